@@ -1,0 +1,111 @@
+# zpregel build. Every dependency is found through pkg-config; scripts/deps.sh
+# installs missing Debian packages when run as root and names them otherwise.
+#
+#   make            library, zpregel binary
+#   make run        the main job (configs/local.yaml) on the bundled graph
+#   make test       unit and integration tests (Criterion)
+#   make check      the same tests built with AddressSanitizer + UBSan
+#   make bench      benchmarks (not part of test)
+#   make install PREFIX=/usr/local
+#   make format     clang-format the tree
+
+PREFIX  ?= /usr/local
+CC      ?= cc
+BUILD   ?= build
+PKGS     = libczmq libzmq libcbor libzstd yaml-0.1
+VERSION  = 0.1.0
+
+NODEPS_GOALS = clean format help
+ifeq ($(filter-out $(NODEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
+else
+-include build/config.mk
+endif
+
+build/config.mk: scripts/deps.sh
+	@bash scripts/deps.sh
+	@mkdir -p build
+	@printf 'PKG_CFLAGS = %s\nPKG_LIBS = %s\nTEST_CFLAGS = %s\nTEST_LIBS = %s\n' \
+	    "$$(pkg-config --cflags $(PKGS))" "$$(pkg-config --libs $(PKGS))" \
+	    "$$(pkg-config --cflags criterion)" "$$(pkg-config --libs criterion)" > $@
+
+WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
+OPT     ?= -O2 -g
+CFLAGS_ALL = -std=gnu11 $(OPT) $(WARN) -fPIC -Iinclude $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+LIBS_ALL   = $(PKG_LIBS) -lm -lpthread -ldl $(EXTRA_LDFLAGS)
+
+# The library: shared machinery, the nodes, the router, the built-in programs.
+LIB_SRC  = $(wildcard lib/*.c) $(wildcard nodes/*.c) $(wildcard router/*.c) \
+           $(wildcard examples/algorithms/*.c)
+CLI_SRC  = $(wildcard cli/*.c)
+TEST_SRC = $(wildcard tests/test_*.c)
+HEADERS  = $(wildcard include/zpregel/*.h) $(wildcard lib/*.h)
+
+LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
+
+LIBA     = $(BUILD)/libzpregel.a
+LIBSO    = $(BUILD)/libzpregel.so
+BIN      = $(BUILD)/zpregel
+TESTBIN  = $(BUILD)/zpregel-tests
+
+.PHONY: all run test check bench install format clean help
+all: $(BIN) $(LIBSO)
+
+$(BUILD)/obj/%.o: %.c $(HEADERS) build/config.mk
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(LIBA): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(LIBSO): $(LIB_OBJ)
+	$(CC) -shared -o $@ $^ $(LIBS_ALL)
+
+# The binary exports its symbols so that user programs loaded with dlopen()
+# resolve the zp_* API against it.
+$(BIN): $(CLI_OBJ) $(LIBA)
+	$(CC) -rdynamic -o $@ $(CLI_OBJ) -Wl,--whole-archive $(LIBA) -Wl,--no-whole-archive $(LIBS_ALL)
+
+$(BUILD)/obj/tests/%.o: tests/%.c $(HEADERS) tests/zp_test.h build/config.mk
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(TEST_CFLAGS) -Itests -c $< -o $@
+
+$(TESTBIN): $(TEST_OBJ) $(LIBA) $(BIN)
+	$(CC) -rdynamic -o $@ $(TEST_OBJ) -Wl,--whole-archive $(LIBA) -Wl,--no-whole-archive \
+	    $(TEST_LIBS) $(LIBS_ALL)
+
+run: $(BIN)
+	./$(BIN) run configs/local.yaml
+
+# Criterion runs each test in its own process; two at a time on this size of machine.
+TEST_JOBS ?= 2
+test: $(TESTBIN)
+	ZPREGEL_BIN=$(abspath $(BIN)) ZPREGEL_ROOT=$(CURDIR) ./$(TESTBIN) --jobs $(TEST_JOBS) $(TEST_ARGS)
+
+check:
+	$(MAKE) BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	    EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all" \
+	    EXTRA_LDFLAGS="-fsanitize=address,undefined" test
+
+bench: $(BIN)
+	bash bench/run.sh
+
+install: $(BIN) $(LIBSO) $(LIBA)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+	    $(DESTDIR)$(PREFIX)/include/zpregel
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/zpregel
+	install -m 644 $(LIBA) $(LIBSO) $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 include/zpregel/*.h $(DESTDIR)$(PREFIX)/include/zpregel/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' zpregel.pc.in \
+	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/zpregel.pc
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build out
+
+help:
+	@sed -n '1,12p' Makefile

@@ -1,0 +1,136 @@
+/*  zp_control: the control messages between the master and its nodes.
+
+    Over the control ROUTER/DEALER pair:
+      HELLO   node -> master   role, name, data endpoint
+      ASSIGN  master -> worker its partition, the program, the peers, settings
+      READY   worker -> master partition loaded and a broadcast seen
+      DONE    worker -> master a superstep finished: counts, traffic, aggregates
+      RESULT  worker -> master final vertex values
+      FAIL    node -> master   a fatal error, with its text
+      BYE     master -> node   the job is over; the node may exit
+    Over the broadcast PUB/SUB pair, each with a sequence number:
+      SYNC      until every node has confirmed it is subscribed
+      BEGIN     start of a superstep, with the aggregated values of the last one
+      TERMINATE the job is over (status 0) or failed (status 1)
+
+    Decoded structs point into the frame: they are valid while the frame is.
+    Typed arrays are passed as little-endian byte pointers (on a little-endian
+    host an in-memory array can be passed as it is; see zp_types.h).
+*/
+#ifndef ZP_CONTROL_H
+#define ZP_CONTROL_H
+
+#include "zp_cbor.h"
+#include "zp_frame.h"
+#include "zp_types.h"
+
+#include <stdbool.h>
+
+typedef enum { ZP_ROLE_WORKER = 0, ZP_ROLE_ROUTER = 1 } zp_role_t;
+
+typedef struct {
+    zp_role_t role;
+    const char *name; /* not NUL-terminated when decoded: use name_len */
+    size_t name_len;
+    const char *endpoint;
+    size_t endpoint_len;
+} zp_hello_t;
+
+/* Engine settings a worker needs, fixed for the job. */
+typedef struct {
+    uint64_t batch_bytes;    /* flush an outbox at this many bytes */
+    uint32_t compress_level; /* zstd level */
+    uint64_t compress_min;   /* compress payloads of at least this size */
+    bool compress;           /* compress batches on this worker's links */
+    uint32_t max_supersteps;
+} zp_settings_t;
+
+typedef struct {
+    uint64_t job;
+    uint32_t worker;    /* this worker's index */
+    uint32_t n_workers;
+    uint64_t n_vertices; /* |V| of the whole graph */
+    bool directed;
+    const char *program; /* name or shared-object path; not NUL-terminated when decoded */
+    size_t program_len;
+    const uint8_t *params; /* n_params raw 8-byte values, in the program's parameter order */
+    size_t n_params;
+    const uint8_t *ranges; /* n_workers+1 uint32 handle boundaries: worker w owns [r[w], r[w+1]) */
+    const uint8_t *ids;    /* n local original ids (uint64) */
+    const uint8_t *out_offsets; /* n+1 uint64 */
+    const uint8_t *out_targets; /* m uint32 handles */
+    const uint8_t *out_weights; /* m float64, or NULL */
+    size_t n_edges;
+    const uint8_t *in_offsets; /* n+1 uint64, or NULL when the program needs no in-edges */
+    const uint8_t *in_targets; /* in-edge sources (uint32 handles) */
+    size_t n_in_edges;
+    const char **peers; /* encode: n_workers data endpoints (NUL-terminated) */
+    zp_cbor_reader_t peers_reader; /* decode: read them with zp_assign_next_peer */
+    zp_settings_t settings;
+} zp_assign_t;
+
+typedef struct {
+    uint32_t worker;
+    uint64_t seen_seq;
+} zp_ready_t;
+
+typedef struct {
+    uint32_t worker;
+    uint32_t step;
+    uint64_t active;         /* vertices not halted after this step */
+    uint64_t messages;       /* messages sent in this step, local ones included */
+    uint64_t bytes;          /* bytes of batches sent to other workers */
+    uint64_t batches;        /* batches sent to other workers */
+    double compute_seconds;  /* time in compute() and sending */
+    uint32_t n_workers;
+    const uint8_t *sent;     /* n_workers uint64: messages sent to each worker this step */
+    const uint8_t *sent_bytes; /* n_workers uint64: batch bytes sent to each worker */
+    const uint8_t *received; /* n_workers uint64: messages received from each for the previous step */
+    size_t n_aggregates;
+    const uint8_t *aggregates; /* n_aggregates raw 8-byte partial values */
+} zp_done_t;
+
+typedef struct {
+    uint32_t worker;
+    size_t count;
+    const uint8_t *values; /* count raw 8-byte values, in handle order */
+} zp_result_t;
+
+typedef struct {
+    uint32_t worker;
+    const char *text;
+    size_t text_len;
+} zp_fail_t;
+
+typedef struct {
+    zp_msg_kind_t kind; /* SYNC, BEGIN or TERMINATE */
+    uint64_t seq;
+    uint32_t step;
+    uint64_t plan_version; /* BEGIN */
+    size_t n_aggregates;   /* BEGIN */
+    const uint8_t *aggregates;
+    uint32_t status;       /* TERMINATE: 0 finished, 1 failed */
+} zp_broadcast_t;
+
+/* Encoders reset `out` and return 0, or -1 on allocation failure.
+   Decoders return 0 or a negative zp_frame_err_t. */
+int zp_hello_encode (const zp_hello_t *m, zp_cbor_writer_t *out);
+int zp_hello_decode (const void *frame, size_t size, zp_hello_t *m);
+int zp_assign_encode (const zp_assign_t *m, zp_cbor_writer_t *out);
+int zp_assign_decode (const void *frame, size_t size, zp_assign_t *m);
+/* Reads the next peer endpoint of a decoded ASSIGN (n_workers times). */
+int zp_assign_next_peer (zp_assign_t *m, const char **endpoint, size_t *len);
+int zp_ready_encode (const zp_ready_t *m, zp_cbor_writer_t *out);
+int zp_ready_decode (const void *frame, size_t size, zp_ready_t *m);
+int zp_done_encode (const zp_done_t *m, zp_cbor_writer_t *out);
+int zp_done_decode (const void *frame, size_t size, zp_done_t *m);
+int zp_result_encode (const zp_result_t *m, zp_cbor_writer_t *out);
+int zp_result_decode (const void *frame, size_t size, zp_result_t *m);
+int zp_fail_encode (const zp_fail_t *m, zp_cbor_writer_t *out);
+int zp_fail_decode (const void *frame, size_t size, zp_fail_t *m);
+int zp_bye_encode (zp_cbor_writer_t *out);
+int zp_bye_decode (const void *frame, size_t size);
+int zp_broadcast_encode (const zp_broadcast_t *m, zp_cbor_writer_t *out);
+int zp_broadcast_decode (const void *frame, size_t size, zp_broadcast_t *m);
+
+#endif

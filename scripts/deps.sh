@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Checks that every library zpregel builds against is visible to pkg-config.
+# As root it installs what is missing from Debian's archive; otherwise it names
+# the Debian package that provides each missing library and fails.
+set -u
+# pkg-config name -> Debian package
+deps="libzmq:libzmq3-dev libczmq:libczmq-dev libcbor:libcbor-dev libzstd:libzstd-dev
+yaml-0.1:libyaml-dev criterion:libcriterion-dev"
+missing=""
+if ! command -v pkg-config >/dev/null 2>&1; then
+    missing="pkg-config"
+fi
+for d in $deps; do
+    pc=${d%%:*} pkg=${d#*:}
+    if ! pkg-config --exists "$pc" 2>/dev/null; then
+        missing="$missing $pkg"
+    fi
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "zpregel: installing missing Debian packages:$missing" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2 && apt-get install -y -qq pkg-config $missing >&2 || {
+        echo "zpregel: apt-get install failed for:$missing" >&2
+        exit 1
+    }
+    exit 0
+fi
+echo "zpregel: missing build dependencies; install them with:" >&2
+echo "  sudo apt-get install -y pkg-config$missing" >&2
+exit 1
