@@ -1,0 +1,81 @@
+/*  zp_config: a job, as described by one YAML file.
+
+    zp_config_load() parses the file with libyaml, applies `--set key=value`
+    overrides, and checks every key against the schema in lib/zp_config.c:
+    types, ranges, required keys; an unknown key is an error. An error names
+    the file, the line, the key path and what was expected, e.g.
+
+        job.yaml:12: workers[1].weight: expected a positive number, got "abc"
+
+    Relative paths in the file are taken relative to the file's directory;
+    relative paths given with --set, relative to the current directory.
+    docs/CONFIG.md documents every key; keep it in step with the schema.
+*/
+#ifndef ZP_CONFIG_H
+#define ZP_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum { ZP_TRANSPORT_INPROC = 0, ZP_TRANSPORT_TCP = 1 } zp_transport_t;
+typedef enum { ZP_FORMAT_AUTO = 0, ZP_FORMAT_GRAPHALYTICS = 1, ZP_FORMAT_SNAP = 2 } zp_format_t;
+typedef enum { ZP_COMPRESS_AUTO = 0, ZP_COMPRESS_ON = 1, ZP_COMPRESS_OFF = 2 } zp_compress_mode_t;
+typedef enum { ZP_BALANCER_HASH = 0 } zp_balancer_kind_t;
+
+typedef struct {
+    char *name;
+    zp_transport_t transport;
+    char *endpoint; /* tcp: where its data socket binds */
+    char *host;
+    double weight;
+} zp_worker_config_t;
+
+/* One entry of job.params: checked against the program's parameters later,
+   so it keeps its text and where it came from. */
+typedef struct {
+    char *name;
+    char *value;
+    char *origin; /* "file:line" or "--set k=v": for error messages */
+} zp_param_config_t;
+
+typedef struct {
+    char *path;     /* the YAML file */
+    /* job */
+    char *name;
+    char *algorithm;
+    char *graph;
+    zp_format_t format;
+    int directed; /* -1: not set */
+    char *output;
+    zp_param_config_t *params;
+    size_t n_params;
+    /* master */
+    char *control;
+    char *broadcast;
+    uint32_t join_timeout_ms;
+    /* workers */
+    zp_worker_config_t *workers;
+    size_t n_workers;
+    /* engine */
+    uint64_t batch_bytes;
+    uint32_t max_supersteps;
+    /* compression */
+    zp_compress_mode_t compress_mode;
+    uint32_t compress_level;
+    uint64_t compress_min_bytes;
+    /* placement */
+    zp_balancer_kind_t balancer;
+    uint32_t partitions; /* 0: four per worker */
+} zp_config_t;
+
+/* Loads `path`, applying `n_overrides` strings of the form "key.path=value".
+   Returns NULL and writes a one-line message into err on any error. */
+zp_config_t *zp_config_load (const char *path, const char *const *overrides, size_t n_overrides,
+                             char *err, size_t errlen);
+void zp_config_destroy (zp_config_t **self_p);
+
+/* The value of job.params.NAME, or NULL. */
+const zp_param_config_t *zp_config_param (const zp_config_t *self, const char *name);
+
+#endif
