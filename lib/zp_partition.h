@@ -1,0 +1,72 @@
+/*  zp_partition: the vertices a worker owns and the machinery of one superstep.
+
+    Internal to the library: the worker node (nodes/zp_worker.c) drives it,
+    the vertex API (lib/zp_vertex.c) reads and writes it. It knows nothing of
+    sockets: batches leave through a flush callback and come in as decoded
+    views.
+
+    Messages take one of three paths, chosen by the program:
+    - combined (fixed-size messages with a combiner): every worker has two
+      dense arrays over all |V| handles, one per superstep parity, kept at the
+      combiner's identity. A send is one combine into the array and one bit in
+      a `touched` bitset, with no lookup of the owner. At the end of compute the
+      touched entries of each other worker's range are packed into batches;
+      the entries of our own range are already next superstep's inbox, and
+      remote batches are combined into them in source order.
+    - listed (fixed-size, no combiner) and bytes (variable size): an outbox per
+      destination worker, flushed as a batch whenever it reaches batch_bytes,
+      so sending overlaps computing. Next superstep's inbox is built as a CSR
+      (count, prefix sum, fill) from our own outbox and the remote batches,
+      in source order.
+*/
+#ifndef ZP_PARTITION_H
+#define ZP_PARTITION_H
+
+#include "zpregel/zp_batch.h"
+#include "zpregel/zp_control.h"
+#include "zpregel/zp_program.h"
+
+typedef struct zp_partition_s zp_partition_t;
+
+/* Called with a batch for worker `dst` (never ourselves); 0 or -1 to stop. */
+typedef int(zp_flush_fn) (void *ctx, uint32_t dst, const zp_batch_out_t *batch);
+
+/* Per-superstep figures a worker reports in DONE. Arrays have n_workers entries. */
+typedef struct {
+    uint64_t active;
+    uint64_t messages;       /* sends, before combining, local ones included */
+    uint64_t *sent;          /* messages put into batches for each worker */
+    uint64_t *received;      /* messages received from each worker (previous superstep) */
+    zp_value_t aggregates[ZP_MAX_AGGREGATORS];
+} zp_step_stats_t;
+
+/* Builds a partition from a decoded ASSIGN and the resolved program: copies
+   and checks the arrays (offsets ascending, handles inside |V|), runs the
+   program's setup() and init(). NULL with a message on error. */
+zp_partition_t *zp_partition_new (const zp_assign_t *assign, const zp_program_t *program,
+                                  char *err, size_t errlen);
+void zp_partition_destroy (zp_partition_t **self_p);
+
+uint32_t zp_partition_worker (const zp_partition_t *self);
+uint32_t zp_partition_workers (const zp_partition_t *self);
+uint64_t zp_partition_size (const zp_partition_t *self);
+const zp_settings_t *zp_partition_settings (const zp_partition_t *self);
+
+/* Checks a received batch against this partition (job, destination, message
+   type, every id inside our range). 0 or a negative zp_frame_err_t. */
+int zp_partition_check_batch (const zp_partition_t *self, const zp_batch_view_t *view);
+
+/* Starts superstep `step`: `aggregates` (n raw values) are last superstep's. */
+void zp_partition_begin (zp_partition_t *self, uint32_t step, const uint8_t *aggregates, size_t n);
+/* Adds a checked batch sent in the previous superstep to this superstep's
+   inbox. Call for every batch, in ascending (src, seq) order, between begin and compute. */
+int zp_partition_deliver (zp_partition_t *self, zp_batch_view_t *view);
+/* Runs compute() on every vertex that is active or has messages, sending
+   batches through `flush`. Fills `stats`. 0, or -1 if a flush failed or memory ran out. */
+int zp_partition_compute (zp_partition_t *self, zp_flush_fn *flush, void *ctx,
+                          zp_step_stats_t *stats);
+
+/* The current vertex values, n raw values in handle order (borrowed). */
+const zp_value_t *zp_partition_values (const zp_partition_t *self);
+
+#endif

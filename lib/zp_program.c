@@ -1,0 +1,142 @@
+/*  zp_program: the registry of built-in programs, parameter access, combiner
+    arithmetic, and the checks a program definition must pass before a job
+    uses it (the same checks for built-ins and for shared objects). */
+#include "zpregel/zp_program.h"
+#include "zp_params.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* The built-ins, defined in examples/algorithms/. */
+extern const zp_program_t zp_pagerank_program;
+
+static const zp_program_t *const s_builtins[] = {&zp_pagerank_program, NULL};
+
+const zp_program_t *const *zp_program_builtins (void)
+{
+    return s_builtins;
+}
+
+const zp_program_t *zp_program_find (const char *name)
+{
+    for (int i = 0; s_builtins[i]; i++)
+        if (strcmp (s_builtins[i]->name, name) == 0)
+            return s_builtins[i];
+    return NULL;
+}
+
+static int s_param_index (const zp_params_t *params, const char *name)
+{
+    for (size_t i = 0; i < params->program->n_params; i++)
+        if (strcmp (params->program->params[i].name, name) == 0)
+            return (int) i;
+    return -1;
+}
+
+double zp_param_f64 (const zp_params_t *params, const char *name)
+{
+    int i = s_param_index (params, name);
+    return i < 0 ? NAN : params->values[i].f64;
+}
+
+int64_t zp_param_i64 (const zp_params_t *params, const char *name)
+{
+    int i = s_param_index (params, name);
+    return i < 0 ? 0 : params->values[i].i64;
+}
+
+zp_value_t zp_combiner_identity (zp_combiner_t op, zp_type_t type)
+{
+    zp_value_t v = {.bits = 0};
+    if (op == ZP_COMBINE_MIN) {
+        if (type == ZP_F64)
+            v.f64 = INFINITY;
+        else
+            v.i64 = INT64_MAX;
+    } else if (op == ZP_COMBINE_MAX) {
+        if (type == ZP_F64)
+            v.f64 = -INFINITY;
+        else
+            v.i64 = INT64_MIN;
+    }
+    return v;
+}
+
+void zp_combiner_apply (zp_combiner_t op, zp_type_t type, zp_value_t *acc, zp_value_t m)
+{
+    if (type == ZP_F64) {
+        if (op == ZP_COMBINE_SUM)
+            acc->f64 += m.f64;
+        else if (op == ZP_COMBINE_MIN)
+            acc->f64 = m.f64 < acc->f64 ? m.f64 : acc->f64;
+        else if (op == ZP_COMBINE_MAX)
+            acc->f64 = m.f64 > acc->f64 ? m.f64 : acc->f64;
+    } else {
+        /* Wrap-around, not undefined behaviour, on overflow. */
+        if (op == ZP_COMBINE_SUM)
+            acc->i64 = (int64_t) ((uint64_t) acc->i64 + (uint64_t) m.i64);
+        else if (op == ZP_COMBINE_MIN)
+            acc->i64 = m.i64 < acc->i64 ? m.i64 : acc->i64;
+        else if (op == ZP_COMBINE_MAX)
+            acc->i64 = m.i64 > acc->i64 ? m.i64 : acc->i64;
+    }
+}
+
+static bool s_fixed (zp_type_t t)
+{
+    return t == ZP_F64 || t == ZP_I64;
+}
+
+int zp_program_check (const zp_program_t *p, char *err, size_t errlen)
+{
+    const char *name = p->name ? p->name : "(unnamed)";
+    if (p->api_version != ZP_API_VERSION) {
+        snprintf (err, errlen, "program %s was built for zpregel API version %d; this is version %d",
+                  name, p->api_version, ZP_API_VERSION);
+        return -1;
+    }
+    if (!p->name || !*p->name || !p->compute) {
+        snprintf (err, errlen, "program %s: a program needs a name and a compute function", name);
+        return -1;
+    }
+    if (!s_fixed (p->value_type)) {
+        snprintf (err, errlen, "program %s: value_type must be ZP_F64 or ZP_I64", name);
+        return -1;
+    }
+    if (!s_fixed (p->message_type) && p->message_type != ZP_BYTES) {
+        snprintf (err, errlen, "program %s: message_type must be ZP_F64, ZP_I64 or ZP_BYTES", name);
+        return -1;
+    }
+    if (p->combiner > ZP_COMBINE_FN || (p->combiner == ZP_COMBINE_FN && !p->combine) ||
+        (p->combiner != ZP_COMBINE_NONE && p->message_type == ZP_BYTES)) {
+        snprintf (err, errlen,
+                  "program %s: combiner must be NONE, SUM, MIN, MAX or FN (with combine set), "
+                  "and NONE for byte messages",
+                  name);
+        return -1;
+    }
+    if (p->n_params > ZP_MAX_PARAMS || (p->n_params && !p->params)) {
+        snprintf (err, errlen, "program %s: at most %d parameters", name, ZP_MAX_PARAMS);
+        return -1;
+    }
+    for (size_t i = 0; i < p->n_params; i++)
+        if (!p->params[i].name || !s_fixed (p->params[i].type)) {
+            snprintf (err, errlen, "program %s: parameter %zu needs a name and type F64 or I64",
+                      name, i);
+            return -1;
+        }
+    if (p->n_aggregators > ZP_MAX_AGGREGATORS || (p->n_aggregators && !p->aggregators)) {
+        snprintf (err, errlen, "program %s: at most %d aggregators", name, ZP_MAX_AGGREGATORS);
+        return -1;
+    }
+    for (size_t i = 0; i < p->n_aggregators; i++) {
+        const zp_aggregator_def_t *a = &p->aggregators[i];
+        if (!s_fixed (a->type) || a->op < ZP_COMBINE_SUM || a->op > ZP_COMBINE_MAX) {
+            snprintf (err, errlen, "program %s: aggregator %zu needs type F64/I64 and op SUM/MIN/MAX",
+                      name, i);
+            return -1;
+        }
+    }
+    return 0;
+}
