@@ -1,0 +1,34 @@
+/*  zp_worker: the worker node, as a czmq actor.
+
+    A worker connects a SUB to the master's broadcast and subscribes before it
+    says HELLO on its DEALER to the master's control socket, binds its data
+    ROUTER, and then follows the master: ASSIGN gives it its partition and its
+    peers; BEGIN runs one superstep (deliver last superstep's batches in source
+    order, compute, flush batches, wait until every batch is ACKed, DONE);
+    TERMINATE makes it send its values (RESULT); BYE ends it.
+
+    The same actor runs as a thread of `zpregel run` (inproc endpoints) or
+    alone in a `zpregel worker` process (tcp endpoints).
+
+        zactor_t *w = zactor_new (zp_worker_actor, &args);  // returns when bound
+        ...
+        zactor_destroy (&w);                               // sends $TERM
+*/
+#ifndef ZP_WORKER_H
+#define ZP_WORKER_H
+
+#include <czmq.h>
+
+typedef struct {
+    const char *name;      /* as in the job's workers: list */
+    const char *control;   /* master's control endpoint */
+    const char *broadcast; /* master's broadcast endpoint */
+    const char *data;      /* where this worker's data ROUTER binds */
+    int verbose;
+} zp_worker_args_t;
+
+/* The actor body: pass it to zactor_new with a zp_worker_args_t (copied
+   before the constructor returns). */
+void zp_worker_actor (zsock_t *pipe, void *args);
+
+#endif
