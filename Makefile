@@ -15,6 +15,7 @@ BUILD   ?= build
 PKGS     = libczmq libzmq libcbor libzstd yaml-0.1
 VERSION  = 0.1.0
 
+.DEFAULT_GOAL := all
 NODEPS_GOALS = clean format help
 ifeq ($(filter-out $(NODEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
 else
@@ -28,7 +29,9 @@ build/config.mk: scripts/deps.sh
 	    "$$(pkg-config --cflags $(PKGS))" "$$(pkg-config --libs $(PKGS))" \
 	    "$$(pkg-config --cflags criterion)" "$$(pkg-config --libs criterion)" > $@
 
-WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
+# snprintf truncation is deliberate in bounded error messages.
+WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter \
+           -Wno-format-truncation
 OPT     ?= -O2 -g
 CFLAGS_ALL = -std=gnu11 $(OPT) $(WARN) -fPIC -Iinclude $(PKG_CFLAGS) $(EXTRA_CFLAGS)
 LIBS_ALL   = $(PKG_LIBS) -lm -lpthread -ldl $(EXTRA_LDFLAGS)

@@ -1,0 +1,56 @@
+/*  zp_job: run a whole job described by a zp_config_t, in this process.
+
+    zp_job_run() resolves the program and its parameters (job.params, then
+    the dataset's .properties, then the program's defaults), loads the graph,
+    places it, starts the master and every worker as actors over inproc
+    sockets, reports each superstep through a callback, writes the output
+    and fills a summary.
+*/
+#ifndef ZP_JOB_H
+#define ZP_JOB_H
+
+#include "zp_config.h"
+#include "zp_master.h"
+
+#define ZP_JOB_TOP 10
+
+typedef struct {
+    /* Called after every superstep, in the caller's thread (may be NULL). */
+    void (*on_step) (void *ctx, const zp_step_report_t *report);
+    void *ctx;
+} zp_job_options_t;
+
+typedef struct {
+    char program[64];
+    zp_type_t value_type;
+    uint64_t vertices;
+    uint64_t edges;
+    bool directed;
+    uint64_t dropped_self_loops;
+    uint64_t dropped_duplicates;
+    uint32_t n_workers;
+    uint64_t vertices_max, edges_max; /* on the most loaded worker */
+    double load_seconds;
+    double compute_seconds;
+    double output_seconds;
+    uint32_t supersteps;
+    uint64_t messages;
+    uint64_t bytes;
+    uint64_t batches;
+    size_t n_top; /* vertices with the largest values (F64 programs) */
+    uint64_t top_ids[ZP_JOB_TOP];
+    zp_value_t top_values[ZP_JOB_TOP];
+} zp_job_summary_t;
+
+/* Runs the job. 0 on success; -1 with a one-line message in err. */
+int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_summary_t *summary,
+                char *err, size_t errlen);
+
+/* Resolves the program's parameters into values (in the order of
+   program->params). `props` may be NULL. 0, or -1 with a message naming where
+   the bad value came from. */
+int zp_job_resolve_params (const zp_config_t *cfg, const zp_program_t *program,
+                           const zp_properties_t *props, zp_value_t *values, char *err,
+                           size_t errlen);
+
+#endif

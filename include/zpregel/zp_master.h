@@ -1,0 +1,57 @@
+/*  zp_master: the master node, as a czmq actor.
+
+    The master binds a control ROUTER and a broadcast PUB, waits for every
+    worker's HELLO, sends each its ASSIGN, publishes SYNC until every worker
+    has confirmed that its subscription works (READY), then drives
+    supersteps: BEGIN, wait for every DONE (the barrier), combine the
+    aggregators, check that what each worker says it sent to another is what
+    the other says it received, decide whether to stop. At the end it
+    publishes TERMINATE, collects every worker's values and sends BYE.
+
+    It reports to its owner over the actor pipe:
+      "STEP" + a zp_step_report_t   after each superstep
+      "DONE" + a pointer            the values (zp_value_t[|V|] by handle; owner frees)
+      "FAIL" + text                 the job failed; the text says why
+    and then waits for $TERM.
+*/
+#ifndef ZP_MASTER_H
+#define ZP_MASTER_H
+
+#include "zp_control.h"
+#include "zp_graph.h"
+#include "zp_layout.h"
+#include "zp_program.h"
+
+#include <czmq.h>
+
+typedef struct {
+    uint64_t job;
+    const char *control;   /* endpoint to bind */
+    const char *broadcast; /* endpoint to bind */
+    uint32_t join_timeout_ms;
+    uint32_t n_workers;
+    const char *const *worker_names; /* n_workers, as in the job file */
+    const char *const *worker_where; /* n_workers, how to find it, for error messages */
+    const zp_graph_t *graph;
+    const zp_layout_t *layout;
+    const zp_program_t *program;
+    const char *program_name; /* what workers load */
+    const zp_value_t *params; /* program->n_params resolved values */
+    zp_settings_t settings;
+} zp_master_args_t;
+
+typedef struct {
+    uint32_t step;
+    uint64_t active;
+    uint64_t messages;
+    uint64_t bytes;
+    uint64_t batches;
+    double seconds;         /* wall time of the superstep, barrier included */
+    double compute_seconds; /* slowest worker's compute */
+} zp_step_report_t;
+
+/* The actor body: pass it to zactor_new with a zp_master_args_t, which must
+   stay valid until the actor is destroyed. */
+void zp_master_actor (zsock_t *pipe, void *args);
+
+#endif
