@@ -57,7 +57,8 @@ all: $(BIN) $(LIBSO)
 
 $(BUILD)/obj/%.o: %.c $(HEADERS) build/config.mk
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS_ALL) -c $< -o $@
 
 $(LIBA): $(LIB_OBJ)
 	@rm -f $@
@@ -73,7 +74,8 @@ $(BIN): $(CLI_OBJ) $(LIBA)
 
 $(BUILD)/obj/tests/%.o: tests/%.c $(HEADERS) tests/zp_test.h build/config.mk
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(TEST_CFLAGS) -Itests -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS_ALL) $(TEST_CFLAGS) -Itests -c $< -o $@
 
 $(TESTBIN): $(TEST_OBJ) $(LIBA) $(BIN)
 	$(CC) -rdynamic -o $@ $(TEST_OBJ) -Wl,--whole-archive $(LIBA) -Wl,--no-whole-archive \

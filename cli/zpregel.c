@@ -91,6 +91,25 @@ static void s_on_step (void *ctx, const zp_step_report_t *r)
     fflush (stderr);
 }
 
+/* The label of `id` in an "id name" file, or NULL (caller frees). */
+static char *s_label (const char *path, uint64_t id)
+{
+    FILE *f = path ? fopen (path, "r") : NULL;
+    if (!f)
+        return NULL;
+    char line[512], *found = NULL;
+    while (!found && fgets (line, sizeof line, f)) {
+        char *end;
+        unsigned long long v = strtoull (line, &end, 10);
+        if (end != line && v == id && *end == ' ') {
+            end[strcspn (end, "\r\n")] = 0;
+            found = strdup (end + 1);
+        }
+    }
+    fclose (f);
+    return found;
+}
+
 static void s_print_summary (const zp_config_t *cfg, const zp_job_summary_t *s)
 {
     char bytes[32];
@@ -118,7 +137,10 @@ static void s_print_summary (const zp_config_t *cfg, const zp_job_summary_t *s)
         for (size_t i = 0; i < s->n_top; i++) {
             char v[64];
             zp_format_value (v, sizeof v, s->top_values[i], s->value_type);
-            printf ("    %20" PRIu64 "  %s\n", s->top_ids[i], v);
+            char *label = s_label (cfg->labels, s->top_ids[i]);
+            printf ("    %12" PRIu64 "  %s%s%s\n", s->top_ids[i], v, label ? "  " : "",
+                    label ? label : "");
+            free (label);
         }
     }
 }

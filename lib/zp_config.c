@@ -67,6 +67,7 @@ static const s_key_t s_job_keys[] = {
     {"format", K_ENUM, S_OFF (format), false, 0, 0, s_formats, NULL},
     {"directed", K_BOOL, S_OFF (directed), false, 0, 0, NULL, NULL},
     {"output", K_PATH, S_OFF (output), false, 0, 0, NULL, NULL},
+    {"labels", K_PATH, S_OFF (labels), false, 0, 0, NULL, NULL},
     {"params", K_PARAMS, 0, false, 0, 0, NULL, NULL},
     S_END};
 
@@ -629,6 +630,7 @@ void zp_config_destroy (zp_config_t **self_p)
     free (cfg->algorithm);
     free (cfg->graph);
     free (cfg->output);
+    free (cfg->labels);
     for (size_t i = 0; i < cfg->n_params; i++) {
         free (cfg->params[i].name);
         free (cfg->params[i].value);

@@ -168,7 +168,7 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
         snprintf (err, errlen, "out of memory building in-edges");
         goto done;
     }
-    uint32_t partitions = cfg->partitions ? cfg->partitions : 4 * n;
+    uint32_t partitions = cfg->partitions ? cfg->partitions : 16 * n;
     layout = zp_layout_new (g, n, partitions);
     if (!layout) {
         snprintf (err, errlen, "out of memory placing the graph");

@@ -48,6 +48,7 @@ typedef struct {
     zp_format_t format;
     int directed; /* -1: not set */
     char *output;
+    char *labels; /* optional "id name" file for the summary */
     zp_param_config_t *params;
     size_t n_params;
     /* master */
@@ -66,7 +67,7 @@ typedef struct {
     uint64_t compress_min_bytes;
     /* placement */
     zp_balancer_kind_t balancer;
-    uint32_t partitions; /* 0: four per worker */
+    uint32_t partitions; /* 0: sixteen per worker */
 } zp_config_t;
 
 /* Loads `path`, applying `n_overrides` strings of the form "key.path=value".
