@@ -51,7 +51,15 @@ typedef struct {
     uint64_t batches;
 } s_peer_t;
 
-typedef enum { S_JOINING, S_ASSIGNED, S_IDLE, S_WAIT_ACKS, S_FINISHING, S_FAILED } s_state_t;
+typedef enum {
+    S_JOINING,
+    S_ASSIGNED,
+    S_IDLE,
+    S_COMPUTING,
+    S_WAIT_ACKS,
+    S_FINISHING,
+    S_FAILED
+} s_state_t;
 
 typedef struct {
     zsock_t *pipe, *control, *bcast, *data;
@@ -349,7 +357,8 @@ static void s_begin (self_t *self, const zp_broadcast_t *b)
     self->n_stored = kept;
     for (uint32_t i = 0; i < self->n_workers; i++)
         self->peers[i].bytes = self->peers[i].batches = 0;
-    self->state = S_WAIT_ACKS;
+    /* ACKs served during compute must not end the superstep early. */
+    self->state = S_COMPUTING;
     int64_t start = zclock_usecs ();
     int rc = zp_partition_compute (self->partition, s_flush, self, &self->stats);
     self->compute_seconds = (double) (zclock_usecs () - start) / 1e6;
@@ -357,6 +366,7 @@ static void s_begin (self_t *self, const zp_broadcast_t *b)
         s_fail (self, "superstep failed: a program error, or out of memory");
         return;
     }
+    self->state = S_WAIT_ACKS;
     if (self->unacked == 0)
         s_send_done (self);
 }
