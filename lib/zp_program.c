@@ -5,6 +5,7 @@
 #include "zp_params.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,12 +19,44 @@ const zp_program_t *const *zp_program_builtins (void)
     return s_builtins;
 }
 
+#define S_MAX_REGISTERED 64
+static const zp_program_t *s_registered[S_MAX_REGISTERED];
+static size_t s_n_registered;
+static pthread_mutex_t s_lock = PTHREAD_MUTEX_INITIALIZER;
+
 const zp_program_t *zp_program_find (const char *name)
 {
-    for (int i = 0; s_builtins[i]; i++)
+    const zp_program_t *found = NULL;
+    pthread_mutex_lock (&s_lock);
+    for (size_t i = 0; !found && i < s_n_registered; i++)
+        if (strcmp (s_registered[i]->name, name) == 0)
+            found = s_registered[i];
+    pthread_mutex_unlock (&s_lock);
+    for (int i = 0; !found && s_builtins[i]; i++)
         if (strcmp (s_builtins[i]->name, name) == 0)
-            return s_builtins[i];
-    return NULL;
+            found = s_builtins[i];
+    return found;
+}
+
+int zp_program_register (const zp_program_t *program, char *err, size_t errlen)
+{
+    if (zp_program_check (program, err, errlen) != 0)
+        return -1;
+    int rc = 0;
+    pthread_mutex_lock (&s_lock);
+    for (size_t i = 0; i < s_n_registered; i++)
+        if (strcmp (s_registered[i]->name, program->name) == 0) {
+            snprintf (err, errlen, "a program named %s is already registered", program->name);
+            rc = -1;
+        }
+    if (rc == 0 && s_n_registered == S_MAX_REGISTERED) {
+        snprintf (err, errlen, "at most %d programs can be registered", S_MAX_REGISTERED);
+        rc = -1;
+    }
+    if (rc == 0)
+        s_registered[s_n_registered++] = program;
+    pthread_mutex_unlock (&s_lock);
+    return rc;
 }
 
 static int s_param_index (const zp_params_t *params, const char *name)

@@ -136,8 +136,12 @@ int64_t zp_aggregated_i64 (const zp_vertex_t *v, size_t index);
 
 void zp_vote_to_halt (zp_vertex_t *v);
 
-/* Built-in programs by name ("pr", ...); NULL if there is none. */
+/* A program by name: a registered one, else a built-in ("pr", ...); NULL if none. */
 const zp_program_t *zp_program_find (const char *name);
+/* Makes `program` (which must outlive its use) findable by name in this
+   process, for programs that embed zpregel. It is checked first; 0 or -1
+   with a message in err (invalid program, name taken, registry full). */
+int zp_program_register (const zp_program_t *program, char *err, size_t errlen);
 /* NULL-terminated list of the built-in programs. */
 const zp_program_t *const *zp_program_builtins (void);
 
