@@ -309,7 +309,7 @@ static int s_store_scalar (s_ctx_t *ctx, const s_key_t *key, yaml_node_t *node, 
 }
 
 static int s_section (s_ctx_t *ctx, yaml_node_t *node, const s_key_t *keys, void *base,
-                      const char *path);
+                      const char *path, yaml_node_t *owner);
 
 static int s_params (s_ctx_t *ctx, yaml_node_t *node, const char *path)
 {
@@ -363,7 +363,7 @@ static int s_workers (s_ctx_t *ctx, yaml_node_t *node, const char *path)
         yaml_node_t *item = yaml_document_get_node (ctx->doc, node->data.sequence.items.start[i]);
         char sub[512];
         snprintf (sub, sizeof sub, "%s[%zu]", path, i);
-        if (s_section (ctx, item, s_worker_keys, w, sub) != 0)
+        if (s_section (ctx, item, s_worker_keys, w, sub, item) != 0)
             return -1;
         if (w->transport == ZP_TRANSPORT_TCP && !w->endpoint)
             return s_fail (ctx, item, sub, "a tcp worker needs an endpoint (e.g. tcp://127.0.0.1:5601)");
@@ -374,8 +374,9 @@ static int s_workers (s_ctx_t *ctx, yaml_node_t *node, const char *path)
     return 0;
 }
 
+/* `owner` is the node a missing key is reported at: the section's own key. */
 static int s_section (s_ctx_t *ctx, yaml_node_t *node, const s_key_t *keys, void *base,
-                      const char *path)
+                      const char *path, yaml_node_t *owner)
 {
     if (node->type != YAML_MAPPING_NODE)
         return s_expected (ctx, node, path, "a mapping");
@@ -403,7 +404,7 @@ static int s_section (s_ctx_t *ctx, yaml_node_t *node, const s_key_t *keys, void
         seen |= 1ull << i;
         int rc;
         if (keys[i].kind == K_SECTION)
-            rc = s_section (ctx, v, keys[i].children, base, sub);
+            rc = s_section (ctx, v, keys[i].children, base, sub, k);
         else if (keys[i].kind == K_WORKERS)
             rc = s_workers (ctx, v, sub);
         else if (keys[i].kind == K_PARAMS)
@@ -419,7 +420,7 @@ static int s_section (s_ctx_t *ctx, yaml_node_t *node, const s_key_t *keys, void
         if (keys[i].required && !(seen & (1ull << i))) {
             char sub[512];
             snprintf (sub, sizeof sub, "%s%s%s", path, *path ? "." : "", keys[i].name);
-            return s_fail (ctx, node, sub, "required key is missing");
+            return s_fail (ctx, owner, sub, "required key is missing");
         }
     return 0;
 }
@@ -601,7 +602,7 @@ zp_config_t *zp_config_load (const char *path, const char *const *overrides, siz
             rc = -1;
         }
         if (rc == 0)
-            rc = s_section (&ctx, root, s_top_keys, cfg, "");
+            rc = s_section (&ctx, root, s_top_keys, cfg, "", root);
         yaml_document_delete (&doc);
     }
     free (ctx.dir);

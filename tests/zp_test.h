@@ -6,6 +6,9 @@
 #include <criterion/criterion.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* The source tree (ZPREGEL_ROOT, else "."), and a path inside it (static buffer rotation). */
 const char *zp_test_root (void);
