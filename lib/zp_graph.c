@@ -32,6 +32,7 @@ typedef struct {
     const char *data;
     size_t size;
     const char *p, *end;
+    const char *line_start; /* for error messages */
     size_t line;
 } s_file_t;
 
@@ -89,6 +90,7 @@ static int s_next_line (s_file_t *f, bool comments)
         while (q < f->end && s_is_blank (*q))
             q++;
         if (q < f->end && *q != '\n' && !(comments && (*q == '#' || *q == '%'))) {
+            f->line_start = f->p;
             f->p = q;
             return 1;
         }
@@ -98,16 +100,23 @@ static int s_next_line (s_file_t *f, bool comments)
     return 0;
 }
 
-/* The rest of the current line, for error messages. */
+/* The current line, without surrounding blanks, for error messages. */
 static void s_excerpt (const s_file_t *f, char *buf, size_t len)
 {
-    const char *nl = memchr (f->p, '\n', (size_t) (f->end - f->p));
-    size_t n = (size_t) ((nl ? nl : f->end) - f->p);
+    const char *start = f->line_start ? f->line_start : f->data;
+    while (start < f->end && s_is_blank (*start))
+        start++;
+    const char *stop = start;
+    while (stop < f->end && *stop != '\n')
+        stop++;
+    while (stop > start && s_is_blank (stop[-1]))
+        stop--;
+    size_t n = (size_t) (stop - start);
     if (n > 60)
         n = 60;
     if (n >= len)
         n = len - 1;
-    memcpy (buf, f->p, n);
+    memcpy (buf, start, n);
     buf[n] = 0;
     for (size_t i = 0; i < n; i++)
         if ((unsigned char) buf[i] < 32 && buf[i] != '\t')
