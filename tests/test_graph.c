@@ -164,9 +164,9 @@ Test (graph, malformed_graphalytics_input_names_file_and_line)
     s_bad_ldbc (S_PROPS, "1\n2\n", "1 2 0.5\n2\n", NULL,
                 "DIR/g.e:2: expected \"source target [properties]\" with unsigned integer ids, got \"2\"");
     s_bad_ldbc (S_PROPS, "1\n2\n", "1 2 -0.5\n", "weight",
-                "DIR/g.e:1: expected a finite, non-negative weight, got \"-0.5\"");
+                "DIR/g.e:1: expected a finite, non-negative weight, got \"1 2 -0.5\"");
     s_bad_ldbc (S_PROPS, "1\n2\n", "1 2\n", "weight",
-                "DIR/g.e:1: expected a weight column on the edge, got \"\"");
+                "DIR/g.e:1: expected a weight column on the edge, got \"1 2\"");
     s_bad_ldbc (S_PROPS, "1\n2\n", "1 2 1\n", "cost",
                 "DIR/g.properties: edge property \"cost\" is not among edge-properties.names (weight)");
     s_bad_ldbc (S_PROPS, NULL, "", NULL, "DIR/g.v: cannot open: No such file or directory");
