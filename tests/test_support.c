@@ -23,8 +23,14 @@ static char *s_buf (void)
 
 const char *zp_test_root (void)
 {
-    const char *root = getenv ("ZPREGEL_ROOT");
-    return root && *root ? root : ".";
+    /* Absolute, since paths in job files are relative to the job file. */
+    static char root[4096];
+    if (!root[0]) {
+        const char *env = getenv ("ZPREGEL_ROOT");
+        if (!realpath (env && *env ? env : ".", root))
+            snprintf (root, sizeof root, "%s", env && *env ? env : ".");
+    }
+    return root;
 }
 
 const char *zp_test_path (const char *rel)
