@@ -623,9 +623,11 @@ static zp_graph_t *s_load_snap (const zp_graph_source_t *src, char *err, size_t 
         snprintf (err, errlen, "%s: out of memory", src->path);
         goto done;
     }
-    memcpy (all, edges.a, edges.count * sizeof *all);
-    memcpy (all + edges.count, edges.b, edges.count * sizeof *all);
-    qsort (all, 2 * edges.count, sizeof *all, s_cmp_u64);
+    if (edges.count) {
+        memcpy (all, edges.a, edges.count * sizeof *all);
+        memcpy (all + edges.count, edges.b, edges.count * sizeof *all);
+        qsort (all, 2 * edges.count, sizeof *all, s_cmp_u64);
+    }
     uint64_t n = 0;
     for (uint64_t i = 0; i < 2 * edges.count; i++)
         if (i == 0 || all[i] != all[i - 1])

@@ -334,7 +334,8 @@ static void s_begin (self_t *self, const zp_broadcast_t *b)
     self->step = b->step;
     zp_partition_begin (self->partition, b->step, b->aggregates, b->n_aggregates);
     /* Deliver last superstep's batches in (source, sequence) order. */
-    qsort (self->stored, self->n_stored, sizeof *self->stored, s_cmp_stored);
+    if (self->n_stored)
+        qsort (self->stored, self->n_stored, sizeof *self->stored, s_cmp_stored);
     size_t kept = 0;
     for (size_t i = 0; i < self->n_stored; i++) {
         s_stored_t *s = &self->stored[i];
