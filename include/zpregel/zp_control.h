@@ -47,7 +47,7 @@ typedef struct {
 
 typedef struct {
     uint64_t job;
-    uint32_t worker;    /* this worker's index */
+    uint32_t worker; /* this worker's index */
     uint32_t n_workers;
     uint64_t n_vertices; /* |V| of the whole graph */
     bool directed;
@@ -64,7 +64,7 @@ typedef struct {
     const uint8_t *in_offsets; /* n+1 uint64, or NULL when the program needs no in-edges */
     const uint8_t *in_targets; /* in-edge sources (uint32 handles) */
     size_t n_in_edges;
-    const char **peers; /* encode: n_workers data endpoints (NUL-terminated) */
+    const char **peers;            /* encode: n_workers data endpoints (NUL-terminated) */
     zp_cbor_reader_t peers_reader; /* decode: read them with zp_assign_next_peer */
     zp_settings_t settings;
 } zp_assign_t;
@@ -77,15 +77,16 @@ typedef struct {
 typedef struct {
     uint32_t worker;
     uint32_t step;
-    uint64_t active;         /* vertices not halted after this step */
-    uint64_t messages;       /* messages sent in this step, local ones included */
-    uint64_t bytes;          /* bytes of batches sent to other workers */
-    uint64_t batches;        /* batches sent to other workers */
-    double compute_seconds;  /* time in compute() and sending */
+    uint64_t active;        /* vertices not halted after this step */
+    uint64_t messages;      /* messages sent in this step, local ones included */
+    uint64_t bytes;         /* bytes of batches sent to other workers */
+    uint64_t batches;       /* batches sent to other workers */
+    double compute_seconds; /* time in compute() and sending */
     uint32_t n_workers;
-    const uint8_t *sent;     /* n_workers uint64: messages sent to each worker this step */
+    const uint8_t *sent;       /* n_workers uint64: messages sent to each worker this step */
     const uint8_t *sent_bytes; /* n_workers uint64: batch bytes sent to each worker */
-    const uint8_t *received; /* n_workers uint64: messages received from each for the previous step */
+    const uint8_t
+        *received; /* n_workers uint64: messages received from each for the previous step */
     size_t n_aggregates;
     const uint8_t *aggregates; /* n_aggregates raw 8-byte partial values */
 } zp_done_t;
@@ -109,28 +110,28 @@ typedef struct {
     uint64_t plan_version; /* BEGIN */
     size_t n_aggregates;   /* BEGIN */
     const uint8_t *aggregates;
-    uint32_t status;       /* TERMINATE: 0 finished, 1 failed */
+    uint32_t status; /* TERMINATE: 0 finished, 1 failed */
 } zp_broadcast_t;
 
 /* Encoders reset `out` and return 0, or -1 on allocation failure.
    Decoders return 0 or a negative zp_frame_err_t. */
-int zp_hello_encode (const zp_hello_t *m, zp_cbor_writer_t *out);
-int zp_hello_decode (const void *frame, size_t size, zp_hello_t *m);
-int zp_assign_encode (const zp_assign_t *m, zp_cbor_writer_t *out);
-int zp_assign_decode (const void *frame, size_t size, zp_assign_t *m);
+int zp_hello_encode(const zp_hello_t *m, zp_cbor_writer_t *out);
+int zp_hello_decode(const void *frame, size_t size, zp_hello_t *m);
+int zp_assign_encode(const zp_assign_t *m, zp_cbor_writer_t *out);
+int zp_assign_decode(const void *frame, size_t size, zp_assign_t *m);
 /* Reads the next peer endpoint of a decoded ASSIGN (n_workers times). */
-int zp_assign_next_peer (zp_assign_t *m, const char **endpoint, size_t *len);
-int zp_ready_encode (const zp_ready_t *m, zp_cbor_writer_t *out);
-int zp_ready_decode (const void *frame, size_t size, zp_ready_t *m);
-int zp_done_encode (const zp_done_t *m, zp_cbor_writer_t *out);
-int zp_done_decode (const void *frame, size_t size, zp_done_t *m);
-int zp_result_encode (const zp_result_t *m, zp_cbor_writer_t *out);
-int zp_result_decode (const void *frame, size_t size, zp_result_t *m);
-int zp_fail_encode (const zp_fail_t *m, zp_cbor_writer_t *out);
-int zp_fail_decode (const void *frame, size_t size, zp_fail_t *m);
-int zp_bye_encode (zp_cbor_writer_t *out);
-int zp_bye_decode (const void *frame, size_t size);
-int zp_broadcast_encode (const zp_broadcast_t *m, zp_cbor_writer_t *out);
-int zp_broadcast_decode (const void *frame, size_t size, zp_broadcast_t *m);
+int zp_assign_next_peer(zp_assign_t *m, const char **endpoint, size_t *len);
+int zp_ready_encode(const zp_ready_t *m, zp_cbor_writer_t *out);
+int zp_ready_decode(const void *frame, size_t size, zp_ready_t *m);
+int zp_done_encode(const zp_done_t *m, zp_cbor_writer_t *out);
+int zp_done_decode(const void *frame, size_t size, zp_done_t *m);
+int zp_result_encode(const zp_result_t *m, zp_cbor_writer_t *out);
+int zp_result_decode(const void *frame, size_t size, zp_result_t *m);
+int zp_fail_encode(const zp_fail_t *m, zp_cbor_writer_t *out);
+int zp_fail_decode(const void *frame, size_t size, zp_fail_t *m);
+int zp_bye_encode(zp_cbor_writer_t *out);
+int zp_bye_decode(const void *frame, size_t size);
+int zp_broadcast_encode(const zp_broadcast_t *m, zp_cbor_writer_t *out);
+int zp_broadcast_decode(const void *frame, size_t size, zp_broadcast_t *m);
 
 #endif

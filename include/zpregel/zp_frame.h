@@ -37,22 +37,22 @@ typedef enum {
 } zp_msg_kind_t;
 
 typedef enum {
-    ZP_EMALFORMED = -1,  /* not complete, well-formed CBOR */
-    ZP_ETYPE = -2,       /* a field has the wrong CBOR type or a wrong tag */
-    ZP_EKIND = -3,       /* unknown or unexpected message kind */
-    ZP_EVERSION = -4,    /* another protocol version */
-    ZP_ECOUNT = -5,      /* an array's length disagrees with the stated count */
-    ZP_ERANGE = -6,      /* a value outside its allowed range */
-    ZP_ETRAILING = -7,   /* bytes after the message */
-    ZP_ECOMPRESS = -8,   /* compressed payload invalid or larger than allowed */
-    ZP_ENOMEM = -9,      /* out of memory while decoding */
+    ZP_EMALFORMED = -1, /* not complete, well-formed CBOR */
+    ZP_ETYPE = -2,      /* a field has the wrong CBOR type or a wrong tag */
+    ZP_EKIND = -3,      /* unknown or unexpected message kind */
+    ZP_EVERSION = -4,   /* another protocol version */
+    ZP_ECOUNT = -5,     /* an array's length disagrees with the stated count */
+    ZP_ERANGE = -6,     /* a value outside its allowed range */
+    ZP_ETRAILING = -7,  /* bytes after the message */
+    ZP_ECOMPRESS = -8,  /* compressed payload invalid or larger than allowed */
+    ZP_ENOMEM = -9,     /* out of memory while decoding */
 } zp_frame_err_t;
 
 /* A static description of a frame error code. */
-const char *zp_frame_strerror (int err);
+const char *zp_frame_strerror(int err);
 
 /* Reads the kind of a frame without decoding the rest; -1 if it is not a
    zpregel frame of this protocol version. */
-int zp_frame_kind (const void *data, size_t size);
+int zp_frame_kind(const void *data, size_t size);
 
 #endif

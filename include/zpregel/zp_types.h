@@ -26,6 +26,6 @@ typedef union {
 
 /* Typed arrays on the wire are little-endian, and zpregel passes in-memory
    arrays to the encoders as they are: it supports little-endian hosts only. */
-_Static_assert (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "zpregel needs a little-endian host");
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "zpregel needs a little-endian host");
 
 #endif
