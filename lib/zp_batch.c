@@ -15,33 +15,33 @@
 #define S_FIELDS 11
 
 /* Writes [ids, values] for `b`; ids delta-coded if `delta`. */
-static void s_write_payload(const zp_batch_out_t *b, bool delta, zp_cbor_writer_t *w)
+static void s_write_payload (const zp_batch_out_t *b, bool delta, zp_cbor_writer_t *w)
 {
     size_t n = b->header.count;
-    zp_cbor_write_array(w, 2);
-    uint8_t *ids = zp_cbor_write_typed_reserve(w, ZP_TAG_U64LE, n * 8);
+    zp_cbor_write_array (w, 2);
+    uint8_t *ids = zp_cbor_write_typed_reserve (w, ZP_TAG_U64LE, n * 8);
     if (ids) {
         uint64_t prev = 0;
         for (size_t i = 0; i < n; i++) {
             uint64_t id = b->ids[i];
-            zp_store_u64(ids + 8 * i, delta ? id - prev : id);
+            zp_store_u64 (ids + 8 * i, delta ? id - prev : id);
             prev = id;
         }
     }
     if (b->header.type == ZP_BYTES) {
-        zp_cbor_write_array(w, n);
+        zp_cbor_write_array (w, n);
         for (size_t i = 0; i < n; i++)
-            zp_cbor_write_bytes(w, b->data + b->offsets[i], b->offsets[i + 1] - b->offsets[i]);
+            zp_cbor_write_bytes (w, b->data + b->offsets[i], b->offsets[i + 1] - b->offsets[i]);
     } else {
         uint64_t tag = b->header.type == ZP_F64 ? ZP_TAG_F64LE : ZP_TAG_S64LE;
-        uint8_t *vals = zp_cbor_write_typed_reserve(w, tag, n * 8);
+        uint8_t *vals = zp_cbor_write_typed_reserve (w, tag, n * 8);
         if (vals)
             for (size_t i = 0; i < n; i++)
-                zp_store_u64(vals + 8 * i, b->values[i].bits);
+                zp_store_u64 (vals + 8 * i, b->values[i].bits);
     }
 }
 
-static size_t s_payload_estimate(const zp_batch_out_t *b)
+static size_t s_payload_estimate (const zp_batch_out_t *b)
 {
     size_t n = b->header.count;
     if (b->header.type == ZP_BYTES)
@@ -49,156 +49,156 @@ static size_t s_payload_estimate(const zp_batch_out_t *b)
     return 16 + n * 16;
 }
 
-int zp_batch_encode(const zp_batch_out_t *b, zp_compress_t *z, size_t min_bytes,
-                    zp_cbor_writer_t *out)
+int zp_batch_encode (const zp_batch_out_t *b, zp_compress_t *z, size_t min_bytes,
+                     zp_cbor_writer_t *out)
 {
     const zp_batch_header_t *h = &b->header;
-    bool compress = z && s_payload_estimate(b) >= min_bytes;
-    zp_frame_write_begin(out, ZP_MSG_BATCH, S_FIELDS);
-    zp_cbor_write_uint(out, h->job);
-    zp_cbor_write_uint(out, h->step);
-    zp_cbor_write_uint(out, h->src);
-    zp_cbor_write_uint(out, h->dst);
-    zp_cbor_write_uint(out, h->seq);
-    zp_cbor_write_uint(out, (uint64_t) h->type);
-    zp_cbor_write_uint(out, h->count);
+    bool compress = z && s_payload_estimate (b) >= min_bytes;
+    zp_frame_write_begin (out, ZP_MSG_BATCH, S_FIELDS);
+    zp_cbor_write_uint (out, h->job);
+    zp_cbor_write_uint (out, h->step);
+    zp_cbor_write_uint (out, h->src);
+    zp_cbor_write_uint (out, h->dst);
+    zp_cbor_write_uint (out, h->seq);
+    zp_cbor_write_uint (out, (uint64_t) h->type);
+    zp_cbor_write_uint (out, h->count);
     if (!compress) {
-        zp_cbor_write_uint(out, 0);
-        s_write_payload(b, false, out);
+        zp_cbor_write_uint (out, 0);
+        s_write_payload (b, false, out);
         return out->failed ? -1 : 0;
     }
     zp_cbor_writer_t payload;
-    zp_cbor_writer_init(&payload, s_payload_estimate(b) + 64);
-    s_write_payload(b, true, &payload);
+    zp_cbor_writer_init (&payload, s_payload_estimate (b) + 64);
+    s_write_payload (b, true, &payload);
     size_t zsize = 0;
     const uint8_t *zdata =
-        payload.failed ? NULL : zp_compress(z, payload.data, payload.size, &zsize);
-    zp_cbor_writer_free(&payload);
+        payload.failed ? NULL : zp_compress (z, payload.data, payload.size, &zsize);
+    zp_cbor_writer_free (&payload);
     if (!zdata)
         return -1;
-    zp_cbor_write_uint(out, ZP_BATCH_ZSTD);
-    zp_cbor_write_bytes(out, zdata, zsize);
+    zp_cbor_write_uint (out, ZP_BATCH_ZSTD);
+    zp_cbor_write_bytes (out, zdata, zsize);
     return out->failed ? -1 : 0;
 }
 
 /* Parses [ids, values] of `count` messages of type `type` from `r`. */
-static int s_read_payload(zp_cbor_reader_t *r, zp_batch_view_t *view)
+static int s_read_payload (zp_cbor_reader_t *r, zp_batch_view_t *view)
 {
     size_t n = view->header.count, got;
     zp_cbor_item_t item;
-    if (zp_cbor_peek(r, &item) != 0)
+    if (zp_cbor_peek (r, &item) != 0)
         return ZP_EMALFORMED;
-    if (zp_cbor_read_array_n(r, 2) != 0)
+    if (zp_cbor_read_array_n (r, 2) != 0)
         return ZP_ETYPE;
-    if (zp_cbor_read_typed(r, ZP_TAG_U64LE, 8, &view->ids, &got) != 0)
-        return zp_cbor_peek(r, &item) != 0 ? ZP_EMALFORMED : ZP_ETYPE;
+    if (zp_cbor_read_typed (r, ZP_TAG_U64LE, 8, &view->ids, &got) != 0)
+        return zp_cbor_peek (r, &item) != 0 ? ZP_EMALFORMED : ZP_ETYPE;
     if (got != n)
         return ZP_ECOUNT;
     if (view->header.type == ZP_BYTES) {
-        if (zp_cbor_read_array(r, &got) != 0)
-            return zp_cbor_peek(r, &item) != 0 ? ZP_EMALFORMED : ZP_ETYPE;
+        if (zp_cbor_read_array (r, &got) != 0)
+            return zp_cbor_peek (r, &item) != 0 ? ZP_EMALFORMED : ZP_ETYPE;
         if (got != n)
             return ZP_ECOUNT;
         view->blobs = *r;
         for (size_t i = 0; i < n; i++) {
             const uint8_t *p;
             size_t len;
-            if (zp_cbor_read_bytes(r, &p, &len) != 0)
-                return zp_cbor_peek(r, &item) != 0 ? ZP_EMALFORMED : ZP_ETYPE;
+            if (zp_cbor_read_bytes (r, &p, &len) != 0)
+                return zp_cbor_peek (r, &item) != 0 ? ZP_EMALFORMED : ZP_ETYPE;
         }
         view->values = NULL;
         return 0;
     }
     uint64_t tag = view->header.type == ZP_F64 ? ZP_TAG_F64LE : ZP_TAG_S64LE;
-    if (zp_cbor_read_typed(r, tag, 8, &view->values, &got) != 0)
-        return zp_cbor_peek(r, &item) != 0 ? ZP_EMALFORMED : ZP_ETYPE;
+    if (zp_cbor_read_typed (r, tag, 8, &view->values, &got) != 0)
+        return zp_cbor_peek (r, &item) != 0 ? ZP_EMALFORMED : ZP_ETYPE;
     return got == n ? 0 : ZP_ECOUNT;
 }
 
-int zp_batch_decode(const void *frame, size_t size, zp_compress_t *z, zp_batch_view_t *view)
+int zp_batch_decode (const void *frame, size_t size, zp_compress_t *z, zp_batch_view_t *view)
 {
     zp_cbor_reader_t r;
-    memset(view, 0, sizeof *view);
-    int rc = zp_frame_begin(&r, frame, size, ZP_MSG_BATCH, S_FIELDS);
+    memset (view, 0, sizeof *view);
+    int rc = zp_frame_begin (&r, frame, size, ZP_MSG_BATCH, S_FIELDS);
     if (rc)
         return rc;
     zp_batch_header_t *h = &view->header;
     uint64_t type;
-    ZP_READ_U(&r, UINT64_MAX, h->job);
-    ZP_READ_U(&r, UINT32_MAX, h->step);
-    ZP_READ_U(&r, UINT32_MAX, h->src);
-    ZP_READ_U(&r, UINT32_MAX, h->dst);
-    ZP_READ_U(&r, UINT64_MAX, h->seq);
-    ZP_READ_U(&r, ZP_BYTES, type);
+    ZP_READ_U (&r, UINT64_MAX, h->job);
+    ZP_READ_U (&r, UINT32_MAX, h->step);
+    ZP_READ_U (&r, UINT32_MAX, h->src);
+    ZP_READ_U (&r, UINT32_MAX, h->dst);
+    ZP_READ_U (&r, UINT64_MAX, h->seq);
+    ZP_READ_U (&r, ZP_BYTES, type);
     if (type < ZP_F64)
         return ZP_ERANGE;
     h->type = (zp_type_t) type;
     /* A message costs at least 9 bytes on the wire (8-byte id + its value),
        so a count above that bound cannot be honest: refuse it before trusting it. */
-    ZP_READ_U(&r, ZP_MAX_VERTICES * 64, h->count);
-    ZP_READ_U(&r, ZP_BATCH_ZSTD, h->flags);
+    ZP_READ_U (&r, ZP_MAX_VERTICES * 64, h->count);
+    ZP_READ_U (&r, ZP_BATCH_ZSTD, h->flags);
     if (!(h->flags & ZP_BATCH_ZSTD)) {
-        if ((rc = s_read_payload(&r, view)) != 0)
+        if ((rc = s_read_payload (&r, view)) != 0)
             return rc;
-        return zp_frame_end(&r);
+        return zp_frame_end (&r);
     }
     const uint8_t *zdata;
     size_t zsize, plain_size;
     zp_cbor_item_t item;
-    if (zp_cbor_peek(&r, &item) != 0)
+    if (zp_cbor_peek (&r, &item) != 0)
         return ZP_EMALFORMED;
-    if (zp_cbor_read_bytes(&r, &zdata, &zsize) != 0)
+    if (zp_cbor_read_bytes (&r, &zdata, &zsize) != 0)
         return ZP_ETYPE;
-    if ((rc = zp_frame_end(&r)) != 0)
+    if ((rc = zp_frame_end (&r)) != 0)
         return rc;
     if (!z)
         return ZP_ECOMPRESS;
     int err = 0;
-    uint8_t *plain = zp_decompress(z, zdata, zsize, &plain_size, &err);
+    uint8_t *plain = zp_decompress (z, zdata, zsize, &plain_size, &err);
     if (!plain)
         return err;
     zp_cbor_reader_t pr;
-    zp_cbor_reader_init(&pr, plain, plain_size);
-    if ((rc = s_read_payload(&pr, view)) != 0)
+    zp_cbor_reader_init (&pr, plain, plain_size);
+    if ((rc = s_read_payload (&pr, view)) != 0)
         return rc;
-    if (!zp_cbor_at_end(&pr))
+    if (!zp_cbor_at_end (&pr))
         return ZP_ETRAILING;
     /* Undo the delta coding in place: the ids live in our own buffer. */
     uint8_t *ids = plain + (view->ids - plain);
     uint64_t acc = 0;
     for (size_t i = 0; i < h->count; i++) {
-        acc += zp_load_u64(ids + 8 * i);
-        zp_store_u64(ids + 8 * i, acc);
+        acc += zp_load_u64 (ids + 8 * i);
+        zp_store_u64 (ids + 8 * i, acc);
     }
     return 0;
 }
 
-int zp_batch_next_bytes(zp_batch_view_t *view, const uint8_t **data, size_t *len)
+int zp_batch_next_bytes (zp_batch_view_t *view, const uint8_t **data, size_t *len)
 {
-    return zp_cbor_read_bytes(&view->blobs, data, len);
+    return zp_cbor_read_bytes (&view->blobs, data, len);
 }
 
-int zp_ack_encode(const zp_ack_t *ack, zp_cbor_writer_t *out)
+int zp_ack_encode (const zp_ack_t *ack, zp_cbor_writer_t *out)
 {
-    zp_frame_write_begin(out, ZP_MSG_ACK, 7);
-    zp_cbor_write_uint(out, ack->job);
-    zp_cbor_write_uint(out, ack->step);
-    zp_cbor_write_uint(out, ack->src);
-    zp_cbor_write_uint(out, ack->dst);
-    zp_cbor_write_uint(out, ack->seq);
+    zp_frame_write_begin (out, ZP_MSG_ACK, 7);
+    zp_cbor_write_uint (out, ack->job);
+    zp_cbor_write_uint (out, ack->step);
+    zp_cbor_write_uint (out, ack->src);
+    zp_cbor_write_uint (out, ack->dst);
+    zp_cbor_write_uint (out, ack->seq);
     return out->failed ? -1 : 0;
 }
 
-int zp_ack_decode(const void *frame, size_t size, zp_ack_t *ack)
+int zp_ack_decode (const void *frame, size_t size, zp_ack_t *ack)
 {
     zp_cbor_reader_t r;
-    int rc = zp_frame_begin(&r, frame, size, ZP_MSG_ACK, 7);
+    int rc = zp_frame_begin (&r, frame, size, ZP_MSG_ACK, 7);
     if (rc)
         return rc;
-    ZP_READ_U(&r, UINT64_MAX, ack->job);
-    ZP_READ_U(&r, UINT32_MAX, ack->step);
-    ZP_READ_U(&r, UINT32_MAX, ack->src);
-    ZP_READ_U(&r, UINT32_MAX, ack->dst);
-    ZP_READ_U(&r, UINT64_MAX, ack->seq);
-    return zp_frame_end(&r);
+    ZP_READ_U (&r, UINT64_MAX, ack->job);
+    ZP_READ_U (&r, UINT32_MAX, ack->step);
+    ZP_READ_U (&r, UINT32_MAX, ack->src);
+    ZP_READ_U (&r, UINT32_MAX, ack->dst);
+    ZP_READ_U (&r, UINT64_MAX, ack->seq);
+    return zp_frame_end (&r);
 }

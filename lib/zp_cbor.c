@@ -14,11 +14,11 @@
 
 #define ZP_CBOR_MAX_DEPTH 32
 
-void zp_cbor_writer_init(zp_cbor_writer_t *w, size_t initial_capacity)
+void zp_cbor_writer_init (zp_cbor_writer_t *w, size_t initial_capacity)
 {
-    memset(w, 0, sizeof *w);
+    memset (w, 0, sizeof *w);
     if (initial_capacity) {
-        w->data = malloc(initial_capacity);
+        w->data = malloc (initial_capacity);
         if (w->data)
             w->capacity = initial_capacity;
         else
@@ -26,27 +26,27 @@ void zp_cbor_writer_init(zp_cbor_writer_t *w, size_t initial_capacity)
     }
 }
 
-void zp_cbor_writer_free(zp_cbor_writer_t *w)
+void zp_cbor_writer_free (zp_cbor_writer_t *w)
 {
-    free(w->data);
-    memset(w, 0, sizeof *w);
+    free (w->data);
+    memset (w, 0, sizeof *w);
 }
 
-void zp_cbor_writer_reset(zp_cbor_writer_t *w)
+void zp_cbor_writer_reset (zp_cbor_writer_t *w)
 {
     w->size = 0;
     w->failed = false;
 }
 
-uint8_t *zp_cbor_writer_take(zp_cbor_writer_t *w, size_t *size)
+uint8_t *zp_cbor_writer_take (zp_cbor_writer_t *w, size_t *size)
 {
     uint8_t *data = w->data;
     *size = w->size;
-    memset(w, 0, sizeof *w);
+    memset (w, 0, sizeof *w);
     return data;
 }
 
-static int s_reserve(zp_cbor_writer_t *w, size_t extra)
+static int s_reserve (zp_cbor_writer_t *w, size_t extra)
 {
     if (w->failed)
         return -1;
@@ -60,7 +60,7 @@ static int s_reserve(zp_cbor_writer_t *w, size_t extra)
     size_t cap = w->capacity ? w->capacity : 256;
     while (cap < need)
         cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-    uint8_t *data = realloc(w->data, cap);
+    uint8_t *data = realloc (w->data, cap);
     if (!data) {
         w->failed = true;
         return -1;
@@ -73,84 +73,84 @@ static int s_reserve(zp_cbor_writer_t *w, size_t extra)
 /* Every header fits in 9 bytes. */
 #define S_ENCODE(w, call)                                                                          \
     do {                                                                                           \
-        if (s_reserve(w, 9) == 0)                                                                  \
+        if (s_reserve (w, 9) == 0)                                                                 \
             w->size += call;                                                                       \
     } while (0)
 #define S_AT(w) ((w)->data + (w)->size), 9
 
-void zp_cbor_write_uint(zp_cbor_writer_t *w, uint64_t value)
+void zp_cbor_write_uint (zp_cbor_writer_t *w, uint64_t value)
 {
-    S_ENCODE(w, cbor_encode_uint(value, S_AT(w)));
+    S_ENCODE (w, cbor_encode_uint (value, S_AT (w)));
 }
 
-void zp_cbor_write_int(zp_cbor_writer_t *w, int64_t value)
+void zp_cbor_write_int (zp_cbor_writer_t *w, int64_t value)
 {
     if (value >= 0)
-        S_ENCODE(w, cbor_encode_uint((uint64_t) value, S_AT(w)));
+        S_ENCODE (w, cbor_encode_uint ((uint64_t) value, S_AT (w)));
     else
-        S_ENCODE(w, cbor_encode_negint((uint64_t) (-1 - value), S_AT(w)));
+        S_ENCODE (w, cbor_encode_negint ((uint64_t) (-1 - value), S_AT (w)));
 }
 
-void zp_cbor_write_double(zp_cbor_writer_t *w, double value)
+void zp_cbor_write_double (zp_cbor_writer_t *w, double value)
 {
-    S_ENCODE(w, cbor_encode_double(value, S_AT(w)));
+    S_ENCODE (w, cbor_encode_double (value, S_AT (w)));
 }
 
-void zp_cbor_write_bool(zp_cbor_writer_t *w, bool value)
+void zp_cbor_write_bool (zp_cbor_writer_t *w, bool value)
 {
-    S_ENCODE(w, cbor_encode_bool(value, S_AT(w)));
+    S_ENCODE (w, cbor_encode_bool (value, S_AT (w)));
 }
 
-void zp_cbor_write_null(zp_cbor_writer_t *w)
+void zp_cbor_write_null (zp_cbor_writer_t *w)
 {
-    S_ENCODE(w, cbor_encode_null(S_AT(w)));
+    S_ENCODE (w, cbor_encode_null (S_AT (w)));
 }
 
-void zp_cbor_write_array(zp_cbor_writer_t *w, size_t count)
+void zp_cbor_write_array (zp_cbor_writer_t *w, size_t count)
 {
-    S_ENCODE(w, cbor_encode_array_start(count, S_AT(w)));
+    S_ENCODE (w, cbor_encode_array_start (count, S_AT (w)));
 }
 
-void zp_cbor_write_map(zp_cbor_writer_t *w, size_t count)
+void zp_cbor_write_map (zp_cbor_writer_t *w, size_t count)
 {
-    S_ENCODE(w, cbor_encode_map_start(count, S_AT(w)));
+    S_ENCODE (w, cbor_encode_map_start (count, S_AT (w)));
 }
 
-void zp_cbor_write_text(zp_cbor_writer_t *w, const char *text)
+void zp_cbor_write_text (zp_cbor_writer_t *w, const char *text)
 {
-    size_t len = strlen(text);
-    S_ENCODE(w, cbor_encode_string_start(len, S_AT(w)));
-    if (s_reserve(w, len) == 0) {
-        memcpy(w->data + w->size, text, len);
+    size_t len = strlen (text);
+    S_ENCODE (w, cbor_encode_string_start (len, S_AT (w)));
+    if (s_reserve (w, len) == 0) {
+        memcpy (w->data + w->size, text, len);
         w->size += len;
     }
 }
 
-void zp_cbor_write_bytes(zp_cbor_writer_t *w, const void *data, size_t size)
+void zp_cbor_write_bytes (zp_cbor_writer_t *w, const void *data, size_t size)
 {
-    S_ENCODE(w, cbor_encode_bytestring_start(size, S_AT(w)));
-    if (s_reserve(w, size) == 0 && size) {
-        memcpy(w->data + w->size, data, size);
+    S_ENCODE (w, cbor_encode_bytestring_start (size, S_AT (w)));
+    if (s_reserve (w, size) == 0 && size) {
+        memcpy (w->data + w->size, data, size);
         w->size += size;
     }
 }
 
-uint8_t *zp_cbor_write_typed_reserve(zp_cbor_writer_t *w, uint64_t tag, size_t size)
+uint8_t *zp_cbor_write_typed_reserve (zp_cbor_writer_t *w, uint64_t tag, size_t size)
 {
-    S_ENCODE(w, cbor_encode_tag(tag, S_AT(w)));
-    S_ENCODE(w, cbor_encode_bytestring_start(size, S_AT(w)));
-    if (s_reserve(w, size) != 0)
+    S_ENCODE (w, cbor_encode_tag (tag, S_AT (w)));
+    S_ENCODE (w, cbor_encode_bytestring_start (size, S_AT (w)));
+    if (s_reserve (w, size) != 0)
         return NULL;
     uint8_t *at = w->data + w->size;
     w->size += size;
     return at;
 }
 
-void zp_cbor_write_typed(zp_cbor_writer_t *w, uint64_t tag, const void *data, size_t size)
+void zp_cbor_write_typed (zp_cbor_writer_t *w, uint64_t tag, const void *data, size_t size)
 {
-    uint8_t *at = zp_cbor_write_typed_reserve(w, tag, size);
+    uint8_t *at = zp_cbor_write_typed_reserve (w, tag, size);
     if (at && size)
-        memcpy(at, data, size);
+        memcpy (at, data, size);
 }
 
 /* Reader: the callbacks fill the item the decoder just saw. */
@@ -161,75 +161,75 @@ typedef struct {
 } s_ctx_t;
 
 #define S_ITEM(ctx) (((s_ctx_t *) (ctx))->item)
-static void s_uint8(void *c, uint8_t v)
+static void s_uint8 (void *c, uint8_t v)
 {
-    S_ITEM(c)->kind = ZP_CBOR_UINT, S_ITEM(c)->u = v;
+    S_ITEM (c)->kind = ZP_CBOR_UINT, S_ITEM (c)->u = v;
 }
-static void s_uint16(void *c, uint16_t v)
+static void s_uint16 (void *c, uint16_t v)
 {
-    S_ITEM(c)->kind = ZP_CBOR_UINT, S_ITEM(c)->u = v;
+    S_ITEM (c)->kind = ZP_CBOR_UINT, S_ITEM (c)->u = v;
 }
-static void s_uint32(void *c, uint32_t v)
+static void s_uint32 (void *c, uint32_t v)
 {
-    S_ITEM(c)->kind = ZP_CBOR_UINT, S_ITEM(c)->u = v;
+    S_ITEM (c)->kind = ZP_CBOR_UINT, S_ITEM (c)->u = v;
 }
-static void s_uint64(void *c, uint64_t v)
+static void s_uint64 (void *c, uint64_t v)
 {
-    S_ITEM(c)->kind = ZP_CBOR_UINT, S_ITEM(c)->u = v;
+    S_ITEM (c)->kind = ZP_CBOR_UINT, S_ITEM (c)->u = v;
 }
-static void s_negint8(void *c, uint8_t v)
+static void s_negint8 (void *c, uint8_t v)
 {
-    S_ITEM(c)->kind = ZP_CBOR_NEGINT, S_ITEM(c)->u = v;
+    S_ITEM (c)->kind = ZP_CBOR_NEGINT, S_ITEM (c)->u = v;
 }
-static void s_negint16(void *c, uint16_t v)
+static void s_negint16 (void *c, uint16_t v)
 {
-    S_ITEM(c)->kind = ZP_CBOR_NEGINT, S_ITEM(c)->u = v;
+    S_ITEM (c)->kind = ZP_CBOR_NEGINT, S_ITEM (c)->u = v;
 }
-static void s_negint32(void *c, uint32_t v)
+static void s_negint32 (void *c, uint32_t v)
 {
-    S_ITEM(c)->kind = ZP_CBOR_NEGINT, S_ITEM(c)->u = v;
+    S_ITEM (c)->kind = ZP_CBOR_NEGINT, S_ITEM (c)->u = v;
 }
-static void s_negint64(void *c, uint64_t v)
+static void s_negint64 (void *c, uint64_t v)
 {
-    S_ITEM(c)->kind = ZP_CBOR_NEGINT, S_ITEM(c)->u = v;
+    S_ITEM (c)->kind = ZP_CBOR_NEGINT, S_ITEM (c)->u = v;
 }
-static void s_bytes(void *c, cbor_data data, size_t len)
+static void s_bytes (void *c, cbor_data data, size_t len)
 {
-    S_ITEM(c)->kind = ZP_CBOR_BYTES, S_ITEM(c)->ptr = data, S_ITEM(c)->len = len;
+    S_ITEM (c)->kind = ZP_CBOR_BYTES, S_ITEM (c)->ptr = data, S_ITEM (c)->len = len;
 }
-static void s_text(void *c, cbor_data data, size_t len)
+static void s_text (void *c, cbor_data data, size_t len)
 {
-    S_ITEM(c)->kind = ZP_CBOR_TEXT, S_ITEM(c)->ptr = data, S_ITEM(c)->len = len;
+    S_ITEM (c)->kind = ZP_CBOR_TEXT, S_ITEM (c)->ptr = data, S_ITEM (c)->len = len;
 }
-static void s_array(void *c, size_t len)
+static void s_array (void *c, size_t len)
 {
-    S_ITEM(c)->kind = ZP_CBOR_ARRAY, S_ITEM(c)->len = len;
+    S_ITEM (c)->kind = ZP_CBOR_ARRAY, S_ITEM (c)->len = len;
 }
-static void s_map(void *c, size_t len)
+static void s_map (void *c, size_t len)
 {
-    S_ITEM(c)->kind = ZP_CBOR_MAP, S_ITEM(c)->len = len;
+    S_ITEM (c)->kind = ZP_CBOR_MAP, S_ITEM (c)->len = len;
 }
-static void s_tag(void *c, uint64_t v)
+static void s_tag (void *c, uint64_t v)
 {
-    S_ITEM(c)->kind = ZP_CBOR_TAG, S_ITEM(c)->u = v;
+    S_ITEM (c)->kind = ZP_CBOR_TAG, S_ITEM (c)->u = v;
 }
-static void s_float4(void *c, float v)
+static void s_float4 (void *c, float v)
 {
-    S_ITEM(c)->kind = ZP_CBOR_FLOAT, S_ITEM(c)->f = v;
+    S_ITEM (c)->kind = ZP_CBOR_FLOAT, S_ITEM (c)->f = v;
 }
-static void s_float8(void *c, double v)
+static void s_float8 (void *c, double v)
 {
-    S_ITEM(c)->kind = ZP_CBOR_FLOAT, S_ITEM(c)->f = v;
+    S_ITEM (c)->kind = ZP_CBOR_FLOAT, S_ITEM (c)->f = v;
 }
-static void s_null(void *c)
+static void s_null (void *c)
 {
-    S_ITEM(c)->kind = ZP_CBOR_NULL;
+    S_ITEM (c)->kind = ZP_CBOR_NULL;
 }
-static void s_bool(void *c, bool v)
+static void s_bool (void *c, bool v)
 {
-    S_ITEM(c)->kind = ZP_CBOR_BOOL, S_ITEM(c)->b = v;
+    S_ITEM (c)->kind = ZP_CBOR_BOOL, S_ITEM (c)->b = v;
 }
-static void s_bad(void *c)
+static void s_bad (void *c)
 {
     ((s_ctx_t *) c)->bad = true;
 }
@@ -261,52 +261,52 @@ static const struct cbor_callbacks s_callbacks = {
     .indef_break = s_bad,
 };
 
-void zp_cbor_reader_init(zp_cbor_reader_t *r, const void *data, size_t size)
+void zp_cbor_reader_init (zp_cbor_reader_t *r, const void *data, size_t size)
 {
     r->data = data;
     r->size = size;
     r->pos = 0;
 }
 
-bool zp_cbor_at_end(const zp_cbor_reader_t *r)
+bool zp_cbor_at_end (const zp_cbor_reader_t *r)
 {
     return r->pos >= r->size;
 }
 
-static int s_decode(const zp_cbor_reader_t *r, zp_cbor_item_t *item, size_t *read)
+static int s_decode (const zp_cbor_reader_t *r, zp_cbor_item_t *item, size_t *read)
 {
     if (r->pos >= r->size)
         return -1;
-    memset(item, 0, sizeof *item);
+    memset (item, 0, sizeof *item);
     item->kind = ZP_CBOR_OTHER;
     s_ctx_t ctx = {item, false};
     struct cbor_decoder_result res =
-        cbor_stream_decode(r->data + r->pos, r->size - r->pos, &s_callbacks, &ctx);
+        cbor_stream_decode (r->data + r->pos, r->size - r->pos, &s_callbacks, &ctx);
     if (res.status != CBOR_DECODER_FINISHED || ctx.bad || item->kind == ZP_CBOR_OTHER)
         return -1;
     *read = res.read;
     return 0;
 }
 
-int zp_cbor_peek(const zp_cbor_reader_t *r, zp_cbor_item_t *item)
+int zp_cbor_peek (const zp_cbor_reader_t *r, zp_cbor_item_t *item)
 {
     size_t read;
-    return s_decode(r, item, &read);
+    return s_decode (r, item, &read);
 }
 
-int zp_cbor_next(zp_cbor_reader_t *r, zp_cbor_item_t *item)
+int zp_cbor_next (zp_cbor_reader_t *r, zp_cbor_item_t *item)
 {
     size_t read;
-    if (s_decode(r, item, &read) != 0)
+    if (s_decode (r, item, &read) != 0)
         return -1;
     r->pos += read;
     return 0;
 }
 
-static int s_skip(zp_cbor_reader_t *r, int depth)
+static int s_skip (zp_cbor_reader_t *r, int depth)
 {
     zp_cbor_item_t item;
-    if (depth > ZP_CBOR_MAX_DEPTH || zp_cbor_next(r, &item) != 0)
+    if (depth > ZP_CBOR_MAX_DEPTH || zp_cbor_next (r, &item) != 0)
         return -1;
     size_t children = 0;
     if (item.kind == ZP_CBOR_ARRAY)
@@ -318,15 +318,15 @@ static int s_skip(zp_cbor_reader_t *r, int depth)
     } else if (item.kind == ZP_CBOR_TAG)
         children = 1;
     for (size_t i = 0; i < children; i++)
-        if (s_skip(r, depth + 1) != 0)
+        if (s_skip (r, depth + 1) != 0)
             return -1;
     return 0;
 }
 
-int zp_cbor_skip(zp_cbor_reader_t *r)
+int zp_cbor_skip (zp_cbor_reader_t *r)
 {
     size_t saved = r->pos;
-    if (s_skip(r, 0) != 0) {
+    if (s_skip (r, 0) != 0) {
         r->pos = saved;
         return -1;
     }
@@ -334,29 +334,29 @@ int zp_cbor_skip(zp_cbor_reader_t *r)
 }
 
 /* Consumes the next item only if it has the wanted kind. */
-static int s_expect(zp_cbor_reader_t *r, zp_cbor_kind_t kind, zp_cbor_item_t *item)
+static int s_expect (zp_cbor_reader_t *r, zp_cbor_kind_t kind, zp_cbor_item_t *item)
 {
     size_t read;
-    if (s_decode(r, item, &read) != 0 || item->kind != kind)
+    if (s_decode (r, item, &read) != 0 || item->kind != kind)
         return -1;
     r->pos += read;
     return 0;
 }
 
-int zp_cbor_read_uint(zp_cbor_reader_t *r, uint64_t *value)
+int zp_cbor_read_uint (zp_cbor_reader_t *r, uint64_t *value)
 {
     zp_cbor_item_t item;
-    if (s_expect(r, ZP_CBOR_UINT, &item) != 0)
+    if (s_expect (r, ZP_CBOR_UINT, &item) != 0)
         return -1;
     *value = item.u;
     return 0;
 }
 
-int zp_cbor_read_int(zp_cbor_reader_t *r, int64_t *value)
+int zp_cbor_read_int (zp_cbor_reader_t *r, int64_t *value)
 {
     zp_cbor_item_t item;
     size_t read;
-    if (s_decode(r, &item, &read) != 0 || item.u > (uint64_t) INT64_MAX)
+    if (s_decode (r, &item, &read) != 0 || item.u > (uint64_t) INT64_MAX)
         return -1;
     if (item.kind == ZP_CBOR_UINT)
         *value = (int64_t) item.u;
@@ -368,11 +368,11 @@ int zp_cbor_read_int(zp_cbor_reader_t *r, int64_t *value)
     return 0;
 }
 
-int zp_cbor_read_double(zp_cbor_reader_t *r, double *value)
+int zp_cbor_read_double (zp_cbor_reader_t *r, double *value)
 {
     zp_cbor_item_t item;
     size_t read;
-    if (s_decode(r, &item, &read) != 0)
+    if (s_decode (r, &item, &read) != 0)
         return -1;
     if (item.kind == ZP_CBOR_FLOAT)
         *value = item.f;
@@ -386,78 +386,78 @@ int zp_cbor_read_double(zp_cbor_reader_t *r, double *value)
     return 0;
 }
 
-int zp_cbor_read_bool(zp_cbor_reader_t *r, bool *value)
+int zp_cbor_read_bool (zp_cbor_reader_t *r, bool *value)
 {
     zp_cbor_item_t item;
-    if (s_expect(r, ZP_CBOR_BOOL, &item) != 0)
+    if (s_expect (r, ZP_CBOR_BOOL, &item) != 0)
         return -1;
     *value = item.b;
     return 0;
 }
 
-int zp_cbor_read_array(zp_cbor_reader_t *r, size_t *count)
+int zp_cbor_read_array (zp_cbor_reader_t *r, size_t *count)
 {
     zp_cbor_item_t item;
-    if (s_expect(r, ZP_CBOR_ARRAY, &item) != 0)
+    if (s_expect (r, ZP_CBOR_ARRAY, &item) != 0)
         return -1;
     *count = item.len;
     return 0;
 }
 
-int zp_cbor_read_array_n(zp_cbor_reader_t *r, size_t count)
+int zp_cbor_read_array_n (zp_cbor_reader_t *r, size_t count)
 {
     size_t saved = r->pos, n;
-    if (zp_cbor_read_array(r, &n) != 0 || n != count) {
+    if (zp_cbor_read_array (r, &n) != 0 || n != count) {
         r->pos = saved;
         return -1;
     }
     return 0;
 }
 
-int zp_cbor_read_map(zp_cbor_reader_t *r, size_t *count)
+int zp_cbor_read_map (zp_cbor_reader_t *r, size_t *count)
 {
     zp_cbor_item_t item;
-    if (s_expect(r, ZP_CBOR_MAP, &item) != 0)
+    if (s_expect (r, ZP_CBOR_MAP, &item) != 0)
         return -1;
     *count = item.len;
     return 0;
 }
 
-int zp_cbor_read_text(zp_cbor_reader_t *r, const char **text, size_t *len)
+int zp_cbor_read_text (zp_cbor_reader_t *r, const char **text, size_t *len)
 {
     zp_cbor_item_t item;
-    if (s_expect(r, ZP_CBOR_TEXT, &item) != 0)
+    if (s_expect (r, ZP_CBOR_TEXT, &item) != 0)
         return -1;
     *text = (const char *) item.ptr;
     *len = item.len;
     return 0;
 }
 
-int zp_cbor_read_bytes(zp_cbor_reader_t *r, const uint8_t **data, size_t *len)
+int zp_cbor_read_bytes (zp_cbor_reader_t *r, const uint8_t **data, size_t *len)
 {
     zp_cbor_item_t item;
-    if (s_expect(r, ZP_CBOR_BYTES, &item) != 0)
+    if (s_expect (r, ZP_CBOR_BYTES, &item) != 0)
         return -1;
     *data = item.ptr;
     *len = item.len;
     return 0;
 }
 
-int zp_cbor_read_null(zp_cbor_reader_t *r)
+int zp_cbor_read_null (zp_cbor_reader_t *r)
 {
     zp_cbor_item_t item;
-    return s_expect(r, ZP_CBOR_NULL, &item) == 0 ? 1 : 0;
+    return s_expect (r, ZP_CBOR_NULL, &item) == 0 ? 1 : 0;
 }
 
-int zp_cbor_read_typed(zp_cbor_reader_t *r, uint64_t tag, size_t elem_size, const uint8_t **data,
-                       size_t *count)
+int zp_cbor_read_typed (zp_cbor_reader_t *r, uint64_t tag, size_t elem_size, const uint8_t **data,
+                        size_t *count)
 {
     size_t saved = r->pos;
     zp_cbor_item_t item;
     const uint8_t *bytes;
     size_t len;
-    if (s_expect(r, ZP_CBOR_TAG, &item) != 0 || item.u != tag ||
-        zp_cbor_read_bytes(r, &bytes, &len) != 0 || len % elem_size != 0) {
+    if (s_expect (r, ZP_CBOR_TAG, &item) != 0 || item.u != tag ||
+        zp_cbor_read_bytes (r, &bytes, &len) != 0 || len % elem_size != 0) {
         r->pos = saved;
         return -1;
     }

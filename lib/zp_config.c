@@ -55,8 +55,8 @@ typedef struct s_key_s {
     {                                                                                              \
         NULL, 0, 0, false, 0, 0, NULL, NULL                                                        \
     }
-#define S_OFF(field)  offsetof(zp_config_t, field)
-#define S_WOFF(field) offsetof(zp_worker_config_t, field)
+#define S_OFF(field)  offsetof (zp_config_t, field)
+#define S_WOFF(field) offsetof (zp_worker_config_t, field)
 
 static const char *const s_formats[] = {"auto", "graphalytics", "snap", NULL};
 static const char *const s_transports[] = {"inproc", "tcp", NULL};
@@ -64,44 +64,44 @@ static const char *const s_compress_modes[] = {"auto", "on", "off", NULL};
 static const char *const s_balancers[] = {"hash", NULL};
 
 static const s_key_t s_job_keys[] = {
-    {"name", K_STRING, S_OFF(name), false, 0, 0, NULL, NULL},
-    {"algorithm", K_STRING, S_OFF(algorithm), true, 0, 0, NULL, NULL},
-    {"graph", K_PATH, S_OFF(graph), true, 0, 0, NULL, NULL},
-    {"format", K_ENUM, S_OFF(format), false, 0, 0, s_formats, NULL},
-    {"directed", K_BOOL, S_OFF(directed), false, 0, 0, NULL, NULL},
-    {"output", K_PATH, S_OFF(output), false, 0, 0, NULL, NULL},
-    {"labels", K_PATH, S_OFF(labels), false, 0, 0, NULL, NULL},
+    {"name", K_STRING, S_OFF (name), false, 0, 0, NULL, NULL},
+    {"algorithm", K_STRING, S_OFF (algorithm), true, 0, 0, NULL, NULL},
+    {"graph", K_PATH, S_OFF (graph), true, 0, 0, NULL, NULL},
+    {"format", K_ENUM, S_OFF (format), false, 0, 0, s_formats, NULL},
+    {"directed", K_BOOL, S_OFF (directed), false, 0, 0, NULL, NULL},
+    {"output", K_PATH, S_OFF (output), false, 0, 0, NULL, NULL},
+    {"labels", K_PATH, S_OFF (labels), false, 0, 0, NULL, NULL},
     {"params", K_PARAMS, 0, false, 0, 0, NULL, NULL},
     S_END};
 
 static const s_key_t s_master_keys[] = {
-    {"control", K_STRING, S_OFF(control), false, 0, 0, NULL, NULL},
-    {"broadcast", K_STRING, S_OFF(broadcast), false, 0, 0, NULL, NULL},
-    {"join_timeout", K_DURATION, S_OFF(join_timeout_ms), false, 1, 86400000, NULL, NULL},
+    {"control", K_STRING, S_OFF (control), false, 0, 0, NULL, NULL},
+    {"broadcast", K_STRING, S_OFF (broadcast), false, 0, 0, NULL, NULL},
+    {"join_timeout", K_DURATION, S_OFF (join_timeout_ms), false, 1, 86400000, NULL, NULL},
     S_END};
 
 static const s_key_t s_worker_keys[] = {
-    {"name", K_STRING, S_WOFF(name), true, 0, 0, NULL, NULL},
-    {"transport", K_ENUM, S_WOFF(transport), false, 0, 0, s_transports, NULL},
-    {"endpoint", K_STRING, S_WOFF(endpoint), false, 0, 0, NULL, NULL},
-    {"host", K_STRING, S_WOFF(host), false, 0, 0, NULL, NULL},
-    {"weight", K_POSITIVE, S_WOFF(weight), false, 0, 0, NULL, NULL},
+    {"name", K_STRING, S_WOFF (name), true, 0, 0, NULL, NULL},
+    {"transport", K_ENUM, S_WOFF (transport), false, 0, 0, s_transports, NULL},
+    {"endpoint", K_STRING, S_WOFF (endpoint), false, 0, 0, NULL, NULL},
+    {"host", K_STRING, S_WOFF (host), false, 0, 0, NULL, NULL},
+    {"weight", K_POSITIVE, S_WOFF (weight), false, 0, 0, NULL, NULL},
     S_END};
 
 static const s_key_t s_engine_keys[] = {
-    {"batch_bytes", K_SIZE, S_OFF(batch_bytes), false, 256, 1ull << 30, NULL, NULL},
-    {"max_supersteps", K_UINT32, S_OFF(max_supersteps), false, 1, 100000000, NULL, NULL},
+    {"batch_bytes", K_SIZE, S_OFF (batch_bytes), false, 256, 1ull << 30, NULL, NULL},
+    {"max_supersteps", K_UINT32, S_OFF (max_supersteps), false, 1, 100000000, NULL, NULL},
     S_END};
 
 static const s_key_t s_compression_keys[] = {
-    {"mode", K_ENUM, S_OFF(compress_mode), false, 0, 0, s_compress_modes, NULL},
-    {"level", K_UINT32, S_OFF(compress_level), false, 1, 19, NULL, NULL},
-    {"min_bytes", K_SIZE, S_OFF(compress_min_bytes), false, 0, 1ull << 30, NULL, NULL},
+    {"mode", K_ENUM, S_OFF (compress_mode), false, 0, 0, s_compress_modes, NULL},
+    {"level", K_UINT32, S_OFF (compress_level), false, 1, 19, NULL, NULL},
+    {"min_bytes", K_SIZE, S_OFF (compress_min_bytes), false, 0, 1ull << 30, NULL, NULL},
     S_END};
 
 static const s_key_t s_placement_keys[] = {
-    {"balancer", K_ENUM, S_OFF(balancer), false, 0, 0, s_balancers, NULL},
-    {"partitions", K_UINT32, S_OFF(partitions), false, 1, 1u << 20, NULL, NULL},
+    {"balancer", K_ENUM, S_OFF (balancer), false, 0, 0, s_balancers, NULL},
+    {"partitions", K_UINT32, S_OFF (partitions), false, 1, 1u << 20, NULL, NULL},
     S_END};
 
 static const s_key_t s_top_keys[] = {
@@ -123,63 +123,63 @@ typedef struct {
 } s_ctx_t;
 
 /* "file:line" or "--set k=v" for a node. */
-static void s_origin(s_ctx_t *ctx, yaml_node_t *node, char *buf, size_t len)
+static void s_origin (s_ctx_t *ctx, yaml_node_t *node, char *buf, size_t len)
 {
     const char *tag = node && node->tag ? (const char *) node->tag : "";
-    if (strncmp(tag, S_SET_TAG, strlen(S_SET_TAG)) == 0) {
-        int i = atoi(tag + strlen(S_SET_TAG));
-        snprintf(buf, len, "--set %s", ctx->overrides[i]);
+    if (strncmp (tag, S_SET_TAG, strlen (S_SET_TAG)) == 0) {
+        int i = atoi (tag + strlen (S_SET_TAG));
+        snprintf (buf, len, "--set %s", ctx->overrides[i]);
     } else
-        snprintf(buf, len, "%s:%zu", ctx->cfg->path, node ? node->start_mark.line + 1 : 1);
+        snprintf (buf, len, "%s:%zu", ctx->cfg->path, node ? node->start_mark.line + 1 : 1);
 }
 
-static int s_fail(s_ctx_t *ctx, yaml_node_t *node, const char *path, const char *fmt, ...)
+static int s_fail (s_ctx_t *ctx, yaml_node_t *node, const char *path, const char *fmt, ...)
 {
     char origin[512], msg[512];
     va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    s_origin(ctx, node, origin, sizeof origin);
+    va_start (ap, fmt);
+    vsnprintf (msg, sizeof msg, fmt, ap);
+    va_end (ap);
+    s_origin (ctx, node, origin, sizeof origin);
     if (path && *path)
-        snprintf(ctx->err, ctx->errlen, "%s: %s: %s", origin, path, msg);
+        snprintf (ctx->err, ctx->errlen, "%s: %s: %s", origin, path, msg);
     else
-        snprintf(ctx->err, ctx->errlen, "%s: %s", origin, msg);
+        snprintf (ctx->err, ctx->errlen, "%s: %s", origin, msg);
     return -1;
 }
 
-static const char *s_scalar(yaml_node_t *node)
+static const char *s_scalar (yaml_node_t *node)
 {
     return node->type == YAML_SCALAR_NODE ? (const char *) node->data.scalar.value : NULL;
 }
 
 /* Describes what a node holds, for "got ..." in messages. */
-static void s_got(yaml_node_t *node, char *buf, size_t len)
+static void s_got (yaml_node_t *node, char *buf, size_t len)
 {
     if (node->type == YAML_MAPPING_NODE)
-        snprintf(buf, len, "a mapping");
+        snprintf (buf, len, "a mapping");
     else if (node->type == YAML_SEQUENCE_NODE)
-        snprintf(buf, len, "a list");
+        snprintf (buf, len, "a list");
     else if (node->data.scalar.length == 0)
-        snprintf(buf, len, "an empty value");
+        snprintf (buf, len, "an empty value");
     else
-        snprintf(buf, len, "\"%.200s\"", (const char *) node->data.scalar.value);
+        snprintf (buf, len, "\"%.200s\"", (const char *) node->data.scalar.value);
 }
 
-static int s_expected(s_ctx_t *ctx, yaml_node_t *node, const char *path, const char *what)
+static int s_expected (s_ctx_t *ctx, yaml_node_t *node, const char *path, const char *what)
 {
     char got[256];
-    s_got(node, got, sizeof got);
-    return s_fail(ctx, node, path, "expected %s, got %s", what, got);
+    s_got (node, got, sizeof got);
+    return s_fail (ctx, node, path, "expected %s, got %s", what, got);
 }
 
-static int s_parse_u64(const char *text, uint64_t *value, const char **rest)
+static int s_parse_u64 (const char *text, uint64_t *value, const char **rest)
 {
     if (!text || !(*text >= '0' && *text <= '9'))
         return -1;
     errno = 0;
     char *end;
-    unsigned long long v = strtoull(text, &end, 10);
+    unsigned long long v = strtoull (text, &end, 10);
     if (errno)
         return -1;
     *value = v;
@@ -187,315 +187,315 @@ static int s_parse_u64(const char *text, uint64_t *value, const char **rest)
     return 0;
 }
 
-static int s_is_set_node(yaml_node_t *node)
+static int s_is_set_node (yaml_node_t *node)
 {
-    return node->tag && strncmp((const char *) node->tag, S_SET_TAG, strlen(S_SET_TAG)) == 0;
+    return node->tag && strncmp ((const char *) node->tag, S_SET_TAG, strlen (S_SET_TAG)) == 0;
 }
 
-static int s_store_string(s_ctx_t *ctx, yaml_node_t *node, const char *path, char **field,
-                          bool is_path)
+static int s_store_string (s_ctx_t *ctx, yaml_node_t *node, const char *path, char **field,
+                           bool is_path)
 {
-    const char *text = s_scalar(node);
+    const char *text = s_scalar (node);
     if (!text || !*text)
-        return s_expected(ctx, node, path, is_path ? "a file path" : "a non-empty string");
+        return s_expected (ctx, node, path, is_path ? "a file path" : "a non-empty string");
     char *value;
-    if (is_path && text[0] != '/' && !s_is_set_node(node)) {
-        size_t len = strlen(ctx->dir) + strlen(text) + 2;
-        value = malloc(len);
+    if (is_path && text[0] != '/' && !s_is_set_node (node)) {
+        size_t len = strlen (ctx->dir) + strlen (text) + 2;
+        value = malloc (len);
         if (value)
-            snprintf(value, len, "%s/%s", ctx->dir, text);
+            snprintf (value, len, "%s/%s", ctx->dir, text);
     } else
-        value = strdup(text);
+        value = strdup (text);
     if (!value)
-        return s_fail(ctx, node, path, "out of memory");
-    free(*field);
+        return s_fail (ctx, node, path, "out of memory");
+    free (*field);
     *field = value;
     return 0;
 }
 
-static int s_store_scalar(s_ctx_t *ctx, const s_key_t *key, yaml_node_t *node, const char *path,
-                          void *base)
+static int s_store_scalar (s_ctx_t *ctx, const s_key_t *key, yaml_node_t *node, const char *path,
+                           void *base)
 {
     void *field = (char *) base + key->offset;
-    const char *text = s_scalar(node);
+    const char *text = s_scalar (node);
     const char *rest;
     uint64_t u;
     char what[128];
     switch (key->kind) {
     case K_STRING:
     case K_PATH:
-        return s_store_string(ctx, node, path, field, key->kind == K_PATH);
+        return s_store_string (ctx, node, path, field, key->kind == K_PATH);
     case K_UINT32:
-        snprintf(what, sizeof what, "a whole number from %llu to %llu",
-                 (unsigned long long) key->min, (unsigned long long) key->max);
-        if (s_parse_u64(text, &u, &rest) != 0 || *rest || u < key->min || u > key->max)
-            return s_expected(ctx, node, path, what);
+        snprintf (what, sizeof what, "a whole number from %llu to %llu",
+                  (unsigned long long) key->min, (unsigned long long) key->max);
+        if (s_parse_u64 (text, &u, &rest) != 0 || *rest || u < key->min || u > key->max)
+            return s_expected (ctx, node, path, what);
         *(uint32_t *) field = (uint32_t) u;
         return 0;
     case K_SIZE: {
-        snprintf(what, sizeof what,
-                 "a size in bytes from %llu to %llu (suffix KiB, MiB, GiB allowed)",
-                 (unsigned long long) key->min, (unsigned long long) key->max);
-        if (s_parse_u64(text, &u, &rest) != 0)
-            return s_expected(ctx, node, path, what);
+        snprintf (what, sizeof what,
+                  "a size in bytes from %llu to %llu (suffix KiB, MiB, GiB allowed)",
+                  (unsigned long long) key->min, (unsigned long long) key->max);
+        if (s_parse_u64 (text, &u, &rest) != 0)
+            return s_expected (ctx, node, path, what);
         uint64_t scale = 1;
-        if (strcmp(rest, "KiB") == 0)
+        if (strcmp (rest, "KiB") == 0)
             scale = 1ull << 10;
-        else if (strcmp(rest, "MiB") == 0)
+        else if (strcmp (rest, "MiB") == 0)
             scale = 1ull << 20;
-        else if (strcmp(rest, "GiB") == 0)
+        else if (strcmp (rest, "GiB") == 0)
             scale = 1ull << 30;
-        else if (*rest && strcmp(rest, "B") != 0)
-            return s_expected(ctx, node, path, what);
+        else if (*rest && strcmp (rest, "B") != 0)
+            return s_expected (ctx, node, path, what);
         if (u > key->max / scale || u * scale < key->min)
-            return s_expected(ctx, node, path, what);
+            return s_expected (ctx, node, path, what);
         *(uint64_t *) field = u * scale;
         return 0;
     }
     case K_DURATION: {
         const char *what_d = "a duration such as 500ms, 10s or 2m";
         if (!text)
-            return s_expected(ctx, node, path, what_d);
+            return s_expected (ctx, node, path, what_d);
         char *end;
         errno = 0;
-        double v = strtod(text, &end);
+        double v = strtod (text, &end);
         double ms;
-        if (errno || end == text || !isfinite(v) || v < 0)
-            return s_expected(ctx, node, path, what_d);
-        if (strcmp(end, "ms") == 0)
+        if (errno || end == text || !isfinite (v) || v < 0)
+            return s_expected (ctx, node, path, what_d);
+        if (strcmp (end, "ms") == 0)
             ms = v;
-        else if (strcmp(end, "s") == 0 || *end == 0)
+        else if (strcmp (end, "s") == 0 || *end == 0)
             ms = v * 1000;
-        else if (strcmp(end, "m") == 0)
+        else if (strcmp (end, "m") == 0)
             ms = v * 60000;
         else
-            return s_expected(ctx, node, path, what_d);
+            return s_expected (ctx, node, path, what_d);
         if (ms < (double) key->min || ms > (double) key->max)
-            return s_fail(ctx, node, path, "expected a duration from %llums to %llums, got \"%s\"",
-                          (unsigned long long) key->min, (unsigned long long) key->max, text);
+            return s_fail (ctx, node, path, "expected a duration from %llums to %llums, got \"%s\"",
+                           (unsigned long long) key->min, (unsigned long long) key->max, text);
         *(uint32_t *) field = (uint32_t) ms;
         return 0;
     }
     case K_POSITIVE: {
         char *end;
         errno = 0;
-        double v = text ? strtod(text, &end) : 0;
-        if (!text || errno || end == text || *end || !isfinite(v) || v <= 0)
-            return s_expected(ctx, node, path, "a positive number");
+        double v = text ? strtod (text, &end) : 0;
+        if (!text || errno || end == text || *end || !isfinite (v) || v <= 0)
+            return s_expected (ctx, node, path, "a positive number");
         *(double *) field = v;
         return 0;
     }
     case K_BOOL:
-        if (text && (!strcmp(text, "true") || !strcmp(text, "yes") || !strcmp(text, "on")))
+        if (text && (!strcmp (text, "true") || !strcmp (text, "yes") || !strcmp (text, "on")))
             *(int *) field = 1;
-        else if (text && (!strcmp(text, "false") || !strcmp(text, "no") || !strcmp(text, "off")))
+        else if (text && (!strcmp (text, "false") || !strcmp (text, "no") || !strcmp (text, "off")))
             *(int *) field = 0;
         else
-            return s_expected(ctx, node, path, "true or false");
+            return s_expected (ctx, node, path, "true or false");
         return 0;
     case K_ENUM: {
         char list[256] = "";
         for (int i = 0; key->choices[i]; i++) {
-            if (text && strcmp(text, key->choices[i]) == 0) {
+            if (text && strcmp (text, key->choices[i]) == 0) {
                 *(int *) field = i;
                 return 0;
             }
-            size_t at = strlen(list);
-            snprintf(list + at, sizeof list - at, "%s%s", i ? ", " : "", key->choices[i]);
+            size_t at = strlen (list);
+            snprintf (list + at, sizeof list - at, "%s%s", i ? ", " : "", key->choices[i]);
         }
         char what_e[300];
-        snprintf(what_e, sizeof what_e, "one of: %s", list);
-        return s_expected(ctx, node, path, what_e);
+        snprintf (what_e, sizeof what_e, "one of: %s", list);
+        return s_expected (ctx, node, path, what_e);
     }
     default:
-        return s_fail(ctx, node, path, "internal schema error");
+        return s_fail (ctx, node, path, "internal schema error");
     }
 }
 
-static int s_section(s_ctx_t *ctx, yaml_node_t *node, const s_key_t *keys, void *base,
-                     const char *path, yaml_node_t *owner);
+static int s_section (s_ctx_t *ctx, yaml_node_t *node, const s_key_t *keys, void *base,
+                      const char *path, yaml_node_t *owner);
 
-static int s_params(s_ctx_t *ctx, yaml_node_t *node, const char *path)
+static int s_params (s_ctx_t *ctx, yaml_node_t *node, const char *path)
 {
     if (node->type != YAML_MAPPING_NODE)
-        return s_expected(ctx, node, path, "a mapping of parameter names to values");
+        return s_expected (ctx, node, path, "a mapping of parameter names to values");
     zp_config_t *cfg = ctx->cfg;
     size_t n = (size_t) (node->data.mapping.pairs.top - node->data.mapping.pairs.start);
-    cfg->params = calloc(n ? n : 1, sizeof *cfg->params);
+    cfg->params = calloc (n ? n : 1, sizeof *cfg->params);
     if (!cfg->params)
-        return s_fail(ctx, node, path, "out of memory");
+        return s_fail (ctx, node, path, "out of memory");
     for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top;
          p++) {
-        yaml_node_t *k = yaml_document_get_node(ctx->doc, p->key);
-        yaml_node_t *v = yaml_document_get_node(ctx->doc, p->value);
+        yaml_node_t *k = yaml_document_get_node (ctx->doc, p->key);
+        yaml_node_t *v = yaml_document_get_node (ctx->doc, p->value);
         char sub[512];
-        const char *name = s_scalar(k);
+        const char *name = s_scalar (k);
         if (!name || !*name)
-            return s_expected(ctx, k, path, "a parameter name");
-        snprintf(sub, sizeof sub, "%s.%s", path, name);
-        if (zp_config_param(cfg, name))
-            return s_fail(ctx, k, sub, "duplicate key");
+            return s_expected (ctx, k, path, "a parameter name");
+        snprintf (sub, sizeof sub, "%s.%s", path, name);
+        if (zp_config_param (cfg, name))
+            return s_fail (ctx, k, sub, "duplicate key");
         if (v->type != YAML_SCALAR_NODE || v->data.scalar.length == 0)
-            return s_expected(ctx, v, sub, "a value");
+            return s_expected (ctx, v, sub, "a value");
         char origin[600];
-        s_origin(ctx, v, origin, sizeof origin);
+        s_origin (ctx, v, origin, sizeof origin);
         zp_param_config_t *param = &cfg->params[cfg->n_params++];
-        param->name = strdup(name);
-        param->value = strdup(s_scalar(v));
-        param->origin = strdup(origin);
+        param->name = strdup (name);
+        param->value = strdup (s_scalar (v));
+        param->origin = strdup (origin);
         if (!param->name || !param->value || !param->origin)
-            return s_fail(ctx, v, sub, "out of memory");
+            return s_fail (ctx, v, sub, "out of memory");
     }
     return 0;
 }
 
-static int s_workers(s_ctx_t *ctx, yaml_node_t *node, const char *path)
+static int s_workers (s_ctx_t *ctx, yaml_node_t *node, const char *path)
 {
     if (node->type != YAML_SEQUENCE_NODE)
-        return s_expected(ctx, node, path, "a list of workers");
+        return s_expected (ctx, node, path, "a list of workers");
     zp_config_t *cfg = ctx->cfg;
     size_t n = (size_t) (node->data.sequence.items.top - node->data.sequence.items.start);
     if (n == 0)
-        return s_fail(ctx, node, path, "expected at least one worker");
-    cfg->workers = calloc(n, sizeof *cfg->workers);
+        return s_fail (ctx, node, path, "expected at least one worker");
+    cfg->workers = calloc (n, sizeof *cfg->workers);
     if (!cfg->workers)
-        return s_fail(ctx, node, path, "out of memory");
+        return s_fail (ctx, node, path, "out of memory");
     cfg->n_workers = n;
     for (size_t i = 0; i < n; i++) {
         zp_worker_config_t *w = &cfg->workers[i];
         w->weight = 1.0;
-        yaml_node_t *item = yaml_document_get_node(ctx->doc, node->data.sequence.items.start[i]);
+        yaml_node_t *item = yaml_document_get_node (ctx->doc, node->data.sequence.items.start[i]);
         char sub[512];
-        snprintf(sub, sizeof sub, "%s[%zu]", path, i);
-        if (s_section(ctx, item, s_worker_keys, w, sub, item) != 0)
+        snprintf (sub, sizeof sub, "%s[%zu]", path, i);
+        if (s_section (ctx, item, s_worker_keys, w, sub, item) != 0)
             return -1;
         if (w->transport == ZP_TRANSPORT_TCP && !w->endpoint)
-            return s_fail(ctx, item, sub,
-                          "a tcp worker needs an endpoint (e.g. tcp://127.0.0.1:5601)");
+            return s_fail (ctx, item, sub,
+                           "a tcp worker needs an endpoint (e.g. tcp://127.0.0.1:5601)");
         for (size_t j = 0; j < i; j++)
-            if (strcmp(cfg->workers[j].name, w->name) == 0)
-                return s_fail(ctx, item, sub, "worker name \"%s\" is used twice", w->name);
+            if (strcmp (cfg->workers[j].name, w->name) == 0)
+                return s_fail (ctx, item, sub, "worker name \"%s\" is used twice", w->name);
     }
     return 0;
 }
 
 /* `owner` is the node a missing key is reported at: the section's own key. */
-static int s_section(s_ctx_t *ctx, yaml_node_t *node, const s_key_t *keys, void *base,
-                     const char *path, yaml_node_t *owner)
+static int s_section (s_ctx_t *ctx, yaml_node_t *node, const s_key_t *keys, void *base,
+                      const char *path, yaml_node_t *owner)
 {
     if (node->type != YAML_MAPPING_NODE)
-        return s_expected(ctx, node, path, "a mapping");
+        return s_expected (ctx, node, path, "a mapping");
     uint64_t seen = 0;
     for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top;
          p++) {
-        yaml_node_t *k = yaml_document_get_node(ctx->doc, p->key);
-        yaml_node_t *v = yaml_document_get_node(ctx->doc, p->value);
-        const char *name = s_scalar(k);
+        yaml_node_t *k = yaml_document_get_node (ctx->doc, p->key);
+        yaml_node_t *v = yaml_document_get_node (ctx->doc, p->value);
+        const char *name = s_scalar (k);
         char sub[512];
-        snprintf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "", name ? name : "?");
+        snprintf (sub, sizeof sub, "%s%s%s", path, *path ? "." : "", name ? name : "?");
         int i = 0;
-        while (keys[i].name && (!name || strcmp(keys[i].name, name) != 0))
+        while (keys[i].name && (!name || strcmp (keys[i].name, name) != 0))
             i++;
         if (!keys[i].name) {
             char list[512] = "";
             for (int j = 0; keys[j].name; j++) {
-                size_t at = strlen(list);
-                snprintf(list + at, sizeof list - at, "%s%s", j ? ", " : "", keys[j].name);
+                size_t at = strlen (list);
+                snprintf (list + at, sizeof list - at, "%s%s", j ? ", " : "", keys[j].name);
             }
-            return s_fail(ctx, k, sub, "unknown key (expected one of: %s)", list);
+            return s_fail (ctx, k, sub, "unknown key (expected one of: %s)", list);
         }
         if (seen & (1ull << i))
-            return s_fail(ctx, k, sub, "duplicate key");
+            return s_fail (ctx, k, sub, "duplicate key");
         seen |= 1ull << i;
         int rc;
         if (keys[i].kind == K_SECTION)
-            rc = s_section(ctx, v, keys[i].children, base, sub, k);
+            rc = s_section (ctx, v, keys[i].children, base, sub, k);
         else if (keys[i].kind == K_WORKERS)
-            rc = s_workers(ctx, v, sub);
+            rc = s_workers (ctx, v, sub);
         else if (keys[i].kind == K_PARAMS)
-            rc = s_params(ctx, v, sub);
+            rc = s_params (ctx, v, sub);
         else if (v->type != YAML_SCALAR_NODE)
-            rc = s_expected(ctx, v, sub, "a single value");
+            rc = s_expected (ctx, v, sub, "a single value");
         else
-            rc = s_store_scalar(ctx, &keys[i], v, sub, base);
+            rc = s_store_scalar (ctx, &keys[i], v, sub, base);
         if (rc)
             return rc;
     }
     for (int i = 0; keys[i].name; i++)
         if (keys[i].required && !(seen & (1ull << i))) {
             char sub[512];
-            snprintf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "", keys[i].name);
-            return s_fail(ctx, owner, sub, "required key is missing");
+            snprintf (sub, sizeof sub, "%s%s%s", path, *path ? "." : "", keys[i].name);
+            return s_fail (ctx, owner, sub, "required key is missing");
         }
     return 0;
 }
 
 /* Finds the value of `name` in mapping node `map` (0 if absent). */
-static int s_find(yaml_document_t *doc, yaml_node_t *map, const char *name)
+static int s_find (yaml_document_t *doc, yaml_node_t *map, const char *name)
 {
     for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
          p++) {
-        const char *k = s_scalar(yaml_document_get_node(doc, p->key));
-        if (k && strcmp(k, name) == 0)
+        const char *k = s_scalar (yaml_document_get_node (doc, p->key));
+        if (k && strcmp (k, name) == 0)
             return p->value;
     }
     return 0;
 }
 
 /* Applies override number `index` ("a.b[2].c=value") to the document. */
-static int s_override(s_ctx_t *ctx, int index)
+static int s_override (s_ctx_t *ctx, int index)
 {
     const char *text = ctx->overrides[index];
-    const char *eq = strchr(text, '=');
+    const char *eq = strchr (text, '=');
     char tag[64];
-    snprintf(tag, sizeof tag, S_SET_TAG "%d", index);
+    snprintf (tag, sizeof tag, S_SET_TAG "%d", index);
     if (!eq || eq == text) {
-        snprintf(ctx->err, ctx->errlen, "--set %s: expected key.path=value", text);
+        snprintf (ctx->err, ctx->errlen, "--set %s: expected key.path=value", text);
         return -1;
     }
-    char *path = strndup(text, (size_t) (eq - text));
+    char *path = strndup (text, (size_t) (eq - text));
     const char *value = eq + 1;
     if (!path)
         return -1;
     yaml_document_t *doc = ctx->doc;
     int cur = 1; /* the root node */
-    if (!yaml_document_get_root_node(doc))
-        cur = yaml_document_add_mapping(doc, (yaml_char_t *) tag, YAML_BLOCK_MAPPING_STYLE);
+    if (!yaml_document_get_root_node (doc))
+        cur = yaml_document_add_mapping (doc, (yaml_char_t *) tag, YAML_BLOCK_MAPPING_STYLE);
     int rc = -1;
     char *save = NULL;
-    for (char *tok = strtok_r(path, ".", &save); tok; tok = strtok_r(NULL, ".", &save)) {
-        char *bracket = strchr(tok, '[');
+    for (char *tok = strtok_r (path, ".", &save); tok; tok = strtok_r (NULL, ".", &save)) {
+        char *bracket = strchr (tok, '[');
         long idx = -1;
         if (bracket) {
             char *end;
-            idx = strtol(bracket + 1, &end, 10);
-            if (end == bracket + 1 || strcmp(end, "]") != 0 || idx < 0) {
-                snprintf(ctx->err, ctx->errlen, "--set %s: bad index in \"%s\"", text, tok);
+            idx = strtol (bracket + 1, &end, 10);
+            if (end == bracket + 1 || strcmp (end, "]") != 0 || idx < 0) {
+                snprintf (ctx->err, ctx->errlen, "--set %s: bad index in \"%s\"", text, tok);
                 goto done;
             }
             *bracket = 0;
         }
         bool last = !bracket && save && !*save;
-        yaml_node_t *node = yaml_document_get_node(doc, cur);
+        yaml_node_t *node = yaml_document_get_node (doc, cur);
         if (node->type != YAML_MAPPING_NODE) {
-            snprintf(ctx->err, ctx->errlen, "--set %s: \"%s\" is not inside a mapping", text, tok);
+            snprintf (ctx->err, ctx->errlen, "--set %s: \"%s\" is not inside a mapping", text, tok);
             goto done;
         }
-        int next = s_find(doc, node, tok);
+        int next = s_find (doc, node, tok);
         if (!next) {
-            int key = yaml_document_add_scalar(doc, (yaml_char_t *) tag, (yaml_char_t *) tok, -1,
-                                               YAML_PLAIN_SCALAR_STYLE);
-            if (last)
-                next = yaml_document_add_scalar(doc, (yaml_char_t *) tag, (yaml_char_t *) value, -1,
+            int key = yaml_document_add_scalar (doc, (yaml_char_t *) tag, (yaml_char_t *) tok, -1,
                                                 YAML_PLAIN_SCALAR_STYLE);
+            if (last)
+                next = yaml_document_add_scalar (doc, (yaml_char_t *) tag, (yaml_char_t *) value,
+                                                 -1, YAML_PLAIN_SCALAR_STYLE);
             else if (bracket) {
-                snprintf(ctx->err, ctx->errlen, "--set %s: there is no list \"%s\" to index", text,
-                         tok);
+                snprintf (ctx->err, ctx->errlen, "--set %s: there is no list \"%s\" to index", text,
+                          tok);
                 goto done;
             } else
                 next =
-                    yaml_document_add_mapping(doc, (yaml_char_t *) tag, YAML_BLOCK_MAPPING_STYLE);
-            if (!key || !next || !yaml_document_append_mapping_pair(doc, cur, key, next))
+                    yaml_document_add_mapping (doc, (yaml_char_t *) tag, YAML_BLOCK_MAPPING_STYLE);
+            if (!key || !next || !yaml_document_append_mapping_pair (doc, cur, key, next))
                 goto done;
             if (last) {
                 rc = 0;
@@ -503,49 +503,49 @@ static int s_override(s_ctx_t *ctx, int index)
             }
         }
         if (bracket) {
-            yaml_node_t *seq = yaml_document_get_node(doc, next);
+            yaml_node_t *seq = yaml_document_get_node (doc, next);
             long n = seq->type == YAML_SEQUENCE_NODE
                          ? (long) (seq->data.sequence.items.top - seq->data.sequence.items.start)
                          : -1;
             if (n < 0) {
-                snprintf(ctx->err, ctx->errlen, "--set %s: \"%s\" is not a list", text, tok);
+                snprintf (ctx->err, ctx->errlen, "--set %s: \"%s\" is not a list", text, tok);
                 goto done;
             }
             if (idx >= n) {
-                snprintf(ctx->err, ctx->errlen, "--set %s: index %ld out of range (%s has %ld)",
-                         text, idx, tok, n);
+                snprintf (ctx->err, ctx->errlen, "--set %s: index %ld out of range (%s has %ld)",
+                          text, idx, tok, n);
                 goto done;
             }
             next = seq->data.sequence.items.start[idx];
         }
         cur = next;
     }
-    yaml_node_t *target = yaml_document_get_node(doc, cur);
+    yaml_node_t *target = yaml_document_get_node (doc, cur);
     if (target->type != YAML_SCALAR_NODE) {
-        snprintf(ctx->err, ctx->errlen, "--set %s: cannot replace a whole section with a value",
-                 text);
+        snprintf (ctx->err, ctx->errlen, "--set %s: cannot replace a whole section with a value",
+                  text);
         goto done;
     }
-    char *copy = strdup(value), *tagcopy = strdup(tag);
+    char *copy = strdup (value), *tagcopy = strdup (tag);
     if (!copy || !tagcopy) {
-        free(copy);
-        free(tagcopy);
+        free (copy);
+        free (tagcopy);
         goto done;
     }
-    free(target->data.scalar.value);
-    free(target->tag);
+    free (target->data.scalar.value);
+    free (target->tag);
     target->data.scalar.value = (yaml_char_t *) copy;
-    target->data.scalar.length = strlen(copy);
+    target->data.scalar.length = strlen (copy);
     target->tag = (yaml_char_t *) tagcopy;
     rc = 0;
 done:
     if (rc && !ctx->err[0])
-        snprintf(ctx->err, ctx->errlen, "--set %s: cannot apply", text);
-    free(path);
+        snprintf (ctx->err, ctx->errlen, "--set %s: cannot apply", text);
+    free (path);
     return rc;
 }
 
-static void s_defaults(zp_config_t *cfg)
+static void s_defaults (zp_config_t *cfg)
 {
     cfg->format = ZP_FORMAT_AUTO;
     cfg->directed = -1;
@@ -559,111 +559,111 @@ static void s_defaults(zp_config_t *cfg)
     cfg->partitions = 0;
 }
 
-zp_config_t *zp_config_load(const char *path, const char *const *overrides, size_t n_overrides,
-                            char *err, size_t errlen)
+zp_config_t *zp_config_load (const char *path, const char *const *overrides, size_t n_overrides,
+                             char *err, size_t errlen)
 {
     err[0] = 0;
-    zp_config_t *cfg = calloc(1, sizeof *cfg);
+    zp_config_t *cfg = calloc (1, sizeof *cfg);
     if (!cfg) {
-        snprintf(err, errlen, "%s: out of memory", path);
+        snprintf (err, errlen, "%s: out of memory", path);
         return NULL;
     }
-    s_defaults(cfg);
-    cfg->path = strdup(path);
-    char *dircopy = strdup(path);
+    s_defaults (cfg);
+    cfg->path = strdup (path);
+    char *dircopy = strdup (path);
     s_ctx_t ctx = {cfg, NULL, overrides, NULL, err, errlen};
     if (!cfg->path || !dircopy) {
-        free(dircopy);
-        zp_config_destroy(&cfg);
-        snprintf(err, errlen, "%s: out of memory", path);
+        free (dircopy);
+        zp_config_destroy (&cfg);
+        snprintf (err, errlen, "%s: out of memory", path);
         return NULL;
     }
-    ctx.dir = strdup(dirname(dircopy));
-    free(dircopy);
+    ctx.dir = strdup (dirname (dircopy));
+    free (dircopy);
 
-    FILE *file = fopen(path, "rb");
+    FILE *file = fopen (path, "rb");
     if (!file) {
-        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        free(ctx.dir);
-        zp_config_destroy(&cfg);
+        snprintf (err, errlen, "%s: cannot open: %s", path, strerror (errno));
+        free (ctx.dir);
+        zp_config_destroy (&cfg);
         return NULL;
     }
     yaml_parser_t parser;
     yaml_document_t doc;
-    yaml_parser_initialize(&parser);
-    yaml_parser_set_input_file(&parser, file);
-    int loaded = yaml_parser_load(&parser, &doc);
+    yaml_parser_initialize (&parser);
+    yaml_parser_set_input_file (&parser, file);
+    int loaded = yaml_parser_load (&parser, &doc);
     if (!loaded) {
-        snprintf(err, errlen, "%s:%zu: YAML syntax error: %s%s%s", path,
-                 parser.problem_mark.line + 1, parser.problem ? parser.problem : "unknown",
-                 parser.context ? " " : "", parser.context ? parser.context : "");
+        snprintf (err, errlen, "%s:%zu: YAML syntax error: %s%s%s", path,
+                  parser.problem_mark.line + 1, parser.problem ? parser.problem : "unknown",
+                  parser.context ? " " : "", parser.context ? parser.context : "");
     }
-    yaml_parser_delete(&parser);
-    fclose(file);
+    yaml_parser_delete (&parser);
+    fclose (file);
     int rc = loaded ? 0 : -1;
     if (rc == 0) {
         ctx.doc = &doc;
         for (size_t i = 0; rc == 0 && i < n_overrides; i++)
-            rc = s_override(&ctx, (int) i);
-        yaml_node_t *root = yaml_document_get_root_node(&doc);
+            rc = s_override (&ctx, (int) i);
+        yaml_node_t *root = yaml_document_get_root_node (&doc);
         if (rc == 0 && !root) {
-            snprintf(err, errlen,
-                     "%s: the file is empty; a job needs at least job: and workers:", path);
+            snprintf (err, errlen,
+                      "%s: the file is empty; a job needs at least job: and workers:", path);
             rc = -1;
         }
         if (rc == 0)
-            rc = s_section(&ctx, root, s_top_keys, cfg, "", root);
-        yaml_document_delete(&doc);
+            rc = s_section (&ctx, root, s_top_keys, cfg, "", root);
+        yaml_document_delete (&doc);
     }
-    free(ctx.dir);
+    free (ctx.dir);
     if (rc != 0) {
-        zp_config_destroy(&cfg);
+        zp_config_destroy (&cfg);
         return NULL;
     }
     if (!cfg->name) {
-        char *copy = strdup(cfg->path), *base = basename(copy);
-        char *dot = strrchr(base, '.');
+        char *copy = strdup (cfg->path), *base = basename (copy);
+        char *dot = strrchr (base, '.');
         if (dot)
             *dot = 0;
-        cfg->name = strdup(base);
-        free(copy);
+        cfg->name = strdup (base);
+        free (copy);
     }
     return cfg;
 }
 
-void zp_config_destroy(zp_config_t **self_p)
+void zp_config_destroy (zp_config_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
     zp_config_t *cfg = *self_p;
-    free(cfg->path);
-    free(cfg->name);
-    free(cfg->algorithm);
-    free(cfg->graph);
-    free(cfg->output);
-    free(cfg->labels);
+    free (cfg->path);
+    free (cfg->name);
+    free (cfg->algorithm);
+    free (cfg->graph);
+    free (cfg->output);
+    free (cfg->labels);
     for (size_t i = 0; i < cfg->n_params; i++) {
-        free(cfg->params[i].name);
-        free(cfg->params[i].value);
-        free(cfg->params[i].origin);
+        free (cfg->params[i].name);
+        free (cfg->params[i].value);
+        free (cfg->params[i].origin);
     }
-    free(cfg->params);
-    free(cfg->control);
-    free(cfg->broadcast);
+    free (cfg->params);
+    free (cfg->control);
+    free (cfg->broadcast);
     for (size_t i = 0; i < cfg->n_workers; i++) {
-        free(cfg->workers[i].name);
-        free(cfg->workers[i].endpoint);
-        free(cfg->workers[i].host);
+        free (cfg->workers[i].name);
+        free (cfg->workers[i].endpoint);
+        free (cfg->workers[i].host);
     }
-    free(cfg->workers);
-    free(cfg);
+    free (cfg->workers);
+    free (cfg);
     *self_p = NULL;
 }
 
-const zp_param_config_t *zp_config_param(const zp_config_t *self, const char *name)
+const zp_param_config_t *zp_config_param (const zp_config_t *self, const char *name)
 {
     for (size_t i = 0; i < self->n_params; i++)
-        if (strcmp(self->params[i].name, name) == 0)
+        if (strcmp (self->params[i].name, name) == 0)
             return &self->params[i];
     return NULL;
 }

@@ -12,61 +12,61 @@
 #include "zp_frame_internal.h"
 
 /* A typed array that must hold exactly `count` elements. */
-static int s_typed(zp_cbor_reader_t *r, uint64_t tag, size_t elem, size_t count,
-                   const uint8_t **data)
+static int s_typed (zp_cbor_reader_t *r, uint64_t tag, size_t elem, size_t count,
+                    const uint8_t **data)
 {
     zp_cbor_item_t item;
     size_t got;
-    if (zp_cbor_peek(r, &item) != 0)
+    if (zp_cbor_peek (r, &item) != 0)
         return ZP_EMALFORMED;
-    if (zp_cbor_read_typed(r, tag, elem, data, &got) != 0)
+    if (zp_cbor_read_typed (r, tag, elem, data, &got) != 0)
         return ZP_ETYPE;
     return got == count ? 0 : ZP_ECOUNT;
 }
 
 /* A typed array of any length. */
-static int s_typed_any(zp_cbor_reader_t *r, uint64_t tag, size_t elem, size_t *count,
-                       const uint8_t **data)
+static int s_typed_any (zp_cbor_reader_t *r, uint64_t tag, size_t elem, size_t *count,
+                        const uint8_t **data)
 {
     zp_cbor_item_t item;
-    if (zp_cbor_peek(r, &item) != 0)
+    if (zp_cbor_peek (r, &item) != 0)
         return ZP_EMALFORMED;
-    return zp_cbor_read_typed(r, tag, elem, data, count) == 0 ? 0 : ZP_ETYPE;
+    return zp_cbor_read_typed (r, tag, elem, data, count) == 0 ? 0 : ZP_ETYPE;
 }
 
 /* A typed array of `count` elements, or null (then *data = NULL). */
-static int s_typed_opt(zp_cbor_reader_t *r, uint64_t tag, size_t elem, size_t count,
-                       const uint8_t **data)
+static int s_typed_opt (zp_cbor_reader_t *r, uint64_t tag, size_t elem, size_t count,
+                        const uint8_t **data)
 {
-    if (zp_cbor_read_null(r)) {
+    if (zp_cbor_read_null (r)) {
         *data = NULL;
         return 0;
     }
-    return s_typed(r, tag, elem, count, data);
+    return s_typed (r, tag, elem, count, data);
 }
 
-static int s_text(zp_cbor_reader_t *r, const char **text, size_t *len)
+static int s_text (zp_cbor_reader_t *r, const char **text, size_t *len)
 {
     zp_cbor_item_t item;
-    if (zp_cbor_peek(r, &item) != 0)
+    if (zp_cbor_peek (r, &item) != 0)
         return ZP_EMALFORMED;
-    return zp_cbor_read_text(r, text, len) == 0 ? 0 : ZP_ETYPE;
+    return zp_cbor_read_text (r, text, len) == 0 ? 0 : ZP_ETYPE;
 }
 
-static int s_bool(zp_cbor_reader_t *r, bool *value)
+static int s_bool (zp_cbor_reader_t *r, bool *value)
 {
     zp_cbor_item_t item;
-    if (zp_cbor_peek(r, &item) != 0)
+    if (zp_cbor_peek (r, &item) != 0)
         return ZP_EMALFORMED;
-    return zp_cbor_read_bool(r, value) == 0 ? 0 : ZP_ETYPE;
+    return zp_cbor_read_bool (r, value) == 0 ? 0 : ZP_ETYPE;
 }
 
-static int s_double(zp_cbor_reader_t *r, double *value)
+static int s_double (zp_cbor_reader_t *r, double *value)
 {
     zp_cbor_item_t item;
-    if (zp_cbor_peek(r, &item) != 0)
+    if (zp_cbor_peek (r, &item) != 0)
         return ZP_EMALFORMED;
-    return zp_cbor_read_double(r, value) == 0 ? 0 : ZP_ETYPE;
+    return zp_cbor_read_double (r, value) == 0 ? 0 : ZP_ETYPE;
 }
 
 #define S_TRY(call)                                                                                \
@@ -76,29 +76,29 @@ static int s_double(zp_cbor_reader_t *r, double *value)
             return rc_;                                                                            \
     } while (0)
 
-static int s_done(const zp_cbor_writer_t *w)
+static int s_done (const zp_cbor_writer_t *w)
 {
     return w->failed ? -1 : 0;
 }
 
 /* HELLO: [kind, version, role, name, endpoint] */
-int zp_hello_encode(const zp_hello_t *m, zp_cbor_writer_t *out)
+int zp_hello_encode (const zp_hello_t *m, zp_cbor_writer_t *out)
 {
-    zp_frame_write_begin(out, ZP_MSG_HELLO, 5);
-    zp_cbor_write_uint(out, m->role);
-    zp_cbor_write_text(out, m->name);
-    zp_cbor_write_text(out, m->endpoint);
-    return s_done(out);
+    zp_frame_write_begin (out, ZP_MSG_HELLO, 5);
+    zp_cbor_write_uint (out, m->role);
+    zp_cbor_write_text (out, m->name);
+    zp_cbor_write_text (out, m->endpoint);
+    return s_done (out);
 }
 
-int zp_hello_decode(const void *frame, size_t size, zp_hello_t *m)
+int zp_hello_decode (const void *frame, size_t size, zp_hello_t *m)
 {
     zp_cbor_reader_t r;
-    S_TRY(zp_frame_begin(&r, frame, size, ZP_MSG_HELLO, 5));
-    ZP_READ_U(&r, ZP_ROLE_ROUTER, m->role);
-    S_TRY(s_text(&r, &m->name, &m->name_len));
-    S_TRY(s_text(&r, &m->endpoint, &m->endpoint_len));
-    return zp_frame_end(&r);
+    S_TRY (zp_frame_begin (&r, frame, size, ZP_MSG_HELLO, 5));
+    ZP_READ_U (&r, ZP_ROLE_ROUTER, m->role);
+    S_TRY (s_text (&r, &m->name, &m->name_len));
+    S_TRY (s_text (&r, &m->endpoint, &m->endpoint_len));
+    return zp_frame_end (&r);
 }
 
 /* ASSIGN: [kind, version, job, worker, n_workers, n_vertices, directed, program,
@@ -106,79 +106,79 @@ int zp_hello_decode(const void *frame, size_t size, zp_hello_t *m)
             in_offsets, in_targets, peers, settings] */
 #define S_ASSIGN_FIELDS 18
 
-int zp_assign_encode(const zp_assign_t *m, zp_cbor_writer_t *out)
+int zp_assign_encode (const zp_assign_t *m, zp_cbor_writer_t *out)
 {
     size_t n =
-        zp_load_u32(m->ranges + 4 * (m->worker + 1)) - zp_load_u32(m->ranges + 4 * m->worker);
-    zp_frame_write_begin(out, ZP_MSG_ASSIGN, S_ASSIGN_FIELDS);
-    zp_cbor_write_uint(out, m->job);
-    zp_cbor_write_uint(out, m->worker);
-    zp_cbor_write_uint(out, m->n_workers);
-    zp_cbor_write_uint(out, m->n_vertices);
-    zp_cbor_write_bool(out, m->directed);
-    zp_cbor_write_text(out, m->program);
-    zp_cbor_write_typed(out, ZP_TAG_U64LE, m->params, m->n_params * 8);
-    zp_cbor_write_typed(out, ZP_TAG_U32LE, m->ranges, (m->n_workers + 1) * 4);
-    zp_cbor_write_typed(out, ZP_TAG_U64LE, m->ids, n * 8);
-    zp_cbor_write_typed(out, ZP_TAG_U64LE, m->out_offsets, (n + 1) * 8);
-    zp_cbor_write_typed(out, ZP_TAG_U32LE, m->out_targets, m->n_edges * 4);
+        zp_load_u32 (m->ranges + 4 * (m->worker + 1)) - zp_load_u32 (m->ranges + 4 * m->worker);
+    zp_frame_write_begin (out, ZP_MSG_ASSIGN, S_ASSIGN_FIELDS);
+    zp_cbor_write_uint (out, m->job);
+    zp_cbor_write_uint (out, m->worker);
+    zp_cbor_write_uint (out, m->n_workers);
+    zp_cbor_write_uint (out, m->n_vertices);
+    zp_cbor_write_bool (out, m->directed);
+    zp_cbor_write_text (out, m->program);
+    zp_cbor_write_typed (out, ZP_TAG_U64LE, m->params, m->n_params * 8);
+    zp_cbor_write_typed (out, ZP_TAG_U32LE, m->ranges, (m->n_workers + 1) * 4);
+    zp_cbor_write_typed (out, ZP_TAG_U64LE, m->ids, n * 8);
+    zp_cbor_write_typed (out, ZP_TAG_U64LE, m->out_offsets, (n + 1) * 8);
+    zp_cbor_write_typed (out, ZP_TAG_U32LE, m->out_targets, m->n_edges * 4);
     if (m->out_weights)
-        zp_cbor_write_typed(out, ZP_TAG_F64LE, m->out_weights, m->n_edges * 8);
+        zp_cbor_write_typed (out, ZP_TAG_F64LE, m->out_weights, m->n_edges * 8);
     else
-        zp_cbor_write_null(out);
+        zp_cbor_write_null (out);
     if (m->in_offsets) {
-        zp_cbor_write_typed(out, ZP_TAG_U64LE, m->in_offsets, (n + 1) * 8);
-        zp_cbor_write_typed(out, ZP_TAG_U32LE, m->in_targets, m->n_in_edges * 4);
+        zp_cbor_write_typed (out, ZP_TAG_U64LE, m->in_offsets, (n + 1) * 8);
+        zp_cbor_write_typed (out, ZP_TAG_U32LE, m->in_targets, m->n_in_edges * 4);
     } else {
-        zp_cbor_write_null(out);
-        zp_cbor_write_null(out);
+        zp_cbor_write_null (out);
+        zp_cbor_write_null (out);
     }
-    zp_cbor_write_array(out, m->n_workers);
+    zp_cbor_write_array (out, m->n_workers);
     for (uint32_t i = 0; i < m->n_workers; i++)
-        zp_cbor_write_text(out, m->peers[i]);
+        zp_cbor_write_text (out, m->peers[i]);
     const zp_settings_t *s = &m->settings;
-    zp_cbor_write_array(out, 5);
-    zp_cbor_write_uint(out, s->batch_bytes);
-    zp_cbor_write_uint(out, s->compress_level);
-    zp_cbor_write_uint(out, s->compress_min);
-    zp_cbor_write_bool(out, s->compress);
-    zp_cbor_write_uint(out, s->max_supersteps);
-    return s_done(out);
+    zp_cbor_write_array (out, 5);
+    zp_cbor_write_uint (out, s->batch_bytes);
+    zp_cbor_write_uint (out, s->compress_level);
+    zp_cbor_write_uint (out, s->compress_min);
+    zp_cbor_write_bool (out, s->compress);
+    zp_cbor_write_uint (out, s->max_supersteps);
+    return s_done (out);
 }
 
-int zp_assign_decode(const void *frame, size_t size, zp_assign_t *m)
+int zp_assign_decode (const void *frame, size_t size, zp_assign_t *m)
 {
     zp_cbor_reader_t r;
-    memset(m, 0, sizeof *m);
-    S_TRY(zp_frame_begin(&r, frame, size, ZP_MSG_ASSIGN, S_ASSIGN_FIELDS));
-    ZP_READ_U(&r, UINT64_MAX, m->job);
-    ZP_READ_U(&r, UINT32_MAX - 1, m->worker);
-    ZP_READ_U(&r, UINT32_MAX - 1, m->n_workers);
+    memset (m, 0, sizeof *m);
+    S_TRY (zp_frame_begin (&r, frame, size, ZP_MSG_ASSIGN, S_ASSIGN_FIELDS));
+    ZP_READ_U (&r, UINT64_MAX, m->job);
+    ZP_READ_U (&r, UINT32_MAX - 1, m->worker);
+    ZP_READ_U (&r, UINT32_MAX - 1, m->n_workers);
     if (m->worker >= m->n_workers)
         return ZP_ERANGE;
-    ZP_READ_U(&r, ZP_MAX_VERTICES, m->n_vertices);
-    S_TRY(s_bool(&r, &m->directed));
-    S_TRY(s_text(&r, &m->program, &m->program_len));
-    S_TRY(s_typed_any(&r, ZP_TAG_U64LE, 8, &m->n_params, &m->params));
-    S_TRY(s_typed(&r, ZP_TAG_U32LE, 4, (size_t) m->n_workers + 1, &m->ranges));
-    uint32_t lo = zp_load_u32(m->ranges + 4 * m->worker);
-    uint32_t hi = zp_load_u32(m->ranges + 4 * (m->worker + 1));
+    ZP_READ_U (&r, ZP_MAX_VERTICES, m->n_vertices);
+    S_TRY (s_bool (&r, &m->directed));
+    S_TRY (s_text (&r, &m->program, &m->program_len));
+    S_TRY (s_typed_any (&r, ZP_TAG_U64LE, 8, &m->n_params, &m->params));
+    S_TRY (s_typed (&r, ZP_TAG_U32LE, 4, (size_t) m->n_workers + 1, &m->ranges));
+    uint32_t lo = zp_load_u32 (m->ranges + 4 * m->worker);
+    uint32_t hi = zp_load_u32 (m->ranges + 4 * (m->worker + 1));
     if (hi < lo || hi > m->n_vertices)
         return ZP_ERANGE;
     size_t n = hi - lo;
-    S_TRY(s_typed(&r, ZP_TAG_U64LE, 8, n, &m->ids));
-    S_TRY(s_typed(&r, ZP_TAG_U64LE, 8, n + 1, &m->out_offsets));
-    S_TRY(s_typed_any(&r, ZP_TAG_U32LE, 4, &m->n_edges, &m->out_targets));
-    S_TRY(s_typed_opt(&r, ZP_TAG_F64LE, 8, m->n_edges, &m->out_weights));
-    if (zp_cbor_read_null(&r)) {
-        if (!zp_cbor_read_null(&r))
+    S_TRY (s_typed (&r, ZP_TAG_U64LE, 8, n, &m->ids));
+    S_TRY (s_typed (&r, ZP_TAG_U64LE, 8, n + 1, &m->out_offsets));
+    S_TRY (s_typed_any (&r, ZP_TAG_U32LE, 4, &m->n_edges, &m->out_targets));
+    S_TRY (s_typed_opt (&r, ZP_TAG_F64LE, 8, m->n_edges, &m->out_weights));
+    if (zp_cbor_read_null (&r)) {
+        if (!zp_cbor_read_null (&r))
             return ZP_ETYPE;
     } else {
-        S_TRY(s_typed(&r, ZP_TAG_U64LE, 8, n + 1, &m->in_offsets));
-        S_TRY(s_typed_any(&r, ZP_TAG_U32LE, 4, &m->n_in_edges, &m->in_targets));
+        S_TRY (s_typed (&r, ZP_TAG_U64LE, 8, n + 1, &m->in_offsets));
+        S_TRY (s_typed_any (&r, ZP_TAG_U32LE, 4, &m->n_in_edges, &m->in_targets));
     }
     size_t peers;
-    if (zp_cbor_read_array(&r, &peers) != 0)
+    if (zp_cbor_read_array (&r, &peers) != 0)
         return ZP_ETYPE;
     if (peers != m->n_workers)
         return ZP_ECOUNT;
@@ -186,189 +186,189 @@ int zp_assign_decode(const void *frame, size_t size, zp_assign_t *m)
     for (size_t i = 0; i < peers; i++) {
         const char *text;
         size_t len;
-        S_TRY(s_text(&r, &text, &len));
+        S_TRY (s_text (&r, &text, &len));
     }
-    if (zp_cbor_read_array_n(&r, 5) != 0)
+    if (zp_cbor_read_array_n (&r, 5) != 0)
         return ZP_ETYPE;
     zp_settings_t *s = &m->settings;
-    ZP_READ_U(&r, UINT64_MAX, s->batch_bytes);
-    ZP_READ_U(&r, 22, s->compress_level);
-    ZP_READ_U(&r, UINT64_MAX, s->compress_min);
-    S_TRY(s_bool(&r, &s->compress));
-    ZP_READ_U(&r, UINT32_MAX, s->max_supersteps);
-    return zp_frame_end(&r);
+    ZP_READ_U (&r, UINT64_MAX, s->batch_bytes);
+    ZP_READ_U (&r, 22, s->compress_level);
+    ZP_READ_U (&r, UINT64_MAX, s->compress_min);
+    S_TRY (s_bool (&r, &s->compress));
+    ZP_READ_U (&r, UINT32_MAX, s->max_supersteps);
+    return zp_frame_end (&r);
 }
 
-int zp_assign_next_peer(zp_assign_t *m, const char **endpoint, size_t *len)
+int zp_assign_next_peer (zp_assign_t *m, const char **endpoint, size_t *len)
 {
-    return zp_cbor_read_text(&m->peers_reader, endpoint, len);
+    return zp_cbor_read_text (&m->peers_reader, endpoint, len);
 }
 
 /* READY: [kind, version, worker, seen_seq] */
-int zp_ready_encode(const zp_ready_t *m, zp_cbor_writer_t *out)
+int zp_ready_encode (const zp_ready_t *m, zp_cbor_writer_t *out)
 {
-    zp_frame_write_begin(out, ZP_MSG_READY, 4);
-    zp_cbor_write_uint(out, m->worker);
-    zp_cbor_write_uint(out, m->seen_seq);
-    return s_done(out);
+    zp_frame_write_begin (out, ZP_MSG_READY, 4);
+    zp_cbor_write_uint (out, m->worker);
+    zp_cbor_write_uint (out, m->seen_seq);
+    return s_done (out);
 }
 
-int zp_ready_decode(const void *frame, size_t size, zp_ready_t *m)
+int zp_ready_decode (const void *frame, size_t size, zp_ready_t *m)
 {
     zp_cbor_reader_t r;
-    S_TRY(zp_frame_begin(&r, frame, size, ZP_MSG_READY, 4));
-    ZP_READ_U(&r, UINT32_MAX, m->worker);
-    ZP_READ_U(&r, UINT64_MAX, m->seen_seq);
-    return zp_frame_end(&r);
+    S_TRY (zp_frame_begin (&r, frame, size, ZP_MSG_READY, 4));
+    ZP_READ_U (&r, UINT32_MAX, m->worker);
+    ZP_READ_U (&r, UINT64_MAX, m->seen_seq);
+    return zp_frame_end (&r);
 }
 
 /* DONE: [kind, version, worker, step, active, messages, bytes, batches, seconds,
           n_workers, sent, sent_bytes, received, aggregates] */
-int zp_done_encode(const zp_done_t *m, zp_cbor_writer_t *out)
+int zp_done_encode (const zp_done_t *m, zp_cbor_writer_t *out)
 {
-    zp_frame_write_begin(out, ZP_MSG_DONE, 14);
-    zp_cbor_write_uint(out, m->worker);
-    zp_cbor_write_uint(out, m->step);
-    zp_cbor_write_uint(out, m->active);
-    zp_cbor_write_uint(out, m->messages);
-    zp_cbor_write_uint(out, m->bytes);
-    zp_cbor_write_uint(out, m->batches);
-    zp_cbor_write_double(out, m->compute_seconds);
-    zp_cbor_write_uint(out, m->n_workers);
-    zp_cbor_write_typed(out, ZP_TAG_U64LE, m->sent, m->n_workers * 8);
-    zp_cbor_write_typed(out, ZP_TAG_U64LE, m->sent_bytes, m->n_workers * 8);
-    zp_cbor_write_typed(out, ZP_TAG_U64LE, m->received, m->n_workers * 8);
-    zp_cbor_write_typed(out, ZP_TAG_U64LE, m->aggregates, m->n_aggregates * 8);
-    return s_done(out);
+    zp_frame_write_begin (out, ZP_MSG_DONE, 14);
+    zp_cbor_write_uint (out, m->worker);
+    zp_cbor_write_uint (out, m->step);
+    zp_cbor_write_uint (out, m->active);
+    zp_cbor_write_uint (out, m->messages);
+    zp_cbor_write_uint (out, m->bytes);
+    zp_cbor_write_uint (out, m->batches);
+    zp_cbor_write_double (out, m->compute_seconds);
+    zp_cbor_write_uint (out, m->n_workers);
+    zp_cbor_write_typed (out, ZP_TAG_U64LE, m->sent, m->n_workers * 8);
+    zp_cbor_write_typed (out, ZP_TAG_U64LE, m->sent_bytes, m->n_workers * 8);
+    zp_cbor_write_typed (out, ZP_TAG_U64LE, m->received, m->n_workers * 8);
+    zp_cbor_write_typed (out, ZP_TAG_U64LE, m->aggregates, m->n_aggregates * 8);
+    return s_done (out);
 }
 
-int zp_done_decode(const void *frame, size_t size, zp_done_t *m)
+int zp_done_decode (const void *frame, size_t size, zp_done_t *m)
 {
     zp_cbor_reader_t r;
-    S_TRY(zp_frame_begin(&r, frame, size, ZP_MSG_DONE, 14));
-    ZP_READ_U(&r, UINT32_MAX, m->worker);
-    ZP_READ_U(&r, UINT32_MAX, m->step);
-    ZP_READ_U(&r, UINT64_MAX, m->active);
-    ZP_READ_U(&r, UINT64_MAX, m->messages);
-    ZP_READ_U(&r, UINT64_MAX, m->bytes);
-    ZP_READ_U(&r, UINT64_MAX, m->batches);
-    S_TRY(s_double(&r, &m->compute_seconds));
-    ZP_READ_U(&r, UINT32_MAX, m->n_workers);
-    S_TRY(s_typed(&r, ZP_TAG_U64LE, 8, m->n_workers, &m->sent));
-    S_TRY(s_typed(&r, ZP_TAG_U64LE, 8, m->n_workers, &m->sent_bytes));
-    S_TRY(s_typed(&r, ZP_TAG_U64LE, 8, m->n_workers, &m->received));
-    S_TRY(s_typed_any(&r, ZP_TAG_U64LE, 8, &m->n_aggregates, &m->aggregates));
-    return zp_frame_end(&r);
+    S_TRY (zp_frame_begin (&r, frame, size, ZP_MSG_DONE, 14));
+    ZP_READ_U (&r, UINT32_MAX, m->worker);
+    ZP_READ_U (&r, UINT32_MAX, m->step);
+    ZP_READ_U (&r, UINT64_MAX, m->active);
+    ZP_READ_U (&r, UINT64_MAX, m->messages);
+    ZP_READ_U (&r, UINT64_MAX, m->bytes);
+    ZP_READ_U (&r, UINT64_MAX, m->batches);
+    S_TRY (s_double (&r, &m->compute_seconds));
+    ZP_READ_U (&r, UINT32_MAX, m->n_workers);
+    S_TRY (s_typed (&r, ZP_TAG_U64LE, 8, m->n_workers, &m->sent));
+    S_TRY (s_typed (&r, ZP_TAG_U64LE, 8, m->n_workers, &m->sent_bytes));
+    S_TRY (s_typed (&r, ZP_TAG_U64LE, 8, m->n_workers, &m->received));
+    S_TRY (s_typed_any (&r, ZP_TAG_U64LE, 8, &m->n_aggregates, &m->aggregates));
+    return zp_frame_end (&r);
 }
 
 /* RESULT: [kind, version, worker, values] */
-int zp_result_encode(const zp_result_t *m, zp_cbor_writer_t *out)
+int zp_result_encode (const zp_result_t *m, zp_cbor_writer_t *out)
 {
-    zp_frame_write_begin(out, ZP_MSG_RESULT, 4);
-    zp_cbor_write_uint(out, m->worker);
-    zp_cbor_write_typed(out, ZP_TAG_U64LE, m->values, m->count * 8);
-    return s_done(out);
+    zp_frame_write_begin (out, ZP_MSG_RESULT, 4);
+    zp_cbor_write_uint (out, m->worker);
+    zp_cbor_write_typed (out, ZP_TAG_U64LE, m->values, m->count * 8);
+    return s_done (out);
 }
 
-int zp_result_decode(const void *frame, size_t size, zp_result_t *m)
+int zp_result_decode (const void *frame, size_t size, zp_result_t *m)
 {
     zp_cbor_reader_t r;
-    S_TRY(zp_frame_begin(&r, frame, size, ZP_MSG_RESULT, 4));
-    ZP_READ_U(&r, UINT32_MAX, m->worker);
-    S_TRY(s_typed_any(&r, ZP_TAG_U64LE, 8, &m->count, &m->values));
-    return zp_frame_end(&r);
+    S_TRY (zp_frame_begin (&r, frame, size, ZP_MSG_RESULT, 4));
+    ZP_READ_U (&r, UINT32_MAX, m->worker);
+    S_TRY (s_typed_any (&r, ZP_TAG_U64LE, 8, &m->count, &m->values));
+    return zp_frame_end (&r);
 }
 
 /* FAIL: [kind, version, worker, text] */
-int zp_fail_encode(const zp_fail_t *m, zp_cbor_writer_t *out)
+int zp_fail_encode (const zp_fail_t *m, zp_cbor_writer_t *out)
 {
-    zp_frame_write_begin(out, ZP_MSG_FAIL, 4);
-    zp_cbor_write_uint(out, m->worker);
-    zp_cbor_write_text(out, m->text);
-    return s_done(out);
+    zp_frame_write_begin (out, ZP_MSG_FAIL, 4);
+    zp_cbor_write_uint (out, m->worker);
+    zp_cbor_write_text (out, m->text);
+    return s_done (out);
 }
 
-int zp_fail_decode(const void *frame, size_t size, zp_fail_t *m)
+int zp_fail_decode (const void *frame, size_t size, zp_fail_t *m)
 {
     zp_cbor_reader_t r;
-    S_TRY(zp_frame_begin(&r, frame, size, ZP_MSG_FAIL, 4));
-    ZP_READ_U(&r, UINT32_MAX, m->worker);
-    S_TRY(s_text(&r, &m->text, &m->text_len));
-    return zp_frame_end(&r);
+    S_TRY (zp_frame_begin (&r, frame, size, ZP_MSG_FAIL, 4));
+    ZP_READ_U (&r, UINT32_MAX, m->worker);
+    S_TRY (s_text (&r, &m->text, &m->text_len));
+    return zp_frame_end (&r);
 }
 
 /* BYE: [kind, version] */
-int zp_bye_encode(zp_cbor_writer_t *out)
+int zp_bye_encode (zp_cbor_writer_t *out)
 {
-    zp_frame_write_begin(out, ZP_MSG_BYE, 2);
-    return s_done(out);
+    zp_frame_write_begin (out, ZP_MSG_BYE, 2);
+    return s_done (out);
 }
 
-int zp_bye_decode(const void *frame, size_t size)
+int zp_bye_decode (const void *frame, size_t size)
 {
     zp_cbor_reader_t r;
-    S_TRY(zp_frame_begin(&r, frame, size, ZP_MSG_BYE, 2));
-    return zp_frame_end(&r);
+    S_TRY (zp_frame_begin (&r, frame, size, ZP_MSG_BYE, 2));
+    return zp_frame_end (&r);
 }
 
 /* SYNC:      [kind, version, seq]
    BEGIN:     [kind, version, seq, step, plan_version, aggregates]
    TERMINATE: [kind, version, seq, step, status] */
-int zp_broadcast_encode(const zp_broadcast_t *m, zp_cbor_writer_t *out)
+int zp_broadcast_encode (const zp_broadcast_t *m, zp_cbor_writer_t *out)
 {
     switch (m->kind) {
     case ZP_MSG_SYNC:
-        zp_frame_write_begin(out, m->kind, 3);
-        zp_cbor_write_uint(out, m->seq);
+        zp_frame_write_begin (out, m->kind, 3);
+        zp_cbor_write_uint (out, m->seq);
         break;
     case ZP_MSG_BEGIN:
-        zp_frame_write_begin(out, m->kind, 6);
-        zp_cbor_write_uint(out, m->seq);
-        zp_cbor_write_uint(out, m->step);
-        zp_cbor_write_uint(out, m->plan_version);
-        zp_cbor_write_typed(out, ZP_TAG_U64LE, m->aggregates, m->n_aggregates * 8);
+        zp_frame_write_begin (out, m->kind, 6);
+        zp_cbor_write_uint (out, m->seq);
+        zp_cbor_write_uint (out, m->step);
+        zp_cbor_write_uint (out, m->plan_version);
+        zp_cbor_write_typed (out, ZP_TAG_U64LE, m->aggregates, m->n_aggregates * 8);
         break;
     case ZP_MSG_TERMINATE:
-        zp_frame_write_begin(out, m->kind, 5);
-        zp_cbor_write_uint(out, m->seq);
-        zp_cbor_write_uint(out, m->step);
-        zp_cbor_write_uint(out, m->status);
+        zp_frame_write_begin (out, m->kind, 5);
+        zp_cbor_write_uint (out, m->seq);
+        zp_cbor_write_uint (out, m->step);
+        zp_cbor_write_uint (out, m->status);
         break;
     default:
         return -1;
     }
-    return s_done(out);
+    return s_done (out);
 }
 
-int zp_broadcast_decode(const void *frame, size_t size, zp_broadcast_t *m)
+int zp_broadcast_decode (const void *frame, size_t size, zp_broadcast_t *m)
 {
-    memset(m, 0, sizeof *m);
-    int kind = zp_frame_kind(frame, size);
+    memset (m, 0, sizeof *m);
+    int kind = zp_frame_kind (frame, size);
     zp_cbor_reader_t r;
     switch (kind) {
     case ZP_MSG_SYNC:
-        S_TRY(zp_frame_begin(&r, frame, size, kind, 3));
-        ZP_READ_U(&r, UINT64_MAX, m->seq);
+        S_TRY (zp_frame_begin (&r, frame, size, kind, 3));
+        ZP_READ_U (&r, UINT64_MAX, m->seq);
         break;
     case ZP_MSG_BEGIN:
-        S_TRY(zp_frame_begin(&r, frame, size, kind, 6));
-        ZP_READ_U(&r, UINT64_MAX, m->seq);
-        ZP_READ_U(&r, UINT32_MAX, m->step);
-        ZP_READ_U(&r, UINT64_MAX, m->plan_version);
-        S_TRY(s_typed_any(&r, ZP_TAG_U64LE, 8, &m->n_aggregates, &m->aggregates));
+        S_TRY (zp_frame_begin (&r, frame, size, kind, 6));
+        ZP_READ_U (&r, UINT64_MAX, m->seq);
+        ZP_READ_U (&r, UINT32_MAX, m->step);
+        ZP_READ_U (&r, UINT64_MAX, m->plan_version);
+        S_TRY (s_typed_any (&r, ZP_TAG_U64LE, 8, &m->n_aggregates, &m->aggregates));
         break;
     case ZP_MSG_TERMINATE:
-        S_TRY(zp_frame_begin(&r, frame, size, kind, 5));
-        ZP_READ_U(&r, UINT64_MAX, m->seq);
-        ZP_READ_U(&r, UINT32_MAX, m->step);
-        ZP_READ_U(&r, 1, m->status);
+        S_TRY (zp_frame_begin (&r, frame, size, kind, 5));
+        ZP_READ_U (&r, UINT64_MAX, m->seq);
+        ZP_READ_U (&r, UINT32_MAX, m->step);
+        ZP_READ_U (&r, 1, m->status);
         break;
     default: {
         /* Tell a malformed frame from a well-formed one of another kind. */
-        int rc = zp_frame_begin(&r, frame, size, -1, 0);
+        int rc = zp_frame_begin (&r, frame, size, -1, 0);
         return rc == 0 || rc == ZP_ECOUNT ? ZP_EKIND : rc;
     }
     }
     m->kind = (zp_msg_kind_t) kind;
-    return zp_frame_end(&r);
+    return zp_frame_end (&r);
 }

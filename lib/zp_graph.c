@@ -36,103 +36,103 @@ typedef struct {
     size_t line;
 } s_file_t;
 
-static int s_open(s_file_t *f, const char *path, char *err, size_t errlen)
+static int s_open (s_file_t *f, const char *path, char *err, size_t errlen)
 {
-    memset(f, 0, sizeof *f);
+    memset (f, 0, sizeof *f);
     f->path = path;
-    int fd = open(path, O_RDONLY);
+    int fd = open (path, O_RDONLY);
     if (fd < 0) {
-        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        snprintf (err, errlen, "%s: cannot open: %s", path, strerror (errno));
         return -1;
     }
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        snprintf(err, errlen, "%s: not a regular file", path);
-        close(fd);
+    if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode)) {
+        snprintf (err, errlen, "%s: not a regular file", path);
+        close (fd);
         return -1;
     }
     f->size = (size_t) st.st_size;
     if (f->size) {
-        void *map = mmap(NULL, f->size, PROT_READ, MAP_PRIVATE, fd, 0);
+        void *map = mmap (NULL, f->size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (map == MAP_FAILED) {
-            snprintf(err, errlen, "%s: cannot map: %s", path, strerror(errno));
-            close(fd);
+            snprintf (err, errlen, "%s: cannot map: %s", path, strerror (errno));
+            close (fd);
             return -1;
         }
-        madvise(map, f->size, MADV_SEQUENTIAL);
+        madvise (map, f->size, MADV_SEQUENTIAL);
         f->data = map;
     }
-    close(fd);
+    close (fd);
     f->p = f->data;
     f->end = f->data + f->size;
     return 0;
 }
 
-static void s_close(s_file_t *f)
+static void s_close (s_file_t *f)
 {
     if (f->data)
-        munmap((void *) f->data, f->size);
+        munmap ((void *) f->data, f->size);
     f->data = NULL;
 }
 
-static inline int s_is_blank(char c)
+static inline int s_is_blank (char c)
 {
     return c == ' ' || c == '\t' || c == '\r';
 }
 
 /* Moves to the start of the next line that holds data (skipping blank lines
    and, if `comments`, lines starting with '#' or '%'). 0 at end of file. */
-static int s_next_line(s_file_t *f, bool comments)
+static int s_next_line (s_file_t *f, bool comments)
 {
     while (f->p < f->end) {
         f->line++;
         const char *q = f->p;
-        while (q < f->end && s_is_blank(*q))
+        while (q < f->end && s_is_blank (*q))
             q++;
         if (q < f->end && *q != '\n' && !(comments && (*q == '#' || *q == '%'))) {
             f->line_start = f->p;
             f->p = q;
             return 1;
         }
-        const char *nl = memchr(q, '\n', (size_t) (f->end - q));
+        const char *nl = memchr (q, '\n', (size_t) (f->end - q));
         f->p = nl ? nl + 1 : f->end;
     }
     return 0;
 }
 
 /* The current line, without surrounding blanks, for error messages. */
-static void s_excerpt(const s_file_t *f, char *buf, size_t len)
+static void s_excerpt (const s_file_t *f, char *buf, size_t len)
 {
     const char *start = f->line_start ? f->line_start : f->data;
-    while (start < f->end && s_is_blank(*start))
+    while (start < f->end && s_is_blank (*start))
         start++;
     const char *stop = start;
     while (stop < f->end && *stop != '\n')
         stop++;
-    while (stop > start && s_is_blank(stop[-1]))
+    while (stop > start && s_is_blank (stop[-1]))
         stop--;
     size_t n = (size_t) (stop - start);
     if (n > 60)
         n = 60;
     if (n >= len)
         n = len - 1;
-    memcpy(buf, start, n);
+    memcpy (buf, start, n);
     buf[n] = 0;
     for (size_t i = 0; i < n; i++)
         if ((unsigned char) buf[i] < 32 && buf[i] != '\t')
             buf[i] = '?';
 }
 
-static int s_bad_line(const s_file_t *f, char *err, size_t errlen, const char *what)
+static int s_bad_line (const s_file_t *f, char *err, size_t errlen, const char *what)
 {
     char ex[64];
-    s_excerpt(f, ex, sizeof ex);
-    snprintf(err, errlen, "%s:%zu: expected %s, got \"%s\"", f->path, f->line, what, ex);
+    s_excerpt (f, ex, sizeof ex);
+    snprintf (err, errlen, "%s:%zu: expected %s, got \"%s\"", f->path, f->line, what, ex);
     return -1;
 }
 
 /* Parses an unsigned decimal at f->p; 0 on success. */
-static inline int s_uint(s_file_t *f, uint64_t *value)
+static inline int s_uint (s_file_t *f, uint64_t *value)
 {
     const char *q = f->p;
     if (q >= f->end || (unsigned) (*q - '0') > 9)
@@ -151,19 +151,19 @@ static inline int s_uint(s_file_t *f, uint64_t *value)
 }
 
 /* Skips separators; returns 1 if another field follows on this line. */
-static inline int s_sep(s_file_t *f)
+static inline int s_sep (s_file_t *f)
 {
     const char *q = f->p;
-    while (q < f->end && s_is_blank(*q))
+    while (q < f->end && s_is_blank (*q))
         q++;
     f->p = q;
     return q < f->end && *q != '\n';
 }
 
 /* Checks that nothing but blanks is left on the line and moves past it. */
-static inline int s_eol(s_file_t *f)
+static inline int s_eol (s_file_t *f)
 {
-    if (s_sep(f))
+    if (s_sep (f))
         return -1;
     if (f->p < f->end)
         f->p++;
@@ -171,19 +171,19 @@ static inline int s_eol(s_file_t *f)
 }
 
 /* Parses a finite, non-negative double (an edge weight). */
-static int s_weight(s_file_t *f, double *value)
+static int s_weight (s_file_t *f, double *value)
 {
     char buf[64];
     size_t n = 0;
-    while (f->p + n < f->end && !s_is_blank(f->p[n]) && f->p[n] != '\n' && n < sizeof buf - 1) {
+    while (f->p + n < f->end && !s_is_blank (f->p[n]) && f->p[n] != '\n' && n < sizeof buf - 1) {
         buf[n] = f->p[n];
         n++;
     }
     buf[n] = 0;
     char *end;
     errno = 0;
-    double v = strtod(buf, &end);
-    if (n == 0 || *end || errno || !isfinite(v) || v < 0)
+    double v = strtod (buf, &end);
+    if (n == 0 || *end || errno || !isfinite (v) || v < 0)
         return -1;
     f->p += n;
     *value = v;
@@ -191,9 +191,9 @@ static int s_weight(s_file_t *f, double *value)
 }
 
 /* Skips one field (an edge property we do not load). */
-static void s_skip_field(s_file_t *f)
+static void s_skip_field (s_file_t *f)
 {
-    while (f->p < f->end && !s_is_blank(*f->p) && *f->p != '\n')
+    while (f->p < f->end && !s_is_blank (*f->p) && *f->p != '\n')
         f->p++;
 }
 
@@ -207,7 +207,7 @@ typedef struct {
     uint64_t mask;
 } s_idmap_t;
 
-static inline uint64_t s_mix(uint64_t x)
+static inline uint64_t s_mix (uint64_t x)
 {
     x ^= x >> 33;
     x *= 0xff51afd7ed558ccdULL;
@@ -217,19 +217,19 @@ static inline uint64_t s_mix(uint64_t x)
     return x;
 }
 
-static int s_idmap_build(s_idmap_t *map, const uint64_t *ids, uint64_t n)
+static int s_idmap_build (s_idmap_t *map, const uint64_t *ids, uint64_t n)
 {
-    memset(map, 0, sizeof *map);
+    memset (map, 0, sizeof *map);
     if (n == 0)
         return 0;
     uint64_t lo = ids[0], hi = ids[n - 1];
     if (hi - lo < 4 * n + 1024) {
         map->base = lo;
         map->span = hi - lo + 1;
-        map->direct = malloc(map->span * sizeof *map->direct);
+        map->direct = malloc (map->span * sizeof *map->direct);
         if (!map->direct)
             return -1;
-        memset(map->direct, 0xff, map->span * sizeof *map->direct);
+        memset (map->direct, 0xff, map->span * sizeof *map->direct);
         for (uint64_t i = 0; i < n; i++)
             map->direct[ids[i] - lo] = (uint32_t) i;
         return 0;
@@ -237,14 +237,14 @@ static int s_idmap_build(s_idmap_t *map, const uint64_t *ids, uint64_t n)
     uint64_t cap = 1;
     while (cap < 2 * n)
         cap <<= 1;
-    map->keys = malloc(cap * sizeof *map->keys);
-    map->vals = malloc(cap * sizeof *map->vals);
+    map->keys = malloc (cap * sizeof *map->keys);
+    map->vals = malloc (cap * sizeof *map->vals);
     if (!map->keys || !map->vals)
         return -1;
-    memset(map->vals, 0xff, cap * sizeof *map->vals);
+    memset (map->vals, 0xff, cap * sizeof *map->vals);
     map->mask = cap - 1;
     for (uint64_t i = 0; i < n; i++) {
-        uint64_t h = s_mix(ids[i]) & map->mask;
+        uint64_t h = s_mix (ids[i]) & map->mask;
         while (map->vals[h] != UINT32_MAX)
             h = (h + 1) & map->mask;
         map->keys[h] = ids[i];
@@ -253,7 +253,7 @@ static int s_idmap_build(s_idmap_t *map, const uint64_t *ids, uint64_t n)
     return 0;
 }
 
-static inline int64_t s_idmap_get(const s_idmap_t *map, uint64_t id)
+static inline int64_t s_idmap_get (const s_idmap_t *map, uint64_t id)
 {
     if (map->direct) {
         if (id < map->base || id - map->base >= map->span)
@@ -263,7 +263,7 @@ static inline int64_t s_idmap_get(const s_idmap_t *map, uint64_t id)
     }
     if (!map->vals)
         return -1;
-    for (uint64_t h = s_mix(id) & map->mask;; h = (h + 1) & map->mask) {
+    for (uint64_t h = s_mix (id) & map->mask;; h = (h + 1) & map->mask) {
         if (map->vals[h] == UINT32_MAX)
             return -1;
         if (map->keys[h] == id)
@@ -271,11 +271,11 @@ static inline int64_t s_idmap_get(const s_idmap_t *map, uint64_t id)
     }
 }
 
-static void s_idmap_free(s_idmap_t *map)
+static void s_idmap_free (s_idmap_t *map)
 {
-    free(map->direct);
-    free(map->keys);
-    free(map->vals);
+    free (map->direct);
+    free (map->keys);
+    free (map->vals);
 }
 
 /* Growable arrays of edges while parsing. */
@@ -285,17 +285,17 @@ typedef struct {
     uint64_t count, cap;
 } s_edges_t;
 
-static int s_edges_push(s_edges_t *e, uint64_t a, uint64_t b, double w, bool weighted)
+static int s_edges_push (s_edges_t *e, uint64_t a, uint64_t b, double w, bool weighted)
 {
     if (e->count == e->cap) {
         uint64_t cap = e->cap ? e->cap * 2 : 1 << 16;
-        uint64_t *na = realloc(e->a, cap * sizeof *na);
+        uint64_t *na = realloc (e->a, cap * sizeof *na);
         if (na)
             e->a = na;
-        uint64_t *nb = realloc(e->b, cap * sizeof *nb);
+        uint64_t *nb = realloc (e->b, cap * sizeof *nb);
         if (nb)
             e->b = nb;
-        double *nw = weighted ? realloc(e->w, cap * sizeof *nw) : NULL;
+        double *nw = weighted ? realloc (e->w, cap * sizeof *nw) : NULL;
         if (nw)
             e->w = nw;
         if (!na || !nb || (weighted && !nw))
@@ -310,14 +310,14 @@ static int s_edges_push(s_edges_t *e, uint64_t a, uint64_t b, double w, bool wei
     return 0;
 }
 
-static void s_edges_free(s_edges_t *e)
+static void s_edges_free (s_edges_t *e)
 {
-    free(e->a);
-    free(e->b);
-    free(e->w);
+    free (e->a);
+    free (e->b);
+    free (e->w);
 }
 
-static int s_cmp_u64(const void *x, const void *y)
+static int s_cmp_u64 (const void *x, const void *y)
 {
     uint64_t a = *(const uint64_t *) x, b = *(const uint64_t *) y;
     return a < b ? -1 : a > b;
@@ -328,23 +328,23 @@ typedef struct {
     double w;
 } s_arc_t;
 
-static int s_cmp_arc(const void *x, const void *y)
+static int s_cmp_arc (const void *x, const void *y)
 {
     const s_arc_t *a = x, *b = y;
     return a->t < b->t ? -1 : a->t > b->t;
 }
 
-static int s_cmp_u32(const void *x, const void *y)
+static int s_cmp_u32 (const void *x, const void *y)
 {
     uint32_t a = *(const uint32_t *) x, b = *(const uint32_t *) y;
     return a < b ? -1 : a > b;
 }
 
 /* Builds the CSR of `g` (ids set) from edges given as vertex indexes. */
-static int s_build_csr(zp_graph_t *g, const s_edges_t *e, bool weighted)
+static int s_build_csr (zp_graph_t *g, const s_edges_t *e, bool weighted)
 {
     uint64_t n = g->n;
-    g->offsets = calloc(n + 1, sizeof *g->offsets);
+    g->offsets = calloc (n + 1, sizeof *g->offsets);
     if (!g->offsets)
         return -1;
     for (uint64_t i = 0; i < e->count; i++) {
@@ -359,14 +359,14 @@ static int s_build_csr(zp_graph_t *g, const s_edges_t *e, bool weighted)
     for (uint64_t i = 0; i < n; i++)
         g->offsets[i + 1] += g->offsets[i];
     uint64_t m = g->offsets[n];
-    g->targets = malloc((m ? m : 1) * sizeof *g->targets);
-    g->weights = weighted ? malloc((m ? m : 1) * sizeof *g->weights) : NULL;
-    uint64_t *pos = malloc((n ? n : 1) * sizeof *pos);
+    g->targets = malloc ((m ? m : 1) * sizeof *g->targets);
+    g->weights = weighted ? malloc ((m ? m : 1) * sizeof *g->weights) : NULL;
+    uint64_t *pos = malloc ((n ? n : 1) * sizeof *pos);
     if (!g->targets || (weighted && !g->weights) || !pos) {
-        free(pos);
+        free (pos);
         return -1;
     }
-    memcpy(pos, g->offsets, n * sizeof *pos);
+    memcpy (pos, g->offsets, n * sizeof *pos);
     for (uint64_t i = 0; i < e->count; i++) {
         uint64_t a = e->a[i], b = e->b[i];
         if (a == b)
@@ -382,7 +382,7 @@ static int s_build_csr(zp_graph_t *g, const s_edges_t *e, bool weighted)
                 g->weights[at] = e->w[i];
         }
     }
-    free(pos);
+    free (pos);
     /* Sort unsorted adjacency lists, then drop repeated arcs, compacting in place. */
     s_arc_t *scratch = NULL;
     size_t scratch_cap = 0;
@@ -395,22 +395,22 @@ static int s_build_csr(zp_graph_t *g, const s_edges_t *e, bool weighted)
         if (!sorted && weighted) {
             if (hi - lo > scratch_cap) {
                 scratch_cap = hi - lo;
-                s_arc_t *grown = realloc(scratch, scratch_cap * sizeof *scratch);
+                s_arc_t *grown = realloc (scratch, scratch_cap * sizeof *scratch);
                 if (!grown) {
-                    free(scratch);
+                    free (scratch);
                     return -1;
                 }
                 scratch = grown;
             }
             for (uint64_t i = lo; i < hi; i++)
                 scratch[i - lo] = (s_arc_t){g->targets[i], g->weights[i]};
-            qsort(scratch, hi - lo, sizeof *scratch, s_cmp_arc);
+            qsort (scratch, hi - lo, sizeof *scratch, s_cmp_arc);
             for (uint64_t i = lo; i < hi; i++) {
                 g->targets[i] = scratch[i - lo].t;
                 g->weights[i] = scratch[i - lo].w;
             }
         } else if (!sorted)
-            qsort(g->targets + lo, hi - lo, sizeof *g->targets, s_cmp_u32);
+            qsort (g->targets + lo, hi - lo, sizeof *g->targets, s_cmp_u32);
         g->offsets[v] = out;
         for (uint64_t i = lo; i < hi; i++) {
             if (i > lo && g->targets[i] == g->targets[i - 1]) {
@@ -423,7 +423,7 @@ static int s_build_csr(zp_graph_t *g, const s_edges_t *e, bool weighted)
             out++;
         }
     }
-    free(scratch);
+    free (scratch);
     g->offsets[n] = out;
     g->m = out;
     if (!g->directed)
@@ -433,41 +433,42 @@ static int s_build_csr(zp_graph_t *g, const s_edges_t *e, bool weighted)
 }
 
 /* Reads a Graphalytics vertex file into g->ids (ascending, unique). */
-static int s_read_vertices(zp_graph_t *g, const char *path, char *err, size_t errlen)
+static int s_read_vertices (zp_graph_t *g, const char *path, char *err, size_t errlen)
 {
     s_file_t f;
-    if (s_open(&f, path, err, errlen) != 0)
+    if (s_open (&f, path, err, errlen) != 0)
         return -1;
     uint64_t cap = f.size / 2 + 16, n = 0;
-    g->ids = malloc(cap * sizeof *g->ids);
+    g->ids = malloc (cap * sizeof *g->ids);
     if (!g->ids) {
-        s_close(&f);
-        snprintf(err, errlen, "%s: out of memory", path);
+        s_close (&f);
+        snprintf (err, errlen, "%s: out of memory", path);
         return -1;
     }
     bool sorted = true;
-    while (s_next_line(&f, false)) {
+    while (s_next_line (&f, false)) {
         uint64_t id;
-        if (s_uint(&f, &id) != 0 || s_eol(&f) != 0) {
-            s_bad_line(&f, err, errlen, "one vertex id (an unsigned 64-bit integer) per line");
-            s_close(&f);
+        if (s_uint (&f, &id) != 0 || s_eol (&f) != 0) {
+            s_bad_line (&f, err, errlen, "one vertex id (an unsigned 64-bit integer) per line");
+            s_close (&f);
             return -1;
         }
         if (n && id <= g->ids[n - 1])
             sorted = false;
         g->ids[n++] = id;
     }
-    s_close(&f);
+    s_close (&f);
     if (n > ZP_MAX_VERTICES) {
-        snprintf(err, errlen, "%s: %" PRIu64 " vertices; zpregel handles at most %" PRIu64, path, n,
-                 ZP_MAX_VERTICES);
+        snprintf (err, errlen, "%s: %" PRIu64 " vertices; zpregel handles at most %" PRIu64, path,
+                  n, ZP_MAX_VERTICES);
         return -1;
     }
     if (!sorted) {
-        qsort(g->ids, n, sizeof *g->ids, s_cmp_u64);
+        qsort (g->ids, n, sizeof *g->ids, s_cmp_u64);
         for (uint64_t i = 1; i < n; i++)
             if (g->ids[i] == g->ids[i - 1]) {
-                snprintf(err, errlen, "%s: vertex id %" PRIu64 " is listed twice", path, g->ids[i]);
+                snprintf (err, errlen, "%s: vertex id %" PRIu64 " is listed twice", path,
+                          g->ids[i]);
                 return -1;
             }
     }
@@ -476,13 +477,13 @@ static int s_read_vertices(zp_graph_t *g, const char *path, char *err, size_t er
 }
 
 /* Column of the weight among a Graphalytics file's edge properties (0-based), or -1. */
-static int s_weight_column(const zp_properties_t *props, const char *weight, const char *path,
-                           char *err, size_t errlen)
+static int s_weight_column (const zp_properties_t *props, const char *weight, const char *path,
+                            char *err, size_t errlen)
 {
-    const char *names = zp_properties_get(props, "edge-properties.names");
+    const char *names = zp_properties_get (props, "edge-properties.names");
     if (!names) {
-        snprintf(err, errlen, "%s: the graph has no edge properties, so no weight \"%s\"", path,
-                 weight);
+        snprintf (err, errlen, "%s: the graph has no edge properties, so no weight \"%s\"", path,
+                  weight);
         return -1;
     }
     int col = 0;
@@ -493,26 +494,27 @@ static int s_weight_column(const zp_properties_t *props, const char *weight, con
         const char *start = p;
         while (*p && *p != ',' && *p != ' ')
             p++;
-        if ((size_t) (p - start) == strlen(weight) && strncmp(start, weight, strlen(weight)) == 0)
+        if ((size_t) (p - start) == strlen (weight) &&
+            strncmp (start, weight, strlen (weight)) == 0)
             return col;
         if (p > start)
             col++;
     }
-    snprintf(err, errlen, "%s: edge property \"%s\" is not among edge-properties.names (%s)", path,
-             weight, names);
+    snprintf (err, errlen, "%s: edge property \"%s\" is not among edge-properties.names (%s)", path,
+              weight, names);
     return -1;
 }
 
-static zp_graph_t *s_load_graphalytics(const zp_graph_source_t *src, zp_properties_t **props_p,
-                                       char *err, size_t errlen)
+static zp_graph_t *s_load_graphalytics (const zp_graph_source_t *src, zp_properties_t **props_p,
+                                        char *err, size_t errlen)
 {
-    zp_properties_t *props = zp_properties_load(src->path, err, errlen);
+    zp_properties_t *props = zp_properties_load (src->path, err, errlen);
     if (!props)
         return NULL;
-    zp_graph_t *g = calloc(1, sizeof *g);
-    char *vpath = zp_properties_path(props, "vertex-file");
-    char *epath = zp_properties_path(props, "edge-file");
-    const char *directed = zp_properties_get(props, "directed");
+    zp_graph_t *g = calloc (1, sizeof *g);
+    char *vpath = zp_properties_path (props, "vertex-file");
+    char *epath = zp_properties_path (props, "edge-file");
+    const char *directed = zp_properties_get (props, "directed");
     s_edges_t edges = {0};
     s_idmap_t map = {0};
     s_file_t f = {0};
@@ -520,84 +522,85 @@ static zp_graph_t *s_load_graphalytics(const zp_graph_source_t *src, zp_properti
     if (!g)
         goto done;
     if (!vpath || !epath || !directed) {
-        snprintf(err, errlen, "%s: missing graph.%s.%s", src->path, zp_properties_name(props),
-                 !vpath   ? "vertex-file"
-                 : !epath ? "edge-file"
-                          : "directed");
+        snprintf (err, errlen, "%s: missing graph.%s.%s", src->path, zp_properties_name (props),
+                  !vpath   ? "vertex-file"
+                  : !epath ? "edge-file"
+                           : "directed");
         goto done;
     }
-    if (strcmp(directed, "true") != 0 && strcmp(directed, "false") != 0) {
-        snprintf(err, errlen, "%s: graph.%s.directed: expected true or false, got \"%s\"",
-                 zp_properties_origin(props, "directed"), zp_properties_name(props), directed);
+    if (strcmp (directed, "true") != 0 && strcmp (directed, "false") != 0) {
+        snprintf (err, errlen, "%s: graph.%s.directed: expected true or false, got \"%s\"",
+                  zp_properties_origin (props, "directed"), zp_properties_name (props), directed);
         goto done;
     }
-    g->directed = strcmp(directed, "true") == 0;
+    g->directed = strcmp (directed, "true") == 0;
     int wcol = -1;
     if (src->weight_property &&
-        (wcol = s_weight_column(props, src->weight_property, src->path, err, errlen)) < 0)
+        (wcol = s_weight_column (props, src->weight_property, src->path, err, errlen)) < 0)
         goto done;
-    if (s_read_vertices(g, vpath, err, errlen) != 0 || s_idmap_build(&map, g->ids, g->n) != 0)
+    if (s_read_vertices (g, vpath, err, errlen) != 0 || s_idmap_build (&map, g->ids, g->n) != 0)
         goto done;
-    if (s_open(&f, epath, err, errlen) != 0)
+    if (s_open (&f, epath, err, errlen) != 0)
         goto done;
-    while (s_next_line(&f, false)) {
+    while (s_next_line (&f, false)) {
         uint64_t a, b;
         double w = 0;
-        if (s_uint(&f, &a) != 0 || !s_sep(&f) || s_uint(&f, &b) != 0) {
-            s_bad_line(&f, err, errlen, "\"source target [properties]\" with unsigned integer ids");
+        if (s_uint (&f, &a) != 0 || !s_sep (&f) || s_uint (&f, &b) != 0) {
+            s_bad_line (&f, err, errlen,
+                        "\"source target [properties]\" with unsigned integer ids");
             goto done;
         }
         for (int col = 0; col <= wcol; col++) {
-            if (!s_sep(&f)) {
-                s_bad_line(&f, err, errlen, "a weight column on the edge");
+            if (!s_sep (&f)) {
+                s_bad_line (&f, err, errlen, "a weight column on the edge");
                 goto done;
             }
             if (col < wcol)
-                s_skip_field(&f);
-            else if (s_weight(&f, &w) != 0) {
-                s_bad_line(&f, err, errlen, "a finite, non-negative weight");
+                s_skip_field (&f);
+            else if (s_weight (&f, &w) != 0) {
+                s_bad_line (&f, err, errlen, "a finite, non-negative weight");
                 goto done;
             }
         }
-        while (s_sep(&f))
-            s_skip_field(&f);
+        while (s_sep (&f))
+            s_skip_field (&f);
         if (f.p < f.end)
             f.p++;
-        int64_t ia = s_idmap_get(&map, a), ib = s_idmap_get(&map, b);
+        int64_t ia = s_idmap_get (&map, a), ib = s_idmap_get (&map, b);
         if (ia < 0 || ib < 0) {
-            snprintf(err, errlen, "%s:%zu: vertex %" PRIu64 " is not in %s", epath, f.line,
-                     ia < 0 ? a : b, vpath);
+            snprintf (err, errlen, "%s:%zu: vertex %" PRIu64 " is not in %s", epath, f.line,
+                      ia < 0 ? a : b, vpath);
             goto done;
         }
-        if (s_edges_push(&edges, (uint64_t) ia, (uint64_t) ib, w, wcol >= 0) != 0) {
-            snprintf(err, errlen, "%s: out of memory", epath);
+        if (s_edges_push (&edges, (uint64_t) ia, (uint64_t) ib, w, wcol >= 0) != 0) {
+            snprintf (err, errlen, "%s: out of memory", epath);
             goto done;
         }
     }
-    if (s_build_csr(g, &edges, wcol >= 0) != 0) {
-        snprintf(err, errlen, "%s: out of memory", epath);
+    if (s_build_csr (g, &edges, wcol >= 0) != 0) {
+        snprintf (err, errlen, "%s: out of memory", epath);
         goto done;
     }
     rc = 0;
 done:
-    s_close(&f);
-    s_idmap_free(&map);
-    s_edges_free(&edges);
-    free(vpath);
-    free(epath);
+    s_close (&f);
+    s_idmap_free (&map);
+    s_edges_free (&edges);
+    free (vpath);
+    free (epath);
     if (rc != 0) {
-        zp_graph_destroy(&g);
-        zp_properties_destroy(&props);
+        zp_graph_destroy (&g);
+        zp_properties_destroy (&props);
     } else if (props_p)
         *props_p = props;
     else
-        zp_properties_destroy(&props);
+        zp_properties_destroy (&props);
     return g;
 }
 
-static zp_graph_t *s_load_snap(const zp_graph_source_t *src, char *err, size_t errlen)
+static zp_graph_t *s_load_snap (const zp_graph_source_t *src, char *err, size_t errlen)
 {
-    zp_graph_t *g = calloc(1, sizeof *g);
+    zp_graph_t *g = calloc (1, sizeof *g);
     s_edges_t edges = {0};
     s_idmap_t map = {0};
     s_file_t f = {0};
@@ -606,102 +609,103 @@ static zp_graph_t *s_load_snap(const zp_graph_source_t *src, char *err, size_t e
     if (!g)
         return NULL;
     g->directed = src->directed != 0;
-    if (s_open(&f, src->path, err, errlen) != 0)
+    if (s_open (&f, src->path, err, errlen) != 0)
         goto done;
-    while (s_next_line(&f, true)) {
+    while (s_next_line (&f, true)) {
         uint64_t a, b;
-        if (s_uint(&f, &a) != 0 || !s_sep(&f) || s_uint(&f, &b) != 0 || s_eol(&f) != 0) {
-            s_bad_line(&f, err, errlen, "\"source target\" with unsigned integer ids");
+        if (s_uint (&f, &a) != 0 || !s_sep (&f) || s_uint (&f, &b) != 0 || s_eol (&f) != 0) {
+            s_bad_line (&f, err, errlen, "\"source target\" with unsigned integer ids");
             goto done;
         }
-        if (s_edges_push(&edges, a, b, 0, false) != 0) {
-            snprintf(err, errlen, "%s: out of memory", src->path);
+        if (s_edges_push (&edges, a, b, 0, false) != 0) {
+            snprintf (err, errlen, "%s: out of memory", src->path);
             goto done;
         }
     }
     /* The vertex set is every id that appears in an edge. */
-    all = malloc((2 * edges.count + 1) * sizeof *all);
+    all = malloc ((2 * edges.count + 1) * sizeof *all);
     if (!all) {
-        snprintf(err, errlen, "%s: out of memory", src->path);
+        snprintf (err, errlen, "%s: out of memory", src->path);
         goto done;
     }
     if (edges.count) {
-        memcpy(all, edges.a, edges.count * sizeof *all);
-        memcpy(all + edges.count, edges.b, edges.count * sizeof *all);
-        qsort(all, 2 * edges.count, sizeof *all, s_cmp_u64);
+        memcpy (all, edges.a, edges.count * sizeof *all);
+        memcpy (all + edges.count, edges.b, edges.count * sizeof *all);
+        qsort (all, 2 * edges.count, sizeof *all, s_cmp_u64);
     }
     uint64_t n = 0;
     for (uint64_t i = 0; i < 2 * edges.count; i++)
         if (i == 0 || all[i] != all[i - 1])
             all[n++] = all[i];
     if (n > ZP_MAX_VERTICES) {
-        snprintf(err, errlen, "%s: %" PRIu64 " vertices; zpregel handles at most %" PRIu64,
-                 src->path, n, ZP_MAX_VERTICES);
+        snprintf (err, errlen, "%s: %" PRIu64 " vertices; zpregel handles at most %" PRIu64,
+                  src->path, n, ZP_MAX_VERTICES);
         goto done;
     }
-    g->ids = realloc(all, (n ? n : 1) * sizeof *all);
+    g->ids = realloc (all, (n ? n : 1) * sizeof *all);
     all = NULL;
     g->n = n;
-    if (!g->ids || s_idmap_build(&map, g->ids, n) != 0) {
-        snprintf(err, errlen, "%s: out of memory", src->path);
+    if (!g->ids || s_idmap_build (&map, g->ids, n) != 0) {
+        snprintf (err, errlen, "%s: out of memory", src->path);
         goto done;
     }
     for (uint64_t i = 0; i < edges.count; i++) {
-        edges.a[i] = (uint64_t) s_idmap_get(&map, edges.a[i]);
-        edges.b[i] = (uint64_t) s_idmap_get(&map, edges.b[i]);
+        edges.a[i] = (uint64_t) s_idmap_get (&map, edges.a[i]);
+        edges.b[i] = (uint64_t) s_idmap_get (&map, edges.b[i]);
     }
-    if (s_build_csr(g, &edges, false) != 0) {
-        snprintf(err, errlen, "%s: out of memory", src->path);
+    if (s_build_csr (g, &edges, false) != 0) {
+        snprintf (err, errlen, "%s: out of memory", src->path);
         goto done;
     }
     rc = 0;
 done:
-    free(all);
-    s_close(&f);
-    s_idmap_free(&map);
-    s_edges_free(&edges);
+    free (all);
+    s_close (&f);
+    s_idmap_free (&map);
+    s_edges_free (&edges);
     if (rc != 0)
-        zp_graph_destroy(&g);
+        zp_graph_destroy (&g);
     return g;
 }
 
-static bool s_ends_with(const char *s, const char *suffix)
+static bool s_ends_with (const char *s, const char *suffix)
 {
-    size_t a = strlen(s), b = strlen(suffix);
-    return a >= b && strcmp(s + a - b, suffix) == 0;
+    size_t a = strlen (s), b = strlen (suffix);
+    return a >= b && strcmp (s + a - b, suffix) == 0;
 }
 
-zp_graph_t *zp_graph_load(const zp_graph_source_t *source, zp_properties_t **props_p, char *err,
-                          size_t errlen)
+zp_graph_t *zp_graph_load (const zp_graph_source_t *source, zp_properties_t **props_p, char *err,
+                           size_t errlen)
 {
     if (props_p)
         *props_p = NULL;
     zp_format_t format = source->format;
     if (format == ZP_FORMAT_AUTO)
-        format = s_ends_with(source->path, ".properties") ? ZP_FORMAT_GRAPHALYTICS : ZP_FORMAT_SNAP;
+        format =
+            s_ends_with (source->path, ".properties") ? ZP_FORMAT_GRAPHALYTICS : ZP_FORMAT_SNAP;
     if (format == ZP_FORMAT_GRAPHALYTICS)
-        return s_load_graphalytics(source, props_p, err, errlen);
-    return s_load_snap(source, err, errlen);
+        return s_load_graphalytics (source, props_p, err, errlen);
+    return s_load_snap (source, err, errlen);
 }
 
-void zp_graph_destroy(zp_graph_t **self_p)
+void zp_graph_destroy (zp_graph_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
     zp_graph_t *g = *self_p;
     if (g->in_offsets != g->offsets) {
-        free(g->in_offsets);
-        free(g->in_sources);
+        free (g->in_offsets);
+        free (g->in_sources);
     }
-    free(g->ids);
-    free(g->offsets);
-    free(g->targets);
-    free(g->weights);
-    free(g);
+    free (g->ids);
+    free (g->offsets);
+    free (g->targets);
+    free (g->weights);
+    free (g);
     *self_p = NULL;
 }
 
-int zp_graph_build_in_edges(zp_graph_t *g)
+int zp_graph_build_in_edges (zp_graph_t *g)
 {
     if (g->in_offsets)
         return 0;
@@ -711,11 +715,11 @@ int zp_graph_build_in_edges(zp_graph_t *g)
         return 0;
     }
     uint64_t n = g->n, m = g->m;
-    uint64_t *off = calloc(n + 1, sizeof *off);
-    uint32_t *src = malloc((m ? m : 1) * sizeof *src);
+    uint64_t *off = calloc (n + 1, sizeof *off);
+    uint32_t *src = malloc ((m ? m : 1) * sizeof *src);
     if (!off || !src) {
-        free(off);
-        free(src);
+        free (off);
+        free (src);
         return -1;
     }
     for (uint64_t i = 0; i < m; i++)
@@ -734,7 +738,7 @@ int zp_graph_build_in_edges(zp_graph_t *g)
     return 0;
 }
 
-int64_t zp_graph_index(const zp_graph_t *g, uint64_t id)
+int64_t zp_graph_index (const zp_graph_t *g, uint64_t id)
 {
     uint64_t lo = 0, hi = g->n;
     while (lo < hi) {
@@ -747,38 +751,38 @@ int64_t zp_graph_index(const zp_graph_t *g, uint64_t id)
     return lo < g->n && g->ids[lo] == id ? (int64_t) lo : -1;
 }
 
-int zp_format_value(char *buf, size_t len, zp_value_t value, zp_type_t type)
+int zp_format_value (char *buf, size_t len, zp_value_t value, zp_type_t type)
 {
     if (type == ZP_I64)
-        return snprintf(buf, len, "%" PRId64, value.i64);
-    if (isinf(value.f64))
-        return snprintf(buf, len, "%sinfinity", value.f64 < 0 ? "-" : "");
-    return snprintf(buf, len, "%.15e", value.f64);
+        return snprintf (buf, len, "%" PRId64, value.i64);
+    if (isinf (value.f64))
+        return snprintf (buf, len, "%sinfinity", value.f64 < 0 ? "-" : "");
+    return snprintf (buf, len, "%.15e", value.f64);
 }
 
-int zp_graph_write_values(const zp_graph_t *g, const zp_value_t *values, zp_type_t type,
-                          const char *path, char *err, size_t errlen)
+int zp_graph_write_values (const zp_graph_t *g, const zp_value_t *values, zp_type_t type,
+                           const char *path, char *err, size_t errlen)
 {
-    FILE *out = fopen(path, "w");
+    FILE *out = fopen (path, "w");
     if (!out) {
-        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+        snprintf (err, errlen, "%s: cannot write: %s", path, strerror (errno));
         return -1;
     }
     char buf[128];
-    setvbuf(out, NULL, _IOFBF, 1 << 20);
+    setvbuf (out, NULL, _IOFBF, 1 << 20);
     for (uint64_t i = 0; i < g->n; i++) {
-        int len = snprintf(buf, sizeof buf, "%" PRIu64 " ", g->ids[i]);
-        len += zp_format_value(buf + len, sizeof buf - (size_t) len, values[i], type);
+        int len = snprintf (buf, sizeof buf, "%" PRIu64 " ", g->ids[i]);
+        len += zp_format_value (buf + len, sizeof buf - (size_t) len, values[i], type);
         buf[len++] = '\n';
-        fwrite(buf, 1, (size_t) len, out);
+        fwrite (buf, 1, (size_t) len, out);
     }
-    if (fflush(out) != 0 || ferror(out)) {
-        snprintf(err, errlen, "%s: write failed: %s", path, strerror(errno));
-        fclose(out);
+    if (fflush (out) != 0 || ferror (out)) {
+        snprintf (err, errlen, "%s: write failed: %s", path, strerror (errno));
+        fclose (out);
         return -1;
     }
-    if (fclose(out) != 0) {
-        snprintf(err, errlen, "%s: write failed: %s", path, strerror(errno));
+    if (fclose (out) != 0) {
+        snprintf (err, errlen, "%s: write failed: %s", path, strerror (errno));
         return -1;
     }
     return 0;

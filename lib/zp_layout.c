@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-uint64_t zp_mix64(uint64_t x)
+uint64_t zp_mix64 (uint64_t x)
 {
     /* splitmix64's finaliser: every input bit affects every output bit. */
     x += 0x9e3779b97f4a7c15ULL;
@@ -13,7 +13,7 @@ uint64_t zp_mix64(uint64_t x)
     return x ^ (x >> 31);
 }
 
-uint32_t zp_jump_hash(uint64_t key, uint32_t buckets)
+uint32_t zp_jump_hash (uint64_t key, uint32_t buckets)
 {
     int64_t b = -1, j = 0;
     while (j < (int64_t) buckets) {
@@ -24,53 +24,53 @@ uint32_t zp_jump_hash(uint64_t key, uint32_t buckets)
     return (uint32_t) b;
 }
 
-zp_layout_t *zp_layout_new(const zp_graph_t *g, uint32_t n_workers, uint32_t n_partitions)
+zp_layout_t *zp_layout_new (const zp_graph_t *g, uint32_t n_workers, uint32_t n_partitions)
 {
-    zp_layout_t *l = calloc(1, sizeof *l);
+    zp_layout_t *l = calloc (1, sizeof *l);
     if (!l)
         return NULL;
     uint64_t n = g->n;
     l->n_workers = n_workers;
     l->n_partitions = n_partitions;
     l->n = n;
-    l->handle_of = malloc((n ? n : 1) * sizeof *l->handle_of);
-    l->index_of = malloc((n ? n : 1) * sizeof *l->index_of);
-    l->ranges = calloc((size_t) n_workers + 1, sizeof *l->ranges);
-    l->edges_of = calloc(n_workers, sizeof *l->edges_of);
-    uint32_t *part = malloc((n ? n : 1) * sizeof *part);
-    uint32_t *worker_of = malloc(n_partitions * sizeof *worker_of);
-    uint64_t *start = calloc((size_t) n_partitions + 1, sizeof *start);
-    uint32_t *order = malloc(n_partitions * sizeof *order);
+    l->handle_of = malloc ((n ? n : 1) * sizeof *l->handle_of);
+    l->index_of = malloc ((n ? n : 1) * sizeof *l->index_of);
+    l->ranges = calloc ((size_t) n_workers + 1, sizeof *l->ranges);
+    l->edges_of = calloc (n_workers, sizeof *l->edges_of);
+    uint32_t *part = malloc ((n ? n : 1) * sizeof *part);
+    uint32_t *worker_of = malloc (n_partitions * sizeof *worker_of);
+    uint64_t *start = calloc ((size_t) n_partitions + 1, sizeof *start);
+    uint32_t *order = malloc (n_partitions * sizeof *order);
     if (!l->handle_of || !l->index_of || !l->ranges || !l->edges_of || !part || !worker_of ||
         !start || !order) {
-        free(part);
-        free(worker_of);
-        free(start);
-        free(order);
-        zp_layout_destroy(&l);
+        free (part);
+        free (worker_of);
+        free (start);
+        free (order);
+        zp_layout_destroy (&l);
         return NULL;
     }
     for (uint32_t p = 0; p < n_partitions; p++)
-        worker_of[p] = zp_jump_hash(p, n_workers);
+        worker_of[p] = zp_jump_hash (p, n_workers);
     /* Partitions in worker order: a counting sort by worker. */
     uint32_t at = 0;
     for (uint32_t w = 0; w < n_workers; w++)
         for (uint32_t p = 0; p < n_partitions; p++)
             if (worker_of[p] == w)
                 order[at++] = p;
-    uint32_t *rank = malloc(n_partitions * sizeof *rank); /* position of partition p in order */
+    uint32_t *rank = malloc (n_partitions * sizeof *rank); /* position of partition p in order */
     if (!rank) {
-        free(part);
-        free(worker_of);
-        free(start);
-        free(order);
-        zp_layout_destroy(&l);
+        free (part);
+        free (worker_of);
+        free (start);
+        free (order);
+        zp_layout_destroy (&l);
         return NULL;
     }
     for (uint32_t i = 0; i < n_partitions; i++)
         rank[order[i]] = i;
     for (uint64_t i = 0; i < n; i++) {
-        part[i] = rank[zp_mix64(g->ids[i]) % n_partitions];
+        part[i] = rank[zp_mix64 (g->ids[i]) % n_partitions];
         start[part[i] + 1]++;
     }
     for (uint32_t p = 0; p < n_partitions; p++)
@@ -93,44 +93,44 @@ zp_layout_t *zp_layout_new(const zp_graph_t *g, uint32_t n_workers, uint32_t n_p
             uint32_t i = l->index_of[h];
             l->edges_of[w] += g->offsets[i + 1] - g->offsets[i];
         }
-    free(rank);
-    free(part);
-    free(worker_of);
-    free(start);
-    free(order);
+    free (rank);
+    free (part);
+    free (worker_of);
+    free (start);
+    free (order);
     return l;
 }
 
-void zp_layout_destroy(zp_layout_t **self_p)
+void zp_layout_destroy (zp_layout_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
     zp_layout_t *l = *self_p;
-    free(l->handle_of);
-    free(l->index_of);
-    free(l->ranges);
-    free(l->edges_of);
-    free(l);
+    free (l->handle_of);
+    free (l->index_of);
+    free (l->ranges);
+    free (l->edges_of);
+    free (l);
     *self_p = NULL;
 }
 
 /* Slices one CSR (out or in) for the handles [lo, hi), mapping targets to handles. */
-static int s_slice(const zp_layout_t *l, const uint64_t *off, const uint32_t *tgt,
-                   const double *wgt, uint32_t lo, uint32_t hi, uint64_t **off_out,
-                   uint32_t **tgt_out, double **wgt_out, size_t *m_out)
+static int s_slice (const zp_layout_t *l, const uint64_t *off, const uint32_t *tgt,
+                    const double *wgt, uint32_t lo, uint32_t hi, uint64_t **off_out,
+                    uint32_t **tgt_out, double **wgt_out, size_t *m_out)
 {
     size_t n = hi - lo, m = 0;
     for (uint32_t h = lo; h < hi; h++) {
         uint32_t i = l->index_of[h];
         m += off[i + 1] - off[i];
     }
-    uint64_t *o = malloc((n + 1) * sizeof *o);
-    uint32_t *t = malloc((m ? m : 1) * sizeof *t);
-    double *w = wgt ? malloc((m ? m : 1) * sizeof *w) : NULL;
+    uint64_t *o = malloc ((n + 1) * sizeof *o);
+    uint32_t *t = malloc ((m ? m : 1) * sizeof *t);
+    double *w = wgt ? malloc ((m ? m : 1) * sizeof *w) : NULL;
     if (!o || !t || (wgt && !w)) {
-        free(o);
-        free(t);
-        free(w);
+        free (o);
+        free (t);
+        free (w);
         return -1;
     }
     size_t at = 0;
@@ -152,8 +152,8 @@ static int s_slice(const zp_layout_t *l, const uint64_t *off, const uint32_t *tg
     return 0;
 }
 
-int zp_layout_encode_assign(const zp_layout_t *l, const zp_graph_t *g, uint32_t w,
-                            const zp_assign_t *base, zp_cbor_writer_t *out)
+int zp_layout_encode_assign (const zp_layout_t *l, const zp_graph_t *g, uint32_t w,
+                             const zp_assign_t *base, zp_cbor_writer_t *out)
 {
     uint32_t lo = l->ranges[w], hi = l->ranges[w + 1];
     size_t n = hi - lo;
@@ -162,7 +162,7 @@ int zp_layout_encode_assign(const zp_layout_t *l, const zp_graph_t *g, uint32_t 
     a.n_workers = l->n_workers;
     a.n_vertices = l->n;
     a.ranges = (const uint8_t *) l->ranges;
-    uint64_t *ids = malloc((n ? n : 1) * sizeof *ids);
+    uint64_t *ids = malloc ((n ? n : 1) * sizeof *ids);
     uint64_t *off = NULL, *in_off = NULL;
     uint32_t *tgt = NULL, *in_src = NULL;
     double *wgt = NULL;
@@ -171,7 +171,7 @@ int zp_layout_encode_assign(const zp_layout_t *l, const zp_graph_t *g, uint32_t 
         goto done;
     for (uint32_t h = lo; h < hi; h++)
         ids[h - lo] = g->ids[l->index_of[h]];
-    if (s_slice(l, g->offsets, g->targets, g->weights, lo, hi, &off, &tgt, &wgt, &a.n_edges) != 0)
+    if (s_slice (l, g->offsets, g->targets, g->weights, lo, hi, &off, &tgt, &wgt, &a.n_edges) != 0)
         goto done;
     a.ids = (const uint8_t *) ids;
     a.out_offsets = (const uint8_t *) off;
@@ -180,19 +180,19 @@ int zp_layout_encode_assign(const zp_layout_t *l, const zp_graph_t *g, uint32_t 
     a.in_offsets = a.in_targets = NULL;
     a.n_in_edges = 0;
     if (g->in_offsets) {
-        if (s_slice(l, g->in_offsets, g->in_sources, NULL, lo, hi, &in_off, &in_src, NULL,
-                    &a.n_in_edges) != 0)
+        if (s_slice (l, g->in_offsets, g->in_sources, NULL, lo, hi, &in_off, &in_src, NULL,
+                     &a.n_in_edges) != 0)
             goto done;
         a.in_offsets = (const uint8_t *) in_off;
         a.in_targets = (const uint8_t *) in_src;
     }
-    rc = zp_assign_encode(&a, out);
+    rc = zp_assign_encode (&a, out);
 done:
-    free(ids);
-    free(off);
-    free(tgt);
-    free(wgt);
-    free(in_off);
-    free(in_src);
+    free (ids);
+    free (off);
+    free (tgt);
+    free (wgt);
+    free (in_off);
+    free (in_src);
     return rc;
 }

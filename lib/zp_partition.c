@@ -81,46 +81,46 @@ struct zp_partition_s {
 };
 
 /* Bitsets. */
-static inline bool s_bit(const uint64_t *bits, uint64_t i)
+static inline bool s_bit (const uint64_t *bits, uint64_t i)
 {
     return (bits[i >> 6] >> (i & 63)) & 1;
 }
-static inline void s_set(uint64_t *bits, uint64_t i)
+static inline void s_set (uint64_t *bits, uint64_t i)
 {
     bits[i >> 6] |= 1ull << (i & 63);
 }
-static inline void s_clear(uint64_t *bits, uint64_t i)
+static inline void s_clear (uint64_t *bits, uint64_t i)
 {
     bits[i >> 6] &= ~(1ull << (i & 63));
 }
 
 #define s_identity zp_combiner_identity
 
-static inline void s_combine(zp_value_t *acc, zp_value_t m, zp_combiner_t op, zp_type_t type)
+static inline void s_combine (zp_value_t *acc, zp_value_t m, zp_combiner_t op, zp_type_t type)
 {
-    zp_combiner_apply(op, type, acc, m);
+    zp_combiner_apply (op, type, acc, m);
 }
 
 /* Boxes. */
-static int s_box_reserve(s_box_t *b, size_t count, bool with_values, bool with_offsets)
+static int s_box_reserve (s_box_t *b, size_t count, bool with_values, bool with_offsets)
 {
     if (b->count + count <= b->cap)
         return 0;
     size_t cap = b->cap ? b->cap : 1024;
     while (cap < b->count + count)
         cap *= 2;
-    uint32_t *ids = realloc(b->ids, cap * sizeof *ids);
+    uint32_t *ids = realloc (b->ids, cap * sizeof *ids);
     if (!ids)
         return -1;
     b->ids = ids;
     if (with_values) {
-        zp_value_t *values = realloc(b->values, cap * sizeof *values);
+        zp_value_t *values = realloc (b->values, cap * sizeof *values);
         if (!values)
             return -1;
         b->values = values;
     }
     if (with_offsets) {
-        uint32_t *offsets = realloc(b->offsets, (cap + 1) * sizeof *offsets);
+        uint32_t *offsets = realloc (b->offsets, (cap + 1) * sizeof *offsets);
         if (!offsets)
             return -1;
         if (!b->offsets)
@@ -131,7 +131,7 @@ static int s_box_reserve(s_box_t *b, size_t count, bool with_values, bool with_o
     return 0;
 }
 
-static int s_box_reserve_data(s_box_t *b, size_t len)
+static int s_box_reserve_data (s_box_t *b, size_t len)
 {
     if (b->data_size + len <= b->data_cap)
         return 0;
@@ -140,7 +140,7 @@ static int s_box_reserve_data(s_box_t *b, size_t len)
     size_t cap = b->data_cap ? b->data_cap : 4096;
     while (cap < b->data_size + len)
         cap *= 2;
-    uint8_t *data = realloc(b->data, cap);
+    uint8_t *data = realloc (b->data, cap);
     if (!data)
         return -1;
     b->data = data;
@@ -148,7 +148,7 @@ static int s_box_reserve_data(s_box_t *b, size_t len)
     return 0;
 }
 
-static void s_box_clear(s_box_t *b)
+static void s_box_clear (s_box_t *b)
 {
     b->count = 0;
     b->data_size = 0;
@@ -156,21 +156,21 @@ static void s_box_clear(s_box_t *b)
         b->offsets[0] = 0;
 }
 
-static void s_box_free(s_box_t *b)
+static void s_box_free (s_box_t *b)
 {
-    free(b->ids);
-    free(b->values);
-    free(b->offsets);
-    free(b->data);
+    free (b->ids);
+    free (b->values);
+    free (b->offsets);
+    free (b->data);
 }
 
-static size_t s_box_bytes(const s_box_t *b)
+static size_t s_box_bytes (const s_box_t *b)
 {
     return b->count * 16 + b->data_size;
 }
 
 /* Which worker owns handle h. */
-static inline uint32_t s_owner(const zp_partition_t *p, zp_handle_t h)
+static inline uint32_t s_owner (const zp_partition_t *p, zp_handle_t h)
 {
     uint32_t lo = 0, hi = p->n_workers;
     while (hi - lo > 1) {
@@ -184,16 +184,16 @@ static inline uint32_t s_owner(const zp_partition_t *p, zp_handle_t h)
 }
 
 /* Copies a typed array from a frame into new aligned memory. */
-static void *s_copy(const uint8_t *src, size_t bytes)
+static void *s_copy (const uint8_t *src, size_t bytes)
 {
-    void *dst = malloc(bytes ? bytes : 1);
+    void *dst = malloc (bytes ? bytes : 1);
     if (dst && bytes)
-        memcpy(dst, src, bytes);
+        memcpy (dst, src, bytes);
     return dst;
 }
 
-static int s_check_csr(const uint64_t *off, size_t n, size_t m, const uint32_t *tgt,
-                       uint64_t n_vertices)
+static int s_check_csr (const uint64_t *off, size_t n, size_t m, const uint32_t *tgt,
+                        uint64_t n_vertices)
 {
     if (off[0] != 0 || off[n] != m)
         return -1;
@@ -206,33 +206,33 @@ static int s_check_csr(const uint64_t *off, size_t n, size_t m, const uint32_t *
     return 0;
 }
 
-uint32_t zp_partition_worker(const zp_partition_t *p)
+uint32_t zp_partition_worker (const zp_partition_t *p)
 {
     return p->worker;
 }
-uint32_t zp_partition_workers(const zp_partition_t *p)
+uint32_t zp_partition_workers (const zp_partition_t *p)
 {
     return p->n_workers;
 }
-uint64_t zp_partition_size(const zp_partition_t *p)
+uint64_t zp_partition_size (const zp_partition_t *p)
 {
     return p->n;
 }
-const zp_settings_t *zp_partition_settings(const zp_partition_t *p)
+const zp_settings_t *zp_partition_settings (const zp_partition_t *p)
 {
     return &p->settings;
 }
-const zp_value_t *zp_partition_values(const zp_partition_t *p)
+const zp_value_t *zp_partition_values (const zp_partition_t *p)
 {
     return p->values;
 }
 
-zp_partition_t *zp_partition_new(const zp_assign_t *a, const zp_program_t *program, char *err,
-                                 size_t errlen)
+zp_partition_t *zp_partition_new (const zp_assign_t *a, const zp_program_t *program, char *err,
+                                  size_t errlen)
 {
-    zp_partition_t *p = calloc(1, sizeof *p);
+    zp_partition_t *p = calloc (1, sizeof *p);
     if (!p) {
-        snprintf(err, errlen, "out of memory");
+        snprintf (err, errlen, "out of memory");
         return NULL;
     }
     p->program = program;
@@ -244,62 +244,62 @@ zp_partition_t *zp_partition_new(const zp_assign_t *a, const zp_program_t *progr
     p->directed = a->directed;
     p->settings = a->settings;
     if (a->n_params != program->n_params) {
-        snprintf(err, errlen, "ASSIGN has %zu parameters, program %s has %zu", a->n_params,
-                 program->name, program->n_params);
+        snprintf (err, errlen, "ASSIGN has %zu parameters, program %s has %zu", a->n_params,
+                  program->name, program->n_params);
         goto fail;
     }
     for (size_t i = 0; i < a->n_params; i++)
-        p->params.values[i].bits = zp_load_u64(a->params + 8 * i);
-    p->ranges = s_copy(a->ranges, ((size_t) a->n_workers + 1) * 4);
+        p->params.values[i].bits = zp_load_u64 (a->params + 8 * i);
+    p->ranges = s_copy (a->ranges, ((size_t) a->n_workers + 1) * 4);
     if (!p->ranges)
         goto oom;
     for (uint32_t w = 0; w < a->n_workers; w++)
         if (p->ranges[w + 1] < p->ranges[w]) {
-            snprintf(err, errlen, "ASSIGN: worker ranges are not ascending");
+            snprintf (err, errlen, "ASSIGN: worker ranges are not ascending");
             goto fail;
         }
     if (p->ranges[0] != 0 || p->ranges[a->n_workers] != a->n_vertices) {
-        snprintf(err, errlen, "ASSIGN: worker ranges do not cover the graph");
+        snprintf (err, errlen, "ASSIGN: worker ranges do not cover the graph");
         goto fail;
     }
     p->lo = p->ranges[p->worker];
     p->n = p->ranges[p->worker + 1] - p->lo;
     size_t n = p->n, m = a->n_edges;
-    p->ids = s_copy(a->ids, n * 8);
-    p->out_off = s_copy(a->out_offsets, (n + 1) * 8);
-    p->out_tgt = s_copy(a->out_targets, m * 4);
+    p->ids = s_copy (a->ids, n * 8);
+    p->out_off = s_copy (a->out_offsets, (n + 1) * 8);
+    p->out_tgt = s_copy (a->out_targets, m * 4);
     if (!p->ids || !p->out_off || !p->out_tgt)
         goto oom;
-    if (s_check_csr(p->out_off, n, m, p->out_tgt, p->n_vertices) != 0) {
-        snprintf(err, errlen, "ASSIGN: out-edge arrays are inconsistent");
+    if (s_check_csr (p->out_off, n, m, p->out_tgt, p->n_vertices) != 0) {
+        snprintf (err, errlen, "ASSIGN: out-edge arrays are inconsistent");
         goto fail;
     }
-    if (a->out_weights && !(p->out_w = s_copy(a->out_weights, m * 8)))
+    if (a->out_weights && !(p->out_w = s_copy (a->out_weights, m * 8)))
         goto oom;
     if ((program->flags & ZP_NEEDS_WEIGHTS) && !p->out_w) {
-        snprintf(err, errlen, "program %s needs edge weights, and the graph has none",
-                 program->name);
+        snprintf (err, errlen, "program %s needs edge weights, and the graph has none",
+                  program->name);
         goto fail;
     }
     if (a->in_offsets) {
-        p->in_off = s_copy(a->in_offsets, (n + 1) * 8);
-        p->in_src = s_copy(a->in_targets, a->n_in_edges * 4);
+        p->in_off = s_copy (a->in_offsets, (n + 1) * 8);
+        p->in_src = s_copy (a->in_targets, a->n_in_edges * 4);
         if (!p->in_off || !p->in_src)
             goto oom;
-        if (s_check_csr(p->in_off, n, a->n_in_edges, p->in_src, p->n_vertices) != 0) {
-            snprintf(err, errlen, "ASSIGN: in-edge arrays are inconsistent");
+        if (s_check_csr (p->in_off, n, a->n_in_edges, p->in_src, p->n_vertices) != 0) {
+            snprintf (err, errlen, "ASSIGN: in-edge arrays are inconsistent");
             goto fail;
         }
     } else if (program->flags & ZP_NEEDS_IN_EDGES) {
-        snprintf(err, errlen, "program %s needs in-edges, and ASSIGN has none", program->name);
+        snprintf (err, errlen, "program %s needs in-edges, and ASSIGN has none", program->name);
         goto fail;
     }
-    p->values = calloc(n ? n : 1, sizeof *p->values);
-    p->halted = calloc(n / 64 + 1, sizeof *p->halted);
-    p->sent = calloc(p->n_workers, sizeof *p->sent);
-    p->received = calloc(p->n_workers, sizeof *p->received);
-    p->outbox = calloc(p->n_workers, sizeof *p->outbox);
-    p->inbound = calloc(p->n_workers, sizeof *p->inbound);
+    p->values = calloc (n ? n : 1, sizeof *p->values);
+    p->halted = calloc (n / 64 + 1, sizeof *p->halted);
+    p->sent = calloc (p->n_workers, sizeof *p->sent);
+    p->received = calloc (p->n_workers, sizeof *p->received);
+    p->outbox = calloc (p->n_workers, sizeof *p->outbox);
+    p->inbound = calloc (p->n_workers, sizeof *p->inbound);
     if (!p->values || !p->halted || !p->sent || !p->received || !p->outbox || !p->inbound)
         goto oom;
 
@@ -324,28 +324,29 @@ zp_partition_t *zp_partition_new(const zp_assign_t *a, const zp_program_t *progr
         default:
             p->op = S_FN;
         }
-        p->identity = s_identity(program->combiner, program->message_type);
+        p->identity = s_identity (program->combiner, program->message_type);
         uint64_t nv = p->n_vertices;
         for (int b = 0; b < 2; b++) {
-            p->combine[b] = malloc((nv ? nv : 1) * sizeof(zp_value_t));
-            p->touched[b] = calloc(nv / 64 + 1, sizeof(uint64_t));
+            p->combine[b] = malloc ((nv ? nv : 1) * sizeof (zp_value_t));
+            p->touched[b] = calloc (nv / 64 + 1, sizeof (uint64_t));
             if (!p->combine[b] || !p->touched[b])
                 goto oom;
             for (uint64_t i = 0; i < nv; i++)
                 p->combine[b][i] = p->identity;
         }
     } else {
-        p->inbox_off = calloc(n + 1, sizeof *p->inbox_off);
+        p->inbox_off = calloc (n + 1, sizeof *p->inbox_off);
         if (!p->inbox_off)
             goto oom;
     }
     for (size_t i = 0; i < program->n_aggregators; i++)
-        p->agg_prev[i] = s_identity(program->aggregators[i].op, program->aggregators[i].type);
+        p->agg_prev[i] = s_identity (program->aggregators[i].op, program->aggregators[i].type);
 
     if (program->setup) {
         char perr[256] = "";
-        if (program->setup(&p->params, &p->state, perr, sizeof perr) != 0) {
-            snprintf(err, errlen, "program %s: %s", program->name, perr[0] ? perr : "setup failed");
+        if (program->setup (&p->params, &p->state, perr, sizeof perr) != 0) {
+            snprintf (err, errlen, "program %s: %s", program->name,
+                      perr[0] ? perr : "setup failed");
             goto fail;
         }
         p->state_set = true;
@@ -354,54 +355,54 @@ zp_partition_t *zp_partition_new(const zp_assign_t *a, const zp_program_t *progr
         zp_vertex_t vx = {p, 0};
         for (uint32_t v = 0; v < p->n; v++) {
             vx.v = v;
-            program->init(&vx);
+            program->init (&vx);
         }
     }
     return p;
 oom:
-    snprintf(err, errlen, "out of memory for a partition of %u vertices", p->n);
+    snprintf (err, errlen, "out of memory for a partition of %u vertices", p->n);
 fail:
-    zp_partition_destroy(&p);
+    zp_partition_destroy (&p);
     return NULL;
 }
 
-void zp_partition_destroy(zp_partition_t **self_p)
+void zp_partition_destroy (zp_partition_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
     zp_partition_t *p = *self_p;
     if (p->state_set && p->program->teardown)
-        p->program->teardown(p->state);
-    free(p->ranges);
-    free(p->ids);
-    free(p->out_off);
-    free(p->out_tgt);
-    free(p->out_w);
-    free(p->in_off);
-    free(p->in_src);
-    free(p->values);
-    free(p->halted);
-    free(p->sent);
-    free(p->received);
+        p->program->teardown (p->state);
+    free (p->ranges);
+    free (p->ids);
+    free (p->out_off);
+    free (p->out_tgt);
+    free (p->out_w);
+    free (p->in_off);
+    free (p->in_src);
+    free (p->values);
+    free (p->halted);
+    free (p->sent);
+    free (p->received);
     for (int b = 0; b < 2; b++) {
-        free(p->combine[b]);
-        free(p->touched[b]);
+        free (p->combine[b]);
+        free (p->touched[b]);
     }
     for (uint32_t w = 0; p->outbox && w < p->n_workers; w++)
-        s_box_free(&p->outbox[w]);
+        s_box_free (&p->outbox[w]);
     for (uint32_t w = 0; p->inbound && w < p->n_workers; w++)
-        s_box_free(&p->inbound[w]);
-    free(p->outbox);
-    free(p->inbound);
-    free(p->inbox_off);
-    free(p->inbox_val);
-    free(p->inbox_blob_off);
-    free(p->inbox_blob);
-    free(p);
+        s_box_free (&p->inbound[w]);
+    free (p->outbox);
+    free (p->inbound);
+    free (p->inbox_off);
+    free (p->inbox_val);
+    free (p->inbox_blob_off);
+    free (p->inbox_blob);
+    free (p);
     *self_p = NULL;
 }
 
-int zp_partition_check_batch(const zp_partition_t *p, const zp_batch_view_t *view)
+int zp_partition_check_batch (const zp_partition_t *p, const zp_batch_view_t *view)
 {
     const zp_batch_header_t *h = &view->header;
     if (h->job != p->job || h->dst != p->worker || h->src >= p->n_workers || h->src == p->worker)
@@ -410,30 +411,30 @@ int zp_partition_check_batch(const zp_partition_t *p, const zp_batch_view_t *vie
         return ZP_ETYPE;
     uint64_t lo = p->lo, hi = (uint64_t) p->lo + p->n;
     for (size_t i = 0; i < h->count; i++) {
-        uint64_t id = zp_batch_id(view, i);
+        uint64_t id = zp_batch_id (view, i);
         if (id < lo || id >= hi)
             return ZP_ERANGE;
     }
     return 0;
 }
 
-void zp_partition_begin(zp_partition_t *p, uint32_t step, const uint8_t *aggregates, size_t n)
+void zp_partition_begin (zp_partition_t *p, uint32_t step, const uint8_t *aggregates, size_t n)
 {
     p->step = step;
     p->messages = 0;
     for (size_t i = 0; i < p->program->n_aggregators; i++) {
         const zp_aggregator_def_t *d = &p->program->aggregators[i];
         if (i < n)
-            p->agg_prev[i].bits = zp_load_u64(aggregates + 8 * i);
-        p->agg_part[i] = s_identity(d->op, d->type);
+            p->agg_prev[i].bits = zp_load_u64 (aggregates + 8 * i);
+        p->agg_part[i] = s_identity (d->op, d->type);
     }
-    memset(p->sent, 0, p->n_workers * sizeof *p->sent);
-    memset(p->received, 0, p->n_workers * sizeof *p->received);
+    memset (p->sent, 0, p->n_workers * sizeof *p->sent);
+    memset (p->received, 0, p->n_workers * sizeof *p->received);
     for (uint32_t w = 0; w < p->n_workers; w++)
-        s_box_clear(&p->inbound[w]);
+        s_box_clear (&p->inbound[w]);
 }
 
-int zp_partition_deliver(zp_partition_t *p, zp_batch_view_t *view)
+int zp_partition_deliver (zp_partition_t *p, zp_batch_view_t *view)
 {
     const zp_batch_header_t *h = &view->header;
     size_t n = h->count;
@@ -444,32 +445,32 @@ int zp_partition_deliver(zp_partition_t *p, zp_batch_view_t *view)
         zp_value_t *buf = p->combine[b];
         uint64_t *bits = p->touched[b];
         for (size_t i = 0; i < n; i++) {
-            uint64_t id = zp_batch_id(view, i);
-            zp_value_t m = zp_batch_value(view, i);
+            uint64_t id = zp_batch_id (view, i);
+            zp_value_t m = zp_batch_value (view, i);
             if (p->op == S_FN) {
-                if (s_bit(bits, id))
-                    p->program->combine(&buf[id], m);
+                if (s_bit (bits, id))
+                    p->program->combine (&buf[id], m);
                 else
                     buf[id] = m;
             } else
-                s_combine(&buf[id], m, p->program->combiner, p->program->message_type);
-            s_set(bits, id);
+                s_combine (&buf[id], m, p->program->combiner, p->program->message_type);
+            s_set (bits, id);
         }
         return 0;
     }
     s_box_t *box = &p->inbound[h->src];
-    if (s_box_reserve(box, n, p->path == S_LISTED, p->path == S_BYTES) != 0)
+    if (s_box_reserve (box, n, p->path == S_LISTED, p->path == S_BYTES) != 0)
         return -1;
     for (size_t i = 0; i < n; i++) {
-        box->ids[box->count] = (uint32_t) zp_batch_id(view, i);
+        box->ids[box->count] = (uint32_t) zp_batch_id (view, i);
         if (p->path == S_LISTED)
-            box->values[box->count] = zp_batch_value(view, i);
+            box->values[box->count] = zp_batch_value (view, i);
         else {
             const uint8_t *data;
             size_t len;
-            if (zp_batch_next_bytes(view, &data, &len) != 0 || s_box_reserve_data(box, len) != 0)
+            if (zp_batch_next_bytes (view, &data, &len) != 0 || s_box_reserve_data (box, len) != 0)
                 return -1;
-            memcpy(box->data + box->data_size, data, len);
+            memcpy (box->data + box->data_size, data, len);
             box->data_size += len;
             box->offsets[box->count + 1] = (uint32_t) box->data_size;
         }
@@ -480,10 +481,10 @@ int zp_partition_deliver(zp_partition_t *p, zp_batch_view_t *view)
 
 /* Builds the listed/bytes inbox as a CSR over local vertices from our own
    outbox and the inbound boxes, in source-worker order. */
-static int s_build_inbox(zp_partition_t *p)
+static int s_build_inbox (zp_partition_t *p)
 {
     uint64_t *off = p->inbox_off;
-    memset(off, 0, ((size_t) p->n + 1) * sizeof *off);
+    memset (off, 0, ((size_t) p->n + 1) * sizeof *off);
     size_t total = 0, blob = 0;
     for (uint32_t w = 0; w < p->n_workers; w++) {
         const s_box_t *b = w == p->worker ? &p->outbox[w] : &p->inbound[w];
@@ -495,39 +496,39 @@ static int s_build_inbox(zp_partition_t *p)
     for (uint32_t v = 0; v < p->n; v++)
         off[v + 1] += off[v];
     if (p->path == S_LISTED && total > p->inbox_val_cap) {
-        free(p->inbox_val);
-        p->inbox_val = malloc(total * sizeof *p->inbox_val);
+        free (p->inbox_val);
+        p->inbox_val = malloc (total * sizeof *p->inbox_val);
         p->inbox_val_cap = p->inbox_val ? total : 0;
         if (!p->inbox_val)
             return -1;
     }
     if (p->path == S_BYTES) {
         if (total + 1 > p->inbox_blob_off_cap) {
-            free(p->inbox_blob_off);
-            p->inbox_blob_off = malloc((total + 1) * sizeof *p->inbox_blob_off);
+            free (p->inbox_blob_off);
+            p->inbox_blob_off = malloc ((total + 1) * sizeof *p->inbox_blob_off);
             p->inbox_blob_off_cap = p->inbox_blob_off ? total + 1 : 0;
             if (!p->inbox_blob_off)
                 return -1;
         }
         if (blob > p->inbox_blob_cap) {
-            free(p->inbox_blob);
-            p->inbox_blob = malloc(blob);
+            free (p->inbox_blob);
+            p->inbox_blob = malloc (blob);
             p->inbox_blob_cap = p->inbox_blob ? blob : 0;
             if (!p->inbox_blob)
                 return -1;
         }
     }
     /* Fill: pos[v] walks from off[v]; lengths first for bytes, then a prefix sum. */
-    uint64_t *pos = malloc(((size_t) p->n + 1) * sizeof *pos);
-    uint64_t *len = p->path == S_BYTES ? malloc((total + 1) * sizeof *len) : NULL;
-    const uint8_t **src = p->path == S_BYTES ? malloc((total + 1) * sizeof *src) : NULL;
+    uint64_t *pos = malloc (((size_t) p->n + 1) * sizeof *pos);
+    uint64_t *len = p->path == S_BYTES ? malloc ((total + 1) * sizeof *len) : NULL;
+    const uint8_t **src = p->path == S_BYTES ? malloc ((total + 1) * sizeof *src) : NULL;
     if (!pos || (p->path == S_BYTES && (!len || !src))) {
-        free(pos);
-        free(len);
-        free(src);
+        free (pos);
+        free (len);
+        free (src);
         return -1;
     }
-    memcpy(pos, off, ((size_t) p->n + 1) * sizeof *pos);
+    memcpy (pos, off, ((size_t) p->n + 1) * sizeof *pos);
     for (uint32_t w = 0; w < p->n_workers; w++) {
         const s_box_t *b = w == p->worker ? &p->outbox[w] : &p->inbound[w];
         for (size_t i = 0; i < b->count; i++) {
@@ -545,19 +546,19 @@ static int s_build_inbox(zp_partition_t *p)
         for (size_t i = 0; i < total; i++) {
             p->inbox_blob_off[i] = at;
             if (len[i])
-                memcpy(p->inbox_blob + at, src[i], len[i]);
+                memcpy (p->inbox_blob + at, src[i], len[i]);
             at += len[i];
         }
         p->inbox_blob_off[total] = at;
     }
-    free(pos);
-    free(len);
-    free(src);
-    s_box_clear(&p->outbox[p->worker]);
+    free (pos);
+    free (len);
+    free (src);
+    s_box_clear (&p->outbox[p->worker]);
     return 0;
 }
 
-static int s_flush_box(zp_partition_t *p, uint32_t dst)
+static int s_flush_box (zp_partition_t *p, uint32_t dst)
 {
     s_box_t *b = &p->outbox[dst];
     if (b->count == 0 || p->failed)
@@ -573,15 +574,15 @@ static int s_flush_box(zp_partition_t *p, uint32_t dst)
                           .offsets = b->offsets,
                           .data = b->data};
     p->sent[dst] += b->count;
-    if (p->flush(p->flush_ctx, dst, &out) != 0)
+    if (p->flush (p->flush_ctx, dst, &out) != 0)
         p->failed = -1;
-    s_box_clear(b);
+    s_box_clear (b);
     return p->failed;
 }
 
 /* Packs the touched entries of worker dst's range into batches, resetting
    them to the identity as it goes. */
-static int s_flush_combined(zp_partition_t *p, uint32_t dst)
+static int s_flush_combined (zp_partition_t *p, uint32_t dst)
 {
     uint32_t b = p->step & 1;
     zp_value_t *buf = p->combine[b];
@@ -597,163 +598,163 @@ static int s_flush_combined(zp_partition_t *p, uint32_t dst)
             i = (i | 63) + 1;
             continue;
         }
-        i += (uint64_t) __builtin_ctzll(word);
+        i += (uint64_t) __builtin_ctzll (word);
         if (i >= hi)
             break;
-        if (s_box_reserve(box, 1, true, false) != 0)
+        if (s_box_reserve (box, 1, true, false) != 0)
             return p->failed = -1;
         box->ids[box->count] = (uint32_t) i;
         box->values[box->count++] = buf[i];
         buf[i] = p->identity;
-        s_clear(bits, i);
-        if (box->count >= limit && s_flush_box(p, dst) != 0)
+        s_clear (bits, i);
+        if (box->count >= limit && s_flush_box (p, dst) != 0)
             return -1;
         i++;
     }
-    return s_flush_box(p, dst);
+    return s_flush_box (p, dst);
 }
 
 /* Resets the local slice of the inbox buffer after compute has read it. */
-static void s_reset_combined_inbox(zp_partition_t *p)
+static void s_reset_combined_inbox (zp_partition_t *p)
 {
     uint32_t b = (p->step + 1) & 1;
     for (uint64_t i = p->lo; i < (uint64_t) p->lo + p->n; i++) {
         p->combine[b][i] = p->identity;
-        s_clear(p->touched[b], i);
+        s_clear (p->touched[b], i);
     }
 }
 
-static inline bool s_has_messages(const zp_partition_t *p, uint32_t v)
+static inline bool s_has_messages (const zp_partition_t *p, uint32_t v)
 {
     if (p->path == S_COMBINED)
-        return s_bit(p->touched[(p->step + 1) & 1], (uint64_t) p->lo + v);
+        return s_bit (p->touched[(p->step + 1) & 1], (uint64_t) p->lo + v);
     return p->inbox_off[v + 1] > p->inbox_off[v];
 }
 
-int zp_partition_compute(zp_partition_t *p, zp_flush_fn *flush, void *ctx, zp_step_stats_t *stats)
+int zp_partition_compute (zp_partition_t *p, zp_flush_fn *flush, void *ctx, zp_step_stats_t *stats)
 {
     p->flush = flush;
     p->flush_ctx = ctx;
     p->failed = 0;
-    if (p->path != S_COMBINED && s_build_inbox(p) != 0)
+    if (p->path != S_COMBINED && s_build_inbox (p) != 0)
         return -1;
     zp_vertex_t vx = {p, 0};
     for (uint32_t v = 0; v < p->n && !p->failed; v++) {
-        bool has = s_has_messages(p, v);
-        if (!has && s_bit(p->halted, v))
+        bool has = s_has_messages (p, v);
+        if (!has && s_bit (p->halted, v))
             continue;
-        s_clear(p->halted, v);
+        s_clear (p->halted, v);
         vx.v = v;
-        p->program->compute(&vx);
+        p->program->compute (&vx);
     }
     if (p->path == S_COMBINED) {
-        s_reset_combined_inbox(p);
+        s_reset_combined_inbox (p);
         for (uint32_t w = 0; w < p->n_workers; w++)
             if (w != p->worker)
-                s_flush_combined(p, w);
+                s_flush_combined (p, w);
         /* What we sent ourselves stays in place as next superstep's inbox; count it. */
         uint64_t mine = 0;
         uint32_t b = p->step & 1;
         for (uint64_t i = p->lo; i < (uint64_t) p->lo + p->n; i++)
-            mine += s_bit(p->touched[b], i);
+            mine += s_bit (p->touched[b], i);
         p->sent[p->worker] = mine;
     } else {
         for (uint32_t w = 0; w < p->n_workers; w++)
             if (w != p->worker)
-                s_flush_box(p, w);
+                s_flush_box (p, w);
         p->sent[p->worker] = p->outbox[p->worker].count;
     }
     if (p->failed)
         return -1;
     uint64_t halted = 0;
     for (size_t i = 0; i < p->n / 64 + 1; i++)
-        halted += (uint64_t) __builtin_popcountll(p->halted[i]);
+        halted += (uint64_t) __builtin_popcountll (p->halted[i]);
     stats->active = p->n - halted;
     stats->messages = p->messages;
-    memcpy(stats->sent, p->sent, p->n_workers * sizeof *stats->sent);
-    memcpy(stats->received, p->received, p->n_workers * sizeof *stats->received);
-    memcpy(stats->aggregates, p->agg_part, sizeof stats->aggregates);
+    memcpy (stats->sent, p->sent, p->n_workers * sizeof *stats->sent);
+    memcpy (stats->received, p->received, p->n_workers * sizeof *stats->received);
+    memcpy (stats->aggregates, p->agg_part, sizeof stats->aggregates);
     return 0;
 }
 
 /* The vertex API. */
 
-uint64_t zp_id(const zp_vertex_t *v)
+uint64_t zp_id (const zp_vertex_t *v)
 {
     return v->p->ids[v->v];
 }
-zp_handle_t zp_handle(const zp_vertex_t *v)
+zp_handle_t zp_handle (const zp_vertex_t *v)
 {
     return v->p->lo + v->v;
 }
-uint32_t zp_superstep(const zp_vertex_t *v)
+uint32_t zp_superstep (const zp_vertex_t *v)
 {
     return v->p->step;
 }
-uint64_t zp_vertex_count(const zp_vertex_t *v)
+uint64_t zp_vertex_count (const zp_vertex_t *v)
 {
     return v->p->n_vertices;
 }
-bool zp_directed(const zp_vertex_t *v)
+bool zp_directed (const zp_vertex_t *v)
 {
     return v->p->directed;
 }
-void *zp_state(const zp_vertex_t *v)
+void *zp_state (const zp_vertex_t *v)
 {
     return v->p->state;
 }
-double zp_get_f64(const zp_vertex_t *v)
+double zp_get_f64 (const zp_vertex_t *v)
 {
     return v->p->values[v->v].f64;
 }
-int64_t zp_get_i64(const zp_vertex_t *v)
+int64_t zp_get_i64 (const zp_vertex_t *v)
 {
     return v->p->values[v->v].i64;
 }
-void zp_set_f64(zp_vertex_t *v, double value)
+void zp_set_f64 (zp_vertex_t *v, double value)
 {
     v->p->values[v->v].f64 = value;
 }
-void zp_set_i64(zp_vertex_t *v, int64_t value)
+void zp_set_i64 (zp_vertex_t *v, int64_t value)
 {
     v->p->values[v->v].i64 = value;
 }
-size_t zp_out_degree(const zp_vertex_t *v)
+size_t zp_out_degree (const zp_vertex_t *v)
 {
     return v->p->out_off[v->v + 1] - v->p->out_off[v->v];
 }
-zp_handle_t zp_out_target(const zp_vertex_t *v, size_t i)
+zp_handle_t zp_out_target (const zp_vertex_t *v, size_t i)
 {
     return v->p->out_tgt[v->p->out_off[v->v] + i];
 }
-double zp_out_weight(const zp_vertex_t *v, size_t i)
+double zp_out_weight (const zp_vertex_t *v, size_t i)
 {
     return v->p->out_w ? v->p->out_w[v->p->out_off[v->v] + i] : 1.0;
 }
-size_t zp_in_degree(const zp_vertex_t *v)
+size_t zp_in_degree (const zp_vertex_t *v)
 {
     const zp_partition_t *p = v->p;
     if (!p->in_off)
-        return p->directed ? 0 : zp_out_degree(v);
+        return p->directed ? 0 : zp_out_degree (v);
     return p->in_off[v->v + 1] - p->in_off[v->v];
 }
-zp_handle_t zp_in_source(const zp_vertex_t *v, size_t i)
+zp_handle_t zp_in_source (const zp_vertex_t *v, size_t i)
 {
     const zp_partition_t *p = v->p;
     if (!p->in_off)
-        return zp_out_target(v, i);
+        return zp_out_target (v, i);
     return p->in_src[p->in_off[v->v] + i];
 }
 
-size_t zp_message_count(const zp_vertex_t *v)
+size_t zp_message_count (const zp_vertex_t *v)
 {
     const zp_partition_t *p = v->p;
     if (p->path == S_COMBINED)
-        return s_has_messages(p, v->v) ? 1 : 0;
+        return s_has_messages (p, v->v) ? 1 : 0;
     return p->inbox_off[v->v + 1] - p->inbox_off[v->v];
 }
 
-static zp_value_t s_message(const zp_vertex_t *v, size_t i)
+static zp_value_t s_message (const zp_vertex_t *v, size_t i)
 {
     const zp_partition_t *p = v->p;
     if (p->path == S_COMBINED)
@@ -763,15 +764,15 @@ static zp_value_t s_message(const zp_vertex_t *v, size_t i)
     return (zp_value_t){.bits = 0};
 }
 
-double zp_message_f64(const zp_vertex_t *v, size_t i)
+double zp_message_f64 (const zp_vertex_t *v, size_t i)
 {
-    return s_message(v, i).f64;
+    return s_message (v, i).f64;
 }
-int64_t zp_message_i64(const zp_vertex_t *v, size_t i)
+int64_t zp_message_i64 (const zp_vertex_t *v, size_t i)
 {
-    return s_message(v, i).i64;
+    return s_message (v, i).i64;
 }
-const void *zp_message_bytes(const zp_vertex_t *v, size_t i, size_t *len)
+const void *zp_message_bytes (const zp_vertex_t *v, size_t i, size_t *len)
 {
     const zp_partition_t *p = v->p;
     if (p->path != S_BYTES) {
@@ -784,27 +785,27 @@ const void *zp_message_bytes(const zp_vertex_t *v, size_t i, size_t *len)
 }
 
 /* Sends one fixed-size message on the listed path. */
-static void s_send_listed(zp_partition_t *p, zp_handle_t to, zp_value_t m)
+static void s_send_listed (zp_partition_t *p, zp_handle_t to, zp_value_t m)
 {
-    uint32_t w = s_owner(p, to);
+    uint32_t w = s_owner (p, to);
     s_box_t *b = &p->outbox[w];
-    if (s_box_reserve(b, 1, true, false) != 0) {
+    if (s_box_reserve (b, 1, true, false) != 0) {
         p->failed = -1;
         return;
     }
     b->ids[b->count] = to;
     b->values[b->count++] = m;
     if (w != p->worker && b->count * 16 >= p->settings.batch_bytes)
-        s_flush_box(p, w);
+        s_flush_box (p, w);
 }
 
 /* Sends `m` to every handle in targets[0..count). */
-static void s_send_many(zp_partition_t *p, const uint32_t *t, size_t count, zp_value_t m)
+static void s_send_many (zp_partition_t *p, const uint32_t *t, size_t count, zp_value_t m)
 {
     p->messages += count;
     if (p->path == S_LISTED) {
         for (size_t i = 0; i < count; i++)
-            s_send_listed(p, t[i], m);
+            s_send_listed (p, t[i], m);
         return;
     }
     uint32_t b = p->step & 1;
@@ -815,184 +816,184 @@ static void s_send_many(zp_partition_t *p, const uint32_t *t, size_t count, zp_v
     for (size_t i = 0; i < count; i++) {                                                           \
         zp_value_t *acc = &buf[t[i]];                                                              \
         expr;                                                                                      \
-        s_set(bits, t[i]);                                                                         \
+        s_set (bits, t[i]);                                                                        \
     }                                                                                              \
     break;
     case S_SUM_F64:
-        S_LOOP(acc->f64 += m.f64)
+        S_LOOP (acc->f64 += m.f64)
     case S_SUM_I64:
-        S_LOOP(acc->i64 = (int64_t) ((uint64_t) acc->i64 + (uint64_t) m.i64))
+        S_LOOP (acc->i64 = (int64_t) ((uint64_t) acc->i64 + (uint64_t) m.i64))
     case S_MIN_F64:
-        S_LOOP(acc->f64 = m.f64 < acc->f64 ? m.f64 : acc->f64)
+        S_LOOP (acc->f64 = m.f64 < acc->f64 ? m.f64 : acc->f64)
     case S_MIN_I64:
-        S_LOOP(acc->i64 = m.i64 < acc->i64 ? m.i64 : acc->i64)
+        S_LOOP (acc->i64 = m.i64 < acc->i64 ? m.i64 : acc->i64)
     case S_MAX_F64:
-        S_LOOP(acc->f64 = m.f64 > acc->f64 ? m.f64 : acc->f64)
+        S_LOOP (acc->f64 = m.f64 > acc->f64 ? m.f64 : acc->f64)
     case S_MAX_I64:
-        S_LOOP(acc->i64 = m.i64 > acc->i64 ? m.i64 : acc->i64)
+        S_LOOP (acc->i64 = m.i64 > acc->i64 ? m.i64 : acc->i64)
     case S_FN:
         for (size_t i = 0; i < count; i++) {
-            if (s_bit(bits, t[i]))
-                p->program->combine(&buf[t[i]], m);
+            if (s_bit (bits, t[i]))
+                p->program->combine (&buf[t[i]], m);
             else
                 buf[t[i]] = m;
-            s_set(bits, t[i]);
+            s_set (bits, t[i]);
         }
         break;
 #undef S_LOOP
     }
 }
 
-static void s_send_bytes_one(zp_partition_t *p, zp_handle_t to, const void *data, size_t len)
+static void s_send_bytes_one (zp_partition_t *p, zp_handle_t to, const void *data, size_t len)
 {
-    uint32_t w = s_owner(p, to);
+    uint32_t w = s_owner (p, to);
     s_box_t *b = &p->outbox[w];
-    if (s_box_reserve(b, 1, false, true) != 0 || s_box_reserve_data(b, len) != 0) {
+    if (s_box_reserve (b, 1, false, true) != 0 || s_box_reserve_data (b, len) != 0) {
         p->failed = -1;
         return;
     }
     b->ids[b->count] = to;
     if (len)
-        memcpy(b->data + b->data_size, data, len);
+        memcpy (b->data + b->data_size, data, len);
     b->data_size += len;
     b->offsets[++b->count] = (uint32_t) b->data_size;
-    if (w != p->worker && s_box_bytes(b) >= p->settings.batch_bytes)
-        s_flush_box(p, w);
+    if (w != p->worker && s_box_bytes (b) >= p->settings.batch_bytes)
+        s_flush_box (p, w);
 }
 
 /* A program error (sending the wrong type, or to a handle that does not
    exist) is a bug in the program: it is reported once and fails the worker. */
-static bool s_check_send(zp_partition_t *p, zp_handle_t to, zp_type_t type)
+static bool s_check_send (zp_partition_t *p, zp_handle_t to, zp_type_t type)
 {
     if (p->program->message_type != type || to >= p->n_vertices) {
         if (!p->failed)
-            fprintf(stderr, "zpregel: program %s sent %s to handle %u (|V| = %llu)\n",
-                    p->program->name,
-                    type == ZP_BYTES ? "bytes"
-                    : type == ZP_F64 ? "f64"
-                                     : "i64",
-                    to, (unsigned long long) p->n_vertices);
+            fprintf (stderr, "zpregel: program %s sent %s to handle %u (|V| = %llu)\n",
+                     p->program->name,
+                     type == ZP_BYTES ? "bytes"
+                     : type == ZP_F64 ? "f64"
+                                      : "i64",
+                     to, (unsigned long long) p->n_vertices);
         p->failed = -1;
         return false;
     }
     return true;
 }
 
-static void s_send_value(zp_vertex_t *v, zp_handle_t to, zp_value_t m, zp_type_t type)
+static void s_send_value (zp_vertex_t *v, zp_handle_t to, zp_value_t m, zp_type_t type)
 {
-    if (s_check_send(v->p, to, type))
-        s_send_many(v->p, &to, 1, m);
+    if (s_check_send (v->p, to, type))
+        s_send_many (v->p, &to, 1, m);
 }
 
-void zp_send_f64(zp_vertex_t *v, zp_handle_t to, double message)
+void zp_send_f64 (zp_vertex_t *v, zp_handle_t to, double message)
 {
-    s_send_value(v, to, (zp_value_t){.f64 = message}, ZP_F64);
+    s_send_value (v, to, (zp_value_t){.f64 = message}, ZP_F64);
 }
-void zp_send_i64(zp_vertex_t *v, zp_handle_t to, int64_t message)
+void zp_send_i64 (zp_vertex_t *v, zp_handle_t to, int64_t message)
 {
-    s_send_value(v, to, (zp_value_t){.i64 = message}, ZP_I64);
+    s_send_value (v, to, (zp_value_t){.i64 = message}, ZP_I64);
 }
-void zp_send_bytes(zp_vertex_t *v, zp_handle_t to, const void *data, size_t len)
+void zp_send_bytes (zp_vertex_t *v, zp_handle_t to, const void *data, size_t len)
 {
-    if (s_check_send(v->p, to, ZP_BYTES)) {
+    if (s_check_send (v->p, to, ZP_BYTES)) {
         v->p->messages++;
-        s_send_bytes_one(v->p, to, data, len);
+        s_send_bytes_one (v->p, to, data, len);
     }
 }
 
-static void s_send_all(zp_vertex_t *v, const uint32_t *t, size_t count, zp_value_t m,
-                       zp_type_t type)
+static void s_send_all (zp_vertex_t *v, const uint32_t *t, size_t count, zp_value_t m,
+                        zp_type_t type)
 {
-    if (count && s_check_send(v->p, 0, type))
-        s_send_many(v->p, t, count, m);
+    if (count && s_check_send (v->p, 0, type))
+        s_send_many (v->p, t, count, m);
 }
 
-static void s_send_all_bytes(zp_vertex_t *v, const uint32_t *t, size_t count, const void *data,
-                             size_t len)
+static void s_send_all_bytes (zp_vertex_t *v, const uint32_t *t, size_t count, const void *data,
+                              size_t len)
 {
-    if (!count || !s_check_send(v->p, 0, ZP_BYTES))
+    if (!count || !s_check_send (v->p, 0, ZP_BYTES))
         return;
     v->p->messages += count;
     for (size_t i = 0; i < count; i++)
-        s_send_bytes_one(v->p, t[i], data, len);
+        s_send_bytes_one (v->p, t[i], data, len);
 }
 
-static const uint32_t *s_out(const zp_vertex_t *v, size_t *count)
+static const uint32_t *s_out (const zp_vertex_t *v, size_t *count)
 {
-    *count = zp_out_degree(v);
+    *count = zp_out_degree (v);
     return v->p->out_tgt + v->p->out_off[v->v];
 }
 
-static const uint32_t *s_in(const zp_vertex_t *v, size_t *count)
+static const uint32_t *s_in (const zp_vertex_t *v, size_t *count)
 {
     const zp_partition_t *p = v->p;
     if (!p->in_off)
-        return p->directed ? (*count = 0, p->out_tgt) : s_out(v, count);
+        return p->directed ? (*count = 0, p->out_tgt) : s_out (v, count);
     *count = p->in_off[v->v + 1] - p->in_off[v->v];
     return p->in_src + p->in_off[v->v];
 }
 
-void zp_send_out_f64(zp_vertex_t *v, double message)
+void zp_send_out_f64 (zp_vertex_t *v, double message)
 {
     size_t n;
-    const uint32_t *t = s_out(v, &n);
-    s_send_all(v, t, n, (zp_value_t){.f64 = message}, ZP_F64);
+    const uint32_t *t = s_out (v, &n);
+    s_send_all (v, t, n, (zp_value_t){.f64 = message}, ZP_F64);
 }
-void zp_send_out_i64(zp_vertex_t *v, int64_t message)
+void zp_send_out_i64 (zp_vertex_t *v, int64_t message)
 {
     size_t n;
-    const uint32_t *t = s_out(v, &n);
-    s_send_all(v, t, n, (zp_value_t){.i64 = message}, ZP_I64);
+    const uint32_t *t = s_out (v, &n);
+    s_send_all (v, t, n, (zp_value_t){.i64 = message}, ZP_I64);
 }
-void zp_send_out_bytes(zp_vertex_t *v, const void *data, size_t len)
+void zp_send_out_bytes (zp_vertex_t *v, const void *data, size_t len)
 {
     size_t n;
-    const uint32_t *t = s_out(v, &n);
-    s_send_all_bytes(v, t, n, data, len);
+    const uint32_t *t = s_out (v, &n);
+    s_send_all_bytes (v, t, n, data, len);
 }
-void zp_send_in_f64(zp_vertex_t *v, double message)
+void zp_send_in_f64 (zp_vertex_t *v, double message)
 {
     size_t n;
-    const uint32_t *t = s_in(v, &n);
-    s_send_all(v, t, n, (zp_value_t){.f64 = message}, ZP_F64);
+    const uint32_t *t = s_in (v, &n);
+    s_send_all (v, t, n, (zp_value_t){.f64 = message}, ZP_F64);
 }
-void zp_send_in_i64(zp_vertex_t *v, int64_t message)
+void zp_send_in_i64 (zp_vertex_t *v, int64_t message)
 {
     size_t n;
-    const uint32_t *t = s_in(v, &n);
-    s_send_all(v, t, n, (zp_value_t){.i64 = message}, ZP_I64);
+    const uint32_t *t = s_in (v, &n);
+    s_send_all (v, t, n, (zp_value_t){.i64 = message}, ZP_I64);
 }
-void zp_send_in_bytes(zp_vertex_t *v, const void *data, size_t len)
+void zp_send_in_bytes (zp_vertex_t *v, const void *data, size_t len)
 {
     size_t n;
-    const uint32_t *t = s_in(v, &n);
-    s_send_all_bytes(v, t, n, data, len);
+    const uint32_t *t = s_in (v, &n);
+    s_send_all_bytes (v, t, n, data, len);
 }
 
-void zp_aggregate_f64(zp_vertex_t *v, size_t index, double value)
+void zp_aggregate_f64 (zp_vertex_t *v, size_t index, double value)
 {
     const zp_program_t *prog = v->p->program;
     if (index < prog->n_aggregators)
-        s_combine(&v->p->agg_part[index], (zp_value_t){.f64 = value}, prog->aggregators[index].op,
-                  ZP_F64);
+        s_combine (&v->p->agg_part[index], (zp_value_t){.f64 = value}, prog->aggregators[index].op,
+                   ZP_F64);
 }
-void zp_aggregate_i64(zp_vertex_t *v, size_t index, int64_t value)
+void zp_aggregate_i64 (zp_vertex_t *v, size_t index, int64_t value)
 {
     const zp_program_t *prog = v->p->program;
     if (index < prog->n_aggregators)
-        s_combine(&v->p->agg_part[index], (zp_value_t){.i64 = value}, prog->aggregators[index].op,
-                  ZP_I64);
+        s_combine (&v->p->agg_part[index], (zp_value_t){.i64 = value}, prog->aggregators[index].op,
+                   ZP_I64);
 }
-double zp_aggregated_f64(const zp_vertex_t *v, size_t index)
+double zp_aggregated_f64 (const zp_vertex_t *v, size_t index)
 {
     return index < ZP_MAX_AGGREGATORS ? v->p->agg_prev[index].f64 : 0;
 }
-int64_t zp_aggregated_i64(const zp_vertex_t *v, size_t index)
+int64_t zp_aggregated_i64 (const zp_vertex_t *v, size_t index)
 {
     return index < ZP_MAX_AGGREGATORS ? v->p->agg_prev[index].i64 : 0;
 }
 
-void zp_vote_to_halt(zp_vertex_t *v)
+void zp_vote_to_halt (zp_vertex_t *v)
 {
-    s_set(v->p->halted, v->v);
+    s_set (v->p->halted, v->v);
 }

@@ -29,7 +29,7 @@
 typedef struct zp_partition_s zp_partition_t;
 
 /* Called with a batch for worker `dst` (never ourselves); 0 or -1 to stop. */
-typedef int(zp_flush_fn)(void *ctx, uint32_t dst, const zp_batch_out_t *batch);
+typedef int (zp_flush_fn) (void *ctx, uint32_t dst, const zp_batch_out_t *batch);
 
 /* Per-superstep figures a worker reports in DONE. Arrays have n_workers entries. */
 typedef struct {
@@ -43,30 +43,30 @@ typedef struct {
 /* Builds a partition from a decoded ASSIGN and the resolved program: copies
    and checks the arrays (offsets ascending, handles inside |V|), runs the
    program's setup() and init(). NULL with a message on error. */
-zp_partition_t *zp_partition_new(const zp_assign_t *assign, const zp_program_t *program, char *err,
-                                 size_t errlen);
-void zp_partition_destroy(zp_partition_t **self_p);
+zp_partition_t *zp_partition_new (const zp_assign_t *assign, const zp_program_t *program, char *err,
+                                  size_t errlen);
+void zp_partition_destroy (zp_partition_t **self_p);
 
-uint32_t zp_partition_worker(const zp_partition_t *self);
-uint32_t zp_partition_workers(const zp_partition_t *self);
-uint64_t zp_partition_size(const zp_partition_t *self);
-const zp_settings_t *zp_partition_settings(const zp_partition_t *self);
+uint32_t zp_partition_worker (const zp_partition_t *self);
+uint32_t zp_partition_workers (const zp_partition_t *self);
+uint64_t zp_partition_size (const zp_partition_t *self);
+const zp_settings_t *zp_partition_settings (const zp_partition_t *self);
 
 /* Checks a received batch against this partition (job, destination, message
    type, every id inside our range). 0 or a negative zp_frame_err_t. */
-int zp_partition_check_batch(const zp_partition_t *self, const zp_batch_view_t *view);
+int zp_partition_check_batch (const zp_partition_t *self, const zp_batch_view_t *view);
 
 /* Starts superstep `step`: `aggregates` (n raw values) are last superstep's. */
-void zp_partition_begin(zp_partition_t *self, uint32_t step, const uint8_t *aggregates, size_t n);
+void zp_partition_begin (zp_partition_t *self, uint32_t step, const uint8_t *aggregates, size_t n);
 /* Adds a checked batch sent in the previous superstep to this superstep's
    inbox. Call for every batch, in ascending (src, seq) order, between begin and compute. */
-int zp_partition_deliver(zp_partition_t *self, zp_batch_view_t *view);
+int zp_partition_deliver (zp_partition_t *self, zp_batch_view_t *view);
 /* Runs compute() on every vertex that is active or has messages, sending
    batches through `flush`. Fills `stats`. 0, or -1 if a flush failed or memory ran out. */
-int zp_partition_compute(zp_partition_t *self, zp_flush_fn *flush, void *ctx,
-                         zp_step_stats_t *stats);
+int zp_partition_compute (zp_partition_t *self, zp_flush_fn *flush, void *ctx,
+                          zp_step_stats_t *stats);
 
 /* The current vertex values, n raw values in handle order (borrowed). */
-const zp_value_t *zp_partition_values(const zp_partition_t *self);
+const zp_value_t *zp_partition_values (const zp_partition_t *self);
 
 #endif

@@ -14,7 +14,7 @@ extern const zp_program_t zp_pagerank_program;
 
 static const zp_program_t *const s_builtins[] = {&zp_pagerank_program, NULL};
 
-const zp_program_t *const *zp_program_builtins(void)
+const zp_program_t *const *zp_program_builtins (void)
 {
     return s_builtins;
 }
@@ -24,62 +24,62 @@ static const zp_program_t *s_registered[S_MAX_REGISTERED];
 static size_t s_n_registered;
 static pthread_mutex_t s_lock = PTHREAD_MUTEX_INITIALIZER;
 
-const zp_program_t *zp_program_find(const char *name)
+const zp_program_t *zp_program_find (const char *name)
 {
     const zp_program_t *found = NULL;
-    pthread_mutex_lock(&s_lock);
+    pthread_mutex_lock (&s_lock);
     for (size_t i = 0; !found && i < s_n_registered; i++)
-        if (strcmp(s_registered[i]->name, name) == 0)
+        if (strcmp (s_registered[i]->name, name) == 0)
             found = s_registered[i];
-    pthread_mutex_unlock(&s_lock);
+    pthread_mutex_unlock (&s_lock);
     for (int i = 0; !found && s_builtins[i]; i++)
-        if (strcmp(s_builtins[i]->name, name) == 0)
+        if (strcmp (s_builtins[i]->name, name) == 0)
             found = s_builtins[i];
     return found;
 }
 
-int zp_program_register(const zp_program_t *program, char *err, size_t errlen)
+int zp_program_register (const zp_program_t *program, char *err, size_t errlen)
 {
-    if (zp_program_check(program, err, errlen) != 0)
+    if (zp_program_check (program, err, errlen) != 0)
         return -1;
     int rc = 0;
-    pthread_mutex_lock(&s_lock);
+    pthread_mutex_lock (&s_lock);
     for (size_t i = 0; i < s_n_registered; i++)
-        if (strcmp(s_registered[i]->name, program->name) == 0) {
-            snprintf(err, errlen, "a program named %s is already registered", program->name);
+        if (strcmp (s_registered[i]->name, program->name) == 0) {
+            snprintf (err, errlen, "a program named %s is already registered", program->name);
             rc = -1;
         }
     if (rc == 0 && s_n_registered == S_MAX_REGISTERED) {
-        snprintf(err, errlen, "at most %d programs can be registered", S_MAX_REGISTERED);
+        snprintf (err, errlen, "at most %d programs can be registered", S_MAX_REGISTERED);
         rc = -1;
     }
     if (rc == 0)
         s_registered[s_n_registered++] = program;
-    pthread_mutex_unlock(&s_lock);
+    pthread_mutex_unlock (&s_lock);
     return rc;
 }
 
-static int s_param_index(const zp_params_t *params, const char *name)
+static int s_param_index (const zp_params_t *params, const char *name)
 {
     for (size_t i = 0; i < params->program->n_params; i++)
-        if (strcmp(params->program->params[i].name, name) == 0)
+        if (strcmp (params->program->params[i].name, name) == 0)
             return (int) i;
     return -1;
 }
 
-double zp_param_f64(const zp_params_t *params, const char *name)
+double zp_param_f64 (const zp_params_t *params, const char *name)
 {
-    int i = s_param_index(params, name);
+    int i = s_param_index (params, name);
     return i < 0 ? NAN : params->values[i].f64;
 }
 
-int64_t zp_param_i64(const zp_params_t *params, const char *name)
+int64_t zp_param_i64 (const zp_params_t *params, const char *name)
 {
-    int i = s_param_index(params, name);
+    int i = s_param_index (params, name);
     return i < 0 ? 0 : params->values[i].i64;
 }
 
-zp_value_t zp_combiner_identity(zp_combiner_t op, zp_type_t type)
+zp_value_t zp_combiner_identity (zp_combiner_t op, zp_type_t type)
 {
     zp_value_t v = {.bits = 0};
     if (op == ZP_COMBINE_MIN) {
@@ -96,7 +96,7 @@ zp_value_t zp_combiner_identity(zp_combiner_t op, zp_type_t type)
     return v;
 }
 
-void zp_combiner_apply(zp_combiner_t op, zp_type_t type, zp_value_t *acc, zp_value_t m)
+void zp_combiner_apply (zp_combiner_t op, zp_type_t type, zp_value_t *acc, zp_value_t m)
 {
     if (type == ZP_F64) {
         if (op == ZP_COMBINE_SUM)
@@ -116,58 +116,59 @@ void zp_combiner_apply(zp_combiner_t op, zp_type_t type, zp_value_t *acc, zp_val
     }
 }
 
-static bool s_fixed(zp_type_t t)
+static bool s_fixed (zp_type_t t)
 {
     return t == ZP_F64 || t == ZP_I64;
 }
 
-int zp_program_check(const zp_program_t *p, char *err, size_t errlen)
+int zp_program_check (const zp_program_t *p, char *err, size_t errlen)
 {
     const char *name = p->name ? p->name : "(unnamed)";
     if (p->api_version != ZP_API_VERSION) {
-        snprintf(err, errlen, "program %s was built for zpregel API version %d; this is version %d",
-                 name, p->api_version, ZP_API_VERSION);
+        snprintf (err, errlen,
+                  "program %s was built for zpregel API version %d; this is version %d", name,
+                  p->api_version, ZP_API_VERSION);
         return -1;
     }
     if (!p->name || !*p->name || !p->compute) {
-        snprintf(err, errlen, "program %s: a program needs a name and a compute function", name);
+        snprintf (err, errlen, "program %s: a program needs a name and a compute function", name);
         return -1;
     }
-    if (!s_fixed(p->value_type)) {
-        snprintf(err, errlen, "program %s: value_type must be ZP_F64 or ZP_I64", name);
+    if (!s_fixed (p->value_type)) {
+        snprintf (err, errlen, "program %s: value_type must be ZP_F64 or ZP_I64", name);
         return -1;
     }
-    if (!s_fixed(p->message_type) && p->message_type != ZP_BYTES) {
-        snprintf(err, errlen, "program %s: message_type must be ZP_F64, ZP_I64 or ZP_BYTES", name);
+    if (!s_fixed (p->message_type) && p->message_type != ZP_BYTES) {
+        snprintf (err, errlen, "program %s: message_type must be ZP_F64, ZP_I64 or ZP_BYTES", name);
         return -1;
     }
     if (p->combiner > ZP_COMBINE_FN || (p->combiner == ZP_COMBINE_FN && !p->combine) ||
         (p->combiner != ZP_COMBINE_NONE && p->message_type == ZP_BYTES)) {
-        snprintf(err, errlen,
-                 "program %s: combiner must be NONE, SUM, MIN, MAX or FN (with combine set), "
-                 "and NONE for byte messages",
-                 name);
+        snprintf (err, errlen,
+                  "program %s: combiner must be NONE, SUM, MIN, MAX or FN (with combine set), "
+                  "and NONE for byte messages",
+                  name);
         return -1;
     }
     if (p->n_params > ZP_MAX_PARAMS || (p->n_params && !p->params)) {
-        snprintf(err, errlen, "program %s: at most %d parameters", name, ZP_MAX_PARAMS);
+        snprintf (err, errlen, "program %s: at most %d parameters", name, ZP_MAX_PARAMS);
         return -1;
     }
     for (size_t i = 0; i < p->n_params; i++)
-        if (!p->params[i].name || !s_fixed(p->params[i].type)) {
-            snprintf(err, errlen, "program %s: parameter %zu needs a name and type F64 or I64",
-                     name, i);
+        if (!p->params[i].name || !s_fixed (p->params[i].type)) {
+            snprintf (err, errlen, "program %s: parameter %zu needs a name and type F64 or I64",
+                      name, i);
             return -1;
         }
     if (p->n_aggregators > ZP_MAX_AGGREGATORS || (p->n_aggregators && !p->aggregators)) {
-        snprintf(err, errlen, "program %s: at most %d aggregators", name, ZP_MAX_AGGREGATORS);
+        snprintf (err, errlen, "program %s: at most %d aggregators", name, ZP_MAX_AGGREGATORS);
         return -1;
     }
     for (size_t i = 0; i < p->n_aggregators; i++) {
         const zp_aggregator_def_t *a = &p->aggregators[i];
-        if (!s_fixed(a->type) || a->op < ZP_COMBINE_SUM || a->op > ZP_COMBINE_MAX) {
-            snprintf(err, errlen,
-                     "program %s: aggregator %zu needs type F64/I64 and op SUM/MIN/MAX", name, i);
+        if (!s_fixed (a->type) || a->op < ZP_COMBINE_SUM || a->op > ZP_COMBINE_MAX) {
+            snprintf (err, errlen,
+                      "program %s: aggregator %zu needs type F64/I64 and op SUM/MIN/MAX", name, i);
             return -1;
         }
     }

@@ -5,139 +5,139 @@
 #include <errno.h>
 #include <stdlib.h>
 
-static void s_free(void *data, void *hint)
+static void s_free (void *data, void *hint)
 {
     (void) hint;
-    free(data);
+    free (data);
 }
 
-static int s_send_identity(void *handle, const zmq_msg_t *identity, int flags)
+static int s_send_identity (void *handle, const zmq_msg_t *identity, int flags)
 {
     zmq_msg_t copy;
-    zmq_msg_init(&copy);
-    if (zmq_msg_copy(&copy, (zmq_msg_t *) identity) != 0) {
-        zmq_msg_close(&copy);
+    zmq_msg_init (&copy);
+    if (zmq_msg_copy (&copy, (zmq_msg_t *) identity) != 0) {
+        zmq_msg_close (&copy);
         return -1;
     }
-    if (zmq_msg_send(&copy, handle, flags | ZMQ_SNDMORE) < 0) {
-        zmq_msg_close(&copy);
+    if (zmq_msg_send (&copy, handle, flags | ZMQ_SNDMORE) < 0) {
+        zmq_msg_close (&copy);
         return -1;
     }
     return 0;
 }
 
-int zp_wire_send_raw(zsock_t *sock, const zmq_msg_t *identity, const void *data, size_t size,
-                     bool dontwait)
+int zp_wire_send_raw (zsock_t *sock, const zmq_msg_t *identity, const void *data, size_t size,
+                      bool dontwait)
 {
-    void *handle = zsock_resolve(sock);
+    void *handle = zsock_resolve (sock);
     int flags = dontwait ? ZMQ_DONTWAIT : 0;
-    if (identity && s_send_identity(handle, identity, flags) != 0)
+    if (identity && s_send_identity (handle, identity, flags) != 0)
         return -1;
-    return zmq_send(handle, data, size, flags) < 0 ? -1 : 0;
+    return zmq_send (handle, data, size, flags) < 0 ? -1 : 0;
 }
 
-int zp_wire_send(zsock_t *sock, const zmq_msg_t *identity, zp_cbor_writer_t *w, bool dontwait)
+int zp_wire_send (zsock_t *sock, const zmq_msg_t *identity, zp_cbor_writer_t *w, bool dontwait)
 {
     if (w->failed) {
         errno = ENOMEM;
         return -1;
     }
     if (w->size < ZP_WIRE_ZEROCOPY_BYTES)
-        return zp_wire_send_raw(sock, identity, w->data, w->size, dontwait);
-    void *handle = zsock_resolve(sock);
+        return zp_wire_send_raw (sock, identity, w->data, w->size, dontwait);
+    void *handle = zsock_resolve (sock);
     int flags = dontwait ? ZMQ_DONTWAIT : 0;
     /* A ROUTER takes the identity part and the data part together or not at
        all (with DONTWAIT the first part already decides), so giving away the
        buffer after a successful identity send is safe. */
-    if (identity && s_send_identity(handle, identity, flags) != 0)
+    if (identity && s_send_identity (handle, identity, flags) != 0)
         return -1;
     size_t size;
-    uint8_t *data = zp_cbor_writer_take(w, &size);
+    uint8_t *data = zp_cbor_writer_take (w, &size);
     zmq_msg_t msg;
-    if (zmq_msg_init_data(&msg, data, size, s_free, NULL) != 0) {
-        free(data);
+    if (zmq_msg_init_data (&msg, data, size, s_free, NULL) != 0) {
+        free (data);
         return -1;
     }
-    if (zmq_msg_send(&msg, handle, flags) < 0) {
+    if (zmq_msg_send (&msg, handle, flags) < 0) {
         int saved = errno;
-        zmq_msg_close(&msg); /* frees data */
+        zmq_msg_close (&msg); /* frees data */
         errno = saved;
         return -1;
     }
     return 0;
 }
 
-static void s_drain(void *handle)
+static void s_drain (void *handle)
 {
     int more = 1;
     size_t len = sizeof more;
-    while (zmq_getsockopt(handle, ZMQ_RCVMORE, &more, &len) == 0 && more) {
+    while (zmq_getsockopt (handle, ZMQ_RCVMORE, &more, &len) == 0 && more) {
         zmq_msg_t part;
-        zmq_msg_init(&part);
-        zmq_msg_recv(&part, handle, 0);
-        zmq_msg_close(&part);
+        zmq_msg_init (&part);
+        zmq_msg_recv (&part, handle, 0);
+        zmq_msg_close (&part);
     }
 }
 
-static int s_more(void *handle)
+static int s_more (void *handle)
 {
     int more = 0;
     size_t len = sizeof more;
-    zmq_getsockopt(handle, ZMQ_RCVMORE, &more, &len);
+    zmq_getsockopt (handle, ZMQ_RCVMORE, &more, &len);
     return more;
 }
 
-int zp_wire_recv(zsock_t *sock, bool routed, zp_wire_msg_t *msg)
+int zp_wire_recv (zsock_t *sock, bool routed, zp_wire_msg_t *msg)
 {
-    void *handle = zsock_resolve(sock);
+    void *handle = zsock_resolve (sock);
     msg->routed = routed;
-    zmq_msg_init(&msg->identity);
-    zmq_msg_init(&msg->data);
+    zmq_msg_init (&msg->identity);
+    zmq_msg_init (&msg->data);
     if (routed) {
-        if (zmq_msg_recv(&msg->identity, handle, 0) < 0)
+        if (zmq_msg_recv (&msg->identity, handle, 0) < 0)
             goto fail;
-        if (!s_more(handle)) {
+        if (!s_more (handle)) {
             errno = EPROTO;
             goto fail;
         }
     }
-    if (zmq_msg_recv(&msg->data, handle, 0) < 0)
+    if (zmq_msg_recv (&msg->data, handle, 0) < 0)
         goto fail;
-    if (s_more(handle)) {
-        s_drain(handle);
+    if (s_more (handle)) {
+        s_drain (handle);
         errno = EPROTO;
         goto fail;
     }
     return 0;
 fail:;
     int saved = errno;
-    zp_wire_close(msg);
-    zmq_msg_init(&msg->identity);
-    zmq_msg_init(&msg->data);
+    zp_wire_close (msg);
+    zmq_msg_init (&msg->identity);
+    zmq_msg_init (&msg->data);
     errno = saved;
     return -1;
 }
 
-void zp_wire_close(zp_wire_msg_t *msg)
+void zp_wire_close (zp_wire_msg_t *msg)
 {
-    zmq_msg_close(&msg->identity);
-    zmq_msg_close(&msg->data);
+    zmq_msg_close (&msg->identity);
+    zmq_msg_close (&msg->data);
 }
 
-void zp_wire_identity_text(const zmq_msg_t *identity, char *buf, size_t len)
+void zp_wire_identity_text (const zmq_msg_t *identity, char *buf, size_t len)
 {
-    const unsigned char *p = zmq_msg_data((zmq_msg_t *) identity);
-    size_t n = zmq_msg_size((zmq_msg_t *) identity);
+    const unsigned char *p = zmq_msg_data ((zmq_msg_t *) identity);
+    size_t n = zmq_msg_size ((zmq_msg_t *) identity);
     bool printable = n > 0;
     for (size_t i = 0; i < n; i++)
-        printable = printable && isprint(p[i]);
+        printable = printable && isprint (p[i]);
     size_t at = 0;
     buf[0] = 0;
     for (size_t i = 0; i < n && at + 3 < len; i++) {
         if (printable)
             buf[at++] = (char) p[i];
         else
-            at += (size_t) snprintf(buf + at, len - at, "%02x", p[i]);
+            at += (size_t) snprintf (buf + at, len - at, "%02x", p[i]);
     }
     buf[at < len ? at : len - 1] = 0;
 }

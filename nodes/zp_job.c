@@ -14,17 +14,17 @@
 #include <math.h>
 #include <stdlib.h>
 
-static int s_parse_param(const zp_param_def_t *def, const char *text, zp_value_t *out)
+static int s_parse_param (const zp_param_def_t *def, const char *text, zp_value_t *out)
 {
     char *end;
     errno = 0;
     if (def->type == ZP_F64) {
-        double v = strtod(text, &end);
-        if (end == text || *end || errno || !isfinite(v))
+        double v = strtod (text, &end);
+        if (end == text || *end || errno || !isfinite (v))
             return -1;
         out->f64 = v;
     } else {
-        long long v = strtoll(text, &end, 10);
+        long long v = strtoll (text, &end, 10);
         if (end == text || *end || errno)
             return -1;
         out->i64 = v;
@@ -32,56 +32,56 @@ static int s_parse_param(const zp_param_def_t *def, const char *text, zp_value_t
     return 0;
 }
 
-static void s_param_names(const zp_program_t *p, char *buf, size_t len)
+static void s_param_names (const zp_program_t *p, char *buf, size_t len)
 {
     buf[0] = 0;
     for (size_t i = 0; i < p->n_params; i++) {
-        size_t at = strlen(buf);
-        snprintf(buf + at, len - at, "%s%s", i ? ", " : "", p->params[i].name);
+        size_t at = strlen (buf);
+        snprintf (buf + at, len - at, "%s%s", i ? ", " : "", p->params[i].name);
     }
     if (!p->n_params)
-        snprintf(buf, len, "none");
+        snprintf (buf, len, "none");
 }
 
-int zp_job_resolve_params(const zp_config_t *cfg, const zp_program_t *program,
-                          const zp_properties_t *props, zp_value_t *values, char *err,
-                          size_t errlen)
+int zp_job_resolve_params (const zp_config_t *cfg, const zp_program_t *program,
+                           const zp_properties_t *props, zp_value_t *values, char *err,
+                           size_t errlen)
 {
     char names[512];
-    s_param_names(program, names, sizeof names);
+    s_param_names (program, names, sizeof names);
     for (size_t i = 0; i < cfg->n_params; i++) {
         size_t k = 0;
-        while (k < program->n_params && strcmp(program->params[k].name, cfg->params[i].name) != 0)
+        while (k < program->n_params && strcmp (program->params[k].name, cfg->params[i].name) != 0)
             k++;
         if (k == program->n_params) {
-            snprintf(err, errlen, "%s: job.params.%s: not a parameter of %s (its parameters: %s)",
-                     cfg->params[i].origin, cfg->params[i].name, program->name, names);
+            snprintf (err, errlen, "%s: job.params.%s: not a parameter of %s (its parameters: %s)",
+                      cfg->params[i].origin, cfg->params[i].name, program->name, names);
             return -1;
         }
     }
     for (size_t k = 0; k < program->n_params; k++) {
         const zp_param_def_t *def = &program->params[k];
-        const zp_param_config_t *given = zp_config_param(cfg, def->name);
+        const zp_param_config_t *given = zp_config_param (cfg, def->name);
         const char *text = given ? given->value : NULL;
         const char *what = def->type == ZP_F64 ? "a number" : "a whole number";
         if (given) {
-            if (s_parse_param(def, text, &values[k]) != 0) {
-                snprintf(err, errlen, "%s: job.params.%s: expected %s, got \"%s\"", given->origin,
-                         def->name, what, text);
+            if (s_parse_param (def, text, &values[k]) != 0) {
+                snprintf (err, errlen, "%s: job.params.%s: expected %s, got \"%s\"", given->origin,
+                          def->name, what, text);
                 return -1;
             }
-        } else if (props && def->property && (text = zp_properties_get(props, def->property))) {
-            if (s_parse_param(def, text, &values[k]) != 0) {
-                snprintf(err, errlen, "%s: graph.%s.%s: expected %s, got \"%s\"",
-                         zp_properties_origin(props, def->property), zp_properties_name(props),
-                         def->property, what, text);
+        } else if (props && def->property && (text = zp_properties_get (props, def->property))) {
+            if (s_parse_param (def, text, &values[k]) != 0) {
+                snprintf (err, errlen, "%s: graph.%s.%s: expected %s, got \"%s\"",
+                          zp_properties_origin (props, def->property), zp_properties_name (props),
+                          def->property, what, text);
                 return -1;
             }
         } else if (def->required) {
-            snprintf(err, errlen,
-                     "%s: job.params.%s: required by %s (%s), and the graph's properties do not "
-                     "give it",
-                     cfg->path, def->name, program->name, def->help ? def->help : "no default");
+            snprintf (err, errlen,
+                      "%s: job.params.%s: required by %s (%s), and the graph's properties do not "
+                      "give it",
+                      cfg->path, def->name, program->name, def->help ? def->help : "no default");
             return -1;
         } else
             values[k] = def->fallback;
@@ -90,12 +90,12 @@ int zp_job_resolve_params(const zp_config_t *cfg, const zp_program_t *program,
 }
 
 /* Keeps the ZP_JOB_TOP largest values, largest first, ties by smaller id. */
-static void s_top(zp_job_summary_t *s, const zp_graph_t *g, const zp_value_t *values)
+static void s_top (zp_job_summary_t *s, const zp_graph_t *g, const zp_value_t *values)
 {
     s->n_top = 0;
     for (uint64_t i = 0; i < g->n; i++) {
         double v = values[i].f64;
-        if (isnan(v))
+        if (isnan (v))
             continue;
         size_t at = s->n_top;
         while (at > 0 && s->top_values[at - 1].f64 < v)
@@ -103,8 +103,8 @@ static void s_top(zp_job_summary_t *s, const zp_graph_t *g, const zp_value_t *va
         if (at >= ZP_JOB_TOP)
             continue;
         size_t last = s->n_top < ZP_JOB_TOP ? s->n_top : ZP_JOB_TOP - 1;
-        memmove(s->top_values + at + 1, s->top_values + at, (last - at) * sizeof *s->top_values);
-        memmove(s->top_ids + at + 1, s->top_ids + at, (last - at) * sizeof *s->top_ids);
+        memmove (s->top_values + at + 1, s->top_values + at, (last - at) * sizeof *s->top_values);
+        memmove (s->top_ids + at + 1, s->top_ids + at, (last - at) * sizeof *s->top_ids);
         s->top_values[at] = values[i];
         s->top_ids[at] = g->ids[i];
         if (s->n_top < ZP_JOB_TOP)
@@ -112,66 +112,66 @@ static void s_top(zp_job_summary_t *s, const zp_graph_t *g, const zp_value_t *va
     }
 }
 
-int zp_job_run(const zp_config_t *cfg, const zp_job_options_t *options, zp_job_summary_t *summary,
-               char *err, size_t errlen)
+int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_summary_t *summary,
+                char *err, size_t errlen)
 {
-    memset(summary, 0, sizeof *summary);
-    const zp_program_t *program = zp_program_find(cfg->algorithm);
+    memset (summary, 0, sizeof *summary);
+    const zp_program_t *program = zp_program_find (cfg->algorithm);
     if (!program) {
         char names[256] = "";
-        const zp_program_t *const *all = zp_program_builtins();
+        const zp_program_t *const *all = zp_program_builtins ();
         for (int i = 0; all[i]; i++) {
-            size_t at = strlen(names);
-            snprintf(names + at, sizeof names - at, "%s%s", i ? ", " : "", all[i]->name);
+            size_t at = strlen (names);
+            snprintf (names + at, sizeof names - at, "%s%s", i ? ", " : "", all[i]->name);
         }
-        snprintf(err, errlen, "%s: job.algorithm: unknown algorithm \"%s\" (built in: %s)",
-                 cfg->path, cfg->algorithm, names);
+        snprintf (err, errlen, "%s: job.algorithm: unknown algorithm \"%s\" (built in: %s)",
+                  cfg->path, cfg->algorithm, names);
         return -1;
     }
-    if (zp_program_check(program, err, errlen) != 0)
+    if (zp_program_check (program, err, errlen) != 0)
         return -1;
     for (size_t i = 0; i < cfg->n_workers; i++)
         if (cfg->workers[i].transport != ZP_TRANSPORT_INPROC) {
-            snprintf(err, errlen,
-                     "%s: workers[%zu] (%s): transport tcp is not available in this build; "
-                     "use inproc",
-                     cfg->path, i, cfg->workers[i].name);
+            snprintf (err, errlen,
+                      "%s: workers[%zu] (%s): transport tcp is not available in this build; "
+                      "use inproc",
+                      cfg->path, i, cfg->workers[i].name);
             return -1;
         }
-    snprintf(summary->program, sizeof summary->program, "%s", program->name);
+    snprintf (summary->program, sizeof summary->program, "%s", program->name);
     summary->value_type = program->value_type;
 
-    int64_t t0 = zclock_usecs();
+    int64_t t0 = zclock_usecs ();
     zp_graph_source_t source = {cfg->graph, cfg->format, cfg->directed < 0 ? 1 : cfg->directed,
                                 (program->flags & ZP_NEEDS_WEIGHTS) ? "weight" : NULL};
     zp_properties_t *props = NULL;
-    zp_graph_t *g = zp_graph_load(&source, &props, err, errlen);
+    zp_graph_t *g = zp_graph_load (&source, &props, err, errlen);
     if (!g)
         return -1;
     zp_value_t params[ZP_MAX_PARAMS];
     zp_layout_t *layout = NULL;
     zactor_t *master = NULL;
     uint32_t n = (uint32_t) cfg->n_workers;
-    zactor_t **workers = calloc(n, sizeof *workers);
-    const char **names = calloc(n, sizeof *names);
-    const char **where = calloc(n, sizeof *where);
-    char **endpoints = calloc(n, sizeof *endpoints);
+    zactor_t **workers = calloc (n, sizeof *workers);
+    const char **names = calloc (n, sizeof *names);
+    const char **where = calloc (n, sizeof *where);
+    char **endpoints = calloc (n, sizeof *endpoints);
     zp_value_t *by_handle = NULL, *values = NULL;
     int rc = -1;
     if (!workers || !names || !where || !endpoints) {
-        snprintf(err, errlen, "out of memory");
+        snprintf (err, errlen, "out of memory");
         goto done;
     }
-    if (zp_job_resolve_params(cfg, program, props, params, err, errlen) != 0)
+    if (zp_job_resolve_params (cfg, program, props, params, err, errlen) != 0)
         goto done;
-    if ((program->flags & ZP_NEEDS_IN_EDGES) && zp_graph_build_in_edges(g) != 0) {
-        snprintf(err, errlen, "out of memory building in-edges");
+    if ((program->flags & ZP_NEEDS_IN_EDGES) && zp_graph_build_in_edges (g) != 0) {
+        snprintf (err, errlen, "out of memory building in-edges");
         goto done;
     }
     uint32_t partitions = cfg->partitions ? cfg->partitions : 16 * n;
-    layout = zp_layout_new(g, n, partitions);
+    layout = zp_layout_new (g, n, partitions);
     if (!layout) {
-        snprintf(err, errlen, "out of memory placing the graph");
+        snprintf (err, errlen, "out of memory placing the graph");
         goto done;
     }
     summary->vertices = g->n;
@@ -187,17 +187,17 @@ int zp_job_run(const zp_config_t *cfg, const zp_job_options_t *options, zp_job_s
         if (layout->edges_of[w] > summary->edges_max)
             summary->edges_max = layout->edges_of[w];
     }
-    summary->load_seconds = (double) (zclock_usecs() - t0) / 1e6;
+    summary->load_seconds = (double) (zclock_usecs () - t0) / 1e6;
 
     /* Endpoints of this run. */
     uint64_t job =
-        ((uint64_t) randof(1 << 30) << 32) ^ (uint64_t) zclock_usecs() ^ (uint64_t) getpid();
+        ((uint64_t) randof (1 << 30) << 32) ^ (uint64_t) zclock_usecs () ^ (uint64_t) getpid ();
     char control[128], broadcast[128];
-    snprintf(control, sizeof control, "inproc://zp-%016" PRIx64 "-control", job);
-    snprintf(broadcast, sizeof broadcast, "inproc://zp-%016" PRIx64 "-broadcast", job);
+    snprintf (control, sizeof control, "inproc://zp-%016" PRIx64 "-control", job);
+    snprintf (broadcast, sizeof broadcast, "inproc://zp-%016" PRIx64 "-broadcast", job);
     for (uint32_t w = 0; w < n; w++) {
         names[w] = cfg->workers[w].name;
-        endpoints[w] = zsys_sprintf("inproc://zp-%016" PRIx64 "-w%u", job, w);
+        endpoints[w] = zsys_sprintf ("inproc://zp-%016" PRIx64 "-w%u", job, w);
         where[w] = endpoints[w];
     }
     zp_master_args_t margs = {.job = job,
@@ -217,104 +217,104 @@ int zp_job_run(const zp_config_t *cfg, const zp_job_options_t *options, zp_job_s
                                            .compress_min = cfg->compress_min_bytes,
                                            .compress = cfg->compress_mode == ZP_COMPRESS_ON,
                                            .max_supersteps = cfg->max_supersteps}};
-    t0 = zclock_usecs();
-    master = zactor_new(zp_master_actor, &margs);
+    t0 = zclock_usecs ();
+    master = zactor_new (zp_master_actor, &margs);
     if (!master) {
-        snprintf(err, errlen, "cannot start the master on %s", margs.control);
+        snprintf (err, errlen, "cannot start the master on %s", margs.control);
         goto done;
     }
     for (uint32_t w = 0; w < n; w++) {
         zp_worker_args_t wargs = {names[w], margs.control, margs.broadcast, endpoints[w], 0};
-        workers[w] = zactor_new(zp_worker_actor, &wargs);
+        workers[w] = zactor_new (zp_worker_actor, &wargs);
         if (!workers[w]) {
-            snprintf(err, errlen, "cannot start worker %s on %s", names[w], endpoints[w]);
+            snprintf (err, errlen, "cannot start worker %s on %s", names[w], endpoints[w]);
             goto done;
         }
     }
-    zpoller_t *poller = zpoller_new(master, NULL);
+    zpoller_t *poller = zpoller_new (master, NULL);
     while (true) {
-        zsock_t *which = zpoller_wait(poller, 200);
+        zsock_t *which = zpoller_wait (poller, 200);
         if (!which) {
-            if (zpoller_terminated(poller) || zsys_interrupted) {
-                snprintf(err, errlen, "interrupted");
+            if (zpoller_terminated (poller) || zsys_interrupted) {
+                snprintf (err, errlen, "interrupted");
                 break;
             }
             continue;
         }
         char *cmd = NULL;
         zframe_t *frame = NULL;
-        if (zsock_recv(master, "sf", &cmd, &frame) != 0 || !cmd) {
-            snprintf(err, errlen, "lost the master");
-            zstr_free(&cmd);
-            zframe_destroy(&frame);
+        if (zsock_recv (master, "sf", &cmd, &frame) != 0 || !cmd) {
+            snprintf (err, errlen, "lost the master");
+            zstr_free (&cmd);
+            zframe_destroy (&frame);
             break;
         }
         bool over = true;
-        if (streq(cmd, "STEP") && zframe_size(frame) == sizeof(zp_step_report_t)) {
+        if (streq (cmd, "STEP") && zframe_size (frame) == sizeof (zp_step_report_t)) {
             zp_step_report_t r;
-            memcpy(&r, zframe_data(frame), sizeof r);
+            memcpy (&r, zframe_data (frame), sizeof r);
             summary->supersteps = r.step + 1;
             summary->messages += r.messages;
             summary->bytes += r.bytes;
             summary->batches += r.batches;
             if (options && options->on_step)
-                options->on_step(options->ctx, &r);
+                options->on_step (options->ctx, &r);
             over = false;
-        } else if (streq(cmd, "DONE") && zframe_size(frame) == sizeof(void *)) {
-            memcpy(&by_handle, zframe_data(frame), sizeof by_handle);
+        } else if (streq (cmd, "DONE") && zframe_size (frame) == sizeof (void *)) {
+            memcpy (&by_handle, zframe_data (frame), sizeof by_handle);
             rc = 0;
-        } else if (streq(cmd, "FAIL"))
-            snprintf(err, errlen, "%.*s", (int) zframe_size(frame), (char *) zframe_data(frame));
+        } else if (streq (cmd, "FAIL"))
+            snprintf (err, errlen, "%.*s", (int) zframe_size (frame), (char *) zframe_data (frame));
         else
-            snprintf(err, errlen, "unexpected report from the master: %s", cmd);
-        zstr_free(&cmd);
-        zframe_destroy(&frame);
+            snprintf (err, errlen, "unexpected report from the master: %s", cmd);
+        zstr_free (&cmd);
+        zframe_destroy (&frame);
         if (over)
             break;
     }
-    zpoller_destroy(&poller);
-    summary->compute_seconds = (double) (zclock_usecs() - t0) / 1e6;
+    zpoller_destroy (&poller);
+    summary->compute_seconds = (double) (zclock_usecs () - t0) / 1e6;
     if (rc != 0)
         goto done;
 
-    t0 = zclock_usecs();
-    values = malloc((g->n ? g->n : 1) * sizeof *values);
+    t0 = zclock_usecs ();
+    values = malloc ((g->n ? g->n : 1) * sizeof *values);
     if (!values) {
-        snprintf(err, errlen, "out of memory");
+        snprintf (err, errlen, "out of memory");
         rc = -1;
         goto done;
     }
     for (uint64_t i = 0; i < g->n; i++)
         values[i] = by_handle[layout->handle_of[i]];
     if (program->value_type == ZP_F64)
-        s_top(summary, g, values);
+        s_top (summary, g, values);
     if (cfg->output) {
         /* Create the output's directory, as a user expects of an output path. */
-        char *dir = strdup(cfg->output), *slash = dir ? strrchr(dir, '/') : NULL;
+        char *dir = strdup (cfg->output), *slash = dir ? strrchr (dir, '/') : NULL;
         if (slash && slash != dir) {
             *slash = 0;
-            zsys_dir_create("%s", dir);
+            zsys_dir_create ("%s", dir);
         }
-        free(dir);
+        free (dir);
     }
     if (cfg->output &&
-        zp_graph_write_values(g, values, program->value_type, cfg->output, err, errlen) != 0)
+        zp_graph_write_values (g, values, program->value_type, cfg->output, err, errlen) != 0)
         rc = -1;
-    summary->output_seconds = (double) (zclock_usecs() - t0) / 1e6;
+    summary->output_seconds = (double) (zclock_usecs () - t0) / 1e6;
 done:
     for (uint32_t w = 0; workers && w < n; w++)
-        zactor_destroy(&workers[w]);
-    zactor_destroy(&master);
+        zactor_destroy (&workers[w]);
+    zactor_destroy (&master);
     for (uint32_t w = 0; endpoints && w < n; w++)
-        zstr_free(&endpoints[w]);
-    free(endpoints);
-    free(workers);
-    free(names);
-    free(where);
-    free(by_handle);
-    free(values);
-    zp_layout_destroy(&layout);
-    zp_graph_destroy(&g);
-    zp_properties_destroy(&props);
+        zstr_free (&endpoints[w]);
+    free (endpoints);
+    free (workers);
+    free (names);
+    free (where);
+    free (by_handle);
+    free (values);
+    zp_layout_destroy (&layout);
+    zp_graph_destroy (&g);
+    zp_properties_destroy (&props);
     return rc;
 }

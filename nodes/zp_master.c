@@ -43,66 +43,66 @@ typedef struct {
     zp_cbor_writer_t w;
 } self_t;
 
-static void s_publish(self_t *self, zp_broadcast_t *b)
+static void s_publish (self_t *self, zp_broadcast_t *b)
 {
     b->seq = ++self->seq;
-    if (zp_broadcast_encode(b, &self->w) == 0)
-        zp_wire_send(self->bcast, NULL, &self->w, false);
+    if (zp_broadcast_encode (b, &self->w) == 0)
+        zp_wire_send (self->bcast, NULL, &self->w, false);
 }
 
-static void s_to_worker(self_t *self, uint32_t w)
+static void s_to_worker (self_t *self, uint32_t w)
 {
-    if (zp_wire_send(self->control, &self->workers[w].identity, &self->w, false) != 0)
-        zsys_error("master: cannot send to worker %s: %s", self->args->worker_names[w],
-                   zmq_strerror(errno));
+    if (zp_wire_send (self->control, &self->workers[w].identity, &self->w, false) != 0)
+        zsys_error ("master: cannot send to worker %s: %s", self->args->worker_names[w],
+                    zmq_strerror (errno));
 }
 
-static void s_bye_all(self_t *self)
+static void s_bye_all (self_t *self)
 {
     for (uint32_t w = 0; w < self->args->n_workers; w++)
-        if (self->workers[w].joined && zp_bye_encode(&self->w) == 0)
-            s_to_worker(self, w);
+        if (self->workers[w].joined && zp_bye_encode (&self->w) == 0)
+            s_to_worker (self, w);
 }
 
-static void s_fail(self_t *self, const char *fmt, ...)
+static void s_fail (self_t *self, const char *fmt, ...)
 {
     char text[1024];
     va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
-    va_end(ap);
+    va_start (ap, fmt);
+    vsnprintf (text, sizeof text, fmt, ap);
+    va_end (ap);
     zp_broadcast_t b = {.kind = ZP_MSG_TERMINATE, .step = self->step, .status = 1};
-    s_publish(self, &b);
-    s_bye_all(self);
-    zsock_send(self->pipe, "ss", "FAIL", text);
+    s_publish (self, &b);
+    s_bye_all (self);
+    zsock_send (self->pipe, "ss", "FAIL", text);
     self->state = S_OVER;
 }
 
-static int s_find_worker(self_t *self, const char *name, size_t len)
+static int s_find_worker (self_t *self, const char *name, size_t len)
 {
     for (uint32_t w = 0; w < self->args->n_workers; w++) {
         const char *n = self->args->worker_names[w];
-        if (strlen(n) == len && memcmp(n, name, len) == 0)
+        if (strlen (n) == len && memcmp (n, name, len) == 0)
             return (int) w;
     }
     return -1;
 }
 
 /* The worker a control frame came from, by routing identity; -1 if unknown. */
-static int s_sender(self_t *self, zp_wire_msg_t *msg)
+static int s_sender (self_t *self, zp_wire_msg_t *msg)
 {
-    size_t len = zmq_msg_size(&msg->identity);
-    const void *id = zmq_msg_data(&msg->identity);
+    size_t len = zmq_msg_size (&msg->identity);
+    const void *id = zmq_msg_data (&msg->identity);
     for (uint32_t w = 0; w < self->args->n_workers; w++) {
         s_worker_t *wk = &self->workers[w];
-        if (wk->joined && zmq_msg_size(&wk->identity) == len &&
-            memcmp(zmq_msg_data(&wk->identity), id, len) == 0)
+        if (wk->joined && zmq_msg_size (&wk->identity) == len &&
+            memcmp (zmq_msg_data (&wk->identity), id, len) == 0)
             return (int) w;
     }
     return -1;
 }
 
-static void s_send_assigns(self_t *self)
+static void s_send_assigns (self_t *self)
 {
     const zp_master_args_t *a = self->args;
     const char *peers[a->n_workers];
@@ -119,16 +119,16 @@ static void s_send_assigns(self_t *self)
                         .peers = peers,
                         .settings = a->settings};
     for (uint32_t w = 0; w < a->n_workers; w++) {
-        if (zp_layout_encode_assign(a->layout, a->graph, w, &base, &self->w) != 0) {
-            s_fail(self, "out of memory encoding the partition of worker %s", a->worker_names[w]);
+        if (zp_layout_encode_assign (a->layout, a->graph, w, &base, &self->w) != 0) {
+            s_fail (self, "out of memory encoding the partition of worker %s", a->worker_names[w]);
             return;
         }
-        s_to_worker(self, w);
+        s_to_worker (self, w);
     }
     self->state = S_SYNCING;
 }
 
-static void s_begin(self_t *self)
+static void s_begin (self_t *self)
 {
     uint64_t aggs[ZP_MAX_AGGREGATORS];
     for (size_t i = 0; i < ZP_MAX_AGGREGATORS; i++)
@@ -140,42 +140,42 @@ static void s_begin(self_t *self)
     self->n_done = 0;
     for (uint32_t w = 0; w < self->args->n_workers; w++)
         self->workers[w].done = false;
-    memset(&self->report, 0, sizeof self->report);
+    memset (&self->report, 0, sizeof self->report);
     self->report.step = self->step;
-    self->step_started = zclock_usecs();
-    s_publish(self, &b);
+    self->step_started = zclock_usecs ();
+    s_publish (self, &b);
 }
 
-static void s_on_hello(self_t *self, zp_wire_msg_t *msg)
+static void s_on_hello (self_t *self, zp_wire_msg_t *msg)
 {
     zp_hello_t hello;
     char who[128];
-    int rc = zp_hello_decode(zp_wire_data(msg), zp_wire_size(msg), &hello);
-    zp_wire_identity_text(&msg->identity, who, sizeof who);
+    int rc = zp_hello_decode (zp_wire_data (msg), zp_wire_size (msg), &hello);
+    zp_wire_identity_text (&msg->identity, who, sizeof who);
     if (rc != 0) {
-        zsys_error("master: bad HELLO from %s: %s", who, zp_frame_strerror(rc));
+        zsys_error ("master: bad HELLO from %s: %s", who, zp_frame_strerror (rc));
         return;
     }
-    int w = hello.role == ZP_ROLE_WORKER ? s_find_worker(self, hello.name, hello.name_len) : -1;
+    int w = hello.role == ZP_ROLE_WORKER ? s_find_worker (self, hello.name, hello.name_len) : -1;
     if (w < 0 || self->state != S_JOINING) {
-        zsys_error("master: HELLO from \"%.*s\" (%s), which is not an expected worker",
-                   (int) hello.name_len, hello.name, who);
+        zsys_error ("master: HELLO from \"%.*s\" (%s), which is not an expected worker",
+                    (int) hello.name_len, hello.name, who);
         return;
     }
     s_worker_t *wk = &self->workers[w];
     if (wk->joined) {
-        zsys_error("master: worker %s said HELLO twice", self->args->worker_names[w]);
+        zsys_error ("master: worker %s said HELLO twice", self->args->worker_names[w]);
         return;
     }
     wk->joined = true;
-    zmq_msg_init(&wk->identity);
-    zmq_msg_copy(&wk->identity, &msg->identity);
-    wk->endpoint = strndup(hello.endpoint, hello.endpoint_len);
+    zmq_msg_init (&wk->identity);
+    zmq_msg_copy (&wk->identity, &msg->identity);
+    wk->endpoint = strndup (hello.endpoint, hello.endpoint_len);
     if (++self->n_joined == self->args->n_workers)
-        s_send_assigns(self);
+        s_send_assigns (self);
 }
 
-static void s_finish_step(self_t *self)
+static void s_finish_step (self_t *self)
 {
     const zp_master_args_t *a = self->args;
     uint32_t n = a->n_workers;
@@ -185,46 +185,46 @@ static void s_finish_step(self_t *self)
         for (uint32_t i = 0; i < n; i++)
             for (uint32_t j = 0; j < n; j++)
                 if (i != j && self->prev_sent[i * n + j] != self->received[i * n + j]) {
-                    s_fail(self,
-                           "superstep %u: worker %s sent %" PRIu64 " messages to %s, which "
-                           "received %" PRIu64,
-                           self->step - 1, a->worker_names[i], self->prev_sent[i * n + j],
-                           a->worker_names[j], self->received[i * n + j]);
+                    s_fail (self,
+                            "superstep %u: worker %s sent %" PRIu64 " messages to %s, which "
+                            "received %" PRIu64,
+                            self->step - 1, a->worker_names[i], self->prev_sent[i * n + j],
+                            a->worker_names[j], self->received[i * n + j]);
                     return;
                 }
-    memcpy(self->prev_sent, self->sent, (size_t) n * n * sizeof *self->sent);
+    memcpy (self->prev_sent, self->sent, (size_t) n * n * sizeof *self->sent);
     /* Combine aggregator partials in worker order: the same result every run. */
     for (size_t k = 0; k < a->program->n_aggregators; k++) {
         const zp_aggregator_def_t *d = &a->program->aggregators[k];
-        zp_value_t acc = zp_combiner_identity(d->op, d->type);
+        zp_value_t acc = zp_combiner_identity (d->op, d->type);
         for (uint32_t w = 0; w < n; w++)
-            zp_combiner_apply(d->op, d->type, &acc, self->partials[w * ZP_MAX_AGGREGATORS + k]);
+            zp_combiner_apply (d->op, d->type, &acc, self->partials[w * ZP_MAX_AGGREGATORS + k]);
         self->aggregates[k] = acc;
     }
-    self->report.seconds = (double) (zclock_usecs() - self->step_started) / 1e6;
-    zsock_send(self->pipe, "sb", "STEP", &self->report, sizeof self->report);
+    self->report.seconds = (double) (zclock_usecs () - self->step_started) / 1e6;
+    zsock_send (self->pipe, "sb", "STEP", &self->report, sizeof self->report);
     bool idle = self->report.active == 0 && self->report.messages == 0;
     if (idle || self->step + 1 >= a->settings.max_supersteps) {
         zp_broadcast_t b = {.kind = ZP_MSG_TERMINATE, .step = self->step, .status = 0};
         self->state = S_COLLECTING;
-        s_publish(self, &b);
+        s_publish (self, &b);
         return;
     }
     self->step++;
-    s_begin(self);
+    s_begin (self);
 }
 
-static void s_on_done(self_t *self, int w, zp_wire_msg_t *msg)
+static void s_on_done (self_t *self, int w, zp_wire_msg_t *msg)
 {
     zp_done_t d;
     uint32_t n = self->args->n_workers;
-    int rc = zp_done_decode(zp_wire_data(msg), zp_wire_size(msg), &d);
+    int rc = zp_done_decode (zp_wire_data (msg), zp_wire_size (msg), &d);
     if (rc == 0 && (d.worker != (uint32_t) w || d.step != self->step || d.n_workers != n ||
                     d.n_aggregates != self->args->program->n_aggregators))
         rc = ZP_ERANGE;
     if (rc != 0 || self->workers[w].done) {
-        zsys_error("master: dropped a bad DONE from worker %s: %s", self->args->worker_names[w],
-                   rc ? zp_frame_strerror(rc) : "duplicate");
+        zsys_error ("master: dropped a bad DONE from worker %s: %s", self->args->worker_names[w],
+                    rc ? zp_frame_strerror (rc) : "duplicate");
         return;
     }
     self->workers[w].done = true;
@@ -236,173 +236,173 @@ static void s_on_done(self_t *self, int w, zp_wire_msg_t *msg)
     if (d.compute_seconds > r->compute_seconds)
         r->compute_seconds = d.compute_seconds;
     for (uint32_t j = 0; j < n; j++) {
-        self->sent[(uint32_t) w * n + j] = zp_load_u64(d.sent + 8 * j);
-        self->received[j * n + (uint32_t) w] = zp_load_u64(d.received + 8 * j);
+        self->sent[(uint32_t) w * n + j] = zp_load_u64 (d.sent + 8 * j);
+        self->received[j * n + (uint32_t) w] = zp_load_u64 (d.received + 8 * j);
     }
     for (size_t k = 0; k < d.n_aggregates; k++)
         self->partials[(size_t) w * ZP_MAX_AGGREGATORS + k].bits =
-            zp_load_u64(d.aggregates + 8 * k);
+            zp_load_u64 (d.aggregates + 8 * k);
     if (++self->n_done == n)
-        s_finish_step(self);
+        s_finish_step (self);
 }
 
-static void s_on_result(self_t *self, int w, zp_wire_msg_t *msg)
+static void s_on_result (self_t *self, int w, zp_wire_msg_t *msg)
 {
     zp_result_t r;
     const zp_layout_t *l = self->args->layout;
-    int rc = zp_result_decode(zp_wire_data(msg), zp_wire_size(msg), &r);
+    int rc = zp_result_decode (zp_wire_data (msg), zp_wire_size (msg), &r);
     if (rc == 0 && (r.worker != (uint32_t) w || r.count != l->ranges[w + 1] - l->ranges[w]))
         rc = ZP_ECOUNT;
     if (rc != 0 || self->workers[w].result) {
-        zsys_error("master: dropped a bad RESULT from worker %s: %s", self->args->worker_names[w],
-                   rc ? zp_frame_strerror(rc) : "duplicate");
+        zsys_error ("master: dropped a bad RESULT from worker %s: %s", self->args->worker_names[w],
+                    rc ? zp_frame_strerror (rc) : "duplicate");
         return;
     }
-    memcpy(self->values + l->ranges[w], r.values, r.count * sizeof(zp_value_t));
+    memcpy (self->values + l->ranges[w], r.values, r.count * sizeof (zp_value_t));
     self->workers[w].result = true;
     if (++self->n_results == self->args->n_workers) {
-        s_bye_all(self);
-        zsock_send(self->pipe, "sp", "DONE", self->values);
+        s_bye_all (self);
+        zsock_send (self->pipe, "sp", "DONE", self->values);
         self->values = NULL; /* the owner has it now */
         self->state = S_OVER;
     }
 }
 
-static void s_on_control(self_t *self)
+static void s_on_control (self_t *self)
 {
     zp_wire_msg_t msg;
-    if (zp_wire_recv(self->control, true, &msg) != 0)
+    if (zp_wire_recv (self->control, true, &msg) != 0)
         return;
-    int kind = zp_frame_kind(zp_wire_data(&msg), zp_wire_size(&msg));
-    int w = s_sender(self, &msg);
+    int kind = zp_frame_kind (zp_wire_data (&msg), zp_wire_size (&msg));
+    int w = s_sender (self, &msg);
     if (kind == ZP_MSG_HELLO)
-        s_on_hello(self, &msg);
+        s_on_hello (self, &msg);
     else if (w < 0) {
         char who[128];
-        zp_wire_identity_text(&msg.identity, who, sizeof who);
-        zsys_error("master: dropped a frame from unknown peer %s", who);
+        zp_wire_identity_text (&msg.identity, who, sizeof who);
+        zsys_error ("master: dropped a frame from unknown peer %s", who);
     } else if (kind == ZP_MSG_FAIL) {
         zp_fail_t f;
-        if (zp_fail_decode(zp_wire_data(&msg), zp_wire_size(&msg), &f) == 0)
-            s_fail(self, "worker %s failed: %.*s", self->args->worker_names[w], (int) f.text_len,
-                   f.text);
+        if (zp_fail_decode (zp_wire_data (&msg), zp_wire_size (&msg), &f) == 0)
+            s_fail (self, "worker %s failed: %.*s", self->args->worker_names[w], (int) f.text_len,
+                    f.text);
         else
-            s_fail(self, "worker %s failed", self->args->worker_names[w]);
+            s_fail (self, "worker %s failed", self->args->worker_names[w]);
     } else if (kind == ZP_MSG_READY && self->state == S_SYNCING) {
         zp_ready_t r;
-        if (zp_ready_decode(zp_wire_data(&msg), zp_wire_size(&msg), &r) == 0 &&
+        if (zp_ready_decode (zp_wire_data (&msg), zp_wire_size (&msg), &r) == 0 &&
             r.worker == (uint32_t) w && !self->workers[w].ready) {
             self->workers[w].ready = true;
             if (++self->n_ready == self->args->n_workers) {
                 self->state = S_RUNNING;
                 for (size_t k = 0; k < self->args->program->n_aggregators; k++) {
                     const zp_aggregator_def_t *d = &self->args->program->aggregators[k];
-                    self->aggregates[k] = zp_combiner_identity(d->op, d->type);
+                    self->aggregates[k] = zp_combiner_identity (d->op, d->type);
                 }
-                s_begin(self);
+                s_begin (self);
             }
         }
     } else if (kind == ZP_MSG_DONE && self->state == S_RUNNING)
-        s_on_done(self, w, &msg);
+        s_on_done (self, w, &msg);
     else if (kind == ZP_MSG_RESULT && self->state == S_COLLECTING)
-        s_on_result(self, w, &msg);
+        s_on_result (self, w, &msg);
     else
-        zsys_error("master: dropped an unexpected frame (kind %d) from worker %s", kind,
-                   self->args->worker_names[w]);
-    zp_wire_close(&msg);
+        zsys_error ("master: dropped an unexpected frame (kind %d) from worker %s", kind,
+                    self->args->worker_names[w]);
+    zp_wire_close (&msg);
 }
 
-static void s_on_timer(self_t *self)
+static void s_on_timer (self_t *self)
 {
     if (self->state != S_JOINING && self->state != S_SYNCING)
         return;
     zp_broadcast_t b = {.kind = ZP_MSG_SYNC};
-    s_publish(self, &b);
-    if (zclock_mono() < self->deadline)
+    s_publish (self, &b);
+    if (zclock_mono () < self->deadline)
         return;
     char missing[1024] = "";
     for (uint32_t w = 0; w < self->args->n_workers; w++) {
         s_worker_t *wk = &self->workers[w];
         if (self->state == S_JOINING ? wk->joined : wk->ready)
             continue;
-        size_t at = strlen(missing);
-        snprintf(missing + at, sizeof missing - at, "%s%s (%s)", at ? ", " : "",
-                 self->args->worker_names[w], self->args->worker_where[w]);
+        size_t at = strlen (missing);
+        snprintf (missing + at, sizeof missing - at, "%s%s (%s)", at ? ", " : "",
+                  self->args->worker_names[w], self->args->worker_where[w]);
     }
-    s_fail(self, "worker(s) did not %s within %.1fs: %s",
-           self->state == S_JOINING ? "join" : "confirm the broadcast",
-           self->args->join_timeout_ms / 1000.0, missing);
+    s_fail (self, "worker(s) did not %s within %.1fs: %s",
+            self->state == S_JOINING ? "join" : "confirm the broadcast",
+            self->args->join_timeout_ms / 1000.0, missing);
 }
 
-void zp_master_actor(zsock_t *pipe, void *argp)
+void zp_master_actor (zsock_t *pipe, void *argp)
 {
     const zp_master_args_t *a = argp;
     self_t self_s = {0}, *self = &self_s;
     self->pipe = pipe;
     self->args = a;
     uint32_t n = a->n_workers;
-    self->workers = calloc(n, sizeof *self->workers);
-    self->partials = calloc((size_t) n * ZP_MAX_AGGREGATORS, sizeof *self->partials);
-    self->sent = calloc((size_t) n * n, sizeof *self->sent);
-    self->prev_sent = calloc((size_t) n * n, sizeof *self->prev_sent);
-    self->received = calloc((size_t) n * n, sizeof *self->received);
-    self->values = calloc(a->graph->n ? a->graph->n : 1, sizeof *self->values);
-    zp_cbor_writer_init(&self->w, 1 << 16);
-    self->control = zsock_new(ZMQ_ROUTER);
-    self->bcast = zsock_new(ZMQ_PUB);
+    self->workers = calloc (n, sizeof *self->workers);
+    self->partials = calloc ((size_t) n * ZP_MAX_AGGREGATORS, sizeof *self->partials);
+    self->sent = calloc ((size_t) n * n, sizeof *self->sent);
+    self->prev_sent = calloc ((size_t) n * n, sizeof *self->prev_sent);
+    self->received = calloc ((size_t) n * n, sizeof *self->received);
+    self->values = calloc (a->graph->n ? a->graph->n : 1, sizeof *self->values);
+    zp_cbor_writer_init (&self->w, 1 << 16);
+    self->control = zsock_new (ZMQ_ROUTER);
+    self->bcast = zsock_new (ZMQ_PUB);
     bool ok = self->workers && self->partials && self->sent && self->prev_sent && self->received &&
               self->values && self->control && self->bcast;
     if (ok) {
-        zsock_set_router_mandatory(self->control, 1);
-        zsock_set_linger(self->control, 2000);
-        zsock_set_sndhwm(self->bcast, 100000);
-        ok = zsock_bind(self->control, "%s", a->control) >= 0 &&
-             zsock_bind(self->bcast, "%s", a->broadcast) >= 0;
+        zsock_set_router_mandatory (self->control, 1);
+        zsock_set_linger (self->control, 2000);
+        zsock_set_sndhwm (self->bcast, 100000);
+        ok = zsock_bind (self->control, "%s", a->control) >= 0 &&
+             zsock_bind (self->bcast, "%s", a->broadcast) >= 0;
         if (!ok)
-            zsys_error("master: cannot bind %s / %s: %s", a->control, a->broadcast,
-                       zmq_strerror(zmq_errno()));
+            zsys_error ("master: cannot bind %s / %s: %s", a->control, a->broadcast,
+                        zmq_strerror (zmq_errno ()));
     }
-    zsock_signal(pipe, ok ? 0 : 1);
-    zpoller_t *poller = ok ? zpoller_new(pipe, self->control, NULL) : NULL;
-    self->deadline = zclock_mono() + a->join_timeout_ms;
-    int64_t next_tick = zclock_mono();
+    zsock_signal (pipe, ok ? 0 : 1);
+    zpoller_t *poller = ok ? zpoller_new (pipe, self->control, NULL) : NULL;
+    self->deadline = zclock_mono () + a->join_timeout_ms;
+    int64_t next_tick = zclock_mono ();
     while (poller) {
         int timeout = self->state == S_JOINING || self->state == S_SYNCING
-                          ? (int) (next_tick > zclock_mono() ? next_tick - zclock_mono() : 0)
+                          ? (int) (next_tick > zclock_mono () ? next_tick - zclock_mono () : 0)
                           : -1;
-        zsock_t *which = zpoller_wait(poller, timeout);
+        zsock_t *which = zpoller_wait (poller, timeout);
         if (which == pipe) {
-            char *cmd = zstr_recv(pipe);
-            bool term = !cmd || streq(cmd, "$TERM");
-            zstr_free(&cmd);
+            char *cmd = zstr_recv (pipe);
+            bool term = !cmd || streq (cmd, "$TERM");
+            zstr_free (&cmd);
             if (term)
                 break;
         } else if (which == self->control && self->state != S_OVER)
-            s_on_control(self);
+            s_on_control (self);
         else if (which == self->control) {
             zp_wire_msg_t msg; /* late frames after the end: drop */
-            if (zp_wire_recv(self->control, true, &msg) == 0)
-                zp_wire_close(&msg);
-        } else if (zpoller_terminated(poller))
+            if (zp_wire_recv (self->control, true, &msg) == 0)
+                zp_wire_close (&msg);
+        } else if (zpoller_terminated (poller))
             break;
-        if (zclock_mono() >= next_tick) {
-            s_on_timer(self);
-            next_tick = zclock_mono() + 20;
+        if (zclock_mono () >= next_tick) {
+            s_on_timer (self);
+            next_tick = zclock_mono () + 20;
         }
     }
-    zpoller_destroy(&poller);
+    zpoller_destroy (&poller);
     for (uint32_t w = 0; self->workers && w < n; w++) {
         if (self->workers[w].joined)
-            zmq_msg_close(&self->workers[w].identity);
-        free(self->workers[w].endpoint);
+            zmq_msg_close (&self->workers[w].identity);
+        free (self->workers[w].endpoint);
     }
-    free(self->workers);
-    free(self->partials);
-    free(self->sent);
-    free(self->prev_sent);
-    free(self->received);
-    free(self->values);
-    zp_cbor_writer_free(&self->w);
-    zsock_destroy(&self->control);
-    zsock_destroy(&self->bcast);
+    free (self->workers);
+    free (self->partials);
+    free (self->sent);
+    free (self->prev_sent);
+    free (self->received);
+    free (self->values);
+    zp_cbor_writer_free (&self->w);
+    zsock_destroy (&self->control);
+    zsock_destroy (&self->bcast);
 }

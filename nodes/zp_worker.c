@@ -87,36 +87,36 @@ typedef struct {
     uint64_t bad_frames;
 } self_t;
 
-static void s_log(self_t *self, const char *fmt, ...)
+static void s_log (self_t *self, const char *fmt, ...)
 {
     char msg[512];
     va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    zsys_error("worker %s: %s", self->args.name, msg);
+    va_start (ap, fmt);
+    vsnprintf (msg, sizeof msg, fmt, ap);
+    va_end (ap);
+    zsys_error ("worker %s: %s", self->args.name, msg);
 }
 
-static int s_send_control(self_t *self)
+static int s_send_control (self_t *self)
 {
-    if (zp_wire_send(self->control, NULL, &self->w, false) != 0) {
-        s_log(self, "cannot send to the master: %s", zmq_strerror(errno));
+    if (zp_wire_send (self->control, NULL, &self->w, false) != 0) {
+        s_log (self, "cannot send to the master: %s", zmq_strerror (errno));
         return -1;
     }
     return 0;
 }
 
-static void s_fail(self_t *self, const char *text)
+static void s_fail (self_t *self, const char *text)
 {
-    s_log(self, "%s", text);
-    zp_fail_t fail = {self->worker, text, strlen(text)};
-    if (zp_fail_encode(&fail, &self->w) == 0)
-        s_send_control(self);
+    s_log (self, "%s", text);
+    zp_fail_t fail = {self->worker, text, strlen (text)};
+    if (zp_fail_encode (&fail, &self->w) == 0)
+        s_send_control (self);
     self->state = S_FAILED;
 }
 
 /* Dedup: 1 if `seq` from src is new (and records it), 0 if already seen. */
-static int s_rx_accept(s_rx_t *rx, uint64_t seq)
+static int s_rx_accept (s_rx_t *rx, uint64_t seq)
 {
     if (seq < rx->next)
         return 0;
@@ -139,7 +139,7 @@ static int s_rx_accept(s_rx_t *rx, uint64_t seq)
     }
     if (rx->n_ahead == rx->cap_ahead) {
         size_t cap = rx->cap_ahead ? rx->cap_ahead * 2 : 16;
-        uint64_t *grown = realloc(rx->ahead, cap * sizeof *grown);
+        uint64_t *grown = realloc (rx->ahead, cap * sizeof *grown);
         if (!grown)
             return -1;
         rx->ahead = grown;
@@ -149,10 +149,10 @@ static int s_rx_accept(s_rx_t *rx, uint64_t seq)
     return 1;
 }
 
-static void s_on_batch(self_t *self)
+static void s_on_batch (self_t *self)
 {
     zp_wire_msg_t msg;
-    if (zp_wire_recv(self->data, true, &msg) != 0) {
+    if (zp_wire_recv (self->data, true, &msg) != 0) {
         if (errno == EPROTO)
             self->bad_frames++;
         return;
@@ -160,28 +160,28 @@ static void s_on_batch(self_t *self)
     char who[128];
     zp_batch_view_t view;
     int rc = self->partition
-                 ? zp_batch_decode(zp_wire_data(&msg), zp_wire_size(&msg), self->rx_z, &view)
+                 ? zp_batch_decode (zp_wire_data (&msg), zp_wire_size (&msg), self->rx_z, &view)
                  : ZP_EKIND;
     if (rc == 0)
-        rc = zp_partition_check_batch(self->partition, &view);
+        rc = zp_partition_check_batch (self->partition, &view);
     uint32_t step = view.header.step;
     if (rc == 0 && step != self->step && step != self->step + 1)
         rc = ZP_ERANGE;
     if (rc != 0) {
-        zp_wire_identity_text(&msg.identity, who, sizeof who);
-        s_log(self, "dropped a bad batch from peer %s: %s", who, zp_frame_strerror(rc));
+        zp_wire_identity_text (&msg.identity, who, sizeof who);
+        s_log (self, "dropped a bad batch from peer %s: %s", who, zp_frame_strerror (rc));
         self->bad_frames++;
-        zp_wire_close(&msg);
+        zp_wire_close (&msg);
         return;
     }
     zp_ack_t ack = {view.header.job, step, view.header.src, view.header.dst, view.header.seq};
-    int fresh = s_rx_accept(&self->rx[view.header.src], view.header.seq);
+    int fresh = s_rx_accept (&self->rx[view.header.src], view.header.seq);
     if (fresh > 0) {
         if (self->n_stored == self->cap_stored) {
             size_t cap = self->cap_stored ? self->cap_stored * 2 : 64;
-            s_stored_t *grown = realloc(self->stored, cap * sizeof *grown);
+            s_stored_t *grown = realloc (self->stored, cap * sizeof *grown);
             if (!grown) {
-                zp_wire_close(&msg);
+                zp_wire_close (&msg);
                 return; /* not ACKed: the sender keeps it */
             }
             self->stored = grown;
@@ -194,27 +194,27 @@ static void s_on_batch(self_t *self)
         s->msg = msg;
     }
     zp_cbor_writer_t aw;
-    zp_cbor_writer_init(&aw, 64);
-    if (zp_ack_encode(&ack, &aw) == 0)
-        zp_wire_send(self->data, &msg.identity, &aw, false);
-    zp_cbor_writer_free(&aw);
+    zp_cbor_writer_init (&aw, 64);
+    if (zp_ack_encode (&ack, &aw) == 0)
+        zp_wire_send (self->data, &msg.identity, &aw, false);
+    zp_cbor_writer_free (&aw);
     if (fresh <= 0)
-        zp_wire_close(&msg);
+        zp_wire_close (&msg);
 }
 
-static void s_send_done(self_t *self);
+static void s_send_done (self_t *self);
 
-static void s_on_ack(self_t *self, uint32_t peer)
+static void s_on_ack (self_t *self, uint32_t peer)
 {
     zp_wire_msg_t msg;
-    if (zp_wire_recv(self->peers[peer].sock, false, &msg) != 0)
+    if (zp_wire_recv (self->peers[peer].sock, false, &msg) != 0)
         return;
     zp_ack_t ack;
-    int rc = zp_ack_decode(zp_wire_data(&msg), zp_wire_size(&msg), &ack);
-    zp_wire_close(&msg);
+    int rc = zp_ack_decode (zp_wire_data (&msg), zp_wire_size (&msg), &ack);
+    zp_wire_close (&msg);
     if (rc != 0 || ack.job != self->job || ack.src != self->worker || ack.dst != peer) {
-        s_log(self, "dropped a bad ACK from worker %u: %s", peer,
-              rc ? zp_frame_strerror(rc) : "not ours");
+        s_log (self, "dropped a bad ACK from worker %u: %s", peer,
+               rc ? zp_frame_strerror (rc) : "not ours");
         self->bad_frames++;
         return;
     }
@@ -226,51 +226,51 @@ static void s_on_ack(self_t *self, uint32_t peer)
             break;
         }
     if (self->state == S_WAIT_ACKS && self->unacked == 0)
-        s_send_done(self);
+        s_send_done (self);
 }
 
 /* Serves incoming batches and ACKs for up to `timeout_ms`. */
-static void s_service(self_t *self, int timeout_ms)
+static void s_service (self_t *self, int timeout_ms)
 {
     uint32_t n = self->n_workers;
     zmq_pollitem_t items[1 + n];
-    items[0] = (zmq_pollitem_t){zsock_resolve(self->data), 0, ZMQ_POLLIN, 0};
+    items[0] = (zmq_pollitem_t){zsock_resolve (self->data), 0, ZMQ_POLLIN, 0};
     for (uint32_t i = 0; i < n; i++)
         items[1 + i] =
-            (zmq_pollitem_t){self->peers[i].sock ? zsock_resolve(self->peers[i].sock) : NULL, 0,
+            (zmq_pollitem_t){self->peers[i].sock ? zsock_resolve (self->peers[i].sock) : NULL, 0,
                              self->peers[i].sock ? ZMQ_POLLIN : 0, 0};
-    if (zmq_poll(items, (int) n + 1, timeout_ms) <= 0)
+    if (zmq_poll (items, (int) n + 1, timeout_ms) <= 0)
         return;
     if (items[0].revents & ZMQ_POLLIN)
-        s_on_batch(self);
+        s_on_batch (self);
     for (uint32_t i = 0; i < n; i++)
         if (items[1 + i].revents & ZMQ_POLLIN)
-            s_on_ack(self, i);
+            s_on_ack (self, i);
 }
 
 /* The partition's flush callback: number, encode and send one batch. */
-static int s_flush(void *ctx, uint32_t dst, const zp_batch_out_t *batch)
+static int s_flush (void *ctx, uint32_t dst, const zp_batch_out_t *batch)
 {
     self_t *self = ctx;
     s_peer_t *p = &self->peers[dst];
-    const zp_settings_t *set = zp_partition_settings(self->partition);
+    const zp_settings_t *set = zp_partition_settings (self->partition);
     zp_batch_out_t out = *batch;
     out.header.seq = p->next_seq++;
-    if (zp_batch_encode(&out, set->compress ? p->z : NULL, set->compress_min, &self->bw) != 0)
+    if (zp_batch_encode (&out, set->compress ? p->z : NULL, set->compress_min, &self->bw) != 0)
         return -1;
     size_t size = self->bw.size;
     /* Back-pressure: wait for room, serving our own socket meanwhile. The
        wait is bounded by the job: a stuck peer is the master's to detect. */
-    while (!(zsock_events(p->sock) & ZMQ_POLLOUT)) {
-        s_service(self, 10);
+    while (!(zsock_events (p->sock) & ZMQ_POLLOUT)) {
+        s_service (self, 10);
         if (zsys_interrupted)
             return -1;
     }
-    if (zp_wire_send(p->sock, NULL, &self->bw, false) != 0)
+    if (zp_wire_send (p->sock, NULL, &self->bw, false) != 0)
         return -1;
     if (p->n_outstanding == p->cap_outstanding) {
         size_t cap = p->cap_outstanding ? p->cap_outstanding * 2 : 16;
-        uint64_t *grown = realloc(p->outstanding, cap * sizeof *grown);
+        uint64_t *grown = realloc (p->outstanding, cap * sizeof *grown);
         if (!grown)
             return -1;
         p->outstanding = grown;
@@ -281,11 +281,11 @@ static int s_flush(void *ctx, uint32_t dst, const zp_batch_out_t *batch)
     p->bytes += size;
     p->batches++;
     /* Let ACKs and incoming batches flow while we compute. */
-    s_service(self, 0);
+    s_service (self, 0);
     return 0;
 }
 
-static void s_send_done(self_t *self)
+static void s_send_done (self_t *self)
 {
     uint32_t n = self->n_workers;
     uint64_t sent_bytes[n];
@@ -311,12 +311,12 @@ static void s_send_done(self_t *self)
                       .received = (const uint8_t *) self->stats.received,
                       .n_aggregates = self->program->n_aggregators,
                       .aggregates = (const uint8_t *) aggs};
-    if (zp_done_encode(&done, &self->w) == 0)
-        s_send_control(self);
+    if (zp_done_encode (&done, &self->w) == 0)
+        s_send_control (self);
     self->state = S_IDLE;
 }
 
-static int s_cmp_stored(const void *a, const void *b)
+static int s_cmp_stored (const void *a, const void *b)
 {
     const s_stored_t *x = a, *y = b;
     if (x->step != y->step)
@@ -326,33 +326,33 @@ static int s_cmp_stored(const void *a, const void *b)
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-static void s_begin(self_t *self, const zp_broadcast_t *b)
+static void s_begin (self_t *self, const zp_broadcast_t *b)
 {
     if (self->state != S_IDLE) {
-        s_log(self, "BEGIN %u while not idle: ignored", b->step);
+        s_log (self, "BEGIN %u while not idle: ignored", b->step);
         return;
     }
     self->step = b->step;
-    zp_partition_begin(self->partition, b->step, b->aggregates, b->n_aggregates);
+    zp_partition_begin (self->partition, b->step, b->aggregates, b->n_aggregates);
     /* Deliver last superstep's batches in (source, sequence) order. */
     if (self->n_stored)
-        qsort(self->stored, self->n_stored, sizeof *self->stored, s_cmp_stored);
+        qsort (self->stored, self->n_stored, sizeof *self->stored, s_cmp_stored);
     size_t kept = 0;
     for (size_t i = 0; i < self->n_stored; i++) {
         s_stored_t *s = &self->stored[i];
         if (s->step + 1 == b->step) {
             zp_batch_view_t view;
             int rc =
-                zp_batch_decode(zp_wire_data(&s->msg), zp_wire_size(&s->msg), self->rx_z, &view);
+                zp_batch_decode (zp_wire_data (&s->msg), zp_wire_size (&s->msg), self->rx_z, &view);
             if (rc == 0)
-                rc = zp_partition_deliver(self->partition, &view);
-            zp_wire_close(&s->msg);
+                rc = zp_partition_deliver (self->partition, &view);
+            zp_wire_close (&s->msg);
             if (rc != 0) {
-                s_fail(self, "cannot deliver a stored batch (out of memory)");
+                s_fail (self, "cannot deliver a stored batch (out of memory)");
                 return;
             }
         } else if (s->step + 1 < b->step) {
-            zp_wire_close(&s->msg); /* stale: cannot happen unless a peer misbehaves */
+            zp_wire_close (&s->msg); /* stale: cannot happen unless a peer misbehaves */
         } else
             self->stored[kept++] = *s;
     }
@@ -361,251 +361,251 @@ static void s_begin(self_t *self, const zp_broadcast_t *b)
         self->peers[i].bytes = self->peers[i].batches = 0;
     /* ACKs served during compute must not end the superstep early. */
     self->state = S_COMPUTING;
-    int64_t start = zclock_usecs();
-    int rc = zp_partition_compute(self->partition, s_flush, self, &self->stats);
-    self->compute_seconds = (double) (zclock_usecs() - start) / 1e6;
+    int64_t start = zclock_usecs ();
+    int rc = zp_partition_compute (self->partition, s_flush, self, &self->stats);
+    self->compute_seconds = (double) (zclock_usecs () - start) / 1e6;
     if (rc != 0) {
-        s_fail(self, "superstep failed: a program error, or out of memory");
+        s_fail (self, "superstep failed: a program error, or out of memory");
         return;
     }
     self->state = S_WAIT_ACKS;
     if (self->unacked == 0)
-        s_send_done(self);
+        s_send_done (self);
 }
 
-static void s_send_ready(self_t *self)
+static void s_send_ready (self_t *self)
 {
     zp_ready_t ready = {self->worker, self->last_seq};
-    if (zp_ready_encode(&ready, &self->w) == 0 && s_send_control(self) == 0) {
+    if (zp_ready_encode (&ready, &self->w) == 0 && s_send_control (self) == 0) {
         self->ready_sent = true;
         self->state = S_IDLE;
     }
 }
 
-static void s_on_assign(self_t *self, const void *frame, size_t size)
+static void s_on_assign (self_t *self, const void *frame, size_t size)
 {
     zp_assign_t a;
-    int rc = zp_assign_decode(frame, size, &a);
+    int rc = zp_assign_decode (frame, size, &a);
     char err[512];
     if (rc != 0) {
-        snprintf(err, sizeof err, "bad ASSIGN from the master: %s", zp_frame_strerror(rc));
-        s_fail(self, err);
+        snprintf (err, sizeof err, "bad ASSIGN from the master: %s", zp_frame_strerror (rc));
+        s_fail (self, err);
         return;
     }
     char program[256];
-    snprintf(program, sizeof program, "%.*s", (int) a.program_len, a.program);
-    self->program = zp_program_find(program);
+    snprintf (program, sizeof program, "%.*s", (int) a.program_len, a.program);
+    self->program = zp_program_find (program);
     if (!self->program) {
-        snprintf(err, sizeof err, "unknown program \"%s\"", program);
-        s_fail(self, err);
+        snprintf (err, sizeof err, "unknown program \"%s\"", program);
+        s_fail (self, err);
         return;
     }
     self->job = a.job;
     self->worker = a.worker;
     self->n_workers = a.n_workers;
-    self->partition = zp_partition_new(&a, self->program, err, sizeof err);
+    self->partition = zp_partition_new (&a, self->program, err, sizeof err);
     if (!self->partition) {
-        s_fail(self, err);
+        s_fail (self, err);
         return;
     }
     uint32_t n = a.n_workers;
-    self->peers = calloc(n, sizeof *self->peers);
-    self->rx = calloc(n, sizeof *self->rx);
-    self->stats.sent = calloc(n, sizeof(uint64_t));
-    self->stats.received = calloc(n, sizeof(uint64_t));
-    self->rx_z = zp_compress_new((int) a.settings.compress_level, (size_t) 1 << 31);
+    self->peers = calloc (n, sizeof *self->peers);
+    self->rx = calloc (n, sizeof *self->rx);
+    self->stats.sent = calloc (n, sizeof (uint64_t));
+    self->stats.received = calloc (n, sizeof (uint64_t));
+    self->rx_z = zp_compress_new ((int) a.settings.compress_level, (size_t) 1 << 31);
     if (!self->peers || !self->rx || !self->stats.sent || !self->stats.received || !self->rx_z) {
-        s_fail(self, "out of memory");
+        s_fail (self, "out of memory");
         return;
     }
     for (uint32_t i = 0; i < n; i++) {
         const char *ep;
         size_t len;
-        if (zp_assign_next_peer(&a, &ep, &len) != 0) {
-            s_fail(self, "bad peer list in ASSIGN");
+        if (zp_assign_next_peer (&a, &ep, &len) != 0) {
+            s_fail (self, "bad peer list in ASSIGN");
             return;
         }
         if (i == a.worker)
             continue;
         char endpoint[512];
-        snprintf(endpoint, sizeof endpoint, "%.*s", (int) len, ep);
+        snprintf (endpoint, sizeof endpoint, "%.*s", (int) len, ep);
         s_peer_t *p = &self->peers[i];
-        p->sock = zsock_new(ZMQ_DEALER);
+        p->sock = zsock_new (ZMQ_DEALER);
         if (!p->sock) {
-            s_fail(self, "cannot create a peer socket");
+            s_fail (self, "cannot create a peer socket");
             return;
         }
         char identity[32];
-        snprintf(identity, sizeof identity, "w%u", a.worker);
-        zsock_set_identity(p->sock, identity);
-        zsock_set_sndhwm(p->sock, 1000);
-        if (zsock_connect(p->sock, "%s", endpoint) != 0) {
-            snprintf(err, sizeof err, "cannot connect to peer %u at %.400s", i, endpoint);
-            s_fail(self, err);
+        snprintf (identity, sizeof identity, "w%u", a.worker);
+        zsock_set_identity (p->sock, identity);
+        zsock_set_sndhwm (p->sock, 1000);
+        if (zsock_connect (p->sock, "%s", endpoint) != 0) {
+            snprintf (err, sizeof err, "cannot connect to peer %u at %.400s", i, endpoint);
+            s_fail (self, err);
             return;
         }
         if (a.settings.compress &&
-            !(p->z = zp_compress_new((int) a.settings.compress_level, (size_t) 1 << 31))) {
-            s_fail(self, "out of memory");
+            !(p->z = zp_compress_new ((int) a.settings.compress_level, (size_t) 1 << 31))) {
+            s_fail (self, "out of memory");
             return;
         }
-        zpoller_add(self->poller, p->sock);
+        zpoller_add (self->poller, p->sock);
     }
     self->state = S_ASSIGNED;
     if (self->seen_broadcast)
-        s_send_ready(self);
+        s_send_ready (self);
 }
 
-static void s_send_result(self_t *self)
+static void s_send_result (self_t *self)
 {
-    zp_result_t result = {self->worker, zp_partition_size(self->partition),
-                          (const uint8_t *) zp_partition_values(self->partition)};
-    if (zp_result_encode(&result, &self->w) == 0)
-        s_send_control(self);
+    zp_result_t result = {self->worker, zp_partition_size (self->partition),
+                          (const uint8_t *) zp_partition_values (self->partition)};
+    if (zp_result_encode (&result, &self->w) == 0)
+        s_send_control (self);
     self->state = S_FINISHING;
 }
 
-static void s_on_broadcast(self_t *self)
+static void s_on_broadcast (self_t *self)
 {
     zp_wire_msg_t msg;
-    if (zp_wire_recv(self->bcast, false, &msg) != 0)
+    if (zp_wire_recv (self->bcast, false, &msg) != 0)
         return;
     zp_broadcast_t b;
-    int rc = zp_broadcast_decode(zp_wire_data(&msg), zp_wire_size(&msg), &b);
+    int rc = zp_broadcast_decode (zp_wire_data (&msg), zp_wire_size (&msg), &b);
     if (rc != 0) {
-        s_log(self, "dropped a bad broadcast: %s", zp_frame_strerror(rc));
+        s_log (self, "dropped a bad broadcast: %s", zp_frame_strerror (rc));
         self->bad_frames++;
-        zp_wire_close(&msg);
+        zp_wire_close (&msg);
         return;
     }
     if (self->seen_broadcast && b.seq != self->last_seq + 1 && b.seq > self->last_seq)
-        s_log(self, "missed broadcasts %llu..%llu", (unsigned long long) self->last_seq + 1,
-              (unsigned long long) b.seq - 1);
+        s_log (self, "missed broadcasts %llu..%llu", (unsigned long long) self->last_seq + 1,
+               (unsigned long long) b.seq - 1);
     if (b.seq > self->last_seq || !self->seen_broadcast)
         self->last_seq = b.seq;
     self->seen_broadcast = true;
     if (b.kind == ZP_MSG_SYNC) {
         if (self->state == S_ASSIGNED && !self->ready_sent)
-            s_send_ready(self);
+            s_send_ready (self);
     } else if (b.kind == ZP_MSG_BEGIN && self->partition) {
-        s_begin(self, &b);
+        s_begin (self, &b);
     } else if (b.kind == ZP_MSG_TERMINATE) {
         if (b.status == 0 && self->partition && self->state == S_IDLE)
-            s_send_result(self);
+            s_send_result (self);
         else
             self->state = S_FINISHING;
     }
-    zp_wire_close(&msg);
+    zp_wire_close (&msg);
 }
 
-static void s_on_control(self_t *self)
+static void s_on_control (self_t *self)
 {
     zp_wire_msg_t msg;
-    if (zp_wire_recv(self->control, false, &msg) != 0)
+    if (zp_wire_recv (self->control, false, &msg) != 0)
         return;
-    const void *data = zp_wire_data(&msg);
-    size_t size = zp_wire_size(&msg);
-    int kind = zp_frame_kind(data, size);
+    const void *data = zp_wire_data (&msg);
+    size_t size = zp_wire_size (&msg);
+    int kind = zp_frame_kind (data, size);
     if (kind == ZP_MSG_ASSIGN && self->state == S_JOINING)
-        s_on_assign(self, data, size);
-    else if (kind == ZP_MSG_BYE && zp_bye_decode(data, size) == 0)
+        s_on_assign (self, data, size);
+    else if (kind == ZP_MSG_BYE && zp_bye_decode (data, size) == 0)
         self->stop = true;
     else {
-        s_log(self, "dropped an unexpected control frame (kind %d)", kind);
+        s_log (self, "dropped an unexpected control frame (kind %d)", kind);
         self->bad_frames++;
     }
-    zp_wire_close(&msg);
+    zp_wire_close (&msg);
 }
 
-static void s_destroy(self_t *self)
+static void s_destroy (self_t *self)
 {
-    zpoller_destroy(&self->poller);
+    zpoller_destroy (&self->poller);
     for (uint32_t i = 0; self->peers && i < self->n_workers; i++) {
-        zsock_destroy(&self->peers[i].sock);
-        zp_compress_destroy(&self->peers[i].z);
-        free(self->peers[i].outstanding);
+        zsock_destroy (&self->peers[i].sock);
+        zp_compress_destroy (&self->peers[i].z);
+        free (self->peers[i].outstanding);
     }
     for (uint32_t i = 0; self->rx && i < self->n_workers; i++)
-        free(self->rx[i].ahead);
+        free (self->rx[i].ahead);
     for (size_t i = 0; i < self->n_stored; i++)
-        zp_wire_close(&self->stored[i].msg);
-    free(self->stored);
-    free(self->peers);
-    free(self->rx);
-    free(self->stats.sent);
-    free(self->stats.received);
-    zp_compress_destroy(&self->rx_z);
-    zp_partition_destroy(&self->partition);
-    zsock_destroy(&self->control);
-    zsock_destroy(&self->bcast);
-    zsock_destroy(&self->data);
-    zp_cbor_writer_free(&self->w);
-    zp_cbor_writer_free(&self->bw);
-    free(self->data_endpoint);
+        zp_wire_close (&self->stored[i].msg);
+    free (self->stored);
+    free (self->peers);
+    free (self->rx);
+    free (self->stats.sent);
+    free (self->stats.received);
+    zp_compress_destroy (&self->rx_z);
+    zp_partition_destroy (&self->partition);
+    zsock_destroy (&self->control);
+    zsock_destroy (&self->bcast);
+    zsock_destroy (&self->data);
+    zp_cbor_writer_free (&self->w);
+    zp_cbor_writer_free (&self->bw);
+    free (self->data_endpoint);
 }
 
-void zp_worker_actor(zsock_t *pipe, void *args)
+void zp_worker_actor (zsock_t *pipe, void *args)
 {
     self_t self_s = {0}, *self = &self_s;
     self->pipe = pipe;
     self->args = *(zp_worker_args_t *) args;
     self->step = S_NO_STEP;
-    zp_cbor_writer_init(&self->w, 256);
-    zp_cbor_writer_init(&self->bw, 1 << 16);
+    zp_cbor_writer_init (&self->w, 256);
+    zp_cbor_writer_init (&self->bw, 1 << 16);
     /* Subscribe before saying HELLO, so no broadcast after our HELLO is missed. */
-    self->bcast = zsock_new_sub(self->args.broadcast, "");
-    self->data = zsock_new(ZMQ_ROUTER);
-    self->control = zsock_new(ZMQ_DEALER);
+    self->bcast = zsock_new_sub (self->args.broadcast, "");
+    self->data = zsock_new (ZMQ_ROUTER);
+    self->control = zsock_new (ZMQ_DEALER);
     if (!self->bcast || !self->data || !self->control) {
-        zsys_error("worker %s: cannot create sockets", self->args.name);
-        zsock_signal(pipe, 1);
-        s_destroy(self);
+        zsys_error ("worker %s: cannot create sockets", self->args.name);
+        zsock_signal (pipe, 1);
+        s_destroy (self);
         return;
     }
-    zsock_set_router_mandatory(self->data, 1);
-    if (zsock_bind(self->data, "%s", self->args.data) < 0) {
-        zsys_error("worker %s: cannot bind data socket to %s: %s", self->args.name, self->args.data,
-                   zmq_strerror(zmq_errno()));
-        zsock_signal(pipe, 1);
-        s_destroy(self);
+    zsock_set_router_mandatory (self->data, 1);
+    if (zsock_bind (self->data, "%s", self->args.data) < 0) {
+        zsys_error ("worker %s: cannot bind data socket to %s: %s", self->args.name,
+                    self->args.data, zmq_strerror (zmq_errno ()));
+        zsock_signal (pipe, 1);
+        s_destroy (self);
         return;
     }
-    self->data_endpoint = zsock_last_endpoint(self->data);
-    zsock_set_identity(self->control, self->args.name);
-    zsock_set_linger(self->control, 2000);
-    if (zsock_connect(self->control, "%s", self->args.control) != 0) {
-        zsys_error("worker %s: cannot connect to %s", self->args.name, self->args.control);
-        zsock_signal(pipe, 1);
-        s_destroy(self);
+    self->data_endpoint = zsock_last_endpoint (self->data);
+    zsock_set_identity (self->control, self->args.name);
+    zsock_set_linger (self->control, 2000);
+    if (zsock_connect (self->control, "%s", self->args.control) != 0) {
+        zsys_error ("worker %s: cannot connect to %s", self->args.name, self->args.control);
+        zsock_signal (pipe, 1);
+        s_destroy (self);
         return;
     }
-    self->poller = zpoller_new(pipe, self->control, self->bcast, self->data, NULL);
-    zsock_signal(pipe, 0);
+    self->poller = zpoller_new (pipe, self->control, self->bcast, self->data, NULL);
+    zsock_signal (pipe, 0);
 
     zp_hello_t hello = {ZP_ROLE_WORKER, self->args.name, 0, self->data_endpoint, 0};
-    if (zp_hello_encode(&hello, &self->w) == 0)
-        s_send_control(self);
+    if (zp_hello_encode (&hello, &self->w) == 0)
+        s_send_control (self);
 
     while (!self->stop) {
-        zsock_t *which = zpoller_wait(self->poller, -1);
+        zsock_t *which = zpoller_wait (self->poller, -1);
         if (!which)
             break; /* interrupted or terminated */
         if (which == pipe) {
-            char *cmd = zstr_recv(pipe);
-            bool term = !cmd || streq(cmd, "$TERM");
-            zstr_free(&cmd);
+            char *cmd = zstr_recv (pipe);
+            bool term = !cmd || streq (cmd, "$TERM");
+            zstr_free (&cmd);
             if (term)
                 break;
         } else if (which == self->control)
-            s_on_control(self);
+            s_on_control (self);
         else if (which == self->bcast)
-            s_on_broadcast(self);
+            s_on_broadcast (self);
         else if (which == self->data)
-            s_on_batch(self);
+            s_on_batch (self);
         else
             for (uint32_t i = 0; i < self->n_workers; i++)
                 if (which == self->peers[i].sock)
-                    s_on_ack(self, i);
+                    s_on_ack (self, i);
     }
-    s_destroy(self);
+    s_destroy (self);
 }

@@ -3,190 +3,191 @@
 
 #include <inttypes.h>
 
-static const char *s_job(const char *dir, const char *graph, const char *extra, int workers)
+static const char *s_job (const char *dir, const char *graph, const char *extra, int workers)
 {
     char yaml[4096];
-    int at = snprintf(yaml, sizeof yaml,
-                      "job:\n  algorithm: pr\n  graph: %s\n  output: %s/out/result.txt\n%s"
-                      "workers:\n",
-                      graph, dir, extra);
+    int at = snprintf (yaml, sizeof yaml,
+                       "job:\n  algorithm: pr\n  graph: %s\n  output: %s/out/result.txt\n%s"
+                       "workers:\n",
+                       graph, dir, extra);
     for (int w = 0; w < workers; w++)
-        at += snprintf(yaml + at, sizeof yaml - (size_t) at, "  - name: w%d\n", w);
-    return zp_test_write(dir, "job.yaml", yaml);
+        at += snprintf (yaml + at, sizeof yaml - (size_t) at, "  - name: w%d\n", w);
+    return zp_test_write (dir, "job.yaml", yaml);
 }
 
-Test(cli, pagerank_on_every_ldbc_graph_with_a_pr_output)
+Test (cli, pagerank_on_every_ldbc_graph_with_a_pr_output)
 {
     const char *graphs[] = {"example-directed", "example-undirected", "test-pr-directed",
                             "test-pr-undirected"};
     for (int i = 0; i < 4; i++) {
         char dir[4096], rel[512], graph[4096], out[4200], ref[4096], msg[512];
-        snprintf(dir, sizeof dir, "%s", zp_test_tmpdir());
-        snprintf(rel, sizeof rel, "tests/data/ldbc/%s/%s.properties", graphs[i], graphs[i]);
-        snprintf(graph, sizeof graph, "%s", zp_test_path(rel));
-        const char *job = s_job(dir, graph, "", 2);
-        const char *argv[] = {zp_test_bin(), "run", job, NULL};
+        snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+        snprintf (rel, sizeof rel, "tests/data/ldbc/%s/%s.properties", graphs[i], graphs[i]);
+        snprintf (graph, sizeof graph, "%s", zp_test_path (rel));
+        const char *job = s_job (dir, graph, "", 2);
+        const char *argv[] = {zp_test_bin (), "run", job, NULL};
         zp_test_run_t r;
-        zp_test_run(argv, 60, &r);
-        cr_assert_eq(r.status, 0, "%s: exit %d\n%s", graphs[i], r.status, r.err);
-        cr_assert(strstr(r.out, "zpregel: pr on"), "no summary:\n%s", r.out);
-        cr_assert(strstr(r.err, "superstep 0: active"), "no progress lines:\n%s", r.err);
-        snprintf(out, sizeof out, "%s/out/result.txt", dir);
-        snprintf(rel, sizeof rel, "tests/data/ldbc/%s/%s-PR", graphs[i], graphs[i]);
-        snprintf(ref, sizeof ref, "%s", zp_test_path(rel));
-        cr_assert_eq(zp_test_validate(out, ref, "epsilon", msg, sizeof msg), 0, "%s: %s", graphs[i],
-                     msg);
-        zp_test_run_free(&r);
+        zp_test_run (argv, 60, &r);
+        cr_assert_eq (r.status, 0, "%s: exit %d\n%s", graphs[i], r.status, r.err);
+        cr_assert (strstr (r.out, "zpregel: pr on"), "no summary:\n%s", r.out);
+        cr_assert (strstr (r.err, "superstep 0: active"), "no progress lines:\n%s", r.err);
+        snprintf (out, sizeof out, "%s/out/result.txt", dir);
+        snprintf (rel, sizeof rel, "tests/data/ldbc/%s/%s-PR", graphs[i], graphs[i]);
+        snprintf (ref, sizeof ref, "%s", zp_test_path (rel));
+        cr_assert_eq (zp_test_validate (out, ref, "epsilon", msg, sizeof msg), 0, "%s: %s",
+                      graphs[i], msg);
+        zp_test_run_free (&r);
     }
 }
 
-Test(cli, stats_file_has_a_line_per_superstep_and_a_summary)
+Test (cli, stats_file_has_a_line_per_superstep_and_a_summary)
 {
     char dir[4096], stats[4200];
-    snprintf(dir, sizeof dir, "%s", zp_test_tmpdir());
-    snprintf(stats, sizeof stats, "%s/stats.jsonl", dir);
-    const char *job = s_job(
-        dir, zp_test_path("tests/data/ldbc/test-pr-directed/test-pr-directed.properties"), "", 3);
-    const char *argv[] = {zp_test_bin(), "run", job, "--stats", stats, "--quiet", NULL};
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    snprintf (stats, sizeof stats, "%s/stats.jsonl", dir);
+    const char *job = s_job (
+        dir, zp_test_path ("tests/data/ldbc/test-pr-directed/test-pr-directed.properties"), "", 3);
+    const char *argv[] = {zp_test_bin (), "run", job, "--stats", stats, "--quiet", NULL};
     zp_test_run_t r;
-    zp_test_run(argv, 60, &r);
-    cr_assert_eq(r.status, 0, "%s", r.err);
-    cr_assert_str_eq(r.out, "", "--quiet printed: %s", r.out);
-    char *text = zp_test_read(stats, NULL);
-    cr_assert_not_null(text);
+    zp_test_run (argv, 60, &r);
+    cr_assert_eq (r.status, 0, "%s", r.err);
+    cr_assert_str_eq (r.out, "", "--quiet printed: %s", r.out);
+    char *text = zp_test_read (stats, NULL);
+    cr_assert_not_null (text);
     /* 14 iterations: supersteps 0..14, then the summary. */
     int lines = 0;
-    for (char *save = NULL, *line = strtok_r(text, "\n", &save); line;
-         line = strtok_r(NULL, "\n", &save), lines++) {
+    for (char *save = NULL, *line = strtok_r (text, "\n", &save); line;
+         line = strtok_r (NULL, "\n", &save), lines++) {
         if (lines < 15) {
             char prefix[32];
-            snprintf(prefix, sizeof prefix, "{\"step\":%d,", lines);
-            cr_assert(strncmp(line, prefix, strlen(prefix)) == 0, "line %d: %s", lines, line);
-            cr_assert(strstr(line, "\"seconds\":") && strstr(line, "\"active\":") &&
-                          strstr(line, "\"messages\":") && strstr(line, "\"bytes\":"),
-                      "%s", line);
+            snprintf (prefix, sizeof prefix, "{\"step\":%d,", lines);
+            cr_assert (strncmp (line, prefix, strlen (prefix)) == 0, "line %d: %s", lines, line);
+            cr_assert (strstr (line, "\"seconds\":") && strstr (line, "\"active\":") &&
+                           strstr (line, "\"messages\":") && strstr (line, "\"bytes\":"),
+                       "%s", line);
         } else {
-            cr_assert(strncmp(line, "{\"summary\":true,", 16) == 0, "%s", line);
-            cr_assert(strstr(line, "\"load_seconds\":") && strstr(line, "\"compute_seconds\":") &&
-                          strstr(line, "\"output_seconds\":") && strstr(line, "\"supersteps\":15"),
-                      "%s", line);
+            cr_assert (strncmp (line, "{\"summary\":true,", 16) == 0, "%s", line);
+            cr_assert (
+                strstr (line, "\"load_seconds\":") && strstr (line, "\"compute_seconds\":") &&
+                    strstr (line, "\"output_seconds\":") && strstr (line, "\"supersteps\":15"),
+                "%s", line);
         }
     }
-    cr_assert_eq(lines, 16);
-    free(text);
-    zp_test_run_free(&r);
+    cr_assert_eq (lines, 16);
+    free (text);
+    zp_test_run_free (&r);
 }
 
-Test(cli, set_overrides_the_job_file)
+Test (cli, set_overrides_the_job_file)
 {
     char dir[4096], out[4200];
-    snprintf(dir, sizeof dir, "%s", zp_test_tmpdir());
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
     const char *job =
-        s_job(dir, zp_test_path("tests/data/ldbc/example-directed/example-directed.properties"),
-              "  params:\n    iterations: 7\n", 1);
+        s_job (dir, zp_test_path ("tests/data/ldbc/example-directed/example-directed.properties"),
+               "  params:\n    iterations: 7\n", 1);
     const char *argv[] = {
-        zp_test_bin(),         "run", job, "--set", "job.params.iterations=2", "-s",
+        zp_test_bin (),        "run", job, "--set", "job.params.iterations=2", "-s",
         "workers[0].weight=3", NULL};
     zp_test_run_t r;
-    zp_test_run(argv, 60, &r);
-    cr_assert_eq(r.status, 0, "%s", r.err);
-    snprintf(out, sizeof out, "%s/out/result.txt", dir);
+    zp_test_run (argv, 60, &r);
+    cr_assert_eq (r.status, 0, "%s", r.err);
+    snprintf (out, sizeof out, "%s/out/result.txt", dir);
     char msg[512];
-    cr_assert_eq(
-        zp_test_validate(out, zp_test_path("tests/data/ldbc/example-directed/example-directed-PR"),
-                         "epsilon", msg, sizeof msg),
-        0, "%s", msg);
-    zp_test_run_free(&r);
+    cr_assert_eq (zp_test_validate (
+                      out, zp_test_path ("tests/data/ldbc/example-directed/example-directed-PR"),
+                      "epsilon", msg, sizeof msg),
+                  0, "%s", msg);
+    zp_test_run_free (&r);
 }
 
-Test(cli, bad_input_exits_1_with_file_and_line)
+Test (cli, bad_input_exits_1_with_file_and_line)
 {
     char dir[4096];
-    snprintf(dir, sizeof dir, "%s", zp_test_tmpdir());
-    const char *job = zp_test_write(dir, "bad.yaml",
-                                    "job:\n  algorithm: pr\n  graph: g.txt\n"
-                                    "workers:\n  - name: w\n    weight: -1\n");
-    const char *argv[] = {zp_test_bin(), "run", job, NULL};
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    const char *job = zp_test_write (dir, "bad.yaml",
+                                     "job:\n  algorithm: pr\n  graph: g.txt\n"
+                                     "workers:\n  - name: w\n    weight: -1\n");
+    const char *argv[] = {zp_test_bin (), "run", job, NULL};
     zp_test_run_t r;
-    zp_test_run(argv, 30, &r);
-    cr_assert_eq(r.status, 1);
+    zp_test_run (argv, 30, &r);
+    cr_assert_eq (r.status, 1);
     char want[4200];
-    snprintf(want, sizeof want,
-             "zpregel: %s:6: workers[0].weight: expected a positive number, got \"-1\"\n", job);
-    cr_assert_str_eq(r.err, want);
-    zp_test_run_free(&r);
+    snprintf (want, sizeof want,
+              "zpregel: %s:6: workers[0].weight: expected a positive number, got \"-1\"\n", job);
+    cr_assert_str_eq (r.err, want);
+    zp_test_run_free (&r);
 
     /* A graph file with a bad line. */
-    zp_test_write(dir, "g.txt", "1 2\n2 x\n");
-    job = zp_test_write(dir, "job.yaml",
-                        "job:\n  algorithm: pr\n  graph: g.txt\nworkers:\n  - name: w\n");
-    const char *argv2[] = {zp_test_bin(), "run", job, NULL};
-    zp_test_run(argv2, 30, &r);
-    cr_assert_eq(r.status, 1);
-    snprintf(
+    zp_test_write (dir, "g.txt", "1 2\n2 x\n");
+    job = zp_test_write (dir, "job.yaml",
+                         "job:\n  algorithm: pr\n  graph: g.txt\nworkers:\n  - name: w\n");
+    const char *argv2[] = {zp_test_bin (), "run", job, NULL};
+    zp_test_run (argv2, 30, &r);
+    cr_assert_eq (r.status, 1);
+    snprintf (
         want, sizeof want,
         "zpregel: %s/g.txt:2: expected \"source target\" with unsigned integer ids, got \"2 x\"\n",
         dir);
-    cr_assert_str_eq(r.err, want);
-    zp_test_run_free(&r);
+    cr_assert_str_eq (r.err, want);
+    zp_test_run_free (&r);
 }
 
-Test(cli, usage_and_help)
+Test (cli, usage_and_help)
 {
     zp_test_run_t r;
-    const char *help[] = {zp_test_bin(), "--help", NULL};
-    zp_test_run(help, 10, &r);
-    cr_assert_eq(r.status, 0);
-    cr_assert(strstr(r.out, "usage: zpregel COMMAND"));
-    zp_test_run_free(&r);
-    const char *run_help[] = {zp_test_bin(), "run", "--help", NULL};
-    zp_test_run(run_help, 10, &r);
-    cr_assert_eq(r.status, 0);
-    cr_assert(strstr(r.out, "--set KEY=VALUE"));
-    zp_test_run_free(&r);
-    const char *programs[] = {zp_test_bin(), "programs", NULL};
-    zp_test_run(programs, 10, &r);
-    cr_assert_eq(r.status, 0);
-    cr_assert(strstr(r.out, "job.params.damping"), "%s", r.out);
-    zp_test_run_free(&r);
-    const char *unknown[] = {zp_test_bin(), "frobnicate", NULL};
-    zp_test_run(unknown, 10, &r);
-    cr_assert_eq(r.status, 2);
-    cr_assert(strstr(r.err, "unknown command \"frobnicate\""));
-    zp_test_run_free(&r);
-    const char *noarg[] = {zp_test_bin(), "run", NULL};
-    zp_test_run(noarg, 10, &r);
-    cr_assert_eq(r.status, 2);
-    cr_assert(strstr(r.err, "expected exactly one JOB.yaml"));
-    zp_test_run_free(&r);
-    const char *badopt[] = {zp_test_bin(), "run", "--bogus", "x.yaml", NULL};
-    zp_test_run(badopt, 10, &r);
-    cr_assert_eq(r.status, 2);
-    zp_test_run_free(&r);
+    const char *help[] = {zp_test_bin (), "--help", NULL};
+    zp_test_run (help, 10, &r);
+    cr_assert_eq (r.status, 0);
+    cr_assert (strstr (r.out, "usage: zpregel COMMAND"));
+    zp_test_run_free (&r);
+    const char *run_help[] = {zp_test_bin (), "run", "--help", NULL};
+    zp_test_run (run_help, 10, &r);
+    cr_assert_eq (r.status, 0);
+    cr_assert (strstr (r.out, "--set KEY=VALUE"));
+    zp_test_run_free (&r);
+    const char *programs[] = {zp_test_bin (), "programs", NULL};
+    zp_test_run (programs, 10, &r);
+    cr_assert_eq (r.status, 0);
+    cr_assert (strstr (r.out, "job.params.damping"), "%s", r.out);
+    zp_test_run_free (&r);
+    const char *unknown[] = {zp_test_bin (), "frobnicate", NULL};
+    zp_test_run (unknown, 10, &r);
+    cr_assert_eq (r.status, 2);
+    cr_assert (strstr (r.err, "unknown command \"frobnicate\""));
+    zp_test_run_free (&r);
+    const char *noarg[] = {zp_test_bin (), "run", NULL};
+    zp_test_run (noarg, 10, &r);
+    cr_assert_eq (r.status, 2);
+    cr_assert (strstr (r.err, "expected exactly one JOB.yaml"));
+    zp_test_run_free (&r);
+    const char *badopt[] = {zp_test_bin (), "run", "--bogus", "x.yaml", NULL};
+    zp_test_run (badopt, 10, &r);
+    cr_assert_eq (r.status, 2);
+    zp_test_run_free (&r);
 }
 
-Test(cli, the_main_job_runs)
+Test (cli, the_main_job_runs)
 {
     char dir[4096];
-    snprintf(dir, sizeof dir, "%s", zp_test_tmpdir());
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
     char out[4200], set[4300];
-    snprintf(out, sizeof out, "%s/pr.txt", dir);
-    snprintf(set, sizeof set, "job.output=%s", out);
-    const char *argv[] = {zp_test_bin(), "run", zp_test_path("configs/local.yaml"),
-                          "--set",       set,   NULL};
+    snprintf (out, sizeof out, "%s/pr.txt", dir);
+    snprintf (set, sizeof set, "job.output=%s", out);
+    const char *argv[] = {zp_test_bin (), "run", zp_test_path ("configs/local.yaml"),
+                          "--set",        set,   NULL};
     zp_test_run_t r;
-    zp_test_run(argv, 120, &r);
-    cr_assert_eq(r.status, 0, "%s", r.err);
+    zp_test_run (argv, 120, &r);
+    cr_assert_eq (r.status, 0, "%s", r.err);
     /* The package everything rests on comes first. */
-    cr_assert(strstr(r.out, "top 10 vertices by value:"), "%s", r.out);
-    cr_assert(strstr(r.out, "  libc6\n"), "%s", r.out);
+    cr_assert (strstr (r.out, "top 10 vertices by value:"), "%s", r.out);
+    cr_assert (strstr (r.out, "  libc6\n"), "%s", r.out);
     size_t len;
-    char *text = zp_test_read(out, &len);
-    cr_assert_not_null(text);
+    char *text = zp_test_read (out, &len);
+    cr_assert_not_null (text);
     int lines = 0;
     for (size_t i = 0; i < len; i++)
         lines += text[i] == '\n';
-    cr_assert_eq(lines, 63436);
-    free(text);
-    zp_test_run_free(&r);
+    cr_assert_eq (lines, 63436);
+    free (text);
+    zp_test_run_free (&r);
 }

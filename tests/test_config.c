@@ -6,209 +6,210 @@ static char s_err[2048];
 static char s_file[4096];
 
 /* Loads `yaml` from job.yaml in a fresh directory with `n` overrides. */
-static zp_config_t *s_load(const char *yaml, const char *const *overrides, size_t n)
+static zp_config_t *s_load (const char *yaml, const char *const *overrides, size_t n)
 {
-    const char *dir = zp_test_tmpdir();
-    snprintf(s_file, sizeof s_file, "%s", zp_test_write(dir, "job.yaml", yaml));
+    const char *dir = zp_test_tmpdir ();
+    snprintf (s_file, sizeof s_file, "%s", zp_test_write (dir, "job.yaml", yaml));
     s_err[0] = 0;
-    return zp_config_load(s_file, overrides, n, s_err, sizeof s_err);
+    return zp_config_load (s_file, overrides, n, s_err, sizeof s_err);
 }
 
 /* Asserts that `yaml` fails with "<file>:<rest>". */
-static void s_fails(const char *yaml, const char *rest)
+static void s_fails (const char *yaml, const char *rest)
 {
-    zp_config_t *cfg = s_load(yaml, NULL, 0);
-    cr_assert_null(cfg, "accepted:\n%s", yaml);
+    zp_config_t *cfg = s_load (yaml, NULL, 0);
+    cr_assert_null (cfg, "accepted:\n%s", yaml);
     char want[4200];
-    snprintf(want, sizeof want, "%s:%s", s_file, rest);
-    cr_assert_str_eq(s_err, want);
+    snprintf (want, sizeof want, "%s:%s", s_file, rest);
+    cr_assert_str_eq (s_err, want);
 }
 
 #define S_JOB     "job:\n  algorithm: pr\n  graph: g.properties\n"
 #define S_WORKERS "workers:\n  - name: w1\n"
 
-Test(config, a_full_job_is_read_with_defaults_and_paths)
+Test (config, a_full_job_is_read_with_defaults_and_paths)
 {
-    zp_config_t *cfg = s_load("job:\n"
-                              "  name: demo\n"
-                              "  algorithm: pr\n"
-                              "  graph: data/g.properties\n"
-                              "  output: /abs/out.txt\n"
-                              "  params:\n"
-                              "    damping: 0.9\n"
-                              "    iterations: 3\n"
-                              "master:\n"
-                              "  join_timeout: 1500ms\n"
-                              "workers:\n"
-                              "  - name: a\n"
-                              "  - name: b\n"
-                              "    transport: tcp\n"
-                              "    endpoint: tcp://127.0.0.1:5601\n"
-                              "    weight: 2.5\n"
-                              "engine:\n"
-                              "  batch_bytes: 64KiB\n"
-                              "compression:\n"
-                              "  mode: on\n"
-                              "  level: 3\n",
-                              NULL, 0);
-    cr_assert_not_null(cfg, "%s", s_err);
-    cr_assert_str_eq(cfg->name, "demo");
-    cr_assert_str_eq(cfg->algorithm, "pr");
+    zp_config_t *cfg = s_load ("job:\n"
+                               "  name: demo\n"
+                               "  algorithm: pr\n"
+                               "  graph: data/g.properties\n"
+                               "  output: /abs/out.txt\n"
+                               "  params:\n"
+                               "    damping: 0.9\n"
+                               "    iterations: 3\n"
+                               "master:\n"
+                               "  join_timeout: 1500ms\n"
+                               "workers:\n"
+                               "  - name: a\n"
+                               "  - name: b\n"
+                               "    transport: tcp\n"
+                               "    endpoint: tcp://127.0.0.1:5601\n"
+                               "    weight: 2.5\n"
+                               "engine:\n"
+                               "  batch_bytes: 64KiB\n"
+                               "compression:\n"
+                               "  mode: on\n"
+                               "  level: 3\n",
+                               NULL, 0);
+    cr_assert_not_null (cfg, "%s", s_err);
+    cr_assert_str_eq (cfg->name, "demo");
+    cr_assert_str_eq (cfg->algorithm, "pr");
     char want[4200];
-    snprintf(want, sizeof want, "%.*s/data/g.properties", (int) (strrchr(s_file, '/') - s_file),
-             s_file);
-    cr_assert_str_eq(cfg->graph, want);
-    cr_assert_str_eq(cfg->output, "/abs/out.txt");
-    cr_assert_eq(cfg->n_params, 2);
-    cr_assert_str_eq(zp_config_param(cfg, "damping")->value, "0.9");
-    cr_assert_eq(cfg->join_timeout_ms, 1500);
-    cr_assert_eq(cfg->n_workers, 2);
-    cr_assert_eq(cfg->workers[0].transport, ZP_TRANSPORT_INPROC);
-    cr_assert_eq(cfg->workers[0].weight, 1.0);
-    cr_assert_eq(cfg->workers[1].transport, ZP_TRANSPORT_TCP);
-    cr_assert_eq(cfg->workers[1].weight, 2.5);
-    cr_assert_eq(cfg->batch_bytes, 65536);
-    cr_assert_eq(cfg->compress_mode, ZP_COMPRESS_ON);
-    cr_assert_eq(cfg->compress_level, 3);
-    cr_assert_eq(cfg->max_supersteps, 100000);
-    cr_assert_eq(cfg->directed, -1);
-    zp_config_destroy(&cfg);
-    zp_config_destroy(&cfg); /* safe twice */
+    snprintf (want, sizeof want, "%.*s/data/g.properties", (int) (strrchr (s_file, '/') - s_file),
+              s_file);
+    cr_assert_str_eq (cfg->graph, want);
+    cr_assert_str_eq (cfg->output, "/abs/out.txt");
+    cr_assert_eq (cfg->n_params, 2);
+    cr_assert_str_eq (zp_config_param (cfg, "damping")->value, "0.9");
+    cr_assert_eq (cfg->join_timeout_ms, 1500);
+    cr_assert_eq (cfg->n_workers, 2);
+    cr_assert_eq (cfg->workers[0].transport, ZP_TRANSPORT_INPROC);
+    cr_assert_eq (cfg->workers[0].weight, 1.0);
+    cr_assert_eq (cfg->workers[1].transport, ZP_TRANSPORT_TCP);
+    cr_assert_eq (cfg->workers[1].weight, 2.5);
+    cr_assert_eq (cfg->batch_bytes, 65536);
+    cr_assert_eq (cfg->compress_mode, ZP_COMPRESS_ON);
+    cr_assert_eq (cfg->compress_level, 3);
+    cr_assert_eq (cfg->max_supersteps, 100000);
+    cr_assert_eq (cfg->directed, -1);
+    zp_config_destroy (&cfg);
+    zp_config_destroy (&cfg); /* safe twice */
 }
 
-Test(config, the_issue_example_message)
+Test (config, the_issue_example_message)
 {
-    s_fails("job:\n"                  /* 1 */
-            "  algorithm: pr\n"       /* 2 */
-            "  graph: g.properties\n" /* 3 */
-            "workers:\n"              /* 4 */
-            "  - name: w1\n"          /* 5 */
-            "    weight: 1\n"         /* 6 */
-            "  - name: w2\n"          /* 7 */
-            "    # a comment\n"       /* 8 */
-            "\n"                      /* 9 */
-            "    transport: inproc\n" /* 10 */
-            "    host: here\n"        /* 11 */
-            "    weight: abc\n",      /* 12 */
-            "12: workers[1].weight: expected a positive number, got \"abc\"");
+    s_fails ("job:\n"                  /* 1 */
+             "  algorithm: pr\n"       /* 2 */
+             "  graph: g.properties\n" /* 3 */
+             "workers:\n"              /* 4 */
+             "  - name: w1\n"          /* 5 */
+             "    weight: 1\n"         /* 6 */
+             "  - name: w2\n"          /* 7 */
+             "    # a comment\n"       /* 8 */
+             "\n"                      /* 9 */
+             "    transport: inproc\n" /* 10 */
+             "    host: here\n"        /* 11 */
+             "    weight: abc\n",      /* 12 */
+             "12: workers[1].weight: expected a positive number, got \"abc\"");
 }
 
-Test(config, unknown_keys_are_errors)
+Test (config, unknown_keys_are_errors)
 {
-    s_fails(S_JOB S_WORKERS "jobs: 1\n",
-            "6: jobs: unknown key (expected one of: job, master, workers, engine, compression, "
-            "placement)");
-    s_fails("job:\n  algorithm: pr\n  grpah: x\n" S_WORKERS,
-            "3: job.grpah: unknown key (expected one of: name, algorithm, graph, format, directed, "
-            "output, labels, params)");
-    s_fails(S_JOB "workers:\n  - name: w1\n    cores: 4\n",
-            "6: workers[0].cores: unknown key (expected one of: name, transport, endpoint, host, "
-            "weight)");
+    s_fails (S_JOB S_WORKERS "jobs: 1\n",
+             "6: jobs: unknown key (expected one of: job, master, workers, engine, compression, "
+             "placement)");
+    s_fails (
+        "job:\n  algorithm: pr\n  grpah: x\n" S_WORKERS,
+        "3: job.grpah: unknown key (expected one of: name, algorithm, graph, format, directed, "
+        "output, labels, params)");
+    s_fails (S_JOB "workers:\n  - name: w1\n    cores: 4\n",
+             "6: workers[0].cores: unknown key (expected one of: name, transport, endpoint, host, "
+             "weight)");
 }
 
-Test(config, missing_required_keys)
+Test (config, missing_required_keys)
 {
-    s_fails(S_WORKERS, "1: job: required key is missing");
-    s_fails("job:\n  graph: g\n" S_WORKERS, "1: job.algorithm: required key is missing");
-    s_fails(S_JOB, "1: workers: required key is missing");
-    s_fails(S_JOB "workers:\n  - transport: inproc\n",
-            "5: workers[0].name: required key is missing");
+    s_fails (S_WORKERS, "1: job: required key is missing");
+    s_fails ("job:\n  graph: g\n" S_WORKERS, "1: job.algorithm: required key is missing");
+    s_fails (S_JOB, "1: workers: required key is missing");
+    s_fails (S_JOB "workers:\n  - transport: inproc\n",
+             "5: workers[0].name: required key is missing");
 }
 
-Test(config, wrong_types_and_ranges)
+Test (config, wrong_types_and_ranges)
 {
-    s_fails(S_JOB "workers: w1\n", "4: workers: expected a list of workers, got \"w1\"");
-    s_fails(S_JOB "workers: []\n", "4: workers: expected at least one worker");
-    s_fails("job:\n  algorithm: [pr]\n  graph: g\n" S_WORKERS,
-            "2: job.algorithm: expected a single value, got a list");
-    s_fails("job:\n  algorithm: pr\n  graph:\n" S_WORKERS,
-            "3: job.graph: expected a file path, got an empty value");
-    s_fails(S_JOB S_WORKERS "engine:\n  max_supersteps: -3\n",
-            "7: engine.max_supersteps: expected a whole number from 1 to 100000000, got \"-3\"");
-    s_fails(S_JOB S_WORKERS "engine:\n  batch_bytes: 12 MB\n",
-            "7: engine.batch_bytes: expected a size in bytes from 256 to 1073741824 (suffix KiB, "
-            "MiB, GiB allowed), got \"12 MB\"");
-    s_fails(S_JOB S_WORKERS "compression:\n  mode: fast\n",
-            "7: compression.mode: expected one of: auto, on, off, got \"fast\"");
-    s_fails(S_JOB S_WORKERS "master:\n  join_timeout: soon\n",
-            "7: master.join_timeout: expected a duration such as 500ms, 10s or 2m, got \"soon\"");
-    s_fails("job:\n  algorithm: pr\n  graph: g\n  directed: maybe\n" S_WORKERS,
-            "4: job.directed: expected true or false, got \"maybe\"");
-    s_fails(S_JOB "workers:\n  - name: w1\n    weight: 0\n",
-            "6: workers[0].weight: expected a positive number, got \"0\"");
-    s_fails(S_JOB S_WORKERS "job: 3\n", "6: job: duplicate key");
+    s_fails (S_JOB "workers: w1\n", "4: workers: expected a list of workers, got \"w1\"");
+    s_fails (S_JOB "workers: []\n", "4: workers: expected at least one worker");
+    s_fails ("job:\n  algorithm: [pr]\n  graph: g\n" S_WORKERS,
+             "2: job.algorithm: expected a single value, got a list");
+    s_fails ("job:\n  algorithm: pr\n  graph:\n" S_WORKERS,
+             "3: job.graph: expected a file path, got an empty value");
+    s_fails (S_JOB S_WORKERS "engine:\n  max_supersteps: -3\n",
+             "7: engine.max_supersteps: expected a whole number from 1 to 100000000, got \"-3\"");
+    s_fails (S_JOB S_WORKERS "engine:\n  batch_bytes: 12 MB\n",
+             "7: engine.batch_bytes: expected a size in bytes from 256 to 1073741824 (suffix KiB, "
+             "MiB, GiB allowed), got \"12 MB\"");
+    s_fails (S_JOB S_WORKERS "compression:\n  mode: fast\n",
+             "7: compression.mode: expected one of: auto, on, off, got \"fast\"");
+    s_fails (S_JOB S_WORKERS "master:\n  join_timeout: soon\n",
+             "7: master.join_timeout: expected a duration such as 500ms, 10s or 2m, got \"soon\"");
+    s_fails ("job:\n  algorithm: pr\n  graph: g\n  directed: maybe\n" S_WORKERS,
+             "4: job.directed: expected true or false, got \"maybe\"");
+    s_fails (S_JOB "workers:\n  - name: w1\n    weight: 0\n",
+             "6: workers[0].weight: expected a positive number, got \"0\"");
+    s_fails (S_JOB S_WORKERS "job: 3\n", "6: job: duplicate key");
 }
 
-Test(config, workers_are_checked_together)
+Test (config, workers_are_checked_together)
 {
-    s_fails(S_JOB "workers:\n  - name: a\n  - name: a\n",
-            "6: workers[1]: worker name \"a\" is used twice");
-    s_fails(S_JOB "workers:\n  - name: a\n    transport: tcp\n",
-            "5: workers[0]: a tcp worker needs an endpoint (e.g. tcp://127.0.0.1:5601)");
+    s_fails (S_JOB "workers:\n  - name: a\n  - name: a\n",
+             "6: workers[1]: worker name \"a\" is used twice");
+    s_fails (S_JOB "workers:\n  - name: a\n    transport: tcp\n",
+             "5: workers[0]: a tcp worker needs an endpoint (e.g. tcp://127.0.0.1:5601)");
 }
 
-Test(config, yaml_syntax_and_files)
+Test (config, yaml_syntax_and_files)
 {
-    s_fails("job:\n  algorithm: pr\n   graph: x\n",
-            "3: YAML syntax error: mapping values are not allowed in this context");
-    s_fails("", " the file is empty; a job needs at least job: and workers:");
-    s_fails("- a\n- b\n", "1: expected a mapping, got a list");
-    zp_config_t *cfg = zp_config_load("/nonexistent/job.yaml", NULL, 0, s_err, sizeof s_err);
-    cr_assert_null(cfg);
-    cr_assert_str_eq(s_err, "/nonexistent/job.yaml: cannot open: No such file or directory");
+    s_fails ("job:\n  algorithm: pr\n   graph: x\n",
+             "3: YAML syntax error: mapping values are not allowed in this context");
+    s_fails ("", " the file is empty; a job needs at least job: and workers:");
+    s_fails ("- a\n- b\n", "1: expected a mapping, got a list");
+    zp_config_t *cfg = zp_config_load ("/nonexistent/job.yaml", NULL, 0, s_err, sizeof s_err);
+    cr_assert_null (cfg);
+    cr_assert_str_eq (s_err, "/nonexistent/job.yaml: cannot open: No such file or directory");
 }
 
-Test(config, set_overrides_any_key)
+Test (config, set_overrides_any_key)
 {
     const char *sets[] = {"job.params.iterations=5", "workers[1].weight=2",
                           "engine.batch_bytes=1MiB", "job.output=rel/out.txt", "job.algorithm=wcc"};
-    zp_config_t *cfg = s_load(S_JOB "workers:\n  - name: a\n  - name: b\n", sets, 5);
-    cr_assert_not_null(cfg, "%s", s_err);
-    cr_assert_str_eq(zp_config_param(cfg, "iterations")->value, "5");
-    cr_assert_str_eq(zp_config_param(cfg, "iterations")->origin, "--set job.params.iterations=5");
-    cr_assert_eq(cfg->workers[1].weight, 2.0);
-    cr_assert_eq(cfg->batch_bytes, 1 << 20);
-    cr_assert_str_eq(cfg->output, "rel/out.txt"); /* relative to where zpregel runs */
-    cr_assert_str_eq(cfg->algorithm, "wcc");
-    zp_config_destroy(&cfg);
+    zp_config_t *cfg = s_load (S_JOB "workers:\n  - name: a\n  - name: b\n", sets, 5);
+    cr_assert_not_null (cfg, "%s", s_err);
+    cr_assert_str_eq (zp_config_param (cfg, "iterations")->value, "5");
+    cr_assert_str_eq (zp_config_param (cfg, "iterations")->origin, "--set job.params.iterations=5");
+    cr_assert_eq (cfg->workers[1].weight, 2.0);
+    cr_assert_eq (cfg->batch_bytes, 1 << 20);
+    cr_assert_str_eq (cfg->output, "rel/out.txt"); /* relative to where zpregel runs */
+    cr_assert_str_eq (cfg->algorithm, "wcc");
+    zp_config_destroy (&cfg);
 }
 
-Test(config, bad_overrides_name_the_command_line)
+Test (config, bad_overrides_name_the_command_line)
 {
     const char *bad_value[] = {"workers[0].weight=abc"};
-    cr_assert_null(s_load(S_JOB S_WORKERS, bad_value, 1));
-    cr_assert_str_eq(
+    cr_assert_null (s_load (S_JOB S_WORKERS, bad_value, 1));
+    cr_assert_str_eq (
         s_err,
         "--set workers[0].weight=abc: workers[0].weight: expected a positive number, got \"abc\"");
     const char *unknown[] = {"engine.turbo=yes"};
-    cr_assert_null(s_load(S_JOB S_WORKERS, unknown, 1));
-    cr_assert_str_eq(s_err, "--set engine.turbo=yes: engine.turbo: unknown key (expected one of: "
-                            "batch_bytes, max_supersteps)");
+    cr_assert_null (s_load (S_JOB S_WORKERS, unknown, 1));
+    cr_assert_str_eq (s_err, "--set engine.turbo=yes: engine.turbo: unknown key (expected one of: "
+                             "batch_bytes, max_supersteps)");
     const char *range[] = {"workers[3].weight=1"};
-    cr_assert_null(s_load(S_JOB S_WORKERS, range, 1));
-    cr_assert_str_eq(s_err, "--set workers[3].weight=1: index 3 out of range (workers has 1)");
+    cr_assert_null (s_load (S_JOB S_WORKERS, range, 1));
+    cr_assert_str_eq (s_err, "--set workers[3].weight=1: index 3 out of range (workers has 1)");
     const char *noeq[] = {"job.algorithm"};
-    cr_assert_null(s_load(S_JOB S_WORKERS, noeq, 1));
-    cr_assert_str_eq(s_err, "--set job.algorithm: expected key.path=value");
+    cr_assert_null (s_load (S_JOB S_WORKERS, noeq, 1));
+    cr_assert_str_eq (s_err, "--set job.algorithm: expected key.path=value");
     const char *section[] = {"job=pr"};
-    cr_assert_null(s_load(S_JOB S_WORKERS, section, 1));
-    cr_assert_str_eq(s_err, "--set job=pr: cannot replace a whole section with a value");
+    cr_assert_null (s_load (S_JOB S_WORKERS, section, 1));
+    cr_assert_str_eq (s_err, "--set job=pr: cannot replace a whole section with a value");
 }
 
-Test(config, params_keep_their_origin)
+Test (config, params_keep_their_origin)
 {
-    zp_config_t *cfg = s_load(S_JOB S_WORKERS "  # comment\n", NULL, 0);
-    cr_assert_not_null(cfg);
-    cr_assert_eq(cfg->n_params, 0);
-    cr_assert_str_eq(cfg->name, "job");
-    zp_config_destroy(&cfg);
-    cfg = s_load("job:\n  algorithm: pr\n  graph: g\n  params:\n    damping: 0.5\n" S_WORKERS, NULL,
-                 0);
-    cr_assert_not_null(cfg);
+    zp_config_t *cfg = s_load (S_JOB S_WORKERS "  # comment\n", NULL, 0);
+    cr_assert_not_null (cfg);
+    cr_assert_eq (cfg->n_params, 0);
+    cr_assert_str_eq (cfg->name, "job");
+    zp_config_destroy (&cfg);
+    cfg = s_load ("job:\n  algorithm: pr\n  graph: g\n  params:\n    damping: 0.5\n" S_WORKERS,
+                  NULL, 0);
+    cr_assert_not_null (cfg);
     char want[4200];
-    snprintf(want, sizeof want, "%s:5", s_file);
-    cr_assert_str_eq(cfg->params[0].origin, want);
-    zp_config_destroy(&cfg);
-    s_fails("job:\n  algorithm: pr\n  graph: g\n  params:\n    damping: [1]\n" S_WORKERS,
-            "5: job.params.damping: expected a value, got a list");
+    snprintf (want, sizeof want, "%s:5", s_file);
+    cr_assert_str_eq (cfg->params[0].origin, want);
+    zp_config_destroy (&cfg);
+    s_fails ("job:\n  algorithm: pr\n  graph: g\n  params:\n    damping: [1]\n" S_WORKERS,
+             "5: job.params.damping: expected a value, got a list");
 }

@@ -2,51 +2,51 @@
 #include "zp_test.h"
 #include "zpregel/zp_control.h"
 
-static void s_truncations(const zp_cbor_writer_t *w, int (*decode)(const void *, size_t, void *))
+static void s_truncations (const zp_cbor_writer_t *w, int (*decode) (const void *, size_t, void *))
 {
     char out[4096];
     for (size_t len = 0; len < w->size; len++)
-        cr_assert_lt(decode(w->data, len, out), 0, "prefix %zu/%zu accepted", len, w->size);
+        cr_assert_lt (decode (w->data, len, out), 0, "prefix %zu/%zu accepted", len, w->size);
 }
 
-static int s_hello(const void *f, size_t n, void *m)
+static int s_hello (const void *f, size_t n, void *m)
 {
-    return zp_hello_decode(f, n, m);
+    return zp_hello_decode (f, n, m);
 }
-static int s_assign(const void *f, size_t n, void *m)
+static int s_assign (const void *f, size_t n, void *m)
 {
-    return zp_assign_decode(f, n, m);
+    return zp_assign_decode (f, n, m);
 }
-static int s_done(const void *f, size_t n, void *m)
+static int s_done (const void *f, size_t n, void *m)
 {
-    return zp_done_decode(f, n, m);
+    return zp_done_decode (f, n, m);
 }
-static int s_result(const void *f, size_t n, void *m)
+static int s_result (const void *f, size_t n, void *m)
 {
-    return zp_result_decode(f, n, m);
+    return zp_result_decode (f, n, m);
 }
-static int s_bcast(const void *f, size_t n, void *m)
+static int s_bcast (const void *f, size_t n, void *m)
 {
-    return zp_broadcast_decode(f, n, m);
+    return zp_broadcast_decode (f, n, m);
 }
 
-Test(control, hello_round_trip)
+Test (control, hello_round_trip)
 {
     zp_hello_t h = {ZP_ROLE_WORKER, "w1", 0, "tcp://127.0.0.1:5601", 0}, d;
     zp_cbor_writer_t w;
-    zp_cbor_writer_init(&w, 0);
-    cr_assert_eq(zp_hello_encode(&h, &w), 0);
-    cr_assert_eq(zp_hello_decode(w.data, w.size, &d), 0);
-    cr_assert_eq(d.role, ZP_ROLE_WORKER);
-    cr_assert_eq(d.name_len, 2);
-    cr_assert_eq(memcmp(d.name, "w1", 2), 0);
-    cr_assert_eq(d.endpoint_len, strlen(h.endpoint));
-    s_truncations(&w, s_hello);
-    zp_cbor_writer_free(&w);
+    zp_cbor_writer_init (&w, 0);
+    cr_assert_eq (zp_hello_encode (&h, &w), 0);
+    cr_assert_eq (zp_hello_decode (w.data, w.size, &d), 0);
+    cr_assert_eq (d.role, ZP_ROLE_WORKER);
+    cr_assert_eq (d.name_len, 2);
+    cr_assert_eq (memcmp (d.name, "w1", 2), 0);
+    cr_assert_eq (d.endpoint_len, strlen (h.endpoint));
+    s_truncations (&w, s_hello);
+    zp_cbor_writer_free (&w);
 }
 
 /* A worker 1 of 2 owning handles [2, 5) of 5, with 4 weighted out-arcs and in-arcs. */
-static zp_cbor_writer_t s_assign_frame(uint32_t worker, uint32_t lo, uint32_t hi)
+static zp_cbor_writer_t s_assign_frame (uint32_t worker, uint32_t lo, uint32_t hi)
 {
     /* Sized so that the encoder never reads past them, whatever the range. */
     static uint32_t ranges[4];
@@ -76,52 +76,52 @@ static zp_cbor_writer_t s_assign_frame(uint32_t worker, uint32_t lo, uint32_t hi
                      .peers = peers,
                      .settings = {1 << 20, 3, 4096, true, 50}};
     zp_cbor_writer_t w;
-    zp_cbor_writer_init(&w, 0);
-    cr_assert_eq(zp_assign_encode(&a, &w), 0);
+    zp_cbor_writer_init (&w, 0);
+    cr_assert_eq (zp_assign_encode (&a, &w), 0);
     return w;
 }
 
-Test(control, assign_round_trip)
+Test (control, assign_round_trip)
 {
-    zp_cbor_writer_t w = s_assign_frame(1, 2, 5);
+    zp_cbor_writer_t w = s_assign_frame (1, 2, 5);
     zp_assign_t d;
-    cr_assert_eq(zp_assign_decode(w.data, w.size, &d), 0);
-    cr_assert_eq(d.job, 99);
-    cr_assert_eq(d.worker, 1);
-    cr_assert_eq(d.n_vertices, 5);
-    cr_assert(d.directed);
-    cr_assert_eq(d.program_len, 2);
-    cr_assert_eq(d.n_params, 2);
-    cr_assert_eq(d.n_edges, 4);
-    cr_assert_eq(zp_load_u64(d.ids + 16), 30);
-    cr_assert_eq(zp_load_u32(d.out_targets + 8), 4);
-    cr_assert_eq(zp_load_f64(d.out_weights), 0.5);
-    cr_assert_not_null(d.in_offsets);
-    cr_assert_eq(d.settings.batch_bytes, 1 << 20);
-    cr_assert_eq(d.settings.compress_level, 3);
-    cr_assert(d.settings.compress);
-    cr_assert_eq(d.settings.max_supersteps, 50);
+    cr_assert_eq (zp_assign_decode (w.data, w.size, &d), 0);
+    cr_assert_eq (d.job, 99);
+    cr_assert_eq (d.worker, 1);
+    cr_assert_eq (d.n_vertices, 5);
+    cr_assert (d.directed);
+    cr_assert_eq (d.program_len, 2);
+    cr_assert_eq (d.n_params, 2);
+    cr_assert_eq (d.n_edges, 4);
+    cr_assert_eq (zp_load_u64 (d.ids + 16), 30);
+    cr_assert_eq (zp_load_u32 (d.out_targets + 8), 4);
+    cr_assert_eq (zp_load_f64 (d.out_weights), 0.5);
+    cr_assert_not_null (d.in_offsets);
+    cr_assert_eq (d.settings.batch_bytes, 1 << 20);
+    cr_assert_eq (d.settings.compress_level, 3);
+    cr_assert (d.settings.compress);
+    cr_assert_eq (d.settings.max_supersteps, 50);
     const char *ep;
     size_t len;
-    cr_assert_eq(zp_assign_next_peer(&d, &ep, &len), 0);
-    cr_assert_eq(zp_assign_next_peer(&d, &ep, &len), 0);
-    cr_assert_eq(memcmp(ep, "inproc://b", len), 0);
-    s_truncations(&w, s_assign);
-    zp_cbor_writer_free(&w);
+    cr_assert_eq (zp_assign_next_peer (&d, &ep, &len), 0);
+    cr_assert_eq (zp_assign_next_peer (&d, &ep, &len), 0);
+    cr_assert_eq (memcmp (ep, "inproc://b", len), 0);
+    s_truncations (&w, s_assign);
+    zp_cbor_writer_free (&w);
 }
 
-Test(control, assign_with_inconsistent_ranges_is_refused)
+Test (control, assign_with_inconsistent_ranges_is_refused)
 {
     zp_assign_t d;
-    zp_cbor_writer_t w = s_assign_frame(2, 2, 5); /* worker 2 of 2 */
-    cr_assert_eq(zp_assign_decode(w.data, w.size, &d), ZP_ERANGE);
-    zp_cbor_writer_free(&w);
-    w = s_assign_frame(1, 2, 9); /* beyond |V| = 5 */
-    cr_assert_eq(zp_assign_decode(w.data, w.size, &d), ZP_ERANGE);
-    zp_cbor_writer_free(&w);
+    zp_cbor_writer_t w = s_assign_frame (2, 2, 5); /* worker 2 of 2 */
+    cr_assert_eq (zp_assign_decode (w.data, w.size, &d), ZP_ERANGE);
+    zp_cbor_writer_free (&w);
+    w = s_assign_frame (1, 2, 9); /* beyond |V| = 5 */
+    cr_assert_eq (zp_assign_decode (w.data, w.size, &d), ZP_ERANGE);
+    zp_cbor_writer_free (&w);
 }
 
-Test(control, done_result_fail_ready_bye_round_trip)
+Test (control, done_result_fail_ready_bye_round_trip)
 {
     uint64_t sent[3] = {1, 2, 3}, bytes[3] = {4, 5, 6}, recv[3] = {7, 8, 9}, agg[2] = {10, 11};
     zp_done_t done = {2,
@@ -139,40 +139,40 @@ Test(control, done_result_fail_ready_bye_round_trip)
                       (const uint8_t *) agg},
               dd;
     zp_cbor_writer_t w;
-    zp_cbor_writer_init(&w, 0);
-    cr_assert_eq(zp_done_encode(&done, &w), 0);
-    cr_assert_eq(zp_done_decode(w.data, w.size, &dd), 0);
-    cr_assert_eq(dd.step, 7);
-    cr_assert_eq(dd.compute_seconds, 0.25);
-    cr_assert_eq(zp_load_u64(dd.received + 16), 9);
-    cr_assert_eq(dd.n_aggregates, 2);
-    s_truncations(&w, s_done);
+    zp_cbor_writer_init (&w, 0);
+    cr_assert_eq (zp_done_encode (&done, &w), 0);
+    cr_assert_eq (zp_done_decode (w.data, w.size, &dd), 0);
+    cr_assert_eq (dd.step, 7);
+    cr_assert_eq (dd.compute_seconds, 0.25);
+    cr_assert_eq (zp_load_u64 (dd.received + 16), 9);
+    cr_assert_eq (dd.n_aggregates, 2);
+    s_truncations (&w, s_done);
 
     uint64_t values[4] = {1, 2, 3, 4};
     zp_result_t r = {1, 4, (const uint8_t *) values}, rd;
-    cr_assert_eq(zp_result_encode(&r, &w), 0);
-    cr_assert_eq(zp_result_decode(w.data, w.size, &rd), 0);
-    cr_assert_eq(rd.count, 4);
-    s_truncations(&w, s_result);
+    cr_assert_eq (zp_result_encode (&r, &w), 0);
+    cr_assert_eq (zp_result_decode (w.data, w.size, &rd), 0);
+    cr_assert_eq (rd.count, 4);
+    s_truncations (&w, s_result);
 
     zp_fail_t f = {3, "disk full", 0}, fd;
-    cr_assert_eq(zp_fail_encode(&f, &w), 0);
-    cr_assert_eq(zp_fail_decode(w.data, w.size, &fd), 0);
-    cr_assert_eq(fd.text_len, 9);
+    cr_assert_eq (zp_fail_encode (&f, &w), 0);
+    cr_assert_eq (zp_fail_decode (w.data, w.size, &fd), 0);
+    cr_assert_eq (fd.text_len, 9);
 
     zp_ready_t ready = {4, 12}, readyd;
-    cr_assert_eq(zp_ready_encode(&ready, &w), 0);
-    cr_assert_eq(zp_ready_decode(w.data, w.size, &readyd), 0);
-    cr_assert_eq(readyd.seen_seq, 12);
+    cr_assert_eq (zp_ready_encode (&ready, &w), 0);
+    cr_assert_eq (zp_ready_decode (w.data, w.size, &readyd), 0);
+    cr_assert_eq (readyd.seen_seq, 12);
 
-    cr_assert_eq(zp_bye_encode(&w), 0);
-    cr_assert_eq(zp_bye_decode(w.data, w.size), 0);
+    cr_assert_eq (zp_bye_encode (&w), 0);
+    cr_assert_eq (zp_bye_decode (w.data, w.size), 0);
     /* A BYE is not a READY. */
-    cr_assert_eq(zp_ready_decode(w.data, w.size, &readyd), ZP_EKIND);
-    zp_cbor_writer_free(&w);
+    cr_assert_eq (zp_ready_decode (w.data, w.size, &readyd), ZP_EKIND);
+    zp_cbor_writer_free (&w);
 }
 
-Test(control, broadcasts_round_trip)
+Test (control, broadcasts_round_trip)
 {
     uint64_t aggs[1] = {0x4000000000000000ull};
     zp_broadcast_t kinds[] = {
@@ -186,21 +186,21 @@ Test(control, broadcasts_round_trip)
         {.kind = ZP_MSG_TERMINATE, .seq = 3, .step = 9, .status = 1},
     };
     zp_cbor_writer_t w;
-    zp_cbor_writer_init(&w, 0);
+    zp_cbor_writer_init (&w, 0);
     for (int i = 0; i < 3; i++) {
         zp_broadcast_t d;
-        cr_assert_eq(zp_broadcast_encode(&kinds[i], &w), 0);
-        cr_assert_eq(zp_broadcast_decode(w.data, w.size, &d), 0);
-        cr_assert_eq(d.kind, kinds[i].kind);
-        cr_assert_eq(d.seq, kinds[i].seq);
-        cr_assert_eq(d.step, kinds[i].step);
-        cr_assert_eq(d.status, kinds[i].status);
-        cr_assert_eq(d.n_aggregates, kinds[i].n_aggregates);
-        s_truncations(&w, s_bcast);
+        cr_assert_eq (zp_broadcast_encode (&kinds[i], &w), 0);
+        cr_assert_eq (zp_broadcast_decode (w.data, w.size, &d), 0);
+        cr_assert_eq (d.kind, kinds[i].kind);
+        cr_assert_eq (d.seq, kinds[i].seq);
+        cr_assert_eq (d.step, kinds[i].step);
+        cr_assert_eq (d.status, kinds[i].status);
+        cr_assert_eq (d.n_aggregates, kinds[i].n_aggregates);
+        s_truncations (&w, s_bcast);
     }
     /* A control frame on the broadcast socket is refused as the wrong kind. */
     zp_broadcast_t d;
-    cr_assert_eq(zp_bye_encode(&w), 0);
-    cr_assert_eq(zp_broadcast_decode(w.data, w.size, &d), ZP_EKIND);
-    zp_cbor_writer_free(&w);
+    cr_assert_eq (zp_bye_encode (&w), 0);
+    cr_assert_eq (zp_broadcast_decode (w.data, w.size, &d), ZP_EKIND);
+    zp_cbor_writer_free (&w);
 }

@@ -10,17 +10,17 @@
 
 /* --- test programs --------------------------------------------------------- */
 
-static void s_indeg_compute(zp_vertex_t *v)
+static void s_indeg_compute (zp_vertex_t *v)
 {
-    if (zp_superstep(v) == 0)
-        zp_send_out_i64(v, 1);
+    if (zp_superstep (v) == 0)
+        zp_send_out_i64 (v, 1);
     else {
         int64_t sum = 0;
-        for (size_t i = 0; i < zp_message_count(v); i++)
-            sum += zp_message_i64(v, i);
-        zp_set_i64(v, sum);
+        for (size_t i = 0; i < zp_message_count (v); i++)
+            sum += zp_message_i64 (v, i);
+        zp_set_i64 (v, sum);
     }
-    zp_vote_to_halt(v);
+    zp_vote_to_halt (v);
 }
 
 static const zp_program_t s_indeg = {.api_version = ZP_API_VERSION,
@@ -29,29 +29,29 @@ static const zp_program_t s_indeg = {.api_version = ZP_API_VERSION,
                                      .message_type = ZP_I64,
                                      .compute = s_indeg_compute};
 
-static void s_bytes_compute(zp_vertex_t *v)
+static void s_bytes_compute (zp_vertex_t *v)
 {
-    if (zp_superstep(v) == 0) {
+    if (zp_superstep (v) == 0) {
         uint8_t msg[16];
-        uint64_t id = zp_id(v);
-        memcpy(msg, &id, 8);
-        memset(msg + 8, 0xab, 8);
-        zp_send_out_bytes(v, msg, 8 + id % 5);
+        uint64_t id = zp_id (v);
+        memcpy (msg, &id, 8);
+        memset (msg + 8, 0xab, 8);
+        zp_send_out_bytes (v, msg, 8 + id % 5);
     } else {
         int64_t sum = 0;
-        for (size_t i = 0; i < zp_message_count(v); i++) {
+        for (size_t i = 0; i < zp_message_count (v); i++) {
             size_t len;
-            const uint8_t *m = zp_message_bytes(v, i, &len);
+            const uint8_t *m = zp_message_bytes (v, i, &len);
             uint64_t id;
-            memcpy(&id, m, 8);
+            memcpy (&id, m, 8);
             bool ok = len == 8 + id % 5;
             for (size_t k = 8; ok && k < len; k++)
                 ok = m[k] == 0xab;
             sum = ok && sum >= 0 ? sum + (int64_t) id : -1;
         }
-        zp_set_i64(v, sum);
+        zp_set_i64 (v, sum);
     }
-    zp_vote_to_halt(v);
+    zp_vote_to_halt (v);
 }
 
 static const zp_program_t s_bytes = {.api_version = ZP_API_VERSION,
@@ -60,19 +60,19 @@ static const zp_program_t s_bytes = {.api_version = ZP_API_VERSION,
                                      .message_type = ZP_BYTES,
                                      .compute = s_bytes_compute};
 
-static void s_max_fn(zp_value_t *acc, zp_value_t m)
+static void s_max_fn (zp_value_t *acc, zp_value_t m)
 {
     if (m.f64 > acc->f64)
         acc->f64 = m.f64;
 }
 
-static void s_fnmax_compute(zp_vertex_t *v)
+static void s_fnmax_compute (zp_vertex_t *v)
 {
-    if (zp_superstep(v) == 0)
-        zp_send_out_f64(v, (double) zp_id(v));
+    if (zp_superstep (v) == 0)
+        zp_send_out_f64 (v, (double) zp_id (v));
     else
-        zp_set_f64(v, zp_message_count(v) ? zp_message_f64(v, 0) : -1.0);
-    zp_vote_to_halt(v);
+        zp_set_f64 (v, zp_message_count (v) ? zp_message_f64 (v, 0) : -1.0);
+    zp_vote_to_halt (v);
 }
 
 static const zp_program_t s_fnmax = {.api_version = ZP_API_VERSION,
@@ -89,25 +89,25 @@ static const zp_aggregator_def_t s_aggs[] = {{"count", ZP_I64, ZP_COMBINE_SUM},
 static const zp_param_def_t s_agg_params[] = {
     {"which", ZP_I64, NULL, true, {.i64 = 0}, "aggregator to report"}};
 
-static void s_agg_compute(zp_vertex_t *v)
+static void s_agg_compute (zp_vertex_t *v)
 {
-    if (zp_superstep(v) == 0) {
-        zp_aggregate_i64(v, 0, 1);
-        zp_aggregate_i64(v, 1, (int64_t) zp_id(v));
-        zp_aggregate_f64(v, 2, (double) zp_id(v));
+    if (zp_superstep (v) == 0) {
+        zp_aggregate_i64 (v, 0, 1);
+        zp_aggregate_i64 (v, 1, (int64_t) zp_id (v));
+        zp_aggregate_f64 (v, 2, (double) zp_id (v));
         return; /* stay active for one more superstep */
     }
-    int64_t which = *(int64_t *) zp_state(v);
-    zp_set_i64(v, which == 0   ? zp_aggregated_i64(v, 0)
-                  : which == 1 ? zp_aggregated_i64(v, 1)
-                               : (int64_t) zp_aggregated_f64(v, 2));
-    zp_vote_to_halt(v);
+    int64_t which = *(int64_t *) zp_state (v);
+    zp_set_i64 (v, which == 0   ? zp_aggregated_i64 (v, 0)
+                   : which == 1 ? zp_aggregated_i64 (v, 1)
+                                : (int64_t) zp_aggregated_f64 (v, 2));
+    zp_vote_to_halt (v);
 }
 
-static int s_agg_setup(const zp_params_t *params, void **state, char *err, size_t len)
+static int s_agg_setup (const zp_params_t *params, void **state, char *err, size_t len)
 {
-    int64_t *which = malloc(sizeof *which);
-    *which = zp_param_i64(params, "which");
+    int64_t *which = malloc (sizeof *which);
+    *which = zp_param_i64 (params, "which");
     *state = which;
     return 0;
 }
@@ -126,29 +126,29 @@ static const zp_program_t s_agg = {.api_version = ZP_API_VERSION,
 
 /* Hop distance from the smallest id, by min-combined messages: a vertex
    sleeps until a shorter distance wakes it. */
-static void s_hops_init(zp_vertex_t *v)
+static void s_hops_init (zp_vertex_t *v)
 {
-    zp_set_i64(v, INT64_MAX);
+    zp_set_i64 (v, INT64_MAX);
 }
 
-static void s_hops_compute(zp_vertex_t *v)
+static void s_hops_compute (zp_vertex_t *v)
 {
-    int64_t best = zp_get_i64(v);
-    if (zp_superstep(v) == 0 && zp_id(v) == (uint64_t) * (int64_t *) zp_state(v))
+    int64_t best = zp_get_i64 (v);
+    if (zp_superstep (v) == 0 && zp_id (v) == (uint64_t) * (int64_t *) zp_state (v))
         best = 0;
-    else if (zp_message_count(v) && zp_message_i64(v, 0) < best)
-        best = zp_message_i64(v, 0);
-    if (best < zp_get_i64(v)) {
-        zp_set_i64(v, best);
-        zp_send_out_i64(v, best + 1);
+    else if (zp_message_count (v) && zp_message_i64 (v, 0) < best)
+        best = zp_message_i64 (v, 0);
+    if (best < zp_get_i64 (v)) {
+        zp_set_i64 (v, best);
+        zp_send_out_i64 (v, best + 1);
     }
-    zp_vote_to_halt(v);
+    zp_vote_to_halt (v);
 }
 
-static int s_hops_setup(const zp_params_t *params, void **state, char *err, size_t len)
+static int s_hops_setup (const zp_params_t *params, void **state, char *err, size_t len)
 {
-    int64_t *source = malloc(sizeof *source);
-    *source = zp_param_i64(params, "source");
+    int64_t *source = malloc (sizeof *source);
+    *source = zp_param_i64 (params, "source");
     *state = source;
     return 0;
 }
@@ -167,7 +167,7 @@ static const zp_program_t s_hops = {.api_version = ZP_API_VERSION,
                                     .init = s_hops_init,
                                     .compute = s_hops_compute};
 
-static void s_register(void)
+static void s_register (void)
 {
     static bool done;
     char err[256];
@@ -175,7 +175,7 @@ static void s_register(void)
         return;
     const zp_program_t *all[] = {&s_indeg, &s_bytes, &s_fnmax, &s_agg, &s_hops};
     for (size_t i = 0; i < 5; i++)
-        cr_assert_eq(zp_program_register(all[i], err, sizeof err), 0, "%s", err);
+        cr_assert_eq (zp_program_register (all[i], err, sizeof err), 0, "%s", err);
     done = true;
 }
 
@@ -192,222 +192,222 @@ typedef struct {
 static char s_err[4096];
 
 /* Runs a job in process; returns the output path, or NULL (s_err says why). */
-static const char *s_run(const s_job_t *job)
+static const char *s_run (const s_job_t *job)
 {
-    s_register();
-    const char *dir = zp_test_tmpdir();
+    s_register ();
+    const char *dir = zp_test_tmpdir ();
     static char out[4200];
-    snprintf(out, sizeof out, "%s/out.txt", dir);
+    snprintf (out, sizeof out, "%s/out.txt", dir);
     char yaml[8192];
-    int at = snprintf(yaml, sizeof yaml, "job:\n  algorithm: %s\n  graph: %s\n  output: %s\n%s%s%s",
-                      job->algorithm, job->graph, out, *job->params ? "  params:\n" : "",
-                      job->params, job->extra);
-    at += snprintf(yaml + at, sizeof yaml - (size_t) at, "workers:\n");
+    int at = snprintf (yaml, sizeof yaml,
+                       "job:\n  algorithm: %s\n  graph: %s\n  output: %s\n%s%s%s", job->algorithm,
+                       job->graph, out, *job->params ? "  params:\n" : "", job->params, job->extra);
+    at += snprintf (yaml + at, sizeof yaml - (size_t) at, "workers:\n");
     for (int w = 0; w < job->workers; w++)
-        at += snprintf(yaml + at, sizeof yaml - (size_t) at, "  - name: w%d\n", w + 1);
-    const char *path = zp_test_write(dir, "job.yaml", yaml);
-    zp_config_t *cfg = zp_config_load(path, NULL, 0, s_err, sizeof s_err);
-    cr_assert_not_null(cfg, "%s", s_err);
+        at += snprintf (yaml + at, sizeof yaml - (size_t) at, "  - name: w%d\n", w + 1);
+    const char *path = zp_test_write (dir, "job.yaml", yaml);
+    zp_config_t *cfg = zp_config_load (path, NULL, 0, s_err, sizeof s_err);
+    cr_assert_not_null (cfg, "%s", s_err);
     zp_job_summary_t summary;
-    int rc = zp_job_run(cfg, NULL, &summary, s_err, sizeof s_err);
-    zp_config_destroy(&cfg);
+    int rc = zp_job_run (cfg, NULL, &summary, s_err, sizeof s_err);
+    zp_config_destroy (&cfg);
     return rc == 0 ? out : NULL;
 }
 
-static const char *s_ldbc(const char *name)
+static const char *s_ldbc (const char *name)
 {
     static char path[8][1024];
     static int k;
     char *p = path[k++ % 8];
     char rel[512];
-    snprintf(rel, sizeof rel, "tests/data/ldbc/%s/%s.properties", name, name);
-    snprintf(p, 1024, "%s", zp_test_path(rel));
+    snprintf (rel, sizeof rel, "tests/data/ldbc/%s/%s.properties", name, name);
+    snprintf (p, 1024, "%s", zp_test_path (rel));
     return p;
 }
 
 /* A random directed graph as a SNAP file: n vertices with ids i*7+3, m edges. */
-static const char *s_random_graph(int n, int m, unsigned seed)
+static const char *s_random_graph (int n, int m, unsigned seed)
 {
-    const char *dir = zp_test_tmpdir();
+    const char *dir = zp_test_tmpdir ();
     static char path[4200];
-    snprintf(path, sizeof path, "%s/random.txt", dir);
-    FILE *f = fopen(path, "w");
-    srand(seed);
+    snprintf (path, sizeof path, "%s/random.txt", dir);
+    FILE *f = fopen (path, "w");
+    srand (seed);
     for (int i = 0; i < m; i++) {
         /* Skewed sources: many edges out of few vertices, like real graphs. */
-        int a = rand() % (rand() % n + 1), b = rand() % n;
-        fprintf(f, "%d %d\n", a * 7 + 3, b * 7 + 3);
+        int a = rand () % (rand () % n + 1), b = rand () % n;
+        fprintf (f, "%d %d\n", a * 7 + 3, b * 7 + 3);
     }
-    fclose(f);
+    fclose (f);
     return path;
 }
 
 /* Output as an array of int64 (or double bits) by vertex index of g. */
-static int64_t *s_read_i64(const char *out, const zp_graph_t *g, bool as_double)
+static int64_t *s_read_i64 (const char *out, const zp_graph_t *g, bool as_double)
 {
-    char *text = zp_test_read(out, NULL);
-    cr_assert_not_null(text);
-    int64_t *vals = calloc(g->n, sizeof *vals);
+    char *text = zp_test_read (out, NULL);
+    cr_assert_not_null (text);
+    int64_t *vals = calloc (g->n, sizeof *vals);
     uint64_t lines = 0;
-    for (char *save = NULL, *line = strtok_r(text, "\n", &save); line;
-         line = strtok_r(NULL, "\n", &save), lines++) {
+    for (char *save = NULL, *line = strtok_r (text, "\n", &save); line;
+         line = strtok_r (NULL, "\n", &save), lines++) {
         char *sp;
-        uint64_t id = strtoull(line, &sp, 10);
-        int64_t i = zp_graph_index(g, id);
-        cr_assert_geq(i, 0, "unknown vertex %" PRIu64, id);
-        vals[i] = as_double ? (int64_t) strtod(sp, NULL) : strtoll(sp, NULL, 10);
+        uint64_t id = strtoull (line, &sp, 10);
+        int64_t i = zp_graph_index (g, id);
+        cr_assert_geq (i, 0, "unknown vertex %" PRIu64, id);
+        vals[i] = as_double ? (int64_t) strtod (sp, NULL) : strtoll (sp, NULL, 10);
     }
-    cr_assert_eq(lines, g->n);
-    free(text);
+    cr_assert_eq (lines, g->n);
+    free (text);
     return vals;
 }
 
-static zp_graph_t *s_graph(const char *path, bool snap)
+static zp_graph_t *s_graph (const char *path, bool snap)
 {
     char err[1024];
     zp_graph_source_t src = {path, snap ? ZP_FORMAT_SNAP : ZP_FORMAT_AUTO, 1, NULL};
-    zp_graph_t *g = zp_graph_load(&src, NULL, err, sizeof err);
-    cr_assert_not_null(g, "%s", err);
+    zp_graph_t *g = zp_graph_load (&src, NULL, err, sizeof err);
+    cr_assert_not_null (g, "%s", err);
     return g;
 }
 
 /* --- tests -------------------------------------------------------------------- */
 
-Test(engine, pagerank_matches_ldbc_with_1_2_3_workers)
+Test (engine, pagerank_matches_ldbc_with_1_2_3_workers)
 {
     const char *graphs[] = {"example-directed", "example-undirected", "test-pr-directed",
                             "test-pr-undirected"};
     for (int g = 0; g < 4; g++)
         for (int w = 1; w <= 3; w++) {
-            s_job_t job = {"pr", s_ldbc(graphs[g]), w, "", ""};
-            const char *out = s_run(&job);
-            cr_assert_not_null(out, "%s: %s", graphs[g], s_err);
+            s_job_t job = {"pr", s_ldbc (graphs[g]), w, "", ""};
+            const char *out = s_run (&job);
+            cr_assert_not_null (out, "%s: %s", graphs[g], s_err);
             char ref[1024], msg[512];
-            snprintf(ref, sizeof ref, "tests/data/ldbc/%s/%s-PR", graphs[g], graphs[g]);
-            cr_assert_eq(zp_test_validate(out, zp_test_path(ref), "epsilon", msg, sizeof msg), 0,
-                         "%s with %d workers: %s", graphs[g], w, msg);
+            snprintf (ref, sizeof ref, "tests/data/ldbc/%s/%s-PR", graphs[g], graphs[g]);
+            cr_assert_eq (zp_test_validate (out, zp_test_path (ref), "epsilon", msg, sizeof msg), 0,
+                          "%s with %d workers: %s", graphs[g], w, msg);
         }
 }
 
-Test(engine, runs_are_deterministic_and_batching_does_not_change_results)
+Test (engine, runs_are_deterministic_and_batching_does_not_change_results)
 {
-    const char *graph = s_random_graph(3000, 40000, 1);
+    const char *graph = s_random_graph (3000, 40000, 1);
     s_job_t job = {"pr", graph, 3, "  format: snap\n", "    iterations: 8\n"};
     char first[4200];
-    snprintf(first, sizeof first, "%s", s_run(&job));
-    char *a = zp_test_read(first, NULL);
-    const char *again = s_run(&job);
-    cr_assert_not_null(again, "%s", s_err);
-    char *b = zp_test_read(again, NULL);
-    cr_assert_str_eq(a, b, "two runs of the same job differ");
-    free(b);
+    snprintf (first, sizeof first, "%s", s_run (&job));
+    char *a = zp_test_read (first, NULL);
+    const char *again = s_run (&job);
+    cr_assert_not_null (again, "%s", s_err);
+    char *b = zp_test_read (again, NULL);
+    cr_assert_str_eq (a, b, "two runs of the same job differ");
+    free (b);
     /* Tiny batches (hundreds per superstep) and zstd on every link: same bytes. */
     job.extra =
         "  format: snap\nengine:\n  batch_bytes: 256\ncompression:\n  mode: on\n  min_bytes: 0\n";
-    const char *small = s_run(&job);
-    cr_assert_not_null(small, "%s", s_err);
-    b = zp_test_read(small, NULL);
-    cr_assert_str_eq(a, b, "batching or compression changed the result");
-    free(a);
-    free(b);
+    const char *small = s_run (&job);
+    cr_assert_not_null (small, "%s", s_err);
+    b = zp_test_read (small, NULL);
+    cr_assert_str_eq (a, b, "batching or compression changed the result");
+    free (a);
+    free (b);
     /* Another number of workers sums in another order: equal within 1e-9. */
     job.workers = 1;
     job.extra = "  format: snap\n";
-    const char *one = s_run(&job);
-    cr_assert_not_null(one, "%s", s_err);
-    double rel = zp_test_max_relative(first, one);
-    cr_assert(rel >= 0 && rel < 1e-9, "1 vs 3 workers differ by %g", rel);
+    const char *one = s_run (&job);
+    cr_assert_not_null (one, "%s", s_err);
+    double rel = zp_test_max_relative (first, one);
+    cr_assert (rel >= 0 && rel < 1e-9, "1 vs 3 workers differ by %g", rel);
 }
 
-Test(engine, listed_messages_count_in_degrees)
+Test (engine, listed_messages_count_in_degrees)
 {
-    const char *graph = s_random_graph(2000, 30000, 2);
-    zp_graph_t *g = s_graph(graph, true);
+    const char *graph = s_random_graph (2000, 30000, 2);
+    zp_graph_t *g = s_graph (graph, true);
     for (int w = 1; w <= 3; w++) {
         s_job_t job = {"t-indeg", graph, w, "  format: snap\nengine:\n  batch_bytes: 1KiB\n", ""};
-        const char *out = s_run(&job);
-        cr_assert_not_null(out, "%s", s_err);
-        int64_t *got = s_read_i64(out, g, false);
-        int64_t *want = calloc(g->n, sizeof *want);
+        const char *out = s_run (&job);
+        cr_assert_not_null (out, "%s", s_err);
+        int64_t *got = s_read_i64 (out, g, false);
+        int64_t *want = calloc (g->n, sizeof *want);
         for (uint64_t i = 0; i < g->m; i++)
             want[g->targets[i]]++;
         for (uint64_t i = 0; i < g->n; i++)
-            cr_assert_eq(got[i], want[i], "vertex %" PRIu64 " with %d workers", g->ids[i], w);
-        free(got);
-        free(want);
+            cr_assert_eq (got[i], want[i], "vertex %" PRIu64 " with %d workers", g->ids[i], w);
+        free (got);
+        free (want);
     }
-    zp_graph_destroy(&g);
+    zp_graph_destroy (&g);
 }
 
-Test(engine, byte_messages_arrive_whole)
+Test (engine, byte_messages_arrive_whole)
 {
-    const char *graph = s_random_graph(1500, 20000, 3);
-    zp_graph_t *g = s_graph(graph, true);
+    const char *graph = s_random_graph (1500, 20000, 3);
+    zp_graph_t *g = s_graph (graph, true);
     for (int w = 1; w <= 3; w += 2) {
         s_job_t job = {"t-bytes", graph, w,
                        "  format: snap\nengine:\n  batch_bytes: 2KiB\ncompression:\n  mode: on\n  "
                        "min_bytes: 512\n",
                        ""};
-        const char *out = s_run(&job);
-        cr_assert_not_null(out, "%s", s_err);
-        int64_t *got = s_read_i64(out, g, false);
+        const char *out = s_run (&job);
+        cr_assert_not_null (out, "%s", s_err);
+        int64_t *got = s_read_i64 (out, g, false);
         for (uint64_t v = 0; v < g->n; v++) {
             int64_t want = 0;
             for (uint64_t u = 0; u < g->n; u++)
                 for (uint64_t i = g->offsets[u]; i < g->offsets[u + 1]; i++)
                     if (g->targets[i] == v)
                         want += (int64_t) g->ids[u];
-            cr_assert_eq(got[v], want, "vertex %" PRIu64 " with %d workers", g->ids[v], w);
+            cr_assert_eq (got[v], want, "vertex %" PRIu64 " with %d workers", g->ids[v], w);
         }
-        free(got);
+        free (got);
     }
-    zp_graph_destroy(&g);
+    zp_graph_destroy (&g);
 }
 
-Test(engine, function_combiner)
+Test (engine, function_combiner)
 {
-    const char *graph = s_ldbc("test-pr-directed");
-    zp_graph_t *g = s_graph(graph, false);
+    const char *graph = s_ldbc ("test-pr-directed");
+    zp_graph_t *g = s_graph (graph, false);
     s_job_t job = {"t-fnmax", graph, 2, "", ""};
-    const char *out = s_run(&job);
-    cr_assert_not_null(out, "%s", s_err);
-    int64_t *got = s_read_i64(out, g, true);
+    const char *out = s_run (&job);
+    cr_assert_not_null (out, "%s", s_err);
+    int64_t *got = s_read_i64 (out, g, true);
     for (uint64_t v = 0; v < g->n; v++) {
         int64_t want = -1;
         for (uint64_t u = 0; u < g->n; u++)
             for (uint64_t i = g->offsets[u]; i < g->offsets[u + 1]; i++)
                 if (g->targets[i] == v && (int64_t) g->ids[u] > want)
                     want = (int64_t) g->ids[u];
-        cr_assert_eq(got[v], want, "vertex %" PRIu64, g->ids[v]);
+        cr_assert_eq (got[v], want, "vertex %" PRIu64, g->ids[v]);
     }
-    free(got);
-    zp_graph_destroy(&g);
+    free (got);
+    zp_graph_destroy (&g);
 }
 
-Test(engine, aggregators_and_parameters)
+Test (engine, aggregators_and_parameters)
 {
-    const char *graph = s_ldbc("test-wcc-directed"); /* ids 1..9 without 5 */
+    const char *graph = s_ldbc ("test-wcc-directed"); /* ids 1..9 without 5 */
     const char *which[] = {"    which: 0\n", "    which: 1\n", "    which: 2\n"};
     int64_t want[] = {8, 1, 9};
     for (int k = 0; k < 3; k++) {
         s_job_t job = {"t-agg", graph, 3, "", which[k]};
-        const char *out = s_run(&job);
-        cr_assert_not_null(out, "%s", s_err);
-        char *text = zp_test_read(out, NULL);
+        const char *out = s_run (&job);
+        cr_assert_not_null (out, "%s", s_err);
+        char *text = zp_test_read (out, NULL);
         char expect[64];
-        snprintf(expect, sizeof expect, "1 %" PRId64 "\n", want[k]);
-        cr_assert(strncmp(text, expect, strlen(expect)) == 0, "which=%d: %s", k, text);
-        free(text);
+        snprintf (expect, sizeof expect, "1 %" PRId64 "\n", want[k]);
+        cr_assert (strncmp (text, expect, strlen (expect)) == 0, "which=%d: %s", k, text);
+        free (text);
     }
 }
 
-Test(engine, vote_to_halt_and_reactivation)
+Test (engine, vote_to_halt_and_reactivation)
 {
-    const char *graph = s_random_graph(2500, 6000, 4);
-    zp_graph_t *g = s_graph(graph, true);
+    const char *graph = s_random_graph (2500, 6000, 4);
+    zp_graph_t *g = s_graph (graph, true);
     /* Reference: breadth-first search over out-arcs from the smallest id. */
-    int64_t *want = malloc(g->n * sizeof *want);
-    uint32_t *queue = malloc(g->n * sizeof *queue);
+    int64_t *want = malloc (g->n * sizeof *want);
+    uint32_t *queue = malloc (g->n * sizeof *queue);
     for (uint64_t i = 0; i < g->n; i++)
         want[i] = INT64_MAX;
     size_t head = 0, tail = 0;
@@ -422,62 +422,62 @@ Test(engine, vote_to_halt_and_reactivation)
             }
     }
     char params[64];
-    snprintf(params, sizeof params, "    source: %" PRIu64 "\n", g->ids[0]);
+    snprintf (params, sizeof params, "    source: %" PRIu64 "\n", g->ids[0]);
     for (int w = 1; w <= 3; w++) {
         s_job_t job = {"t-hops", graph, w, "  format: snap\n", params};
-        const char *out = s_run(&job);
-        cr_assert_not_null(out, "%s", s_err);
-        int64_t *got = s_read_i64(out, g, false);
+        const char *out = s_run (&job);
+        cr_assert_not_null (out, "%s", s_err);
+        int64_t *got = s_read_i64 (out, g, false);
         for (uint64_t i = 0; i < g->n; i++)
-            cr_assert_eq(got[i], want[i], "vertex %" PRIu64 " with %d workers", g->ids[i], w);
-        free(got);
+            cr_assert_eq (got[i], want[i], "vertex %" PRIu64 " with %d workers", g->ids[i], w);
+        free (got);
     }
-    free(want);
-    free(queue);
-    zp_graph_destroy(&g);
+    free (want);
+    free (queue);
+    zp_graph_destroy (&g);
 }
 
-Test(engine, job_errors_are_clear)
+Test (engine, job_errors_are_clear)
 {
-    const char *graph = s_ldbc("example-directed");
+    const char *graph = s_ldbc ("example-directed");
     s_job_t job = {"nope", graph, 1, "", ""};
-    cr_assert_null(s_run(&job));
-    cr_assert(strstr(s_err, "job.algorithm: unknown algorithm \"nope\" (built in: pr"), "%s",
-              s_err);
+    cr_assert_null (s_run (&job));
+    cr_assert (strstr (s_err, "job.algorithm: unknown algorithm \"nope\" (built in: pr"), "%s",
+               s_err);
 
     job = (s_job_t){"pr", graph, 1, "", "    dampening: 0.5\n"};
-    cr_assert_null(s_run(&job));
-    cr_assert(strstr(s_err, ":6: job.params.dampening: not a parameter of pr (its parameters: "
-                            "damping, iterations)"),
-              "%s", s_err);
+    cr_assert_null (s_run (&job));
+    cr_assert (strstr (s_err, ":6: job.params.dampening: not a parameter of pr (its parameters: "
+                              "damping, iterations)"),
+               "%s", s_err);
 
     job = (s_job_t){"pr", graph, 1, "", "    iterations: many\n"};
-    cr_assert_null(s_run(&job));
-    cr_assert(strstr(s_err, ":6: job.params.iterations: expected a whole number, got \"many\""),
-              "%s", s_err);
+    cr_assert_null (s_run (&job));
+    cr_assert (strstr (s_err, ":6: job.params.iterations: expected a whole number, got \"many\""),
+               "%s", s_err);
 
     /* A bad value from the program's own checks comes back from the worker. */
     job = (s_job_t){"pr", graph, 2, "", "    damping: 2\n"};
-    cr_assert_null(s_run(&job));
-    cr_assert(strstr(s_err, "failed: program pr: damping must be between 0 and 1, got 2"), "%s",
-              s_err);
+    cr_assert_null (s_run (&job));
+    cr_assert (strstr (s_err, "failed: program pr: damping must be between 0 and 1, got 2"), "%s",
+               s_err);
 
     job = (s_job_t){"t-agg", graph, 1, "", ""};
-    cr_assert_null(s_run(&job));
-    cr_assert(strstr(s_err, "job.params.which: required by t-agg (aggregator to report)"), "%s",
-              s_err);
+    cr_assert_null (s_run (&job));
+    cr_assert (strstr (s_err, "job.params.which: required by t-agg (aggregator to report)"), "%s",
+               s_err);
 }
 
-Test(engine, parameters_come_from_the_properties_file)
+Test (engine, parameters_come_from_the_properties_file)
 {
     /* example-directed.properties says 2 iterations; job.params overrides it. */
-    const char *graph = s_ldbc("example-directed");
+    const char *graph = s_ldbc ("example-directed");
     s_job_t job = {"pr", graph, 2, "", "    iterations: 1\n"};
-    const char *out = s_run(&job);
-    cr_assert_not_null(out, "%s", s_err);
+    const char *out = s_run (&job);
+    cr_assert_not_null (out, "%s", s_err);
     char msg[512];
-    cr_assert_neq(
-        zp_test_validate(out, zp_test_path("tests/data/ldbc/example-directed/example-directed-PR"),
-                         "epsilon", msg, sizeof msg),
-        0, "1 iteration should not match the 2-iteration reference");
+    cr_assert_neq (zp_test_validate (
+                       out, zp_test_path ("tests/data/ldbc/example-directed/example-directed-PR"),
+                       "epsilon", msg, sizeof msg),
+                   0, "1 iteration should not match the 2-iteration reference");
 }

@@ -7,72 +7,72 @@
 
 static char s_err[2048];
 
-static zp_graph_t *s_ldbc(const char *name, const char *weight, zp_properties_t **props)
+static zp_graph_t *s_ldbc (const char *name, const char *weight, zp_properties_t **props)
 {
     char path[512];
-    snprintf(path, sizeof path, "tests/data/ldbc/%s/%s.properties", name, name);
-    zp_graph_source_t src = {zp_test_path(path), ZP_FORMAT_AUTO, -1, weight};
-    return zp_graph_load(&src, props, s_err, sizeof s_err);
+    snprintf (path, sizeof path, "tests/data/ldbc/%s/%s.properties", name, name);
+    zp_graph_source_t src = {zp_test_path (path), ZP_FORMAT_AUTO, -1, weight};
+    return zp_graph_load (&src, props, s_err, sizeof s_err);
 }
 
-static void s_check_csr(const zp_graph_t *g)
+static void s_check_csr (const zp_graph_t *g)
 {
-    cr_assert_eq(g->offsets[0], 0);
-    cr_assert_eq(g->offsets[g->n], g->m);
+    cr_assert_eq (g->offsets[0], 0);
+    cr_assert_eq (g->offsets[g->n], g->m);
     for (uint64_t v = 0; v < g->n; v++)
         for (uint64_t i = g->offsets[v]; i < g->offsets[v + 1]; i++) {
-            cr_assert_lt(g->targets[i], g->n);
-            cr_assert_neq(g->targets[i], v, "self-loop kept");
+            cr_assert_lt (g->targets[i], g->n);
+            cr_assert_neq (g->targets[i], v, "self-loop kept");
             if (i > g->offsets[v])
-                cr_assert_lt(g->targets[i - 1], g->targets[i], "unsorted or repeated arc");
+                cr_assert_lt (g->targets[i - 1], g->targets[i], "unsorted or repeated arc");
         }
     for (uint64_t i = 1; i < g->n; i++)
-        cr_assert_lt(g->ids[i - 1], g->ids[i]);
+        cr_assert_lt (g->ids[i - 1], g->ids[i]);
 }
 
-Test(graph, ldbc_directed_with_weights)
+Test (graph, ldbc_directed_with_weights)
 {
     zp_properties_t *props;
-    zp_graph_t *g = s_ldbc("example-directed", "weight", &props);
-    cr_assert_not_null(g, "%s", s_err);
-    cr_assert_eq(g->n, 10);
-    cr_assert_eq(g->edges, 17);
-    cr_assert_eq(g->m, 17);
-    cr_assert(g->directed);
-    cr_assert_not_null(g->weights);
-    s_check_csr(g);
+    zp_graph_t *g = s_ldbc ("example-directed", "weight", &props);
+    cr_assert_not_null (g, "%s", s_err);
+    cr_assert_eq (g->n, 10);
+    cr_assert_eq (g->edges, 17);
+    cr_assert_eq (g->m, 17);
+    cr_assert (g->directed);
+    cr_assert_not_null (g->weights);
+    s_check_csr (g);
     /* 1 -> 3 has weight 0.5 and 1 -> 5 has 0.3 (first lines of the .e file). */
-    int64_t v1 = zp_graph_index(g, 1), v3 = zp_graph_index(g, 3);
-    cr_assert_eq(g->targets[g->offsets[v1]], (uint32_t) v3);
-    cr_assert_eq(g->weights[g->offsets[v1]], 0.5);
-    cr_assert_str_eq(zp_properties_get(props, "pr.damping-factor"), "0.85");
-    cr_assert_str_eq(zp_properties_name(props), "example-directed");
-    zp_properties_destroy(&props);
-    zp_graph_destroy(&g);
+    int64_t v1 = zp_graph_index (g, 1), v3 = zp_graph_index (g, 3);
+    cr_assert_eq (g->targets[g->offsets[v1]], (uint32_t) v3);
+    cr_assert_eq (g->weights[g->offsets[v1]], 0.5);
+    cr_assert_str_eq (zp_properties_get (props, "pr.damping-factor"), "0.85");
+    cr_assert_str_eq (zp_properties_name (props), "example-directed");
+    zp_properties_destroy (&props);
+    zp_graph_destroy (&g);
 }
 
-Test(graph, ldbc_undirected_has_both_directions_and_gaps)
+Test (graph, ldbc_undirected_has_both_directions_and_gaps)
 {
-    zp_graph_t *g = s_ldbc("example-undirected", NULL, NULL);
-    cr_assert_not_null(g, "%s", s_err);
-    cr_assert_eq(g->n, 9);
-    cr_assert_eq(zp_graph_index(g, 1), -1, "vertex 1 does not exist");
-    cr_assert_eq(g->edges, 12);
-    cr_assert_eq(g->m, 24);
-    cr_assert_not(g->directed);
-    cr_assert_null(g->weights);
-    s_check_csr(g);
-    cr_assert_eq(zp_graph_build_in_edges(g), 0);
-    cr_assert_eq(g->in_offsets, g->offsets, "undirected in-edges are the out-edges");
-    zp_graph_destroy(&g);
+    zp_graph_t *g = s_ldbc ("example-undirected", NULL, NULL);
+    cr_assert_not_null (g, "%s", s_err);
+    cr_assert_eq (g->n, 9);
+    cr_assert_eq (zp_graph_index (g, 1), -1, "vertex 1 does not exist");
+    cr_assert_eq (g->edges, 12);
+    cr_assert_eq (g->m, 24);
+    cr_assert_not (g->directed);
+    cr_assert_null (g->weights);
+    s_check_csr (g);
+    cr_assert_eq (zp_graph_build_in_edges (g), 0);
+    cr_assert_eq (g->in_offsets, g->offsets, "undirected in-edges are the out-edges");
+    zp_graph_destroy (&g);
 }
 
-Test(graph, in_edges_of_a_directed_graph)
+Test (graph, in_edges_of_a_directed_graph)
 {
-    zp_graph_t *g = s_ldbc("test-pr-directed", NULL, NULL);
-    cr_assert_not_null(g, "%s", s_err);
-    cr_assert_eq(zp_graph_build_in_edges(g), 0);
-    cr_assert_eq(g->in_offsets[g->n], g->m);
+    zp_graph_t *g = s_ldbc ("test-pr-directed", NULL, NULL);
+    cr_assert_not_null (g, "%s", s_err);
+    cr_assert_eq (zp_graph_build_in_edges (g), 0);
+    cr_assert_eq (g->in_offsets[g->n], g->m);
     /* Every arc u -> v appears once among v's in-arcs, and in-lists are ascending. */
     for (uint64_t u = 0; u < g->n; u++)
         for (uint64_t i = g->offsets[u]; i < g->offsets[u + 1]; i++) {
@@ -81,116 +81,116 @@ Test(graph, in_edges_of_a_directed_graph)
             for (uint64_t k = g->in_offsets[v]; k < g->in_offsets[v + 1]; k++) {
                 found += g->in_sources[k] == u;
                 if (k > g->in_offsets[v])
-                    cr_assert_lt(g->in_sources[k - 1], g->in_sources[k]);
+                    cr_assert_lt (g->in_sources[k - 1], g->in_sources[k]);
             }
-            cr_assert_eq(found, 1);
+            cr_assert_eq (found, 1);
         }
-    zp_graph_destroy(&g);
+    zp_graph_destroy (&g);
 }
 
-Test(graph, snap_edge_list)
+Test (graph, snap_edge_list)
 {
-    const char *dir = zp_test_tmpdir();
-    const char *path = zp_test_write(dir, "g.txt",
-                                     "# Directed graph: a comment\n"
-                                     "% another comment style\n"
-                                     "\n"
-                                     "100\t7\n"
-                                     "7 100\n"
-                                     "  18446744073709551615   7  \r\n"
-                                     "7 7\n"
-                                     "100 7\n");
+    const char *dir = zp_test_tmpdir ();
+    const char *path = zp_test_write (dir, "g.txt",
+                                      "# Directed graph: a comment\n"
+                                      "% another comment style\n"
+                                      "\n"
+                                      "100\t7\n"
+                                      "7 100\n"
+                                      "  18446744073709551615   7  \r\n"
+                                      "7 7\n"
+                                      "100 7\n");
     zp_graph_source_t src = {path, ZP_FORMAT_AUTO, 1, NULL};
-    zp_graph_t *g = zp_graph_load(&src, NULL, s_err, sizeof s_err);
-    cr_assert_not_null(g, "%s", s_err);
-    cr_assert_eq(g->n, 3);
-    cr_assert_eq(g->ids[2], UINT64_MAX);
-    cr_assert_eq(g->edges, 3);
-    cr_assert_eq(g->dropped_self_loops, 1);
-    cr_assert_eq(g->dropped_duplicates, 1);
-    s_check_csr(g);
-    zp_graph_destroy(&g);
+    zp_graph_t *g = zp_graph_load (&src, NULL, s_err, sizeof s_err);
+    cr_assert_not_null (g, "%s", s_err);
+    cr_assert_eq (g->n, 3);
+    cr_assert_eq (g->ids[2], UINT64_MAX);
+    cr_assert_eq (g->edges, 3);
+    cr_assert_eq (g->dropped_self_loops, 1);
+    cr_assert_eq (g->dropped_duplicates, 1);
+    s_check_csr (g);
+    zp_graph_destroy (&g);
     /* Undirected: "100 7" and "7 100" are the same edge. */
     src.directed = 0;
-    g = zp_graph_load(&src, NULL, s_err, sizeof s_err);
-    cr_assert_not_null(g, "%s", s_err);
-    cr_assert_eq(g->edges, 2);
-    cr_assert_eq(g->m, 4);
-    s_check_csr(g);
-    zp_graph_destroy(&g);
+    g = zp_graph_load (&src, NULL, s_err, sizeof s_err);
+    cr_assert_not_null (g, "%s", s_err);
+    cr_assert_eq (g->edges, 2);
+    cr_assert_eq (g->m, 4);
+    s_check_csr (g);
+    zp_graph_destroy (&g);
 }
 
 /* Writes a Graphalytics dataset "g" with the given files and expects `want`
    (with DIR standing for the directory) as the error. */
-static void s_bad_ldbc(const char *props, const char *v, const char *e, const char *weight,
-                       const char *want)
+static void s_bad_ldbc (const char *props, const char *v, const char *e, const char *weight,
+                        const char *want)
 {
-    const char *dir = zp_test_tmpdir();
+    const char *dir = zp_test_tmpdir ();
     char d[4096];
-    snprintf(d, sizeof d, "%s", dir);
-    const char *p = zp_test_write(d, "g.properties", props);
+    snprintf (d, sizeof d, "%s", dir);
+    const char *p = zp_test_write (d, "g.properties", props);
     if (v)
-        zp_test_write(d, "g.v", v);
+        zp_test_write (d, "g.v", v);
     if (e)
-        zp_test_write(d, "g.e", e);
+        zp_test_write (d, "g.e", e);
     zp_graph_source_t src = {p, ZP_FORMAT_AUTO, -1, weight};
-    zp_graph_t *g = zp_graph_load(&src, NULL, s_err, sizeof s_err);
-    cr_assert_null(g, "accepted");
+    zp_graph_t *g = zp_graph_load (&src, NULL, s_err, sizeof s_err);
+    cr_assert_null (g, "accepted");
     char expect[8192] = "";
-    for (const char *at; (at = strstr(want, "DIR")); want = at + 3) {
-        size_t len = strlen(expect);
-        snprintf(expect + len, sizeof expect - len, "%.*s%s", (int) (at - want), want, d);
+    for (const char *at; (at = strstr (want, "DIR")); want = at + 3) {
+        size_t len = strlen (expect);
+        snprintf (expect + len, sizeof expect - len, "%.*s%s", (int) (at - want), want, d);
     }
-    size_t len = strlen(expect);
-    snprintf(expect + len, sizeof expect - len, "%s", want);
-    cr_assert_str_eq(s_err, expect);
+    size_t len = strlen (expect);
+    snprintf (expect + len, sizeof expect - len, "%s", want);
+    cr_assert_str_eq (s_err, expect);
 }
 
 #define S_PROPS                                                                                    \
     "graph.g.vertex-file = g.v\ngraph.g.edge-file = g.e\ngraph.g.directed = true\n"                \
     "graph.g.edge-properties.names = weight\n"
 
-Test(graph, malformed_graphalytics_input_names_file_and_line)
+Test (graph, malformed_graphalytics_input_names_file_and_line)
 {
-    s_bad_ldbc(
+    s_bad_ldbc (
         S_PROPS, "1\n2\nthree\n", "", NULL,
         "DIR/g.v:3: expected one vertex id (an unsigned 64-bit integer) per line, got \"three\"");
-    s_bad_ldbc(
+    s_bad_ldbc (
         S_PROPS, "1\n2 3\n", "", NULL,
         "DIR/g.v:2: expected one vertex id (an unsigned 64-bit integer) per line, got \"2 3\"");
-    s_bad_ldbc(S_PROPS, "1\n99999999999999999999\n", "", NULL,
-               "DIR/g.v:2: expected one vertex id (an unsigned 64-bit integer) per line, got "
-               "\"99999999999999999999\"");
-    s_bad_ldbc(S_PROPS, "2\n1\n2\n", "", NULL, "DIR/g.v: vertex id 2 is listed twice");
-    s_bad_ldbc(S_PROPS, "1\n2\n", "1 2 0.5\n1 3 0.5\n", NULL,
-               "DIR/g.e:2: vertex 3 is not in DIR/g.v");
-    s_bad_ldbc(
+    s_bad_ldbc (S_PROPS, "1\n99999999999999999999\n", "", NULL,
+                "DIR/g.v:2: expected one vertex id (an unsigned 64-bit integer) per line, got "
+                "\"99999999999999999999\"");
+    s_bad_ldbc (S_PROPS, "2\n1\n2\n", "", NULL, "DIR/g.v: vertex id 2 is listed twice");
+    s_bad_ldbc (S_PROPS, "1\n2\n", "1 2 0.5\n1 3 0.5\n", NULL,
+                "DIR/g.e:2: vertex 3 is not in DIR/g.v");
+    s_bad_ldbc (
         S_PROPS, "1\n2\n", "1 2 0.5\n2\n", NULL,
         "DIR/g.e:2: expected \"source target [properties]\" with unsigned integer ids, got \"2\"");
-    s_bad_ldbc(S_PROPS, "1\n2\n", "1 2 -0.5\n", "weight",
-               "DIR/g.e:1: expected a finite, non-negative weight, got \"1 2 -0.5\"");
-    s_bad_ldbc(S_PROPS, "1\n2\n", "1 2\n", "weight",
-               "DIR/g.e:1: expected a weight column on the edge, got \"1 2\"");
-    s_bad_ldbc(
+    s_bad_ldbc (S_PROPS, "1\n2\n", "1 2 -0.5\n", "weight",
+                "DIR/g.e:1: expected a finite, non-negative weight, got \"1 2 -0.5\"");
+    s_bad_ldbc (S_PROPS, "1\n2\n", "1 2\n", "weight",
+                "DIR/g.e:1: expected a weight column on the edge, got \"1 2\"");
+    s_bad_ldbc (
         S_PROPS, "1\n2\n", "1 2 1\n", "cost",
         "DIR/g.properties: edge property \"cost\" is not among edge-properties.names (weight)");
-    s_bad_ldbc(S_PROPS, NULL, "", NULL, "DIR/g.v: cannot open: No such file or directory");
-    s_bad_ldbc("graph.g.vertex-file = g.v\n", "1\n", "", NULL,
-               "DIR/g.properties: missing graph.g.edge-file");
-    s_bad_ldbc("graph.g.vertex-file = g.v\ngraph.g.edge-file = g.e\ngraph.g.directed = yes\n",
-               "1\n", "", NULL,
-               "DIR/g.properties:3: graph.g.directed: expected true or false, got \"yes\"");
-    s_bad_ldbc("this is not a properties file\n", NULL, NULL, NULL,
-               "DIR/g.properties:1: expected graph.NAME.KEY = VALUE, got \"this is not a "
-               "properties file\"");
-    s_bad_ldbc(
+    s_bad_ldbc (S_PROPS, NULL, "", NULL, "DIR/g.v: cannot open: No such file or directory");
+    s_bad_ldbc ("graph.g.vertex-file = g.v\n", "1\n", "", NULL,
+                "DIR/g.properties: missing graph.g.edge-file");
+    s_bad_ldbc ("graph.g.vertex-file = g.v\ngraph.g.edge-file = g.e\ngraph.g.directed = yes\n",
+                "1\n", "", NULL,
+                "DIR/g.properties:3: graph.g.directed: expected true or false, got \"yes\"");
+    s_bad_ldbc ("this is not a properties file\n", NULL, NULL, NULL,
+                "DIR/g.properties:1: expected graph.NAME.KEY = VALUE, got \"this is not a "
+                "properties file\"");
+    s_bad_ldbc (
         "vertex-file = g.v\n", NULL, NULL, NULL,
         "DIR/g.properties:1: expected a key of the form graph.NAME.KEY, got \"vertex-file\"");
 }
 
-Test(graph, malformed_snap_input_names_file_and_line)
+Test (graph, malformed_snap_input_names_file_and_line)
 {
-    const char *dir = zp_test_tmpdir();
+    const char *dir = zp_test_tmpdir ();
     const char *cases[][2] = {
         {"1 2\n3\n", "g.txt:2: expected \"source target\" with unsigned integer ids, got \"3\""},
         {"1 2\n3 4 5\n",
@@ -200,51 +200,51 @@ Test(graph, malformed_snap_input_names_file_and_line)
          "g.txt:2: expected \"source target\" with unsigned integer ids, got \"??\""},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        const char *path = zp_test_write(dir, "g.txt", cases[i][0]);
+        const char *path = zp_test_write (dir, "g.txt", cases[i][0]);
         zp_graph_source_t src = {path, ZP_FORMAT_SNAP, 1, NULL};
-        cr_assert_null(zp_graph_load(&src, NULL, s_err, sizeof s_err));
+        cr_assert_null (zp_graph_load (&src, NULL, s_err, sizeof s_err));
         char want[8192];
-        snprintf(want, sizeof want, "%s/%s", dir, cases[i][1]);
-        cr_assert_str_eq(s_err, want);
+        snprintf (want, sizeof want, "%s/%s", dir, cases[i][1]);
+        cr_assert_str_eq (s_err, want);
     }
     /* An empty edge list is an empty graph, not an error. */
-    const char *path = zp_test_write(dir, "empty.txt", "# nothing\n");
+    const char *path = zp_test_write (dir, "empty.txt", "# nothing\n");
     zp_graph_source_t src = {path, ZP_FORMAT_SNAP, 1, NULL};
-    zp_graph_t *g = zp_graph_load(&src, NULL, s_err, sizeof s_err);
-    cr_assert_not_null(g, "%s", s_err);
-    cr_assert_eq(g->n, 0);
-    zp_graph_destroy(&g);
+    zp_graph_t *g = zp_graph_load (&src, NULL, s_err, sizeof s_err);
+    cr_assert_not_null (g, "%s", s_err);
+    cr_assert_eq (g->n, 0);
+    zp_graph_destroy (&g);
 }
 
-Test(graph, output_in_graphalytics_format)
+Test (graph, output_in_graphalytics_format)
 {
-    zp_graph_t *g = s_ldbc("test-wcc-directed", NULL, NULL);
-    cr_assert_not_null(g, "%s", s_err);
-    zp_value_t *values = calloc(g->n, sizeof *values);
+    zp_graph_t *g = s_ldbc ("test-wcc-directed", NULL, NULL);
+    cr_assert_not_null (g, "%s", s_err);
+    zp_value_t *values = calloc (g->n, sizeof *values);
     values[0].f64 = 2.476533217845853e-08;
     values[1].f64 = INFINITY;
     values[2].f64 = 0;
-    const char *dir = zp_test_tmpdir();
+    const char *dir = zp_test_tmpdir ();
     char path[4200];
-    snprintf(path, sizeof path, "%s/out.txt", dir);
-    cr_assert_eq(zp_graph_write_values(g, values, ZP_F64, path, s_err, sizeof s_err), 0);
-    char *text = zp_test_read(path, NULL);
-    cr_assert(strncmp(text, "1 2.476533217845853e-08\n2 infinity\n3 0.000000000000000e+00\n", 57) ==
-                  0,
-              "%s", text);
-    free(text);
+    snprintf (path, sizeof path, "%s/out.txt", dir);
+    cr_assert_eq (zp_graph_write_values (g, values, ZP_F64, path, s_err, sizeof s_err), 0);
+    char *text = zp_test_read (path, NULL);
+    cr_assert (
+        strncmp (text, "1 2.476533217845853e-08\n2 infinity\n3 0.000000000000000e+00\n", 57) == 0,
+        "%s", text);
+    free (text);
     values[0].i64 = INT64_MAX;
     values[1].i64 = -5;
-    cr_assert_eq(zp_graph_write_values(g, values, ZP_I64, path, s_err, sizeof s_err), 0);
-    text = zp_test_read(path, NULL);
-    cr_assert(strncmp(text, "1 9223372036854775807\n2 -5\n3 0\n", 31) == 0, "%s", text);
-    free(text);
+    cr_assert_eq (zp_graph_write_values (g, values, ZP_I64, path, s_err, sizeof s_err), 0);
+    text = zp_test_read (path, NULL);
+    cr_assert (strncmp (text, "1 9223372036854775807\n2 -5\n3 0\n", 31) == 0, "%s", text);
+    free (text);
     /* The vertex set is the input's: 8 lines, no vertex 5. */
-    cr_assert_eq(g->n, 8);
-    cr_assert_eq(zp_graph_index(g, 5), -1);
-    cr_assert_eq(
-        zp_graph_write_values(g, values, ZP_I64, "/nonexistent/dir/out", s_err, sizeof s_err), -1);
-    cr_assert_str_eq(s_err, "/nonexistent/dir/out: cannot write: No such file or directory");
-    free(values);
-    zp_graph_destroy(&g);
+    cr_assert_eq (g->n, 8);
+    cr_assert_eq (zp_graph_index (g, 5), -1);
+    cr_assert_eq (
+        zp_graph_write_values (g, values, ZP_I64, "/nonexistent/dir/out", s_err, sizeof s_err), -1);
+    cr_assert_str_eq (s_err, "/nonexistent/dir/out: cannot write: No such file or directory");
+    free (values);
+    zp_graph_destroy (&g);
 }

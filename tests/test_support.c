@@ -16,125 +16,125 @@
 static char s_ring[8][4096];
 static int s_ring_at;
 
-static char *s_buf(void)
+static char *s_buf (void)
 {
     return s_ring[s_ring_at++ % 8];
 }
 
-const char *zp_test_root(void)
+const char *zp_test_root (void)
 {
     /* Absolute, since paths in job files are relative to the job file. */
     static char root[4096];
     if (!root[0]) {
-        const char *env = getenv("ZPREGEL_ROOT");
-        if (!realpath(env && *env ? env : ".", root))
-            snprintf(root, sizeof root, "%s", env && *env ? env : ".");
+        const char *env = getenv ("ZPREGEL_ROOT");
+        if (!realpath (env && *env ? env : ".", root))
+            snprintf (root, sizeof root, "%s", env && *env ? env : ".");
     }
     return root;
 }
 
-const char *zp_test_path(const char *rel)
+const char *zp_test_path (const char *rel)
 {
-    char *b = s_buf();
-    snprintf(b, 4096, "%s/%s", zp_test_root(), rel);
+    char *b = s_buf ();
+    snprintf (b, 4096, "%s/%s", zp_test_root (), rel);
     return b;
 }
 
-const char *zp_test_bin(void)
+const char *zp_test_bin (void)
 {
-    const char *bin = getenv("ZPREGEL_BIN");
+    const char *bin = getenv ("ZPREGEL_BIN");
     if (bin && *bin)
         return bin;
-    return zp_test_path("build/zpregel");
+    return zp_test_path ("build/zpregel");
 }
 
-const char *zp_test_tmpdir(void)
+const char *zp_test_tmpdir (void)
 {
-    char *b = s_buf();
-    snprintf(b, 4096, "%s/zpregel-test-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    cr_assert_not_null(mkdtemp(b), "mkdtemp: %s", strerror(errno));
+    char *b = s_buf ();
+    snprintf (b, 4096, "%s/zpregel-test-XXXXXX", getenv ("TMPDIR") ? getenv ("TMPDIR") : "/tmp");
+    cr_assert_not_null (mkdtemp (b), "mkdtemp: %s", strerror (errno));
     return b;
 }
 
-const char *zp_test_write(const char *dir, const char *name, const char *text)
+const char *zp_test_write (const char *dir, const char *name, const char *text)
 {
-    char *b = s_buf();
-    snprintf(b, 4096, "%s/%s", dir, name);
-    FILE *f = fopen(b, "w");
-    cr_assert_not_null(f, "cannot write %s", b);
-    fputs(text, f);
-    fclose(f);
+    char *b = s_buf ();
+    snprintf (b, 4096, "%s/%s", dir, name);
+    FILE *f = fopen (b, "w");
+    cr_assert_not_null (f, "cannot write %s", b);
+    fputs (text, f);
+    fclose (f);
     return b;
 }
 
-char *zp_test_read(const char *path, size_t *len)
+char *zp_test_read (const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = fopen (path, "rb");
     if (!f)
         return NULL;
     size_t cap = 4096, n = 0;
-    char *data = malloc(cap + 1);
+    char *data = malloc (cap + 1);
     size_t got;
-    while ((got = fread(data + n, 1, cap - n, f)) > 0) {
+    while ((got = fread (data + n, 1, cap - n, f)) > 0) {
         n += got;
         if (n == cap) {
             cap *= 2;
-            data = realloc(data, cap + 1);
+            data = realloc (data, cap + 1);
         }
     }
-    fclose(f);
+    fclose (f);
     data[n] = 0;
     if (len)
         *len = n;
     return data;
 }
 
-void zp_test_run(const char *const *argv, int timeout_s, zp_test_run_t *r)
+void zp_test_run (const char *const *argv, int timeout_s, zp_test_run_t *r)
 {
-    memset(r, 0, sizeof *r);
-    const char *dir = zp_test_tmpdir();
+    memset (r, 0, sizeof *r);
+    const char *dir = zp_test_tmpdir ();
     char out_path[4200], err_path[4200];
-    snprintf(out_path, sizeof out_path, "%s/stdout", dir);
-    snprintf(err_path, sizeof err_path, "%s/stderr", dir);
-    pid_t pid = fork();
-    cr_assert(pid >= 0, "fork failed");
+    snprintf (out_path, sizeof out_path, "%s/stdout", dir);
+    snprintf (err_path, sizeof err_path, "%s/stderr", dir);
+    pid_t pid = fork ();
+    cr_assert (pid >= 0, "fork failed");
     if (pid == 0) {
-        setpgid(0, 0);
-        int o = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int e = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int in = open("/dev/null", O_RDONLY);
-        dup2(in, 0);
-        dup2(o, 1);
-        dup2(e, 2);
-        execv(argv[0], (char *const *) argv);
-        _exit(127);
+        setpgid (0, 0);
+        int o = open (out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int e = open (err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int in = open ("/dev/null", O_RDONLY);
+        dup2 (in, 0);
+        dup2 (o, 1);
+        dup2 (e, 2);
+        execv (argv[0], (char *const *) argv);
+        _exit (127);
     }
     int status = 0;
     /* Bounded wait: at most timeout_s seconds in 10 ms steps. */
     long steps = (long) timeout_s * 100;
     pid_t done = 0;
-    for (long i = 0; i < steps && (done = waitpid(pid, &status, WNOHANG)) == 0; i++)
-        usleep(10000);
+    for (long i = 0; i < steps && (done = waitpid (pid, &status, WNOHANG)) == 0; i++)
+        usleep (10000);
     if (done == 0) {
-        kill(-pid, SIGKILL);
-        kill(pid, SIGKILL);
-        waitpid(pid, &status, 0);
+        kill (-pid, SIGKILL);
+        kill (pid, SIGKILL);
+        waitpid (pid, &status, 0);
         r->timed_out = true;
         r->status = -1;
     } else
-        r->status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r->out = zp_test_read(out_path, NULL);
-    r->err = zp_test_read(err_path, NULL);
+        r->status = WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+    r->out = zp_test_read (out_path, NULL);
+    r->err = zp_test_read (err_path, NULL);
     if (!r->out)
-        r->out = strdup("");
+        r->out = strdup ("");
     if (!r->err)
-        r->err = strdup("");
+        r->err = strdup ("");
 }
 
-void zp_test_run_free(zp_test_run_t *r)
+void zp_test_run_free (zp_test_run_t *r)
 {
-    free(r->out);
-    free(r->err);
+    free (r->out);
+    free (r->err);
     r->out = r->err = NULL;
 }
 
@@ -145,138 +145,139 @@ typedef struct {
     char **values;
 } s_out_t;
 
-static int s_cmp_id(const void *a, const void *b)
+static int s_cmp_id (const void *a, const void *b)
 {
     unsigned long long x = *(const unsigned long long *) a, y = *(const unsigned long long *) b;
     return x < y ? -1 : x > y;
 }
 
-static int s_load(const char *path, s_out_t *o)
+static int s_load (const char *path, s_out_t *o)
 {
-    char *text = zp_test_read(path, NULL);
-    memset(o, 0, sizeof *o);
+    char *text = zp_test_read (path, NULL);
+    memset (o, 0, sizeof *o);
     if (!text)
         return -1;
     size_t cap = 1024;
     /* Pairs (id, line index) so values follow their ids through the sort. */
-    unsigned long long *pairs = malloc(cap * 2 * sizeof *pairs);
-    char **vals = malloc(cap * sizeof *vals);
+    unsigned long long *pairs = malloc (cap * 2 * sizeof *pairs);
+    char **vals = malloc (cap * sizeof *vals);
     size_t n = 0;
-    for (char *save = NULL, *line = strtok_r(text, "\n", &save); line;
-         line = strtok_r(NULL, "\n", &save)) {
-        char *sp = strchr(line, ' ');
+    for (char *save = NULL, *line = strtok_r (text, "\n", &save); line;
+         line = strtok_r (NULL, "\n", &save)) {
+        char *sp = strchr (line, ' ');
         if (!sp)
             continue;
         *sp = 0;
         if (n == cap) {
             cap *= 2;
-            pairs = realloc(pairs, cap * 2 * sizeof *pairs);
-            vals = realloc(vals, cap * sizeof *vals);
+            pairs = realloc (pairs, cap * 2 * sizeof *pairs);
+            vals = realloc (vals, cap * sizeof *vals);
         }
-        pairs[2 * n] = strtoull(line, NULL, 10);
+        pairs[2 * n] = strtoull (line, NULL, 10);
         pairs[2 * n + 1] = n;
-        vals[n] = strdup(sp + 1);
+        vals[n] = strdup (sp + 1);
         n++;
     }
-    free(text);
-    qsort(pairs, n, 2 * sizeof *pairs, s_cmp_id);
+    free (text);
+    qsort (pairs, n, 2 * sizeof *pairs, s_cmp_id);
     o->n = n;
-    o->ids = malloc((n + 1) * sizeof *o->ids);
-    o->values = malloc((n + 1) * sizeof *o->values);
+    o->ids = malloc ((n + 1) * sizeof *o->ids);
+    o->values = malloc ((n + 1) * sizeof *o->values);
     for (size_t i = 0; i < n; i++) {
         o->ids[i] = pairs[2 * i];
         o->values[i] = vals[pairs[2 * i + 1]];
     }
-    free(pairs);
-    free(vals);
+    free (pairs);
+    free (vals);
     return 0;
 }
 
-static void s_free(s_out_t *o)
+static void s_free (s_out_t *o)
 {
     for (size_t i = 0; i < o->n; i++)
-        free(o->values[i]);
-    free(o->ids);
-    free(o->values);
+        free (o->values[i]);
+    free (o->ids);
+    free (o->values);
 }
 
-static double s_num(const char *v)
+static double s_num (const char *v)
 {
-    if (strcasecmp(v, "infinity") == 0 || strcasecmp(v, "inf") == 0)
+    if (strcasecmp (v, "infinity") == 0 || strcasecmp (v, "inf") == 0)
         return INFINITY;
-    return strtod(v, NULL);
+    return strtod (v, NULL);
 }
 
-int zp_test_validate(const char *output, const char *reference, const char *rule, char *msg,
-                     size_t len)
+int zp_test_validate (const char *output, const char *reference, const char *rule, char *msg,
+                      size_t len)
 {
     s_out_t a, b;
-    if (s_load(output, &a) != 0) {
-        snprintf(msg, len, "cannot read %s", output);
+    if (s_load (output, &a) != 0) {
+        snprintf (msg, len, "cannot read %s", output);
         return -1;
     }
-    if (s_load(reference, &b) != 0) {
-        s_free(&a);
-        snprintf(msg, len, "cannot read %s", reference);
+    if (s_load (reference, &b) != 0) {
+        s_free (&a);
+        snprintf (msg, len, "cannot read %s", reference);
         return -1;
     }
     int rc = 0;
     if (a.n != b.n) {
-        snprintf(msg, len, "%zu vertices, reference has %zu", a.n, b.n);
+        snprintf (msg, len, "%zu vertices, reference has %zu", a.n, b.n);
         rc = -1;
     }
     for (size_t i = 0; rc == 0 && i < a.n; i++)
         if (a.ids[i] != b.ids[i]) {
-            snprintf(msg, len, "vertex %llu, reference has %llu", a.ids[i], b.ids[i]);
+            snprintf (msg, len, "vertex %llu, reference has %llu", a.ids[i], b.ids[i]);
             rc = -1;
         }
     for (size_t i = 0; rc == 0 && i < a.n; i++) {
-        if (strcmp(rule, "exact") == 0) {
-            if (strtoll(a.values[i], NULL, 10) != strtoll(b.values[i], NULL, 10) ||
-                strchr(a.values[i], '.')) {
-                snprintf(msg, len, "vertex %llu: %s, reference %s", a.ids[i], a.values[i],
-                         b.values[i]);
+        if (strcmp (rule, "exact") == 0) {
+            if (strtoll (a.values[i], NULL, 10) != strtoll (b.values[i], NULL, 10) ||
+                strchr (a.values[i], '.')) {
+                snprintf (msg, len, "vertex %llu: %s, reference %s", a.ids[i], a.values[i],
+                          b.values[i]);
                 rc = -1;
             }
-        } else if (strcmp(rule, "epsilon") == 0) {
-            double s = s_num(a.values[i]), r = s_num(b.values[i]);
-            bool ok = isinf(r) ? (isinf(s) && (s > 0) == (r > 0)) : fabs(r - s) <= 1e-4 * fabs(r);
+        } else if (strcmp (rule, "epsilon") == 0) {
+            double s = s_num (a.values[i]), r = s_num (b.values[i]);
+            bool ok =
+                isinf (r) ? (isinf (s) && (s > 0) == (r > 0)) : fabs (r - s) <= 1e-4 * fabs (r);
             if (!ok) {
-                snprintf(msg, len, "vertex %llu: %s, reference %s", a.ids[i], a.values[i],
-                         b.values[i]);
+                snprintf (msg, len, "vertex %llu: %s, reference %s", a.ids[i], a.values[i],
+                          b.values[i]);
                 rc = -1;
             }
-        } else if (strcmp(rule, "equivalence") == 0) {
+        } else if (strcmp (rule, "equivalence") == 0) {
             /* Same partition: a bijection between labels. Quadratic, for small graphs. */
             for (size_t j = 0; rc == 0 && j < a.n; j++) {
-                bool same_a = strcmp(a.values[i], a.values[j]) == 0;
-                bool same_b = strcmp(b.values[i], b.values[j]) == 0;
+                bool same_a = strcmp (a.values[i], a.values[j]) == 0;
+                bool same_b = strcmp (b.values[i], b.values[j]) == 0;
                 if (same_a != same_b) {
-                    snprintf(msg, len,
-                             "vertices %llu and %llu: %s in one component here, %s in "
-                             "the reference",
-                             a.ids[i], a.ids[j], same_a ? "together" : "apart",
-                             same_b ? "together" : "apart");
+                    snprintf (msg, len,
+                              "vertices %llu and %llu: %s in one component here, %s in "
+                              "the reference",
+                              a.ids[i], a.ids[j], same_a ? "together" : "apart",
+                              same_b ? "together" : "apart");
                     rc = -1;
                 }
             }
         } else {
-            snprintf(msg, len, "unknown rule %s", rule);
+            snprintf (msg, len, "unknown rule %s", rule);
             rc = -1;
         }
     }
-    s_free(&a);
-    s_free(&b);
+    s_free (&a);
+    s_free (&b);
     return rc;
 }
 
-double zp_test_max_relative(const char *pa, const char *pb)
+double zp_test_max_relative (const char *pa, const char *pb)
 {
     s_out_t a, b;
-    if (s_load(pa, &a) != 0)
+    if (s_load (pa, &a) != 0)
         return -1;
-    if (s_load(pb, &b) != 0) {
-        s_free(&a);
+    if (s_load (pb, &b) != 0) {
+        s_free (&a);
         return -1;
     }
     double worst = a.n == b.n ? 0 : -1;
@@ -285,14 +286,14 @@ double zp_test_max_relative(const char *pa, const char *pb)
             worst = -1;
             break;
         }
-        double x = s_num(a.values[i]), y = s_num(b.values[i]);
+        double x = s_num (a.values[i]), y = s_num (b.values[i]);
         if (x == y)
             continue;
-        double rel = fabs(x - y) / fmax(fabs(x), fabs(y));
+        double rel = fabs (x - y) / fmax (fabs (x), fabs (y));
         if (rel > worst)
             worst = rel;
     }
-    s_free(&a);
-    s_free(&b);
+    s_free (&a);
+    s_free (&b);
     return worst;
 }

@@ -11,16 +11,16 @@
 #include <string.h>
 
 /* The source tree (ZPREGEL_ROOT, else "."), and a path inside it (static buffer rotation). */
-const char *zp_test_root(void);
-const char *zp_test_path(const char *rel);
+const char *zp_test_root (void);
+const char *zp_test_path (const char *rel);
 /* The zpregel binary (ZPREGEL_BIN, else build/zpregel). */
-const char *zp_test_bin(void);
+const char *zp_test_bin (void);
 /* A fresh temporary directory (never removed while the test runs). */
-const char *zp_test_tmpdir(void);
+const char *zp_test_tmpdir (void);
 /* Writes text to dir/name and returns the full path (static buffer rotation). */
-const char *zp_test_write(const char *dir, const char *name, const char *text);
+const char *zp_test_write (const char *dir, const char *name, const char *text);
 /* Reads a whole file (caller frees); NULL if it cannot. */
-char *zp_test_read(const char *path, size_t *len);
+char *zp_test_read (const char *path, size_t *len);
 
 typedef struct {
     int status; /* exit code, or -1 if killed by a signal or timed out */
@@ -31,17 +31,17 @@ typedef struct {
 
 /* Runs argv (NULL-terminated) with a bounded wait of `timeout_s` seconds;
    on timeout the child's process group is killed. */
-void zp_test_run(const char *const *argv, int timeout_s, zp_test_run_t *result);
-void zp_test_run_free(zp_test_run_t *result);
+void zp_test_run (const char *const *argv, int timeout_s, zp_test_run_t *result);
+void zp_test_run_free (zp_test_run_t *result);
 
 /* Validates an output file against a Graphalytics reference:
    rule "exact", "equivalence" or "epsilon" (|r - s| <= 1e-4 |r|, infinity
    matches only infinity); same vertex set first. 0, or -1 with a message. */
-int zp_test_validate(const char *output, const char *reference, const char *rule, char *msg,
-                     size_t len);
+int zp_test_validate (const char *output, const char *reference, const char *rule, char *msg,
+                      size_t len);
 
 /* Largest relative difference between two outputs with the same vertices
    (values compared as doubles); -1 if the vertex sets differ. */
-double zp_test_max_relative(const char *a, const char *b);
+double zp_test_max_relative (const char *a, const char *b);
 
 #endif

@@ -22,21 +22,21 @@ typedef struct {
 
 enum { S_SINK_MASS = 0 };
 
-static int s_setup(const zp_params_t *params, void **state, char *err, size_t errlen)
+static int s_setup (const zp_params_t *params, void **state, char *err, size_t errlen)
 {
-    double d = zp_param_f64(params, "damping");
-    int64_t it = zp_param_i64(params, "iterations");
+    double d = zp_param_f64 (params, "damping");
+    int64_t it = zp_param_i64 (params, "iterations");
     if (!(d >= 0 && d <= 1)) {
-        snprintf(err, errlen, "damping must be between 0 and 1, got %g", d);
+        snprintf (err, errlen, "damping must be between 0 and 1, got %g", d);
         return -1;
     }
     if (it < 0 || it > 1000000) {
-        snprintf(err, errlen, "iterations must be from 0 to 1000000, got %lld", (long long) it);
+        snprintf (err, errlen, "iterations must be from 0 to 1000000, got %lld", (long long) it);
         return -1;
     }
-    s_state_t *s = malloc(sizeof *s);
+    s_state_t *s = malloc (sizeof *s);
     if (!s) {
-        snprintf(err, errlen, "out of memory");
+        snprintf (err, errlen, "out of memory");
         return -1;
     }
     s->damping = d;
@@ -45,37 +45,37 @@ static int s_setup(const zp_params_t *params, void **state, char *err, size_t er
     return 0;
 }
 
-static void s_teardown(void *state)
+static void s_teardown (void *state)
 {
-    free(state);
+    free (state);
 }
 
-static void s_init(zp_vertex_t *v)
+static void s_init (zp_vertex_t *v)
 {
-    zp_set_f64(v, 1.0 / (double) zp_vertex_count(v));
+    zp_set_f64 (v, 1.0 / (double) zp_vertex_count (v));
 }
 
-static void s_compute(zp_vertex_t *v)
+static void s_compute (zp_vertex_t *v)
 {
-    const s_state_t *s = zp_state(v);
-    uint32_t step = zp_superstep(v);
-    double n = (double) zp_vertex_count(v);
-    double rank = zp_get_f64(v);
+    const s_state_t *s = zp_state (v);
+    uint32_t step = zp_superstep (v);
+    double n = (double) zp_vertex_count (v);
+    double rank = zp_get_f64 (v);
     if (step > 0) {
-        double in = zp_message_count(v) ? zp_message_f64(v, 0) : 0.0;
-        double sinks = zp_aggregated_f64(v, S_SINK_MASS);
+        double in = zp_message_count (v) ? zp_message_f64 (v, 0) : 0.0;
+        double sinks = zp_aggregated_f64 (v, S_SINK_MASS);
         rank = (1.0 - s->damping) / n + s->damping * in + s->damping * sinks / n;
-        zp_set_f64(v, rank);
+        zp_set_f64 (v, rank);
     }
     if ((int64_t) step >= s->iterations) {
-        zp_vote_to_halt(v);
+        zp_vote_to_halt (v);
         return;
     }
-    size_t degree = zp_out_degree(v);
+    size_t degree = zp_out_degree (v);
     if (degree)
-        zp_send_out_f64(v, rank / (double) degree);
+        zp_send_out_f64 (v, rank / (double) degree);
     else
-        zp_aggregate_f64(v, S_SINK_MASS, rank);
+        zp_aggregate_f64 (v, S_SINK_MASS, rank);
 }
 
 static const zp_param_def_t s_params[] = {

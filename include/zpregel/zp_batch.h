@@ -56,26 +56,26 @@ typedef struct {
 /* Encodes `batch` into `out` (which is reset first). If `z` is not NULL and the
    payload is at least `min_bytes`, the payload is compressed with it. Returns 0,
    or -1 on allocation failure. */
-int zp_batch_encode(const zp_batch_out_t *batch, zp_compress_t *z, size_t min_bytes,
-                    zp_cbor_writer_t *out);
+int zp_batch_encode (const zp_batch_out_t *batch, zp_compress_t *z, size_t min_bytes,
+                     zp_cbor_writer_t *out);
 
 /* Decodes and validates a batch frame. A compressed payload needs `z` (its
    buffer then backs the view until the next call on `z`). Returns 0 or a
    negative zp_frame_err_t. */
-int zp_batch_decode(const void *frame, size_t size, zp_compress_t *z, zp_batch_view_t *view);
+int zp_batch_decode (const void *frame, size_t size, zp_compress_t *z, zp_batch_view_t *view);
 
-static inline uint64_t zp_batch_id(const zp_batch_view_t *view, size_t i)
+static inline uint64_t zp_batch_id (const zp_batch_view_t *view, size_t i)
 {
-    return zp_load_u64(view->ids + 8 * i);
+    return zp_load_u64 (view->ids + 8 * i);
 }
-static inline zp_value_t zp_batch_value(const zp_batch_view_t *view, size_t i)
+static inline zp_value_t zp_batch_value (const zp_batch_view_t *view, size_t i)
 {
     zp_value_t v;
-    v.bits = zp_load_u64(view->values + 8 * i);
+    v.bits = zp_load_u64 (view->values + 8 * i);
     return v;
 }
 /* The next byte-string message of a BYTES batch (call count times, in order). */
-int zp_batch_next_bytes(zp_batch_view_t *view, const uint8_t **data, size_t *len);
+int zp_batch_next_bytes (zp_batch_view_t *view, const uint8_t **data, size_t *len);
 
 /* ACK of one batch: [ACK, version, job, step, src, dst, seq]. */
 typedef struct {
@@ -86,7 +86,7 @@ typedef struct {
     uint64_t seq;
 } zp_ack_t;
 
-int zp_ack_encode(const zp_ack_t *ack, zp_cbor_writer_t *out);
-int zp_ack_decode(const void *frame, size_t size, zp_ack_t *ack);
+int zp_ack_encode (const zp_ack_t *ack, zp_cbor_writer_t *out);
+int zp_ack_decode (const void *frame, size_t size, zp_ack_t *ack);
 
 #endif

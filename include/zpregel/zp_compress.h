@@ -15,17 +15,17 @@
 typedef struct zp_compress_s zp_compress_t;
 
 /* level: zstd level (1..19); max_bytes: largest decompressed payload accepted. */
-zp_compress_t *zp_compress_new(int level, size_t max_bytes);
-void zp_compress_destroy(zp_compress_t **self_p);
+zp_compress_t *zp_compress_new (int level, size_t max_bytes);
+void zp_compress_destroy (zp_compress_t **self_p);
 
 /* Compresses `size` bytes; returns a pointer to the compressed bytes, valid
    until the next call on this object, or NULL on failure. */
-const uint8_t *zp_compress(zp_compress_t *self, const void *data, size_t size, size_t *out_size);
+const uint8_t *zp_compress (zp_compress_t *self, const void *data, size_t size, size_t *out_size);
 
 /* Decompresses one zstd frame into the object's scratch buffer; returns a
    writable pointer valid until the next call, or NULL (and *err set to a
    zp_frame_err_t) when the frame is invalid or too large. */
-uint8_t *zp_decompress(zp_compress_t *self, const void *data, size_t size, size_t *out_size,
-                       int *err);
+uint8_t *zp_decompress (zp_compress_t *self, const void *data, size_t size, size_t *out_size,
+                        int *err);
 
 #endif

@@ -72,11 +72,11 @@ typedef struct {
 
 /* Loads `path`, applying `n_overrides` strings of the form "key.path=value".
    Returns NULL and writes a one-line message into err on any error. */
-zp_config_t *zp_config_load(const char *path, const char *const *overrides, size_t n_overrides,
-                            char *err, size_t errlen);
-void zp_config_destroy(zp_config_t **self_p);
+zp_config_t *zp_config_load (const char *path, const char *const *overrides, size_t n_overrides,
+                             char *err, size_t errlen);
+void zp_config_destroy (zp_config_t **self_p);
 
 /* The value of job.params.NAME, or NULL. */
-const zp_param_config_t *zp_config_param(const zp_config_t *self, const char *name);
+const zp_param_config_t *zp_config_param (const zp_config_t *self, const char *name);
 
 #endif

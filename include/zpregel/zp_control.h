@@ -115,23 +115,23 @@ typedef struct {
 
 /* Encoders reset `out` and return 0, or -1 on allocation failure.
    Decoders return 0 or a negative zp_frame_err_t. */
-int zp_hello_encode(const zp_hello_t *m, zp_cbor_writer_t *out);
-int zp_hello_decode(const void *frame, size_t size, zp_hello_t *m);
-int zp_assign_encode(const zp_assign_t *m, zp_cbor_writer_t *out);
-int zp_assign_decode(const void *frame, size_t size, zp_assign_t *m);
+int zp_hello_encode (const zp_hello_t *m, zp_cbor_writer_t *out);
+int zp_hello_decode (const void *frame, size_t size, zp_hello_t *m);
+int zp_assign_encode (const zp_assign_t *m, zp_cbor_writer_t *out);
+int zp_assign_decode (const void *frame, size_t size, zp_assign_t *m);
 /* Reads the next peer endpoint of a decoded ASSIGN (n_workers times). */
-int zp_assign_next_peer(zp_assign_t *m, const char **endpoint, size_t *len);
-int zp_ready_encode(const zp_ready_t *m, zp_cbor_writer_t *out);
-int zp_ready_decode(const void *frame, size_t size, zp_ready_t *m);
-int zp_done_encode(const zp_done_t *m, zp_cbor_writer_t *out);
-int zp_done_decode(const void *frame, size_t size, zp_done_t *m);
-int zp_result_encode(const zp_result_t *m, zp_cbor_writer_t *out);
-int zp_result_decode(const void *frame, size_t size, zp_result_t *m);
-int zp_fail_encode(const zp_fail_t *m, zp_cbor_writer_t *out);
-int zp_fail_decode(const void *frame, size_t size, zp_fail_t *m);
-int zp_bye_encode(zp_cbor_writer_t *out);
-int zp_bye_decode(const void *frame, size_t size);
-int zp_broadcast_encode(const zp_broadcast_t *m, zp_cbor_writer_t *out);
-int zp_broadcast_decode(const void *frame, size_t size, zp_broadcast_t *m);
+int zp_assign_next_peer (zp_assign_t *m, const char **endpoint, size_t *len);
+int zp_ready_encode (const zp_ready_t *m, zp_cbor_writer_t *out);
+int zp_ready_decode (const void *frame, size_t size, zp_ready_t *m);
+int zp_done_encode (const zp_done_t *m, zp_cbor_writer_t *out);
+int zp_done_decode (const void *frame, size_t size, zp_done_t *m);
+int zp_result_encode (const zp_result_t *m, zp_cbor_writer_t *out);
+int zp_result_decode (const void *frame, size_t size, zp_result_t *m);
+int zp_fail_encode (const zp_fail_t *m, zp_cbor_writer_t *out);
+int zp_fail_decode (const void *frame, size_t size, zp_fail_t *m);
+int zp_bye_encode (zp_cbor_writer_t *out);
+int zp_bye_decode (const void *frame, size_t size);
+int zp_broadcast_encode (const zp_broadcast_t *m, zp_cbor_writer_t *out);
+int zp_broadcast_decode (const void *frame, size_t size, zp_broadcast_t *m);
 
 #endif

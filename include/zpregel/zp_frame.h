@@ -49,10 +49,10 @@ typedef enum {
 } zp_frame_err_t;
 
 /* A static description of a frame error code. */
-const char *zp_frame_strerror(int err);
+const char *zp_frame_strerror (int err);
 
 /* Reads the kind of a frame without decoding the rest; -1 if it is not a
    zpregel frame of this protocol version. */
-int zp_frame_kind(const void *data, size_t size);
+int zp_frame_kind (const void *data, size_t size);
 
 #endif

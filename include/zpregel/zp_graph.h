@@ -47,24 +47,24 @@ typedef struct {
 /* Loads a graph. For Graphalytics input, *props_p (if not NULL) receives the
    dataset's properties (the caller destroys them). NULL with a message naming
    the file and line on any error. */
-zp_graph_t *zp_graph_load(const zp_graph_source_t *source, zp_properties_t **props_p, char *err,
-                          size_t errlen);
-void zp_graph_destroy(zp_graph_t **self_p);
+zp_graph_t *zp_graph_load (const zp_graph_source_t *source, zp_properties_t **props_p, char *err,
+                           size_t errlen);
+void zp_graph_destroy (zp_graph_t **self_p);
 
 /* Builds the in-arc CSR (in_offsets, in_sources). For an undirected graph the
    in-arcs are the out-arcs, and the arrays are shared. Returns 0 or -1 (ENOMEM). */
-int zp_graph_build_in_edges(zp_graph_t *self);
+int zp_graph_build_in_edges (zp_graph_t *self);
 
 /* Index of vertex `id`, or -1. */
-int64_t zp_graph_index(const zp_graph_t *self, uint64_t id);
+int64_t zp_graph_index (const zp_graph_t *self, uint64_t id);
 
 /* Writes `id value` lines, one per vertex in ascending id order, in the
    Graphalytics output format: integers in decimal, doubles as %.15e, and
    +infinity as "infinity". values[i] belongs to vertex index i. */
-int zp_graph_write_values(const zp_graph_t *self, const zp_value_t *values, zp_type_t type,
-                          const char *path, char *err, size_t errlen);
+int zp_graph_write_values (const zp_graph_t *self, const zp_value_t *values, zp_type_t type,
+                           const char *path, char *err, size_t errlen);
 
 /* Formats one value as the output does; returns the length written. */
-int zp_format_value(char *buf, size_t len, zp_value_t value, zp_type_t type);
+int zp_format_value (char *buf, size_t len, zp_value_t value, zp_type_t type);
 
 #endif

@@ -16,7 +16,7 @@
 
 typedef struct {
     /* Called after every superstep, in the caller's thread (may be NULL). */
-    void (*on_step)(void *ctx, const zp_step_report_t *report);
+    void (*on_step) (void *ctx, const zp_step_report_t *report);
     void *ctx;
 } zp_job_options_t;
 
@@ -43,14 +43,14 @@ typedef struct {
 } zp_job_summary_t;
 
 /* Runs the job. 0 on success; -1 with a one-line message in err. */
-int zp_job_run(const zp_config_t *cfg, const zp_job_options_t *options, zp_job_summary_t *summary,
-               char *err, size_t errlen);
+int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_summary_t *summary,
+                char *err, size_t errlen);
 
 /* Resolves the program's parameters into values (in the order of
    program->params). `props` may be NULL. 0, or -1 with a message naming where
    the bad value came from. */
-int zp_job_resolve_params(const zp_config_t *cfg, const zp_program_t *program,
-                          const zp_properties_t *props, zp_value_t *values, char *err,
-                          size_t errlen);
+int zp_job_resolve_params (const zp_config_t *cfg, const zp_program_t *program,
+                           const zp_properties_t *props, zp_value_t *values, char *err,
+                           size_t errlen);
 
 #endif

@@ -27,18 +27,18 @@ typedef struct {
 } zp_layout_t;
 
 /* 64-bit mix of a vertex id (the partition of id is zp_mix64(id) % partitions). */
-uint64_t zp_mix64(uint64_t x);
+uint64_t zp_mix64 (uint64_t x);
 /* Jump consistent hash: a bucket in [0, buckets) for key. */
-uint32_t zp_jump_hash(uint64_t key, uint32_t buckets);
+uint32_t zp_jump_hash (uint64_t key, uint32_t buckets);
 
 /* Places the vertices of `g` on `n_workers` workers in `n_partitions` partitions. */
-zp_layout_t *zp_layout_new(const zp_graph_t *g, uint32_t n_workers, uint32_t n_partitions);
-void zp_layout_destroy(zp_layout_t **self_p);
+zp_layout_t *zp_layout_new (const zp_graph_t *g, uint32_t n_workers, uint32_t n_partitions);
+void zp_layout_destroy (zp_layout_t **self_p);
 
 /* Encodes the ASSIGN for worker `w` into `out`. `base` supplies the fields
    that do not depend on the worker (job, program, params, peers, settings);
    in-edges are included if the graph has them built. 0 or -1 (ENOMEM). */
-int zp_layout_encode_assign(const zp_layout_t *self, const zp_graph_t *g, uint32_t w,
-                            const zp_assign_t *base, zp_cbor_writer_t *out);
+int zp_layout_encode_assign (const zp_layout_t *self, const zp_graph_t *g, uint32_t w,
+                             const zp_assign_t *base, zp_cbor_writer_t *out);
 
 #endif

@@ -52,6 +52,6 @@ typedef struct {
 
 /* The actor body: pass it to zactor_new with a zp_master_args_t, which must
    stay valid until the actor is destroyed. */
-void zp_master_actor(zsock_t *pipe, void *args);
+void zp_master_actor (zsock_t *pipe, void *args);
 
 #endif

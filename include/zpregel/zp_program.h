@@ -71,7 +71,7 @@ typedef struct {
     zp_type_t message_type; /* ZP_F64, ZP_I64 or ZP_BYTES */
     zp_combiner_t combiner; /* not for ZP_BYTES messages */
     /* ZP_COMBINE_FN: merge msg into *acc; must be associative and commutative. */
-    void (*combine)(zp_value_t *acc, zp_value_t msg);
+    void (*combine) (zp_value_t *acc, zp_value_t msg);
     unsigned flags;
     const zp_param_def_t *params;
     size_t n_params;
@@ -79,80 +79,80 @@ typedef struct {
     size_t n_aggregators;
     /* Optional: check parameters and build shared read-only state, returned in
      *state (read it in compute with zp_state). 0, or -1 with a message in err. */
-    int (*setup)(const zp_params_t *params, void **state, char *err, size_t errlen);
-    void (*teardown)(void *state);
-    void (*init)(zp_vertex_t *v);
-    void (*compute)(zp_vertex_t *v);
+    int (*setup) (const zp_params_t *params, void **state, char *err, size_t errlen);
+    void (*teardown) (void *state);
+    void (*init) (zp_vertex_t *v);
+    void (*compute) (zp_vertex_t *v);
 } zp_program_t;
 
 /* Parameters, in setup(). */
-double zp_param_f64(const zp_params_t *params, const char *name);
-int64_t zp_param_i64(const zp_params_t *params, const char *name);
+double zp_param_f64 (const zp_params_t *params, const char *name);
+int64_t zp_param_i64 (const zp_params_t *params, const char *name);
 
 /* The vertex and the job. */
-uint64_t zp_id(const zp_vertex_t *v);        /* the id from the input */
-zp_handle_t zp_handle(const zp_vertex_t *v); /* where to send messages for it */
-uint32_t zp_superstep(const zp_vertex_t *v);
-uint64_t zp_vertex_count(const zp_vertex_t *v); /* |V| of the whole graph */
-bool zp_directed(const zp_vertex_t *v);
-void *zp_state(const zp_vertex_t *v); /* what setup() returned */
+uint64_t zp_id (const zp_vertex_t *v);        /* the id from the input */
+zp_handle_t zp_handle (const zp_vertex_t *v); /* where to send messages for it */
+uint32_t zp_superstep (const zp_vertex_t *v);
+uint64_t zp_vertex_count (const zp_vertex_t *v); /* |V| of the whole graph */
+bool zp_directed (const zp_vertex_t *v);
+void *zp_state (const zp_vertex_t *v); /* what setup() returned */
 
 /* The vertex value. */
-double zp_get_f64(const zp_vertex_t *v);
-int64_t zp_get_i64(const zp_vertex_t *v);
-void zp_set_f64(zp_vertex_t *v, double value);
-void zp_set_i64(zp_vertex_t *v, int64_t value);
+double zp_get_f64 (const zp_vertex_t *v);
+int64_t zp_get_i64 (const zp_vertex_t *v);
+void zp_set_f64 (zp_vertex_t *v, double value);
+void zp_set_i64 (zp_vertex_t *v, int64_t value);
 
 /* Edges. Targets and sources are handles. Undirected graphs have each edge in
    both directions, so in-edges equal out-edges there. */
-size_t zp_out_degree(const zp_vertex_t *v);
-zp_handle_t zp_out_target(const zp_vertex_t *v, size_t i);
-double zp_out_weight(const zp_vertex_t *v, size_t i); /* needs ZP_NEEDS_WEIGHTS */
-size_t zp_in_degree(const zp_vertex_t *v);            /* needs ZP_NEEDS_IN_EDGES */
-zp_handle_t zp_in_source(const zp_vertex_t *v, size_t i);
+size_t zp_out_degree (const zp_vertex_t *v);
+zp_handle_t zp_out_target (const zp_vertex_t *v, size_t i);
+double zp_out_weight (const zp_vertex_t *v, size_t i); /* needs ZP_NEEDS_WEIGHTS */
+size_t zp_in_degree (const zp_vertex_t *v);            /* needs ZP_NEEDS_IN_EDGES */
+zp_handle_t zp_in_source (const zp_vertex_t *v, size_t i);
 
 /* Messages received (sent in the previous superstep). */
-size_t zp_message_count(const zp_vertex_t *v);
-double zp_message_f64(const zp_vertex_t *v, size_t i);
-int64_t zp_message_i64(const zp_vertex_t *v, size_t i);
-const void *zp_message_bytes(const zp_vertex_t *v, size_t i, size_t *len);
+size_t zp_message_count (const zp_vertex_t *v);
+double zp_message_f64 (const zp_vertex_t *v, size_t i);
+int64_t zp_message_i64 (const zp_vertex_t *v, size_t i);
+const void *zp_message_bytes (const zp_vertex_t *v, size_t i, size_t *len);
 
 /* Sending, for delivery in the next superstep. */
-void zp_send_f64(zp_vertex_t *v, zp_handle_t to, double message);
-void zp_send_i64(zp_vertex_t *v, zp_handle_t to, int64_t message);
-void zp_send_bytes(zp_vertex_t *v, zp_handle_t to, const void *data, size_t len);
-void zp_send_out_f64(zp_vertex_t *v, double message); /* to every out-neighbour */
-void zp_send_out_i64(zp_vertex_t *v, int64_t message);
-void zp_send_out_bytes(zp_vertex_t *v, const void *data, size_t len);
-void zp_send_in_f64(zp_vertex_t *v, double message); /* to every in-neighbour */
-void zp_send_in_i64(zp_vertex_t *v, int64_t message);
-void zp_send_in_bytes(zp_vertex_t *v, const void *data, size_t len);
+void zp_send_f64 (zp_vertex_t *v, zp_handle_t to, double message);
+void zp_send_i64 (zp_vertex_t *v, zp_handle_t to, int64_t message);
+void zp_send_bytes (zp_vertex_t *v, zp_handle_t to, const void *data, size_t len);
+void zp_send_out_f64 (zp_vertex_t *v, double message); /* to every out-neighbour */
+void zp_send_out_i64 (zp_vertex_t *v, int64_t message);
+void zp_send_out_bytes (zp_vertex_t *v, const void *data, size_t len);
+void zp_send_in_f64 (zp_vertex_t *v, double message); /* to every in-neighbour */
+void zp_send_in_i64 (zp_vertex_t *v, int64_t message);
+void zp_send_in_bytes (zp_vertex_t *v, const void *data, size_t len);
 
 /* Aggregators: add to aggregator `index` in this superstep; read its
    combined value from the previous superstep (the identity in superstep 0). */
-void zp_aggregate_f64(zp_vertex_t *v, size_t index, double value);
-void zp_aggregate_i64(zp_vertex_t *v, size_t index, int64_t value);
-double zp_aggregated_f64(const zp_vertex_t *v, size_t index);
-int64_t zp_aggregated_i64(const zp_vertex_t *v, size_t index);
+void zp_aggregate_f64 (zp_vertex_t *v, size_t index, double value);
+void zp_aggregate_i64 (zp_vertex_t *v, size_t index, int64_t value);
+double zp_aggregated_f64 (const zp_vertex_t *v, size_t index);
+int64_t zp_aggregated_i64 (const zp_vertex_t *v, size_t index);
 
-void zp_vote_to_halt(zp_vertex_t *v);
+void zp_vote_to_halt (zp_vertex_t *v);
 
 /* A program by name: a registered one, else a built-in ("pr", ...); NULL if none. */
-const zp_program_t *zp_program_find(const char *name);
+const zp_program_t *zp_program_find (const char *name);
 /* Makes `program` (which must outlive its use) findable by name in this
    process, for programs that embed zpregel. It is checked first; 0 or -1
    with a message in err (invalid program, name taken, registry full). */
-int zp_program_register(const zp_program_t *program, char *err, size_t errlen);
+int zp_program_register (const zp_program_t *program, char *err, size_t errlen);
 /* NULL-terminated list of the built-in programs. */
-const zp_program_t *const *zp_program_builtins(void);
+const zp_program_t *const *zp_program_builtins (void);
 
 /* The identity of a combiner (0 for sum, +inf or INT64_MAX for min, ...). */
-zp_value_t zp_combiner_identity(zp_combiner_t op, zp_type_t type);
+zp_value_t zp_combiner_identity (zp_combiner_t op, zp_type_t type);
 /* acc = op(acc, value) for SUM, MIN and MAX. */
-void zp_combiner_apply(zp_combiner_t op, zp_type_t type, zp_value_t *acc, zp_value_t value);
+void zp_combiner_apply (zp_combiner_t op, zp_type_t type, zp_value_t *acc, zp_value_t value);
 
 /* Checks a program definition (API version, types, combiner, counts);
    0, or -1 with a message in err. */
-int zp_program_check(const zp_program_t *program, char *err, size_t errlen);
+int zp_program_check (const zp_program_t *program, char *err, size_t errlen);
 
 #endif

@@ -28,25 +28,25 @@ typedef struct {
 /* Sends `w` on `sock`, preceded by `identity` (for a ROUTER) unless NULL.
    With `dontwait`, returns -1 and errno EAGAIN when the socket would block.
    Returns 0 on success, -1 on error (errno set). */
-int zp_wire_send(zsock_t *sock, const zmq_msg_t *identity, zp_cbor_writer_t *w, bool dontwait);
-int zp_wire_send_raw(zsock_t *sock, const zmq_msg_t *identity, const void *data, size_t size,
-                     bool dontwait);
+int zp_wire_send (zsock_t *sock, const zmq_msg_t *identity, zp_cbor_writer_t *w, bool dontwait);
+int zp_wire_send_raw (zsock_t *sock, const zmq_msg_t *identity, const void *data, size_t size,
+                      bool dontwait);
 
 /* Receives one frame (with its identity if `routed`). Returns 0, or -1 with
    errno EPROTO if the peer sent another number of parts (then drained). */
-int zp_wire_recv(zsock_t *sock, bool routed, zp_wire_msg_t *msg);
-void zp_wire_close(zp_wire_msg_t *msg);
+int zp_wire_recv (zsock_t *sock, bool routed, zp_wire_msg_t *msg);
+void zp_wire_close (zp_wire_msg_t *msg);
 
-static inline const void *zp_wire_data(zp_wire_msg_t *msg)
+static inline const void *zp_wire_data (zp_wire_msg_t *msg)
 {
-    return zmq_msg_data(&msg->data);
+    return zmq_msg_data (&msg->data);
 }
-static inline size_t zp_wire_size(zp_wire_msg_t *msg)
+static inline size_t zp_wire_size (zp_wire_msg_t *msg)
 {
-    return zmq_msg_size(&msg->data);
+    return zmq_msg_size (&msg->data);
 }
 
 /* The routing identity as printable text (hex if not printable), for logs. */
-void zp_wire_identity_text(const zmq_msg_t *identity, char *buf, size_t len);
+void zp_wire_identity_text (const zmq_msg_t *identity, char *buf, size_t len);
 
 #endif

@@ -29,6 +29,6 @@ typedef struct {
 
 /* The actor body: pass it to zactor_new with a zp_worker_args_t (copied
    before the constructor returns). */
-void zp_worker_actor(zsock_t *pipe, void *args);
+void zp_worker_actor (zsock_t *pipe, void *args);
 
 #endif
