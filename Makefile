@@ -5,7 +5,6 @@
 #   make run        the main job (configs/local.yaml) on the bundled graph
 #   make test       unit and integration tests (Criterion)
 #   make check      the same tests built with AddressSanitizer + UBSan
-#   make bench      benchmarks (not part of test)
 #   make install PREFIX=/usr/local
 #   make format     clang-format the tree
 
@@ -52,7 +51,7 @@ LIBSO    = $(BUILD)/libzpregel.so
 BIN      = $(BUILD)/zpregel
 TESTBIN  = $(BUILD)/zpregel-tests
 
-.PHONY: all run test check bench install format clean help
+.PHONY: all run test check install format clean help
 all: $(BIN) $(LIBSO)
 
 $(BUILD)/obj/%.o: %.c $(HEADERS) build/config.mk
@@ -94,9 +93,6 @@ check:
 	    EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all" \
 	    EXTRA_LDFLAGS="-fsanitize=address,undefined" test
 
-bench: $(BIN)
-	bash bench/run.sh
-
 install: $(BIN) $(LIBSO) $(LIBA)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
 	    $(DESTDIR)$(PREFIX)/include/zpregel
@@ -113,4 +109,4 @@ clean:
 	rm -rf build out
 
 help:
-	@sed -n '1,12p' Makefile
+	@sed -n '1,11p' Makefile

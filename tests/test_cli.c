@@ -1,6 +1,7 @@
 /*  The zpregel command, run as a user would: real processes, real files. */
 #include "zp_test.h"
 
+#include <glob.h>
 #include <inttypes.h>
 
 static const char *s_job (const char *dir, const char *graph, const char *extra, int workers)
@@ -190,4 +191,23 @@ Test (cli, the_main_job_runs)
     cr_assert_eq (lines, 63436);
     free (text);
     zp_test_run_free (&r);
+}
+
+Test (cli, every_bundled_config_runs)
+{
+    glob_t found;
+    cr_assert_eq (glob (zp_test_path ("configs/*.yaml"), 0, NULL, &found), 0);
+    cr_assert_geq (found.gl_pathc, 2);
+    for (size_t i = 0; i < found.gl_pathc; i++) {
+        char dir[4096], set[4300];
+        snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+        snprintf (set, sizeof set, "job.output=%s/out.txt", dir);
+        const char *argv[] = {zp_test_bin (), "run", found.gl_pathv[i], "--set", set, "--quiet",
+                              NULL};
+        zp_test_run_t r;
+        zp_test_run (argv, 120, &r);
+        cr_assert_eq (r.status, 0, "%s: %s", found.gl_pathv[i], r.err);
+        zp_test_run_free (&r);
+    }
+    globfree (&found);
 }
