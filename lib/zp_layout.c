@@ -41,14 +41,11 @@ zp_layout_t *zp_layout_new (const zp_graph_t *g, uint32_t n_workers, uint32_t n_
     uint32_t *worker_of = malloc (n_partitions * sizeof *worker_of);
     uint64_t *start = calloc ((size_t) n_partitions + 1, sizeof *start);
     uint32_t *order = malloc (n_partitions * sizeof *order);
+    uint32_t *rank = malloc (n_partitions * sizeof *rank); /* position of partition p in order */
     if (!l->handle_of || !l->index_of || !l->ranges || !l->edges_of || !part || !worker_of ||
-        !start || !order) {
-        free (part);
-        free (worker_of);
-        free (start);
-        free (order);
+        !start || !order || !rank) {
         zp_layout_destroy (&l);
-        return NULL;
+        goto done;
     }
     for (uint32_t p = 0; p < n_partitions; p++)
         worker_of[p] = zp_jump_hash (p, n_workers);
@@ -58,15 +55,6 @@ zp_layout_t *zp_layout_new (const zp_graph_t *g, uint32_t n_workers, uint32_t n_
         for (uint32_t p = 0; p < n_partitions; p++)
             if (worker_of[p] == w)
                 order[at++] = p;
-    uint32_t *rank = malloc (n_partitions * sizeof *rank); /* position of partition p in order */
-    if (!rank) {
-        free (part);
-        free (worker_of);
-        free (start);
-        free (order);
-        zp_layout_destroy (&l);
-        return NULL;
-    }
     for (uint32_t i = 0; i < n_partitions; i++)
         rank[order[i]] = i;
     for (uint64_t i = 0; i < n; i++) {
@@ -93,6 +81,7 @@ zp_layout_t *zp_layout_new (const zp_graph_t *g, uint32_t n_workers, uint32_t n_
             uint32_t i = l->index_of[h];
             l->edges_of[w] += g->offsets[i + 1] - g->offsets[i];
         }
+done:
     free (rank);
     free (part);
     free (worker_of);

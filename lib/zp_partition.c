@@ -933,41 +933,44 @@ static const uint32_t *s_in (const zp_vertex_t *v, size_t *count)
     return p->in_src + p->in_off[v->v];
 }
 
-void zp_send_out_f64 (zp_vertex_t *v, double message)
+/* Sends a fixed-size value to every out-neighbour (in = false) or in-neighbour. */
+static void s_send_neighbours (zp_vertex_t *v, bool in, zp_value_t m, zp_type_t type)
 {
     size_t n;
-    const uint32_t *t = s_out (v, &n);
-    s_send_all (v, t, n, (zp_value_t){.f64 = message}, ZP_F64);
+    const uint32_t *t = in ? s_in (v, &n) : s_out (v, &n);
+    s_send_all (v, t, n, m, type);
+}
+
+static void s_send_neighbours_bytes (zp_vertex_t *v, bool in, const void *data, size_t len)
+{
+    size_t n;
+    const uint32_t *t = in ? s_in (v, &n) : s_out (v, &n);
+    s_send_all_bytes (v, t, n, data, len);
+}
+
+void zp_send_out_f64 (zp_vertex_t *v, double message)
+{
+    s_send_neighbours (v, false, (zp_value_t){.f64 = message}, ZP_F64);
 }
 void zp_send_out_i64 (zp_vertex_t *v, int64_t message)
 {
-    size_t n;
-    const uint32_t *t = s_out (v, &n);
-    s_send_all (v, t, n, (zp_value_t){.i64 = message}, ZP_I64);
+    s_send_neighbours (v, false, (zp_value_t){.i64 = message}, ZP_I64);
 }
 void zp_send_out_bytes (zp_vertex_t *v, const void *data, size_t len)
 {
-    size_t n;
-    const uint32_t *t = s_out (v, &n);
-    s_send_all_bytes (v, t, n, data, len);
+    s_send_neighbours_bytes (v, false, data, len);
 }
 void zp_send_in_f64 (zp_vertex_t *v, double message)
 {
-    size_t n;
-    const uint32_t *t = s_in (v, &n);
-    s_send_all (v, t, n, (zp_value_t){.f64 = message}, ZP_F64);
+    s_send_neighbours (v, true, (zp_value_t){.f64 = message}, ZP_F64);
 }
 void zp_send_in_i64 (zp_vertex_t *v, int64_t message)
 {
-    size_t n;
-    const uint32_t *t = s_in (v, &n);
-    s_send_all (v, t, n, (zp_value_t){.i64 = message}, ZP_I64);
+    s_send_neighbours (v, true, (zp_value_t){.i64 = message}, ZP_I64);
 }
 void zp_send_in_bytes (zp_vertex_t *v, const void *data, size_t len)
 {
-    size_t n;
-    const uint32_t *t = s_in (v, &n);
-    s_send_all_bytes (v, t, n, data, len);
+    s_send_neighbours_bytes (v, true, data, len);
 }
 
 void zp_aggregate_f64 (zp_vertex_t *v, size_t index, double value)

@@ -115,6 +115,21 @@ static void s_fail (self_t *self, const char *text)
     self->state = S_FAILED;
 }
 
+/* Appends v to a growable array; -1 if memory ran out. */
+static int s_push_u64 (uint64_t **data, size_t *n, size_t *cap, uint64_t v)
+{
+    if (*n == *cap) {
+        size_t grown_cap = *cap ? *cap * 2 : 16;
+        uint64_t *grown = realloc (*data, grown_cap * sizeof *grown);
+        if (!grown)
+            return -1;
+        *data = grown;
+        *cap = grown_cap;
+    }
+    (*data)[(*n)++] = v;
+    return 0;
+}
+
 /* Dedup: 1 if `seq` from src is new (and records it), 0 if already seen. */
 static int s_rx_accept (s_rx_t *rx, uint64_t seq)
 {
@@ -137,16 +152,7 @@ static int s_rx_accept (s_rx_t *rx, uint64_t seq)
         }
         return 1;
     }
-    if (rx->n_ahead == rx->cap_ahead) {
-        size_t cap = rx->cap_ahead ? rx->cap_ahead * 2 : 16;
-        uint64_t *grown = realloc (rx->ahead, cap * sizeof *grown);
-        if (!grown)
-            return -1;
-        rx->ahead = grown;
-        rx->cap_ahead = cap;
-    }
-    rx->ahead[rx->n_ahead++] = seq;
-    return 1;
+    return s_push_u64 (&rx->ahead, &rx->n_ahead, &rx->cap_ahead, seq) == 0 ? 1 : -1;
 }
 
 static void s_on_batch (self_t *self)
@@ -268,15 +274,8 @@ static int s_flush (void *ctx, uint32_t dst, const zp_batch_out_t *batch)
     }
     if (zp_wire_send (p->sock, NULL, &self->bw, false) != 0)
         return -1;
-    if (p->n_outstanding == p->cap_outstanding) {
-        size_t cap = p->cap_outstanding ? p->cap_outstanding * 2 : 16;
-        uint64_t *grown = realloc (p->outstanding, cap * sizeof *grown);
-        if (!grown)
-            return -1;
-        p->outstanding = grown;
-        p->cap_outstanding = cap;
-    }
-    p->outstanding[p->n_outstanding++] = out.header.seq;
+    if (s_push_u64 (&p->outstanding, &p->n_outstanding, &p->cap_outstanding, out.header.seq) != 0)
+        return -1;
     self->unacked++;
     p->bytes += size;
     p->batches++;

@@ -202,8 +202,8 @@ Test (cli, every_bundled_config_runs)
         char dir[4096], set[4300];
         snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
         snprintf (set, sizeof set, "job.output=%s/out.txt", dir);
-        const char *argv[] = {zp_test_bin (), "run", found.gl_pathv[i], "--set", set, "--quiet",
-                              NULL};
+        const char *argv[] = {zp_test_bin (), "run", found.gl_pathv[i], "--set", set,
+                              "--quiet",      NULL};
         zp_test_run_t r;
         zp_test_run (argv, 120, &r);
         cr_assert_eq (r.status, 0, "%s: %s", found.gl_pathv[i], r.err);
