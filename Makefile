@@ -46,13 +46,27 @@ LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 
+# Shared-object programs: the example, and broken ones the tests must refuse.
+PLUGINS  = $(BUILD)/libzp_indegree.so
+TEST_PLUGINS = $(BUILD)/tests/libzp_bad_version.so $(BUILD)/tests/libzp_no_symbol.so
+
 LIBA     = $(BUILD)/libzpregel.a
 LIBSO    = $(BUILD)/libzpregel.so
 BIN      = $(BUILD)/zpregel
 TESTBIN  = $(BUILD)/zpregel-tests
 
 .PHONY: all run test check install format clean help
-all: $(BIN) $(LIBSO)
+all: $(BIN) $(LIBSO) $(PLUGINS)
+
+# A plugin links against nothing: it calls the zp_* API of the process that loads it.
+$(BUILD)/libzp_indegree.so: examples/plugin/indegree_centrality.c $(HEADERS) build/config.mk
+	@mkdir -p $(dir $@)
+	@echo "  PLUGIN  $<"
+	@$(CC) $(CFLAGS_ALL) -shared -o $@ $<
+
+$(BUILD)/tests/libzp_%.so: tests/plugins/%.c $(HEADERS) build/config.mk
+	@mkdir -p $(dir $@)
+	@$(CC) $(CFLAGS_ALL) -shared -o $@ $<
 
 $(BUILD)/obj/%.o: %.c $(HEADERS) build/config.mk
 	@mkdir -p $(dir $@)
@@ -76,7 +90,7 @@ $(BUILD)/obj/tests/%.o: tests/%.c $(HEADERS) tests/zp_test.h build/config.mk
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS_ALL) $(TEST_CFLAGS) -Itests -c $< -o $@
 
-$(TESTBIN): $(TEST_OBJ) $(LIBA) $(BIN)
+$(TESTBIN): $(TEST_OBJ) $(LIBA) $(BIN) $(PLUGINS) $(TEST_PLUGINS)
 	$(CC) -rdynamic -o $@ $(TEST_OBJ) -Wl,--whole-archive $(LIBA) -Wl,--no-whole-archive \
 	    $(TEST_LIBS) $(LIBS_ALL)
 
@@ -86,7 +100,8 @@ run: $(BIN)
 # Criterion runs each test in its own process; two at a time on this size of machine.
 TEST_JOBS ?= 2
 test: $(TESTBIN)
-	ZPREGEL_BIN=$(abspath $(BIN)) ZPREGEL_ROOT=$(CURDIR) ./$(TESTBIN) --jobs $(TEST_JOBS) $(TEST_ARGS)
+	ZPREGEL_BIN=$(abspath $(BIN)) ZPREGEL_BUILD=$(abspath $(BUILD)) ZPREGEL_ROOT=$(CURDIR) \
+	    ./$(TESTBIN) --jobs $(TEST_JOBS) $(TEST_ARGS)
 
 check:
 	$(MAKE) BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \

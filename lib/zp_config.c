@@ -30,6 +30,7 @@
 typedef enum {
     K_STRING,   /* non-empty text */
     K_PATH,     /* text, resolved relative to the YAML file */
+    K_PROGRAM,  /* a program name, or a shared-object path (has a '/' or ends in .so) */
     K_UINT32,   /* whole number in [min, max] */
     K_SIZE,     /* bytes: whole number with optional KiB/MiB/GiB suffix, in [min, max] */
     K_DURATION, /* "250ms", "10s", "2m" or seconds; stored in ms */
@@ -65,7 +66,7 @@ static const char *const s_balancers[] = {"hash", NULL};
 
 static const s_key_t s_job_keys[] = {
     {"name", K_STRING, S_OFF (name), false, 0, 0, NULL, NULL},
-    {"algorithm", K_STRING, S_OFF (algorithm), true, 0, 0, NULL, NULL},
+    {"algorithm", K_PROGRAM, S_OFF (algorithm), true, 0, 0, NULL, NULL},
     {"graph", K_PATH, S_OFF (graph), true, 0, 0, NULL, NULL},
     {"format", K_ENUM, S_OFF (format), false, 0, 0, s_formats, NULL},
     {"directed", K_BOOL, S_OFF (directed), false, 0, 0, NULL, NULL},
@@ -225,6 +226,11 @@ static int s_store_scalar (s_ctx_t *ctx, const s_key_t *key, yaml_node_t *node, 
     case K_STRING:
     case K_PATH:
         return s_store_string (ctx, node, path, field, key->kind == K_PATH);
+    case K_PROGRAM: {
+        size_t len = text ? strlen (text) : 0;
+        bool is_path = text && (strchr (text, '/') || (len > 3 && !strcmp (text + len - 3, ".so")));
+        return s_store_string (ctx, node, path, field, is_path);
+    }
     case K_UINT32:
         snprintf (what, sizeof what, "a whole number from %llu to %llu",
                   (unsigned long long) key->min, (unsigned long long) key->max);

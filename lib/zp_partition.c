@@ -470,7 +470,8 @@ int zp_partition_deliver (zp_partition_t *p, zp_batch_view_t *view)
             size_t len;
             if (zp_batch_next_bytes (view, &data, &len) != 0 || s_box_reserve_data (box, len) != 0)
                 return -1;
-            memcpy (box->data + box->data_size, data, len);
+            if (len)
+                memcpy (box->data + box->data_size, data, len);
             box->data_size += len;
             box->offsets[box->count + 1] = (uint32_t) box->data_size;
         }

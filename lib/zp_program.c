@@ -4,15 +4,24 @@
 #include "zpregel/zp_program.h"
 #include "zp_params.h"
 
+#include <dlfcn.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The built-ins, defined in examples/algorithms/. */
-extern const zp_program_t zp_pagerank_program;
+extern const zp_program_t zp_bfs_program, zp_pagerank_program, zp_wcc_program, zp_cdlp_program,
+    zp_lcc_program, zp_sssp_program;
 
-static const zp_program_t *const s_builtins[] = {&zp_pagerank_program, NULL};
+static const zp_program_t *const s_builtins[] = {&zp_bfs_program,
+                                                 &zp_pagerank_program,
+                                                 &zp_wcc_program,
+                                                 &zp_cdlp_program,
+                                                 &zp_lcc_program,
+                                                 &zp_sssp_program,
+                                                 NULL};
 
 const zp_program_t *const *zp_program_builtins (void)
 {
@@ -57,6 +66,76 @@ int zp_program_register (const zp_program_t *program, char *err, size_t errlen)
         s_registered[s_n_registered++] = program;
     pthread_mutex_unlock (&s_lock);
     return rc;
+}
+
+/* The path under which a shared object's program is registered. */
+static bool s_is_path (const char *name)
+{
+    size_t len = strlen (name);
+    return strchr (name, '/') || (len > 3 && strcmp (name + len - 3, ".so") == 0);
+}
+
+/* A copy of the program whose name is replaced by the object's path, so that
+   the name in job files, ASSIGN and the registry is the same string. */
+typedef struct {
+    zp_program_t program;
+    char path[];
+} s_loaded_t;
+
+const zp_program_t *zp_program_load (const char *name, char *err, size_t errlen)
+{
+    const zp_program_t *found = zp_program_find (name);
+    if (found)
+        return found;
+    if (!s_is_path (name)) {
+        char names[256] = "";
+        for (int i = 0; s_builtins[i]; i++) {
+            size_t at = strlen (names);
+            snprintf (names + at, sizeof names - at, "%s%s", i ? ", " : "", s_builtins[i]->name);
+        }
+        snprintf (err, errlen,
+                  "unknown algorithm \"%s\" (built in: %s; or the path of a shared object)", name,
+                  names);
+        return NULL;
+    }
+    /* RTLD_NOW: an unresolved symbol is an error here, not a crash later. */
+    void *handle = dlopen (name, RTLD_NOW | RTLD_LOCAL);
+    if (!handle) {
+        snprintf (err, errlen, "cannot load program %s: %s", name, dlerror ());
+        return NULL;
+    }
+    const zp_program_t *exported = dlsym (handle, "zp_program");
+    if (!exported) {
+        snprintf (err, errlen,
+                  "%s does not export a program: it must define `const zp_program_t zp_program`",
+                  name);
+        dlclose (handle);
+        return NULL;
+    }
+    char why[512];
+    if (zp_program_check (exported, why, sizeof why) != 0) {
+        snprintf (err, errlen, "%s: %s", name, why);
+        dlclose (handle);
+        return NULL;
+    }
+    s_loaded_t *loaded = malloc (sizeof *loaded + strlen (name) + 1);
+    if (!loaded) {
+        snprintf (err, errlen, "out of memory");
+        return NULL;
+    }
+    loaded->program = *exported;
+    strcpy (loaded->path, name);
+    loaded->program.name = loaded->path;
+    /* Another thread may have loaded it meanwhile: then use that one. The
+       object stays loaded for the life of the process either way. */
+    if (zp_program_register (&loaded->program, why, sizeof why) != 0) {
+        free (loaded);
+        found = zp_program_find (name);
+        if (!found)
+            snprintf (err, errlen, "%s: %s", name, why);
+        return found;
+    }
+    return &loaded->program;
 }
 
 static int s_param_index (const zp_params_t *params, const char *name)

@@ -14,6 +14,26 @@
 #include <math.h>
 #include <stdlib.h>
 
+/* The job parameter that names the weight column for ZP_NEEDS_WEIGHTS programs. */
+#define S_WEIGHT "weight_property"
+
+/* Which edge property to load as the weight, for ZP_NEEDS_WEIGHTS programs:
+   job.params.weight_property, else the properties key the program names,
+   else "weight". Needs the properties, so it is read after a first look at them. */
+static const char *s_weight_property (const zp_config_t *cfg, const zp_program_t *program,
+                                      const zp_properties_t *props)
+{
+    if (!(program->flags & ZP_NEEDS_WEIGHTS))
+        return NULL;
+    const zp_param_config_t *given = zp_config_param (cfg, S_WEIGHT);
+    if (given)
+        return given->value;
+    const char *named = props && program->weight_property
+                            ? zp_properties_get (props, program->weight_property)
+                            : NULL;
+    return named ? named : "weight";
+}
+
 static int s_parse_param (const zp_param_def_t *def, const char *text, zp_value_t *out)
 {
     char *end;
@@ -50,6 +70,8 @@ int zp_job_resolve_params (const zp_config_t *cfg, const zp_program_t *program,
     char names[512];
     s_param_names (program, names, sizeof names);
     for (size_t i = 0; i < cfg->n_params; i++) {
+        if ((program->flags & ZP_NEEDS_WEIGHTS) && strcmp (cfg->params[i].name, S_WEIGHT) == 0)
+            continue; /* read by the loader: see s_weight_property */
         size_t k = 0;
         while (k < program->n_params && strcmp (program->params[k].name, cfg->params[i].name) != 0)
             k++;
@@ -89,13 +111,13 @@ int zp_job_resolve_params (const zp_config_t *cfg, const zp_program_t *program,
     return 0;
 }
 
-/* Keeps the ZP_JOB_TOP largest values, largest first, ties by smaller id. */
+/* Keeps the ZP_JOB_TOP largest finite values, largest first, ties by smaller id. */
 static void s_top (zp_job_summary_t *s, const zp_graph_t *g, const zp_value_t *values)
 {
     s->n_top = 0;
     for (uint64_t i = 0; i < g->n; i++) {
         double v = values[i].f64;
-        if (isnan (v))
+        if (!isfinite (v))
             continue;
         size_t at = s->n_top;
         while (at > 0 && s->top_values[at - 1].f64 < v)
@@ -116,20 +138,12 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
                 char *err, size_t errlen)
 {
     memset (summary, 0, sizeof *summary);
-    const zp_program_t *program = zp_program_find (cfg->algorithm);
+    char why[1024];
+    const zp_program_t *program = zp_program_load (cfg->algorithm, why, sizeof why);
     if (!program) {
-        char names[256] = "";
-        const zp_program_t *const *all = zp_program_builtins ();
-        for (int i = 0; all[i]; i++) {
-            size_t at = strlen (names);
-            snprintf (names + at, sizeof names - at, "%s%s", i ? ", " : "", all[i]->name);
-        }
-        snprintf (err, errlen, "%s: job.algorithm: unknown algorithm \"%s\" (built in: %s)",
-                  cfg->path, cfg->algorithm, names);
+        snprintf (err, errlen, "%s: job.algorithm: %s", cfg->path, why);
         return -1;
     }
-    if (zp_program_check (program, err, errlen) != 0)
-        return -1;
     for (size_t i = 0; i < cfg->n_workers; i++)
         if (cfg->workers[i].transport != ZP_TRANSPORT_INPROC) {
             snprintf (err, errlen,
@@ -143,8 +157,20 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
 
     int64_t t0 = zclock_usecs ();
     zp_graph_source_t source = {cfg->graph, cfg->format, cfg->directed < 0 ? 1 : cfg->directed,
-                                (program->flags & ZP_NEEDS_WEIGHTS) ? "weight" : NULL};
+                                NULL};
     zp_properties_t *props = NULL;
+    char weight[256];
+    if (program->flags & ZP_NEEDS_WEIGHTS) {
+        /* The weight column's name may come from the dataset's properties. */
+        bool graphalytics = cfg->format == ZP_FORMAT_GRAPHALYTICS ||
+                            (cfg->format == ZP_FORMAT_AUTO && strlen (cfg->graph) > 11 &&
+                             strcmp (cfg->graph + strlen (cfg->graph) - 11, ".properties") == 0);
+        if (graphalytics && !(props = zp_properties_load (cfg->graph, err, errlen)))
+            return -1;
+        snprintf (weight, sizeof weight, "%s", s_weight_property (cfg, program, props));
+        source.weight_property = weight;
+        zp_properties_destroy (&props);
+    }
     zp_graph_t *g = zp_graph_load (&source, &props, err, errlen);
     if (!g)
         return -1;

@@ -393,9 +393,8 @@ static void s_on_assign (self_t *self, const void *frame, size_t size)
     }
     char program[256];
     snprintf (program, sizeof program, "%.*s", (int) a.program_len, a.program);
-    self->program = zp_program_find (program);
+    self->program = zp_program_load (program, err, sizeof err);
     if (!self->program) {
-        snprintf (err, sizeof err, "unknown program \"%s\"", program);
         s_fail (self, err);
         return;
     }

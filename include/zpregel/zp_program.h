@@ -73,6 +73,10 @@ typedef struct {
     /* ZP_COMBINE_FN: merge msg into *acc; must be associative and commutative. */
     void (*combine) (zp_value_t *acc, zp_value_t msg);
     unsigned flags;
+    /* ZP_NEEDS_WEIGHTS: the Graphalytics properties key naming the weight
+       column (e.g. "sssp.weight-property"), or NULL; job.params.weight_property
+       overrides it, and "weight" is used when neither names one. */
+    const char *weight_property;
     const zp_param_def_t *params;
     size_t n_params;
     const zp_aggregator_def_t *aggregators;
@@ -139,6 +143,11 @@ void zp_vote_to_halt (zp_vertex_t *v);
 
 /* A program by name: a registered one, else a built-in ("pr", ...); NULL if none. */
 const zp_program_t *zp_program_find (const char *name);
+/* A program by name, or from a shared object when `name` is a path (contains
+   a '/' or ends in ".so"): the object must export `const zp_program_t
+   zp_program` built for this API version. Loaded objects stay loaded and are
+   registered under their path. NULL with a message in err. */
+const zp_program_t *zp_program_load (const char *name, char *err, size_t errlen);
 /* Makes `program` (which must outlive its use) findable by name in this
    process, for programs that embed zpregel. It is checked first; 0 or -1
    with a message in err (invalid program, name taken, registry full). */

@@ -1,0 +1,196 @@
+/*  The six LDBC Graphalytics algorithms and shared-object programs.
+
+    Every reference output in tests/data/ldbc passes the Graphalytics rules with
+    1, 2 and 3 workers; on a generated graph of 100k+ edges every algorithm
+    gives the same answer with 1 worker as with several. */
+#include "zp_test.h"
+#include "zpregel/zp_job.h"
+
+#include <glob.h>
+#include <math.h>
+
+static char s_err[4096];
+
+/* Runs `algorithm` on `graph` with `workers` in-process workers; returns the
+   output path (static) or NULL. `extra` is more YAML under job:. */
+static const char *s_run (const char *algorithm, const char *graph, int workers, const char *extra)
+{
+    const char *dir = zp_test_tmpdir ();
+    static char out[4200];
+    snprintf (out, sizeof out, "%s/out.txt", dir);
+    char yaml[8192];
+    int at = snprintf (yaml, sizeof yaml, "job:\n  algorithm: %s\n  graph: %s\n  output: %s\n%sworkers:\n",
+                       algorithm, graph, out, extra);
+    for (int w = 0; w < workers; w++)
+        at += snprintf (yaml + at, sizeof yaml - (size_t) at, "  - name: w%d\n", w);
+    const char *path = zp_test_write (dir, "job.yaml", yaml);
+    zp_config_t *cfg = zp_config_load (path, NULL, 0, s_err, sizeof s_err);
+    cr_assert_not_null (cfg, "%s", s_err);
+    zp_job_summary_t summary;
+    int rc = zp_job_run (cfg, NULL, &summary, s_err, sizeof s_err);
+    zp_config_destroy (&cfg);
+    return rc == 0 ? out : NULL;
+}
+
+static const char *s_rule (const char *algo)
+{
+    if (!strcmp (algo, "bfs") || !strcmp (algo, "cdlp"))
+        return "exact";
+    if (!strcmp (algo, "wcc"))
+        return "equivalence";
+    return "epsilon";
+}
+
+Test (algorithms, every_ldbc_reference_with_1_2_3_workers)
+{
+    glob_t refs;
+    cr_assert_eq (glob (zp_test_path ("tests/data/ldbc/*/*-[A-Z]*"), 0, NULL, &refs), 0);
+    cr_assert_eq (refs.gl_pathc, 24, "expected the 24 reference outputs");
+    for (size_t i = 0; i < refs.gl_pathc; i++) {
+        const char *ref = refs.gl_pathv[i];
+        char dir[4096], graph[4200], algo[16];
+        snprintf (dir, sizeof dir, "%s", ref);
+        *strrchr (dir, '/') = 0;
+        const char *name = strrchr (dir, '/') + 1;
+        snprintf (graph, sizeof graph, "%s/%s.properties", dir, name);
+        snprintf (algo, sizeof algo, "%s", strrchr (ref, '-') + 1);
+        for (char *c = algo; *c; c++)
+            *c = (char) (*c - 'A' + 'a');
+        for (int w = 1; w <= 3; w++) {
+            const char *out = s_run (algo, graph, w, "");
+            cr_assert_not_null (out, "%s %s: %s", name, algo, s_err);
+            char msg[512];
+            cr_assert_eq (zp_test_validate (out, ref, s_rule (algo), msg, sizeof msg), 0,
+                          "%s on %s with %d workers: %s", algo, name, w, msg);
+        }
+    }
+    globfree (&refs);
+}
+
+/* A weighted, directed Graphalytics dataset: n vertices with gaps in the ids,
+   m random arcs skewed towards low sources, and parameters for every algorithm. */
+static const char *s_generate (int n, int m, bool directed)
+{
+    const char *dir = zp_test_tmpdir ();
+    char path[4200];
+    snprintf (path, sizeof path, "%s/gen.v", dir);
+    FILE *f = fopen (path, "w");
+    for (int i = 0; i < n; i++)
+        fprintf (f, "%d\n", i * 3 + 1);
+    fclose (f);
+    /* Arcs sorted and unique, as Graphalytics files are. */
+    char *seen = calloc ((size_t) n * n / 8 + 1, 1);
+    srand (7);
+    for (int k = 0; k < m;) {
+        int a = rand () % (rand () % n + 1), b = rand () % n;
+        if (!directed && a > b) {
+            int t = a;
+            a = b;
+            b = t;
+        }
+        size_t bit = (size_t) a * n + b;
+        if (a == b || (seen[bit / 8] & (1 << (bit % 8))))
+            continue;
+        seen[bit / 8] |= (char) (1 << (bit % 8));
+        k++;
+    }
+    snprintf (path, sizeof path, "%s/gen.e", dir);
+    f = fopen (path, "w");
+    for (size_t bit = 0; bit < (size_t) n * n; bit++)
+        if (seen[bit / 8] & (1 << (bit % 8)))
+            fprintf (f, "%zu %zu %.3f\n", (bit / n) * 3 + 1, (bit % n) * 3 + 1,
+                     (double) (rand () % 1000) / 100.0);
+    fclose (f);
+    free (seen);
+    char props[1024];
+    snprintf (props, sizeof props,
+              "graph.gen.vertex-file = gen.v\ngraph.gen.edge-file = gen.e\n"
+              "graph.gen.directed = %s\ngraph.gen.edge-properties.names = weight\n"
+              "graph.gen.bfs.source-vertex = 1\ngraph.gen.sssp.source-vertex = 1\n"
+              "graph.gen.sssp.weight-property = weight\ngraph.gen.cdlp.max-iterations = 10\n"
+              "graph.gen.pr.damping-factor = 0.85\ngraph.gen.pr.num-iterations = 10\n",
+              directed ? "true" : "false");
+    static char ppath[4200];
+    snprintf (ppath, sizeof ppath, "%s", zp_test_write (dir, "gen.properties", props));
+    return ppath;
+}
+
+static void s_one_vs_many (bool directed)
+{
+    const char *graph = s_generate (12000, 120000, directed);
+    const char *algos[] = {"bfs", "wcc", "cdlp", "lcc", "sssp", "pr"};
+    for (int i = 0; i < 6; i++) {
+        char one[4200];
+        const char *out = s_run (algos[i], graph, 1, "");
+        cr_assert_not_null (out, "%s: %s", algos[i], s_err);
+        snprintf (one, sizeof one, "%s", out);
+        out = s_run (algos[i], graph, 3, "  params: {}\n");
+        cr_assert_not_null (out, "%s: %s", algos[i], s_err);
+        if (strcmp (algos[i], "pr") == 0) {
+            double rel = zp_test_max_relative (one, out);
+            cr_assert (rel >= 0 && rel < 1e-9, "pr: 1 vs 3 workers differ by %g", rel);
+        } else {
+            char *a = zp_test_read (one, NULL), *b = zp_test_read (out, NULL);
+            cr_assert_str_eq (a, b, "%s: 1 and 3 workers disagree", algos[i]);
+            free (a);
+            free (b);
+        }
+    }
+}
+
+Test (algorithms, one_worker_equals_three_on_120k_directed_edges)
+{
+    s_one_vs_many (true);
+}
+
+Test (algorithms, one_worker_equals_three_on_120k_undirected_edges)
+{
+    s_one_vs_many (false);
+}
+
+Test (algorithms, weight_property_comes_from_properties_or_params)
+{
+    const char *graph = zp_test_path ("tests/data/ldbc/example-directed/example-directed.properties");
+    cr_assert_null (s_run ("sssp", graph, 1, "  params:\n    weight_property: cost\n"));
+    cr_assert (strstr (s_err, "edge property \"cost\" is not among edge-properties.names (weight)"),
+               "%s", s_err);
+    /* BFS needs a source; a graph whose properties give none needs job.params.source. */
+    const char *wcc = zp_test_path ("tests/data/ldbc/test-wcc-directed/test-wcc-directed.properties");
+    cr_assert_null (s_run ("bfs", wcc, 1, ""));
+    cr_assert (strstr (s_err, "job.params.source: required by bfs (id of the source vertex)"), "%s",
+               s_err);
+    cr_assert_not_null (s_run ("bfs", wcc, 2, "  params:\n    source: 2\n"), "%s", s_err);
+    /* SSSP on a graph without weights. */
+    cr_assert_null (s_run ("sssp", wcc, 1, "  params:\n    source: 1\n"));
+    cr_assert (strstr (s_err, "the graph has no edge properties, so no weight \"weight\""), "%s", s_err);
+}
+
+Test (algorithms, shared_object_programs)
+{
+    const char *build = getenv ("ZPREGEL_BUILD") ? getenv ("ZPREGEL_BUILD") : zp_test_path ("build");
+    const char *graph = zp_test_path ("tests/data/ldbc/test-pr-directed/test-pr-directed.properties");
+    char so[4200];
+    snprintf (so, sizeof so, "%s/libzp_indegree.so", build);
+    const char *out = s_run (so, graph, 2, "");
+    cr_assert_not_null (out, "%s", s_err);
+    /* In-degree centrality of vertex 1 is its in-degree over |V| - 1 = 49. */
+    char *text = zp_test_read (out, NULL);
+    cr_assert (strncmp (text, "1 ", 2) == 0);
+    double c = strtod (text + 2, NULL) * 49;
+    cr_assert (c > 0.5 && fabs (c - round (c)) < 1e-9, "not a whole in-degree: %.17g", c);
+    free (text);
+
+    snprintf (so, sizeof so, "%s/tests/libzp_bad_version.so", build);
+    cr_assert_null (s_run (so, graph, 1, ""));
+    cr_assert (strstr (s_err, "libzp_bad_version.so: program from-the-future was built for zpregel "
+                              "API version 99; this is version 1"),
+               "%s", s_err);
+    snprintf (so, sizeof so, "%s/tests/libzp_no_symbol.so", build);
+    cr_assert_null (s_run (so, graph, 1, ""));
+    cr_assert (strstr (s_err, "does not export a program: it must define `const zp_program_t "
+                              "zp_program`"),
+               "%s", s_err);
+    cr_assert_null (s_run ("./nowhere/libmissing.so", graph, 1, ""));
+    cr_assert (strstr (s_err, "job.algorithm: cannot load program"), "%s", s_err);
+    cr_assert (strstr (s_err, "No such file or directory"), "%s", s_err);
+}
