@@ -1,6 +1,10 @@
 /*  zpregel: the command-line interface.
 
         zpregel run JOB.yaml [--set key=value]... [--stats FILE] [--quiet]
+        zpregel master JOB.yaml [...]         the master and inproc workers only
+        zpregel worker JOB.yaml --name W      one tcp worker
+        zpregel launch JOB.yaml --host H      every tcp worker of host H
+        zpregel watch ENDPOINT|JOB.yaml       follow a job's broadcast
         zpregel programs
         zpregel version
 
@@ -9,6 +13,9 @@
     success, 1 when the job fails, 2 on a usage error.
 */
 #include "zpregel/zp_job.h"
+#include "zpregel/zp_process.h"
+#include "zpregel/zp_watch.h"
+#include "zpregel/zp_worker.h"
 
 #include <czmq.h>
 #include <errno.h>
@@ -24,27 +31,48 @@ static void s_usage_main (FILE *out)
     fprintf (out, "usage: zpregel COMMAND [OPTIONS]\n"
                   "\n"
                   "commands:\n"
-                  "  run JOB.yaml     run a whole job (master and workers) from one YAML file\n"
-                  "  programs         list the built-in vertex programs and their parameters\n"
-                  "  version          print the version\n"
+                  "  run JOB.yaml      run a whole job from one YAML file: the master, the\n"
+                  "                    inproc workers, and this host's tcp workers as processes\n"
+                  "  master JOB.yaml   run the master and the inproc workers; wait for tcp workers\n"
+                  "  worker JOB.yaml   run one tcp worker (--name W)\n"
+                  "  launch JOB.yaml   run every tcp worker placed on a host (--host H)\n"
+                  "  watch ENDPOINT    print a job's control broadcast as it happens\n"
+                  "  programs          list the built-in vertex programs and their parameters\n"
+                  "  version           print the version\n"
                   "\n"
                   "Run 'zpregel COMMAND --help' for a command's options.\n");
 }
 
-static void s_usage_run (FILE *out)
+static void s_usage_run (FILE *out, const char *cmd)
 {
-    fprintf (
-        out,
-        "usage: zpregel run JOB.yaml [--set key.path=value]... [--stats FILE] [--quiet]\n"
-        "\n"
-        "Runs the job described by JOB.yaml: loads the graph, starts the master and the\n"
-        "workers, runs supersteps until every vertex has halted, writes job.output.\n"
-        "\n"
-        "  -s, --set KEY=VALUE  override a key of the YAML file (e.g. job.params.iterations=20,\n"
-        "                       workers[1].weight=2); may be repeated\n"
-        "      --stats FILE     write one JSON object per superstep, and a summary, to FILE\n"
-        "  -q, --quiet          no progress and no summary\n"
-        "  -h, --help           this help\n");
+    fprintf (out,
+             "usage: zpregel %s JOB.yaml [--set key.path=value]... [--stats FILE] [--quiet]\n\n",
+             cmd);
+    if (streq (cmd, "run"))
+        fprintf (out, "Runs the job described by JOB.yaml: loads the graph, starts the master and\n"
+                      "the inproc workers, starts the tcp workers of this host as processes (and\n"
+                      "waits for those of other hosts), runs supersteps until every vertex has\n"
+                      "halted, and writes job.output.\n\n");
+    else
+        fprintf (out, "Like run, but starts no worker process: every tcp worker is started on its\n"
+                      "host with 'zpregel launch' or 'zpregel worker'.\n\n");
+    fprintf (out,
+             "  -s, --set KEY=VALUE  override a key of the YAML file (e.g. job.params.iterations=20,\n"
+             "                       workers[1].weight=2); may be repeated\n"
+             "      --stats FILE     write one JSON object per superstep, and a summary, to FILE\n"
+             "  -q, --quiet          no progress and no summary\n"
+             "  -h, --help           this help\n");
+}
+
+/* This binary, for starting worker processes. */
+static const char *s_exe (void)
+{
+    static char path[4096];
+    ssize_t n = readlink ("/proc/self/exe", path, sizeof path - 1);
+    if (n <= 0)
+        return NULL;
+    path[n] = 0;
+    return path;
 }
 
 typedef struct {
@@ -148,8 +176,9 @@ static void s_print_summary (const zp_config_t *cfg, const zp_job_summary_t *s)
     }
 }
 
-static int s_cmd_run (int argc, char **argv)
+static int s_cmd_run (int argc, char **argv, bool spawn)
 {
+    const char *cmd = spawn ? "run" : "master";
     static const struct option longopts[] = {{"set", required_argument, NULL, 's'},
                                              {"stats", required_argument, NULL, 'S'},
                                              {"quiet", no_argument, NULL, 'q'},
@@ -173,26 +202,26 @@ static int s_cmd_run (int argc, char **argv)
             quiet = true;
             break;
         case 'h':
-            s_usage_run (stdout);
+            s_usage_run (stdout, cmd);
             free (overrides);
             return 0;
         default:
-            s_usage_run (stderr);
+            s_usage_run (stderr, cmd);
             free (overrides);
             return 2;
         }
     }
     if (optind != argc - 1) {
-        fprintf (stderr, "zpregel run: expected exactly one JOB.yaml\n");
-        s_usage_run (stderr);
+        fprintf (stderr, "zpregel %s: expected exactly one JOB.yaml\n", cmd);
+        s_usage_run (stderr, cmd);
         free (overrides);
         return 2;
     }
     char err[2048];
     zp_config_t *cfg = zp_config_load (argv[optind], overrides, n_overrides, err, sizeof err);
-    free (overrides);
     if (!cfg) {
         fprintf (stderr, "zpregel: %s\n", err);
+        free (overrides);
         return 1;
     }
     s_progress_t progress = {isatty (STDERR_FILENO), quiet, NULL, zclock_usecs ()};
@@ -201,9 +230,10 @@ static int s_cmd_run (int argc, char **argv)
         zp_config_destroy (&cfg);
         return 1;
     }
-    zp_job_options_t options = {s_on_step, &progress};
+    zp_job_options_t options = {s_on_step, &progress, spawn, s_exe (), overrides, n_overrides};
     zp_job_summary_t summary;
     int rc = zp_job_run (cfg, &options, &summary, err, sizeof err);
+    free (overrides);
     if (progress.tty && !quiet)
         fprintf (stderr, "\n");
     if (rc != 0)
@@ -227,6 +257,247 @@ static int s_cmd_run (int argc, char **argv)
     }
     zp_config_destroy (&cfg);
     return rc == 0 ? 0 : 1;
+}
+
+/* Runs one tcp worker of `cfg` in this process until the job ends. */
+static int s_run_worker (const zp_config_t *cfg, const zp_worker_config_t *wc)
+{
+    char locality[300];
+    snprintf (locality, sizeof locality, "%s/%d", zp_process_hostname (), (int) getpid ());
+    zp_worker_args_t args = {.name = wc->name,
+                             .control = cfg->control,
+                             .broadcast = cfg->broadcast,
+                             .data = {wc->endpoint, NULL},
+                             .locality = locality,
+                             .join_timeout_ms = cfg->join_timeout_ms,
+                             .report_exit = true};
+    zactor_t *actor = zactor_new (zp_worker_actor, &args);
+    if (!actor) {
+        fprintf (stderr, "zpregel: worker %s: cannot start on %s\n", wc->name, wc->endpoint);
+        return 1;
+    }
+    int rc = 1;
+    zpoller_t *poller = zpoller_new (actor, NULL);
+    while (true) {
+        zsock_t *which = zpoller_wait (poller, 200);
+        if (which) {
+            char *status = zstr_recv (actor);
+            rc = status && streq (status, "OK") ? 0 : 1;
+            zstr_free (&status);
+            break;
+        }
+        if (zpoller_terminated (poller) || zsys_interrupted)
+            break;
+    }
+    zpoller_destroy (&poller);
+    zactor_destroy (&actor);
+    return rc;
+}
+
+static int s_cmd_worker (int argc, char **argv, bool launch)
+{
+    const char *cmd = launch ? "launch" : "worker";
+    static const struct option longopts[] = {{"name", required_argument, NULL, 'n'},
+                                              {"host", required_argument, NULL, 'H'},
+                                              {"set", required_argument, NULL, 's'},
+                                              {"help", no_argument, NULL, 'h'},
+                                              {NULL, 0, NULL, 0}};
+    const char **overrides = calloc ((size_t) argc, sizeof *overrides);
+    size_t n_overrides = 0;
+    const char *name = NULL, *host = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long (argc, argv, "n:H:s:h", longopts, NULL)) != -1) {
+        if (c == 'n' && !launch)
+            name = optarg;
+        else if (c == 'H' && launch)
+            host = optarg;
+        else if (c == 's')
+            overrides[n_overrides++] = optarg;
+        else {
+            FILE *out = c == 'h' ? stdout : stderr;
+            if (launch)
+                fprintf (out, "usage: zpregel launch JOB.yaml --host HOST [--set key=value]...\n\n"
+                              "Starts every tcp worker of JOB.yaml whose host: is HOST, as processes,\n"
+                              "and waits for them. Run it on each host of the job.\n");
+            else
+                fprintf (out, "usage: zpregel worker JOB.yaml --name NAME [--set key=value]...\n\n"
+                              "Runs the tcp worker NAME of JOB.yaml in this process: it binds its\n"
+                              "endpoint, joins the master, and exits when the job ends (status 0)\n"
+                              "or fails (status 1).\n");
+            free (overrides);
+            return c == 'h' ? 0 : 2;
+        }
+    }
+    if (optind != argc - 1 || (!launch && !name) || (launch && !host)) {
+        fprintf (stderr, "zpregel %s: expected JOB.yaml and %s\n", cmd, launch ? "--host HOST" : "--name NAME");
+        free (overrides);
+        return 2;
+    }
+    char err[2048];
+    zp_config_t *cfg = zp_config_load (argv[optind], overrides, n_overrides, err, sizeof err);
+    if (!cfg) {
+        fprintf (stderr, "zpregel: %s\n", err);
+        free (overrides);
+        return 1;
+    }
+    int rc = 0;
+    if (!launch) {
+        const zp_worker_config_t *wc = NULL;
+        for (size_t i = 0; i < cfg->n_workers; i++)
+            if (streq (cfg->workers[i].name, name))
+                wc = &cfg->workers[i];
+        if (!wc || wc->transport != ZP_TRANSPORT_TCP) {
+            fprintf (stderr, "zpregel: %s: no tcp worker named \"%s\" in workers\n", cfg->path, name);
+            rc = 1;
+        } else
+            rc = s_run_worker (cfg, wc);
+    } else {
+        /* Every tcp worker of this host, as a child process; wait for all. */
+        pid_t pids[cfg->n_workers];
+        size_t n = 0;
+        for (size_t i = 0; i < cfg->n_workers; i++) {
+            const zp_worker_config_t *wc = &cfg->workers[i];
+            if (wc->transport != ZP_TRANSPORT_TCP || !wc->host || !streq (wc->host, host))
+                continue;
+            const char *args[6 + 2 * n_overrides];
+            size_t at = 0;
+            args[at++] = s_exe ();
+            args[at++] = "worker";
+            args[at++] = cfg->path;
+            args[at++] = "--name";
+            args[at++] = wc->name;
+            for (size_t k = 0; k < n_overrides; k++) {
+                args[at++] = "--set";
+                args[at++] = overrides[k];
+            }
+            args[at] = NULL;
+            if ((pids[n] = zp_process_spawn (args)) > 0)
+                n++;
+            else
+                rc = 1;
+        }
+        if (n == 0 && rc == 0) {
+            fprintf (stderr, "zpregel: %s: no tcp worker has host: %s\n", cfg->path, host);
+            rc = 1;
+        }
+        for (size_t i = 0; i < n; i++) {
+            int status = -1;
+            while (zp_process_poll (pids[i], &status) == 0 && !zsys_interrupted)
+                zclock_sleep (50);
+            if (zsys_interrupted)
+                status = zp_process_stop (pids[i], 0);
+            if (status != 0)
+                rc = 1;
+        }
+    }
+    zp_config_destroy (&cfg);
+    free (overrides);
+    return rc;
+}
+
+static int s_cmd_watch (int argc, char **argv)
+{
+    static const struct option longopts[] = {{"control", required_argument, NULL, 'c'},
+                                              {"json", no_argument, NULL, 'j'},
+                                              {"all", no_argument, NULL, 'a'},
+                                              {"timeout", required_argument, NULL, 't'},
+                                              {"help", no_argument, NULL, 'h'},
+                                              {NULL, 0, NULL, 0}};
+    const char *control = NULL;
+    bool json = false, all = false;
+    double timeout = 0;
+    int c;
+    optind = 1;
+    while ((c = getopt_long (argc, argv, "c:jat:h", longopts, NULL)) != -1) {
+        char *end;
+        if (c == 'c')
+            control = optarg;
+        else if (c == 'j')
+            json = true;
+        else if (c == 'a')
+            all = true;
+        else if (c == 't' && (timeout = strtod (optarg, &end), *end == 0 && timeout >= 0))
+            ;
+        else {
+            FILE *out = c == 'h' ? stdout : stderr;
+            if (c == 't')
+                fprintf (out, "zpregel watch: --timeout: expected seconds, got \"%s\"\n", optarg);
+            fprintf (out,
+                     "usage: zpregel watch ENDPOINT|JOB.yaml [--control ENDPOINT] [--json] [--all]\n"
+                     "                     [--timeout SECONDS]\n\n"
+                     "Prints a job's control broadcast, one line per event, from the job's first\n"
+                     "superstep, and exits when the job terminates (status 1 if it failed).\n"
+                     "ENDPOINT is the master's broadcast endpoint; with JOB.yaml, its\n"
+                     "master.broadcast and master.control are used.\n\n"
+                     "  -c, --control EP   the master's control endpoint (else learned from the job)\n"
+                     "  -j, --json         one JSON object per line\n"
+                     "  -a, --all          also SYNC events (the join phase)\n"
+                     "  -t, --timeout S    give up after S seconds without an event (0: wait)\n");
+            return c == 'h' ? 0 : 2;
+        }
+    }
+    if (optind != argc - 1) {
+        fprintf (stderr, "zpregel watch: expected one ENDPOINT or JOB.yaml\n");
+        return 2;
+    }
+    const char *target = argv[optind];
+    zp_config_t *cfg = NULL;
+    if (!strstr (target, "://")) {
+        char err[2048];
+        if (!(cfg = zp_config_load (target, NULL, 0, err, sizeof err))) {
+            fprintf (stderr, "zpregel: %s\n", err);
+            return 1;
+        }
+        if (!cfg->broadcast || strncmp (cfg->broadcast, "tcp://", 6) != 0) {
+            fprintf (stderr, "zpregel: %s: master.broadcast must be a tcp endpoint to be watched\n",
+                     target);
+            zp_config_destroy (&cfg);
+            return 1;
+        }
+        target = cfg->broadcast;
+        if (!control)
+            control = cfg->control;
+    }
+    zp_watch_t *watch = zp_watch_new (target, control);
+    if (!watch) {
+        fprintf (stderr, "zpregel: cannot watch %s\n", target);
+        zp_config_destroy (&cfg);
+        return 1;
+    }
+    int rc = 1;
+    zp_event_t e;
+    int got;
+    while ((got = zp_watch_next (watch, &e, timeout > 0 ? (int) (timeout * 1000) : -1)) == 0) {
+        if (e.kind == ZP_MSG_SYNC && !all)
+            continue;
+        if (json)
+            printf ("{\"seq\":%" PRIu64 ",\"event\":\"%s\",\"step\":%u,\"active\":%" PRIu64
+                    ",\"messages\":%" PRIu64 ",\"status\":%u}\n",
+                    e.seq, zp_event_name (e.kind), e.step, e.active, e.messages, e.status);
+        else if (e.kind == ZP_MSG_BEGIN && e.step == 0)
+            printf ("%6" PRIu64 "  begin      superstep 0\n", e.seq);
+        else if (e.kind == ZP_MSG_BEGIN)
+            printf ("%6" PRIu64 "  begin      superstep %u (after superstep %u: %" PRIu64
+                    " active, %" PRIu64 " messages)\n",
+                    e.seq, e.step, e.step - 1, e.active, e.messages);
+        else if (e.kind == ZP_MSG_TERMINATE)
+            printf ("%6" PRIu64 "  terminate  %s after superstep %u (%" PRIu64 " active, %" PRIu64
+                    " messages)\n",
+                    e.seq, e.status ? "failed" : "finished", e.step, e.active, e.messages);
+        else
+            printf ("%6" PRIu64 "  %-10s superstep %u\n", e.seq, zp_event_name (e.kind), e.step);
+        fflush (stdout);
+        if (e.kind == ZP_MSG_TERMINATE) {
+            rc = e.status ? 1 : 0;
+            break;
+        }
+    }
+    if (got == 1)
+        fprintf (stderr, "zpregel watch: no event for %gs from %s\n", timeout, target);
+    zp_watch_destroy (&watch);
+    zp_config_destroy (&cfg);
+    return rc;
 }
 
 static int s_cmd_programs (int argc, char **argv)
@@ -261,8 +532,12 @@ int main (int argc, char **argv)
         return 2;
     }
     const char *cmd = argv[1];
-    if (streq (cmd, "run"))
-        return s_cmd_run (argc - 1, argv + 1);
+    if (streq (cmd, "run") || streq (cmd, "master"))
+        return s_cmd_run (argc - 1, argv + 1, streq (cmd, "run"));
+    if (streq (cmd, "worker") || streq (cmd, "launch"))
+        return s_cmd_worker (argc - 1, argv + 1, streq (cmd, "launch"));
+    if (streq (cmd, "watch"))
+        return s_cmd_watch (argc - 1, argv + 1);
     if (streq (cmd, "programs"))
         return s_cmd_programs (argc - 1, argv + 1);
     if (streq (cmd, "version") || streq (cmd, "--version")) {

@@ -15,6 +15,7 @@
     s_defaults(), and to docs/CONFIG.md.
 */
 #include "zpregel/zp_config.h"
+#include "zpregel/zp_process.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -78,7 +79,9 @@ static const s_key_t s_job_keys[] = {
 static const s_key_t s_master_keys[] = {
     {"control", K_STRING, S_OFF (control), false, 0, 0, NULL, NULL},
     {"broadcast", K_STRING, S_OFF (broadcast), false, 0, 0, NULL, NULL},
+    {"host", K_STRING, S_OFF (master_host), false, 0, 0, NULL, NULL},
     {"join_timeout", K_DURATION, S_OFF (join_timeout_ms), false, 1, 86400000, NULL, NULL},
+    {"heartbeat", K_DURATION, S_OFF (heartbeat_ms), false, 10, 3600000, NULL, NULL},
     S_END};
 
 static const s_key_t s_worker_keys[] = {
@@ -551,11 +554,46 @@ done:
     return rc;
 }
 
+static bool s_is_tcp (const char *endpoint)
+{
+    return endpoint && strncmp (endpoint, "tcp://", 6) == 0;
+}
+
+/* What the schema cannot say: tcp workers need a master reachable over tcp. */
+static int s_check_topology (const zp_config_t *cfg, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < cfg->n_workers; i++) {
+        const zp_worker_config_t *w = &cfg->workers[i];
+        if (w->transport != ZP_TRANSPORT_TCP)
+            continue;
+        if (!s_is_tcp (w->endpoint)) {
+            snprintf (err, errlen, "%s: workers[%zu].endpoint: expected tcp://HOST:PORT, got \"%s\"",
+                      cfg->path, i, w->endpoint);
+            return -1;
+        }
+        if (!s_is_tcp (cfg->control) || !s_is_tcp (cfg->broadcast)) {
+            snprintf (err, errlen,
+                      "%s: master: worker %s uses tcp, so master.control and master.broadcast "
+                      "must be tcp endpoints (e.g. tcp://127.0.0.1:5555 and tcp://127.0.0.1:5556)",
+                      cfg->path, w->name);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+bool zp_config_is_local (const char *host)
+{
+    return !host || !*host || strcmp (host, "localhost") == 0 ||
+           strcmp (host, zp_process_hostname ()) == 0;
+}
+
 static void s_defaults (zp_config_t *cfg)
 {
     cfg->format = ZP_FORMAT_AUTO;
     cfg->directed = -1;
     cfg->join_timeout_ms = 30000;
+    cfg->heartbeat_ms = 1000;
     cfg->batch_bytes = 1u << 20;
     cfg->max_supersteps = 100000;
     cfg->compress_mode = ZP_COMPRESS_AUTO;
@@ -622,6 +660,8 @@ zp_config_t *zp_config_load (const char *path, const char *const *overrides, siz
         yaml_document_delete (&doc);
     }
     free (ctx.dir);
+    if (rc == 0)
+        rc = s_check_topology (cfg, err, errlen);
     if (rc != 0) {
         zp_config_destroy (&cfg);
         return NULL;
@@ -656,6 +696,7 @@ void zp_config_destroy (zp_config_t **self_p)
     free (cfg->params);
     free (cfg->control);
     free (cfg->broadcast);
+    free (cfg->master_host);
     for (size_t i = 0; i < cfg->n_workers; i++) {
         free (cfg->workers[i].name);
         free (cfg->workers[i].endpoint);

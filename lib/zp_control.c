@@ -81,23 +81,56 @@ static int s_done (const zp_cbor_writer_t *w)
     return w->failed ? -1 : 0;
 }
 
-/* HELLO: [kind, version, role, name, endpoint] */
+/* HELLO: [kind, version, role, name, [endpoints], locality] */
 int zp_hello_encode (const zp_hello_t *m, zp_cbor_writer_t *out)
 {
-    zp_frame_write_begin (out, ZP_MSG_HELLO, 5);
+    zp_frame_write_begin (out, ZP_MSG_HELLO, 6);
     zp_cbor_write_uint (out, m->role);
     zp_cbor_write_text (out, m->name);
-    zp_cbor_write_text (out, m->endpoint);
+    zp_cbor_write_array (out, m->n_endpoints);
+    for (size_t i = 0; i < m->n_endpoints; i++)
+        zp_cbor_write_text (out, m->endpoints[i]);
+    zp_cbor_write_text (out, m->locality);
     return s_done (out);
 }
 
 int zp_hello_decode (const void *frame, size_t size, zp_hello_t *m)
 {
     zp_cbor_reader_t r;
-    S_TRY (zp_frame_begin (&r, frame, size, ZP_MSG_HELLO, 5));
+    memset (m, 0, sizeof *m);
+    S_TRY (zp_frame_begin (&r, frame, size, ZP_MSG_HELLO, 6));
     ZP_READ_U (&r, ZP_ROLE_ROUTER, m->role);
     S_TRY (s_text (&r, &m->name, &m->name_len));
-    S_TRY (s_text (&r, &m->endpoint, &m->endpoint_len));
+    zp_cbor_item_t item;
+    if (zp_cbor_peek (&r, &item) != 0)
+        return ZP_EMALFORMED;
+    if (zp_cbor_read_array (&r, &m->n_endpoints) != 0)
+        return ZP_ETYPE;
+    if (m->n_endpoints > ZP_HELLO_MAX_ENDPOINTS)
+        return ZP_ERANGE;
+    for (size_t i = 0; i < m->n_endpoints; i++)
+        S_TRY (s_text (&r, &m->endpoints[i], &m->endpoint_lens[i]));
+    S_TRY (s_text (&r, &m->locality, &m->locality_len));
+    return zp_frame_end (&r);
+}
+
+/* REPLAY: [kind, version, from, to] */
+int zp_replay_encode (const zp_replay_t *m, zp_cbor_writer_t *out)
+{
+    zp_frame_write_begin (out, ZP_MSG_REPLAY, 4);
+    zp_cbor_write_uint (out, m->from);
+    zp_cbor_write_uint (out, m->to);
+    return s_done (out);
+}
+
+int zp_replay_decode (const void *frame, size_t size, zp_replay_t *m)
+{
+    zp_cbor_reader_t r;
+    S_TRY (zp_frame_begin (&r, frame, size, ZP_MSG_REPLAY, 4));
+    ZP_READ_U (&r, UINT64_MAX, m->from);
+    ZP_READ_U (&r, UINT64_MAX, m->to);
+    if (m->to < m->from)
+        return ZP_ERANGE;
     return zp_frame_end (&r);
 }
 
@@ -141,7 +174,7 @@ int zp_assign_encode (const zp_assign_t *m, zp_cbor_writer_t *out)
     zp_cbor_write_uint (out, s->batch_bytes);
     zp_cbor_write_uint (out, s->compress_level);
     zp_cbor_write_uint (out, s->compress_min);
-    zp_cbor_write_bool (out, s->compress);
+    zp_cbor_write_uint (out, s->compress);
     zp_cbor_write_uint (out, s->max_supersteps);
     return s_done (out);
 }
@@ -194,7 +227,7 @@ int zp_assign_decode (const void *frame, size_t size, zp_assign_t *m)
     ZP_READ_U (&r, UINT64_MAX, s->batch_bytes);
     ZP_READ_U (&r, 22, s->compress_level);
     ZP_READ_U (&r, UINT64_MAX, s->compress_min);
-    S_TRY (s_bool (&r, &s->compress));
+    ZP_READ_U (&r, 2, s->compress);
     ZP_READ_U (&r, UINT32_MAX, s->max_supersteps);
     return zp_frame_end (&r);
 }
@@ -311,28 +344,40 @@ int zp_bye_decode (const void *frame, size_t size)
     return zp_frame_end (&r);
 }
 
-/* SYNC:      [kind, version, seq]
-   BEGIN:     [kind, version, seq, step, plan_version, aggregates]
-   TERMINATE: [kind, version, seq, step, status] */
+/* SYNC:      [kind, version, seq, control]
+   BEGIN:     [kind, version, seq, step, plan_version, aggregates, active, messages]
+   TERMINATE: [kind, version, seq, step, status, active, messages]
+   HEARTBEAT: [kind, version, seq, step, control] */
 int zp_broadcast_encode (const zp_broadcast_t *m, zp_cbor_writer_t *out)
 {
     switch (m->kind) {
     case ZP_MSG_SYNC:
-        zp_frame_write_begin (out, m->kind, 3);
+        zp_frame_write_begin (out, m->kind, 4);
         zp_cbor_write_uint (out, m->seq);
+        zp_cbor_write_text (out, m->control ? m->control : "");
         break;
     case ZP_MSG_BEGIN:
-        zp_frame_write_begin (out, m->kind, 6);
+        zp_frame_write_begin (out, m->kind, 8);
         zp_cbor_write_uint (out, m->seq);
         zp_cbor_write_uint (out, m->step);
         zp_cbor_write_uint (out, m->plan_version);
         zp_cbor_write_typed (out, ZP_TAG_U64LE, m->aggregates, m->n_aggregates * 8);
+        zp_cbor_write_uint (out, m->active);
+        zp_cbor_write_uint (out, m->messages);
         break;
     case ZP_MSG_TERMINATE:
-        zp_frame_write_begin (out, m->kind, 5);
+        zp_frame_write_begin (out, m->kind, 7);
         zp_cbor_write_uint (out, m->seq);
         zp_cbor_write_uint (out, m->step);
         zp_cbor_write_uint (out, m->status);
+        zp_cbor_write_uint (out, m->active);
+        zp_cbor_write_uint (out, m->messages);
+        break;
+    case ZP_MSG_HEARTBEAT:
+        zp_frame_write_begin (out, m->kind, 5);
+        zp_cbor_write_uint (out, m->seq);
+        zp_cbor_write_uint (out, m->step);
+        zp_cbor_write_text (out, m->control ? m->control : "");
         break;
     default:
         return -1;
@@ -347,21 +392,32 @@ int zp_broadcast_decode (const void *frame, size_t size, zp_broadcast_t *m)
     zp_cbor_reader_t r;
     switch (kind) {
     case ZP_MSG_SYNC:
-        S_TRY (zp_frame_begin (&r, frame, size, kind, 3));
+        S_TRY (zp_frame_begin (&r, frame, size, kind, 4));
         ZP_READ_U (&r, UINT64_MAX, m->seq);
+        S_TRY (s_text (&r, &m->control, &m->control_len));
         break;
     case ZP_MSG_BEGIN:
-        S_TRY (zp_frame_begin (&r, frame, size, kind, 6));
+        S_TRY (zp_frame_begin (&r, frame, size, kind, 8));
         ZP_READ_U (&r, UINT64_MAX, m->seq);
         ZP_READ_U (&r, UINT32_MAX, m->step);
         ZP_READ_U (&r, UINT64_MAX, m->plan_version);
         S_TRY (s_typed_any (&r, ZP_TAG_U64LE, 8, &m->n_aggregates, &m->aggregates));
+        ZP_READ_U (&r, UINT64_MAX, m->active);
+        ZP_READ_U (&r, UINT64_MAX, m->messages);
         break;
     case ZP_MSG_TERMINATE:
-        S_TRY (zp_frame_begin (&r, frame, size, kind, 5));
+        S_TRY (zp_frame_begin (&r, frame, size, kind, 7));
         ZP_READ_U (&r, UINT64_MAX, m->seq);
         ZP_READ_U (&r, UINT32_MAX, m->step);
         ZP_READ_U (&r, 1, m->status);
+        ZP_READ_U (&r, UINT64_MAX, m->active);
+        ZP_READ_U (&r, UINT64_MAX, m->messages);
+        break;
+    case ZP_MSG_HEARTBEAT:
+        S_TRY (zp_frame_begin (&r, frame, size, kind, 5));
+        ZP_READ_U (&r, UINT64_MAX, m->seq);
+        ZP_READ_U (&r, UINT32_MAX, m->step);
+        S_TRY (s_text (&r, &m->control, &m->control_len));
         break;
     default: {
         /* Tell a malformed frame from a well-formed one of another kind. */

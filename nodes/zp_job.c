@@ -7,6 +7,7 @@
     one process never meet.
 */
 #include "zpregel/zp_job.h"
+#include "zpregel/zp_process.h"
 #include "zpregel/zp_worker.h"
 
 #include <errno.h>
@@ -144,14 +145,6 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
         snprintf (err, errlen, "%s: job.algorithm: %s", cfg->path, why);
         return -1;
     }
-    for (size_t i = 0; i < cfg->n_workers; i++)
-        if (cfg->workers[i].transport != ZP_TRANSPORT_INPROC) {
-            snprintf (err, errlen,
-                      "%s: workers[%zu] (%s): transport tcp is not available in this build; "
-                      "use inproc",
-                      cfg->path, i, cfg->workers[i].name);
-            return -1;
-        }
     snprintf (summary->program, sizeof summary->program, "%s", program->name);
     summary->value_type = program->value_type;
 
@@ -180,11 +173,12 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
     uint32_t n = (uint32_t) cfg->n_workers;
     zactor_t **workers = calloc (n, sizeof *workers);
     const char **names = calloc (n, sizeof *names);
-    const char **where = calloc (n, sizeof *where);
+    char **where = calloc (n, sizeof *where);
     char **endpoints = calloc (n, sizeof *endpoints);
+    pid_t *children = calloc (n, sizeof *children);
     zp_value_t *by_handle = NULL, *values = NULL;
     int rc = -1;
-    if (!workers || !names || !where || !endpoints) {
+    if (!workers || !names || !where || !endpoints || !children) {
         snprintf (err, errlen, "out of memory");
         goto done;
     }
@@ -215,24 +209,35 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
     }
     summary->load_seconds = (double) (zclock_usecs () - t0) / 1e6;
 
-    /* Endpoints of this run. */
+    /* Endpoints of this run. Nodes in this process use inproc; if the job
+       has tcp workers, the master also binds its tcp endpoints and every
+       in-process worker a tcp data endpoint on the master's host, so that
+       workers in other processes can reach them. */
     uint64_t job =
         ((uint64_t) randof (1 << 30) << 32) ^ (uint64_t) zclock_usecs () ^ (uint64_t) getpid ();
-    char control[128], broadcast[128];
+    char control[128], broadcast[128], tcp_data[300] = "", locality[300];
     snprintf (control, sizeof control, "inproc://zp-%016" PRIx64 "-control", job);
     snprintf (broadcast, sizeof broadcast, "inproc://zp-%016" PRIx64 "-broadcast", job);
-    for (uint32_t w = 0; w < n; w++) {
-        names[w] = cfg->workers[w].name;
-        endpoints[w] = zsys_sprintf ("inproc://zp-%016" PRIx64 "-w%u", job, w);
-        where[w] = endpoints[w];
+    snprintf (locality, sizeof locality, "%s/%d", zp_process_hostname (), (int) getpid ());
+    bool has_tcp = false;
+    for (uint32_t w = 0; w < n; w++)
+        has_tcp |= cfg->workers[w].transport == ZP_TRANSPORT_TCP;
+    if (has_tcp) {
+        /* tcp://HOST:PORT -> tcp://HOST:* (config checked it is tcp://) */
+        const char *host = cfg->control + 6, *colon = strrchr (host, ':');
+        snprintf (tcp_data, sizeof tcp_data, "tcp://%.*s:*", (int) (colon ? colon - host : 0), host);
     }
     zp_master_args_t margs = {.job = job,
-                              .control = cfg->control ? cfg->control : control,
-                              .broadcast = cfg->broadcast ? cfg->broadcast : broadcast,
+                              .n_control = 1,
+                              .control = {control},
+                              .n_broadcast = 1,
+                              .broadcast = {broadcast},
+                              .public_control = cfg->control ? cfg->control : control,
                               .join_timeout_ms = cfg->join_timeout_ms,
+                              .heartbeat_ms = cfg->heartbeat_ms,
                               .n_workers = n,
                               .worker_names = names,
-                              .worker_where = where,
+                              .worker_where = (const char *const *) where,
                               .graph = g,
                               .layout = layout,
                               .program = program,
@@ -241,20 +246,70 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
                               .settings = {.batch_bytes = cfg->batch_bytes,
                                            .compress_level = cfg->compress_level,
                                            .compress_min = cfg->compress_min_bytes,
-                                           .compress = cfg->compress_mode == ZP_COMPRESS_ON,
+                                           .compress = cfg->compress_mode == ZP_COMPRESS_ON    ? 1
+                                                       : cfg->compress_mode == ZP_COMPRESS_OFF ? 2
+                                                                                               : 0,
                                            .max_supersteps = cfg->max_supersteps}};
+    if (cfg->control)
+        margs.control[margs.n_control++] = cfg->control;
+    if (cfg->broadcast)
+        margs.broadcast[margs.n_broadcast++] = cfg->broadcast;
+    for (uint32_t w = 0; w < n; w++) {
+        const zp_worker_config_t *wc = &cfg->workers[w];
+        names[w] = wc->name;
+        if (wc->transport == ZP_TRANSPORT_INPROC) {
+            endpoints[w] = zsys_sprintf ("inproc://zp-%016" PRIx64 "-w%u", job, w);
+            where[w] = strdup (endpoints[w]);
+        } else if (zp_config_is_local (wc->host) && options && options->spawn)
+            where[w] = zsys_sprintf ("%s, started by this process", wc->endpoint);
+        else
+            where[w] = zsys_sprintf ("%s on %s: start it with 'zpregel launch %s --host %s'",
+                                     wc->endpoint, wc->host ? wc->host : "this host", cfg->path,
+                                     wc->host ? wc->host : zp_process_hostname ());
+    }
     t0 = zclock_usecs ();
     master = zactor_new (zp_master_actor, &margs);
     if (!master) {
-        snprintf (err, errlen, "cannot start the master on %s", margs.control);
+        snprintf (err, errlen, "cannot start the master on %s", margs.public_control);
         goto done;
     }
     for (uint32_t w = 0; w < n; w++) {
-        zp_worker_args_t wargs = {names[w], margs.control, margs.broadcast, endpoints[w], 0};
-        workers[w] = zactor_new (zp_worker_actor, &wargs);
-        if (!workers[w]) {
-            snprintf (err, errlen, "cannot start worker %s on %s", names[w], endpoints[w]);
-            goto done;
+        const zp_worker_config_t *wc = &cfg->workers[w];
+        if (wc->transport == ZP_TRANSPORT_INPROC) {
+            zp_worker_args_t wargs = {.name = names[w],
+                                      .control = control,
+                                      .broadcast = broadcast,
+                                      .data = {endpoints[w], has_tcp ? tcp_data : NULL},
+                                      .locality = locality,
+                                      .join_timeout_ms = cfg->join_timeout_ms};
+            workers[w] = zactor_new (zp_worker_actor, &wargs);
+            if (!workers[w]) {
+                snprintf (err, errlen, "cannot start worker %s on %s", names[w], endpoints[w]);
+                goto done;
+            }
+        } else if (zp_config_is_local (wc->host) && options && options->spawn) {
+            if (!options->exe) {
+                snprintf (err, errlen, "worker %s: starting tcp workers needs the zpregel binary",
+                          names[w]);
+                goto done;
+            }
+            const char *argv[6 + 2 * options->n_overrides];
+            size_t at = 0;
+            argv[at++] = options->exe;
+            argv[at++] = "worker";
+            argv[at++] = cfg->path;
+            argv[at++] = "--name";
+            argv[at++] = names[w];
+            for (size_t i = 0; i < options->n_overrides; i++) {
+                argv[at++] = "--set";
+                argv[at++] = options->overrides[i];
+            }
+            argv[at] = NULL;
+            if ((children[w] = zp_process_spawn (argv)) < 0) {
+                children[w] = 0;
+                snprintf (err, errlen, "cannot start worker %s: %s", names[w], strerror (errno));
+                goto done;
+            }
         }
     }
     zpoller_t *poller = zpoller_new (master, NULL);
@@ -263,6 +318,17 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
         if (!which) {
             if (zpoller_terminated (poller) || zsys_interrupted) {
                 snprintf (err, errlen, "interrupted");
+                break;
+            }
+            /* A worker process that ends before the job does fails the job. */
+            int status = 0;
+            uint32_t w = 0;
+            while (w < n && !(children[w] && zp_process_poll (children[w], &status) == 1))
+                w++;
+            if (w < n) {
+                snprintf (err, errlen, "worker %s (pid %d) exited with status %d before the job ended",
+                          names[w], (int) children[w], status);
+                children[w] = 0;
                 break;
             }
             continue;
@@ -330,10 +396,23 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
 done:
     for (uint32_t w = 0; workers && w < n; w++)
         zactor_destroy (&workers[w]);
+    /* Worker processes end after the master's BYE; the others are stopped. */
+    for (uint32_t w = 0; children && w < n; w++)
+        if (children[w] > 0) {
+            int status = zp_process_stop (children[w], rc == 0 ? 5000 : 1000);
+            if (rc == 0 && status != 0) {
+                snprintf (err, errlen, "worker %s (pid %d) exited with status %d", names[w],
+                          (int) children[w], status);
+                rc = -1;
+            }
+        }
     zactor_destroy (&master);
-    for (uint32_t w = 0; endpoints && w < n; w++)
+    for (uint32_t w = 0; endpoints && w < n; w++) {
         zstr_free (&endpoints[w]);
+        zstr_free (&where[w]);
+    }
     free (endpoints);
+    free (children);
     free (workers);
     free (names);
     free (where);

@@ -1,10 +1,15 @@
 /*  zp_master: the master node. See zp_master.h for its conversation.
 
     States: JOINING (HELLOs) -> SYNCING (ASSIGN sent, SYNC published until
-    every READY) -> RUNNING (supersteps) -> COLLECTING (RESULTs) -> over.
-    A timer publishes SYNC every 20 ms while joining and enforces
-    join_timeout. Any FAIL from a worker, or a broken invariant, fails the
-    job: TERMINATE with status 1, BYE to everyone, FAIL on the pipe.
+    every READY) -> RUNNING (supersteps) -> COLLECTING (RESULTs) -> OVER.
+    A 20 ms timer publishes SYNC while joining and enforces join_timeout; the
+    heartbeat timer runs for the whole job. Any FAIL from a worker, or a
+    broken invariant, fails the job: TERMINATE with status 1, BYE to
+    everyone, FAIL on the pipe.
+
+    Every published frame is kept, so REPLAY can serve any range of them: a
+    subscriber that joins late or loses frames to PUB's high-water mark asks
+    for them over the control socket and sees the job as it happened.
 */
 #include "zpregel/zp_master.h"
 #include "zpregel/zp_wire.h"
@@ -16,12 +21,22 @@
 
 typedef enum { S_JOINING, S_SYNCING, S_RUNNING, S_COLLECTING, S_OVER } s_state_t;
 
+/* Frames served per REPLAY request, at most: a request cannot make the master
+   queue without bound (the requester asks again for the rest). */
+#define S_REPLAY_MAX 10000
+
 typedef struct {
     bool joined, ready, done, result;
     zmq_msg_t identity;
-    char *endpoint;
-    uint64_t sent_prev_checked;
+    size_t n_endpoints;
+    char *endpoints[ZP_HELLO_MAX_ENDPOINTS];
+    char *locality;
 } s_worker_t;
+
+typedef struct {
+    uint8_t *data;
+    size_t size;
+} s_frame_t;
 
 typedef struct {
     zsock_t *pipe, *control, *bcast;
@@ -29,7 +44,8 @@ typedef struct {
     s_state_t state;
     s_worker_t *workers;
     uint32_t n_joined, n_ready, n_done, n_results;
-    uint64_t seq;
+    s_frame_t *log; /* log[i] is broadcast seq i + 1 */
+    size_t n_log, cap_log;
     uint32_t step;
     int64_t step_started;
     int64_t deadline;
@@ -38,16 +54,32 @@ typedef struct {
     uint64_t *sent;       /* n x n: messages i sent to j in this superstep */
     uint64_t *prev_sent;  /* n x n: the same for the previous superstep */
     uint64_t *received;   /* n x n: messages j received from i in the previous superstep */
-    zp_step_report_t report;
+    zp_step_report_t report, last;
     zp_value_t *values;
     zp_cbor_writer_t w;
 } self_t;
 
 static void s_publish (self_t *self, zp_broadcast_t *b)
 {
-    b->seq = ++self->seq;
-    if (zp_broadcast_encode (b, &self->w) == 0)
-        zp_wire_send (self->bcast, NULL, &self->w, false);
+    b->seq = self->n_log + 1;
+    if (zp_broadcast_encode (b, &self->w) != 0)
+        return;
+    if (self->n_log == self->cap_log) {
+        size_t cap = self->cap_log ? self->cap_log * 2 : 256;
+        s_frame_t *grown = realloc (self->log, cap * sizeof *grown);
+        if (!grown)
+            return; /* not published: subscribers see no gap, the job fails on memory soon */
+        self->log = grown;
+        self->cap_log = cap;
+    }
+    s_frame_t *f = &self->log[self->n_log];
+    f->data = malloc (self->w.size);
+    if (!f->data)
+        return;
+    memcpy (f->data, self->w.data, self->w.size);
+    f->size = self->w.size;
+    self->n_log++;
+    zp_wire_send_raw (self->bcast, NULL, f->data, f->size, false);
 }
 
 static void s_to_worker (self_t *self, uint32_t w)
@@ -102,12 +134,26 @@ static int s_sender (self_t *self, zp_wire_msg_t *msg)
     return -1;
 }
 
+/* The endpoint worker `from` should use to reach worker `to`: inproc when
+   both run in one process, otherwise tcp. NULL if there is none. */
+static const char *s_route (self_t *self, uint32_t from, uint32_t to)
+{
+    const s_worker_t *a = &self->workers[from], *b = &self->workers[to];
+    bool together = strcmp (a->locality, b->locality) == 0;
+    for (size_t i = 0; i < b->n_endpoints; i++)
+        if (together && strncmp (b->endpoints[i], "inproc://", 9) == 0)
+            return b->endpoints[i];
+    for (size_t i = 0; i < b->n_endpoints; i++)
+        if (strncmp (b->endpoints[i], "tcp://", 6) == 0)
+            return b->endpoints[i];
+    return NULL;
+}
+
 static void s_send_assigns (self_t *self)
 {
     const zp_master_args_t *a = self->args;
-    const char *peers[a->n_workers];
-    for (uint32_t w = 0; w < a->n_workers; w++)
-        peers[w] = self->workers[w].endpoint;
+    uint32_t n = a->n_workers;
+    const char *peers[n];
     uint64_t params[ZP_MAX_PARAMS];
     for (size_t i = 0; i < a->program->n_params; i++)
         params[i] = a->params[i].bits;
@@ -118,7 +164,15 @@ static void s_send_assigns (self_t *self)
                         .n_params = a->program->n_params,
                         .peers = peers,
                         .settings = a->settings};
-    for (uint32_t w = 0; w < a->n_workers; w++) {
+    for (uint32_t w = 0; w < n; w++) {
+        for (uint32_t j = 0; j < n; j++) {
+            peers[j] = j == w ? "" : s_route (self, w, j);
+            if (!peers[j]) {
+                s_fail (self, "worker %s cannot reach worker %s: it bound no tcp endpoint",
+                        a->worker_names[w], a->worker_names[j]);
+                return;
+            }
+        }
         if (zp_layout_encode_assign (a->layout, a->graph, w, &base, &self->w) != 0) {
             s_fail (self, "out of memory encoding the partition of worker %s", a->worker_names[w]);
             return;
@@ -136,7 +190,9 @@ static void s_begin (self_t *self)
     zp_broadcast_t b = {.kind = ZP_MSG_BEGIN,
                         .step = self->step,
                         .n_aggregates = self->args->program->n_aggregators,
-                        .aggregates = (const uint8_t *) aggs};
+                        .aggregates = (const uint8_t *) aggs,
+                        .active = self->last.active,
+                        .messages = self->last.messages};
     self->n_done = 0;
     for (uint32_t w = 0; w < self->args->n_workers; w++)
         self->workers[w].done = false;
@@ -170,7 +226,10 @@ static void s_on_hello (self_t *self, zp_wire_msg_t *msg)
     wk->joined = true;
     zmq_msg_init (&wk->identity);
     zmq_msg_copy (&wk->identity, &msg->identity);
-    wk->endpoint = strndup (hello.endpoint, hello.endpoint_len);
+    wk->n_endpoints = hello.n_endpoints;
+    for (size_t i = 0; i < hello.n_endpoints; i++)
+        wk->endpoints[i] = strndup (hello.endpoints[i], hello.endpoint_lens[i]);
+    wk->locality = strndup (hello.locality, hello.locality_len);
     if (++self->n_joined == self->args->n_workers)
         s_send_assigns (self);
 }
@@ -202,10 +261,15 @@ static void s_finish_step (self_t *self)
         self->aggregates[k] = acc;
     }
     self->report.seconds = (double) (zclock_usecs () - self->step_started) / 1e6;
+    self->last = self->report;
     zsock_send (self->pipe, "sb", "STEP", &self->report, sizeof self->report);
     bool idle = self->report.active == 0 && self->report.messages == 0;
     if (idle || self->step + 1 >= a->settings.max_supersteps) {
-        zp_broadcast_t b = {.kind = ZP_MSG_TERMINATE, .step = self->step, .status = 0};
+        zp_broadcast_t b = {.kind = ZP_MSG_TERMINATE,
+                            .step = self->step,
+                            .status = 0,
+                            .active = self->report.active,
+                            .messages = self->report.messages};
         self->state = S_COLLECTING;
         s_publish (self, &b);
         return;
@@ -254,8 +318,8 @@ static void s_on_result (self_t *self, int w, zp_wire_msg_t *msg)
     if (rc == 0 && (r.worker != (uint32_t) w || r.count != l->ranges[w + 1] - l->ranges[w]))
         rc = ZP_ECOUNT;
     if (rc != 0 || self->workers[w].result) {
-        zsys_error ("master: dropped a bad RESULT from worker %s: %s", self->args->worker_names[w],
-                    rc ? zp_frame_strerror (rc) : "duplicate");
+        zsys_error ("master: dropped a bad RESULT from worker %s: %s",
+                    self->args->worker_names[w], rc ? zp_frame_strerror (rc) : "duplicate");
         return;
     }
     memcpy (self->values + l->ranges[w], r.values, r.count * sizeof (zp_value_t));
@@ -268,6 +332,29 @@ static void s_on_result (self_t *self, int w, zp_wire_msg_t *msg)
     }
 }
 
+/* Sends broadcasts [from, to] again to whoever asked. */
+static void s_on_replay (self_t *self, zp_wire_msg_t *msg)
+{
+    zp_replay_t r;
+    int rc = zp_replay_decode (zp_wire_data (msg), zp_wire_size (msg), &r);
+    if (rc != 0) {
+        char who[128];
+        zp_wire_identity_text (&msg->identity, who, sizeof who);
+        zsys_error ("master: dropped a bad REPLAY from %s: %s", who, zp_frame_strerror (rc));
+        return;
+    }
+    uint64_t from = r.from ? r.from : 1;
+    uint64_t to = r.to < self->n_log ? r.to : self->n_log;
+    if (to >= from && to - from >= S_REPLAY_MAX)
+        to = from + S_REPLAY_MAX - 1;
+    for (uint64_t seq = from; seq <= to; seq++) {
+        const s_frame_t *f = &self->log[seq - 1];
+        /* A peer that went away is no reason to stop: ROUTER_MANDATORY says so. */
+        if (zp_wire_send_raw (self->control, &msg->identity, f->data, f->size, true) != 0)
+            break;
+    }
+}
+
 static void s_on_control (self_t *self)
 {
     zp_wire_msg_t msg;
@@ -275,12 +362,16 @@ static void s_on_control (self_t *self)
         return;
     int kind = zp_frame_kind (zp_wire_data (&msg), zp_wire_size (&msg));
     int w = s_sender (self, &msg);
-    if (kind == ZP_MSG_HELLO)
+    if (kind == ZP_MSG_REPLAY)
+        s_on_replay (self, &msg);
+    else if (self->state == S_OVER)
+        ; /* late frames after the end: dropped */
+    else if (kind == ZP_MSG_HELLO)
         s_on_hello (self, &msg);
     else if (w < 0) {
         char who[128];
         zp_wire_identity_text (&msg.identity, who, sizeof who);
-        zsys_error ("master: dropped a frame from unknown peer %s", who);
+        zsys_error ("master: dropped a frame (kind %d) from unknown peer %s", kind, who);
     } else if (kind == ZP_MSG_FAIL) {
         zp_fail_t f;
         if (zp_fail_decode (zp_wire_data (&msg), zp_wire_size (&msg), &f) == 0)
@@ -312,11 +403,10 @@ static void s_on_control (self_t *self)
     zp_wire_close (&msg);
 }
 
-static void s_on_timer (self_t *self)
+/* While joining: SYNC, and the join deadline. */
+static void s_on_join_timer (self_t *self)
 {
-    if (self->state != S_JOINING && self->state != S_SYNCING)
-        return;
-    zp_broadcast_t b = {.kind = ZP_MSG_SYNC};
+    zp_broadcast_t b = {.kind = ZP_MSG_SYNC, .control = self->args->public_control};
     s_publish (self, &b);
     if (zclock_mono () < self->deadline)
         return;
@@ -332,6 +422,16 @@ static void s_on_timer (self_t *self)
     s_fail (self, "worker(s) did not %s within %.1fs: %s",
             self->state == S_JOINING ? "join" : "confirm the broadcast",
             self->args->join_timeout_ms / 1000.0, missing);
+}
+
+static bool s_bind_all (zsock_t *sock, const char *const *endpoints, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (zsock_bind (sock, "%s", endpoints[i]) < 0) {
+            zsys_error ("master: cannot bind %s: %s", endpoints[i], zmq_strerror (zmq_errno ()));
+            return false;
+        }
+    return true;
 }
 
 void zp_master_actor (zsock_t *pipe, void *argp)
@@ -350,52 +450,61 @@ void zp_master_actor (zsock_t *pipe, void *argp)
     zp_cbor_writer_init (&self->w, 1 << 16);
     self->control = zsock_new (ZMQ_ROUTER);
     self->bcast = zsock_new (ZMQ_PUB);
-    bool ok = self->workers && self->partials && self->sent && self->prev_sent && self->received &&
-              self->values && self->control && self->bcast;
+    bool ok = self->workers && self->partials && self->sent && self->prev_sent &&
+              self->received && self->values && self->control && self->bcast;
     if (ok) {
         zsock_set_router_mandatory (self->control, 1);
         zsock_set_linger (self->control, 2000);
+        zsock_set_linger (self->bcast, 1000);
         zsock_set_sndhwm (self->bcast, 100000);
-        ok = zsock_bind (self->control, "%s", a->control) >= 0 &&
-             zsock_bind (self->bcast, "%s", a->broadcast) >= 0;
-        if (!ok)
-            zsys_error ("master: cannot bind %s / %s: %s", a->control, a->broadcast,
-                        zmq_strerror (zmq_errno ()));
+        ok = s_bind_all (self->control, a->control, a->n_control) &&
+             s_bind_all (self->bcast, a->broadcast, a->n_broadcast);
     }
     zsock_signal (pipe, ok ? 0 : 1);
     zpoller_t *poller = ok ? zpoller_new (pipe, self->control, NULL) : NULL;
     self->deadline = zclock_mono () + a->join_timeout_ms;
-    int64_t next_tick = zclock_mono ();
+    int64_t next_sync = zclock_mono ();
+    int64_t next_heartbeat = zclock_mono () + a->heartbeat_ms;
     while (poller) {
-        int timeout = self->state == S_JOINING || self->state == S_SYNCING
-                          ? (int) (next_tick > zclock_mono () ? next_tick - zclock_mono () : 0)
-                          : -1;
-        zsock_t *which = zpoller_wait (poller, timeout);
+        int64_t now = zclock_mono ();
+        bool joining = self->state == S_JOINING || self->state == S_SYNCING;
+        int64_t next = joining && next_sync < next_heartbeat ? next_sync : next_heartbeat;
+        zsock_t *which = zpoller_wait (poller, (int) (next > now ? next - now : 0));
         if (which == pipe) {
             char *cmd = zstr_recv (pipe);
             bool term = !cmd || streq (cmd, "$TERM");
             zstr_free (&cmd);
             if (term)
                 break;
-        } else if (which == self->control && self->state != S_OVER)
+        } else if (which == self->control)
             s_on_control (self);
-        else if (which == self->control) {
-            zp_wire_msg_t msg; /* late frames after the end: drop */
-            if (zp_wire_recv (self->control, true, &msg) == 0)
-                zp_wire_close (&msg);
-        } else if (zpoller_terminated (poller))
+        else if (!which && zpoller_terminated (poller))
             break;
-        if (zclock_mono () >= next_tick) {
-            s_on_timer (self);
-            next_tick = zclock_mono () + 20;
+        now = zclock_mono ();
+        if ((self->state == S_JOINING || self->state == S_SYNCING) && now >= next_sync) {
+            s_on_join_timer (self);
+            next_sync = now + 20;
+        }
+        if (now >= next_heartbeat) {
+            zp_broadcast_t b = {.kind = ZP_MSG_HEARTBEAT,
+                                .step = self->step,
+                                .control = a->public_control};
+            s_publish (self, &b);
+            next_heartbeat = now + a->heartbeat_ms;
         }
     }
     zpoller_destroy (&poller);
     for (uint32_t w = 0; self->workers && w < n; w++) {
-        if (self->workers[w].joined)
-            zmq_msg_close (&self->workers[w].identity);
-        free (self->workers[w].endpoint);
+        s_worker_t *wk = &self->workers[w];
+        if (wk->joined)
+            zmq_msg_close (&wk->identity);
+        for (size_t i = 0; i < wk->n_endpoints; i++)
+            free (wk->endpoints[i]);
+        free (wk->locality);
     }
+    for (size_t i = 0; i < self->n_log; i++)
+        free (self->log[i].data);
+    free (self->log);
     free (self->workers);
     free (self->partials);
     free (self->sent);

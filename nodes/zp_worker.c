@@ -65,10 +65,14 @@ typedef struct {
     zsock_t *pipe, *control, *bcast, *data;
     zpoller_t *poller;
     zp_worker_args_t args;
-    char *data_endpoint;
     s_state_t state;
-    bool seen_broadcast, ready_sent, stop;
-    uint64_t last_seq;
+    bool seen_broadcast, ready_sent, stop, failed;
+    uint64_t next_seq;        /* the next broadcast to handle */
+    s_stored_t *early;        /* broadcasts that arrived before next_seq, by seq in .seq */
+    size_t n_early, cap_early;
+    int64_t replay_asked;     /* when we last asked for the gap, or 0 */
+    size_t n_endpoints;
+    char *endpoints[2];
     zp_partition_t *partition;
     const zp_program_t *program;
     uint64_t job;
@@ -113,6 +117,7 @@ static void s_fail (self_t *self, const char *text)
     if (zp_fail_encode (&fail, &self->w) == 0)
         s_send_control (self);
     self->state = S_FAILED;
+    self->failed = true;
 }
 
 /* Appends v to a growable array; -1 if memory ran out. */
@@ -262,7 +267,7 @@ static int s_flush (void *ctx, uint32_t dst, const zp_batch_out_t *batch)
     const zp_settings_t *set = zp_partition_settings (self->partition);
     zp_batch_out_t out = *batch;
     out.header.seq = p->next_seq++;
-    if (zp_batch_encode (&out, set->compress ? p->z : NULL, set->compress_min, &self->bw) != 0)
+    if (zp_batch_encode (&out, p->z, set->compress_min, &self->bw) != 0)
         return -1;
     size_t size = self->bw.size;
     /* Back-pressure: wait for room, serving our own socket meanwhile. The
@@ -374,11 +379,22 @@ static void s_begin (self_t *self, const zp_broadcast_t *b)
 
 static void s_send_ready (self_t *self)
 {
-    zp_ready_t ready = {self->worker, self->last_seq};
+    zp_ready_t ready = {self->worker, self->next_seq};
     if (zp_ready_encode (&ready, &self->w) == 0 && s_send_control (self) == 0) {
         self->ready_sent = true;
         self->state = S_IDLE;
     }
+}
+
+/* Whether batches to `endpoint` are compressed: always (1), never (2), or
+   in auto mode (0) on tcp links that leave this host, where the network and
+   not the CPU is the bottleneck. */
+static bool s_compress_link (uint32_t mode, const char *endpoint)
+{
+    if (mode != 0)
+        return mode == 1;
+    return strncmp (endpoint, "tcp://", 6) == 0 && strncmp (endpoint, "tcp://127.", 10) != 0 &&
+           strncmp (endpoint, "tcp://localhost:", 16) != 0 && strncmp (endpoint, "tcp://[::1]", 11) != 0;
 }
 
 static void s_on_assign (self_t *self, const void *frame, size_t size)
@@ -442,7 +458,7 @@ static void s_on_assign (self_t *self, const void *frame, size_t size)
             s_fail (self, err);
             return;
         }
-        if (a.settings.compress &&
+        if (s_compress_link (a.settings.compress, endpoint) &&
             !(p->z = zp_compress_new ((int) a.settings.compress_level, (size_t) 1 << 31))) {
             s_fail (self, "out of memory");
             return;
@@ -463,37 +479,110 @@ static void s_send_result (self_t *self)
     self->state = S_FINISHING;
 }
 
-static void s_on_broadcast (self_t *self)
+/* Handles one broadcast, in sequence order. */
+static void s_handle_broadcast (self_t *self, const zp_broadcast_t *b)
 {
-    zp_wire_msg_t msg;
-    if (zp_wire_recv (self->bcast, false, &msg) != 0)
-        return;
+    if (b->kind == ZP_MSG_SYNC) {
+        if (self->state == S_ASSIGNED && !self->ready_sent)
+            s_send_ready (self);
+    } else if (b->kind == ZP_MSG_BEGIN && self->partition) {
+        s_begin (self, b);
+    } else if (b->kind == ZP_MSG_TERMINATE) {
+        if (b->status == 0 && self->partition && self->state == S_IDLE)
+            s_send_result (self);
+        else {
+            self->state = S_FINISHING;
+            if (b->status != 0)
+                self->failed = true;
+        }
+    }
+}
+
+/* Keeps an early broadcast until the ones before it arrive (drops duplicates). */
+static void s_keep_early (self_t *self, uint64_t seq, zp_wire_msg_t *msg)
+{
+    for (size_t i = 0; i < self->n_early; i++)
+        if (self->early[i].seq == seq) {
+            zp_wire_close (msg);
+            return;
+        }
+    if (self->n_early == self->cap_early) {
+        size_t cap = self->cap_early ? self->cap_early * 2 : 16;
+        s_stored_t *grown = realloc (self->early, cap * sizeof *grown);
+        if (!grown) {
+            zp_wire_close (msg); /* replay will bring it again */
+            return;
+        }
+        self->early = grown;
+        self->cap_early = cap;
+    }
+    self->early[self->n_early++] = (s_stored_t){0, 0, seq, *msg};
+}
+
+/* The smallest sequence number among the early broadcasts. */
+static uint64_t s_first_early (const self_t *self)
+{
+    uint64_t first = UINT64_MAX;
+    for (size_t i = 0; i < self->n_early; i++)
+        if (self->early[i].seq < first)
+            first = self->early[i].seq;
+    return first;
+}
+
+static void s_ask_replay (self_t *self, uint64_t to)
+{
+    zp_replay_t r = {self->next_seq, to};
+    if (zp_replay_encode (&r, &self->w) == 0 && s_send_control (self) == 0)
+        self->replay_asked = zclock_mono ();
+}
+
+/* Takes a broadcast frame (from the SUB, or replayed over control): handles
+   it if it is the next one, keeps it if it is early, drops it if it is old. */
+static void s_on_broadcast_frame (self_t *self, zp_wire_msg_t *msg)
+{
     zp_broadcast_t b;
-    int rc = zp_broadcast_decode (zp_wire_data (&msg), zp_wire_size (&msg), &b);
+    int rc = zp_broadcast_decode (zp_wire_data (msg), zp_wire_size (msg), &b);
     if (rc != 0) {
         s_log (self, "dropped a bad broadcast: %s", zp_frame_strerror (rc));
         self->bad_frames++;
-        zp_wire_close (&msg);
+        zp_wire_close (msg);
         return;
     }
-    if (self->seen_broadcast && b.seq != self->last_seq + 1 && b.seq > self->last_seq)
-        s_log (self, "missed broadcasts %llu..%llu", (unsigned long long) self->last_seq + 1,
-               (unsigned long long) b.seq - 1);
-    if (b.seq > self->last_seq || !self->seen_broadcast)
-        self->last_seq = b.seq;
-    self->seen_broadcast = true;
-    if (b.kind == ZP_MSG_SYNC) {
-        if (self->state == S_ASSIGNED && !self->ready_sent)
-            s_send_ready (self);
-    } else if (b.kind == ZP_MSG_BEGIN && self->partition) {
-        s_begin (self, &b);
-    } else if (b.kind == ZP_MSG_TERMINATE) {
-        if (b.status == 0 && self->partition && self->state == S_IDLE)
-            s_send_result (self);
-        else
-            self->state = S_FINISHING;
+    if (!self->seen_broadcast) {
+        /* What was published before we subscribed does not concern us:
+           BEGIN(0) comes only after our READY, which follows this. */
+        self->seen_broadcast = true;
+        self->next_seq = b.seq;
     }
-    zp_wire_close (&msg);
+    if (b.seq < self->next_seq) {
+        zp_wire_close (msg);
+        return;
+    }
+    if (b.seq > self->next_seq) {
+        s_keep_early (self, b.seq, msg);
+        if (!self->replay_asked || zclock_mono () - self->replay_asked > 500)
+            s_ask_replay (self, b.seq - 1);
+        return;
+    }
+    s_handle_broadcast (self, &b);
+    zp_wire_close (msg);
+    self->next_seq++;
+    self->replay_asked = 0;
+    /* Anything kept that is now next (one at a time: each may reveal the next). */
+    for (size_t i = 0; i < self->n_early; i++)
+        if (self->early[i].seq == self->next_seq) {
+            zp_wire_msg_t next = self->early[i].msg;
+            self->early[i] = self->early[--self->n_early];
+            s_on_broadcast_frame (self, &next);
+            return;
+        }
+}
+
+static void s_on_broadcast (self_t *self)
+{
+    zp_wire_msg_t msg;
+    if (zp_wire_recv (self->bcast, false, &msg) == 0)
+        s_on_broadcast_frame (self, &msg);
 }
 
 static void s_on_control (self_t *self)
@@ -504,6 +593,10 @@ static void s_on_control (self_t *self)
     const void *data = zp_wire_data (&msg);
     size_t size = zp_wire_size (&msg);
     int kind = zp_frame_kind (data, size);
+    if (kind >= ZP_MSG_SYNC && kind <= ZP_MSG_HEARTBEAT) {
+        s_on_broadcast_frame (self, &msg); /* replayed: takes the frame */
+        return;
+    }
     if (kind == ZP_MSG_ASSIGN && self->state == S_JOINING)
         s_on_assign (self, data, size);
     else if (kind == ZP_MSG_BYE && zp_bye_decode (data, size) == 0)
@@ -528,6 +621,11 @@ static void s_destroy (self_t *self)
     for (size_t i = 0; i < self->n_stored; i++)
         zp_wire_close (&self->stored[i].msg);
     free (self->stored);
+    for (size_t i = 0; i < self->n_early; i++)
+        zp_wire_close (&self->early[i].msg);
+    free (self->early);
+    for (size_t i = 0; i < self->n_endpoints; i++)
+        zstr_free (&self->endpoints[i]);
     free (self->peers);
     free (self->rx);
     free (self->stats.sent);
@@ -539,7 +637,6 @@ static void s_destroy (self_t *self)
     zsock_destroy (&self->data);
     zp_cbor_writer_free (&self->w);
     zp_cbor_writer_free (&self->bw);
-    free (self->data_endpoint);
 }
 
 void zp_worker_actor (zsock_t *pipe, void *args)
@@ -554,25 +651,30 @@ void zp_worker_actor (zsock_t *pipe, void *args)
     self->bcast = zsock_new_sub (self->args.broadcast, "");
     self->data = zsock_new (ZMQ_ROUTER);
     self->control = zsock_new (ZMQ_DEALER);
-    if (!self->bcast || !self->data || !self->control) {
+    bool ok = self->bcast && self->data && self->control;
+    if (!ok)
         zsys_error ("worker %s: cannot create sockets", self->args.name);
-        zsock_signal (pipe, 1);
-        s_destroy (self);
-        return;
+    if (ok)
+        zsock_set_router_mandatory (self->data, 1);
+    for (int i = 0; ok && i < 2; i++) {
+        if (!self->args.data[i])
+            continue;
+        if (zsock_bind (self->data, "%s", self->args.data[i]) < 0) {
+            zsys_error ("worker %s: cannot bind its data socket to %s: %s", self->args.name,
+                        self->args.data[i], zmq_strerror (zmq_errno ()));
+            ok = false;
+        } else
+            self->endpoints[self->n_endpoints++] = zsock_last_endpoint (self->data);
     }
-    zsock_set_router_mandatory (self->data, 1);
-    if (zsock_bind (self->data, "%s", self->args.data) < 0) {
-        zsys_error ("worker %s: cannot bind data socket to %s: %s", self->args.name,
-                    self->args.data, zmq_strerror (zmq_errno ()));
-        zsock_signal (pipe, 1);
-        s_destroy (self);
-        return;
+    if (ok) {
+        zsock_set_identity (self->control, self->args.name);
+        zsock_set_linger (self->control, 2000);
+        if (zsock_connect (self->control, "%s", self->args.control) != 0) {
+            zsys_error ("worker %s: cannot connect to %s", self->args.name, self->args.control);
+            ok = false;
+        }
     }
-    self->data_endpoint = zsock_last_endpoint (self->data);
-    zsock_set_identity (self->control, self->args.name);
-    zsock_set_linger (self->control, 2000);
-    if (zsock_connect (self->control, "%s", self->args.control) != 0) {
-        zsys_error ("worker %s: cannot connect to %s", self->args.name, self->args.control);
+    if (!ok) {
         zsock_signal (pipe, 1);
         s_destroy (self);
         return;
@@ -580,14 +682,32 @@ void zp_worker_actor (zsock_t *pipe, void *args)
     self->poller = zpoller_new (pipe, self->control, self->bcast, self->data, NULL);
     zsock_signal (pipe, 0);
 
-    zp_hello_t hello = {ZP_ROLE_WORKER, self->args.name, 0, self->data_endpoint, 0};
+    zp_hello_t hello = {.role = ZP_ROLE_WORKER,
+                        .name = self->args.name,
+                        .n_endpoints = self->n_endpoints,
+                        .locality = self->args.locality};
+    for (size_t i = 0; i < self->n_endpoints; i++)
+        hello.endpoints[i] = self->endpoints[i];
     if (zp_hello_encode (&hello, &self->w) == 0)
         s_send_control (self);
 
+    int64_t deadline = zclock_mono () + (self->args.join_timeout_ms ? self->args.join_timeout_ms : 30000);
     while (!self->stop) {
-        zsock_t *which = zpoller_wait (self->poller, -1);
-        if (!which)
-            break; /* interrupted or terminated */
+        zsock_t *which = zpoller_wait (self->poller, 200);
+        if (!which) {
+            if (zpoller_terminated (self->poller))
+                break;
+            if (self->state == S_JOINING && zclock_mono () > deadline) {
+                zsys_error ("worker %s: no ASSIGN from the master at %s within %.1fs",
+                            self->args.name, self->args.control,
+                            (double) (self->args.join_timeout_ms ? self->args.join_timeout_ms : 30000) / 1000);
+                self->failed = true;
+                break;
+            }
+            if (self->n_early && zclock_mono () - self->replay_asked > 500)
+                s_ask_replay (self, s_first_early (self) - 1);
+            continue;
+        }
         if (which == pipe) {
             char *cmd = zstr_recv (pipe);
             bool term = !cmd || streq (cmd, "$TERM");
@@ -605,5 +725,8 @@ void zp_worker_actor (zsock_t *pipe, void *args)
                 if (which == self->peers[i].sock)
                     s_on_ack (self, i);
     }
+    bool failed = self->failed;
     s_destroy (self);
+    if (self->args.report_exit)
+        zstr_send (pipe, failed ? "FAILED" : "OK");
 }

@@ -38,6 +38,8 @@ Test (config, a_full_job_is_read_with_defaults_and_paths)
                                "    damping: 0.9\n"
                                "    iterations: 3\n"
                                "master:\n"
+                               "  control: tcp://127.0.0.1:5555\n"
+                               "  broadcast: tcp://127.0.0.1:5556\n"
                                "  join_timeout: 1500ms\n"
                                "workers:\n"
                                "  - name: a\n"
@@ -146,6 +148,22 @@ Test (config, workers_are_checked_together)
              "6: workers[1]: worker name \"a\" is used twice");
     s_fails (S_JOB "workers:\n  - name: a\n    transport: tcp\n",
              "5: workers[0]: a tcp worker needs an endpoint (e.g. tcp://127.0.0.1:5601)");
+    zp_config_t *cfg =
+        s_load (S_JOB "workers:\n  - name: a\n    transport: tcp\n    endpoint: tcp://127.0.0.1:7\n",
+                NULL, 0);
+    cr_assert_null (cfg);
+    char want[4400];
+    snprintf (want, sizeof want,
+              "%s: master: worker a uses tcp, so master.control and master.broadcast must be tcp "
+              "endpoints (e.g. tcp://127.0.0.1:5555 and tcp://127.0.0.1:5556)",
+              s_file);
+    cr_assert_str_eq (s_err, want);
+    cfg = s_load (S_JOB "workers:\n  - name: a\n    transport: tcp\n    endpoint: inproc://a\n", NULL,
+                  0);
+    cr_assert_null (cfg);
+    snprintf (want, sizeof want, "%s: workers[0].endpoint: expected tcp://HOST:PORT, got \"inproc://a\"",
+              s_file);
+    cr_assert_str_eq (s_err, want);
 }
 
 Test (config, yaml_syntax_and_files)

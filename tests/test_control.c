@@ -32,7 +32,12 @@ static int s_bcast (const void *f, size_t n, void *m)
 
 Test (control, hello_round_trip)
 {
-    zp_hello_t h = {ZP_ROLE_WORKER, "w1", 0, "tcp://127.0.0.1:5601", 0}, d;
+    zp_hello_t h = {.role = ZP_ROLE_WORKER,
+                    .name = "w1",
+                    .n_endpoints = 2,
+                    .endpoints = {"inproc://w1", "tcp://127.0.0.1:5601"},
+                    .locality = "host/42"},
+               d;
     zp_cbor_writer_t w;
     zp_cbor_writer_init (&w, 0);
     cr_assert_eq (zp_hello_encode (&h, &w), 0);
@@ -40,7 +45,10 @@ Test (control, hello_round_trip)
     cr_assert_eq (d.role, ZP_ROLE_WORKER);
     cr_assert_eq (d.name_len, 2);
     cr_assert_eq (memcmp (d.name, "w1", 2), 0);
-    cr_assert_eq (d.endpoint_len, strlen (h.endpoint));
+    cr_assert_eq (d.n_endpoints, 2);
+    cr_assert_eq (d.endpoint_lens[1], strlen ("tcp://127.0.0.1:5601"));
+    cr_assert_eq (memcmp (d.endpoints[1], "tcp://127.0.0.1:5601", d.endpoint_lens[1]), 0);
+    cr_assert_eq (d.locality_len, 7);
     s_truncations (&w, s_hello);
     zp_cbor_writer_free (&w);
 }
@@ -74,7 +82,7 @@ static zp_cbor_writer_t s_assign_frame (uint32_t worker, uint32_t lo, uint32_t h
                      .in_targets = (const uint8_t *) tgt,
                      .n_in_edges = 4,
                      .peers = peers,
-                     .settings = {1 << 20, 3, 4096, true, 50}};
+                     .settings = {1 << 20, 3, 4096, 1, 50}};
     zp_cbor_writer_t w;
     zp_cbor_writer_init (&w, 0);
     cr_assert_eq (zp_assign_encode (&a, &w), 0);
@@ -99,7 +107,7 @@ Test (control, assign_round_trip)
     cr_assert_not_null (d.in_offsets);
     cr_assert_eq (d.settings.batch_bytes, 1 << 20);
     cr_assert_eq (d.settings.compress_level, 3);
-    cr_assert (d.settings.compress);
+    cr_assert_eq (d.settings.compress, 1);
     cr_assert_eq (d.settings.max_supersteps, 50);
     const char *ep;
     size_t len;
@@ -167,6 +175,15 @@ Test (control, done_result_fail_ready_bye_round_trip)
 
     cr_assert_eq (zp_bye_encode (&w), 0);
     cr_assert_eq (zp_bye_decode (w.data, w.size), 0);
+
+    zp_replay_t replay = {3, 9}, replayd;
+    cr_assert_eq (zp_replay_encode (&replay, &w), 0);
+    cr_assert_eq (zp_replay_decode (w.data, w.size, &replayd), 0);
+    cr_assert_eq (replayd.to, 9);
+    replay = (zp_replay_t){9, 3};
+    cr_assert_eq (zp_replay_encode (&replay, &w), 0);
+    cr_assert_eq (zp_replay_decode (w.data, w.size, &replayd), ZP_ERANGE);
+    cr_assert_eq (zp_bye_encode (&w), 0);
     /* A BYE is not a READY. */
     cr_assert_eq (zp_ready_decode (w.data, w.size, &readyd), ZP_EKIND);
     zp_cbor_writer_free (&w);
@@ -196,6 +213,9 @@ Test (control, broadcasts_round_trip)
         cr_assert_eq (d.step, kinds[i].step);
         cr_assert_eq (d.status, kinds[i].status);
         cr_assert_eq (d.n_aggregates, kinds[i].n_aggregates);
+        cr_assert_eq (d.active, kinds[i].active);
+        cr_assert_eq (d.messages, kinds[i].messages);
+        cr_assert_eq (d.control_len, kinds[i].control ? strlen (kinds[i].control) : 0);
         s_truncations (&w, s_bcast);
     }
     /* A control frame on the broadcast socket is refused as the wrong kind. */

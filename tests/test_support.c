@@ -1,7 +1,12 @@
 /*  Test helpers (see zp_test.h). Not a test file itself. */
 #include "zp_test.h"
 
+#include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
 #include <fcntl.h>
 #include <math.h>
 #include <signal.h>
@@ -136,6 +141,97 @@ void zp_test_run_free (zp_test_run_t *r)
     free (r->out);
     free (r->err);
     r->out = r->err = NULL;
+}
+
+int zp_test_start (const char *const *argv, char *out_path, char *err_path)
+{
+    const char *dir = zp_test_tmpdir ();
+    snprintf (out_path, 4200, "%s/stdout", dir);
+    snprintf (err_path, 4200, "%s/stderr", dir);
+    pid_t parent = getpid ();
+    pid_t pid = fork ();
+    cr_assert (pid >= 0, "fork failed");
+    if (pid == 0) {
+        prctl (PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid () != parent)
+            _exit (1);
+        setpgid (0, 0);
+        int o = open (out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int e = open (err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int in = open ("/dev/null", O_RDONLY);
+        dup2 (in, 0);
+        dup2 (o, 1);
+        dup2 (e, 2);
+        execv (argv[0], (char *const *) argv);
+        _exit (127);
+    }
+    return pid;
+}
+
+int zp_test_wait (int pid, int timeout_s)
+{
+    int status = 0;
+    pid_t done = 0;
+    for (long i = 0; i < (long) timeout_s * 100 && (done = waitpid (pid, &status, WNOHANG)) == 0; i++)
+        usleep (10000);
+    if (done == 0) {
+        kill (-pid, SIGKILL);
+        kill (pid, SIGKILL);
+        waitpid (pid, &status, 0);
+        return -1;
+    }
+    return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+bool zp_test_wait_for (const char *path, const char *needle, int timeout_s)
+{
+    for (long i = 0; i < (long) timeout_s * 100; i++) {
+        char *text = zp_test_read (path, NULL);
+        bool found = text && strstr (text, needle);
+        free (text);
+        if (found)
+            return true;
+        usleep (10000);
+    }
+    return false;
+}
+
+int zp_test_port (void)
+{
+    int fd = socket (AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK)};
+    socklen_t len = sizeof addr;
+    cr_assert (bind (fd, (struct sockaddr *) &addr, sizeof addr) == 0);
+    cr_assert (getsockname (fd, (struct sockaddr *) &addr, &len) == 0);
+    close (fd);
+    return ntohs (addr.sin_port);
+}
+
+int zp_test_count_processes (const char *needle)
+{
+    int count = 0;
+    DIR *proc = opendir ("/proc");
+    struct dirent *d;
+    while (proc && (d = readdir (proc))) {
+        if (d->d_name[0] < '0' || d->d_name[0] > '9' || atoi (d->d_name) == getpid ())
+            continue;
+        char path[300];
+        snprintf (path, sizeof path, "/proc/%s/cmdline", d->d_name);
+        size_t len;
+        char *cmd = zp_test_read (path, &len);
+        if (!cmd)
+            continue;
+        for (size_t i = 0; i + 1 < len; i++)
+            if (!cmd[i])
+                cmd[i] = ' ';
+        /* Zombies have an empty command line and do not count. */
+        if (len && strstr (cmd, needle))
+            count++;
+        free (cmd);
+    }
+    if (proc)
+        closedir (proc);
+    return count;
 }
 
 /* An output as parallel arrays, sorted by id. */

@@ -34,6 +34,18 @@ typedef struct {
 void zp_test_run (const char *const *argv, int timeout_s, zp_test_run_t *result);
 void zp_test_run_free (zp_test_run_t *result);
 
+/* Starts argv in the background with stdout and stderr to files in a fresh
+   directory; returns the pid (the child is killed if the test process dies). */
+int zp_test_start (const char *const *argv, char *out_path, char *err_path);
+/* Waits up to timeout_s for pid; returns its exit code, or -1 (then killed). */
+int zp_test_wait (int pid, int timeout_s);
+/* Waits up to timeout_s until the file contains `needle`; true if it did. */
+bool zp_test_wait_for (const char *path, const char *needle, int timeout_s);
+/* A tcp port on 127.0.0.1 that was free a moment ago. */
+int zp_test_port (void);
+/* How many processes have `needle` in their command line (from /proc). */
+int zp_test_count_processes (const char *needle);
+
 /* Validates an output file against a Graphalytics reference:
    rule "exact", "equivalence" or "epsilon" (|r - s| <= 1e-4 |r|, infinity
    matches only infinity); same vertex set first. 0, or -1 with a message. */

@@ -54,7 +54,9 @@ typedef struct {
     /* master */
     char *control;
     char *broadcast;
+    char *master_host; /* where the master runs (for launch) */
     uint32_t join_timeout_ms;
+    uint32_t heartbeat_ms;
     /* workers */
     zp_worker_config_t *workers;
     size_t n_workers;
@@ -75,6 +77,10 @@ typedef struct {
 zp_config_t *zp_config_load (const char *path, const char *const *overrides, size_t n_overrides,
                              char *err, size_t errlen);
 void zp_config_destroy (zp_config_t **self_p);
+
+/* Whether a node whose `host:` is `host` runs on this machine: no host,
+   "localhost", or this machine's host name. */
+bool zp_config_is_local (const char *host);
 
 /* The value of job.params.NAME, or NULL. */
 const zp_param_config_t *zp_config_param (const zp_config_t *self, const char *name);

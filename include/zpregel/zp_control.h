@@ -1,7 +1,8 @@
 /*  zp_control: the control messages between the master and its nodes.
 
     Over the control ROUTER/DEALER pair:
-      HELLO   node -> master   role, name, data endpoint
+      HELLO   node -> master   role, name, the endpoints it bound, where it runs
+      REPLAY  anyone -> master broadcasts [from, to] again, over control
       ASSIGN  master -> worker its partition, the program, the peers, settings
       READY   worker -> master partition loaded and a broadcast seen
       DONE    worker -> master a superstep finished: counts, traffic, aggregates
@@ -12,6 +13,9 @@
       SYNC      until every node has confirmed it is subscribed
       BEGIN     start of a superstep, with the aggregated values of the last one
       TERMINATE the job is over (status 0) or failed (status 1)
+      HEARTBEAT periodically, so that subscribers know the master lives
+    SYNC and HEARTBEAT name the master's control endpoint, so that a watcher
+    that knows only the broadcast endpoint can ask for what it missed.
 
     Decoded structs point into the frame: they are valid while the frame is.
     Typed arrays are passed as little-endian byte pointers (on a little-endian
@@ -28,20 +32,30 @@
 
 typedef enum { ZP_ROLE_WORKER = 0, ZP_ROLE_ROUTER = 1 } zp_role_t;
 
+#define ZP_HELLO_MAX_ENDPOINTS 4
+
 typedef struct {
     zp_role_t role;
     const char *name; /* not NUL-terminated when decoded: use name_len */
     size_t name_len;
-    const char *endpoint;
-    size_t endpoint_len;
+    size_t n_endpoints; /* data endpoints the node bound: inproc and/or tcp */
+    const char *endpoints[ZP_HELLO_MAX_ENDPOINTS];
+    size_t endpoint_lens[ZP_HELLO_MAX_ENDPOINTS];
+    const char *locality; /* "host/pid": nodes with the same one share inproc */
+    size_t locality_len;
 } zp_hello_t;
+
+typedef struct {
+    uint64_t from; /* first broadcast sequence number wanted */
+    uint64_t to;   /* last one */
+} zp_replay_t;
 
 /* Engine settings a worker needs, fixed for the job. */
 typedef struct {
     uint64_t batch_bytes;    /* flush an outbox at this many bytes */
     uint32_t compress_level; /* zstd level */
     uint64_t compress_min;   /* compress payloads of at least this size */
-    bool compress;           /* compress batches on this worker's links */
+    uint32_t compress;       /* 0 auto (tcp links off this host), 1 every link, 2 none */
     uint32_t max_supersteps;
 } zp_settings_t;
 
@@ -104,13 +118,17 @@ typedef struct {
 } zp_fail_t;
 
 typedef struct {
-    zp_msg_kind_t kind; /* SYNC, BEGIN or TERMINATE */
+    zp_msg_kind_t kind; /* SYNC, BEGIN, TERMINATE or HEARTBEAT */
     uint64_t seq;
-    uint32_t step;
+    uint32_t step;         /* BEGIN: the superstep starting; TERMINATE, HEARTBEAT: the last one */
     uint64_t plan_version; /* BEGIN */
     size_t n_aggregates;   /* BEGIN */
     const uint8_t *aggregates;
-    uint32_t status; /* TERMINATE: 0 finished, 1 failed */
+    uint64_t active;     /* BEGIN, TERMINATE: totals of the superstep just finished */
+    uint64_t messages;
+    uint32_t status;     /* TERMINATE: 0 finished, 1 failed */
+    const char *control; /* SYNC, HEARTBEAT: the master's control endpoint */
+    size_t control_len;
 } zp_broadcast_t;
 
 /* Encoders reset `out` and return 0, or -1 on allocation failure.
@@ -129,6 +147,8 @@ int zp_result_encode (const zp_result_t *m, zp_cbor_writer_t *out);
 int zp_result_decode (const void *frame, size_t size, zp_result_t *m);
 int zp_fail_encode (const zp_fail_t *m, zp_cbor_writer_t *out);
 int zp_fail_decode (const void *frame, size_t size, zp_fail_t *m);
+int zp_replay_encode (const zp_replay_t *m, zp_cbor_writer_t *out);
+int zp_replay_decode (const void *frame, size_t size, zp_replay_t *m);
 int zp_bye_encode (zp_cbor_writer_t *out);
 int zp_bye_decode (const void *frame, size_t size);
 int zp_broadcast_encode (const zp_broadcast_t *m, zp_cbor_writer_t *out);

@@ -24,6 +24,7 @@ typedef enum {
     ZP_MSG_DONE = 3,
     ZP_MSG_RESULT = 4,
     ZP_MSG_FAIL = 5,
+    ZP_MSG_REPLAY = 6, /* anyone -> master: resend broadcasts [from, to] */
     /* master -> node, over the control ROUTER */
     ZP_MSG_ASSIGN = 16,
     ZP_MSG_BYE = 17,
@@ -31,6 +32,7 @@ typedef enum {
     ZP_MSG_SYNC = 32,
     ZP_MSG_BEGIN = 33,
     ZP_MSG_TERMINATE = 34,
+    ZP_MSG_HEARTBEAT = 35,
     /* worker -> worker, over the data sockets */
     ZP_MSG_BATCH = 64,
     ZP_MSG_ACK = 65,

@@ -2,9 +2,11 @@
 
     zp_job_run() resolves the program and its parameters (job.params, then
     the dataset's .properties, then the program's defaults), loads the graph,
-    places it, starts the master and every worker as actors over inproc
-    sockets, reports each superstep through a callback, writes the output
-    and fills a summary.
+    places it, starts the master and the inproc workers as actors in this
+    process, starts the tcp workers of this host as child processes (if
+    asked) and waits for the others, reports each superstep through a
+    callback, writes the output and fills a summary. Child processes are
+    reaped, and stopped if the job fails.
 */
 #ifndef ZP_JOB_H
 #define ZP_JOB_H
@@ -18,6 +20,12 @@ typedef struct {
     /* Called after every superstep, in the caller's thread (may be NULL). */
     void (*on_step) (void *ctx, const zp_step_report_t *report);
     void *ctx;
+    /* Start the tcp workers whose host is this machine as child processes
+       (`exe worker JOB.yaml --name W --set ...`); the others are waited for. */
+    bool spawn;
+    const char *exe; /* the zpregel binary, for spawn */
+    const char *const *overrides; /* --set values, passed on to spawned workers */
+    size_t n_overrides;
 } zp_job_options_t;
 
 typedef struct {

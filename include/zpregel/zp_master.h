@@ -1,12 +1,16 @@
 /*  zp_master: the master node, as a czmq actor.
 
     The master binds a control ROUTER and a broadcast PUB, waits for every
-    worker's HELLO, sends each its ASSIGN, publishes SYNC until every worker
+    worker's HELLO, sends each its ASSIGN (with, for each peer, the endpoint
+    this worker should use: inproc when both run in one process, tcp otherwise), publishes SYNC until every worker
     has confirmed that its subscription works (READY), then drives
     supersteps: BEGIN, wait for every DONE (the barrier), combine the
     aggregators, check that what each worker says it sent to another is what
     the other says it received, decide whether to stop. At the end it
     publishes TERMINATE, collects every worker's values and sends BYE.
+    It keeps every broadcast it published and sends any range of them again
+    to whoever asks with REPLAY (a worker that saw a gap, a late watcher), and
+    publishes a HEARTBEAT every heartbeat_ms.
 
     It reports to its owner over the actor pipe:
       "STEP" + a zp_step_report_t   after each superstep
@@ -24,11 +28,19 @@
 
 #include <czmq.h>
 
+#define ZP_MASTER_MAX_BINDS 2
+
 typedef struct {
     uint64_t job;
-    const char *control;   /* endpoint to bind */
-    const char *broadcast; /* endpoint to bind */
+    /* Endpoints to bind: an inproc one for workers in this process, a tcp one
+       for the others (either may be absent). */
+    size_t n_control;
+    const char *control[ZP_MASTER_MAX_BINDS];
+    size_t n_broadcast;
+    const char *broadcast[ZP_MASTER_MAX_BINDS];
+    const char *public_control; /* named in SYNC and HEARTBEAT broadcasts */
     uint32_t join_timeout_ms;
+    uint32_t heartbeat_ms;
     uint32_t n_workers;
     const char *const *worker_names; /* n_workers, as in the job file */
     const char *const *worker_where; /* n_workers, how to find it, for error messages */

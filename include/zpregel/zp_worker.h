@@ -7,6 +7,9 @@
     order, compute, flush batches, wait until every batch is ACKed, DONE);
     TERMINATE makes it send its values (RESULT); BYE ends it.
 
+    Broadcasts are handled strictly in sequence: one that arrives early waits
+    until the master has replayed the missing ones (REPLAY over control).
+
     The same actor runs as a thread of `zpregel run` (inproc endpoints) or
     alone in a `zpregel worker` process (tcp endpoints).
 
@@ -18,13 +21,19 @@
 #define ZP_WORKER_H
 
 #include <czmq.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 typedef struct {
     const char *name;      /* as in the job's workers: list */
     const char *control;   /* master's control endpoint */
     const char *broadcast; /* master's broadcast endpoint */
-    const char *data;      /* where this worker's data ROUTER binds */
-    int verbose;
+    const char *data[2];   /* where the data ROUTER binds: inproc and/or tcp (NULL: unused) */
+    const char *locality;  /* "host/pid" of this process */
+    uint32_t join_timeout_ms; /* no ASSIGN by then: give up */
+    /* Before it ends, the actor sends "OK" or "FAILED" on its pipe (for a
+       process that runs one worker and wants its exit status). */
+    bool report_exit;
 } zp_worker_args_t;
 
 /* The actor body: pass it to zactor_new with a zp_worker_args_t (copied

@@ -1,0 +1,27 @@
+/*  zp_process: the child processes of a job (tcp workers on this host).
+
+    A child is started with PR_SET_PDEATHSIG, so it dies with the process
+    that started it: a killed `zpregel run` leaves no orphan workers behind.
+    Its stdin is /dev/null; stdout and stderr are shared with the parent.
+*/
+#ifndef ZP_PROCESS_H
+#define ZP_PROCESS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+/* Starts argv[0] with argv; returns the pid, or -1 (errno set). */
+pid_t zp_process_spawn (const char *const *argv);
+
+/* Non-blocking: 1 if `pid` has ended (and *status holds its exit code, or
+   128 + signal), 0 if it still runs, -1 on error. */
+int zp_process_poll (pid_t pid, int *status);
+
+/* Waits up to `timeout_ms` for `pid` to end, then sends SIGTERM, waits up to
+   1 s more, then SIGKILL. Returns its exit status (as zp_process_poll). */
+int zp_process_stop (pid_t pid, int timeout_ms);
+
+/* This machine's host name (static buffer). */
+const char *zp_process_hostname (void);
+
+#endif

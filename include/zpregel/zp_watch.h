@@ -1,0 +1,52 @@
+/*  zp_watch: follow a job's control broadcast from any program.
+
+        zp_watch_t *watch = zp_watch_new ("tcp://10.0.0.1:5556", NULL);
+        zp_event_t event;
+        while (zp_watch_next (watch, &event, -1) == 0) {
+            ... event.kind, event.step, event.active, ...
+            if (event.kind == ZP_MSG_TERMINATE)
+                break;
+        }
+        zp_watch_destroy (&watch);
+
+    Events come in sequence order from the job's first broadcast, with no gap
+    and no repeat, even for a watcher that starts late or whose subscription
+    drops frames: it asks the master (over a DEALER to the control endpoint,
+    which SYNC and HEARTBEAT broadcasts name) for what it missed. A watcher
+    started before the job waits for it.
+*/
+#ifndef ZP_WATCH_H
+#define ZP_WATCH_H
+
+#include "zp_frame.h"
+
+#include <stdint.h>
+
+typedef struct {
+    zp_msg_kind_t kind; /* ZP_MSG_SYNC, BEGIN, TERMINATE or HEARTBEAT */
+    uint64_t seq;
+    uint32_t step;     /* BEGIN: the superstep that starts; TERMINATE, HEARTBEAT: the last one */
+    uint64_t active;   /* BEGIN, TERMINATE: active vertices after the previous superstep */
+    uint64_t messages; /* BEGIN, TERMINATE: messages sent in the previous superstep */
+    uint32_t status;   /* TERMINATE: 0 finished, 1 failed */
+    char control[256]; /* SYNC, HEARTBEAT: the master's control endpoint */
+} zp_event_t;
+
+typedef struct zp_watch_s zp_watch_t;
+
+/* Subscribes to `broadcast`. `control` may be NULL: it is learned from the
+   first SYNC or HEARTBEAT. NULL if the sockets cannot be made. */
+zp_watch_t *zp_watch_new (const char *broadcast, const char *control);
+void zp_watch_destroy (zp_watch_t **self_p);
+
+/* The next event, waiting up to timeout_ms (-1: no limit). 0 with an event,
+   1 on timeout, -1 when interrupted. */
+int zp_watch_next (zp_watch_t *self, zp_event_t *event, int timeout_ms);
+
+/* Frames dropped because they did not decode. */
+uint64_t zp_watch_bad_frames (const zp_watch_t *self);
+
+/* The event's kind as a word: "sync", "begin", "terminate", "heartbeat". */
+const char *zp_event_name (zp_msg_kind_t kind);
+
+#endif
