@@ -104,6 +104,7 @@ test: $(TESTBIN)
 	    ./$(TESTBIN) --jobs $(TEST_JOBS) $(TEST_ARGS)
 
 check:
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	$(MAKE) BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	    EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all" \
 	    EXTRA_LDFLAGS="-fsanitize=address,undefined" test

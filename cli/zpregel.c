@@ -527,6 +527,7 @@ int main (int argc, char **argv)
     /* czmq installs its own SIGINT handler; zsys_interrupted tells us. Logs go to stderr. */
     zsys_init ();
     zsys_set_logident ("zpregel");
+    zsys_set_logstream (stderr);
     if (argc < 2) {
         s_usage_main (stderr);
         return 2;

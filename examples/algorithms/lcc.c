@@ -44,6 +44,8 @@ static int s_cmp (const void *a, const void *b)
 
 static size_t s_sort_unique (zp_handle_t *h, size_t n)
 {
+    if (n < 2)
+        return n;
     qsort (h, n, sizeof *h, s_cmp);
     size_t k = 0;
     for (size_t i = 0; i < n; i++)

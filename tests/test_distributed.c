@@ -1,0 +1,236 @@
+/*  Jobs across processes: tcp workers, mixed inproc and tcp, a worker that
+    never joins, watchers that start before and after the job, and (as root)
+    workers on other hosts simulated with network namespaces. */
+#include "zp_test.h"
+
+#include <inttypes.h>
+
+/* The Debian dependency graph with a weight column, so every algorithm runs
+   on it: 63,436 vertices, 264,191 arcs. Returns the .properties path. */
+static const char *s_weighted_debian (const char *dir)
+{
+    static char props[4200];
+    char path[4200];
+    snprintf (path, sizeof path, "%s/deb.e", dir);
+    FILE *in = fopen (zp_test_path ("data/debian-deps.e"), "r");
+    FILE *out = fopen (path, "w");
+    cr_assert (in && out);
+    unsigned long a, b;
+    while (fscanf (in, "%lu %lu", &a, &b) == 2)
+        fprintf (out, "%lu %lu %.1f\n", a, b, (double) ((a * 31 + b * 17) % 97) / 10.0);
+    fclose (in);
+    fclose (out);
+    char vpath[4200];
+    snprintf (vpath, sizeof vpath, "%s/deb.v", dir);
+    char *v = zp_test_read (zp_test_path ("data/debian-deps.v"), NULL);
+    zp_test_write (dir, "deb.v", v);
+    free (v);
+    snprintf (props, sizeof props, "%s",
+              zp_test_write (dir, "deb.properties",
+                             "graph.deb.vertex-file = deb.v\ngraph.deb.edge-file = deb.e\n"
+                             "graph.deb.directed = true\ngraph.deb.edge-properties.names = weight\n"
+                             "graph.deb.bfs.source-vertex = 16808\ngraph.deb.sssp.source-vertex = 49510\n"
+                             "graph.deb.cdlp.max-iterations = 10\ngraph.deb.pr.num-iterations = 20\n"
+                             "graph.deb.pr.damping-factor = 0.85\n"));
+    return props;
+}
+
+/* A job file with `inproc` in-process workers and `tcp` worker processes. */
+static const char *s_job (const char *dir, const char *name, const char *algo, const char *graph,
+                          int inproc, int tcp, const char *extra)
+{
+    char yaml[8192];
+    int at = snprintf (yaml, sizeof yaml,
+                       "job:\n  algorithm: %s\n  graph: %s\n  output: %s/%s.out\n%s"
+                       "master:\n  control: tcp://127.0.0.1:%d\n  broadcast: tcp://127.0.0.1:%d\n"
+                       "  join_timeout: 20s\nworkers:\n",
+                       algo, graph, dir, name, extra, zp_test_port (), zp_test_port ());
+    for (int w = 0; w < inproc; w++)
+        at += snprintf (yaml + at, sizeof yaml - (size_t) at, "  - name: i%d\n", w);
+    for (int w = 0; w < tcp; w++)
+        at += snprintf (yaml + at, sizeof yaml - (size_t) at,
+                        "  - name: t%d\n    transport: tcp\n    endpoint: tcp://127.0.0.1:%d\n", w,
+                        zp_test_port ());
+    char file[300];
+    snprintf (file, sizeof file, "%s.yaml", name);
+    static char path[8][4200];
+    static int k;
+    char *p = path[k++ % 8];
+    snprintf (p, 4200, "%s", zp_test_write (dir, file, yaml));
+    return p;
+}
+
+static void s_run_ok (const char *job)
+{
+    const char *argv[] = {zp_test_bin (), "run", job, "--quiet", NULL};
+    zp_test_run_t r;
+    zp_test_run (argv, 120, &r);
+    cr_assert_eq (r.status, 0, "%s: exit %d\n%s", job, r.status, r.err);
+    zp_test_run_free (&r);
+}
+
+Test (distributed, every_algorithm_is_the_same_inproc_tcp_and_mixed, .timeout = 300)
+{
+    char dir[4096];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    const char *graph = s_weighted_debian (dir);
+    const char *algos[] = {"bfs", "wcc", "cdlp", "lcc", "sssp", "pr"};
+    for (int i = 0; i < 6; i++) {
+        char local[64], tcp[64], mixed[64];
+        snprintf (local, sizeof local, "%s-local", algos[i]);
+        snprintf (tcp, sizeof tcp, "%s-tcp", algos[i]);
+        snprintf (mixed, sizeof mixed, "%s-mixed", algos[i]);
+        s_run_ok (s_job (dir, local, algos[i], graph, 2, 0, ""));
+        s_run_ok (s_job (dir, tcp, algos[i], graph, 0, 3, ""));
+        s_run_ok (s_job (dir, mixed, algos[i], graph, 2, 2, ""));
+        char a[4300], b[4300], c[4300];
+        snprintf (a, sizeof a, "%s/%s.out", dir, local);
+        snprintf (b, sizeof b, "%s/%s.out", dir, tcp);
+        snprintf (c, sizeof c, "%s/%s.out", dir, mixed);
+        if (strcmp (algos[i], "pr") == 0) {
+            double r1 = zp_test_max_relative (a, b), r2 = zp_test_max_relative (a, c);
+            cr_assert (r1 >= 0 && r1 < 1e-9 && r2 >= 0 && r2 < 1e-9, "pr differs: %g, %g", r1, r2);
+        } else {
+            char *ta = zp_test_read (a, NULL), *tb = zp_test_read (b, NULL), *tc = zp_test_read (c, NULL);
+            cr_assert_not_null (ta);
+            cr_assert (tb && strcmp (ta, tb) == 0, "%s: all-tcp output differs from inproc", algos[i]);
+            cr_assert (tc && strcmp (ta, tc) == 0, "%s: mixed output differs from inproc", algos[i]);
+            free (ta);
+            free (tb);
+            free (tc);
+        }
+    }
+}
+
+Test (distributed, compressed_links_give_the_same_answer)
+{
+    char dir[4096];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    const char *graph = zp_test_path ("data/debian-deps.properties");
+    s_run_ok (s_job (dir, "plain", "wcc", graph, 0, 2, ""));
+    s_run_ok (s_job (dir, "zstd", "wcc", graph, 0, 2,
+                     "compression:\n  mode: on\n  min_bytes: 0\n  level: 3\n"));
+    char a[4300], b[4300];
+    snprintf (a, sizeof a, "%s/plain.out", dir);
+    snprintf (b, sizeof b, "%s/zstd.out", dir);
+    char *ta = zp_test_read (a, NULL), *tb = zp_test_read (b, NULL);
+    cr_assert (ta && tb && strcmp (ta, tb) == 0);
+    free (ta);
+    free (tb);
+}
+
+Test (distributed, a_worker_that_never_joins_fails_the_job_cleanly)
+{
+    char dir[4096];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    int ghost = zp_test_port ();
+    char yaml[4096];
+    snprintf (yaml, sizeof yaml,
+              "job:\n  algorithm: pr\n  graph: %s\n"
+              "master:\n  control: tcp://127.0.0.1:%d\n  broadcast: tcp://127.0.0.1:%d\n"
+              "  join_timeout: 1s\n"
+              "workers:\n  - name: here\n  - name: local\n    transport: tcp\n"
+              "    endpoint: tcp://127.0.0.1:%d\n"
+              "  - name: ghost\n    transport: tcp\n    endpoint: tcp://127.0.0.1:%d\n"
+              "    host: elsewhere\n",
+              zp_test_path ("data/debian-deps.properties"), zp_test_port (), zp_test_port (),
+              zp_test_port (), ghost);
+    const char *job = zp_test_write (dir, "ghost.yaml", yaml);
+    const char *argv[] = {zp_test_bin (), "run", job, NULL};
+    zp_test_run_t r;
+    zp_test_run (argv, 30, &r);
+    cr_assert_eq (r.status, 1, "exit %d\n%s", r.status, r.err);
+    char want[4400];
+    snprintf (want, sizeof want,
+              "zpregel: worker(s) did not join within 1.0s: ghost (tcp://127.0.0.1:%d on elsewhere: "
+              "start it with 'zpregel launch %s --host elsewhere')",
+              ghost, job);
+    cr_assert (strstr (r.err, want), "%s", r.err);
+    /* The local worker process was stopped: nothing of this job is left running. */
+    cr_assert_eq (zp_test_count_processes (job), 0, "orphan worker processes of %s", job);
+    zp_test_run_free (&r);
+}
+
+/* Checks a watcher's output: begin for supersteps 0..last in order, then terminate. */
+static void s_check_watch (const char *path, int last)
+{
+    char *text = zp_test_read (path, NULL);
+    cr_assert_not_null (text);
+    int expect = 0;
+    bool terminated = false;
+    for (char *save = NULL, *line = strtok_r (text, "\n", &save); line;
+         line = strtok_r (NULL, "\n", &save)) {
+        int step;
+        const char *begin = strstr (line, "begin      superstep ");
+        if (begin && sscanf (begin + 21, "%d", &step) == 1) {
+            cr_assert_eq (step, expect, "superstep %d where %d was due:\n%s", step, expect, line);
+            expect++;
+        } else if (strstr (line, "terminate  finished after superstep")) {
+            terminated = true;
+            cr_assert_eq (expect, last + 1, "terminated after %d supersteps", expect);
+        }
+    }
+    cr_assert (terminated, "no TERMINATE seen");
+    free (text);
+}
+
+Test (distributed, watchers_started_before_and_during_a_job_see_every_superstep, .timeout = 120)
+{
+    char dir[4096];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    /* 1500 supersteps of PageRank keep the job busy for a few seconds. */
+    const char *job = s_job (dir, "long", "pr", zp_test_path ("data/debian-deps.properties"), 1, 1,
+                             "  params:\n    iterations: 1500\n");
+    char early_out[4200], early_err[4200], job_out[4200], job_err[4200], late_out[4200],
+        late_err[4200];
+    const char *watch[] = {zp_test_bin (), "watch", job, "--timeout", "60", NULL};
+    int early = zp_test_start (watch, early_out, early_err);
+    const char *run[] = {zp_test_bin (), "run", job, NULL};
+    int pid = zp_test_start (run, job_out, job_err);
+    cr_assert (zp_test_wait_for (job_err, "superstep 20:", 60), "the job did not start");
+    int late = zp_test_start (watch, late_out, late_err);
+    cr_assert_eq (zp_test_wait (pid, 120), 0, "job failed");
+    cr_assert_eq (zp_test_wait (early, 30), 0, "early watcher: %s", zp_test_read (early_err, NULL));
+    cr_assert_eq (zp_test_wait (late, 30), 0, "late watcher: %s", zp_test_read (late_err, NULL));
+    s_check_watch (early_out, 1500);
+    s_check_watch (late_out, 1500);
+}
+
+Test (distributed, node_commands_reject_bad_arguments)
+{
+    char dir[4096];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    const char *job = s_job (dir, "cmd", "pr", zp_test_path ("data/debian-deps.properties"), 1, 1, "");
+    zp_test_run_t r;
+    const char *worker[] = {zp_test_bin (), "worker", job, "--name", "i0", NULL};
+    zp_test_run (worker, 10, &r);
+    cr_assert_eq (r.status, 1);
+    cr_assert (strstr (r.err, "no tcp worker named \"i0\" in workers"), "%s", r.err);
+    zp_test_run_free (&r);
+    const char *launch[] = {zp_test_bin (), "launch", job, "--host", "nohost", NULL};
+    zp_test_run (launch, 10, &r);
+    cr_assert_eq (r.status, 1);
+    cr_assert (strstr (r.err, "no tcp worker has host: nohost"), "%s", r.err);
+    zp_test_run_free (&r);
+    const char *noname[] = {zp_test_bin (), "worker", job, NULL};
+    zp_test_run (noname, 10, &r);
+    cr_assert_eq (r.status, 2);
+    zp_test_run_free (&r);
+    const char *watch[] = {zp_test_bin (), "watch", zp_test_path ("configs/local.yaml"), NULL};
+    zp_test_run (watch, 10, &r);
+    cr_assert_eq (r.status, 1);
+    cr_assert (strstr (r.err, "master.broadcast must be a tcp endpoint to be watched"), "%s", r.err);
+    zp_test_run_free (&r);
+    const char *timeout[] = {zp_test_bin (), "watch", "tcp://127.0.0.1:9", "--timeout", "0.3", NULL};
+    zp_test_run (timeout, 10, &r);
+    cr_assert_eq (r.status, 1);
+    cr_assert (strstr (r.err, "no event for 0.3s"), "%s", r.err);
+    zp_test_run_free (&r);
+    /* A worker whose master never comes gives up after join_timeout. */
+    const char *lonely[] = {zp_test_bin (), "worker", job, "--name", "t0", "--set",
+                            "master.join_timeout=500ms", NULL};
+    zp_test_run (lonely, 20, &r);
+    cr_assert_eq (r.status, 1);
+    cr_assert (strstr (r.err, "no ASSIGN from the master"), "%s", r.err);
+    zp_test_run_free (&r);
+}
