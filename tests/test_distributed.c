@@ -4,6 +4,7 @@
 #include "zp_test.h"
 
 #include <inttypes.h>
+#include <unistd.h>
 
 /* The Debian dependency graph with a weight column, so every algorithm runs
    on it: 63,436 vertices, 264,191 arcs. Returns the .properties path. */
@@ -233,4 +234,101 @@ Test (distributed, node_commands_reject_bad_arguments)
     cr_assert_eq (r.status, 1);
     cr_assert (strstr (r.err, "no ASSIGN from the master"), "%s", r.err);
     zp_test_run_free (&r);
+}
+
+/* --- several hosts, as network namespaces ------------------------------------ */
+
+static char s_prefix[32];
+
+static bool s_can_make_hosts (void)
+{
+    return geteuid () == 0 && access ("/usr/sbin/ip", X_OK) == 0;
+}
+
+static void s_hosts_down (void)
+{
+    if (!s_prefix[0])
+        return;
+    const char *argv[] = {"/bin/bash", zp_test_path ("tests/netns.sh"), "down", s_prefix, NULL};
+    zp_test_run_t r;
+    zp_test_run (argv, 30, &r);
+    zp_test_run_free (&r);
+}
+
+Test (distributed, workers_on_two_hosts_and_the_master_on_a_third, .fini = s_hosts_down,
+      .timeout = 300)
+{
+    if (!s_can_make_hosts ())
+        cr_skip_test ("needs root and iproute2 (ip netns) to create the test hosts");
+    snprintf (s_prefix, sizeof s_prefix, "zp%d", (int) getpid ());
+    char net[8];
+    snprintf (net, sizeof net, "%d", (int) (getpid () % 250) + 1);
+    const char *up[] = {"/bin/bash", zp_test_path ("tests/netns.sh"), "up", s_prefix, net, NULL};
+    zp_test_run_t r;
+    zp_test_run (up, 60, &r);
+    cr_assert_eq (r.status, 0, "cannot create the test hosts: %s", r.err);
+    zp_test_run_free (&r);
+
+    char dir[4096];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    const char *algos[] = {"wcc", "pr"};
+    for (int i = 0; i < 2; i++) {
+        char yaml[4096], name[64];
+        snprintf (yaml, sizeof yaml,
+                  "job:\n  algorithm: %s\n  graph: %s\n  output: %s/%s-hosts.out\n"
+                  "master:\n  control: tcp://10.213.%s.1:5555\n  broadcast: tcp://10.213.%s.1:5556\n"
+                  "  host: hostm\n  join_timeout: 30s\n"
+                  "workers:\n"
+                  "  - name: m1\n"
+                  "  - name: a1\n    transport: tcp\n    endpoint: tcp://10.213.%s.2:5601\n    host: hosta\n"
+                  "  - name: a2\n    transport: tcp\n    endpoint: tcp://10.213.%s.2:5602\n    host: hosta\n"
+                  "  - name: b1\n    transport: tcp\n    endpoint: tcp://10.213.%s.3:5601\n    host: hostb\n",
+                  algos[i], zp_test_path ("data/debian-deps.properties"), dir, algos[i], net, net,
+                  net, net, net);
+        snprintf (name, sizeof name, "%s-hosts.yaml", algos[i]);
+        char job[4200];
+        snprintf (job, sizeof job, "%s", zp_test_write (dir, name, yaml));
+        char ns_a[40], ns_b[40], ns_m[40];
+        snprintf (ns_a, sizeof ns_a, "%sa", s_prefix);
+        snprintf (ns_b, sizeof ns_b, "%sb", s_prefix);
+        snprintf (ns_m, sizeof ns_m, "%sm", s_prefix);
+        const char *launch_a[] = {"/usr/sbin/ip", "netns", "exec", ns_a, zp_test_bin (), "launch", job,
+                                  "--host", "hosta", NULL};
+        const char *launch_b[] = {"/usr/sbin/ip", "netns", "exec", ns_b, zp_test_bin (), "launch", job,
+                                  "--host", "hostb", NULL};
+        char oa[4200], ea[4200], ob[4200], eb[4200];
+        int pa = zp_test_start (launch_a, oa, ea);
+        int pb = zp_test_start (launch_b, ob, eb);
+        const char *master[] = {"/usr/sbin/ip", "netns", "exec", ns_m, zp_test_bin (), "master",
+                                job, "--quiet", NULL};
+        zp_test_run (master, 120, &r);
+        cr_assert_eq (r.status, 0, "%s master: %s", algos[i], r.err);
+        zp_test_run_free (&r);
+        cr_assert_eq (zp_test_wait (pa, 30), 0, "host a: %s", zp_test_read (ea, NULL));
+        cr_assert_eq (zp_test_wait (pb, 30), 0, "host b: %s", zp_test_read (eb, NULL));
+
+        /* The same job with every worker in one process. */
+        char local[4200], set[4300];
+        snprintf (local, sizeof local, "%s/%s-local.out", dir, algos[i]);
+        snprintf (set, sizeof set, "job.output=%s", local);
+        snprintf (yaml, sizeof yaml, "job:\n  algorithm: %s\n  graph: %s\nworkers:\n  - name: w\n",
+                  algos[i], zp_test_path ("data/debian-deps.properties"));
+        snprintf (name, sizeof name, "%s-local.yaml", algos[i]);
+        const char *run[] = {zp_test_bin (), "run", zp_test_write (dir, name, yaml), "--set", set,
+                             "--quiet", NULL};
+        zp_test_run (run, 60, &r);
+        cr_assert_eq (r.status, 0, "%s", r.err);
+        zp_test_run_free (&r);
+        char hosts[4200];
+        snprintf (hosts, sizeof hosts, "%s/%s-hosts.out", dir, algos[i]);
+        if (i == 0) {
+            char *a = zp_test_read (hosts, NULL), *b = zp_test_read (local, NULL);
+            cr_assert (a && b && strcmp (a, b) == 0, "wcc across hosts differs from one process");
+            free (a);
+            free (b);
+        } else {
+            double rel = zp_test_max_relative (hosts, local);
+            cr_assert (rel >= 0 && rel < 1e-9, "pr across hosts differs by %g", rel);
+        }
+    }
 }
