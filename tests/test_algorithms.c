@@ -194,3 +194,46 @@ Test (algorithms, shared_object_programs)
     cr_assert (strstr (s_err, "job.algorithm: cannot load program"), "%s", s_err);
     cr_assert (strstr (s_err, "No such file or directory"), "%s", s_err);
 }
+
+Test (algorithms, every_ldbc_reference_with_1_2_3_tcp_worker_processes, .timeout = 300)
+{
+    glob_t refs;
+    cr_assert_eq (glob (zp_test_path ("tests/data/ldbc/*/*-[A-Z]*"), 0, NULL, &refs), 0);
+    const char *dir = zp_test_tmpdir ();
+    char d[4096];
+    snprintf (d, sizeof d, "%s", dir);
+    for (size_t i = 0; i < refs.gl_pathc; i++) {
+        const char *ref = refs.gl_pathv[i];
+        char gdir[4096], graph[4200], algo[16];
+        snprintf (gdir, sizeof gdir, "%s", ref);
+        *strrchr (gdir, '/') = 0;
+        const char *name = strrchr (gdir, '/') + 1;
+        snprintf (graph, sizeof graph, "%s/%s.properties", gdir, name);
+        snprintf (algo, sizeof algo, "%s", strrchr (ref, '-') + 1);
+        for (char *c = algo; *c; c++)
+            *c = (char) (*c - 'A' + 'a');
+        for (int w = 1; w <= 3; w++) {
+            char yaml[4096], out[4200];
+            snprintf (out, sizeof out, "%s/out.txt", d);
+            int at = snprintf (yaml, sizeof yaml,
+                               "job:\n  algorithm: %s\n  graph: %s\n  output: %s\nmaster:\n"
+                               "  control: tcp://127.0.0.1:%d\n  broadcast: tcp://127.0.0.1:%d\n"
+                               "workers:\n",
+                               algo, graph, out, zp_test_port (), zp_test_port ());
+            for (int k = 0; k < w; k++)
+                at += snprintf (yaml + at, sizeof yaml - (size_t) at,
+                                "  - name: t%d\n    transport: tcp\n    endpoint: tcp://127.0.0.1:%d\n",
+                                k, zp_test_port ());
+            const char *argv[] = {zp_test_bin (), "run", zp_test_write (d, "job.yaml", yaml), "--quiet",
+                                  NULL};
+            zp_test_run_t r;
+            zp_test_run (argv, 60, &r);
+            cr_assert_eq (r.status, 0, "%s on %s with %d tcp workers: %s", algo, name, w, r.err);
+            zp_test_run_free (&r);
+            char msg[512];
+            cr_assert_eq (zp_test_validate (out, ref, s_rule (algo), msg, sizeof msg), 0,
+                          "%s on %s with %d tcp workers: %s", algo, name, w, msg);
+        }
+    }
+    globfree (&refs);
+}
