@@ -151,12 +151,8 @@ static void s_print_summary (const zp_config_t *cfg, const zp_job_summary_t *s)
         printf (" (dropped %" PRIu64 " self-loops, %" PRIu64 " repeated edges)",
                 s->dropped_self_loops, s->dropped_duplicates);
     printf ("\n");
-    double mean_v = (double) s->vertices / s->n_workers;
-    double mean_e =
-        s->n_workers ? (double) (s->directed ? s->edges : 2 * s->edges) / s->n_workers : 0;
     printf ("  workers   %u, imbalance max/mean: vertices %.2f, edges %.2f\n", s->n_workers,
-            mean_v > 0 ? (double) s->vertices_max / mean_v : 1.0,
-            mean_e > 0 ? (double) s->edges_max / mean_e : 1.0);
+            s->imbalance_vertices, s->imbalance_edges);
     printf ("  load      %.3f s\n", s->load_seconds);
     printf ("  compute   %.3f s: %u supersteps, %" PRIu64
             " messages, %s between workers in %" PRIu64 " batches\n",
@@ -174,6 +170,30 @@ static void s_print_summary (const zp_config_t *cfg, const zp_job_summary_t *s)
             free (label);
         }
     }
+}
+
+static void s_write_u64s (FILE *f, const char *key, const uint64_t *v, uint32_t n)
+{
+    fprintf (f, ",\"%s\":[", key);
+    for (uint32_t i = 0; i < n; i++)
+        fprintf (f, "%s%" PRIu64, i ? "," : "", v[i]);
+    fprintf (f, "]");
+}
+
+/* The last line of --stats. */
+static void s_write_summary (FILE *f, const zp_job_summary_t *s)
+{
+    fprintf (f,
+             "{\"summary\":true,\"program\":\"%s\",\"vertices\":%" PRIu64 ",\"edges\":%" PRIu64
+             ",\"workers\":%u,\"supersteps\":%u,\"messages\":%" PRIu64 ",\"bytes\":%" PRIu64
+             ",\"load_seconds\":%.6f,\"compute_seconds\":%.6f,\"output_seconds\":%.6f"
+             ",\"imbalance_vertices\":%.4f,\"imbalance_edges\":%.4f",
+             s->program, s->vertices, s->edges, s->n_workers, s->supersteps, s->messages, s->bytes,
+             s->load_seconds, s->compute_seconds, s->output_seconds, s->imbalance_vertices,
+             s->imbalance_edges);
+    s_write_u64s (f, "vertices_per_worker", s->vertices_of, s->n_workers);
+    s_write_u64s (f, "edges_per_worker", s->edges_of, s->n_workers);
+    fprintf (f, "}\n");
 }
 
 static int s_cmd_run (int argc, char **argv, bool spawn)
@@ -242,19 +262,13 @@ static int s_cmd_run (int argc, char **argv, bool spawn)
         s_print_summary (cfg, &summary);
     if (progress.stats) {
         if (rc == 0)
-            fprintf (progress.stats,
-                     "{\"summary\":true,\"program\":\"%s\",\"vertices\":%" PRIu64
-                     ",\"edges\":%" PRIu64 ",\"workers\":%u,\"supersteps\":%u,\"messages\":%" PRIu64
-                     ",\"bytes\":%" PRIu64 ",\"load_seconds\":%.6f,\"compute_seconds\":%.6f,"
-                     "\"output_seconds\":%.6f}\n",
-                     summary.program, summary.vertices, summary.edges, summary.n_workers,
-                     summary.supersteps, summary.messages, summary.bytes, summary.load_seconds,
-                     summary.compute_seconds, summary.output_seconds);
+            s_write_summary (progress.stats, &summary);
         if (fclose (progress.stats) != 0 && rc == 0) {
             fprintf (stderr, "zpregel: %s: write failed\n", stats_path);
             rc = -1;
         }
     }
+    zp_job_summary_free (&summary);
     zp_config_destroy (&cfg);
     return rc == 0 ? 0 : 1;
 }

@@ -63,7 +63,9 @@ typedef struct s_key_s {
 static const char *const s_formats[] = {"auto", "graphalytics", "snap", NULL};
 static const char *const s_transports[] = {"inproc", "tcp", NULL};
 static const char *const s_compress_modes[] = {"auto", "on", "off", NULL};
-static const char *const s_balancers[] = {"hash", NULL};
+/* In the order of zp_balancer_t. */
+static const char *const s_balancers[] = {"hash", "round_robin", "weighted", "range", NULL};
+static const char *const s_balance_by[] = {"vertices", "edges", NULL};
 
 static const s_key_t s_job_keys[] = {
     {"name", K_STRING, S_OFF (name), false, 0, 0, NULL, NULL},
@@ -104,7 +106,9 @@ static const s_key_t s_compression_keys[] = {
     S_END};
 
 static const s_key_t s_placement_keys[] = {
-    {"balancer", K_ENUM, S_OFF (balancer), false, 0, 0, s_balancers, NULL},
+    {"vertices", K_ENUM, S_OFF (place_vertices), false, 0, 0, s_balancers, NULL},
+    {"workers", K_ENUM, S_OFF (place_workers), false, 0, 0, s_balancers, NULL},
+    {"balance", K_ENUM, S_OFF (balance_edges), false, 0, 0, s_balance_by, NULL},
     {"partitions", K_UINT32, S_OFF (partitions), false, 1, 1u << 20, NULL, NULL},
     S_END};
 
@@ -599,7 +603,6 @@ static void s_defaults (zp_config_t *cfg)
     cfg->compress_mode = ZP_COMPRESS_AUTO;
     cfg->compress_level = 1;
     cfg->compress_min_bytes = 64u << 10;
-    cfg->balancer = ZP_BALANCER_HASH;
     cfg->partitions = 0;
 }
 

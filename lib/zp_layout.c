@@ -4,28 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-uint64_t zp_mix64 (uint64_t x)
+zp_layout_t *zp_layout_new (const zp_graph_t *g, uint32_t n_workers, uint32_t n_partitions,
+                            const zp_placement_t *how)
 {
-    /* splitmix64's finaliser: every input bit affects every output bit. */
-    x += 0x9e3779b97f4a7c15ULL;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-}
-
-uint32_t zp_jump_hash (uint64_t key, uint32_t buckets)
-{
-    int64_t b = -1, j = 0;
-    while (j < (int64_t) buckets) {
-        b = j;
-        key = key * 2862933555777941757ULL + 1;
-        j = (int64_t) ((double) (b + 1) * ((double) (1LL << 31) / (double) ((key >> 33) + 1)));
-    }
-    return (uint32_t) b;
-}
-
-zp_layout_t *zp_layout_new (const zp_graph_t *g, uint32_t n_workers, uint32_t n_partitions)
-{
+    static const zp_placement_t s_default = {ZP_BALANCE_HASH, ZP_BALANCE_HASH, false, NULL};
+    if (!how)
+        how = &s_default;
     zp_layout_t *l = calloc (1, sizeof *l);
     if (!l)
         return NULL;
@@ -37,56 +21,58 @@ zp_layout_t *zp_layout_new (const zp_graph_t *g, uint32_t n_workers, uint32_t n_
     l->index_of = malloc ((n ? n : 1) * sizeof *l->index_of);
     l->ranges = calloc ((size_t) n_workers + 1, sizeof *l->ranges);
     l->edges_of = calloc (n_workers, sizeof *l->edges_of);
-    uint32_t *part = malloc ((n ? n : 1) * sizeof *part);
-    uint32_t *worker_of = malloc (n_partitions * sizeof *worker_of);
+    l->partition_of = malloc ((n ? n : 1) * sizeof *l->partition_of);
+    l->worker_of = malloc (n_partitions * sizeof *l->worker_of);
+    double *size = how->by_edges ? malloc ((n ? n : 1) * sizeof *size) : NULL;
+    double *psize = calloc (n_partitions, sizeof *psize);
+    uint64_t *pkeys = malloc (n_partitions * sizeof *pkeys);
     uint64_t *start = calloc ((size_t) n_partitions + 1, sizeof *start);
-    uint32_t *order = malloc (n_partitions * sizeof *order);
-    uint32_t *rank = malloc (n_partitions * sizeof *rank); /* position of partition p in order */
-    if (!l->handle_of || !l->index_of || !l->ranges || !l->edges_of || !part || !worker_of ||
-        !start || !order || !rank) {
-        zp_layout_destroy (&l);
-        goto done;
-    }
-    for (uint32_t p = 0; p < n_partitions; p++)
-        worker_of[p] = zp_jump_hash (p, n_workers);
-    /* Partitions in worker order: a counting sort by worker. */
-    uint32_t at = 0;
-    for (uint32_t w = 0; w < n_workers; w++)
+    uint32_t *rank = malloc (n_partitions * sizeof *rank); /* position of partition p in handle order */
+    bool ok = l->handle_of && l->index_of && l->ranges && l->edges_of && l->partition_of &&
+              l->worker_of && (size || !how->by_edges) && psize && pkeys && start && rank;
+    for (uint64_t i = 0; ok && size && i < n; i++)
+        size[i] = (double) (g->offsets[i + 1] - g->offsets[i]) + 1;
+    /* Step 1: vertices into partitions. */
+    ok = ok && zp_balance (how->vertices, g->ids, size, n, NULL, n_partitions, l->partition_of) == 0;
+    /* Step 2: partitions onto workers, by their total size. */
+    for (uint64_t i = 0; ok && i < n; i++)
+        psize[l->partition_of[i]] += size ? size[i] : 1.0;
+    for (uint32_t p = 0; ok && p < n_partitions; p++)
+        pkeys[p] = p;
+    ok = ok && zp_balance (how->workers, pkeys, psize, n_partitions, how->weights, n_workers,
+                           l->worker_of) == 0;
+    if (ok) {
+        /* Handle order: worker by worker, partition by partition, ascending id. */
+        uint32_t at = 0;
+        for (uint32_t w = 0; w < n_workers; w++)
+            for (uint32_t p = 0; p < n_partitions; p++)
+                if (l->worker_of[p] == w)
+                    rank[p] = at++;
+        for (uint64_t i = 0; i < n; i++)
+            start[rank[l->partition_of[i]] + 1]++;
         for (uint32_t p = 0; p < n_partitions; p++)
-            if (worker_of[p] == w)
-                order[at++] = p;
-    for (uint32_t i = 0; i < n_partitions; i++)
-        rank[order[i]] = i;
-    for (uint64_t i = 0; i < n; i++) {
-        part[i] = rank[zp_mix64 (g->ids[i]) % n_partitions];
-        start[part[i] + 1]++;
-    }
-    for (uint32_t p = 0; p < n_partitions; p++)
-        start[p + 1] += start[p];
-    for (uint64_t i = 0; i < n; i++) {
-        uint32_t h = (uint32_t) start[part[i]]++;
-        l->handle_of[i] = h;
-        l->index_of[h] = (uint32_t) i;
-    }
-    /* start[p] now holds the end of ranked partition p. */
-    for (uint32_t w = 0, p = 0; w < n_workers; w++) {
-        while (p < n_partitions && worker_of[order[p]] == w)
-            p++;
-        l->ranges[w + 1] = p ? (uint32_t) start[p - 1] : 0;
-        if (l->ranges[w + 1] < l->ranges[w])
-            l->ranges[w + 1] = l->ranges[w];
-    }
-    for (uint32_t w = 0; w < n_workers; w++)
-        for (uint32_t h = l->ranges[w]; h < l->ranges[w + 1]; h++) {
-            uint32_t i = l->index_of[h];
-            l->edges_of[w] += g->offsets[i + 1] - g->offsets[i];
+            start[p + 1] += start[p];
+        for (uint32_t p = 0; p < n_partitions; p++)
+            l->ranges[l->worker_of[p] + 1] += (uint32_t) (start[rank[p] + 1] - start[rank[p]]);
+        for (uint32_t w = 0; w < n_workers; w++)
+            l->ranges[w + 1] += l->ranges[w];
+        for (uint64_t i = 0; i < n; i++) {
+            uint32_t h = (uint32_t) start[rank[l->partition_of[i]]]++;
+            l->handle_of[i] = h;
+            l->index_of[h] = (uint32_t) i;
         }
-done:
-    free (rank);
-    free (part);
-    free (worker_of);
+        for (uint32_t w = 0; w < n_workers; w++)
+            for (uint32_t h = l->ranges[w]; h < l->ranges[w + 1]; h++) {
+                uint32_t i = l->index_of[h];
+                l->edges_of[w] += g->offsets[i + 1] - g->offsets[i];
+            }
+    } else
+        zp_layout_destroy (&l);
+    free (size);
+    free (psize);
+    free (pkeys);
     free (start);
-    free (order);
+    free (rank);
     return l;
 }
 
@@ -99,6 +85,8 @@ void zp_layout_destroy (zp_layout_t **self_p)
     free (l->index_of);
     free (l->ranges);
     free (l->edges_of);
+    free (l->partition_of);
+    free (l->worker_of);
     free (l);
     *self_p = NULL;
 }

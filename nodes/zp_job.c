@@ -135,6 +135,13 @@ static void s_top (zp_job_summary_t *s, const zp_graph_t *g, const zp_value_t *v
     }
 }
 
+void zp_job_summary_free (zp_job_summary_t *summary)
+{
+    free (summary->vertices_of);
+    free (summary->edges_of);
+    summary->vertices_of = summary->edges_of = NULL;
+}
+
 int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_summary_t *summary,
                 char *err, size_t errlen)
 {
@@ -176,9 +183,10 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
     char **where = calloc (n, sizeof *where);
     char **endpoints = calloc (n, sizeof *endpoints);
     pid_t *children = calloc (n, sizeof *children);
+    double *weights = calloc (n, sizeof *weights);
     zp_value_t *by_handle = NULL, *values = NULL;
     int rc = -1;
-    if (!workers || !names || !where || !endpoints || !children) {
+    if (!workers || !names || !where || !endpoints || !children || !weights) {
         snprintf (err, errlen, "out of memory");
         goto done;
     }
@@ -189,7 +197,11 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
         goto done;
     }
     uint32_t partitions = cfg->partitions ? cfg->partitions : 16 * n;
-    layout = zp_layout_new (g, n, partitions);
+    for (uint32_t w = 0; w < n; w++)
+        weights[w] = cfg->workers[w].weight;
+    zp_placement_t how = {(zp_balancer_t) cfg->place_vertices, (zp_balancer_t) cfg->place_workers,
+                          cfg->balance_edges == 1, weights};
+    layout = zp_layout_new (g, n, partitions, &how);
     if (!layout) {
         snprintf (err, errlen, "out of memory placing the graph");
         goto done;
@@ -200,13 +212,21 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
     summary->dropped_self_loops = g->dropped_self_loops;
     summary->dropped_duplicates = g->dropped_duplicates;
     summary->n_workers = n;
-    for (uint32_t w = 0; w < n; w++) {
-        uint64_t nv = layout->ranges[w + 1] - layout->ranges[w];
-        if (nv > summary->vertices_max)
-            summary->vertices_max = nv;
-        if (layout->edges_of[w] > summary->edges_max)
-            summary->edges_max = layout->edges_of[w];
+    summary->vertices_of = calloc (n, sizeof (uint64_t));
+    summary->edges_of = calloc (n, sizeof (uint64_t));
+    if (!summary->vertices_of || !summary->edges_of) {
+        snprintf (err, errlen, "out of memory");
+        goto done;
     }
+    uint64_t vmax = 0, emax = 0;
+    for (uint32_t w = 0; w < n; w++) {
+        summary->vertices_of[w] = layout->ranges[w + 1] - layout->ranges[w];
+        summary->edges_of[w] = layout->edges_of[w];
+        vmax = summary->vertices_of[w] > vmax ? summary->vertices_of[w] : vmax;
+        emax = summary->edges_of[w] > emax ? summary->edges_of[w] : emax;
+    }
+    summary->imbalance_vertices = g->n ? (double) vmax * n / (double) g->n : 1.0;
+    summary->imbalance_edges = g->m ? (double) emax * n / (double) g->m : 1.0;
     summary->load_seconds = (double) (zclock_usecs () - t0) / 1e6;
 
     /* Endpoints of this run. Nodes in this process use inproc; if the job
@@ -413,6 +433,7 @@ done:
     }
     free (endpoints);
     free (children);
+    free (weights);
     free (workers);
     free (names);
     free (where);

@@ -28,6 +28,7 @@ static const char *s_run (const char *algorithm, const char *graph, int workers,
     cr_assert_not_null (cfg, "%s", s_err);
     zp_job_summary_t summary;
     int rc = zp_job_run (cfg, NULL, &summary, s_err, sizeof s_err);
+    zp_job_summary_free (&summary);
     zp_config_destroy (&cfg);
     return rc == 0 ? out : NULL;
 }

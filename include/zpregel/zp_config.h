@@ -21,7 +21,6 @@
 typedef enum { ZP_TRANSPORT_INPROC = 0, ZP_TRANSPORT_TCP = 1 } zp_transport_t;
 typedef enum { ZP_FORMAT_AUTO = 0, ZP_FORMAT_GRAPHALYTICS = 1, ZP_FORMAT_SNAP = 2 } zp_format_t;
 typedef enum { ZP_COMPRESS_AUTO = 0, ZP_COMPRESS_ON = 1, ZP_COMPRESS_OFF = 2 } zp_compress_mode_t;
-typedef enum { ZP_BALANCER_HASH = 0 } zp_balancer_kind_t;
 
 typedef struct {
     char *name;
@@ -67,8 +66,10 @@ typedef struct {
     zp_compress_mode_t compress_mode;
     uint32_t compress_level;
     uint64_t compress_min_bytes;
-    /* placement */
-    zp_balancer_kind_t balancer;
+    /* placement (values are zp_balancer_t) */
+    int place_vertices;  /* vertex -> partition */
+    int place_workers;   /* partition -> worker */
+    int balance_edges;   /* 1: balance by edges, 0: by vertices */
     uint32_t partitions; /* 0: sixteen per worker */
 } zp_config_t;
 

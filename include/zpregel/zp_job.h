@@ -37,7 +37,10 @@ typedef struct {
     uint64_t dropped_self_loops;
     uint64_t dropped_duplicates;
     uint32_t n_workers;
-    uint64_t vertices_max, edges_max; /* on the most loaded worker */
+    uint64_t *vertices_of; /* n_workers: vertices placed on each worker */
+    uint64_t *edges_of;    /* n_workers: out-arcs placed on each worker */
+    double imbalance_vertices; /* max / mean over workers */
+    double imbalance_edges;
     double load_seconds;
     double compute_seconds;
     double output_seconds;
@@ -50,9 +53,11 @@ typedef struct {
     zp_value_t top_values[ZP_JOB_TOP];
 } zp_job_summary_t;
 
-/* Runs the job. 0 on success; -1 with a one-line message in err. */
+/* Runs the job. 0 on success; -1 with a one-line message in err. The
+   summary is filled either way; free it with zp_job_summary_free. */
 int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_summary_t *summary,
                 char *err, size_t errlen);
+void zp_job_summary_free (zp_job_summary_t *summary);
 
 /* Resolves the program's parameters into values (in the order of
    program->params). `props` may be NULL. 0, or -1 with a message naming where

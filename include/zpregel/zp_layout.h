@@ -1,10 +1,11 @@
 /*  zp_layout: where every vertex lives, and what each worker is sent.
 
     Placement is two steps, so that partitions (not vertices) are the unit
-    that moves when workers come and go:
-      vertex -> partition   a 64-bit mix of the vertex id, modulo the partition count
-      partition -> worker   jump consistent hash (Lamping & Veach), so that going
-                            from n to n+1 workers moves about 1/(n+1) of the partitions
+    that moves when workers come and go; each step uses a balancer
+    (zp_balance.h: hash, round_robin, weighted, range):
+      vertex -> partition   placement.vertices, sizes 1 or (balance: edges) out-degree + 1
+      partition -> worker   placement.workers, sizes the partitions' totals,
+                            weights the workers' `weight:`
     Handles are then numbered worker by worker (partition by partition inside
     a worker, ascending id inside a partition), so each worker owns one
     contiguous range of handles and a handle's owner is a range lookup.
@@ -12,9 +13,17 @@
 #ifndef ZP_LAYOUT_H
 #define ZP_LAYOUT_H
 
+#include "zp_balance.h"
 #include "zp_cbor.h"
 #include "zp_control.h"
 #include "zp_graph.h"
+
+typedef struct {
+    zp_balancer_t vertices; /* vertex -> partition */
+    zp_balancer_t workers;  /* partition -> worker */
+    bool by_edges;          /* size an item by its edges (out-degree + 1), not as 1 */
+    const double *weights;  /* n_workers weights, or NULL */
+} zp_placement_t;
 
 typedef struct {
     uint32_t n_workers;
@@ -24,15 +33,14 @@ typedef struct {
     uint32_t *index_of;  /* n: vertex index of handle h */
     uint32_t *ranges;    /* n_workers+1 */
     uint64_t *edges_of;  /* n_workers: out-arcs owned by each worker */
+    uint32_t *partition_of; /* n: partition of vertex index i */
+    uint32_t *worker_of;    /* n_partitions: worker of each partition */
 } zp_layout_t;
 
-/* 64-bit mix of a vertex id (the partition of id is zp_mix64(id) % partitions). */
-uint64_t zp_mix64 (uint64_t x);
-/* Jump consistent hash: a bucket in [0, buckets) for key. */
-uint32_t zp_jump_hash (uint64_t key, uint32_t buckets);
-
-/* Places the vertices of `g` on `n_workers` workers in `n_partitions` partitions. */
-zp_layout_t *zp_layout_new (const zp_graph_t *g, uint32_t n_workers, uint32_t n_partitions);
+/* Places the vertices of `g` on `n_workers` workers in `n_partitions`
+   partitions as `how` says (NULL: hash at both steps). NULL if memory ran out. */
+zp_layout_t *zp_layout_new (const zp_graph_t *g, uint32_t n_workers, uint32_t n_partitions,
+                            const zp_placement_t *how);
 void zp_layout_destroy (zp_layout_t **self_p);
 
 /* Encodes the ASSIGN for worker `w` into `out`. `base` supplies the fields
