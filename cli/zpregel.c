@@ -14,6 +14,7 @@
 */
 #include "zpregel/zp_job.h"
 #include "zpregel/zp_process.h"
+#include "zpregel/zp_traffic.h"
 #include "zpregel/zp_watch.h"
 #include "zpregel/zp_worker.h"
 
@@ -94,16 +95,18 @@ static void s_human_bytes (uint64_t bytes, char *buf, size_t len)
     snprintf (buf, len, u ? "%.1f %s" : "%.0f %s", v, units[u]);
 }
 
-static void s_on_step (void *ctx, const zp_step_report_t *r)
+static void s_on_step (void *ctx, const zp_step_report_t *r, const zp_traffic_t *t)
 {
     s_progress_t *p = ctx;
     double elapsed = (double) (zclock_usecs () - p->started) / 1e6;
-    if (p->stats)
+    if (p->stats) {
         fprintf (p->stats,
                  "{\"step\":%u,\"seconds\":%.6f,\"compute_seconds\":%.6f,\"active\":%" PRIu64
                  ",\"messages\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"batches\":%" PRIu64 "}\n",
                  r->step, r->seconds, r->compute_seconds, r->active, r->messages, r->bytes,
                  r->batches);
+        zp_traffic_write (p->stats, r->step, t);
+    }
     if (p->quiet)
         return;
     char bytes[32];

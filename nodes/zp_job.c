@@ -354,11 +354,12 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
             continue;
         }
         char *cmd = NULL;
-        zframe_t *frame = NULL;
-        if (zsock_recv (master, "sf", &cmd, &frame) != 0 || !cmd) {
+        zframe_t *frame = NULL, *traffic = NULL;
+        if (zsock_recv (master, "sff", &cmd, &frame, &traffic) != 0 || !cmd) {
             snprintf (err, errlen, "lost the master");
             zstr_free (&cmd);
             zframe_destroy (&frame);
+            zframe_destroy (&traffic);
             break;
         }
         bool over = true;
@@ -369,8 +370,11 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
             summary->messages += r.messages;
             summary->bytes += r.bytes;
             summary->batches += r.batches;
-            if (options && options->on_step)
-                options->on_step (options->ctx, &r);
+            const uint64_t *t = traffic ? (const uint64_t *) zframe_data (traffic) : NULL;
+            zp_traffic_t tm = {n, t, t ? t + (size_t) n * n : NULL};
+            if (t && zframe_size (traffic) == (size_t) 2 * n * n * sizeof (uint64_t) && options &&
+                options->on_step)
+                options->on_step (options->ctx, &r, &tm);
             over = false;
         } else if (streq (cmd, "DONE") && zframe_size (frame) == sizeof (void *)) {
             memcpy (&by_handle, zframe_data (frame), sizeof by_handle);
@@ -381,6 +385,7 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
             snprintf (err, errlen, "unexpected report from the master: %s", cmd);
         zstr_free (&cmd);
         zframe_destroy (&frame);
+        zframe_destroy (&traffic);
         if (over)
             break;
     }

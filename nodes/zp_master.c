@@ -52,6 +52,7 @@ typedef struct {
     zp_value_t aggregates[ZP_MAX_AGGREGATORS];
     zp_value_t *partials; /* n_workers x ZP_MAX_AGGREGATORS */
     uint64_t *sent;       /* n x n: messages i sent to j in this superstep */
+    uint64_t *sent_bytes; /* n x n: bytes i sent to j in this superstep (right after `sent`) */
     uint64_t *prev_sent;  /* n x n: the same for the previous superstep */
     uint64_t *received;   /* n x n: messages j received from i in the previous superstep */
     zp_step_report_t report, last;
@@ -262,7 +263,8 @@ static void s_finish_step (self_t *self)
     }
     self->report.seconds = (double) (zclock_usecs () - self->step_started) / 1e6;
     self->last = self->report;
-    zsock_send (self->pipe, "sb", "STEP", &self->report, sizeof self->report);
+    zsock_send (self->pipe, "sbb", "STEP", &self->report, sizeof self->report, self->sent,
+                (size_t) 2 * n * n * sizeof *self->sent);
     bool idle = self->report.active == 0 && self->report.messages == 0;
     if (idle || self->step + 1 >= a->settings.max_supersteps) {
         zp_broadcast_t b = {.kind = ZP_MSG_TERMINATE,
@@ -301,6 +303,7 @@ static void s_on_done (self_t *self, int w, zp_wire_msg_t *msg)
         r->compute_seconds = d.compute_seconds;
     for (uint32_t j = 0; j < n; j++) {
         self->sent[(uint32_t) w * n + j] = zp_load_u64 (d.sent + 8 * j);
+        self->sent_bytes[(uint32_t) w * n + j] = zp_load_u64 (d.sent_bytes + 8 * j);
         self->received[j * n + (uint32_t) w] = zp_load_u64 (d.received + 8 * j);
     }
     for (size_t k = 0; k < d.n_aggregates; k++)
@@ -443,7 +446,9 @@ void zp_master_actor (zsock_t *pipe, void *argp)
     uint32_t n = a->n_workers;
     self->workers = calloc (n, sizeof *self->workers);
     self->partials = calloc ((size_t) n * ZP_MAX_AGGREGATORS, sizeof *self->partials);
-    self->sent = calloc ((size_t) n * n, sizeof *self->sent);
+    /* sent and sent_bytes are one allocation: the traffic matrix as reported. */
+    self->sent = calloc ((size_t) 2 * n * n, sizeof *self->sent);
+    self->sent_bytes = self->sent ? self->sent + (size_t) n * n : NULL;
     self->prev_sent = calloc ((size_t) n * n, sizeof *self->prev_sent);
     self->received = calloc ((size_t) n * n, sizeof *self->received);
     self->values = calloc (a->graph->n ? a->graph->n : 1, sizeof *self->values);

@@ -56,26 +56,36 @@ Test (cli, stats_file_has_a_line_per_superstep_and_a_summary)
     cr_assert_str_eq (r.out, "", "--quiet printed: %s", r.out);
     char *text = zp_test_read (stats, NULL);
     cr_assert_not_null (text);
-    /* 14 iterations: supersteps 0..14, then the summary. */
+    /* 14 iterations: supersteps 0..14, each a step line and a traffic line,
+       then the summary. */
     int lines = 0;
     for (char *save = NULL, *line = strtok_r (text, "\n", &save); line;
          line = strtok_r (NULL, "\n", &save), lines++) {
-        if (lines < 15) {
-            char prefix[32];
-            snprintf (prefix, sizeof prefix, "{\"step\":%d,", lines);
+        int step = lines / 2;
+        char prefix[64];
+        if (lines < 30 && lines % 2 == 0) {
+            snprintf (prefix, sizeof prefix, "{\"step\":%d,", step);
             cr_assert (strncmp (line, prefix, strlen (prefix)) == 0, "line %d: %s", lines, line);
             cr_assert (strstr (line, "\"seconds\":") && strstr (line, "\"active\":") &&
                            strstr (line, "\"messages\":") && strstr (line, "\"bytes\":"),
                        "%s", line);
+        } else if (lines < 30) {
+            snprintf (prefix, sizeof prefix, "{\"traffic\":true,\"step\":%d,\"workers\":3,", step);
+            cr_assert (strncmp (line, prefix, strlen (prefix)) == 0, "line %d: %s", lines, line);
+            /* Superstep 14 sends nothing; every earlier one sends between workers. */
+            cr_assert (step == 14 ? strstr (line, "\"pairs\":[]") != NULL
+                                  : strstr (line, "\"pairs\":[[") != NULL,
+                       "%s", line);
         } else {
             cr_assert (strncmp (line, "{\"summary\":true,", 16) == 0, "%s", line);
-            cr_assert (
-                strstr (line, "\"load_seconds\":") && strstr (line, "\"compute_seconds\":") &&
-                    strstr (line, "\"output_seconds\":") && strstr (line, "\"supersteps\":15"),
-                "%s", line);
+            cr_assert (strstr (line, "\"load_seconds\":") && strstr (line, "\"compute_seconds\":") &&
+                           strstr (line, "\"output_seconds\":") && strstr (line, "\"supersteps\":15") &&
+                           strstr (line, "\"vertices_per_worker\":[") &&
+                           strstr (line, "\"edges_per_worker\":["),
+                       "%s", line);
         }
     }
-    cr_assert_eq (lines, 16);
+    cr_assert_eq (lines, 31);
     free (text);
     zp_test_run_free (&r);
 }

@@ -18,7 +18,7 @@
 
 typedef struct {
     /* Called after every superstep, in the caller's thread (may be NULL). */
-    void (*on_step) (void *ctx, const zp_step_report_t *report);
+    void (*on_step) (void *ctx, const zp_step_report_t *report, const zp_traffic_t *traffic);
     void *ctx;
     /* Start the tcp workers whose host is this machine as child processes
        (`exe worker JOB.yaml --name W --set ...`); the others are waited for. */

@@ -13,7 +13,9 @@
     publishes a HEARTBEAT every heartbeat_ms.
 
     It reports to its owner over the actor pipe:
-      "STEP" + a zp_step_report_t   after each superstep
+      "STEP" + a zp_step_report_t + the traffic matrix (n x n uint64 messages,
+             then n x n uint64 bytes: row = sender, column = receiver)
+                                    after each superstep
       "DONE" + a pointer            the values (zp_value_t[|V|] by handle; owner frees)
       "FAIL" + text                 the job failed; the text says why
     and then waits for $TERM.
@@ -25,6 +27,7 @@
 #include "zp_graph.h"
 #include "zp_layout.h"
 #include "zp_program.h"
+#include "zp_traffic.h"
 
 #include <czmq.h>
 

@@ -1,0 +1,55 @@
+/*  zp_traffic: who sent how much to whom, per superstep.
+
+    The master keeps it from the workers' DONE; `--stats` writes it after
+    each superstep as one JSON line
+
+        {"traffic":true,"step":3,"workers":4,"pairs":[[0,1,2511,40176],...]}
+
+    listing the non-zero (sender, receiver, messages, bytes) of that
+    superstep; the route planner reads such lines back (zpregel plan
+    --traffic) and averages them. A synthetic generator makes power-law
+    matrices for clusters one does not have.
+*/
+#ifndef ZP_TRAFFIC_H
+#define ZP_TRAFFIC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* The diagonal holds messages a worker sent to its own vertices (no bytes:
+   they never leave it). */
+typedef struct {
+    uint32_t n;
+    const uint64_t *messages; /* n x n, row = sender */
+    const uint64_t *bytes;    /* n x n */
+} zp_traffic_t;
+
+/* An owned matrix of averages, as read from a file or generated. */
+typedef struct {
+    uint32_t n;
+    double *messages; /* n x n per superstep */
+    double *bytes;
+    uint32_t steps; /* how many supersteps were averaged */
+} zp_traffic_matrix_t;
+
+/* Writes one traffic line for superstep `step`. */
+void zp_traffic_write (FILE *out, uint32_t step, const zp_traffic_t *traffic);
+
+/* Reads every traffic line of a --stats file (other lines are skipped) and
+   averages them. 0, or -1 with "file:line: ..." in err. */
+int zp_traffic_read (const char *path, zp_traffic_matrix_t *m, char *err, size_t errlen);
+
+/* A synthetic power-law matrix: n workers; worker i's activity and
+   popularity follow Zipf laws with exponent alpha (over a seeded random
+   order), each sends to `fanout` receivers drawn by popularity, `total`
+   messages a superstep in all, `bytes_per_message` each. */
+int zp_traffic_generate (uint32_t n, double alpha, uint32_t fanout, double total,
+                         double bytes_per_message, uint64_t seed, zp_traffic_matrix_t *m);
+
+/* Writes a matrix as one traffic line (step 0), for files made by the generator. */
+void zp_traffic_write_matrix (FILE *out, const zp_traffic_matrix_t *m);
+
+void zp_traffic_free (zp_traffic_matrix_t *m);
+
+#endif
