@@ -40,6 +40,8 @@ typedef enum {
     K_ENUM,     /* one of choices; stored as int index */
     K_SECTION,  /* mapping described by children */
     K_WORKERS,  /* sequence of worker mappings */
+    K_ROUTERS,  /* sequence of router mappings */
+    K_NUMBER,   /* number >= 0 (double) */
     K_PARAMS,   /* mapping of free scalars (job.params) */
 } s_kind_t;
 
@@ -94,6 +96,24 @@ static const s_key_t s_worker_keys[] = {
     {"weight", K_POSITIVE, S_WOFF (weight), false, 0, 0, NULL, NULL},
     S_END};
 
+static const s_key_t s_router_keys[] = {
+    {"name", K_STRING, S_WOFF (name), true, 0, 0, NULL, NULL},
+    {"transport", K_ENUM, S_WOFF (transport), false, 0, 0, s_transports, NULL},
+    {"endpoint", K_STRING, S_WOFF (endpoint), false, 0, 0, NULL, NULL},
+    {"host", K_STRING, S_WOFF (host), false, 0, 0, NULL, NULL},
+    S_END};
+
+/* In the order of zp_routing_mode_t. */
+static const char *const s_routing_modes[] = {"auto", "direct", "aggregated", "load_balanced", NULL};
+
+static const s_key_t s_routing_keys[] = {
+    {"mode", K_ENUM, S_OFF (routing_mode), false, 0, 0, s_routing_modes, NULL},
+    {"replan_every", K_UINT32, S_OFF (replan_every), false, 0, 1000000, NULL, NULL},
+    {"heavy_bytes", K_SIZE, S_OFF (heavy_bytes), false, 0, 1ull << 40, NULL, NULL},
+    {"fan_in", K_UINT32, S_OFF (fan_in), false, 1, 1000000, NULL, NULL},
+    {"connection_cost", K_NUMBER, S_OFF (connection_cost), false, 0, 0, NULL, NULL},
+    S_END};
+
 static const s_key_t s_engine_keys[] = {
     {"batch_bytes", K_SIZE, S_OFF (batch_bytes), false, 256, 1ull << 30, NULL, NULL},
     {"max_supersteps", K_UINT32, S_OFF (max_supersteps), false, 1, 100000000, NULL, NULL},
@@ -116,6 +136,8 @@ static const s_key_t s_top_keys[] = {
     {"job", K_SECTION, 0, true, 0, 0, NULL, s_job_keys},
     {"master", K_SECTION, 0, false, 0, 0, NULL, s_master_keys},
     {"workers", K_WORKERS, 0, true, 0, 0, NULL, s_worker_keys},
+    {"routers", K_ROUTERS, 0, false, 0, 0, NULL, s_router_keys},
+    {"routing", K_SECTION, 0, false, 0, 0, NULL, s_routing_keys},
     {"engine", K_SECTION, 0, false, 0, 0, NULL, s_engine_keys},
     {"compression", K_SECTION, 0, false, 0, 0, NULL, s_compression_keys},
     {"placement", K_SECTION, 0, false, 0, 0, NULL, s_placement_keys},
@@ -289,6 +311,15 @@ static int s_store_scalar (s_ctx_t *ctx, const s_key_t *key, yaml_node_t *node, 
         *(uint32_t *) field = (uint32_t) ms;
         return 0;
     }
+    case K_NUMBER: {
+        char *end;
+        errno = 0;
+        double v = text ? strtod (text, &end) : 0;
+        if (!text || errno || end == text || *end || !isfinite (v) || v < 0)
+            return s_expected (ctx, node, path, "a number >= 0");
+        *(double *) field = v;
+        return 0;
+    }
     case K_POSITIVE: {
         char *end;
         errno = 0;
@@ -362,32 +393,40 @@ static int s_params (s_ctx_t *ctx, yaml_node_t *node, const char *path)
     return 0;
 }
 
-static int s_workers (s_ctx_t *ctx, yaml_node_t *node, const char *path)
+/* A list of workers (routers false) or routers. */
+static int s_nodes (s_ctx_t *ctx, yaml_node_t *node, const char *path, bool routers)
 {
+    const char *what = routers ? "router" : "worker";
     if (node->type != YAML_SEQUENCE_NODE)
-        return s_expected (ctx, node, path, "a list of workers");
+        return s_expected (ctx, node, path, routers ? "a list of routers" : "a list of workers");
     zp_config_t *cfg = ctx->cfg;
     size_t n = (size_t) (node->data.sequence.items.top - node->data.sequence.items.start);
-    if (n == 0)
+    if (n == 0 && !routers)
         return s_fail (ctx, node, path, "expected at least one worker");
-    cfg->workers = calloc (n, sizeof *cfg->workers);
-    if (!cfg->workers)
+    zp_worker_config_t *list = calloc (n ? n : 1, sizeof *list);
+    if (!list)
         return s_fail (ctx, node, path, "out of memory");
-    cfg->n_workers = n;
+    if (routers) {
+        cfg->routers = list;
+        cfg->n_routers = n;
+    } else {
+        cfg->workers = list;
+        cfg->n_workers = n;
+    }
     for (size_t i = 0; i < n; i++) {
-        zp_worker_config_t *w = &cfg->workers[i];
+        zp_worker_config_t *w = &list[i];
         w->weight = 1.0;
         yaml_node_t *item = yaml_document_get_node (ctx->doc, node->data.sequence.items.start[i]);
         char sub[512];
         snprintf (sub, sizeof sub, "%s[%zu]", path, i);
-        if (s_section (ctx, item, s_worker_keys, w, sub, item) != 0)
+        if (s_section (ctx, item, routers ? s_router_keys : s_worker_keys, w, sub, item) != 0)
             return -1;
         if (w->transport == ZP_TRANSPORT_TCP && !w->endpoint)
-            return s_fail (ctx, item, sub,
-                           "a tcp worker needs an endpoint (e.g. tcp://127.0.0.1:5601)");
+            return s_fail (ctx, item, sub, "a tcp %s needs an endpoint (e.g. tcp://127.0.0.1:%s)",
+                           what, routers ? "5701" : "5601");
         for (size_t j = 0; j < i; j++)
-            if (strcmp (cfg->workers[j].name, w->name) == 0)
-                return s_fail (ctx, item, sub, "worker name \"%s\" is used twice", w->name);
+            if (strcmp (list[j].name, w->name) == 0)
+                return s_fail (ctx, item, sub, "%s name \"%s\" is used twice", what, w->name);
     }
     return 0;
 }
@@ -423,8 +462,8 @@ static int s_section (s_ctx_t *ctx, yaml_node_t *node, const s_key_t *keys, void
         int rc;
         if (keys[i].kind == K_SECTION)
             rc = s_section (ctx, v, keys[i].children, base, sub, k);
-        else if (keys[i].kind == K_WORKERS)
-            rc = s_workers (ctx, v, sub);
+        else if (keys[i].kind == K_WORKERS || keys[i].kind == K_ROUTERS)
+            rc = s_nodes (ctx, v, sub, keys[i].kind == K_ROUTERS);
         else if (keys[i].kind == K_PARAMS)
             rc = s_params (ctx, v, sub);
         else if (v->type != YAML_SCALAR_NODE)
@@ -566,20 +605,22 @@ static bool s_is_tcp (const char *endpoint)
 /* What the schema cannot say: tcp workers need a master reachable over tcp. */
 static int s_check_topology (const zp_config_t *cfg, char *err, size_t errlen)
 {
-    for (size_t i = 0; i < cfg->n_workers; i++) {
-        const zp_worker_config_t *w = &cfg->workers[i];
+    for (size_t i = 0; i < cfg->n_workers + cfg->n_routers; i++) {
+        bool router = i >= cfg->n_workers;
+        const zp_worker_config_t *w = router ? &cfg->routers[i - cfg->n_workers] : &cfg->workers[i];
         if (w->transport != ZP_TRANSPORT_TCP)
             continue;
         if (!s_is_tcp (w->endpoint)) {
-            snprintf (err, errlen, "%s: workers[%zu].endpoint: expected tcp://HOST:PORT, got \"%s\"",
-                      cfg->path, i, w->endpoint);
+            snprintf (err, errlen, "%s: %s[%zu].endpoint: expected tcp://HOST:PORT, got \"%s\"",
+                      cfg->path, router ? "routers" : "workers", router ? i - cfg->n_workers : i,
+                      w->endpoint);
             return -1;
         }
         if (!s_is_tcp (cfg->control) || !s_is_tcp (cfg->broadcast)) {
             snprintf (err, errlen,
-                      "%s: master: worker %s uses tcp, so master.control and master.broadcast "
+                      "%s: master: %s %s uses tcp, so master.control and master.broadcast "
                       "must be tcp endpoints (e.g. tcp://127.0.0.1:5555 and tcp://127.0.0.1:5556)",
-                      cfg->path, w->name);
+                      cfg->path, router ? "router" : "worker", w->name);
             return -1;
         }
     }
@@ -604,6 +645,11 @@ static void s_defaults (zp_config_t *cfg)
     cfg->compress_level = 1;
     cfg->compress_min_bytes = 64u << 10;
     cfg->partitions = 0;
+    cfg->routing_mode = 0;
+    cfg->replan_every = 0;
+    cfg->heavy_bytes = 0;
+    cfg->fan_in = 3;
+    cfg->connection_cost = 1.0;
 }
 
 zp_config_t *zp_config_load (const char *path, const char *const *overrides, size_t n_overrides,
@@ -706,6 +752,12 @@ void zp_config_destroy (zp_config_t **self_p)
         free (cfg->workers[i].host);
     }
     free (cfg->workers);
+    for (size_t i = 0; i < cfg->n_routers; i++) {
+        free (cfg->routers[i].name);
+        free (cfg->routers[i].endpoint);
+        free (cfg->routers[i].host);
+    }
+    free (cfg->routers);
     free (cfg);
     *self_p = NULL;
 }

@@ -59,6 +59,15 @@ typedef struct {
     /* workers */
     zp_worker_config_t *workers;
     size_t n_workers;
+    /* routers (same fields; weight unused) */
+    zp_worker_config_t *routers;
+    size_t n_routers;
+    /* routing */
+    int routing_mode; /* zp_routing_mode_t */
+    uint32_t replan_every;
+    uint64_t heavy_bytes;
+    uint32_t fan_in;
+    double connection_cost;
     /* engine */
     uint64_t batch_bytes;
     uint32_t max_supersteps;

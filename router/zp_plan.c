@@ -1,0 +1,291 @@
+/*  zp_plan: the topology optimizer and its cost model. See zp_plan.h and
+    docs/ROUTING.md.
+
+    Links are kept in three dense tables (worker->worker, worker->router,
+    router->worker), which for 1,024 workers and 32 routers is about 1.1 M
+    entries: pricing a plan is a few linear passes.
+*/
+#include "zpregel/zp_plan.h"
+#include "zpregel/zp_balance.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+zp_plan_options_t zp_plan_defaults (void)
+{
+    zp_plan_options_t o = {.mode = ZP_ROUTING_AUTO,
+                           .batch_bytes = 1 << 20,
+                           .heavy_bytes = 0, /* 0: one batch, batch_bytes */
+                           .fan_in = 3,
+                           .connection_cost = 1.0};
+    return o;
+}
+
+static bool s_same (const char *const *place, uint32_t a, uint32_t b)
+{
+    return place && place[a] && place[b] && strcmp (place[a], place[b]) == 0;
+}
+
+/* The router nearest worker j: one on j's host if there is any (spread over
+   them by j), else one picked by j. */
+static uint32_t s_near (const zp_topology_t *t, uint32_t j)
+{
+    uint32_t local = 0;
+    for (uint32_t r = 0; r < t->n_routers; r++)
+        if (t->router_host && t->worker_host && t->router_host[r] && t->worker_host[j] &&
+            strcmp (t->router_host[r], t->worker_host[j]) == 0)
+            local++;
+    if (local) {
+        uint32_t pick = j % local;
+        for (uint32_t r = 0; r < t->n_routers; r++)
+            if (t->router_host && t->worker_host && t->router_host[r] && t->worker_host[j] &&
+                strcmp (t->router_host[r], t->worker_host[j]) == 0 && pick-- == 0)
+                return r;
+    }
+    return zp_jump_hash (zp_mix64 (j), t->n_routers);
+}
+
+static uint32_t s_spread (const zp_topology_t *t, uint32_t i, uint32_t j)
+{
+    return zp_jump_hash (zp_mix64 ((uint64_t) i * t->n_workers + j), t->n_routers);
+}
+
+static zp_plan_t *s_plan_alloc (const zp_topology_t *t)
+{
+    zp_plan_t *p = calloc (1, sizeof *p);
+    if (!p)
+        return NULL;
+    p->n_workers = t->n_workers;
+    p->n_routers = t->n_routers;
+    p->routes = calloc ((size_t) t->n_workers * t->n_workers, sizeof *p->routes);
+    if (!p->routes)
+        zp_plan_destroy (&p);
+    return p;
+}
+
+void zp_plan_destroy (zp_plan_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    free ((*self_p)->routes);
+    free (*self_p);
+    *self_p = NULL;
+}
+
+zp_plan_t *zp_plan_uniform (const zp_topology_t *t, zp_route_kind_t kind)
+{
+    zp_plan_t *p = s_plan_alloc (t);
+    if (!p || kind == ZP_ROUTE_DIRECT || t->n_routers == 0)
+        return p;
+    uint32_t n = t->n_workers;
+    for (uint32_t i = 0; i < n; i++)
+        for (uint32_t j = 0; j < n; j++) {
+            if (i == j || s_same (t->worker_process, i, j))
+                continue; /* a process never sends its own traffic out through a router */
+            uint32_t r = kind == ZP_ROUTE_AGGREGATED ? s_near (t, j) : s_spread (t, i, j);
+            p->routes[(size_t) i * n + j] = zp_route_make (kind, r);
+        }
+    return p;
+}
+
+/* The heuristic plan of the optimizer; with `spread` false, the light pairs
+   of destinations not worth aggregating go direct instead of load-balanced. */
+static zp_plan_t *s_heuristic (const zp_traffic_matrix_t *tm, const zp_topology_t *t,
+                               const zp_plan_options_t *o, bool spread)
+{
+    zp_plan_t *p = s_plan_alloc (t);
+    if (!p || t->n_routers == 0)
+        return p;
+    uint32_t n = t->n_workers;
+    double heavy = o->heavy_bytes > 0 ? o->heavy_bytes : o->batch_bytes;
+    for (uint32_t j = 0; j < n; j++) {
+        uint32_t light = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            double b = tm->bytes[(size_t) i * n + j];
+            if (i != j && b > 0 && b < heavy && !s_same (t->worker_process, i, j) &&
+                !s_same (t->worker_host, i, j))
+                light++;
+        }
+        for (uint32_t i = 0; i < n; i++) {
+            double b = tm->bytes[(size_t) i * n + j];
+            if (i == j || b >= heavy || s_same (t->worker_process, i, j) ||
+                s_same (t->worker_host, i, j))
+                continue;
+            uint32_t *route = &p->routes[(size_t) i * n + j];
+            if (light >= o->fan_in)
+                *route = zp_route_make (ZP_ROUTE_AGGREGATED, s_near (t, j));
+            else if (spread && b > 0)
+                *route = zp_route_make (ZP_ROUTE_BALANCED, s_spread (t, i, j));
+        }
+    }
+    return p;
+}
+
+static double s_frames (double bytes, double batch)
+{
+    return bytes > 0 ? ceil (bytes / batch) : 0;
+}
+
+void zp_plan_cost (const zp_plan_t *plan, const zp_traffic_matrix_t *tm, const zp_topology_t *t,
+                   const zp_plan_options_t *o, zp_plan_cost_t *c)
+{
+    memset (c, 0, sizeof *c);
+    uint32_t n = t->n_workers, nr = t->n_routers;
+    double B = o->batch_bytes;
+    /* Per router->worker link: aggregated messages and bytes in, forwarded bytes and frames. */
+    double *agg_msgs = calloc ((size_t) nr * n + 1, sizeof (double));
+    double *agg_bytes = calloc ((size_t) nr * n + 1, sizeof (double));
+    double *fwd_bytes = calloc ((size_t) nr * n + 1, sizeof (double));
+    double *fwd_frames = calloc ((size_t) nr * n + 1, sizeof (double));
+    double *in_bytes = calloc ((size_t) n * nr + 1, sizeof (double)); /* worker -> router */
+    double *in_frames = calloc ((size_t) n * nr + 1, sizeof (double));
+    if (!agg_msgs || !agg_bytes || !fwd_bytes || !fwd_frames || !in_bytes || !in_frames) {
+        c->cost = INFINITY;
+        goto done;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        for (uint32_t j = 0; j < n; j++) {
+            size_t k = (size_t) i * n + j;
+            double b = tm->bytes[k], m = tm->messages[k];
+            if (i == j || b <= 0 || s_same (t->worker_process, i, j))
+                continue;
+            uint32_t route = plan->routes[k];
+            zp_route_kind_t kind = zp_route_kind (route);
+            c->routes[kind]++;
+            if (kind == ZP_ROUTE_DIRECT) {
+                c->connections++;
+                c->frames += s_frames (b, B);
+                c->bytes += b;
+                c->busiest_link = fmax (c->busiest_link, b);
+                continue;
+            }
+            uint32_t r = zp_route_router (route);
+            in_bytes[(size_t) i * nr + r] += b;
+            in_frames[(size_t) i * nr + r] += s_frames (b, B);
+            if (kind == ZP_ROUTE_AGGREGATED) {
+                agg_msgs[(size_t) r * n + j] += m;
+                agg_bytes[(size_t) r * n + j] += b;
+            } else {
+                fwd_bytes[(size_t) r * n + j] += b;
+                fwd_frames[(size_t) r * n + j] += s_frames (b, B);
+            }
+        }
+    for (size_t k = 0; k < (size_t) n * nr; k++)
+        if (in_bytes[k] > 0) {
+            c->connections++;
+            c->frames += in_frames[k];
+            c->bytes += in_bytes[k];
+            c->busiest_link = fmax (c->busiest_link, in_bytes[k]);
+        }
+    for (uint32_t r = 0; r < nr; r++)
+        for (uint32_t j = 0; j < n; j++) {
+            size_t k = (size_t) r * n + j;
+            double out = fwd_bytes[k], frames = fwd_frames[k];
+            if (agg_bytes[k] > 0) {
+                /* Combining leaves at most one message per receiving vertex. */
+                double msgs = agg_msgs[k];
+                if (t->worker_vertices && msgs > (double) t->worker_vertices[j])
+                    msgs = (double) t->worker_vertices[j];
+                double merged = agg_msgs[k] > 0 ? agg_bytes[k] * msgs / agg_msgs[k] : agg_bytes[k];
+                out += merged;
+                frames += s_frames (merged, B);
+            }
+            if (out > 0) {
+                c->connections++;
+                c->frames += frames;
+                c->bytes += out;
+                c->busiest_link = fmax (c->busiest_link, out);
+            }
+        }
+    c->cost = c->frames + o->connection_cost * c->connections + c->bytes / B + c->busiest_link / B;
+done:
+    free (agg_msgs);
+    free (agg_bytes);
+    free (fwd_bytes);
+    free (fwd_frames);
+    free (in_bytes);
+    free (in_frames);
+}
+
+zp_plan_t *zp_plan_new (const zp_traffic_matrix_t *tm, const zp_topology_t *t,
+                        const zp_plan_options_t *o)
+{
+    switch (o->mode) {
+    case ZP_ROUTING_DIRECT:
+        return zp_plan_uniform (t, ZP_ROUTE_DIRECT);
+    case ZP_ROUTING_AGGREGATED:
+        return zp_plan_uniform (t, ZP_ROUTE_AGGREGATED);
+    case ZP_ROUTING_BALANCED:
+        return zp_plan_uniform (t, ZP_ROUTE_BALANCED);
+    case ZP_ROUTING_AUTO:
+        break;
+    }
+    zp_plan_t *candidates[4] = {s_heuristic (tm, t, o, true), s_heuristic (tm, t, o, false),
+                                zp_plan_uniform (t, ZP_ROUTE_DIRECT),
+                                zp_plan_uniform (t, ZP_ROUTE_AGGREGATED)};
+    int best = -1;
+    double best_cost = INFINITY;
+    for (int i = 0; i < 4; i++) {
+        if (!candidates[i])
+            continue;
+        zp_plan_cost_t c;
+        zp_plan_cost (candidates[i], tm, t, o, &c);
+        if (best < 0 || c.cost < best_cost) {
+            best = i;
+            best_cost = c.cost;
+        }
+    }
+    zp_plan_t *plan = best >= 0 ? candidates[best] : NULL;
+    for (int i = 0; i < 4; i++)
+        if (i != best)
+            zp_plan_destroy (&candidates[i]);
+    return plan;
+}
+
+void zp_plan_write_dot (FILE *out, const zp_plan_t *plan, const zp_traffic_matrix_t *tm,
+                        const zp_topology_t *t, const char *const *worker_names,
+                        const char *const *router_names)
+{
+    uint32_t n = t->n_workers, nr = t->n_routers;
+    fprintf (out, "digraph zpregel_plan {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n");
+    for (uint32_t i = 0; i < n; i++)
+        fprintf (out, "  w%u [shape=box,label=\"%s\"];\n", i, worker_names ? worker_names[i] : "");
+    for (uint32_t r = 0; r < nr; r++)
+        fprintf (out, "  r%u [shape=ellipse,style=filled,fillcolor=lightgrey,label=\"%s\"];\n", r,
+                 router_names ? router_names[r] : "router");
+    /* One edge per link: sum what the plan puts on it. */
+    double *in = calloc ((size_t) n * nr + 1, sizeof *in), *outb = calloc ((size_t) nr * n + 1, sizeof *outb);
+    uint8_t *kind = calloc ((size_t) nr * n + 1, 1);
+    for (uint32_t i = 0; i < n; i++)
+        for (uint32_t j = 0; j < n; j++) {
+            size_t k = (size_t) i * n + j;
+            double b = tm ? tm->bytes[k] : 0;
+            if (i == j || (tm && b <= 0))
+                continue;
+            uint32_t route = plan->routes[k];
+            if (zp_route_kind (route) == ZP_ROUTE_DIRECT) {
+                if (tm)
+                    fprintf (out, "  w%u -> w%u [label=\"%.0f B\"];\n", i, j, b);
+                continue;
+            }
+            uint32_t r = zp_route_router (route);
+            if (in && outb && kind) {
+                in[(size_t) i * nr + r] += b + (tm ? 0 : 1);
+                outb[(size_t) r * n + j] += b + (tm ? 0 : 1);
+                kind[(size_t) r * n + j] |= (uint8_t) (1u << zp_route_kind (route));
+            }
+        }
+    for (size_t k = 0; in && k < (size_t) n * nr; k++)
+        if (in[k] > 0)
+            fprintf (out, "  w%zu -> r%zu [label=\"%.0f B\"];\n", k / nr, k % nr, tm ? in[k] : 0);
+    for (size_t k = 0; outb && k < (size_t) nr * n; k++)
+        if (outb[k] > 0)
+            fprintf (out, "  r%zu -> w%zu [color=%s,label=\"%.0f B in\"];\n", k / n, k % n,
+                     kind[k] & (1u << ZP_ROUTE_AGGREGATED) ? "blue" : "darkgreen",
+                     tm ? outb[k] : 0);
+    fprintf (out, "}\n");
+    free (in);
+    free (outb);
+    free (kind);
+}
