@@ -13,6 +13,7 @@
     success, 1 when the job fails, 2 on a usage error.
 */
 #include "zpregel/zp_job.h"
+#include "zpregel/zp_plan.h"
 #include "zpregel/zp_process.h"
 #include "zpregel/zp_traffic.h"
 #include "zpregel/zp_watch.h"
@@ -29,19 +30,22 @@
 
 static void s_usage_main (FILE *out)
 {
-    fprintf (out, "usage: zpregel COMMAND [OPTIONS]\n"
-                  "\n"
-                  "commands:\n"
-                  "  run JOB.yaml      run a whole job from one YAML file: the master, the\n"
-                  "                    inproc workers, and this host's tcp workers as processes\n"
-                  "  master JOB.yaml   run the master and the inproc workers; wait for tcp workers\n"
-                  "  worker JOB.yaml   run one tcp worker (--name W)\n"
-                  "  launch JOB.yaml   run every tcp worker placed on a host (--host H)\n"
-                  "  watch ENDPOINT    print a job's control broadcast as it happens\n"
-                  "  programs          list the built-in vertex programs and their parameters\n"
-                  "  version           print the version\n"
-                  "\n"
-                  "Run 'zpregel COMMAND --help' for a command's options.\n");
+    fprintf (out,
+             "usage: zpregel COMMAND [OPTIONS]\n"
+             "\n"
+             "commands:\n"
+             "  run JOB.yaml      run a whole job from one YAML file: the master, the\n"
+             "                    inproc workers, and this host's tcp workers as processes\n"
+             "  master JOB.yaml   run the master and the inproc workers; wait for tcp workers\n"
+             "  worker JOB.yaml   run one tcp worker (--name W)\n"
+             "  launch JOB.yaml   run every tcp worker placed on a host (--host H)\n"
+             "  watch ENDPOINT    print a job's control broadcast as it happens\n"
+             "  plan JOB.yaml     show the route plan for a job's traffic, and what it saves\n"
+             "  gen traffic       write a synthetic power-law traffic matrix\n"
+             "  programs          list the built-in vertex programs and their parameters\n"
+             "  version           print the version\n"
+             "\n"
+             "Run 'zpregel COMMAND --help' for a command's options.\n");
 }
 
 static void s_usage_run (FILE *out, const char *cmd)
@@ -57,12 +61,13 @@ static void s_usage_run (FILE *out, const char *cmd)
     else
         fprintf (out, "Like run, but starts no worker process: every tcp worker is started on its\n"
                       "host with 'zpregel launch' or 'zpregel worker'.\n\n");
-    fprintf (out,
-             "  -s, --set KEY=VALUE  override a key of the YAML file (e.g. job.params.iterations=20,\n"
-             "                       workers[1].weight=2); may be repeated\n"
-             "      --stats FILE     write one JSON object per superstep, and a summary, to FILE\n"
-             "  -q, --quiet          no progress and no summary\n"
-             "  -h, --help           this help\n");
+    fprintf (
+        out,
+        "  -s, --set KEY=VALUE  override a key of the YAML file (e.g. job.params.iterations=20,\n"
+        "                       workers[1].weight=2); may be repeated\n"
+        "      --stats FILE     write one JSON object per superstep, and a summary, to FILE\n"
+        "  -q, --quiet          no progress and no summary\n"
+        "  -h, --help           this help\n");
 }
 
 /* This binary, for starting worker processes. */
@@ -315,10 +320,10 @@ static int s_cmd_worker (int argc, char **argv, bool launch)
 {
     const char *cmd = launch ? "launch" : "worker";
     static const struct option longopts[] = {{"name", required_argument, NULL, 'n'},
-                                              {"host", required_argument, NULL, 'H'},
-                                              {"set", required_argument, NULL, 's'},
-                                              {"help", no_argument, NULL, 'h'},
-                                              {NULL, 0, NULL, 0}};
+                                             {"host", required_argument, NULL, 'H'},
+                                             {"set", required_argument, NULL, 's'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
     const char **overrides = calloc ((size_t) argc, sizeof *overrides);
     size_t n_overrides = 0;
     const char *name = NULL, *host = NULL;
@@ -334,9 +339,10 @@ static int s_cmd_worker (int argc, char **argv, bool launch)
         else {
             FILE *out = c == 'h' ? stdout : stderr;
             if (launch)
-                fprintf (out, "usage: zpregel launch JOB.yaml --host HOST [--set key=value]...\n\n"
-                              "Starts every tcp worker of JOB.yaml whose host: is HOST, as processes,\n"
-                              "and waits for them. Run it on each host of the job.\n");
+                fprintf (out,
+                         "usage: zpregel launch JOB.yaml --host HOST [--set key=value]...\n\n"
+                         "Starts every tcp worker of JOB.yaml whose host: is HOST, as processes,\n"
+                         "and waits for them. Run it on each host of the job.\n");
             else
                 fprintf (out, "usage: zpregel worker JOB.yaml --name NAME [--set key=value]...\n\n"
                               "Runs the tcp worker NAME of JOB.yaml in this process: it binds its\n"
@@ -347,7 +353,8 @@ static int s_cmd_worker (int argc, char **argv, bool launch)
         }
     }
     if (optind != argc - 1 || (!launch && !name) || (launch && !host)) {
-        fprintf (stderr, "zpregel %s: expected JOB.yaml and %s\n", cmd, launch ? "--host HOST" : "--name NAME");
+        fprintf (stderr, "zpregel %s: expected JOB.yaml and %s\n", cmd,
+                 launch ? "--host HOST" : "--name NAME");
         free (overrides);
         return 2;
     }
@@ -365,7 +372,8 @@ static int s_cmd_worker (int argc, char **argv, bool launch)
             if (streq (cfg->workers[i].name, name))
                 wc = &cfg->workers[i];
         if (!wc || wc->transport != ZP_TRANSPORT_TCP) {
-            fprintf (stderr, "zpregel: %s: no tcp worker named \"%s\" in workers\n", cfg->path, name);
+            fprintf (stderr, "zpregel: %s: no tcp worker named \"%s\" in workers\n", cfg->path,
+                     name);
             rc = 1;
         } else
             rc = s_run_worker (cfg, wc);
@@ -415,12 +423,10 @@ static int s_cmd_worker (int argc, char **argv, bool launch)
 
 static int s_cmd_watch (int argc, char **argv)
 {
-    static const struct option longopts[] = {{"control", required_argument, NULL, 'c'},
-                                              {"json", no_argument, NULL, 'j'},
-                                              {"all", no_argument, NULL, 'a'},
-                                              {"timeout", required_argument, NULL, 't'},
-                                              {"help", no_argument, NULL, 'h'},
-                                              {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        {"control", required_argument, NULL, 'c'}, {"json", no_argument, NULL, 'j'},
+        {"all", no_argument, NULL, 'a'},           {"timeout", required_argument, NULL, 't'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
     const char *control = NULL;
     bool json = false, all = false;
     double timeout = 0;
@@ -440,17 +446,18 @@ static int s_cmd_watch (int argc, char **argv)
             FILE *out = c == 'h' ? stdout : stderr;
             if (c == 't')
                 fprintf (out, "zpregel watch: --timeout: expected seconds, got \"%s\"\n", optarg);
-            fprintf (out,
-                     "usage: zpregel watch ENDPOINT|JOB.yaml [--control ENDPOINT] [--json] [--all]\n"
-                     "                     [--timeout SECONDS]\n\n"
-                     "Prints a job's control broadcast, one line per event, from the job's first\n"
-                     "superstep, and exits when the job terminates (status 1 if it failed).\n"
-                     "ENDPOINT is the master's broadcast endpoint; with JOB.yaml, its\n"
-                     "master.broadcast and master.control are used.\n\n"
-                     "  -c, --control EP   the master's control endpoint (else learned from the job)\n"
-                     "  -j, --json         one JSON object per line\n"
-                     "  -a, --all          also SYNC events (the join phase)\n"
-                     "  -t, --timeout S    give up after S seconds without an event (0: wait)\n");
+            fprintf (
+                out,
+                "usage: zpregel watch ENDPOINT|JOB.yaml [--control ENDPOINT] [--json] [--all]\n"
+                "                     [--timeout SECONDS]\n\n"
+                "Prints a job's control broadcast, one line per event, from the job's first\n"
+                "superstep, and exits when the job terminates (status 1 if it failed).\n"
+                "ENDPOINT is the master's broadcast endpoint; with JOB.yaml, its\n"
+                "master.broadcast and master.control are used.\n\n"
+                "  -c, --control EP   the master's control endpoint (else learned from the job)\n"
+                "  -j, --json         one JSON object per line\n"
+                "  -a, --all          also SYNC events (the join phase)\n"
+                "  -t, --timeout S    give up after S seconds without an event (0: wait)\n");
             return c == 'h' ? 0 : 2;
         }
     }
@@ -517,6 +524,294 @@ static int s_cmd_watch (int argc, char **argv)
     return rc;
 }
 
+static void s_print_cost (const char *what, const zp_plan_cost_t *c)
+{
+    printf ("  %-12s %12.0f %12.0f %14.0f %14.0f %14.1f\n", what, c->connections, c->frames,
+            c->bytes, c->busiest_link, c->cost);
+}
+
+static int s_cmd_plan (int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"traffic", required_argument, NULL, 't'}, {"dot", required_argument, NULL, 'd'},
+        {"routers", required_argument, NULL, 'r'}, {"set", required_argument, NULL, 's'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+    const char **overrides = calloc ((size_t) argc, sizeof *overrides);
+    size_t n_overrides = 0;
+    const char *traffic_path = NULL, *dot_path = NULL;
+    long routers = -1;
+    int c;
+    optind = 1;
+    while ((c = getopt_long (argc, argv, "t:d:r:s:h", longopts, NULL)) != -1) {
+        char *end;
+        if (c == 't')
+            traffic_path = optarg;
+        else if (c == 'd')
+            dot_path = optarg;
+        else if (c == 'r' && (routers = strtol (optarg, &end, 10), *end == 0 && routers >= 0))
+            ;
+        else if (c == 's')
+            overrides[n_overrides++] = optarg;
+        else {
+            FILE *out = c == 'h' ? stdout : stderr;
+            fprintf (
+                out,
+                "usage: zpregel plan [JOB.yaml] [--traffic FILE] [--routers N] [--dot FILE]\n"
+                "                    [--set key=value]...\n\n"
+                "Plans the routes between a job's workers (direct, aggregated through a router,\n"
+                "or load-balanced over the routers) and prices the plan against all-direct and\n"
+                "all-routed with the cost model of docs/ROUTING.md.\n\n"
+                "  -t, --traffic FILE  traffic lines as written by 'zpregel run --stats' or\n"
+                "                      'zpregel gen traffic' (default: estimated from JOB's "
+                "graph)\n"
+                "  -r, --routers N     without JOB.yaml: the size of the router pool\n"
+                "  -d, --dot FILE      write a Graphviz picture of nodes and routes\n");
+            free (overrides);
+            return c == 'h' ? 0 : 2;
+        }
+    }
+    if (optind < argc - 1 || (optind == argc && !traffic_path)) {
+        fprintf (stderr, "zpregel plan: expected JOB.yaml, or --traffic FILE and --routers N\n");
+        free (overrides);
+        return 2;
+    }
+    char err[2048];
+    zp_config_t *cfg = NULL;
+    zp_traffic_matrix_t tm = {0};
+    zp_plan_options_t opt = zp_plan_defaults ();
+    int rc = 1;
+    uint32_t nw = 0, nr = 0;
+    char **names = NULL, **process = NULL, **host = NULL;
+    uint64_t *vertices = NULL;
+    const char *source = traffic_path;
+    if (optind == argc - 1) {
+        if (!(cfg = zp_config_load (argv[optind], overrides, n_overrides, err, sizeof err))) {
+            fprintf (stderr, "zpregel: %s\n", err);
+            free (overrides);
+            return 1;
+        }
+        opt.mode = (zp_routing_mode_t) cfg->routing_mode;
+        opt.batch_bytes = (double) cfg->batch_bytes;
+        opt.heavy_bytes = (double) cfg->heavy_bytes;
+        opt.fan_in = cfg->fan_in;
+        opt.connection_cost = cfg->connection_cost;
+        nw = (uint32_t) cfg->n_workers;
+        nr = (uint32_t) cfg->n_routers;
+    }
+    if (traffic_path && zp_traffic_read (traffic_path, &tm, err, sizeof err) != 0) {
+        fprintf (stderr, "zpregel: %s\n", err);
+        goto done;
+    }
+    if (cfg && traffic_path && tm.n != nw) {
+        fprintf (stderr, "zpregel: %s has %u workers, %s has %u\n", traffic_path, tm.n, cfg->path,
+                 nw);
+        goto done;
+    }
+    if (!cfg) {
+        nw = tm.n;
+        if (routers < 0) {
+            fprintf (stderr,
+                     "zpregel plan: without JOB.yaml, say how many routers (--routers N)\n");
+            goto done;
+        }
+        nr = (uint32_t) routers;
+    }
+    names = calloc (nw + nr, sizeof *names);
+    process = calloc (nw + nr, sizeof *process);
+    host = calloc (nw + nr, sizeof *host);
+    if (!names || !process || !host)
+        goto done;
+    /* Where each node runs: inproc nodes share the master's process and host. */
+    for (uint32_t i = 0; i < nw + nr; i++) {
+        bool router = i >= nw;
+        const zp_worker_config_t *n =
+            cfg ? (router ? &cfg->routers[i - nw] : &cfg->workers[i]) : NULL;
+        const char *master_host = cfg && cfg->master_host ? cfg->master_host : "localhost";
+        names[i] =
+            n ? strdup (n->name) : zsys_sprintf ("%c%u", router ? 'r' : 'w', router ? i - nw : i);
+        if (!n) {
+            process[i] = zsys_sprintf ("p%u", i);
+            host[i] = zsys_sprintf ("%s%u", router ? "router-host" : "host", router ? i - nw : i);
+        } else if (n->transport == ZP_TRANSPORT_INPROC) {
+            process[i] = strdup ("master");
+            host[i] = strdup (master_host);
+        } else {
+            process[i] = zsys_sprintf ("tcp:%s", n->name);
+            host[i] = strdup (n->host ? n->host : "localhost");
+        }
+    }
+    if (cfg && !traffic_path) {
+        /* Estimate from the graph, placed as the job would place it. */
+        zp_graph_source_t src = {cfg->graph, cfg->format, cfg->directed < 0 ? 1 : cfg->directed,
+                                 NULL};
+        zp_graph_t *g = zp_graph_load (&src, NULL, err, sizeof err);
+        if (!g) {
+            fprintf (stderr, "zpregel: %s\n", err);
+            goto done;
+        }
+        double weights[nw];
+        for (uint32_t w = 0; w < nw; w++)
+            weights[w] = cfg->workers[w].weight;
+        zp_placement_t how = {(zp_balancer_t) cfg->place_vertices,
+                              (zp_balancer_t) cfg->place_workers, cfg->balance_edges == 1, weights};
+        zp_layout_t *l = zp_layout_new (g, nw, cfg->partitions ? cfg->partitions : 16 * nw, &how);
+        int ok = l ? zp_layout_estimate_traffic (l, g, 16, &tm) : -1;
+        if (l) {
+            vertices = calloc (nw, sizeof *vertices);
+            for (uint32_t w = 0; vertices && w < nw; w++)
+                vertices[w] = l->ranges[w + 1] - l->ranges[w];
+        }
+        zp_layout_destroy (&l);
+        zp_graph_destroy (&g);
+        if (ok != 0) {
+            fprintf (stderr, "zpregel: out of memory estimating the traffic\n");
+            goto done;
+        }
+        source = "estimated from the graph (one combined message per edge)";
+    }
+    zp_topology_t topo = {nw,
+                          nr,
+                          (const char *const *) process,
+                          (const char *const *) host,
+                          (const char *const *) host + nw,
+                          vertices};
+    zp_plan_t *plan = zp_plan_new (&tm, &topo, &opt);
+    zp_plan_t *direct = zp_plan_uniform (&topo, ZP_ROUTE_DIRECT);
+    zp_plan_t *routed = zp_plan_uniform (&topo, ZP_ROUTE_AGGREGATED);
+    if (!plan || !direct || !routed) {
+        fprintf (stderr, "zpregel: out of memory planning\n");
+        zp_plan_destroy (&plan);
+        zp_plan_destroy (&direct);
+        zp_plan_destroy (&routed);
+        goto done;
+    }
+    zp_plan_cost_t cp, cd, cr;
+    zp_plan_cost (plan, &tm, &topo, &opt, &cp);
+    zp_plan_cost (direct, &tm, &topo, &opt, &cd);
+    zp_plan_cost (routed, &tm, &topo, &opt, &cr);
+    static const char *const modes[] = {"auto", "direct", "aggregated", "load_balanced"};
+    printf ("route plan for %u workers and %u routers (routing.mode %s)\n", nw, nr,
+            modes[opt.mode]);
+    printf ("traffic: %s\n", source);
+    printf ("pairs with traffic: %" PRIu64 " direct, %" PRIu64 " aggregated, %" PRIu64
+            " load-balanced\n\n",
+            cp.routes[0], cp.routes[1], cp.routes[2]);
+    printf ("  %-12s %12s %12s %14s %14s %14s\n", "per superstep", "connections", "frames", "bytes",
+            "busiest link", "cost");
+    s_print_cost ("plan", &cp);
+    s_print_cost ("all-direct", &cd);
+    s_print_cost ("all-routed", &cr);
+    printf ("\nthe plan costs %.1f%% of all-direct and %.1f%% of all-routed\n",
+            100 * cp.cost / cd.cost, 100 * cp.cost / cr.cost);
+    if (nw <= 16) {
+        printf ("\nroutes (sender -> receiver):\n");
+        for (uint32_t i = 0; i < nw; i++)
+            for (uint32_t j = 0; j < nw; j++) {
+                if (i == j)
+                    continue;
+                uint32_t route = plan->routes[(size_t) i * nw + j];
+                zp_route_kind_t kind = zp_route_kind (route);
+                printf ("  %-12s -> %-12s %s%s%s  (%.0f messages, %.0f bytes)\n", names[i],
+                        names[j],
+                        kind == ZP_ROUTE_DIRECT       ? "direct"
+                        : kind == ZP_ROUTE_AGGREGATED ? "aggregated via "
+                                                      : "load-balanced via ",
+                        kind == ZP_ROUTE_DIRECT ? "" : names[nw + zp_route_router (route)], "",
+                        tm.messages[(size_t) i * nw + j], tm.bytes[(size_t) i * nw + j]);
+            }
+    }
+    rc = 0;
+    if (dot_path) {
+        FILE *dot = fopen (dot_path, "w");
+        if (!dot) {
+            fprintf (stderr, "zpregel: %s: cannot write: %s\n", dot_path, strerror (errno));
+            rc = 1;
+        } else {
+            zp_plan_write_dot (dot, plan, &tm, &topo, (const char *const *) names,
+                               (const char *const *) names + nw);
+            fclose (dot);
+        }
+    }
+    zp_plan_destroy (&plan);
+    zp_plan_destroy (&direct);
+    zp_plan_destroy (&routed);
+done:
+    for (uint32_t i = 0; names && i < nw + nr; i++) {
+        free (names[i]);
+        free (process[i]);
+        free (host[i]);
+    }
+    free (names);
+    free (process);
+    free (host);
+    free (vertices);
+    zp_traffic_free (&tm);
+    zp_config_destroy (&cfg);
+    free (overrides);
+    return rc;
+}
+
+static int s_cmd_gen (int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"workers", required_argument, NULL, 'w'}, {"alpha", required_argument, NULL, 'a'},
+        {"fanout", required_argument, NULL, 'f'},  {"messages", required_argument, NULL, 'm'},
+        {"seed", required_argument, NULL, 'S'},    {"output", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+    double workers = 1024, alpha = 1.2, fanout = 64, messages = 1e8, seed = 1;
+    const char *output = NULL;
+    bool help = false, bad = argc < 2 || !streq (argv[1], "traffic");
+    int c;
+    optind = 2;
+    while (!bad && (c = getopt_long (argc, argv, "w:a:f:m:S:o:h", longopts, NULL)) != -1) {
+        double *field = c == 'w'   ? &workers
+                        : c == 'a' ? &alpha
+                        : c == 'f' ? &fanout
+                        : c == 'm' ? &messages
+                        : c == 'S' ? &seed
+                                   : NULL;
+        char *end;
+        if (c == 'o')
+            output = optarg;
+        else if (c == 'h')
+            help = true;
+        else if (!field)
+            bad = true;
+        else if ((*field = strtod (optarg, &end), *end != 0 || *field < 0)) {
+            fprintf (stderr, "zpregel gen traffic: expected a number >= 0, got \"%s\"\n", optarg);
+            bad = true;
+        }
+    }
+    if (help || bad || !output || optind < argc || workers < 2 || workers > 65536) {
+        FILE *out = help ? stdout : stderr;
+        fprintf (out,
+                 "usage: zpregel gen traffic --workers N -o FILE [--alpha A] [--fanout F]\n"
+                 "                           [--messages M] [--seed S]\n\n"
+                 "Writes a synthetic power-law traffic matrix for N workers (2 to 65536) as a\n"
+                 "traffic line that 'zpregel plan --traffic' reads: worker activity and\n"
+                 "popularity follow Zipf laws with exponent A (default 1.2); each worker sends\n"
+                 "to F receivers (default 64); M messages a superstep in all (default 1e8),\n"
+                 "16 bytes each.\n");
+        return help ? 0 : 2;
+    }
+    zp_traffic_matrix_t m;
+    if (zp_traffic_generate ((uint32_t) workers, alpha, (uint32_t) fanout, messages, 16,
+                             (uint64_t) seed, &m) != 0) {
+        fprintf (stderr, "zpregel: out of memory\n");
+        return 1;
+    }
+    FILE *out = fopen (output, "w");
+    if (!out) {
+        fprintf (stderr, "zpregel: %s: cannot write: %s\n", output, strerror (errno));
+        zp_traffic_free (&m);
+        return 1;
+    }
+    zp_traffic_write_matrix (out, &m);
+    int rc = fclose (out) == 0 ? 0 : 1;
+    zp_traffic_free (&m);
+    return rc;
+}
+
 static int s_cmd_programs (int argc, char **argv)
 {
     if (argc > 1 && (streq (argv[1], "--help") || streq (argv[1], "-h"))) {
@@ -556,6 +851,10 @@ int main (int argc, char **argv)
         return s_cmd_worker (argc - 1, argv + 1, streq (cmd, "launch"));
     if (streq (cmd, "watch"))
         return s_cmd_watch (argc - 1, argv + 1);
+    if (streq (cmd, "plan"))
+        return s_cmd_plan (argc - 1, argv + 1);
+    if (streq (cmd, "gen"))
+        return s_cmd_gen (argc - 1, argv + 1);
     if (streq (cmd, "programs"))
         return s_cmd_programs (argc - 1, argv + 1);
     if (streq (cmd, "version") || streq (cmd, "--version")) {

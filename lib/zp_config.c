@@ -104,7 +104,8 @@ static const s_key_t s_router_keys[] = {
     S_END};
 
 /* In the order of zp_routing_mode_t. */
-static const char *const s_routing_modes[] = {"auto", "direct", "aggregated", "load_balanced", NULL};
+static const char *const s_routing_modes[] = {"auto", "direct", "aggregated", "load_balanced",
+                                              NULL};
 
 static const s_key_t s_routing_keys[] = {
     {"mode", K_ENUM, S_OFF (routing_mode), false, 0, 0, s_routing_modes, NULL},

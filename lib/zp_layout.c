@@ -27,13 +27,15 @@ zp_layout_t *zp_layout_new (const zp_graph_t *g, uint32_t n_workers, uint32_t n_
     double *psize = calloc (n_partitions, sizeof *psize);
     uint64_t *pkeys = malloc (n_partitions * sizeof *pkeys);
     uint64_t *start = calloc ((size_t) n_partitions + 1, sizeof *start);
-    uint32_t *rank = malloc (n_partitions * sizeof *rank); /* position of partition p in handle order */
+    uint32_t *rank =
+        malloc (n_partitions * sizeof *rank); /* position of partition p in handle order */
     bool ok = l->handle_of && l->index_of && l->ranges && l->edges_of && l->partition_of &&
               l->worker_of && (size || !how->by_edges) && psize && pkeys && start && rank;
     for (uint64_t i = 0; ok && size && i < n; i++)
         size[i] = (double) (g->offsets[i + 1] - g->offsets[i]) + 1;
     /* Step 1: vertices into partitions. */
-    ok = ok && zp_balance (how->vertices, g->ids, size, n, NULL, n_partitions, l->partition_of) == 0;
+    ok =
+        ok && zp_balance (how->vertices, g->ids, size, n, NULL, n_partitions, l->partition_of) == 0;
     /* Step 2: partitions onto workers, by their total size. */
     for (uint64_t i = 0; ok && i < n; i++)
         psize[l->partition_of[i]] += size ? size[i] : 1.0;
@@ -172,4 +174,45 @@ done:
     free (in_off);
     free (in_src);
     return rc;
+}
+
+int zp_layout_estimate_traffic (const zp_layout_t *l, const zp_graph_t *g, double bytes_per_message,
+                                zp_traffic_matrix_t *m)
+{
+    uint32_t n = l->n_workers;
+    memset (m, 0, sizeof *m);
+    m->n = n;
+    m->steps = 1;
+    m->messages = calloc ((size_t) n * n, sizeof *m->messages);
+    m->bytes = calloc ((size_t) n * n, sizeof *m->bytes);
+    /* seen[v] = w + 1 once a vertex of worker w has sent to v: a combiner
+       merges the rest. Workers are visited one after the other. */
+    uint32_t *seen = calloc (l->n ? l->n : 1, sizeof *seen);
+    if (!m->messages || !m->bytes || !seen) {
+        free (seen);
+        zp_traffic_free (m);
+        return -1;
+    }
+    for (uint32_t w = 0; w < n; w++) {
+        uint32_t target_worker = 0;
+        for (uint32_t h = l->ranges[w]; h < l->ranges[w + 1]; h++) {
+            uint32_t i = l->index_of[h];
+            for (uint64_t e = g->offsets[i]; e < g->offsets[i + 1]; e++) {
+                uint32_t t = l->handle_of[g->targets[e]];
+                if (seen[t] == w + 1)
+                    continue;
+                seen[t] = w + 1;
+                /* The owner of handle t: ranges are ascending. */
+                while (target_worker > 0 && t < l->ranges[target_worker])
+                    target_worker--;
+                while (t >= l->ranges[target_worker + 1])
+                    target_worker++;
+                m->messages[(size_t) w * n + target_worker] += 1;
+            }
+        }
+    }
+    for (size_t k = 0; k < (size_t) n * n; k++)
+        m->bytes[k] = k % (n + 1) == 0 ? 0 : m->messages[k] * bytes_per_message;
+    free (seen);
+    return 0;
 }

@@ -37,8 +37,8 @@ void zp_traffic_write_matrix (FILE *out, const zp_traffic_matrix_t *m)
     for (size_t k = 0; k < (size_t) m->n * m->n; k++) {
         if (m->messages[k] < 0.5 && m->bytes[k] < 0.5)
             continue;
-        fprintf (out, "%s[%zu,%zu,%.0f,%.0f]", first ? "" : ",", k / m->n, k % m->n,
-                 m->messages[k], m->bytes[k]);
+        fprintf (out, "%s[%zu,%zu,%.0f,%.0f]", first ? "" : ",", k / m->n, k % m->n, m->messages[k],
+                 m->bytes[k]);
         first = false;
     }
     fprintf (out, "]}\n");
@@ -103,8 +103,9 @@ int zp_traffic_read (const char *path, zp_traffic_matrix_t *m, char *err, size_t
         uint64_t step, n;
         if (!s_lit (&c, "\"step\":") || !s_num (&c, &step) || !s_lit (&c, ",\"workers\":") ||
             !s_num (&c, &n) || !s_lit (&c, ",\"pairs\":[") || n == 0 || n > 65536) {
-            snprintf (err, errlen, "%s:%zu: expected \"step\", \"workers\" (1 to 65536) and \"pairs\"",
-                      path, lineno);
+            snprintf (err, errlen,
+                      "%s:%zu: expected \"step\", \"workers\" (1 to 65536) and \"pairs\"", path,
+                      lineno);
             rc = -1;
             break;
         }
@@ -173,7 +174,8 @@ int zp_traffic_generate (uint32_t n, double alpha, uint32_t fanout, double total
         return -1;
     /* Zipf weights by rank; ranks are a seeded permutation of the workers, so
        that popular receivers and busy senders are not the same workers. */
-    double *pop = malloc (n * sizeof *pop), *act = malloc (n * sizeof *act), *cum = malloc (n * sizeof *cum);
+    double *pop = malloc (n * sizeof *pop), *act = malloc (n * sizeof *act),
+           *cum = malloc (n * sizeof *cum);
     if (!pop || !act || !cum) {
         free (pop);
         free (act);

@@ -245,7 +245,8 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
     if (has_tcp) {
         /* tcp://HOST:PORT -> tcp://HOST:* (config checked it is tcp://) */
         const char *host = cfg->control + 6, *colon = strrchr (host, ':');
-        snprintf (tcp_data, sizeof tcp_data, "tcp://%.*s:*", (int) (colon ? colon - host : 0), host);
+        snprintf (tcp_data, sizeof tcp_data, "tcp://%.*s:*", (int) (colon ? colon - host : 0),
+                  host);
     }
     zp_master_args_t margs = {.job = job,
                               .n_control = 1,
@@ -346,8 +347,9 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
             while (w < n && !(children[w] && zp_process_poll (children[w], &status) == 1))
                 w++;
             if (w < n) {
-                snprintf (err, errlen, "worker %s (pid %d) exited with status %d before the job ended",
-                          names[w], (int) children[w], status);
+                snprintf (err, errlen,
+                          "worker %s (pid %d) exited with status %d before the job ended", names[w],
+                          (int) children[w], status);
                 children[w] = 0;
                 break;
             }

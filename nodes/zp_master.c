@@ -321,8 +321,8 @@ static void s_on_result (self_t *self, int w, zp_wire_msg_t *msg)
     if (rc == 0 && (r.worker != (uint32_t) w || r.count != l->ranges[w + 1] - l->ranges[w]))
         rc = ZP_ECOUNT;
     if (rc != 0 || self->workers[w].result) {
-        zsys_error ("master: dropped a bad RESULT from worker %s: %s",
-                    self->args->worker_names[w], rc ? zp_frame_strerror (rc) : "duplicate");
+        zsys_error ("master: dropped a bad RESULT from worker %s: %s", self->args->worker_names[w],
+                    rc ? zp_frame_strerror (rc) : "duplicate");
         return;
     }
     memcpy (self->values + l->ranges[w], r.values, r.count * sizeof (zp_value_t));
@@ -455,8 +455,8 @@ void zp_master_actor (zsock_t *pipe, void *argp)
     zp_cbor_writer_init (&self->w, 1 << 16);
     self->control = zsock_new (ZMQ_ROUTER);
     self->bcast = zsock_new (ZMQ_PUB);
-    bool ok = self->workers && self->partials && self->sent && self->prev_sent &&
-              self->received && self->values && self->control && self->bcast;
+    bool ok = self->workers && self->partials && self->sent && self->prev_sent && self->received &&
+              self->values && self->control && self->bcast;
     if (ok) {
         zsock_set_router_mandatory (self->control, 1);
         zsock_set_linger (self->control, 2000);
@@ -491,9 +491,8 @@ void zp_master_actor (zsock_t *pipe, void *argp)
             next_sync = now + 20;
         }
         if (now >= next_heartbeat) {
-            zp_broadcast_t b = {.kind = ZP_MSG_HEARTBEAT,
-                                .step = self->step,
-                                .control = a->public_control};
+            zp_broadcast_t b = {
+                .kind = ZP_MSG_HEARTBEAT, .step = self->step, .control = a->public_control};
             s_publish (self, &b);
             next_heartbeat = now + a->heartbeat_ms;
         }

@@ -67,10 +67,10 @@ typedef struct {
     zp_worker_args_t args;
     s_state_t state;
     bool seen_broadcast, ready_sent, stop, failed;
-    uint64_t next_seq;        /* the next broadcast to handle */
-    s_stored_t *early;        /* broadcasts that arrived before next_seq, by seq in .seq */
+    uint64_t next_seq; /* the next broadcast to handle */
+    s_stored_t *early; /* broadcasts that arrived before next_seq, by seq in .seq */
     size_t n_early, cap_early;
-    int64_t replay_asked;     /* when we last asked for the gap, or 0 */
+    int64_t replay_asked; /* when we last asked for the gap, or 0 */
     size_t n_endpoints;
     char *endpoints[2];
     zp_partition_t *partition;
@@ -394,7 +394,8 @@ static bool s_compress_link (uint32_t mode, const char *endpoint)
     if (mode != 0)
         return mode == 1;
     return strncmp (endpoint, "tcp://", 6) == 0 && strncmp (endpoint, "tcp://127.", 10) != 0 &&
-           strncmp (endpoint, "tcp://localhost:", 16) != 0 && strncmp (endpoint, "tcp://[::1]", 11) != 0;
+           strncmp (endpoint, "tcp://localhost:", 16) != 0 &&
+           strncmp (endpoint, "tcp://[::1]", 11) != 0;
 }
 
 static void s_on_assign (self_t *self, const void *frame, size_t size)
@@ -691,16 +692,19 @@ void zp_worker_actor (zsock_t *pipe, void *args)
     if (zp_hello_encode (&hello, &self->w) == 0)
         s_send_control (self);
 
-    int64_t deadline = zclock_mono () + (self->args.join_timeout_ms ? self->args.join_timeout_ms : 30000);
+    int64_t deadline =
+        zclock_mono () + (self->args.join_timeout_ms ? self->args.join_timeout_ms : 30000);
     while (!self->stop) {
         zsock_t *which = zpoller_wait (self->poller, 200);
         if (!which) {
             if (zpoller_terminated (self->poller))
                 break;
             if (self->state == S_JOINING && zclock_mono () > deadline) {
-                zsys_error ("worker %s: no ASSIGN from the master at %s within %.1fs",
-                            self->args.name, self->args.control,
-                            (double) (self->args.join_timeout_ms ? self->args.join_timeout_ms : 30000) / 1000);
+                zsys_error (
+                    "worker %s: no ASSIGN from the master at %s within %.1fs", self->args.name,
+                    self->args.control,
+                    (double) (self->args.join_timeout_ms ? self->args.join_timeout_ms : 30000) /
+                        1000);
                 self->failed = true;
                 break;
             }

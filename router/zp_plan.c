@@ -255,7 +255,8 @@ void zp_plan_write_dot (FILE *out, const zp_plan_t *plan, const zp_traffic_matri
         fprintf (out, "  r%u [shape=ellipse,style=filled,fillcolor=lightgrey,label=\"%s\"];\n", r,
                  router_names ? router_names[r] : "router");
     /* One edge per link: sum what the plan puts on it. */
-    double *in = calloc ((size_t) n * nr + 1, sizeof *in), *outb = calloc ((size_t) nr * n + 1, sizeof *outb);
+    double *in = calloc ((size_t) n * nr + 1, sizeof *in),
+           *outb = calloc ((size_t) nr * n + 1, sizeof *outb);
     uint8_t *kind = calloc ((size_t) nr * n + 1, 1);
     for (uint32_t i = 0; i < n; i++)
         for (uint32_t j = 0; j < n; j++) {

@@ -19,8 +19,9 @@ static const char *s_run (const char *algorithm, const char *graph, int workers,
     static char out[4200];
     snprintf (out, sizeof out, "%s/out.txt", dir);
     char yaml[8192];
-    int at = snprintf (yaml, sizeof yaml, "job:\n  algorithm: %s\n  graph: %s\n  output: %s\n%sworkers:\n",
-                       algorithm, graph, out, extra);
+    int at = snprintf (yaml, sizeof yaml,
+                       "job:\n  algorithm: %s\n  graph: %s\n  output: %s\n%sworkers:\n", algorithm,
+                       graph, out, extra);
     for (int w = 0; w < workers; w++)
         at += snprintf (yaml + at, sizeof yaml - (size_t) at, "  - name: w%d\n", w);
     const char *path = zp_test_write (dir, "job.yaml", yaml);
@@ -151,25 +152,30 @@ Test (algorithms, one_worker_equals_three_on_120k_undirected_edges)
 
 Test (algorithms, weight_property_comes_from_properties_or_params)
 {
-    const char *graph = zp_test_path ("tests/data/ldbc/example-directed/example-directed.properties");
+    const char *graph =
+        zp_test_path ("tests/data/ldbc/example-directed/example-directed.properties");
     cr_assert_null (s_run ("sssp", graph, 1, "  params:\n    weight_property: cost\n"));
     cr_assert (strstr (s_err, "edge property \"cost\" is not among edge-properties.names (weight)"),
                "%s", s_err);
     /* BFS needs a source; a graph whose properties give none needs job.params.source. */
-    const char *wcc = zp_test_path ("tests/data/ldbc/test-wcc-directed/test-wcc-directed.properties");
+    const char *wcc =
+        zp_test_path ("tests/data/ldbc/test-wcc-directed/test-wcc-directed.properties");
     cr_assert_null (s_run ("bfs", wcc, 1, ""));
     cr_assert (strstr (s_err, "job.params.source: required by bfs (id of the source vertex)"), "%s",
                s_err);
     cr_assert_not_null (s_run ("bfs", wcc, 2, "  params:\n    source: 2\n"), "%s", s_err);
     /* SSSP on a graph without weights. */
     cr_assert_null (s_run ("sssp", wcc, 1, "  params:\n    source: 1\n"));
-    cr_assert (strstr (s_err, "the graph has no edge properties, so no weight \"weight\""), "%s", s_err);
+    cr_assert (strstr (s_err, "the graph has no edge properties, so no weight \"weight\""), "%s",
+               s_err);
 }
 
 Test (algorithms, shared_object_programs)
 {
-    const char *build = getenv ("ZPREGEL_BUILD") ? getenv ("ZPREGEL_BUILD") : zp_test_path ("build");
-    const char *graph = zp_test_path ("tests/data/ldbc/test-pr-directed/test-pr-directed.properties");
+    const char *build =
+        getenv ("ZPREGEL_BUILD") ? getenv ("ZPREGEL_BUILD") : zp_test_path ("build");
+    const char *graph =
+        zp_test_path ("tests/data/ldbc/test-pr-directed/test-pr-directed.properties");
     char so[4200];
     snprintf (so, sizeof so, "%s/libzp_indegree.so", build);
     const char *out = s_run (so, graph, 2, "");
@@ -222,11 +228,12 @@ Test (algorithms, every_ldbc_reference_with_1_2_3_tcp_worker_processes, .timeout
                                "workers:\n",
                                algo, graph, out, zp_test_port (), zp_test_port ());
             for (int k = 0; k < w; k++)
-                at += snprintf (yaml + at, sizeof yaml - (size_t) at,
-                                "  - name: t%d\n    transport: tcp\n    endpoint: tcp://127.0.0.1:%d\n",
-                                k, zp_test_port ());
-            const char *argv[] = {zp_test_bin (), "run", zp_test_write (d, "job.yaml", yaml), "--quiet",
-                                  NULL};
+                at += snprintf (
+                    yaml + at, sizeof yaml - (size_t) at,
+                    "  - name: t%d\n    transport: tcp\n    endpoint: tcp://127.0.0.1:%d\n", k,
+                    zp_test_port ());
+            const char *argv[] = {zp_test_bin (), "run", zp_test_write (d, "job.yaml", yaml),
+                                  "--quiet", NULL};
             zp_test_run_t r;
             zp_test_run (argv, 60, &r);
             cr_assert_eq (r.status, 0, "%s on %s with %d tcp workers: %s", algo, name, w, r.err);

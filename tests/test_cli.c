@@ -78,11 +78,12 @@ Test (cli, stats_file_has_a_line_per_superstep_and_a_summary)
                        "%s", line);
         } else {
             cr_assert (strncmp (line, "{\"summary\":true,", 16) == 0, "%s", line);
-            cr_assert (strstr (line, "\"load_seconds\":") && strstr (line, "\"compute_seconds\":") &&
-                           strstr (line, "\"output_seconds\":") && strstr (line, "\"supersteps\":15") &&
-                           strstr (line, "\"vertices_per_worker\":[") &&
-                           strstr (line, "\"edges_per_worker\":["),
-                       "%s", line);
+            cr_assert (
+                strstr (line, "\"load_seconds\":") && strstr (line, "\"compute_seconds\":") &&
+                    strstr (line, "\"output_seconds\":") && strstr (line, "\"supersteps\":15") &&
+                    strstr (line, "\"vertices_per_worker\":[") &&
+                    strstr (line, "\"edges_per_worker\":["),
+                "%s", line);
         }
     }
     cr_assert_eq (lines, 31);

@@ -97,9 +97,10 @@ Test (config, the_issue_example_message)
 
 Test (config, unknown_keys_are_errors)
 {
-    s_fails (S_JOB S_WORKERS "jobs: 1\n",
-             "6: jobs: unknown key (expected one of: job, master, workers, routers, routing, engine, "
-             "compression, placement)");
+    s_fails (
+        S_JOB S_WORKERS "jobs: 1\n",
+        "6: jobs: unknown key (expected one of: job, master, workers, routers, routing, engine, "
+        "compression, placement)");
     s_fails (
         "job:\n  algorithm: pr\n  grpah: x\n" S_WORKERS,
         "3: job.grpah: unknown key (expected one of: name, algorithm, graph, format, directed, "
@@ -148,9 +149,9 @@ Test (config, workers_are_checked_together)
              "6: workers[1]: worker name \"a\" is used twice");
     s_fails (S_JOB "workers:\n  - name: a\n    transport: tcp\n",
              "5: workers[0]: a tcp worker needs an endpoint (e.g. tcp://127.0.0.1:5601)");
-    zp_config_t *cfg =
-        s_load (S_JOB "workers:\n  - name: a\n    transport: tcp\n    endpoint: tcp://127.0.0.1:7\n",
-                NULL, 0);
+    zp_config_t *cfg = s_load (
+        S_JOB "workers:\n  - name: a\n    transport: tcp\n    endpoint: tcp://127.0.0.1:7\n", NULL,
+        0);
     cr_assert_null (cfg);
     char want[4400];
     snprintf (want, sizeof want,
@@ -158,11 +159,11 @@ Test (config, workers_are_checked_together)
               "endpoints (e.g. tcp://127.0.0.1:5555 and tcp://127.0.0.1:5556)",
               s_file);
     cr_assert_str_eq (s_err, want);
-    cfg = s_load (S_JOB "workers:\n  - name: a\n    transport: tcp\n    endpoint: inproc://a\n", NULL,
-                  0);
+    cfg = s_load (S_JOB "workers:\n  - name: a\n    transport: tcp\n    endpoint: inproc://a\n",
+                  NULL, 0);
     cr_assert_null (cfg);
-    snprintf (want, sizeof want, "%s: workers[0].endpoint: expected tcp://HOST:PORT, got \"inproc://a\"",
-              s_file);
+    snprintf (want, sizeof want,
+              "%s: workers[0].endpoint: expected tcp://HOST:PORT, got \"inproc://a\"", s_file);
     cr_assert_str_eq (s_err, want);
 }
 

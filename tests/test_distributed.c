@@ -26,13 +26,14 @@ static const char *s_weighted_debian (const char *dir)
     char *v = zp_test_read (zp_test_path ("data/debian-deps.v"), NULL);
     zp_test_write (dir, "deb.v", v);
     free (v);
-    snprintf (props, sizeof props, "%s",
-              zp_test_write (dir, "deb.properties",
-                             "graph.deb.vertex-file = deb.v\ngraph.deb.edge-file = deb.e\n"
-                             "graph.deb.directed = true\ngraph.deb.edge-properties.names = weight\n"
-                             "graph.deb.bfs.source-vertex = 16808\ngraph.deb.sssp.source-vertex = 49510\n"
-                             "graph.deb.cdlp.max-iterations = 10\ngraph.deb.pr.num-iterations = 20\n"
-                             "graph.deb.pr.damping-factor = 0.85\n"));
+    snprintf (
+        props, sizeof props, "%s",
+        zp_test_write (dir, "deb.properties",
+                       "graph.deb.vertex-file = deb.v\ngraph.deb.edge-file = deb.e\n"
+                       "graph.deb.directed = true\ngraph.deb.edge-properties.names = weight\n"
+                       "graph.deb.bfs.source-vertex = 16808\ngraph.deb.sssp.source-vertex = 49510\n"
+                       "graph.deb.cdlp.max-iterations = 10\ngraph.deb.pr.num-iterations = 20\n"
+                       "graph.deb.pr.damping-factor = 0.85\n"));
     return props;
 }
 
@@ -92,10 +93,13 @@ Test (distributed, every_algorithm_is_the_same_inproc_tcp_and_mixed, .timeout = 
             double r1 = zp_test_max_relative (a, b), r2 = zp_test_max_relative (a, c);
             cr_assert (r1 >= 0 && r1 < 1e-9 && r2 >= 0 && r2 < 1e-9, "pr differs: %g, %g", r1, r2);
         } else {
-            char *ta = zp_test_read (a, NULL), *tb = zp_test_read (b, NULL), *tc = zp_test_read (c, NULL);
+            char *ta = zp_test_read (a, NULL), *tb = zp_test_read (b, NULL),
+                 *tc = zp_test_read (c, NULL);
             cr_assert_not_null (ta);
-            cr_assert (tb && strcmp (ta, tb) == 0, "%s: all-tcp output differs from inproc", algos[i]);
-            cr_assert (tc && strcmp (ta, tc) == 0, "%s: mixed output differs from inproc", algos[i]);
+            cr_assert (tb && strcmp (ta, tb) == 0, "%s: all-tcp output differs from inproc",
+                       algos[i]);
+            cr_assert (tc && strcmp (ta, tc) == 0, "%s: mixed output differs from inproc",
+                       algos[i]);
             free (ta);
             free (tb);
             free (tc);
@@ -142,10 +146,11 @@ Test (distributed, a_worker_that_never_joins_fails_the_job_cleanly)
     zp_test_run (argv, 30, &r);
     cr_assert_eq (r.status, 1, "exit %d\n%s", r.status, r.err);
     char want[4400];
-    snprintf (want, sizeof want,
-              "zpregel: worker(s) did not join within 1.0s: ghost (tcp://127.0.0.1:%d on elsewhere: "
-              "start it with 'zpregel launch %s --host elsewhere')",
-              ghost, job);
+    snprintf (
+        want, sizeof want,
+        "zpregel: worker(s) did not join within 1.0s: ghost (tcp://127.0.0.1:%d on elsewhere: "
+        "start it with 'zpregel launch %s --host elsewhere')",
+        ghost, job);
     cr_assert (strstr (r.err, want), "%s", r.err);
     /* The local worker process was stopped: nothing of this job is left running. */
     cr_assert_eq (zp_test_count_processes (job), 0, "orphan worker processes of %s", job);
@@ -201,7 +206,8 @@ Test (distributed, node_commands_reject_bad_arguments)
 {
     char dir[4096];
     snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
-    const char *job = s_job (dir, "cmd", "pr", zp_test_path ("data/debian-deps.properties"), 1, 1, "");
+    const char *job =
+        s_job (dir, "cmd", "pr", zp_test_path ("data/debian-deps.properties"), 1, 1, "");
     zp_test_run_t r;
     const char *worker[] = {zp_test_bin (), "worker", job, "--name", "i0", NULL};
     zp_test_run (worker, 10, &r);
@@ -220,16 +226,18 @@ Test (distributed, node_commands_reject_bad_arguments)
     const char *watch[] = {zp_test_bin (), "watch", zp_test_path ("configs/local.yaml"), NULL};
     zp_test_run (watch, 10, &r);
     cr_assert_eq (r.status, 1);
-    cr_assert (strstr (r.err, "master.broadcast must be a tcp endpoint to be watched"), "%s", r.err);
+    cr_assert (strstr (r.err, "master.broadcast must be a tcp endpoint to be watched"), "%s",
+               r.err);
     zp_test_run_free (&r);
-    const char *timeout[] = {zp_test_bin (), "watch", "tcp://127.0.0.1:9", "--timeout", "0.3", NULL};
+    const char *timeout[] = {zp_test_bin (), "watch", "tcp://127.0.0.1:9",
+                             "--timeout",    "0.3",   NULL};
     zp_test_run (timeout, 10, &r);
     cr_assert_eq (r.status, 1);
     cr_assert (strstr (r.err, "no event for 0.3s"), "%s", r.err);
     zp_test_run_free (&r);
     /* A worker whose master never comes gives up after join_timeout. */
-    const char *lonely[] = {zp_test_bin (), "worker", job, "--name", "t0", "--set",
-                            "master.join_timeout=500ms", NULL};
+    const char *lonely[] = {
+        zp_test_bin (), "worker", job, "--name", "t0", "--set", "master.join_timeout=500ms", NULL};
     zp_test_run (lonely, 20, &r);
     cr_assert_eq (r.status, 1);
     cr_assert (strstr (r.err, "no ASSIGN from the master"), "%s", r.err);
@@ -274,17 +282,21 @@ Test (distributed, workers_on_two_hosts_and_the_master_on_a_third, .fini = s_hos
     const char *algos[] = {"wcc", "pr"};
     for (int i = 0; i < 2; i++) {
         char yaml[4096], name[64];
-        snprintf (yaml, sizeof yaml,
-                  "job:\n  algorithm: %s\n  graph: %s\n  output: %s/%s-hosts.out\n"
-                  "master:\n  control: tcp://10.213.%s.1:5555\n  broadcast: tcp://10.213.%s.1:5556\n"
-                  "  host: hostm\n  join_timeout: 30s\n"
-                  "workers:\n"
-                  "  - name: m1\n"
-                  "  - name: a1\n    transport: tcp\n    endpoint: tcp://10.213.%s.2:5601\n    host: hosta\n"
-                  "  - name: a2\n    transport: tcp\n    endpoint: tcp://10.213.%s.2:5602\n    host: hosta\n"
-                  "  - name: b1\n    transport: tcp\n    endpoint: tcp://10.213.%s.3:5601\n    host: hostb\n",
-                  algos[i], zp_test_path ("data/debian-deps.properties"), dir, algos[i], net, net,
-                  net, net, net);
+        snprintf (
+            yaml, sizeof yaml,
+            "job:\n  algorithm: %s\n  graph: %s\n  output: %s/%s-hosts.out\n"
+            "master:\n  control: tcp://10.213.%s.1:5555\n  broadcast: tcp://10.213.%s.1:5556\n"
+            "  host: hostm\n  join_timeout: 30s\n"
+            "workers:\n"
+            "  - name: m1\n"
+            "  - name: a1\n    transport: tcp\n    endpoint: tcp://10.213.%s.2:5601\n    host: "
+            "hosta\n"
+            "  - name: a2\n    transport: tcp\n    endpoint: tcp://10.213.%s.2:5602\n    host: "
+            "hosta\n"
+            "  - name: b1\n    transport: tcp\n    endpoint: tcp://10.213.%s.3:5601\n    host: "
+            "hostb\n",
+            algos[i], zp_test_path ("data/debian-deps.properties"), dir, algos[i], net, net, net,
+            net, net);
         snprintf (name, sizeof name, "%s-hosts.yaml", algos[i]);
         char job[4200];
         snprintf (job, sizeof job, "%s", zp_test_write (dir, name, yaml));
@@ -292,15 +304,15 @@ Test (distributed, workers_on_two_hosts_and_the_master_on_a_third, .fini = s_hos
         snprintf (ns_a, sizeof ns_a, "%sa", s_prefix);
         snprintf (ns_b, sizeof ns_b, "%sb", s_prefix);
         snprintf (ns_m, sizeof ns_m, "%sm", s_prefix);
-        const char *launch_a[] = {"/usr/sbin/ip", "netns", "exec", ns_a, zp_test_bin (), "launch", job,
-                                  "--host", "hosta", NULL};
-        const char *launch_b[] = {"/usr/sbin/ip", "netns", "exec", ns_b, zp_test_bin (), "launch", job,
-                                  "--host", "hostb", NULL};
+        const char *launch_a[] = {"/usr/sbin/ip", "netns", "exec",   ns_a,    zp_test_bin (),
+                                  "launch",       job,     "--host", "hosta", NULL};
+        const char *launch_b[] = {"/usr/sbin/ip", "netns", "exec",   ns_b,    zp_test_bin (),
+                                  "launch",       job,     "--host", "hostb", NULL};
         char oa[4200], ea[4200], ob[4200], eb[4200];
         int pa = zp_test_start (launch_a, oa, ea);
         int pb = zp_test_start (launch_b, ob, eb);
-        const char *master[] = {"/usr/sbin/ip", "netns", "exec", ns_m, zp_test_bin (), "master",
-                                job, "--quiet", NULL};
+        const char *master[] = {"/usr/sbin/ip", "netns", "exec",    ns_m, zp_test_bin (),
+                                "master",       job,     "--quiet", NULL};
         zp_test_run (master, 120, &r);
         cr_assert_eq (r.status, 0, "%s master: %s", algos[i], r.err);
         zp_test_run_free (&r);
@@ -315,7 +327,7 @@ Test (distributed, workers_on_two_hosts_and_the_master_on_a_third, .fini = s_hos
                   algos[i], zp_test_path ("data/debian-deps.properties"));
         snprintf (name, sizeof name, "%s-local.yaml", algos[i]);
         const char *run[] = {zp_test_bin (), "run", zp_test_write (dir, name, yaml), "--set", set,
-                             "--quiet", NULL};
+                             "--quiet",      NULL};
         zp_test_run (run, 60, &r);
         cr_assert_eq (r.status, 0, "%s", r.err);
         zp_test_run_free (&r);

@@ -99,7 +99,8 @@ Test (balance, range_is_contiguous_and_balanced)
     size_t count[7] = {0};
     for (size_t i = 0; i < n; i++) {
         if (i)
-            cr_assert (bin[i] == bin[i - 1] || bin[i] == bin[i - 1] + 1, "not contiguous at %zu", i);
+            cr_assert (bin[i] == bin[i - 1] || bin[i] == bin[i - 1] + 1, "not contiguous at %zu",
+                       i);
         count[bin[i]]++;
     }
     for (int b = 0; b < 7; b++)
@@ -116,7 +117,8 @@ Test (balance, range_is_contiguous_and_balanced)
 Test (balance, placing_a_real_graph_by_edges_follows_worker_weights)
 {
     char err[1024];
-    zp_graph_source_t src = {zp_test_path ("data/debian-deps.properties"), ZP_FORMAT_AUTO, -1, NULL};
+    zp_graph_source_t src = {zp_test_path ("data/debian-deps.properties"), ZP_FORMAT_AUTO, -1,
+                             NULL};
     zp_graph_t *g = zp_graph_load (&src, NULL, err, sizeof err);
     cr_assert_not_null (g, "%s", err);
     double weights[3] = {1, 1, 2};

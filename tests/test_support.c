@@ -172,7 +172,8 @@ int zp_test_wait (int pid, int timeout_s)
 {
     int status = 0;
     pid_t done = 0;
-    for (long i = 0; i < (long) timeout_s * 100 && (done = waitpid (pid, &status, WNOHANG)) == 0; i++)
+    for (long i = 0; i < (long) timeout_s * 100 && (done = waitpid (pid, &status, WNOHANG)) == 0;
+         i++)
         usleep (10000);
     if (done == 0) {
         kill (-pid, SIGKILL);

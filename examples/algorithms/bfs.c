@@ -29,7 +29,7 @@ static void s_compute (zp_vertex_t *v)
 {
     int64_t depth = zp_get_i64 (v);
     if (zp_superstep (v) == 0) {
-        if (zp_id (v) == (uint64_t) *(const int64_t *) zp_state (v))
+        if (zp_id (v) == (uint64_t) * (const int64_t *) zp_state (v))
             depth = 0;
     } else if (zp_message_count (v))
         depth = zp_message_i64 (v, 0);

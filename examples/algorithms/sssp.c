@@ -29,7 +29,7 @@ static void s_compute (zp_vertex_t *v)
 {
     double dist = zp_get_f64 (v);
     if (zp_superstep (v) == 0) {
-        if (zp_id (v) == (uint64_t) *(const int64_t *) zp_state (v))
+        if (zp_id (v) == (uint64_t) * (const int64_t *) zp_state (v))
             dist = 0;
     } else if (zp_message_count (v))
         dist = zp_message_f64 (v, 0);

@@ -124,7 +124,7 @@ typedef struct {
     uint64_t plan_version; /* BEGIN */
     size_t n_aggregates;   /* BEGIN */
     const uint8_t *aggregates;
-    uint64_t active;     /* BEGIN, TERMINATE: totals of the superstep just finished */
+    uint64_t active; /* BEGIN, TERMINATE: totals of the superstep just finished */
     uint64_t messages;
     uint32_t status;     /* TERMINATE: 0 finished, 1 failed */
     const char *control; /* SYNC, HEARTBEAT: the master's control endpoint */

@@ -23,7 +23,7 @@ typedef struct {
     /* Start the tcp workers whose host is this machine as child processes
        (`exe worker JOB.yaml --name W --set ...`); the others are waited for. */
     bool spawn;
-    const char *exe; /* the zpregel binary, for spawn */
+    const char *exe;              /* the zpregel binary, for spawn */
     const char *const *overrides; /* --set values, passed on to spawned workers */
     size_t n_overrides;
 } zp_job_options_t;
@@ -37,8 +37,8 @@ typedef struct {
     uint64_t dropped_self_loops;
     uint64_t dropped_duplicates;
     uint32_t n_workers;
-    uint64_t *vertices_of; /* n_workers: vertices placed on each worker */
-    uint64_t *edges_of;    /* n_workers: out-arcs placed on each worker */
+    uint64_t *vertices_of;     /* n_workers: vertices placed on each worker */
+    uint64_t *edges_of;        /* n_workers: out-arcs placed on each worker */
     double imbalance_vertices; /* max / mean over workers */
     double imbalance_edges;
     double load_seconds;

@@ -17,6 +17,7 @@
 #include "zp_cbor.h"
 #include "zp_control.h"
 #include "zp_graph.h"
+#include "zp_traffic.h"
 
 typedef struct {
     zp_balancer_t vertices; /* vertex -> partition */
@@ -29,10 +30,10 @@ typedef struct {
     uint32_t n_workers;
     uint32_t n_partitions;
     uint64_t n;
-    uint32_t *handle_of; /* n: handle of vertex index i */
-    uint32_t *index_of;  /* n: vertex index of handle h */
-    uint32_t *ranges;    /* n_workers+1 */
-    uint64_t *edges_of;  /* n_workers: out-arcs owned by each worker */
+    uint32_t *handle_of;    /* n: handle of vertex index i */
+    uint32_t *index_of;     /* n: vertex index of handle h */
+    uint32_t *ranges;       /* n_workers+1 */
+    uint64_t *edges_of;     /* n_workers: out-arcs owned by each worker */
     uint32_t *partition_of; /* n: partition of vertex index i */
     uint32_t *worker_of;    /* n_partitions: worker of each partition */
 } zp_layout_t;
@@ -42,6 +43,13 @@ typedef struct {
 zp_layout_t *zp_layout_new (const zp_graph_t *g, uint32_t n_workers, uint32_t n_partitions,
                             const zp_placement_t *how);
 void zp_layout_destroy (zp_layout_t **self_p);
+
+/* The traffic a program that sends one combined message along every
+   out-edge (as PageRank does) would make in a superstep: messages from
+   worker i to worker j = the distinct vertices of j that i's vertices point
+   at; bytes = messages x bytes_per_message. For planning before a run. */
+int zp_layout_estimate_traffic (const zp_layout_t *self, const zp_graph_t *g,
+                                double bytes_per_message, zp_traffic_matrix_t *m);
 
 /* Encodes the ASSIGN for worker `w` into `out`. `base` supplies the fields
    that do not depend on the worker (job, program, params, peers, settings);

@@ -2,11 +2,10 @@
 
     The master binds a control ROUTER and a broadcast PUB, waits for every
     worker's HELLO, sends each its ASSIGN (with, for each peer, the endpoint
-    this worker should use: inproc when both run in one process, tcp otherwise), publishes SYNC until every worker
-    has confirmed that its subscription works (READY), then drives
-    supersteps: BEGIN, wait for every DONE (the barrier), combine the
-    aggregators, check that what each worker says it sent to another is what
-    the other says it received, decide whether to stop. At the end it
+    this worker should use: inproc when both run in one process, tcp otherwise), publishes SYNC
+   until every worker has confirmed that its subscription works (READY), then drives supersteps:
+   BEGIN, wait for every DONE (the barrier), combine the aggregators, check that what each worker
+   says it sent to another is what the other says it received, decide whether to stop. At the end it
     publishes TERMINATE, collects every worker's values and sends BYE.
     It keeps every broadcast it published and sends any range of them again
     to whoever asks with REPLAY (a worker that saw a gap, a late watcher), and

@@ -69,7 +69,7 @@ typedef struct {
     uint32_t n_routers;
     const char *const *worker_process; /* n_workers */
     const char *const *worker_host;
-    const char *const *router_host; /* n_routers */
+    const char *const *router_host;  /* n_routers */
     const uint64_t *worker_vertices; /* n_workers, or NULL: bounds what combining can save */
 } zp_topology_t;
 

@@ -25,11 +25,11 @@
 #include <stdint.h>
 
 typedef struct {
-    const char *name;      /* as in the job's workers: list */
-    const char *control;   /* master's control endpoint */
-    const char *broadcast; /* master's broadcast endpoint */
-    const char *data[2];   /* where the data ROUTER binds: inproc and/or tcp (NULL: unused) */
-    const char *locality;  /* "host/pid" of this process */
+    const char *name;         /* as in the job's workers: list */
+    const char *control;      /* master's control endpoint */
+    const char *broadcast;    /* master's broadcast endpoint */
+    const char *data[2];      /* where the data ROUTER binds: inproc and/or tcp (NULL: unused) */
+    const char *locality;     /* "host/pid" of this process */
     uint32_t join_timeout_ms; /* no ASSIGN by then: give up */
     /* Before it ends, the actor sends "OK" or "FAILED" on its pipe (for a
        process that runs one worker and wants its exit status). */

@@ -1,0 +1,216 @@
+/*  The topology optimizer, its cost model, and traffic files. */
+#include "zp_test.h"
+#include "zpregel/zp_plan.h"
+
+/* n workers, each in its own process on its own host; r routers on their own hosts. */
+typedef struct {
+    char *process[1100], *host[1100];
+    zp_topology_t topo;
+} s_world_t;
+
+static void s_world (s_world_t *w, uint32_t n, uint32_t r)
+{
+    for (uint32_t i = 0; i < n + r; i++) {
+        w->process[i] = malloc (16);
+        w->host[i] = malloc (16);
+        snprintf (w->process[i], 16, "p%u", i);
+        snprintf (w->host[i], 16, "h%u", i);
+    }
+    w->topo = (zp_topology_t){n, r, (const char *const *) w->process, (const char *const *) w->host,
+                              (const char *const *) w->host + n, NULL};
+}
+
+static void s_world_free (s_world_t *w)
+{
+    for (uint32_t i = 0; i < w->topo.n_workers + w->topo.n_routers; i++) {
+        free (w->process[i]);
+        free (w->host[i]);
+    }
+}
+
+static zp_traffic_matrix_t s_matrix (uint32_t n)
+{
+    zp_traffic_matrix_t m = {n, calloc ((size_t) n * n, sizeof (double)),
+                             calloc ((size_t) n * n, sizeof (double)), 1};
+    return m;
+}
+
+static void s_set (zp_traffic_matrix_t *m, uint32_t i, uint32_t j, double bytes)
+{
+    m->messages[(size_t) i * m->n + j] = bytes / 16;
+    m->bytes[(size_t) i * m->n + j] = bytes;
+}
+
+Test (plan, on_a_1024_worker_power_law_matrix_the_plan_beats_both_extremes)
+{
+    s_world_t w;
+    s_world (&w, 1024, 32);
+    zp_traffic_matrix_t m;
+    cr_assert_eq (zp_traffic_generate (1024, 1.2, 64, 1e8, 16, 1, &m), 0);
+    zp_plan_options_t o = zp_plan_defaults ();
+    zp_plan_t *plan = zp_plan_new (&m, &w.topo, &o);
+    zp_plan_t *direct = zp_plan_uniform (&w.topo, ZP_ROUTE_DIRECT);
+    zp_plan_t *routed = zp_plan_uniform (&w.topo, ZP_ROUTE_AGGREGATED);
+    zp_plan_cost_t cp, cd, cr;
+    zp_plan_cost (plan, &m, &w.topo, &o, &cp);
+    zp_plan_cost (direct, &m, &w.topo, &o, &cd);
+    zp_plan_cost (routed, &m, &w.topo, &o, &cr);
+    cr_assert_lt (cp.cost, cd.cost, "plan %.1f, all-direct %.1f", cp.cost, cd.cost);
+    cr_assert_lt (cp.cost, cr.cost, "plan %.1f, all-routed %.1f", cp.cost, cr.cost);
+    cr_assert_gt (cp.routes[ZP_ROUTE_AGGREGATED], 0);
+    cr_assert_gt (cp.routes[ZP_ROUTE_DIRECT], 0, "heavy pairs stay direct");
+    cr_assert_lt (cp.connections, cd.connections);
+    zp_plan_destroy (&plan);
+    zp_plan_destroy (&direct);
+    zp_plan_destroy (&routed);
+    zp_traffic_free (&m);
+    s_world_free (&w);
+}
+
+Test (plan, many_light_senders_are_aggregated_heavy_uniform_traffic_goes_direct)
+{
+    /* 16 workers on 16 hosts sending each other a little (4 KiB) a superstep,
+       and one heavy pair: routing shares links (each sender reaches both
+       routers, each router every receiver), the heavy pair stays direct. */
+    s_world_t w;
+    s_world (&w, 16, 2);
+    zp_plan_options_t o = zp_plan_defaults ();
+    zp_traffic_matrix_t m = s_matrix (16);
+    for (uint32_t i = 0; i < 16; i++)
+        for (uint32_t j = 0; j < 16; j++)
+            if (i != j)
+                s_set (&m, i, j, 4096);
+    s_set (&m, 1, 2, 50 << 20);
+    zp_plan_t *plan = zp_plan_new (&m, &w.topo, &o);
+    for (uint32_t i = 0; i < 16; i++)
+        for (uint32_t j = 0; j < 16; j++) {
+            if (i == j || (i == 1 && j == 2))
+                continue;
+            uint32_t route = plan->routes[i * 16 + j];
+            cr_assert_eq (zp_route_kind (route), ZP_ROUTE_AGGREGATED, "%u -> %u", i, j);
+            /* Every sender to one receiver goes through the same router, which can combine. */
+            cr_assert_eq (zp_route_router (route), zp_route_router (plan->routes[(j ? 0 : 1) * 16 + j]));
+        }
+    cr_assert_eq (zp_route_kind (plan->routes[1 * 16 + 2]), ZP_ROUTE_DIRECT, "the heavy pair");
+    zp_plan_cost_t cp, cd;
+    zp_plan_t *direct = zp_plan_uniform (&w.topo, ZP_ROUTE_DIRECT);
+    zp_plan_cost (plan, &m, &w.topo, &o, &cp);
+    zp_plan_cost (direct, &m, &w.topo, &o, &cd);
+    cr_assert_lt (cp.connections, cd.connections / 2);
+    zp_plan_destroy (&direct);
+    zp_plan_destroy (&plan);
+    zp_traffic_free (&m);
+
+    /* Heavy traffic between every pair: nothing to gain from a detour. */
+    m = s_matrix (16);
+    for (uint32_t i = 0; i < 16; i++)
+        for (uint32_t j = 0; j < 16; j++)
+            if (i != j)
+                s_set (&m, i, j, 20 << 20);
+    plan = zp_plan_new (&m, &w.topo, &o);
+    for (size_t k = 0; k < 256; k++)
+        cr_assert_eq (zp_route_kind (plan->routes[k]), ZP_ROUTE_DIRECT, "pair %zu", k);
+    zp_plan_destroy (&plan);
+    zp_traffic_free (&m);
+    s_world_free (&w);
+}
+
+Test (plan, forced_modes_route_every_pair_but_a_process_own)
+{
+    s_world_t w;
+    s_world (&w, 4, 2);
+    free (w.process[1]);
+    w.process[1] = strdup ("p0"); /* workers 0 and 1 share a process */
+    zp_traffic_matrix_t m = s_matrix (4);
+    zp_plan_options_t o = zp_plan_defaults ();
+    zp_routing_mode_t modes[] = {ZP_ROUTING_DIRECT, ZP_ROUTING_AGGREGATED, ZP_ROUTING_BALANCED};
+    zp_route_kind_t kinds[] = {ZP_ROUTE_DIRECT, ZP_ROUTE_AGGREGATED, ZP_ROUTE_BALANCED};
+    for (int k = 0; k < 3; k++) {
+        o.mode = modes[k];
+        zp_plan_t *plan = zp_plan_new (&m, &w.topo, &o);
+        for (uint32_t i = 0; i < 4; i++)
+            for (uint32_t j = 0; j < 4; j++) {
+                zp_route_kind_t want = i == j || (i < 2 && j < 2) ? ZP_ROUTE_DIRECT : kinds[k];
+                uint32_t route = plan->routes[i * 4 + j];
+                cr_assert_eq (zp_route_kind (route), want, "mode %d, %u -> %u", k, i, j);
+                if (want != ZP_ROUTE_DIRECT)
+                    cr_assert_lt (zp_route_router (route), 2);
+            }
+        zp_plan_destroy (&plan);
+    }
+    zp_traffic_free (&m);
+    s_world_free (&w);
+}
+
+Test (plan, traffic_files_round_trip_and_bad_lines_are_named)
+{
+    const char *dir = zp_test_tmpdir ();
+    char path[4200];
+    snprintf (path, sizeof path, "%s/stats.jsonl", dir);
+    FILE *f = fopen (path, "w");
+    uint64_t msgs[4] = {5, 10, 0, 7}, bytes[4] = {0, 160, 0, 0};
+    zp_traffic_t t = {2, msgs, bytes};
+    fprintf (f, "{\"step\":0,\"seconds\":0.1}\n");
+    zp_traffic_write (f, 0, &t);
+    msgs[1] = 30;
+    bytes[1] = 480;
+    zp_traffic_write (f, 1, &t);
+    fclose (f);
+    zp_traffic_matrix_t m;
+    char err[1024];
+    cr_assert_eq (zp_traffic_read (path, &m, err, sizeof err), 0, "%s", err);
+    cr_assert_eq (m.n, 2);
+    cr_assert_eq (m.steps, 2);
+    cr_assert_eq (m.messages[1], 20);
+    cr_assert_eq (m.bytes[1], 320);
+    cr_assert_eq (m.messages[3], 7);
+    zp_traffic_free (&m);
+
+    const char *bad[][2] = {
+        {"{\"traffic\":true,\"step\":0,\"workers\":2,\"pairs\":[[0,5,1,1]]}\n",
+         ":1: expected [sender, receiver, messages, bytes] with workers below 2 near \"]}"},
+        {"{\"traffic\":true,\"step\":0,\"pairs\":[]}\n",
+         ":1: expected \"step\", \"workers\" (1 to 65536) and \"pairs\""},
+        {"{\"step\":1}\n", ": no traffic lines (write them with zpregel run --stats FILE)"},
+    };
+    for (int i = 0; i < 3; i++) {
+        const char *p = zp_test_write (dir, "bad.jsonl", bad[i][0]);
+        cr_assert_eq (zp_traffic_read (p, &m, err, sizeof err), -1);
+        char want[4400];
+        snprintf (want, sizeof want, "%s%s", p, bad[i][1]);
+        cr_assert (strncmp (err, want, strlen (want)) == 0, "%s\nwanted %s", err, want);
+    }
+}
+
+Test (plan, the_plan_command_prints_the_costs_and_a_dot_picture)
+{
+    const char *dir = zp_test_tmpdir ();
+    char traffic[4200], dot[4200];
+    snprintf (traffic, sizeof traffic, "%s/t.jsonl", dir);
+    snprintf (dot, sizeof dot, "%s/plan.dot", dir);
+    zp_test_run_t r;
+    const char *gen[] = {zp_test_bin (), "gen", "traffic", "--workers", "1024", "-o", traffic, NULL};
+    zp_test_run (gen, 60, &r);
+    cr_assert_eq (r.status, 0, "%s", r.err);
+    zp_test_run_free (&r);
+    const char *plan[] = {zp_test_bin (), "plan", "--traffic", traffic, "--routers", "32", "--dot", dot, NULL};
+    zp_test_run (plan, 60, &r);
+    cr_assert_eq (r.status, 0, "%s", r.err);
+    cr_assert (strstr (r.out, "route plan for 1024 workers and 32 routers"), "%s", r.out);
+    double vs_direct = 0, vs_routed = 0;
+    const char *line = strstr (r.out, "the plan costs ");
+    cr_assert_not_null (line, "%s", r.out);
+    cr_assert_eq (sscanf (line, "the plan costs %lf%% of all-direct and %lf%% of all-routed",
+                          &vs_direct, &vs_routed), 2);
+    cr_assert (vs_direct < 100 && vs_routed < 100, "%s", line);
+    char *picture = zp_test_read (dot, NULL);
+    cr_assert (picture && strncmp (picture, "digraph zpregel_plan {", 22) == 0);
+    cr_assert (strstr (picture, "-> r"), "no routed link in the picture");
+    free (picture);
+    zp_test_run_free (&r);
+    const char *noroutes[] = {zp_test_bin (), "plan", "--traffic", traffic, NULL};
+    zp_test_run (noroutes, 30, &r);
+    cr_assert_eq (r.status, 1);
+    cr_assert (strstr (r.err, "say how many routers (--routers N)"), "%s", r.err);
+    zp_test_run_free (&r);
+}
