@@ -63,7 +63,7 @@ int zp_batch_encode (const zp_batch_out_t *b, zp_compress_t *z, size_t min_bytes
     zp_cbor_write_uint (out, (uint64_t) h->type);
     zp_cbor_write_uint (out, h->count);
     if (!compress) {
-        zp_cbor_write_uint (out, 0);
+        zp_cbor_write_uint (out, h->flags & ZP_BATCH_AGGREGATE);
         s_write_payload (b, false, out);
         return out->failed ? -1 : 0;
     }
@@ -76,7 +76,7 @@ int zp_batch_encode (const zp_batch_out_t *b, zp_compress_t *z, size_t min_bytes
     zp_cbor_writer_free (&payload);
     if (!zdata)
         return -1;
-    zp_cbor_write_uint (out, ZP_BATCH_ZSTD);
+    zp_cbor_write_uint (out, ZP_BATCH_ZSTD | (h->flags & ZP_BATCH_AGGREGATE));
     zp_cbor_write_bytes (out, zdata, zsize);
     return out->failed ? -1 : 0;
 }
@@ -136,7 +136,7 @@ int zp_batch_decode (const void *frame, size_t size, zp_compress_t *z, zp_batch_
     /* A message costs at least 9 bytes on the wire (8-byte id + its value),
        so a count above that bound cannot be honest: refuse it before trusting it. */
     ZP_READ_U (&r, ZP_MAX_VERTICES * 64, h->count);
-    ZP_READ_U (&r, ZP_BATCH_ZSTD, h->flags);
+    ZP_READ_U (&r, ZP_BATCH_ZSTD | ZP_BATCH_AGGREGATE, h->flags);
     if (!(h->flags & ZP_BATCH_ZSTD)) {
         if ((rc = s_read_payload (&r, view)) != 0)
             return rc;
@@ -200,5 +200,30 @@ int zp_ack_decode (const void *frame, size_t size, zp_ack_t *ack)
     ZP_READ_U (&r, UINT32_MAX, ack->src);
     ZP_READ_U (&r, UINT32_MAX, ack->dst);
     ZP_READ_U (&r, UINT64_MAX, ack->seq);
+    return zp_frame_end (&r);
+}
+
+int zp_end_encode (const zp_end_t *end, zp_cbor_writer_t *out)
+{
+    zp_frame_write_begin (out, ZP_MSG_END, 7);
+    zp_cbor_write_uint (out, end->job);
+    zp_cbor_write_uint (out, end->step);
+    zp_cbor_write_uint (out, end->src);
+    zp_cbor_write_uint (out, end->dst);
+    zp_cbor_write_uint (out, end->batches);
+    return out->failed ? -1 : 0;
+}
+
+int zp_end_decode (const void *frame, size_t size, zp_end_t *end)
+{
+    zp_cbor_reader_t r;
+    int rc = zp_frame_begin (&r, frame, size, ZP_MSG_END, 7);
+    if (rc)
+        return rc;
+    ZP_READ_U (&r, UINT64_MAX, end->job);
+    ZP_READ_U (&r, UINT32_MAX, end->step);
+    ZP_READ_U (&r, UINT32_MAX, end->src);
+    ZP_READ_U (&r, UINT32_MAX, end->dst);
+    ZP_READ_U (&r, UINT64_MAX, end->batches);
     return zp_frame_end (&r);
 }

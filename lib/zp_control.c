@@ -134,10 +134,35 @@ int zp_replay_decode (const void *frame, size_t size, zp_replay_t *m)
     return zp_frame_end (&r);
 }
 
+/* `count` text items. */
+static int s_texts (zp_cbor_reader_t *r, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        const char *text;
+        size_t len;
+        S_TRY (s_text (r, &text, &len));
+    }
+    return 0;
+}
+
+static int s_read_settings (zp_cbor_reader_t *r, zp_settings_t *s)
+{
+    if (zp_cbor_read_array_n (r, 5) != 0)
+        return ZP_ETYPE;
+    ZP_READ_U (r, UINT64_MAX, s->batch_bytes);
+    ZP_READ_U (r, 22, s->compress_level);
+    ZP_READ_U (r, UINT64_MAX, s->compress_min);
+    ZP_READ_U (r, 2, s->compress);
+    ZP_READ_U (r, UINT32_MAX, s->max_supersteps);
+    return 0;
+}
+
+static void s_write_settings (zp_cbor_writer_t *out, const zp_settings_t *s);
+
 /* ASSIGN: [kind, version, job, worker, n_workers, n_vertices, directed, program,
             params, ranges, ids, out_offsets, out_targets, out_weights,
-            in_offsets, in_targets, peers, settings] */
-#define S_ASSIGN_FIELDS 18
+            in_offsets, in_targets, peers, routers, settings] */
+#define S_ASSIGN_FIELDS 19
 
 int zp_assign_encode (const zp_assign_t *m, zp_cbor_writer_t *out)
 {
@@ -169,14 +194,21 @@ int zp_assign_encode (const zp_assign_t *m, zp_cbor_writer_t *out)
     zp_cbor_write_array (out, m->n_workers);
     for (uint32_t i = 0; i < m->n_workers; i++)
         zp_cbor_write_text (out, m->peers[i]);
-    const zp_settings_t *s = &m->settings;
+    zp_cbor_write_array (out, m->n_routers);
+    for (uint32_t i = 0; i < m->n_routers; i++)
+        zp_cbor_write_text (out, m->routers[i]);
+    s_write_settings (out, &m->settings);
+    return s_done (out);
+}
+
+static void s_write_settings (zp_cbor_writer_t *out, const zp_settings_t *s)
+{
     zp_cbor_write_array (out, 5);
     zp_cbor_write_uint (out, s->batch_bytes);
     zp_cbor_write_uint (out, s->compress_level);
     zp_cbor_write_uint (out, s->compress_min);
     zp_cbor_write_uint (out, s->compress);
     zp_cbor_write_uint (out, s->max_supersteps);
-    return s_done (out);
 }
 
 int zp_assign_decode (const void *frame, size_t size, zp_assign_t *m)
@@ -216,19 +248,89 @@ int zp_assign_decode (const void *frame, size_t size, zp_assign_t *m)
     if (peers != m->n_workers)
         return ZP_ECOUNT;
     m->peers_reader = r;
-    for (size_t i = 0; i < peers; i++) {
-        const char *text;
-        size_t len;
-        S_TRY (s_text (&r, &text, &len));
-    }
-    if (zp_cbor_read_array_n (&r, 5) != 0)
+    S_TRY (s_texts (&r, peers));
+    size_t routers;
+    if (zp_cbor_read_array (&r, &routers) != 0)
         return ZP_ETYPE;
-    zp_settings_t *s = &m->settings;
-    ZP_READ_U (&r, UINT64_MAX, s->batch_bytes);
-    ZP_READ_U (&r, 22, s->compress_level);
-    ZP_READ_U (&r, UINT64_MAX, s->compress_min);
-    ZP_READ_U (&r, 2, s->compress);
-    ZP_READ_U (&r, UINT32_MAX, s->max_supersteps);
+    if (routers > 65536)
+        return ZP_ERANGE;
+    m->n_routers = (uint32_t) routers;
+    m->routers_reader = r;
+    S_TRY (s_texts (&r, routers));
+    S_TRY (s_read_settings (&r, &m->settings));
+    return zp_frame_end (&r);
+}
+
+int zp_assign_next_router (zp_assign_t *m, const char **endpoint, size_t *len)
+{
+    return zp_cbor_read_text (&m->routers_reader, endpoint, len);
+}
+
+/* ROUTE: [kind, version, job, router, n_workers, n_routers, program, [workers], settings] */
+int zp_route_encode (const zp_route_msg_t *m, zp_cbor_writer_t *out)
+{
+    zp_frame_write_begin (out, ZP_MSG_ROUTE, 9);
+    zp_cbor_write_uint (out, m->job);
+    zp_cbor_write_uint (out, m->router);
+    zp_cbor_write_uint (out, m->n_workers);
+    zp_cbor_write_uint (out, m->n_routers);
+    zp_cbor_write_text (out, m->program);
+    zp_cbor_write_array (out, m->n_workers);
+    for (uint32_t i = 0; i < m->n_workers; i++)
+        zp_cbor_write_text (out, m->workers[i]);
+    s_write_settings (out, &m->settings);
+    return s_done (out);
+}
+
+int zp_route_decode (const void *frame, size_t size, zp_route_msg_t *m)
+{
+    zp_cbor_reader_t r;
+    memset (m, 0, sizeof *m);
+    S_TRY (zp_frame_begin (&r, frame, size, ZP_MSG_ROUTE, 9));
+    ZP_READ_U (&r, UINT64_MAX, m->job);
+    ZP_READ_U (&r, 65535, m->router);
+    ZP_READ_U (&r, UINT32_MAX - 1, m->n_workers);
+    ZP_READ_U (&r, 65536, m->n_routers);
+    if (m->router >= m->n_routers)
+        return ZP_ERANGE;
+    S_TRY (s_text (&r, &m->program, &m->program_len));
+    size_t workers;
+    if (zp_cbor_read_array (&r, &workers) != 0)
+        return ZP_ETYPE;
+    if (workers != m->n_workers)
+        return ZP_ECOUNT;
+    m->workers_reader = r;
+    S_TRY (s_texts (&r, workers));
+    S_TRY (s_read_settings (&r, &m->settings));
+    return zp_frame_end (&r);
+}
+
+int zp_route_next_worker (zp_route_msg_t *m, const char **endpoint, size_t *len)
+{
+    return zp_cbor_read_text (&m->workers_reader, endpoint, len);
+}
+
+/* RSTATS: [kind, version, router, frames_in, frames_out, messages_in, messages_out] */
+int zp_rstats_encode (const zp_rstats_t *m, zp_cbor_writer_t *out)
+{
+    zp_frame_write_begin (out, ZP_MSG_RSTATS, 7);
+    zp_cbor_write_uint (out, m->router);
+    zp_cbor_write_uint (out, m->frames_in);
+    zp_cbor_write_uint (out, m->frames_out);
+    zp_cbor_write_uint (out, m->messages_in);
+    zp_cbor_write_uint (out, m->messages_out);
+    return s_done (out);
+}
+
+int zp_rstats_decode (const void *frame, size_t size, zp_rstats_t *m)
+{
+    zp_cbor_reader_t r;
+    S_TRY (zp_frame_begin (&r, frame, size, ZP_MSG_RSTATS, 7));
+    ZP_READ_U (&r, 65535, m->router);
+    ZP_READ_U (&r, UINT64_MAX, m->frames_in);
+    ZP_READ_U (&r, UINT64_MAX, m->frames_out);
+    ZP_READ_U (&r, UINT64_MAX, m->messages_in);
+    ZP_READ_U (&r, UINT64_MAX, m->messages_out);
     return zp_frame_end (&r);
 }
 
@@ -379,6 +481,13 @@ int zp_broadcast_encode (const zp_broadcast_t *m, zp_cbor_writer_t *out)
         zp_cbor_write_uint (out, m->step);
         zp_cbor_write_text (out, m->control ? m->control : "");
         break;
+    case ZP_MSG_PLAN:
+        zp_frame_write_begin (out, m->kind, 6);
+        zp_cbor_write_uint (out, m->seq);
+        zp_cbor_write_uint (out, m->plan_version);
+        zp_cbor_write_uint (out, m->n_workers);
+        zp_cbor_write_typed (out, ZP_TAG_U32LE, m->routes, (size_t) m->n_workers * m->n_workers * 4);
+        break;
     default:
         return -1;
     }
@@ -418,6 +527,13 @@ int zp_broadcast_decode (const void *frame, size_t size, zp_broadcast_t *m)
         ZP_READ_U (&r, UINT64_MAX, m->seq);
         ZP_READ_U (&r, UINT32_MAX, m->step);
         S_TRY (s_text (&r, &m->control, &m->control_len));
+        break;
+    case ZP_MSG_PLAN:
+        S_TRY (zp_frame_begin (&r, frame, size, kind, 6));
+        ZP_READ_U (&r, UINT64_MAX, m->seq);
+        ZP_READ_U (&r, UINT64_MAX, m->plan_version);
+        ZP_READ_U (&r, 65536, m->n_workers);
+        S_TRY (s_typed (&r, ZP_TAG_U32LE, 4, (size_t) m->n_workers * m->n_workers, &m->routes));
         break;
     default: {
         /* Tell a malformed frame from a well-formed one of another kind. */

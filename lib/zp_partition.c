@@ -38,6 +38,7 @@ struct zp_partition_s {
     bool state_set;
     uint64_t job;
     uint32_t worker, n_workers;
+    uint32_t n_sources; /* workers, then routers: who may send us batches */
     uint64_t n_vertices;
     bool directed;
     uint32_t *ranges;
@@ -240,6 +241,7 @@ zp_partition_t *zp_partition_new (const zp_assign_t *a, const zp_program_t *prog
     p->job = a->job;
     p->worker = a->worker;
     p->n_workers = a->n_workers;
+    p->n_sources = a->n_workers + a->n_routers;
     p->n_vertices = a->n_vertices;
     p->directed = a->directed;
     p->settings = a->settings;
@@ -297,9 +299,9 @@ zp_partition_t *zp_partition_new (const zp_assign_t *a, const zp_program_t *prog
     p->values = calloc (n ? n : 1, sizeof *p->values);
     p->halted = calloc (n / 64 + 1, sizeof *p->halted);
     p->sent = calloc (p->n_workers, sizeof *p->sent);
-    p->received = calloc (p->n_workers, sizeof *p->received);
+    p->received = calloc (p->n_sources, sizeof *p->received);
     p->outbox = calloc (p->n_workers, sizeof *p->outbox);
-    p->inbound = calloc (p->n_workers, sizeof *p->inbound);
+    p->inbound = calloc (p->n_sources, sizeof *p->inbound);
     if (!p->values || !p->halted || !p->sent || !p->received || !p->outbox || !p->inbound)
         goto oom;
 
@@ -390,7 +392,7 @@ void zp_partition_destroy (zp_partition_t **self_p)
     }
     for (uint32_t w = 0; p->outbox && w < p->n_workers; w++)
         s_box_free (&p->outbox[w]);
-    for (uint32_t w = 0; p->inbound && w < p->n_workers; w++)
+    for (uint32_t w = 0; p->inbound && w < p->n_sources; w++)
         s_box_free (&p->inbound[w]);
     free (p->outbox);
     free (p->inbound);
@@ -405,7 +407,7 @@ void zp_partition_destroy (zp_partition_t **self_p)
 int zp_partition_check_batch (const zp_partition_t *p, const zp_batch_view_t *view)
 {
     const zp_batch_header_t *h = &view->header;
-    if (h->job != p->job || h->dst != p->worker || h->src >= p->n_workers || h->src == p->worker)
+    if (h->job != p->job || h->dst != p->worker || h->src >= p->n_sources || h->src == p->worker)
         return ZP_ERANGE;
     if (h->type != p->program->message_type)
         return ZP_ETYPE;
@@ -429,8 +431,8 @@ void zp_partition_begin (zp_partition_t *p, uint32_t step, const uint8_t *aggreg
         p->agg_part[i] = s_identity (d->op, d->type);
     }
     memset (p->sent, 0, p->n_workers * sizeof *p->sent);
-    memset (p->received, 0, p->n_workers * sizeof *p->received);
-    for (uint32_t w = 0; w < p->n_workers; w++)
+    memset (p->received, 0, p->n_sources * sizeof *p->received);
+    for (uint32_t w = 0; w < p->n_sources; w++)
         s_box_clear (&p->inbound[w]);
 }
 
@@ -487,7 +489,7 @@ static int s_build_inbox (zp_partition_t *p)
     uint64_t *off = p->inbox_off;
     memset (off, 0, ((size_t) p->n + 1) * sizeof *off);
     size_t total = 0, blob = 0;
-    for (uint32_t w = 0; w < p->n_workers; w++) {
+    for (uint32_t w = 0; w < p->n_sources; w++) {
         const s_box_t *b = w == p->worker ? &p->outbox[w] : &p->inbound[w];
         for (size_t i = 0; i < b->count; i++)
             off[b->ids[i] - p->lo + 1]++;
@@ -530,7 +532,7 @@ static int s_build_inbox (zp_partition_t *p)
         return -1;
     }
     memcpy (pos, off, ((size_t) p->n + 1) * sizeof *pos);
-    for (uint32_t w = 0; w < p->n_workers; w++) {
+    for (uint32_t w = 0; w < p->n_sources; w++) {
         const s_box_t *b = w == p->worker ? &p->outbox[w] : &p->inbound[w];
         for (size_t i = 0; i < b->count; i++) {
             uint64_t at = pos[b->ids[i] - p->lo]++;

@@ -1,24 +1,33 @@
 /*  zp_worker: the worker node.
 
-    One zpoller loop over: the actor pipe, the control DEALER (ASSIGN, BYE),
-    the broadcast SUB (SYNC, BEGIN, TERMINATE), the data ROUTER (batches from
-    peers, which we ACK) and one DEALER per peer (ACKs of our batches).
+    One zpoller loop over: the actor pipe, the control DEALER (ASSIGN, BYE,
+    replayed broadcasts), the broadcast SUB (SYNC, PLAN, BEGIN, TERMINATE),
+    the data ROUTER (batches from peers and routers, which we ACK), and one
+    DEALER per peer and per router (ACKs of our batches).
+
+    Broadcasts pass through a sequencer: they are handled strictly in order,
+    and a gap is asked for with REPLAY. A PLAN is kept by version; BEGIN says
+    which version routes the superstep, so routes change only at a superstep
+    boundary.
 
     Batches received for a superstep are kept as raw frames until the BEGIN of
     the next superstep, then decoded and delivered in (source, sequence)
     order: the inbox never depends on arrival order, so runs are
     deterministic. A batch is ACKed once it is stored; a duplicate is ACKed
     again and dropped. DONE goes to the master only when every batch we sent
-    in the superstep is ACKed, so when the master has every DONE, every
-    message of the superstep has been delivered: that is the barrier.
+    in the superstep is ACKed (through a router, only once the router has
+    delivered it), so when the master has every DONE, every message of the
+    superstep has been delivered: that is the barrier.
 
-    Sending waits for room on the peer's socket (ZMQ_POLLOUT) and, while it
-    waits, keeps serving its own data socket, so two workers flooding each
-    other cannot deadlock and a slow receiver slows its senders down.
+    Sending waits for room on the socket (ZMQ_POLLOUT) and, while it waits,
+    keeps serving its own data socket, so two workers flooding each other
+    cannot deadlock and a slow receiver slows its senders down.
 */
 #include "zpregel/zp_worker.h"
 #include "zpregel/zp_batch.h"
 #include "zpregel/zp_control.h"
+#include "zpregel/zp_plan.h"
+#include "zpregel/zp_sequencer.h"
 #include "zpregel/zp_wire.h"
 #include "../lib/zp_partition.h"
 
@@ -34,22 +43,32 @@ typedef struct {
     zp_wire_msg_t msg;
 } s_stored_t;
 
-/* Sequence numbers received from one peer: all below `next`, plus `ahead`. */
+/* Sequence numbers received from one source: all below `next`, plus `ahead`. */
 typedef struct {
     uint64_t next;
     uint64_t *ahead;
     size_t n_ahead, cap_ahead;
 } s_rx_t;
 
+/* A socket we send batches on: to a peer, or to a router. */
 typedef struct {
     zsock_t *sock;
     zp_compress_t *z;
+} s_link_t;
+
+/* What we owe and were sent per receiving peer. */
+typedef struct {
     uint64_t next_seq;
     uint64_t *outstanding;
     size_t n_outstanding, cap_outstanding;
     uint64_t bytes; /* this superstep */
     uint64_t batches;
 } s_peer_t;
+
+typedef struct {
+    uint64_t version;
+    uint32_t *routes; /* n_workers x n_workers */
+} s_plan_t;
 
 typedef enum {
     S_JOINING,
@@ -66,23 +85,24 @@ typedef struct {
     zpoller_t *poller;
     zp_worker_args_t args;
     s_state_t state;
-    bool seen_broadcast, ready_sent, stop, failed;
-    uint64_t next_seq; /* the next broadcast to handle */
-    s_stored_t *early; /* broadcasts that arrived before next_seq, by seq in .seq */
-    size_t n_early, cap_early;
-    int64_t replay_asked; /* when we last asked for the gap, or 0 */
+    bool ready_sent, stop, failed;
+    zp_sequencer_t *sequencer;
     size_t n_endpoints;
     char *endpoints[2];
     zp_partition_t *partition;
     const zp_program_t *program;
     uint64_t job;
-    uint32_t worker, n_workers;
+    uint32_t worker, n_workers, n_routers;
     uint32_t step;
+    s_link_t *links; /* n_workers peers, then n_routers routers */
     s_peer_t *peers;
-    s_rx_t *rx;
+    s_rx_t *rx;      /* per source: workers, then routers */
     zp_compress_t *rx_z;
     s_stored_t *stored;
     size_t n_stored, cap_stored;
+    s_plan_t *plans;
+    size_t n_plans;
+    const uint32_t *routes; /* the plan of this superstep, or NULL: all direct */
     uint64_t unacked;
     zp_step_stats_t stats;
     double compute_seconds;
@@ -135,7 +155,7 @@ static int s_push_u64 (uint64_t **data, size_t *n, size_t *cap, uint64_t v)
     return 0;
 }
 
-/* Dedup: 1 if `seq` from src is new (and records it), 0 if already seen. */
+/* Dedup: 1 if `seq` from a source is new (and records it), 0 if already seen. */
 static int s_rx_accept (s_rx_t *rx, uint64_t seq)
 {
     if (seq < rx->next)
@@ -170,9 +190,9 @@ static void s_on_batch (self_t *self)
     }
     char who[128];
     zp_batch_view_t view;
-    int rc = self->partition
-                 ? zp_batch_decode (zp_wire_data (&msg), zp_wire_size (&msg), self->rx_z, &view)
-                 : ZP_EKIND;
+    int rc = self->partition ? zp_batch_decode (zp_wire_data (&msg), zp_wire_size (&msg),
+                                                self->rx_z, &view)
+                             : ZP_EKIND;
     if (rc == 0)
         rc = zp_partition_check_batch (self->partition, &view);
     uint32_t step = view.header.step;
@@ -180,7 +200,7 @@ static void s_on_batch (self_t *self)
         rc = ZP_ERANGE;
     if (rc != 0) {
         zp_wire_identity_text (&msg.identity, who, sizeof who);
-        s_log (self, "dropped a bad batch from peer %s: %s", who, zp_frame_strerror (rc));
+        s_log (self, "dropped a bad batch from %s: %s", who, zp_frame_strerror (rc));
         self->bad_frames++;
         zp_wire_close (&msg);
         return;
@@ -198,16 +218,15 @@ static void s_on_batch (self_t *self)
             self->stored = grown;
             self->cap_stored = cap;
         }
-        s_stored_t *s = &self->stored[self->n_stored++];
-        s->step = step;
-        s->src = view.header.src;
-        s->seq = view.header.seq;
-        s->msg = msg;
+        self->stored[self->n_stored++] =
+            (s_stored_t){step, view.header.src, view.header.seq, msg};
     }
     zp_cbor_writer_t aw;
     zp_cbor_writer_init (&aw, 64);
-    if (zp_ack_encode (&ack, &aw) == 0)
-        zp_wire_send (self->data, &msg.identity, &aw, false);
+    if (zp_ack_encode (&ack, &aw) == 0 && zp_wire_send (self->data, &msg.identity, &aw, false) != 0) {
+        zp_wire_identity_text (&msg.identity, who, sizeof who);
+        s_log (self, "cannot ACK to %s: %s", who, zmq_strerror (errno));
+    }
     zp_cbor_writer_free (&aw);
     if (fresh <= 0)
         zp_wire_close (&msg);
@@ -215,21 +234,21 @@ static void s_on_batch (self_t *self)
 
 static void s_send_done (self_t *self);
 
-static void s_on_ack (self_t *self, uint32_t peer)
+/* An ACK of one of our batches, from a peer or relayed by a router. */
+static void s_on_ack (self_t *self, zsock_t *sock)
 {
     zp_wire_msg_t msg;
-    if (zp_wire_recv (self->peers[peer].sock, false, &msg) != 0)
+    if (zp_wire_recv (sock, false, &msg) != 0)
         return;
     zp_ack_t ack;
     int rc = zp_ack_decode (zp_wire_data (&msg), zp_wire_size (&msg), &ack);
     zp_wire_close (&msg);
-    if (rc != 0 || ack.job != self->job || ack.src != self->worker || ack.dst != peer) {
-        s_log (self, "dropped a bad ACK from worker %u: %s", peer,
-               rc ? zp_frame_strerror (rc) : "not ours");
+    if (rc != 0 || ack.job != self->job || ack.src != self->worker || ack.dst >= self->n_workers) {
+        s_log (self, "dropped a bad ACK: %s", rc ? zp_frame_strerror (rc) : "not ours");
         self->bad_frames++;
         return;
     }
-    s_peer_t *p = &self->peers[peer];
+    s_peer_t *p = &self->peers[ack.dst];
     for (size_t i = 0; i < p->n_outstanding; i++)
         if (p->outstanding[i] == ack.seq) {
             p->outstanding[i] = p->outstanding[--p->n_outstanding];
@@ -243,41 +262,57 @@ static void s_on_ack (self_t *self, uint32_t peer)
 /* Serves incoming batches and ACKs for up to `timeout_ms`. */
 static void s_service (self_t *self, int timeout_ms)
 {
-    uint32_t n = self->n_workers;
+    uint32_t n = self->n_workers + self->n_routers;
     zmq_pollitem_t items[1 + n];
     items[0] = (zmq_pollitem_t){zsock_resolve (self->data), 0, ZMQ_POLLIN, 0};
-    for (uint32_t i = 0; i < n; i++)
-        items[1 + i] =
-            (zmq_pollitem_t){self->peers[i].sock ? zsock_resolve (self->peers[i].sock) : NULL, 0,
-                             self->peers[i].sock ? ZMQ_POLLIN : 0, 0};
+    for (uint32_t i = 0; i < n; i++) {
+        zsock_t *sock = self->links[i].sock;
+        items[1 + i] = (zmq_pollitem_t){sock ? zsock_resolve (sock) : NULL, 0, sock ? ZMQ_POLLIN : 0, 0};
+    }
     if (zmq_poll (items, (int) n + 1, timeout_ms) <= 0)
         return;
     if (items[0].revents & ZMQ_POLLIN)
         s_on_batch (self);
     for (uint32_t i = 0; i < n; i++)
         if (items[1 + i].revents & ZMQ_POLLIN)
-            s_on_ack (self, i);
+            s_on_ack (self, self->links[i].sock);
 }
 
-/* The partition's flush callback: number, encode and send one batch. */
+/* The route from us to dst in this superstep. */
+static uint32_t s_route (const self_t *self, uint32_t dst)
+{
+    return self->routes ? self->routes[(size_t) self->worker * self->n_workers + dst] : 0;
+}
+
+/* Sends what bw holds on `link`, waiting for room (back-pressure). */
+static int s_send_on (self_t *self, s_link_t *link)
+{
+    while (!(zsock_events (link->sock) & ZMQ_POLLOUT)) {
+        s_service (self, 10);
+        if (zsys_interrupted)
+            return -1;
+    }
+    return zp_wire_send (link->sock, NULL, &self->bw, false);
+}
+
+/* The partition's flush callback: number, encode and send one batch, on
+   the route the plan gives. */
 static int s_flush (void *ctx, uint32_t dst, const zp_batch_out_t *batch)
 {
     self_t *self = ctx;
     s_peer_t *p = &self->peers[dst];
     const zp_settings_t *set = zp_partition_settings (self->partition);
+    uint32_t route = s_route (self, dst);
+    s_link_t *link = route ? &self->links[self->n_workers + zp_route_router (route)]
+                           : &self->links[dst];
     zp_batch_out_t out = *batch;
     out.header.seq = p->next_seq++;
-    if (zp_batch_encode (&out, p->z, set->compress_min, &self->bw) != 0)
+    if (route && zp_route_kind (route) == ZP_ROUTE_AGGREGATED)
+        out.header.flags |= ZP_BATCH_AGGREGATE;
+    if (zp_batch_encode (&out, link->z, set->compress_min, &self->bw) != 0)
         return -1;
     size_t size = self->bw.size;
-    /* Back-pressure: wait for room, serving our own socket meanwhile. The
-       wait is bounded by the job: a stuck peer is the master's to detect. */
-    while (!(zsock_events (p->sock) & ZMQ_POLLOUT)) {
-        s_service (self, 10);
-        if (zsys_interrupted)
-            return -1;
-    }
-    if (zp_wire_send (p->sock, NULL, &self->bw, false) != 0)
+    if (s_send_on (self, link) != 0)
         return -1;
     if (s_push_u64 (&p->outstanding, &p->n_outstanding, &p->cap_outstanding, out.header.seq) != 0)
         return -1;
@@ -286,6 +321,22 @@ static int s_flush (void *ctx, uint32_t dst, const zp_batch_out_t *batch)
     p->batches++;
     /* Let ACKs and incoming batches flow while we compute. */
     s_service (self, 0);
+    return 0;
+}
+
+/* Tells every router that aggregates for us that we are done with each of
+   its receivers (how many batches to expect, zero included). */
+static int s_send_ends (self_t *self)
+{
+    for (uint32_t dst = 0; dst < self->n_workers; dst++) {
+        uint32_t route = s_route (self, dst);
+        if (dst == self->worker || zp_route_kind (route) != ZP_ROUTE_AGGREGATED)
+            continue;
+        zp_end_t end = {self->job, self->step, self->worker, dst, self->peers[dst].batches};
+        if (zp_end_encode (&end, &self->bw) != 0 ||
+            s_send_on (self, &self->links[self->n_workers + zp_route_router (route)]) != 0)
+            return -1;
+    }
     return 0;
 }
 
@@ -330,6 +381,14 @@ static int s_cmp_stored (const void *a, const void *b)
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+static const uint32_t *s_plan (const self_t *self, uint64_t version)
+{
+    for (size_t i = 0; i < self->n_plans; i++)
+        if (self->plans[i].version == version)
+            return self->plans[i].routes;
+    return NULL;
+}
+
 static void s_begin (self_t *self, const zp_broadcast_t *b)
 {
     if (self->state != S_IDLE) {
@@ -337,6 +396,11 @@ static void s_begin (self_t *self, const zp_broadcast_t *b)
         return;
     }
     self->step = b->step;
+    self->routes = b->plan_version ? s_plan (self, b->plan_version) : NULL;
+    if (b->plan_version && !self->routes) {
+        s_fail (self, "BEGIN names a route plan this worker never received");
+        return;
+    }
     zp_partition_begin (self->partition, b->step, b->aggregates, b->n_aggregates);
     /* Deliver last superstep's batches in (source, sequence) order. */
     if (self->n_stored)
@@ -346,8 +410,8 @@ static void s_begin (self_t *self, const zp_broadcast_t *b)
         s_stored_t *s = &self->stored[i];
         if (s->step + 1 == b->step) {
             zp_batch_view_t view;
-            int rc =
-                zp_batch_decode (zp_wire_data (&s->msg), zp_wire_size (&s->msg), self->rx_z, &view);
+            int rc = zp_batch_decode (zp_wire_data (&s->msg), zp_wire_size (&s->msg), self->rx_z,
+                                      &view);
             if (rc == 0)
                 rc = zp_partition_deliver (self->partition, &view);
             zp_wire_close (&s->msg);
@@ -367,6 +431,8 @@ static void s_begin (self_t *self, const zp_broadcast_t *b)
     self->state = S_COMPUTING;
     int64_t start = zclock_usecs ();
     int rc = zp_partition_compute (self->partition, s_flush, self, &self->stats);
+    if (rc == 0)
+        rc = s_send_ends (self);
     self->compute_seconds = (double) (zclock_usecs () - start) / 1e6;
     if (rc != 0) {
         s_fail (self, "superstep failed: a program error, or out of memory");
@@ -379,7 +445,7 @@ static void s_begin (self_t *self, const zp_broadcast_t *b)
 
 static void s_send_ready (self_t *self)
 {
-    zp_ready_t ready = {self->worker, self->next_seq};
+    zp_ready_t ready = {self->worker, zp_sequencer_expected (self->sequencer)};
     if (zp_ready_encode (&ready, &self->w) == 0 && s_send_control (self) == 0) {
         self->ready_sent = true;
         self->state = S_IDLE;
@@ -396,6 +462,34 @@ static bool s_compress_link (uint32_t mode, const char *endpoint)
     return strncmp (endpoint, "tcp://", 6) == 0 && strncmp (endpoint, "tcp://127.", 10) != 0 &&
            strncmp (endpoint, "tcp://localhost:", 16) != 0 &&
            strncmp (endpoint, "tcp://[::1]", 11) != 0;
+}
+
+/* Connects link i to `endpoint` as "w<worker>". */
+static int s_connect_link (self_t *self, uint32_t i, const char *ep, size_t len,
+                           const zp_settings_t *set, char *err, size_t errlen)
+{
+    char endpoint[512], identity[32];
+    snprintf (endpoint, sizeof endpoint, "%.*s", (int) len, ep);
+    s_link_t *link = &self->links[i];
+    link->sock = zsock_new (ZMQ_DEALER);
+    if (!link->sock) {
+        snprintf (err, errlen, "cannot create a socket");
+        return -1;
+    }
+    snprintf (identity, sizeof identity, "w%u", self->worker);
+    zsock_set_identity (link->sock, identity);
+    zsock_set_sndhwm (link->sock, 1000);
+    if (zsock_connect (link->sock, "%s", endpoint) != 0) {
+        snprintf (err, errlen, "cannot connect to %.400s", endpoint);
+        return -1;
+    }
+    if (s_compress_link (set->compress, endpoint) &&
+        !(link->z = zp_compress_new ((int) set->compress_level, (size_t) 1 << 31))) {
+        snprintf (err, errlen, "out of memory");
+        return -1;
+    }
+    zpoller_add (self->poller, link->sock);
+    return 0;
 }
 
 static void s_on_assign (self_t *self, const void *frame, size_t size)
@@ -418,57 +512,42 @@ static void s_on_assign (self_t *self, const void *frame, size_t size)
     self->job = a.job;
     self->worker = a.worker;
     self->n_workers = a.n_workers;
+    self->n_routers = a.n_routers;
     self->partition = zp_partition_new (&a, self->program, err, sizeof err);
     if (!self->partition) {
         s_fail (self, err);
         return;
     }
-    uint32_t n = a.n_workers;
+    uint32_t n = a.n_workers, nl = a.n_workers + a.n_routers;
+    self->links = calloc (nl, sizeof *self->links);
     self->peers = calloc (n, sizeof *self->peers);
-    self->rx = calloc (n, sizeof *self->rx);
+    self->rx = calloc (nl, sizeof *self->rx);
     self->stats.sent = calloc (n, sizeof (uint64_t));
     self->stats.received = calloc (n, sizeof (uint64_t));
     self->rx_z = zp_compress_new ((int) a.settings.compress_level, (size_t) 1 << 31);
-    if (!self->peers || !self->rx || !self->stats.sent || !self->stats.received || !self->rx_z) {
+    if (!self->links || !self->peers || !self->rx || !self->stats.sent || !self->stats.received ||
+        !self->rx_z) {
         s_fail (self, "out of memory");
         return;
     }
-    for (uint32_t i = 0; i < n; i++) {
+    for (uint32_t i = 0; i < nl; i++) {
         const char *ep;
         size_t len;
-        if (zp_assign_next_peer (&a, &ep, &len) != 0) {
+        bool router = i >= n;
+        if ((router ? zp_assign_next_router (&a, &ep, &len) : zp_assign_next_peer (&a, &ep, &len)) != 0) {
             s_fail (self, "bad peer list in ASSIGN");
             return;
         }
         if (i == a.worker)
             continue;
-        char endpoint[512];
-        snprintf (endpoint, sizeof endpoint, "%.*s", (int) len, ep);
-        s_peer_t *p = &self->peers[i];
-        p->sock = zsock_new (ZMQ_DEALER);
-        if (!p->sock) {
-            s_fail (self, "cannot create a peer socket");
-            return;
-        }
-        char identity[32];
-        snprintf (identity, sizeof identity, "w%u", a.worker);
-        zsock_set_identity (p->sock, identity);
-        zsock_set_sndhwm (p->sock, 1000);
-        if (zsock_connect (p->sock, "%s", endpoint) != 0) {
-            snprintf (err, sizeof err, "cannot connect to peer %u at %.400s", i, endpoint);
+        char why[600];
+        if (s_connect_link (self, i, ep, len, &a.settings, why, sizeof why) != 0) {
+            snprintf (err, sizeof err, "%s %u: %s", router ? "router" : "peer", router ? i - n : i, why);
             s_fail (self, err);
             return;
         }
-        if (s_compress_link (a.settings.compress, endpoint) &&
-            !(p->z = zp_compress_new ((int) a.settings.compress_level, (size_t) 1 << 31))) {
-            s_fail (self, "out of memory");
-            return;
-        }
-        zpoller_add (self->poller, p->sock);
     }
     self->state = S_ASSIGNED;
-    if (self->seen_broadcast)
-        s_send_ready (self);
 }
 
 static void s_send_result (self_t *self)
@@ -480,12 +559,42 @@ static void s_send_result (self_t *self)
     self->state = S_FINISHING;
 }
 
+static void s_on_plan (self_t *self, const zp_broadcast_t *b)
+{
+    if (b->n_workers != self->n_workers) {
+        s_fail (self, "a route plan for another number of workers");
+        return;
+    }
+    size_t bytes = (size_t) b->n_workers * b->n_workers * 4;
+    uint32_t *routes = malloc (bytes ? bytes : 1);
+    s_plan_t *grown = realloc (self->plans, (self->n_plans + 1) * sizeof *grown);
+    if (!routes || !grown) {
+        free (routes);
+        if (grown)
+            self->plans = grown;
+        s_fail (self, "out of memory for a route plan");
+        return;
+    }
+    memcpy (routes, b->routes, bytes);
+    for (size_t k = 0; k < (size_t) b->n_workers * b->n_workers; k++)
+        if (routes[k] && zp_route_router (routes[k]) >= self->n_routers) {
+            free (routes);
+            self->plans = grown;
+            s_fail (self, "a route plan names a router that does not exist");
+            return;
+        }
+    self->plans = grown;
+    self->plans[self->n_plans++] = (s_plan_t){b->plan_version, routes};
+}
+
 /* Handles one broadcast, in sequence order. */
 static void s_handle_broadcast (self_t *self, const zp_broadcast_t *b)
 {
     if (b->kind == ZP_MSG_SYNC) {
         if (self->state == S_ASSIGNED && !self->ready_sent)
             s_send_ready (self);
+    } else if (b->kind == ZP_MSG_PLAN && self->partition) {
+        s_on_plan (self, b);
     } else if (b->kind == ZP_MSG_BEGIN && self->partition) {
         s_begin (self, b);
     } else if (b->kind == ZP_MSG_TERMINATE) {
@@ -499,46 +608,8 @@ static void s_handle_broadcast (self_t *self, const zp_broadcast_t *b)
     }
 }
 
-/* Keeps an early broadcast until the ones before it arrive (drops duplicates). */
-static void s_keep_early (self_t *self, uint64_t seq, zp_wire_msg_t *msg)
-{
-    for (size_t i = 0; i < self->n_early; i++)
-        if (self->early[i].seq == seq) {
-            zp_wire_close (msg);
-            return;
-        }
-    if (self->n_early == self->cap_early) {
-        size_t cap = self->cap_early ? self->cap_early * 2 : 16;
-        s_stored_t *grown = realloc (self->early, cap * sizeof *grown);
-        if (!grown) {
-            zp_wire_close (msg); /* replay will bring it again */
-            return;
-        }
-        self->early = grown;
-        self->cap_early = cap;
-    }
-    self->early[self->n_early++] = (s_stored_t){0, 0, seq, *msg};
-}
-
-/* The smallest sequence number among the early broadcasts. */
-static uint64_t s_first_early (const self_t *self)
-{
-    uint64_t first = UINT64_MAX;
-    for (size_t i = 0; i < self->n_early; i++)
-        if (self->early[i].seq < first)
-            first = self->early[i].seq;
-    return first;
-}
-
-static void s_ask_replay (self_t *self, uint64_t to)
-{
-    zp_replay_t r = {self->next_seq, to};
-    if (zp_replay_encode (&r, &self->w) == 0 && s_send_control (self) == 0)
-        self->replay_asked = zclock_mono ();
-}
-
-/* Takes a broadcast frame (from the SUB, or replayed over control): handles
-   it if it is the next one, keeps it if it is early, drops it if it is old. */
+/* A broadcast frame from the SUB, or replayed over control: into the
+   sequencer, then everything that is now in order. */
 static void s_on_broadcast_frame (self_t *self, zp_wire_msg_t *msg)
 {
     zp_broadcast_t b;
@@ -549,34 +620,19 @@ static void s_on_broadcast_frame (self_t *self, zp_wire_msg_t *msg)
         zp_wire_close (msg);
         return;
     }
-    if (!self->seen_broadcast) {
-        /* What was published before we subscribed does not concern us:
-           BEGIN(0) comes only after our READY, which follows this. */
-        self->seen_broadcast = true;
-        self->next_seq = b.seq;
+    zp_sequencer_offer (self->sequencer, msg, b.seq);
+    zp_wire_msg_t next;
+    while (zp_sequencer_next (self->sequencer, &next)) {
+        if (zp_broadcast_decode (zp_wire_data (&next), zp_wire_size (&next), &b) == 0)
+            s_handle_broadcast (self, &b);
+        zp_wire_close (&next);
     }
-    if (b.seq < self->next_seq) {
-        zp_wire_close (msg);
-        return;
+    uint64_t from, to;
+    if (zp_sequencer_gap (self->sequencer, &from, &to)) {
+        zp_replay_t r = {from, to};
+        if (zp_replay_encode (&r, &self->w) == 0)
+            s_send_control (self);
     }
-    if (b.seq > self->next_seq) {
-        s_keep_early (self, b.seq, msg);
-        if (!self->replay_asked || zclock_mono () - self->replay_asked > 500)
-            s_ask_replay (self, b.seq - 1);
-        return;
-    }
-    s_handle_broadcast (self, &b);
-    zp_wire_close (msg);
-    self->next_seq++;
-    self->replay_asked = 0;
-    /* Anything kept that is now next (one at a time: each may reveal the next). */
-    for (size_t i = 0; i < self->n_early; i++)
-        if (self->early[i].seq == self->next_seq) {
-            zp_wire_msg_t next = self->early[i].msg;
-            self->early[i] = self->early[--self->n_early];
-            s_on_broadcast_frame (self, &next);
-            return;
-        }
 }
 
 static void s_on_broadcast (self_t *self)
@@ -594,7 +650,7 @@ static void s_on_control (self_t *self)
     const void *data = zp_wire_data (&msg);
     size_t size = zp_wire_size (&msg);
     int kind = zp_frame_kind (data, size);
-    if (kind >= ZP_MSG_SYNC && kind <= ZP_MSG_HEARTBEAT) {
+    if (kind >= ZP_MSG_SYNC && kind <= ZP_MSG_PLAN) {
         s_on_broadcast_frame (self, &msg); /* replayed: takes the frame */
         return;
     }
@@ -612,25 +668,28 @@ static void s_on_control (self_t *self)
 static void s_destroy (self_t *self)
 {
     zpoller_destroy (&self->poller);
-    for (uint32_t i = 0; self->peers && i < self->n_workers; i++) {
-        zsock_destroy (&self->peers[i].sock);
-        zp_compress_destroy (&self->peers[i].z);
-        free (self->peers[i].outstanding);
+    for (uint32_t i = 0; self->links && i < self->n_workers + self->n_routers; i++) {
+        zsock_destroy (&self->links[i].sock);
+        zp_compress_destroy (&self->links[i].z);
     }
-    for (uint32_t i = 0; self->rx && i < self->n_workers; i++)
+    for (uint32_t i = 0; self->peers && i < self->n_workers; i++)
+        free (self->peers[i].outstanding);
+    for (uint32_t i = 0; self->rx && i < self->n_workers + self->n_routers; i++)
         free (self->rx[i].ahead);
     for (size_t i = 0; i < self->n_stored; i++)
         zp_wire_close (&self->stored[i].msg);
+    for (size_t i = 0; i < self->n_plans; i++)
+        free (self->plans[i].routes);
+    free (self->plans);
     free (self->stored);
-    for (size_t i = 0; i < self->n_early; i++)
-        zp_wire_close (&self->early[i].msg);
-    free (self->early);
-    for (size_t i = 0; i < self->n_endpoints; i++)
-        zstr_free (&self->endpoints[i]);
+    free (self->links);
     free (self->peers);
     free (self->rx);
     free (self->stats.sent);
     free (self->stats.received);
+    for (size_t i = 0; i < self->n_endpoints; i++)
+        zstr_free (&self->endpoints[i]);
+    zp_sequencer_destroy (&self->sequencer);
     zp_compress_destroy (&self->rx_z);
     zp_partition_destroy (&self->partition);
     zsock_destroy (&self->control);
@@ -648,11 +707,12 @@ void zp_worker_actor (zsock_t *pipe, void *args)
     self->step = S_NO_STEP;
     zp_cbor_writer_init (&self->w, 256);
     zp_cbor_writer_init (&self->bw, 1 << 16);
+    self->sequencer = zp_sequencer_new (false);
     /* Subscribe before saying HELLO, so no broadcast after our HELLO is missed. */
     self->bcast = zsock_new_sub (self->args.broadcast, "");
     self->data = zsock_new (ZMQ_ROUTER);
     self->control = zsock_new (ZMQ_DEALER);
-    bool ok = self->bcast && self->data && self->control;
+    bool ok = self->sequencer && self->bcast && self->data && self->control;
     if (!ok)
         zsys_error ("worker %s: cannot create sockets", self->args.name);
     if (ok)
@@ -692,24 +752,25 @@ void zp_worker_actor (zsock_t *pipe, void *args)
     if (zp_hello_encode (&hello, &self->w) == 0)
         s_send_control (self);
 
-    int64_t deadline =
-        zclock_mono () + (self->args.join_timeout_ms ? self->args.join_timeout_ms : 30000);
+    uint32_t join_ms = self->args.join_timeout_ms ? self->args.join_timeout_ms : 30000;
+    int64_t deadline = zclock_mono () + join_ms;
     while (!self->stop) {
         zsock_t *which = zpoller_wait (self->poller, 200);
         if (!which) {
             if (zpoller_terminated (self->poller))
                 break;
             if (self->state == S_JOINING && zclock_mono () > deadline) {
-                zsys_error (
-                    "worker %s: no ASSIGN from the master at %s within %.1fs", self->args.name,
-                    self->args.control,
-                    (double) (self->args.join_timeout_ms ? self->args.join_timeout_ms : 30000) /
-                        1000);
+                zsys_error ("worker %s: no ASSIGN from the master at %s within %.1fs",
+                            self->args.name, self->args.control, join_ms / 1000.0);
                 self->failed = true;
                 break;
             }
-            if (self->n_early && zclock_mono () - self->replay_asked > 500)
-                s_ask_replay (self, s_first_early (self) - 1);
+            uint64_t from, to;
+            if (zp_sequencer_gap (self->sequencer, &from, &to)) {
+                zp_replay_t r = {from, to};
+                if (zp_replay_encode (&r, &self->w) == 0)
+                    s_send_control (self);
+            }
             continue;
         }
         if (which == pipe) {
@@ -725,9 +786,7 @@ void zp_worker_actor (zsock_t *pipe, void *args)
         else if (which == self->data)
             s_on_batch (self);
         else
-            for (uint32_t i = 0; i < self->n_workers; i++)
-                if (which == self->peers[i].sock)
-                    s_on_ack (self, i);
+            s_on_ack (self, which);
     }
     bool failed = self->failed;
     s_destroy (self);

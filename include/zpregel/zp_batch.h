@@ -24,6 +24,8 @@
 #include <stdbool.h>
 
 #define ZP_BATCH_ZSTD 1u
+/* Sent to a router on an aggregated route: merge with the other senders'. */
+#define ZP_BATCH_AGGREGATE 2u
 
 typedef struct {
     uint64_t job;
@@ -88,5 +90,18 @@ typedef struct {
 
 int zp_ack_encode (const zp_ack_t *ack, zp_cbor_writer_t *out);
 int zp_ack_decode (const void *frame, size_t size, zp_ack_t *ack);
+
+/* END of a sender's batches to one receiver through a router in one
+   superstep: [END, version, job, step, src, dst, batches]. */
+typedef struct {
+    uint64_t job;
+    uint32_t step;
+    uint32_t src;
+    uint32_t dst;
+    uint64_t batches;
+} zp_end_t;
+
+int zp_end_encode (const zp_end_t *end, zp_cbor_writer_t *out);
+int zp_end_decode (const void *frame, size_t size, zp_end_t *end);
 
 #endif

@@ -80,11 +80,34 @@ typedef struct {
     size_t n_in_edges;
     const char **peers;            /* encode: n_workers data endpoints (NUL-terminated) */
     zp_cbor_reader_t peers_reader; /* decode: read them with zp_assign_next_peer */
+    uint32_t n_routers;
+    const char **routers; /* encode: n_routers data endpoints, as this worker reaches them */
+    zp_cbor_reader_t routers_reader; /* decode: read them with zp_assign_next_peer */
     zp_settings_t settings;
 } zp_assign_t;
 
+/* ROUTE: what a router needs. */
 typedef struct {
-    uint32_t worker;
+    uint64_t job;
+    uint32_t router; /* this router's index */
+    uint32_t n_workers;
+    uint32_t n_routers;
+    const char *program; /* not NUL-terminated when decoded */
+    size_t program_len;
+    const char **workers; /* encode: n_workers endpoints, as this router reaches them */
+    zp_cbor_reader_t workers_reader; /* decode: zp_route_next_worker */
+    zp_settings_t settings;
+} zp_route_msg_t;
+
+/* RSTATS: a router's counters for the whole job. */
+typedef struct {
+    uint32_t router;
+    uint64_t frames_in, frames_out;
+    uint64_t messages_in, messages_out;
+} zp_rstats_t;
+
+typedef struct {
+    uint32_t worker; /* or router index, for a router */
     uint64_t seen_seq;
 } zp_ready_t;
 
@@ -121,7 +144,7 @@ typedef struct {
     zp_msg_kind_t kind; /* SYNC, BEGIN, TERMINATE or HEARTBEAT */
     uint64_t seq;
     uint32_t step;         /* BEGIN: the superstep starting; TERMINATE, HEARTBEAT: the last one */
-    uint64_t plan_version; /* BEGIN */
+    uint64_t plan_version; /* BEGIN: the plan to route by; PLAN: its version */
     size_t n_aggregates;   /* BEGIN */
     const uint8_t *aggregates;
     uint64_t active; /* BEGIN, TERMINATE: totals of the superstep just finished */
@@ -129,6 +152,8 @@ typedef struct {
     uint32_t status;     /* TERMINATE: 0 finished, 1 failed */
     const char *control; /* SYNC, HEARTBEAT: the master's control endpoint */
     size_t control_len;
+    uint32_t n_workers;     /* PLAN */
+    const uint8_t *routes;  /* PLAN: n_workers x n_workers uint32 (zp_plan.h encoding) */
 } zp_broadcast_t;
 
 /* Encoders reset `out` and return 0, or -1 on allocation failure.
@@ -139,6 +164,13 @@ int zp_assign_encode (const zp_assign_t *m, zp_cbor_writer_t *out);
 int zp_assign_decode (const void *frame, size_t size, zp_assign_t *m);
 /* Reads the next peer endpoint of a decoded ASSIGN (n_workers times). */
 int zp_assign_next_peer (zp_assign_t *m, const char **endpoint, size_t *len);
+/* Reads the next router endpoint of a decoded ASSIGN (n_routers times). */
+int zp_assign_next_router (zp_assign_t *m, const char **endpoint, size_t *len);
+int zp_route_encode (const zp_route_msg_t *m, zp_cbor_writer_t *out);
+int zp_route_decode (const void *frame, size_t size, zp_route_msg_t *m);
+int zp_route_next_worker (zp_route_msg_t *m, const char **endpoint, size_t *len);
+int zp_rstats_encode (const zp_rstats_t *m, zp_cbor_writer_t *out);
+int zp_rstats_decode (const void *frame, size_t size, zp_rstats_t *m);
 int zp_ready_encode (const zp_ready_t *m, zp_cbor_writer_t *out);
 int zp_ready_decode (const void *frame, size_t size, zp_ready_t *m);
 int zp_done_encode (const zp_done_t *m, zp_cbor_writer_t *out);

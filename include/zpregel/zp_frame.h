@@ -25,17 +25,21 @@ typedef enum {
     ZP_MSG_RESULT = 4,
     ZP_MSG_FAIL = 5,
     ZP_MSG_REPLAY = 6, /* anyone -> master: resend broadcasts [from, to] */
+    ZP_MSG_RSTATS = 7, /* router -> master: what it forwarded and combined */
     /* master -> node, over the control ROUTER */
     ZP_MSG_ASSIGN = 16,
     ZP_MSG_BYE = 17,
+    ZP_MSG_ROUTE = 18, /* master -> router: the workers, the program, settings */
     /* master -> everyone, over the broadcast PUB */
     ZP_MSG_SYNC = 32,
     ZP_MSG_BEGIN = 33,
     ZP_MSG_TERMINATE = 34,
     ZP_MSG_HEARTBEAT = 35,
+    ZP_MSG_PLAN = 36,
     /* worker -> worker, over the data sockets */
     ZP_MSG_BATCH = 64,
     ZP_MSG_ACK = 65,
+    ZP_MSG_END = 66, /* worker -> router: no more batches this superstep for a receiver */
 } zp_msg_kind_t;
 
 typedef enum {
