@@ -17,6 +17,7 @@
 #include "zpregel/zp_process.h"
 #include "zpregel/zp_traffic.h"
 #include "zpregel/zp_watch.h"
+#include "zpregel/zp_router.h"
 #include "zpregel/zp_worker.h"
 
 #include <czmq.h>
@@ -165,6 +166,11 @@ static void s_print_summary (const zp_config_t *cfg, const zp_job_summary_t *s)
     printf ("  compute   %.3f s: %u supersteps, %" PRIu64
             " messages, %s between workers in %" PRIu64 " batches\n",
             s->compute_seconds, s->supersteps, s->messages, bytes, s->batches);
+    for (uint32_t r = 0; s->routers && r < s->n_routers; r++)
+        printf ("  router %-10s frames in %" PRIu64 ", out %" PRIu64 "; messages in %" PRIu64
+                ", out %" PRIu64 "\n",
+                cfg->routers[r].name, s->routers[r].frames_in, s->routers[r].frames_out,
+                s->routers[r].messages_in, s->routers[r].messages_out);
     printf ("  output    %.3f s%s%s\n", s->output_seconds, cfg->output ? ": " : "",
             cfg->output ? cfg->output : " (no job.output set)");
     if (s->n_top) {
@@ -281,8 +287,8 @@ static int s_cmd_run (int argc, char **argv, bool spawn)
     return rc == 0 ? 0 : 1;
 }
 
-/* Runs one tcp worker of `cfg` in this process until the job ends. */
-static int s_run_worker (const zp_config_t *cfg, const zp_worker_config_t *wc)
+/* Runs one tcp worker or router of `cfg` in this process until the job ends. */
+static int s_run_node (const zp_config_t *cfg, const zp_worker_config_t *wc, bool router)
 {
     char locality[300];
     snprintf (locality, sizeof locality, "%s/%d", zp_process_hostname (), (int) getpid ());
@@ -293,9 +299,17 @@ static int s_run_worker (const zp_config_t *cfg, const zp_worker_config_t *wc)
                              .locality = locality,
                              .join_timeout_ms = cfg->join_timeout_ms,
                              .report_exit = true};
-    zactor_t *actor = zactor_new (zp_worker_actor, &args);
+    zp_router_args_t rargs = {.name = wc->name,
+                              .control = cfg->control,
+                              .broadcast = cfg->broadcast,
+                              .data = {wc->endpoint, NULL},
+                              .locality = locality,
+                              .join_timeout_ms = cfg->join_timeout_ms,
+                              .report_exit = true};
+    zactor_t *actor = router ? zactor_new (zp_router_actor, &rargs) : zactor_new (zp_worker_actor, &args);
     if (!actor) {
-        fprintf (stderr, "zpregel: worker %s: cannot start on %s\n", wc->name, wc->endpoint);
+        fprintf (stderr, "zpregel: %s %s: cannot start on %s\n", router ? "router" : "worker",
+                 wc->name, wc->endpoint);
         return 1;
     }
     int rc = 1;
@@ -316,9 +330,10 @@ static int s_run_worker (const zp_config_t *cfg, const zp_worker_config_t *wc)
     return rc;
 }
 
-static int s_cmd_worker (int argc, char **argv, bool launch)
+/* zpregel worker, zpregel router and zpregel launch. */
+static int s_cmd_node (int argc, char **argv, const char *cmd)
 {
-    const char *cmd = launch ? "launch" : "worker";
+    bool launch = streq (cmd, "launch"), router = streq (cmd, "router");
     static const struct option longopts[] = {{"name", required_argument, NULL, 'n'},
                                              {"host", required_argument, NULL, 'H'},
                                              {"set", required_argument, NULL, 's'},
@@ -344,10 +359,12 @@ static int s_cmd_worker (int argc, char **argv, bool launch)
                          "Starts every tcp worker of JOB.yaml whose host: is HOST, as processes,\n"
                          "and waits for them. Run it on each host of the job.\n");
             else
-                fprintf (out, "usage: zpregel worker JOB.yaml --name NAME [--set key=value]...\n\n"
-                              "Runs the tcp worker NAME of JOB.yaml in this process: it binds its\n"
-                              "endpoint, joins the master, and exits when the job ends (status 0)\n"
-                              "or fails (status 1).\n");
+                fprintf (out,
+                         "usage: zpregel %s JOB.yaml --name NAME [--set key=value]...\n\n"
+                         "Runs the tcp %s NAME of JOB.yaml in this process: it binds its\n"
+                         "endpoint, joins the master, and exits when the job ends (status 0)\n"
+                         "or fails (status 1).\n",
+                         cmd, cmd);
             free (overrides);
             return c == 'h' ? 0 : 2;
         }
@@ -367,28 +384,32 @@ static int s_cmd_worker (int argc, char **argv, bool launch)
     }
     int rc = 0;
     if (!launch) {
-        const zp_worker_config_t *wc = NULL;
-        for (size_t i = 0; i < cfg->n_workers; i++)
-            if (streq (cfg->workers[i].name, name))
-                wc = &cfg->workers[i];
+        const zp_worker_config_t *list = router ? cfg->routers : cfg->workers, *wc = NULL;
+        size_t count = router ? cfg->n_routers : cfg->n_workers;
+        for (size_t i = 0; i < count; i++)
+            if (streq (list[i].name, name))
+                wc = &list[i];
         if (!wc || wc->transport != ZP_TRANSPORT_TCP) {
-            fprintf (stderr, "zpregel: %s: no tcp worker named \"%s\" in workers\n", cfg->path,
-                     name);
+            fprintf (stderr, "zpregel: %s: no tcp %s named \"%s\" in %ss\n", cfg->path, cmd, name,
+                     cmd);
             rc = 1;
         } else
-            rc = s_run_worker (cfg, wc);
+            rc = s_run_node (cfg, wc, router);
     } else {
-        /* Every tcp worker of this host, as a child process; wait for all. */
-        pid_t pids[cfg->n_workers];
+        /* Every tcp worker and router of this host, as child processes; wait for all. */
+        size_t total = cfg->n_workers + cfg->n_routers;
+        pid_t pids[total + 1];
         size_t n = 0;
-        for (size_t i = 0; i < cfg->n_workers; i++) {
-            const zp_worker_config_t *wc = &cfg->workers[i];
+        for (size_t i = 0; i < total; i++) {
+            bool is_router = i >= cfg->n_workers;
+            const zp_worker_config_t *wc =
+                is_router ? &cfg->routers[i - cfg->n_workers] : &cfg->workers[i];
             if (wc->transport != ZP_TRANSPORT_TCP || !wc->host || !streq (wc->host, host))
                 continue;
             const char *args[6 + 2 * n_overrides];
             size_t at = 0;
             args[at++] = s_exe ();
-            args[at++] = "worker";
+            args[at++] = is_router ? "router" : "worker";
             args[at++] = cfg->path;
             args[at++] = "--name";
             args[at++] = wc->name;
@@ -403,7 +424,7 @@ static int s_cmd_worker (int argc, char **argv, bool launch)
                 rc = 1;
         }
         if (n == 0 && rc == 0) {
-            fprintf (stderr, "zpregel: %s: no tcp worker has host: %s\n", cfg->path, host);
+            fprintf (stderr, "zpregel: %s: no tcp worker or router has host: %s\n", cfg->path, host);
             rc = 1;
         }
         for (size_t i = 0; i < n; i++) {
@@ -847,8 +868,8 @@ int main (int argc, char **argv)
     const char *cmd = argv[1];
     if (streq (cmd, "run") || streq (cmd, "master"))
         return s_cmd_run (argc - 1, argv + 1, streq (cmd, "run"));
-    if (streq (cmd, "worker") || streq (cmd, "launch"))
-        return s_cmd_worker (argc - 1, argv + 1, streq (cmd, "launch"));
+    if (streq (cmd, "worker") || streq (cmd, "router") || streq (cmd, "launch"))
+        return s_cmd_node (argc - 1, argv + 1, cmd);
     if (streq (cmd, "watch"))
         return s_cmd_watch (argc - 1, argv + 1);
     if (streq (cmd, "plan"))

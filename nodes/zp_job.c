@@ -8,6 +8,7 @@
 */
 #include "zpregel/zp_job.h"
 #include "zpregel/zp_process.h"
+#include "zpregel/zp_router.h"
 #include "zpregel/zp_worker.h"
 
 #include <errno.h>
@@ -139,7 +140,28 @@ void zp_job_summary_free (zp_job_summary_t *summary)
 {
     free (summary->vertices_of);
     free (summary->edges_of);
+    free (summary->routers);
     summary->vertices_of = summary->edges_of = NULL;
+    summary->routers = NULL;
+}
+
+/* Starts node `name` of `cfg` as a child process: exe worker|router JOB --name NAME --set ... */
+static pid_t s_spawn (const zp_job_options_t *options, const zp_config_t *cfg, const char *role,
+                      const char *name)
+{
+    const char *argv[6 + 2 * options->n_overrides];
+    size_t at = 0;
+    argv[at++] = options->exe;
+    argv[at++] = role;
+    argv[at++] = cfg->path;
+    argv[at++] = "--name";
+    argv[at++] = name;
+    for (size_t i = 0; i < options->n_overrides; i++) {
+        argv[at++] = "--set";
+        argv[at++] = options->overrides[i];
+    }
+    argv[at] = NULL;
+    return zp_process_spawn (argv);
 }
 
 int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_summary_t *summary,
@@ -177,12 +199,14 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
     zp_value_t params[ZP_MAX_PARAMS];
     zp_layout_t *layout = NULL;
     zactor_t *master = NULL;
-    uint32_t n = (uint32_t) cfg->n_workers;
-    zactor_t **workers = calloc (n, sizeof *workers);
-    const char **names = calloc (n, sizeof *names);
-    char **where = calloc (n, sizeof *where);
-    char **endpoints = calloc (n, sizeof *endpoints);
-    pid_t *children = calloc (n, sizeof *children);
+    uint32_t n = (uint32_t) cfg->n_workers, nr = (uint32_t) cfg->n_routers, nn = n + nr;
+    /* Nodes are the workers, then the routers. */
+    zactor_t **workers = calloc (nn, sizeof *workers);
+    const char **names = calloc (nn, sizeof *names);
+    char **where = calloc (nn, sizeof *where);
+    char **endpoints = calloc (nn, sizeof *endpoints);
+    pid_t *children = calloc (nn, sizeof *children);
+    zp_traffic_matrix_t estimate = {0};
     double *weights = calloc (n, sizeof *weights);
     zp_value_t *by_handle = NULL, *values = NULL;
     int rc = -1;
@@ -240,8 +264,12 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
     snprintf (broadcast, sizeof broadcast, "inproc://zp-%016" PRIx64 "-broadcast", job);
     snprintf (locality, sizeof locality, "%s/%d", zp_process_hostname (), (int) getpid ());
     bool has_tcp = false;
-    for (uint32_t w = 0; w < n; w++)
-        has_tcp |= cfg->workers[w].transport == ZP_TRANSPORT_TCP;
+    for (uint32_t w = 0; w < nn; w++)
+        has_tcp |= (w < n ? &cfg->workers[w] : &cfg->routers[w - n])->transport == ZP_TRANSPORT_TCP;
+    if (nr && zp_layout_estimate_traffic (layout, g, 16, &estimate) != 0) {
+        snprintf (err, errlen, "out of memory estimating traffic");
+        goto done;
+    }
     if (has_tcp) {
         /* tcp://HOST:PORT -> tcp://HOST:* (config checked it is tcp://) */
         const char *host = cfg->control + 6, *colon = strrchr (host, ':');
@@ -270,16 +298,24 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
                                            .compress = cfg->compress_mode == ZP_COMPRESS_ON    ? 1
                                                        : cfg->compress_mode == ZP_COMPRESS_OFF ? 2
                                                                                                : 0,
-                                           .max_supersteps = cfg->max_supersteps}};
+                                           .max_supersteps = cfg->max_supersteps},
+                              .n_routers = nr,
+                              .router_names = names + n,
+                              .router_where = (const char *const *) where + n,
+                              .routing = {(zp_routing_mode_t) cfg->routing_mode,
+                                          (double) cfg->batch_bytes, (double) cfg->heavy_bytes,
+                                          cfg->fan_in, cfg->connection_cost},
+                              .replan_every = cfg->replan_every,
+                              .estimate = &estimate};
     if (cfg->control)
         margs.control[margs.n_control++] = cfg->control;
     if (cfg->broadcast)
         margs.broadcast[margs.n_broadcast++] = cfg->broadcast;
-    for (uint32_t w = 0; w < n; w++) {
-        const zp_worker_config_t *wc = &cfg->workers[w];
+    for (uint32_t w = 0; w < nn; w++) {
+        const zp_worker_config_t *wc = w < n ? &cfg->workers[w] : &cfg->routers[w - n];
         names[w] = wc->name;
         if (wc->transport == ZP_TRANSPORT_INPROC) {
-            endpoints[w] = zsys_sprintf ("inproc://zp-%016" PRIx64 "-w%u", job, w);
+            endpoints[w] = zsys_sprintf ("inproc://zp-%016" PRIx64 "-%c%u", job, w < n ? 'w' : 'r', w);
             where[w] = strdup (endpoints[w]);
         } else if (zp_config_is_local (wc->host) && options && options->spawn)
             where[w] = zsys_sprintf ("%s, started by this process", wc->endpoint);
@@ -294,9 +330,10 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
         snprintf (err, errlen, "cannot start the master on %s", margs.public_control);
         goto done;
     }
-    for (uint32_t w = 0; w < n; w++) {
-        const zp_worker_config_t *wc = &cfg->workers[w];
-        if (wc->transport == ZP_TRANSPORT_INPROC) {
+    for (uint32_t w = 0; w < nn; w++) {
+        bool router = w >= n;
+        const zp_worker_config_t *wc = router ? &cfg->routers[w - n] : &cfg->workers[w];
+        if (wc->transport == ZP_TRANSPORT_INPROC && !router) {
             zp_worker_args_t wargs = {.name = names[w],
                                       .control = control,
                                       .broadcast = broadcast,
@@ -304,33 +341,30 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
                                       .locality = locality,
                                       .join_timeout_ms = cfg->join_timeout_ms};
             workers[w] = zactor_new (zp_worker_actor, &wargs);
-            if (!workers[w]) {
-                snprintf (err, errlen, "cannot start worker %s on %s", names[w], endpoints[w]);
-                goto done;
-            }
+        } else if (wc->transport == ZP_TRANSPORT_INPROC) {
+            zp_router_args_t rargs = {.name = names[w],
+                                      .control = control,
+                                      .broadcast = broadcast,
+                                      .data = {endpoints[w], has_tcp ? tcp_data : NULL},
+                                      .locality = locality,
+                                      .join_timeout_ms = cfg->join_timeout_ms};
+            workers[w] = zactor_new (zp_router_actor, &rargs);
         } else if (zp_config_is_local (wc->host) && options && options->spawn) {
             if (!options->exe) {
-                snprintf (err, errlen, "worker %s: starting tcp workers needs the zpregel binary",
-                          names[w]);
+                snprintf (err, errlen, "%s: starting tcp nodes needs the zpregel binary", names[w]);
                 goto done;
             }
-            const char *argv[6 + 2 * options->n_overrides];
-            size_t at = 0;
-            argv[at++] = options->exe;
-            argv[at++] = "worker";
-            argv[at++] = cfg->path;
-            argv[at++] = "--name";
-            argv[at++] = names[w];
-            for (size_t i = 0; i < options->n_overrides; i++) {
-                argv[at++] = "--set";
-                argv[at++] = options->overrides[i];
-            }
-            argv[at] = NULL;
-            if ((children[w] = zp_process_spawn (argv)) < 0) {
+            if ((children[w] = s_spawn (options, cfg, router ? "router" : "worker", names[w])) < 0) {
                 children[w] = 0;
-                snprintf (err, errlen, "cannot start worker %s: %s", names[w], strerror (errno));
+                snprintf (err, errlen, "cannot start %s: %s", names[w], strerror (errno));
                 goto done;
             }
+            continue;
+        } else
+            continue;
+        if (!workers[w]) {
+            snprintf (err, errlen, "cannot start %s on %s", names[w], endpoints[w]);
+            goto done;
         }
     }
     zpoller_t *poller = zpoller_new (master, NULL);
@@ -344,9 +378,9 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
             /* A worker process that ends before the job does fails the job. */
             int status = 0;
             uint32_t w = 0;
-            while (w < n && !(children[w] && zp_process_poll (children[w], &status) == 1))
+            while (w < nn && !(children[w] && zp_process_poll (children[w], &status) == 1))
                 w++;
-            if (w < n) {
+            if (w < nn) {
                 snprintf (err, errlen,
                           "worker %s (pid %d) exited with status %d before the job ended", names[w],
                           (int) children[w], status);
@@ -381,6 +415,10 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
         } else if (streq (cmd, "DONE") && zframe_size (frame) == sizeof (void *)) {
             memcpy (&by_handle, zframe_data (frame), sizeof by_handle);
             rc = 0;
+            summary->n_routers = nr;
+            if (nr && traffic && zframe_size (traffic) == nr * sizeof (zp_router_report_t) &&
+                (summary->routers = malloc (zframe_size (traffic))))
+                memcpy (summary->routers, zframe_data (traffic), zframe_size (traffic));
         } else if (streq (cmd, "FAIL"))
             snprintf (err, errlen, "%.*s", (int) zframe_size (frame), (char *) zframe_data (frame));
         else
@@ -421,10 +459,10 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
         rc = -1;
     summary->output_seconds = (double) (zclock_usecs () - t0) / 1e6;
 done:
-    for (uint32_t w = 0; workers && w < n; w++)
+    for (uint32_t w = 0; workers && w < nn; w++)
         zactor_destroy (&workers[w]);
     /* Worker processes end after the master's BYE; the others are stopped. */
-    for (uint32_t w = 0; children && w < n; w++)
+    for (uint32_t w = 0; children && w < nn; w++)
         if (children[w] > 0) {
             int status = zp_process_stop (children[w], rc == 0 ? 5000 : 1000);
             if (rc == 0 && status != 0) {
@@ -434,10 +472,11 @@ done:
             }
         }
     zactor_destroy (&master);
-    for (uint32_t w = 0; endpoints && w < n; w++) {
+    for (uint32_t w = 0; endpoints && w < nn; w++) {
         zstr_free (&endpoints[w]);
         zstr_free (&where[w]);
     }
+    zp_traffic_free (&estimate);
     free (endpoints);
     free (children);
     free (weights);

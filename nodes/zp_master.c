@@ -42,8 +42,12 @@ typedef struct {
     zsock_t *pipe, *control, *bcast;
     const zp_master_args_t *args;
     s_state_t state;
-    s_worker_t *workers;
+    s_worker_t *workers; /* n_workers workers, then n_routers routers */
+    uint32_t n_nodes;
     uint32_t n_joined, n_ready, n_done, n_results;
+    zp_plan_t *plan;            /* the plan of the coming superstep, or NULL: all direct */
+    uint32_t *prev_routes;      /* the routes of the superstep that just ran (for the check) */
+    zp_router_report_t *router_reports;
     s_frame_t *log; /* log[i] is broadcast seq i + 1 */
     size_t n_log, cap_log;
     uint32_t step;
@@ -83,18 +87,25 @@ static void s_publish (self_t *self, zp_broadcast_t *b)
     zp_wire_send_raw (self->bcast, NULL, f->data, f->size, false);
 }
 
+static const char *s_node_name (const self_t *self, uint32_t w);
+
 static void s_to_worker (self_t *self, uint32_t w)
 {
     if (zp_wire_send (self->control, &self->workers[w].identity, &self->w, false) != 0)
-        zsys_error ("master: cannot send to worker %s: %s", self->args->worker_names[w],
-                    zmq_strerror (errno));
+        zsys_error ("master: cannot send to %s: %s", s_node_name (self, w), zmq_strerror (errno));
 }
 
 static void s_bye_all (self_t *self)
 {
-    for (uint32_t w = 0; w < self->args->n_workers; w++)
+    for (uint32_t w = 0; w < self->n_nodes; w++)
         if (self->workers[w].joined && zp_bye_encode (&self->w) == 0)
             s_to_worker (self, w);
+}
+
+static const char *s_node_name (const self_t *self, uint32_t w)
+{
+    return w < self->args->n_workers ? self->args->worker_names[w]
+                                     : self->args->router_names[w - self->args->n_workers];
 }
 
 static void s_fail (self_t *self, const char *fmt, ...)
@@ -111,10 +122,14 @@ static void s_fail (self_t *self, const char *fmt, ...)
     self->state = S_OVER;
 }
 
-static int s_find_worker (self_t *self, const char *name, size_t len)
+/* The node index of a worker (role worker) or router (role router) by name. */
+static int s_find_node (self_t *self, zp_role_t role, const char *name, size_t len)
 {
-    for (uint32_t w = 0; w < self->args->n_workers; w++) {
-        const char *n = self->args->worker_names[w];
+    uint32_t nw = self->args->n_workers;
+    uint32_t from = role == ZP_ROLE_WORKER ? 0 : nw;
+    uint32_t to = role == ZP_ROLE_WORKER ? nw : self->n_nodes;
+    for (uint32_t w = from; w < to; w++) {
+        const char *n = s_node_name (self, w);
         if (strlen (n) == len && memcmp (n, name, len) == 0)
             return (int) w;
     }
@@ -126,7 +141,7 @@ static int s_sender (self_t *self, zp_wire_msg_t *msg)
 {
     size_t len = zmq_msg_size (&msg->identity);
     const void *id = zmq_msg_data (&msg->identity);
-    for (uint32_t w = 0; w < self->args->n_workers; w++) {
+    for (uint32_t w = 0; w < self->n_nodes; w++) {
         s_worker_t *wk = &self->workers[w];
         if (wk->joined && zmq_msg_size (&wk->identity) == len &&
             memcmp (zmq_msg_data (&wk->identity), id, len) == 0)
@@ -155,6 +170,7 @@ static void s_send_assigns (self_t *self)
     const zp_master_args_t *a = self->args;
     uint32_t n = a->n_workers;
     const char *peers[n];
+    const char *routers[a->n_routers + 1];
     uint64_t params[ZP_MAX_PARAMS];
     for (size_t i = 0; i < a->program->n_params; i++)
         params[i] = a->params[i].bits;
@@ -164,6 +180,8 @@ static void s_send_assigns (self_t *self)
                         .params = (const uint8_t *) params,
                         .n_params = a->program->n_params,
                         .peers = peers,
+                        .n_routers = a->n_routers,
+                        .routers = routers,
                         .settings = a->settings};
     for (uint32_t w = 0; w < n; w++) {
         for (uint32_t j = 0; j < n; j++) {
@@ -174,13 +192,84 @@ static void s_send_assigns (self_t *self)
                 return;
             }
         }
+        for (uint32_t r = 0; r < a->n_routers; r++)
+            if (!(routers[r] = s_route (self, w, n + r))) {
+                s_fail (self, "worker %s cannot reach router %s: it bound no tcp endpoint",
+                        a->worker_names[w], a->router_names[r]);
+                return;
+            }
         if (zp_layout_encode_assign (a->layout, a->graph, w, &base, &self->w) != 0) {
             s_fail (self, "out of memory encoding the partition of worker %s", a->worker_names[w]);
             return;
         }
         s_to_worker (self, w);
     }
+    /* Each router: the workers, as it reaches them. */
+    for (uint32_t r = 0; r < a->n_routers; r++) {
+        for (uint32_t j = 0; j < n; j++)
+            if (!(peers[j] = s_route (self, n + r, j))) {
+                s_fail (self, "router %s cannot reach worker %s: it bound no tcp endpoint",
+                        a->router_names[r], a->worker_names[j]);
+                return;
+            }
+        zp_route_msg_t route = {.job = a->job,
+                                .router = r,
+                                .n_workers = n,
+                                .n_routers = a->n_routers,
+                                .program = a->program_name,
+                                .workers = peers,
+                                .settings = a->settings};
+        if (zp_route_encode (&route, &self->w) != 0) {
+            s_fail (self, "out of memory");
+            return;
+        }
+        s_to_worker (self, n + r);
+    }
     self->state = S_SYNCING;
+}
+
+/* The topology as the nodes said in HELLO: process = locality, host = its
+   part before the '/'. Strings live in `buf` (freed by the caller). */
+static zp_topology_t s_topology (self_t *self, char ***buf)
+{
+    uint32_t n = self->n_nodes;
+    char **b = calloc ((size_t) 2 * n + 1, sizeof *b);
+    *buf = b;
+    for (uint32_t i = 0; b && i < n; i++) {
+        const char *loc = self->workers[i].locality ? self->workers[i].locality : "";
+        b[i] = strdup (loc);
+        const char *slash = strchr (loc, '/');
+        b[n + i] = strndup (loc, slash ? (size_t) (slash - loc) : strlen (loc));
+    }
+    zp_topology_t t = {self->args->n_workers, self->args->n_routers,
+                       b ? (const char *const *) b : NULL,
+                       b ? (const char *const *) b + n : NULL,
+                       b ? (const char *const *) b + n + self->args->n_workers : NULL, NULL};
+    return t;
+}
+
+/* Plans routes for `traffic` and publishes the plan (a new version). */
+static void s_replan (self_t *self, const zp_traffic_matrix_t *traffic)
+{
+    char **buf;
+    zp_topology_t topo = s_topology (self, &buf);
+    uint64_t version = self->plan ? self->plan->version + 1 : 1;
+    zp_plan_t *plan = buf ? zp_plan_new (traffic, &topo, &self->args->routing) : NULL;
+    for (uint32_t i = 0; buf && i < 2 * self->n_nodes; i++)
+        free (buf[i]);
+    free (buf);
+    if (!plan) {
+        s_fail (self, "out of memory planning routes");
+        return;
+    }
+    plan->version = version;
+    zp_plan_destroy (&self->plan);
+    self->plan = plan;
+    zp_broadcast_t b = {.kind = ZP_MSG_PLAN,
+                        .plan_version = version,
+                        .n_workers = plan->n_workers,
+                        .routes = (const uint8_t *) plan->routes};
+    s_publish (self, &b);
 }
 
 static void s_begin (self_t *self)
@@ -193,7 +282,11 @@ static void s_begin (self_t *self)
                         .n_aggregates = self->args->program->n_aggregators,
                         .aggregates = (const uint8_t *) aggs,
                         .active = self->last.active,
-                        .messages = self->last.messages};
+                        .messages = self->last.messages,
+                        .plan_version = self->plan ? self->plan->version : 0};
+    if (self->plan)
+        memcpy (self->prev_routes, self->plan->routes,
+                (size_t) self->args->n_workers * self->args->n_workers * sizeof *self->prev_routes);
     self->n_done = 0;
     for (uint32_t w = 0; w < self->args->n_workers; w++)
         self->workers[w].done = false;
@@ -213,15 +306,16 @@ static void s_on_hello (self_t *self, zp_wire_msg_t *msg)
         zsys_error ("master: bad HELLO from %s: %s", who, zp_frame_strerror (rc));
         return;
     }
-    int w = hello.role == ZP_ROLE_WORKER ? s_find_worker (self, hello.name, hello.name_len) : -1;
+    int w = s_find_node (self, hello.role, hello.name, hello.name_len);
     if (w < 0 || self->state != S_JOINING) {
-        zsys_error ("master: HELLO from \"%.*s\" (%s), which is not an expected worker",
-                    (int) hello.name_len, hello.name, who);
+        zsys_error ("master: HELLO from %s \"%.*s\" (%s), which is not expected",
+                    hello.role == ZP_ROLE_WORKER ? "worker" : "router", (int) hello.name_len,
+                    hello.name, who);
         return;
     }
     s_worker_t *wk = &self->workers[w];
     if (wk->joined) {
-        zsys_error ("master: worker %s said HELLO twice", self->args->worker_names[w]);
+        zsys_error ("master: %s said HELLO twice", s_node_name (self, (uint32_t) w));
         return;
     }
     wk->joined = true;
@@ -231,7 +325,7 @@ static void s_on_hello (self_t *self, zp_wire_msg_t *msg)
     for (size_t i = 0; i < hello.n_endpoints; i++)
         wk->endpoints[i] = strndup (hello.endpoints[i], hello.endpoint_lens[i]);
     wk->locality = strndup (hello.locality, hello.locality_len);
-    if (++self->n_joined == self->args->n_workers)
+    if (++self->n_joined == self->n_nodes)
         s_send_assigns (self);
 }
 
@@ -244,7 +338,8 @@ static void s_finish_step (self_t *self)
     if (self->step > 0)
         for (uint32_t i = 0; i < n; i++)
             for (uint32_t j = 0; j < n; j++)
-                if (i != j && self->prev_sent[i * n + j] != self->received[i * n + j]) {
+                if (i != j && zp_route_kind (self->prev_routes[i * n + j]) != ZP_ROUTE_AGGREGATED &&
+                    self->prev_sent[i * n + j] != self->received[i * n + j]) {
                     s_fail (self,
                             "superstep %u: worker %s sent %" PRIu64 " messages to %s, which "
                             "received %" PRIu64,
@@ -277,6 +372,21 @@ static void s_finish_step (self_t *self)
         return;
     }
     self->step++;
+    if (self->plan && a->routing.mode == ZP_ROUTING_AUTO && a->replan_every &&
+        self->step % a->replan_every == 0) {
+        /* Plan the next supersteps by what this one measured. */
+        zp_traffic_matrix_t measured = {n, calloc ((size_t) n * n, sizeof (double)),
+                                        calloc ((size_t) n * n, sizeof (double)), 1};
+        for (size_t k = 0; measured.messages && measured.bytes && k < (size_t) n * n; k++) {
+            measured.messages[k] = (double) self->sent[k];
+            measured.bytes[k] = (double) self->sent_bytes[k];
+        }
+        if (measured.messages && measured.bytes)
+            s_replan (self, &measured);
+        zp_traffic_free (&measured);
+        if (self->state == S_OVER)
+            return;
+    }
     s_begin (self);
 }
 
@@ -313,11 +423,22 @@ static void s_on_done (self_t *self, int w, zp_wire_msg_t *msg)
         s_finish_step (self);
 }
 
+static void s_finish_job (self_t *self)
+{
+    s_bye_all (self);
+    zsock_send (self->pipe, "spb", "DONE", self->values, self->router_reports,
+                (size_t) self->args->n_routers * sizeof *self->router_reports);
+    self->values = NULL; /* the owner has it now */
+    self->state = S_OVER;
+}
+
 static void s_on_result (self_t *self, int w, zp_wire_msg_t *msg)
 {
     zp_result_t r;
     const zp_layout_t *l = self->args->layout;
     int rc = zp_result_decode (zp_wire_data (msg), zp_wire_size (msg), &r);
+    if (rc == 0 && (uint32_t) w >= self->args->n_workers)
+        rc = ZP_EKIND;
     if (rc == 0 && (r.worker != (uint32_t) w || r.count != l->ranges[w + 1] - l->ranges[w]))
         rc = ZP_ECOUNT;
     if (rc != 0 || self->workers[w].result) {
@@ -327,12 +448,23 @@ static void s_on_result (self_t *self, int w, zp_wire_msg_t *msg)
     }
     memcpy (self->values + l->ranges[w], r.values, r.count * sizeof (zp_value_t));
     self->workers[w].result = true;
-    if (++self->n_results == self->args->n_workers) {
-        s_bye_all (self);
-        zsock_send (self->pipe, "sp", "DONE", self->values);
-        self->values = NULL; /* the owner has it now */
-        self->state = S_OVER;
+    if (++self->n_results == self->n_nodes)
+        s_finish_job (self);
+}
+
+static void s_on_rstats (self_t *self, int w, zp_wire_msg_t *msg)
+{
+    zp_rstats_t r;
+    uint32_t index = (uint32_t) w - self->args->n_workers;
+    int rc = zp_rstats_decode (zp_wire_data (msg), zp_wire_size (msg), &r);
+    if (rc != 0 || r.router != index || self->workers[w].result) {
+        zsys_error ("master: dropped a bad RSTATS from router %s", s_node_name (self, (uint32_t) w));
+        return;
     }
+    self->router_reports[index] = r;
+    self->workers[w].result = true;
+    if (++self->n_results == self->n_nodes)
+        s_finish_job (self);
 }
 
 /* Sends broadcasts [from, to] again to whoever asked. */
@@ -377,32 +509,42 @@ static void s_on_control (self_t *self)
         zsys_error ("master: dropped a frame (kind %d) from unknown peer %s", kind, who);
     } else if (kind == ZP_MSG_FAIL) {
         zp_fail_t f;
+        const char *role = (uint32_t) w < self->args->n_workers ? "worker" : "router";
         if (zp_fail_decode (zp_wire_data (&msg), zp_wire_size (&msg), &f) == 0)
-            s_fail (self, "worker %s failed: %.*s", self->args->worker_names[w], (int) f.text_len,
-                    f.text);
+            s_fail (self, "%s %s failed: %.*s", role, s_node_name (self, (uint32_t) w),
+                    (int) f.text_len, f.text);
         else
-            s_fail (self, "worker %s failed", self->args->worker_names[w]);
+            s_fail (self, "%s %s failed", role, s_node_name (self, (uint32_t) w));
     } else if (kind == ZP_MSG_READY && self->state == S_SYNCING) {
         zp_ready_t r;
+        uint32_t index = (uint32_t) w < self->args->n_workers ? (uint32_t) w
+                                                               : (uint32_t) w - self->args->n_workers;
         if (zp_ready_decode (zp_wire_data (&msg), zp_wire_size (&msg), &r) == 0 &&
-            r.worker == (uint32_t) w && !self->workers[w].ready) {
+            r.worker == index && !self->workers[w].ready) {
             self->workers[w].ready = true;
-            if (++self->n_ready == self->args->n_workers) {
+            if (++self->n_ready == self->n_nodes) {
                 self->state = S_RUNNING;
                 for (size_t k = 0; k < self->args->program->n_aggregators; k++) {
                     const zp_aggregator_def_t *d = &self->args->program->aggregators[k];
                     self->aggregates[k] = zp_combiner_identity (d->op, d->type);
                 }
-                s_begin (self);
+                if (self->args->n_routers)
+                    s_replan (self, self->args->estimate);
+                if (self->state == S_RUNNING)
+                    s_begin (self);
             }
         }
-    } else if (kind == ZP_MSG_DONE && self->state == S_RUNNING)
+    } else if (kind == ZP_MSG_DONE && self->state == S_RUNNING &&
+               (uint32_t) w < self->args->n_workers)
         s_on_done (self, w, &msg);
+    else if (kind == ZP_MSG_RSTATS && self->state == S_COLLECTING &&
+             (uint32_t) w >= self->args->n_workers)
+        s_on_rstats (self, w, &msg);
     else if (kind == ZP_MSG_RESULT && self->state == S_COLLECTING)
         s_on_result (self, w, &msg);
     else
-        zsys_error ("master: dropped an unexpected frame (kind %d) from worker %s", kind,
-                    self->args->worker_names[w]);
+        zsys_error ("master: dropped an unexpected frame (kind %d) from %s", kind,
+                    s_node_name (self, (uint32_t) w));
     zp_wire_close (&msg);
 }
 
@@ -414,15 +556,20 @@ static void s_on_join_timer (self_t *self)
     if (zclock_mono () < self->deadline)
         return;
     char missing[1024] = "";
-    for (uint32_t w = 0; w < self->args->n_workers; w++) {
+    bool router_missing = false;
+    for (uint32_t w = 0; w < self->n_nodes; w++) {
         s_worker_t *wk = &self->workers[w];
         if (self->state == S_JOINING ? wk->joined : wk->ready)
             continue;
         size_t at = strlen (missing);
-        snprintf (missing + at, sizeof missing - at, "%s%s (%s)", at ? ", " : "",
-                  self->args->worker_names[w], self->args->worker_where[w]);
+        bool router = w >= self->args->n_workers;
+        router_missing |= router;
+        snprintf (missing + at, sizeof missing - at, "%s%s%s (%s)", at ? ", " : "",
+                  router ? "router " : "", s_node_name (self, w),
+                  router ? self->args->router_where[w - self->args->n_workers]
+                         : self->args->worker_where[w]);
     }
-    s_fail (self, "worker(s) did not %s within %.1fs: %s",
+    s_fail (self, "%s did not %s within %.1fs: %s", router_missing ? "node(s)" : "worker(s)",
             self->state == S_JOINING ? "join" : "confirm the broadcast",
             self->args->join_timeout_ms / 1000.0, missing);
 }
@@ -444,7 +591,10 @@ void zp_master_actor (zsock_t *pipe, void *argp)
     self->pipe = pipe;
     self->args = a;
     uint32_t n = a->n_workers;
-    self->workers = calloc (n, sizeof *self->workers);
+    self->n_nodes = n + a->n_routers;
+    self->workers = calloc (self->n_nodes, sizeof *self->workers);
+    self->prev_routes = calloc ((size_t) n * n + 1, sizeof *self->prev_routes);
+    self->router_reports = calloc (a->n_routers + 1, sizeof *self->router_reports);
     self->partials = calloc ((size_t) n * ZP_MAX_AGGREGATORS, sizeof *self->partials);
     /* sent and sent_bytes are one allocation: the traffic matrix as reported. */
     self->sent = calloc ((size_t) 2 * n * n, sizeof *self->sent);
@@ -498,7 +648,7 @@ void zp_master_actor (zsock_t *pipe, void *argp)
         }
     }
     zpoller_destroy (&poller);
-    for (uint32_t w = 0; self->workers && w < n; w++) {
+    for (uint32_t w = 0; self->workers && w < self->n_nodes; w++) {
         s_worker_t *wk = &self->workers[w];
         if (wk->joined)
             zmq_msg_close (&wk->identity);
@@ -510,6 +660,9 @@ void zp_master_actor (zsock_t *pipe, void *argp)
         free (self->log[i].data);
     free (self->log);
     free (self->workers);
+    free (self->prev_routes);
+    free (self->router_reports);
+    zp_plan_destroy (&self->plan);
     free (self->partials);
     free (self->sent);
     free (self->prev_sent);

@@ -217,7 +217,7 @@ Test (distributed, node_commands_reject_bad_arguments)
     const char *launch[] = {zp_test_bin (), "launch", job, "--host", "nohost", NULL};
     zp_test_run (launch, 10, &r);
     cr_assert_eq (r.status, 1);
-    cr_assert (strstr (r.err, "no tcp worker has host: nohost"), "%s", r.err);
+    cr_assert (strstr (r.err, "no tcp worker or router has host: nohost"), "%s", r.err);
     zp_test_run_free (&r);
     const char *noname[] = {zp_test_bin (), "worker", job, NULL};
     zp_test_run (noname, 10, &r);

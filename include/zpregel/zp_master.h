@@ -15,7 +15,8 @@
       "STEP" + a zp_step_report_t + the traffic matrix (n x n uint64 messages,
              then n x n uint64 bytes: row = sender, column = receiver)
                                     after each superstep
-      "DONE" + a pointer            the values (zp_value_t[|V|] by handle; owner frees)
+      "DONE" + a pointer + reports  the values (zp_value_t[|V|] by handle; owner frees),
+                                    and a zp_router_report_t per router
       "FAIL" + text                 the job failed; the text says why
     and then waits for $TERM.
 */
@@ -26,6 +27,7 @@
 #include "zp_graph.h"
 #include "zp_layout.h"
 #include "zp_program.h"
+#include "zp_plan.h"
 #include "zp_traffic.h"
 
 #include <czmq.h>
@@ -52,7 +54,17 @@ typedef struct {
     const char *program_name; /* what workers load */
     const zp_value_t *params; /* program->n_params resolved values */
     zp_settings_t settings;
+    /* Routers and routing (n_routers may be 0: every route is direct). */
+    uint32_t n_routers;
+    const char *const *router_names;
+    const char *const *router_where;
+    zp_plan_options_t routing;
+    uint32_t replan_every; /* auto mode: re-plan from measured traffic every this many supersteps */
+    const zp_traffic_matrix_t *estimate; /* traffic for the first plan */
 } zp_master_args_t;
+
+/* What the routers did, reported with DONE (n_routers of them, by index). */
+typedef zp_rstats_t zp_router_report_t;
 
 typedef struct {
     uint32_t step;

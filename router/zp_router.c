@@ -1,0 +1,714 @@
+/*  zp_router: the router node. See zp_router.h for what it does.
+
+    Aggregations are kept per (superstep, receiver): the held batches, the
+    END count each sender announced, and the merged batches still waiting
+    for the receiver's ACK. An aggregation can complete only once the router
+    knows the plan of its superstep (from BEGIN), since the plan says which
+    senders aggregate through it; batches and ENDs may arrive before that.
+*/
+#include "zpregel/zp_router.h"
+#include "zpregel/zp_batch.h"
+#include "zpregel/zp_control.h"
+#include "zpregel/zp_plan.h"
+#include "zpregel/zp_program.h"
+#include "zpregel/zp_sequencer.h"
+#include "zpregel/zp_wire.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+typedef struct {
+    uint32_t src;
+    uint64_t seq;
+    zp_wire_msg_t msg;
+} s_held_t;
+
+typedef struct {
+    uint32_t step, dst;
+    s_held_t *held;
+    size_t n_held, cap_held;
+    uint64_t *ends;    /* per sender: batches announced + 1, 0 before its END */
+    uint64_t pending;  /* merged batches sent and not yet ACKed */
+    bool merged;
+} s_agg_t;
+
+typedef struct {
+    uint64_t version;
+    uint32_t *routes;
+} s_plan_t;
+
+typedef struct {
+    uint32_t step;
+    uint64_t version;
+} s_step_plan_t;
+
+typedef struct {
+    zsock_t *sock;
+    zp_compress_t *z;
+    uint64_t next_seq; /* of our merged batches to this worker */
+} s_link_t;
+
+typedef struct {
+    zsock_t *pipe, *control, *bcast, *data;
+    zpoller_t *poller;
+    zp_router_args_t args;
+    zp_sequencer_t *sequencer;
+    size_t n_endpoints;
+    char *endpoints[2];
+    bool routed, ready_sent, stop, failed, finished;
+    uint64_t job;
+    uint32_t index, n_workers, n_routers;
+    const zp_program_t *program;
+    zp_settings_t settings;
+    s_link_t *links;
+    zp_compress_t *rx_z;
+    s_plan_t *plans;
+    size_t n_plans;
+    s_step_plan_t *steps;
+    size_t n_steps;
+    s_agg_t *aggs;
+    size_t n_aggs, cap_aggs;
+    zp_rstats_t stats;
+    zp_cbor_writer_t w;
+} self_t;
+
+static void s_log (self_t *self, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start (ap, fmt);
+    vsnprintf (msg, sizeof msg, fmt, ap);
+    va_end (ap);
+    zsys_error ("router %s: %s", self->args.name, msg);
+}
+
+static void s_send_control (self_t *self)
+{
+    if (zp_wire_send (self->control, NULL, &self->w, false) != 0)
+        s_log (self, "cannot send to the master: %s", zmq_strerror (errno));
+}
+
+static void s_fail (self_t *self, const char *text)
+{
+    s_log (self, "%s", text);
+    zp_fail_t fail = {self->index, text, strlen (text)};
+    if (zp_fail_encode (&fail, &self->w) == 0)
+        s_send_control (self);
+    self->failed = true;
+}
+
+/* Sends an ACK for (step, src -> dst, seq) to the sender, "w<src>". */
+static void s_ack_sender (self_t *self, uint32_t step, uint32_t src, uint32_t dst, uint64_t seq)
+{
+    zp_ack_t ack = {self->job, step, src, dst, seq};
+    char identity[32];
+    int len = snprintf (identity, sizeof identity, "w%u", src);
+    zmq_msg_t id;
+    zmq_msg_init_size (&id, (size_t) len);
+    memcpy (zmq_msg_data (&id), identity, (size_t) len);
+    zp_cbor_writer_t aw;
+    zp_cbor_writer_init (&aw, 64);
+    if (zp_ack_encode (&ack, &aw) == 0 && zp_wire_send (self->data, &id, &aw, false) != 0)
+        s_log (self, "cannot ACK to worker %u: %s", src, zmq_strerror (errno));
+    zp_cbor_writer_free (&aw);
+    zmq_msg_close (&id);
+}
+
+static const uint32_t *s_routes_for_step (const self_t *self, uint32_t step)
+{
+    for (size_t i = 0; i < self->n_steps; i++)
+        if (self->steps[i].step == step)
+            for (size_t k = 0; k < self->n_plans; k++)
+                if (self->plans[k].version == self->steps[i].version)
+                    return self->plans[k].routes;
+    return NULL;
+}
+
+static s_agg_t *s_agg (self_t *self, uint32_t step, uint32_t dst)
+{
+    for (size_t i = 0; i < self->n_aggs; i++)
+        if (self->aggs[i].step == step && self->aggs[i].dst == dst)
+            return &self->aggs[i];
+    if (self->n_aggs == self->cap_aggs) {
+        size_t cap = self->cap_aggs ? self->cap_aggs * 2 : 16;
+        s_agg_t *grown = realloc (self->aggs, cap * sizeof *grown);
+        if (!grown)
+            return NULL;
+        self->aggs = grown;
+        self->cap_aggs = cap;
+    }
+    s_agg_t *a = &self->aggs[self->n_aggs];
+    memset (a, 0, sizeof *a);
+    a->step = step;
+    a->dst = dst;
+    a->ends = calloc (self->n_workers, sizeof *a->ends);
+    if (!a->ends)
+        return NULL;
+    self->n_aggs++;
+    return a;
+}
+
+static void s_agg_free (s_agg_t *a)
+{
+    for (size_t i = 0; i < a->n_held; i++)
+        zp_wire_close (&a->held[i].msg);
+    free (a->held);
+    free (a->ends);
+}
+
+static int s_cmp_held (const void *x, const void *y)
+{
+    const s_held_t *a = x, *b = y;
+    if (a->src != b->src)
+        return a->src < b->src ? -1 : 1;
+    return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* One message on its way through a merge: its target, its value or bytes,
+   and its place in (sender, sequence, position) order. */
+typedef struct {
+    uint32_t id;
+    uint32_t len;
+    uint64_t order;
+    zp_value_t value;
+    const uint8_t *bytes;
+} s_item_t;
+
+static int s_cmp_item (const void *x, const void *y)
+{
+    const s_item_t *a = x, *b = y;
+    if (a->id != b->id)
+        return a->id < b->id ? -1 : 1;
+    return a->order < b->order ? -1 : a->order > b->order;
+}
+
+/* Sends items [from, to) to the receiver as one batch. */
+static int s_send_merged (self_t *self, s_agg_t *a, const s_item_t *items, size_t count)
+{
+    s_link_t *link = &self->links[a->dst];
+    zp_handle_t *ids = malloc ((count ? count : 1) * sizeof *ids);
+    zp_value_t *values = malloc ((count ? count : 1) * sizeof *values);
+    uint32_t *offsets = malloc ((count + 1) * sizeof *offsets);
+    size_t data_size = 0;
+    for (size_t i = 0; i < count; i++)
+        data_size += items[i].len;
+    uint8_t *data = malloc (data_size ? data_size : 1);
+    int rc = -1;
+    if (ids && values && offsets && data) {
+        offsets[0] = 0;
+        for (size_t i = 0; i < count; i++) {
+            ids[i] = items[i].id;
+            values[i] = items[i].value;
+            if (items[i].len)
+                memcpy (data + offsets[i], items[i].bytes, items[i].len);
+            offsets[i + 1] = offsets[i] + items[i].len;
+        }
+        zp_batch_out_t out = {.header = {.job = self->job,
+                                         .step = a->step,
+                                         .src = self->n_workers + self->index,
+                                         .dst = a->dst,
+                                         .seq = link->next_seq++,
+                                         .type = self->program->message_type,
+                                         .count = count},
+                              .ids = ids,
+                              .values = values,
+                              .offsets = offsets,
+                              .data = data};
+        if (zp_batch_encode (&out, link->z, self->settings.compress_min, &self->w) == 0 &&
+            zp_wire_send (link->sock, NULL, &self->w, false) == 0) {
+            a->pending++;
+            self->stats.frames_out++;
+            self->stats.messages_out += count;
+            rc = 0;
+        }
+    }
+    free (ids);
+    free (values);
+    free (offsets);
+    free (data);
+    return rc;
+}
+
+/* Merges the held batches of a complete aggregation and sends the result. */
+static int s_merge (self_t *self, s_agg_t *a)
+{
+    qsort (a->held, a->n_held, sizeof *a->held, s_cmp_held);
+    size_t total = 0;
+    zp_batch_view_t view;
+    for (size_t i = 0; i < a->n_held; i++) {
+        if (zp_batch_decode (zp_wire_data (&a->held[i].msg), zp_wire_size (&a->held[i].msg),
+                             self->rx_z, &view) != 0)
+            return -1;
+        total += view.header.count;
+    }
+    s_item_t *items = malloc ((total ? total : 1) * sizeof *items);
+    /* Byte messages point into the frames; compressed ones need a copy that
+       outlives the next decompression. */
+    uint8_t **copies = calloc (a->n_held + 1, sizeof *copies);
+    if (!items || !copies) {
+        free (items);
+        free (copies);
+        return -1;
+    }
+    size_t at = 0;
+    for (size_t i = 0; i < a->n_held; i++) {
+        zp_batch_decode (zp_wire_data (&a->held[i].msg), zp_wire_size (&a->held[i].msg), self->rx_z,
+                         &view);
+        if (view.header.type == ZP_BYTES && (view.header.flags & ZP_BATCH_ZSTD)) {
+            /* The view reads the link's decompression buffer, which the next
+               decode reuses: read from a copy instead, at the same place. */
+            size_t len = view.blobs.size, pos = view.blobs.pos;
+            copies[i] = malloc (len ? len : 1);
+            if (!copies[i])
+                break;
+            memcpy (copies[i], view.blobs.data, len);
+            zp_cbor_reader_init (&view.blobs, copies[i], len);
+            view.blobs.pos = pos;
+        }
+        for (size_t k = 0; k < view.header.count; k++, at++) {
+            s_item_t *it = &items[at];
+            it->id = (uint32_t) zp_batch_id (&view, k);
+            it->order = at;
+            it->len = 0;
+            it->bytes = NULL;
+            if (view.header.type == ZP_BYTES) {
+                const uint8_t *p;
+                size_t len;
+                if (zp_batch_next_bytes (&view, &p, &len) != 0)
+                    break;
+                it->bytes = p;
+                it->len = (uint32_t) len;
+            } else
+                it->value = zp_batch_value (&view, k);
+        }
+        self->stats.messages_in += view.header.count;
+    }
+    size_t out = total;
+    const zp_program_t *prog = self->program;
+    if (prog->combiner != ZP_COMBINE_NONE && prog->message_type != ZP_BYTES && total) {
+        /* One message per target: fold each run of equal ids in order. */
+        qsort (items, total, sizeof *items, s_cmp_item);
+        out = 0;
+        for (size_t i = 0; i < total; i++) {
+            if (out && items[out - 1].id == items[i].id) {
+                if (prog->combiner == ZP_COMBINE_FN)
+                    prog->combine (&items[out - 1].value, items[i].value);
+                else
+                    zp_combiner_apply (prog->combiner, prog->message_type, &items[out - 1].value,
+                                       items[i].value);
+            } else
+                items[out++] = items[i];
+        }
+    }
+    /* Batches of at most batch_bytes (at least one, so the receiver ACKs and we can). */
+    int rc = 0;
+    size_t limit = self->settings.batch_bytes / 16 ? self->settings.batch_bytes / 16 : 16;
+    size_t from = 0;
+    do {
+        size_t to = from, bytes = 0;
+        while (to < out && to - from < limit && bytes < self->settings.batch_bytes)
+            bytes += 16 + items[to++].len;
+        if (s_send_merged (self, a, items + from, to - from) != 0)
+            rc = -1;
+        from = to;
+    } while (rc == 0 && from < out);
+    for (size_t i = 0; i <= a->n_held; i++)
+        free (copies[i]);
+    free (copies);
+    free (items);
+    a->merged = true;
+    return rc;
+}
+
+/* Merges an aggregation if every sender the plan routes through us has
+   said END and every announced batch is here. */
+static void s_try_complete (self_t *self, s_agg_t *a)
+{
+    if (a->merged)
+        return;
+    const uint32_t *routes = s_routes_for_step (self, a->step);
+    if (!routes)
+        return; /* its BEGIN has not arrived yet */
+    uint32_t me = zp_route_make (ZP_ROUTE_AGGREGATED, self->index);
+    for (uint32_t i = 0; i < self->n_workers; i++) {
+        if (routes[(size_t) i * self->n_workers + a->dst] != me)
+            continue;
+        if (!a->ends[i])
+            return;
+        uint64_t have = 0;
+        for (size_t k = 0; k < a->n_held; k++)
+            have += a->held[k].src == i;
+        if (have != a->ends[i] - 1)
+            return;
+    }
+    if (s_merge (self, a) != 0)
+        s_fail (self, "cannot merge batches (out of memory, or a bad batch)");
+}
+
+static void s_check_all (self_t *self)
+{
+    for (size_t i = 0; i < self->n_aggs; i++)
+        s_try_complete (self, &self->aggs[i]);
+}
+
+/* A batch or an END from a worker. */
+static void s_on_data (self_t *self)
+{
+    zp_wire_msg_t msg;
+    if (zp_wire_recv (self->data, true, &msg) != 0)
+        return;
+    char who[128];
+    zp_wire_identity_text (&msg.identity, who, sizeof who);
+    int kind = zp_frame_kind (zp_wire_data (&msg), zp_wire_size (&msg));
+    if (kind == ZP_MSG_END) {
+        zp_end_t end;
+        int rc = zp_end_decode (zp_wire_data (&msg), zp_wire_size (&msg), &end);
+        if (rc == 0 && (end.job != self->job || end.src >= self->n_workers ||
+                        end.dst >= self->n_workers))
+            rc = ZP_ERANGE;
+        s_agg_t *a = rc == 0 ? s_agg (self, end.step, end.dst) : NULL;
+        if (rc != 0 || !a)
+            s_log (self, "dropped a bad END from %s: %s", who, zp_frame_strerror (rc ? rc : ZP_ENOMEM));
+        else {
+            a->ends[end.src] = end.batches + 1;
+            s_try_complete (self, a);
+        }
+        zp_wire_close (&msg);
+        return;
+    }
+    zp_batch_view_t view;
+    int rc = self->routed ? zp_batch_decode (zp_wire_data (&msg), zp_wire_size (&msg), self->rx_z, &view)
+                          : ZP_EKIND;
+    const zp_batch_header_t *h = &view.header;
+    if (rc == 0 && (h->job != self->job || h->src >= self->n_workers || h->dst >= self->n_workers ||
+                    h->type != self->program->message_type))
+        rc = ZP_ERANGE;
+    if (rc != 0) {
+        s_log (self, "dropped a bad batch from %s: %s", who, zp_frame_strerror (rc));
+        zp_wire_close (&msg);
+        return;
+    }
+    self->stats.frames_in++;
+    if (!(h->flags & ZP_BATCH_AGGREGATE)) {
+        /* Load-balanced: on as it is; the receiver's ACK comes back to us and
+           is relayed to the sender. */
+        self->stats.messages_in += h->count;
+        self->stats.messages_out += h->count;
+        self->stats.frames_out++;
+        if (zp_wire_send_raw (self->links[h->dst].sock, NULL, zp_wire_data (&msg),
+                              zp_wire_size (&msg), false) != 0)
+            s_log (self, "cannot forward to worker %u: %s", h->dst, zmq_strerror (errno));
+        zp_wire_close (&msg);
+        return;
+    }
+    s_agg_t *a = s_agg (self, h->step, h->dst);
+    if (!a) {
+        zp_wire_close (&msg); /* not ACKed: the sender keeps it */
+        return;
+    }
+    for (size_t i = 0; i < a->n_held; i++)
+        if (a->held[i].src == h->src && a->held[i].seq == h->seq) {
+            zp_wire_close (&msg); /* a repeat */
+            return;
+        }
+    if (a->n_held == a->cap_held) {
+        size_t cap = a->cap_held ? a->cap_held * 2 : 16;
+        s_held_t *grown = realloc (a->held, cap * sizeof *grown);
+        if (!grown) {
+            zp_wire_close (&msg);
+            return;
+        }
+        a->held = grown;
+        a->cap_held = cap;
+    }
+    a->held[a->n_held++] = (s_held_t){h->src, h->seq, msg};
+    s_try_complete (self, a);
+}
+
+/* An ACK from a worker: of a forwarded batch (relay it), or of a merged one. */
+static void s_on_worker (self_t *self, zsock_t *sock)
+{
+    zp_wire_msg_t msg;
+    if (zp_wire_recv (sock, false, &msg) != 0)
+        return;
+    zp_ack_t ack;
+    int rc = zp_ack_decode (zp_wire_data (&msg), zp_wire_size (&msg), &ack);
+    zp_wire_close (&msg);
+    if (rc != 0 || ack.job != self->job || ack.dst >= self->n_workers) {
+        s_log (self, "dropped a bad ACK: %s", rc ? zp_frame_strerror (rc) : "not ours");
+        return;
+    }
+    if (ack.src < self->n_workers) {
+        s_ack_sender (self, ack.step, ack.src, ack.dst, ack.seq);
+        return;
+    }
+    if (ack.src != self->n_workers + self->index)
+        return;
+    for (size_t i = 0; i < self->n_aggs; i++) {
+        s_agg_t *a = &self->aggs[i];
+        if (a->step != ack.step || a->dst != ack.dst || !a->merged || !a->pending)
+            continue;
+        if (--a->pending == 0) {
+            /* Delivered: now the senders may count their batches as delivered. */
+            for (size_t k = 0; k < a->n_held; k++)
+                s_ack_sender (self, a->step, a->held[k].src, a->dst, a->held[k].seq);
+            s_agg_free (a);
+            self->aggs[i] = self->aggs[--self->n_aggs];
+        }
+        return;
+    }
+}
+
+static void s_on_route (self_t *self, const void *frame, size_t size)
+{
+    zp_route_msg_t m;
+    char err[512];
+    int rc = zp_route_decode (frame, size, &m);
+    if (rc != 0) {
+        snprintf (err, sizeof err, "bad ROUTE from the master: %s", zp_frame_strerror (rc));
+        s_fail (self, err);
+        return;
+    }
+    char program[256];
+    snprintf (program, sizeof program, "%.*s", (int) m.program_len, m.program);
+    if (!(self->program = zp_program_load (program, err, sizeof err))) {
+        s_fail (self, err);
+        return;
+    }
+    self->job = m.job;
+    self->index = m.router;
+    self->n_workers = m.n_workers;
+    self->n_routers = m.n_routers;
+    self->settings = m.settings;
+    self->stats.router = m.router;
+    self->links = calloc (m.n_workers, sizeof *self->links);
+    self->rx_z = zp_compress_new ((int) m.settings.compress_level, (size_t) 1 << 31);
+    if (!self->links || !self->rx_z) {
+        s_fail (self, "out of memory");
+        return;
+    }
+    char identity[32];
+    snprintf (identity, sizeof identity, "r%u", m.router);
+    for (uint32_t i = 0; i < m.n_workers; i++) {
+        const char *ep;
+        size_t len;
+        char endpoint[512];
+        if (zp_route_next_worker (&m, &ep, &len) != 0) {
+            s_fail (self, "bad worker list in ROUTE");
+            return;
+        }
+        snprintf (endpoint, sizeof endpoint, "%.*s", (int) len, ep);
+        s_link_t *link = &self->links[i];
+        link->sock = zsock_new (ZMQ_DEALER);
+        if (!link->sock) {
+            s_fail (self, "cannot create a socket");
+            return;
+        }
+        zsock_set_identity (link->sock, identity);
+        if (zsock_connect (link->sock, "%s", endpoint) != 0) {
+            snprintf (err, sizeof err, "cannot connect to worker %u at %.400s", i, endpoint);
+            s_fail (self, err);
+            return;
+        }
+        bool compress = m.settings.compress == 1 ||
+                        (m.settings.compress == 0 && strncmp (endpoint, "tcp://127.", 10) != 0 &&
+                         strncmp (endpoint, "tcp://", 6) == 0);
+        if (compress && !(link->z = zp_compress_new ((int) m.settings.compress_level, (size_t) 1 << 31))) {
+            s_fail (self, "out of memory");
+            return;
+        }
+        zpoller_add (self->poller, link->sock);
+    }
+    self->routed = true;
+}
+
+static void s_on_plan (self_t *self, const zp_broadcast_t *b)
+{
+    size_t bytes = (size_t) b->n_workers * b->n_workers * 4;
+    uint32_t *routes = malloc (bytes ? bytes : 1);
+    s_plan_t *grown = realloc (self->plans, (self->n_plans + 1) * sizeof *grown);
+    if (grown)
+        self->plans = grown;
+    if (!routes || !grown || b->n_workers != self->n_workers) {
+        free (routes);
+        s_fail (self, "cannot take the route plan");
+        return;
+    }
+    memcpy (routes, b->routes, bytes);
+    self->plans[self->n_plans++] = (s_plan_t){b->plan_version, routes};
+}
+
+static void s_handle_broadcast (self_t *self, const zp_broadcast_t *b)
+{
+    if (b->kind == ZP_MSG_SYNC && self->routed && !self->ready_sent) {
+        zp_ready_t ready = {self->index, zp_sequencer_expected (self->sequencer)};
+        if (zp_ready_encode (&ready, &self->w) == 0)
+            s_send_control (self);
+        self->ready_sent = true;
+    } else if (b->kind == ZP_MSG_PLAN && self->routed)
+        s_on_plan (self, b);
+    else if (b->kind == ZP_MSG_BEGIN && self->routed) {
+        s_step_plan_t *grown = realloc (self->steps, (self->n_steps + 1) * sizeof *grown);
+        if (grown) {
+            self->steps = grown;
+            self->steps[self->n_steps++] = (s_step_plan_t){b->step, b->plan_version};
+        }
+        s_check_all (self);
+    } else if (b->kind == ZP_MSG_TERMINATE && !self->finished) {
+        self->finished = true;
+        if (b->status != 0)
+            self->failed = true;
+        else if (self->routed && zp_rstats_encode (&self->stats, &self->w) == 0)
+            s_send_control (self);
+    }
+}
+
+static void s_on_broadcast_frame (self_t *self, zp_wire_msg_t *msg)
+{
+    zp_broadcast_t b;
+    if (zp_broadcast_decode (zp_wire_data (msg), zp_wire_size (msg), &b) != 0) {
+        s_log (self, "dropped a bad broadcast");
+        zp_wire_close (msg);
+        return;
+    }
+    zp_sequencer_offer (self->sequencer, msg, b.seq);
+    zp_wire_msg_t next;
+    while (zp_sequencer_next (self->sequencer, &next)) {
+        if (zp_broadcast_decode (zp_wire_data (&next), zp_wire_size (&next), &b) == 0)
+            s_handle_broadcast (self, &b);
+        zp_wire_close (&next);
+    }
+    uint64_t from, to;
+    if (zp_sequencer_gap (self->sequencer, &from, &to)) {
+        zp_replay_t r = {from, to};
+        if (zp_replay_encode (&r, &self->w) == 0)
+            s_send_control (self);
+    }
+}
+
+static void s_on_control (self_t *self)
+{
+    zp_wire_msg_t msg;
+    if (zp_wire_recv (self->control, false, &msg) != 0)
+        return;
+    const void *data = zp_wire_data (&msg);
+    size_t size = zp_wire_size (&msg);
+    int kind = zp_frame_kind (data, size);
+    if (kind >= ZP_MSG_SYNC && kind <= ZP_MSG_PLAN) {
+        s_on_broadcast_frame (self, &msg);
+        return;
+    }
+    if (kind == ZP_MSG_ROUTE && !self->routed)
+        s_on_route (self, data, size);
+    else if (kind == ZP_MSG_BYE)
+        self->stop = true;
+    else
+        s_log (self, "dropped an unexpected control frame (kind %d)", kind);
+    zp_wire_close (&msg);
+}
+
+static void s_destroy (self_t *self)
+{
+    zpoller_destroy (&self->poller);
+    for (uint32_t i = 0; self->links && i < self->n_workers; i++) {
+        zsock_destroy (&self->links[i].sock);
+        zp_compress_destroy (&self->links[i].z);
+    }
+    free (self->links);
+    for (size_t i = 0; i < self->n_aggs; i++)
+        s_agg_free (&self->aggs[i]);
+    free (self->aggs);
+    for (size_t i = 0; i < self->n_plans; i++)
+        free (self->plans[i].routes);
+    free (self->plans);
+    free (self->steps);
+    for (size_t i = 0; i < self->n_endpoints; i++)
+        zstr_free (&self->endpoints[i]);
+    zp_sequencer_destroy (&self->sequencer);
+    zp_compress_destroy (&self->rx_z);
+    zsock_destroy (&self->control);
+    zsock_destroy (&self->bcast);
+    zsock_destroy (&self->data);
+    zp_cbor_writer_free (&self->w);
+}
+
+void zp_router_actor (zsock_t *pipe, void *args)
+{
+    self_t self_s = {0}, *self = &self_s;
+    self->pipe = pipe;
+    self->args = *(zp_router_args_t *) args;
+    zp_cbor_writer_init (&self->w, 1 << 16);
+    self->sequencer = zp_sequencer_new (false);
+    self->bcast = zsock_new_sub (self->args.broadcast, "");
+    self->data = zsock_new (ZMQ_ROUTER);
+    self->control = zsock_new (ZMQ_DEALER);
+    bool ok = self->sequencer && self->bcast && self->data && self->control;
+    if (ok)
+        zsock_set_router_mandatory (self->data, 1);
+    for (int i = 0; ok && i < 2; i++) {
+        if (!self->args.data[i])
+            continue;
+        if (zsock_bind (self->data, "%s", self->args.data[i]) < 0) {
+            zsys_error ("router %s: cannot bind %s: %s", self->args.name, self->args.data[i],
+                        zmq_strerror (zmq_errno ()));
+            ok = false;
+        } else
+            self->endpoints[self->n_endpoints++] = zsock_last_endpoint (self->data);
+    }
+    if (ok) {
+        zsock_set_identity (self->control, self->args.name);
+        zsock_set_linger (self->control, 2000);
+        ok = zsock_connect (self->control, "%s", self->args.control) == 0;
+    }
+    if (!ok) {
+        zsock_signal (pipe, 1);
+        s_destroy (self);
+        return;
+    }
+    self->poller = zpoller_new (pipe, self->control, self->bcast, self->data, NULL);
+    zsock_signal (pipe, 0);
+    zp_hello_t hello = {.role = ZP_ROLE_ROUTER,
+                        .name = self->args.name,
+                        .n_endpoints = self->n_endpoints,
+                        .locality = self->args.locality};
+    for (size_t i = 0; i < self->n_endpoints; i++)
+        hello.endpoints[i] = self->endpoints[i];
+    if (zp_hello_encode (&hello, &self->w) == 0)
+        s_send_control (self);
+    uint32_t join_ms = self->args.join_timeout_ms ? self->args.join_timeout_ms : 30000;
+    int64_t deadline = zclock_mono () + join_ms;
+    while (!self->stop) {
+        zsock_t *which = zpoller_wait (self->poller, 200);
+        if (!which) {
+            if (zpoller_terminated (self->poller))
+                break;
+            if (!self->routed && zclock_mono () > deadline) {
+                zsys_error ("router %s: no ROUTE from the master at %s within %.1fs",
+                            self->args.name, self->args.control, join_ms / 1000.0);
+                self->failed = true;
+                break;
+            }
+            continue;
+        }
+        if (which == pipe) {
+            char *cmd = zstr_recv (pipe);
+            bool term = !cmd || streq (cmd, "$TERM");
+            zstr_free (&cmd);
+            if (term)
+                break;
+        } else if (which == self->control)
+            s_on_control (self);
+        else if (which == self->bcast) {
+            zp_wire_msg_t msg;
+            if (zp_wire_recv (self->bcast, false, &msg) == 0)
+                s_on_broadcast_frame (self, &msg);
+        } else if (which == self->data)
+            s_on_data (self);
+        else
+            s_on_worker (self, which);
+    }
+    bool failed = self->failed;
+    s_destroy (self);
+    if (self->args.report_exit)
+        zstr_send (pipe, failed ? "FAILED" : "OK");
+}
