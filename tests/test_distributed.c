@@ -6,37 +6,6 @@
 #include <inttypes.h>
 #include <unistd.h>
 
-/* The Debian dependency graph with a weight column, so every algorithm runs
-   on it: 63,436 vertices, 264,191 arcs. Returns the .properties path. */
-static const char *s_weighted_debian (const char *dir)
-{
-    static char props[4200];
-    char path[4200];
-    snprintf (path, sizeof path, "%s/deb.e", dir);
-    FILE *in = fopen (zp_test_path ("data/debian-deps.e"), "r");
-    FILE *out = fopen (path, "w");
-    cr_assert (in && out);
-    unsigned long a, b;
-    while (fscanf (in, "%lu %lu", &a, &b) == 2)
-        fprintf (out, "%lu %lu %.1f\n", a, b, (double) ((a * 31 + b * 17) % 97) / 10.0);
-    fclose (in);
-    fclose (out);
-    char vpath[4200];
-    snprintf (vpath, sizeof vpath, "%s/deb.v", dir);
-    char *v = zp_test_read (zp_test_path ("data/debian-deps.v"), NULL);
-    zp_test_write (dir, "deb.v", v);
-    free (v);
-    snprintf (
-        props, sizeof props, "%s",
-        zp_test_write (dir, "deb.properties",
-                       "graph.deb.vertex-file = deb.v\ngraph.deb.edge-file = deb.e\n"
-                       "graph.deb.directed = true\ngraph.deb.edge-properties.names = weight\n"
-                       "graph.deb.bfs.source-vertex = 16808\ngraph.deb.sssp.source-vertex = 49510\n"
-                       "graph.deb.cdlp.max-iterations = 10\ngraph.deb.pr.num-iterations = 20\n"
-                       "graph.deb.pr.damping-factor = 0.85\n"));
-    return props;
-}
-
 /* A job file with `inproc` in-process workers and `tcp` worker processes. */
 static const char *s_job (const char *dir, const char *name, const char *algo, const char *graph,
                           int inproc, int tcp, const char *extra)
@@ -75,7 +44,7 @@ Test (distributed, every_algorithm_is_the_same_inproc_tcp_and_mixed, .timeout = 
 {
     char dir[4096];
     snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
-    const char *graph = s_weighted_debian (dir);
+    const char *graph = zp_test_weighted_debian (dir);
     const char *algos[] = {"bfs", "wcc", "cdlp", "lcc", "sssp", "pr"};
     for (int i = 0; i < 6; i++) {
         char local[64], tcp[64], mixed[64];

@@ -394,3 +394,29 @@ double zp_test_max_relative (const char *pa, const char *pb)
     s_free (&b);
     return worst;
 }
+
+const char *zp_test_weighted_debian (const char *dir)
+{
+    static char props[4200];
+    char path[4200];
+    snprintf (path, sizeof path, "%s/deb.e", dir);
+    FILE *in = fopen (zp_test_path ("data/debian-deps.e"), "r");
+    FILE *out = fopen (path, "w");
+    cr_assert (in && out);
+    unsigned long a, b;
+    while (fscanf (in, "%lu %lu", &a, &b) == 2)
+        fprintf (out, "%lu %lu %.1f\n", a, b, (double) ((a * 31 + b * 17) % 97) / 10.0);
+    fclose (in);
+    fclose (out);
+    char *v = zp_test_read (zp_test_path ("data/debian-deps.v"), NULL);
+    zp_test_write (dir, "deb.v", v);
+    free (v);
+    snprintf (props, sizeof props, "%s",
+              zp_test_write (dir, "deb.properties",
+                             "graph.deb.vertex-file = deb.v\ngraph.deb.edge-file = deb.e\n"
+                             "graph.deb.directed = true\ngraph.deb.edge-properties.names = weight\n"
+                             "graph.deb.bfs.source-vertex = 16808\ngraph.deb.sssp.source-vertex = 49510\n"
+                             "graph.deb.cdlp.max-iterations = 10\ngraph.deb.pr.num-iterations = 20\n"
+                             "graph.deb.pr.damping-factor = 0.85\n"));
+    return props;
+}

@@ -46,6 +46,11 @@ int zp_test_port (void);
 /* How many processes have `needle` in their command line (from /proc). */
 int zp_test_count_processes (const char *needle);
 
+/* The Debian dependency graph with a weight column added, so every
+   algorithm runs on it (63,436 vertices, 264,191 arcs), written into `dir`
+   as a Graphalytics dataset. Returns the .properties path (static). */
+const char *zp_test_weighted_debian (const char *dir);
+
 /* Validates an output file against a Graphalytics reference:
    rule "exact", "equivalence" or "epsilon" (|r - s| <= 1e-4 |r|, infinity
    matches only infinity); same vertex set first. 0, or -1 with a message. */
