@@ -232,7 +232,8 @@ static int s_send_merged (self_t *self, s_agg_t *a, const s_item_t *items, size_
 /* Merges the held batches of a complete aggregation and sends the result. */
 static int s_merge (self_t *self, s_agg_t *a)
 {
-    qsort (a->held, a->n_held, sizeof *a->held, s_cmp_held);
+    if (a->n_held)
+        qsort (a->held, a->n_held, sizeof *a->held, s_cmp_held);
     size_t total = 0;
     zp_batch_view_t view;
     for (size_t i = 0; i < a->n_held; i++) {

@@ -214,3 +214,39 @@ Test (plan, the_plan_command_prints_the_costs_and_a_dot_picture)
     cr_assert (strstr (r.err, "say how many routers (--routers N)"), "%s", r.err);
     zp_test_run_free (&r);
 }
+
+Test (plan, on_the_skewed_debian_graph_light_senders_are_aggregated)
+{
+    /* Eight workers on eight hosts, two routers: the pairs of a power-law
+       graph are light (far below a batch a superstep), so they go through
+       the routers, which combine. */
+    const char *dir = zp_test_tmpdir ();
+    char yaml[8192];
+    int at = snprintf (yaml, sizeof yaml,
+                       "job:\n  algorithm: pr\n  graph: %s\n"
+                       "master:\n  control: tcp://10.0.0.1:5555\n  broadcast: tcp://10.0.0.1:5556\n"
+                       "  host: m\nworkers:\n",
+                       zp_test_path ("data/debian-deps.properties"));
+    for (int w = 0; w < 8; w++)
+        at += snprintf (yaml + at, sizeof yaml - (size_t) at,
+                        "  - name: w%d\n    transport: tcp\n    endpoint: tcp://10.0.1.%d:5601\n"
+                        "    host: h%d\n",
+                        w, w + 1, w);
+    snprintf (yaml + at, sizeof yaml - (size_t) at,
+              "routers:\n  - name: r1\n    transport: tcp\n    endpoint: tcp://10.0.2.1:5701\n"
+              "    host: rh1\n  - name: r2\n    transport: tcp\n    endpoint: tcp://10.0.2.2:5701\n"
+              "    host: rh2\n");
+    const char *argv[] = {zp_test_bin (), "plan", zp_test_write (dir, "hosts.yaml", yaml), NULL};
+    zp_test_run_t r;
+    zp_test_run (argv, 60, &r);
+    cr_assert_eq (r.status, 0, "%s", r.err);
+    unsigned long direct, aggregated, balanced;
+    const char *line = strstr (r.out, "pairs with traffic: ");
+    cr_assert_not_null (line, "%s", r.out);
+    cr_assert_eq (sscanf (line, "pairs with traffic: %lu direct, %lu aggregated, %lu load-balanced",
+                          &direct, &aggregated, &balanced),
+                  3);
+    cr_assert_eq (aggregated, 56, "%s", r.out);
+    cr_assert (strstr (r.out, "aggregated via r"), "%s", r.out);
+    zp_test_run_free (&r);
+}
