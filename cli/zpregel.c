@@ -306,7 +306,8 @@ static int s_run_node (const zp_config_t *cfg, const zp_worker_config_t *wc, boo
                               .locality = locality,
                               .join_timeout_ms = cfg->join_timeout_ms,
                               .report_exit = true};
-    zactor_t *actor = router ? zactor_new (zp_router_actor, &rargs) : zactor_new (zp_worker_actor, &args);
+    zactor_t *actor =
+        router ? zactor_new (zp_router_actor, &rargs) : zactor_new (zp_worker_actor, &args);
     if (!actor) {
         fprintf (stderr, "zpregel: %s %s: cannot start on %s\n", router ? "router" : "worker",
                  wc->name, wc->endpoint);
@@ -424,7 +425,8 @@ static int s_cmd_node (int argc, char **argv, const char *cmd)
                 rc = 1;
         }
         if (n == 0 && rc == 0) {
-            fprintf (stderr, "zpregel: %s: no tcp worker or router has host: %s\n", cfg->path, host);
+            fprintf (stderr, "zpregel: %s: no tcp worker or router has host: %s\n", cfg->path,
+                     host);
             rc = 1;
         }
         for (size_t i = 0; i < n; i++) {

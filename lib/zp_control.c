@@ -486,7 +486,8 @@ int zp_broadcast_encode (const zp_broadcast_t *m, zp_cbor_writer_t *out)
         zp_cbor_write_uint (out, m->seq);
         zp_cbor_write_uint (out, m->plan_version);
         zp_cbor_write_uint (out, m->n_workers);
-        zp_cbor_write_typed (out, ZP_TAG_U32LE, m->routes, (size_t) m->n_workers * m->n_workers * 4);
+        zp_cbor_write_typed (out, ZP_TAG_U32LE, m->routes,
+                             (size_t) m->n_workers * m->n_workers * 4);
         break;
     default:
         return -1;

@@ -315,7 +315,8 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
         const zp_worker_config_t *wc = w < n ? &cfg->workers[w] : &cfg->routers[w - n];
         names[w] = wc->name;
         if (wc->transport == ZP_TRANSPORT_INPROC) {
-            endpoints[w] = zsys_sprintf ("inproc://zp-%016" PRIx64 "-%c%u", job, w < n ? 'w' : 'r', w);
+            endpoints[w] =
+                zsys_sprintf ("inproc://zp-%016" PRIx64 "-%c%u", job, w < n ? 'w' : 'r', w);
             where[w] = strdup (endpoints[w]);
         } else if (zp_config_is_local (wc->host) && options && options->spawn)
             where[w] = zsys_sprintf ("%s, started by this process", wc->endpoint);
@@ -354,7 +355,8 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
                 snprintf (err, errlen, "%s: starting tcp nodes needs the zpregel binary", names[w]);
                 goto done;
             }
-            if ((children[w] = s_spawn (options, cfg, router ? "router" : "worker", names[w])) < 0) {
+            if ((children[w] = s_spawn (options, cfg, router ? "router" : "worker", names[w])) <
+                0) {
                 children[w] = 0;
                 snprintf (err, errlen, "cannot start %s: %s", names[w], strerror (errno));
                 goto done;

@@ -45,8 +45,8 @@ typedef struct {
     s_worker_t *workers; /* n_workers workers, then n_routers routers */
     uint32_t n_nodes;
     uint32_t n_joined, n_ready, n_done, n_results;
-    zp_plan_t *plan;            /* the plan of the coming superstep, or NULL: all direct */
-    uint32_t *prev_routes;      /* the routes of the superstep that just ran (for the check) */
+    zp_plan_t *plan;       /* the plan of the coming superstep, or NULL: all direct */
+    uint32_t *prev_routes; /* the routes of the superstep that just ran (for the check) */
     zp_router_report_t *router_reports;
     s_frame_t *log; /* log[i] is broadcast seq i + 1 */
     size_t n_log, cap_log;
@@ -241,10 +241,12 @@ static zp_topology_t s_topology (self_t *self, char ***buf)
         const char *slash = strchr (loc, '/');
         b[n + i] = strndup (loc, slash ? (size_t) (slash - loc) : strlen (loc));
     }
-    zp_topology_t t = {self->args->n_workers, self->args->n_routers,
+    zp_topology_t t = {self->args->n_workers,
+                       self->args->n_routers,
                        b ? (const char *const *) b : NULL,
                        b ? (const char *const *) b + n : NULL,
-                       b ? (const char *const *) b + n + self->args->n_workers : NULL, NULL};
+                       b ? (const char *const *) b + n + self->args->n_workers : NULL,
+                       NULL};
     return t;
 }
 
@@ -458,7 +460,8 @@ static void s_on_rstats (self_t *self, int w, zp_wire_msg_t *msg)
     uint32_t index = (uint32_t) w - self->args->n_workers;
     int rc = zp_rstats_decode (zp_wire_data (msg), zp_wire_size (msg), &r);
     if (rc != 0 || r.router != index || self->workers[w].result) {
-        zsys_error ("master: dropped a bad RSTATS from router %s", s_node_name (self, (uint32_t) w));
+        zsys_error ("master: dropped a bad RSTATS from router %s",
+                    s_node_name (self, (uint32_t) w));
         return;
     }
     self->router_reports[index] = r;
@@ -517,8 +520,9 @@ static void s_on_control (self_t *self)
             s_fail (self, "%s %s failed", role, s_node_name (self, (uint32_t) w));
     } else if (kind == ZP_MSG_READY && self->state == S_SYNCING) {
         zp_ready_t r;
-        uint32_t index = (uint32_t) w < self->args->n_workers ? (uint32_t) w
-                                                               : (uint32_t) w - self->args->n_workers;
+        uint32_t index = (uint32_t) w < self->args->n_workers
+                             ? (uint32_t) w
+                             : (uint32_t) w - self->args->n_workers;
         if (zp_ready_decode (zp_wire_data (&msg), zp_wire_size (&msg), &r) == 0 &&
             r.worker == index && !self->workers[w].ready) {
             self->workers[w].ready = true;

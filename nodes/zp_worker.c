@@ -96,7 +96,7 @@ typedef struct {
     uint32_t step;
     s_link_t *links; /* n_workers peers, then n_routers routers */
     s_peer_t *peers;
-    s_rx_t *rx;      /* per source: workers, then routers */
+    s_rx_t *rx; /* per source: workers, then routers */
     zp_compress_t *rx_z;
     s_stored_t *stored;
     size_t n_stored, cap_stored;
@@ -190,9 +190,9 @@ static void s_on_batch (self_t *self)
     }
     char who[128];
     zp_batch_view_t view;
-    int rc = self->partition ? zp_batch_decode (zp_wire_data (&msg), zp_wire_size (&msg),
-                                                self->rx_z, &view)
-                             : ZP_EKIND;
+    int rc = self->partition
+                 ? zp_batch_decode (zp_wire_data (&msg), zp_wire_size (&msg), self->rx_z, &view)
+                 : ZP_EKIND;
     if (rc == 0)
         rc = zp_partition_check_batch (self->partition, &view);
     uint32_t step = view.header.step;
@@ -218,12 +218,12 @@ static void s_on_batch (self_t *self)
             self->stored = grown;
             self->cap_stored = cap;
         }
-        self->stored[self->n_stored++] =
-            (s_stored_t){step, view.header.src, view.header.seq, msg};
+        self->stored[self->n_stored++] = (s_stored_t){step, view.header.src, view.header.seq, msg};
     }
     zp_cbor_writer_t aw;
     zp_cbor_writer_init (&aw, 64);
-    if (zp_ack_encode (&ack, &aw) == 0 && zp_wire_send (self->data, &msg.identity, &aw, false) != 0) {
+    if (zp_ack_encode (&ack, &aw) == 0 &&
+        zp_wire_send (self->data, &msg.identity, &aw, false) != 0) {
         zp_wire_identity_text (&msg.identity, who, sizeof who);
         s_log (self, "cannot ACK to %s: %s", who, zmq_strerror (errno));
     }
@@ -267,7 +267,8 @@ static void s_service (self_t *self, int timeout_ms)
     items[0] = (zmq_pollitem_t){zsock_resolve (self->data), 0, ZMQ_POLLIN, 0};
     for (uint32_t i = 0; i < n; i++) {
         zsock_t *sock = self->links[i].sock;
-        items[1 + i] = (zmq_pollitem_t){sock ? zsock_resolve (sock) : NULL, 0, sock ? ZMQ_POLLIN : 0, 0};
+        items[1 + i] =
+            (zmq_pollitem_t){sock ? zsock_resolve (sock) : NULL, 0, sock ? ZMQ_POLLIN : 0, 0};
     }
     if (zmq_poll (items, (int) n + 1, timeout_ms) <= 0)
         return;
@@ -303,8 +304,8 @@ static int s_flush (void *ctx, uint32_t dst, const zp_batch_out_t *batch)
     s_peer_t *p = &self->peers[dst];
     const zp_settings_t *set = zp_partition_settings (self->partition);
     uint32_t route = s_route (self, dst);
-    s_link_t *link = route ? &self->links[self->n_workers + zp_route_router (route)]
-                           : &self->links[dst];
+    s_link_t *link =
+        route ? &self->links[self->n_workers + zp_route_router (route)] : &self->links[dst];
     zp_batch_out_t out = *batch;
     out.header.seq = p->next_seq++;
     if (route && zp_route_kind (route) == ZP_ROUTE_AGGREGATED)
@@ -410,8 +411,8 @@ static void s_begin (self_t *self, const zp_broadcast_t *b)
         s_stored_t *s = &self->stored[i];
         if (s->step + 1 == b->step) {
             zp_batch_view_t view;
-            int rc = zp_batch_decode (zp_wire_data (&s->msg), zp_wire_size (&s->msg), self->rx_z,
-                                      &view);
+            int rc =
+                zp_batch_decode (zp_wire_data (&s->msg), zp_wire_size (&s->msg), self->rx_z, &view);
             if (rc == 0)
                 rc = zp_partition_deliver (self->partition, &view);
             zp_wire_close (&s->msg);
@@ -534,7 +535,8 @@ static void s_on_assign (self_t *self, const void *frame, size_t size)
         const char *ep;
         size_t len;
         bool router = i >= n;
-        if ((router ? zp_assign_next_router (&a, &ep, &len) : zp_assign_next_peer (&a, &ep, &len)) != 0) {
+        if ((router ? zp_assign_next_router (&a, &ep, &len)
+                    : zp_assign_next_peer (&a, &ep, &len)) != 0) {
             s_fail (self, "bad peer list in ASSIGN");
             return;
         }
@@ -542,7 +544,8 @@ static void s_on_assign (self_t *self, const void *frame, size_t size)
             continue;
         char why[600];
         if (s_connect_link (self, i, ep, len, &a.settings, why, sizeof why) != 0) {
-            snprintf (err, sizeof err, "%s %u: %s", router ? "router" : "peer", router ? i - n : i, why);
+            snprintf (err, sizeof err, "%s %u: %s", router ? "router" : "peer", router ? i - n : i,
+                      why);
             s_fail (self, err);
             return;
         }
@@ -738,6 +741,9 @@ void zp_worker_actor (zsock_t *pipe, void *args)
     if (!ok) {
         zsock_signal (pipe, 1);
         s_destroy (self);
+        /* zactor_new took that signal; the owner still waits for the exit word. */
+        if (self->args.report_exit)
+            zstr_send (pipe, "FAILED");
         return;
     }
     self->poller = zpoller_new (pipe, self->control, self->bcast, self->data, NULL);

@@ -27,8 +27,8 @@ typedef struct {
     uint32_t step, dst;
     s_held_t *held;
     size_t n_held, cap_held;
-    uint64_t *ends;    /* per sender: batches announced + 1, 0 before its END */
-    uint64_t pending;  /* merged batches sent and not yet ACKed */
+    uint64_t *ends;   /* per sender: batches announced + 1, 0 before its END */
+    uint64_t pending; /* merged batches sent and not yet ACKed */
     bool merged;
 } s_agg_t;
 
@@ -364,12 +364,13 @@ static void s_on_data (self_t *self)
     if (kind == ZP_MSG_END) {
         zp_end_t end;
         int rc = zp_end_decode (zp_wire_data (&msg), zp_wire_size (&msg), &end);
-        if (rc == 0 && (end.job != self->job || end.src >= self->n_workers ||
-                        end.dst >= self->n_workers))
+        if (rc == 0 &&
+            (end.job != self->job || end.src >= self->n_workers || end.dst >= self->n_workers))
             rc = ZP_ERANGE;
         s_agg_t *a = rc == 0 ? s_agg (self, end.step, end.dst) : NULL;
         if (rc != 0 || !a)
-            s_log (self, "dropped a bad END from %s: %s", who, zp_frame_strerror (rc ? rc : ZP_ENOMEM));
+            s_log (self, "dropped a bad END from %s: %s", who,
+                   zp_frame_strerror (rc ? rc : ZP_ENOMEM));
         else {
             a->ends[end.src] = end.batches + 1;
             s_try_complete (self, a);
@@ -378,8 +379,9 @@ static void s_on_data (self_t *self)
         return;
     }
     zp_batch_view_t view;
-    int rc = self->routed ? zp_batch_decode (zp_wire_data (&msg), zp_wire_size (&msg), self->rx_z, &view)
-                          : ZP_EKIND;
+    int rc = self->routed
+                 ? zp_batch_decode (zp_wire_data (&msg), zp_wire_size (&msg), self->rx_z, &view)
+                 : ZP_EKIND;
     const zp_batch_header_t *h = &view.header;
     if (rc == 0 && (h->job != self->job || h->src >= self->n_workers || h->dst >= self->n_workers ||
                     h->type != self->program->message_type))
@@ -514,7 +516,8 @@ static void s_on_route (self_t *self, const void *frame, size_t size)
         bool compress = m.settings.compress == 1 ||
                         (m.settings.compress == 0 && strncmp (endpoint, "tcp://127.", 10) != 0 &&
                          strncmp (endpoint, "tcp://", 6) == 0);
-        if (compress && !(link->z = zp_compress_new ((int) m.settings.compress_level, (size_t) 1 << 31))) {
+        if (compress &&
+            !(link->z = zp_compress_new ((int) m.settings.compress_level, (size_t) 1 << 31))) {
             s_fail (self, "out of memory");
             return;
         }
@@ -664,6 +667,9 @@ void zp_router_actor (zsock_t *pipe, void *args)
     if (!ok) {
         zsock_signal (pipe, 1);
         s_destroy (self);
+        /* zactor_new took that signal; the owner still waits for the exit word. */
+        if (self->args.report_exit)
+            zstr_send (pipe, "FAILED");
         return;
     }
     self->poller = zpoller_new (pipe, self->control, self->bcast, self->data, NULL);

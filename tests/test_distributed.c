@@ -4,6 +4,9 @@
 #include "zp_test.h"
 
 #include <inttypes.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 /* A job file with `inproc` in-process workers and `tcp` worker processes. */
@@ -312,4 +315,37 @@ Test (distributed, workers_on_two_hosts_and_the_master_on_a_third, .fini = s_hos
             cr_assert (rel >= 0 && rel < 1e-9, "pr across hosts differs by %g", rel);
         }
     }
+}
+
+Test (distributed, a_worker_whose_endpoint_is_taken_fails_the_job_at_once)
+{
+    char dir[4096];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    int taken = zp_test_port ();
+    int fd = socket (AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in addr = {.sin_family = AF_INET,
+                               .sin_port = htons ((uint16_t) taken),
+                               .sin_addr.s_addr = htonl (INADDR_LOOPBACK)};
+    cr_assert (bind (fd, (struct sockaddr *) &addr, sizeof addr) == 0 && listen (fd, 1) == 0);
+    char yaml[4096];
+    snprintf (yaml, sizeof yaml,
+              "job:\n  algorithm: pr\n  graph: %s\n"
+              "master:\n  control: tcp://127.0.0.1:%d\n  broadcast: tcp://127.0.0.1:%d\n"
+              "workers:\n  - name: here\n  - name: blocked\n    transport: tcp\n"
+              "    endpoint: tcp://127.0.0.1:%d\n",
+              zp_test_path ("data/debian-deps.properties"), zp_test_port (), zp_test_port (),
+              taken);
+    const char *job = zp_test_write (dir, "taken.yaml", yaml);
+    const char *argv[] = {zp_test_bin (), "run", job, NULL};
+    zp_test_run_t r;
+    zp_test_run (argv, 30, &r);
+    close (fd);
+    cr_assert_eq (r.status, 1, "exit %d\n%s", r.status, r.err);
+    char want[256];
+    snprintf (want, sizeof want,
+              "worker blocked: cannot bind its data socket to tcp://127.0.0.1:%d", taken);
+    cr_assert (strstr (r.err, want), "%s", r.err);
+    cr_assert (strstr (r.err, "exited with status 1 before the job ended"), "%s", r.err);
+    cr_assert_eq (zp_test_count_processes (job), 0, "orphan processes of %s", job);
+    zp_test_run_free (&r);
 }

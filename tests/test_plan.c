@@ -16,8 +16,12 @@ static void s_world (s_world_t *w, uint32_t n, uint32_t r)
         snprintf (w->process[i], 16, "p%u", i);
         snprintf (w->host[i], 16, "h%u", i);
     }
-    w->topo = (zp_topology_t){n, r, (const char *const *) w->process, (const char *const *) w->host,
-                              (const char *const *) w->host + n, NULL};
+    w->topo = (zp_topology_t){n,
+                              r,
+                              (const char *const *) w->process,
+                              (const char *const *) w->host,
+                              (const char *const *) w->host + n,
+                              NULL};
 }
 
 static void s_world_free (s_world_t *w)
@@ -89,7 +93,8 @@ Test (plan, many_light_senders_are_aggregated_heavy_uniform_traffic_goes_direct)
             uint32_t route = plan->routes[i * 16 + j];
             cr_assert_eq (zp_route_kind (route), ZP_ROUTE_AGGREGATED, "%u -> %u", i, j);
             /* Every sender to one receiver goes through the same router, which can combine. */
-            cr_assert_eq (zp_route_router (route), zp_route_router (plan->routes[(j ? 0 : 1) * 16 + j]));
+            cr_assert_eq (zp_route_router (route),
+                          zp_route_router (plan->routes[(j ? 0 : 1) * 16 + j]));
         }
     cr_assert_eq (zp_route_kind (plan->routes[1 * 16 + 2]), ZP_ROUTE_DIRECT, "the heavy pair");
     zp_plan_cost_t cp, cd;
@@ -189,11 +194,13 @@ Test (plan, the_plan_command_prints_the_costs_and_a_dot_picture)
     snprintf (traffic, sizeof traffic, "%s/t.jsonl", dir);
     snprintf (dot, sizeof dot, "%s/plan.dot", dir);
     zp_test_run_t r;
-    const char *gen[] = {zp_test_bin (), "gen", "traffic", "--workers", "1024", "-o", traffic, NULL};
+    const char *gen[] = {zp_test_bin (), "gen", "traffic", "--workers",
+                         "1024",         "-o",  traffic,   NULL};
     zp_test_run (gen, 60, &r);
     cr_assert_eq (r.status, 0, "%s", r.err);
     zp_test_run_free (&r);
-    const char *plan[] = {zp_test_bin (), "plan", "--traffic", traffic, "--routers", "32", "--dot", dot, NULL};
+    const char *plan[] = {zp_test_bin (), "plan",  "--traffic", traffic, "--routers",
+                          "32",           "--dot", dot,         NULL};
     zp_test_run (plan, 60, &r);
     cr_assert_eq (r.status, 0, "%s", r.err);
     cr_assert (strstr (r.out, "route plan for 1024 workers and 32 routers"), "%s", r.out);
@@ -201,7 +208,8 @@ Test (plan, the_plan_command_prints_the_costs_and_a_dot_picture)
     const char *line = strstr (r.out, "the plan costs ");
     cr_assert_not_null (line, "%s", r.out);
     cr_assert_eq (sscanf (line, "the plan costs %lf%% of all-direct and %lf%% of all-routed",
-                          &vs_direct, &vs_routed), 2);
+                          &vs_direct, &vs_routed),
+                  2);
     cr_assert (vs_direct < 100 && vs_routed < 100, "%s", line);
     char *picture = zp_test_read (dot, NULL);
     cr_assert (picture && strncmp (picture, "digraph zpregel_plan {", 22) == 0);

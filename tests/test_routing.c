@@ -90,7 +90,8 @@ Test (routing, every_mode_gives_the_same_answer, .timeout = 300)
             if (strcmp (modes[m], "direct") == 0)
                 cr_assert_eq (in, 0, "%s: routers carried messages in direct mode", algos[i]);
             else if (strcmp (modes[m], "auto") != 0)
-                cr_assert_gt (in, 0, "%s %s: the routers carried nothing\n%s", algos[i], modes[m], out);
+                cr_assert_gt (in, 0, "%s %s: the routers carried nothing\n%s", algos[i], modes[m],
+                              out);
             free (out);
             s_same (dir, algos[i], name, other);
         }
@@ -132,7 +133,8 @@ Test (routing, every_balancer_gives_the_same_answer, .timeout = 120)
         for (int v = 0; v < 4; v++)
             for (int w = 0; w < 4; w++) {
                 if (v == 2)
-                    continue; /* weighted by vertex: as hash for vertices, tested by the workers step */
+                    continue; /* weighted by vertex: as hash for vertices, tested by the workers
+                                 step */
                 char name[96], extra[256];
                 snprintf (name, sizeof name, "%s-%s-%s", algos[a], balancers[v], balancers[w]);
                 snprintf (extra, sizeof extra,

@@ -199,13 +199,25 @@ bool zp_test_wait_for (const char *path, const char *needle, int timeout_s)
 
 int zp_test_port (void)
 {
-    int fd = socket (AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK)};
-    socklen_t len = sizeof addr;
-    cr_assert (bind (fd, (struct sockaddr *) &addr, sizeof addr) == 0);
-    cr_assert (getsockname (fd, (struct sockaddr *) &addr, &len) == 0);
-    close (fd);
-    return ntohs (addr.sin_port);
+    /* Below the kernel's ephemeral range (32768 and up), so that outgoing
+       connections cannot take the port between this check and the bind;
+       random, so that tests running side by side do not pick the same. */
+    static unsigned seed;
+    if (!seed)
+        seed = (unsigned) getpid () ^ (unsigned) time (NULL);
+    for (int tries = 0; tries < 1000; tries++) {
+        int port = 20000 + (int) (rand_r (&seed) % 12000);
+        int fd = socket (AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in addr = {.sin_family = AF_INET,
+                                   .sin_port = htons ((uint16_t) port),
+                                   .sin_addr.s_addr = htonl (INADDR_LOOPBACK)};
+        int ok = bind (fd, (struct sockaddr *) &addr, sizeof addr) == 0;
+        close (fd);
+        if (ok)
+            return port;
+    }
+    cr_assert_fail ("no free tcp port in 20000..31999");
+    return -1;
 }
 
 int zp_test_count_processes (const char *needle)
@@ -411,12 +423,13 @@ const char *zp_test_weighted_debian (const char *dir)
     char *v = zp_test_read (zp_test_path ("data/debian-deps.v"), NULL);
     zp_test_write (dir, "deb.v", v);
     free (v);
-    snprintf (props, sizeof props, "%s",
-              zp_test_write (dir, "deb.properties",
-                             "graph.deb.vertex-file = deb.v\ngraph.deb.edge-file = deb.e\n"
-                             "graph.deb.directed = true\ngraph.deb.edge-properties.names = weight\n"
-                             "graph.deb.bfs.source-vertex = 16808\ngraph.deb.sssp.source-vertex = 49510\n"
-                             "graph.deb.cdlp.max-iterations = 10\ngraph.deb.pr.num-iterations = 20\n"
-                             "graph.deb.pr.damping-factor = 0.85\n"));
+    snprintf (
+        props, sizeof props, "%s",
+        zp_test_write (dir, "deb.properties",
+                       "graph.deb.vertex-file = deb.v\ngraph.deb.edge-file = deb.e\n"
+                       "graph.deb.directed = true\ngraph.deb.edge-properties.names = weight\n"
+                       "graph.deb.bfs.source-vertex = 16808\ngraph.deb.sssp.source-vertex = 49510\n"
+                       "graph.deb.cdlp.max-iterations = 10\ngraph.deb.pr.num-iterations = 20\n"
+                       "graph.deb.pr.damping-factor = 0.85\n"));
     return props;
 }

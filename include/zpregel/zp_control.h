@@ -94,7 +94,7 @@ typedef struct {
     uint32_t n_routers;
     const char *program; /* not NUL-terminated when decoded */
     size_t program_len;
-    const char **workers; /* encode: n_workers endpoints, as this router reaches them */
+    const char **workers;            /* encode: n_workers endpoints, as this router reaches them */
     zp_cbor_reader_t workers_reader; /* decode: zp_route_next_worker */
     zp_settings_t settings;
 } zp_route_msg_t;
@@ -152,8 +152,8 @@ typedef struct {
     uint32_t status;     /* TERMINATE: 0 finished, 1 failed */
     const char *control; /* SYNC, HEARTBEAT: the master's control endpoint */
     size_t control_len;
-    uint32_t n_workers;     /* PLAN */
-    const uint8_t *routes;  /* PLAN: n_workers x n_workers uint32 (zp_plan.h encoding) */
+    uint32_t n_workers;    /* PLAN */
+    const uint8_t *routes; /* PLAN: n_workers x n_workers uint32 (zp_plan.h encoding) */
 } zp_broadcast_t;
 
 /* Encoders reset `out` and return 0, or -1 on allocation failure.

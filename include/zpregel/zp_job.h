@@ -50,7 +50,7 @@ typedef struct {
     uint64_t batches;
     uint32_t n_routers;
     zp_router_report_t *routers; /* n_routers: frames and messages in and out */
-    size_t n_top; /* vertices with the largest values (F64 programs) */
+    size_t n_top;                /* vertices with the largest values (F64 programs) */
     uint64_t top_ids[ZP_JOB_TOP];
     zp_value_t top_values[ZP_JOB_TOP];
 } zp_job_summary_t;
