@@ -62,7 +62,7 @@ typedef struct s_key_s {
 #define S_OFF(field)  offsetof (zp_config_t, field)
 #define S_WOFF(field) offsetof (zp_worker_config_t, field)
 
-static const char *const s_formats[] = {"auto", "graphalytics", "snap", NULL};
+static const char *const s_formats[] = {"auto", "graphalytics", "snap", "binary", NULL};
 static const char *const s_transports[] = {"inproc", "tcp", NULL};
 static const char *const s_compress_modes[] = {"auto", "on", "off", NULL};
 /* In the order of zp_balancer_t. */

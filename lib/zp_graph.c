@@ -278,14 +278,21 @@ static void s_idmap_free (s_idmap_t *map)
     free (map->vals);
 }
 
-/* Growable arrays of edges while parsing. */
+/* Growable arrays of edges while parsing, as vertex indexes: 8 bytes an
+   edge (SNAP files, whose ids are known only at the end, keep raw ids in
+   s_raw_t until they are mapped). */
 typedef struct {
-    uint64_t *a, *b; /* endpoints: raw ids (SNAP) or indexes (Graphalytics) */
+    uint32_t *a, *b;
     double *w;
     uint64_t count, cap;
 } s_edges_t;
 
-static int s_edges_push (s_edges_t *e, uint64_t a, uint64_t b, double w, bool weighted)
+typedef struct {
+    uint64_t *a, *b;
+    uint64_t count, cap;
+} s_raw_t;
+
+static int s_raw_push (s_raw_t *e, uint64_t a, uint64_t b)
 {
     if (e->count == e->cap) {
         uint64_t cap = e->cap ? e->cap * 2 : 1 << 16;
@@ -293,6 +300,25 @@ static int s_edges_push (s_edges_t *e, uint64_t a, uint64_t b, double w, bool we
         if (na)
             e->a = na;
         uint64_t *nb = realloc (e->b, cap * sizeof *nb);
+        if (nb)
+            e->b = nb;
+        if (!na || !nb)
+            return -1;
+        e->cap = cap;
+    }
+    e->a[e->count] = a;
+    e->b[e->count++] = b;
+    return 0;
+}
+
+static int s_edges_push (s_edges_t *e, uint32_t a, uint32_t b, double w, bool weighted)
+{
+    if (e->count == e->cap) {
+        uint64_t cap = e->cap ? e->cap * 2 : 1 << 16;
+        uint32_t *na = realloc (e->a, cap * sizeof *na);
+        if (na)
+            e->a = na;
+        uint32_t *nb = realloc (e->b, cap * sizeof *nb);
         if (nb)
             e->b = nb;
         double *nw = weighted ? realloc (e->w, cap * sizeof *nw) : NULL;
@@ -572,7 +598,7 @@ static zp_graph_t *s_load_graphalytics (const zp_graph_source_t *src, zp_propert
                       ia < 0 ? a : b, vpath);
             goto done;
         }
-        if (s_edges_push (&edges, (uint64_t) ia, (uint64_t) ib, w, wcol >= 0) != 0) {
+        if (s_edges_push (&edges, (uint32_t) ia, (uint32_t) ib, w, wcol >= 0) != 0) {
             snprintf (err, errlen, "%s: out of memory", epath);
             goto done;
         }
@@ -601,6 +627,7 @@ done:
 static zp_graph_t *s_load_snap (const zp_graph_source_t *src, char *err, size_t errlen)
 {
     zp_graph_t *g = calloc (1, sizeof *g);
+    s_raw_t raw = {0};
     s_edges_t edges = {0};
     s_idmap_t map = {0};
     s_file_t f = {0};
@@ -617,24 +644,24 @@ static zp_graph_t *s_load_snap (const zp_graph_source_t *src, char *err, size_t 
             s_bad_line (&f, err, errlen, "\"source target\" with unsigned integer ids");
             goto done;
         }
-        if (s_edges_push (&edges, a, b, 0, false) != 0) {
+        if (s_raw_push (&raw, a, b) != 0) {
             snprintf (err, errlen, "%s: out of memory", src->path);
             goto done;
         }
     }
     /* The vertex set is every id that appears in an edge. */
-    all = malloc ((2 * edges.count + 1) * sizeof *all);
+    all = malloc ((2 * raw.count + 1) * sizeof *all);
     if (!all) {
         snprintf (err, errlen, "%s: out of memory", src->path);
         goto done;
     }
-    if (edges.count) {
-        memcpy (all, edges.a, edges.count * sizeof *all);
-        memcpy (all + edges.count, edges.b, edges.count * sizeof *all);
-        qsort (all, 2 * edges.count, sizeof *all, s_cmp_u64);
+    if (raw.count) {
+        memcpy (all, raw.a, raw.count * sizeof *all);
+        memcpy (all + raw.count, raw.b, raw.count * sizeof *all);
+        qsort (all, 2 * raw.count, sizeof *all, s_cmp_u64);
     }
     uint64_t n = 0;
-    for (uint64_t i = 0; i < 2 * edges.count; i++)
+    for (uint64_t i = 0; i < 2 * raw.count; i++)
         if (i == 0 || all[i] != all[i - 1])
             all[n++] = all[i];
     if (n > ZP_MAX_VERTICES) {
@@ -649,10 +676,20 @@ static zp_graph_t *s_load_snap (const zp_graph_source_t *src, char *err, size_t 
         snprintf (err, errlen, "%s: out of memory", src->path);
         goto done;
     }
-    for (uint64_t i = 0; i < edges.count; i++) {
-        edges.a[i] = (uint64_t) s_idmap_get (&map, edges.a[i]);
-        edges.b[i] = (uint64_t) s_idmap_get (&map, edges.b[i]);
+    edges.a = malloc ((raw.count + 1) * sizeof *edges.a);
+    edges.b = malloc ((raw.count + 1) * sizeof *edges.b);
+    if (!edges.a || !edges.b) {
+        snprintf (err, errlen, "%s: out of memory", src->path);
+        goto done;
     }
+    edges.count = edges.cap = raw.count;
+    for (uint64_t i = 0; i < raw.count; i++) {
+        edges.a[i] = (uint32_t) s_idmap_get (&map, raw.a[i]);
+        edges.b[i] = (uint32_t) s_idmap_get (&map, raw.b[i]);
+    }
+    free (raw.a);
+    free (raw.b);
+    raw.a = raw.b = NULL;
     if (s_build_csr (g, &edges, false) != 0) {
         snprintf (err, errlen, "%s: out of memory", src->path);
         goto done;
@@ -660,11 +697,121 @@ static zp_graph_t *s_load_snap (const zp_graph_source_t *src, char *err, size_t 
     rc = 0;
 done:
     free (all);
+    free (raw.a);
+    free (raw.b);
     s_close (&f);
     s_idmap_free (&map);
     s_edges_free (&edges);
     if (rc != 0)
         zp_graph_destroy (&g);
+    return g;
+}
+
+/* The binary format: a header, then the arrays of a zp_graph_t as they are
+   in memory (little-endian):
+     char magic[8] = "ZPGRAPH1"; uint32 flags (1 directed, 2 weighted); uint32 0;
+     uint64 n; uint64 m; uint64 edges;
+     uint64 ids[n] (ascending); uint64 offsets[n+1]; uint32 targets[m];
+     (padding to 8 bytes) double weights[m] if weighted
+   Loading checks the size and every array before trusting it. */
+#define S_MAGIC "ZPGRAPH1"
+
+static size_t s_binary_size (uint64_t n, uint64_t m, bool weighted)
+{
+    size_t size = 40 + n * 8 + (n + 1) * 8 + m * 4;
+    size = (size + 7) & ~(size_t) 7;
+    return size + (weighted ? m * 8 : 0);
+}
+
+int zp_graph_write_binary (const zp_graph_t *g, const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen (path, "wb");
+    if (!f) {
+        snprintf (err, errlen, "%s: cannot write: %s", path, strerror (errno));
+        return -1;
+    }
+    uint32_t flags = (g->directed ? 1u : 0u) | (g->weights ? 2u : 0u), zero = 0;
+    uint64_t head[3] = {g->n, g->m, g->edges};
+    fwrite (S_MAGIC, 1, 8, f);
+    fwrite (&flags, 4, 1, f);
+    fwrite (&zero, 4, 1, f);
+    fwrite (head, 8, 3, f);
+    fwrite (g->ids, 8, g->n, f);
+    fwrite (g->offsets, 8, g->n + 1, f);
+    fwrite (g->targets, 4, g->m, f);
+    if (g->weights) {
+        static const uint8_t pad[8];
+        fwrite (pad, 1, (8 - (g->m * 4) % 8) % 8, f);
+        fwrite (g->weights, 8, g->m, f);
+    }
+    if (ferror (f) | (fclose (f) != 0)) {
+        snprintf (err, errlen, "%s: write failed: %s", path, strerror (errno));
+        return -1;
+    }
+    return 0;
+}
+
+static zp_graph_t *s_load_binary (const zp_graph_source_t *src, char *err, size_t errlen)
+{
+    s_file_t f;
+    if (s_open (&f, src->path, err, errlen) != 0)
+        return NULL;
+    zp_graph_t *g = NULL;
+    const uint8_t *p = (const uint8_t *) f.data;
+    uint32_t flags;
+    uint64_t head[3];
+    if (f.size < 40 || memcmp (p, S_MAGIC, 8) != 0) {
+        snprintf (err, errlen, "%s: not a zpregel binary graph (no ZPGRAPH1 header)", src->path);
+        goto done;
+    }
+    memcpy (&flags, p + 8, 4);
+    memcpy (head, p + 16, 24);
+    uint64_t n = head[0], m = head[1];
+    bool weighted = flags & 2;
+    if (n > ZP_MAX_VERTICES || m > (UINT64_MAX / 16) || f.size != s_binary_size (n, m, weighted)) {
+        snprintf (err, errlen, "%s: %zu bytes, but its header describes %" PRIu64 " vertices and %" PRIu64
+                  " arcs: truncated or damaged",
+                  src->path, f.size, n, m);
+        goto done;
+    }
+    if (!(g = calloc (1, sizeof *g)))
+        goto oom;
+    g->n = n;
+    g->m = m;
+    g->edges = head[2];
+    g->directed = flags & 1;
+    g->ids = malloc ((n ? n : 1) * 8);
+    g->offsets = malloc ((n + 1) * 8);
+    g->targets = malloc ((m ? m : 1) * 4);
+    g->weights = weighted ? malloc ((m ? m : 1) * 8) : NULL;
+    if (!g->ids || !g->offsets || !g->targets || (weighted && !g->weights))
+        goto oom;
+    size_t at = 40;
+    memcpy (g->ids, p + at, n * 8);
+    at += n * 8;
+    memcpy (g->offsets, p + at, (n + 1) * 8);
+    at += (n + 1) * 8;
+    memcpy (g->targets, p + at, m * 4);
+    at += m * 4;
+    if (weighted)
+        memcpy (g->weights, p + ((at + 7) & ~(size_t) 7), m * 8);
+    /* Trust nothing: ascending ids, offsets that end at m, targets inside. */
+    bool ok = g->offsets[0] == 0 && g->offsets[n] == m;
+    for (uint64_t i = 0; ok && i < n; i++)
+        ok = g->offsets[i] <= g->offsets[i + 1] && (i == 0 || g->ids[i - 1] < g->ids[i]);
+    for (uint64_t i = 0; ok && i < m; i++)
+        ok = g->targets[i] < n;
+    if (!ok) {
+        snprintf (err, errlen, "%s: inconsistent arrays (ids not ascending, or offsets or targets out of range)",
+                  src->path);
+        zp_graph_destroy (&g);
+    }
+    goto done;
+oom:
+    snprintf (err, errlen, "%s: out of memory", src->path);
+    zp_graph_destroy (&g);
+done:
+    s_close (&f);
     return g;
 }
 
@@ -681,10 +828,13 @@ zp_graph_t *zp_graph_load (const zp_graph_source_t *source, zp_properties_t **pr
         *props_p = NULL;
     zp_format_t format = source->format;
     if (format == ZP_FORMAT_AUTO)
-        format =
-            s_ends_with (source->path, ".properties") ? ZP_FORMAT_GRAPHALYTICS : ZP_FORMAT_SNAP;
+        format = s_ends_with (source->path, ".properties") ? ZP_FORMAT_GRAPHALYTICS
+                 : s_ends_with (source->path, ".zpg")      ? ZP_FORMAT_BINARY
+                                                           : ZP_FORMAT_SNAP;
     if (format == ZP_FORMAT_GRAPHALYTICS)
         return s_load_graphalytics (source, props_p, err, errlen);
+    if (format == ZP_FORMAT_BINARY)
+        return s_load_binary (source, err, errlen);
     return s_load_snap (source, err, errlen);
 }
 

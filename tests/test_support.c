@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <fcntl.h>
@@ -199,22 +200,32 @@ bool zp_test_wait_for (const char *path, const char *needle, int timeout_s)
 
 int zp_test_port (void)
 {
-    /* Below the kernel's ephemeral range (32768 and up), so that outgoing
-       connections cannot take the port between this check and the bind;
-       random, so that tests running side by side do not pick the same. */
-    static unsigned seed;
-    if (!seed)
-        seed = (unsigned) getpid () ^ (unsigned) time (NULL);
-    for (int tries = 0; tries < 1000; tries++) {
-        int port = 20000 + (int) (rand_r (&seed) % 12000);
-        int fd = socket (AF_INET, SOCK_STREAM, 0);
+    /* Ports below the kernel's ephemeral range (32768 and up), so outgoing
+       connections cannot take one between this check and the bind, handed
+       out in sequence by a counter that every test process shares (a file
+       under flock): tests running side by side never get the same port. */
+    const char *path = "/tmp/zpregel-test-ports";
+    int fd = open (path, O_RDWR | O_CREAT, 0666);
+    cr_assert (fd >= 0, "cannot open %s", path);
+    flock (fd, LOCK_EX);
+    for (int tries = 0; tries < 12000; tries++) {
+        uint32_t counter = 0;
+        if (pread (fd, &counter, sizeof counter, 0) != sizeof counter)
+            counter = (uint32_t) getpid ();
+        counter++;
+        pwrite (fd, &counter, sizeof counter, 0);
+        int port = 20000 + (int) (counter % 12000);
+        int sock = socket (AF_INET, SOCK_STREAM, 0);
         struct sockaddr_in addr = {.sin_family = AF_INET,
                                    .sin_port = htons ((uint16_t) port),
                                    .sin_addr.s_addr = htonl (INADDR_LOOPBACK)};
-        int ok = bind (fd, (struct sockaddr *) &addr, sizeof addr) == 0;
-        close (fd);
-        if (ok)
+        int ok = bind (sock, (struct sockaddr *) &addr, sizeof addr) == 0;
+        close (sock);
+        if (ok) {
+            flock (fd, LOCK_UN);
+            close (fd);
             return port;
+        }
     }
     cr_assert_fail ("no free tcp port in 20000..31999");
     return -1;

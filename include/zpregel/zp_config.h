@@ -19,7 +19,12 @@
 #include <stdint.h>
 
 typedef enum { ZP_TRANSPORT_INPROC = 0, ZP_TRANSPORT_TCP = 1 } zp_transport_t;
-typedef enum { ZP_FORMAT_AUTO = 0, ZP_FORMAT_GRAPHALYTICS = 1, ZP_FORMAT_SNAP = 2 } zp_format_t;
+typedef enum {
+    ZP_FORMAT_AUTO = 0,
+    ZP_FORMAT_GRAPHALYTICS = 1,
+    ZP_FORMAT_SNAP = 2,
+    ZP_FORMAT_BINARY = 3,
+} zp_format_t;
 typedef enum { ZP_COMPRESS_AUTO = 0, ZP_COMPRESS_ON = 1, ZP_COMPRESS_OFF = 2 } zp_compress_mode_t;
 
 typedef struct {

@@ -44,6 +44,10 @@ typedef struct {
     const char *weight_property; /* Graphalytics: load this edge property as the weight, or NULL */
 } zp_graph_source_t;
 
+/* Writes the graph in zpregel's binary format (a CSR: see lib/zp_graph.c),
+   which loads with one mapping and no parsing. 0, or -1 with a message. */
+int zp_graph_write_binary (const zp_graph_t *self, const char *path, char *err, size_t errlen);
+
 /* Loads a graph. For Graphalytics input, *props_p (if not NULL) receives the
    dataset's properties (the caller destroys them). NULL with a message naming
    the file and line on any error. */
