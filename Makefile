@@ -5,6 +5,7 @@
 #   make run        the main job (configs/local.yaml) on the bundled graph
 #   make test       unit and integration tests (Criterion)
 #   make check      the same tests built with AddressSanitizer + UBSan
+#   make bench      benchmarks (not part of test): make bench SCALE=22
 #   make install PREFIX=/usr/local
 #   make format     clang-format the tree
 
@@ -31,9 +32,13 @@ build/config.mk: scripts/deps.sh
 # snprintf truncation is deliberate in bounded error messages.
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter \
            -Wno-format-truncation
-OPT     ?= -O2 -g
+# Link-time optimization lets the built-in programs inline the vertex API
+# (measured: 8% fewer instructions a PageRank superstep). make check builds
+# without it.
+OPT     ?= -O2 -g -flto=auto
+LTO_LDFLAGS = $(if $(findstring -flto,$(OPT)),$(OPT),)
 CFLAGS_ALL = -std=gnu11 $(OPT) $(WARN) -fPIC -Iinclude $(PKG_CFLAGS) $(EXTRA_CFLAGS)
-LIBS_ALL   = $(PKG_LIBS) -lm -lpthread -ldl $(EXTRA_LDFLAGS)
+LIBS_ALL   = $(LTO_LDFLAGS) $(PKG_LIBS) -lm -lpthread -ldl $(EXTRA_LDFLAGS)
 
 # The library: shared machinery, the nodes, the router, the built-in programs.
 LIB_SRC  = $(wildcard lib/*.c) $(wildcard nodes/*.c) $(wildcard router/*.c) \
@@ -55,7 +60,7 @@ LIBSO    = $(BUILD)/libzpregel.so
 BIN      = $(BUILD)/zpregel
 TESTBIN  = $(BUILD)/zpregel-tests
 
-.PHONY: all run test check install format clean help
+.PHONY: all run test check bench install format clean help
 all: $(BIN) $(LIBSO) $(PLUGINS)
 
 # A plugin links against nothing: it calls the zp_* API of the process that loads it.
@@ -94,6 +99,17 @@ $(TESTBIN): $(TEST_OBJ) $(LIBA) $(BIN) $(PLUGINS) $(TEST_PLUGINS)
 	$(CC) -rdynamic -o $@ $(TEST_OBJ) -Wl,--whole-archive $(LIBA) -Wl,--no-whole-archive \
 	    $(TEST_LIBS) $(LIBS_ALL)
 
+BENCH_BINS = $(BUILD)/pagerank_ref $(BUILD)/bench
+
+$(BUILD)/%: bench/%.c $(LIBA) $(HEADERS)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS_ALL) -o $@ $< -Wl,--whole-archive $(LIBA) -Wl,--no-whole-archive $(LIBS_ALL)
+
+# Benchmarks (not part of test): PageRank on R-MAT scale $(SCALE), see docs/PERFORMANCE.md.
+SCALE ?= 20
+bench: $(BIN) $(BENCH_BINS)
+	./$(BUILD)/bench --scale $(SCALE) --zpregel ./$(BIN) --ref ./$(BUILD)/pagerank_ref
+
 run: $(BIN)
 	./$(BIN) run configs/local.yaml
 
@@ -125,4 +141,4 @@ clean:
 	rm -rf build out
 
 help:
-	@sed -n '1,11p' Makefile
+	@sed -n '1,12p' Makefile
