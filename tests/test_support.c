@@ -102,9 +102,14 @@ void zp_test_run (const char *const *argv, int timeout_s, zp_test_run_t *r)
     char out_path[4200], err_path[4200];
     snprintf (out_path, sizeof out_path, "%s/stdout", dir);
     snprintf (err_path, sizeof err_path, "%s/stderr", dir);
+    pid_t parent = getpid ();
     pid_t pid = fork ();
     cr_assert (pid >= 0, "fork failed");
     if (pid == 0) {
+        /* Dies with the test, even when Criterion kills the test on its timeout. */
+        prctl (PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid () != parent)
+            _exit (1);
         setpgid (0, 0);
         int o = open (out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         int e = open (err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
