@@ -719,8 +719,8 @@ done:
 static size_t s_binary_size (uint64_t n, uint64_t m, bool weighted)
 {
     size_t size = 40 + n * 8 + (n + 1) * 8 + m * 4;
-    size = (size + 7) & ~(size_t) 7;
-    return size + (weighted ? m * 8 : 0);
+    /* Weights are aligned to 8 bytes; without them there is no padding. */
+    return weighted ? ((size + 7) & ~(size_t) 7) + m * 8 : size;
 }
 
 int zp_graph_write_binary (const zp_graph_t *g, const char *path, char *err, size_t errlen)

@@ -248,3 +248,86 @@ Test (graph, output_in_graphalytics_format)
     free (values);
     zp_graph_destroy (&g);
 }
+
+Test (graph, binary_format_round_trips_and_refuses_damage)
+{
+    /* example-directed has 17 arcs (an odd count: the weights need padding)
+       and weights; test-wcc-undirected has none. */
+    const char *names[] = {"example-directed", "test-wcc-undirected"};
+    for (int k = 0; k < 2; k++) {
+        zp_graph_t *g = s_ldbc (names[k], k == 0 ? "weight" : NULL, NULL);
+        cr_assert_not_null (g, "%s", s_err);
+        const char *dir = zp_test_tmpdir ();
+        char path[4200];
+        snprintf (path, sizeof path, "%s/g.zpg", dir);
+        cr_assert_eq (zp_graph_write_binary (g, path, s_err, sizeof s_err), 0, "%s", s_err);
+        zp_graph_source_t src = {path, ZP_FORMAT_AUTO, -1, NULL};
+        zp_graph_t *h = zp_graph_load (&src, NULL, s_err, sizeof s_err);
+        cr_assert_not_null (h, "%s", s_err);
+        cr_assert_eq (h->n, g->n);
+        cr_assert_eq (h->m, g->m);
+        cr_assert_eq (h->directed, g->directed);
+        cr_assert_eq (memcmp (h->ids, g->ids, g->n * 8), 0);
+        cr_assert_eq (memcmp (h->offsets, g->offsets, (g->n + 1) * 8), 0);
+        cr_assert_eq (memcmp (h->targets, g->targets, g->m * 4), 0);
+        cr_assert_eq (!h->weights, !g->weights);
+        if (g->weights)
+            cr_assert_eq (memcmp (h->weights, g->weights, g->m * 8), 0);
+        zp_graph_destroy (&h);
+        /* Truncated by one byte, and a target out of range. */
+        size_t len;
+        char *bytes = zp_test_read (path, &len);
+        FILE *f = fopen (path, "wb");
+        fwrite (bytes, 1, len - 1, f);
+        fclose (f);
+        cr_assert_null (zp_graph_load (&src, NULL, s_err, sizeof s_err));
+        cr_assert (strstr (s_err, "truncated or damaged"), "%s", s_err);
+        size_t targets = 40 + g->n * 8 + (g->n + 1) * 8;
+        memset (bytes + targets, 0xff, 4);
+        f = fopen (path, "wb");
+        fwrite (bytes, 1, len, f);
+        fclose (f);
+        cr_assert_null (zp_graph_load (&src, NULL, s_err, sizeof s_err));
+        cr_assert (strstr (s_err, "inconsistent arrays"), "%s", s_err);
+        free (bytes);
+        zp_graph_destroy (&g);
+    }
+    const char *dir = zp_test_tmpdir ();
+    const char *junk = zp_test_write (dir, "junk.zpg", "not a graph at all, longer than forty bytes");
+    zp_graph_source_t src = {junk, ZP_FORMAT_AUTO, -1, NULL};
+    cr_assert_null (zp_graph_load (&src, NULL, s_err, sizeof s_err));
+    cr_assert (strstr (s_err, "not a zpregel binary graph (no ZPGRAPH1 header)"), "%s", s_err);
+}
+
+Test (graph, rmat_generator)
+{
+    const char *dir = zp_test_tmpdir ();
+    char prefix[4200];
+    snprintf (prefix, sizeof prefix, "%s/rmat", dir);
+    const char *argv[] = {zp_test_bin (), "gen", "rmat", "--scale", "12", "--seed", "3", "-o", prefix, NULL};
+    zp_test_run_t r;
+    zp_test_run (argv, 60, &r);
+    cr_assert_eq (r.status, 0, "%s", r.err);
+    zp_test_run_free (&r);
+    /* The text and the binary files describe the same graph. */
+    char text[4300], bin[4300];
+    snprintf (text, sizeof text, "%s.properties", prefix);
+    snprintf (bin, sizeof bin, "%s.zpg", prefix);
+    zp_graph_source_t a = {text, ZP_FORMAT_AUTO, -1, NULL}, b = {bin, ZP_FORMAT_AUTO, -1, NULL};
+    zp_graph_t *ga = zp_graph_load (&a, NULL, s_err, sizeof s_err);
+    cr_assert_not_null (ga, "%s", s_err);
+    zp_graph_t *gb = zp_graph_load (&b, NULL, s_err, sizeof s_err);
+    cr_assert_not_null (gb, "%s", s_err);
+    cr_assert_eq (ga->n, 4096);
+    cr_assert_eq (ga->m, gb->m);
+    cr_assert_gt (ga->m, 4096 * 12, "about 16 edges a vertex, less repeats");
+    cr_assert_eq (memcmp (ga->targets, gb->targets, ga->m * 4), 0);
+    cr_assert_eq (ga->dropped_duplicates + ga->dropped_self_loops, 0, "the generator removed them");
+    /* Power law: the busiest vertex has far more than the average degree. */
+    uint64_t max = 0;
+    for (uint64_t v = 0; v < ga->n; v++)
+        max = ga->offsets[v + 1] - ga->offsets[v] > max ? ga->offsets[v + 1] - ga->offsets[v] : max;
+    cr_assert_gt (max, 20 * ga->m / ga->n);
+    zp_graph_destroy (&ga);
+    zp_graph_destroy (&gb);
+}
