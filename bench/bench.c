@@ -27,12 +27,12 @@
 
 typedef struct {
     const char *name;
-    double load;        /* seconds */
-    double iteration;   /* median seconds */
-    uint64_t messages;  /* between workers, per superstep (median superstep) */
-    uint64_t bytes;     /* between workers, per superstep */
-    long rss_kb;        /* peak of the largest process */
-    double l1;          /* distance to the reference */
+    double load;       /* seconds */
+    double iteration;  /* median seconds */
+    uint64_t messages; /* between workers, per superstep (median superstep) */
+    uint64_t bytes;    /* between workers, per superstep */
+    long rss_kb;       /* peak of the largest process */
+    double l1;         /* distance to the reference */
     bool ok;
 } s_row_t;
 
@@ -163,10 +163,10 @@ static double s_l1 (const double *a, const double *b, uint64_t n)
 int main (int argc, char **argv)
 {
     static const struct option longopts[] = {{"scale", required_argument, NULL, 's'},
-                                              {"data", required_argument, NULL, 'd'},
-                                              {"zpregel", required_argument, NULL, 'z'},
-                                              {"ref", required_argument, NULL, 'r'},
-                                              {NULL, 0, NULL, 0}};
+                                             {"data", required_argument, NULL, 'd'},
+                                             {"zpregel", required_argument, NULL, 'z'},
+                                             {"ref", required_argument, NULL, 'r'},
+                                             {NULL, 0, NULL, 0}};
     int scale = 20, c;
     const char *data = "bench/data", *zpregel = "build/zpregel", *ref = "build/pagerank_ref";
     while ((c = getopt_long (argc, argv, "s:d:z:r:", longopts, NULL)) != -1) {
@@ -224,8 +224,8 @@ int main (int argc, char **argv)
     uint64_t n = g->n, m = g->m;
     zp_graph_destroy (&g);
     printf ("R-MAT scale %d: %" PRIu64 " vertices, %" PRIu64 " edges\n", scale, n, m);
-    printf ("text load: %.0f MB in %.2f s = %.0f MB/s (Graphalytics .v + .e)\n\n", text_mb, text_load,
-            text_mb / text_load);
+    printf ("text load: %.0f MB in %.2f s = %.0f MB/s (Graphalytics .v + .e)\n\n", text_mb,
+            text_load, text_mb / text_load);
 
     /* The reference. */
     s_row_t rows[8];
@@ -323,7 +323,8 @@ int main (int argc, char **argv)
     printf ("|---|---|---|---|---|---|---|---|---|---|\n");
     for (int i = 0; i < nrows; i++) {
         r = &rows[i];
-        printf ("| %s | %.2f | %.1f | %.2f | %.2e | %" PRIu64 " | %" PRIu64 " | %.0f MB | %.1f | %s%.1e |\n",
+        printf ("| %s | %.2f | %.1f | %.2f | %.2e | %" PRIu64 " | %" PRIu64
+                " | %.0f MB | %.1f | %s%.1e |\n",
                 r->name, r->load, r->iteration * 1e3, r->iteration / ref_it,
                 (double) m / r->iteration, r->messages, r->bytes, r->rss_kb / 1024.0,
                 r->rss_kb * 1024.0 / (double) m, r->ok ? "" : "FAIL ", i ? r->l1 : 0.0);

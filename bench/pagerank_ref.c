@@ -60,7 +60,8 @@ int main (int argc, char **argv)
     zp_value_t *values = malloc (n * sizeof *values);
     for (uint64_t v = 0; values && v < n; v++)
         values[v].f64 = rank[v];
-    int rc = values && zp_graph_write_values (g, values, ZP_F64, argv[3], err, sizeof err) == 0 ? 0 : 1;
+    int rc =
+        values && zp_graph_write_values (g, values, ZP_F64, argv[3], err, sizeof err) == 0 ? 0 : 1;
     if (rc)
         fprintf (stderr, "pagerank_ref: %s\n", err);
     free (values);

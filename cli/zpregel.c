@@ -777,12 +777,10 @@ done:
 
 static int s_cmd_gen_rmat (int argc, char **argv)
 {
-    static const struct option longopts[] = {{"scale", required_argument, NULL, 's'},
-                                              {"edge-factor", required_argument, NULL, 'e'},
-                                              {"seed", required_argument, NULL, 'S'},
-                                              {"output", required_argument, NULL, 'o'},
-                                              {"help", no_argument, NULL, 'h'},
-                                              {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        {"scale", required_argument, NULL, 's'}, {"edge-factor", required_argument, NULL, 'e'},
+        {"seed", required_argument, NULL, 'S'},  {"output", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
     unsigned long scale = 0, factor = 16, seed = 1;
     const char *prefix = NULL;
     bool help = false, bad = false;

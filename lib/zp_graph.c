@@ -769,7 +769,8 @@ static zp_graph_t *s_load_binary (const zp_graph_source_t *src, char *err, size_
     uint64_t n = head[0], m = head[1];
     bool weighted = flags & 2;
     if (n > ZP_MAX_VERTICES || m > (UINT64_MAX / 16) || f.size != s_binary_size (n, m, weighted)) {
-        snprintf (err, errlen, "%s: %zu bytes, but its header describes %" PRIu64 " vertices and %" PRIu64
+        snprintf (err, errlen,
+                  "%s: %zu bytes, but its header describes %" PRIu64 " vertices and %" PRIu64
                   " arcs: truncated or damaged",
                   src->path, f.size, n, m);
         goto done;
@@ -802,7 +803,8 @@ static zp_graph_t *s_load_binary (const zp_graph_source_t *src, char *err, size_
     for (uint64_t i = 0; ok && i < m; i++)
         ok = g->targets[i] < n;
     if (!ok) {
-        snprintf (err, errlen, "%s: inconsistent arrays (ids not ascending, or offsets or targets out of range)",
+        snprintf (err, errlen,
+                  "%s: inconsistent arrays (ids not ascending, or offsets or targets out of range)",
                   src->path);
         zp_graph_destroy (&g);
     }

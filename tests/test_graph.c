@@ -293,7 +293,8 @@ Test (graph, binary_format_round_trips_and_refuses_damage)
         zp_graph_destroy (&g);
     }
     const char *dir = zp_test_tmpdir ();
-    const char *junk = zp_test_write (dir, "junk.zpg", "not a graph at all, longer than forty bytes");
+    const char *junk =
+        zp_test_write (dir, "junk.zpg", "not a graph at all, longer than forty bytes");
     zp_graph_source_t src = {junk, ZP_FORMAT_AUTO, -1, NULL};
     cr_assert_null (zp_graph_load (&src, NULL, s_err, sizeof s_err));
     cr_assert (strstr (s_err, "not a zpregel binary graph (no ZPGRAPH1 header)"), "%s", s_err);
@@ -304,7 +305,8 @@ Test (graph, rmat_generator)
     const char *dir = zp_test_tmpdir ();
     char prefix[4200];
     snprintf (prefix, sizeof prefix, "%s/rmat", dir);
-    const char *argv[] = {zp_test_bin (), "gen", "rmat", "--scale", "12", "--seed", "3", "-o", prefix, NULL};
+    const char *argv[] = {zp_test_bin (), "gen", "rmat", "--scale", "12",
+                          "--seed",       "3",   "-o",   prefix,    NULL};
     zp_test_run_t r;
     zp_test_run (argv, 60, &r);
     cr_assert_eq (r.status, 0, "%s", r.err);
