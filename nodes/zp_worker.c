@@ -27,9 +27,9 @@
 #include "zpregel/zp_batch.h"
 #include "zpregel/zp_control.h"
 #include "zpregel/zp_plan.h"
-#include "zpregel/zp_sequencer.h"
 #include "zpregel/zp_wire.h"
 #include "../lib/zp_partition.h"
+#include "zp_node.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -81,14 +81,12 @@ typedef enum {
 } s_state_t;
 
 typedef struct {
-    zsock_t *pipe, *control, *bcast, *data;
+    zsock_t *pipe;
+    zp_node_t node; /* sockets to the master and for data, ordered broadcasts */
     zpoller_t *poller;
     zp_worker_args_t args;
     s_state_t state;
     bool ready_sent, stop, failed;
-    zp_sequencer_t *sequencer;
-    size_t n_endpoints;
-    char *endpoints[2];
     zp_partition_t *partition;
     const zp_program_t *program;
     uint64_t job;
@@ -106,36 +104,18 @@ typedef struct {
     uint64_t unacked;
     zp_step_stats_t stats;
     double compute_seconds;
-    zp_cbor_writer_t w;  /* control frames */
     zp_cbor_writer_t bw; /* batches */
     uint64_t bad_frames;
 } self_t;
 
-static void s_log (self_t *self, const char *fmt, ...)
-{
-    char msg[512];
-    va_list ap;
-    va_start (ap, fmt);
-    vsnprintf (msg, sizeof msg, fmt, ap);
-    va_end (ap);
-    zsys_error ("worker %s: %s", self->args.name, msg);
-}
-
-static int s_send_control (self_t *self)
-{
-    if (zp_wire_send (self->control, NULL, &self->w, false) != 0) {
-        s_log (self, "cannot send to the master: %s", zmq_strerror (errno));
-        return -1;
-    }
-    return 0;
-}
+#define s_log(self, ...) zp_node_log (&(self)->node, __VA_ARGS__)
 
 static void s_fail (self_t *self, const char *text)
 {
     s_log (self, "%s", text);
     zp_fail_t fail = {self->worker, text, strlen (text)};
-    if (zp_fail_encode (&fail, &self->w) == 0)
-        s_send_control (self);
+    if (zp_fail_encode (&fail, &self->node.w) == 0)
+        zp_node_send (&self->node);
     self->state = S_FAILED;
     self->failed = true;
 }
@@ -183,7 +163,7 @@ static int s_rx_accept (s_rx_t *rx, uint64_t seq)
 static void s_on_batch (self_t *self)
 {
     zp_wire_msg_t msg;
-    if (zp_wire_recv (self->data, true, &msg) != 0) {
+    if (zp_wire_recv (self->node.data, true, &msg) != 0) {
         if (errno == EPROTO)
             self->bad_frames++;
         return;
@@ -223,7 +203,7 @@ static void s_on_batch (self_t *self)
     zp_cbor_writer_t aw;
     zp_cbor_writer_init (&aw, 64);
     if (zp_ack_encode (&ack, &aw) == 0 &&
-        zp_wire_send (self->data, &msg.identity, &aw, false) != 0) {
+        zp_wire_send (self->node.data, &msg.identity, &aw, false) != 0) {
         zp_wire_identity_text (&msg.identity, who, sizeof who);
         s_log (self, "cannot ACK to %s: %s", who, zmq_strerror (errno));
     }
@@ -264,7 +244,7 @@ static void s_service (self_t *self, int timeout_ms)
 {
     uint32_t n = self->n_workers + self->n_routers;
     zmq_pollitem_t items[1 + n];
-    items[0] = (zmq_pollitem_t){zsock_resolve (self->data), 0, ZMQ_POLLIN, 0};
+    items[0] = (zmq_pollitem_t){zsock_resolve (self->node.data), 0, ZMQ_POLLIN, 0};
     for (uint32_t i = 0; i < n; i++) {
         zsock_t *sock = self->links[i].sock;
         items[1 + i] =
@@ -367,8 +347,8 @@ static void s_send_done (self_t *self)
                       .received = (const uint8_t *) self->stats.received,
                       .n_aggregates = self->program->n_aggregators,
                       .aggregates = (const uint8_t *) aggs};
-    if (zp_done_encode (&done, &self->w) == 0)
-        s_send_control (self);
+    if (zp_done_encode (&done, &self->node.w) == 0)
+        zp_node_send (&self->node);
     self->state = S_IDLE;
 }
 
@@ -446,8 +426,8 @@ static void s_begin (self_t *self, const zp_broadcast_t *b)
 
 static void s_send_ready (self_t *self)
 {
-    zp_ready_t ready = {self->worker, zp_sequencer_expected (self->sequencer)};
-    if (zp_ready_encode (&ready, &self->w) == 0 && s_send_control (self) == 0) {
+    zp_ready_t ready = {self->worker, zp_sequencer_expected (self->node.sequencer)};
+    if (zp_ready_encode (&ready, &self->node.w) == 0 && zp_node_send (&self->node) == 0) {
         self->ready_sent = true;
         self->state = S_IDLE;
     }
@@ -557,8 +537,8 @@ static void s_send_result (self_t *self)
 {
     zp_result_t result = {self->worker, zp_partition_size (self->partition),
                           (const uint8_t *) zp_partition_values (self->partition)};
-    if (zp_result_encode (&result, &self->w) == 0)
-        s_send_control (self);
+    if (zp_result_encode (&result, &self->node.w) == 0)
+        zp_node_send (&self->node);
     self->state = S_FINISHING;
 }
 
@@ -611,50 +591,28 @@ static void s_handle_broadcast (self_t *self, const zp_broadcast_t *b)
     }
 }
 
-/* A broadcast frame from the SUB, or replayed over control: into the
-   sequencer, then everything that is now in order. */
-static void s_on_broadcast_frame (self_t *self, zp_wire_msg_t *msg)
+static void s_on_broadcast_cb (void *ctx, const zp_broadcast_t *b)
 {
-    zp_broadcast_t b;
-    int rc = zp_broadcast_decode (zp_wire_data (msg), zp_wire_size (msg), &b);
-    if (rc != 0) {
-        s_log (self, "dropped a bad broadcast: %s", zp_frame_strerror (rc));
-        self->bad_frames++;
-        zp_wire_close (msg);
-        return;
-    }
-    zp_sequencer_offer (self->sequencer, msg, b.seq);
-    zp_wire_msg_t next;
-    while (zp_sequencer_next (self->sequencer, &next)) {
-        if (zp_broadcast_decode (zp_wire_data (&next), zp_wire_size (&next), &b) == 0)
-            s_handle_broadcast (self, &b);
-        zp_wire_close (&next);
-    }
-    uint64_t from, to;
-    if (zp_sequencer_gap (self->sequencer, &from, &to)) {
-        zp_replay_t r = {from, to};
-        if (zp_replay_encode (&r, &self->w) == 0)
-            s_send_control (self);
-    }
+    s_handle_broadcast (ctx, b);
 }
 
 static void s_on_broadcast (self_t *self)
 {
     zp_wire_msg_t msg;
-    if (zp_wire_recv (self->bcast, false, &msg) == 0)
-        s_on_broadcast_frame (self, &msg);
+    if (zp_wire_recv (self->node.bcast, false, &msg) == 0)
+        zp_node_broadcast (&self->node, &msg, s_on_broadcast_cb, self);
 }
 
 static void s_on_control (self_t *self)
 {
     zp_wire_msg_t msg;
-    if (zp_wire_recv (self->control, false, &msg) != 0)
+    if (zp_wire_recv (self->node.control, false, &msg) != 0)
         return;
     const void *data = zp_wire_data (&msg);
     size_t size = zp_wire_size (&msg);
     int kind = zp_frame_kind (data, size);
     if (kind >= ZP_MSG_SYNC && kind <= ZP_MSG_PLAN) {
-        s_on_broadcast_frame (self, &msg); /* replayed: takes the frame */
+        zp_node_broadcast (&self->node, &msg, s_on_broadcast_cb, self); /* replayed */
         return;
     }
     if (kind == ZP_MSG_ASSIGN && self->state == S_JOINING)
@@ -690,15 +648,9 @@ static void s_destroy (self_t *self)
     free (self->rx);
     free (self->stats.sent);
     free (self->stats.received);
-    for (size_t i = 0; i < self->n_endpoints; i++)
-        zstr_free (&self->endpoints[i]);
-    zp_sequencer_destroy (&self->sequencer);
     zp_compress_destroy (&self->rx_z);
     zp_partition_destroy (&self->partition);
-    zsock_destroy (&self->control);
-    zsock_destroy (&self->bcast);
-    zsock_destroy (&self->data);
-    zp_cbor_writer_free (&self->w);
+    zp_node_close (&self->node);
     zp_cbor_writer_free (&self->bw);
 }
 
@@ -708,55 +660,18 @@ void zp_worker_actor (zsock_t *pipe, void *args)
     self->pipe = pipe;
     self->args = *(zp_worker_args_t *) args;
     self->step = S_NO_STEP;
-    zp_cbor_writer_init (&self->w, 256);
     zp_cbor_writer_init (&self->bw, 1 << 16);
-    self->sequencer = zp_sequencer_new (false);
-    /* Subscribe before saying HELLO, so no broadcast after our HELLO is missed. */
-    self->bcast = zsock_new_sub (self->args.broadcast, "");
-    self->data = zsock_new (ZMQ_ROUTER);
-    self->control = zsock_new (ZMQ_DEALER);
-    bool ok = self->sequencer && self->bcast && self->data && self->control;
-    if (!ok)
-        zsys_error ("worker %s: cannot create sockets", self->args.name);
-    if (ok)
-        zsock_set_router_mandatory (self->data, 1);
-    for (int i = 0; ok && i < 2; i++) {
-        if (!self->args.data[i])
-            continue;
-        if (zsock_bind (self->data, "%s", self->args.data[i]) < 0) {
-            zsys_error ("worker %s: cannot bind its data socket to %s: %s", self->args.name,
-                        self->args.data[i], zmq_strerror (zmq_errno ()));
-            ok = false;
-        } else
-            self->endpoints[self->n_endpoints++] = zsock_last_endpoint (self->data);
-    }
-    if (ok) {
-        zsock_set_identity (self->control, self->args.name);
-        zsock_set_linger (self->control, 2000);
-        if (zsock_connect (self->control, "%s", self->args.control) != 0) {
-            zsys_error ("worker %s: cannot connect to %s", self->args.name, self->args.control);
-            ok = false;
-        }
-    }
-    if (!ok) {
+    if (zp_node_open (&self->node, "worker", self->args.name, self->args.control,
+                      self->args.broadcast, self->args.data) != 0) {
         zsock_signal (pipe, 1);
         s_destroy (self);
         /* zactor_new took that signal; the owner still waits for the exit word. */
-        if (self->args.report_exit)
-            zstr_send (pipe, "FAILED");
+        zp_node_report_exit (pipe, self->args.report_exit, true);
         return;
     }
-    self->poller = zpoller_new (pipe, self->control, self->bcast, self->data, NULL);
+    self->poller = zpoller_new (pipe, self->node.control, self->node.bcast, self->node.data, NULL);
     zsock_signal (pipe, 0);
-
-    zp_hello_t hello = {.role = ZP_ROLE_WORKER,
-                        .name = self->args.name,
-                        .n_endpoints = self->n_endpoints,
-                        .locality = self->args.locality};
-    for (size_t i = 0; i < self->n_endpoints; i++)
-        hello.endpoints[i] = self->endpoints[i];
-    if (zp_hello_encode (&hello, &self->w) == 0)
-        s_send_control (self);
+    zp_node_hello (&self->node, ZP_ROLE_WORKER, self->args.locality);
 
     uint32_t join_ms = self->args.join_timeout_ms ? self->args.join_timeout_ms : 30000;
     int64_t deadline = zclock_mono () + join_ms;
@@ -771,12 +686,7 @@ void zp_worker_actor (zsock_t *pipe, void *args)
                 self->failed = true;
                 break;
             }
-            uint64_t from, to;
-            if (zp_sequencer_gap (self->sequencer, &from, &to)) {
-                zp_replay_t r = {from, to};
-                if (zp_replay_encode (&r, &self->w) == 0)
-                    s_send_control (self);
-            }
+            zp_node_ask_gaps (&self->node);
             continue;
         }
         if (which == pipe) {
@@ -785,17 +695,16 @@ void zp_worker_actor (zsock_t *pipe, void *args)
             zstr_free (&cmd);
             if (term)
                 break;
-        } else if (which == self->control)
+        } else if (which == self->node.control)
             s_on_control (self);
-        else if (which == self->bcast)
+        else if (which == self->node.bcast)
             s_on_broadcast (self);
-        else if (which == self->data)
+        else if (which == self->node.data)
             s_on_batch (self);
         else
             s_on_ack (self, which);
     }
     bool failed = self->failed;
     s_destroy (self);
-    if (self->args.report_exit)
-        zstr_send (pipe, failed ? "FAILED" : "OK");
+    zp_node_report_exit (pipe, self->args.report_exit, failed);
 }

@@ -11,8 +11,8 @@
 #include "zpregel/zp_control.h"
 #include "zpregel/zp_plan.h"
 #include "zpregel/zp_program.h"
-#include "zpregel/zp_sequencer.h"
 #include "zpregel/zp_wire.h"
+#include "../nodes/zp_node.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -49,12 +49,10 @@ typedef struct {
 } s_link_t;
 
 typedef struct {
-    zsock_t *pipe, *control, *bcast, *data;
+    zsock_t *pipe;
+    zp_node_t node; /* sockets to the master and for data, ordered broadcasts */
     zpoller_t *poller;
     zp_router_args_t args;
-    zp_sequencer_t *sequencer;
-    size_t n_endpoints;
-    char *endpoints[2];
     bool routed, ready_sent, stop, failed, finished;
     uint64_t job;
     uint32_t index, n_workers, n_routers;
@@ -69,31 +67,17 @@ typedef struct {
     s_agg_t *aggs;
     size_t n_aggs, cap_aggs;
     zp_rstats_t stats;
-    zp_cbor_writer_t w;
+    zp_cbor_writer_t w; /* batches */
 } self_t;
 
-static void s_log (self_t *self, const char *fmt, ...)
-{
-    char msg[512];
-    va_list ap;
-    va_start (ap, fmt);
-    vsnprintf (msg, sizeof msg, fmt, ap);
-    va_end (ap);
-    zsys_error ("router %s: %s", self->args.name, msg);
-}
-
-static void s_send_control (self_t *self)
-{
-    if (zp_wire_send (self->control, NULL, &self->w, false) != 0)
-        s_log (self, "cannot send to the master: %s", zmq_strerror (errno));
-}
+#define s_log(self, ...) zp_node_log (&(self)->node, __VA_ARGS__)
 
 static void s_fail (self_t *self, const char *text)
 {
     s_log (self, "%s", text);
     zp_fail_t fail = {self->index, text, strlen (text)};
-    if (zp_fail_encode (&fail, &self->w) == 0)
-        s_send_control (self);
+    if (zp_fail_encode (&fail, &self->node.w) == 0)
+        zp_node_send (&self->node);
     self->failed = true;
 }
 
@@ -108,7 +92,7 @@ static void s_ack_sender (self_t *self, uint32_t step, uint32_t src, uint32_t ds
     memcpy (zmq_msg_data (&id), identity, (size_t) len);
     zp_cbor_writer_t aw;
     zp_cbor_writer_init (&aw, 64);
-    if (zp_ack_encode (&ack, &aw) == 0 && zp_wire_send (self->data, &id, &aw, false) != 0)
+    if (zp_ack_encode (&ack, &aw) == 0 && zp_wire_send (self->node.data, &id, &aw, false) != 0)
         s_log (self, "cannot ACK to worker %u: %s", src, zmq_strerror (errno));
     zp_cbor_writer_free (&aw);
     zmq_msg_close (&id);
@@ -356,7 +340,7 @@ static void s_check_all (self_t *self)
 static void s_on_data (self_t *self)
 {
     zp_wire_msg_t msg;
-    if (zp_wire_recv (self->data, true, &msg) != 0)
+    if (zp_wire_recv (self->node.data, true, &msg) != 0)
         return;
     char who[128];
     zp_wire_identity_text (&msg.identity, who, sizeof who);
@@ -545,9 +529,9 @@ static void s_on_plan (self_t *self, const zp_broadcast_t *b)
 static void s_handle_broadcast (self_t *self, const zp_broadcast_t *b)
 {
     if (b->kind == ZP_MSG_SYNC && self->routed && !self->ready_sent) {
-        zp_ready_t ready = {self->index, zp_sequencer_expected (self->sequencer)};
-        if (zp_ready_encode (&ready, &self->w) == 0)
-            s_send_control (self);
+        zp_ready_t ready = {self->index, zp_sequencer_expected (self->node.sequencer)};
+        if (zp_ready_encode (&ready, &self->node.w) == 0)
+            zp_node_send (&self->node);
         self->ready_sent = true;
     } else if (b->kind == ZP_MSG_PLAN && self->routed)
         s_on_plan (self, b);
@@ -562,44 +546,26 @@ static void s_handle_broadcast (self_t *self, const zp_broadcast_t *b)
         self->finished = true;
         if (b->status != 0)
             self->failed = true;
-        else if (self->routed && zp_rstats_encode (&self->stats, &self->w) == 0)
-            s_send_control (self);
+        else if (self->routed && zp_rstats_encode (&self->stats, &self->node.w) == 0)
+            zp_node_send (&self->node);
     }
 }
 
-static void s_on_broadcast_frame (self_t *self, zp_wire_msg_t *msg)
+static void s_on_broadcast_cb (void *ctx, const zp_broadcast_t *b)
 {
-    zp_broadcast_t b;
-    if (zp_broadcast_decode (zp_wire_data (msg), zp_wire_size (msg), &b) != 0) {
-        s_log (self, "dropped a bad broadcast");
-        zp_wire_close (msg);
-        return;
-    }
-    zp_sequencer_offer (self->sequencer, msg, b.seq);
-    zp_wire_msg_t next;
-    while (zp_sequencer_next (self->sequencer, &next)) {
-        if (zp_broadcast_decode (zp_wire_data (&next), zp_wire_size (&next), &b) == 0)
-            s_handle_broadcast (self, &b);
-        zp_wire_close (&next);
-    }
-    uint64_t from, to;
-    if (zp_sequencer_gap (self->sequencer, &from, &to)) {
-        zp_replay_t r = {from, to};
-        if (zp_replay_encode (&r, &self->w) == 0)
-            s_send_control (self);
-    }
+    s_handle_broadcast (ctx, b);
 }
 
 static void s_on_control (self_t *self)
 {
     zp_wire_msg_t msg;
-    if (zp_wire_recv (self->control, false, &msg) != 0)
+    if (zp_wire_recv (self->node.control, false, &msg) != 0)
         return;
     const void *data = zp_wire_data (&msg);
     size_t size = zp_wire_size (&msg);
     int kind = zp_frame_kind (data, size);
     if (kind >= ZP_MSG_SYNC && kind <= ZP_MSG_PLAN) {
-        s_on_broadcast_frame (self, &msg);
+        zp_node_broadcast (&self->node, &msg, s_on_broadcast_cb, self); /* replayed */
         return;
     }
     if (kind == ZP_MSG_ROUTE && !self->routed)
@@ -626,13 +592,8 @@ static void s_destroy (self_t *self)
         free (self->plans[i].routes);
     free (self->plans);
     free (self->steps);
-    for (size_t i = 0; i < self->n_endpoints; i++)
-        zstr_free (&self->endpoints[i]);
-    zp_sequencer_destroy (&self->sequencer);
     zp_compress_destroy (&self->rx_z);
-    zsock_destroy (&self->control);
-    zsock_destroy (&self->bcast);
-    zsock_destroy (&self->data);
+    zp_node_close (&self->node);
     zp_cbor_writer_free (&self->w);
 }
 
@@ -642,46 +603,17 @@ void zp_router_actor (zsock_t *pipe, void *args)
     self->pipe = pipe;
     self->args = *(zp_router_args_t *) args;
     zp_cbor_writer_init (&self->w, 1 << 16);
-    self->sequencer = zp_sequencer_new (false);
-    self->bcast = zsock_new_sub (self->args.broadcast, "");
-    self->data = zsock_new (ZMQ_ROUTER);
-    self->control = zsock_new (ZMQ_DEALER);
-    bool ok = self->sequencer && self->bcast && self->data && self->control;
-    if (ok)
-        zsock_set_router_mandatory (self->data, 1);
-    for (int i = 0; ok && i < 2; i++) {
-        if (!self->args.data[i])
-            continue;
-        if (zsock_bind (self->data, "%s", self->args.data[i]) < 0) {
-            zsys_error ("router %s: cannot bind %s: %s", self->args.name, self->args.data[i],
-                        zmq_strerror (zmq_errno ()));
-            ok = false;
-        } else
-            self->endpoints[self->n_endpoints++] = zsock_last_endpoint (self->data);
-    }
-    if (ok) {
-        zsock_set_identity (self->control, self->args.name);
-        zsock_set_linger (self->control, 2000);
-        ok = zsock_connect (self->control, "%s", self->args.control) == 0;
-    }
-    if (!ok) {
+    if (zp_node_open (&self->node, "router", self->args.name, self->args.control,
+                      self->args.broadcast, self->args.data) != 0) {
         zsock_signal (pipe, 1);
         s_destroy (self);
         /* zactor_new took that signal; the owner still waits for the exit word. */
-        if (self->args.report_exit)
-            zstr_send (pipe, "FAILED");
+        zp_node_report_exit (pipe, self->args.report_exit, true);
         return;
     }
-    self->poller = zpoller_new (pipe, self->control, self->bcast, self->data, NULL);
+    self->poller = zpoller_new (pipe, self->node.control, self->node.bcast, self->node.data, NULL);
     zsock_signal (pipe, 0);
-    zp_hello_t hello = {.role = ZP_ROLE_ROUTER,
-                        .name = self->args.name,
-                        .n_endpoints = self->n_endpoints,
-                        .locality = self->args.locality};
-    for (size_t i = 0; i < self->n_endpoints; i++)
-        hello.endpoints[i] = self->endpoints[i];
-    if (zp_hello_encode (&hello, &self->w) == 0)
-        s_send_control (self);
+    zp_node_hello (&self->node, ZP_ROLE_ROUTER, self->args.locality);
     uint32_t join_ms = self->args.join_timeout_ms ? self->args.join_timeout_ms : 30000;
     int64_t deadline = zclock_mono () + join_ms;
     while (!self->stop) {
@@ -689,6 +621,7 @@ void zp_router_actor (zsock_t *pipe, void *args)
         if (!which) {
             if (zpoller_terminated (self->poller))
                 break;
+            zp_node_ask_gaps (&self->node);
             if (!self->routed && zclock_mono () > deadline) {
                 zsys_error ("router %s: no ROUTE from the master at %s within %.1fs",
                             self->args.name, self->args.control, join_ms / 1000.0);
@@ -703,19 +636,18 @@ void zp_router_actor (zsock_t *pipe, void *args)
             zstr_free (&cmd);
             if (term)
                 break;
-        } else if (which == self->control)
+        } else if (which == self->node.control)
             s_on_control (self);
-        else if (which == self->bcast) {
+        else if (which == self->node.bcast) {
             zp_wire_msg_t msg;
-            if (zp_wire_recv (self->bcast, false, &msg) == 0)
-                s_on_broadcast_frame (self, &msg);
-        } else if (which == self->data)
+            if (zp_wire_recv (self->node.bcast, false, &msg) == 0)
+                zp_node_broadcast (&self->node, &msg, s_on_broadcast_cb, self);
+        } else if (which == self->node.data)
             s_on_data (self);
         else
             s_on_worker (self, which);
     }
     bool failed = self->failed;
     s_destroy (self);
-    if (self->args.report_exit)
-        zstr_send (pipe, failed ? "FAILED" : "OK");
+    zp_node_report_exit (pipe, self->args.report_exit, failed);
 }

@@ -1,0 +1,118 @@
+/*  zp_node: sockets, HELLO and ordered broadcasts for workers and routers. */
+#include "zp_node.h"
+
+#include <errno.h>
+#include <stdarg.h>
+
+void zp_node_log (zp_node_t *node, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start (ap, fmt);
+    vsnprintf (msg, sizeof msg, fmt, ap);
+    va_end (ap);
+    zsys_error ("%s %s: %s", node->kind, node->name, msg);
+}
+
+int zp_node_open (zp_node_t *node, const char *kind, const char *name, const char *control,
+                  const char *broadcast, const char *const data[2])
+{
+    memset (node, 0, sizeof *node);
+    node->kind = kind;
+    node->name = name;
+    zp_cbor_writer_init (&node->w, 1 << 16);
+    node->sequencer = zp_sequencer_new (false);
+    node->bcast = zsock_new_sub (broadcast, "");
+    node->data = zsock_new (ZMQ_ROUTER);
+    node->control = zsock_new (ZMQ_DEALER);
+    if (!node->sequencer || !node->bcast || !node->data || !node->control) {
+        zp_node_log (node, "cannot create its sockets");
+        return -1;
+    }
+    zsock_set_router_mandatory (node->data, 1);
+    for (int i = 0; i < 2; i++) {
+        if (!data[i])
+            continue;
+        if (zsock_bind (node->data, "%s", data[i]) < 0) {
+            zp_node_log (node, "cannot bind its data socket to %s: %s", data[i],
+                         zmq_strerror (zmq_errno ()));
+            return -1;
+        }
+        node->endpoints[node->n_endpoints++] = zsock_last_endpoint (node->data);
+    }
+    zsock_set_identity (node->control, name);
+    /* Final frames (RESULT, RSTATS) must not be dropped when the socket closes. */
+    zsock_set_linger (node->control, 2000);
+    if (zsock_connect (node->control, "%s", control) != 0) {
+        zp_node_log (node, "cannot connect to %s", control);
+        return -1;
+    }
+    return 0;
+}
+
+void zp_node_close (zp_node_t *node)
+{
+    for (size_t i = 0; i < node->n_endpoints; i++)
+        zstr_free (&node->endpoints[i]);
+    zp_sequencer_destroy (&node->sequencer);
+    zsock_destroy (&node->control);
+    zsock_destroy (&node->bcast);
+    zsock_destroy (&node->data);
+    zp_cbor_writer_free (&node->w);
+}
+
+int zp_node_send (zp_node_t *node)
+{
+    if (zp_wire_send (node->control, NULL, &node->w, false) != 0) {
+        zp_node_log (node, "cannot send to the master: %s", zmq_strerror (errno));
+        return -1;
+    }
+    return 0;
+}
+
+void zp_node_hello (zp_node_t *node, zp_role_t role, const char *locality)
+{
+    zp_hello_t hello = {.role = role,
+                        .name = node->name,
+                        .n_endpoints = node->n_endpoints,
+                        .locality = locality};
+    for (size_t i = 0; i < node->n_endpoints; i++)
+        hello.endpoints[i] = node->endpoints[i];
+    if (zp_hello_encode (&hello, &node->w) == 0)
+        zp_node_send (node);
+}
+
+void zp_node_ask_gaps (zp_node_t *node)
+{
+    uint64_t from, to;
+    if (zp_sequencer_gap (node->sequencer, &from, &to)) {
+        zp_replay_t r = {from, to};
+        if (zp_replay_encode (&r, &node->w) == 0)
+            zp_node_send (node);
+    }
+}
+
+void zp_node_broadcast (zp_node_t *node, zp_wire_msg_t *msg, zp_broadcast_fn *handle, void *ctx)
+{
+    zp_broadcast_t b;
+    int rc = zp_broadcast_decode (zp_wire_data (msg), zp_wire_size (msg), &b);
+    if (rc != 0) {
+        zp_node_log (node, "dropped a bad broadcast: %s", zp_frame_strerror (rc));
+        zp_wire_close (msg);
+        return;
+    }
+    zp_sequencer_offer (node->sequencer, msg, b.seq);
+    zp_wire_msg_t next;
+    while (zp_sequencer_next (node->sequencer, &next)) {
+        if (zp_broadcast_decode (zp_wire_data (&next), zp_wire_size (&next), &b) == 0)
+            handle (ctx, &b);
+        zp_wire_close (&next);
+    }
+    zp_node_ask_gaps (node);
+}
+
+void zp_node_report_exit (zsock_t *pipe, bool report, bool failed)
+{
+    if (report)
+        zstr_send (pipe, failed ? "FAILED" : "OK");
+}

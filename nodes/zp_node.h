@@ -1,0 +1,53 @@
+/*  zp_node: what a worker and a router share (internal to nodes/ and router/).
+
+    A node has a SUB to the master's broadcast (subscribed before anything
+    else, so no broadcast after its HELLO is missed), a ROUTER for data bound
+    on each of its endpoints, and a DEALER to the master's control socket
+    with the node's name as identity. Broadcasts pass through a sequencer:
+    zp_node_broadcast hands them to the node strictly in order and asks the
+    master (REPLAY) for any gap.
+*/
+#ifndef ZP_NODE_H
+#define ZP_NODE_H
+
+#include "zpregel/zp_cbor.h"
+#include "zpregel/zp_control.h"
+#include "zpregel/zp_sequencer.h"
+#include "zpregel/zp_wire.h"
+
+#include <czmq.h>
+
+typedef struct {
+    const char *kind; /* "worker" or "router", for logs */
+    const char *name;
+    zsock_t *control, *bcast, *data;
+    zp_sequencer_t *sequencer;
+    size_t n_endpoints;
+    char *endpoints[2]; /* as bound: an ephemeral port is resolved */
+    zp_cbor_writer_t w; /* control frames */
+} zp_node_t;
+
+/* Creates the sockets (see above); data[i] may be NULL. 0, or -1 (logged). */
+int zp_node_open (zp_node_t *node, const char *kind, const char *name, const char *control,
+                  const char *broadcast, const char *const data[2]);
+void zp_node_close (zp_node_t *node);
+
+/* Says HELLO with the bound endpoints and where the node runs. */
+void zp_node_hello (zp_node_t *node, zp_role_t role, const char *locality);
+/* Sends what node->w holds to the master; -1 (logged) on failure. */
+int zp_node_send (zp_node_t *node);
+/* Logs "<kind> <name>: ..." as an error. */
+void zp_node_log (zp_node_t *node, const char *fmt, ...);
+
+typedef void(zp_broadcast_fn) (void *ctx, const zp_broadcast_t *b);
+/* Takes a broadcast frame from the SUB or replayed over control (it owns
+   `msg` now), calls `handle` for every broadcast that is now in order, and
+   asks for a gap if there is one. */
+void zp_node_broadcast (zp_node_t *node, zp_wire_msg_t *msg, zp_broadcast_fn *handle, void *ctx);
+/* Asks again for a gap that persists (call it now and then). */
+void zp_node_ask_gaps (zp_node_t *node);
+
+/* The end of an actor that reports its exit ("OK" or "FAILED") on its pipe. */
+void zp_node_report_exit (zsock_t *pipe, bool report, bool failed);
+
+#endif
