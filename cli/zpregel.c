@@ -167,6 +167,9 @@ static void s_print_summary (const zp_config_t *cfg, const zp_job_summary_t *s)
     printf ("  compute   %.3f s: %u supersteps, %" PRIu64
             " messages, %s between workers in %" PRIu64 " batches\n",
             s->compute_seconds, s->supersteps, s->messages, bytes, s->batches);
+    if (s->retries || s->duplicates)
+        printf ("  delivery  %" PRIu64 " batches sent again, %" PRIu64 " duplicates dropped\n",
+                s->retries, s->duplicates);
     for (uint32_t r = 0; s->routers && r < s->n_routers; r++)
         printf ("  router %-10s frames in %" PRIu64 ", out %" PRIu64 "; messages in %" PRIu64
                 ", out %" PRIu64 "\n",
@@ -201,11 +204,12 @@ static void s_write_summary (FILE *f, const zp_job_summary_t *s)
     fprintf (f,
              "{\"summary\":true,\"program\":\"%s\",\"vertices\":%" PRIu64 ",\"edges\":%" PRIu64
              ",\"workers\":%u,\"supersteps\":%u,\"messages\":%" PRIu64 ",\"bytes\":%" PRIu64
+             ",\"retries\":%" PRIu64 ",\"duplicates\":%" PRIu64
              ",\"load_seconds\":%.6f,\"compute_seconds\":%.6f,\"output_seconds\":%.6f"
              ",\"imbalance_vertices\":%.4f,\"imbalance_edges\":%.4f",
              s->program, s->vertices, s->edges, s->n_workers, s->supersteps, s->messages, s->bytes,
-             s->load_seconds, s->compute_seconds, s->output_seconds, s->imbalance_vertices,
-             s->imbalance_edges);
+             s->retries, s->duplicates, s->load_seconds, s->compute_seconds, s->output_seconds,
+             s->imbalance_vertices, s->imbalance_edges);
     s_write_u64s (f, "vertices_per_worker", s->vertices_of, s->n_workers);
     s_write_u64s (f, "edges_per_worker", s->edges_of, s->n_workers);
     fprintf (f, "}\n");

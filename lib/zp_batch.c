@@ -180,19 +180,20 @@ int zp_batch_next_bytes (zp_batch_view_t *view, const uint8_t **data, size_t *le
 
 int zp_ack_encode (const zp_ack_t *ack, zp_cbor_writer_t *out)
 {
-    zp_frame_write_begin (out, ZP_MSG_ACK, 7);
+    zp_frame_write_begin (out, ZP_MSG_ACK, 8);
     zp_cbor_write_uint (out, ack->job);
     zp_cbor_write_uint (out, ack->step);
     zp_cbor_write_uint (out, ack->src);
     zp_cbor_write_uint (out, ack->dst);
     zp_cbor_write_uint (out, ack->seq);
+    zp_cbor_write_uint (out, ack->upto);
     return out->failed ? -1 : 0;
 }
 
 int zp_ack_decode (const void *frame, size_t size, zp_ack_t *ack)
 {
     zp_cbor_reader_t r;
-    int rc = zp_frame_begin (&r, frame, size, ZP_MSG_ACK, 7);
+    int rc = zp_frame_begin (&r, frame, size, ZP_MSG_ACK, 8);
     if (rc)
         return rc;
     ZP_READ_U (&r, UINT64_MAX, ack->job);
@@ -200,6 +201,7 @@ int zp_ack_decode (const void *frame, size_t size, zp_ack_t *ack)
     ZP_READ_U (&r, UINT32_MAX, ack->src);
     ZP_READ_U (&r, UINT32_MAX, ack->dst);
     ZP_READ_U (&r, UINT64_MAX, ack->seq);
+    ZP_READ_U (&r, UINT64_MAX, ack->upto);
     return zp_frame_end (&r);
 }
 

@@ -85,7 +85,6 @@ static const s_key_t s_master_keys[] = {
     {"broadcast", K_STRING, S_OFF (broadcast), false, 0, 0, NULL, NULL},
     {"host", K_STRING, S_OFF (master_host), false, 0, 0, NULL, NULL},
     {"join_timeout", K_DURATION, S_OFF (join_timeout_ms), false, 1, 86400000, NULL, NULL},
-    {"heartbeat", K_DURATION, S_OFF (heartbeat_ms), false, 10, 3600000, NULL, NULL},
     S_END};
 
 static const s_key_t s_worker_keys[] = {
@@ -115,6 +114,13 @@ static const s_key_t s_routing_keys[] = {
     {"connection_cost", K_NUMBER, S_OFF (connection_cost), false, 0, 0, NULL, NULL},
     S_END};
 
+static const s_key_t s_reliability_keys[] = {
+    {"ack_timeout_ms", K_UINT32, S_OFF (ack_timeout_ms), false, 1, 600000, NULL, NULL},
+    {"max_retries", K_UINT32, S_OFF (max_retries), false, 0, 1000, NULL, NULL},
+    {"heartbeat_ms", K_UINT32, S_OFF (heartbeat_ms), false, 10, 3600000, NULL, NULL},
+    {"liveness", K_UINT32, S_OFF (liveness), false, 2, 1000, NULL, NULL},
+    S_END};
+
 static const s_key_t s_engine_keys[] = {
     {"batch_bytes", K_SIZE, S_OFF (batch_bytes), false, 256, 1ull << 30, NULL, NULL},
     {"max_supersteps", K_UINT32, S_OFF (max_supersteps), false, 1, 100000000, NULL, NULL},
@@ -142,6 +148,7 @@ static const s_key_t s_top_keys[] = {
     {"engine", K_SECTION, 0, false, 0, 0, NULL, s_engine_keys},
     {"compression", K_SECTION, 0, false, 0, 0, NULL, s_compression_keys},
     {"placement", K_SECTION, 0, false, 0, 0, NULL, s_placement_keys},
+    {"reliability", K_SECTION, 0, false, 0, 0, NULL, s_reliability_keys},
     S_END};
 
 typedef struct {
@@ -640,6 +647,9 @@ static void s_defaults (zp_config_t *cfg)
     cfg->directed = -1;
     cfg->join_timeout_ms = 30000;
     cfg->heartbeat_ms = 1000;
+    cfg->liveness = 5;
+    cfg->ack_timeout_ms = 500;
+    cfg->max_retries = 8;
     cfg->batch_bytes = 1u << 20;
     cfg->max_supersteps = 100000;
     cfg->compress_mode = ZP_COMPRESS_AUTO;

@@ -147,13 +147,17 @@ static int s_texts (zp_cbor_reader_t *r, size_t count)
 
 static int s_read_settings (zp_cbor_reader_t *r, zp_settings_t *s)
 {
-    if (zp_cbor_read_array_n (r, 5) != 0)
+    if (zp_cbor_read_array_n (r, 9) != 0)
         return ZP_ETYPE;
     ZP_READ_U (r, UINT64_MAX, s->batch_bytes);
     ZP_READ_U (r, 22, s->compress_level);
     ZP_READ_U (r, UINT64_MAX, s->compress_min);
     ZP_READ_U (r, 2, s->compress);
     ZP_READ_U (r, UINT32_MAX, s->max_supersteps);
+    ZP_READ_U (r, UINT32_MAX, s->ack_timeout_ms);
+    ZP_READ_U (r, UINT32_MAX, s->max_retries);
+    ZP_READ_U (r, UINT32_MAX, s->heartbeat_ms);
+    ZP_READ_U (r, UINT32_MAX, s->liveness);
     return 0;
 }
 
@@ -203,12 +207,16 @@ int zp_assign_encode (const zp_assign_t *m, zp_cbor_writer_t *out)
 
 static void s_write_settings (zp_cbor_writer_t *out, const zp_settings_t *s)
 {
-    zp_cbor_write_array (out, 5);
+    zp_cbor_write_array (out, 9);
     zp_cbor_write_uint (out, s->batch_bytes);
     zp_cbor_write_uint (out, s->compress_level);
     zp_cbor_write_uint (out, s->compress_min);
     zp_cbor_write_uint (out, s->compress);
     zp_cbor_write_uint (out, s->max_supersteps);
+    zp_cbor_write_uint (out, s->ack_timeout_ms);
+    zp_cbor_write_uint (out, s->max_retries);
+    zp_cbor_write_uint (out, s->heartbeat_ms);
+    zp_cbor_write_uint (out, s->liveness);
 }
 
 int zp_assign_decode (const void *frame, size_t size, zp_assign_t *m)
@@ -357,11 +365,29 @@ int zp_ready_decode (const void *frame, size_t size, zp_ready_t *m)
     return zp_frame_end (&r);
 }
 
+/* PING: [kind, version, step, progress] */
+int zp_ping_encode (const zp_ping_t *m, zp_cbor_writer_t *out)
+{
+    zp_frame_write_begin (out, ZP_MSG_PING, 4);
+    zp_cbor_write_uint (out, m->step);
+    zp_cbor_write_uint (out, m->progress);
+    return s_done (out);
+}
+
+int zp_ping_decode (const void *frame, size_t size, zp_ping_t *m)
+{
+    zp_cbor_reader_t r;
+    S_TRY (zp_frame_begin (&r, frame, size, ZP_MSG_PING, 4));
+    ZP_READ_U (&r, UINT32_MAX, m->step);
+    ZP_READ_U (&r, UINT64_MAX, m->progress);
+    return zp_frame_end (&r);
+}
+
 /* DONE: [kind, version, worker, step, active, messages, bytes, batches, seconds,
-          n_workers, sent, sent_bytes, received, aggregates] */
+          n_workers, sent, sent_bytes, received, aggregates, retries, duplicates] */
 int zp_done_encode (const zp_done_t *m, zp_cbor_writer_t *out)
 {
-    zp_frame_write_begin (out, ZP_MSG_DONE, 14);
+    zp_frame_write_begin (out, ZP_MSG_DONE, 16);
     zp_cbor_write_uint (out, m->worker);
     zp_cbor_write_uint (out, m->step);
     zp_cbor_write_uint (out, m->active);
@@ -374,13 +400,15 @@ int zp_done_encode (const zp_done_t *m, zp_cbor_writer_t *out)
     zp_cbor_write_typed (out, ZP_TAG_U64LE, m->sent_bytes, m->n_workers * 8);
     zp_cbor_write_typed (out, ZP_TAG_U64LE, m->received, m->n_workers * 8);
     zp_cbor_write_typed (out, ZP_TAG_U64LE, m->aggregates, m->n_aggregates * 8);
+    zp_cbor_write_uint (out, m->retries);
+    zp_cbor_write_uint (out, m->duplicates);
     return s_done (out);
 }
 
 int zp_done_decode (const void *frame, size_t size, zp_done_t *m)
 {
     zp_cbor_reader_t r;
-    S_TRY (zp_frame_begin (&r, frame, size, ZP_MSG_DONE, 14));
+    S_TRY (zp_frame_begin (&r, frame, size, ZP_MSG_DONE, 16));
     ZP_READ_U (&r, UINT32_MAX, m->worker);
     ZP_READ_U (&r, UINT32_MAX, m->step);
     ZP_READ_U (&r, UINT64_MAX, m->active);
@@ -393,6 +421,8 @@ int zp_done_decode (const void *frame, size_t size, zp_done_t *m)
     S_TRY (s_typed (&r, ZP_TAG_U64LE, 8, m->n_workers, &m->sent_bytes));
     S_TRY (s_typed (&r, ZP_TAG_U64LE, 8, m->n_workers, &m->received));
     S_TRY (s_typed_any (&r, ZP_TAG_U64LE, 8, &m->n_aggregates, &m->aggregates));
+    ZP_READ_U (&r, UINT64_MAX, m->retries);
+    ZP_READ_U (&r, UINT64_MAX, m->duplicates);
     return zp_frame_end (&r);
 }
 

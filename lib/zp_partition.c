@@ -634,7 +634,8 @@ static inline bool s_has_messages (const zp_partition_t *p, uint32_t v)
     return p->inbox_off[v + 1] > p->inbox_off[v];
 }
 
-int zp_partition_compute (zp_partition_t *p, zp_flush_fn *flush, void *ctx, zp_step_stats_t *stats)
+int zp_partition_compute (zp_partition_t *p, zp_flush_fn *flush, zp_tick_fn *tick, void *ctx,
+                          zp_step_stats_t *stats)
 {
     p->flush = flush;
     p->flush_ctx = ctx;
@@ -649,6 +650,8 @@ int zp_partition_compute (zp_partition_t *p, zp_flush_fn *flush, void *ctx, zp_s
         s_clear (p->halted, v);
         vx.v = v;
         p->program->compute (&vx);
+        if (tick && (v & 4095) == 4095)
+            tick (ctx, v + 1);
     }
     if (p->path == S_COMBINED) {
         s_reset_combined_inbox (p);

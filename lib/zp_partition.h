@@ -30,6 +30,9 @@ typedef struct zp_partition_s zp_partition_t;
 
 /* Called with a batch for worker `dst` (never ourselves); 0 or -1 to stop. */
 typedef int (zp_flush_fn) (void *ctx, uint32_t dst, const zp_batch_out_t *batch);
+/* Called every few thousand vertices during compute, with how many are
+   done: the worker's chance to heartbeat and serve its sockets. */
+typedef void (zp_tick_fn) (void *ctx, uint64_t progress);
 
 /* Per-superstep figures a worker reports in DONE. Arrays have n_workers entries. */
 typedef struct {
@@ -63,7 +66,7 @@ void zp_partition_begin (zp_partition_t *self, uint32_t step, const uint8_t *agg
 int zp_partition_deliver (zp_partition_t *self, zp_batch_view_t *view);
 /* Runs compute() on every vertex that is active or has messages, sending
    batches through `flush`. Fills `stats`. 0, or -1 if a flush failed or memory ran out. */
-int zp_partition_compute (zp_partition_t *self, zp_flush_fn *flush, void *ctx,
+int zp_partition_compute (zp_partition_t *self, zp_flush_fn *flush, zp_tick_fn *tick, void *ctx,
                           zp_step_stats_t *stats);
 
 /* The current vertex values, n raw values in handle order (borrowed). */

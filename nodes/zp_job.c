@@ -298,7 +298,11 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
                                            .compress = cfg->compress_mode == ZP_COMPRESS_ON    ? 1
                                                        : cfg->compress_mode == ZP_COMPRESS_OFF ? 2
                                                                                                : 0,
-                                           .max_supersteps = cfg->max_supersteps},
+                                           .max_supersteps = cfg->max_supersteps,
+                                           .ack_timeout_ms = cfg->ack_timeout_ms,
+                                           .max_retries = cfg->max_retries,
+                                           .heartbeat_ms = cfg->heartbeat_ms,
+                                           .liveness = cfg->liveness},
                               .n_routers = nr,
                               .router_names = names + n,
                               .router_where = (const char *const *) where + n,
@@ -408,6 +412,8 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
             summary->messages += r.messages;
             summary->bytes += r.bytes;
             summary->batches += r.batches;
+            summary->retries += r.retries;
+            summary->duplicates += r.duplicates;
             const uint64_t *t = traffic ? (const uint64_t *) zframe_data (traffic) : NULL;
             zp_traffic_t tm = {n, t, t ? t + (size_t) n * n : NULL};
             if (t && zframe_size (traffic) == (size_t) 2 * n * n * sizeof (uint64_t) && options &&

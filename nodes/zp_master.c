@@ -27,6 +27,7 @@ typedef enum { S_JOINING, S_SYNCING, S_RUNNING, S_COLLECTING, S_OVER } s_state_t
 
 typedef struct {
     bool joined, ready, done, result;
+    int64_t heard; /* when this node was last heard from */
     zmq_msg_t identity;
     size_t n_endpoints;
     char *endpoints[ZP_HELLO_MAX_ENDPOINTS];
@@ -321,6 +322,7 @@ static void s_on_hello (self_t *self, zp_wire_msg_t *msg)
         return;
     }
     wk->joined = true;
+    wk->heard = zclock_mono ();
     zmq_msg_init (&wk->identity);
     zmq_msg_copy (&wk->identity, &msg->identity);
     wk->n_endpoints = hello.n_endpoints;
@@ -411,6 +413,8 @@ static void s_on_done (self_t *self, int w, zp_wire_msg_t *msg)
     r->messages += d.messages;
     r->bytes += d.bytes;
     r->batches += d.batches;
+    r->retries += d.retries;
+    r->duplicates += d.duplicates;
     if (d.compute_seconds > r->compute_seconds)
         r->compute_seconds = d.compute_seconds;
     for (uint32_t j = 0; j < n; j++) {
@@ -500,7 +504,11 @@ static void s_on_control (self_t *self)
         return;
     int kind = zp_frame_kind (zp_wire_data (&msg), zp_wire_size (&msg));
     int w = s_sender (self, &msg);
-    if (kind == ZP_MSG_REPLAY)
+    if (w >= 0)
+        self->workers[w].heard = zclock_mono ();
+    if (kind == ZP_MSG_PING && w >= 0)
+        ; /* alive: noted above */
+    else if (kind == ZP_MSG_REPLAY)
         s_on_replay (self, &msg);
     else if (self->state == S_OVER)
         ; /* late frames after the end: dropped */
@@ -578,6 +586,26 @@ static void s_on_join_timer (self_t *self)
             self->args->join_timeout_ms / 1000.0, missing);
 }
 
+/* A node silent for liveness x heartbeat is dead: the job fails and says
+   which and for how long (recovery from a checkpoint is not built yet). */
+static void s_check_liveness (self_t *self, int64_t now)
+{
+    const zp_settings_t *set = &self->args->settings;
+    int64_t limit = (int64_t) set->heartbeat_ms * set->liveness;
+    for (uint32_t w = 0; w < self->n_nodes; w++) {
+        s_worker_t *wk = &self->workers[w];
+        if (wk->joined && !wk->result && now - wk->heard > limit) {
+            bool router = w >= self->args->n_workers;
+            s_fail (self, "%s %s (%s) is silent: no heartbeat for %.1fs",
+                    router ? "router" : "worker", s_node_name (self, w),
+                    router ? self->args->router_where[w - self->args->n_workers]
+                           : self->args->worker_where[w],
+                    (double) (now - wk->heard) / 1000);
+            return;
+        }
+    }
+}
+
 static bool s_bind_all (zsock_t *sock, const char *const *endpoints, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -644,6 +672,8 @@ void zp_master_actor (zsock_t *pipe, void *argp)
             s_on_join_timer (self);
             next_sync = now + 20;
         }
+        if (self->state == S_SYNCING || self->state == S_RUNNING || self->state == S_COLLECTING)
+            s_check_liveness (self, now);
         if (now >= next_heartbeat) {
             zp_broadcast_t b = {
                 .kind = ZP_MSG_HEARTBEAT, .step = self->step, .control = a->public_control};

@@ -72,10 +72,8 @@ int zp_node_send (zp_node_t *node)
 
 void zp_node_hello (zp_node_t *node, zp_role_t role, const char *locality)
 {
-    zp_hello_t hello = {.role = role,
-                        .name = node->name,
-                        .n_endpoints = node->n_endpoints,
-                        .locality = locality};
+    zp_hello_t hello = {
+        .role = role, .name = node->name, .n_endpoints = node->n_endpoints, .locality = locality};
     for (size_t i = 0; i < node->n_endpoints; i++)
         hello.endpoints[i] = node->endpoints[i];
     if (zp_hello_encode (&hello, &node->w) == 0)

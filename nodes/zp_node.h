@@ -39,7 +39,7 @@ int zp_node_send (zp_node_t *node);
 /* Logs "<kind> <name>: ..." as an error. */
 void zp_node_log (zp_node_t *node, const char *fmt, ...);
 
-typedef void(zp_broadcast_fn) (void *ctx, const zp_broadcast_t *b);
+typedef void (zp_broadcast_fn) (void *ctx, const zp_broadcast_t *b);
 /* Takes a broadcast frame from the SUB or replayed over control (it owns
    `msg` now), calls `handle` for every broadcast that is now in order, and
    asks for a gap if there is one. */

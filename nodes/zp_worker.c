@@ -32,6 +32,7 @@
 #include "zp_node.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 
 #define S_NO_STEP UINT32_MAX
@@ -54,13 +55,25 @@ typedef struct {
 typedef struct {
     zsock_t *sock;
     zp_compress_t *z;
+    bool lossless; /* inproc: what is sent arrives */
 } s_link_t;
+
+/* A batch sent and not yet ACKed. On links that can lose frames (tcp) it
+   keeps a copy of its frame, to send again. */
+typedef struct {
+    uint64_t seq;
+    uint8_t *frame; /* NULL on inproc links, which lose nothing */
+    size_t size;
+    uint32_t link;
+    uint32_t retries;
+    int64_t due; /* when to send it again */
+} s_pending_t;
 
 /* What we owe and were sent per receiving peer. */
 typedef struct {
     uint64_t next_seq;
-    uint64_t *outstanding;
-    size_t n_outstanding, cap_outstanding;
+    s_pending_t *pending;
+    size_t n_pending, cap_pending;
     uint64_t bytes; /* this superstep */
     uint64_t batches;
 } s_peer_t;
@@ -102,6 +115,9 @@ typedef struct {
     size_t n_plans;
     const uint32_t *routes; /* the plan of this superstep, or NULL: all direct */
     uint64_t unacked;
+    uint64_t retries, duplicates; /* this superstep */
+    int64_t next_ping;            /* when the master hears from us next */
+    int64_t heard;                /* when the master was last heard from */
     zp_step_stats_t stats;
     double compute_seconds;
     zp_cbor_writer_t bw; /* batches */
@@ -185,8 +201,12 @@ static void s_on_batch (self_t *self)
         zp_wire_close (&msg);
         return;
     }
-    zp_ack_t ack = {view.header.job, step, view.header.src, view.header.dst, view.header.seq};
     int fresh = s_rx_accept (&self->rx[view.header.src], view.header.seq);
+    zp_ack_t ack = {view.header.job, step,
+                    view.header.src, view.header.dst,
+                    view.header.seq, self->rx[view.header.src].next};
+    if (fresh == 0)
+        self->duplicates++;
     if (fresh > 0) {
         if (self->n_stored == self->cap_stored) {
             size_t cap = self->cap_stored ? self->cap_stored * 2 : 64;
@@ -228,15 +248,64 @@ static void s_on_ack (self_t *self, zsock_t *sock)
         self->bad_frames++;
         return;
     }
+    /* This batch, and (cumulative) every batch below `upto`. */
     s_peer_t *p = &self->peers[ack.dst];
-    for (size_t i = 0; i < p->n_outstanding; i++)
-        if (p->outstanding[i] == ack.seq) {
-            p->outstanding[i] = p->outstanding[--p->n_outstanding];
+    for (size_t i = 0; i < p->n_pending;) {
+        s_pending_t *e = &p->pending[i];
+        if (e->seq == ack.seq || e->seq < ack.upto) {
+            free (e->frame);
+            *e = p->pending[--p->n_pending];
             self->unacked--;
-            break;
-        }
+        } else
+            i++;
+    }
     if (self->state == S_WAIT_ACKS && self->unacked == 0)
         s_send_done (self);
+}
+
+/* Sends again every batch whose ACK is overdue, waiting twice as long each
+   time; past max_retries the peer is taken for gone. */
+static void s_retry (self_t *self)
+{
+    if (!self->partition || !self->unacked)
+        return;
+    const zp_settings_t *set = zp_partition_settings (self->partition);
+    int64_t now = zclock_mono ();
+    for (uint32_t j = 0; j < self->n_workers; j++) {
+        s_peer_t *p = &self->peers[j];
+        for (size_t i = 0; i < p->n_pending; i++) {
+            s_pending_t *e = &p->pending[i];
+            if (!e->frame || now < e->due)
+                continue;
+            if (e->retries >= set->max_retries) {
+                char text[256];
+                snprintf (text, sizeof text,
+                          "worker %u did not acknowledge batch %" PRIu64 " after %u retries", j,
+                          e->seq, e->retries);
+                s_fail (self, text);
+                return;
+            }
+            /* DONTWAIT: a full queue is itself a reason to try later. */
+            if (zp_wire_send_raw (self->links[e->link].sock, NULL, e->frame, e->size, true) == 0) {
+                e->retries++;
+                self->retries++;
+            }
+            e->due = now + ((int64_t) set->ack_timeout_ms << (e->retries < 16 ? e->retries : 16));
+        }
+    }
+}
+
+/* Tells the master we are alive (and how far compute is), when it is time. */
+static void s_ping (self_t *self, uint64_t progress)
+{
+    int64_t now = zclock_mono ();
+    if (!self->partition || now < self->next_ping)
+        return;
+    const zp_settings_t *set = zp_partition_settings (self->partition);
+    self->next_ping = now + set->heartbeat_ms;
+    zp_ping_t ping = {self->step, progress};
+    if (zp_ping_encode (&ping, &self->node.w) == 0)
+        zp_node_send (&self->node);
 }
 
 /* Serves incoming batches and ACKs for up to `timeout_ms`. */
@@ -259,6 +328,15 @@ static void s_service (self_t *self, int timeout_ms)
             s_on_ack (self, self->links[i].sock);
 }
 
+/* The partition's tick during compute: heartbeat, retries, incoming traffic. */
+static void s_tick (void *ctx, uint64_t progress)
+{
+    self_t *self = ctx;
+    s_ping (self, progress);
+    s_retry (self);
+    s_service (self, 0);
+}
+
 /* The route from us to dst in this superstep. */
 static uint32_t s_route (const self_t *self, uint32_t dst)
 {
@@ -270,7 +348,9 @@ static int s_send_on (self_t *self, s_link_t *link)
 {
     while (!(zsock_events (link->sock) & ZMQ_POLLOUT)) {
         s_service (self, 10);
-        if (zsys_interrupted)
+        s_ping (self, 0);
+        s_retry (self);
+        if (zsys_interrupted || self->failed)
             return -1;
     }
     return zp_wire_send (link->sock, NULL, &self->bw, false);
@@ -293,10 +373,30 @@ static int s_flush (void *ctx, uint32_t dst, const zp_batch_out_t *batch)
     if (zp_batch_encode (&out, link->z, set->compress_min, &self->bw) != 0)
         return -1;
     size_t size = self->bw.size;
-    if (s_send_on (self, link) != 0)
+    if (p->n_pending == p->cap_pending) {
+        size_t cap = p->cap_pending ? p->cap_pending * 2 : 16;
+        s_pending_t *grown = realloc (p->pending, cap * sizeof *grown);
+        if (!grown)
+            return -1;
+        p->pending = grown;
+        p->cap_pending = cap;
+    }
+    s_pending_t *e = &p->pending[p->n_pending];
+    *e = (s_pending_t){out.header.seq,
+                       NULL,
+                       size,
+                       (uint32_t) (link - self->links),
+                       0,
+                       zclock_mono () + set->ack_timeout_ms};
+    if (!link->lossless && !(e->frame = malloc (size ? size : 1)))
         return -1;
-    if (s_push_u64 (&p->outstanding, &p->n_outstanding, &p->cap_outstanding, out.header.seq) != 0)
+    if (e->frame)
+        memcpy (e->frame, self->bw.data, size);
+    if (s_send_on (self, link) != 0) {
+        free (e->frame);
         return -1;
+    }
+    p->n_pending++;
     self->unacked++;
     p->bytes += size;
     p->batches++;
@@ -346,7 +446,9 @@ static void s_send_done (self_t *self)
                       .sent_bytes = (const uint8_t *) sent_bytes,
                       .received = (const uint8_t *) self->stats.received,
                       .n_aggregates = self->program->n_aggregators,
-                      .aggregates = (const uint8_t *) aggs};
+                      .aggregates = (const uint8_t *) aggs,
+                      .retries = self->retries,
+                      .duplicates = self->duplicates};
     if (zp_done_encode (&done, &self->node.w) == 0)
         zp_node_send (&self->node);
     self->state = S_IDLE;
@@ -408,10 +510,11 @@ static void s_begin (self_t *self, const zp_broadcast_t *b)
     self->n_stored = kept;
     for (uint32_t i = 0; i < self->n_workers; i++)
         self->peers[i].bytes = self->peers[i].batches = 0;
+    self->retries = self->duplicates = 0;
     /* ACKs served during compute must not end the superstep early. */
     self->state = S_COMPUTING;
     int64_t start = zclock_usecs ();
-    int rc = zp_partition_compute (self->partition, s_flush, self, &self->stats);
+    int rc = zp_partition_compute (self->partition, s_flush, s_tick, self, &self->stats);
     if (rc == 0)
         rc = s_send_ends (self);
     self->compute_seconds = (double) (zclock_usecs () - start) / 1e6;
@@ -464,6 +567,7 @@ static int s_connect_link (self_t *self, uint32_t i, const char *ep, size_t len,
         snprintf (err, errlen, "cannot connect to %.400s", endpoint);
         return -1;
     }
+    link->lossless = strncmp (endpoint, "inproc://", 9) == 0;
     if (s_compress_link (set->compress, endpoint) &&
         !(link->z = zp_compress_new ((int) set->compress_level, (size_t) 1 << 31))) {
         snprintf (err, errlen, "out of memory");
@@ -633,8 +737,11 @@ static void s_destroy (self_t *self)
         zsock_destroy (&self->links[i].sock);
         zp_compress_destroy (&self->links[i].z);
     }
-    for (uint32_t i = 0; self->peers && i < self->n_workers; i++)
-        free (self->peers[i].outstanding);
+    for (uint32_t i = 0; self->peers && i < self->n_workers; i++) {
+        for (size_t k = 0; k < self->peers[i].n_pending; k++)
+            free (self->peers[i].pending[k].frame);
+        free (self->peers[i].pending);
+    }
     for (uint32_t i = 0; self->rx && i < self->n_workers + self->n_routers; i++)
         free (self->rx[i].ahead);
     for (size_t i = 0; i < self->n_stored; i++)
@@ -675,8 +782,22 @@ void zp_worker_actor (zsock_t *pipe, void *args)
 
     uint32_t join_ms = self->args.join_timeout_ms ? self->args.join_timeout_ms : 30000;
     int64_t deadline = zclock_mono () + join_ms;
+    self->heard = zclock_mono ();
     while (!self->stop) {
-        zsock_t *which = zpoller_wait (self->poller, 200);
+        zsock_t *which = zpoller_wait (self->poller, 50);
+        s_ping (self, 0);
+        s_retry (self);
+        if (self->partition) {
+            /* A master silent for liveness heartbeats is gone: do not wait forever. */
+            const zp_settings_t *set = zp_partition_settings (self->partition);
+            if (zclock_mono () - self->heard > (int64_t) set->heartbeat_ms * set->liveness) {
+                zsys_error ("worker %s: the master at %s is silent for %.1fs: giving up",
+                            self->args.name, self->args.control,
+                            (double) (zclock_mono () - self->heard) / 1000);
+                self->failed = true;
+                break;
+            }
+        }
         if (!which) {
             if (zpoller_terminated (self->poller))
                 break;
@@ -695,11 +816,13 @@ void zp_worker_actor (zsock_t *pipe, void *args)
             zstr_free (&cmd);
             if (term)
                 break;
-        } else if (which == self->node.control)
+        } else if (which == self->node.control) {
+            self->heard = zclock_mono ();
             s_on_control (self);
-        else if (which == self->node.bcast)
+        } else if (which == self->node.bcast) {
+            self->heard = zclock_mono ();
             s_on_broadcast (self);
-        else if (which == self->node.data)
+        } else if (which == self->node.data)
             s_on_batch (self);
         else
             s_on_ack (self, which);

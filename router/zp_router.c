@@ -67,6 +67,7 @@ typedef struct {
     s_agg_t *aggs;
     size_t n_aggs, cap_aggs;
     zp_rstats_t stats;
+    int64_t next_ping, heard;
     zp_cbor_writer_t w; /* batches */
 } self_t;
 
@@ -84,7 +85,7 @@ static void s_fail (self_t *self, const char *text)
 /* Sends an ACK for (step, src -> dst, seq) to the sender, "w<src>". */
 static void s_ack_sender (self_t *self, uint32_t step, uint32_t src, uint32_t dst, uint64_t seq)
 {
-    zp_ack_t ack = {self->job, step, src, dst, seq};
+    zp_ack_t ack = {self->job, step, src, dst, seq, 0};
     char identity[32];
     int len = snprintf (identity, sizeof identity, "w%u", src);
     zmq_msg_t id;
@@ -616,8 +617,26 @@ void zp_router_actor (zsock_t *pipe, void *args)
     zp_node_hello (&self->node, ZP_ROLE_ROUTER, self->args.locality);
     uint32_t join_ms = self->args.join_timeout_ms ? self->args.join_timeout_ms : 30000;
     int64_t deadline = zclock_mono () + join_ms;
+    self->heard = zclock_mono ();
     while (!self->stop) {
-        zsock_t *which = zpoller_wait (self->poller, 200);
+        zsock_t *which = zpoller_wait (self->poller, 50);
+        int64_t now = zclock_mono ();
+        if (self->routed && now >= self->next_ping) {
+            /* Alive, for the master's liveness check. */
+            self->next_ping = now + self->settings.heartbeat_ms;
+            zp_ping_t ping = {0, 0};
+            if (zp_ping_encode (&ping, &self->node.w) == 0)
+                zp_node_send (&self->node);
+        }
+        if (self->routed &&
+            now - self->heard > (int64_t) self->settings.heartbeat_ms * self->settings.liveness) {
+            zsys_error ("router %s: the master at %s is silent for %.1fs: giving up",
+                        self->args.name, self->args.control, (double) (now - self->heard) / 1000);
+            self->failed = true;
+            break;
+        }
+        if (which == self->node.control || which == self->node.bcast)
+            self->heard = now;
         if (!which) {
             if (zpoller_terminated (self->poller))
                 break;

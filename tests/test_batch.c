@@ -229,7 +229,7 @@ Test (batch, each_kind_of_bad_frame_gets_its_error)
 
 Test (batch, ack_round_trip_and_truncation)
 {
-    zp_ack_t a = {1ull << 40, 5, 1, 2, 77}, b;
+    zp_ack_t a = {1ull << 40, 5, 1, 2, 77, 70}, b;
     zp_cbor_writer_t w;
     zp_cbor_writer_init (&w, 0);
     cr_assert_eq (zp_ack_encode (&a, &w), 0);
@@ -239,6 +239,7 @@ Test (batch, ack_round_trip_and_truncation)
     cr_assert_eq (a.src, b.src);
     cr_assert_eq (a.dst, b.dst);
     cr_assert_eq (a.seq, b.seq);
+    cr_assert_eq (a.upto, b.upto);
     for (size_t len = 0; len < w.size; len++)
         cr_assert_lt (zp_ack_decode (w.data, len, &b), 0);
     cr_assert_eq (zp_frame_kind (w.data, w.size), ZP_MSG_ACK);

@@ -82,7 +82,7 @@ static zp_cbor_writer_t s_assign_frame (uint32_t worker, uint32_t lo, uint32_t h
                      .in_targets = (const uint8_t *) tgt,
                      .n_in_edges = 4,
                      .peers = peers,
-                     .settings = {1 << 20, 3, 4096, 1, 50}};
+                     .settings = {1 << 20, 3, 4096, 1, 50, 200, 8, 1000, 5}};
     zp_cbor_writer_t w;
     zp_cbor_writer_init (&w, 0);
     cr_assert_eq (zp_assign_encode (&a, &w), 0);
@@ -109,6 +109,8 @@ Test (control, assign_round_trip)
     cr_assert_eq (d.settings.compress_level, 3);
     cr_assert_eq (d.settings.compress, 1);
     cr_assert_eq (d.settings.max_supersteps, 50);
+    cr_assert_eq (d.settings.ack_timeout_ms, 200);
+    cr_assert_eq (d.settings.liveness, 5);
     const char *ep;
     size_t len;
     cr_assert_eq (zp_assign_next_peer (&d, &ep, &len), 0);
@@ -144,7 +146,9 @@ Test (control, done_result_fail_ready_bye_round_trip)
                       (const uint8_t *) bytes,
                       (const uint8_t *) recv,
                       2,
-                      (const uint8_t *) agg},
+                      (const uint8_t *) agg,
+                      3,
+                      4},
               dd;
     zp_cbor_writer_t w;
     zp_cbor_writer_init (&w, 0);
@@ -154,6 +158,8 @@ Test (control, done_result_fail_ready_bye_round_trip)
     cr_assert_eq (dd.compute_seconds, 0.25);
     cr_assert_eq (zp_load_u64 (dd.received + 16), 9);
     cr_assert_eq (dd.n_aggregates, 2);
+    cr_assert_eq (dd.retries, 3);
+    cr_assert_eq (dd.duplicates, 4);
     s_truncations (&w, s_done);
 
     uint64_t values[4] = {1, 2, 3, 4};

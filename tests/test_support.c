@@ -236,6 +236,32 @@ int zp_test_port (void)
     return -1;
 }
 
+int zp_test_find_process (const char *needle, const char *also)
+{
+    int found = -1;
+    DIR *proc = opendir ("/proc");
+    struct dirent *d;
+    while (found < 0 && proc && (d = readdir (proc))) {
+        if (d->d_name[0] < '0' || d->d_name[0] > '9' || atoi (d->d_name) == getpid ())
+            continue;
+        char path[300];
+        snprintf (path, sizeof path, "/proc/%s/cmdline", d->d_name);
+        size_t len;
+        char *cmd = zp_test_read (path, &len);
+        if (!cmd)
+            continue;
+        for (size_t i = 0; i + 1 < len; i++)
+            if (!cmd[i])
+                cmd[i] = ' ';
+        if (len && strstr (cmd, needle) && strstr (cmd, also))
+            found = atoi (d->d_name);
+        free (cmd);
+    }
+    if (proc)
+        closedir (proc);
+    return found;
+}
+
 int zp_test_count_processes (const char *needle)
 {
     int count = 0;

@@ -45,6 +45,8 @@ bool zp_test_wait_for (const char *path, const char *needle, int timeout_s);
 int zp_test_port (void);
 /* How many processes have `needle` in their command line (from /proc). */
 int zp_test_count_processes (const char *needle);
+/* The pid of a process whose command line has both needles, or -1. */
+int zp_test_find_process (const char *needle, const char *also);
 
 /* The Debian dependency graph with a weight column added, so every
    algorithm runs on it (63,436 vertices, 264,191 arcs), written into `dir`

@@ -79,13 +79,16 @@ static inline zp_value_t zp_batch_value (const zp_batch_view_t *view, size_t i)
 /* The next byte-string message of a BYTES batch (call count times, in order). */
 int zp_batch_next_bytes (zp_batch_view_t *view, const uint8_t **data, size_t *len);
 
-/* ACK of one batch: [ACK, version, job, step, src, dst, seq]. */
+/* ACK of one batch, and of all before it: [ACK, version, job, step, src,
+   dst, seq, upto]. The receiver has every batch of src with a sequence
+   number below `upto` (0 says nothing), so one ACK can clear many. */
 typedef struct {
     uint64_t job;
     uint32_t step;
     uint32_t src;
     uint32_t dst;
     uint64_t seq;
+    uint64_t upto;
 } zp_ack_t;
 
 int zp_ack_encode (const zp_ack_t *ack, zp_cbor_writer_t *out);

@@ -60,7 +60,11 @@ typedef struct {
     char *broadcast;
     char *master_host; /* where the master runs (for launch) */
     uint32_t join_timeout_ms;
-    uint32_t heartbeat_ms;
+    /* reliability */
+    uint32_t heartbeat_ms;   /* heartbeats both ways, this often */
+    uint32_t liveness;       /* heartbeats missed before a node counts as dead */
+    uint32_t ack_timeout_ms; /* an unACKed batch is sent again after this, doubling */
+    uint32_t max_retries;
     /* workers */
     zp_worker_config_t *workers;
     size_t n_workers;

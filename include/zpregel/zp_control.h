@@ -57,6 +57,10 @@ typedef struct {
     uint64_t compress_min;   /* compress payloads of at least this size */
     uint32_t compress;       /* 0 auto (tcp links off this host), 1 every link, 2 none */
     uint32_t max_supersteps;
+    uint32_t ack_timeout_ms; /* tcp links: an unACKed batch is sent again after this, doubling */
+    uint32_t max_retries;    /* ... this many times, then the worker fails */
+    uint32_t heartbeat_ms;   /* nodes PING the master this often, even while computing */
+    uint32_t liveness;       /* a master silent for liveness x heartbeat_ms is gone */
 } zp_settings_t;
 
 typedef struct {
@@ -126,7 +130,15 @@ typedef struct {
         *received; /* n_workers uint64: messages received from each for the previous step */
     size_t n_aggregates;
     const uint8_t *aggregates; /* n_aggregates raw 8-byte partial values */
+    uint64_t retries;          /* batches sent again this superstep */
+    uint64_t duplicates;       /* batches received twice and dropped */
 } zp_done_t;
+
+/* PING: a node is alive, and how far its compute is. */
+typedef struct {
+    uint32_t step;
+    uint64_t progress; /* vertices computed in this superstep */
+} zp_ping_t;
 
 typedef struct {
     uint32_t worker;
@@ -171,6 +183,8 @@ int zp_route_decode (const void *frame, size_t size, zp_route_msg_t *m);
 int zp_route_next_worker (zp_route_msg_t *m, const char **endpoint, size_t *len);
 int zp_rstats_encode (const zp_rstats_t *m, zp_cbor_writer_t *out);
 int zp_rstats_decode (const void *frame, size_t size, zp_rstats_t *m);
+int zp_ping_encode (const zp_ping_t *m, zp_cbor_writer_t *out);
+int zp_ping_decode (const void *frame, size_t size, zp_ping_t *m);
 int zp_ready_encode (const zp_ready_t *m, zp_cbor_writer_t *out);
 int zp_ready_decode (const void *frame, size_t size, zp_ready_t *m);
 int zp_done_encode (const zp_done_t *m, zp_cbor_writer_t *out);

@@ -48,6 +48,8 @@ typedef struct {
     uint64_t messages;
     uint64_t bytes;
     uint64_t batches;
+    uint64_t retries;    /* batches sent again */
+    uint64_t duplicates; /* batches received twice and dropped */
     uint32_t n_routers;
     zp_router_report_t *routers; /* n_routers: frames and messages in and out */
     size_t n_top;                /* vertices with the largest values (F64 programs) */

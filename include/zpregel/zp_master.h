@@ -44,7 +44,7 @@ typedef struct {
     const char *broadcast[ZP_MASTER_MAX_BINDS];
     const char *public_control; /* named in SYNC and HEARTBEAT broadcasts */
     uint32_t join_timeout_ms;
-    uint32_t heartbeat_ms;
+    uint32_t heartbeat_ms; /* HEARTBEAT broadcasts; nodes' liveness is in settings */
     uint32_t n_workers;
     const char *const *worker_names; /* n_workers, as in the job file */
     const char *const *worker_where; /* n_workers, how to find it, for error messages */
@@ -74,6 +74,8 @@ typedef struct {
     uint64_t batches;
     double seconds;         /* wall time of the superstep, barrier included */
     double compute_seconds; /* slowest worker's compute */
+    uint64_t retries;       /* batches sent again */
+    uint64_t duplicates;    /* batches received twice and dropped */
 } zp_step_report_t;
 
 /* The actor body: pass it to zactor_new with a zp_master_args_t, which must

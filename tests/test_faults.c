@@ -1,0 +1,137 @@
+/*  Faults injected on purpose, on real processes over loopback: a receiver
+    that stalls, a worker killed with SIGKILL, a master that dies, a worker
+    that hangs. Each ends with the same answer or a clear error, within a
+    bounded time, and with no process left behind. */
+#include "zp_test.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+/* A PageRank job on the Debian graph: one inproc worker and two tcp worker
+   processes, `iterations` supersteps long. */
+static const char *s_job (const char *dir, const char *name, int iterations, const char *extra)
+{
+    char yaml[4096], file[300];
+    snprintf (yaml, sizeof yaml,
+              "job:\n  algorithm: pr\n  graph: %s\n  output: %s/%s.out\n"
+              "  params:\n    iterations: %d\n"
+              "master:\n  control: tcp://127.0.0.1:%d\n  broadcast: tcp://127.0.0.1:%d\n"
+              "workers:\n  - name: w0\n"
+              "  - name: t1\n    transport: tcp\n    endpoint: tcp://127.0.0.1:%d\n"
+              "  - name: t2\n    transport: tcp\n    endpoint: tcp://127.0.0.1:%d\n%s",
+              zp_test_path ("data/debian-deps.properties"), dir, name, iterations, zp_test_port (),
+              zp_test_port (), zp_test_port (), zp_test_port (), extra);
+    snprintf (file, sizeof file, "%s.yaml", name);
+    static char path[4200];
+    snprintf (path, sizeof path, "%s", zp_test_write (dir, file, yaml));
+    return path;
+}
+
+Test (faults, a_stalled_receiver_is_retried_and_the_answer_is_the_same, .timeout = 120)
+{
+    char dir[4096], job[4200], out[4200], err[4200];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    snprintf (job, sizeof job, "%s", s_job (dir, "stall", 300, "reliability:\n  ack_timeout_ms: 50\n"));
+    const char *run[] = {zp_test_bin (), "run", job, NULL};
+    int pid = zp_test_start (run, out, err);
+    cr_assert (zp_test_wait_for (err, "superstep 5:", 60), "the job did not start");
+    int victim = zp_test_find_process (job, "--name t1");
+    cr_assert_gt (victim, 0);
+    /* Two seconds of silence: shorter than the liveness window (5 x 1 s),
+       far longer than the ACK timeout. */
+    kill (victim, SIGSTOP);
+    sleep (2);
+    kill (victim, SIGCONT);
+    cr_assert_eq (zp_test_wait (pid, 120), 0, "%s", zp_test_read (err, NULL));
+    char *summary = zp_test_read (out, NULL);
+    unsigned long retries = 0, duplicates = 0;
+    const char *line = strstr (summary, "delivery  ");
+    cr_assert_not_null (line, "no retries counted:\n%s", summary);
+    cr_assert_eq (sscanf (line, "delivery  %lu batches sent again, %lu duplicates dropped", &retries,
+                          &duplicates),
+                  2);
+    cr_assert_gt (retries, 0);
+    cr_assert_gt (duplicates, 0, "the re-sent batches reached the receiver twice");
+    free (summary);
+    /* The same job without the fault: the same bytes. */
+    char plain[4200];
+    snprintf (plain, sizeof plain, "%s", s_job (dir, "plain", 300, ""));
+    const char *again[] = {zp_test_bin (), "run", plain, "--quiet", NULL};
+    zp_test_run_t r;
+    zp_test_run (again, 120, &r);
+    cr_assert_eq (r.status, 0, "%s", r.err);
+    zp_test_run_free (&r);
+    char a[4300], b[4300];
+    snprintf (a, sizeof a, "%s/stall.out", dir);
+    snprintf (b, sizeof b, "%s/plain.out", dir);
+    char *ta = zp_test_read (a, NULL), *tb = zp_test_read (b, NULL);
+    cr_assert (ta && tb && strcmp (ta, tb) == 0, "a stall changed the answer");
+    free (ta);
+    free (tb);
+}
+
+Test (faults, a_killed_worker_fails_the_job_at_once, .timeout = 60)
+{
+    char dir[4096], job[4200], out[4200], err[4200];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    snprintf (job, sizeof job, "%s", s_job (dir, "kill", 100000, ""));
+    const char *run[] = {zp_test_bin (), "run", job, NULL};
+    int pid = zp_test_start (run, out, err);
+    cr_assert (zp_test_wait_for (err, "superstep 5:", 60), "the job did not start");
+    int victim = zp_test_find_process (job, "--name t2");
+    cr_assert_gt (victim, 0);
+    kill (victim, SIGKILL);
+    cr_assert_eq (zp_test_wait (pid, 30), 1);
+    char *text = zp_test_read (err, NULL);
+    char want[64];
+    snprintf (want, sizeof want, "worker t2 (pid %d) exited with status 137", victim);
+    cr_assert (strstr (text, want), "%s", text);
+    free (text);
+    cr_assert_eq (zp_test_count_processes (job), 0, "processes of %s left behind", job);
+}
+
+Test (faults, workers_give_up_on_a_dead_master, .timeout = 60)
+{
+    /* The master alone (zpregel master starts no worker), the tcp workers
+       on their own: kill the master and they must end by themselves. */
+    char dir[4096], job[4200];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    snprintf (job, sizeof job, "%s",
+              s_job (dir, "orphans", 100000, "reliability:\n  heartbeat_ms: 100\n  liveness: 5\n"));
+    char o[3][4200], e[3][4200];
+    const char *master[] = {zp_test_bin (), "master", job, NULL};
+    const char *t1[] = {zp_test_bin (), "worker", job, "--name", "t1", NULL};
+    const char *t2[] = {zp_test_bin (), "worker", job, "--name", "t2", NULL};
+    int pm = zp_test_start (master, o[0], e[0]);
+    int p1 = zp_test_start (t1, o[1], e[1]);
+    int p2 = zp_test_start (t2, o[2], e[2]);
+    cr_assert (zp_test_wait_for (e[0], "superstep 5:", 60), "the job did not start");
+    kill (pm, SIGKILL);
+    zp_test_wait (pm, 5);
+    cr_assert_eq (zp_test_wait (p1, 20), 1, "worker t1 did not give up");
+    cr_assert_eq (zp_test_wait (p2, 20), 1, "worker t2 did not give up");
+    char *text = zp_test_read (e[1], NULL);
+    cr_assert (strstr (text, "worker t1: the master at tcp://127.0.0.1:"), "%s", text);
+    cr_assert (strstr (text, "is silent for"), "%s", text);
+    free (text);
+}
+
+Test (faults, a_hung_worker_is_declared_dead, .timeout = 60)
+{
+    char dir[4096], job[4200], out[4200], err[4200];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    snprintf (job, sizeof job, "%s",
+              s_job (dir, "hung", 100000, "reliability:\n  heartbeat_ms: 100\n  liveness: 5\n"));
+    const char *run[] = {zp_test_bin (), "run", job, NULL};
+    int pid = zp_test_start (run, out, err);
+    cr_assert (zp_test_wait_for (err, "superstep 5:", 60), "the job did not start");
+    int victim = zp_test_find_process (job, "--name t1");
+    cr_assert_gt (victim, 0);
+    kill (victim, SIGSTOP); /* alive to the kernel, silent to the job */
+    cr_assert_eq (zp_test_wait (pid, 30), 1);
+    char *text = zp_test_read (err, NULL);
+    cr_assert (strstr (text, "worker t1 (tcp://127.0.0.1:"), "%s", text);
+    cr_assert (strstr (text, "is silent: no heartbeat for"), "%s", text);
+    free (text);
+    cr_assert_eq (zp_test_count_processes (job), 0, "processes of %s left behind", job);
+}
