@@ -1,30 +1,21 @@
 /*  zp_watch: an ordered, gap-free view of a job's broadcasts.
 
     Frames from the SUB and frames replayed over the DEALER go through one
-    gate: a frame with the next sequence number becomes an event, an earlier
-    one is a duplicate and is dropped, a later one waits in `early` while the
-    gap is asked for (again every 500 ms while it persists).
+    sequencer (zp_sequencer.h), from sequence 1: events come out in order,
+    repeats are dropped, and a gap is asked for with REPLAY.
 */
 #include "zpregel/zp_watch.h"
 #include "zpregel/zp_control.h"
+#include "zpregel/zp_sequencer.h"
 #include "zpregel/zp_wire.h"
 
 #include <stdlib.h>
-
-typedef struct {
-    uint64_t seq;
-    zp_event_t event;
-} s_early_t;
 
 struct zp_watch_s {
     zsock_t *sub;
     zsock_t *control; /* DEALER, once the endpoint is known */
     zpoller_t *poller;
-    char endpoint[256];
-    uint64_t next_seq;
-    s_early_t *early;
-    size_t n_early, cap_early;
-    int64_t asked;
+    zp_sequencer_t *sequencer; /* from seq 1: a watcher wants the whole job */
     uint64_t bad_frames;
 };
 
@@ -53,7 +44,6 @@ static int s_connect_control (zp_watch_t *self, const char *endpoint)
         zsock_destroy (&self->control);
         return -1;
     }
-    snprintf (self->endpoint, sizeof self->endpoint, "%s", endpoint);
     zpoller_add (self->poller, self->control);
     return 0;
 }
@@ -63,10 +53,10 @@ zp_watch_t *zp_watch_new (const char *broadcast, const char *control)
     zp_watch_t *self = calloc (1, sizeof *self);
     if (!self)
         return NULL;
-    self->next_seq = 1;
+    self->sequencer = zp_sequencer_new (true);
     self->sub = zsock_new_sub (broadcast, "");
     self->poller = self->sub ? zpoller_new (self->sub, NULL) : NULL;
-    if (!self->poller || (control && s_connect_control (self, control) != 0))
+    if (!self->sequencer || !self->poller || (control && s_connect_control (self, control) != 0))
         zp_watch_destroy (&self);
     return self;
 }
@@ -79,7 +69,7 @@ void zp_watch_destroy (zp_watch_t **self_p)
     zpoller_destroy (&self->poller);
     zsock_destroy (&self->sub);
     zsock_destroy (&self->control);
-    free (self->early);
+    zp_sequencer_destroy (&self->sequencer);
     free (self);
     *self_p = NULL;
 }
@@ -89,90 +79,75 @@ uint64_t zp_watch_bad_frames (const zp_watch_t *self)
     return self->bad_frames;
 }
 
+/* Asks the master for a gap, if there is one and it is time. */
 static void s_ask (zp_watch_t *self)
 {
-    if (!self->control || !self->n_early)
+    uint64_t from, to;
+    if (!self->control || !zp_sequencer_gap (self->sequencer, &from, &to))
         return;
-    uint64_t first = UINT64_MAX;
-    for (size_t i = 0; i < self->n_early; i++)
-        if (self->early[i].seq < first)
-            first = self->early[i].seq;
-    zp_replay_t r = {self->next_seq, first - 1};
+    zp_replay_t r = {from, to};
     zp_cbor_writer_t w;
     zp_cbor_writer_init (&w, 32);
     if (zp_replay_encode (&r, &w) == 0)
         zp_wire_send (self->control, NULL, &w, true);
     zp_cbor_writer_free (&w);
-    self->asked = zclock_mono ();
 }
 
-/* Takes one frame; returns 1 and fills `event` if it is the next one. */
-static int s_take (zp_watch_t *self, zsock_t *from, zp_event_t *event)
+static void s_event (const zp_broadcast_t *b, zp_event_t *e)
+{
+    *e = (zp_event_t){.kind = b->kind,
+                      .seq = b->seq,
+                      .step = b->step,
+                      .active = b->active,
+                      .messages = b->messages,
+                      .status = b->status};
+    snprintf (e->control, sizeof e->control, "%.*s", (int) b->control_len,
+              b->control ? b->control : "");
+}
+
+/* Takes one frame from `from` into the sequencer; learns the control
+   endpoint from the first SYNC or HEARTBEAT that names it. */
+static void s_take (zp_watch_t *self, zsock_t *from)
 {
     zp_wire_msg_t msg;
     if (zp_wire_recv (from, false, &msg) != 0)
-        return 0;
+        return;
     zp_broadcast_t b;
-    int rc = zp_broadcast_decode (zp_wire_data (&msg), zp_wire_size (&msg), &b);
-    if (rc != 0) {
+    if (zp_broadcast_decode (zp_wire_data (&msg), zp_wire_size (&msg), &b) != 0) {
         self->bad_frames++;
         zp_wire_close (&msg);
-        return 0;
+        return;
     }
-    zp_event_t e = {.kind = b.kind,
-                    .seq = b.seq,
-                    .step = b.step,
-                    .active = b.active,
-                    .messages = b.messages,
-                    .status = b.status};
-    snprintf (e.control, sizeof e.control, "%.*s", (int) b.control_len, b.control ? b.control : "");
-    zp_wire_close (&msg);
-    if (!self->control && e.control[0])
-        s_connect_control (self, e.control);
-    if (e.seq < self->next_seq)
-        return 0;
-    if (e.seq > self->next_seq) {
-        for (size_t i = 0; i < self->n_early; i++)
-            if (self->early[i].seq == e.seq)
-                return 0;
-        if (self->n_early == self->cap_early) {
-            size_t cap = self->cap_early ? self->cap_early * 2 : 64;
-            s_early_t *grown = realloc (self->early, cap * sizeof *grown);
-            if (!grown)
-                return 0; /* asked again later */
-            self->early = grown;
-            self->cap_early = cap;
-        }
-        self->early[self->n_early++] = (s_early_t){e.seq, e};
-        if (!self->asked || zclock_mono () - self->asked > 500)
-            s_ask (self);
-        return 0;
+    if (!self->control && b.control_len) {
+        char endpoint[256];
+        snprintf (endpoint, sizeof endpoint, "%.*s", (int) b.control_len, b.control);
+        s_connect_control (self, endpoint);
     }
-    *event = e;
-    self->next_seq++;
-    return 1;
+    zp_sequencer_offer (self->sequencer, &msg, b.seq);
+    s_ask (self);
 }
 
-/* An early event that is now next, if any. */
-static int s_take_early (zp_watch_t *self, zp_event_t *event)
+/* The next event in order, if it is here. */
+static bool s_next (zp_watch_t *self, zp_event_t *event)
 {
-    for (size_t i = 0; i < self->n_early; i++)
-        if (self->early[i].seq == self->next_seq) {
-            *event = self->early[i].event;
-            self->early[i] = self->early[--self->n_early];
-            self->next_seq++;
-            if (!self->n_early)
-                self->asked = 0;
-            return 1;
-        }
-    return 0;
+    zp_wire_msg_t msg;
+    while (zp_sequencer_next (self->sequencer, &msg)) {
+        zp_broadcast_t b;
+        int rc = zp_broadcast_decode (zp_wire_data (&msg), zp_wire_size (&msg), &b);
+        if (rc == 0)
+            s_event (&b, event);
+        zp_wire_close (&msg);
+        if (rc == 0)
+            return true;
+    }
+    return false;
 }
 
 int zp_watch_next (zp_watch_t *self, zp_event_t *event, int timeout_ms)
 {
     int64_t deadline = timeout_ms < 0 ? INT64_MAX : zclock_mono () + timeout_ms;
     while (true) {
-        if (s_take_early (self, event))
+        if (s_next (self, event))
             return 0;
         int64_t now = zclock_mono ();
         if (now >= deadline)
@@ -182,11 +157,9 @@ int zp_watch_next (zp_watch_t *self, zp_event_t *event, int timeout_ms)
         if (!which) {
             if (zpoller_terminated (self->poller))
                 return -1;
-            if (self->n_early && zclock_mono () - self->asked > 500)
-                s_ask (self);
+            s_ask (self);
             continue;
         }
-        if (s_take (self, which, event))
-            return 0;
+        s_take (self, which);
     }
 }

@@ -31,7 +31,8 @@ Test (faults, a_stalled_receiver_is_retried_and_the_answer_is_the_same, .timeout
 {
     char dir[4096], job[4200], out[4200], err[4200];
     snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
-    snprintf (job, sizeof job, "%s", s_job (dir, "stall", 300, "reliability:\n  ack_timeout_ms: 50\n"));
+    snprintf (job, sizeof job, "%s",
+              s_job (dir, "stall", 300, "reliability:\n  ack_timeout_ms: 50\n"));
     const char *run[] = {zp_test_bin (), "run", job, NULL};
     int pid = zp_test_start (run, out, err);
     cr_assert (zp_test_wait_for (err, "superstep 5:", 60), "the job did not start");
@@ -47,8 +48,8 @@ Test (faults, a_stalled_receiver_is_retried_and_the_answer_is_the_same, .timeout
     unsigned long retries = 0, duplicates = 0;
     const char *line = strstr (summary, "delivery  ");
     cr_assert_not_null (line, "no retries counted:\n%s", summary);
-    cr_assert_eq (sscanf (line, "delivery  %lu batches sent again, %lu duplicates dropped", &retries,
-                          &duplicates),
+    cr_assert_eq (sscanf (line, "delivery  %lu batches sent again, %lu duplicates dropped",
+                          &retries, &duplicates),
                   2);
     cr_assert_gt (retries, 0);
     cr_assert_gt (duplicates, 0, "the re-sent batches reached the receiver twice");
