@@ -98,42 +98,10 @@ char *zp_test_read (const char *path, size_t *len)
 void zp_test_run (const char *const *argv, int timeout_s, zp_test_run_t *r)
 {
     memset (r, 0, sizeof *r);
-    const char *dir = zp_test_tmpdir ();
     char out_path[4200], err_path[4200];
-    snprintf (out_path, sizeof out_path, "%s/stdout", dir);
-    snprintf (err_path, sizeof err_path, "%s/stderr", dir);
-    pid_t parent = getpid ();
-    pid_t pid = fork ();
-    cr_assert (pid >= 0, "fork failed");
-    if (pid == 0) {
-        /* Dies with the test, even when Criterion kills the test on its timeout. */
-        prctl (PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid () != parent)
-            _exit (1);
-        setpgid (0, 0);
-        int o = open (out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int e = open (err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int in = open ("/dev/null", O_RDONLY);
-        dup2 (in, 0);
-        dup2 (o, 1);
-        dup2 (e, 2);
-        execv (argv[0], (char *const *) argv);
-        _exit (127);
-    }
-    int status = 0;
-    /* Bounded wait: at most timeout_s seconds in 10 ms steps. */
-    long steps = (long) timeout_s * 100;
-    pid_t done = 0;
-    for (long i = 0; i < steps && (done = waitpid (pid, &status, WNOHANG)) == 0; i++)
-        usleep (10000);
-    if (done == 0) {
-        kill (-pid, SIGKILL);
-        kill (pid, SIGKILL);
-        waitpid (pid, &status, 0);
-        r->timed_out = true;
-        r->status = -1;
-    } else
-        r->status = WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+    int pid = zp_test_start (argv, out_path, err_path);
+    r->status = zp_test_wait (pid, timeout_s);
+    r->timed_out = r->status == -1;
     r->out = zp_test_read (out_path, NULL);
     r->err = zp_test_read (err_path, NULL);
     if (!r->out)
