@@ -204,35 +204,12 @@ int zp_test_port (void)
     return -1;
 }
 
-int zp_test_find_process (const char *needle, const char *also)
-{
-    int found = -1;
-    DIR *proc = opendir ("/proc");
-    struct dirent *d;
-    while (found < 0 && proc && (d = readdir (proc))) {
-        if (d->d_name[0] < '0' || d->d_name[0] > '9' || atoi (d->d_name) == getpid ())
-            continue;
-        char path[300];
-        snprintf (path, sizeof path, "/proc/%s/cmdline", d->d_name);
-        size_t len;
-        char *cmd = zp_test_read (path, &len);
-        if (!cmd)
-            continue;
-        for (size_t i = 0; i + 1 < len; i++)
-            if (!cmd[i])
-                cmd[i] = ' ';
-        if (len && strstr (cmd, needle) && strstr (cmd, also))
-            found = atoi (d->d_name);
-        free (cmd);
-    }
-    if (proc)
-        closedir (proc);
-    return found;
-}
-
-int zp_test_count_processes (const char *needle)
+/* Scans /proc for processes (not this one) whose command line holds both
+   needles (`also` may be NULL); returns how many, and the first in *first. */
+static int s_scan_processes (const char *needle, const char *also, int *first)
 {
     int count = 0;
+    *first = -1;
     DIR *proc = opendir ("/proc");
     struct dirent *d;
     while (proc && (d = readdir (proc))) {
@@ -248,13 +225,29 @@ int zp_test_count_processes (const char *needle)
             if (!cmd[i])
                 cmd[i] = ' ';
         /* Zombies have an empty command line and do not count. */
-        if (len && strstr (cmd, needle))
+        if (len && strstr (cmd, needle) && (!also || strstr (cmd, also))) {
+            if (*first < 0)
+                *first = atoi (d->d_name);
             count++;
+        }
         free (cmd);
     }
     if (proc)
         closedir (proc);
     return count;
+}
+
+int zp_test_find_process (const char *needle, const char *also)
+{
+    int first;
+    s_scan_processes (needle, also, &first);
+    return first;
+}
+
+int zp_test_count_processes (const char *needle)
+{
+    int first;
+    return s_scan_processes (needle, NULL, &first);
 }
 
 /* An output as parallel arrays, sorted by id. */
