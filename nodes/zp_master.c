@@ -606,11 +606,14 @@ static void s_check_liveness (self_t *self, int64_t now)
     }
 }
 
-static bool s_bind_all (zsock_t *sock, const char *const *endpoints, size_t n)
+/* Binds every endpoint; on failure says which and why in `why`. */
+static bool s_bind_all (zsock_t *sock, const char *const *endpoints, size_t n, char *why,
+                        size_t len)
 {
     for (size_t i = 0; i < n; i++)
         if (zsock_bind (sock, "%s", endpoints[i]) < 0) {
-            zsys_error ("master: cannot bind %s: %s", endpoints[i], zmq_strerror (zmq_errno ()));
+            snprintf (why, len, "the master cannot bind %s: %s", endpoints[i],
+                      zmq_strerror (zmq_errno ()));
             return false;
         }
     return true;
@@ -635,6 +638,7 @@ void zp_master_actor (zsock_t *pipe, void *argp)
     self->received = calloc ((size_t) n * n, sizeof *self->received);
     self->values = calloc (a->graph->n ? a->graph->n : 1, sizeof *self->values);
     zp_cbor_writer_init (&self->w, 1 << 16);
+    char why[1024] = "the master cannot start: out of memory or sockets";
     self->control = zsock_new (ZMQ_ROUTER);
     self->bcast = zsock_new (ZMQ_PUB);
     bool ok = self->workers && self->partials && self->sent && self->prev_sent && self->received &&
@@ -644,10 +648,13 @@ void zp_master_actor (zsock_t *pipe, void *argp)
         zsock_set_linger (self->control, 2000);
         zsock_set_linger (self->bcast, 1000);
         zsock_set_sndhwm (self->bcast, 100000);
-        ok = s_bind_all (self->control, a->control, a->n_control) &&
-             s_bind_all (self->bcast, a->broadcast, a->n_broadcast);
+        ok = s_bind_all (self->control, a->control, a->n_control, why, sizeof why) &&
+             s_bind_all (self->bcast, a->broadcast, a->n_broadcast, why, sizeof why);
     }
     zsock_signal (pipe, ok ? 0 : 1);
+    /* zactor_new took the signal: say why on the pipe, where the owner reads. */
+    if (!ok)
+        zsock_send (pipe, "ss", "FAIL", why);
     zpoller_t *poller = ok ? zpoller_new (pipe, self->control, NULL) : NULL;
     self->deadline = zclock_mono () + a->join_timeout_ms;
     int64_t next_sync = zclock_mono ();

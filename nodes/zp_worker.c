@@ -151,14 +151,22 @@ static int s_push_u64 (uint64_t **data, size_t *n, size_t *cap, uint64_t v)
     return 0;
 }
 
+/* Whether `seq` from a source has been received already. */
+static bool s_rx_seen (const s_rx_t *rx, uint64_t seq)
+{
+    if (seq < rx->next)
+        return true;
+    for (size_t i = 0; i < rx->n_ahead; i++)
+        if (rx->ahead[i] == seq)
+            return true;
+    return false;
+}
+
 /* Dedup: 1 if `seq` from a source is new (and records it), 0 if already seen. */
 static int s_rx_accept (s_rx_t *rx, uint64_t seq)
 {
-    if (seq < rx->next)
+    if (s_rx_seen (rx, seq))
         return 0;
-    for (size_t i = 0; i < rx->n_ahead; i++)
-        if (rx->ahead[i] == seq)
-            return 0;
     if (seq == rx->next) {
         rx->next++;
         /* Absorb any that were ahead. */
@@ -192,7 +200,11 @@ static void s_on_batch (self_t *self)
     if (rc == 0)
         rc = zp_partition_check_batch (self->partition, &view);
     uint32_t step = view.header.step;
-    if (rc == 0 && step != self->step && step != self->step + 1)
+    /* A batch seen before (its sender re-sent it, perhaps a superstep ago)
+       is ACKed again and dropped; only a new one must be of this superstep
+       or the next. */
+    bool seen = rc == 0 && s_rx_seen (&self->rx[view.header.src], view.header.seq);
+    if (rc == 0 && !seen && step != self->step && step != self->step + 1)
         rc = ZP_ERANGE;
     if (rc != 0) {
         zp_wire_identity_text (&msg.identity, who, sizeof who);
@@ -201,7 +213,7 @@ static void s_on_batch (self_t *self)
         zp_wire_close (&msg);
         return;
     }
-    int fresh = s_rx_accept (&self->rx[view.header.src], view.header.seq);
+    int fresh = seen ? 0 : s_rx_accept (&self->rx[view.header.src], view.header.seq);
     zp_ack_t ack = {view.header.job, step,
                     view.header.src, view.header.dst,
                     view.header.seq, self->rx[view.header.src].next};

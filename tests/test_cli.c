@@ -2,7 +2,11 @@
 #include "zp_test.h"
 #include "zpregel/zp_config.h"
 
+#include <arpa/inet.h>
 #include <glob.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <inttypes.h>
 
 static const char *s_job (const char *dir, const char *graph, const char *extra, int workers)
@@ -142,6 +146,33 @@ Test (cli, bad_input_exits_1_with_file_and_line)
         "zpregel: %s/g.txt:2: expected \"source target\" with unsigned integer ids, got \"2 x\"\n",
         dir);
     cr_assert_str_eq (r.err, want);
+    zp_test_run_free (&r);
+}
+
+Test (cli, a_master_that_cannot_bind_says_so)
+{
+    int port = zp_test_port ();
+    int fd = socket (AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in addr = {.sin_family = AF_INET,
+                               .sin_port = htons ((uint16_t) port),
+                               .sin_addr.s_addr = htonl (INADDR_LOOPBACK)};
+    cr_assert (bind (fd, (struct sockaddr *) &addr, sizeof addr) == 0 && listen (fd, 1) == 0);
+    char dir[4096], yaml[4096];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    snprintf (yaml, sizeof yaml,
+              "job:\n  algorithm: pr\n  graph: %s\nmaster:\n  control: tcp://127.0.0.1:%d\n"
+              "  broadcast: tcp://127.0.0.1:%d\nworkers:\n  - name: w\n",
+              zp_test_path ("tests/data/ldbc/example-directed/example-directed.properties"), port,
+              zp_test_port ());
+    const char *argv[] = {zp_test_bin (), "run", zp_test_write (dir, "job.yaml", yaml), NULL};
+    zp_test_run_t r;
+    zp_test_run (argv, 30, &r);
+    close (fd);
+    cr_assert_eq (r.status, 1);
+    char want[128];
+    snprintf (want, sizeof want,
+              "zpregel: the master cannot bind tcp://127.0.0.1:%d: Address already in use", port);
+    cr_assert (strstr (r.err, want), "%s", r.err);
     zp_test_run_free (&r);
 }
 

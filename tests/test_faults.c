@@ -31,18 +31,26 @@ Test (faults, a_stalled_receiver_is_retried_and_the_answer_is_the_same, .timeout
 {
     char dir[4096], job[4200], out[4200], err[4200];
     snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    /* Small batches keep traffic in flight through most of each superstep,
+       so the stall finds batches to t1 not yet ACKed. */
     snprintf (job, sizeof job, "%s",
-              s_job (dir, "stall", 300, "reliability:\n  ack_timeout_ms: 50\n"));
+              s_job (dir, "stall", 300,
+                     "engine:\n  batch_bytes: 4KiB\nreliability:\n  ack_timeout_ms: 50\n"));
     const char *run[] = {zp_test_bin (), "run", job, NULL};
     int pid = zp_test_start (run, out, err);
     cr_assert (zp_test_wait_for (err, "superstep 5:", 60), "the job did not start");
     int victim = zp_test_find_process (job, "--name t1");
     cr_assert_gt (victim, 0);
-    /* Two seconds of silence: shorter than the liveness window (5 x 1 s),
-       far longer than the ACK timeout. */
-    kill (victim, SIGSTOP);
-    sleep (2);
-    kill (victim, SIGCONT);
+    /* Three stalls of a second: shorter than the liveness window (5 x 1 s),
+       far longer than the ACK timeout. Each is very likely to catch batches
+       to t1 in flight; three make it all but certain. */
+    const char *marks[] = {"superstep 5:", "superstep 60:", "superstep 120:"};
+    for (int i = 0; i < 3; i++) {
+        cr_assert (zp_test_wait_for (err, marks[i], 60), "no %s", marks[i]);
+        kill (victim, SIGSTOP);
+        sleep (1);
+        kill (victim, SIGCONT);
+    }
     cr_assert_eq (zp_test_wait (pid, 120), 0, "%s", zp_test_read (err, NULL));
     char *summary = zp_test_read (out, NULL);
     unsigned long retries = 0, duplicates = 0;
@@ -56,7 +64,8 @@ Test (faults, a_stalled_receiver_is_retried_and_the_answer_is_the_same, .timeout
     free (summary);
     /* The same job without the fault: the same bytes. */
     char plain[4200];
-    snprintf (plain, sizeof plain, "%s", s_job (dir, "plain", 300, ""));
+    snprintf (plain, sizeof plain, "%s",
+              s_job (dir, "plain", 300, "engine:\n  batch_bytes: 4KiB\n"));
     const char *again[] = {zp_test_bin (), "run", plain, "--quiet", NULL};
     zp_test_run_t r;
     zp_test_run (again, 120, &r);
