@@ -387,9 +387,8 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
             while (w < nn && !(children[w] && zp_process_poll (children[w], &status) == 1))
                 w++;
             if (w < nn) {
-                snprintf (err, errlen,
-                          "worker %s (pid %d) exited with status %d before the job ended", names[w],
-                          (int) children[w], status);
+                snprintf (err, errlen, "%s %s (pid %d) exited with status %d before the job ended",
+                          w < n ? "worker" : "router", names[w], (int) children[w], status);
                 children[w] = 0;
                 break;
             }
@@ -474,8 +473,8 @@ done:
         if (children[w] > 0) {
             int status = zp_process_stop (children[w], rc == 0 ? 5000 : 1000);
             if (rc == 0 && status != 0) {
-                snprintf (err, errlen, "worker %s (pid %d) exited with status %d", names[w],
-                          (int) children[w], status);
+                snprintf (err, errlen, "%s %s (pid %d) exited with status %d",
+                          w < n ? "worker" : "router", names[w], (int) children[w], status);
                 rc = -1;
             }
         }

@@ -145,3 +145,27 @@ Test (faults, a_hung_worker_is_declared_dead, .timeout = 60)
     free (text);
     cr_assert_eq (zp_test_count_processes (job), 0, "processes of %s left behind", job);
 }
+
+Test (faults, a_killed_router_fails_the_job_at_once, .timeout = 60)
+{
+    char dir[4096], job[4200], out[4200], err[4200], extra[512];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    snprintf (extra, sizeof extra,
+              "routers:\n  - name: r1\n    transport: tcp\n    endpoint: tcp://127.0.0.1:%d\n"
+              "routing:\n  mode: aggregated\n",
+              zp_test_port ());
+    snprintf (job, sizeof job, "%s", s_job (dir, "router", 100000, extra));
+    const char *run[] = {zp_test_bin (), "run", job, NULL};
+    int pid = zp_test_start (run, out, err);
+    cr_assert (zp_test_wait_for (err, "superstep 5:", 60), "the job did not start");
+    int victim = zp_test_find_process (job, "--name r1");
+    cr_assert_gt (victim, 0);
+    kill (victim, SIGKILL);
+    cr_assert_eq (zp_test_wait (pid, 30), 1);
+    char *text = zp_test_read (err, NULL);
+    char want[64];
+    snprintf (want, sizeof want, "router r1 (pid %d) exited with status 137", victim);
+    cr_assert (strstr (text, want), "%s", text);
+    free (text);
+    cr_assert_eq (zp_test_count_processes (job), 0, "processes of %s left behind", job);
+}
