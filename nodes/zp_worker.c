@@ -356,13 +356,21 @@ static uint32_t s_route (const self_t *self, uint32_t dst)
 }
 
 /* Sends what bw holds on `link`, waiting for room (back-pressure). */
+static void s_on_control (self_t *self);
+
 static int s_send_on (self_t *self, s_link_t *link)
 {
     while (!(zsock_events (link->sock) & ZMQ_POLLOUT)) {
         s_service (self, 10);
         s_ping (self, 0);
         s_retry (self);
-        if (zsys_interrupted || self->failed)
+        /* A receiver that never makes room (it failed) must not keep us
+           here after the job is over: the master's BYE, or our owner's
+           $TERM (left on the pipe for the main loop), ends the wait. */
+        if (zsock_events (self->node.control) & ZMQ_POLLIN)
+            s_on_control (self);
+        if (zsys_interrupted || self->failed || self->stop ||
+            (zsock_events (self->pipe) & ZMQ_POLLIN))
             return -1;
     }
     return zp_wire_send (link->sock, NULL, &self->bw, false);
