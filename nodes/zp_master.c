@@ -606,16 +606,25 @@ static void s_check_liveness (self_t *self, int64_t now)
     }
 }
 
+/* How long a port held by a master that just ended (its sockets linger)
+   is waited for. */
+#define S_BIND_WAIT_MS 3000
+
 /* Binds every endpoint; on failure says which and why in `why`. */
 static bool s_bind_all (zsock_t *sock, const char *const *endpoints, size_t n, char *why,
                         size_t len)
 {
-    for (size_t i = 0; i < n; i++)
-        if (zsock_bind (sock, "%s", endpoints[i]) < 0) {
-            snprintf (why, len, "the master cannot bind %s: %s", endpoints[i],
-                      zmq_strerror (zmq_errno ()));
-            return false;
+    for (size_t i = 0; i < n; i++) {
+        int64_t give_up = zclock_mono () + S_BIND_WAIT_MS;
+        while (zsock_bind (sock, "%s", endpoints[i]) < 0) {
+            if (zmq_errno () != EADDRINUSE || zclock_mono () >= give_up) {
+                snprintf (why, len, "the master cannot bind %s: %s", endpoints[i],
+                          zmq_strerror (zmq_errno ()));
+                return false;
+            }
+            zclock_sleep (100);
         }
+    }
     return true;
 }
 
