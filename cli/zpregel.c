@@ -1,6 +1,6 @@
 /*  zpregel: the command-line interface.
 
-        zpregel run JOB.yaml [--set key=value]... [--stats FILE] [--quiet]
+        zpregel run JOB.yaml [--set key=value]... [--stats FILE] [--quiet] [--resume]
         zpregel master JOB.yaml [...]         the master and inproc workers only
         zpregel worker JOB.yaml --name W      one tcp worker
         zpregel launch JOB.yaml --host H      every tcp worker of host H
@@ -53,8 +53,9 @@ static void s_usage_main (FILE *out)
 static void s_usage_run (FILE *out, const char *cmd)
 {
     fprintf (out,
-             "usage: zpregel %s JOB.yaml [--set key.path=value]... [--stats FILE] [--quiet]\n\n",
-             cmd);
+             "usage: zpregel %s JOB.yaml [--set key.path=value]... [--stats FILE] [--quiet]\n"
+             "       %*s [--resume]\n\n",
+             cmd, (int) (strlen (cmd) + 17), "");
     if (streq (cmd, "run"))
         fprintf (out, "Runs the job described by JOB.yaml: loads the graph, starts the master and\n"
                       "the inproc workers, starts the tcp workers of this host as processes (and\n"
@@ -68,6 +69,8 @@ static void s_usage_run (FILE *out, const char *cmd)
         "  -s, --set KEY=VALUE  override a key of the YAML file (e.g. job.params.iterations=20,\n"
         "                       workers[1].weight=2); may be repeated\n"
         "      --stats FILE     write one JSON object per superstep, and a summary, to FILE\n"
+        "      --resume         continue from the newest complete checkpoint in\n"
+        "                       reliability.checkpoint_dir (after the master died)\n"
         "  -q, --quiet          no progress and no summary\n"
         "  -h, --help           this help\n");
 }
@@ -170,6 +173,8 @@ static void s_print_summary (const zp_config_t *cfg, const zp_job_summary_t *s)
     if (s->retries || s->duplicates)
         printf ("  delivery  %" PRIu64 " batches sent again, %" PRIu64 " duplicates dropped\n",
                 s->retries, s->duplicates);
+    if (s->recoveries)
+        printf ("  recovery  %u: every node started again after one was lost\n", s->recoveries);
     for (uint32_t r = 0; s->routers && r < s->n_routers; r++)
         printf ("  router %-10s frames in %" PRIu64 ", out %" PRIu64 "; messages in %" PRIu64
                 ", out %" PRIu64 "\n",
@@ -204,12 +209,12 @@ static void s_write_summary (FILE *f, const zp_job_summary_t *s)
     fprintf (f,
              "{\"summary\":true,\"program\":\"%s\",\"vertices\":%" PRIu64 ",\"edges\":%" PRIu64
              ",\"workers\":%u,\"supersteps\":%u,\"messages\":%" PRIu64 ",\"bytes\":%" PRIu64
-             ",\"retries\":%" PRIu64 ",\"duplicates\":%" PRIu64
+             ",\"retries\":%" PRIu64 ",\"duplicates\":%" PRIu64 ",\"recoveries\":%u"
              ",\"load_seconds\":%.6f,\"compute_seconds\":%.6f,\"output_seconds\":%.6f"
              ",\"imbalance_vertices\":%.4f,\"imbalance_edges\":%.4f",
              s->program, s->vertices, s->edges, s->n_workers, s->supersteps, s->messages, s->bytes,
-             s->retries, s->duplicates, s->load_seconds, s->compute_seconds, s->output_seconds,
-             s->imbalance_vertices, s->imbalance_edges);
+             s->retries, s->duplicates, s->recoveries, s->load_seconds, s->compute_seconds,
+             s->output_seconds, s->imbalance_vertices, s->imbalance_edges);
     s_write_u64s (f, "vertices_per_worker", s->vertices_of, s->n_workers);
     s_write_u64s (f, "edges_per_worker", s->edges_of, s->n_workers);
     fprintf (f, "}\n");
@@ -218,15 +223,14 @@ static void s_write_summary (FILE *f, const zp_job_summary_t *s)
 static int s_cmd_run (int argc, char **argv, bool spawn)
 {
     const char *cmd = spawn ? "run" : "master";
-    static const struct option longopts[] = {{"set", required_argument, NULL, 's'},
-                                             {"stats", required_argument, NULL, 'S'},
-                                             {"quiet", no_argument, NULL, 'q'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        {"set", required_argument, NULL, 's'}, {"stats", required_argument, NULL, 'S'},
+        {"quiet", no_argument, NULL, 'q'},     {"resume", no_argument, NULL, 'R'},
+        {"help", no_argument, NULL, 'h'},      {NULL, 0, NULL, 0}};
     const char **overrides = calloc ((size_t) argc, sizeof *overrides);
     size_t n_overrides = 0;
     const char *stats_path = NULL;
-    bool quiet = false;
+    bool quiet = false, resume = false;
     int c;
     optind = 1;
     while ((c = getopt_long (argc, argv, "s:qh", longopts, NULL)) != -1) {
@@ -239,6 +243,9 @@ static int s_cmd_run (int argc, char **argv, bool spawn)
             break;
         case 'q':
             quiet = true;
+            break;
+        case 'R':
+            resume = true;
             break;
         case 'h':
             s_usage_run (stdout, cmd);
@@ -269,7 +276,8 @@ static int s_cmd_run (int argc, char **argv, bool spawn)
         zp_config_destroy (&cfg);
         return 1;
     }
-    zp_job_options_t options = {s_on_step, &progress, spawn, s_exe (), overrides, n_overrides};
+    zp_job_options_t options = {s_on_step, &progress,   spawn, s_exe (),
+                                overrides, n_overrides, resume};
     zp_job_summary_t summary;
     int rc = zp_job_run (cfg, &options, &summary, err, sizeof err);
     free (overrides);

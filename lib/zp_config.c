@@ -119,6 +119,9 @@ static const s_key_t s_reliability_keys[] = {
     {"max_retries", K_UINT32, S_OFF (max_retries), false, 0, 1000, NULL, NULL},
     {"heartbeat_ms", K_UINT32, S_OFF (heartbeat_ms), false, 10, 3600000, NULL, NULL},
     {"liveness", K_UINT32, S_OFF (liveness), false, 2, 1000, NULL, NULL},
+    {"checkpoint_every", K_UINT32, S_OFF (checkpoint_every), false, 0, 100000000, NULL, NULL},
+    {"checkpoint_dir", K_PATH, S_OFF (checkpoint_dir), false, 0, 0, NULL, NULL},
+    {"max_recoveries", K_UINT32, S_OFF (max_recoveries), false, 0, 1000, NULL, NULL},
     S_END};
 
 static const s_key_t s_engine_keys[] = {
@@ -613,6 +616,13 @@ static bool s_is_tcp (const char *endpoint)
 /* What the schema cannot say: tcp workers need a master reachable over tcp. */
 static int s_check_topology (const zp_config_t *cfg, char *err, size_t errlen)
 {
+    if (cfg->checkpoint_every && !cfg->checkpoint_dir) {
+        snprintf (err, errlen,
+                  "%s: reliability.checkpoint_every is %u, so reliability.checkpoint_dir must name "
+                  "where checkpoints go",
+                  cfg->path, cfg->checkpoint_every);
+        return -1;
+    }
     for (size_t i = 0; i < cfg->n_workers + cfg->n_routers; i++) {
         bool router = i >= cfg->n_workers;
         const zp_worker_config_t *w = router ? &cfg->routers[i - cfg->n_workers] : &cfg->workers[i];
@@ -650,6 +660,7 @@ static void s_defaults (zp_config_t *cfg)
     cfg->liveness = 5;
     cfg->ack_timeout_ms = 500;
     cfg->max_retries = 8;
+    cfg->max_recoveries = 3;
     cfg->batch_bytes = 1u << 20;
     cfg->max_supersteps = 100000;
     cfg->compress_mode = ZP_COMPRESS_AUTO;
@@ -747,6 +758,7 @@ void zp_config_destroy (zp_config_t **self_p)
     free (cfg->algorithm);
     free (cfg->graph);
     free (cfg->output);
+    free (cfg->checkpoint_dir);
     free (cfg->labels);
     for (size_t i = 0; i < cfg->n_params; i++) {
         free (cfg->params[i].name);

@@ -147,7 +147,7 @@ static int s_texts (zp_cbor_reader_t *r, size_t count)
 
 static int s_read_settings (zp_cbor_reader_t *r, zp_settings_t *s)
 {
-    if (zp_cbor_read_array_n (r, 9) != 0)
+    if (zp_cbor_read_array_n (r, 12) != 0)
         return ZP_ETYPE;
     ZP_READ_U (r, UINT64_MAX, s->batch_bytes);
     ZP_READ_U (r, 22, s->compress_level);
@@ -158,6 +158,12 @@ static int s_read_settings (zp_cbor_reader_t *r, zp_settings_t *s)
     ZP_READ_U (r, UINT32_MAX, s->max_retries);
     ZP_READ_U (r, UINT32_MAX, s->heartbeat_ms);
     ZP_READ_U (r, UINT32_MAX, s->liveness);
+    ZP_READ_U (r, UINT32_MAX, s->checkpoint_every);
+    S_TRY (s_text (r, &s->checkpoint_dir, &s->checkpoint_dir_len));
+    ZP_READ_U (r, UINT32_MAX, s->restore_step);
+    if (s->checkpoint_dir_len >= 4096 || memchr (s->checkpoint_dir, 0, s->checkpoint_dir_len) ||
+        ((s->checkpoint_every || s->restore_step) && !s->checkpoint_dir_len))
+        return ZP_ERANGE;
     return 0;
 }
 
@@ -207,7 +213,7 @@ int zp_assign_encode (const zp_assign_t *m, zp_cbor_writer_t *out)
 
 static void s_write_settings (zp_cbor_writer_t *out, const zp_settings_t *s)
 {
-    zp_cbor_write_array (out, 9);
+    zp_cbor_write_array (out, 12);
     zp_cbor_write_uint (out, s->batch_bytes);
     zp_cbor_write_uint (out, s->compress_level);
     zp_cbor_write_uint (out, s->compress_min);
@@ -217,6 +223,9 @@ static void s_write_settings (zp_cbor_writer_t *out, const zp_settings_t *s)
     zp_cbor_write_uint (out, s->max_retries);
     zp_cbor_write_uint (out, s->heartbeat_ms);
     zp_cbor_write_uint (out, s->liveness);
+    zp_cbor_write_uint (out, s->checkpoint_every);
+    zp_cbor_write_text (out, s->checkpoint_dir ? s->checkpoint_dir : "");
+    zp_cbor_write_uint (out, s->restore_step);
 }
 
 int zp_assign_decode (const void *frame, size_t size, zp_assign_t *m)
@@ -505,6 +514,11 @@ int zp_broadcast_encode (const zp_broadcast_t *m, zp_cbor_writer_t *out)
         zp_cbor_write_uint (out, m->active);
         zp_cbor_write_uint (out, m->messages);
         break;
+    case ZP_MSG_CHECKPOINT:
+        zp_frame_write_begin (out, m->kind, 4);
+        zp_cbor_write_uint (out, m->seq);
+        zp_cbor_write_uint (out, m->step);
+        break;
     case ZP_MSG_HEARTBEAT:
         zp_frame_write_begin (out, m->kind, 5);
         zp_cbor_write_uint (out, m->seq);
@@ -552,6 +566,11 @@ int zp_broadcast_decode (const void *frame, size_t size, zp_broadcast_t *m)
         ZP_READ_U (&r, 1, m->status);
         ZP_READ_U (&r, UINT64_MAX, m->active);
         ZP_READ_U (&r, UINT64_MAX, m->messages);
+        break;
+    case ZP_MSG_CHECKPOINT:
+        S_TRY (zp_frame_begin (&r, frame, size, kind, 4));
+        ZP_READ_U (&r, UINT64_MAX, m->seq);
+        ZP_READ_U (&r, UINT32_MAX, m->step);
         break;
     case ZP_MSG_HEARTBEAT:
         S_TRY (zp_frame_begin (&r, frame, size, kind, 5));

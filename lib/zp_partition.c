@@ -247,6 +247,8 @@ zp_partition_t *zp_partition_new (const zp_assign_t *a, const zp_program_t *prog
     p->n_vertices = a->n_vertices;
     p->directed = a->directed;
     p->settings = a->settings;
+    p->settings.checkpoint_dir = NULL; /* points into the ASSIGN frame: the worker keeps a copy */
+    p->settings.checkpoint_dir_len = 0;
     if (a->n_params != program->n_params) {
         snprintf (err, errlen, "ASSIGN has %zu parameters, program %s has %zu", a->n_params,
                   program->name, program->n_params);
@@ -1007,4 +1009,155 @@ int64_t zp_aggregated_i64 (const zp_vertex_t *v, size_t index)
 void zp_vote_to_halt (zp_vertex_t *v)
 {
     s_set (v->p->halted, v->v);
+}
+
+/* Checkpoints. */
+
+/* The boxes the listed/bytes inbox is built from, in the order s_build_inbox reads them. */
+static const s_box_t *s_inbox_box (const zp_partition_t *p, uint32_t w)
+{
+    return w == p->worker ? &p->outbox[w] : &p->inbound[w];
+}
+
+void zp_partition_save (const zp_partition_t *p, zp_cbor_writer_t *out)
+{
+    zp_cbor_write_array (out, 7);
+    zp_cbor_write_typed (out, ZP_TAG_U64LE, p->values, (size_t) p->n * 8);
+    zp_cbor_write_bytes (out, p->halted, p->n);
+    zp_cbor_write_uint (out, p->path);
+    size_t count = 0, data = 0;
+    if (p->path == S_COMBINED) {
+        const uint8_t *touched = p->touched[(p->step + 1) & 1] + p->lo;
+        for (uint32_t v = 0; v < p->n; v++)
+            count += touched[v];
+    } else
+        for (uint32_t w = 0; w < p->n_sources; w++) {
+            count += s_inbox_box (p, w)->count;
+            data += s_inbox_box (p, w)->data_size;
+        }
+    uint8_t *ids = zp_cbor_write_typed_reserve (out, ZP_TAG_U32LE, count * 4);
+    size_t at = 0;
+    if (ids && p->path == S_COMBINED) {
+        const uint8_t *touched = p->touched[(p->step + 1) & 1] + p->lo;
+        for (uint32_t v = 0; v < p->n; v++)
+            if (touched[v])
+                zp_store_u32 (ids + 4 * at++, v);
+    } else if (ids)
+        for (uint32_t w = 0; w < p->n_sources; w++)
+            for (size_t i = 0; i < s_inbox_box (p, w)->count; i++)
+                zp_store_u32 (ids + 4 * at++, s_inbox_box (p, w)->ids[i] - p->lo);
+    if (p->path == S_BYTES)
+        zp_cbor_write_null (out);
+    else {
+        uint8_t *values = zp_cbor_write_typed_reserve (out, ZP_TAG_U64LE, count * 8);
+        at = 0;
+        if (values && p->path == S_COMBINED) {
+            const uint8_t *touched = p->touched[(p->step + 1) & 1];
+            const zp_value_t *buf = p->combine[(p->step + 1) & 1];
+            for (uint64_t h = p->lo; h < (uint64_t) p->lo + p->n; h++)
+                if (touched[h])
+                    zp_store_u64 (values + 8 * at++, buf[h].bits);
+        } else if (values)
+            for (uint32_t w = 0; w < p->n_sources; w++)
+                for (size_t i = 0; i < s_inbox_box (p, w)->count; i++)
+                    zp_store_u64 (values + 8 * at++, s_inbox_box (p, w)->values[i].bits);
+    }
+    if (p->path != S_BYTES) {
+        zp_cbor_write_null (out);
+        zp_cbor_write_null (out);
+        return;
+    }
+    /* Bytes: count+1 offsets into one blob. */
+    uint8_t *offsets = zp_cbor_write_typed_reserve (out, ZP_TAG_U64LE, (count + 1) * 8);
+    uint64_t pos = 0;
+    at = 0;
+    for (uint32_t w = 0; offsets && w < p->n_sources; w++) {
+        const s_box_t *b = s_inbox_box (p, w);
+        for (size_t i = 0; i < b->count; i++) {
+            zp_store_u64 (offsets + 8 * at++, pos);
+            pos += b->offsets[i + 1] - b->offsets[i];
+        }
+    }
+    if (offsets)
+        zp_store_u64 (offsets + 8 * at, pos);
+    uint8_t *blob = zp_cbor_write_typed_reserve (out, ZP_TAG_U8, data);
+    for (uint32_t w = 0; blob && w < p->n_sources; w++) {
+        const s_box_t *b = s_inbox_box (p, w);
+        if (b->data_size)
+            memcpy (blob, b->data, b->data_size);
+        blob += b->data_size;
+    }
+}
+
+int zp_partition_restore (zp_partition_t *p, uint32_t step, zp_cbor_reader_t *in, char *err,
+                          size_t errlen)
+{
+    const uint8_t *values, *halted, *ids, *msgs = NULL, *offsets = NULL, *blob = NULL;
+    size_t n_values, n_halted, count, n_msgs = 0, n_offsets = 0, n_blob = 0;
+    uint64_t path;
+    const char *what = "the state";
+    if (zp_cbor_read_array_n (in, 7) != 0 ||
+        zp_cbor_read_typed (in, ZP_TAG_U64LE, 8, &values, &n_values) != 0 ||
+        zp_cbor_read_bytes (in, &halted, &n_halted) != 0 || zp_cbor_read_uint (in, &path) != 0 ||
+        zp_cbor_read_typed (in, ZP_TAG_U32LE, 4, &ids, &count) != 0)
+        goto bad;
+    what = "the vertex count";
+    if (n_values != p->n || n_halted != p->n)
+        goto bad;
+    what = "the message path (another program?)";
+    if (path != p->path)
+        goto bad;
+    what = "the inbox";
+    if (p->path == S_BYTES) {
+        if (!zp_cbor_read_null (in) ||
+            zp_cbor_read_typed (in, ZP_TAG_U64LE, 8, &offsets, &n_offsets) != 0 ||
+            zp_cbor_read_typed (in, ZP_TAG_U8, 1, &blob, &n_blob) != 0 || n_offsets != count + 1 ||
+            zp_load_u64 (offsets) != 0 || zp_load_u64 (offsets + 8 * count) != n_blob)
+            goto bad;
+        for (size_t i = 0; i < count; i++)
+            if (zp_load_u64 (offsets + 8 * i) > zp_load_u64 (offsets + 8 * (i + 1)))
+                goto bad;
+    } else if (zp_cbor_read_typed (in, ZP_TAG_U64LE, 8, &msgs, &n_msgs) != 0 || n_msgs != count ||
+               !zp_cbor_read_null (in) || !zp_cbor_read_null (in))
+        goto bad;
+    if (!zp_cbor_at_end (in))
+        goto bad;
+    for (size_t i = 0; i < count; i++)
+        if (zp_load_u32 (ids + 4 * i) >= p->n)
+            goto bad;
+    for (uint32_t v = 0; v < p->n; v++) {
+        p->values[v].bits = zp_load_u64 (values + 8 * v);
+        p->halted[v] = halted[v] != 0;
+    }
+    if (p->path == S_COMBINED) {
+        uint32_t b = (step + 1) & 1;
+        for (size_t i = 0; i < count; i++) {
+            uint64_t h = (uint64_t) p->lo + zp_load_u32 (ids + 4 * i);
+            p->combine[b][h].bits = zp_load_u64 (msgs + 8 * i);
+            p->touched[b][h] = 1;
+        }
+        return 0;
+    }
+    /* Listed and bytes: the whole inbox, in order, as if we had sent it to ourselves. */
+    s_box_t *box = &p->outbox[p->worker];
+    s_box_clear (box);
+    what = "memory";
+    if (s_box_reserve (box, count, p->path == S_LISTED, p->path == S_BYTES) != 0 ||
+        (p->path == S_BYTES && s_box_reserve_data (box, n_blob) != 0))
+        goto bad;
+    for (size_t i = 0; i < count; i++) {
+        box->ids[i] = p->lo + zp_load_u32 (ids + 4 * i);
+        if (p->path == S_LISTED)
+            box->values[i].bits = zp_load_u64 (msgs + 8 * i);
+        else
+            box->offsets[i + 1] = (uint32_t) zp_load_u64 (offsets + 8 * (i + 1));
+    }
+    if (n_blob)
+        memcpy (box->data, blob, n_blob);
+    box->data_size = n_blob;
+    box->count = count;
+    return 0;
+bad:
+    snprintf (err, errlen, "the checkpoint does not fit this partition: bad %s", what);
+    return -1;
 }

@@ -69,6 +69,17 @@ int zp_partition_deliver (zp_partition_t *self, zp_batch_view_t *view);
 int zp_partition_compute (zp_partition_t *self, zp_flush_fn *flush, zp_tick_fn *tick, void *ctx,
                           zp_step_stats_t *stats);
 
+/* Checkpoints. Between zp_partition_begin + deliveries and compute, the
+   whole state of a superstep is: the values, the halted flags and the inbox.
+   zp_partition_save writes it as a CBOR array [values, halted, path, ids,
+   values or null, offsets or null, data or null]: the inbox in the order
+   compute would read it. zp_partition_restore reads it into a partition
+   fresh from zp_partition_new, as the inbox of superstep `step`; 0, or -1
+   with a message. */
+void zp_partition_save (const zp_partition_t *self, zp_cbor_writer_t *out);
+int zp_partition_restore (zp_partition_t *self, uint32_t step, zp_cbor_reader_t *in, char *err,
+                          size_t errlen);
+
 /* The current vertex values, n raw values in handle order (borrowed). */
 const zp_value_t *zp_partition_values (const zp_partition_t *self);
 

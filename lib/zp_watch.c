@@ -30,6 +30,10 @@ const char *zp_event_name (zp_msg_kind_t kind)
         return "terminate";
     case ZP_MSG_HEARTBEAT:
         return "heartbeat";
+    case ZP_MSG_PLAN:
+        return "plan";
+    case ZP_MSG_CHECKPOINT:
+        return "checkpoint";
     default:
         return "unknown";
     }

@@ -7,6 +7,7 @@
     one process never meet.
 */
 #include "zpregel/zp_job.h"
+#include "zpregel/zp_checkpoint.h"
 #include "zpregel/zp_process.h"
 #include "zpregel/zp_router.h"
 #include "zpregel/zp_worker.h"
@@ -164,95 +165,55 @@ static pid_t s_spawn (const zp_job_options_t *options, const zp_config_t *cfg, c
     return zp_process_spawn (argv);
 }
 
-int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_summary_t *summary,
-                char *err, size_t errlen)
-{
-    memset (summary, 0, sizeof *summary);
-    char why[1024];
-    const zp_program_t *program = zp_program_load (cfg->algorithm, why, sizeof why);
-    if (!program) {
-        snprintf (err, errlen, "%s: job.algorithm: %s", cfg->path, why);
-        return -1;
-    }
-    snprintf (summary->program, sizeof summary->program, "%s", program->name);
-    summary->value_type = program->value_type;
+/* The context of one run of the nodes. */
+typedef struct {
+    const zp_config_t *cfg;
+    const zp_job_options_t *options;
+    const zp_program_t *program;
+    const zp_graph_t *g;
+    const zp_layout_t *layout;
+    const zp_value_t *params;
+    const zp_traffic_matrix_t *estimate;
+    zp_job_summary_t *summary;
+} s_job_t;
 
-    int64_t t0 = zclock_usecs ();
-    zp_graph_source_t source = {cfg->graph, cfg->format, cfg->directed < 0 ? 1 : cfg->directed,
-                                NULL};
-    zp_properties_t *props = NULL;
-    char weight[256];
-    if (program->flags & ZP_NEEDS_WEIGHTS) {
-        /* The weight column's name may come from the dataset's properties. */
-        bool graphalytics = cfg->format == ZP_FORMAT_GRAPHALYTICS ||
-                            (cfg->format == ZP_FORMAT_AUTO && strlen (cfg->graph) > 11 &&
-                             strcmp (cfg->graph + strlen (cfg->graph) - 11, ".properties") == 0);
-        if (graphalytics && !(props = zp_properties_load (cfg->graph, err, errlen)))
-            return -1;
-        snprintf (weight, sizeof weight, "%s", s_weight_property (cfg, program, props));
-        source.weight_property = weight;
-        zp_properties_destroy (&props);
+/* Whether this process can start every node of the job again: each tcp
+   node is on this host and started by us. */
+static bool s_can_restart (const zp_config_t *cfg, const zp_job_options_t *options)
+{
+    for (size_t i = 0; i < cfg->n_workers + cfg->n_routers; i++) {
+        const zp_worker_config_t *wc =
+            i < cfg->n_workers ? &cfg->workers[i] : &cfg->routers[i - cfg->n_workers];
+        if (wc->transport == ZP_TRANSPORT_TCP &&
+            !(zp_config_is_local (wc->host) && options && options->spawn && options->exe))
+            return false;
     }
-    zp_graph_t *g = zp_graph_load (&source, &props, err, errlen);
-    if (!g)
-        return -1;
-    zp_value_t params[ZP_MAX_PARAMS];
-    zp_layout_t *layout = NULL;
-    zactor_t *master = NULL;
+    return true;
+}
+
+/* Starts the master and every node this process runs, and waits for the
+   job to end. 0 with the values by handle in *by_handle (caller frees), or
+   -1 with a message, *lost when a node died or went silent. */
+static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_handle, bool *lost,
+                      char *err, size_t errlen)
+{
+    const zp_config_t *cfg = j->cfg;
+    const zp_job_options_t *options = j->options;
+    const zp_program_t *program = j->program;
+    zp_job_summary_t *summary = j->summary;
     uint32_t n = (uint32_t) cfg->n_workers, nr = (uint32_t) cfg->n_routers, nn = n + nr;
+    zactor_t *master = NULL;
     /* Nodes are the workers, then the routers. */
     zactor_t **workers = calloc (nn, sizeof *workers);
     const char **names = calloc (nn, sizeof *names);
     char **where = calloc (nn, sizeof *where);
     char **endpoints = calloc (nn, sizeof *endpoints);
     pid_t *children = calloc (nn, sizeof *children);
-    zp_traffic_matrix_t estimate = {0};
-    double *weights = calloc (n, sizeof *weights);
-    zp_value_t *by_handle = NULL, *values = NULL;
     int rc = -1;
-    if (!workers || !names || !where || !endpoints || !children || !weights) {
+    if (!workers || !names || !where || !endpoints || !children) {
         snprintf (err, errlen, "out of memory");
         goto done;
     }
-    if (zp_job_resolve_params (cfg, program, props, params, err, errlen) != 0)
-        goto done;
-    if ((program->flags & ZP_NEEDS_IN_EDGES) && zp_graph_build_in_edges (g) != 0) {
-        snprintf (err, errlen, "out of memory building in-edges");
-        goto done;
-    }
-    uint32_t partitions = cfg->partitions ? cfg->partitions : 16 * n;
-    for (uint32_t w = 0; w < n; w++)
-        weights[w] = cfg->workers[w].weight;
-    zp_placement_t how = {(zp_balancer_t) cfg->place_vertices, (zp_balancer_t) cfg->place_workers,
-                          cfg->balance_edges == 1, weights};
-    layout = zp_layout_new (g, n, partitions, &how);
-    if (!layout) {
-        snprintf (err, errlen, "out of memory placing the graph");
-        goto done;
-    }
-    summary->vertices = g->n;
-    summary->edges = g->edges;
-    summary->directed = g->directed;
-    summary->dropped_self_loops = g->dropped_self_loops;
-    summary->dropped_duplicates = g->dropped_duplicates;
-    summary->n_workers = n;
-    summary->vertices_of = calloc (n, sizeof (uint64_t));
-    summary->edges_of = calloc (n, sizeof (uint64_t));
-    if (!summary->vertices_of || !summary->edges_of) {
-        snprintf (err, errlen, "out of memory");
-        goto done;
-    }
-    uint64_t vmax = 0, emax = 0;
-    for (uint32_t w = 0; w < n; w++) {
-        summary->vertices_of[w] = layout->ranges[w + 1] - layout->ranges[w];
-        summary->edges_of[w] = layout->edges_of[w];
-        vmax = summary->vertices_of[w] > vmax ? summary->vertices_of[w] : vmax;
-        emax = summary->edges_of[w] > emax ? summary->edges_of[w] : emax;
-    }
-    summary->imbalance_vertices = g->n ? (double) vmax * n / (double) g->n : 1.0;
-    summary->imbalance_edges = g->m ? (double) emax * n / (double) g->m : 1.0;
-    summary->load_seconds = (double) (zclock_usecs () - t0) / 1e6;
-
     /* Endpoints of this run. Nodes in this process use inproc; if the job
        has tcp workers, the master also binds its tcp endpoints and every
        in-process worker a tcp data endpoint on the master's host, so that
@@ -266,51 +227,56 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
     bool has_tcp = false;
     for (uint32_t w = 0; w < nn; w++)
         has_tcp |= (w < n ? &cfg->workers[w] : &cfg->routers[w - n])->transport == ZP_TRANSPORT_TCP;
-    if (nr && zp_layout_estimate_traffic (layout, g, 16, &estimate) != 0) {
-        snprintf (err, errlen, "out of memory estimating traffic");
-        goto done;
-    }
     if (has_tcp) {
         /* tcp://HOST:PORT -> tcp://HOST:* (config checked it is tcp://) */
         const char *host = cfg->control + 6, *colon = strrchr (host, ':');
         snprintf (tcp_data, sizeof tcp_data, "tcp://%.*s:*", (int) (colon ? colon - host : 0),
                   host);
     }
-    zp_master_args_t margs = {.job = job,
-                              .n_control = 1,
-                              .control = {control},
-                              .n_broadcast = 1,
-                              .broadcast = {broadcast},
-                              .public_control = cfg->control ? cfg->control : control,
-                              .join_timeout_ms = cfg->join_timeout_ms,
-                              .heartbeat_ms = cfg->heartbeat_ms,
-                              .n_workers = n,
-                              .worker_names = names,
-                              .worker_where = (const char *const *) where,
-                              .graph = g,
-                              .layout = layout,
-                              .program = program,
-                              .program_name = program->name,
-                              .params = params,
-                              .settings = {.batch_bytes = cfg->batch_bytes,
-                                           .compress_level = cfg->compress_level,
-                                           .compress_min = cfg->compress_min_bytes,
-                                           .compress = cfg->compress_mode == ZP_COMPRESS_ON    ? 1
-                                                       : cfg->compress_mode == ZP_COMPRESS_OFF ? 2
-                                                                                               : 0,
-                                           .max_supersteps = cfg->max_supersteps,
-                                           .ack_timeout_ms = cfg->ack_timeout_ms,
-                                           .max_retries = cfg->max_retries,
-                                           .heartbeat_ms = cfg->heartbeat_ms,
-                                           .liveness = cfg->liveness},
-                              .n_routers = nr,
-                              .router_names = names + n,
-                              .router_where = (const char *const *) where + n,
-                              .routing = {(zp_routing_mode_t) cfg->routing_mode,
-                                          (double) cfg->batch_bytes, (double) cfg->heavy_bytes,
-                                          cfg->fan_in, cfg->connection_cost},
-                              .replan_every = cfg->replan_every,
-                              .estimate = &estimate};
+    /* Absolute, so that nodes started elsewhere find the same place. */
+    char checkpoint_dir[ZP_CHECKPOINT_PATH_MAX] = "", cwd[ZP_CHECKPOINT_PATH_MAX / 2];
+    if (cfg->checkpoint_dir && cfg->checkpoint_dir[0] != '/' && getcwd (cwd, sizeof cwd))
+        snprintf (checkpoint_dir, sizeof checkpoint_dir, "%s/%.2000s", cwd, cfg->checkpoint_dir);
+    else if (cfg->checkpoint_dir)
+        snprintf (checkpoint_dir, sizeof checkpoint_dir, "%s", cfg->checkpoint_dir);
+    zp_master_args_t margs = {
+        .job = job,
+        .n_control = 1,
+        .control = {control},
+        .n_broadcast = 1,
+        .broadcast = {broadcast},
+        .public_control = cfg->control ? cfg->control : control,
+        .join_timeout_ms = cfg->join_timeout_ms,
+        .heartbeat_ms = cfg->heartbeat_ms,
+        .n_workers = n,
+        .worker_names = names,
+        .worker_where = (const char *const *) where,
+        .graph = j->g,
+        .layout = j->layout,
+        .program = program,
+        .program_name = program->name,
+        .params = j->params,
+        .settings = {.batch_bytes = cfg->batch_bytes,
+                     .compress_level = cfg->compress_level,
+                     .compress_min = cfg->compress_min_bytes,
+                     .compress = cfg->compress_mode == ZP_COMPRESS_ON    ? 1
+                                 : cfg->compress_mode == ZP_COMPRESS_OFF ? 2
+                                                                         : 0,
+                     .max_supersteps = cfg->max_supersteps,
+                     .ack_timeout_ms = cfg->ack_timeout_ms,
+                     .max_retries = cfg->max_retries,
+                     .heartbeat_ms = cfg->heartbeat_ms,
+                     .liveness = cfg->liveness,
+                     .checkpoint_every = cfg->checkpoint_every,
+                     .checkpoint_dir = cfg->checkpoint_dir ? checkpoint_dir : NULL},
+        .n_routers = nr,
+        .router_names = names + n,
+        .router_where = (const char *const *) where + n,
+        .routing = {(zp_routing_mode_t) cfg->routing_mode, (double) cfg->batch_bytes,
+                    (double) cfg->heavy_bytes, cfg->fan_in, cfg->connection_cost},
+        .replan_every = cfg->replan_every,
+        .estimate = j->estimate,
+        .resume = resume};
     if (cfg->control)
         margs.control[margs.n_control++] = cfg->control;
     if (cfg->broadcast)
@@ -329,7 +295,6 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
                                      wc->endpoint, wc->host ? wc->host : "this host", cfg->path,
                                      wc->host ? wc->host : zp_process_hostname ());
     }
-    t0 = zclock_usecs ();
     master = zactor_new (zp_master_actor, &margs);
     if (!master) {
         snprintf (err, errlen, "cannot start the master on %s", margs.public_control);
@@ -390,6 +355,7 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
                 snprintf (err, errlen, "%s %s (pid %d) exited with status %d before the job ended",
                           w < n ? "worker" : "router", names[w], (int) children[w], status);
                 children[w] = 0;
+                *lost = true;
                 break;
             }
             continue;
@@ -420,15 +386,16 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
                 options->on_step (options->ctx, &r, &tm);
             over = false;
         } else if (streq (cmd, "DONE") && zframe_size (frame) == sizeof (void *)) {
-            memcpy (&by_handle, zframe_data (frame), sizeof by_handle);
+            memcpy (by_handle, zframe_data (frame), sizeof *by_handle);
             rc = 0;
             summary->n_routers = nr;
             if (nr && traffic && zframe_size (traffic) == nr * sizeof (zp_router_report_t) &&
                 (summary->routers = malloc (zframe_size (traffic))))
                 memcpy (summary->routers, zframe_data (traffic), zframe_size (traffic));
-        } else if (streq (cmd, "FAIL"))
+        } else if (streq (cmd, "FAIL") || streq (cmd, "LOST")) {
             snprintf (err, errlen, "%.*s", (int) zframe_size (frame), (char *) zframe_data (frame));
-        else
+            *lost = streq (cmd, "LOST");
+        } else
             snprintf (err, errlen, "unexpected report from the master: %s", cmd);
         zstr_free (&cmd);
         zframe_destroy (&frame);
@@ -437,6 +404,135 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
             break;
     }
     zpoller_destroy (&poller);
+done:
+    for (uint32_t w = 0; workers && w < nn; w++)
+        zactor_destroy (&workers[w]);
+    /* Worker processes end after the master's BYE; the others are stopped. */
+    for (uint32_t w = 0; children && w < nn; w++)
+        if (children[w] > 0) {
+            int status = zp_process_stop (children[w], rc == 0 ? 5000 : 1000);
+            if (rc == 0 && status != 0) {
+                snprintf (err, errlen, "%s %s (pid %d) exited with status %d",
+                          w < n ? "worker" : "router", names[w], (int) children[w], status);
+                rc = -1;
+            }
+        }
+    zactor_destroy (&master);
+    for (uint32_t w = 0; endpoints && w < nn; w++) {
+        zstr_free (&endpoints[w]);
+        zstr_free (&where[w]);
+    }
+    free (endpoints);
+    free (children);
+    free (workers);
+    free (names);
+    free (where);
+    return rc;
+}
+
+int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_summary_t *summary,
+                char *err, size_t errlen)
+{
+    memset (summary, 0, sizeof *summary);
+    char why[1024];
+    const zp_program_t *program = zp_program_load (cfg->algorithm, why, sizeof why);
+    if (!program) {
+        snprintf (err, errlen, "%s: job.algorithm: %s", cfg->path, why);
+        return -1;
+    }
+    snprintf (summary->program, sizeof summary->program, "%s", program->name);
+    summary->value_type = program->value_type;
+
+    int64_t t0 = zclock_usecs ();
+    zp_graph_source_t source = {cfg->graph, cfg->format, cfg->directed < 0 ? 1 : cfg->directed,
+                                NULL};
+    zp_properties_t *props = NULL;
+    char weight[256];
+    if (program->flags & ZP_NEEDS_WEIGHTS) {
+        /* The weight column's name may come from the dataset's properties. */
+        bool graphalytics = cfg->format == ZP_FORMAT_GRAPHALYTICS ||
+                            (cfg->format == ZP_FORMAT_AUTO && strlen (cfg->graph) > 11 &&
+                             strcmp (cfg->graph + strlen (cfg->graph) - 11, ".properties") == 0);
+        if (graphalytics && !(props = zp_properties_load (cfg->graph, err, errlen)))
+            return -1;
+        snprintf (weight, sizeof weight, "%s", s_weight_property (cfg, program, props));
+        source.weight_property = weight;
+        zp_properties_destroy (&props);
+    }
+    zp_graph_t *g = zp_graph_load (&source, &props, err, errlen);
+    if (!g)
+        return -1;
+    zp_value_t params[ZP_MAX_PARAMS];
+    zp_layout_t *layout = NULL;
+    uint32_t n = (uint32_t) cfg->n_workers, nr = (uint32_t) cfg->n_routers;
+    zp_traffic_matrix_t estimate = {0};
+    double *weights = calloc (n, sizeof *weights);
+    zp_value_t *by_handle = NULL, *values = NULL;
+    int rc = -1;
+    if (!weights) {
+        snprintf (err, errlen, "out of memory");
+        goto done;
+    }
+    if (zp_job_resolve_params (cfg, program, props, params, err, errlen) != 0)
+        goto done;
+    if ((program->flags & ZP_NEEDS_IN_EDGES) && zp_graph_build_in_edges (g) != 0) {
+        snprintf (err, errlen, "out of memory building in-edges");
+        goto done;
+    }
+    uint32_t partitions = cfg->partitions ? cfg->partitions : 16 * n;
+    for (uint32_t w = 0; w < n; w++)
+        weights[w] = cfg->workers[w].weight;
+    zp_placement_t how = {(zp_balancer_t) cfg->place_vertices, (zp_balancer_t) cfg->place_workers,
+                          cfg->balance_edges == 1, weights};
+    layout = zp_layout_new (g, n, partitions, &how);
+    if (!layout) {
+        snprintf (err, errlen, "out of memory placing the graph");
+        goto done;
+    }
+    summary->vertices = g->n;
+    summary->edges = g->edges;
+    summary->directed = g->directed;
+    summary->dropped_self_loops = g->dropped_self_loops;
+    summary->dropped_duplicates = g->dropped_duplicates;
+    summary->n_workers = n;
+    summary->vertices_of = calloc (n, sizeof (uint64_t));
+    summary->edges_of = calloc (n, sizeof (uint64_t));
+    if (!summary->vertices_of || !summary->edges_of) {
+        snprintf (err, errlen, "out of memory");
+        goto done;
+    }
+    uint64_t vmax = 0, emax = 0;
+    for (uint32_t w = 0; w < n; w++) {
+        summary->vertices_of[w] = layout->ranges[w + 1] - layout->ranges[w];
+        summary->edges_of[w] = layout->edges_of[w];
+        vmax = summary->vertices_of[w] > vmax ? summary->vertices_of[w] : vmax;
+        emax = summary->edges_of[w] > emax ? summary->edges_of[w] : emax;
+    }
+    summary->imbalance_vertices = g->n ? (double) vmax * n / (double) g->n : 1.0;
+    summary->imbalance_edges = g->m ? (double) emax * n / (double) g->m : 1.0;
+    summary->load_seconds = (double) (zclock_usecs () - t0) / 1e6;
+
+    if (nr && zp_layout_estimate_traffic (layout, g, 16, &estimate) != 0) {
+        snprintf (err, errlen, "out of memory estimating traffic");
+        goto done;
+    }
+    /* Run the nodes; when one is lost and every node can be started again
+       here, start them all again from the last complete checkpoint. */
+    s_job_t job = {cfg, options, program, g, layout, params, &estimate, summary};
+    uint32_t max_recoveries = s_can_restart (cfg, options) ? cfg->max_recoveries : 0;
+    zp_resume_t resume = options && options->resume ? ZP_RESUME_REQUIRED : ZP_RESUME_NO;
+    t0 = zclock_usecs ();
+    while (true) {
+        bool lost = false;
+        rc = s_attempt (&job, resume, &by_handle, &lost, err, errlen);
+        if (rc == 0 || !lost || summary->recoveries >= max_recoveries)
+            break;
+        summary->recoveries++;
+        zsys_warning ("%s: restarting every node from the last checkpoint (recovery %u of at "
+                      "most %u)",
+                      err, summary->recoveries, max_recoveries);
+        resume = cfg->checkpoint_dir ? ZP_RESUME_IF_ANY : ZP_RESUME_NO;
+    }
     summary->compute_seconds = (double) (zclock_usecs () - t0) / 1e6;
     if (rc != 0)
         goto done;
@@ -466,30 +562,8 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
         rc = -1;
     summary->output_seconds = (double) (zclock_usecs () - t0) / 1e6;
 done:
-    for (uint32_t w = 0; workers && w < nn; w++)
-        zactor_destroy (&workers[w]);
-    /* Worker processes end after the master's BYE; the others are stopped. */
-    for (uint32_t w = 0; children && w < nn; w++)
-        if (children[w] > 0) {
-            int status = zp_process_stop (children[w], rc == 0 ? 5000 : 1000);
-            if (rc == 0 && status != 0) {
-                snprintf (err, errlen, "%s %s (pid %d) exited with status %d",
-                          w < n ? "worker" : "router", names[w], (int) children[w], status);
-                rc = -1;
-            }
-        }
-    zactor_destroy (&master);
-    for (uint32_t w = 0; endpoints && w < nn; w++) {
-        zstr_free (&endpoints[w]);
-        zstr_free (&where[w]);
-    }
     zp_traffic_free (&estimate);
-    free (endpoints);
-    free (children);
     free (weights);
-    free (workers);
-    free (names);
-    free (where);
     free (by_handle);
     free (values);
     zp_layout_destroy (&layout);

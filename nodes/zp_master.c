@@ -12,6 +12,7 @@
     for them over the control socket and sees the job as it happened.
 */
 #include "zpregel/zp_master.h"
+#include "zpregel/zp_checkpoint.h"
 #include "zpregel/zp_wire.h"
 
 #include <errno.h>
@@ -63,6 +64,10 @@ typedef struct {
     zp_step_report_t report, last;
     zp_value_t *values;
     zp_cbor_writer_t w;
+    /* checkpoints */
+    uint64_t fingerprint;
+    zp_manifest_t resume;  /* the checkpoint this run started from (step 0: none) */
+    zp_manifest_t current; /* what the checkpoint of this superstep needs from the master */
 } self_t;
 
 static void s_publish (self_t *self, zp_broadcast_t *b)
@@ -109,18 +114,33 @@ static const char *s_node_name (const self_t *self, uint32_t w)
                                      : self->args->router_names[w - self->args->n_workers];
 }
 
-static void s_fail (self_t *self, const char *fmt, ...)
+/* Ends the job: TERMINATE with status 1, BYE to every node, and `report`
+   ("FAIL", or "LOST" when a node was lost) with the text on the pipe. */
+static void s_end (self_t *self, const char *report, const char *fmt, va_list ap)
 {
     char text[1024];
-    va_list ap;
-    va_start (ap, fmt);
     vsnprintf (text, sizeof text, fmt, ap);
-    va_end (ap);
     zp_broadcast_t b = {.kind = ZP_MSG_TERMINATE, .step = self->step, .status = 1};
     s_publish (self, &b);
     s_bye_all (self);
-    zsock_send (self->pipe, "ss", "FAIL", text);
+    zsock_send (self->pipe, "ss", report, text);
     self->state = S_OVER;
+}
+
+static void s_fail (self_t *self, const char *fmt, ...)
+{
+    va_list ap;
+    va_start (ap, fmt);
+    s_end (self, "FAIL", fmt, ap);
+    va_end (ap);
+}
+
+static void s_lost (self_t *self, const char *fmt, ...)
+{
+    va_list ap;
+    va_start (ap, fmt);
+    s_end (self, "LOST", fmt, ap);
+    va_end (ap);
 }
 
 /* The node index of a worker (role worker) or router (role router) by name. */
@@ -184,6 +204,7 @@ static void s_send_assigns (self_t *self)
                         .n_routers = a->n_routers,
                         .routers = routers,
                         .settings = a->settings};
+    base.settings.restore_step = self->resume.step;
     for (uint32_t w = 0; w < n; w++) {
         for (uint32_t j = 0; j < n; j++) {
             peers[j] = j == w ? "" : s_route (self, w, j);
@@ -251,13 +272,16 @@ static zp_topology_t s_topology (self_t *self, char ***buf)
     return t;
 }
 
-/* Plans routes for `traffic` and publishes the plan (a new version). */
-static void s_replan (self_t *self, const zp_traffic_matrix_t *traffic)
+/* Publishes a new plan: the optimizer's for `traffic`, or else `routes`
+   as they are (a plan restored from a checkpoint, with its version). */
+static void s_publish_plan (self_t *self, const zp_traffic_matrix_t *traffic,
+                            const uint32_t *routes, uint64_t version)
 {
     char **buf;
     zp_topology_t topo = s_topology (self, &buf);
-    uint64_t version = self->plan ? self->plan->version + 1 : 1;
-    zp_plan_t *plan = buf ? zp_plan_new (traffic, &topo, &self->args->routing) : NULL;
+    zp_plan_t *plan = !buf      ? NULL
+                      : traffic ? zp_plan_new (traffic, &topo, &self->args->routing)
+                                : zp_plan_uniform (&topo, ZP_ROUTE_DIRECT);
     for (uint32_t i = 0; buf && i < 2 * self->n_nodes; i++)
         free (buf[i]);
     free (buf);
@@ -265,6 +289,8 @@ static void s_replan (self_t *self, const zp_traffic_matrix_t *traffic)
         s_fail (self, "out of memory planning routes");
         return;
     }
+    if (!traffic)
+        memcpy (plan->routes, routes, (size_t) plan->n_workers * plan->n_workers * sizeof *routes);
     plan->version = version;
     zp_plan_destroy (&self->plan);
     self->plan = plan;
@@ -273,6 +299,12 @@ static void s_replan (self_t *self, const zp_traffic_matrix_t *traffic)
                         .n_workers = plan->n_workers,
                         .routes = (const uint8_t *) plan->routes};
     s_publish (self, &b);
+}
+
+/* Plans routes for `traffic` and publishes the plan (a new version). */
+static void s_replan (self_t *self, const zp_traffic_matrix_t *traffic)
+{
+    s_publish_plan (self, traffic, NULL, self->plan ? self->plan->version + 1 : 1);
 }
 
 static void s_begin (self_t *self)
@@ -290,6 +322,11 @@ static void s_begin (self_t *self)
     if (self->plan)
         memcpy (self->prev_routes, self->plan->routes,
                 (size_t) self->args->n_workers * self->args->n_workers * sizeof *self->prev_routes);
+    self->current.step = self->step;
+    self->current.n_aggregates = self->args->program->n_aggregators;
+    memcpy (self->current.aggregates, aggs, sizeof aggs);
+    self->current.plan_version = self->plan ? self->plan->version : 0;
+    self->current.routes = self->plan ? self->prev_routes : NULL;
     self->n_done = 0;
     for (uint32_t w = 0; w < self->args->n_workers; w++)
         self->workers[w].done = false;
@@ -297,6 +334,28 @@ static void s_begin (self_t *self)
     self->report.step = self->step;
     self->step_started = zclock_usecs ();
     s_publish (self, &b);
+}
+
+/* Continues from the checkpoint in self->resume: its superstep, its
+   aggregates and its route plan, so the rest of the run is the same. */
+static void s_resume (self_t *self)
+{
+    const zp_manifest_t *m = &self->resume;
+    self->step = m->step;
+    for (size_t k = 0; k < m->n_aggregates; k++)
+        self->aggregates[k].bits = m->aggregates[k];
+    if (!m->routes || !self->args->n_routers)
+        return;
+    uint32_t n = self->args->n_workers;
+    for (size_t i = 0; i < (size_t) n * n; i++) {
+        uint32_t r = m->routes[i];
+        if (zp_route_kind (r) != ZP_ROUTE_DIRECT && zp_route_router (r) >= self->args->n_routers) {
+            s_fail (self, "the checkpoint's route plan names router %u of %u",
+                    zp_route_router (r) + 1, self->args->n_routers);
+            return;
+        }
+    }
+    s_publish_plan (self, NULL, m->routes, m->plan_version);
 }
 
 static void s_on_hello (self_t *self, zp_wire_msg_t *msg)
@@ -351,6 +410,18 @@ static void s_finish_step (self_t *self)
                             a->worker_names[j], self->received[i * n + j]);
                     return;
                 }
+    /* Every worker wrote its part of this superstep's checkpoint before
+       computing, so the checkpoint is complete: say so. */
+    if (zp_checkpoint_due (a->settings.checkpoint_every, self->step) &&
+        self->step != self->resume.step) {
+        char err[ZP_CHECKPOINT_PATH_MAX + 256];
+        if (zp_manifest_write (a->settings.checkpoint_dir, &self->current, err, sizeof err) != 0) {
+            s_fail (self, "%s", err);
+            return;
+        }
+        zp_broadcast_t b = {.kind = ZP_MSG_CHECKPOINT, .step = self->step};
+        s_publish (self, &b);
+    }
     memcpy (self->prev_sent, self->sent, (size_t) n * n * sizeof *self->sent);
     /* Combine aggregator partials in worker order: the same result every run. */
     for (size_t k = 0; k < a->program->n_aggregators; k++) {
@@ -540,7 +611,9 @@ static void s_on_control (self_t *self)
                     const zp_aggregator_def_t *d = &self->args->program->aggregators[k];
                     self->aggregates[k] = zp_combiner_identity (d->op, d->type);
                 }
-                if (self->args->n_routers)
+                if (self->resume.step)
+                    s_resume (self);
+                else if (self->args->n_routers)
                     s_replan (self, self->args->estimate);
                 if (self->state == S_RUNNING)
                     s_begin (self);
@@ -596,7 +669,7 @@ static void s_check_liveness (self_t *self, int64_t now)
         s_worker_t *wk = &self->workers[w];
         if (wk->joined && !wk->result && now - wk->heard > limit) {
             bool router = w >= self->args->n_workers;
-            s_fail (self, "%s %s (%s) is silent: no heartbeat for %.1fs",
+            s_lost (self, "%s %s (%s) is silent: no heartbeat for %.1fs",
                     router ? "router" : "worker", s_node_name (self, w),
                     router ? self->args->router_where[w - self->args->n_workers]
                            : self->args->worker_where[w],
@@ -660,6 +733,34 @@ void zp_master_actor (zsock_t *pipe, void *argp)
         ok = s_bind_all (self->control, a->control, a->n_control, why, sizeof why) &&
              s_bind_all (self->bcast, a->broadcast, a->n_broadcast, why, sizeof why);
     }
+    if (ok) {
+        uint8_t ranges[4 * ((size_t) n + 1)], params[8 * ZP_MAX_PARAMS];
+        for (uint32_t w = 0; w <= n; w++)
+            zp_store_u32 (ranges + 4 * w, a->layout->ranges[w]);
+        for (size_t i = 0; i < a->program->n_params; i++)
+            zp_store_u64 (params + 8 * i, a->params[i].bits);
+        self->fingerprint =
+            zp_checkpoint_fingerprint (a->program_name, strlen (a->program_name), params,
+                                       a->program->n_params, a->graph->n, n, ranges);
+        self->current.fingerprint = self->fingerprint;
+        self->current.n_workers = n;
+    }
+    if (ok && a->resume) {
+        const char *dir = a->settings.checkpoint_dir;
+        int rc =
+            dir ? zp_manifest_latest (dir, self->fingerprint, &self->resume, why, sizeof why) : -1;
+        if (!dir)
+            snprintf (why, sizeof why, "cannot resume: the job sets no reliability.checkpoint_dir");
+        else if (rc == 1)
+            snprintf (why, sizeof why, "cannot resume: no complete checkpoint in %s", dir);
+        else if (rc == 0 && self->resume.n_workers != n)
+            snprintf (why, sizeof why, "cannot resume: the checkpoint in %s has %u workers, not %u",
+                      dir, self->resume.n_workers, n);
+        ok = rc == 0 && (!self->resume.step || self->resume.n_workers == n);
+        if (ok && self->resume.step)
+            zsys_info ("master: resuming from the checkpoint of superstep %u in %s",
+                       self->resume.step, dir);
+    }
     zsock_signal (pipe, ok ? 0 : 1);
     /* zactor_new took the signal: say why on the pipe, where the owner reads. */
     if (!ok)
@@ -713,6 +814,7 @@ void zp_master_actor (zsock_t *pipe, void *argp)
     free (self->prev_routes);
     free (self->router_reports);
     zp_plan_destroy (&self->plan);
+    zp_manifest_free (&self->resume);
     free (self->partials);
     free (self->sent);
     free (self->prev_sent);

@@ -25,6 +25,7 @@
 */
 #include "zpregel/zp_worker.h"
 #include "zpregel/zp_batch.h"
+#include "zpregel/zp_checkpoint.h"
 #include "zpregel/zp_control.h"
 #include "zpregel/zp_plan.h"
 #include "zpregel/zp_wire.h"
@@ -122,6 +123,11 @@ typedef struct {
     double compute_seconds;
     zp_cbor_writer_t bw; /* batches */
     uint64_t bad_frames;
+    /* checkpoints */
+    uint64_t fingerprint;
+    uint32_t checkpoint_every;
+    uint32_t restored; /* the superstep restored from a checkpoint, or 0 */
+    char checkpoint_dir[ZP_CHECKPOINT_PATH_MAX];
 } self_t;
 
 #define s_log(self, ...) zp_node_log (&(self)->node, __VA_ARGS__)
@@ -528,6 +534,20 @@ static void s_begin (self_t *self, const zp_broadcast_t *b)
             self->stored[kept++] = *s;
     }
     self->n_stored = kept;
+    /* Every message of this superstep is here: the state to checkpoint. */
+    if (zp_checkpoint_due (self->checkpoint_every, b->step) && b->step != self->restored) {
+        char err[ZP_CHECKPOINT_PATH_MAX + 256];
+        s_ping (self, 0);
+        if (zp_checkpoint_save (self->checkpoint_dir, self->fingerprint, self->worker, b->step,
+                                self->partition, err, sizeof err) != 0) {
+            s_fail (self, err);
+            return;
+        }
+        /* The one before is kept until the master's manifest of this one is written. */
+        if (b->step > 2 * self->checkpoint_every)
+            zp_checkpoint_remove (self->checkpoint_dir, self->worker,
+                                  b->step - 2 * self->checkpoint_every);
+    }
     for (uint32_t i = 0; i < self->n_workers; i++)
         self->peers[i].bytes = self->peers[i].batches = 0;
     self->retries = self->duplicates = 0;
@@ -622,6 +642,24 @@ static void s_on_assign (self_t *self, const void *frame, size_t size)
     if (!self->partition) {
         s_fail (self, err);
         return;
+    }
+    self->fingerprint = zp_checkpoint_fingerprint (a.program, a.program_len, a.params, a.n_params,
+                                                   a.n_vertices, a.n_workers, a.ranges);
+    self->checkpoint_every = a.settings.checkpoint_every;
+    snprintf (self->checkpoint_dir, sizeof self->checkpoint_dir, "%.*s",
+              (int) a.settings.checkpoint_dir_len, a.settings.checkpoint_dir);
+    if (a.settings.restore_step) {
+        char why[ZP_CHECKPOINT_PATH_MAX + 256];
+        if (zp_checkpoint_restore (self->checkpoint_dir, self->fingerprint, self->worker,
+                                   a.settings.restore_step, self->partition, why,
+                                   sizeof why) != 0) {
+            s_fail (self, why);
+            return;
+        }
+        self->restored = a.settings.restore_step;
+        /* Peers may send batches of the restored superstep before its
+           BEGIN reaches us: that superstep is "the next" one. */
+        self->step = a.settings.restore_step - 1;
     }
     uint32_t n = a.n_workers, nl = a.n_workers + a.n_routers;
     self->links = calloc (nl, sizeof *self->links);
@@ -735,7 +773,7 @@ static void s_on_control (self_t *self)
     const void *data = zp_wire_data (&msg);
     size_t size = zp_wire_size (&msg);
     int kind = zp_frame_kind (data, size);
-    if (kind >= ZP_MSG_SYNC && kind <= ZP_MSG_PLAN) {
+    if (kind >= ZP_MSG_SYNC && kind <= ZP_MSG_CHECKPOINT) {
         zp_node_broadcast (&self->node, &msg, s_on_broadcast_cb, self); /* replayed */
         return;
     }

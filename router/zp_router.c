@@ -468,6 +468,7 @@ static void s_on_route (self_t *self, const void *frame, size_t size)
     self->n_workers = m.n_workers;
     self->n_routers = m.n_routers;
     self->settings = m.settings;
+    self->settings.checkpoint_dir = NULL; /* points into the frame; routers keep no state */
     self->stats.router = m.router;
     self->links = calloc (m.n_workers, sizeof *self->links);
     self->rx_z = zp_compress_new ((int) m.settings.compress_level, (size_t) 1 << 31);
@@ -565,7 +566,7 @@ static void s_on_control (self_t *self)
     const void *data = zp_wire_data (&msg);
     size_t size = zp_wire_size (&msg);
     int kind = zp_frame_kind (data, size);
-    if (kind >= ZP_MSG_SYNC && kind <= ZP_MSG_PLAN) {
+    if (kind >= ZP_MSG_SYNC && kind <= ZP_MSG_CHECKPOINT) {
         zp_node_broadcast (&self->node, &msg, s_on_broadcast_cb, self); /* replayed */
         return;
     }

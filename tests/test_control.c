@@ -64,25 +64,26 @@ static zp_cbor_writer_t s_assign_frame (uint32_t worker, uint32_t lo, uint32_t h
     static uint32_t tgt[4] = {0, 1, 4, 2};
     static double wgt[4] = {0.5, 1, 2, 0};
     static const char *peers[2] = {"inproc://a", "inproc://b"};
-    zp_assign_t a = {.job = 99,
-                     .worker = worker,
-                     .n_workers = 2,
-                     .n_vertices = 5,
-                     .directed = true,
-                     .program = "pr",
-                     .params = (const uint8_t *) params,
-                     .n_params = 2,
-                     .ranges = (const uint8_t *) ranges,
-                     .ids = (const uint8_t *) ids,
-                     .out_offsets = (const uint8_t *) off,
-                     .out_targets = (const uint8_t *) tgt,
-                     .out_weights = (const uint8_t *) wgt,
-                     .n_edges = 4,
-                     .in_offsets = (const uint8_t *) off,
-                     .in_targets = (const uint8_t *) tgt,
-                     .n_in_edges = 4,
-                     .peers = peers,
-                     .settings = {1 << 20, 3, 4096, 1, 50, 200, 8, 1000, 5}};
+    zp_assign_t a = {
+        .job = 99,
+        .worker = worker,
+        .n_workers = 2,
+        .n_vertices = 5,
+        .directed = true,
+        .program = "pr",
+        .params = (const uint8_t *) params,
+        .n_params = 2,
+        .ranges = (const uint8_t *) ranges,
+        .ids = (const uint8_t *) ids,
+        .out_offsets = (const uint8_t *) off,
+        .out_targets = (const uint8_t *) tgt,
+        .out_weights = (const uint8_t *) wgt,
+        .n_edges = 4,
+        .in_offsets = (const uint8_t *) off,
+        .in_targets = (const uint8_t *) tgt,
+        .n_in_edges = 4,
+        .peers = peers,
+        .settings = {1 << 20, 3, 4096, 1, 50, 200, 8, 1000, 5, 10, "/var/ckpt", 0, 30}};
     zp_cbor_writer_t w;
     zp_cbor_writer_init (&w, 0);
     cr_assert_eq (zp_assign_encode (&a, &w), 0);
@@ -111,6 +112,10 @@ Test (control, assign_round_trip)
     cr_assert_eq (d.settings.max_supersteps, 50);
     cr_assert_eq (d.settings.ack_timeout_ms, 200);
     cr_assert_eq (d.settings.liveness, 5);
+    cr_assert_eq (d.settings.checkpoint_every, 10);
+    cr_assert_eq (d.settings.checkpoint_dir_len, 9);
+    cr_assert_eq (memcmp (d.settings.checkpoint_dir, "/var/ckpt", 9), 0);
+    cr_assert_eq (d.settings.restore_step, 30);
     const char *ep;
     size_t len;
     cr_assert_eq (zp_assign_next_peer (&d, &ep, &len), 0);
@@ -207,10 +212,11 @@ Test (control, broadcasts_round_trip)
          .n_aggregates = 1,
          .aggregates = (const uint8_t *) aggs},
         {.kind = ZP_MSG_TERMINATE, .seq = 3, .step = 9, .status = 1},
+        {.kind = ZP_MSG_CHECKPOINT, .seq = 4, .step = 20},
     };
     zp_cbor_writer_t w;
     zp_cbor_writer_init (&w, 0);
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 4; i++) {
         zp_broadcast_t d;
         cr_assert_eq (zp_broadcast_encode (&kinds[i], &w), 0);
         cr_assert_eq (zp_broadcast_decode (w.data, w.size, &d), 0);

@@ -1,7 +1,8 @@
 /*  Faults injected on purpose, on real processes over loopback: a receiver
-    that stalls, a worker killed with SIGKILL, a master that dies, a worker
-    that hangs. Each ends with the same answer or a clear error, within a
-    bounded time, and with no process left behind. */
+    that stalls, a worker or router killed with SIGKILL, a master that dies,
+    a worker that hangs. With recoveries the job ends with the same answer;
+    without, with a clear error; always within a bounded time and with no
+    process left behind. */
 #include "zp_test.h"
 
 #include <signal.h>
@@ -25,6 +26,25 @@ static const char *s_job (const char *dir, const char *name, int iterations, con
     static char path[4200];
     snprintf (path, sizeof path, "%s", zp_test_write (dir, file, yaml));
     return path;
+}
+
+/* Runs `plain` (the job of `name` without the fault, writing dir/plain.out)
+   and checks that dir/NAME.out has the same bytes. */
+static void s_assert_same_as_plain (const char *dir, const char *name, const char *plain)
+{
+    const char *again[] = {zp_test_bin (), "run", plain, "--quiet", NULL};
+    zp_test_run_t r;
+    zp_test_run (again, 120, &r);
+    cr_assert_eq (r.status, 0, "%s", r.err);
+    zp_test_run_free (&r);
+    char a[4300], b[4300];
+    snprintf (a, sizeof a, "%s/%s.out", dir, name);
+    snprintf (b, sizeof b, "%s/plain.out", dir);
+    char *ta = zp_test_read (a, NULL), *tb = zp_test_read (b, NULL);
+    cr_assert (ta && tb && strcmp (ta, tb) == 0,
+               "%s: the answer differs from a run without the fault", name);
+    free (ta);
+    free (tb);
 }
 
 Test (faults, a_stalled_receiver_is_retried_and_the_answer_is_the_same, .timeout = 120)
@@ -66,25 +86,15 @@ Test (faults, a_stalled_receiver_is_retried_and_the_answer_is_the_same, .timeout
     char plain[4200];
     snprintf (plain, sizeof plain, "%s",
               s_job (dir, "plain", 300, "engine:\n  batch_bytes: 4KiB\n"));
-    const char *again[] = {zp_test_bin (), "run", plain, "--quiet", NULL};
-    zp_test_run_t r;
-    zp_test_run (again, 120, &r);
-    cr_assert_eq (r.status, 0, "%s", r.err);
-    zp_test_run_free (&r);
-    char a[4300], b[4300];
-    snprintf (a, sizeof a, "%s/stall.out", dir);
-    snprintf (b, sizeof b, "%s/plain.out", dir);
-    char *ta = zp_test_read (a, NULL), *tb = zp_test_read (b, NULL);
-    cr_assert (ta && tb && strcmp (ta, tb) == 0, "a stall changed the answer");
-    free (ta);
-    free (tb);
+    s_assert_same_as_plain (dir, "stall", plain);
 }
 
-Test (faults, a_killed_worker_fails_the_job_at_once, .timeout = 60)
+Test (faults, without_recoveries_a_killed_worker_fails_the_job_at_once, .timeout = 60)
 {
     char dir[4096], job[4200], out[4200], err[4200];
     snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
-    snprintf (job, sizeof job, "%s", s_job (dir, "kill", 100000, ""));
+    snprintf (job, sizeof job, "%s",
+              s_job (dir, "kill", 100000, "reliability:\n  max_recoveries: 0\n"));
     const char *run[] = {zp_test_bin (), "run", job, NULL};
     int pid = zp_test_start (run, out, err);
     cr_assert (zp_test_wait_for (err, "superstep 5:", 60), "the job did not start");
@@ -126,12 +136,13 @@ Test (faults, workers_give_up_on_a_dead_master, .timeout = 60)
     free (text);
 }
 
-Test (faults, a_hung_worker_is_declared_dead, .timeout = 60)
+Test (faults, without_recoveries_a_hung_worker_is_declared_dead, .timeout = 60)
 {
     char dir[4096], job[4200], out[4200], err[4200];
     snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
     snprintf (job, sizeof job, "%s",
-              s_job (dir, "hung", 100000, "reliability:\n  heartbeat_ms: 100\n  liveness: 5\n"));
+              s_job (dir, "hung", 100000,
+                     "reliability:\n  heartbeat_ms: 100\n  liveness: 5\n  max_recoveries: 0\n"));
     const char *run[] = {zp_test_bin (), "run", job, NULL};
     int pid = zp_test_start (run, out, err);
     cr_assert (zp_test_wait_for (err, "superstep 5:", 60), "the job did not start");
@@ -146,13 +157,13 @@ Test (faults, a_hung_worker_is_declared_dead, .timeout = 60)
     cr_assert_eq (zp_test_count_processes (job), 0, "processes of %s left behind", job);
 }
 
-Test (faults, a_killed_router_fails_the_job_at_once, .timeout = 60)
+Test (faults, without_recoveries_a_killed_router_fails_the_job_at_once, .timeout = 60)
 {
     char dir[4096], job[4200], out[4200], err[4200], extra[512];
     snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
     snprintf (extra, sizeof extra,
               "routers:\n  - name: r1\n    transport: tcp\n    endpoint: tcp://127.0.0.1:%d\n"
-              "routing:\n  mode: aggregated\n",
+              "routing:\n  mode: aggregated\nreliability:\n  max_recoveries: 0\n",
               zp_test_port ());
     snprintf (job, sizeof job, "%s", s_job (dir, "router", 100000, extra));
     const char *run[] = {zp_test_bin (), "run", job, NULL};
@@ -168,4 +179,48 @@ Test (faults, a_killed_router_fails_the_job_at_once, .timeout = 60)
     cr_assert (strstr (text, want), "%s", text);
     free (text);
     cr_assert_eq (zp_test_count_processes (job), 0, "processes of %s left behind", job);
+}
+
+/* Kills node `victim` (a tcp worker or router of the job) with SIGKILL after
+   the checkpoint of superstep 40, and checks that the job recovers: it ends
+   well, says so, and writes the bytes of the same job run without a fault. */
+static void s_kill_and_recover (const char *victim_name, const char *extra_plain)
+{
+    char dir[4096], job[4200], plain[4200], out[4200], err[4200], extra[1024];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    snprintf (extra, sizeof extra,
+              "%sreliability:\n  checkpoint_every: 20\n  checkpoint_dir: %s/ckpt\n", extra_plain,
+              dir);
+    snprintf (job, sizeof job, "%s", s_job (dir, "recover", 300, extra));
+    snprintf (plain, sizeof plain, "%s", s_job (dir, "plain", 300, extra_plain));
+    const char *run[] = {zp_test_bin (), "run", job, NULL};
+    int pid = zp_test_start (run, out, err);
+    cr_assert (zp_test_wait_for (err, "superstep 45:", 60), "the job did not start");
+    int victim = zp_test_find_process (job, victim_name);
+    cr_assert_gt (victim, 0);
+    kill (victim, SIGKILL);
+    cr_assert_eq (zp_test_wait (pid, 120), 0, "%s", zp_test_read (err, NULL));
+    char *text = zp_test_read (err, NULL), *summary = zp_test_read (out, NULL);
+    cr_assert (strstr (text, "restarting every node from the last checkpoint"), "%s", text);
+    cr_assert (strstr (text, "resuming from the checkpoint of superstep"), "%s", text);
+    cr_assert (strstr (summary, "recovery  1:"), "%s", summary);
+    free (text);
+    free (summary);
+    s_assert_same_as_plain (dir, "recover", plain);
+    cr_assert_eq (zp_test_count_processes (job), 0, "processes of %s left behind", job);
+}
+
+Test (faults, a_killed_worker_is_recovered_from_a_checkpoint_to_the_same_bytes, .timeout = 180)
+{
+    s_kill_and_recover ("--name t2", "");
+}
+
+Test (faults, a_killed_router_is_recovered_from_a_checkpoint_to_the_same_bytes, .timeout = 180)
+{
+    char extra[512];
+    snprintf (extra, sizeof extra,
+              "routers:\n  - name: r1\n    transport: tcp\n    endpoint: tcp://127.0.0.1:%d\n"
+              "routing:\n  mode: aggregated\n",
+              zp_test_port ());
+    s_kill_and_recover ("--name r1", extra);
 }

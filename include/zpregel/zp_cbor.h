@@ -24,6 +24,7 @@
 #include <string.h>
 
 /* RFC 8746 typed-array tags used by zpregel. */
+#define ZP_TAG_U8    64
 #define ZP_TAG_U32LE 70
 #define ZP_TAG_U64LE 71
 #define ZP_TAG_S64LE 79

@@ -65,6 +65,9 @@ typedef struct {
     uint32_t liveness;       /* heartbeats missed before a node counts as dead */
     uint32_t ack_timeout_ms; /* an unACKed batch is sent again after this, doubling */
     uint32_t max_retries;
+    uint32_t checkpoint_every; /* 0: no checkpoints */
+    char *checkpoint_dir;      /* resolved relative to the YAML file */
+    uint32_t max_recoveries;   /* restarts after a lost node, by zpregel run */
     /* workers */
     zp_worker_config_t *workers;
     size_t n_workers;

@@ -57,10 +57,15 @@ typedef struct {
     uint64_t compress_min;   /* compress payloads of at least this size */
     uint32_t compress;       /* 0 auto (tcp links off this host), 1 every link, 2 none */
     uint32_t max_supersteps;
-    uint32_t ack_timeout_ms; /* tcp links: an unACKed batch is sent again after this, doubling */
-    uint32_t max_retries;    /* ... this many times, then the worker fails */
-    uint32_t heartbeat_ms;   /* nodes PING the master this often, even while computing */
-    uint32_t liveness;       /* a master silent for liveness x heartbeat_ms is gone */
+    uint32_t ack_timeout_ms;   /* tcp links: an unACKed batch is sent again after this, doubling */
+    uint32_t max_retries;      /* ... this many times, then the worker fails */
+    uint32_t heartbeat_ms;     /* nodes PING the master this often, even while computing */
+    uint32_t liveness;         /* a master silent for liveness x heartbeat_ms is gone */
+    uint32_t checkpoint_every; /* checkpoint supersteps that are multiples of this; 0 never */
+    const char
+        *checkpoint_dir; /* encode: NUL-terminated, or NULL; decode: checkpoint_dir_len bytes */
+    size_t checkpoint_dir_len;
+    uint32_t restore_step; /* 0: start afresh; S: restore the checkpoint of superstep S */
 } zp_settings_t;
 
 typedef struct {

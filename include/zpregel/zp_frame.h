@@ -37,6 +37,7 @@ typedef enum {
     ZP_MSG_TERMINATE = 34,
     ZP_MSG_HEARTBEAT = 35,
     ZP_MSG_PLAN = 36,
+    ZP_MSG_CHECKPOINT = 37, /* the checkpoint of a superstep is complete */
     /* worker -> worker, over the data sockets */
     ZP_MSG_BATCH = 64,
     ZP_MSG_ACK = 65,

@@ -6,7 +6,10 @@
     process, starts the tcp workers of this host as child processes (if
     asked) and waits for the others, reports each superstep through a
     callback, writes the output and fills a summary. Child processes are
-    reaped, and stopped if the job fails.
+    reaped, and stopped if the job fails. When a node dies or goes silent
+    and this process started every node, it stops them all and starts them
+    again from the last complete checkpoint (from superstep 0 without one),
+    up to reliability.max_recoveries times.
 */
 #ifndef ZP_JOB_H
 #define ZP_JOB_H
@@ -26,6 +29,8 @@ typedef struct {
     const char *exe;              /* the zpregel binary, for spawn */
     const char *const *overrides; /* --set values, passed on to spawned workers */
     size_t n_overrides;
+    /* Continue from the newest complete checkpoint in reliability.checkpoint_dir. */
+    bool resume;
 } zp_job_options_t;
 
 typedef struct {
@@ -50,6 +55,7 @@ typedef struct {
     uint64_t batches;
     uint64_t retries;    /* batches sent again */
     uint64_t duplicates; /* batches received twice and dropped */
+    uint32_t recoveries; /* times every node was started again after one was lost */
     uint32_t n_routers;
     zp_router_report_t *routers; /* n_routers: frames and messages in and out */
     size_t n_top;                /* vertices with the largest values (F64 programs) */

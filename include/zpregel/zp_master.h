@@ -18,6 +18,7 @@
       "DONE" + a pointer + reports  the values (zp_value_t[|V|] by handle; owner frees),
                                     and a zp_router_report_t per router
       "FAIL" + text                 the job failed; the text says why
+      "LOST" + text                 the job failed because a node went silent
     and then waits for $TERM.
 */
 #ifndef ZP_MASTER_H
@@ -33,6 +34,8 @@
 #include <czmq.h>
 
 #define ZP_MASTER_MAX_BINDS 2
+
+typedef enum { ZP_RESUME_NO, ZP_RESUME_REQUIRED, ZP_RESUME_IF_ANY } zp_resume_t;
 
 typedef struct {
     uint64_t job;
@@ -61,6 +64,10 @@ typedef struct {
     zp_plan_options_t routing;
     uint32_t replan_every; /* auto mode: re-plan from measured traffic every this many supersteps */
     const zp_traffic_matrix_t *estimate; /* traffic for the first plan */
+    /* Where to start: superstep 0 (and forget older checkpoints), or the
+       newest complete checkpoint in settings.checkpoint_dir, failing at
+       once (REQUIRED) or starting from 0 (IF_ANY) if there is none. */
+    zp_resume_t resume;
 } zp_master_args_t;
 
 /* What the routers did, reported with DONE (n_routers of them, by index). */

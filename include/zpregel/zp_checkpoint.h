@@ -1,0 +1,65 @@
+/*  zp_checkpoint: the files a checkpoint is made of.
+
+    A checkpoint of superstep S is the state at the start of S, after every
+    message sent in S-1 has arrived and before compute: each worker's values,
+    halted flags and inbox (zp_partition_save), and the master's aggregates
+    and route plan. In `dir`:
+      step-S.wI.zpc       worker I's partition, by that worker
+      step-S.manifest     by the master, once every worker has said DONE for
+                          superstep S (so every worker file of S is on disk):
+                          a checkpoint without a manifest is never used
+    Every file is CBOR compressed with zstd, written to a temporary name,
+    fsync'ed and renamed, so a crash leaves the old file or the new one.
+    Each carries a fingerprint of what it belongs to (program, parameters,
+    |V|, placement), so a checkpoint is never restored into another job.
+*/
+#ifndef ZP_CHECKPOINT_H
+#define ZP_CHECKPOINT_H
+
+#include "zp_control.h"
+#include "zp_program.h"
+
+#define ZP_CHECKPOINT_PATH_MAX 4096
+
+typedef struct zp_partition_s zp_partition_t;
+
+typedef struct {
+    uint32_t step;
+    uint64_t fingerprint;
+    uint32_t n_workers;
+    size_t n_aggregates;
+    uint64_t aggregates[ZP_MAX_AGGREGATORS]; /* what BEGIN of `step` carries */
+    uint64_t plan_version;                   /* 0: every route direct */
+    uint32_t *routes;                        /* n_workers x n_workers, or NULL */
+} zp_manifest_t;
+
+/* The fingerprint of a job's checkpoints: FNV-1a over the program's name,
+   its raw parameter values, |V|, the worker count and the placement ranges
+   (n_workers + 1 little-endian uint32). */
+uint64_t zp_checkpoint_fingerprint (const char *program, size_t program_len, const uint8_t *params,
+                                    size_t n_params, uint64_t n_vertices, uint32_t n_workers,
+                                    const uint8_t *ranges);
+
+/* Whether superstep `step` is checkpointed with checkpoint_every `every`. */
+bool zp_checkpoint_due (uint32_t every, uint32_t step);
+
+/* Worker files: 0, or -1 with a message naming the file. */
+int zp_checkpoint_save (const char *dir, uint64_t fingerprint, uint32_t worker, uint32_t step,
+                        const zp_partition_t *partition, char *err, size_t errlen);
+int zp_checkpoint_restore (const char *dir, uint64_t fingerprint, uint32_t worker, uint32_t step,
+                           zp_partition_t *partition, char *err, size_t errlen);
+/* Removes worker `worker`'s file of superstep `step`, if there is one. */
+void zp_checkpoint_remove (const char *dir, uint32_t worker, uint32_t step);
+
+/* Manifests. write: 0 or -1 with a message; it also removes older manifests.
+   latest: the newest manifest in `dir` with this fingerprint: 0 found, 1
+   none, -1 with a message (a manifest that cannot be read is an error,
+   not skipped). Free what latest filled with zp_manifest_free. */
+int zp_manifest_write (const char *dir, const zp_manifest_t *m, char *err, size_t errlen);
+int zp_manifest_latest (const char *dir, uint64_t fingerprint, zp_manifest_t *m, char *err,
+                        size_t errlen);
+void zp_manifest_free (zp_manifest_t *m);
+/* Removes the manifests of supersteps before `below` (UINT32_MAX: all). */
+void zp_manifest_remove (const char *dir, uint32_t below);
+
+#endif

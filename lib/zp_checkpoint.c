@@ -1,0 +1,412 @@
+/*  zp_checkpoint: the files a checkpoint is made of. See zp_checkpoint.h. */
+#include "zpregel/zp_checkpoint.h"
+#include "zpregel/zp_compress.h"
+#include "zp_partition.h"
+
+#include <czmq.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define S_MAGIC "zpregel-checkpoint"
+#define S_VERSION 1
+#define S_LEVEL 3
+#define S_MAX_BYTES ((size_t) 1 << 40)
+
+static uint64_t s_fnv (uint64_t h, const void *data, size_t size)
+{
+    const uint8_t *p = data;
+    for (size_t i = 0; i < size; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}
+
+uint64_t zp_checkpoint_fingerprint (const char *program, size_t program_len, const uint8_t *params,
+                                    size_t n_params, uint64_t n_vertices, uint32_t n_workers,
+                                    const uint8_t *ranges)
+{
+    uint8_t word[8];
+    uint64_t h = s_fnv (0xcbf29ce484222325ull, program, program_len);
+    zp_store_u64 (word, n_params);
+    h = s_fnv (h, word, 8);
+    h = s_fnv (h, params, n_params * 8);
+    zp_store_u64 (word, n_vertices);
+    h = s_fnv (h, word, 8);
+    zp_store_u64 (word, n_workers);
+    h = s_fnv (h, word, 8);
+    return s_fnv (h, ranges, ((size_t) n_workers + 1) * 4);
+}
+
+bool zp_checkpoint_due (uint32_t every, uint32_t step)
+{
+    return every && step && step % every == 0;
+}
+
+static void s_worker_path (char *path, size_t len, const char *dir, uint32_t step, uint32_t worker)
+{
+    snprintf (path, len, "%s/step-%u.w%u.zpc", dir, step, worker);
+}
+
+static void s_manifest_path (char *path, size_t len, const char *dir, uint32_t step)
+{
+    snprintf (path, len, "%s/step-%u.manifest", dir, step);
+}
+
+/* mkdir -p: workers on one host create the directory at the same time,
+   so a level that already exists, or appears meanwhile, is fine. */
+static int s_mkdirs (const char *dir)
+{
+    char path[ZP_CHECKPOINT_PATH_MAX];
+    snprintf (path, sizeof path, "%s", dir);
+    for (char *p = path + 1;; p++) {
+        bool end = *p == 0;
+        if (*p == '/' || end) {
+            *p = 0;
+            if (mkdir (path, 0755) != 0 && errno != EEXIST)
+                return -1;
+            if (end)
+                return 0;
+            *p = '/';
+        }
+    }
+}
+
+/* Compresses `data` and writes it to `path` through a temporary file,
+   fsync'ed, renamed over `path`, and the directory fsync'ed. */
+static int s_write_file (const char *dir, const char *path, const zp_cbor_writer_t *data, char *err,
+                         size_t errlen)
+{
+    if (data->failed) {
+        snprintf (err, errlen, "%s: out of memory", path);
+        return -1;
+    }
+    if (s_mkdirs (dir) != 0) {
+        snprintf (err, errlen, "cannot create the checkpoint directory %s: %s", dir,
+                  strerror (errno));
+        return -1;
+    }
+    zp_compress_t *z = zp_compress_new (S_LEVEL, S_MAX_BYTES);
+    size_t size = 0;
+    const uint8_t *packed = z ? zp_compress (z, data->data, data->size, &size) : NULL;
+    if (!packed) {
+        zp_compress_destroy (&z);
+        snprintf (err, errlen, "%s: cannot compress (out of memory)", path);
+        return -1;
+    }
+    char tmp[ZP_CHECKPOINT_PATH_MAX + 8];
+    snprintf (tmp, sizeof tmp, "%s.tmp", path);
+    int fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int rc = fd < 0 ? -1 : 0;
+    for (size_t done = 0; rc == 0 && done < size;) {
+        ssize_t n = write (fd, packed + done, size - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            rc = -1;
+        else
+            done += (size_t) n;
+    }
+    if (rc == 0 && fsync (fd) != 0)
+        rc = -1;
+    int saved = errno;
+    if (fd >= 0 && close (fd) != 0 && rc == 0) {
+        rc = -1;
+        saved = errno;
+    }
+    if (rc == 0 && rename (tmp, path) != 0) {
+        rc = -1;
+        saved = errno;
+    }
+    zp_compress_destroy (&z);
+    if (rc != 0) {
+        unlink (tmp);
+        snprintf (err, errlen, "cannot write %s: %s", path, strerror (saved));
+        return -1;
+    }
+    /* The rename is durable once the directory is. */
+    int dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        fsync (dfd);
+        close (dfd);
+    }
+    return 0;
+}
+
+/* Reads and decompresses `path`: a malloc'd buffer, or NULL with a message. */
+static uint8_t *s_read_file (const char *path, size_t *size, char *err, size_t errlen)
+{
+    FILE *f = fopen (path, "rb");
+    if (!f) {
+        snprintf (err, errlen, "cannot open %s: %s", path, strerror (errno));
+        return NULL;
+    }
+    uint8_t *raw = NULL, *out = NULL;
+    size_t len = 0, cap = 0;
+    while (true) {
+        if (len == cap) {
+            cap = cap ? cap * 2 : 1 << 16;
+            uint8_t *grown = realloc (raw, cap);
+            if (!grown)
+                break;
+            raw = grown;
+        }
+        size_t n = fread (raw + len, 1, cap - len, f);
+        len += n;
+        if (n == 0)
+            break;
+    }
+    bool bad = ferror (f) || !raw;
+    fclose (f);
+    if (bad) {
+        snprintf (err, errlen, "cannot read %s", path);
+        free (raw);
+        return NULL;
+    }
+    zp_compress_t *z = zp_compress_new (S_LEVEL, S_MAX_BYTES);
+    int zerr = ZP_ENOMEM;
+    const uint8_t *plain = z ? zp_decompress (z, raw, len, size, &zerr) : NULL;
+    if (plain && (out = malloc (*size ? *size : 1)))
+        memcpy (out, plain, *size);
+    else
+        snprintf (err, errlen, "%s is not a zpregel checkpoint: %s", path,
+                  plain ? "out of memory" : zp_frame_strerror (zerr));
+    zp_compress_destroy (&z);
+    free (raw);
+    return out;
+}
+
+/* [magic, version, kind, fingerprint, step, ...]: reads the header, checks it. */
+static int s_read_header (zp_cbor_reader_t *r, size_t fields, const char *kind, uint64_t fingerprint,
+                          uint32_t step, const char *path, char *err, size_t errlen)
+{
+    const char *text, *k;
+    size_t len, klen;
+    uint64_t version, fp, s;
+    if (zp_cbor_read_array_n (r, fields) != 0 || zp_cbor_read_text (r, &text, &len) != 0 ||
+        len != strlen (S_MAGIC) || memcmp (text, S_MAGIC, len) != 0 ||
+        zp_cbor_read_uint (r, &version) != 0 || zp_cbor_read_text (r, &k, &klen) != 0 ||
+        klen != strlen (kind) || memcmp (k, kind, klen) != 0 || zp_cbor_read_uint (r, &fp) != 0 ||
+        zp_cbor_read_uint (r, &s) != 0) {
+        snprintf (err, errlen, "%s is not a zpregel %s checkpoint", path, kind);
+        return -1;
+    }
+    if (version != S_VERSION) {
+        snprintf (err, errlen, "%s: checkpoint format %" PRIu64 ", this zpregel reads %d", path,
+                  version, S_VERSION);
+        return -1;
+    }
+    if (fp != fingerprint) {
+        snprintf (err, errlen,
+                  "%s belongs to another job: the program, its parameters, the graph or the "
+                  "placement differ",
+                  path);
+        return -1;
+    }
+    if (s != step) {
+        snprintf (err, errlen, "%s is of superstep %" PRIu64 ", not %u", path, s, step);
+        return -1;
+    }
+    return 0;
+}
+
+static void s_write_header (zp_cbor_writer_t *w, size_t fields, const char *kind,
+                            uint64_t fingerprint, uint32_t step)
+{
+    zp_cbor_write_array (w, fields);
+    zp_cbor_write_text (w, S_MAGIC);
+    zp_cbor_write_uint (w, S_VERSION);
+    zp_cbor_write_text (w, kind);
+    zp_cbor_write_uint (w, fingerprint);
+    zp_cbor_write_uint (w, step);
+}
+
+/* Reads `path` and its header: the decompressed bytes (caller frees) and a
+   reader after the header, or NULL with a message. */
+static uint8_t *s_open (const char *path, size_t fields, const char *kind, uint64_t fingerprint,
+                        uint32_t step, zp_cbor_reader_t *r, char *err, size_t errlen)
+{
+    size_t size;
+    uint8_t *data = s_read_file (path, &size, err, errlen);
+    if (!data)
+        return NULL;
+    zp_cbor_reader_init (r, data, size);
+    if (s_read_header (r, fields, kind, fingerprint, step, path, err, errlen) != 0) {
+        free (data);
+        return NULL;
+    }
+    return data;
+}
+
+/* Worker file: [magic, version, "worker", fingerprint, step, worker, partition] */
+int zp_checkpoint_save (const char *dir, uint64_t fingerprint, uint32_t worker, uint32_t step,
+                        const zp_partition_t *partition, char *err, size_t errlen)
+{
+    char path[ZP_CHECKPOINT_PATH_MAX];
+    s_worker_path (path, sizeof path, dir, step, worker);
+    zp_cbor_writer_t w;
+    zp_cbor_writer_init (&w, 1 << 16);
+    s_write_header (&w, 7, "worker", fingerprint, step);
+    zp_cbor_write_uint (&w, worker);
+    zp_partition_save (partition, &w);
+    int rc = s_write_file (dir, path, &w, err, errlen);
+    zp_cbor_writer_free (&w);
+    return rc;
+}
+
+int zp_checkpoint_restore (const char *dir, uint64_t fingerprint, uint32_t worker, uint32_t step,
+                           zp_partition_t *partition, char *err, size_t errlen)
+{
+    char path[ZP_CHECKPOINT_PATH_MAX];
+    s_worker_path (path, sizeof path, dir, step, worker);
+    zp_cbor_reader_t r;
+    uint8_t *data = s_open (path, 7, "worker", fingerprint, step, &r, err, errlen);
+    if (!data)
+        return -1;
+    uint64_t who;
+    int rc = 0;
+    if (zp_cbor_read_uint (&r, &who) != 0 || who != worker) {
+        snprintf (err, errlen, "%s is not the checkpoint of worker %u", path, worker);
+        rc = -1;
+    }
+    char why[512];
+    if (rc == 0 && zp_partition_restore (partition, step, &r, why, sizeof why) != 0) {
+        snprintf (err, errlen, "%s: %s", path, why);
+        rc = -1;
+    }
+    free (data);
+    return rc;
+}
+
+void zp_checkpoint_remove (const char *dir, uint32_t worker, uint32_t step)
+{
+    char path[ZP_CHECKPOINT_PATH_MAX];
+    s_worker_path (path, sizeof path, dir, step, worker);
+    unlink (path);
+}
+
+/* Manifest: [magic, version, "manifest", fingerprint, step, n_workers,
+              aggregates, plan_version, routes or null] */
+int zp_manifest_write (const char *dir, const zp_manifest_t *m, char *err, size_t errlen)
+{
+    char path[ZP_CHECKPOINT_PATH_MAX];
+    s_manifest_path (path, sizeof path, dir, m->step);
+    zp_cbor_writer_t w;
+    zp_cbor_writer_init (&w, 4096);
+    s_write_header (&w, 9, "manifest", m->fingerprint, m->step);
+    zp_cbor_write_uint (&w, m->n_workers);
+    uint8_t aggs[8 * ZP_MAX_AGGREGATORS];
+    for (size_t k = 0; k < m->n_aggregates; k++)
+        zp_store_u64 (aggs + 8 * k, m->aggregates[k]);
+    zp_cbor_write_typed (&w, ZP_TAG_U64LE, aggs, 8 * m->n_aggregates);
+    zp_cbor_write_uint (&w, m->plan_version);
+    size_t cells = (size_t) m->n_workers * m->n_workers;
+    uint8_t *routes = m->routes ? zp_cbor_write_typed_reserve (&w, ZP_TAG_U32LE, cells * 4) : NULL;
+    if (!m->routes)
+        zp_cbor_write_null (&w);
+    for (size_t i = 0; routes && i < cells; i++)
+        zp_store_u32 (routes + 4 * i, m->routes[i]);
+    int rc = s_write_file (dir, path, &w, err, errlen);
+    zp_cbor_writer_free (&w);
+    if (rc != 0)
+        return rc;
+    /* Older manifests are superseded: remove them, and so never use them. */
+    zp_manifest_remove (dir, m->step);
+    return 0;
+}
+
+void zp_manifest_remove (const char *dir, uint32_t below)
+{
+    char path[ZP_CHECKPOINT_PATH_MAX];
+    DIR *d = opendir (dir);
+    struct dirent *e;
+    while (d && (e = readdir (d))) {
+        unsigned step;
+        char tail[16];
+        if (sscanf (e->d_name, "step-%u.%15s", &step, tail) == 2 && strcmp (tail, "manifest") == 0 &&
+            step < below) {
+            s_manifest_path (path, sizeof path, dir, step);
+            unlink (path);
+        }
+    }
+    if (d)
+        closedir (d);
+}
+
+int zp_manifest_latest (const char *dir, uint64_t fingerprint, zp_manifest_t *m, char *err,
+                        size_t errlen)
+{
+    memset (m, 0, sizeof *m);
+    DIR *d = opendir (dir);
+    if (!d) {
+        if (errno == ENOENT)
+            return 1;
+        snprintf (err, errlen, "cannot read the checkpoint directory %s: %s", dir,
+                  strerror (errno));
+        return -1;
+    }
+    bool found = false;
+    uint32_t newest = 0;
+    struct dirent *e;
+    while ((e = readdir (d))) {
+        unsigned step;
+        char tail[16];
+        if (sscanf (e->d_name, "step-%u.%15s", &step, tail) == 2 && strcmp (tail, "manifest") == 0 &&
+            (!found || step > newest)) {
+            newest = step;
+            found = true;
+        }
+    }
+    closedir (d);
+    if (!found)
+        return 1;
+    char path[ZP_CHECKPOINT_PATH_MAX];
+    s_manifest_path (path, sizeof path, dir, newest);
+    zp_cbor_reader_t r;
+    uint8_t *data = s_open (path, 9, "manifest", fingerprint, newest, &r, err, errlen);
+    if (!data)
+        return -1;
+    int rc = 0;
+    uint64_t n_workers = 0;
+    const uint8_t *aggs = NULL, *routes = NULL;
+    size_t n_aggs = 0, cells = 0;
+    if (rc == 0 && (zp_cbor_read_uint (&r, &n_workers) != 0 || n_workers == 0 ||
+                    n_workers > UINT32_MAX - 1 ||
+                    zp_cbor_read_typed (&r, ZP_TAG_U64LE, 8, &aggs, &n_aggs) != 0 ||
+                    n_aggs > ZP_MAX_AGGREGATORS || zp_cbor_read_uint (&r, &m->plan_version) != 0 ||
+                    (!zp_cbor_read_null (&r) &&
+                     (zp_cbor_read_typed (&r, ZP_TAG_U32LE, 4, &routes, &cells) != 0 ||
+                      cells != n_workers * n_workers)) ||
+                    !zp_cbor_at_end (&r))) {
+        snprintf (err, errlen, "%s is damaged", path);
+        rc = -1;
+    }
+    if (rc == 0 && routes && !(m->routes = malloc (cells * sizeof *m->routes))) {
+        snprintf (err, errlen, "out of memory");
+        rc = -1;
+    }
+    if (rc == 0) {
+        m->step = newest;
+        m->fingerprint = fingerprint;
+        m->n_workers = (uint32_t) n_workers;
+        m->n_aggregates = n_aggs;
+        for (size_t k = 0; k < n_aggs; k++)
+            m->aggregates[k] = zp_load_u64 (aggs + 8 * k);
+        for (size_t i = 0; routes && i < cells; i++)
+            m->routes[i] = zp_load_u32 (routes + 4 * i);
+    }
+    free (data);
+    return rc;
+}
+
+void zp_manifest_free (zp_manifest_t *m)
+{
+    free (m->routes);
+    m->routes = NULL;
+}

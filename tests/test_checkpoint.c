@@ -1,0 +1,195 @@
+/*  Checkpoints and --resume, on real files and processes: a job stopped
+    after a checkpoint and resumed gives the same bytes as one that never
+    stopped, for every algorithm (each message path: combined, listed,
+    bytes); a master killed with SIGKILL mid-job is resumed to the same
+    answer; and a checkpoint that does not fit the job is refused by name. */
+#include "zp_test.h"
+
+#include <dirent.h>
+#include <signal.h>
+#include <unistd.h>
+
+/* Two inproc workers and one tcp worker process, checkpoints in dir/ckpt-NAME. */
+static const char *s_job (const char *dir, const char *name, const char *algo, const char *graph,
+                          const char *extra)
+{
+    char yaml[8192];
+    snprintf (yaml, sizeof yaml,
+              "job:\n  algorithm: %s\n  graph: %s\n  output: %s/%s.out\n"
+              "master:\n  control: tcp://127.0.0.1:%d\n  broadcast: tcp://127.0.0.1:%d\n"
+              "workers:\n  - name: i0\n  - name: i1\n"
+              "  - name: t0\n    transport: tcp\n    endpoint: tcp://127.0.0.1:%d\n"
+              "reliability:\n  checkpoint_dir: %s/ckpt-%s\n%s",
+              algo, graph, dir, name, zp_test_port (), zp_test_port (), zp_test_port (), dir, name,
+              extra);
+    char file[300];
+    snprintf (file, sizeof file, "%s.yaml", name);
+    return zp_test_write (dir, file, yaml);
+}
+
+/* Runs `zpregel run JOB [extra args]`; returns the exit code, stderr in *err (caller frees). */
+static int s_run (const char *job, const char *a1, const char *a2, const char *a3, char **err)
+{
+    const char *argv[] = {zp_test_bin (), "run", job, "--quiet", a1, a2, a3, NULL};
+    zp_test_run_t r;
+    zp_test_run (argv, 120, &r);
+    int status = r.status;
+    if (err)
+        *err = strdup (r.err ? r.err : "");
+    zp_test_run_free (&r);
+    return status;
+}
+
+static bool s_same_file (const char *a, const char *b)
+{
+    char *ta = zp_test_read (a, NULL), *tb = zp_test_read (b, NULL);
+    bool same = ta && tb && strcmp (ta, tb) == 0;
+    free (ta);
+    free (tb);
+    return same;
+}
+
+Test (checkpoint, a_job_stopped_after_a_checkpoint_resumes_to_the_same_bytes, .timeout = 300)
+{
+    char dir[4096];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    const char *graph = zp_test_weighted_debian (dir);
+    const char *algos[] = {"bfs", "wcc", "cdlp", "lcc", "sssp", "pr"};
+    for (int i = 0; i < 6; i++) {
+        char plain[64], cut[64], out_plain[4300], out_cut[4300];
+        snprintf (plain, sizeof plain, "%s-plain", algos[i]);
+        snprintf (cut, sizeof cut, "%s-cut", algos[i]);
+        char *err;
+        int rc = s_run (s_job (dir, plain, algos[i], graph, ""), NULL, NULL, NULL, &err);
+        cr_assert_eq (rc, 0, "%s: %s", plain, err);
+        free (err);
+        /* Stop after superstep 2 (checkpoints of 1 and 2 written; LCC has
+           only two supersteps), as if the master had died there; then
+           resume without the limit. */
+        const char *job = s_job (dir, cut, algos[i], graph, "  checkpoint_every: 1\n");
+        rc = s_run (job, "--set", "engine.max_supersteps=3", NULL, &err);
+        cr_assert_eq (rc, 0, "%s: %s", cut, err);
+        free (err);
+        rc = s_run (job, "--resume", NULL, NULL, &err);
+        cr_assert_eq (rc, 0, "%s --resume: %s", cut, err);
+        const char *want = strcmp (algos[i], "lcc") == 0 ? "resuming from the checkpoint of superstep 1"
+                                                         : "resuming from the checkpoint of superstep 2";
+        cr_assert (strstr (err, want), "%s", err);
+        free (err);
+        snprintf (out_plain, sizeof out_plain, "%s/%s.out", dir, plain);
+        snprintf (out_cut, sizeof out_cut, "%s/%s.out", dir, cut);
+        cr_assert (s_same_file (out_plain, out_cut), "%s: the resumed run differs", algos[i]);
+    }
+}
+
+/* Whether dir holds a manifest. */
+static bool s_has_manifest (const char *dir)
+{
+    DIR *d = opendir (dir);
+    struct dirent *e;
+    bool found = false;
+    while (d && !found && (e = readdir (d)))
+        found = strstr (e->d_name, ".manifest") != NULL;
+    if (d)
+        closedir (d);
+    return found;
+}
+
+Test (checkpoint, a_killed_master_is_resumed_to_the_same_answer, .timeout = 180)
+{
+    char dir[4096], out[4200], err[4200], ckpt[4300];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    const char *graph = zp_test_path ("data/debian-deps.properties");
+    const char *params = "  params:\n    iterations: 400\n";
+    /* The same PageRank, once without faults in one process, once over tcp. */
+    char plain_job[4200], job[4200];
+    {
+        char yaml[8192];
+        snprintf (yaml, sizeof yaml,
+                  "job:\n  algorithm: pr\n  graph: %s\n  output: %s/plain.out\n%s"
+                  "workers:\n  - name: i0\n  - name: i1\n  - name: i2\n",
+                  graph, dir, params);
+        snprintf (plain_job, sizeof plain_job, "%s", zp_test_write (dir, "plain.yaml", yaml));
+        snprintf (yaml, sizeof yaml,
+                  "job:\n  algorithm: pr\n  graph: %s\n  output: %s/killed.out\n%s"
+                  "master:\n  control: tcp://127.0.0.1:%d\n  broadcast: tcp://127.0.0.1:%d\n"
+                  "workers:\n  - name: i0\n"
+                  "  - name: t1\n    transport: tcp\n    endpoint: tcp://127.0.0.1:%d\n"
+                  "  - name: t2\n    transport: tcp\n    endpoint: tcp://127.0.0.1:%d\n"
+                  "reliability:\n  checkpoint_every: 25\n  checkpoint_dir: %s/ckpt\n"
+                  "  heartbeat_ms: 100\n  liveness: 5\n",
+                  graph, dir, params, zp_test_port (), zp_test_port (), zp_test_port (),
+                  zp_test_port (), dir);
+        snprintf (job, sizeof job, "%s", zp_test_write (dir, "killed.yaml", yaml));
+    }
+    snprintf (ckpt, sizeof ckpt, "%s/ckpt", dir);
+    const char *run[] = {zp_test_bin (), "run", job, NULL};
+    int pid = zp_test_start (run, out, err);
+    /* Wait for the first complete checkpoint, and a little more. */
+    int waited = 0;
+    while (!s_has_manifest (ckpt) && waited++ < 600)
+        usleep (100 * 1000);
+    cr_assert (s_has_manifest (ckpt), "no checkpoint was written");
+    cr_assert (zp_test_wait_for (err, "superstep 30:", 60), "the job did not go on");
+    /* The master (and the inproc worker with it) dies; the tcp workers must
+       notice and end. */
+    kill (pid, SIGKILL);
+    zp_test_wait (pid, 5);
+    char *text = zp_test_read (err, NULL);
+    cr_assert (!strstr (text, "superstep 399:"), "the job ended before it was killed");
+    free (text);
+    for (int i = 0; i < 100 && zp_test_count_processes (job) > 0; i++)
+        usleep (100 * 1000);
+    cr_assert_eq (zp_test_count_processes (job), 0, "workers of the killed master left behind");
+
+    char *e2;
+    int rc = s_run (job, "--resume", NULL, NULL, &e2);
+    cr_assert_eq (rc, 0, "--resume: %s", e2);
+    cr_assert (strstr (e2, "resuming from the checkpoint of superstep"), "%s", e2);
+    free (e2);
+    rc = s_run (plain_job, NULL, NULL, NULL, &e2);
+    cr_assert_eq (rc, 0, "%s", e2);
+    free (e2);
+    char a[4300], b[4300];
+    snprintf (a, sizeof a, "%s/plain.out", dir);
+    snprintf (b, sizeof b, "%s/killed.out", dir);
+    double rel = zp_test_max_relative (a, b);
+    cr_assert (rel >= 0 && rel < 1e-9, "the resumed answer differs by %g", rel);
+}
+
+Test (checkpoint, a_checkpoint_that_does_not_fit_is_refused_by_name, .timeout = 120)
+{
+    char dir[4096];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    const char *graph = zp_test_path ("data/debian-deps.properties");
+    const char *job = s_job (dir, "fit", "pr", graph, "  checkpoint_every: 2\n");
+    char *err;
+    /* Nothing to resume from yet. */
+    cr_assert_eq (s_run (job, "--resume", NULL, NULL, &err), 1);
+    cr_assert (strstr (err, "cannot resume: no complete checkpoint in"), "%s", err);
+    free (err);
+    cr_assert_eq (s_run (job, "--set", "engine.max_supersteps=5", NULL, &err), 0, "%s", err);
+    free (err);
+    /* Other parameters: another job. */
+    cr_assert_eq (s_run (job, "--resume", "--set", "job.params.damping=0.5", &err), 1);
+    cr_assert (strstr (err, "step-4.manifest belongs to another job"), "%s", err);
+    free (err);
+    /* A damaged worker file is named. */
+    char path[4400];
+    snprintf (path, sizeof path, "%s/ckpt-fit/step-4.w1.zpc", dir);
+    FILE *f = fopen (path, "r+b");
+    cr_assert_not_null (f);
+    fseek (f, 20, SEEK_SET);
+    fputs ("garbage", f);
+    fclose (f);
+    cr_assert_eq (s_run (job, "--resume", NULL, NULL, &err), 1);
+    cr_assert (strstr (err, "step-4.w1.zpc"), "%s", err);
+    free (err);
+    /* checkpoint_every without a directory is a configuration error. */
+    const char *bad = zp_test_write (dir, "bad.yaml",
+                                     "job:\n  algorithm: pr\n  graph: x.properties\n"
+                                     "workers:\n  - name: w\nreliability:\n  checkpoint_every: 3\n");
+    cr_assert_eq (s_run (bad, NULL, NULL, NULL, &err), 1);
+    cr_assert (strstr (err, "reliability.checkpoint_dir must name"), "%s", err);
+    free (err);
+}
