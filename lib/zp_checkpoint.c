@@ -13,9 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define S_MAGIC "zpregel-checkpoint"
-#define S_VERSION 1
-#define S_LEVEL 3
+#define S_MAGIC     "zpregel-checkpoint"
+#define S_VERSION   1
+#define S_LEVEL     3
 #define S_MAX_BYTES ((size_t) 1 << 40)
 
 static uint64_t s_fnv (uint64_t h, const void *data, size_t size)
@@ -183,8 +183,9 @@ static uint8_t *s_read_file (const char *path, size_t *size, char *err, size_t e
 }
 
 /* [magic, version, kind, fingerprint, step, ...]: reads the header, checks it. */
-static int s_read_header (zp_cbor_reader_t *r, size_t fields, const char *kind, uint64_t fingerprint,
-                          uint32_t step, const char *path, char *err, size_t errlen)
+static int s_read_header (zp_cbor_reader_t *r, size_t fields, const char *kind,
+                          uint64_t fingerprint, uint32_t step, const char *path, char *err,
+                          size_t errlen)
 {
     const char *text, *k;
     size_t len, klen;
@@ -329,8 +330,8 @@ void zp_manifest_remove (const char *dir, uint32_t below)
     while (d && (e = readdir (d))) {
         unsigned step;
         char tail[16];
-        if (sscanf (e->d_name, "step-%u.%15s", &step, tail) == 2 && strcmp (tail, "manifest") == 0 &&
-            step < below) {
+        if (sscanf (e->d_name, "step-%u.%15s", &step, tail) == 2 &&
+            strcmp (tail, "manifest") == 0 && step < below) {
             s_manifest_path (path, sizeof path, dir, step);
             unlink (path);
         }
@@ -357,8 +358,8 @@ int zp_manifest_latest (const char *dir, uint64_t fingerprint, zp_manifest_t *m,
     while ((e = readdir (d))) {
         unsigned step;
         char tail[16];
-        if (sscanf (e->d_name, "step-%u.%15s", &step, tail) == 2 && strcmp (tail, "manifest") == 0 &&
-            (!found || step > newest)) {
+        if (sscanf (e->d_name, "step-%u.%15s", &step, tail) == 2 &&
+            strcmp (tail, "manifest") == 0 && (!found || step > newest)) {
             newest = step;
             found = true;
         }
@@ -376,14 +377,14 @@ int zp_manifest_latest (const char *dir, uint64_t fingerprint, zp_manifest_t *m,
     uint64_t n_workers = 0;
     const uint8_t *aggs = NULL, *routes = NULL;
     size_t n_aggs = 0, cells = 0;
-    if (rc == 0 && (zp_cbor_read_uint (&r, &n_workers) != 0 || n_workers == 0 ||
-                    n_workers > UINT32_MAX - 1 ||
-                    zp_cbor_read_typed (&r, ZP_TAG_U64LE, 8, &aggs, &n_aggs) != 0 ||
-                    n_aggs > ZP_MAX_AGGREGATORS || zp_cbor_read_uint (&r, &m->plan_version) != 0 ||
-                    (!zp_cbor_read_null (&r) &&
-                     (zp_cbor_read_typed (&r, ZP_TAG_U32LE, 4, &routes, &cells) != 0 ||
-                      cells != n_workers * n_workers)) ||
-                    !zp_cbor_at_end (&r))) {
+    if (rc == 0 &&
+        (zp_cbor_read_uint (&r, &n_workers) != 0 || n_workers == 0 || n_workers > UINT32_MAX - 1 ||
+         zp_cbor_read_typed (&r, ZP_TAG_U64LE, 8, &aggs, &n_aggs) != 0 ||
+         n_aggs > ZP_MAX_AGGREGATORS || zp_cbor_read_uint (&r, &m->plan_version) != 0 ||
+         (!zp_cbor_read_null (&r) &&
+          (zp_cbor_read_typed (&r, ZP_TAG_U32LE, 4, &routes, &cells) != 0 ||
+           cells != n_workers * n_workers)) ||
+         !zp_cbor_at_end (&r))) {
         snprintf (err, errlen, "%s is damaged", path);
         rc = -1;
     }

@@ -72,8 +72,9 @@ Test (checkpoint, a_job_stopped_after_a_checkpoint_resumes_to_the_same_bytes, .t
         free (err);
         rc = s_run (job, "--resume", NULL, NULL, &err);
         cr_assert_eq (rc, 0, "%s --resume: %s", cut, err);
-        const char *want = strcmp (algos[i], "lcc") == 0 ? "resuming from the checkpoint of superstep 1"
-                                                         : "resuming from the checkpoint of superstep 2";
+        const char *want = strcmp (algos[i], "lcc") == 0
+                               ? "resuming from the checkpoint of superstep 1"
+                               : "resuming from the checkpoint of superstep 2";
         cr_assert (strstr (err, want), "%s", err);
         free (err);
         snprintf (out_plain, sizeof out_plain, "%s/%s.out", dir, plain);
@@ -186,9 +187,10 @@ Test (checkpoint, a_checkpoint_that_does_not_fit_is_refused_by_name, .timeout = 
     cr_assert (strstr (err, "step-4.w1.zpc"), "%s", err);
     free (err);
     /* checkpoint_every without a directory is a configuration error. */
-    const char *bad = zp_test_write (dir, "bad.yaml",
-                                     "job:\n  algorithm: pr\n  graph: x.properties\n"
-                                     "workers:\n  - name: w\nreliability:\n  checkpoint_every: 3\n");
+    const char *bad =
+        zp_test_write (dir, "bad.yaml",
+                       "job:\n  algorithm: pr\n  graph: x.properties\n"
+                       "workers:\n  - name: w\nreliability:\n  checkpoint_every: 3\n");
     cr_assert_eq (s_run (bad, NULL, NULL, NULL, &err), 1);
     cr_assert (strstr (err, "reliability.checkpoint_dir must name"), "%s", err);
     free (err);

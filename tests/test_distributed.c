@@ -235,19 +235,27 @@ static void s_hosts_down (void)
     zp_test_run_free (&r);
 }
 
-Test (distributed, workers_on_two_hosts_and_the_master_on_a_third, .fini = s_hosts_down,
-      .timeout = 300)
+/* Creates the three test hosts (or skips the test without root); their
+   network is 10.213.NET.0/24, NET written to `net`. */
+static void s_hosts_up (char net[8])
 {
     if (!s_can_make_hosts ())
         cr_skip_test ("needs root and iproute2 (ip netns) to create the test hosts");
     snprintf (s_prefix, sizeof s_prefix, "zp%d", (int) getpid ());
-    char net[8];
-    snprintf (net, sizeof net, "%d", (int) (getpid () % 250) + 1);
+    snprintf (net, 8, "%d", (int) (getpid () % 250) + 1);
     const char *up[] = {"/bin/bash", zp_test_path ("tests/netns.sh"), "up", s_prefix, net, NULL};
     zp_test_run_t r;
     zp_test_run (up, 60, &r);
     cr_assert_eq (r.status, 0, "cannot create the test hosts: %s", r.err);
     zp_test_run_free (&r);
+}
+
+Test (distributed, workers_on_two_hosts_and_the_master_on_a_third, .fini = s_hosts_down,
+      .timeout = 300)
+{
+    char net[8];
+    s_hosts_up (net);
+    zp_test_run_t r;
 
     char dir[4096];
     snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
@@ -348,4 +356,83 @@ Test (distributed, a_worker_whose_endpoint_is_taken_fails_the_job_at_once)
     cr_assert (strstr (r.err, "exited with status 1 before the job ended"), "%s", r.err);
     cr_assert_eq (zp_test_count_processes (job), 0, "orphan processes of %s", job);
     zp_test_run_free (&r);
+}
+
+Test (distributed, a_link_cut_for_two_seconds_is_survived_with_the_same_answer,
+      .fini = s_hosts_down, .timeout = 300)
+{
+    char net[8];
+    s_hosts_up (net);
+    char dir[4096], yaml[4096], job[4200];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    snprintf (yaml, sizeof yaml,
+              "job:\n  algorithm: pr\n  graph: %s\n  output: %s/cut.out\n"
+              "  params:\n    iterations: 400\n"
+              "master:\n  control: tcp://10.213.%s.1:5555\n  broadcast: tcp://10.213.%s.1:5556\n"
+              "  host: hostm\n  join_timeout: 30s\n"
+              "workers:\n  - name: m1\n"
+              "  - name: a1\n    transport: tcp\n    endpoint: tcp://10.213.%s.2:5601\n"
+              "    host: hosta\n"
+              "  - name: b1\n    transport: tcp\n    endpoint: tcp://10.213.%s.3:5601\n"
+              "    host: hostb\n"
+              "engine:\n  batch_bytes: 4KiB\nreliability:\n  ack_timeout_ms: 100\n",
+              zp_test_path ("data/debian-deps.properties"), dir, net, net, net, net);
+    snprintf (job, sizeof job, "%s", zp_test_write (dir, "cut.yaml", yaml));
+    char ns_a[40], ns_b[40], ns_m[40], ns_x[40];
+    snprintf (ns_a, sizeof ns_a, "%sa", s_prefix);
+    snprintf (ns_b, sizeof ns_b, "%sb", s_prefix);
+    snprintf (ns_m, sizeof ns_m, "%sm", s_prefix);
+    snprintf (ns_x, sizeof ns_x, "%sx", s_prefix);
+    const char *launch_a[] = {"/usr/sbin/ip", "netns", "exec",   ns_a,    zp_test_bin (),
+                              "launch",       job,     "--host", "hosta", NULL};
+    const char *launch_b[] = {"/usr/sbin/ip", "netns", "exec",   ns_b,    zp_test_bin (),
+                              "launch",       job,     "--host", "hostb", NULL};
+    const char *master[] = {"/usr/sbin/ip", "netns",  "exec", ns_m,
+                            zp_test_bin (), "master", job,    NULL};
+    char oa[4200], ea[4200], ob[4200], eb[4200], om[4200], em[4200];
+    int pa = zp_test_start (launch_a, oa, ea);
+    int pb = zp_test_start (launch_b, ob, eb);
+    int pm = zp_test_start (master, om, em);
+    cr_assert (zp_test_wait_for (em, "superstep 20:", 60), "the job did not start: %s",
+               zp_test_read (em, NULL));
+    /* Host a loses its link (at the bridge) for two seconds: less than the
+       liveness window (5 x 1 s), far more than the ACK timeout. */
+    const char *down[] = {"/usr/sbin/ip", "-n", ns_x, "link", "set", "ba", "down", NULL};
+    const char *up[] = {"/usr/sbin/ip", "-n", ns_x, "link", "set", "ba", "up", NULL};
+    char *before = zp_test_read (em, NULL);
+    cr_assert (!strstr (before, "superstep 399:"), "the job ended before the cut");
+    free (before);
+    zp_test_run_t r;
+    zp_test_run (down, 10, &r);
+    cr_assert_eq (r.status, 0, "%s", r.err);
+    zp_test_run_free (&r);
+    sleep (2);
+    zp_test_run (up, 10, &r);
+    cr_assert_eq (r.status, 0, "%s", r.err);
+    zp_test_run_free (&r);
+    cr_assert_eq (zp_test_wait (pm, 120), 0, "master: %s", zp_test_read (em, NULL));
+    cr_assert_eq (zp_test_wait (pa, 30), 0, "host a: %s", zp_test_read (ea, NULL));
+    cr_assert_eq (zp_test_wait (pb, 30), 0, "host b: %s", zp_test_read (eb, NULL));
+    char *summary = zp_test_read (om, NULL), *line = summary ? strstr (summary, "delivery") : NULL;
+    cr_log_info ("after the cut: %.80s", line ? line : "nothing sent again");
+    free (summary);
+
+    /* The same job in one process. */
+    char local[4200], set[4300];
+    snprintf (local, sizeof local, "%s/cut-local.out", dir);
+    snprintf (set, sizeof set, "job.output=%s", local);
+    snprintf (yaml, sizeof yaml,
+              "job:\n  algorithm: pr\n  graph: %s\n  params:\n    iterations: 400\n"
+              "workers:\n  - name: w\n",
+              zp_test_path ("data/debian-deps.properties"));
+    const char *run[] = {
+        zp_test_bin (), "run", zp_test_write (dir, "cut-local.yaml", yaml), "--set", set,
+        "--quiet",      NULL};
+    zp_test_run (run, 60, &r);
+    cr_assert_eq (r.status, 0, "%s", r.err);
+    zp_test_run_free (&r);
+    char cut[4200];
+    snprintf (cut, sizeof cut, "%s/cut.out", dir);
+    double rel = zp_test_max_relative (cut, local);
+    cr_assert (rel >= 0 && rel < 1e-9, "pr after a link cut differs by %g", rel);
 }
