@@ -60,7 +60,9 @@ static void s_usage_run (FILE *out, const char *cmd)
         fprintf (out, "Runs the job described by JOB.yaml: loads the graph, starts the master and\n"
                       "the inproc workers, starts the tcp workers of this host as processes (and\n"
                       "waits for those of other hosts), runs supersteps until every vertex has\n"
-                      "halted, and writes job.output.\n\n");
+                      "halted, and writes job.output. If a node it started dies, it starts every\n"
+                      "node again from the last checkpoint (reliability.checkpoint_every), up to\n"
+                      "reliability.max_recoveries times.\n\n");
     else
         fprintf (out, "Like run, but starts no worker process: every tcp worker is started on its\n"
                       "host with 'zpregel launch' or 'zpregel worker'.\n\n");
