@@ -302,8 +302,10 @@ static int s_cmd_run (int argc, char **argv, bool spawn)
     return rc == 0 ? 0 : 1;
 }
 
-/* Runs one tcp worker or router of `cfg` in this process until the job ends. */
-static int s_run_node (const zp_config_t *cfg, const zp_worker_config_t *wc, bool router)
+/* Runs one tcp worker or router of `cfg` in this process until the job
+   ends: 0 finished, 1 failed. */
+static int s_run_node_once (const zp_config_t *cfg, const zp_worker_config_t *wc, bool router,
+                            bool *lost)
 {
     char locality[300];
     snprintf (locality, sizeof locality, "%s/%d", zp_process_hostname (), (int) getpid ());
@@ -335,6 +337,7 @@ static int s_run_node (const zp_config_t *cfg, const zp_worker_config_t *wc, boo
         if (which) {
             char *status = zstr_recv (actor);
             rc = status && streq (status, "OK") ? 0 : 1;
+            *lost = status && streq (status, "LOST");
             zstr_free (&status);
             break;
         }
@@ -344,6 +347,26 @@ static int s_run_node (const zp_config_t *cfg, const zp_worker_config_t *wc, boo
     zpoller_destroy (&poller);
     zactor_destroy (&actor);
     return rc;
+}
+
+/* Runs the node; when the job is lost to it (the master went silent, or
+   ended the job because a node was lost) it registers again, after a
+   growing pause, up to reliability.max_recoveries times: a restarted
+   master (zpregel master --resume) finds it waiting. */
+static int s_run_node (const zp_config_t *cfg, const zp_worker_config_t *wc, bool router)
+{
+    for (uint32_t attempt = 0;; attempt++) {
+        bool lost = false;
+        int rc = s_run_node_once (cfg, wc, router, &lost);
+        if (!lost || attempt >= cfg->max_recoveries || zsys_interrupted)
+            return rc;
+        int64_t pause = (int64_t) cfg->heartbeat_ms << (attempt < 5 ? attempt : 5);
+        zsys_info ("%s %s: registering again with the master at %s in %.1fs (%u of %u)",
+                   router ? "router" : "worker", wc->name, cfg->control, (double) pause / 1000,
+                   attempt + 1, cfg->max_recoveries);
+        for (int64_t end = zclock_mono () + pause; zclock_mono () < end && !zsys_interrupted;)
+            zclock_sleep (50);
+    }
 }
 
 /* zpregel worker, zpregel router and zpregel launch. */

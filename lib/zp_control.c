@@ -563,7 +563,7 @@ int zp_broadcast_decode (const void *frame, size_t size, zp_broadcast_t *m)
         S_TRY (zp_frame_begin (&r, frame, size, kind, 7));
         ZP_READ_U (&r, UINT64_MAX, m->seq);
         ZP_READ_U (&r, UINT32_MAX, m->step);
-        ZP_READ_U (&r, 1, m->status);
+        ZP_READ_U (&r, ZP_STATUS_LOST, m->status);
         ZP_READ_U (&r, UINT64_MAX, m->active);
         ZP_READ_U (&r, UINT64_MAX, m->messages);
         break;

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 
 static void s_free (void *data, void *hint)
@@ -140,4 +141,20 @@ void zp_wire_identity_text (const zmq_msg_t *identity, char *buf, size_t len)
             at += (size_t) snprintf (buf + at, len - at, "%02x", p[i]);
     }
     buf[at < len ? at : len - 1] = 0;
+}
+
+int zp_wire_bind (zsock_t *sock, const char *endpoint, int wait_ms)
+{
+    int64_t give_up = zclock_mono () + wait_ms;
+    while (zsock_bind (sock, "%s", endpoint) < 0) {
+        if (zmq_errno () != EADDRINUSE || zclock_mono () >= give_up)
+            return -1;
+        zclock_sleep (100);
+    }
+    return 0;
+}
+
+int zp_wire_data_identity (char *buf, size_t len, char role, uint32_t index, uint64_t job)
+{
+    return snprintf (buf, len, "%c%u.%016" PRIx64, role, index, job);
 }

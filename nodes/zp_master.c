@@ -120,7 +120,9 @@ static void s_end (self_t *self, const char *report, const char *fmt, va_list ap
 {
     char text[1024];
     vsnprintf (text, sizeof text, fmt, ap);
-    zp_broadcast_t b = {.kind = ZP_MSG_TERMINATE, .step = self->step, .status = 1};
+    zp_broadcast_t b = {.kind = ZP_MSG_TERMINATE,
+                        .step = self->step,
+                        .status = streq (report, "LOST") ? ZP_STATUS_LOST : ZP_STATUS_FAILED};
     s_publish (self, &b);
     s_bye_all (self);
     zsock_send (self->pipe, "ss", report, text);
@@ -687,17 +689,12 @@ static void s_check_liveness (self_t *self, int64_t now)
 static bool s_bind_all (zsock_t *sock, const char *const *endpoints, size_t n, char *why,
                         size_t len)
 {
-    for (size_t i = 0; i < n; i++) {
-        int64_t give_up = zclock_mono () + S_BIND_WAIT_MS;
-        while (zsock_bind (sock, "%s", endpoints[i]) < 0) {
-            if (zmq_errno () != EADDRINUSE || zclock_mono () >= give_up) {
-                snprintf (why, len, "the master cannot bind %s: %s", endpoints[i],
-                          zmq_strerror (zmq_errno ()));
-                return false;
-            }
-            zclock_sleep (100);
+    for (size_t i = 0; i < n; i++)
+        if (zp_wire_bind (sock, endpoints[i], S_BIND_WAIT_MS) != 0) {
+            snprintf (why, len, "the master cannot bind %s: %s", endpoints[i],
+                      zmq_strerror (zmq_errno ()));
+            return false;
         }
-    }
     return true;
 }
 

@@ -33,7 +33,7 @@ int zp_node_open (zp_node_t *node, const char *kind, const char *name, const cha
     for (int i = 0; i < 2; i++) {
         if (!data[i])
             continue;
-        if (zsock_bind (node->data, "%s", data[i]) < 0) {
+        if (zp_wire_bind (node->data, data[i], 3000) != 0) {
             zp_node_log (node, "cannot bind its data socket to %s: %s", data[i],
                          zmq_strerror (zmq_errno ()));
             return -1;
@@ -109,8 +109,8 @@ void zp_node_broadcast (zp_node_t *node, zp_wire_msg_t *msg, zp_broadcast_fn *ha
     zp_node_ask_gaps (node);
 }
 
-void zp_node_report_exit (zsock_t *pipe, bool report, bool failed)
+void zp_node_report_exit (zsock_t *pipe, bool report, bool failed, bool lost)
 {
     if (report)
-        zstr_send (pipe, failed ? "FAILED" : "OK");
+        zstr_send (pipe, lost ? "LOST" : failed ? "FAILED" : "OK");
 }

@@ -47,7 +47,9 @@ void zp_node_broadcast (zp_node_t *node, zp_wire_msg_t *msg, zp_broadcast_fn *ha
 /* Asks again for a gap that persists (call it now and then). */
 void zp_node_ask_gaps (zp_node_t *node);
 
-/* The end of an actor that reports its exit ("OK" or "FAILED") on its pipe. */
-void zp_node_report_exit (zsock_t *pipe, bool report, bool failed);
+/* The end of an actor that reports its exit on its pipe: "OK", "FAILED",
+   or "LOST" when the job was lost to it (the master went silent, or ended
+   the job because a node was lost) and it may register again. */
+void zp_node_report_exit (zsock_t *pipe, bool report, bool failed, bool lost);
 
 #endif

@@ -101,6 +101,7 @@ typedef struct {
     zp_worker_args_t args;
     s_state_t state;
     bool ready_sent, stop, failed;
+    bool lost; /* the job was lost to us: the master is silent, or lost a node */
     zp_partition_t *partition;
     const zp_program_t *program;
     uint64_t job;
@@ -592,7 +593,7 @@ static bool s_compress_link (uint32_t mode, const char *endpoint)
 static int s_connect_link (self_t *self, uint32_t i, const char *ep, size_t len,
                            const zp_settings_t *set, char *err, size_t errlen)
 {
-    char endpoint[512], identity[32];
+    char endpoint[512], identity[48];
     snprintf (endpoint, sizeof endpoint, "%.*s", (int) len, ep);
     s_link_t *link = &self->links[i];
     link->sock = zsock_new (ZMQ_DEALER);
@@ -600,7 +601,7 @@ static int s_connect_link (self_t *self, uint32_t i, const char *ep, size_t len,
         snprintf (err, errlen, "cannot create a socket");
         return -1;
     }
-    snprintf (identity, sizeof identity, "w%u", self->worker);
+    zp_wire_data_identity (identity, sizeof identity, 'w', self->worker, self->job);
     zsock_set_identity (link->sock, identity);
     zsock_set_sndhwm (link->sock, 1000);
     if (zsock_connect (link->sock, "%s", endpoint) != 0) {
@@ -749,6 +750,8 @@ static void s_handle_broadcast (self_t *self, const zp_broadcast_t *b)
             self->state = S_FINISHING;
             if (b->status != 0)
                 self->failed = true;
+            if (b->status == ZP_STATUS_LOST)
+                self->lost = true;
         }
     }
 }
@@ -831,7 +834,7 @@ void zp_worker_actor (zsock_t *pipe, void *args)
         zsock_signal (pipe, 1);
         s_destroy (self);
         /* zactor_new took that signal; the owner still waits for the exit word. */
-        zp_node_report_exit (pipe, self->args.report_exit, true);
+        zp_node_report_exit (pipe, self->args.report_exit, true, false);
         return;
     }
     self->poller = zpoller_new (pipe, self->node.control, self->node.bcast, self->node.data, NULL);
@@ -849,10 +852,9 @@ void zp_worker_actor (zsock_t *pipe, void *args)
             /* A master silent for liveness heartbeats is gone: do not wait forever. */
             const zp_settings_t *set = zp_partition_settings (self->partition);
             if (zclock_mono () - self->heard > (int64_t) set->heartbeat_ms * set->liveness) {
-                zsys_error ("worker %s: the master at %s is silent for %.1fs: giving up",
-                            self->args.name, self->args.control,
-                            (double) (zclock_mono () - self->heard) / 1000);
-                self->failed = true;
+                zsys_error ("worker %s: the master at %s is silent for %.1fs", self->args.name,
+                            self->args.control, (double) (zclock_mono () - self->heard) / 1000);
+                self->failed = self->lost = true;
                 break;
             }
         }
@@ -885,7 +887,7 @@ void zp_worker_actor (zsock_t *pipe, void *args)
         else
             s_on_ack (self, which);
     }
-    bool failed = self->failed;
+    bool failed = self->failed, lost = self->lost;
     s_destroy (self);
-    zp_node_report_exit (pipe, self->args.report_exit, failed);
+    zp_node_report_exit (pipe, self->args.report_exit, failed, lost);
 }

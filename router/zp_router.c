@@ -54,6 +54,7 @@ typedef struct {
     zpoller_t *poller;
     zp_router_args_t args;
     bool routed, ready_sent, stop, failed, finished;
+    bool lost; /* the job was lost to us: the master is silent, or lost a node */
     uint64_t job;
     uint32_t index, n_workers, n_routers;
     const zp_program_t *program;
@@ -82,12 +83,12 @@ static void s_fail (self_t *self, const char *text)
     self->failed = true;
 }
 
-/* Sends an ACK for (step, src -> dst, seq) to the sender, "w<src>". */
+/* Sends an ACK for (step, src -> dst, seq) to the sender's data link. */
 static void s_ack_sender (self_t *self, uint32_t step, uint32_t src, uint32_t dst, uint64_t seq)
 {
     zp_ack_t ack = {self->job, step, src, dst, seq, 0};
-    char identity[32];
-    int len = snprintf (identity, sizeof identity, "w%u", src);
+    char identity[48];
+    int len = zp_wire_data_identity (identity, sizeof identity, 'w', src, self->job);
     zmq_msg_t id;
     zmq_msg_init_size (&id, (size_t) len);
     memcpy (zmq_msg_data (&id), identity, (size_t) len);
@@ -476,8 +477,8 @@ static void s_on_route (self_t *self, const void *frame, size_t size)
         s_fail (self, "out of memory");
         return;
     }
-    char identity[32];
-    snprintf (identity, sizeof identity, "r%u", m.router);
+    char identity[48];
+    zp_wire_data_identity (identity, sizeof identity, 'r', m.router, m.job);
     for (uint32_t i = 0; i < m.n_workers; i++) {
         const char *ep;
         size_t len;
@@ -546,9 +547,9 @@ static void s_handle_broadcast (self_t *self, const zp_broadcast_t *b)
         s_check_all (self);
     } else if (b->kind == ZP_MSG_TERMINATE && !self->finished) {
         self->finished = true;
-        if (b->status != 0)
-            self->failed = true;
-        else if (self->routed && zp_rstats_encode (&self->stats, &self->node.w) == 0)
+        self->failed |= b->status != 0;
+        self->lost |= b->status == ZP_STATUS_LOST;
+        if (b->status == 0 && self->routed && zp_rstats_encode (&self->stats, &self->node.w) == 0)
             zp_node_send (&self->node);
     }
 }
@@ -610,7 +611,7 @@ void zp_router_actor (zsock_t *pipe, void *args)
         zsock_signal (pipe, 1);
         s_destroy (self);
         /* zactor_new took that signal; the owner still waits for the exit word. */
-        zp_node_report_exit (pipe, self->args.report_exit, true);
+        zp_node_report_exit (pipe, self->args.report_exit, true, false);
         return;
     }
     self->poller = zpoller_new (pipe, self->node.control, self->node.bcast, self->node.data, NULL);
@@ -631,9 +632,9 @@ void zp_router_actor (zsock_t *pipe, void *args)
         }
         if (self->routed &&
             now - self->heard > (int64_t) self->settings.heartbeat_ms * self->settings.liveness) {
-            zsys_error ("router %s: the master at %s is silent for %.1fs: giving up",
-                        self->args.name, self->args.control, (double) (now - self->heard) / 1000);
-            self->failed = true;
+            zsys_error ("router %s: the master at %s is silent for %.1fs", self->args.name,
+                        self->args.control, (double) (now - self->heard) / 1000);
+            self->failed = self->lost = true;
             break;
         }
         if (which == self->node.control || which == self->node.bcast)
@@ -667,7 +668,7 @@ void zp_router_actor (zsock_t *pipe, void *args)
         else
             s_on_worker (self, which);
     }
-    bool failed = self->failed;
+    bool failed = self->failed, lost = self->lost;
     s_destroy (self);
-    zp_node_report_exit (pipe, self->args.report_exit, failed);
+    zp_node_report_exit (pipe, self->args.report_exit, failed, lost);
 }

@@ -110,14 +110,15 @@ Test (faults, without_recoveries_a_killed_worker_fails_the_job_at_once, .timeout
     cr_assert_eq (zp_test_count_processes (job), 0, "processes of %s left behind", job);
 }
 
-Test (faults, workers_give_up_on_a_dead_master, .timeout = 60)
+Test (faults, without_recoveries_workers_give_up_on_a_dead_master, .timeout = 60)
 {
     /* The master alone (zpregel master starts no worker), the tcp workers
        on their own: kill the master and they must end by themselves. */
     char dir[4096], job[4200];
     snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
     snprintf (job, sizeof job, "%s",
-              s_job (dir, "orphans", 100000, "reliability:\n  heartbeat_ms: 100\n  liveness: 5\n"));
+              s_job (dir, "orphans", 100000,
+                     "reliability:\n  heartbeat_ms: 100\n  liveness: 5\n  max_recoveries: 0\n"));
     char o[3][4200], e[3][4200];
     const char *master[] = {zp_test_bin (), "master", job, NULL};
     const char *t1[] = {zp_test_bin (), "worker", job, "--name", "t1", NULL};
@@ -223,4 +224,40 @@ Test (faults, a_killed_router_is_recovered_from_a_checkpoint_to_the_same_bytes, 
               "routing:\n  mode: aggregated\n",
               zp_test_port ());
     s_kill_and_recover ("--name r1", extra);
+}
+
+Test (faults, workers_register_again_with_a_master_restarted_with_resume, .timeout = 180)
+{
+    /* zpregel master and two zpregel worker processes, as on a cluster. The
+       master is killed mid-job; the workers notice and register again; a
+       new master started with --resume finds them, and the job ends with
+       the answer of a run without the fault. */
+    char dir[4096], job[4200], plain[4200], extra[1024];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    snprintf (extra, sizeof extra,
+              "reliability:\n  heartbeat_ms: 100\n  liveness: 5\n  checkpoint_every: 20\n"
+              "  checkpoint_dir: %s/ckpt\n",
+              dir);
+    snprintf (job, sizeof job, "%s", s_job (dir, "rejoin", 600, extra));
+    snprintf (plain, sizeof plain, "%s", s_job (dir, "plain", 600, ""));
+    char o[4][4200], e[4][4200];
+    const char *master[] = {zp_test_bin (), "master", job, NULL};
+    const char *resume[] = {zp_test_bin (), "master", job, "--resume", NULL};
+    const char *t1[] = {zp_test_bin (), "worker", job, "--name", "t1", NULL};
+    const char *t2[] = {zp_test_bin (), "worker", job, "--name", "t2", NULL};
+    int pm = zp_test_start (master, o[0], e[0]);
+    int p1 = zp_test_start (t1, o[1], e[1]);
+    int p2 = zp_test_start (t2, o[2], e[2]);
+    cr_assert (zp_test_wait_for (e[0], "superstep 45:", 60), "the job did not start");
+    kill (pm, SIGKILL);
+    zp_test_wait (pm, 5);
+    cr_assert (zp_test_wait_for (e[1], "registering again", 30), "%s", zp_test_read (e[1], NULL));
+    int pr = zp_test_start (resume, o[3], e[3]);
+    cr_assert_eq (zp_test_wait (pr, 120), 0, "%s", zp_test_read (e[3], NULL));
+    cr_assert_eq (zp_test_wait (p1, 30), 0, "%s", zp_test_read (e[1], NULL));
+    cr_assert_eq (zp_test_wait (p2, 30), 0, "%s", zp_test_read (e[2], NULL));
+    char *text = zp_test_read (e[3], NULL);
+    cr_assert (strstr (text, "resuming from the checkpoint of superstep"), "%s", text);
+    free (text);
+    s_assert_same_as_plain (dir, "rejoin", plain);
 }

@@ -50,6 +50,12 @@ typedef struct {
     uint64_t to;   /* last one */
 } zp_replay_t;
 
+/* TERMINATE status: finished, failed, or failed because a node was lost
+   (a restart may follow: nodes started on their own register again). */
+#define ZP_STATUS_OK     0
+#define ZP_STATUS_FAILED 1
+#define ZP_STATUS_LOST   2
+
 /* Engine settings a worker needs, fixed for the job. */
 typedef struct {
     uint64_t batch_bytes;    /* flush an outbox at this many bytes */

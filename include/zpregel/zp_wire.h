@@ -37,6 +37,17 @@ int zp_wire_send_raw (zsock_t *sock, const zmq_msg_t *identity, const void *data
 int zp_wire_recv (zsock_t *sock, bool routed, zp_wire_msg_t *msg);
 void zp_wire_close (zp_wire_msg_t *msg);
 
+/* The routing identity of data links from node `index` (role 'w' worker,
+   'r' router) in job `job`: "w3.1f2e...". Unique per job, so a peer left
+   over from another job, reconnecting to a port that was reused, cannot
+   take a live peer's identity. Returns the length. */
+int zp_wire_data_identity (char *buf, size_t len, char role, uint32_t index, uint64_t job);
+
+/* Binds `sock` to `endpoint`, waiting up to `wait_ms` while the address is
+   still held (EADDRINUSE) by a socket that just closed and lingers. 0, or
+   -1 with zmq_errno() set. */
+int zp_wire_bind (zsock_t *sock, const char *endpoint, int wait_ms);
+
 static inline const void *zp_wire_data (zp_wire_msg_t *msg)
 {
     return zmq_msg_data (&msg->data);
