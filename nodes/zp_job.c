@@ -531,7 +531,7 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
         zsys_warning ("%s: restarting every node from the last checkpoint (recovery %u of at "
                       "most %u)",
                       err, summary->recoveries, max_recoveries);
-        resume = cfg->checkpoint_dir ? ZP_RESUME_IF_ANY : ZP_RESUME_NO;
+        resume = cfg->checkpoint_every && cfg->checkpoint_dir ? ZP_RESUME_IF_ANY : ZP_RESUME_NO;
     }
     summary->compute_seconds = (double) (zclock_usecs () - t0) / 1e6;
     if (rc != 0)
