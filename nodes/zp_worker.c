@@ -129,6 +129,13 @@ typedef struct {
     uint32_t checkpoint_every;
     uint32_t restored; /* the superstep restored from a checkpoint, or 0 */
     char checkpoint_dir[ZP_CHECKPOINT_PATH_MAX];
+    /* Fault injection for tests (ZPREGEL_INJECT_FAULTS=N, N >= 2): of the
+       batches sent on links that can lose frames, every Nth is sent twice
+       and the one after it is held back, to be sent by the retry timer
+       after batches numbered after it: duplicates and reordering, made by
+       the real sender. 0: off. */
+    uint32_t inject;
+    uint64_t injected; /* batches counted for it */
 } self_t;
 
 #define s_log(self, ...) zp_node_log (&(self)->node, __VA_ARGS__)
@@ -419,10 +426,13 @@ static int s_flush (void *ctx, uint32_t dst, const zp_batch_out_t *batch)
         return -1;
     if (e->frame)
         memcpy (e->frame, self->bw.data, size);
-    if (s_send_on (self, link) != 0) {
+    uint64_t k = e->frame && self->inject ? ++self->injected % self->inject : UINT64_MAX;
+    if (k != 1 && s_send_on (self, link) != 0) {
         free (e->frame);
         return -1;
     }
+    if (k == 0) /* the duplicate only if there is room: it must never block */
+        zp_wire_send_raw (link->sock, NULL, e->frame, e->size, true);
     p->n_pending++;
     self->unacked++;
     p->bytes += size;
@@ -828,6 +838,10 @@ void zp_worker_actor (zsock_t *pipe, void *args)
     self->pipe = pipe;
     self->args = *(zp_worker_args_t *) args;
     self->step = S_NO_STEP;
+    const char *inject = getenv ("ZPREGEL_INJECT_FAULTS");
+    self->inject = inject ? (uint32_t) strtoul (inject, NULL, 10) : 0;
+    if (self->inject < 2)
+        self->inject = 0;
     zp_cbor_writer_init (&self->bw, 1 << 16);
     if (zp_node_open (&self->node, "worker", self->args.name, self->args.control,
                       self->args.broadcast, self->args.data) != 0) {

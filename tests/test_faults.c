@@ -261,3 +261,32 @@ Test (faults, workers_register_again_with_a_master_restarted_with_resume, .timeo
     free (text);
     s_assert_same_as_plain (dir, "rejoin", plain);
 }
+
+Test (faults, injected_duplicates_and_reordered_batches_give_the_same_bytes, .timeout = 120)
+{
+    /* Every 3rd batch on a tcp link is sent twice and the next one held
+       back until its retry (ZPREGEL_INJECT_FAULTS, inherited by the worker
+       processes): receivers must drop the copies and put batches back in
+       order. */
+    char dir[4096], job[4200], plain[4200], out[4200], err[4200];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    const char *small = "engine:\n  batch_bytes: 4KiB\nreliability:\n  ack_timeout_ms: 20\n";
+    snprintf (job, sizeof job, "%s", s_job (dir, "inject", 30, small));
+    snprintf (plain, sizeof plain, "%s", s_job (dir, "plain", 30, small));
+    setenv ("ZPREGEL_INJECT_FAULTS", "3", 1);
+    const char *run[] = {zp_test_bin (), "run", job, NULL};
+    int pid = zp_test_start (run, out, err);
+    cr_assert_eq (zp_test_wait (pid, 100), 0, "%s", zp_test_read (err, NULL));
+    unsetenv ("ZPREGEL_INJECT_FAULTS");
+    char *summary = zp_test_read (out, NULL);
+    unsigned long retries = 0, duplicates = 0;
+    const char *line = strstr (summary, "delivery  ");
+    cr_assert_not_null (line, "nothing was injected:\n%s", summary);
+    cr_assert_eq (sscanf (line, "delivery  %lu batches sent again, %lu duplicates dropped",
+                          &retries, &duplicates),
+                  2);
+    cr_assert_gt (retries, 0, "no batch was held back");
+    cr_assert_gt (duplicates, 0, "no duplicate was dropped");
+    free (summary);
+    s_assert_same_as_plain (dir, "inject", plain);
+}
