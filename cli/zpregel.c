@@ -309,22 +309,14 @@ static int s_run_node_once (const zp_config_t *cfg, const zp_worker_config_t *wc
 {
     char locality[300];
     snprintf (locality, sizeof locality, "%s/%d", zp_process_hostname (), (int) getpid ());
-    zp_worker_args_t args = {.name = wc->name,
-                             .control = cfg->control,
-                             .broadcast = cfg->broadcast,
-                             .data = {wc->endpoint, NULL},
-                             .locality = locality,
-                             .join_timeout_ms = cfg->join_timeout_ms,
-                             .report_exit = true};
-    zp_router_args_t rargs = {.name = wc->name,
-                              .control = cfg->control,
-                              .broadcast = cfg->broadcast,
-                              .data = {wc->endpoint, NULL},
-                              .locality = locality,
-                              .join_timeout_ms = cfg->join_timeout_ms,
-                              .report_exit = true};
-    zactor_t *actor =
-        router ? zactor_new (zp_router_actor, &rargs) : zactor_new (zp_worker_actor, &args);
+    zp_node_args_t args = {.name = wc->name,
+                           .control = cfg->control,
+                           .broadcast = cfg->broadcast,
+                           .data = {wc->endpoint, NULL},
+                           .locality = locality,
+                           .join_timeout_ms = cfg->join_timeout_ms,
+                           .report_exit = true};
+    zactor_t *actor = zactor_new (router ? zp_router_actor : zp_worker_actor, &args);
     if (!actor) {
         fprintf (stderr, "zpregel: %s %s: cannot start on %s\n", router ? "router" : "worker",
                  wc->name, wc->endpoint);

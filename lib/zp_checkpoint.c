@@ -59,6 +59,13 @@ static void s_manifest_path (char *path, size_t len, const char *dir, uint32_t s
     snprintf (path, len, "%s/step-%u.manifest", dir, step);
 }
 
+/* Whether a directory entry is a manifest, "step-S.manifest", and its S. */
+static bool s_is_manifest (const char *name, unsigned *step)
+{
+    char tail[16];
+    return sscanf (name, "step-%u.%15s", step, tail) == 2 && strcmp (tail, "manifest") == 0;
+}
+
 /* mkdir -p: workers on one host create the directory at the same time,
    so a level that already exists, or appears meanwhile, is fine. */
 static int s_mkdirs (const char *dir)
@@ -329,9 +336,7 @@ void zp_manifest_remove (const char *dir, uint32_t below)
     struct dirent *e;
     while (d && (e = readdir (d))) {
         unsigned step;
-        char tail[16];
-        if (sscanf (e->d_name, "step-%u.%15s", &step, tail) == 2 &&
-            strcmp (tail, "manifest") == 0 && step < below) {
+        if (s_is_manifest (e->d_name, &step) && step < below) {
             s_manifest_path (path, sizeof path, dir, step);
             unlink (path);
         }
@@ -357,9 +362,7 @@ int zp_manifest_latest (const char *dir, uint64_t fingerprint, zp_manifest_t *m,
     struct dirent *e;
     while ((e = readdir (d))) {
         unsigned step;
-        char tail[16];
-        if (sscanf (e->d_name, "step-%u.%15s", &step, tail) == 2 &&
-            strcmp (tail, "manifest") == 0 && (!found || step > newest)) {
+        if (s_is_manifest (e->d_name, &step) && (!found || step > newest)) {
             newest = step;
             found = true;
         }

@@ -303,22 +303,14 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
     for (uint32_t w = 0; w < nn; w++) {
         bool router = w >= n;
         const zp_worker_config_t *wc = router ? &cfg->routers[w - n] : &cfg->workers[w];
-        if (wc->transport == ZP_TRANSPORT_INPROC && !router) {
-            zp_worker_args_t wargs = {.name = names[w],
-                                      .control = control,
-                                      .broadcast = broadcast,
-                                      .data = {endpoints[w], has_tcp ? tcp_data : NULL},
-                                      .locality = locality,
-                                      .join_timeout_ms = cfg->join_timeout_ms};
-            workers[w] = zactor_new (zp_worker_actor, &wargs);
-        } else if (wc->transport == ZP_TRANSPORT_INPROC) {
-            zp_router_args_t rargs = {.name = names[w],
-                                      .control = control,
-                                      .broadcast = broadcast,
-                                      .data = {endpoints[w], has_tcp ? tcp_data : NULL},
-                                      .locality = locality,
-                                      .join_timeout_ms = cfg->join_timeout_ms};
-            workers[w] = zactor_new (zp_router_actor, &rargs);
+        if (wc->transport == ZP_TRANSPORT_INPROC) {
+            zp_node_args_t args = {.name = names[w],
+                                   .control = control,
+                                   .broadcast = broadcast,
+                                   .data = {endpoints[w], has_tcp ? tcp_data : NULL},
+                                   .locality = locality,
+                                   .join_timeout_ms = cfg->join_timeout_ms};
+            workers[w] = zactor_new (router ? zp_router_actor : zp_worker_actor, &args);
         } else if (zp_config_is_local (wc->host) && options && options->spawn) {
             if (!options->exe) {
                 snprintf (err, errlen, "%s: starting tcp nodes needs the zpregel binary", names[w]);

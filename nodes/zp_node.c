@@ -114,3 +114,15 @@ void zp_node_report_exit (zsock_t *pipe, bool report, bool failed, bool lost)
     if (report)
         zstr_send (pipe, lost ? "LOST" : failed ? "FAILED" : "OK");
 }
+
+int zp_node_start (zp_node_t *node, zsock_t *pipe, const char *kind, zp_role_t role,
+                   const zp_node_args_t *args)
+{
+    if (zp_node_open (node, kind, args->name, args->control, args->broadcast, args->data) != 0) {
+        zsock_signal (pipe, 1);
+        return -1;
+    }
+    zsock_signal (pipe, 0);
+    zp_node_hello (node, role, args->locality);
+    return 0;
+}

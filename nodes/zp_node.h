@@ -12,6 +12,7 @@
 
 #include "zpregel/zp_cbor.h"
 #include "zpregel/zp_control.h"
+#include "zpregel/zp_node_args.h"
 #include "zpregel/zp_sequencer.h"
 #include "zpregel/zp_wire.h"
 
@@ -31,6 +32,12 @@ typedef struct {
 int zp_node_open (zp_node_t *node, const char *kind, const char *name, const char *control,
                   const char *broadcast, const char *const data[2]);
 void zp_node_close (zp_node_t *node);
+
+/* The start of a node actor: opens the sockets for `args`, answers
+   zactor_new (0, or 1 when they cannot be opened) and says HELLO as `role`.
+   0, or -1: the actor then cleans up, reports its exit and ends. */
+int zp_node_start (zp_node_t *node, zsock_t *pipe, const char *kind, zp_role_t role,
+                   const zp_node_args_t *args);
 
 /* Says HELLO with the bound endpoints and where the node runs. */
 void zp_node_hello (zp_node_t *node, zp_role_t role, const char *locality);

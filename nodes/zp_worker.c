@@ -843,17 +843,13 @@ void zp_worker_actor (zsock_t *pipe, void *args)
     if (self->inject < 2)
         self->inject = 0;
     zp_cbor_writer_init (&self->bw, 1 << 16);
-    if (zp_node_open (&self->node, "worker", self->args.name, self->args.control,
-                      self->args.broadcast, self->args.data) != 0) {
-        zsock_signal (pipe, 1);
+    if (zp_node_start (&self->node, pipe, "worker", ZP_ROLE_WORKER, &self->args) != 0) {
         s_destroy (self);
-        /* zactor_new took that signal; the owner still waits for the exit word. */
+        /* zactor_new took the signal; the owner still waits for the exit word. */
         zp_node_report_exit (pipe, self->args.report_exit, true, false);
         return;
     }
     self->poller = zpoller_new (pipe, self->node.control, self->node.bcast, self->node.data, NULL);
-    zsock_signal (pipe, 0);
-    zp_node_hello (&self->node, ZP_ROLE_WORKER, self->args.locality);
 
     uint32_t join_ms = self->args.join_timeout_ms ? self->args.join_timeout_ms : 30000;
     int64_t deadline = zclock_mono () + join_ms;

@@ -606,17 +606,13 @@ void zp_router_actor (zsock_t *pipe, void *args)
     self->pipe = pipe;
     self->args = *(zp_router_args_t *) args;
     zp_cbor_writer_init (&self->w, 1 << 16);
-    if (zp_node_open (&self->node, "router", self->args.name, self->args.control,
-                      self->args.broadcast, self->args.data) != 0) {
-        zsock_signal (pipe, 1);
+    if (zp_node_start (&self->node, pipe, "router", ZP_ROLE_ROUTER, &self->args) != 0) {
         s_destroy (self);
-        /* zactor_new took that signal; the owner still waits for the exit word. */
+        /* zactor_new took the signal; the owner still waits for the exit word. */
         zp_node_report_exit (pipe, self->args.report_exit, true, false);
         return;
     }
     self->poller = zpoller_new (pipe, self->node.control, self->node.bcast, self->node.data, NULL);
-    zsock_signal (pipe, 0);
-    zp_node_hello (&self->node, ZP_ROLE_ROUTER, self->args.locality);
     uint32_t join_ms = self->args.join_timeout_ms ? self->args.join_timeout_ms : 30000;
     int64_t deadline = zclock_mono () + join_ms;
     self->heard = zclock_mono ();

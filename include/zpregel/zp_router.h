@@ -20,19 +20,11 @@
 #ifndef ZP_ROUTER_H
 #define ZP_ROUTER_H
 
-#include <czmq.h>
-#include <stdbool.h>
-#include <stdint.h>
+#include "zp_node_args.h"
 
-typedef struct {
-    const char *name;      /* as in the job's routers: list */
-    const char *control;   /* master's control endpoint */
-    const char *broadcast; /* master's broadcast endpoint */
-    const char *data[2];   /* where the data ROUTER binds: inproc and/or tcp */
-    const char *locality;  /* "host/pid" */
-    uint32_t join_timeout_ms;
-    bool report_exit; /* send "OK" or "FAILED" on the pipe before ending */
-} zp_router_args_t;
+#include <czmq.h>
+
+typedef zp_node_args_t zp_router_args_t;
 
 void zp_router_actor (zsock_t *pipe, void *args);
 

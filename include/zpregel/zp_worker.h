@@ -20,21 +20,11 @@
 #ifndef ZP_WORKER_H
 #define ZP_WORKER_H
 
-#include <czmq.h>
-#include <stdbool.h>
-#include <stdint.h>
+#include "zp_node_args.h"
 
-typedef struct {
-    const char *name;         /* as in the job's workers: list */
-    const char *control;      /* master's control endpoint */
-    const char *broadcast;    /* master's broadcast endpoint */
-    const char *data[2];      /* where the data ROUTER binds: inproc and/or tcp (NULL: unused) */
-    const char *locality;     /* "host/pid" of this process */
-    uint32_t join_timeout_ms; /* no ASSIGN by then: give up */
-    /* Before it ends, the actor sends "OK" or "FAILED" on its pipe (for a
-       process that runs one worker and wants its exit status). */
-    bool report_exit;
-} zp_worker_args_t;
+#include <czmq.h>
+
+typedef zp_node_args_t zp_worker_args_t;
 
 /* The actor body: pass it to zactor_new with a zp_worker_args_t (copied
    before the constructor returns). */

@@ -1,0 +1,21 @@
+/*  zp_node_args: how a worker or router actor finds its job. Both take the
+    same arguments; zp_worker_args_t and zp_router_args_t name this type. */
+#ifndef ZP_NODE_ARGS_H
+#define ZP_NODE_ARGS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct {
+    const char *name;         /* as in the job's workers: or routers: list */
+    const char *control;      /* master's control endpoint */
+    const char *broadcast;    /* master's broadcast endpoint */
+    const char *data[2];      /* where the data ROUTER binds: inproc and/or tcp (NULL: unused) */
+    const char *locality;     /* "host/pid" of this process */
+    uint32_t join_timeout_ms; /* no ASSIGN (or ROUTE) by then: give up */
+    /* Before it ends, the actor sends "OK", "FAILED" or "LOST" on its pipe
+       (for a process that runs one node and wants its exit status). */
+    bool report_exit;
+} zp_node_args_t;
+
+#endif
