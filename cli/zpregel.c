@@ -177,6 +177,9 @@ static void s_print_summary (const zp_config_t *cfg, const zp_job_summary_t *s)
                 s->retries, s->duplicates);
     if (s->recoveries)
         printf ("  recovery  %u: every node started again after one was lost\n", s->recoveries);
+    if (s->workers_left || s->routers_left)
+        printf ("  left      %u worker(s), their partitions moved to the others; %u router(s)\n",
+                s->workers_left, s->routers_left);
     for (uint32_t r = 0; s->routers && r < s->n_routers; r++)
         printf ("  router %-10s frames in %" PRIu64 ", out %" PRIu64 "; messages in %" PRIu64
                 ", out %" PRIu64 "\n",
@@ -212,11 +215,13 @@ static void s_write_summary (FILE *f, const zp_job_summary_t *s)
              "{\"summary\":true,\"program\":\"%s\",\"vertices\":%" PRIu64 ",\"edges\":%" PRIu64
              ",\"workers\":%u,\"supersteps\":%u,\"messages\":%" PRIu64 ",\"bytes\":%" PRIu64
              ",\"retries\":%" PRIu64 ",\"duplicates\":%" PRIu64 ",\"recoveries\":%u"
+             ",\"workers_left\":%u,\"routers_left\":%u"
              ",\"load_seconds\":%.6f,\"compute_seconds\":%.6f,\"output_seconds\":%.6f"
              ",\"imbalance_vertices\":%.4f,\"imbalance_edges\":%.4f",
              s->program, s->vertices, s->edges, s->n_workers, s->supersteps, s->messages, s->bytes,
-             s->retries, s->duplicates, s->recoveries, s->load_seconds, s->compute_seconds,
-             s->output_seconds, s->imbalance_vertices, s->imbalance_edges);
+             s->retries, s->duplicates, s->recoveries, s->workers_left, s->routers_left,
+             s->load_seconds, s->compute_seconds, s->output_seconds, s->imbalance_vertices,
+             s->imbalance_edges);
     s_write_u64s (f, "vertices_per_worker", s->vertices_of, s->n_workers);
     s_write_u64s (f, "edges_per_worker", s->edges_of, s->n_workers);
     fprintf (f, "}\n");

@@ -49,9 +49,38 @@ bool zp_checkpoint_due (uint32_t every, uint32_t step)
     return every && step && step % every == 0;
 }
 
-static void s_worker_path (char *path, size_t len, const char *dir, uint32_t step, uint32_t worker)
+uint64_t zp_checkpoint_fingerprint_of (const char *program, const zp_value_t *params,
+                                       size_t n_params, const zp_layout_t *layout)
 {
-    snprintf (path, len, "%s/step-%u.w%u.zpc", dir, step, worker);
+    uint32_t n = layout->n_workers;
+    uint8_t *ranges = malloc (4 * ((size_t) n + 1)), raw[8 * ZP_MAX_PARAMS];
+    if (!ranges)
+        return 0; /* matches no file: a resume then says why */
+    for (uint32_t w = 0; w <= n; w++)
+        zp_store_u32 (ranges + 4 * w, layout->ranges[w]);
+    for (size_t i = 0; i < n_params && i < ZP_MAX_PARAMS; i++)
+        zp_store_u64 (raw + 8 * i, params[i].bits);
+    uint64_t fp =
+        zp_checkpoint_fingerprint (program, strlen (program), raw, n_params, layout->n, n, ranges);
+    free (ranges);
+    return fp;
+}
+
+/* Worker files carry the fingerprint in their name, so the files of a
+   checkpoint moved to another placement never overwrite the ones in force. */
+static void s_worker_path (char *path, size_t len, const char *dir, uint64_t fingerprint,
+                           uint32_t step, uint32_t worker)
+{
+    snprintf (path, len, "%s/step-%u.w%u.%016" PRIx64 ".zpc", dir, step, worker, fingerprint);
+}
+
+/* Whether a directory entry is a worker file, and its superstep and fingerprint. */
+static bool s_is_worker_file (const char *name, unsigned *step, uint64_t *fingerprint)
+{
+    unsigned worker;
+    char tail[8];
+    return sscanf (name, "step-%u.w%u.%16" SCNx64 ".%7s", step, &worker, fingerprint, tail) == 4 &&
+           strcmp (tail, "zpc") == 0;
 }
 
 static void s_manifest_path (char *path, size_t len, const char *dir, uint32_t step)
@@ -257,7 +286,7 @@ int zp_checkpoint_save (const char *dir, uint64_t fingerprint, uint32_t worker, 
                         const zp_partition_t *partition, char *err, size_t errlen)
 {
     char path[ZP_CHECKPOINT_PATH_MAX];
-    s_worker_path (path, sizeof path, dir, step, worker);
+    s_worker_path (path, sizeof path, dir, fingerprint, step, worker);
     zp_cbor_writer_t w;
     zp_cbor_writer_init (&w, 1 << 16);
     s_write_header (&w, 7, "worker", fingerprint, step);
@@ -272,7 +301,7 @@ int zp_checkpoint_restore (const char *dir, uint64_t fingerprint, uint32_t worke
                            zp_partition_t *partition, char *err, size_t errlen)
 {
     char path[ZP_CHECKPOINT_PATH_MAX];
-    s_worker_path (path, sizeof path, dir, step, worker);
+    s_worker_path (path, sizeof path, dir, fingerprint, step, worker);
     zp_cbor_reader_t r;
     uint8_t *data = s_open (path, 7, "worker", fingerprint, step, &r, err, errlen);
     if (!data)
@@ -292,11 +321,39 @@ int zp_checkpoint_restore (const char *dir, uint64_t fingerprint, uint32_t worke
     return rc;
 }
 
-void zp_checkpoint_remove (const char *dir, uint32_t worker, uint32_t step)
+void zp_checkpoint_remove (const char *dir, uint64_t fingerprint, uint32_t worker, uint32_t step)
 {
     char path[ZP_CHECKPOINT_PATH_MAX];
-    s_worker_path (path, sizeof path, dir, step, worker);
+    s_worker_path (path, sizeof path, dir, fingerprint, step, worker);
     unlink (path);
+}
+
+/* Removes from `dir` the manifests of supersteps before `below` and, if
+   `workers`, every worker file but those of (keep_fp, keep_step). */
+static void s_prune (const char *dir, bool workers, uint64_t keep_fp, uint32_t keep_step,
+                     uint32_t below)
+{
+    char path[ZP_CHECKPOINT_PATH_MAX];
+    DIR *d = opendir (dir);
+    struct dirent *e;
+    while (d && (e = readdir (d))) {
+        unsigned step;
+        uint64_t fp;
+        bool worker = s_is_worker_file (e->d_name, &step, &fp);
+        if ((worker && workers && !(fp == keep_fp && step == keep_step)) ||
+            (!worker && s_is_manifest (e->d_name, &step) && step < below)) {
+            snprintf (path, sizeof path, "%s/%.*s", dir, (int) (sizeof path - strlen (dir) - 2),
+                      e->d_name);
+            unlink (path);
+        }
+    }
+    if (d)
+        closedir (d);
+}
+
+void zp_checkpoint_clear (const char *dir)
+{
+    s_prune (dir, true, 0, UINT32_MAX, UINT32_MAX);
 }
 
 /* Manifest: [magic, version, "manifest", fingerprint, step, n_workers,
@@ -325,24 +382,8 @@ int zp_manifest_write (const char *dir, const zp_manifest_t *m, char *err, size_
     if (rc != 0)
         return rc;
     /* Older manifests are superseded: remove them, and so never use them. */
-    zp_manifest_remove (dir, m->step);
+    s_prune (dir, false, 0, 0, m->step);
     return 0;
-}
-
-void zp_manifest_remove (const char *dir, uint32_t below)
-{
-    char path[ZP_CHECKPOINT_PATH_MAX];
-    DIR *d = opendir (dir);
-    struct dirent *e;
-    while (d && (e = readdir (d))) {
-        unsigned step;
-        if (s_is_manifest (e->d_name, &step) && step < below) {
-            s_manifest_path (path, sizeof path, dir, step);
-            unlink (path);
-        }
-    }
-    if (d)
-        closedir (d);
 }
 
 int zp_manifest_latest (const char *dir, uint64_t fingerprint, zp_manifest_t *m, char *err,
@@ -413,4 +454,147 @@ void zp_manifest_free (zp_manifest_t *m)
 {
     free (m->routes);
     m->routes = NULL;
+}
+
+/* The state of one worker of the new placement, built by zp_checkpoint_move. */
+typedef struct {
+    uint8_t *values, *halted, *ids, *msgs, *offsets, *blob;
+    size_t count, blob_size, at, blob_at;
+} s_moved_t;
+
+static void s_moved_free (s_moved_t *m)
+{
+    free (m->values);
+    free (m->halted);
+    free (m->ids);
+    free (m->msgs);
+    free (m->offsets);
+    free (m->blob);
+}
+
+int zp_checkpoint_move (const char *dir, const zp_manifest_t *m, const zp_layout_t *from,
+                        const zp_layout_t *to, uint64_t to_fingerprint, char *err, size_t errlen)
+{
+    zp_manifest_t moved = *m;
+    moved.fingerprint = to_fingerprint;
+    moved.n_workers = to->n_workers;
+    moved.plan_version = 0; /* routes are per worker pair: the master plans again */
+    moved.routes = NULL;
+    if (to_fingerprint == m->fingerprint)
+        return zp_manifest_write (dir, &moved, err, errlen);
+
+    uint32_t n_from = from->n_workers, n_to = to->n_workers;
+    uint8_t **data = calloc (n_from, sizeof *data);
+    zp_partition_state_t *old = calloc (n_from, sizeof *old);
+    s_moved_t *neu = calloc (n_to, sizeof *neu);
+    char path[ZP_CHECKPOINT_PATH_MAX];
+    int rc = -1;
+    if (!data || !old || !neu) {
+        snprintf (err, errlen, "out of memory moving the checkpoint");
+        goto done;
+    }
+    /* Read every file of the checkpoint in force. */
+    for (uint32_t i = 0; i < n_from; i++) {
+        s_worker_path (path, sizeof path, dir, m->fingerprint, m->step, i);
+        zp_cbor_reader_t r;
+        uint64_t who;
+        const char *what;
+        if (!(data[i] = s_open (path, 7, "worker", m->fingerprint, m->step, &r, err, errlen)))
+            goto done;
+        if (zp_cbor_read_uint (&r, &who) != 0 || who != i ||
+            zp_partition_state_read (&r, &old[i], &what) != 0 ||
+            old[i].n != from->ranges[i + 1] - from->ranges[i] || old[i].path != old[0].path) {
+            snprintf (err, errlen, "%s does not fit the checkpoint's placement", path);
+            goto done;
+        }
+    }
+    bool bytes = n_from && old[0].offsets;
+    /* Where each message goes: count, then fill, old worker by old worker,
+       so a vertex's messages keep their order. */
+    for (uint32_t i = 0; i < n_from; i++)
+        for (size_t k = 0; k < old[i].count; k++) {
+            uint32_t x = from->index_of[from->ranges[i] + zp_load_u32 (old[i].ids + 4 * k)];
+            s_moved_t *t = &neu[to->worker_of[to->partition_of[x]]];
+            t->count++;
+            if (bytes)
+                t->blob_size += zp_load_u64 (old[i].offsets + 8 * (k + 1)) -
+                                zp_load_u64 (old[i].offsets + 8 * k);
+        }
+    for (uint32_t w = 0; w < n_to; w++) {
+        s_moved_t *t = &neu[w];
+        size_t n = to->ranges[w + 1] - to->ranges[w];
+        t->values = malloc (8 * n + 1);
+        t->halted = malloc (n + 1);
+        t->ids = malloc (4 * t->count + 1);
+        t->msgs = bytes ? NULL : malloc (8 * t->count + 1);
+        t->offsets = bytes ? malloc (8 * (t->count + 1)) : NULL;
+        t->blob = bytes ? malloc (t->blob_size + 1) : NULL;
+        if (!t->values || !t->halted || !t->ids || (bytes ? !t->offsets || !t->blob : !t->msgs)) {
+            snprintf (err, errlen, "out of memory moving the checkpoint");
+            goto done;
+        }
+    }
+    for (uint32_t i = 0; i < n_from; i++) {
+        for (size_t v = 0; v < old[i].n; v++) {
+            uint32_t x = from->index_of[from->ranges[i] + v];
+            uint32_t w = to->worker_of[to->partition_of[x]], h = to->handle_of[x] - to->ranges[w];
+            memcpy (neu[w].values + 8 * (size_t) h, old[i].values + 8 * v, 8);
+            neu[w].halted[h] = old[i].halted[v];
+        }
+        for (size_t k = 0; k < old[i].count; k++) {
+            uint32_t x = from->index_of[from->ranges[i] + zp_load_u32 (old[i].ids + 4 * k)];
+            uint32_t w = to->worker_of[to->partition_of[x]];
+            s_moved_t *t = &neu[w];
+            zp_store_u32 (t->ids + 4 * t->at, to->handle_of[x] - to->ranges[w]);
+            if (bytes) {
+                uint64_t lo = zp_load_u64 (old[i].offsets + 8 * k);
+                uint64_t len = zp_load_u64 (old[i].offsets + 8 * (k + 1)) - lo;
+                zp_store_u64 (t->offsets + 8 * t->at, t->blob_at);
+                if (len)
+                    memcpy (t->blob + t->blob_at, old[i].blob + lo, len);
+                t->blob_at += len;
+            } else
+                memcpy (t->msgs + 8 * t->at, old[i].msgs + 8 * k, 8);
+            t->at++;
+        }
+    }
+    /* Write the new files, then commit with the manifest, then clean up. */
+    for (uint32_t w = 0; w < n_to; w++) {
+        s_moved_t *t = &neu[w];
+        if (bytes)
+            zp_store_u64 (t->offsets + 8 * t->count, t->blob_size);
+        zp_partition_state_t state = {.n = to->ranges[w + 1] - to->ranges[w],
+                                      .values = t->values,
+                                      .halted = t->halted,
+                                      .path = old[0].path,
+                                      .count = t->count,
+                                      .ids = t->ids,
+                                      .msgs = t->msgs,
+                                      .offsets = t->offsets,
+                                      .blob = t->blob,
+                                      .blob_size = t->blob_size};
+        zp_cbor_writer_t out;
+        zp_cbor_writer_init (&out, 1 << 16);
+        s_write_header (&out, 7, "worker", to_fingerprint, m->step);
+        zp_cbor_write_uint (&out, w);
+        zp_partition_state_write (&state, &out);
+        s_worker_path (path, sizeof path, dir, to_fingerprint, m->step, w);
+        int wrc = s_write_file (dir, path, &out, err, errlen);
+        zp_cbor_writer_free (&out);
+        if (wrc != 0)
+            goto done;
+    }
+    if (zp_manifest_write (dir, &moved, err, errlen) != 0)
+        goto done;
+    s_prune (dir, true, to_fingerprint, m->step, m->step);
+    rc = 0;
+done:
+    for (uint32_t i = 0; data && i < n_from; i++)
+        free (data[i]);
+    for (uint32_t w = 0; neu && w < n_to; w++)
+        s_moved_free (&neu[w]);
+    free (data);
+    free (old);
+    free (neu);
+    return rc;
 }

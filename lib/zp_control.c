@@ -471,17 +471,19 @@ int zp_fail_decode (const void *frame, size_t size, zp_fail_t *m)
     return zp_frame_end (&r);
 }
 
-/* BYE: [kind, version] */
-int zp_bye_encode (zp_cbor_writer_t *out)
+/* BYE: [kind, version, status] */
+int zp_bye_encode (uint32_t status, zp_cbor_writer_t *out)
 {
-    zp_frame_write_begin (out, ZP_MSG_BYE, 2);
+    zp_frame_write_begin (out, ZP_MSG_BYE, 3);
+    zp_cbor_write_uint (out, status);
     return s_done (out);
 }
 
-int zp_bye_decode (const void *frame, size_t size)
+int zp_bye_decode (const void *frame, size_t size, uint32_t *status)
 {
     zp_cbor_reader_t r;
-    S_TRY (zp_frame_begin (&r, frame, size, ZP_MSG_BYE, 2));
+    S_TRY (zp_frame_begin (&r, frame, size, ZP_MSG_BYE, 3));
+    ZP_READ_U (&r, ZP_STATUS_LOST, *status);
     return zp_frame_end (&r);
 }
 

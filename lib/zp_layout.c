@@ -1,19 +1,15 @@
-/*  zp_layout: hash placement and the per-worker slices of the graph. */
+/*  zp_layout: placement, handle numbering and the per-worker slices of the graph. */
 #include "zpregel/zp_layout.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-zp_layout_t *zp_layout_new (const zp_graph_t *g, uint32_t n_workers, uint32_t n_partitions,
-                            const zp_placement_t *how)
+/* An empty layout of n vertices: the arrays allocated, nothing placed. */
+static zp_layout_t *s_alloc (uint64_t n, uint32_t n_workers, uint32_t n_partitions)
 {
-    static const zp_placement_t s_default = {ZP_BALANCE_HASH, ZP_BALANCE_HASH, false, NULL};
-    if (!how)
-        how = &s_default;
     zp_layout_t *l = calloc (1, sizeof *l);
     if (!l)
         return NULL;
-    uint64_t n = g->n;
     l->n_workers = n_workers;
     l->n_partitions = n_partitions;
     l->n = n;
@@ -22,59 +18,149 @@ zp_layout_t *zp_layout_new (const zp_graph_t *g, uint32_t n_workers, uint32_t n_
     l->ranges = calloc ((size_t) n_workers + 1, sizeof *l->ranges);
     l->edges_of = calloc (n_workers, sizeof *l->edges_of);
     l->partition_of = malloc ((n ? n : 1) * sizeof *l->partition_of);
-    l->worker_of = malloc (n_partitions * sizeof *l->worker_of);
-    double *size = how->by_edges ? malloc ((n ? n : 1) * sizeof *size) : NULL;
-    double *psize = calloc (n_partitions, sizeof *psize);
-    uint64_t *pkeys = malloc (n_partitions * sizeof *pkeys);
+    l->worker_of = malloc ((n_partitions ? n_partitions : 1) * sizeof *l->worker_of);
+    if (!l->handle_of || !l->index_of || !l->ranges || !l->edges_of || !l->partition_of ||
+        !l->worker_of)
+        zp_layout_destroy (&l);
+    return l;
+}
+
+/* Numbers the handles once partition_of and worker_of are set: worker by
+   worker, partition by partition, ascending id. 0, or -1 (ENOMEM). */
+static int s_number (zp_layout_t *l, const zp_graph_t *g)
+{
+    uint64_t n = l->n;
+    uint32_t n_partitions = l->n_partitions, n_workers = l->n_workers;
     uint64_t *start = calloc ((size_t) n_partitions + 1, sizeof *start);
-    uint32_t *rank =
-        malloc (n_partitions * sizeof *rank); /* position of partition p in handle order */
-    bool ok = l->handle_of && l->index_of && l->ranges && l->edges_of && l->partition_of &&
-              l->worker_of && (size || !how->by_edges) && psize && pkeys && start && rank;
+    uint32_t *rank = malloc ((n_partitions ? n_partitions : 1) * sizeof *rank);
+    if (!start || !rank) {
+        free (start);
+        free (rank);
+        return -1;
+    }
+    /* rank[p]: the position of partition p in handle order. */
+    uint32_t at = 0;
+    for (uint32_t w = 0; w < n_workers; w++)
+        for (uint32_t p = 0; p < n_partitions; p++)
+            if (l->worker_of[p] == w)
+                rank[p] = at++;
+    for (uint64_t i = 0; i < n; i++)
+        start[rank[l->partition_of[i]] + 1]++;
+    for (uint32_t p = 0; p < n_partitions; p++)
+        start[p + 1] += start[p];
+    memset (l->ranges, 0, ((size_t) n_workers + 1) * sizeof *l->ranges);
+    memset (l->edges_of, 0, n_workers * sizeof *l->edges_of);
+    for (uint32_t p = 0; p < n_partitions; p++)
+        l->ranges[l->worker_of[p] + 1] += (uint32_t) (start[rank[p] + 1] - start[rank[p]]);
+    for (uint32_t w = 0; w < n_workers; w++)
+        l->ranges[w + 1] += l->ranges[w];
+    for (uint64_t i = 0; i < n; i++) {
+        uint32_t h = (uint32_t) start[rank[l->partition_of[i]]]++;
+        l->handle_of[i] = h;
+        l->index_of[h] = (uint32_t) i;
+    }
+    for (uint32_t w = 0; w < n_workers; w++)
+        for (uint32_t h = l->ranges[w]; h < l->ranges[w + 1]; h++) {
+            uint32_t i = l->index_of[h];
+            l->edges_of[w] += g->offsets[i + 1] - g->offsets[i];
+        }
+    free (start);
+    free (rank);
+    return 0;
+}
+
+/* The size of each partition: its vertices, or (by_edges) their out-degree + 1 each. */
+static double *s_partition_sizes (const zp_layout_t *l, const zp_graph_t *g, bool by_edges)
+{
+    double *psize = calloc (l->n_partitions ? l->n_partitions : 1, sizeof *psize);
+    for (uint64_t i = 0; psize && i < l->n; i++)
+        psize[l->partition_of[i]] +=
+            by_edges ? (double) (g->offsets[i + 1] - g->offsets[i]) + 1 : 1.0;
+    return psize;
+}
+
+static const zp_placement_t s_default = {ZP_BALANCE_HASH, ZP_BALANCE_HASH, false, NULL};
+
+zp_layout_t *zp_layout_new (const zp_graph_t *g, uint32_t n_workers, uint32_t n_partitions,
+                            const zp_placement_t *how)
+{
+    if (!how)
+        how = &s_default;
+    uint64_t n = g->n;
+    zp_layout_t *l = s_alloc (n, n_workers, n_partitions);
+    double *size = how->by_edges ? malloc ((n ? n : 1) * sizeof *size) : NULL;
+    uint64_t *pkeys = malloc ((n_partitions ? n_partitions : 1) * sizeof *pkeys);
+    double *psize = NULL;
+    bool ok = l && (size || !how->by_edges) && pkeys;
     for (uint64_t i = 0; ok && size && i < n; i++)
         size[i] = (double) (g->offsets[i + 1] - g->offsets[i]) + 1;
     /* Step 1: vertices into partitions. */
     ok =
         ok && zp_balance (how->vertices, g->ids, size, n, NULL, n_partitions, l->partition_of) == 0;
     /* Step 2: partitions onto workers, by their total size. */
-    for (uint64_t i = 0; ok && i < n; i++)
-        psize[l->partition_of[i]] += size ? size[i] : 1.0;
+    ok = ok && (psize = s_partition_sizes (l, g, how->by_edges));
     for (uint32_t p = 0; ok && p < n_partitions; p++)
         pkeys[p] = p;
-    ok = ok && zp_balance (how->workers, pkeys, psize, n_partitions, how->weights, n_workers,
-                           l->worker_of) == 0;
-    if (ok) {
-        /* Handle order: worker by worker, partition by partition, ascending id. */
-        uint32_t at = 0;
-        for (uint32_t w = 0; w < n_workers; w++)
-            for (uint32_t p = 0; p < n_partitions; p++)
-                if (l->worker_of[p] == w)
-                    rank[p] = at++;
-        for (uint64_t i = 0; i < n; i++)
-            start[rank[l->partition_of[i]] + 1]++;
-        for (uint32_t p = 0; p < n_partitions; p++)
-            start[p + 1] += start[p];
-        for (uint32_t p = 0; p < n_partitions; p++)
-            l->ranges[l->worker_of[p] + 1] += (uint32_t) (start[rank[p] + 1] - start[rank[p]]);
-        for (uint32_t w = 0; w < n_workers; w++)
-            l->ranges[w + 1] += l->ranges[w];
-        for (uint64_t i = 0; i < n; i++) {
-            uint32_t h = (uint32_t) start[rank[l->partition_of[i]]]++;
-            l->handle_of[i] = h;
-            l->index_of[h] = (uint32_t) i;
-        }
-        for (uint32_t w = 0; w < n_workers; w++)
-            for (uint32_t h = l->ranges[w]; h < l->ranges[w + 1]; h++) {
-                uint32_t i = l->index_of[h];
-                l->edges_of[w] += g->offsets[i + 1] - g->offsets[i];
-            }
-    } else
+    ok = ok &&
+         zp_balance (how->workers, pkeys, psize, n_partitions, how->weights, n_workers,
+                     l->worker_of) == 0 &&
+         s_number (l, g) == 0;
+    if (!ok)
         zp_layout_destroy (&l);
     free (size);
     free (psize);
     free (pkeys);
-    free (start);
-    free (rank);
+    return l;
+}
+
+zp_layout_t *zp_layout_without (const zp_layout_t *old, const zp_graph_t *g, const bool *lost,
+                                const zp_placement_t *how)
+{
+    if (!how)
+        how = &s_default;
+    uint32_t n_old = old->n_workers, n_partitions = old->n_partitions, survivors = 0;
+    uint32_t *renumber = malloc (n_old * sizeof *renumber);
+    for (uint32_t w = 0; renumber && w < n_old; w++)
+        renumber[w] = lost[w] ? UINT32_MAX : survivors++;
+    if (!renumber || survivors == 0) {
+        free (renumber);
+        return NULL;
+    }
+    zp_layout_t *l = s_alloc (old->n, survivors, n_partitions);
+    double *psize = l ? s_partition_sizes (old, g, how->by_edges) : NULL;
+    uint64_t *keys = malloc ((n_partitions ? n_partitions : 1) * sizeof *keys);
+    double *sizes = malloc ((n_partitions ? n_partitions : 1) * sizeof *sizes);
+    double *weights = how->weights ? malloc (survivors * sizeof *weights) : NULL;
+    uint32_t *bin = malloc ((n_partitions ? n_partitions : 1) * sizeof *bin);
+    bool ok = l && psize && keys && sizes && (weights || !how->weights) && bin;
+    if (ok) {
+        memcpy (l->partition_of, old->partition_of, old->n * sizeof *l->partition_of);
+        for (uint32_t w = 0; weights && w < n_old; w++)
+            if (!lost[w])
+                weights[renumber[w]] = how->weights[w];
+        /* Survivors keep their partitions; the lost ones are balanced over them. */
+        size_t orphans = 0;
+        for (uint32_t p = 0; p < n_partitions; p++) {
+            uint32_t w = renumber[old->worker_of[p]];
+            l->worker_of[p] = w;
+            if (w == UINT32_MAX) {
+                keys[orphans] = p;
+                sizes[orphans++] = psize[p];
+            }
+        }
+        ok = zp_balance (how->workers, keys, sizes, orphans, weights, survivors, bin) == 0;
+        for (size_t k = 0; ok && k < orphans; k++)
+            l->worker_of[keys[k]] = bin[k];
+        ok = ok && s_number (l, g) == 0;
+    }
+    if (!ok)
+        zp_layout_destroy (&l);
+    free (renumber);
+    free (psize);
+    free (keys);
+    free (sizes);
+    free (weights);
+    free (bin);
     return l;
 }
 

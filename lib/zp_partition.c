@@ -1019,121 +1019,147 @@ static const s_box_t *s_inbox_box (const zp_partition_t *p, uint32_t w)
     return w == p->worker ? &p->outbox[w] : &p->inbound[w];
 }
 
-void zp_partition_save (const zp_partition_t *p, zp_cbor_writer_t *out)
+void zp_partition_state_write (const zp_partition_state_t *s, zp_cbor_writer_t *out)
 {
     zp_cbor_write_array (out, 7);
-    zp_cbor_write_typed (out, ZP_TAG_U64LE, p->values, (size_t) p->n * 8);
-    zp_cbor_write_bytes (out, p->halted, p->n);
-    zp_cbor_write_uint (out, p->path);
-    size_t count = 0, data = 0;
+    zp_cbor_write_typed (out, ZP_TAG_U64LE, s->values, s->n * 8);
+    zp_cbor_write_bytes (out, s->halted, s->n);
+    zp_cbor_write_uint (out, s->path);
+    zp_cbor_write_typed (out, ZP_TAG_U32LE, s->ids, s->count * 4);
+    if (s->offsets) {
+        zp_cbor_write_null (out);
+        zp_cbor_write_typed (out, ZP_TAG_U64LE, s->offsets, (s->count + 1) * 8);
+        zp_cbor_write_typed (out, ZP_TAG_U8, s->blob, s->blob_size);
+    } else {
+        zp_cbor_write_typed (out, ZP_TAG_U64LE, s->msgs, s->count * 8);
+        zp_cbor_write_null (out);
+        zp_cbor_write_null (out);
+    }
+}
+
+int zp_partition_state_read (zp_cbor_reader_t *in, zp_partition_state_t *s, const char **what)
+{
+    size_t n_halted, n_msgs = 0, n_offsets = 0;
+    memset (s, 0, sizeof *s);
+    *what = "the state";
+    if (zp_cbor_read_array_n (in, 7) != 0 ||
+        zp_cbor_read_typed (in, ZP_TAG_U64LE, 8, &s->values, &s->n) != 0 ||
+        zp_cbor_read_bytes (in, &s->halted, &n_halted) != 0 ||
+        zp_cbor_read_uint (in, &s->path) != 0 ||
+        zp_cbor_read_typed (in, ZP_TAG_U32LE, 4, &s->ids, &s->count) != 0)
+        return -1;
+    *what = "the vertex count";
+    if (n_halted != s->n)
+        return -1;
+    *what = "the message path";
+    if (s->path > S_BYTES)
+        return -1;
+    *what = "the inbox";
+    if (s->path == S_BYTES) {
+        if (!zp_cbor_read_null (in) ||
+            zp_cbor_read_typed (in, ZP_TAG_U64LE, 8, &s->offsets, &n_offsets) != 0 ||
+            zp_cbor_read_typed (in, ZP_TAG_U8, 1, &s->blob, &s->blob_size) != 0 ||
+            n_offsets != s->count + 1 || zp_load_u64 (s->offsets) != 0 ||
+            zp_load_u64 (s->offsets + 8 * s->count) != s->blob_size)
+            return -1;
+        for (size_t i = 0; i < s->count; i++)
+            if (zp_load_u64 (s->offsets + 8 * i) > zp_load_u64 (s->offsets + 8 * (i + 1)))
+                return -1;
+    } else if (zp_cbor_read_typed (in, ZP_TAG_U64LE, 8, &s->msgs, &n_msgs) != 0 ||
+               n_msgs != s->count || !zp_cbor_read_null (in) || !zp_cbor_read_null (in))
+        return -1;
+    if (!zp_cbor_at_end (in))
+        return -1;
+    for (size_t i = 0; i < s->count; i++)
+        if (zp_load_u32 (s->ids + 4 * i) >= s->n)
+            return -1;
+    return 0;
+}
+
+void zp_partition_save (const zp_partition_t *p, zp_cbor_writer_t *out)
+{
+    zp_partition_state_t s = {
+        .n = p->n, .values = (const uint8_t *) p->values, .halted = p->halted, .path = p->path};
+    /* The inbox, gathered in the order compute would read it. */
     if (p->path == S_COMBINED) {
         const uint8_t *touched = p->touched[(p->step + 1) & 1] + p->lo;
         for (uint32_t v = 0; v < p->n; v++)
-            count += touched[v];
+            s.count += touched[v];
     } else
         for (uint32_t w = 0; w < p->n_sources; w++) {
-            count += s_inbox_box (p, w)->count;
-            data += s_inbox_box (p, w)->data_size;
+            s.count += s_inbox_box (p, w)->count;
+            s.blob_size += s_inbox_box (p, w)->data_size;
         }
-    uint8_t *ids = zp_cbor_write_typed_reserve (out, ZP_TAG_U32LE, count * 4);
+    uint8_t *ids = malloc (s.count * 4 + 1);
+    uint8_t *msgs = p->path != S_BYTES ? malloc (s.count * 8 + 1) : NULL;
+    uint8_t *offsets = p->path == S_BYTES ? malloc ((s.count + 1) * 8) : NULL;
+    uint8_t *blob = p->path == S_BYTES ? malloc (s.blob_size + 1) : NULL;
+    if (!ids || (p->path != S_BYTES && !msgs) || (p->path == S_BYTES && (!offsets || !blob))) {
+        out->failed = true;
+        goto done;
+    }
     size_t at = 0;
-    if (ids && p->path == S_COMBINED) {
-        const uint8_t *touched = p->touched[(p->step + 1) & 1] + p->lo;
+    if (p->path == S_COMBINED) {
+        const uint8_t *touched = p->touched[(p->step + 1) & 1];
+        const zp_value_t *buf = p->combine[(p->step + 1) & 1];
         for (uint32_t v = 0; v < p->n; v++)
-            if (touched[v])
-                zp_store_u32 (ids + 4 * at++, v);
-    } else if (ids)
-        for (uint32_t w = 0; w < p->n_sources; w++)
-            for (size_t i = 0; i < s_inbox_box (p, w)->count; i++)
-                zp_store_u32 (ids + 4 * at++, s_inbox_box (p, w)->ids[i] - p->lo);
-    if (p->path == S_BYTES)
-        zp_cbor_write_null (out);
-    else {
-        uint8_t *values = zp_cbor_write_typed_reserve (out, ZP_TAG_U64LE, count * 8);
-        at = 0;
-        if (values && p->path == S_COMBINED) {
-            const uint8_t *touched = p->touched[(p->step + 1) & 1];
-            const zp_value_t *buf = p->combine[(p->step + 1) & 1];
-            for (uint64_t h = p->lo; h < (uint64_t) p->lo + p->n; h++)
-                if (touched[h])
-                    zp_store_u64 (values + 8 * at++, buf[h].bits);
-        } else if (values)
-            for (uint32_t w = 0; w < p->n_sources; w++)
-                for (size_t i = 0; i < s_inbox_box (p, w)->count; i++)
-                    zp_store_u64 (values + 8 * at++, s_inbox_box (p, w)->values[i].bits);
-    }
-    if (p->path != S_BYTES) {
-        zp_cbor_write_null (out);
-        zp_cbor_write_null (out);
-        return;
-    }
-    /* Bytes: count+1 offsets into one blob. */
-    uint8_t *offsets = zp_cbor_write_typed_reserve (out, ZP_TAG_U64LE, (count + 1) * 8);
-    uint64_t pos = 0;
-    at = 0;
-    for (uint32_t w = 0; offsets && w < p->n_sources; w++) {
-        const s_box_t *b = s_inbox_box (p, w);
-        for (size_t i = 0; i < b->count; i++) {
-            zp_store_u64 (offsets + 8 * at++, pos);
-            pos += b->offsets[i + 1] - b->offsets[i];
+            if (touched[p->lo + v]) {
+                zp_store_u32 (ids + 4 * at, v);
+                zp_store_u64 (msgs + 8 * at++, buf[p->lo + v].bits);
+            }
+    } else {
+        uint64_t pos = 0;
+        for (uint32_t w = 0; w < p->n_sources; w++) {
+            const s_box_t *b = s_inbox_box (p, w);
+            for (size_t i = 0; i < b->count; i++, at++) {
+                zp_store_u32 (ids + 4 * at, b->ids[i] - p->lo);
+                if (msgs)
+                    zp_store_u64 (msgs + 8 * at, b->values[i].bits);
+                else {
+                    zp_store_u64 (offsets + 8 * at, pos);
+                    pos += b->offsets[i + 1] - b->offsets[i];
+                }
+            }
+            if (blob && b->data_size)
+                memcpy (blob + pos - b->data_size, b->data, b->data_size);
         }
+        if (offsets)
+            zp_store_u64 (offsets + 8 * at, pos);
     }
-    if (offsets)
-        zp_store_u64 (offsets + 8 * at, pos);
-    uint8_t *blob = zp_cbor_write_typed_reserve (out, ZP_TAG_U8, data);
-    for (uint32_t w = 0; blob && w < p->n_sources; w++) {
-        const s_box_t *b = s_inbox_box (p, w);
-        if (b->data_size)
-            memcpy (blob, b->data, b->data_size);
-        blob += b->data_size;
-    }
+    s.ids = ids;
+    s.msgs = msgs;
+    s.offsets = offsets;
+    s.blob = blob;
+    zp_partition_state_write (&s, out);
+done:
+    free (ids);
+    free (msgs);
+    free (offsets);
+    free (blob);
 }
 
 int zp_partition_restore (zp_partition_t *p, uint32_t step, zp_cbor_reader_t *in, char *err,
                           size_t errlen)
 {
-    const uint8_t *values, *halted, *ids, *msgs = NULL, *offsets = NULL, *blob = NULL;
-    size_t n_values, n_halted, count, n_msgs = 0, n_offsets = 0, n_blob = 0;
-    uint64_t path;
-    const char *what = "the state";
-    if (zp_cbor_read_array_n (in, 7) != 0 ||
-        zp_cbor_read_typed (in, ZP_TAG_U64LE, 8, &values, &n_values) != 0 ||
-        zp_cbor_read_bytes (in, &halted, &n_halted) != 0 || zp_cbor_read_uint (in, &path) != 0 ||
-        zp_cbor_read_typed (in, ZP_TAG_U32LE, 4, &ids, &count) != 0)
+    zp_partition_state_t s;
+    const char *what;
+    if (zp_partition_state_read (in, &s, &what) != 0)
         goto bad;
     what = "the vertex count";
-    if (n_values != p->n || n_halted != p->n)
+    if (s.n != p->n)
         goto bad;
     what = "the message path (another program?)";
-    if (path != p->path)
+    if (s.path != p->path)
         goto bad;
-    what = "the inbox";
-    if (p->path == S_BYTES) {
-        if (!zp_cbor_read_null (in) ||
-            zp_cbor_read_typed (in, ZP_TAG_U64LE, 8, &offsets, &n_offsets) != 0 ||
-            zp_cbor_read_typed (in, ZP_TAG_U8, 1, &blob, &n_blob) != 0 || n_offsets != count + 1 ||
-            zp_load_u64 (offsets) != 0 || zp_load_u64 (offsets + 8 * count) != n_blob)
-            goto bad;
-        for (size_t i = 0; i < count; i++)
-            if (zp_load_u64 (offsets + 8 * i) > zp_load_u64 (offsets + 8 * (i + 1)))
-                goto bad;
-    } else if (zp_cbor_read_typed (in, ZP_TAG_U64LE, 8, &msgs, &n_msgs) != 0 || n_msgs != count ||
-               !zp_cbor_read_null (in) || !zp_cbor_read_null (in))
-        goto bad;
-    if (!zp_cbor_at_end (in))
-        goto bad;
-    for (size_t i = 0; i < count; i++)
-        if (zp_load_u32 (ids + 4 * i) >= p->n)
-            goto bad;
     for (uint32_t v = 0; v < p->n; v++) {
-        p->values[v].bits = zp_load_u64 (values + 8 * v);
-        p->halted[v] = halted[v] != 0;
+        p->values[v].bits = zp_load_u64 (s.values + 8 * v);
+        p->halted[v] = s.halted[v] != 0;
     }
     if (p->path == S_COMBINED) {
         uint32_t b = (step + 1) & 1;
-        for (size_t i = 0; i < count; i++) {
-            uint64_t h = (uint64_t) p->lo + zp_load_u32 (ids + 4 * i);
-            p->combine[b][h].bits = zp_load_u64 (msgs + 8 * i);
+        for (size_t i = 0; i < s.count; i++) {
+            uint64_t h = (uint64_t) p->lo + zp_load_u32 (s.ids + 4 * i);
+            p->combine[b][h].bits = zp_load_u64 (s.msgs + 8 * i);
             p->touched[b][h] = 1;
         }
         return 0;
@@ -1142,20 +1168,20 @@ int zp_partition_restore (zp_partition_t *p, uint32_t step, zp_cbor_reader_t *in
     s_box_t *box = &p->outbox[p->worker];
     s_box_clear (box);
     what = "memory";
-    if (s_box_reserve (box, count, p->path == S_LISTED, p->path == S_BYTES) != 0 ||
-        (p->path == S_BYTES && s_box_reserve_data (box, n_blob) != 0))
+    if (s_box_reserve (box, s.count, p->path == S_LISTED, p->path == S_BYTES) != 0 ||
+        (p->path == S_BYTES && s_box_reserve_data (box, s.blob_size) != 0))
         goto bad;
-    for (size_t i = 0; i < count; i++) {
-        box->ids[i] = p->lo + zp_load_u32 (ids + 4 * i);
+    for (size_t i = 0; i < s.count; i++) {
+        box->ids[i] = p->lo + zp_load_u32 (s.ids + 4 * i);
         if (p->path == S_LISTED)
-            box->values[i].bits = zp_load_u64 (msgs + 8 * i);
+            box->values[i].bits = zp_load_u64 (s.msgs + 8 * i);
         else
-            box->offsets[i + 1] = (uint32_t) zp_load_u64 (offsets + 8 * (i + 1));
+            box->offsets[i + 1] = (uint32_t) zp_load_u64 (s.offsets + 8 * (i + 1));
     }
-    if (n_blob)
-        memcpy (box->data, blob, n_blob);
-    box->data_size = n_blob;
-    box->count = count;
+    if (s.blob_size)
+        memcpy (box->data, s.blob, s.blob_size);
+    box->data_size = s.blob_size;
+    box->count = s.count;
     return 0;
 bad:
     snprintf (err, errlen, "the checkpoint does not fit this partition: bad %s", what);

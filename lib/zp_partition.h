@@ -70,12 +70,32 @@ int zp_partition_compute (zp_partition_t *self, zp_flush_fn *flush, zp_tick_fn *
                           zp_step_stats_t *stats);
 
 /* Checkpoints. Between zp_partition_begin + deliveries and compute, the
-   whole state of a superstep is: the values, the halted flags and the inbox.
-   zp_partition_save writes it as a CBOR array [values, halted, path, ids,
-   values or null, offsets or null, data or null]: the inbox in the order
-   compute would read it. zp_partition_restore reads it into a partition
-   fresh from zp_partition_new, as the inbox of superstep `step`; 0, or -1
-   with a message. */
+   whole state of a superstep is: the values, the halted flags and the
+   inbox. Saved as the CBOR array [values, halted, path, ids, messages or
+   null, offsets or null, blob or null]: the inbox in the order compute
+   would read it, ids local to the worker's range; `messages` for fixed-size
+   messages (one per id), `offsets` (count + 1) into `blob` for bytes. */
+typedef struct {
+    size_t n;               /* vertices */
+    const uint8_t *values;  /* n little-endian uint64 */
+    const uint8_t *halted;  /* n bytes, 0 or 1 */
+    uint64_t path;          /* which message path wrote the inbox */
+    size_t count;           /* inbox messages */
+    const uint8_t *ids;     /* count little-endian uint32, each < n */
+    const uint8_t *msgs;    /* count little-endian uint64, or NULL (bytes) */
+    const uint8_t *offsets; /* count + 1 little-endian uint64, or NULL (fixed size) */
+    const uint8_t *blob;
+    size_t blob_size;
+} zp_partition_state_t;
+
+void zp_partition_state_write (const zp_partition_state_t *state, zp_cbor_writer_t *out);
+/* Reads and checks the shape (lengths, ids, offsets): the state then points
+   into the reader's buffer. 0, or -1 with `what` was wrong. */
+int zp_partition_state_read (zp_cbor_reader_t *in, zp_partition_state_t *state, const char **what);
+
+/* zp_partition_save writes this partition's state; on ENOMEM it marks
+   `out` failed. zp_partition_restore reads one into a partition fresh from
+   zp_partition_new, as the inbox of superstep `step`; 0, or -1 with a message. */
 void zp_partition_save (const zp_partition_t *self, zp_cbor_writer_t *out);
 int zp_partition_restore (zp_partition_t *self, uint32_t step, zp_cbor_reader_t *in, char *err,
                           size_t errlen);

@@ -165,43 +165,166 @@ static pid_t s_spawn (const zp_job_options_t *options, const zp_config_t *cfg, c
     return zp_process_spawn (argv);
 }
 
-/* The context of one run of the nodes. */
+/* The context of one run of the nodes: the nodes still in the job (indices
+   into the config's workers and routers, in the order the layout numbers
+   the workers) and where the vertices are. */
 typedef struct {
     const zp_config_t *cfg;
     const zp_job_options_t *options;
     const zp_program_t *program;
     const zp_graph_t *g;
-    const zp_layout_t *layout;
+    zp_layout_t *layout;
     const zp_value_t *params;
     const zp_traffic_matrix_t *estimate;
     zp_job_summary_t *summary;
+    uint32_t n_workers, n_routers;
+    uint32_t *workers, *routers;
+    bool recovering;
 } s_job_t;
 
-/* Whether this process can start every node of the job again: each tcp
-   node is on this host and started by us. */
-static bool s_can_restart (const zp_config_t *cfg, const zp_job_options_t *options)
+/* Node k of a run (its workers, then its routers): its config and its
+   index among the config's workers, then routers. */
+static const zp_worker_config_t *s_node (const s_job_t *j, uint32_t k, uint32_t *index)
 {
-    for (size_t i = 0; i < cfg->n_workers + cfg->n_routers; i++) {
-        const zp_worker_config_t *wc =
-            i < cfg->n_workers ? &cfg->workers[i] : &cfg->routers[i - cfg->n_workers];
-        if (wc->transport == ZP_TRANSPORT_TCP &&
-            !(zp_config_is_local (wc->host) && options && options->spawn && options->exe))
-            return false;
+    bool router = k >= j->n_workers;
+    uint32_t i = router ? j->routers[k - j->n_workers] : j->workers[k];
+    if (index)
+        *index = router ? (uint32_t) j->cfg->n_workers + i : i;
+    return router ? &j->cfg->routers[i] : &j->cfg->workers[i];
+}
+
+/* Whether this process can start a lost node again: it runs in this
+   process, or it is a tcp node of this host that it started. */
+static bool s_can_restart (const zp_worker_config_t *wc, const zp_job_options_t *options)
+{
+    return wc->transport == ZP_TRANSPORT_INPROC ||
+           (zp_config_is_local (wc->host) && options && options->spawn && options->exe);
+}
+
+/* reliability.checkpoint_dir, made absolute so that nodes started
+   elsewhere find the same place ("" if none). */
+static void s_checkpoint_dir (const zp_config_t *cfg, char *path, size_t len)
+{
+    char cwd[ZP_CHECKPOINT_PATH_MAX / 2];
+    path[0] = 0;
+    if (cfg->checkpoint_dir && cfg->checkpoint_dir[0] != '/' && getcwd (cwd, sizeof cwd))
+        snprintf (path, len, "%s/%.2000s", cwd, cfg->checkpoint_dir);
+    else if (cfg->checkpoint_dir)
+        snprintf (path, len, "%s", cfg->checkpoint_dir);
+}
+
+/* After nodes were lost: the ones this process can start again stay in
+   the job (every node starts again from the checkpoint); the others leave
+   it. When workers leave, the layout is made again without them (their
+   partitions go to the survivors, zp_layout_without) and the newest
+   checkpoint is moved to it; when routers leave, the checkpoint's route
+   plan is dropped. 0, or -1 with a message. */
+static int s_leave (s_job_t *j, const zp_placement_t *how, const uint32_t *lost, size_t n_lost,
+                    zp_traffic_matrix_t *estimate, char *err, size_t errlen)
+{
+    const zp_config_t *cfg = j->cfg;
+    uint32_t n = j->n_workers, nr = j->n_routers, left = 0, routers_left = 0;
+    bool *gone = calloc ((size_t) n + nr, sizeof *gone);
+    double *weights = calloc (n, sizeof *weights);
+    zp_layout_t *next = NULL;
+    char names[512] = "", dir[ZP_CHECKPOINT_PATH_MAX];
+    int rc = -1;
+    if (!gone || !weights) {
+        snprintf (err, errlen, "out of memory");
+        goto done;
     }
-    return true;
+    for (size_t i = 0; i < n_lost; i++)
+        for (uint32_t k = 0; k < n + nr; k++) {
+            uint32_t index;
+            const zp_worker_config_t *wc = s_node (j, k, &index);
+            if (index != lost[i] || gone[k] || s_can_restart (wc, j->options))
+                continue;
+            gone[k] = true;
+            left += k < n;
+            routers_left += k >= n;
+            size_t at = strlen (names);
+            snprintf (names + at, sizeof names - at, "%s%s %s", at ? ", " : "",
+                      k < n ? "worker" : "router", wc->name);
+        }
+    if (left == n) {
+        snprintf (err, errlen, "every worker is lost (%s)", names);
+        goto done;
+    }
+    if (!left && !routers_left) {
+        rc = 0;
+        goto done;
+    }
+    next = j->layout;
+    if (left) {
+        for (uint32_t k = 0; k < n; k++)
+            weights[k] = cfg->workers[j->workers[k]].weight;
+        zp_placement_t p = *how;
+        p.weights = how->weights ? weights : NULL;
+        if (!(next = zp_layout_without (j->layout, j->g, gone, &p))) {
+            snprintf (err, errlen, "out of memory placing the graph again");
+            goto done;
+        }
+    }
+    /* Move the checkpoint in force to the new placement. */
+    s_checkpoint_dir (cfg, dir, sizeof dir);
+    if (cfg->checkpoint_every && dir[0]) {
+        const char *name = j->program->name;
+        size_t np = j->program->n_params;
+        zp_manifest_t m;
+        int found = zp_manifest_latest (
+            dir, zp_checkpoint_fingerprint_of (name, j->params, np, j->layout), &m, err, errlen);
+        if (found == 0)
+            found = zp_checkpoint_move (dir, &m, j->layout, next,
+                                        zp_checkpoint_fingerprint_of (name, j->params, np, next),
+                                        err, errlen);
+        zp_manifest_free (&m);
+        if (found < 0)
+            goto done;
+    }
+    zsys_warning ("%s cannot be started again by this process and leave%s the job%s", names,
+                  left + routers_left > 1 ? "" : "s",
+                  left ? "; the partitions of the lost workers move to the others" : "");
+    uint32_t kept = 0, kept_routers = 0;
+    for (uint32_t k = 0; k < n + nr; k++)
+        if (!gone[k] && k < n)
+            j->workers[kept++] = j->workers[k];
+        else if (!gone[k])
+            j->routers[kept_routers++] = j->routers[k - n];
+    j->n_workers = kept;
+    j->n_routers = kept_routers;
+    j->summary->workers_left += left;
+    j->summary->routers_left += routers_left;
+    if (next != j->layout) {
+        zp_layout_destroy (&j->layout);
+        j->layout = next;
+    }
+    next = NULL;
+    zp_traffic_free (estimate);
+    if (j->n_routers && zp_layout_estimate_traffic (j->layout, j->g, 16, estimate) != 0) {
+        snprintf (err, errlen, "out of memory estimating traffic");
+        goto done;
+    }
+    rc = 0;
+done:
+    if (next != j->layout)
+        zp_layout_destroy (&next);
+    free (gone);
+    free (weights);
+    return rc;
 }
 
 /* Starts the master and every node this process runs, and waits for the
    job to end. 0 with the values by handle in *by_handle (caller frees), or
-   -1 with a message, *lost when a node died or went silent. */
-static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_handle, bool *lost,
-                      char *err, size_t errlen)
+   -1 with a message; when nodes died or went silent, their indices (config
+   workers, then routers) in lost[], *n_lost of them. */
+static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_handle, uint32_t *lost,
+                      size_t *n_lost, char *err, size_t errlen)
 {
     const zp_config_t *cfg = j->cfg;
     const zp_job_options_t *options = j->options;
     const zp_program_t *program = j->program;
     zp_job_summary_t *summary = j->summary;
-    uint32_t n = (uint32_t) cfg->n_workers, nr = (uint32_t) cfg->n_routers, nn = n + nr;
+    uint32_t n = j->n_workers, nr = j->n_routers, nn = n + nr;
     zactor_t *master = NULL;
     /* Nodes are the workers, then the routers. */
     zactor_t **workers = calloc (nn, sizeof *workers);
@@ -210,6 +333,7 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
     char **endpoints = calloc (nn, sizeof *endpoints);
     pid_t *children = calloc (nn, sizeof *children);
     int rc = -1;
+    *n_lost = 0;
     if (!workers || !names || !where || !endpoints || !children) {
         snprintf (err, errlen, "out of memory");
         goto done;
@@ -226,19 +350,15 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
     snprintf (locality, sizeof locality, "%s/%d", zp_process_hostname (), (int) getpid ());
     bool has_tcp = false;
     for (uint32_t w = 0; w < nn; w++)
-        has_tcp |= (w < n ? &cfg->workers[w] : &cfg->routers[w - n])->transport == ZP_TRANSPORT_TCP;
+        has_tcp |= s_node (j, w, NULL)->transport == ZP_TRANSPORT_TCP;
     if (has_tcp) {
         /* tcp://HOST:PORT -> tcp://HOST:* (config checked it is tcp://) */
         const char *host = cfg->control + 6, *colon = strrchr (host, ':');
         snprintf (tcp_data, sizeof tcp_data, "tcp://%.*s:*", (int) (colon ? colon - host : 0),
                   host);
     }
-    /* Absolute, so that nodes started elsewhere find the same place. */
-    char checkpoint_dir[ZP_CHECKPOINT_PATH_MAX] = "", cwd[ZP_CHECKPOINT_PATH_MAX / 2];
-    if (cfg->checkpoint_dir && cfg->checkpoint_dir[0] != '/' && getcwd (cwd, sizeof cwd))
-        snprintf (checkpoint_dir, sizeof checkpoint_dir, "%s/%.2000s", cwd, cfg->checkpoint_dir);
-    else if (cfg->checkpoint_dir)
-        snprintf (checkpoint_dir, sizeof checkpoint_dir, "%s", cfg->checkpoint_dir);
+    char checkpoint_dir[ZP_CHECKPOINT_PATH_MAX];
+    s_checkpoint_dir (cfg, checkpoint_dir, sizeof checkpoint_dir);
     zp_master_args_t margs = {
         .job = job,
         .n_control = 1,
@@ -276,13 +396,14 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
                     (double) cfg->heavy_bytes, cfg->fan_in, cfg->connection_cost},
         .replan_every = cfg->replan_every,
         .estimate = j->estimate,
-        .resume = resume};
+        .resume = resume,
+        .recovering = j->recovering};
     if (cfg->control)
         margs.control[margs.n_control++] = cfg->control;
     if (cfg->broadcast)
         margs.broadcast[margs.n_broadcast++] = cfg->broadcast;
     for (uint32_t w = 0; w < nn; w++) {
-        const zp_worker_config_t *wc = w < n ? &cfg->workers[w] : &cfg->routers[w - n];
+        const zp_worker_config_t *wc = s_node (j, w, NULL);
         names[w] = wc->name;
         if (wc->transport == ZP_TRANSPORT_INPROC) {
             endpoints[w] =
@@ -302,7 +423,7 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
     }
     for (uint32_t w = 0; w < nn; w++) {
         bool router = w >= n;
-        const zp_worker_config_t *wc = router ? &cfg->routers[w - n] : &cfg->workers[w];
+        const zp_worker_config_t *wc = s_node (j, w, NULL);
         if (wc->transport == ZP_TRANSPORT_INPROC) {
             zp_node_args_t args = {.name = names[w],
                                    .control = control,
@@ -347,7 +468,7 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
                 snprintf (err, errlen, "%s %s (pid %d) exited with status %d before the job ended",
                           w < n ? "worker" : "router", names[w], (int) children[w], status);
                 children[w] = 0;
-                *lost = true;
+                s_node (j, w, &lost[(*n_lost)++]);
                 break;
             }
             continue;
@@ -380,13 +501,24 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
         } else if (streq (cmd, "DONE") && zframe_size (frame) == sizeof (void *)) {
             memcpy (by_handle, zframe_data (frame), sizeof *by_handle);
             rc = 0;
-            summary->n_routers = nr;
+            /* By the config's routers: one that left the job reports zeros. */
+            summary->n_routers = (uint32_t) cfg->n_routers;
             if (nr && traffic && zframe_size (traffic) == nr * sizeof (zp_router_report_t) &&
-                (summary->routers = malloc (zframe_size (traffic))))
-                memcpy (summary->routers, zframe_data (traffic), zframe_size (traffic));
+                (summary->routers = calloc (cfg->n_routers, sizeof *summary->routers)))
+                for (uint32_t r = 0; r < nr; r++)
+                    memcpy (&summary->routers[j->routers[r]],
+                            zframe_data (traffic) + r * sizeof (zp_router_report_t),
+                            sizeof (zp_router_report_t));
         } else if (streq (cmd, "FAIL") || streq (cmd, "LOST")) {
             snprintf (err, errlen, "%.*s", (int) zframe_size (frame), (char *) zframe_data (frame));
-            *lost = streq (cmd, "LOST");
+            /* The master's node indices are this run's: make them the config's. */
+            size_t count = traffic ? zframe_size (traffic) / sizeof (uint32_t) : 0;
+            for (size_t i = 0; streq (cmd, "LOST") && i < count; i++) {
+                uint32_t k;
+                memcpy (&k, zframe_data (traffic) + i * sizeof k, sizeof k);
+                if (k < nn)
+                    s_node (j, k, &lost[(*n_lost)++]);
+            }
         } else
             snprintf (err, errlen, "unexpected report from the master: %s", cmd);
         zstr_free (&cmd);
@@ -508,23 +640,53 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
         snprintf (err, errlen, "out of memory estimating traffic");
         goto done;
     }
-    /* Run the nodes; when one is lost and every node can be started again
-       here, start them all again from the last complete checkpoint. */
-    s_job_t job = {cfg, options, program, g, layout, params, &estimate, summary};
-    uint32_t max_recoveries = s_can_restart (cfg, options) ? cfg->max_recoveries : 0;
+    /* Run the nodes. When some are lost: start them all again from the last
+       complete checkpoint; a lost node this process cannot start again (on
+       another host) leaves the job, and a lost worker's partitions move to
+       the survivors, checkpoint and all. */
+    s_job_t job = {cfg,
+                   options,
+                   program,
+                   g,
+                   layout,
+                   params,
+                   &estimate,
+                   summary,
+                   n,
+                   nr,
+                   calloc (n, sizeof (uint32_t)),
+                   calloc (nr + 1, sizeof (uint32_t)),
+                   false};
+    uint32_t *lost = calloc ((size_t) n + nr, sizeof *lost);
+    if (!job.workers || !job.routers || !lost) {
+        snprintf (err, errlen, "out of memory");
+        goto done;
+    }
+    for (uint32_t w = 0; w < n; w++)
+        job.workers[w] = w;
+    for (uint32_t r = 0; r < nr; r++)
+        job.routers[r] = r;
     zp_resume_t resume = options && options->resume ? ZP_RESUME_REQUIRED : ZP_RESUME_NO;
     t0 = zclock_usecs ();
     while (true) {
-        bool lost = false;
-        rc = s_attempt (&job, resume, &by_handle, &lost, err, errlen);
-        if (rc == 0 || !lost || summary->recoveries >= max_recoveries)
+        size_t n_lost = 0;
+        rc = s_attempt (&job, resume, &by_handle, lost, &n_lost, err, errlen);
+        if (rc == 0 || n_lost == 0 || summary->recoveries >= cfg->max_recoveries)
             break;
         summary->recoveries++;
         zsys_warning ("%s: restarting every node from the last checkpoint (recovery %u of at "
                       "most %u)",
-                      err, summary->recoveries, max_recoveries);
+                      err, summary->recoveries, cfg->max_recoveries);
+        rc = s_leave (&job, &how, lost, n_lost, &estimate, err, errlen);
+        layout = job.layout;
+        if (rc != 0)
+            break;
+        job.recovering = true;
         resume = cfg->checkpoint_every && cfg->checkpoint_dir ? ZP_RESUME_IF_ANY : ZP_RESUME_NO;
     }
+    free (job.workers);
+    free (job.routers);
+    free (lost);
     summary->compute_seconds = (double) (zclock_usecs () - t0) / 1e6;
     if (rc != 0)
         goto done;

@@ -101,10 +101,10 @@ static void s_to_worker (self_t *self, uint32_t w)
         zsys_error ("master: cannot send to %s: %s", s_node_name (self, w), zmq_strerror (errno));
 }
 
-static void s_bye_all (self_t *self)
+static void s_bye_all (self_t *self, uint32_t status)
 {
     for (uint32_t w = 0; w < self->n_nodes; w++)
-        if (self->workers[w].joined && zp_bye_encode (&self->w) == 0)
+        if (self->workers[w].joined && zp_bye_encode (status, &self->w) == 0)
             s_to_worker (self, w);
 }
 
@@ -114,18 +114,20 @@ static const char *s_node_name (const self_t *self, uint32_t w)
                                      : self->args->router_names[w - self->args->n_workers];
 }
 
-/* Ends the job: TERMINATE with status 1, BYE to every node, and `report`
-   ("FAIL", or "LOST" when a node was lost) with the text on the pipe. */
-static void s_end (self_t *self, const char *report, const char *fmt, va_list ap)
+/* Ends the job: TERMINATE, BYE to every node, and `report` ("FAIL", or
+   "LOST" when nodes were lost) with the text and the lost nodes' indices
+   (uint32, workers then routers) on the pipe. */
+static void s_end (self_t *self, const char *report, const uint32_t *nodes, size_t n_nodes,
+                   const char *fmt, va_list ap)
 {
     char text[1024];
     vsnprintf (text, sizeof text, fmt, ap);
     zp_broadcast_t b = {.kind = ZP_MSG_TERMINATE,
                         .step = self->step,
-                        .status = streq (report, "LOST") ? ZP_STATUS_LOST : ZP_STATUS_FAILED};
+                        .status = nodes ? ZP_STATUS_LOST : ZP_STATUS_FAILED};
     s_publish (self, &b);
-    s_bye_all (self);
-    zsock_send (self->pipe, "ss", report, text);
+    s_bye_all (self, b.status);
+    zsock_send (self->pipe, "ssb", report, text, nodes, n_nodes * sizeof *nodes);
     self->state = S_OVER;
 }
 
@@ -133,15 +135,16 @@ static void s_fail (self_t *self, const char *fmt, ...)
 {
     va_list ap;
     va_start (ap, fmt);
-    s_end (self, "FAIL", fmt, ap);
+    s_end (self, "FAIL", NULL, 0, fmt, ap);
     va_end (ap);
 }
 
-static void s_lost (self_t *self, const char *fmt, ...)
+/* Ends the job because the nodes listed went silent or did not come back. */
+static void s_lost (self_t *self, const uint32_t *nodes, size_t n_nodes, const char *fmt, ...)
 {
     va_list ap;
     va_start (ap, fmt);
-    s_end (self, "LOST", fmt, ap);
+    s_end (self, "LOST", nodes, n_nodes, fmt, ap);
     va_end (ap);
 }
 
@@ -346,8 +349,12 @@ static void s_resume (self_t *self)
     self->step = m->step;
     for (size_t k = 0; k < m->n_aggregates; k++)
         self->aggregates[k].bits = m->aggregates[k];
-    if (!m->routes || !self->args->n_routers)
+    if (!self->args->n_routers)
         return;
+    if (!m->routes) { /* moved to other workers: plan as a new run does */
+        s_replan (self, self->args->estimate);
+        return;
+    }
     uint32_t n = self->args->n_workers;
     for (size_t i = 0; i < (size_t) n * n; i++) {
         uint32_t r = m->routes[i];
@@ -504,7 +511,7 @@ static void s_on_done (self_t *self, int w, zp_wire_msg_t *msg)
 
 static void s_finish_job (self_t *self)
 {
-    s_bye_all (self);
+    s_bye_all (self, 0);
     zsock_send (self->pipe, "spb", "DONE", self->values, self->router_reports,
                 (size_t) self->args->n_routers * sizeof *self->router_reports);
     self->values = NULL; /* the owner has it now */
@@ -644,10 +651,14 @@ static void s_on_join_timer (self_t *self)
         return;
     char missing[1024] = "";
     bool router_missing = false;
+    uint32_t *lost = calloc (self->n_nodes, sizeof *lost);
+    size_t n_lost = 0;
     for (uint32_t w = 0; w < self->n_nodes; w++) {
         s_worker_t *wk = &self->workers[w];
         if (self->state == S_JOINING ? wk->joined : wk->ready)
             continue;
+        if (lost)
+            lost[n_lost++] = w;
         size_t at = strlen (missing);
         bool router = w >= self->args->n_workers;
         router_missing |= router;
@@ -656,13 +667,20 @@ static void s_on_join_timer (self_t *self)
                   router ? self->args->router_where[w - self->args->n_workers]
                          : self->args->worker_where[w]);
     }
-    s_fail (self, "%s did not %s within %.1fs: %s", router_missing ? "node(s)" : "worker(s)",
-            self->state == S_JOINING ? "join" : "confirm the broadcast",
-            self->args->join_timeout_ms / 1000.0, missing);
+    const char *what = self->state == S_JOINING ? "join" : "confirm the broadcast";
+    double seconds = self->args->join_timeout_ms / 1000.0;
+    /* After a recovery, a node that was in the job and does not come back is lost. */
+    if (self->args->recovering && lost)
+        s_lost (self, lost, n_lost, "%s did not come back within %.1fs: %s",
+                router_missing ? "node(s)" : "worker(s)", seconds, missing);
+    else
+        s_fail (self, "%s did not %s within %.1fs: %s", router_missing ? "node(s)" : "worker(s)",
+                what, seconds, missing);
+    free (lost);
 }
 
-/* A node silent for liveness x heartbeat is dead: the job fails and says
-   which and for how long (recovery from a checkpoint is not built yet). */
+/* A node silent for liveness x heartbeat is lost: the job ends and says
+   which and for how long; the owner may recover (zp_job). */
 static void s_check_liveness (self_t *self, int64_t now)
 {
     const zp_settings_t *set = &self->args->settings;
@@ -671,7 +689,7 @@ static void s_check_liveness (self_t *self, int64_t now)
         s_worker_t *wk = &self->workers[w];
         if (wk->joined && !wk->result && now - wk->heard > limit) {
             bool router = w >= self->args->n_workers;
-            s_lost (self, "%s %s (%s) is silent: no heartbeat for %.1fs",
+            s_lost (self, &w, 1, "%s %s (%s) is silent: no heartbeat for %.1fs",
                     router ? "router" : "worker", s_node_name (self, w),
                     router ? self->args->router_where[w - self->args->n_workers]
                            : self->args->worker_where[w],
@@ -731,14 +749,8 @@ void zp_master_actor (zsock_t *pipe, void *argp)
              s_bind_all (self->bcast, a->broadcast, a->n_broadcast, why, sizeof why);
     }
     if (ok) {
-        uint8_t ranges[4 * ((size_t) n + 1)], params[8 * ZP_MAX_PARAMS];
-        for (uint32_t w = 0; w <= n; w++)
-            zp_store_u32 (ranges + 4 * w, a->layout->ranges[w]);
-        for (size_t i = 0; i < a->program->n_params; i++)
-            zp_store_u64 (params + 8 * i, a->params[i].bits);
-        self->fingerprint =
-            zp_checkpoint_fingerprint (a->program_name, strlen (a->program_name), params,
-                                       a->program->n_params, a->graph->n, n, ranges);
+        self->fingerprint = zp_checkpoint_fingerprint_of (a->program_name, a->params,
+                                                          a->program->n_params, a->layout);
         self->current.fingerprint = self->fingerprint;
         self->current.n_workers = n;
     }
@@ -757,11 +769,12 @@ void zp_master_actor (zsock_t *pipe, void *argp)
         if (ok && self->resume.step)
             zsys_info ("master: resuming from the checkpoint of superstep %u in %s",
                        self->resume.step, dir);
-    }
+    } else if (ok && a->settings.checkpoint_every)
+        zp_checkpoint_clear (a->settings.checkpoint_dir); /* never resume into another run */
     zsock_signal (pipe, ok ? 0 : 1);
     /* zactor_new took the signal: say why on the pipe, where the owner reads. */
     if (!ok)
-        zsock_send (pipe, "ss", "FAIL", why);
+        zsock_send (pipe, "ssb", "FAIL", why, NULL, (size_t) 0);
     zpoller_t *poller = ok ? zpoller_new (pipe, self->control, NULL) : NULL;
     self->deadline = zclock_mono () + a->join_timeout_ms;
     int64_t next_sync = zclock_mono ();

@@ -556,7 +556,7 @@ static void s_begin (self_t *self, const zp_broadcast_t *b)
         }
         /* The one before is kept until the master's manifest of this one is written. */
         if (b->step > 2 * self->checkpoint_every)
-            zp_checkpoint_remove (self->checkpoint_dir, self->worker,
+            zp_checkpoint_remove (self->checkpoint_dir, self->fingerprint, self->worker,
                                   b->step - 2 * self->checkpoint_every);
     }
     for (uint32_t i = 0; i < self->n_workers; i++)
@@ -786,15 +786,18 @@ static void s_on_control (self_t *self)
     const void *data = zp_wire_data (&msg);
     size_t size = zp_wire_size (&msg);
     int kind = zp_frame_kind (data, size);
+    uint32_t status;
     if (kind >= ZP_MSG_SYNC && kind <= ZP_MSG_CHECKPOINT) {
         zp_node_broadcast (&self->node, &msg, s_on_broadcast_cb, self); /* replayed */
         return;
     }
     if (kind == ZP_MSG_ASSIGN && self->state == S_JOINING)
         s_on_assign (self, data, size);
-    else if (kind == ZP_MSG_BYE && zp_bye_decode (data, size) == 0)
+    else if (kind == ZP_MSG_BYE && zp_bye_decode (data, size, &status) == 0) {
         self->stop = true;
-    else {
+        self->failed |= status != 0;
+        self->lost |= status == ZP_STATUS_LOST;
+    } else {
         s_log (self, "dropped an unexpected control frame (kind %d)", kind);
         self->bad_frames++;
     }

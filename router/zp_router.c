@@ -567,15 +567,18 @@ static void s_on_control (self_t *self)
     const void *data = zp_wire_data (&msg);
     size_t size = zp_wire_size (&msg);
     int kind = zp_frame_kind (data, size);
+    uint32_t status;
     if (kind >= ZP_MSG_SYNC && kind <= ZP_MSG_CHECKPOINT) {
         zp_node_broadcast (&self->node, &msg, s_on_broadcast_cb, self); /* replayed */
         return;
     }
     if (kind == ZP_MSG_ROUTE && !self->routed)
         s_on_route (self, data, size);
-    else if (kind == ZP_MSG_BYE)
+    else if (kind == ZP_MSG_BYE && zp_bye_decode (data, size, &status) == 0) {
         self->stop = true;
-    else
+        self->failed |= status != 0;
+        self->lost |= status == ZP_STATUS_LOST;
+    } else
         s_log (self, "dropped an unexpected control frame (kind %d)", kind);
     zp_wire_close (&msg);
 }

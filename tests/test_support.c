@@ -244,6 +244,19 @@ int zp_test_find_process (const char *needle, const char *also)
     return first;
 }
 
+bool zp_test_find_file (const char *dir, const char *part, char *path, size_t len)
+{
+    DIR *d = opendir (dir);
+    struct dirent *e;
+    bool found = false;
+    while (d && !found && (e = readdir (d)))
+        if ((found = strstr (e->d_name, part) != NULL) && path)
+            snprintf (path, len, "%s/%s", dir, e->d_name);
+    if (d)
+        closedir (d);
+    return found;
+}
+
 int zp_test_count_processes (const char *needle)
 {
     int first;

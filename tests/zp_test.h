@@ -17,6 +17,9 @@ const char *zp_test_path (const char *rel);
 const char *zp_test_bin (void);
 /* A fresh temporary directory (never removed while the test runs). */
 const char *zp_test_tmpdir (void);
+/* Whether dir holds a file whose name contains `part`; if so and `path`
+   is not NULL, its path goes there. */
+bool zp_test_find_file (const char *dir, const char *part, char *path, size_t len);
 /* Writes text to dir/name and returns the full path (static buffer rotation). */
 const char *zp_test_write (const char *dir, const char *name, const char *text);
 /* Reads a whole file (caller frees); NULL if it cannot. */

@@ -4,10 +4,14 @@
     message sent in S-1 has arrived and before compute: each worker's values,
     halted flags and inbox (zp_partition_save), and the master's aggregates
     and route plan. In `dir`:
-      step-S.wI.zpc       worker I's partition, by that worker
+      step-S.wI.F.zpc     worker I's partition, by that worker; F is the
+                          fingerprint in 16 hex digits
       step-S.manifest     by the master, once every worker has said DONE for
                           superstep S (so every worker file of S is on disk):
                           a checkpoint without a manifest is never used
+    A checkpoint can be moved to another placement of the same graph
+    (zp_checkpoint_move): that is how a lost worker's partitions go to the
+    survivors.
     Every file is CBOR compressed with zstd, written to a temporary name,
     fsync'ed and renamed, so a crash leaves the old file or the new one.
     Each carries a fingerprint of what it belongs to (program, parameters,
@@ -17,6 +21,7 @@
 #define ZP_CHECKPOINT_H
 
 #include "zp_control.h"
+#include "zp_layout.h"
 #include "zp_program.h"
 
 #define ZP_CHECKPOINT_PATH_MAX 4096
@@ -40,6 +45,10 @@ uint64_t zp_checkpoint_fingerprint (const char *program, size_t program_len, con
                                     size_t n_params, uint64_t n_vertices, uint32_t n_workers,
                                     const uint8_t *ranges);
 
+/* The same, from a program's name, its parameter values and a layout. */
+uint64_t zp_checkpoint_fingerprint_of (const char *program, const zp_value_t *params,
+                                       size_t n_params, const zp_layout_t *layout);
+
 /* Whether superstep `step` is checkpointed with checkpoint_every `every`. */
 bool zp_checkpoint_due (uint32_t every, uint32_t step);
 
@@ -49,7 +58,21 @@ int zp_checkpoint_save (const char *dir, uint64_t fingerprint, uint32_t worker, 
 int zp_checkpoint_restore (const char *dir, uint64_t fingerprint, uint32_t worker, uint32_t step,
                            zp_partition_t *partition, char *err, size_t errlen);
 /* Removes worker `worker`'s file of superstep `step`, if there is one. */
-void zp_checkpoint_remove (const char *dir, uint32_t worker, uint32_t step);
+void zp_checkpoint_remove (const char *dir, uint64_t fingerprint, uint32_t worker, uint32_t step);
+/* Removes every manifest and worker file in `dir` (a new run starts clean). */
+void zp_checkpoint_clear (const char *dir);
+
+/* Moves the checkpoint `m` (written by workers placed as `from`) to the
+   placement `to` (same graph, other workers): reads every worker file,
+   gives each vertex's value, halted flag and inbox messages to the worker
+   that owns it in `to`, keeping each vertex's messages in order, and
+   writes them as files of `to_fingerprint`. Then replaces the manifest
+   (same superstep and aggregates; the route plan is dropped, as routes are
+   per worker pair) and removes the old files. The manifest is the commit
+   point: a crash before it leaves the old checkpoint in force. With the
+   same fingerprint only the route plan is dropped. 0, or -1 with a message. */
+int zp_checkpoint_move (const char *dir, const zp_manifest_t *m, const zp_layout_t *from,
+                        const zp_layout_t *to, uint64_t to_fingerprint, char *err, size_t errlen);
 
 /* Manifests. write: 0 or -1 with a message; it also removes older manifests.
    latest: the newest manifest in `dir` with this fingerprint: 0 found, 1
@@ -59,7 +82,5 @@ int zp_manifest_write (const char *dir, const zp_manifest_t *m, char *err, size_
 int zp_manifest_latest (const char *dir, uint64_t fingerprint, zp_manifest_t *m, char *err,
                         size_t errlen);
 void zp_manifest_free (zp_manifest_t *m);
-/* Removes the manifests of supersteps before `below` (UINT32_MAX: all). */
-void zp_manifest_remove (const char *dir, uint32_t below);
 
 #endif

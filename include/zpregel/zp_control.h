@@ -206,8 +206,10 @@ int zp_fail_encode (const zp_fail_t *m, zp_cbor_writer_t *out);
 int zp_fail_decode (const void *frame, size_t size, zp_fail_t *m);
 int zp_replay_encode (const zp_replay_t *m, zp_cbor_writer_t *out);
 int zp_replay_decode (const void *frame, size_t size, zp_replay_t *m);
-int zp_bye_encode (zp_cbor_writer_t *out);
-int zp_bye_decode (const void *frame, size_t size);
+/* BYE carries how the job ended, as TERMINATE's status does (a node may
+   see the BYE before the TERMINATE broadcast). */
+int zp_bye_encode (uint32_t status, zp_cbor_writer_t *out);
+int zp_bye_decode (const void *frame, size_t size, uint32_t *status);
 int zp_broadcast_encode (const zp_broadcast_t *m, zp_cbor_writer_t *out);
 int zp_broadcast_decode (const void *frame, size_t size, zp_broadcast_t *m);
 

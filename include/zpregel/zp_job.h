@@ -7,9 +7,11 @@
     asked) and waits for the others, reports each superstep through a
     callback, writes the output and fills a summary. Child processes are
     reaped, and stopped if the job fails. When a node dies or goes silent
-    and this process started every node, it stops them all and starts them
-    again from the last complete checkpoint (from superstep 0 without one),
-    up to reliability.max_recoveries times.
+    it stops them all and starts them again from the last complete
+    checkpoint (from superstep 0 without one), up to
+    reliability.max_recoveries times. A lost node it cannot start again (a
+    tcp node it did not start) leaves the job: a lost worker's partitions,
+    and their part of the checkpoint, move to the surviving workers.
 */
 #ifndef ZP_JOB_H
 #define ZP_JOB_H
@@ -53,9 +55,11 @@ typedef struct {
     uint64_t messages;
     uint64_t bytes;
     uint64_t batches;
-    uint64_t retries;    /* batches sent again */
-    uint64_t duplicates; /* batches received twice and dropped */
-    uint32_t recoveries; /* times every node was started again after one was lost */
+    uint64_t retries;      /* batches sent again */
+    uint64_t duplicates;   /* batches received twice and dropped */
+    uint32_t recoveries;   /* times every node was started again after one was lost */
+    uint32_t workers_left; /* lost workers not started again: their partitions moved */
+    uint32_t routers_left; /* lost routers not started again */
     uint32_t n_routers;
     zp_router_report_t *routers; /* n_routers: frames and messages in and out */
     size_t n_top;                /* vertices with the largest values (F64 programs) */

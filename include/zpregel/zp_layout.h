@@ -42,6 +42,15 @@ typedef struct {
    partitions as `how` says (NULL: hash at both steps). NULL if memory ran out. */
 zp_layout_t *zp_layout_new (const zp_graph_t *g, uint32_t n_workers, uint32_t n_partitions,
                             const zp_placement_t *how);
+/* The layout after the workers marked in `lost` (old->n_workers flags) are
+   gone: the survivors keep their partitions and are numbered again in their
+   order (worker 2 of 0..3 lost: 3 becomes 2); the lost workers' partitions
+   are placed on the survivors by `how->workers`, sized as zp_layout_new
+   sizes them, with the survivors' weights (how->weights has the old
+   workers' weights). Only the lost partitions move. NULL if no worker
+   survives or memory ran out. */
+zp_layout_t *zp_layout_without (const zp_layout_t *old, const zp_graph_t *g, const bool *lost,
+                                const zp_placement_t *how);
 void zp_layout_destroy (zp_layout_t **self_p);
 
 /* The traffic a program that sends one combined message along every

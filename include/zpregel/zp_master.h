@@ -17,8 +17,10 @@
                                     after each superstep
       "DONE" + a pointer + reports  the values (zp_value_t[|V|] by handle; owner frees),
                                     and a zp_router_report_t per router
-      "FAIL" + text                 the job failed; the text says why
-      "LOST" + text                 the job failed because a node went silent
+      "FAIL" + text + empty         the job failed; the text says why
+      "LOST" + text + nodes         the job failed because nodes went silent, or
+                                    (when recovering) did not join: their
+                                    indices, uint32, workers then routers
     and then waits for $TERM.
 */
 #ifndef ZP_MASTER_H
@@ -68,6 +70,9 @@ typedef struct {
        newest complete checkpoint in settings.checkpoint_dir, failing at
        once (REQUIRED) or starting from 0 (IF_ANY) if there is none. */
     zp_resume_t resume;
+    /* This run replaces one that lost a node: a node that does not join in
+       time is reported LOST, not missing. */
+    bool recovering;
 } zp_master_args_t;
 
 /* What the routers did, reported with DONE (n_routers of them, by index). */
