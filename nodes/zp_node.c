@@ -14,6 +14,9 @@ void zp_node_log (zp_node_t *node, const char *fmt, ...)
     zsys_error ("%s %s: %s", node->kind, node->name, msg);
 }
 
+/* How long a send to the master may wait for room. */
+#define S_SEND_TIMEOUT_MS 2000
+
 int zp_node_open (zp_node_t *node, const char *kind, const char *name, const char *control,
                   const char *broadcast, const char *const data[2])
 {
@@ -43,6 +46,10 @@ int zp_node_open (zp_node_t *node, const char *kind, const char *name, const cha
     zsock_set_identity (node->control, name);
     /* Final frames (RESULT, RSTATS) must not be dropped when the socket closes. */
     zsock_set_linger (node->control, 2000);
+    /* A send to a master that is gone (an inproc master that failed and
+       closed its socket leaves no peer at all) must not block the node
+       for ever: it would never read $TERM from its owner. */
+    zsock_set_sndtimeo (node->control, S_SEND_TIMEOUT_MS);
     if (zsock_connect (node->control, "%s", control) != 0) {
         zp_node_log (node, "cannot connect to %s", control);
         return -1;
