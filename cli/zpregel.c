@@ -707,12 +707,7 @@ static int s_cmd_plan (int argc, char **argv)
             fprintf (stderr, "zpregel: %s\n", err);
             goto done;
         }
-        double weights[nw];
-        for (uint32_t w = 0; w < nw; w++)
-            weights[w] = cfg->workers[w].weight;
-        zp_placement_t how = {(zp_balancer_t) cfg->place_vertices,
-                              (zp_balancer_t) cfg->place_workers, cfg->balance_edges == 1, weights};
-        zp_layout_t *l = zp_layout_new (g, nw, cfg->partitions ? cfg->partitions : 16 * nw, &how);
+        zp_layout_t *l = zp_job_layout (cfg, g);
         int ok = l ? zp_layout_estimate_traffic (l, g, 16, &tm) : -1;
         if (l) {
             vertices = calloc (nw, sizeof *vertices);

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #define S_MAGIC     "zpregel-checkpoint"
-#define S_VERSION   1
+#define S_VERSION   2
 #define S_LEVEL     3
 #define S_MAX_BYTES ((size_t) 1 << 40)
 
@@ -28,9 +28,8 @@ static uint64_t s_fnv (uint64_t h, const void *data, size_t size)
     return h;
 }
 
-uint64_t zp_checkpoint_fingerprint (const char *program, size_t program_len, const uint8_t *params,
-                                    size_t n_params, uint64_t n_vertices, uint32_t n_workers,
-                                    const uint8_t *ranges)
+uint64_t zp_checkpoint_job_fingerprint (const char *program, size_t program_len,
+                                        const uint8_t *params, size_t n_params, uint64_t n_vertices)
 {
     uint8_t word[8];
     uint64_t h = s_fnv (0xcbf29ce484222325ull, program, program_len);
@@ -38,7 +37,15 @@ uint64_t zp_checkpoint_fingerprint (const char *program, size_t program_len, con
     h = s_fnv (h, word, 8);
     h = s_fnv (h, params, n_params * 8);
     zp_store_u64 (word, n_vertices);
-    h = s_fnv (h, word, 8);
+    return s_fnv (h, word, 8);
+}
+
+uint64_t zp_checkpoint_fingerprint (const char *program, size_t program_len, const uint8_t *params,
+                                    size_t n_params, uint64_t n_vertices, uint32_t n_workers,
+                                    const uint8_t *ranges)
+{
+    uint8_t word[8];
+    uint64_t h = zp_checkpoint_job_fingerprint (program, program_len, params, n_params, n_vertices);
     zp_store_u64 (word, n_workers);
     h = s_fnv (h, word, 8);
     return s_fnv (h, ranges, ((size_t) n_workers + 1) * 4);
@@ -50,7 +57,8 @@ bool zp_checkpoint_due (uint32_t every, uint32_t step)
 }
 
 uint64_t zp_checkpoint_fingerprint_of (const char *program, const zp_value_t *params,
-                                       size_t n_params, const zp_layout_t *layout)
+                                       size_t n_params, const zp_layout_t *layout,
+                                       uint64_t *job_fingerprint)
 {
     uint32_t n = layout->n_workers;
     uint8_t *ranges = malloc (4 * ((size_t) n + 1)), raw[8 * ZP_MAX_PARAMS];
@@ -60,6 +68,9 @@ uint64_t zp_checkpoint_fingerprint_of (const char *program, const zp_value_t *pa
         zp_store_u32 (ranges + 4 * w, layout->ranges[w]);
     for (size_t i = 0; i < n_params && i < ZP_MAX_PARAMS; i++)
         zp_store_u64 (raw + 8 * i, params[i].bits);
+    if (job_fingerprint)
+        *job_fingerprint =
+            zp_checkpoint_job_fingerprint (program, strlen (program), raw, n_params, layout->n);
     uint64_t fp =
         zp_checkpoint_fingerprint (program, strlen (program), raw, n_params, layout->n, n, ranges);
     free (ranges);
@@ -218,10 +229,11 @@ static uint8_t *s_read_file (const char *path, size_t *size, char *err, size_t e
     return out;
 }
 
-/* [magic, version, kind, fingerprint, step, ...]: reads the header, checks it. */
+/* [magic, version, kind, fingerprint, step, ...]: reads the header, checks
+   it; the fingerprint too unless `any`, and puts it in *fingerprint. */
 static int s_read_header (zp_cbor_reader_t *r, size_t fields, const char *kind,
-                          uint64_t fingerprint, uint32_t step, const char *path, char *err,
-                          size_t errlen)
+                          uint64_t *fingerprint, bool any, uint32_t step, const char *path,
+                          char *err, size_t errlen)
 {
     const char *text, *k;
     size_t len, klen;
@@ -239,7 +251,7 @@ static int s_read_header (zp_cbor_reader_t *r, size_t fields, const char *kind,
                   version, S_VERSION);
         return -1;
     }
-    if (fp != fingerprint) {
+    if (!any && fp != *fingerprint) {
         snprintf (err, errlen,
                   "%s belongs to another job: the program, its parameters, the graph or the "
                   "placement differ",
@@ -250,6 +262,7 @@ static int s_read_header (zp_cbor_reader_t *r, size_t fields, const char *kind,
         snprintf (err, errlen, "%s is of superstep %" PRIu64 ", not %u", path, s, step);
         return -1;
     }
+    *fingerprint = fp;
     return 0;
 }
 
@@ -274,7 +287,7 @@ static uint8_t *s_open (const char *path, size_t fields, const char *kind, uint6
     if (!data)
         return NULL;
     zp_cbor_reader_init (r, data, size);
-    if (s_read_header (r, fields, kind, fingerprint, step, path, err, errlen) != 0) {
+    if (s_read_header (r, fields, kind, &fingerprint, false, step, path, err, errlen) != 0) {
         free (data);
         return NULL;
     }
@@ -356,15 +369,25 @@ void zp_checkpoint_clear (const char *dir)
     s_prune (dir, true, 0, UINT32_MAX, UINT32_MAX);
 }
 
+void zp_manifest_placement (zp_manifest_t *m, const zp_layout_t *layout)
+{
+    m->n_workers = layout->n_workers;
+    m->n_partitions = layout->n_partitions;
+    m->vertices = layout->vertices;
+    m->by_edges = layout->by_edges;
+    m->worker_of = layout->worker_of;
+}
+
 /* Manifest: [magic, version, "manifest", fingerprint, step, n_workers,
-              aggregates, plan_version, routes or null] */
+              aggregates, plan_version, routes or null, job_fingerprint,
+              [vertices balancer, by_edges, worker_of]] */
 int zp_manifest_write (const char *dir, const zp_manifest_t *m, char *err, size_t errlen)
 {
     char path[ZP_CHECKPOINT_PATH_MAX];
     s_manifest_path (path, sizeof path, dir, m->step);
     zp_cbor_writer_t w;
     zp_cbor_writer_init (&w, 4096);
-    s_write_header (&w, 9, "manifest", m->fingerprint, m->step);
+    s_write_header (&w, 11, "manifest", m->fingerprint, m->step);
     zp_cbor_write_uint (&w, m->n_workers);
     uint8_t aggs[8 * ZP_MAX_AGGREGATORS];
     for (size_t k = 0; k < m->n_aggregates; k++)
@@ -377,6 +400,13 @@ int zp_manifest_write (const char *dir, const zp_manifest_t *m, char *err, size_
         zp_cbor_write_null (&w);
     for (size_t i = 0; routes && i < cells; i++)
         zp_store_u32 (routes + 4 * i, m->routes[i]);
+    zp_cbor_write_uint (&w, m->job_fingerprint);
+    zp_cbor_write_array (&w, 3);
+    zp_cbor_write_uint (&w, m->vertices);
+    zp_cbor_write_uint (&w, m->by_edges);
+    uint8_t *of = zp_cbor_write_typed_reserve (&w, ZP_TAG_U32LE, (size_t) m->n_partitions * 4);
+    for (uint32_t p = 0; of && p < m->n_partitions; p++)
+        zp_store_u32 (of + 4 * p, m->worker_of[p]);
     int rc = s_write_file (dir, path, &w, err, errlen);
     zp_cbor_writer_free (&w);
     if (rc != 0)
@@ -386,8 +416,9 @@ int zp_manifest_write (const char *dir, const zp_manifest_t *m, char *err, size_
     return 0;
 }
 
-int zp_manifest_latest (const char *dir, uint64_t fingerprint, zp_manifest_t *m, char *err,
-                        size_t errlen)
+/* The newest manifest in `dir`, checked against `fingerprint` if `check`. */
+static int s_manifest_read (const char *dir, bool check, uint64_t fingerprint, zp_manifest_t *m,
+                            char *err, size_t errlen)
 {
     memset (m, 0, sizeof *m);
     DIR *d = opendir (dir);
@@ -413,14 +444,16 @@ int zp_manifest_latest (const char *dir, uint64_t fingerprint, zp_manifest_t *m,
         return 1;
     char path[ZP_CHECKPOINT_PATH_MAX];
     s_manifest_path (path, sizeof path, dir, newest);
-    zp_cbor_reader_t r;
-    uint8_t *data = s_open (path, 9, "manifest", fingerprint, newest, &r, err, errlen);
+    size_t size;
+    uint8_t *data = s_read_file (path, &size, err, errlen);
     if (!data)
         return -1;
-    int rc = 0;
-    uint64_t n_workers = 0;
-    const uint8_t *aggs = NULL, *routes = NULL;
-    size_t n_aggs = 0, cells = 0;
+    zp_cbor_reader_t r;
+    zp_cbor_reader_init (&r, data, size);
+    int rc = s_read_header (&r, 11, "manifest", &fingerprint, !check, newest, path, err, errlen);
+    uint64_t n_workers = 0, vertices = 0, by_edges = 0;
+    const uint8_t *aggs = NULL, *routes = NULL, *of = NULL;
+    size_t n_aggs = 0, cells = 0, n_of = 0;
     if (rc == 0 &&
         (zp_cbor_read_uint (&r, &n_workers) != 0 || n_workers == 0 || n_workers > UINT32_MAX - 1 ||
          zp_cbor_read_typed (&r, ZP_TAG_U64LE, 8, &aggs, &n_aggs) != 0 ||
@@ -428,11 +461,22 @@ int zp_manifest_latest (const char *dir, uint64_t fingerprint, zp_manifest_t *m,
          (!zp_cbor_read_null (&r) &&
           (zp_cbor_read_typed (&r, ZP_TAG_U32LE, 4, &routes, &cells) != 0 ||
            cells != n_workers * n_workers)) ||
-         !zp_cbor_at_end (&r))) {
+         zp_cbor_read_uint (&r, &m->job_fingerprint) != 0 || zp_cbor_read_array_n (&r, 3) != 0 ||
+         zp_cbor_read_uint (&r, &vertices) != 0 || vertices > ZP_BALANCE_RANGE ||
+         zp_cbor_read_uint (&r, &by_edges) != 0 || by_edges > 1 ||
+         zp_cbor_read_typed (&r, ZP_TAG_U32LE, 4, &of, &n_of) != 0 || n_of == 0 ||
+         n_of > UINT32_MAX || !zp_cbor_at_end (&r))) {
         snprintf (err, errlen, "%s is damaged", path);
         rc = -1;
     }
-    if (rc == 0 && routes && !(m->routes = malloc (cells * sizeof *m->routes))) {
+    for (size_t p = 0; rc == 0 && p < n_of; p++)
+        if (zp_load_u32 (of + 4 * p) >= n_workers) {
+            snprintf (err, errlen, "%s is damaged: partition %zu on worker %u of %" PRIu64, path, p,
+                      zp_load_u32 (of + 4 * p), n_workers);
+            rc = -1;
+        }
+    if (rc == 0 && ((routes && !(m->routes = malloc (cells * sizeof *m->routes))) ||
+                    !(m->worker_of = malloc (n_of * sizeof *m->worker_of)))) {
         snprintf (err, errlen, "out of memory");
         rc = -1;
     }
@@ -445,15 +489,34 @@ int zp_manifest_latest (const char *dir, uint64_t fingerprint, zp_manifest_t *m,
             m->aggregates[k] = zp_load_u64 (aggs + 8 * k);
         for (size_t i = 0; routes && i < cells; i++)
             m->routes[i] = zp_load_u32 (routes + 4 * i);
-    }
+        m->n_partitions = (uint32_t) n_of;
+        m->vertices = (zp_balancer_t) vertices;
+        m->by_edges = by_edges != 0;
+        for (size_t p = 0; p < n_of; p++)
+            m->worker_of[p] = zp_load_u32 (of + 4 * p);
+    } else
+        zp_manifest_free (m);
     free (data);
     return rc;
+}
+
+int zp_manifest_latest (const char *dir, uint64_t fingerprint, zp_manifest_t *m, char *err,
+                        size_t errlen)
+{
+    return s_manifest_read (dir, true, fingerprint, m, err, errlen);
+}
+
+int zp_manifest_newest (const char *dir, zp_manifest_t *m, char *err, size_t errlen)
+{
+    return s_manifest_read (dir, false, 0, m, err, errlen);
 }
 
 void zp_manifest_free (zp_manifest_t *m)
 {
     free (m->routes);
+    free (m->worker_of);
     m->routes = NULL;
+    m->worker_of = NULL;
 }
 
 /* The state of one worker of the new placement, built by zp_checkpoint_move. */
@@ -477,7 +540,7 @@ int zp_checkpoint_move (const char *dir, const zp_manifest_t *m, const zp_layout
 {
     zp_manifest_t moved = *m;
     moved.fingerprint = to_fingerprint;
-    moved.n_workers = to->n_workers;
+    zp_manifest_placement (&moved, to);
     moved.plan_version = 0; /* routes are per worker pair: the master plans again */
     moved.routes = NULL;
     if (to_fingerprint == m->fingerprint)

@@ -79,7 +79,7 @@ static double *s_partition_sizes (const zp_layout_t *l, const zp_graph_t *g, boo
     return psize;
 }
 
-static const zp_placement_t s_default = {ZP_BALANCE_HASH, ZP_BALANCE_HASH, false, NULL};
+static const zp_placement_t s_default = {ZP_BALANCE_HASH, ZP_BALANCE_HASH, false, NULL, NULL};
 
 zp_layout_t *zp_layout_new (const zp_graph_t *g, uint32_t n_workers, uint32_t n_partitions,
                             const zp_placement_t *how)
@@ -92,6 +92,10 @@ zp_layout_t *zp_layout_new (const zp_graph_t *g, uint32_t n_workers, uint32_t n_
     uint64_t *pkeys = malloc ((n_partitions ? n_partitions : 1) * sizeof *pkeys);
     double *psize = NULL;
     bool ok = l && (size || !how->by_edges) && pkeys;
+    if (l) {
+        l->vertices = how->vertices;
+        l->by_edges = how->by_edges;
+    }
     for (uint64_t i = 0; ok && size && i < n; i++)
         size[i] = (double) (g->offsets[i + 1] - g->offsets[i]) + 1;
     /* Step 1: vertices into partitions. */
@@ -101,10 +105,13 @@ zp_layout_t *zp_layout_new (const zp_graph_t *g, uint32_t n_workers, uint32_t n_
     ok = ok && (psize = s_partition_sizes (l, g, how->by_edges));
     for (uint32_t p = 0; ok && p < n_partitions; p++)
         pkeys[p] = p;
-    ok = ok &&
-         zp_balance (how->workers, pkeys, psize, n_partitions, how->weights, n_workers,
-                     l->worker_of) == 0 &&
-         s_number (l, g) == 0;
+    if (how->worker_of)
+        for (uint32_t p = 0; ok && p < n_partitions; p++)
+            ok = (l->worker_of[p] = how->worker_of[p]) < n_workers;
+    else
+        ok = ok && zp_balance (how->workers, pkeys, psize, n_partitions, how->weights, n_workers,
+                               l->worker_of) == 0;
+    ok = ok && s_number (l, g) == 0;
     if (!ok)
         zp_layout_destroy (&l);
     free (size);
@@ -134,6 +141,8 @@ zp_layout_t *zp_layout_without (const zp_layout_t *old, const zp_graph_t *g, con
     uint32_t *bin = malloc ((n_partitions ? n_partitions : 1) * sizeof *bin);
     bool ok = l && psize && keys && sizes && (weights || !how->weights) && bin;
     if (ok) {
+        l->vertices = old->vertices;
+        l->by_edges = old->by_edges;
         memcpy (l->partition_of, old->partition_of, old->n * sizeof *l->partition_of);
         for (uint32_t w = 0; weights && w < n_old; w++)
             if (!lost[w])

@@ -114,6 +114,27 @@ int zp_job_resolve_params (const zp_config_t *cfg, const zp_program_t *program,
     return 0;
 }
 
+zp_placement_t zp_job_placement (const zp_config_t *cfg, double *weights)
+{
+    for (size_t w = 0; w < cfg->n_workers; w++)
+        weights[w] = cfg->workers[w].weight;
+    return (zp_placement_t){.vertices = (zp_balancer_t) cfg->place_vertices,
+                            .workers = (zp_balancer_t) cfg->place_workers,
+                            .by_edges = cfg->balance_edges == 1,
+                            .weights = weights};
+}
+
+zp_layout_t *zp_job_layout (const zp_config_t *cfg, const zp_graph_t *g)
+{
+    uint32_t n = (uint32_t) cfg->n_workers;
+    double *weights = malloc ((n ? n : 1) * sizeof *weights);
+    zp_placement_t how = weights ? zp_job_placement (cfg, weights) : (zp_placement_t){0};
+    zp_layout_t *l =
+        weights ? zp_layout_new (g, n, cfg->partitions ? cfg->partitions : 16 * n, &how) : NULL;
+    free (weights);
+    return l;
+}
+
 /* Keeps the ZP_JOB_TOP largest finite values, largest first, ties by smaller id. */
 static void s_top (zp_job_summary_t *s, const zp_graph_t *g, const zp_value_t *values)
 {
@@ -213,6 +234,68 @@ static void s_checkpoint_dir (const zp_config_t *cfg, char *path, size_t len)
         snprintf (path, len, "%s", cfg->checkpoint_dir);
 }
 
+/* Makes the newest checkpoint of this job fit the layout `to`: when it was
+   written by workers placed otherwise (workers lost, or the job file lists
+   other workers now), its placement is rebuilt from its manifest and it is
+   moved (zp_checkpoint_move); with `drop_routes`, its route plan is dropped
+   even if the placement is the same. A checkpoint of another job is left
+   for the master to refuse by name. A program that is not
+   ZP_PLACEMENT_FREE cannot move: with `or_forget` its checkpoints are
+   removed (the job starts again from superstep 0), else that is an error.
+   0, or -1 with a message. */
+static int s_move_checkpoint (const s_job_t *j, const zp_layout_t *to, bool drop_routes,
+                              bool or_forget, char *err, size_t errlen)
+{
+    char dir[ZP_CHECKPOINT_PATH_MAX];
+    s_checkpoint_dir (j->cfg, dir, sizeof dir);
+    if (!j->cfg->checkpoint_every || !dir[0])
+        return 0;
+    zp_manifest_t m;
+    int found = zp_manifest_newest (dir, &m, err, errlen);
+    if (found != 0)
+        return found < 0 ? -1 : 0;
+    const char *name = j->program->name;
+    size_t np = j->program->n_params;
+    uint64_t job_fp, to_fp = zp_checkpoint_fingerprint_of (name, j->params, np, to, &job_fp);
+    int rc = 0;
+    bool placed_otherwise = m.job_fingerprint == job_fp && m.fingerprint != to_fp;
+    if (placed_otherwise && !(j->program->flags & ZP_PLACEMENT_FREE)) {
+        if (or_forget) {
+            zsys_warning ("%s: the checkpoint cannot move to other workers (the program's "
+                          "messages or values hold vertex handles): starting from superstep 0",
+                          name);
+            zp_checkpoint_clear (dir);
+        } else {
+            snprintf (err, errlen,
+                      "%s: the checkpoint of superstep %u was written by %u workers placed "
+                      "otherwise, and cannot move to these %u: %s is not placement-free (its "
+                      "messages or values hold vertex handles); resume with the checkpoint's "
+                      "workers, or run without --resume",
+                      dir, m.step, m.n_workers, to->n_workers, name);
+            rc = -1;
+        }
+    } else if (m.job_fingerprint == job_fp && (placed_otherwise || drop_routes)) {
+        zp_placement_t as_written = {
+            .vertices = m.vertices, .by_edges = m.by_edges, .worker_of = m.worker_of};
+        zp_layout_t *from = zp_layout_new (j->g, m.n_workers, m.n_partitions, &as_written);
+        if (!from ||
+            zp_checkpoint_fingerprint_of (name, j->params, np, from, NULL) != m.fingerprint) {
+            snprintf (err, errlen,
+                      "%s: cannot place the graph as the checkpoint of superstep %u was placed",
+                      dir, m.step);
+            rc = -1;
+        } else {
+            if (m.fingerprint != to_fp)
+                zsys_info ("moving the checkpoint of superstep %u in %s from %u workers to %u",
+                           m.step, dir, m.n_workers, to->n_workers);
+            rc = zp_checkpoint_move (dir, &m, from, to, to_fp, err, errlen);
+        }
+        zp_layout_destroy (&from);
+    }
+    zp_manifest_free (&m);
+    return rc;
+}
+
 /* After nodes were lost: the ones this process can start again stay in
    the job (every node starts again from the checkpoint); the others leave
    it. When workers leave, the layout is made again without them (their
@@ -227,7 +310,7 @@ static int s_leave (s_job_t *j, const zp_placement_t *how, const uint32_t *lost,
     bool *gone = calloc ((size_t) n + nr, sizeof *gone);
     double *weights = calloc (n, sizeof *weights);
     zp_layout_t *next = NULL;
-    char names[512] = "", dir[ZP_CHECKPOINT_PATH_MAX];
+    char names[512] = "";
     int rc = -1;
     if (!gone || !weights) {
         snprintf (err, errlen, "out of memory");
@@ -266,21 +349,8 @@ static int s_leave (s_job_t *j, const zp_placement_t *how, const uint32_t *lost,
         }
     }
     /* Move the checkpoint in force to the new placement. */
-    s_checkpoint_dir (cfg, dir, sizeof dir);
-    if (cfg->checkpoint_every && dir[0]) {
-        const char *name = j->program->name;
-        size_t np = j->program->n_params;
-        zp_manifest_t m;
-        int found = zp_manifest_latest (
-            dir, zp_checkpoint_fingerprint_of (name, j->params, np, j->layout), &m, err, errlen);
-        if (found == 0)
-            found = zp_checkpoint_move (dir, &m, j->layout, next,
-                                        zp_checkpoint_fingerprint_of (name, j->params, np, next),
-                                        err, errlen);
-        zp_manifest_free (&m);
-        if (found < 0)
-            goto done;
-    }
+    if (s_move_checkpoint (j, next, routers_left > 0, true, err, errlen) != 0)
+        goto done;
     zsys_warning ("%s cannot be started again by this process and leave%s the job%s", names,
                   left + routers_left > 1 ? "" : "s",
                   left ? "; the partitions of the lost workers move to the others" : "");
@@ -603,12 +673,8 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
         snprintf (err, errlen, "out of memory building in-edges");
         goto done;
     }
-    uint32_t partitions = cfg->partitions ? cfg->partitions : 16 * n;
-    for (uint32_t w = 0; w < n; w++)
-        weights[w] = cfg->workers[w].weight;
-    zp_placement_t how = {(zp_balancer_t) cfg->place_vertices, (zp_balancer_t) cfg->place_workers,
-                          cfg->balance_edges == 1, weights};
-    layout = zp_layout_new (g, n, partitions, &how);
+    zp_placement_t how = zp_job_placement (cfg, weights);
+    layout = zp_job_layout (cfg, g);
     if (!layout) {
         snprintf (err, errlen, "out of memory placing the graph");
         goto done;
@@ -667,8 +733,10 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
     for (uint32_t r = 0; r < nr; r++)
         job.routers[r] = r;
     zp_resume_t resume = options && options->resume ? ZP_RESUME_REQUIRED : ZP_RESUME_NO;
+    /* --resume with other workers than the checkpoint's moves it to them. */
+    rc = resume ? s_move_checkpoint (&job, layout, false, false, err, errlen) : 0;
     t0 = zclock_usecs ();
-    while (true) {
+    while (rc == 0) {
         size_t n_lost = 0;
         rc = s_attempt (&job, resume, &by_handle, lost, &n_lost, err, errlen);
         if (rc == 0 || n_lost == 0 || summary->recoveries >= cfg->max_recoveries)

@@ -749,10 +749,11 @@ void zp_master_actor (zsock_t *pipe, void *argp)
              s_bind_all (self->bcast, a->broadcast, a->n_broadcast, why, sizeof why);
     }
     if (ok) {
-        self->fingerprint = zp_checkpoint_fingerprint_of (a->program_name, a->params,
-                                                          a->program->n_params, a->layout);
+        self->fingerprint =
+            zp_checkpoint_fingerprint_of (a->program_name, a->params, a->program->n_params,
+                                          a->layout, &self->current.job_fingerprint);
         self->current.fingerprint = self->fingerprint;
-        self->current.n_workers = n;
+        zp_manifest_placement (&self->current, a->layout);
     }
     if (ok && a->resume) {
         const char *dir = a->settings.checkpoint_dir;

@@ -122,7 +122,7 @@ Test (balance, placing_a_real_graph_by_edges_follows_worker_weights)
     zp_graph_t *g = zp_graph_load (&src, NULL, err, sizeof err);
     cr_assert_not_null (g, "%s", err);
     double weights[3] = {1, 1, 2};
-    zp_placement_t how = {ZP_BALANCE_HASH, ZP_BALANCE_WEIGHTED, true, weights};
+    zp_placement_t how = {ZP_BALANCE_HASH, ZP_BALANCE_WEIGHTED, true, weights, NULL};
     zp_layout_t *l = zp_layout_new (g, 3, 256, &how);
     cr_assert_not_null (l);
     /* Sizes were out-degree + 1: compare the shares of that. */

@@ -51,6 +51,7 @@ const zp_program_t zp_bfs_program = {
     .value_type = ZP_I64,
     .message_type = ZP_I64,
     .combiner = ZP_COMBINE_MIN,
+    .flags = ZP_PLACEMENT_FREE,
     .params = s_params,
     .n_params = 1,
     .setup = s_setup,

@@ -94,6 +94,7 @@ const zp_program_t zp_pagerank_program = {
     .value_type = ZP_F64,
     .message_type = ZP_F64,
     .combiner = ZP_COMBINE_SUM,
+    .flags = ZP_PLACEMENT_FREE,
     .params = s_params,
     .n_params = sizeof s_params / sizeof s_params[0],
     .aggregators = s_aggregators,

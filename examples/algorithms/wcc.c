@@ -34,6 +34,6 @@ const zp_program_t zp_wcc_program = {
     .value_type = ZP_I64,
     .message_type = ZP_I64,
     .combiner = ZP_COMBINE_MIN,
-    .flags = ZP_NEEDS_IN_EDGES,
+    .flags = ZP_NEEDS_IN_EDGES | ZP_PLACEMENT_FREE,
     .compute = s_compute,
 };

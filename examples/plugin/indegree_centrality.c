@@ -32,5 +32,6 @@ const zp_program_t zp_program = {
     .value_type = ZP_F64,
     .message_type = ZP_F64,
     .combiner = ZP_COMBINE_SUM,
+    .flags = ZP_PLACEMENT_FREE,
     .compute = s_compute,
 };

@@ -36,18 +36,31 @@ typedef struct {
     uint64_t aggregates[ZP_MAX_AGGREGATORS]; /* what BEGIN of `step` carries */
     uint64_t plan_version;                   /* 0: every route direct */
     uint32_t *routes;                        /* n_workers x n_workers, or NULL */
+    /* What the checkpoint needs to be moved to other workers: the job
+       without its placement, and the placement (zp_layout_t's fields). */
+    uint64_t job_fingerprint;
+    uint32_t n_partitions;
+    zp_balancer_t vertices;
+    bool by_edges;
+    uint32_t *worker_of; /* n_partitions */
 } zp_manifest_t;
 
 /* The fingerprint of a job's checkpoints: FNV-1a over the program's name,
-   its raw parameter values, |V|, the worker count and the placement ranges
-   (n_workers + 1 little-endian uint32). */
+   its raw parameter values and |V| (the job fingerprint), then the worker
+   count and the placement ranges (n_workers + 1 little-endian uint32). */
 uint64_t zp_checkpoint_fingerprint (const char *program, size_t program_len, const uint8_t *params,
                                     size_t n_params, uint64_t n_vertices, uint32_t n_workers,
                                     const uint8_t *ranges);
+uint64_t zp_checkpoint_job_fingerprint (const char *program, size_t program_len,
+                                        const uint8_t *params, size_t n_params,
+                                        uint64_t n_vertices);
 
-/* The same, from a program's name, its parameter values and a layout. */
+/* Both, from a program's name, its parameter values and a layout. */
 uint64_t zp_checkpoint_fingerprint_of (const char *program, const zp_value_t *params,
-                                       size_t n_params, const zp_layout_t *layout);
+                                       size_t n_params, const zp_layout_t *layout,
+                                       uint64_t *job_fingerprint);
+/* Fills the placement fields of `m` from `layout` (borrowed, not copied). */
+void zp_manifest_placement (zp_manifest_t *m, const zp_layout_t *layout);
 
 /* Whether superstep `step` is checkpointed with checkpoint_every `every`. */
 bool zp_checkpoint_due (uint32_t every, uint32_t step);
@@ -81,6 +94,8 @@ int zp_checkpoint_move (const char *dir, const zp_manifest_t *m, const zp_layout
 int zp_manifest_write (const char *dir, const zp_manifest_t *m, char *err, size_t errlen);
 int zp_manifest_latest (const char *dir, uint64_t fingerprint, zp_manifest_t *m, char *err,
                         size_t errlen);
+/* The newest manifest in `dir` whatever its fingerprint: the same returns. */
+int zp_manifest_newest (const char *dir, zp_manifest_t *m, char *err, size_t errlen);
 void zp_manifest_free (zp_manifest_t *m);
 
 #endif

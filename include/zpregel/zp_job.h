@@ -73,6 +73,12 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
                 char *err, size_t errlen);
 void zp_job_summary_free (zp_job_summary_t *summary);
 
+/* The placement the job file asks for (placement.*, the workers'
+   weights, which go into `weights`: cfg->n_workers of them). */
+zp_placement_t zp_job_placement (const zp_config_t *cfg, double *weights);
+/* Places g as the job file asks: NULL if memory ran out. */
+zp_layout_t *zp_job_layout (const zp_config_t *cfg, const zp_graph_t *g);
+
 /* Resolves the program's parameters into values (in the order of
    program->params). `props` may be NULL. 0, or -1 with a message naming where
    the bad value came from. */

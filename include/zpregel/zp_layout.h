@@ -20,10 +20,11 @@
 #include "zp_traffic.h"
 
 typedef struct {
-    zp_balancer_t vertices; /* vertex -> partition */
-    zp_balancer_t workers;  /* partition -> worker */
-    bool by_edges;          /* size an item by its edges (out-degree + 1), not as 1 */
-    const double *weights;  /* n_workers weights, or NULL */
+    zp_balancer_t vertices;    /* vertex -> partition */
+    zp_balancer_t workers;     /* partition -> worker */
+    bool by_edges;             /* size an item by its edges (out-degree + 1), not as 1 */
+    const double *weights;     /* n_workers weights, or NULL */
+    const uint32_t *worker_of; /* n_partitions workers given (a checkpoint's), or NULL: balance */
 } zp_placement_t;
 
 typedef struct {
@@ -36,10 +37,13 @@ typedef struct {
     uint64_t *edges_of;     /* n_workers: out-arcs owned by each worker */
     uint32_t *partition_of; /* n: partition of vertex index i */
     uint32_t *worker_of;    /* n_partitions: worker of each partition */
+    zp_balancer_t vertices; /* how vertices were put into partitions, and */
+    bool by_edges;          /* sized: enough, with worker_of, to place them again */
 } zp_layout_t;
 
 /* Places the vertices of `g` on `n_workers` workers in `n_partitions`
-   partitions as `how` says (NULL: hash at both steps). NULL if memory ran out. */
+   partitions as `how` says (NULL: hash at both steps). NULL if memory ran
+   out, or if how->worker_of names a worker >= n_workers. */
 zp_layout_t *zp_layout_new (const zp_graph_t *g, uint32_t n_workers, uint32_t n_partitions,
                             const zp_placement_t *how);
 /* The layout after the workers marked in `lost` (old->n_workers flags) are

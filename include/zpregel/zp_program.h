@@ -43,6 +43,12 @@ typedef enum {
 /* Program flags. */
 #define ZP_NEEDS_IN_EDGES 1u /* compute() reads in-edges (zp_in_degree, zp_send_in_*) */
 #define ZP_NEEDS_WEIGHTS  2u /* compute() reads edge weights (zp_out_weight) */
+/* Its values and messages never hold a zp_handle_t (handles depend on
+   where the vertices are placed), so a checkpoint can move to other
+   workers: when a worker is lost for good, or --resume names other
+   workers. Without it, such a recovery starts again from superstep 0 and
+   such a --resume is refused. */
+#define ZP_PLACEMENT_FREE 4u
 
 typedef struct {
     const char *name;
