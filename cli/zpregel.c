@@ -366,6 +366,70 @@ static int s_run_node (const zp_config_t *cfg, const zp_worker_config_t *wc, boo
     }
 }
 
+/* zpregel launch: every tcp worker and router of `host`, as child
+   processes, until they all end. One that dies of a signal (a crash, kill
+   -9) is started again, up to reliability.max_recoveries times: it
+   registers with the master, which waits for it after a loss. 0 when
+   every one ended well. */
+static int s_launch (const zp_config_t *cfg, const char *host, const char *const *overrides,
+                     size_t n_overrides)
+{
+    size_t total = cfg->n_workers + cfg->n_routers, n = 0;
+    pid_t pids[total + 1];
+    const zp_worker_config_t *nodes[total + 1];
+    bool routers[total + 1];
+    uint32_t restarts[total + 1];
+    int rc = 0;
+    for (size_t i = 0; i < total; i++) {
+        bool router = i >= cfg->n_workers;
+        const zp_worker_config_t *wc =
+            router ? &cfg->routers[i - cfg->n_workers] : &cfg->workers[i];
+        if (wc->transport != ZP_TRANSPORT_TCP || !wc->host || !streq (wc->host, host))
+            continue;
+        nodes[n] = wc;
+        routers[n] = router;
+        restarts[n] = 0;
+        if ((pids[n] =
+                 zp_job_spawn_node (s_exe (), cfg, router, wc->name, overrides, n_overrides)) > 0)
+            n++;
+        else
+            rc = 1;
+    }
+    if (n == 0 && rc == 0) {
+        fprintf (stderr, "zpregel: %s: no tcp worker or router has host: %s\n", cfg->path, host);
+        return 1;
+    }
+    for (size_t running = n; running > 0 && !zsys_interrupted;) {
+        zclock_sleep (50);
+        for (size_t i = 0; i < n; i++) {
+            int status = 0;
+            if (pids[i] <= 0 || zp_process_poll (pids[i], &status) != 1)
+                continue;
+            bool router = routers[i];
+            const char *role = router ? "router" : "worker";
+            if (status > 128 && restarts[i] < cfg->max_recoveries) {
+                restarts[i]++;
+                zsys_warning ("zpregel launch: %s %s (pid %d) died of signal %d; starting it "
+                              "again (%u of at most %u)",
+                              role, nodes[i]->name, (int) pids[i], status - 128, restarts[i],
+                              cfg->max_recoveries);
+                pids[i] = zp_job_spawn_node (s_exe (), cfg, router, nodes[i]->name, overrides,
+                                             n_overrides);
+                if (pids[i] > 0)
+                    continue;
+            }
+            if (status != 0)
+                rc = 1;
+            pids[i] = 0;
+            running--;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        if (pids[i] > 0 && zp_process_stop (pids[i], 0) != 0)
+            rc = 1;
+    return rc;
+}
+
 /* zpregel worker, zpregel router and zpregel launch. */
 static int s_cmd_node (int argc, char **argv, const char *cmd)
 {
@@ -392,8 +456,10 @@ static int s_cmd_node (int argc, char **argv, const char *cmd)
             if (launch)
                 fprintf (out,
                          "usage: zpregel launch JOB.yaml --host HOST [--set key=value]...\n\n"
-                         "Starts every tcp worker of JOB.yaml whose host: is HOST, as processes,\n"
-                         "and waits for them. Run it on each host of the job.\n");
+                         "Starts every tcp worker and router of JOB.yaml whose host: is HOST, as\n"
+                         "processes, and waits for them. Run it on each host of the job. One\n"
+                         "that dies of a signal is started again, up to\n"
+                         "reliability.max_recoveries times, and joins the job again.\n");
             else
                 fprintf (out,
                          "usage: zpregel %s JOB.yaml --name NAME [--set key=value]...\n\n"
@@ -431,49 +497,8 @@ static int s_cmd_node (int argc, char **argv, const char *cmd)
             rc = 1;
         } else
             rc = s_run_node (cfg, wc, router);
-    } else {
-        /* Every tcp worker and router of this host, as child processes; wait for all. */
-        size_t total = cfg->n_workers + cfg->n_routers;
-        pid_t pids[total + 1];
-        size_t n = 0;
-        for (size_t i = 0; i < total; i++) {
-            bool is_router = i >= cfg->n_workers;
-            const zp_worker_config_t *wc =
-                is_router ? &cfg->routers[i - cfg->n_workers] : &cfg->workers[i];
-            if (wc->transport != ZP_TRANSPORT_TCP || !wc->host || !streq (wc->host, host))
-                continue;
-            const char *args[6 + 2 * n_overrides];
-            size_t at = 0;
-            args[at++] = s_exe ();
-            args[at++] = is_router ? "router" : "worker";
-            args[at++] = cfg->path;
-            args[at++] = "--name";
-            args[at++] = wc->name;
-            for (size_t k = 0; k < n_overrides; k++) {
-                args[at++] = "--set";
-                args[at++] = overrides[k];
-            }
-            args[at] = NULL;
-            if ((pids[n] = zp_process_spawn (args)) > 0)
-                n++;
-            else
-                rc = 1;
-        }
-        if (n == 0 && rc == 0) {
-            fprintf (stderr, "zpregel: %s: no tcp worker or router has host: %s\n", cfg->path,
-                     host);
-            rc = 1;
-        }
-        for (size_t i = 0; i < n; i++) {
-            int status = -1;
-            while (zp_process_poll (pids[i], &status) == 0 && !zsys_interrupted)
-                zclock_sleep (50);
-            if (zsys_interrupted)
-                status = zp_process_stop (pids[i], 0);
-            if (status != 0)
-                rc = 1;
-        }
-    }
+    } else
+        rc = s_launch (cfg, host, overrides, n_overrides);
     zp_config_destroy (&cfg);
     free (overrides);
     return rc;

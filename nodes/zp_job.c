@@ -167,20 +167,19 @@ void zp_job_summary_free (zp_job_summary_t *summary)
     summary->routers = NULL;
 }
 
-/* Starts node `name` of `cfg` as a child process: exe worker|router JOB --name NAME --set ... */
-static pid_t s_spawn (const zp_job_options_t *options, const zp_config_t *cfg, const char *role,
-                      const char *name)
+pid_t zp_job_spawn_node (const char *exe, const zp_config_t *cfg, bool router, const char *name,
+                         const char *const *overrides, size_t n_overrides)
 {
-    const char *argv[6 + 2 * options->n_overrides];
+    const char *argv[6 + 2 * n_overrides];
     size_t at = 0;
-    argv[at++] = options->exe;
-    argv[at++] = role;
+    argv[at++] = exe;
+    argv[at++] = router ? "router" : "worker";
     argv[at++] = cfg->path;
     argv[at++] = "--name";
     argv[at++] = name;
-    for (size_t i = 0; i < options->n_overrides; i++) {
+    for (size_t i = 0; i < n_overrides; i++) {
         argv[at++] = "--set";
-        argv[at++] = options->overrides[i];
+        argv[at++] = overrides[i];
     }
     argv[at] = NULL;
     return zp_process_spawn (argv);
@@ -212,14 +211,6 @@ static const zp_worker_config_t *s_node (const s_job_t *j, uint32_t k, uint32_t 
     if (index)
         *index = router ? (uint32_t) j->cfg->n_workers + i : i;
     return router ? &j->cfg->routers[i] : &j->cfg->workers[i];
-}
-
-/* Whether this process can start a lost node again: it runs in this
-   process, or it is a tcp node of this host that it started. */
-static bool s_can_restart (const zp_worker_config_t *wc, const zp_job_options_t *options)
-{
-    return wc->transport == ZP_TRANSPORT_INPROC ||
-           (zp_config_is_local (wc->host) && options && options->spawn && options->exe);
 }
 
 /* reliability.checkpoint_dir, made absolute so that nodes started
@@ -296,9 +287,8 @@ static int s_move_checkpoint (const s_job_t *j, const zp_layout_t *to, bool drop
     return rc;
 }
 
-/* After nodes were lost: the ones this process can start again stay in
-   the job (every node starts again from the checkpoint); the others leave
-   it. When workers leave, the layout is made again without them (their
+/* The nodes in lost[] did not come back after a recovery: they leave the
+   job. When workers leave, the layout is made again without them (their
    partitions go to the survivors, zp_layout_without) and the newest
    checkpoint is moved to it; when routers leave, the checkpoint's route
    plan is dropped. 0, or -1 with a message. */
@@ -320,7 +310,7 @@ static int s_leave (s_job_t *j, const zp_placement_t *how, const uint32_t *lost,
         for (uint32_t k = 0; k < n + nr; k++) {
             uint32_t index;
             const zp_worker_config_t *wc = s_node (j, k, &index);
-            if (index != lost[i] || gone[k] || s_can_restart (wc, j->options))
+            if (index != lost[i] || gone[k])
                 continue;
             gone[k] = true;
             left += k < n;
@@ -351,8 +341,7 @@ static int s_leave (s_job_t *j, const zp_placement_t *how, const uint32_t *lost,
     /* Move the checkpoint in force to the new placement. */
     if (s_move_checkpoint (j, next, routers_left > 0, true, err, errlen) != 0)
         goto done;
-    zsys_warning ("%s cannot be started again by this process and leave%s the job%s", names,
-                  left + routers_left > 1 ? "" : "s",
+    zsys_warning ("%s leave%s the job%s", names, left + routers_left > 1 ? "" : "s",
                   left ? "; the partitions of the lost workers move to the others" : "");
     uint32_t kept = 0, kept_routers = 0;
     for (uint32_t k = 0; k < n + nr; k++)
@@ -386,9 +375,10 @@ done:
 /* Starts the master and every node this process runs, and waits for the
    job to end. 0 with the values by handle in *by_handle (caller frees), or
    -1 with a message; when nodes died or went silent, their indices (config
-   workers, then routers) in lost[], *n_lost of them. */
+   workers, then routers) in lost[], *n_lost of them, and *gone when they
+   did not come back after a recovery. */
 static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_handle, uint32_t *lost,
-                      size_t *n_lost, char *err, size_t errlen)
+                      size_t *n_lost, bool *gone, char *err, size_t errlen)
 {
     const zp_config_t *cfg = j->cfg;
     const zp_job_options_t *options = j->options;
@@ -507,8 +497,8 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
                 snprintf (err, errlen, "%s: starting tcp nodes needs the zpregel binary", names[w]);
                 goto done;
             }
-            if ((children[w] = s_spawn (options, cfg, router ? "router" : "worker", names[w])) <
-                0) {
+            if ((children[w] = zp_job_spawn_node (options->exe, cfg, router, names[w],
+                                                  options->overrides, options->n_overrides)) < 0) {
                 children[w] = 0;
                 snprintf (err, errlen, "cannot start %s: %s", names[w], strerror (errno));
                 goto done;
@@ -579,11 +569,12 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
                     memcpy (&summary->routers[j->routers[r]],
                             zframe_data (traffic) + r * sizeof (zp_router_report_t),
                             sizeof (zp_router_report_t));
-        } else if (streq (cmd, "FAIL") || streq (cmd, "LOST")) {
+        } else if (streq (cmd, "FAIL") || streq (cmd, "LOST") || streq (cmd, "GONE")) {
             snprintf (err, errlen, "%.*s", (int) zframe_size (frame), (char *) zframe_data (frame));
             /* The master's node indices are this run's: make them the config's. */
             size_t count = traffic ? zframe_size (traffic) / sizeof (uint32_t) : 0;
-            for (size_t i = 0; streq (cmd, "LOST") && i < count; i++) {
+            *gone = streq (cmd, "GONE");
+            for (size_t i = 0; !streq (cmd, "FAIL") && i < count; i++) {
                 uint32_t k;
                 memcpy (&k, zframe_data (traffic) + i * sizeof k, sizeof k);
                 if (k < nn)
@@ -738,14 +729,18 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
     t0 = zclock_usecs ();
     while (rc == 0) {
         size_t n_lost = 0;
-        rc = s_attempt (&job, resume, &by_handle, lost, &n_lost, err, errlen);
+        bool gone = false;
+        rc = s_attempt (&job, resume, &by_handle, lost, &n_lost, &gone, err, errlen);
         if (rc == 0 || n_lost == 0 || summary->recoveries >= cfg->max_recoveries)
             break;
         summary->recoveries++;
         zsys_warning ("%s: restarting every node from the last checkpoint (recovery %u of at "
                       "most %u)",
                       err, summary->recoveries, cfg->max_recoveries);
-        rc = s_leave (&job, &how, lost, n_lost, &estimate, err, errlen);
+        /* A lost node gets one chance to come back (started again by this
+           process, by zpregel launch, or by hand); if it does not, it
+           leaves the job. */
+        rc = gone ? s_leave (&job, &how, lost, n_lost, &estimate, err, errlen) : 0;
         layout = job.layout;
         if (rc != 0)
             break;

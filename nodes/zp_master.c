@@ -115,8 +115,8 @@ static const char *s_node_name (const self_t *self, uint32_t w)
 }
 
 /* Ends the job: TERMINATE, BYE to every node, and `report` ("FAIL", or
-   "LOST" when nodes were lost) with the text and the lost nodes' indices
-   (uint32, workers then routers) on the pipe. */
+   "LOST"/"GONE" when nodes were lost) with the text and the lost nodes'
+   indices (uint32, workers then routers) on the pipe. */
 static void s_end (self_t *self, const char *report, const uint32_t *nodes, size_t n_nodes,
                    const char *fmt, va_list ap)
 {
@@ -139,12 +139,14 @@ static void s_fail (self_t *self, const char *fmt, ...)
     va_end (ap);
 }
 
-/* Ends the job because the nodes listed went silent or did not come back. */
-static void s_lost (self_t *self, const uint32_t *nodes, size_t n_nodes, const char *fmt, ...)
+/* Ends the job because the nodes listed went silent ("LOST") or, after a
+   recovery, did not come back ("GONE"). */
+static void s_lost (self_t *self, const char *report, const uint32_t *nodes, size_t n_nodes,
+                    const char *fmt, ...)
 {
     va_list ap;
     va_start (ap, fmt);
-    s_end (self, "LOST", nodes, n_nodes, fmt, ap);
+    s_end (self, report, nodes, n_nodes, fmt, ap);
     va_end (ap);
 }
 
@@ -671,7 +673,7 @@ static void s_on_join_timer (self_t *self)
     double seconds = self->args->join_timeout_ms / 1000.0;
     /* After a recovery, a node that was in the job and does not come back is lost. */
     if (self->args->recovering && lost)
-        s_lost (self, lost, n_lost, "%s did not come back within %.1fs: %s",
+        s_lost (self, "GONE", lost, n_lost, "%s did not come back within %.1fs: %s",
                 router_missing ? "node(s)" : "worker(s)", seconds, missing);
     else
         s_fail (self, "%s did not %s within %.1fs: %s", router_missing ? "node(s)" : "worker(s)",
@@ -689,7 +691,7 @@ static void s_check_liveness (self_t *self, int64_t now)
         s_worker_t *wk = &self->workers[w];
         if (wk->joined && !wk->result && now - wk->heard > limit) {
             bool router = w >= self->args->n_workers;
-            s_lost (self, &w, 1, "%s %s (%s) is silent: no heartbeat for %.1fs",
+            s_lost (self, "LOST", &w, 1, "%s %s (%s) is silent: no heartbeat for %.1fs",
                     router ? "router" : "worker", s_node_name (self, w),
                     router ? self->args->router_where[w - self->args->n_workers]
                            : self->args->worker_where[w],

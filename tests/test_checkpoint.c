@@ -75,8 +75,8 @@ static int s_stop_and_resume (const char *dir, const char *graph, const char *al
     cr_assert_eq (rc, 0, "%s: %s", name, *err);
     free (*err);
     const char *every = "  checkpoint_every: 1\n";
-    rc = s_run (s_job (dir, cut, algo, graph, every), "--set", "engine.max_supersteps=3", NULL,
-                err);
+    rc =
+        s_run (s_job (dir, cut, algo, graph, every), "--set", "engine.max_supersteps=3", NULL, err);
     cr_assert_eq (rc, 0, "%s: %s", cut, *err);
     free (*err);
     const char *job = workers ? s_job_on (dir, cut, algo, graph, workers, every)
@@ -121,8 +121,8 @@ Test (checkpoint, a_checkpoint_resumes_on_other_workers_to_the_same_answer, .tim
     for (int i = 0; i < 6; i++) {
         bool grow = i % 2;
         char *err;
-        int rc = s_stop_and_resume (dir, graph, algos[i], "moved", grow ? more : fewer, &err,
-                                    plain, resumed, sizeof plain);
+        int rc = s_stop_and_resume (dir, graph, algos[i], "moved", grow ? more : fewer, &err, plain,
+                                    resumed, sizeof plain);
         if (strcmp (algos[i], "lcc") == 0) {
             cr_assert_eq (rc, 1, "lcc moved");
             cr_assert (strstr (err, "lcc is not placement-free"), "%s", err);

@@ -73,6 +73,11 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
                 char *err, size_t errlen);
 void zp_job_summary_free (zp_job_summary_t *summary);
 
+/* Starts node `name` of `cfg` as a child process:
+   exe worker|router JOB.yaml --name NAME [--set OVERRIDE]... */
+pid_t zp_job_spawn_node (const char *exe, const zp_config_t *cfg, bool router, const char *name,
+                         const char *const *overrides, size_t n_overrides);
+
 /* The placement the job file asks for (placement.*, the workers'
    weights, which go into `weights`: cfg->n_workers of them). */
 zp_placement_t zp_job_placement (const zp_config_t *cfg, double *weights);

@@ -18,9 +18,9 @@
       "DONE" + a pointer + reports  the values (zp_value_t[|V|] by handle; owner frees),
                                     and a zp_router_report_t per router
       "FAIL" + text + empty         the job failed; the text says why
-      "LOST" + text + nodes         the job failed because nodes went silent, or
-                                    (when recovering) did not join: their
-                                    indices, uint32, workers then routers
+      "LOST" + text + nodes         the job failed because nodes went silent:
+                                    their indices, uint32, workers then routers
+      "GONE" + text + nodes         (when recovering) nodes did not join again
     and then waits for $TERM.
 */
 #ifndef ZP_MASTER_H
@@ -71,7 +71,7 @@ typedef struct {
        once (REQUIRED) or starting from 0 (IF_ANY) if there is none. */
     zp_resume_t resume;
     /* This run replaces one that lost a node: a node that does not join in
-       time is reported LOST, not missing. */
+       time is reported GONE, not missing. */
     bool recovering;
 } zp_master_args_t;
 
