@@ -180,11 +180,15 @@ static void s_print_summary (const zp_config_t *cfg, const zp_job_summary_t *s)
     if (s->workers_left || s->routers_left)
         printf ("  left      %u worker(s), their partitions moved to the others; %u router(s)\n",
                 s->workers_left, s->routers_left);
-    for (uint32_t r = 0; s->routers && r < s->n_routers; r++)
+    for (uint32_t r = 0; s->routers && r < s->n_routers; r++) {
         printf ("  router %-10s frames in %" PRIu64 ", out %" PRIu64 "; messages in %" PRIu64
-                ", out %" PRIu64 "\n",
+                ", out %" PRIu64,
                 cfg->routers[r].name, s->routers[r].frames_in, s->routers[r].frames_out,
                 s->routers[r].messages_in, s->routers[r].messages_out);
+        if (s->routers[r].resent)
+            printf ("; %" PRIu64 " merged batches sent again", s->routers[r].resent);
+        printf ("\n");
+    }
     printf ("  output    %.3f s%s%s\n", s->output_seconds, cfg->output ? ": " : "",
             cfg->output ? cfg->output : " (no job.output set)");
     if (s->n_top) {

@@ -330,24 +330,26 @@ int zp_route_next_worker (zp_route_msg_t *m, const char **endpoint, size_t *len)
 /* RSTATS: [kind, version, router, frames_in, frames_out, messages_in, messages_out] */
 int zp_rstats_encode (const zp_rstats_t *m, zp_cbor_writer_t *out)
 {
-    zp_frame_write_begin (out, ZP_MSG_RSTATS, 7);
+    zp_frame_write_begin (out, ZP_MSG_RSTATS, 8);
     zp_cbor_write_uint (out, m->router);
     zp_cbor_write_uint (out, m->frames_in);
     zp_cbor_write_uint (out, m->frames_out);
     zp_cbor_write_uint (out, m->messages_in);
     zp_cbor_write_uint (out, m->messages_out);
+    zp_cbor_write_uint (out, m->resent);
     return s_done (out);
 }
 
 int zp_rstats_decode (const void *frame, size_t size, zp_rstats_t *m)
 {
     zp_cbor_reader_t r;
-    S_TRY (zp_frame_begin (&r, frame, size, ZP_MSG_RSTATS, 7));
+    S_TRY (zp_frame_begin (&r, frame, size, ZP_MSG_RSTATS, 8));
     ZP_READ_U (&r, 65535, m->router);
     ZP_READ_U (&r, UINT64_MAX, m->frames_in);
     ZP_READ_U (&r, UINT64_MAX, m->frames_out);
     ZP_READ_U (&r, UINT64_MAX, m->messages_in);
     ZP_READ_U (&r, UINT64_MAX, m->messages_out);
+    ZP_READ_U (&r, UINT64_MAX, m->resent);
     return zp_frame_end (&r);
 }
 

@@ -1,5 +1,6 @@
 /*  zp_sequencer: in-order delivery of broadcast frames. See zp_sequencer.h. */
 #include "zpregel/zp_sequencer.h"
+#include "zp_grow.h"
 
 #include <stdlib.h>
 
@@ -52,15 +53,12 @@ void zp_sequencer_offer (zp_sequencer_t *self, zp_wire_msg_t *msg, uint64_t seq)
     bool known = seq < self->next;
     for (size_t i = 0; i < self->n_held && !known; i++)
         known = self->held[i].seq == seq;
-    if (!known && self->n_held == self->cap_held) {
-        size_t cap = self->cap_held ? self->cap_held * 2 : 16;
-        s_held_t *grown = realloc (self->held, cap * sizeof *grown);
-        if (grown) {
-            self->held = grown;
-            self->cap_held = cap;
-        } else
-            known = true; /* dropped: a replay brings it again */
-    }
+    s_held_t *held =
+        known ? self->held : zp_grow (self->held, &self->cap_held, self->n_held, sizeof *held, 16);
+    if (held)
+        self->held = held;
+    else
+        known = true; /* dropped: a replay brings it again */
     if (known) {
         zp_wire_close (msg);
         return;

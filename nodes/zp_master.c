@@ -14,6 +14,7 @@
 #include "zpregel/zp_master.h"
 #include "zpregel/zp_checkpoint.h"
 #include "zpregel/zp_wire.h"
+#include "../lib/zp_grow.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -75,14 +76,10 @@ static void s_publish (self_t *self, zp_broadcast_t *b)
     b->seq = self->n_log + 1;
     if (zp_broadcast_encode (b, &self->w) != 0)
         return;
-    if (self->n_log == self->cap_log) {
-        size_t cap = self->cap_log ? self->cap_log * 2 : 256;
-        s_frame_t *grown = realloc (self->log, cap * sizeof *grown);
-        if (!grown)
-            return; /* not published: subscribers see no gap, the job fails on memory soon */
-        self->log = grown;
-        self->cap_log = cap;
-    }
+    s_frame_t *log = zp_grow (self->log, &self->cap_log, self->n_log, sizeof *log, 256);
+    if (!log)
+        return; /* not published: subscribers see no gap, the job fails on memory soon */
+    self->log = log;
     s_frame_t *f = &self->log[self->n_log];
     f->data = malloc (self->w.size);
     if (!f->data)

@@ -116,6 +116,13 @@ void zp_node_broadcast (zp_node_t *node, zp_wire_msg_t *msg, zp_broadcast_fn *ha
     zp_node_ask_gaps (node);
 }
 
+uint32_t zp_node_inject_faults (void)
+{
+    const char *text = getenv ("ZPREGEL_INJECT_FAULTS");
+    unsigned long n = text ? strtoul (text, NULL, 10) : 0;
+    return n >= 2 && n <= UINT32_MAX ? (uint32_t) n : 0;
+}
+
 void zp_node_report_exit (zsock_t *pipe, bool report, bool failed, bool lost)
 {
     if (report)

@@ -57,6 +57,10 @@ void zp_node_ask_gaps (zp_node_t *node);
 /* The end of an actor that reports its exit on its pipe: "OK", "FAILED",
    or "LOST" when the job was lost to it (the master went silent, or ended
    the job because a node was lost) and it may register again. */
+/* ZPREGEL_INJECT_FAULTS=N from the environment, a test hook: N >= 2, or 0
+   (off). What a node does with it is its own (zp_worker.c, zp_router.c). */
+uint32_t zp_node_inject_faults (void);
+
 void zp_node_report_exit (zsock_t *pipe, bool report, bool failed, bool lost);
 
 #endif

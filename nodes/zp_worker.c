@@ -29,6 +29,7 @@
 #include "zpregel/zp_control.h"
 #include "zpregel/zp_plan.h"
 #include "zpregel/zp_wire.h"
+#include "../lib/zp_grow.h"
 #include "../lib/zp_partition.h"
 #include "zp_node.h"
 
@@ -153,14 +154,10 @@ static void s_fail (self_t *self, const char *text)
 /* Appends v to a growable array; -1 if memory ran out. */
 static int s_push_u64 (uint64_t **data, size_t *n, size_t *cap, uint64_t v)
 {
-    if (*n == *cap) {
-        size_t grown_cap = *cap ? *cap * 2 : 16;
-        uint64_t *grown = realloc (*data, grown_cap * sizeof *grown);
-        if (!grown)
-            return -1;
-        *data = grown;
-        *cap = grown_cap;
-    }
+    uint64_t *grown = zp_grow (*data, cap, *n, sizeof *grown, 16);
+    if (!grown)
+        return -1;
+    *data = grown;
     (*data)[(*n)++] = v;
     return 0;
 }
@@ -234,16 +231,13 @@ static void s_on_batch (self_t *self)
     if (fresh == 0)
         self->duplicates++;
     if (fresh > 0) {
-        if (self->n_stored == self->cap_stored) {
-            size_t cap = self->cap_stored ? self->cap_stored * 2 : 64;
-            s_stored_t *grown = realloc (self->stored, cap * sizeof *grown);
-            if (!grown) {
-                zp_wire_close (&msg);
-                return; /* not ACKed: the sender keeps it */
-            }
-            self->stored = grown;
-            self->cap_stored = cap;
+        s_stored_t *stored =
+            zp_grow (self->stored, &self->cap_stored, self->n_stored, sizeof *stored, 64);
+        if (!stored) {
+            zp_wire_close (&msg);
+            return; /* not ACKed: the sender keeps it */
         }
+        self->stored = stored;
         self->stored[self->n_stored++] = (s_stored_t){step, view.header.src, view.header.seq, msg};
     }
     zp_cbor_writer_t aw;
@@ -407,14 +401,10 @@ static int s_flush (void *ctx, uint32_t dst, const zp_batch_out_t *batch)
     if (zp_batch_encode (&out, link->z, set->compress_min, &self->bw) != 0)
         return -1;
     size_t size = self->bw.size;
-    if (p->n_pending == p->cap_pending) {
-        size_t cap = p->cap_pending ? p->cap_pending * 2 : 16;
-        s_pending_t *grown = realloc (p->pending, cap * sizeof *grown);
-        if (!grown)
-            return -1;
-        p->pending = grown;
-        p->cap_pending = cap;
-    }
+    s_pending_t *pending = zp_grow (p->pending, &p->cap_pending, p->n_pending, sizeof *pending, 16);
+    if (!pending)
+        return -1;
+    p->pending = pending;
     s_pending_t *e = &p->pending[p->n_pending];
     *e = (s_pending_t){out.header.seq,
                        NULL,
@@ -841,10 +831,7 @@ void zp_worker_actor (zsock_t *pipe, void *args)
     self->pipe = pipe;
     self->args = *(zp_worker_args_t *) args;
     self->step = S_NO_STEP;
-    const char *inject = getenv ("ZPREGEL_INJECT_FAULTS");
-    self->inject = inject ? (uint32_t) strtoul (inject, NULL, 10) : 0;
-    if (self->inject < 2)
-        self->inject = 0;
+    self->inject = zp_node_inject_faults ();
     zp_cbor_writer_init (&self->bw, 1 << 16);
     if (zp_node_start (&self->node, pipe, "worker", ZP_ROLE_WORKER, &self->args) != 0) {
         s_destroy (self);

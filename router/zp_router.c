@@ -1,10 +1,14 @@
 /*  zp_router: the router node. See zp_router.h for what it does.
 
     Aggregations are kept per (superstep, receiver): the held batches, the
-    END count each sender announced, and the merged batches still waiting
-    for the receiver's ACK. An aggregation can complete only once the router
+    END count each sender announced, and the merged batches, kept until the
+    receiver ACKs them. An aggregation can complete only once the router
     knows the plan of its superstep (from BEGIN), since the plan says which
     senders aggregate through it; batches and ENDs may arrive before that.
+    Senders are ACKed only once the receiver has ACKed every merged batch,
+    so until then they send their batches again after ack_timeout_ms; such
+    a repeat makes the router send its unACKed merged batches again (at
+    most once per ack_timeout_ms), and a lost merged batch is not lost.
 */
 #include "zpregel/zp_router.h"
 #include "zpregel/zp_batch.h"
@@ -12,6 +16,7 @@
 #include "zpregel/zp_plan.h"
 #include "zpregel/zp_program.h"
 #include "zpregel/zp_wire.h"
+#include "../lib/zp_grow.h"
 #include "../nodes/zp_node.h"
 
 #include <errno.h>
@@ -23,12 +28,22 @@ typedef struct {
     zp_wire_msg_t msg;
 } s_held_t;
 
+/* A merged batch as sent, kept until the receiver ACKs it. */
+typedef struct {
+    uint64_t seq;
+    uint8_t *frame;
+    size_t size;
+    bool acked;
+} s_sent_t;
+
 typedef struct {
     uint32_t step, dst;
     s_held_t *held;
     size_t n_held, cap_held;
-    uint64_t *ends;   /* per sender: batches announced + 1, 0 before its END */
-    uint64_t pending; /* merged batches sent and not yet ACKed */
+    uint64_t *ends; /* per sender: batches announced + 1, 0 before its END */
+    s_sent_t *sent; /* the merged batches */
+    size_t n_sent, cap_sent;
+    int64_t sent_at; /* when they were last sent (again) */
     bool merged;
 } s_agg_t;
 
@@ -70,6 +85,11 @@ typedef struct {
     zp_rstats_t stats;
     int64_t next_ping, heard;
     zp_cbor_writer_t w; /* batches */
+    /* Fault injection for tests (ZPREGEL_INJECT_FAULTS=N, N >= 2): every
+       Nth merged batch is not sent the first time, as if it were lost on
+       the way; the senders' retries make us send it again. 0: off. */
+    uint32_t inject;
+    uint64_t injected;
 } self_t;
 
 #define s_log(self, ...) zp_node_log (&(self)->node, __VA_ARGS__)
@@ -115,14 +135,10 @@ static s_agg_t *s_agg (self_t *self, uint32_t step, uint32_t dst)
     for (size_t i = 0; i < self->n_aggs; i++)
         if (self->aggs[i].step == step && self->aggs[i].dst == dst)
             return &self->aggs[i];
-    if (self->n_aggs == self->cap_aggs) {
-        size_t cap = self->cap_aggs ? self->cap_aggs * 2 : 16;
-        s_agg_t *grown = realloc (self->aggs, cap * sizeof *grown);
-        if (!grown)
-            return NULL;
-        self->aggs = grown;
-        self->cap_aggs = cap;
-    }
+    s_agg_t *aggs = zp_grow (self->aggs, &self->cap_aggs, self->n_aggs, sizeof *aggs, 16);
+    if (!aggs)
+        return NULL;
+    self->aggs = aggs;
     s_agg_t *a = &self->aggs[self->n_aggs];
     memset (a, 0, sizeof *a);
     a->step = step;
@@ -138,8 +154,28 @@ static void s_agg_free (s_agg_t *a)
 {
     for (size_t i = 0; i < a->n_held; i++)
         zp_wire_close (&a->held[i].msg);
+    for (size_t i = 0; i < a->n_sent; i++)
+        free (a->sent[i].frame);
     free (a->held);
     free (a->ends);
+    free (a->sent);
+}
+
+/* Sends the merged batches of `a` the receiver has not ACKed (again). */
+static void s_send_unacked (self_t *self, s_agg_t *a, bool again)
+{
+    for (size_t i = 0; i < a->n_sent; i++) {
+        s_sent_t *s = &a->sent[i];
+        if (s->acked)
+            continue;
+        if (!again && self->inject && ++self->injected % self->inject == 0)
+            continue; /* held back: see `inject` */
+        if (zp_wire_send_raw (self->links[a->dst].sock, NULL, s->frame, s->size, false) != 0)
+            s_log (self, "cannot send to worker %u: %s", a->dst, zmq_strerror (errno));
+        else if (again)
+            self->stats.resent++;
+    }
+    a->sent_at = zclock_mono ();
 }
 
 static int s_cmp_held (const void *x, const void *y)
@@ -168,10 +204,15 @@ static int s_cmp_item (const void *x, const void *y)
     return a->order < b->order ? -1 : a->order > b->order;
 }
 
-/* Sends items [from, to) to the receiver as one batch. */
-static int s_send_merged (self_t *self, s_agg_t *a, const s_item_t *items, size_t count)
+/* Encodes items [from, to) for the receiver as one batch and keeps it in
+   a->sent (s_merge sends them all). */
+static int s_keep_merged (self_t *self, s_agg_t *a, const s_item_t *items, size_t count)
 {
     s_link_t *link = &self->links[a->dst];
+    s_sent_t *sent = zp_grow (a->sent, &a->cap_sent, a->n_sent, sizeof *sent, 4);
+    if (!sent)
+        return -1;
+    a->sent = sent;
     zp_handle_t *ids = malloc ((count ? count : 1) * sizeof *ids);
     zp_value_t *values = malloc ((count ? count : 1) * sizeof *values);
     uint32_t *offsets = malloc ((count + 1) * sizeof *offsets);
@@ -200,9 +241,14 @@ static int s_send_merged (self_t *self, s_agg_t *a, const s_item_t *items, size_
                               .values = values,
                               .offsets = offsets,
                               .data = data};
+        s_sent_t *s = &a->sent[a->n_sent];
         if (zp_batch_encode (&out, link->z, self->settings.compress_min, &self->w) == 0 &&
-            zp_wire_send (link->sock, NULL, &self->w, false) == 0) {
-            a->pending++;
+            !self->w.failed && (s->frame = malloc (self->w.size ? self->w.size : 1))) {
+            memcpy (s->frame, self->w.data, self->w.size);
+            s->size = self->w.size;
+            s->seq = out.header.seq;
+            s->acked = false;
+            a->n_sent++;
             self->stats.frames_out++;
             self->stats.messages_out += count;
             rc = 0;
@@ -295,10 +341,12 @@ static int s_merge (self_t *self, s_agg_t *a)
         size_t to = from, bytes = 0;
         while (to < out && to - from < limit && bytes < self->settings.batch_bytes)
             bytes += 16 + items[to++].len;
-        if (s_send_merged (self, a, items + from, to - from) != 0)
+        if (s_keep_merged (self, a, items + from, to - from) != 0)
             rc = -1;
         from = to;
     } while (rc == 0 && from < out);
+    if (rc == 0)
+        s_send_unacked (self, a, false);
     for (size_t i = 0; i <= a->n_held; i++)
         free (copies[i]);
     free (copies);
@@ -397,19 +445,19 @@ static void s_on_data (self_t *self)
     }
     for (size_t i = 0; i < a->n_held; i++)
         if (a->held[i].src == h->src && a->held[i].seq == h->seq) {
-            zp_wire_close (&msg); /* a repeat */
-            return;
-        }
-    if (a->n_held == a->cap_held) {
-        size_t cap = a->cap_held ? a->cap_held * 2 : 16;
-        s_held_t *grown = realloc (a->held, cap * sizeof *grown);
-        if (!grown) {
+            /* A repeat: the sender has no ACK yet. If our merged batches
+               are out, one may be lost: send the unACKed ones again. */
             zp_wire_close (&msg);
+            if (a->merged && zclock_mono () - a->sent_at >= (int64_t) self->settings.ack_timeout_ms)
+                s_send_unacked (self, a, true);
             return;
         }
-        a->held = grown;
-        a->cap_held = cap;
+    s_held_t *held = zp_grow (a->held, &a->cap_held, a->n_held, sizeof *held, 16);
+    if (!held) {
+        zp_wire_close (&msg);
+        return;
     }
+    a->held = held;
     a->held[a->n_held++] = (s_held_t){h->src, h->seq, msg};
     s_try_complete (self, a);
 }
@@ -433,18 +481,23 @@ static void s_on_worker (self_t *self, zsock_t *sock)
     }
     if (ack.src != self->n_workers + self->index)
         return;
-    for (size_t i = 0; i < self->n_aggs; i++) {
+    /* This batch, and (cumulative) every one below `upto`, of any superstep. */
+    for (size_t i = 0; i < self->n_aggs;) {
         s_agg_t *a = &self->aggs[i];
-        if (a->step != ack.step || a->dst != ack.dst || !a->merged || !a->pending)
+        bool all = a->merged && a->dst == ack.dst;
+        for (size_t k = 0; all && k < a->n_sent; k++)
+            a->sent[k].acked |= a->sent[k].seq == ack.seq || a->sent[k].seq < ack.upto;
+        for (size_t k = 0; all && k < a->n_sent; k++)
+            all = a->sent[k].acked;
+        if (!all) {
+            i++;
             continue;
-        if (--a->pending == 0) {
-            /* Delivered: now the senders may count their batches as delivered. */
-            for (size_t k = 0; k < a->n_held; k++)
-                s_ack_sender (self, a->step, a->held[k].src, a->dst, a->held[k].seq);
-            s_agg_free (a);
-            self->aggs[i] = self->aggs[--self->n_aggs];
         }
-        return;
+        /* Delivered: now the senders may count their batches as delivered. */
+        for (size_t k = 0; k < a->n_held; k++)
+            s_ack_sender (self, a->step, a->held[k].src, a->dst, a->held[k].seq);
+        s_agg_free (a);
+        self->aggs[i] = self->aggs[--self->n_aggs];
     }
 }
 
@@ -608,6 +661,7 @@ void zp_router_actor (zsock_t *pipe, void *args)
     self_t self_s = {0}, *self = &self_s;
     self->pipe = pipe;
     self->args = *(zp_router_args_t *) args;
+    self->inject = zp_node_inject_faults ();
     zp_cbor_writer_init (&self->w, 1 << 16);
     if (zp_node_start (&self->node, pipe, "router", ZP_ROLE_ROUTER, &self->args) != 0) {
         s_destroy (self);

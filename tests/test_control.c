@@ -179,6 +179,12 @@ Test (control, done_result_fail_ready_bye_round_trip)
     cr_assert_eq (zp_fail_decode (w.data, w.size, &fd), 0);
     cr_assert_eq (fd.text_len, 9);
 
+    zp_rstats_t rstats = {2, 10, 4, 1000, 250, 3}, rstatsd;
+    cr_assert_eq (zp_rstats_encode (&rstats, &w), 0);
+    cr_assert_eq (zp_rstats_decode (w.data, w.size, &rstatsd), 0);
+    cr_assert (rstatsd.router == 2 && rstatsd.frames_in == 10 && rstatsd.frames_out == 4 &&
+               rstatsd.messages_in == 1000 && rstatsd.messages_out == 250 && rstatsd.resent == 3);
+
     zp_ready_t ready = {4, 12}, readyd;
     cr_assert_eq (zp_ready_encode (&ready, &w), 0);
     cr_assert_eq (zp_ready_decode (w.data, w.size, &readyd), 0);

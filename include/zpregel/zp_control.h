@@ -119,6 +119,7 @@ typedef struct {
     uint32_t router;
     uint64_t frames_in, frames_out;
     uint64_t messages_in, messages_out;
+    uint64_t resent; /* merged batches sent again */
 } zp_rstats_t;
 
 typedef struct {
