@@ -154,6 +154,12 @@ int zp_wire_bind (zsock_t *sock, const char *endpoint, int wait_ms)
     return 0;
 }
 
+int zp_wire_link_hwm (size_t batch_bytes)
+{
+    size_t n = batch_bytes ? ZP_WIRE_LINK_BYTES / batch_bytes : 1000;
+    return n < 4 ? 4 : n > 1000 ? 1000 : (int) n;
+}
+
 int zp_wire_data_identity (char *buf, size_t len, char role, uint32_t index, uint64_t job)
 {
     return snprintf (buf, len, "%c%u.%016" PRIx64, role, index, job);

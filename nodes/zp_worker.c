@@ -416,15 +416,16 @@ static int s_flush (void *ctx, uint32_t dst, const zp_batch_out_t *batch)
         return -1;
     if (e->frame)
         memcpy (e->frame, self->bw.data, size);
-    uint64_t k = e->frame && self->inject ? ++self->injected % self->inject : UINT64_MAX;
-    if (k != 1 && s_send_on (self, link) != 0) {
-        free (e->frame);
-        return -1;
-    }
-    if (k == 0) /* the duplicate only if there is room: it must never block */
-        zp_wire_send_raw (link->sock, NULL, e->frame, e->size, true);
+    /* Pending from now on: waiting for room below serves ACKs, which
+       reorder p->pending (so `e` must not be used after it). */
+    const uint8_t *frame = e->frame;
     p->n_pending++;
     self->unacked++;
+    uint64_t k = frame && self->inject ? ++self->injected % self->inject : UINT64_MAX;
+    if (k != 1 && s_send_on (self, link) != 0)
+        return -1;
+    if (k == 0) /* the duplicate only if there is room: it must never block */
+        zp_wire_send_raw (link->sock, NULL, frame, size, true);
     p->bytes += size;
     p->batches++;
     /* Let ACKs and incoming batches flow while we compute. */
@@ -603,7 +604,7 @@ static int s_connect_link (self_t *self, uint32_t i, const char *ep, size_t len,
     }
     zp_wire_data_identity (identity, sizeof identity, 'w', self->worker, self->job);
     zsock_set_identity (link->sock, identity);
-    zsock_set_sndhwm (link->sock, 1000);
+    zsock_set_sndhwm (link->sock, zp_wire_link_hwm (set->batch_bytes));
     if (zsock_connect (link->sock, "%s", endpoint) != 0) {
         snprintf (err, errlen, "cannot connect to %.400s", endpoint);
         return -1;

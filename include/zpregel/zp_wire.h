@@ -37,6 +37,12 @@ int zp_wire_send_raw (zsock_t *sock, const zmq_msg_t *identity, const void *data
 int zp_wire_recv (zsock_t *sock, bool routed, zp_wire_msg_t *msg);
 void zp_wire_close (zp_wire_msg_t *msg);
 
+/* How many batches of `batch_bytes` a worker's data link queues before
+   its sender waits for room: ZP_WIRE_LINK_BYTES of them, at least 4 and
+   at most 1000. This bounds what a slow receiver makes a sender hold. */
+#define ZP_WIRE_LINK_BYTES ((size_t) 64 << 20)
+int zp_wire_link_hwm (size_t batch_bytes);
+
 /* The routing identity of data links from node `index` (role 'w' worker,
    'r' router) in job `job`: "w3.1f2e...". Unique per job, so a peer left
    over from another job, reconnecting to a port that was reused, cannot
