@@ -177,9 +177,11 @@ static void s_print_summary (const zp_config_t *cfg, const zp_job_summary_t *s)
                 s->retries, s->duplicates);
     if (s->recoveries)
         printf ("  recovery  %u: every node started again after one was lost\n", s->recoveries);
-    if (s->workers_left || s->routers_left)
-        printf ("  left      %u worker(s), their partitions moved to the others; %u router(s)\n",
-                s->workers_left, s->routers_left);
+    if (s->workers_left)
+        printf ("  left      %u worker(s): their partitions moved to the other workers\n",
+                s->workers_left);
+    if (s->routers_left)
+        printf ("  left      %u router(s): routes planned again without them\n", s->routers_left);
     for (uint32_t r = 0; s->routers && r < s->n_routers; r++) {
         printf ("  router %-10s frames in %" PRIu64 ", out %" PRIu64 "; messages in %" PRIu64
                 ", out %" PRIu64,
