@@ -12,7 +12,9 @@
 #include "zpregel/zp_graph.h"
 
 #include <czmq.h>
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
@@ -23,7 +25,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define S_ITERATIONS 10
+#define S_ITERATIONS       10
+#define S_STALL_MS         3000
+#define S_STALL_ITERATIONS 40
 
 typedef struct {
     const char *name;
@@ -83,6 +87,93 @@ static char *s_read (const char *path)
         text[size] = 0;
     fclose (f);
     return text;
+}
+
+/* The pid of a process whose command line has both needles, or 0. */
+static pid_t s_find (const char *a, const char *b)
+{
+    DIR *d = opendir ("/proc");
+    struct dirent *e;
+    pid_t found = 0;
+    while (d && !found && (e = readdir (d))) {
+        char path[300], cmd[8192];
+        pid_t pid = (pid_t) atoi (e->d_name);
+        if (pid <= 0)
+            continue;
+        snprintf (path, sizeof path, "/proc/%d/cmdline", (int) pid);
+        FILE *f = fopen (path, "rb");
+        size_t len = f ? fread (cmd, 1, sizeof cmd - 1, f) : 0;
+        if (f)
+            fclose (f);
+        for (size_t i = 0; i < len; i++)
+            cmd[i] = cmd[i] ? cmd[i] : ' ';
+        cmd[len] = 0;
+        if (strstr (cmd, a) && strstr (cmd, b))
+            found = pid;
+    }
+    if (d)
+        closedir (d);
+    return found;
+}
+
+/* A process's peak resident memory so far (VmHWM), in kB; 0 if unknown. */
+static long s_hwm_kb (pid_t pid)
+{
+    char path[64], line[256];
+    snprintf (path, sizeof path, "/proc/%d/status", (int) pid);
+    FILE *f = fopen (path, "r");
+    long kb = 0;
+    while (f && fgets (line, sizeof line, f))
+        if (sscanf (line, "VmHWM: %ld kB", &kb) == 1)
+            break;
+    if (f)
+        fclose (f);
+    return kb;
+}
+
+/* Runs a job of two tcp worker processes, w1 and w2, and follows w1's
+   peak memory; with stall_ms, stops w2 (SIGSTOP) that long once the stats
+   file shows superstep 2 done, so w1's batches to it pile up against the
+   link's high-water mark. The exit status (-1 also if the stall did not
+   happen: the job ended first); w1's peak in *sender_kb. */
+static int s_run_stalled (const char *const *argv, const char *job, const char *stats, int stall_ms,
+                          long *sender_kb)
+{
+    pid_t pid = fork ();
+    if (pid == 0) {
+        execv (argv[0], (char *const *) argv);
+        _exit (127);
+    }
+    if (pid < 0)
+        return -1;
+    pid_t sender = 0, victim = 0;
+    bool stalled = stall_ms == 0;
+    int status = -1;
+    *sender_kb = 0;
+    while (waitpid (pid, &status, WNOHANG) == 0) {
+        if (!sender)
+            sender = s_find (job, "--name w1");
+        long kb = sender ? s_hwm_kb (sender) : 0;
+        *sender_kb = kb > *sender_kb ? kb : *sender_kb;
+        if (!stalled) {
+            char *text = s_read (stats);
+            if (text && strstr (text, "{\"step\":2,") && (victim = s_find (job, "--name w2"))) {
+                kill (victim, SIGSTOP);
+                for (int t = 0; t < stall_ms; t += 20) {
+                    zclock_sleep (20);
+                    kb = sender ? s_hwm_kb (sender) : 0;
+                    *sender_kb = kb > *sender_kb ? kb : *sender_kb;
+                }
+                kill (victim, SIGCONT);
+                stalled = true;
+            }
+            free (text);
+        }
+        zclock_sleep (20);
+    }
+    if (!stalled)
+        fprintf (stderr, "bench: the job ended before its receiver could be stopped\n");
+    return WIFEXITED (status) && stalled ? WEXITSTATUS (status) : -1;
 }
 
 /* Values of an "id value" output, by id (ids are 0..n-1 in R-MAT graphs). */
@@ -316,6 +407,53 @@ int main (int argc, char **argv)
                     " B per superstep)\n\n",
                     (double) plain_bytes / (double) r->bytes, plain_bytes, r->bytes);
     }
+    /* Back-pressure: the memory of a sender whose receiver stops. Batches
+       of 1 KiB make a link's queue (at most 1,000 batches) smaller than
+       what a superstep sends on it, so the sender does wait for room. */
+    long calm_kb = 0, stalled_kb = 0;
+    double seconds[2] = {0, 0};
+    bool same = false;
+    {
+        char yaml[4096], job[4200], stats[4200], out_calm[4200], out_stalled[4200];
+        for (int stalled = 0; stalled < 2; stalled++) {
+            char *o = stalled ? out_stalled : out_calm;
+            snprintf (o, 4200, "%s/out-stall-%d.txt", data, stalled);
+            snprintf (yaml, sizeof yaml,
+                      "job:\n  algorithm: pr\n  graph: %s\n  output: %s\n  params:\n"
+                      "    iterations: %d\n    damping: 0.85\n"
+                      "master:\n  control: tcp://127.0.0.1:%d\n  broadcast: tcp://127.0.0.1:%d\n"
+                      "workers:\n  - name: w1\n    transport: tcp\n    endpoint: "
+                      "tcp://127.0.0.1:%d\n  - name: w2\n    transport: tcp\n    endpoint: "
+                      "tcp://127.0.0.1:%d\nreliability:\n  heartbeat_ms: 1000\n  liveness: 10\n"
+                      "engine:\n  batch_bytes: 1KiB\n",
+                      path, o, S_STALL_ITERATIONS, base, base + 1, base + 2, base + 3);
+            base += 8;
+            snprintf (job, sizeof job, "%s/bench-stall-%d.yaml", data, stalled);
+            snprintf (stats, sizeof stats, "%s/stats-stall-%d.jsonl", data, stalled);
+            unlink (stats);
+            FILE *f = fopen (job, "w");
+            fputs (yaml, f);
+            fclose (f);
+            const char *run[] = {zpregel, "run", job, "--stats", stats, "--quiet", NULL};
+            int64_t start = zclock_usecs ();
+            if (s_run_stalled (run, job, stats, stalled ? S_STALL_MS : 0,
+                               stalled ? &stalled_kb : &calm_kb) != 0) {
+                fprintf (stderr, "bench: the back-pressure run failed\n");
+                all_ok = false;
+            }
+            seconds[stalled] = (double) (zclock_usecs () - start) / 1e6;
+        }
+        char *a = s_read (out_calm), *b = s_read (out_stalled);
+        same = a && b && strcmp (a, b) == 0;
+        all_ok &= same;
+        free (a);
+        free (b);
+    }
+    printf ("back-pressure (1 KiB batches): worker w1's peak RSS %.0f MB in %.1f s; with w2 "
+            "stopped for %.1f s mid-job %.0f MB (%.2fx) in %.1f s; output %s\n\n",
+            calm_kb / 1024.0, seconds[0], S_STALL_MS / 1000.0, stalled_kb / 1024.0,
+            calm_kb ? (double) stalled_kb / (double) calm_kb : 0.0, seconds[1],
+            same ? "byte-identical" : "DIFFERS");
     free (expect);
     double ref_it = rows[0].iteration;
     printf ("| configuration | load s | iteration ms | x reference | edges/s | messages between "
