@@ -586,8 +586,9 @@ static int s_cmd_watch (int argc, char **argv)
             continue;
         if (json)
             printf ("{\"seq\":%" PRIu64 ",\"event\":\"%s\",\"step\":%u,\"active\":%" PRIu64
-                    ",\"messages\":%" PRIu64 ",\"status\":%u}\n",
-                    e.seq, zp_event_name (e.kind), e.step, e.active, e.messages, e.status);
+                    ",\"messages\":%" PRIu64 ",\"status\":%u,\"plan_version\":%" PRIu64 "}\n",
+                    e.seq, zp_event_name (e.kind), e.step, e.active, e.messages, e.status,
+                    e.plan_version);
         else if (e.kind == ZP_MSG_BEGIN && e.step == 0)
             printf ("%6" PRIu64 "  begin      superstep 0\n", e.seq);
         else if (e.kind == ZP_MSG_BEGIN)
@@ -597,7 +598,15 @@ static int s_cmd_watch (int argc, char **argv)
         else if (e.kind == ZP_MSG_TERMINATE)
             printf ("%6" PRIu64 "  terminate  %s after superstep %u (%" PRIu64 " active, %" PRIu64
                     " messages)\n",
-                    e.seq, e.status ? "failed" : "finished", e.step, e.active, e.messages);
+                    e.seq,
+                    e.status == ZP_STATUS_LOST ? "failed (a node was lost)"
+                    : e.status                 ? "failed"
+                                               : "finished",
+                    e.step, e.active, e.messages);
+        else if (e.kind == ZP_MSG_PLAN)
+            printf ("%6" PRIu64 "  plan       version %" PRIu64 "\n", e.seq, e.plan_version);
+        else if (e.kind == ZP_MSG_CHECKPOINT)
+            printf ("%6" PRIu64 "  checkpoint of superstep %u complete\n", e.seq, e.step);
         else
             printf ("%6" PRIu64 "  %-10s superstep %u\n", e.seq, zp_event_name (e.kind), e.step);
         fflush (stdout);

@@ -104,7 +104,8 @@ static void s_event (const zp_broadcast_t *b, zp_event_t *e)
                       .step = b->step,
                       .active = b->active,
                       .messages = b->messages,
-                      .status = b->status};
+                      .status = b->status,
+                      .plan_version = b->plan_version};
     snprintf (e->control, sizeof e->control, "%.*s", (int) b->control_len,
               b->control ? b->control : "");
 }

@@ -174,6 +174,30 @@ Test (distributed, watchers_started_before_and_during_a_job_see_every_superstep,
     s_check_watch (late_out, 1500);
 }
 
+Test (distributed, watchers_see_route_plans_and_checkpoints, .timeout = 120)
+{
+    char dir[4096], extra[1024];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    snprintf (
+        extra, sizeof extra,
+        "  params:\n    iterations: 30\nrouters:\n  - name: r0\nrouting:\n  mode: aggregated\n"
+        "reliability:\n  checkpoint_every: 10\n  checkpoint_dir: %s/ckpt\n",
+        dir);
+    const char *job =
+        s_job (dir, "watched", "pr", zp_test_path ("data/debian-deps.properties"), 1, 1, extra);
+    char watch_out[4200], watch_err[4200];
+    const char *watch[] = {zp_test_bin (), "watch", job, "--timeout", "60", NULL};
+    int watcher = zp_test_start (watch, watch_out, watch_err);
+    s_run_ok (job);
+    cr_assert_eq (zp_test_wait (watcher, 30), 0, "%s", zp_test_read (watch_err, NULL));
+    char *text = zp_test_read (watch_out, NULL);
+    cr_assert (strstr (text, "plan       version 1\n"), "%s", text);
+    cr_assert (strstr (text, "checkpoint of superstep 10 complete\n"), "%s", text);
+    cr_assert (strstr (text, "checkpoint of superstep 30 complete\n"), "%s", text);
+    cr_assert (strstr (text, "terminate  finished after superstep 30"), "%s", text);
+    free (text);
+}
+
 Test (distributed, node_commands_reject_bad_arguments)
 {
     char dir[4096];

@@ -23,13 +23,15 @@
 #include <stdint.h>
 
 typedef struct {
-    zp_msg_kind_t kind; /* ZP_MSG_SYNC, BEGIN, TERMINATE or HEARTBEAT */
+    zp_msg_kind_t kind; /* ZP_MSG_SYNC, BEGIN, TERMINATE, HEARTBEAT, PLAN or CHECKPOINT */
     uint64_t seq;
-    uint32_t step;     /* BEGIN: the superstep that starts; TERMINATE, HEARTBEAT: the last one */
-    uint64_t active;   /* BEGIN, TERMINATE: active vertices after the previous superstep */
-    uint64_t messages; /* BEGIN, TERMINATE: messages sent in the previous superstep */
-    uint32_t status;   /* TERMINATE: 0 finished, 1 failed */
-    char control[256]; /* SYNC, HEARTBEAT: the master's control endpoint */
+    uint32_t step;         /* BEGIN: the superstep that starts; TERMINATE, HEARTBEAT: the last one;
+                              CHECKPOINT: the superstep checkpointed */
+    uint64_t active;       /* BEGIN, TERMINATE: active vertices after the previous superstep */
+    uint64_t messages;     /* BEGIN, TERMINATE: messages sent in the previous superstep */
+    uint32_t status;       /* TERMINATE: 0 finished, 1 failed, 2 failed: a node was lost */
+    uint64_t plan_version; /* PLAN: the new plan's version; BEGIN: the plan in force */
+    char control[256];     /* SYNC, HEARTBEAT: the master's control endpoint */
 } zp_event_t;
 
 typedef struct zp_watch_s zp_watch_t;
