@@ -176,25 +176,30 @@ Test (distributed, watchers_started_before_and_during_a_job_see_every_superstep,
 
 Test (distributed, watchers_see_route_plans_and_checkpoints, .timeout = 120)
 {
+    /* A watcher started mid-job asks for what it missed (REPLAY), so it
+       sees the first plan too. 1500 supersteps keep the job running. */
     char dir[4096], extra[1024];
     snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
-    snprintf (
-        extra, sizeof extra,
-        "  params:\n    iterations: 30\nrouters:\n  - name: r0\nrouting:\n  mode: aggregated\n"
-        "reliability:\n  checkpoint_every: 10\n  checkpoint_dir: %s/ckpt\n",
-        dir);
+    snprintf (extra, sizeof extra,
+              "  params:\n    iterations: 1500\nrouters:\n  - name: r0\n"
+              "routing:\n  mode: aggregated\n"
+              "reliability:\n  checkpoint_every: 500\n  checkpoint_dir: %s/ckpt\n",
+              dir);
     const char *job =
         s_job (dir, "watched", "pr", zp_test_path ("data/debian-deps.properties"), 1, 1, extra);
-    char watch_out[4200], watch_err[4200];
+    char job_out[4200], job_err[4200], watch_out[4200], watch_err[4200];
+    const char *run[] = {zp_test_bin (), "run", job, NULL};
+    int pid = zp_test_start (run, job_out, job_err);
+    cr_assert (zp_test_wait_for (job_err, "superstep 20:", 60), "the job did not start");
     const char *watch[] = {zp_test_bin (), "watch", job, "--timeout", "60", NULL};
     int watcher = zp_test_start (watch, watch_out, watch_err);
-    s_run_ok (job);
+    cr_assert_eq (zp_test_wait (pid, 120), 0, "%s", zp_test_read (job_err, NULL));
     cr_assert_eq (zp_test_wait (watcher, 30), 0, "%s", zp_test_read (watch_err, NULL));
     char *text = zp_test_read (watch_out, NULL);
     cr_assert (strstr (text, "plan       version 1\n"), "%s", text);
-    cr_assert (strstr (text, "checkpoint of superstep 10 complete\n"), "%s", text);
-    cr_assert (strstr (text, "checkpoint of superstep 30 complete\n"), "%s", text);
-    cr_assert (strstr (text, "terminate  finished after superstep 30"), "%s", text);
+    cr_assert (strstr (text, "checkpoint of superstep 500 complete\n"), "%s", text);
+    cr_assert (strstr (text, "checkpoint of superstep 1500 complete\n"), "%s", text);
+    cr_assert (strstr (text, "terminate  finished after superstep 1500"), "%s", text);
     free (text);
 }
 
