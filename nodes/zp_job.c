@@ -519,7 +519,10 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
                 snprintf (err, errlen, "interrupted");
                 break;
             }
-            /* A worker process that ends before the job does fails the job. */
+            /* A node process that ends before the job does ends this run:
+               one that died of a signal (a crash, kill -9) is lost and may
+               be recovered; one that exited has said why (it cannot bind
+               its endpoint, say), and starting it again would not help. */
             int status = 0;
             uint32_t w = 0;
             while (w < nn && !(children[w] && zp_process_poll (children[w], &status) == 1))
@@ -528,7 +531,8 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
                 snprintf (err, errlen, "%s %s (pid %d) exited with status %d before the job ended",
                           w < n ? "worker" : "router", names[w], (int) children[w], status);
                 children[w] = 0;
-                s_node (j, w, &lost[(*n_lost)++]);
+                if (status > 128)
+                    s_node (j, w, &lost[(*n_lost)++]);
                 break;
             }
             continue;
