@@ -11,6 +11,7 @@
 #include "zpregel/zp_process.h"
 #include "zpregel/zp_router.h"
 #include "zpregel/zp_worker.h"
+#include "../lib/zp_grow.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -185,6 +186,17 @@ pid_t zp_job_spawn_node (const char *exe, const zp_config_t *cfg, bool router, c
     return zp_process_spawn (argv);
 }
 
+/* What each superstep sent, by superstep: a superstep computed again after
+   a recovery replaces its first run, so the summary counts it once. */
+typedef struct {
+    uint64_t messages, bytes, batches;
+} s_sent_t;
+
+typedef struct {
+    s_sent_t *steps;
+    size_t n, cap;
+} s_totals_t;
+
 /* The context of one run of the nodes: the nodes still in the job (indices
    into the config's workers and routers, in the order the layout numbers
    the workers) and where the vertices are. */
@@ -200,6 +212,7 @@ typedef struct {
     uint32_t n_workers, n_routers;
     uint32_t *workers, *routers;
     bool recovering;
+    s_totals_t *totals;
 } s_job_t;
 
 /* Node k of a run (its workers, then its routers): its config and its
@@ -551,9 +564,18 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
             zp_step_report_t r;
             memcpy (&r, zframe_data (frame), sizeof r);
             summary->supersteps = r.step + 1;
-            summary->messages += r.messages;
-            summary->bytes += r.bytes;
-            summary->batches += r.batches;
+            s_totals_t *totals = j->totals;
+            while (totals->cap <= r.step) {
+                s_sent_t *grown =
+                    zp_grow (totals->steps, &totals->cap, totals->cap, sizeof *grown, 64);
+                if (!grown)
+                    break;
+                totals->steps = grown;
+            }
+            if (r.step < totals->cap) {
+                totals->steps[r.step] = (s_sent_t){r.messages, r.bytes, r.batches};
+                totals->n = r.step + 1; /* after a recovery: forget what came after */
+            }
             summary->retries += r.retries;
             summary->duplicates += r.duplicates;
             const uint64_t *t = traffic ? (const uint64_t *) zframe_data (traffic) : NULL;
@@ -702,24 +724,28 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
         goto done;
     }
     /* Run the nodes. When some are lost: start them all again from the last
-       complete checkpoint; a lost node this process cannot start again (on
-       another host) leaves the job, and a lost worker's partitions move to
-       the survivors, checkpoint and all. */
-    s_job_t job = {cfg,
-                   options,
-                   program,
-                   g,
-                   layout,
-                   params,
-                   &estimate,
-                   summary,
-                   n,
-                   nr,
-                   calloc (n, sizeof (uint32_t)),
-                   calloc (nr + 1, sizeof (uint32_t)),
-                   false};
+       complete checkpoint; a lost node that does not come back leaves the
+       job, and a lost worker's partitions move to the survivors,
+       checkpoint and all. */
+    s_totals_t totals = {0};
+    s_job_t job = {.cfg = cfg,
+                   .options = options,
+                   .program = program,
+                   .g = g,
+                   .layout = layout,
+                   .params = params,
+                   .estimate = &estimate,
+                   .summary = summary,
+                   .n_workers = n,
+                   .n_routers = nr,
+                   .workers = calloc (n, sizeof (uint32_t)),
+                   .routers = calloc (nr + 1, sizeof (uint32_t)),
+                   .totals = &totals};
     uint32_t *lost = calloc ((size_t) n + nr, sizeof *lost);
     if (!job.workers || !job.routers || !lost) {
+        free (job.workers);
+        free (job.routers);
+        free (lost);
         snprintf (err, errlen, "out of memory");
         goto done;
     }
@@ -751,6 +777,12 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
         job.recovering = true;
         resume = cfg->checkpoint_every && cfg->checkpoint_dir ? ZP_RESUME_IF_ANY : ZP_RESUME_NO;
     }
+    for (size_t s = 0; s < totals.n; s++) {
+        summary->messages += totals.steps[s].messages;
+        summary->bytes += totals.steps[s].bytes;
+        summary->batches += totals.steps[s].batches;
+    }
+    free (totals.steps);
     free (job.workers);
     free (job.routers);
     free (lost);
