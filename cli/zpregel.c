@@ -6,6 +6,7 @@
         zpregel launch JOB.yaml --host H      every tcp worker of host H
         zpregel watch ENDPOINT|JOB.yaml       follow a job's broadcast
         zpregel programs
+        zpregel keygen PATH                   a CURVE certificate for security:
         zpregel version
 
     Progress goes to stderr: a live line on a terminal, one plain line per
@@ -45,6 +46,7 @@ static void s_usage_main (FILE *out)
              "  plan JOB.yaml     show the route plan for a job's traffic, and what it saves\n"
              "  gen traffic       write a synthetic power-law traffic matrix\n"
              "  programs          list the built-in vertex programs and their parameters\n"
+             "  keygen PATH       write a CURVE certificate: PATH (public) and PATH_secret\n"
              "  version           print the version\n"
              "\n"
              "Run 'zpregel COMMAND --help' for a command's options.\n");
@@ -316,7 +318,7 @@ static int s_cmd_run (int argc, char **argv, bool spawn)
 /* Runs one tcp worker or router of `cfg` in this process until the job
    ends: 0 finished, 1 failed. */
 static int s_run_node_once (const zp_config_t *cfg, const zp_worker_config_t *wc, bool router,
-                            bool *lost)
+                            const zp_security_t *security, bool *lost)
 {
     char locality[300];
     snprintf (locality, sizeof locality, "%s/%d", zp_process_hostname (), (int) getpid ());
@@ -326,6 +328,7 @@ static int s_run_node_once (const zp_config_t *cfg, const zp_worker_config_t *wc
                            .data = {wc->endpoint, NULL},
                            .locality = locality,
                            .join_timeout_ms = cfg->join_timeout_ms,
+                           .security = security,
                            .report_exit = true};
     zactor_t *actor = zactor_new (router ? zp_router_actor : zp_worker_actor, &args);
     if (!actor) {
@@ -358,11 +361,19 @@ static int s_run_node_once (const zp_config_t *cfg, const zp_worker_config_t *wc
    master (zpregel master --resume) finds it waiting. */
 static int s_run_node (const zp_config_t *cfg, const zp_worker_config_t *wc, bool router)
 {
+    zp_security_t *security = NULL;
+    char err[1024];
+    if (zp_security_open (cfg, true, &security, err, sizeof err) != 0) {
+        fprintf (stderr, "zpregel: %s: %s\n", cfg->path, err);
+        return 1;
+    }
     for (uint32_t attempt = 0;; attempt++) {
         bool lost = false;
-        int rc = s_run_node_once (cfg, wc, router, &lost);
-        if (!lost || attempt >= cfg->max_recoveries || zsys_interrupted)
+        int rc = s_run_node_once (cfg, wc, router, security, &lost);
+        if (!lost || attempt >= cfg->max_recoveries || zsys_interrupted) {
+            zp_security_destroy (&security);
             return rc;
+        }
         int64_t pause = (int64_t) cfg->heartbeat_ms << (attempt < 5 ? attempt : 5);
         zsys_info ("%s %s: registering again with the master at %s in %.1fs (%u of %u)",
                    router ? "router" : "worker", wc->name, cfg->control, (double) pause / 1000,
@@ -512,19 +523,26 @@ static int s_cmd_node (int argc, char **argv, const char *cmd)
 
 static int s_cmd_watch (int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"control", required_argument, NULL, 'c'}, {"json", no_argument, NULL, 'j'},
-        {"all", no_argument, NULL, 'a'},           {"timeout", required_argument, NULL, 't'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"control", required_argument, NULL, 'c'},
+                                             {"json", no_argument, NULL, 'j'},
+                                             {"all", no_argument, NULL, 'a'},
+                                             {"timeout", required_argument, NULL, 't'},
+                                             {"set", required_argument, NULL, 's'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    const char **overrides = calloc ((size_t) argc + 1, sizeof *overrides);
+    size_t n_overrides = 0;
     const char *control = NULL;
     bool json = false, all = false;
     double timeout = 0;
     int c;
     optind = 1;
-    while ((c = getopt_long (argc, argv, "c:jat:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long (argc, argv, "c:jat:s:h", longopts, NULL)) != -1) {
         char *end;
         if (c == 'c')
             control = optarg;
+        else if (c == 's' && overrides)
+            overrides[n_overrides++] = optarg;
         else if (c == 'j')
             json = true;
         else if (c == 'a')
@@ -538,27 +556,34 @@ static int s_cmd_watch (int argc, char **argv)
             fprintf (
                 out,
                 "usage: zpregel watch ENDPOINT|JOB.yaml [--control ENDPOINT] [--json] [--all]\n"
-                "                     [--timeout SECONDS]\n\n"
+                "                     [--timeout SECONDS] [--set key=value]...\n\n"
                 "Prints a job's control broadcast, one line per event, from the job's first\n"
                 "superstep, and exits when the job terminates (status 1 if it failed).\n"
                 "ENDPOINT is the master's broadcast endpoint; with JOB.yaml, its\n"
-                "master.broadcast and master.control are used.\n\n"
+                "master.broadcast and master.control are used, and its security section\n"
+                "when CURVE is on (a watcher needs a client certificate the job allows).\n\n"
                 "  -c, --control EP   the master's control endpoint (else learned from the job)\n"
                 "  -j, --json         one JSON object per line\n"
                 "  -a, --all          also SYNC events (the join phase)\n"
-                "  -t, --timeout S    give up after S seconds without an event (0: wait)\n");
+                "  -t, --timeout S    give up after S seconds without an event (0: wait)\n"
+                "  -s, --set K=V      override a key of JOB.yaml\n");
+            free (overrides);
             return c == 'h' ? 0 : 2;
         }
     }
     if (optind != argc - 1) {
         fprintf (stderr, "zpregel watch: expected one ENDPOINT or JOB.yaml\n");
+        free (overrides);
         return 2;
     }
     const char *target = argv[optind];
     zp_config_t *cfg = NULL;
+    zp_security_t *security = NULL;
+    char err[2048];
     if (!strstr (target, "://")) {
-        char err[2048];
-        if (!(cfg = zp_config_load (target, NULL, 0, err, sizeof err))) {
+        cfg = zp_config_load (target, overrides, n_overrides, err, sizeof err);
+        free (overrides);
+        if (!cfg) {
             fprintf (stderr, "zpregel: %s\n", err);
             return 1;
         }
@@ -568,13 +593,20 @@ static int s_cmd_watch (int argc, char **argv)
             zp_config_destroy (&cfg);
             return 1;
         }
+        if (zp_security_open (cfg, false, &security, err, sizeof err) != 0) {
+            fprintf (stderr, "zpregel: %s: %s\n", cfg->path, err);
+            zp_config_destroy (&cfg);
+            return 1;
+        }
         target = cfg->broadcast;
         if (!control)
             control = cfg->control;
-    }
-    zp_watch_t *watch = zp_watch_new (target, control);
+    } else
+        free (overrides);
+    zp_watch_t *watch = zp_watch_new (target, control, security);
     if (!watch) {
         fprintf (stderr, "zpregel: cannot watch %s\n", target);
+        zp_security_destroy (&security);
         zp_config_destroy (&cfg);
         return 1;
     }
@@ -618,6 +650,7 @@ static int s_cmd_watch (int argc, char **argv)
     if (got == 1)
         fprintf (stderr, "zpregel watch: no event for %gs from %s\n", timeout, target);
     zp_watch_destroy (&watch);
+    zp_security_destroy (&security);
     zp_config_destroy (&cfg);
     return rc;
 }
@@ -983,6 +1016,27 @@ static int s_cmd_programs (int argc, char **argv)
     return 0;
 }
 
+static int s_cmd_keygen (int argc, char **argv)
+{
+    if (argc != 2 || streq (argv[1], "--help") || streq (argv[1], "-h")) {
+        bool help = argc == 2;
+        fprintf (help ? stdout : stderr,
+                 "usage: zpregel keygen PATH\n\n"
+                 "Writes a new CURVE certificate: PATH holds its public key (give it to the\n"
+                 "security.allowed directory of the servers it connects to, or as\n"
+                 "security.server_cert to the clients), PATH_secret both keys (keep it on\n"
+                 "the hosts that use it, readable by its user only).\n");
+        return help ? 0 : 2;
+    }
+    char err[1024];
+    if (zp_security_keygen (argv[1], err, sizeof err) != 0) {
+        fprintf (stderr, "zpregel: %s\n", err);
+        return 1;
+    }
+    printf ("wrote %s and %s_secret\n", argv[1], argv[1]);
+    return 0;
+}
+
 int main (int argc, char **argv)
 {
     /* czmq installs its own SIGINT handler; zsys_interrupted tells us. Logs go to stderr. */
@@ -1006,6 +1060,8 @@ int main (int argc, char **argv)
         return s_cmd_gen (argc - 1, argv + 1);
     if (streq (cmd, "programs"))
         return s_cmd_programs (argc - 1, argv + 1);
+    if (streq (cmd, "keygen"))
+        return s_cmd_keygen (argc - 1, argv + 1);
     if (streq (cmd, "version") || streq (cmd, "--version")) {
         printf ("zpregel %s\n", ZP_VERSION);
         return 0;

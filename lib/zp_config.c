@@ -142,6 +142,13 @@ static const s_key_t s_placement_keys[] = {
     {"partitions", K_UINT32, S_OFF (partitions), false, 1, 1u << 20, NULL, NULL},
     S_END};
 
+static const s_key_t s_security_keys[] = {
+    {"curve", K_BOOL, S_OFF (curve), false, 0, 0, NULL, NULL},
+    {"server_cert", K_PATH, S_OFF (server_cert), false, 0, 0, NULL, NULL},
+    {"client_cert", K_PATH, S_OFF (client_cert), false, 0, 0, NULL, NULL},
+    {"allowed", K_PATH, S_OFF (allowed), false, 0, 0, NULL, NULL},
+    S_END};
+
 static const s_key_t s_top_keys[] = {
     {"job", K_SECTION, 0, true, 0, 0, NULL, s_job_keys},
     {"master", K_SECTION, 0, false, 0, 0, NULL, s_master_keys},
@@ -152,6 +159,7 @@ static const s_key_t s_top_keys[] = {
     {"compression", K_SECTION, 0, false, 0, 0, NULL, s_compression_keys},
     {"placement", K_SECTION, 0, false, 0, 0, NULL, s_placement_keys},
     {"reliability", K_SECTION, 0, false, 0, 0, NULL, s_reliability_keys},
+    {"security", K_SECTION, 0, false, 0, 0, NULL, s_security_keys},
     S_END};
 
 typedef struct {
@@ -616,6 +624,13 @@ static bool s_is_tcp (const char *endpoint)
 /* What the schema cannot say: tcp workers need a master reachable over tcp. */
 static int s_check_topology (const zp_config_t *cfg, char *err, size_t errlen)
 {
+    if (cfg->curve == 1 && !(cfg->server_cert && cfg->client_cert && cfg->allowed)) {
+        snprintf (err, errlen,
+                  "%s: security.curve is on, so security.server_cert, security.client_cert and "
+                  "security.allowed must be set (make certificates with 'zpregel keygen')",
+                  cfg->path);
+        return -1;
+    }
     if (cfg->checkpoint_every && !cfg->checkpoint_dir) {
         snprintf (err, errlen,
                   "%s: reliability.checkpoint_every is %u, so reliability.checkpoint_dir must name "
@@ -759,6 +774,9 @@ void zp_config_destroy (zp_config_t **self_p)
     free (cfg->graph);
     free (cfg->output);
     free (cfg->checkpoint_dir);
+    free (cfg->server_cert);
+    free (cfg->client_cert);
+    free (cfg->allowed);
     free (cfg->labels);
     for (size_t i = 0; i < cfg->n_params; i++) {
         free (cfg->params[i].name);

@@ -17,6 +17,7 @@ struct zp_watch_s {
     zpoller_t *poller;
     zp_sequencer_t *sequencer; /* from seq 1: a watcher wants the whole job */
     uint64_t bad_frames;
+    const zp_security_t *security;
 };
 
 const char *zp_event_name (zp_msg_kind_t kind)
@@ -44,6 +45,7 @@ static int s_connect_control (zp_watch_t *self, const char *endpoint)
     self->control = zsock_new (ZMQ_DEALER);
     if (!self->control)
         return -1;
+    zp_security_client (self->security, self->control);
     if (zsock_connect (self->control, "%s", endpoint) != 0) {
         zsock_destroy (&self->control);
         return -1;
@@ -52,13 +54,20 @@ static int s_connect_control (zp_watch_t *self, const char *endpoint)
     return 0;
 }
 
-zp_watch_t *zp_watch_new (const char *broadcast, const char *control)
+zp_watch_t *zp_watch_new (const char *broadcast, const char *control, const zp_security_t *security)
 {
     zp_watch_t *self = calloc (1, sizeof *self);
     if (!self)
         return NULL;
+    self->security = security;
     self->sequencer = zp_sequencer_new (true);
-    self->sub = zsock_new_sub (broadcast, "");
+    self->sub = zsock_new (ZMQ_SUB);
+    if (self->sub) {
+        zp_security_client (security, self->sub);
+        zsock_set_subscribe (self->sub, "");
+        if (zsock_connect (self->sub, "%s", broadcast) != 0)
+            zsock_destroy (&self->sub);
+    }
     self->poller = self->sub ? zpoller_new (self->sub, NULL) : NULL;
     if (!self->sequencer || !self->poller || (control && s_connect_control (self, control) != 0))
         zp_watch_destroy (&self);

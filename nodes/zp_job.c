@@ -10,6 +10,7 @@
 #include "zpregel/zp_checkpoint.h"
 #include "zpregel/zp_process.h"
 #include "zpregel/zp_router.h"
+#include "zpregel/zp_security.h"
 #include "zpregel/zp_worker.h"
 #include "../lib/zp_grow.h"
 
@@ -213,6 +214,7 @@ typedef struct {
     uint32_t *workers, *routers;
     bool recovering;
     s_totals_t *totals;
+    const zp_security_t *security;
 } s_job_t;
 
 /* Node k of a run (its workers, then its routers): its config and its
@@ -470,7 +472,8 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
         .replan_every = cfg->replan_every,
         .estimate = j->estimate,
         .resume = resume,
-        .recovering = j->recovering};
+        .recovering = j->recovering,
+        .security = j->security};
     if (cfg->control)
         margs.control[margs.n_control++] = cfg->control;
     if (cfg->broadcast)
@@ -503,7 +506,8 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
                                    .broadcast = broadcast,
                                    .data = {endpoints[w], has_tcp ? tcp_data : NULL},
                                    .locality = locality,
-                                   .join_timeout_ms = cfg->join_timeout_ms};
+                                   .join_timeout_ms = cfg->join_timeout_ms,
+                                   .security = j->security};
             workers[w] = zactor_new (router ? zp_router_actor : zp_worker_actor, &args);
         } else if (zp_config_is_local (wc->host) && options && options->spawn) {
             if (!options->exe) {
@@ -728,6 +732,11 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
        job, and a lost worker's partitions move to the survivors,
        checkpoint and all. */
     s_totals_t totals = {0};
+    zp_security_t *security = NULL;
+    if (zp_security_open (cfg, true, &security, why, sizeof why) != 0) {
+        snprintf (err, errlen, "%s: %s", cfg->path, why);
+        goto done;
+    }
     s_job_t job = {.cfg = cfg,
                    .options = options,
                    .program = program,
@@ -740,12 +749,14 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
                    .n_routers = nr,
                    .workers = calloc (n, sizeof (uint32_t)),
                    .routers = calloc (nr + 1, sizeof (uint32_t)),
-                   .totals = &totals};
+                   .totals = &totals,
+                   .security = security};
     uint32_t *lost = calloc ((size_t) n + nr, sizeof *lost);
     if (!job.workers || !job.routers || !lost) {
         free (job.workers);
         free (job.routers);
         free (lost);
+        zp_security_destroy (&security);
         snprintf (err, errlen, "out of memory");
         goto done;
     }
@@ -783,6 +794,7 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
         summary->batches += totals.steps[s].batches;
     }
     free (totals.steps);
+    zp_security_destroy (&security);
     free (job.workers);
     free (job.routers);
     free (lost);

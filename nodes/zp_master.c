@@ -744,6 +744,8 @@ void zp_master_actor (zsock_t *pipe, void *argp)
         zsock_set_linger (self->control, 2000);
         zsock_set_linger (self->bcast, 1000);
         zsock_set_sndhwm (self->bcast, 100000);
+        zp_security_server (a->security, self->control);
+        zp_security_server (a->security, self->bcast);
         ok = s_bind_all (self->control, a->control, a->n_control, why, sizeof why) &&
              s_bind_all (self->bcast, a->broadcast, a->n_broadcast, why, sizeof why);
     }

@@ -17,21 +17,31 @@ void zp_node_log (zp_node_t *node, const char *fmt, ...)
 /* How long a send to the master may wait for room. */
 #define S_SEND_TIMEOUT_MS 2000
 
-int zp_node_open (zp_node_t *node, const char *kind, const char *name, const char *control,
-                  const char *broadcast, const char *const data[2])
+int zp_node_open (zp_node_t *node, const char *kind, const zp_node_args_t *args)
 {
     memset (node, 0, sizeof *node);
     node->kind = kind;
-    node->name = name;
+    node->name = args->name;
+    node->security = args->security;
     zp_cbor_writer_init (&node->w, 1 << 16);
     node->sequencer = zp_sequencer_new (false);
-    node->bcast = zsock_new_sub (broadcast, "");
+    node->bcast = zsock_new (ZMQ_SUB);
     node->data = zsock_new (ZMQ_ROUTER);
     node->control = zsock_new (ZMQ_DEALER);
     if (!node->sequencer || !node->bcast || !node->data || !node->control) {
         zp_node_log (node, "cannot create its sockets");
         return -1;
     }
+    zp_security_client (node->security, node->bcast);
+    zsock_set_subscribe (node->bcast, "");
+    if (zsock_connect (node->bcast, "%s", args->broadcast) != 0) {
+        zp_node_log (node, "cannot connect to %s", args->broadcast);
+        return -1;
+    }
+    zp_security_server (node->security, node->data);
+    zp_security_client (node->security, node->control);
+    const char *const *data = args->data;
+    const char *control = args->control;
     zsock_set_router_mandatory (node->data, 1);
     for (int i = 0; i < 2; i++) {
         if (!data[i])
@@ -43,7 +53,7 @@ int zp_node_open (zp_node_t *node, const char *kind, const char *name, const cha
         }
         node->endpoints[node->n_endpoints++] = zsock_last_endpoint (node->data);
     }
-    zsock_set_identity (node->control, name);
+    zsock_set_identity (node->control, node->name);
     /* Final frames (RESULT, RSTATS) must not be dropped when the socket closes. */
     zsock_set_linger (node->control, 2000);
     /* A send to a master that is gone (an inproc master that failed and
@@ -132,7 +142,7 @@ void zp_node_report_exit (zsock_t *pipe, bool report, bool failed, bool lost)
 int zp_node_start (zp_node_t *node, zsock_t *pipe, const char *kind, zp_role_t role,
                    const zp_node_args_t *args)
 {
-    if (zp_node_open (node, kind, args->name, args->control, args->broadcast, args->data) != 0) {
+    if (zp_node_open (node, kind, args) != 0) {
         zsock_signal (pipe, 1);
         return -1;
     }

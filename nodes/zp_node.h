@@ -13,6 +13,7 @@
 #include "zpregel/zp_cbor.h"
 #include "zpregel/zp_control.h"
 #include "zpregel/zp_node_args.h"
+#include "zpregel/zp_security.h"
 #include "zpregel/zp_sequencer.h"
 #include "zpregel/zp_wire.h"
 
@@ -24,13 +25,14 @@ typedef struct {
     zsock_t *control, *bcast, *data;
     zp_sequencer_t *sequencer;
     size_t n_endpoints;
-    char *endpoints[2]; /* as bound: an ephemeral port is resolved */
-    zp_cbor_writer_t w; /* control frames */
+    char *endpoints[2];            /* as bound: an ephemeral port is resolved */
+    zp_cbor_writer_t w;            /* control frames */
+    const zp_security_t *security; /* CURVE for these and the node's other sockets, or NULL */
 } zp_node_t;
 
-/* Creates the sockets (see above); data[i] may be NULL. 0, or -1 (logged). */
-int zp_node_open (zp_node_t *node, const char *kind, const char *name, const char *control,
-                  const char *broadcast, const char *const data[2]);
+/* Creates the sockets (see above) for `args` (data[i] may be NULL). 0, or
+   -1 (logged). */
+int zp_node_open (zp_node_t *node, const char *kind, const zp_node_args_t *args);
 void zp_node_close (zp_node_t *node);
 
 /* The start of a node actor: opens the sockets for `args`, answers

@@ -605,6 +605,7 @@ static int s_connect_link (self_t *self, uint32_t i, const char *ep, size_t len,
     zp_wire_data_identity (identity, sizeof identity, 'w', self->worker, self->job);
     zsock_set_identity (link->sock, identity);
     zsock_set_sndhwm (link->sock, zp_wire_link_hwm (set->batch_bytes));
+    zp_security_client (self->node.security, link->sock);
     if (zsock_connect (link->sock, "%s", endpoint) != 0) {
         snprintf (err, errlen, "cannot connect to %.400s", endpoint);
         return -1;

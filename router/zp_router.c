@@ -548,6 +548,7 @@ static void s_on_route (self_t *self, const void *frame, size_t size)
             return;
         }
         zsock_set_identity (link->sock, identity);
+        zp_security_client (self->node.security, link->sock);
         if (zsock_connect (link->sock, "%s", endpoint) != 0) {
             snprintf (err, sizeof err, "cannot connect to worker %u at %.400s", i, endpoint);
             s_fail (self, err);

@@ -100,7 +100,7 @@ Test (config, unknown_keys_are_errors)
     s_fails (
         S_JOB S_WORKERS "jobs: 1\n",
         "6: jobs: unknown key (expected one of: job, master, workers, routers, routing, engine, "
-        "compression, placement, reliability)");
+        "compression, placement, reliability, security)");
     s_fails (
         "job:\n  algorithm: pr\n  grpah: x\n" S_WORKERS,
         "3: job.grpah: unknown key (expected one of: name, algorithm, graph, format, directed, "

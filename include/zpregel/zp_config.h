@@ -92,6 +92,11 @@ typedef struct {
     int place_workers;   /* partition -> worker */
     int balance_edges;   /* 1: balance by edges, 0: by vertices */
     uint32_t partitions; /* 0: sixteen per worker */
+    /* security (CURVE on every tcp socket; paths resolved relative to the YAML file) */
+    int curve;         /* 1: on */
+    char *server_cert; /* secret certificate of every socket that binds tcp */
+    char *client_cert; /* secret certificate this process connects with */
+    char *allowed;     /* directory of the public certificates allowed to connect */
 } zp_config_t;
 
 /* Loads `path`, applying `n_overrides` strings of the form "key.path=value".

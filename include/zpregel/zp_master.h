@@ -31,6 +31,7 @@
 #include "zp_layout.h"
 #include "zp_program.h"
 #include "zp_plan.h"
+#include "zp_security.h"
 #include "zp_traffic.h"
 
 #include <czmq.h>
@@ -73,6 +74,7 @@ typedef struct {
     /* This run replaces one that lost a node: a node that does not join in
        time is reported GONE, not missing. */
     bool recovering;
+    const zp_security_t *security; /* CURVE on its tcp sockets, or NULL */
 } zp_master_args_t;
 
 /* What the routers did, reported with DONE (n_routers of them, by index). */

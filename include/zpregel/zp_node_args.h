@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+typedef struct zp_security_s zp_security_t;
+
 typedef struct {
     const char *name;         /* as in the job's workers: or routers: list */
     const char *control;      /* master's control endpoint */
@@ -13,6 +15,7 @@ typedef struct {
     const char *data[2];      /* where the data ROUTER binds: inproc and/or tcp (NULL: unused) */
     const char *locality;     /* "host/pid" of this process */
     uint32_t join_timeout_ms; /* no ASSIGN (or ROUTE) by then: give up */
+    const zp_security_t *security; /* CURVE on its tcp sockets, or NULL (zp_security.h) */
     /* Before it ends, the actor sends "OK", "FAILED" or "LOST" on its pipe
        (for a process that runs one node and wants its exit status). */
     bool report_exit;

@@ -1,6 +1,6 @@
 /*  zp_watch: follow a job's control broadcast from any program.
 
-        zp_watch_t *watch = zp_watch_new ("tcp://10.0.0.1:5556", NULL);
+        zp_watch_t *watch = zp_watch_new ("tcp://10.0.0.1:5556", NULL, NULL);
         zp_event_t event;
         while (zp_watch_next (watch, &event, -1) == 0) {
             ... event.kind, event.step, event.active, ...
@@ -19,6 +19,7 @@
 #define ZP_WATCH_H
 
 #include "zp_frame.h"
+#include "zp_security.h"
 
 #include <stdint.h>
 
@@ -37,8 +38,11 @@ typedef struct {
 typedef struct zp_watch_s zp_watch_t;
 
 /* Subscribes to `broadcast`. `control` may be NULL: it is learned from the
-   first SYNC or HEARTBEAT. NULL if the sockets cannot be made. */
-zp_watch_t *zp_watch_new (const char *broadcast, const char *control);
+   first SYNC or HEARTBEAT. `security` (borrowed; NULL: none) is the CURVE
+   client side for a job with security.curve on. NULL if the sockets cannot
+   be made. */
+zp_watch_t *zp_watch_new (const char *broadcast, const char *control,
+                          const zp_security_t *security);
 void zp_watch_destroy (zp_watch_t **self_p);
 
 /* The next event, waiting up to timeout_ms (-1: no limit). 0 with an event,

@@ -12,6 +12,7 @@
 #include "zp_config.h"
 #include "zp_job.h"
 #include "zp_watch.h"
+#include "zp_security.h"
 #include "zp_graph.h"
 #include "zp_properties.h"
 #include "zp_gen.h"

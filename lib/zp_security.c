@@ -1,0 +1,156 @@
+/*  zp_security: CURVE on tcp sockets. See zp_security.h. */
+#include "zpregel/zp_security.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sys/stat.h>
+
+struct zp_security_s {
+    zcert_t *server; /* public key always; secret key when this process binds */
+    zcert_t *client;
+};
+
+/* One authenticator per process (zauth binds the ZAP endpoint of the
+   context), shared by every zp_security_t and counted. */
+static pthread_mutex_t s_auth_lock = PTHREAD_MUTEX_INITIALIZER;
+static zactor_t *s_auth;
+static char s_allowed[4096];
+static int s_auth_users;
+
+static bool s_has_secret (zcert_t *cert)
+{
+    const char *secret = zcert_secret_txt (cert);
+    for (const char *p = secret; p && *p; p++)
+        if (*p != '0')
+            return true;
+    return false;
+}
+
+static zcert_t *s_load (const char *path, const char *key, bool secret, char *err, size_t errlen)
+{
+    struct stat st;
+    if (stat (path, &st) != 0) {
+        snprintf (err, errlen, "security.%s: cannot read %s: %s", key, path, strerror (errno));
+        return NULL;
+    }
+    zcert_t *cert = zcert_load (path);
+    if (!cert) {
+        snprintf (err, errlen, "security.%s: %s is not a certificate (make one with 'zpregel keygen')",
+                  key, path);
+        return NULL;
+    }
+    if (secret && !s_has_secret (cert)) {
+        snprintf (err, errlen, "security.%s: %s_secret is missing: this process needs the secret key",
+                  key, path);
+        zcert_destroy (&cert);
+    }
+    return cert;
+}
+
+int zp_security_open (const zp_config_t *cfg, bool binds, zp_security_t **out, char *err,
+                      size_t errlen)
+{
+    *out = NULL;
+    if (cfg->curve != 1)
+        return 0;
+    if (!zsys_has_curve ()) {
+        snprintf (err, errlen, "security.curve: this libzmq was built without CURVE (libsodium)");
+        return -1;
+    }
+    zp_security_t *self = calloc (1, sizeof *self);
+    if (!self) {
+        snprintf (err, errlen, "out of memory");
+        return -1;
+    }
+    self->server = s_load (cfg->server_cert, "server_cert", binds, err, errlen);
+    self->client = self->server ? s_load (cfg->client_cert, "client_cert", true, err, errlen) : NULL;
+    struct stat st;
+    if (self->client && (stat (cfg->allowed, &st) != 0 || !S_ISDIR (st.st_mode))) {
+        snprintf (err, errlen, "security.allowed: %s is not a directory of public certificates",
+                  cfg->allowed);
+        zcert_destroy (&self->client);
+    }
+    if (!self->client) {
+        zp_security_destroy (&self);
+        return -1;
+    }
+    int rc = 0;
+    pthread_mutex_lock (&s_auth_lock);
+    if (s_auth_users && strcmp (s_allowed, cfg->allowed) != 0) {
+        snprintf (err, errlen,
+                  "security.allowed: %s, while another job in this process allows %s",
+                  cfg->allowed, s_allowed);
+        rc = -1;
+    } else if (!s_auth_users) {
+        s_auth = zactor_new (zauth, NULL);
+        if (s_auth && zstr_sendx (s_auth, "CURVE", cfg->allowed, NULL) == 0 &&
+            zsock_wait (s_auth) == 0)
+            snprintf (s_allowed, sizeof s_allowed, "%s", cfg->allowed);
+        else {
+            zactor_destroy (&s_auth);
+            snprintf (err, errlen, "cannot start the CURVE authenticator");
+            rc = -1;
+        }
+    }
+    if (rc == 0)
+        s_auth_users++;
+    pthread_mutex_unlock (&s_auth_lock);
+    if (rc != 0) {
+        zcert_destroy (&self->server);
+        zcert_destroy (&self->client);
+        free (self);
+        return -1;
+    }
+    *out = self;
+    return 0;
+}
+
+void zp_security_destroy (zp_security_t **self_p)
+{
+    if (!self_p || !*self_p)
+        return;
+    zp_security_t *self = *self_p;
+    if (self->client) { /* complete: it counts as a user of the authenticator */
+        pthread_mutex_lock (&s_auth_lock);
+        if (--s_auth_users == 0)
+            zactor_destroy (&s_auth);
+        pthread_mutex_unlock (&s_auth_lock);
+    }
+    zcert_destroy (&self->server);
+    zcert_destroy (&self->client);
+    free (self);
+    *self_p = NULL;
+}
+
+void zp_security_server (const zp_security_t *self, zsock_t *sock)
+{
+    if (!self)
+        return;
+    zcert_apply (self->server, sock);
+    zsock_set_curve_server (sock, 1);
+}
+
+void zp_security_client (const zp_security_t *self, zsock_t *sock)
+{
+    if (!self)
+        return;
+    zcert_apply (self->client, sock);
+    zsock_set_curve_serverkey (sock, zcert_public_txt (self->server));
+}
+
+int zp_security_keygen (const char *path, char *err, size_t errlen)
+{
+    zcert_t *cert = zcert_new ();
+    if (!cert) {
+        snprintf (err, errlen, "cannot make a certificate (no CURVE support in libzmq?)");
+        return -1;
+    }
+    zcert_set_meta (cert, "created-by", "zpregel keygen");
+    int rc = zcert_save (cert, path);
+    zcert_destroy (&cert);
+    if (rc != 0) {
+        snprintf (err, errlen, "cannot write %s and %s_secret: %s", path, path, strerror (errno));
+        return -1;
+    }
+    return 0;
+}
