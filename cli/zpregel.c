@@ -528,21 +528,27 @@ static int s_cmd_watch (int argc, char **argv)
                                              {"all", no_argument, NULL, 'a'},
                                              {"timeout", required_argument, NULL, 't'},
                                              {"set", required_argument, NULL, 's'},
+                                             {"server-cert", required_argument, NULL, 'S'},
+                                             {"cert", required_argument, NULL, 'C'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     const char **overrides = calloc ((size_t) argc + 1, sizeof *overrides);
     size_t n_overrides = 0;
-    const char *control = NULL;
+    const char *control = NULL, *server_cert = NULL, *client_cert = NULL;
     bool json = false, all = false;
     double timeout = 0;
     int c;
     optind = 1;
-    while ((c = getopt_long (argc, argv, "c:jat:s:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long (argc, argv, "c:jat:s:S:C:h", longopts, NULL)) != -1) {
         char *end;
         if (c == 'c')
             control = optarg;
         else if (c == 's' && overrides)
             overrides[n_overrides++] = optarg;
+        else if (c == 'S')
+            server_cert = optarg;
+        else if (c == 'C')
+            client_cert = optarg;
         else if (c == 'j')
             json = true;
         else if (c == 'a')
@@ -566,7 +572,10 @@ static int s_cmd_watch (int argc, char **argv)
                 "  -j, --json         one JSON object per line\n"
                 "  -a, --all          also SYNC events (the join phase)\n"
                 "  -t, --timeout S    give up after S seconds without an event (0: wait)\n"
-                "  -s, --set K=V      override a key of JOB.yaml\n");
+                "  -s, --set K=V      override a key of JOB.yaml\n"
+                "  --server-cert P --cert P\n"
+                "                     with ENDPOINT, watch a CURVE job: the servers' (public)\n"
+                "                     certificate and this watcher's own\n");
             free (overrides);
             return c == 'h' ? 0 : 2;
         }
@@ -601,8 +610,19 @@ static int s_cmd_watch (int argc, char **argv)
         target = cfg->broadcast;
         if (!control)
             control = cfg->control;
-    } else
+    } else {
         free (overrides);
+        if (!server_cert != !client_cert) {
+            fprintf (stderr, "zpregel watch: --server-cert and --cert go together\n");
+            return 2;
+        }
+        zp_config_t curve = {
+            .curve = 1, .server_cert = (char *) server_cert, .client_cert = (char *) client_cert};
+        if (server_cert && zp_security_open (&curve, false, &security, err, sizeof err) != 0) {
+            fprintf (stderr, "zpregel: %s\n", err);
+            return 1;
+        }
+    }
     zp_watch_t *watch = zp_watch_new (target, control, security);
     if (!watch) {
         fprintf (stderr, "zpregel: cannot watch %s\n", target);

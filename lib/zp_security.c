@@ -8,6 +8,7 @@
 struct zp_security_s {
     zcert_t *server; /* public key always; secret key when this process binds */
     zcert_t *client;
+    bool auth; /* counts as a user of the process's authenticator */
 };
 
 /* One authenticator per process (zauth binds the ZAP endpoint of the
@@ -35,13 +36,15 @@ static zcert_t *s_load (const char *path, const char *key, bool secret, char *er
     }
     zcert_t *cert = zcert_load (path);
     if (!cert) {
-        snprintf (err, errlen, "security.%s: %s is not a certificate (make one with 'zpregel keygen')",
-                  key, path);
+        snprintf (err, errlen,
+                  "security.%s: %s is not a certificate (make one with 'zpregel keygen')", key,
+                  path);
         return NULL;
     }
     if (secret && !s_has_secret (cert)) {
-        snprintf (err, errlen, "security.%s: %s_secret is missing: this process needs the secret key",
-                  key, path);
+        snprintf (err, errlen,
+                  "security.%s: %s_secret is missing: this process needs the secret key", key,
+                  path);
         zcert_destroy (&cert);
     }
     return cert;
@@ -63,11 +66,16 @@ int zp_security_open (const zp_config_t *cfg, bool binds, zp_security_t **out, c
         return -1;
     }
     self->server = s_load (cfg->server_cert, "server_cert", binds, err, errlen);
-    self->client = self->server ? s_load (cfg->client_cert, "client_cert", true, err, errlen) : NULL;
+    self->client =
+        self->server ? s_load (cfg->client_cert, "client_cert", true, err, errlen) : NULL;
+    if (self->client && !binds) { /* a client only: no one to admit */
+        *out = self;
+        return 0;
+    }
     struct stat st;
-    if (self->client && (stat (cfg->allowed, &st) != 0 || !S_ISDIR (st.st_mode))) {
+    if (self->client && (!cfg->allowed || stat (cfg->allowed, &st) != 0 || !S_ISDIR (st.st_mode))) {
         snprintf (err, errlen, "security.allowed: %s is not a directory of public certificates",
-                  cfg->allowed);
+                  cfg->allowed ? cfg->allowed : "(not set)");
         zcert_destroy (&self->client);
     }
     if (!self->client) {
@@ -77,8 +85,7 @@ int zp_security_open (const zp_config_t *cfg, bool binds, zp_security_t **out, c
     int rc = 0;
     pthread_mutex_lock (&s_auth_lock);
     if (s_auth_users && strcmp (s_allowed, cfg->allowed) != 0) {
-        snprintf (err, errlen,
-                  "security.allowed: %s, while another job in this process allows %s",
+        snprintf (err, errlen, "security.allowed: %s, while another job in this process allows %s",
                   cfg->allowed, s_allowed);
         rc = -1;
     } else if (!s_auth_users) {
@@ -92,13 +99,13 @@ int zp_security_open (const zp_config_t *cfg, bool binds, zp_security_t **out, c
             rc = -1;
         }
     }
-    if (rc == 0)
+    if (rc == 0) {
         s_auth_users++;
+        self->auth = true;
+    }
     pthread_mutex_unlock (&s_auth_lock);
     if (rc != 0) {
-        zcert_destroy (&self->server);
-        zcert_destroy (&self->client);
-        free (self);
+        zp_security_destroy (&self);
         return -1;
     }
     *out = self;
@@ -110,7 +117,7 @@ void zp_security_destroy (zp_security_t **self_p)
     if (!self_p || !*self_p)
         return;
     zp_security_t *self = *self_p;
-    if (self->client) { /* complete: it counts as a user of the authenticator */
+    if (self->auth) {
         pthread_mutex_lock (&s_auth_lock);
         if (--s_auth_users == 0)
             zactor_destroy (&s_auth);

@@ -53,8 +53,8 @@ static const char *s_job (const char *dir, const char *name, bool curve, int ite
               "  - name: t2\n    transport: tcp\n    endpoint: tcp://127.0.0.1:%d\n"
               "routers:\n  - name: r1\n    transport: tcp\n    endpoint: tcp://127.0.0.1:%d\n"
               "routing:\n  mode: aggregated\n%s",
-              zp_test_path ("data/debian-deps.properties"), dir, name, iterations,
-              zp_test_port (), zp_test_port (), zp_test_port (), zp_test_port (), zp_test_port (),
+              zp_test_path ("data/debian-deps.properties"), dir, name, iterations, zp_test_port (),
+              zp_test_port (), zp_test_port (), zp_test_port (), zp_test_port (),
               curve ? "security:\n  curve: true\n  server_cert: server\n  client_cert: node\n"
                       "  allowed: allowed\n"
                     : "");
@@ -73,8 +73,8 @@ Test (security, a_curve_job_gives_the_same_bytes_as_a_plain_one, .timeout = 120)
     snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
     s_keys (dir);
     for (int curve = 0; curve < 2; curve++) {
-        const char *argv[] = {zp_test_bin (), "run", s_job (dir, curve ? "curve" : "plain", curve, 30),
-                              "--quiet", NULL};
+        const char *argv[] = {zp_test_bin (), "run",
+                              s_job (dir, curve ? "curve" : "plain", curve, 30), "--quiet", NULL};
         zp_test_run_t r;
         zp_test_run (argv, 90, &r);
         cr_assert_eq (r.status, 0, "%s", r.err);
@@ -95,7 +95,7 @@ Test (security, a_watcher_whose_key_is_not_allowed_sees_nothing, .timeout = 120)
     snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
     s_keys (dir);
     const char *job = s_job (dir, "watched", true, 1500);
-    char out[4200], err[4200], o[2][4200], e[2][4200];
+    char out[4200], err[4200], o[3][4200], e[3][4200];
     const char *run[] = {zp_test_bin (), "run", job, NULL};
     int pid = zp_test_start (run, out, err);
     cr_assert (zp_test_wait_for (err, "superstep 20:", 60), "%s", zp_test_read (err, NULL));
@@ -103,12 +103,24 @@ Test (security, a_watcher_whose_key_is_not_allowed_sees_nothing, .timeout = 120)
     s_stranger (dir, set, sizeof set);
     const char *stranger[] = {zp_test_bin (), "watch", job, "--timeout", "2", "--set", set, NULL};
     const char *allowed[] = {zp_test_bin (), "watch", job, "--timeout", "30", NULL};
+    /* The same, by endpoint and certificates instead of the job file. */
+    char *yaml = zp_test_read (job, NULL), endpoint[256] = "", server[4300], node[4300];
+    const char *at = yaml ? strstr (yaml, "broadcast: ") : NULL;
+    cr_assert (at && sscanf (at, "broadcast: %255s", endpoint) == 1);
+    free (yaml);
+    snprintf (server, sizeof server, "%s/server", dir);
+    snprintf (node, sizeof node, "%s/node", dir);
+    const char *by_endpoint[] = {zp_test_bin (),  "watch", endpoint, "--timeout", "30",
+                                 "--server-cert", server,  "--cert", node,        NULL};
     int ws = zp_test_start (stranger, o[0], e[0]);
     int wa = zp_test_start (allowed, o[1], e[1]);
+    int we = zp_test_start (by_endpoint, o[2], e[2]);
     cr_assert_eq (zp_test_wait (pid, 100), 0, "%s", zp_test_read (err, NULL));
     cr_assert_eq (zp_test_wait (ws, 30), 1, "the stranger's watch ended otherwise");
     cr_assert_eq (zp_test_wait (wa, 30), 0, "%s", zp_test_read (e[1], NULL));
-    char *seen = zp_test_read (o[0], NULL), *all = zp_test_read (o[1], NULL), *why = zp_test_read (e[0], NULL);
+    cr_assert_eq (zp_test_wait (we, 30), 0, "%s", zp_test_read (e[2], NULL));
+    char *seen = zp_test_read (o[0], NULL), *all = zp_test_read (o[1], NULL),
+         *why = zp_test_read (e[0], NULL);
     cr_assert (seen && seen[0] == 0, "a watcher without an allowed key saw:\n%s", seen);
     cr_assert (strstr (why, "no event for 2s"), "%s", why);
     cr_assert (strstr (all, "terminate  finished after superstep 1500"), "%s", all);
@@ -124,8 +136,8 @@ Test (security, a_worker_whose_key_is_not_allowed_cannot_join, .timeout = 120)
     s_keys (dir);
     const char *job = s_job (dir, "refused", true, 30);
     char o[4][4200], e[4][4200];
-    const char *master[] = {zp_test_bin (), "master", job, "--set", "reliability.max_recoveries=0",
-                            NULL};
+    const char *master[] = {
+        zp_test_bin (), "master", job, "--set", "reliability.max_recoveries=0", NULL};
     const char *t1[] = {zp_test_bin (), "worker", job, "--name", "t1", NULL};
     char set[4300];
     s_stranger (dir, set, sizeof set);

@@ -25,8 +25,9 @@ typedef struct zp_security_s zp_security_t;
 /* CURVE for this process, as `cfg` says: 0 with *out NULL when
    security.curve is off; 0 with *out set; or -1 with a message naming the
    file that cannot be loaded. `binds`: this process binds sockets, so it
-   needs the server certificate's secret key. Starts the process's
-   authenticator (one per process, shared by every zp_security_t). */
+   needs the server certificate's secret key and security.allowed, and the
+   process's authenticator is started (one per process, shared by every
+   zp_security_t); a process that only connects needs neither. */
 int zp_security_open (const zp_config_t *cfg, bool binds, zp_security_t **out, char *err,
                       size_t errlen);
 void zp_security_destroy (zp_security_t **self_p);
