@@ -16,6 +16,8 @@ void zp_node_log (zp_node_t *node, const char *fmt, ...)
 
 /* How long a send to the master may wait for room. */
 #define S_SEND_TIMEOUT_MS 2000
+/* How long a node waits for its ASSIGN (or ROUTE) when its args say nothing. */
+#define S_JOIN_TIMEOUT_MS 30000
 
 int zp_node_open (zp_node_t *node, const char *kind, const zp_node_args_t *args)
 {
@@ -148,5 +150,36 @@ int zp_node_start (zp_node_t *node, zsock_t *pipe, const char *kind, zp_role_t r
     }
     zsock_signal (pipe, 0);
     zp_node_hello (node, role, args->locality);
+    node->master = args->control;
+    node->heard = zclock_mono ();
+    node->join_ms = args->join_timeout_ms ? args->join_timeout_ms : S_JOIN_TIMEOUT_MS;
+    node->join_deadline = node->heard + node->join_ms;
     return 0;
+}
+
+bool zp_node_told_to_end (zsock_t *pipe)
+{
+    char *cmd = zstr_recv (pipe);
+    bool end = !cmd || streq (cmd, "$TERM");
+    zstr_free (&cmd);
+    return end;
+}
+
+bool zp_node_master_silent (zp_node_t *node, uint32_t heartbeat_ms, uint32_t liveness)
+{
+    int64_t silent = zclock_mono () - node->heard;
+    if (silent <= (int64_t) heartbeat_ms * liveness)
+        return false;
+    zsys_error ("%s %s: the master at %s is silent for %.1fs", node->kind, node->name, node->master,
+                (double) silent / 1000);
+    return true;
+}
+
+bool zp_node_join_expired (zp_node_t *node, const char *what)
+{
+    if (zclock_mono () <= node->join_deadline)
+        return false;
+    zsys_error ("%s %s: no %s from the master at %s within %.1fs", node->kind, node->name, what,
+                node->master, node->join_ms / 1000.0);
+    return true;
 }

@@ -28,6 +28,10 @@ typedef struct {
     char *endpoints[2];            /* as bound: an ephemeral port is resolved */
     zp_cbor_writer_t w;            /* control frames */
     const zp_security_t *security; /* CURVE for these and the node's other sockets, or NULL */
+    const char *master;            /* the master's control endpoint, for logs */
+    int64_t heard;                 /* when the master was last heard from */
+    uint32_t join_ms;              /* no ASSIGN (or ROUTE) within this of the start: give up */
+    int64_t join_deadline;
 } zp_node_t;
 
 /* Creates the sockets (see above) for `args` (data[i] may be NULL). 0, or
@@ -36,10 +40,19 @@ int zp_node_open (zp_node_t *node, const char *kind, const zp_node_args_t *args)
 void zp_node_close (zp_node_t *node);
 
 /* The start of a node actor: opens the sockets for `args`, answers
-   zactor_new (0, or 1 when they cannot be opened) and says HELLO as `role`.
-   0, or -1: the actor then cleans up, reports its exit and ends. */
+   zactor_new (0, or 1 when they cannot be opened), says HELLO as `role`
+   and starts the join deadline. 0, or -1: the actor then cleans up,
+   reports its exit and ends. */
 int zp_node_start (zp_node_t *node, zsock_t *pipe, const char *kind, zp_role_t role,
                    const zp_node_args_t *args);
+
+/* Whether the owner asked the actor to end: reads a command from `pipe`. */
+bool zp_node_told_to_end (zsock_t *pipe);
+/* Whether the master has said nothing for `liveness` heartbeats of
+   `heartbeat_ms` (logged): the job is then lost to this node. */
+bool zp_node_master_silent (zp_node_t *node, uint32_t heartbeat_ms, uint32_t liveness);
+/* Whether the join deadline has passed (logged: no `what` came). */
+bool zp_node_join_expired (zp_node_t *node, const char *what);
 
 /* Says HELLO with the bound endpoints and where the node runs. */
 void zp_node_hello (zp_node_t *node, zp_role_t role, const char *locality);
@@ -56,13 +69,13 @@ void zp_node_broadcast (zp_node_t *node, zp_wire_msg_t *msg, zp_broadcast_fn *ha
 /* Asks again for a gap that persists (call it now and then). */
 void zp_node_ask_gaps (zp_node_t *node);
 
-/* The end of an actor that reports its exit on its pipe: "OK", "FAILED",
-   or "LOST" when the job was lost to it (the master went silent, or ended
-   the job because a node was lost) and it may register again. */
 /* ZPREGEL_INJECT_FAULTS=N from the environment, a test hook: N >= 2, or 0
    (off). What a node does with it is its own (zp_worker.c, zp_router.c). */
 uint32_t zp_node_inject_faults (void);
 
+/* The end of an actor that reports its exit on its pipe: "OK", "FAILED",
+   or "LOST" when the job was lost to it (the master went silent, or ended
+   the job because a node was lost) and it may register again. */
 void zp_node_report_exit (zsock_t *pipe, bool report, bool failed, bool lost);
 
 #endif

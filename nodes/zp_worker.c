@@ -120,7 +120,6 @@ typedef struct {
     uint64_t unacked;
     uint64_t retries, duplicates; /* this superstep */
     int64_t next_ping;            /* when the master hears from us next */
-    int64_t heard;                /* when the master was last heard from */
     zp_step_stats_t stats;
     double compute_seconds;
     zp_cbor_writer_t bw; /* batches */
@@ -842,30 +841,20 @@ void zp_worker_actor (zsock_t *pipe, void *args)
         return;
     }
     self->poller = zpoller_new (pipe, self->node.control, self->node.bcast, self->node.data, NULL);
-
-    uint32_t join_ms = self->args.join_timeout_ms ? self->args.join_timeout_ms : 30000;
-    int64_t deadline = zclock_mono () + join_ms;
-    self->heard = zclock_mono ();
     while (!self->stop) {
         zsock_t *which = zpoller_wait (self->poller, 50);
         s_ping (self, 0);
         s_retry (self);
-        if (self->partition) {
-            /* A master silent for liveness heartbeats is gone: do not wait forever. */
-            const zp_settings_t *set = zp_partition_settings (self->partition);
-            if (zclock_mono () - self->heard > (int64_t) set->heartbeat_ms * set->liveness) {
-                zsys_error ("worker %s: the master at %s is silent for %.1fs", self->args.name,
-                            self->args.control, (double) (zclock_mono () - self->heard) / 1000);
-                self->failed = self->lost = true;
-                break;
-            }
+        /* A master silent for liveness heartbeats is gone: do not wait forever. */
+        const zp_settings_t *set = self->partition ? zp_partition_settings (self->partition) : NULL;
+        if (set && zp_node_master_silent (&self->node, set->heartbeat_ms, set->liveness)) {
+            self->failed = self->lost = true;
+            break;
         }
         if (!which) {
             if (zpoller_terminated (self->poller))
                 break;
-            if (self->state == S_JOINING && zclock_mono () > deadline) {
-                zsys_error ("worker %s: no ASSIGN from the master at %s within %.1fs",
-                            self->args.name, self->args.control, join_ms / 1000.0);
+            if (self->state == S_JOINING && zp_node_join_expired (&self->node, "ASSIGN")) {
                 self->failed = true;
                 break;
             }
@@ -873,16 +862,13 @@ void zp_worker_actor (zsock_t *pipe, void *args)
             continue;
         }
         if (which == pipe) {
-            char *cmd = zstr_recv (pipe);
-            bool term = !cmd || streq (cmd, "$TERM");
-            zstr_free (&cmd);
-            if (term)
+            if (zp_node_told_to_end (pipe))
                 break;
         } else if (which == self->node.control) {
-            self->heard = zclock_mono ();
+            self->node.heard = zclock_mono ();
             s_on_control (self);
         } else if (which == self->node.bcast) {
-            self->heard = zclock_mono ();
+            self->node.heard = zclock_mono ();
             s_on_broadcast (self);
         } else if (which == self->node.data)
             s_on_batch (self);

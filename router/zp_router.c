@@ -83,7 +83,7 @@ typedef struct {
     s_agg_t *aggs;
     size_t n_aggs, cap_aggs;
     zp_rstats_t stats;
-    int64_t next_ping, heard;
+    int64_t next_ping;
     zp_cbor_writer_t w; /* batches */
     /* Fault injection for tests (ZPREGEL_INJECT_FAULTS=N, N >= 2): every
        Nth merged batch is not sent the first time, as if it were lost on
@@ -671,9 +671,6 @@ void zp_router_actor (zsock_t *pipe, void *args)
         return;
     }
     self->poller = zpoller_new (pipe, self->node.control, self->node.bcast, self->node.data, NULL);
-    uint32_t join_ms = self->args.join_timeout_ms ? self->args.join_timeout_ms : 30000;
-    int64_t deadline = zclock_mono () + join_ms;
-    self->heard = zclock_mono ();
     while (!self->stop) {
         zsock_t *which = zpoller_wait (self->poller, 50);
         int64_t now = zclock_mono ();
@@ -684,32 +681,25 @@ void zp_router_actor (zsock_t *pipe, void *args)
             if (zp_ping_encode (&ping, &self->node.w) == 0)
                 zp_node_send (&self->node);
         }
-        if (self->routed &&
-            now - self->heard > (int64_t) self->settings.heartbeat_ms * self->settings.liveness) {
-            zsys_error ("router %s: the master at %s is silent for %.1fs", self->args.name,
-                        self->args.control, (double) (now - self->heard) / 1000);
+        if (self->routed && zp_node_master_silent (&self->node, self->settings.heartbeat_ms,
+                                                   self->settings.liveness)) {
             self->failed = self->lost = true;
             break;
         }
         if (which == self->node.control || which == self->node.bcast)
-            self->heard = now;
+            self->node.heard = now;
         if (!which) {
             if (zpoller_terminated (self->poller))
                 break;
             zp_node_ask_gaps (&self->node);
-            if (!self->routed && zclock_mono () > deadline) {
-                zsys_error ("router %s: no ROUTE from the master at %s within %.1fs",
-                            self->args.name, self->args.control, join_ms / 1000.0);
+            if (!self->routed && zp_node_join_expired (&self->node, "ROUTE")) {
                 self->failed = true;
                 break;
             }
             continue;
         }
         if (which == pipe) {
-            char *cmd = zstr_recv (pipe);
-            bool term = !cmd || streq (cmd, "$TERM");
-            zstr_free (&cmd);
-            if (term)
+            if (zp_node_told_to_end (pipe))
                 break;
         } else if (which == self->node.control)
             s_on_control (self);
