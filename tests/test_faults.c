@@ -124,25 +124,44 @@ Test (faults, a_stalled_receiver_is_retried_and_the_answer_is_the_same, .timeout
     s_assert_same_as_plain (dir, "stall", plain, 0);
 }
 
-Test (faults, without_recoveries_a_killed_worker_fails_the_job_at_once, .timeout = 60)
+/* Once the job's stderr (`err`) shows superstep `step`, kills its process
+   whose command line has `victim` with SIGKILL; returns its pid. */
+static int s_kill_mid_job (const char *err, const char *job, const char *victim, int step)
 {
-    char dir[4096], job[4200], out[4200], err[4200];
-    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
-    snprintf (job, sizeof job, "%s",
-              s_job (dir, "kill", 100000, "reliability:\n  max_recoveries: 0\n"));
+    char seen[32];
+    snprintf (seen, sizeof seen, "superstep %d:", step);
+    cr_assert (zp_test_wait_for (err, seen, 60), "the job did not start");
+    int pid = zp_test_find_process (job, victim);
+    cr_assert_gt (pid, 0, "no process of %s has %s", job, victim);
+    kill (pid, SIGKILL);
+    return pid;
+}
+
+/* Runs `job` (recoveries off) and kills its node NAME, a worker or router
+   process, after superstep 5: the job fails at once, naming it, and leaves
+   no process behind. */
+static void s_killed_fails_at_once (const char *job, const char *role, const char *name)
+{
+    char out[4200], err[4200], needle[64];
     const char *run[] = {zp_test_bin (), "run", job, NULL};
     int pid = zp_test_start (run, out, err);
-    cr_assert (zp_test_wait_for (err, "superstep 5:", 60), "the job did not start");
-    int victim = zp_test_find_process (job, "--name t2");
-    cr_assert_gt (victim, 0);
-    kill (victim, SIGKILL);
+    snprintf (needle, sizeof needle, "--name %s", name);
+    int victim = s_kill_mid_job (err, job, needle, 5);
     cr_assert_eq (zp_test_wait (pid, 30), 1);
     char *text = zp_test_read (err, NULL);
-    char want[64];
-    snprintf (want, sizeof want, "worker t2 (pid %d) exited with status 137", victim);
+    char want[128];
+    snprintf (want, sizeof want, "%s %s (pid %d) exited with status 137", role, name, victim);
     cr_assert (strstr (text, want), "%s", text);
     free (text);
     cr_assert_eq (zp_test_count_processes (job), 0, "processes of %s left behind", job);
+}
+
+Test (faults, without_recoveries_a_killed_worker_fails_the_job_at_once, .timeout = 60)
+{
+    char dir[4096];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    s_killed_fails_at_once (s_job (dir, "kill", 100000, "reliability:\n  max_recoveries: 0\n"),
+                            "worker", "t2");
 }
 
 Test (faults, without_recoveries_workers_give_up_on_a_dead_master, .timeout = 60)
@@ -195,36 +214,13 @@ Test (faults, without_recoveries_a_hung_worker_is_declared_dead, .timeout = 60)
 
 Test (faults, without_recoveries_a_killed_router_fails_the_job_at_once, .timeout = 60)
 {
-    char dir[4096], job[4200], out[4200], err[4200], extra[512];
+    char dir[4096], extra[512];
     snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
     snprintf (extra, sizeof extra,
               "routers:\n  - name: r1\n    transport: tcp\n    endpoint: tcp://127.0.0.1:%d\n"
               "routing:\n  mode: aggregated\nreliability:\n  max_recoveries: 0\n",
               zp_test_port ());
-    snprintf (job, sizeof job, "%s", s_job (dir, "router", 100000, extra));
-    const char *run[] = {zp_test_bin (), "run", job, NULL};
-    int pid = zp_test_start (run, out, err);
-    cr_assert (zp_test_wait_for (err, "superstep 5:", 60), "the job did not start");
-    int victim = zp_test_find_process (job, "--name r1");
-    cr_assert_gt (victim, 0);
-    kill (victim, SIGKILL);
-    cr_assert_eq (zp_test_wait (pid, 30), 1);
-    char *text = zp_test_read (err, NULL);
-    char want[64];
-    snprintf (want, sizeof want, "router r1 (pid %d) exited with status 137", victim);
-    cr_assert (strstr (text, want), "%s", text);
-    free (text);
-    cr_assert_eq (zp_test_count_processes (job), 0, "processes of %s left behind", job);
-}
-
-/* Once the job's stderr (`err`) shows superstep 45, kills its process
-   whose command line has `victim` with SIGKILL. */
-static void s_kill_mid_job (const char *err, const char *job, const char *victim)
-{
-    cr_assert (zp_test_wait_for (err, "superstep 45:", 60), "the job did not start");
-    int pid = zp_test_find_process (job, victim);
-    cr_assert_gt (pid, 0, "no process of %s has %s", job, victim);
-    kill (pid, SIGKILL);
+    s_killed_fails_at_once (s_job (dir, "router", 100000, extra), "router", "r1");
 }
 
 /* Kills node `victim` (a tcp worker or router of the job) with SIGKILL after
@@ -241,7 +237,7 @@ static void s_kill_and_recover (const char *victim_name, const char *extra_plain
     snprintf (plain, sizeof plain, "%s", s_job (dir, "plain", 300, extra_plain));
     const char *run[] = {zp_test_bin (), "run", job, NULL};
     int pid = zp_test_start (run, out, err);
-    s_kill_mid_job (err, job, victim_name);
+    s_kill_mid_job (err, job, victim_name, 45);
     cr_assert_eq (zp_test_wait (pid, 120), 0, "%s", zp_test_read (err, NULL));
     char *text = zp_test_read (err, NULL), *summary = zp_test_read (out, NULL);
     cr_assert (strstr (text, "restarting every node from the last checkpoint"), "%s", text);
@@ -435,7 +431,7 @@ Test (faults, zpregel_launch_starts_a_killed_worker_again_to_the_same_bytes, .ti
     snprintf (plain, sizeof plain, "%s", s_job (dir, "plain", 300, ""));
     int pids[3];
     s_start_cluster (dir, "relaunch", 300, NULL, true, NULL, job, pids, o, e);
-    s_kill_mid_job (e[0], job, "--name t2");
+    s_kill_mid_job (e[0], job, "--name t2", 45);
     cr_assert_eq (zp_test_wait (pids[0], 120), 0, "%s", zp_test_read (e[0], NULL));
     cr_assert_eq (zp_test_wait (pids[1], 30), 0, "%s", zp_test_read (e[1], NULL));
     char *text = zp_test_read (e[1], NULL), *summary = zp_test_read (o[0], NULL);
@@ -466,7 +462,7 @@ Test (faults, a_router_that_does_not_come_back_leaves_and_its_routes_go_direct, 
     s_start_cluster (dir, "unrouted", 300, "master.join_timeout=3s", false, more, job, pids, o, e);
     const char *r1[] = {zp_test_bin (), "router", job, "--name", "r1", NULL};
     int pr = zp_test_start (r1, o[3], e[3]);
-    s_kill_mid_job (e[0], job, "--name r1");
+    s_kill_mid_job (e[0], job, "--name r1", 45);
     cr_assert_eq (zp_test_wait (pids[0], 120), 0, "%s", zp_test_read (e[0], NULL));
     for (int w = 1; w <= 2; w++)
         cr_assert_eq (zp_test_wait (pids[w], 30), 0, "%s", zp_test_read (e[w], NULL));
