@@ -69,8 +69,13 @@ int zp_node_open (zp_node_t *node, const char *kind, const zp_node_args_t *args)
     return 0;
 }
 
-void zp_node_close (zp_node_t *node)
+void zp_node_close (zp_node_t *node, bool lost)
 {
+    /* The control socket lingers to deliver final frames (RESULT, FAIL);
+       lingering after a lost job, it would reconnect to the next master
+       under this node's identity and take it from the node's next session. */
+    if (lost && node->control)
+        zsock_set_linger (node->control, 0);
     for (size_t i = 0; i < node->n_endpoints; i++)
         zstr_free (&node->endpoints[i]);
     zp_sequencer_destroy (&node->sequencer);

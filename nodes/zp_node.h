@@ -37,7 +37,10 @@ typedef struct {
 /* Creates the sockets (see above) for `args` (data[i] may be NULL). 0, or
    -1 (logged). */
 int zp_node_open (zp_node_t *node, const char *kind, const zp_node_args_t *args);
-void zp_node_close (zp_node_t *node);
+/* Closes the sockets. After a lost job (`lost`) nothing still queued for
+   the master is delivered: a master restarted on the same endpoint must not
+   get the old session's frames, nor its identity. */
+void zp_node_close (zp_node_t *node, bool lost);
 
 /* The start of a node actor: opens the sockets for `args`, answers
    zactor_new (0, or 1 when they cannot be opened), says HELLO as `role`

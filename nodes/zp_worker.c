@@ -822,7 +822,7 @@ static void s_destroy (self_t *self)
     free (self->stats.received);
     zp_compress_destroy (&self->rx_z);
     zp_partition_destroy (&self->partition);
-    zp_node_close (&self->node);
+    zp_node_close (&self->node, self->lost);
     zp_cbor_writer_free (&self->bw);
 }
 

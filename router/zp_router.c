@@ -653,7 +653,7 @@ static void s_destroy (self_t *self)
     free (self->plans);
     free (self->steps);
     zp_compress_destroy (&self->rx_z);
-    zp_node_close (&self->node);
+    zp_node_close (&self->node, self->lost);
     zp_cbor_writer_free (&self->w);
 }
 
