@@ -53,7 +53,9 @@ TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 
 # Shared-object programs: the example, and broken ones the tests must refuse.
 PLUGINS  = $(BUILD)/libzp_indegree.so
-TEST_PLUGINS = $(BUILD)/tests/libzp_bad_version.so $(BUILD)/tests/libzp_no_symbol.so
+TEST_PLUGINS = $(BUILD)/tests/libzp_bad_version.so $(BUILD)/tests/libzp_no_symbol.so \
+               $(BUILD)/tests/libzp_slow_indegree.so $(BUILD)/tests/libzp_crash.so \
+               $(BUILD)/tests/libzp_misuse.so
 
 LIBA     = $(BUILD)/libzpregel.a
 LIBSO    = $(BUILD)/libzpregel.so
@@ -116,7 +118,7 @@ run: $(BIN)
 # Criterion runs each test in its own process; two at a time on this size of machine.
 TEST_JOBS ?= 2
 test: $(TESTBIN)
-	ZPREGEL_BIN=$(abspath $(BIN)) ZPREGEL_BUILD=$(abspath $(BUILD)) ZPREGEL_ROOT=$(CURDIR) \
+	ZPREGEL_CHECK_PROGRAM=1 ZPREGEL_BIN=$(abspath $(BIN)) ZPREGEL_BUILD=$(abspath $(BUILD)) ZPREGEL_ROOT=$(CURDIR) \
 	    ./$(TESTBIN) --jobs $(TEST_JOBS) $(TEST_ARGS)
 
 check:

@@ -10,8 +10,10 @@
         zpregel version
 
     Progress goes to stderr: a live line on a terminal, one plain line per
-    superstep otherwise. The summary goes to stdout. Exit status: 0 on
-    success, 1 when the job fails, 2 on a usage error.
+    superstep otherwise. The summary goes to stdout. Exit status (README):
+    0 on success, 1 when the job fails, 2 on a usage error, 3 when
+    engine.max_supersteps stopped a job that had not converged
+    (engine.on_limit: fail), 4 when a vertex program crashed.
 */
 #include "zpregel/zp_gen.h"
 #include "zpregel/zp_job.h"
@@ -174,6 +176,14 @@ static void s_print_summary (const zp_config_t *cfg, const zp_job_summary_t *s)
     printf ("  compute   %.3f s: %u supersteps, %" PRIu64
             " messages, %s between workers in %" PRIu64 " batches\n",
             s->compute_seconds, s->supersteps, s->messages, bytes, s->batches);
+    if (s->resumed_step)
+        printf ("  resumed   from the checkpoint of superstep %u: counts are of supersteps "
+                "%u to %u\n",
+                s->resumed_step, s->resumed_step, s->supersteps - 1);
+    if (!s->converged)
+        printf ("  result    NOT CONVERGED: stopped at engine.max_supersteps (%u) with %" PRIu64
+                " vertices active and %" PRIu64 " messages in flight (engine.on_limit: stop)\n",
+                cfg->max_supersteps, s->active_at_end, s->messages_at_end);
     if (s->retries || s->duplicates)
         printf ("  delivery  %" PRIu64 " batches sent again, %" PRIu64 " duplicates dropped\n",
                 s->retries, s->duplicates);
@@ -221,13 +231,16 @@ static void s_write_summary (FILE *f, const zp_job_summary_t *s)
 {
     fprintf (f,
              "{\"summary\":true,\"program\":\"%s\",\"vertices\":%" PRIu64 ",\"edges\":%" PRIu64
-             ",\"workers\":%u,\"supersteps\":%u,\"messages\":%" PRIu64 ",\"bytes\":%" PRIu64
-             ",\"retries\":%" PRIu64 ",\"duplicates\":%" PRIu64 ",\"recoveries\":%u"
+             ",\"workers\":%u,\"supersteps\":%u,\"resumed_step\":%u,\"converged\":%s"
+             ",\"active_at_end\":%" PRIu64 ",\"messages_at_end\":%" PRIu64 ",\"messages\":%" PRIu64
+             ",\"bytes\":%" PRIu64 ",\"retries\":%" PRIu64 ",\"duplicates\":%" PRIu64
+             ",\"recoveries\":%u"
              ",\"workers_left\":%u,\"routers_left\":%u"
              ",\"load_seconds\":%.6f,\"compute_seconds\":%.6f,\"output_seconds\":%.6f"
              ",\"imbalance_vertices\":%.4f,\"imbalance_edges\":%.4f",
-             s->program, s->vertices, s->edges, s->n_workers, s->supersteps, s->messages, s->bytes,
-             s->retries, s->duplicates, s->recoveries, s->workers_left, s->routers_left,
+             s->program, s->vertices, s->edges, s->n_workers, s->supersteps, s->resumed_step,
+             s->converged ? "true" : "false", s->active_at_end, s->messages_at_end, s->messages,
+             s->bytes, s->retries, s->duplicates, s->recoveries, s->workers_left, s->routers_left,
              s->load_seconds, s->compute_seconds, s->output_seconds, s->imbalance_vertices,
              s->imbalance_edges);
     s_write_u64s (f, "vertices_per_worker", s->vertices_of, s->n_workers);
@@ -312,7 +325,10 @@ static int s_cmd_run (int argc, char **argv, bool spawn)
     }
     zp_job_summary_free (&summary);
     zp_config_destroy (&cfg);
-    return rc == 0 ? 0 : 1;
+    return rc == 0                        ? 0
+           : rc == ZP_JOB_LIMIT           ? 3
+           : rc == ZP_JOB_PROGRAM_CRASHED ? ZP_EXIT_PROGRAM_CRASHED
+                                          : 1;
 }
 
 /* Runs one tcp worker or router of `cfg` in this process until the job
@@ -435,6 +451,10 @@ static int s_launch (const zp_config_t *cfg, const char *host, const char *const
                 if (pids[i] > 0)
                     continue;
             }
+            if (status == ZP_EXIT_PROGRAM_CRASHED)
+                zsys_error ("zpregel launch: %s %s (pid %d): its program crashed; not started "
+                            "again, the same input would crash it again",
+                            role, nodes[i]->name, (int) pids[i]);
             if (status != 0)
                 rc = 1;
             pids[i] = 0;

@@ -15,6 +15,12 @@
 #define S_FIELDS 11
 
 /* Writes [ids, values] for `b`; ids delta-coded if `delta`. */
+/* The RFC 8746 typed-array tag of fixed-size values of `type`. */
+static uint64_t s_value_tag (zp_type_t type)
+{
+    return type == ZP_F64 ? ZP_TAG_F64LE : type == ZP_U64 ? ZP_TAG_U64LE : ZP_TAG_S64LE;
+}
+
 static void s_write_payload (const zp_batch_out_t *b, bool delta, zp_cbor_writer_t *w)
 {
     size_t n = b->header.count;
@@ -33,7 +39,7 @@ static void s_write_payload (const zp_batch_out_t *b, bool delta, zp_cbor_writer
         for (size_t i = 0; i < n; i++)
             zp_cbor_write_bytes (w, b->data + b->offsets[i], b->offsets[i + 1] - b->offsets[i]);
     } else {
-        uint64_t tag = b->header.type == ZP_F64 ? ZP_TAG_F64LE : ZP_TAG_S64LE;
+        uint64_t tag = s_value_tag (b->header.type);
         uint8_t *vals = zp_cbor_write_typed_reserve (w, tag, n * 8);
         if (vals)
             for (size_t i = 0; i < n; i++)
@@ -109,7 +115,7 @@ static int s_read_payload (zp_cbor_reader_t *r, zp_batch_view_t *view)
         view->values = NULL;
         return 0;
     }
-    uint64_t tag = view->header.type == ZP_F64 ? ZP_TAG_F64LE : ZP_TAG_S64LE;
+    uint64_t tag = s_value_tag (view->header.type);
     if (zp_cbor_read_typed (r, tag, 8, &view->values, &got) != 0)
         return zp_cbor_peek (r, &item) != 0 ? ZP_EMALFORMED : ZP_ETYPE;
     return got == n ? 0 : ZP_ECOUNT;
@@ -129,7 +135,7 @@ int zp_batch_decode (const void *frame, size_t size, zp_compress_t *z, zp_batch_
     ZP_READ_U (&r, UINT32_MAX, h->src);
     ZP_READ_U (&r, UINT32_MAX, h->dst);
     ZP_READ_U (&r, UINT64_MAX, h->seq);
-    ZP_READ_U (&r, ZP_BYTES, type);
+    ZP_READ_U (&r, ZP_U64, type);
     if (type < ZP_F64)
         return ZP_ERANGE;
     h->type = (zp_type_t) type;

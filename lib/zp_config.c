@@ -65,6 +65,8 @@ typedef struct s_key_s {
 static const char *const s_formats[] = {"auto", "graphalytics", "snap", "binary", NULL};
 static const char *const s_transports[] = {"inproc", "tcp", NULL};
 static const char *const s_compress_modes[] = {"auto", "on", "off", NULL};
+/* In the order of zp_on_limit_t. */
+static const char *const s_on_limit[] = {"fail", "stop", NULL};
 /* In the order of zp_balancer_t. */
 static const char *const s_balancers[] = {"hash", "round_robin", "weighted", "range", NULL};
 static const char *const s_balance_by[] = {"vertices", "edges", NULL};
@@ -127,6 +129,8 @@ static const s_key_t s_reliability_keys[] = {
 static const s_key_t s_engine_keys[] = {
     {"batch_bytes", K_SIZE, S_OFF (batch_bytes), false, 256, 1ull << 30, NULL, NULL},
     {"max_supersteps", K_UINT32, S_OFF (max_supersteps), false, 1, 100000000, NULL, NULL},
+    {"on_limit", K_ENUM, S_OFF (on_limit), false, 0, 0, s_on_limit, NULL},
+    {"check_program", K_BOOL, S_OFF (check_program), false, 0, 0, NULL, NULL},
     S_END};
 
 static const s_key_t s_compression_keys[] = {
@@ -678,6 +682,9 @@ static void s_defaults (zp_config_t *cfg)
     cfg->max_recoveries = 3;
     cfg->batch_bytes = 1u << 20;
     cfg->max_supersteps = 100000;
+    /* The test suite checks every program it runs (make test sets it). */
+    const char *check = getenv ("ZPREGEL_CHECK_PROGRAM");
+    cfg->check_program = check && strcmp (check, "1") == 0;
     cfg->compress_mode = ZP_COMPRESS_AUTO;
     cfg->compress_level = 1;
     cfg->compress_min_bytes = 64u << 10;

@@ -147,7 +147,7 @@ static int s_texts (zp_cbor_reader_t *r, size_t count)
 
 static int s_read_settings (zp_cbor_reader_t *r, zp_settings_t *s)
 {
-    if (zp_cbor_read_array_n (r, 12) != 0)
+    if (zp_cbor_read_array_n (r, 13) != 0)
         return ZP_ETYPE;
     ZP_READ_U (r, UINT64_MAX, s->batch_bytes);
     ZP_READ_U (r, 22, s->compress_level);
@@ -161,6 +161,7 @@ static int s_read_settings (zp_cbor_reader_t *r, zp_settings_t *s)
     ZP_READ_U (r, UINT32_MAX, s->checkpoint_every);
     S_TRY (s_text (r, &s->checkpoint_dir, &s->checkpoint_dir_len));
     ZP_READ_U (r, UINT32_MAX, s->restore_step);
+    ZP_READ_U (r, 1, s->check_program);
     if (s->checkpoint_dir_len >= 4096 || memchr (s->checkpoint_dir, 0, s->checkpoint_dir_len) ||
         ((s->checkpoint_every || s->restore_step) && !s->checkpoint_dir_len))
         return ZP_ERANGE;
@@ -213,7 +214,7 @@ int zp_assign_encode (const zp_assign_t *m, zp_cbor_writer_t *out)
 
 static void s_write_settings (zp_cbor_writer_t *out, const zp_settings_t *s)
 {
-    zp_cbor_write_array (out, 12);
+    zp_cbor_write_array (out, 13);
     zp_cbor_write_uint (out, s->batch_bytes);
     zp_cbor_write_uint (out, s->compress_level);
     zp_cbor_write_uint (out, s->compress_min);
@@ -226,6 +227,7 @@ static void s_write_settings (zp_cbor_writer_t *out, const zp_settings_t *s)
     zp_cbor_write_uint (out, s->checkpoint_every);
     zp_cbor_write_text (out, s->checkpoint_dir ? s->checkpoint_dir : "");
     zp_cbor_write_uint (out, s->restore_step);
+    zp_cbor_write_uint (out, s->check_program);
 }
 
 int zp_assign_decode (const void *frame, size_t size, zp_assign_t *m)

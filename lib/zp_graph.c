@@ -63,8 +63,10 @@ static int s_open (s_file_t *f, const char *path, char *err, size_t errlen)
         f->data = map;
     }
     close (fd);
-    f->p = f->data;
-    f->end = f->data + f->size;
+    /* An empty file maps nothing: read it as an empty string (no
+       arithmetic on a NULL pointer). */
+    f->p = f->data ? f->data : "";
+    f->end = f->p + f->size;
     return 0;
 }
 
@@ -484,6 +486,10 @@ static int s_read_vertices (zp_graph_t *g, const char *path, char *err, size_t e
         g->ids[n++] = id;
     }
     s_close (&f);
+    if (n == 0) {
+        snprintf (err, errlen, "%s: no vertices: the file is empty", path);
+        return -1;
+    }
     if (n > ZP_MAX_VERTICES) {
         snprintf (err, errlen, "%s: %" PRIu64 " vertices; zpregel handles at most %" PRIu64, path,
                   n, ZP_MAX_VERTICES);
@@ -499,6 +505,35 @@ static int s_read_vertices (zp_graph_t *g, const char *path, char *err, size_t e
             }
     }
     g->n = n;
+    return 0;
+}
+
+/* A dataset's graph.NAME.meta.KEY, when given, must be what the file holds:
+   a truncated or swapped file is caught before it gives a wrong answer. */
+static int s_meta_check (const zp_properties_t *props, const char *key, uint64_t found,
+                         const char *path, const char *what, char *err, size_t errlen)
+{
+    char name[32];
+    snprintf (name, sizeof name, "meta.%s", key);
+    const char *text = zp_properties_get (props, name);
+    if (!text)
+        return 0;
+    char *end;
+    errno = 0;
+    unsigned long long want = strtoull (text, &end, 10);
+    if (errno || end == text || *end || *text == '-') {
+        snprintf (err, errlen, "%s: graph.%s.%s: expected a whole number, got \"%s\"",
+                  zp_properties_origin (props, name), zp_properties_name (props), name, text);
+        return -1;
+    }
+    if (want != found) {
+        snprintf (err, errlen,
+                  "%s holds %" PRIu64 " %s, but %s says graph.%s.%s = %llu (a truncated or "
+                  "wrong file?)",
+                  path, found, what, zp_properties_origin (props, name), zp_properties_name (props),
+                  name, want);
+        return -1;
+    }
     return 0;
 }
 
@@ -566,11 +601,15 @@ static zp_graph_t *s_load_graphalytics (const zp_graph_source_t *src, zp_propert
         goto done;
     if (s_read_vertices (g, vpath, err, errlen) != 0 || s_idmap_build (&map, g->ids, g->n) != 0)
         goto done;
+    if (s_meta_check (props, "vertices", g->n, vpath, "vertices", err, errlen) != 0)
+        goto done;
     if (s_open (&f, epath, err, errlen) != 0)
         goto done;
+    uint64_t records = 0;
     while (s_next_line (&f, false)) {
         uint64_t a, b;
         double w = 0;
+        records++;
         if (s_uint (&f, &a) != 0 || !s_sep (&f) || s_uint (&f, &b) != 0) {
             s_bad_line (&f, err, errlen,
                         "\"source target [properties]\" with unsigned integer ids");
@@ -603,6 +642,12 @@ static zp_graph_t *s_load_graphalytics (const zp_graph_source_t *src, zp_propert
             goto done;
         }
     }
+    if (records == 0) {
+        snprintf (err, errlen, "%s: no edges: the file is empty", epath);
+        goto done;
+    }
+    if (s_meta_check (props, "edges", records, epath, "edges", err, errlen) != 0)
+        goto done;
     if (s_build_csr (g, &edges, wcol >= 0) != 0) {
         snprintf (err, errlen, "%s: out of memory", epath);
         goto done;
@@ -648,6 +693,10 @@ static zp_graph_t *s_load_snap (const zp_graph_source_t *src, char *err, size_t 
             snprintf (err, errlen, "%s: out of memory", src->path);
             goto done;
         }
+    }
+    if (raw.count == 0) {
+        snprintf (err, errlen, "%s: no edges: the file is empty", src->path);
+        goto done;
     }
     /* The vertex set is every id that appears in an edge. */
     all = malloc ((2 * raw.count + 1) * sizeof *all);
@@ -823,16 +872,21 @@ static bool s_ends_with (const char *s, const char *suffix)
     return a >= b && strcmp (s + a - b, suffix) == 0;
 }
 
+zp_format_t zp_graph_format (const char *path, zp_format_t format)
+{
+    if (format != ZP_FORMAT_AUTO)
+        return format;
+    return s_ends_with (path, ".properties") ? ZP_FORMAT_GRAPHALYTICS
+           : s_ends_with (path, ".zpg")      ? ZP_FORMAT_BINARY
+                                             : ZP_FORMAT_SNAP;
+}
+
 zp_graph_t *zp_graph_load (const zp_graph_source_t *source, zp_properties_t **props_p, char *err,
                            size_t errlen)
 {
     if (props_p)
         *props_p = NULL;
-    zp_format_t format = source->format;
-    if (format == ZP_FORMAT_AUTO)
-        format = s_ends_with (source->path, ".properties") ? ZP_FORMAT_GRAPHALYTICS
-                 : s_ends_with (source->path, ".zpg")      ? ZP_FORMAT_BINARY
-                                                           : ZP_FORMAT_SNAP;
+    zp_format_t format = zp_graph_format (source->path, source->format);
     if (format == ZP_FORMAT_GRAPHALYTICS)
         return s_load_graphalytics (source, props_p, err, errlen);
     if (format == ZP_FORMAT_BINARY)
@@ -907,6 +961,8 @@ int zp_format_value (char *buf, size_t len, zp_value_t value, zp_type_t type)
 {
     if (type == ZP_I64)
         return snprintf (buf, len, "%" PRId64, value.i64);
+    if (type == ZP_U64)
+        return snprintf (buf, len, "%" PRIu64, value.u64);
     if (isinf (value.f64))
         return snprintf (buf, len, "%sinfinity", value.f64 < 0 ? "-" : "");
     return snprintf (buf, len, "%.15e", value.f64);

@@ -7,8 +7,11 @@
 */
 #include "zp_partition.h"
 #include "zp_params.h"
+#include "zp_ticker.h"
 
+#include <inttypes.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +22,17 @@ struct zp_vertex_s {
 };
 
 typedef enum { S_COMBINED, S_LISTED, S_BYTES } s_path_t;
-typedef enum { S_SUM_F64, S_SUM_I64, S_MIN_F64, S_MIN_I64, S_MAX_F64, S_MAX_I64, S_FN } s_op_t;
+typedef enum {
+    S_SUM_F64,
+    S_SUM_I64, /* and U64: the same bits, wrapping */
+    S_MIN_F64,
+    S_MIN_I64,
+    S_MIN_U64,
+    S_MAX_F64,
+    S_MAX_I64,
+    S_MAX_U64,
+    S_FN
+} s_op_t;
 
 /* Messages for one worker (outbound) or from one worker (inbound). */
 typedef struct {
@@ -79,6 +92,9 @@ struct zp_partition_s {
     zp_flush_fn *flush;
     void *flush_ctx;
     int failed;
+    bool checked;    /* engine.check_program */
+    char error[512]; /* the first program error, for the worker's FAIL */
+    uint32_t vertex; /* the vertex in compute(), or UINT32_MAX */
 };
 
 /* Bitsets. */
@@ -221,6 +237,28 @@ uint64_t zp_partition_size (const zp_partition_t *p)
 {
     return p->n;
 }
+const char *zp_partition_error (const zp_partition_t *p)
+{
+    return p->error[0] ? p->error : NULL;
+}
+
+uint32_t zp_partition_vertex (const zp_partition_t *p, uint64_t *id)
+{
+    if (p->vertex != UINT32_MAX && id)
+        *id = p->ids[p->vertex];
+    return p->vertex;
+}
+
+uint32_t zp_partition_step (const zp_partition_t *p)
+{
+    return p->step;
+}
+
+const char *zp_partition_program_name (const zp_partition_t *p)
+{
+    return p->program->name;
+}
+
 const zp_settings_t *zp_partition_settings (const zp_partition_t *p)
 {
     return &p->settings;
@@ -247,6 +285,8 @@ zp_partition_t *zp_partition_new (const zp_assign_t *a, const zp_program_t *prog
     p->n_vertices = a->n_vertices;
     p->directed = a->directed;
     p->settings = a->settings;
+    p->checked = a->settings.check_program != 0;
+    p->vertex = UINT32_MAX;
     p->settings.checkpoint_dir = NULL; /* points into the ASSIGN frame: the worker keeps a copy */
     p->settings.checkpoint_dir_len = 0;
     if (a->n_params != program->n_params) {
@@ -316,16 +356,16 @@ zp_partition_t *zp_partition_new (const zp_assign_t *a, const zp_program_t *prog
     else
         p->path = S_COMBINED;
     if (p->path == S_COMBINED) {
-        bool f = program->message_type == ZP_F64;
+        bool f = program->message_type == ZP_F64, u = program->message_type == ZP_U64;
         switch (program->combiner) {
         case ZP_COMBINE_SUM:
             p->op = f ? S_SUM_F64 : S_SUM_I64;
             break;
         case ZP_COMBINE_MIN:
-            p->op = f ? S_MIN_F64 : S_MIN_I64;
+            p->op = f ? S_MIN_F64 : u ? S_MIN_U64 : S_MIN_I64;
             break;
         case ZP_COMBINE_MAX:
-            p->op = f ? S_MAX_F64 : S_MAX_I64;
+            p->op = f ? S_MAX_F64 : u ? S_MAX_U64 : S_MAX_I64;
             break;
         default:
             p->op = S_FN;
@@ -362,6 +402,10 @@ zp_partition_t *zp_partition_new (const zp_assign_t *a, const zp_program_t *prog
         for (uint32_t v = 0; v < p->n; v++) {
             vx.v = v;
             program->init (&vx);
+        }
+        if (p->failed) {
+            snprintf (err, errlen, "%s (in init)", p->error);
+            goto fail;
         }
     }
     return p;
@@ -629,6 +673,8 @@ static void s_reset_combined_inbox (zp_partition_t *p)
     memset (p->touched[b] + p->lo, 0, p->n);
 }
 
+#define S_TICK_VERTICES 4096
+
 static inline bool s_has_messages (const zp_partition_t *p, uint32_t v)
 {
     if (p->path == S_COMBINED)
@@ -645,16 +691,27 @@ int zp_partition_compute (zp_partition_t *p, zp_flush_fn *flush, zp_tick_fn *tic
     if (p->path != S_COMBINED && s_build_inbox (p) != 0)
         return -1;
     zp_vertex_t vx = {p, 0};
+    /* The tick comes every S_TICK_VERTICES vertices, and after every
+       compute() that ends a ZP_TICK_MS period (zp_ticker), so a superstep
+       of any length keeps its heartbeats, however slow the program is. */
+    if (tick)
+        zp_ticker_start ();
+    uint32_t seen = zp_ticker_read ();
     for (uint32_t v = 0; v < p->n && !p->failed; v++) {
         bool has = s_has_messages (p, v);
         if (!has && s_bit (p->halted, v))
             continue;
         s_clear (p->halted, v);
         vx.v = v;
+        p->vertex = v;
         p->program->compute (&vx);
-        if (tick && (v & 4095) == 4095)
+        if (tick &&
+            ((v & (S_TICK_VERTICES - 1)) == S_TICK_VERTICES - 1 || zp_ticker_read () != seen)) {
             tick (ctx, v + 1);
+            seen = zp_ticker_read ();
+        }
     }
+    p->vertex = UINT32_MAX;
     if (p->path == S_COMBINED) {
         s_reset_combined_inbox (p);
         for (uint32_t w = 0; w < p->n_workers; w++)
@@ -685,7 +742,55 @@ int zp_partition_compute (zp_partition_t *p, zp_flush_fn *flush, zp_tick_fn *tic
     return 0;
 }
 
-/* The vertex API. */
+/* The vertex API.
+
+   Misuse of the API is a bug in the program: it is reported once, with the
+   program, the call, the vertex and the superstep, and fails the worker
+   (zp_partition_error gives the text). The checks that cost a branch on a
+   cold path are always on; those inside the hot calls (index bounds, the
+   type a value is read as) only with engine.check_program. */
+
+static const char *s_type_name (zp_type_t type)
+{
+    return type == ZP_F64 ? "f64" : type == ZP_I64 ? "i64" : type == ZP_U64 ? "u64" : "bytes";
+}
+
+static void s_misuse (const zp_vertex_t *v, const char *call, const char *fmt, ...)
+    __attribute__ ((format (printf, 3, 4)));
+
+static void s_misuse (const zp_vertex_t *v, const char *call, const char *fmt, ...)
+{
+    zp_partition_t *p = v->p;
+    if (p->failed)
+        return;
+    p->failed = -1;
+    char why[256];
+    va_list ap;
+    va_start (ap, fmt);
+    vsnprintf (why, sizeof why, fmt, ap);
+    va_end (ap);
+    snprintf (p->error, sizeof p->error, "program %s: %s at vertex %" PRIu64 " in superstep %u: %s",
+              p->program->name, call, p->ids[v->v], p->step, why);
+}
+
+/* With engine.check_program: `type` must be the program's `want`. */
+static inline bool s_typed (const zp_vertex_t *v, const char *call, zp_type_t want, zp_type_t type,
+                            const char *what)
+{
+    if (!v->p->checked || want == type)
+        return true;
+    s_misuse (v, call, "the program's %s type is %s", what, s_type_name (want));
+    return false;
+}
+
+/* With engine.check_program: index i must be below count. */
+static inline bool s_index (const zp_vertex_t *v, const char *call, size_t i, size_t count)
+{
+    if (!v->p->checked || i < count)
+        return true;
+    s_misuse (v, call, "index %zu, but there are %zu", i, count);
+    return false;
+}
 
 uint64_t zp_id (const zp_vertex_t *v)
 {
@@ -711,21 +816,38 @@ void *zp_state (const zp_vertex_t *v)
 {
     return v->p->state;
 }
+
+#define S_VALUE_TYPE(v) ((v)->p->program->value_type)
+
 double zp_get_f64 (const zp_vertex_t *v)
 {
+    s_typed (v, "zp_get_f64", S_VALUE_TYPE (v), ZP_F64, "value");
     return v->p->values[v->v].f64;
 }
 int64_t zp_get_i64 (const zp_vertex_t *v)
 {
+    s_typed (v, "zp_get_i64", S_VALUE_TYPE (v), ZP_I64, "value");
     return v->p->values[v->v].i64;
+}
+uint64_t zp_get_u64 (const zp_vertex_t *v)
+{
+    s_typed (v, "zp_get_u64", S_VALUE_TYPE (v), ZP_U64, "value");
+    return v->p->values[v->v].u64;
 }
 void zp_set_f64 (zp_vertex_t *v, double value)
 {
-    v->p->values[v->v].f64 = value;
+    if (s_typed (v, "zp_set_f64", S_VALUE_TYPE (v), ZP_F64, "value"))
+        v->p->values[v->v].f64 = value;
 }
 void zp_set_i64 (zp_vertex_t *v, int64_t value)
 {
-    v->p->values[v->v].i64 = value;
+    if (s_typed (v, "zp_set_i64", S_VALUE_TYPE (v), ZP_I64, "value"))
+        v->p->values[v->v].i64 = value;
+}
+void zp_set_u64 (zp_vertex_t *v, uint64_t value)
+{
+    if (s_typed (v, "zp_set_u64", S_VALUE_TYPE (v), ZP_U64, "value"))
+        v->p->values[v->v].u64 = value;
 }
 size_t zp_out_degree (const zp_vertex_t *v)
 {
@@ -733,24 +855,46 @@ size_t zp_out_degree (const zp_vertex_t *v)
 }
 zp_handle_t zp_out_target (const zp_vertex_t *v, size_t i)
 {
+    if (!s_index (v, "zp_out_target", i, zp_out_degree (v)))
+        return 0;
     return v->p->out_tgt[v->p->out_off[v->v] + i];
 }
 double zp_out_weight (const zp_vertex_t *v, size_t i)
 {
-    return v->p->out_w ? v->p->out_w[v->p->out_off[v->v] + i] : 1.0;
+    if (!v->p->out_w) {
+        s_misuse (v, "zp_out_weight", "the program does not declare ZP_NEEDS_WEIGHTS");
+        return 0;
+    }
+    if (!s_index (v, "zp_out_weight", i, zp_out_degree (v)))
+        return 0;
+    return v->p->out_w[v->p->out_off[v->v] + i];
+}
+/* In-edges are there for programs that declare ZP_NEEDS_IN_EDGES, and
+   are the out-edges in an undirected graph. */
+static bool s_has_in_edges (const zp_vertex_t *v, const char *call)
+{
+    const zp_partition_t *p = v->p;
+    if (p->in_off || !p->directed)
+        return true;
+    s_misuse (v, call, "the program does not declare ZP_NEEDS_IN_EDGES");
+    return false;
 }
 size_t zp_in_degree (const zp_vertex_t *v)
 {
     const zp_partition_t *p = v->p;
+    if (!s_has_in_edges (v, "zp_in_degree"))
+        return 0;
     if (!p->in_off)
-        return p->directed ? 0 : zp_out_degree (v);
+        return zp_out_degree (v);
     return p->in_off[v->v + 1] - p->in_off[v->v];
 }
 zp_handle_t zp_in_source (const zp_vertex_t *v, size_t i)
 {
     const zp_partition_t *p = v->p;
+    if (!s_has_in_edges (v, "zp_in_source") || !s_index (v, "zp_in_source", i, zp_in_degree (v)))
+        return 0;
     if (!p->in_off)
-        return zp_out_target (v, i);
+        return p->out_tgt[p->out_off[v->v] + i];
     return p->in_src[p->in_off[v->v] + i];
 }
 
@@ -762,9 +906,12 @@ size_t zp_message_count (const zp_vertex_t *v)
     return p->inbox_off[v->v + 1] - p->inbox_off[v->v];
 }
 
-static zp_value_t s_message (const zp_vertex_t *v, size_t i)
+static zp_value_t s_message (const zp_vertex_t *v, size_t i, const char *call, zp_type_t type)
 {
     const zp_partition_t *p = v->p;
+    if (!s_typed (v, call, p->program->message_type, type, "message") ||
+        !s_index (v, call, i, zp_message_count (v)))
+        return (zp_value_t){.bits = 0};
     if (p->path == S_COMBINED)
         return p->combine[(p->step + 1) & 1][(uint64_t) p->lo + v->v];
     if (p->path == S_LISTED)
@@ -774,19 +921,27 @@ static zp_value_t s_message (const zp_vertex_t *v, size_t i)
 
 double zp_message_f64 (const zp_vertex_t *v, size_t i)
 {
-    return s_message (v, i).f64;
+    return s_message (v, i, "zp_message_f64", ZP_F64).f64;
 }
 int64_t zp_message_i64 (const zp_vertex_t *v, size_t i)
 {
-    return s_message (v, i).i64;
+    return s_message (v, i, "zp_message_i64", ZP_I64).i64;
+}
+uint64_t zp_message_u64 (const zp_vertex_t *v, size_t i)
+{
+    return s_message (v, i, "zp_message_u64", ZP_U64).u64;
 }
 const void *zp_message_bytes (const zp_vertex_t *v, size_t i, size_t *len)
 {
     const zp_partition_t *p = v->p;
+    *len = 0;
     if (p->path != S_BYTES) {
-        *len = 0;
+        if (p->checked)
+            s_typed (v, "zp_message_bytes", p->program->message_type, ZP_BYTES, "message");
         return NULL;
     }
+    if (!s_index (v, "zp_message_bytes", i, zp_message_count (v)))
+        return NULL;
     uint64_t at = p->inbox_off[v->v] + i;
     *len = p->inbox_blob_off[at + 1] - p->inbox_blob_off[at];
     return p->inbox_blob + p->inbox_blob_off[at];
@@ -837,10 +992,14 @@ static void s_send_many (zp_partition_t *p, const uint32_t *restrict t, size_t c
         S_LOOP (acc->f64 = m.f64 < acc->f64 ? m.f64 : acc->f64)
     case S_MIN_I64:
         S_LOOP (acc->i64 = m.i64 < acc->i64 ? m.i64 : acc->i64)
+    case S_MIN_U64:
+        S_LOOP (acc->u64 = m.u64 < acc->u64 ? m.u64 : acc->u64)
     case S_MAX_F64:
         S_LOOP (acc->f64 = m.f64 > acc->f64 ? m.f64 : acc->f64)
     case S_MAX_I64:
         S_LOOP (acc->i64 = m.i64 > acc->i64 ? m.i64 : acc->i64)
+    case S_MAX_U64:
+        S_LOOP (acc->u64 = m.u64 > acc->u64 ? m.u64 : acc->u64)
     case S_FN:
         for (size_t i = 0; i < count; i++) {
             if (s_bit (bits, t[i]))
@@ -871,61 +1030,47 @@ static void s_send_bytes_one (zp_partition_t *p, zp_handle_t to, const void *dat
         s_flush_box (p, w);
 }
 
-/* A program error (sending the wrong type, or to a handle that does not
-   exist) is a bug in the program: it is reported once and fails the worker. */
-static bool s_check_send (zp_partition_t *p, zp_handle_t to, zp_type_t type)
+/* Sending the wrong type, or to a handle that does not exist. */
+static bool s_check_send (const zp_vertex_t *v, const char *call, zp_handle_t to, zp_type_t type)
 {
-    if (p->program->message_type != type || to >= p->n_vertices) {
-        if (!p->failed)
-            fprintf (stderr, "zpregel: program %s sent %s to handle %u (|V| = %llu)\n",
-                     p->program->name,
-                     type == ZP_BYTES ? "bytes"
-                     : type == ZP_F64 ? "f64"
-                                      : "i64",
-                     to, (unsigned long long) p->n_vertices);
-        p->failed = -1;
+    const zp_partition_t *p = v->p;
+    if (p->program->message_type != type) {
+        s_misuse (v, call, "sent %s, but the program's message type is %s", s_type_name (type),
+                  s_type_name (p->program->message_type));
+        return false;
+    }
+    if (to >= p->n_vertices) {
+        s_misuse (v, call, "sent to handle %u, but |V| = %" PRIu64, to, p->n_vertices);
         return false;
     }
     return true;
 }
 
-static void s_send_value (zp_vertex_t *v, zp_handle_t to, zp_value_t m, zp_type_t type)
+static void s_send_value (zp_vertex_t *v, const char *call, zp_handle_t to, zp_value_t m,
+                          zp_type_t type)
 {
-    if (s_check_send (v->p, to, type))
+    if (s_check_send (v, call, to, type))
         s_send_many (v->p, &to, 1, m);
 }
 
 void zp_send_f64 (zp_vertex_t *v, zp_handle_t to, double message)
 {
-    s_send_value (v, to, (zp_value_t){.f64 = message}, ZP_F64);
+    s_send_value (v, "zp_send_f64", to, (zp_value_t){.f64 = message}, ZP_F64);
 }
 void zp_send_i64 (zp_vertex_t *v, zp_handle_t to, int64_t message)
 {
-    s_send_value (v, to, (zp_value_t){.i64 = message}, ZP_I64);
+    s_send_value (v, "zp_send_i64", to, (zp_value_t){.i64 = message}, ZP_I64);
+}
+void zp_send_u64 (zp_vertex_t *v, zp_handle_t to, uint64_t message)
+{
+    s_send_value (v, "zp_send_u64", to, (zp_value_t){.u64 = message}, ZP_U64);
 }
 void zp_send_bytes (zp_vertex_t *v, zp_handle_t to, const void *data, size_t len)
 {
-    if (s_check_send (v->p, to, ZP_BYTES)) {
+    if (s_check_send (v, "zp_send_bytes", to, ZP_BYTES)) {
         v->p->messages++;
         s_send_bytes_one (v->p, to, data, len);
     }
-}
-
-static void s_send_all (zp_vertex_t *v, const uint32_t *t, size_t count, zp_value_t m,
-                        zp_type_t type)
-{
-    if (count && s_check_send (v->p, 0, type))
-        s_send_many (v->p, t, count, m);
-}
-
-static void s_send_all_bytes (zp_vertex_t *v, const uint32_t *t, size_t count, const void *data,
-                              size_t len)
-{
-    if (!count || !s_check_send (v->p, 0, ZP_BYTES))
-        return;
-    v->p->messages += count;
-    for (size_t i = 0; i < count; i++)
-        s_send_bytes_one (v->p, t[i], data, len);
 }
 
 static const uint32_t *s_out (const zp_vertex_t *v, size_t *count)
@@ -934,76 +1079,117 @@ static const uint32_t *s_out (const zp_vertex_t *v, size_t *count)
     return v->p->out_tgt + v->p->out_off[v->v];
 }
 
-static const uint32_t *s_in (const zp_vertex_t *v, size_t *count)
+static const uint32_t *s_in (const zp_vertex_t *v, const char *call, size_t *count)
 {
     const zp_partition_t *p = v->p;
+    if (!s_has_in_edges (v, call))
+        return *count = 0, p->out_tgt;
     if (!p->in_off)
-        return p->directed ? (*count = 0, p->out_tgt) : s_out (v, count);
+        return s_out (v, count);
     *count = p->in_off[v->v + 1] - p->in_off[v->v];
     return p->in_src + p->in_off[v->v];
 }
 
 /* Sends a fixed-size value to every out-neighbour (in = false) or in-neighbour. */
-static void s_send_neighbours (zp_vertex_t *v, bool in, zp_value_t m, zp_type_t type)
+static void s_send_neighbours (zp_vertex_t *v, const char *call, bool in, zp_value_t m,
+                               zp_type_t type)
 {
     size_t n;
-    const uint32_t *t = in ? s_in (v, &n) : s_out (v, &n);
-    s_send_all (v, t, n, m, type);
+    const uint32_t *t = in ? s_in (v, call, &n) : s_out (v, &n);
+    if (n && s_check_send (v, call, 0, type))
+        s_send_many (v->p, t, n, m);
 }
 
-static void s_send_neighbours_bytes (zp_vertex_t *v, bool in, const void *data, size_t len)
+static void s_send_neighbours_bytes (zp_vertex_t *v, const char *call, bool in, const void *data,
+                                     size_t len)
 {
     size_t n;
-    const uint32_t *t = in ? s_in (v, &n) : s_out (v, &n);
-    s_send_all_bytes (v, t, n, data, len);
+    const uint32_t *t = in ? s_in (v, call, &n) : s_out (v, &n);
+    if (!n || !s_check_send (v, call, 0, ZP_BYTES))
+        return;
+    v->p->messages += n;
+    for (size_t i = 0; i < n; i++)
+        s_send_bytes_one (v->p, t[i], data, len);
 }
 
 void zp_send_out_f64 (zp_vertex_t *v, double message)
 {
-    s_send_neighbours (v, false, (zp_value_t){.f64 = message}, ZP_F64);
+    s_send_neighbours (v, "zp_send_out_f64", false, (zp_value_t){.f64 = message}, ZP_F64);
 }
 void zp_send_out_i64 (zp_vertex_t *v, int64_t message)
 {
-    s_send_neighbours (v, false, (zp_value_t){.i64 = message}, ZP_I64);
+    s_send_neighbours (v, "zp_send_out_i64", false, (zp_value_t){.i64 = message}, ZP_I64);
+}
+void zp_send_out_u64 (zp_vertex_t *v, uint64_t message)
+{
+    s_send_neighbours (v, "zp_send_out_u64", false, (zp_value_t){.u64 = message}, ZP_U64);
 }
 void zp_send_out_bytes (zp_vertex_t *v, const void *data, size_t len)
 {
-    s_send_neighbours_bytes (v, false, data, len);
+    s_send_neighbours_bytes (v, "zp_send_out_bytes", false, data, len);
 }
 void zp_send_in_f64 (zp_vertex_t *v, double message)
 {
-    s_send_neighbours (v, true, (zp_value_t){.f64 = message}, ZP_F64);
+    s_send_neighbours (v, "zp_send_in_f64", true, (zp_value_t){.f64 = message}, ZP_F64);
 }
 void zp_send_in_i64 (zp_vertex_t *v, int64_t message)
 {
-    s_send_neighbours (v, true, (zp_value_t){.i64 = message}, ZP_I64);
+    s_send_neighbours (v, "zp_send_in_i64", true, (zp_value_t){.i64 = message}, ZP_I64);
+}
+void zp_send_in_u64 (zp_vertex_t *v, uint64_t message)
+{
+    s_send_neighbours (v, "zp_send_in_u64", true, (zp_value_t){.u64 = message}, ZP_U64);
 }
 void zp_send_in_bytes (zp_vertex_t *v, const void *data, size_t len)
 {
-    s_send_neighbours_bytes (v, true, data, len);
+    s_send_neighbours_bytes (v, "zp_send_in_bytes", true, data, len);
+}
+
+/* The aggregator `index` for `call` reading or adding `type`, or NULL. */
+static const zp_aggregator_def_t *s_aggregator (const zp_vertex_t *v, const char *call,
+                                                size_t index, zp_type_t type)
+{
+    const zp_program_t *prog = v->p->program;
+    if (index >= prog->n_aggregators) {
+        s_misuse (v, call, "aggregator %zu, but the program has %zu", index, prog->n_aggregators);
+        return NULL;
+    }
+    if (!s_typed (v, call, prog->aggregators[index].type, type, "aggregator"))
+        return NULL;
+    return &prog->aggregators[index];
+}
+
+static void s_aggregate (zp_vertex_t *v, const char *call, size_t index, zp_value_t value,
+                         zp_type_t type)
+{
+    const zp_aggregator_def_t *d = s_aggregator (v, call, index, type);
+    if (d)
+        s_combine (&v->p->agg_part[index], value, d->op, d->type);
 }
 
 void zp_aggregate_f64 (zp_vertex_t *v, size_t index, double value)
 {
-    const zp_program_t *prog = v->p->program;
-    if (index < prog->n_aggregators)
-        s_combine (&v->p->agg_part[index], (zp_value_t){.f64 = value}, prog->aggregators[index].op,
-                   ZP_F64);
+    s_aggregate (v, "zp_aggregate_f64", index, (zp_value_t){.f64 = value}, ZP_F64);
 }
 void zp_aggregate_i64 (zp_vertex_t *v, size_t index, int64_t value)
 {
-    const zp_program_t *prog = v->p->program;
-    if (index < prog->n_aggregators)
-        s_combine (&v->p->agg_part[index], (zp_value_t){.i64 = value}, prog->aggregators[index].op,
-                   ZP_I64);
+    s_aggregate (v, "zp_aggregate_i64", index, (zp_value_t){.i64 = value}, ZP_I64);
+}
+void zp_aggregate_u64 (zp_vertex_t *v, size_t index, uint64_t value)
+{
+    s_aggregate (v, "zp_aggregate_u64", index, (zp_value_t){.u64 = value}, ZP_U64);
 }
 double zp_aggregated_f64 (const zp_vertex_t *v, size_t index)
 {
-    return index < ZP_MAX_AGGREGATORS ? v->p->agg_prev[index].f64 : 0;
+    return s_aggregator (v, "zp_aggregated_f64", index, ZP_F64) ? v->p->agg_prev[index].f64 : 0;
 }
 int64_t zp_aggregated_i64 (const zp_vertex_t *v, size_t index)
 {
-    return index < ZP_MAX_AGGREGATORS ? v->p->agg_prev[index].i64 : 0;
+    return s_aggregator (v, "zp_aggregated_i64", index, ZP_I64) ? v->p->agg_prev[index].i64 : 0;
+}
+uint64_t zp_aggregated_u64 (const zp_vertex_t *v, size_t index)
+{
+    return s_aggregator (v, "zp_aggregated_u64", index, ZP_U64) ? v->p->agg_prev[index].u64 : 0;
 }
 
 void zp_vote_to_halt (zp_vertex_t *v)

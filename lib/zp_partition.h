@@ -30,8 +30,11 @@ typedef struct zp_partition_s zp_partition_t;
 
 /* Called with a batch for worker `dst` (never ourselves); 0 or -1 to stop. */
 typedef int (zp_flush_fn) (void *ctx, uint32_t dst, const zp_batch_out_t *batch);
-/* Called every few thousand vertices during compute, with how many are
-   done: the worker's chance to heartbeat and serve its sockets. */
+/* Called during compute every few thousand vertices and at least every
+   ZP_TICK_MS (after the compute() call that ends the period), with how
+   many vertices are done: the worker's chance to heartbeat and serve its
+   sockets. A single compute() call must return within the job's
+   heartbeat_ms x liveness: one that does not is taken for a stuck node. */
 typedef void (zp_tick_fn) (void *ctx, uint64_t progress);
 
 /* Per-superstep figures a worker reports in DONE. Arrays have n_workers entries. */
@@ -54,6 +57,14 @@ uint32_t zp_partition_worker (const zp_partition_t *self);
 uint32_t zp_partition_workers (const zp_partition_t *self);
 uint64_t zp_partition_size (const zp_partition_t *self);
 const zp_settings_t *zp_partition_settings (const zp_partition_t *self);
+/* The program error that failed the last compute (see the vertex API in
+   zp_partition.c), or NULL: then it was memory or a flush. */
+const char *zp_partition_error (const zp_partition_t *self);
+/* The vertex whose compute() is running (its id in *id), or UINT32_MAX;
+   and the superstep. For crash reports. */
+uint32_t zp_partition_vertex (const zp_partition_t *self, uint64_t *id);
+uint32_t zp_partition_step (const zp_partition_t *self);
+const char *zp_partition_program_name (const zp_partition_t *self);
 
 /* Checks a received batch against this partition (job, destination, message
    type, every id inside our range). 0 or a negative zp_frame_err_t. */

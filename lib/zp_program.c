@@ -158,18 +158,26 @@ int64_t zp_param_i64 (const zp_params_t *params, const char *name)
     return i < 0 ? 0 : params->values[i].i64;
 }
 
+uint64_t zp_param_u64 (const zp_params_t *params, const char *name)
+{
+    int i = s_param_index (params, name);
+    return i < 0 ? 0 : params->values[i].u64;
+}
+
 zp_value_t zp_combiner_identity (zp_combiner_t op, zp_type_t type)
 {
     zp_value_t v = {.bits = 0};
     if (op == ZP_COMBINE_MIN) {
         if (type == ZP_F64)
             v.f64 = INFINITY;
+        else if (type == ZP_U64)
+            v.u64 = UINT64_MAX;
         else
             v.i64 = INT64_MAX;
     } else if (op == ZP_COMBINE_MAX) {
         if (type == ZP_F64)
             v.f64 = -INFINITY;
-        else
+        else if (type == ZP_I64)
             v.i64 = INT64_MIN;
     }
     return v;
@@ -184,6 +192,13 @@ void zp_combiner_apply (zp_combiner_t op, zp_type_t type, zp_value_t *acc, zp_va
             acc->f64 = m.f64 < acc->f64 ? m.f64 : acc->f64;
         else if (op == ZP_COMBINE_MAX)
             acc->f64 = m.f64 > acc->f64 ? m.f64 : acc->f64;
+    } else if (type == ZP_U64) {
+        if (op == ZP_COMBINE_SUM)
+            acc->u64 += m.u64;
+        else if (op == ZP_COMBINE_MIN)
+            acc->u64 = m.u64 < acc->u64 ? m.u64 : acc->u64;
+        else if (op == ZP_COMBINE_MAX)
+            acc->u64 = m.u64 > acc->u64 ? m.u64 : acc->u64;
     } else {
         /* Wrap-around, not undefined behaviour, on overflow. */
         if (op == ZP_COMBINE_SUM)
@@ -197,7 +212,7 @@ void zp_combiner_apply (zp_combiner_t op, zp_type_t type, zp_value_t *acc, zp_va
 
 static bool s_fixed (zp_type_t t)
 {
-    return t == ZP_F64 || t == ZP_I64;
+    return t == ZP_F64 || t == ZP_I64 || t == ZP_U64;
 }
 
 int zp_program_check (const zp_program_t *p, char *err, size_t errlen)
@@ -214,11 +229,12 @@ int zp_program_check (const zp_program_t *p, char *err, size_t errlen)
         return -1;
     }
     if (!s_fixed (p->value_type)) {
-        snprintf (err, errlen, "program %s: value_type must be ZP_F64 or ZP_I64", name);
+        snprintf (err, errlen, "program %s: value_type must be ZP_F64, ZP_I64 or ZP_U64", name);
         return -1;
     }
     if (!s_fixed (p->message_type) && p->message_type != ZP_BYTES) {
-        snprintf (err, errlen, "program %s: message_type must be ZP_F64, ZP_I64 or ZP_BYTES", name);
+        snprintf (err, errlen,
+                  "program %s: message_type must be ZP_F64, ZP_I64, ZP_U64 or ZP_BYTES", name);
         return -1;
     }
     if (p->combiner > ZP_COMBINE_FN || (p->combiner == ZP_COMBINE_FN && !p->combine) ||
@@ -234,8 +250,10 @@ int zp_program_check (const zp_program_t *p, char *err, size_t errlen)
         return -1;
     }
     for (size_t i = 0; i < p->n_params; i++)
-        if (!p->params[i].name || !s_fixed (p->params[i].type)) {
-            snprintf (err, errlen, "program %s: parameter %zu needs a name and type F64 or I64",
+        if (!p->params[i].name ||
+            !(s_fixed (p->params[i].type) || p->params[i].type == ZP_VERTEX)) {
+            snprintf (err, errlen,
+                      "program %s: parameter %zu needs a name and type F64, I64, U64 or VERTEX",
                       name, i);
             return -1;
         }
@@ -247,7 +265,8 @@ int zp_program_check (const zp_program_t *p, char *err, size_t errlen)
         const zp_aggregator_def_t *a = &p->aggregators[i];
         if (!s_fixed (a->type) || a->op < ZP_COMBINE_SUM || a->op > ZP_COMBINE_MAX) {
             snprintf (err, errlen,
-                      "program %s: aggregator %zu needs type F64/I64 and op SUM/MIN/MAX", name, i);
+                      "program %s: aggregator %zu needs type F64/I64/U64 and op SUM/MIN/MAX", name,
+                      i);
             return -1;
         }
     }

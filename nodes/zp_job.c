@@ -14,6 +14,7 @@
 #include "zpregel/zp_worker.h"
 #include "../lib/zp_grow.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -48,6 +49,16 @@ static int s_parse_param (const zp_param_def_t *def, const char *text, zp_value_
         if (end == text || *end || errno || !isfinite (v))
             return -1;
         out->f64 = v;
+    } else if (def->type == ZP_U64 || def->type == ZP_VERTEX) {
+        /* strtoull takes "-1" as 2^64 - 1: a sign is refused before it. */
+        while (isspace ((unsigned char) *text))
+            text++;
+        if (*text == '-' || *text == '+')
+            return -1;
+        unsigned long long v = strtoull (text, &end, 10);
+        if (end == text || *end || errno)
+            return -1;
+        out->u64 = v;
     } else {
         long long v = strtoll (text, &end, 10);
         if (end == text || *end || errno)
@@ -90,7 +101,11 @@ int zp_job_resolve_params (const zp_config_t *cfg, const zp_program_t *program,
         const zp_param_def_t *def = &program->params[k];
         const zp_param_config_t *given = zp_config_param (cfg, def->name);
         const char *text = given ? given->value : NULL;
-        const char *what = def->type == ZP_F64 ? "a number" : "a whole number";
+        const char *what = def->type == ZP_F64   ? "a number"
+                           : def->type == ZP_I64 ? "a whole number"
+                           : def->type == ZP_VERTEX
+                               ? "a vertex id (0 to 18446744073709551615)"
+                               : "a whole number from 0 to 18446744073709551615";
         if (given) {
             if (s_parse_param (def, text, &values[k]) != 0) {
                 snprintf (err, errlen, "%s: job.params.%s: expected %s, got \"%s\"", given->origin,
@@ -112,6 +127,29 @@ int zp_job_resolve_params (const zp_config_t *cfg, const zp_program_t *program,
             return -1;
         } else
             values[k] = def->fallback;
+    }
+    return 0;
+}
+
+/* A vertex parameter (a BFS source) names a vertex of the graph: one that is
+   not there would make every vertex unreachable, a plausible wrong answer. */
+static int s_check_vertex_params (const zp_config_t *cfg, const zp_program_t *program,
+                                  const zp_properties_t *props, const zp_value_t *values,
+                                  const zp_graph_t *g, char *err, size_t errlen)
+{
+    for (size_t k = 0; k < program->n_params; k++) {
+        const zp_param_def_t *def = &program->params[k];
+        if (def->type != ZP_VERTEX || zp_graph_index (g, values[k].u64) >= 0)
+            continue;
+        const zp_param_config_t *given = zp_config_param (cfg, def->name);
+        if (given)
+            snprintf (err, errlen, "%s: job.params.%s: vertex %" PRIu64 " is not in the graph %s",
+                      given->origin, def->name, values[k].u64, cfg->graph);
+        else
+            snprintf (err, errlen, "%s: graph.%s.%s: vertex %" PRIu64 " is not in the graph",
+                      props ? zp_properties_origin (props, def->property) : cfg->path,
+                      props ? zp_properties_name (props) : "?", def->property, values[k].u64);
+        return -1;
     }
     return 0;
 }
@@ -458,6 +496,7 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
                                  : cfg->compress_mode == ZP_COMPRESS_OFF ? 2
                                                                          : 0,
                      .max_supersteps = cfg->max_supersteps,
+                     .check_program = (uint32_t) cfg->check_program,
                      .ack_timeout_ms = cfg->ack_timeout_ms,
                      .max_retries = cfg->max_retries,
                      .heartbeat_ms = cfg->heartbeat_ms,
@@ -544,6 +583,15 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
             uint32_t w = 0;
             while (w < nn && !(children[w] && zp_process_poll (children[w], &status) == 1))
                 w++;
+            if (w < nn && status == ZP_EXIT_PROGRAM_CRASHED) {
+                snprintf (err, errlen,
+                          "%s %s (pid %d): its program crashed (the line above says where); "
+                          "not started again, the same input would crash it again",
+                          w < n ? "worker" : "router", names[w], (int) children[w]);
+                children[w] = 0;
+                rc = ZP_JOB_PROGRAM_CRASHED;
+                break;
+            }
             if (w < nn) {
                 snprintf (err, errlen, "%s %s (pid %d) exited with status %d before the job ended",
                           w < n ? "worker" : "router", names[w], (int) children[w], status);
@@ -567,13 +615,20 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
         if (streq (cmd, "STEP") && zframe_size (frame) == sizeof (zp_step_report_t)) {
             zp_step_report_t r;
             memcpy (&r, zframe_data (frame), sizeof r);
+            if (summary->supersteps == 0 && r.step > 0)
+                summary->resumed_step = r.step;
             summary->supersteps = r.step + 1;
+            summary->active_at_end = r.active;
+            summary->messages_at_end = r.messages;
             s_totals_t *totals = j->totals;
             while (totals->cap <= r.step) {
+                size_t had = totals->cap;
                 s_sent_t *grown =
                     zp_grow (totals->steps, &totals->cap, totals->cap, sizeof *grown, 64);
                 if (!grown)
                     break;
+                /* Supersteps before a resumed checkpoint were not run here. */
+                memset (grown + had, 0, (totals->cap - had) * sizeof *grown);
                 totals->steps = grown;
             }
             if (r.step < totals->cap) {
@@ -663,12 +718,28 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
                                 NULL};
     zp_properties_t *props = NULL;
     char weight[256];
+    zp_format_t format = zp_graph_format (cfg->graph, cfg->format);
+    if (cfg->directed >= 0 && format != ZP_FORMAT_SNAP) {
+        /* Silently ignored, it would run the graph the other way round. */
+        snprintf (err, errlen,
+                  "%s: job.directed is for SNAP edge lists; %s says itself whether it is "
+                  "directed (remove job.directed)",
+                  cfg->path, cfg->graph);
+        return -1;
+    }
+    if (cfg->labels) {
+        FILE *labels = fopen (cfg->labels, "r");
+        if (!labels) {
+            snprintf (err, errlen, "%s: job.labels: %s: cannot open: %s", cfg->path, cfg->labels,
+                      strerror (errno));
+            return -1;
+        }
+        fclose (labels);
+    }
     if (program->flags & ZP_NEEDS_WEIGHTS) {
         /* The weight column's name may come from the dataset's properties. */
-        bool graphalytics = cfg->format == ZP_FORMAT_GRAPHALYTICS ||
-                            (cfg->format == ZP_FORMAT_AUTO && strlen (cfg->graph) > 11 &&
-                             strcmp (cfg->graph + strlen (cfg->graph) - 11, ".properties") == 0);
-        if (graphalytics && !(props = zp_properties_load (cfg->graph, err, errlen)))
+        if (format == ZP_FORMAT_GRAPHALYTICS &&
+            !(props = zp_properties_load (cfg->graph, err, errlen)))
             return -1;
         snprintf (weight, sizeof weight, "%s", s_weight_property (cfg, program, props));
         source.weight_property = weight;
@@ -688,7 +759,8 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
         snprintf (err, errlen, "out of memory");
         goto done;
     }
-    if (zp_job_resolve_params (cfg, program, props, params, err, errlen) != 0)
+    if (zp_job_resolve_params (cfg, program, props, params, err, errlen) != 0 ||
+        s_check_vertex_params (cfg, program, props, params, g, err, errlen) != 0)
         goto done;
     if ((program->flags & ZP_NEEDS_IN_EDGES) && zp_graph_build_in_edges (g) != 0) {
         snprintf (err, errlen, "out of memory building in-edges");
@@ -801,6 +873,17 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
     summary->compute_seconds = (double) (zclock_usecs () - t0) / 1e6;
     if (rc != 0)
         goto done;
+    summary->converged = !summary->active_at_end && !summary->messages_at_end;
+    if (!summary->converged && cfg->on_limit == ZP_ON_LIMIT_FAIL) {
+        snprintf (err, errlen,
+                  "not converged: stopped at engine.max_supersteps (%u) with %" PRIu64
+                  " vertices active and %" PRIu64 " messages in flight; no output written "
+                  "(raise engine.max_supersteps, or set engine.on_limit: stop to write the "
+                  "values as they are)",
+                  cfg->max_supersteps, summary->active_at_end, summary->messages_at_end);
+        rc = ZP_JOB_LIMIT;
+        goto done;
+    }
 
     t0 = zclock_usecs ();
     values = malloc ((g->n ? g->n : 1) * sizeof *values);

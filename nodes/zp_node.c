@@ -1,5 +1,6 @@
 /*  zp_node: sockets, HELLO and ordered broadcasts for workers and routers. */
 #include "zp_node.h"
+#include "../lib/zp_grow.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -69,8 +70,18 @@ int zp_node_open (zp_node_t *node, const char *kind, const zp_node_args_t *args)
     return 0;
 }
 
+struct zp_node_held_s {
+    zp_wire_msg_t msg;
+    bool broadcast;
+};
+
 void zp_node_close (zp_node_t *node, bool lost)
 {
+    for (size_t i = node->head_held; i < node->n_held; i++)
+        zp_wire_close (&node->held[i].msg);
+    free (node->held);
+    node->held = NULL;
+    node->head_held = node->n_held = node->cap_held = 0;
     /* The control socket lingers to deliver final frames (RESULT, FAIL);
        lingering after a lost job, it would reconnect to the next master
        under this node's identity and take it from the node's next session. */
@@ -170,8 +181,44 @@ bool zp_node_told_to_end (zsock_t *pipe)
     return end;
 }
 
+/* Whether a frame from the master waits on `sock`. */
+static bool s_waiting (zsock_t *sock)
+{
+    return sock && (zsock_events (sock) & ZMQ_POLLIN);
+}
+
+void zp_node_hold (zp_node_t *node)
+{
+    zsock_t *socks[2] = {node->control, node->bcast};
+    for (int k = 0; k < 2; k++)
+        while (s_waiting (socks[k])) {
+            struct zp_node_held_s *held =
+                zp_grow (node->held, &node->cap_held, node->n_held, sizeof *held, 16);
+            if (!held)
+                return; /* left on the socket: the main loop reads it later */
+            node->held = held;
+            if (zp_wire_recv (socks[k], false, &held[node->n_held].msg) != 0)
+                continue; /* a malformed frame, drained */
+            held[node->n_held++].broadcast = k == 1;
+            node->heard = zclock_mono ();
+        }
+}
+
+bool zp_node_take_held (zp_node_t *node, zp_wire_msg_t *msg, bool *broadcast)
+{
+    if (node->head_held == node->n_held) {
+        node->head_held = node->n_held = 0;
+        return false;
+    }
+    *msg = node->held[node->head_held].msg;
+    *broadcast = node->held[node->head_held++].broadcast;
+    return true;
+}
+
 bool zp_node_master_silent (zp_node_t *node, uint32_t heartbeat_ms, uint32_t liveness)
 {
+    if (node->head_held < node->n_held || s_waiting (node->control) || s_waiting (node->bcast))
+        node->heard = zclock_mono ();
     int64_t silent = zclock_mono () - node->heard;
     if (silent <= (int64_t) heartbeat_ms * liveness)
         return false;

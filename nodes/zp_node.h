@@ -32,6 +32,10 @@ typedef struct {
     int64_t heard;                 /* when the master was last heard from */
     uint32_t join_ms;              /* no ASSIGN (or ROUTE) within this of the start: give up */
     int64_t join_deadline;
+    /* Frames read from control and broadcast while the node was busy
+       (computing), in arrival order, for the main loop to handle after. */
+    struct zp_node_held_s *held;
+    size_t head_held, n_held, cap_held; /* held[head_held..n_held) are waiting */
 } zp_node_t;
 
 /* Creates the sockets (see above) for `args` (data[i] may be NULL). 0, or
@@ -52,8 +56,20 @@ int zp_node_start (zp_node_t *node, zsock_t *pipe, const char *kind, zp_role_t r
 /* Whether the owner asked the actor to end: reads a command from `pipe`. */
 bool zp_node_told_to_end (zsock_t *pipe);
 /* Whether the master has said nothing for `liveness` heartbeats of
-   `heartbeat_ms` (logged): the job is then lost to this node. */
+   `heartbeat_ms` (logged): the job is then lost to this node. Silence is
+   judged only on drained input: a frame from the master still waiting on
+   the control or broadcast socket, or held, is news from it, however long
+   the node was busy before it looked. */
 bool zp_node_master_silent (zp_node_t *node, uint32_t heartbeat_ms, uint32_t liveness);
+
+/* While the node is busy (a long compute): reads every frame waiting on
+   control and broadcast, notes that the master was heard, and holds the
+   frames. Cheap when nothing waits. So the node's own busy loop never
+   looks like the master's death, and the SUB queue never overflows. */
+void zp_node_hold (zp_node_t *node);
+/* Takes the oldest held frame (the caller owns `msg`); false if none.
+   `*broadcast` says which socket it came from. */
+bool zp_node_take_held (zp_node_t *node, zp_wire_msg_t *msg, bool *broadcast);
 /* Whether the join deadline has passed (logged: no `what` came). */
 bool zp_node_join_expired (zp_node_t *node, const char *what);
 

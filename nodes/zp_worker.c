@@ -29,6 +29,7 @@
 #include "zpregel/zp_control.h"
 #include "zpregel/zp_plan.h"
 #include "zpregel/zp_wire.h"
+#include "../lib/zp_crash.h"
 #include "../lib/zp_grow.h"
 #include "../lib/zp_partition.h"
 #include "zp_node.h"
@@ -214,7 +215,10 @@ static void s_on_batch (self_t *self)
        is ACKed again and dropped; only a new one must be of this superstep
        or the next. */
     bool seen = rc == 0 && s_rx_seen (&self->rx[view.header.src], view.header.seq);
-    if (rc == 0 && !seen && step != self->step && step != self->step + 1)
+    /* An empty batch of a superstep that has ended carries nothing to
+       deliver: it is ACKed (so its sender forgets it) and dropped. */
+    bool late_empty = rc == 0 && !seen && view.header.count == 0 && step < self->step;
+    if (rc == 0 && !seen && !late_empty && step != self->step && step != self->step + 1)
         rc = ZP_ERANGE;
     if (rc != 0) {
         zp_wire_identity_text (&msg.identity, who, sizeof who);
@@ -224,6 +228,12 @@ static void s_on_batch (self_t *self)
         return;
     }
     int fresh = seen ? 0 : s_rx_accept (&self->rx[view.header.src], view.header.seq);
+    if (fresh < 0) {
+        zp_wire_close (&msg);
+        return; /* out of memory: not ACKed, the sender keeps it */
+    }
+    if (late_empty)
+        fresh = -1; /* recorded as seen, ACKed, not stored */
     zp_ack_t ack = {view.header.job, step,
                     view.header.src, view.header.dst,
                     view.header.seq, self->rx[view.header.src].next};
@@ -347,11 +357,19 @@ static void s_service (self_t *self, int timeout_ms)
             s_on_ack (self, self->links[i].sock);
 }
 
+/* While busy: the master hears from us, and what it says is read and held
+   (zp_node_hold), so that neither side takes our busy loop for a death. */
+static void s_keepalive (self_t *self, uint64_t progress)
+{
+    s_ping (self, progress);
+    zp_node_hold (&self->node);
+}
+
 /* The partition's tick during compute: heartbeat, retries, incoming traffic. */
 static void s_tick (void *ctx, uint64_t progress)
 {
     self_t *self = ctx;
-    s_ping (self, progress);
+    s_keepalive (self, progress);
     s_retry (self);
     s_service (self, 0);
 }
@@ -517,6 +535,8 @@ static void s_begin (self_t *self, const zp_broadcast_t *b)
         qsort (self->stored, self->n_stored, sizeof *self->stored, s_cmp_stored);
     size_t kept = 0;
     for (size_t i = 0; i < self->n_stored; i++) {
+        if ((i & 63) == 63)
+            s_keepalive (self, 0);
         s_stored_t *s = &self->stored[i];
         if (s->step + 1 == b->step) {
             zp_batch_view_t view;
@@ -560,7 +580,8 @@ static void s_begin (self_t *self, const zp_broadcast_t *b)
         rc = s_send_ends (self);
     self->compute_seconds = (double) (zclock_usecs () - start) / 1e6;
     if (rc != 0) {
-        s_fail (self, "superstep failed: a program error, or out of memory");
+        const char *why = zp_partition_error (self->partition);
+        s_fail (self, why ? why : "superstep failed: out of memory, or a batch could not be sent");
         return;
     }
     self->state = S_WAIT_ACKS;
@@ -645,6 +666,7 @@ static void s_on_assign (self_t *self, const void *frame, size_t size)
         s_fail (self, err);
         return;
     }
+    zp_crash_watch ("worker", self->node.name, self->partition);
     self->fingerprint = zp_checkpoint_fingerprint (a.program, a.program_len, a.params, a.n_params,
                                                    a.n_vertices, a.n_workers, a.ranges);
     self->checkpoint_every = a.settings.checkpoint_every;
@@ -769,11 +791,8 @@ static void s_on_broadcast (self_t *self)
         zp_node_broadcast (&self->node, &msg, s_on_broadcast_cb, self);
 }
 
-static void s_on_control (self_t *self)
+static void s_on_control_msg (self_t *self, zp_wire_msg_t msg)
 {
-    zp_wire_msg_t msg;
-    if (zp_wire_recv (self->node.control, false, &msg) != 0)
-        return;
     const void *data = zp_wire_data (&msg);
     size_t size = zp_wire_size (&msg);
     int kind = zp_frame_kind (data, size);
@@ -793,6 +812,27 @@ static void s_on_control (self_t *self)
         self->bad_frames++;
     }
     zp_wire_close (&msg);
+}
+
+static void s_on_control (self_t *self)
+{
+    zp_wire_msg_t msg;
+    if (zp_wire_recv (self->node.control, false, &msg) == 0)
+        s_on_control_msg (self, msg);
+}
+
+/* Handles what was read and held while we computed, in arrival order. */
+static void s_on_held (self_t *self)
+{
+    zp_wire_msg_t msg;
+    bool broadcast;
+    while (!self->stop && self->state != S_COMPUTING &&
+           zp_node_take_held (&self->node, &msg, &broadcast)) {
+        if (broadcast)
+            zp_node_broadcast (&self->node, &msg, s_on_broadcast_cb, self);
+        else
+            s_on_control_msg (self, msg);
+    }
 }
 
 static void s_destroy (self_t *self)
@@ -821,6 +861,7 @@ static void s_destroy (self_t *self)
     free (self->stats.sent);
     free (self->stats.received);
     zp_compress_destroy (&self->rx_z);
+    zp_crash_unwatch ();
     zp_partition_destroy (&self->partition);
     zp_node_close (&self->node, self->lost);
     zp_cbor_writer_free (&self->bw);
@@ -842,6 +883,9 @@ void zp_worker_actor (zsock_t *pipe, void *args)
     }
     self->poller = zpoller_new (pipe, self->node.control, self->node.bcast, self->node.data, NULL);
     while (!self->stop) {
+        s_on_held (self);
+        if (self->stop)
+            break;
         zsock_t *which = zpoller_wait (self->poller, 50);
         s_ping (self, 0);
         s_retry (self);

@@ -264,6 +264,12 @@ static int s_keep_merged (self_t *self, s_agg_t *a, const s_item_t *items, size_
 /* Merges the held batches of a complete aggregation and sends the result. */
 static int s_merge (self_t *self, s_agg_t *a)
 {
+    if (!a->n_held) {
+        /* Every sender announced no batch: nobody waits for a merged one,
+           and one sent now could reach the receiver after its superstep. */
+        a->merged = true;
+        return 0;
+    }
     if (a->n_held)
         qsort (a->held, a->n_held, sizeof *a->held, s_cmp_held);
     size_t total = 0;
@@ -333,7 +339,8 @@ static int s_merge (self_t *self, s_agg_t *a)
                 items[out++] = items[i];
         }
     }
-    /* Batches of at most batch_bytes (at least one, so the receiver ACKs and we can). */
+    /* Batches of at most batch_bytes (at least one, so that the receiver
+       ACKs it and we can ACK the senders). */
     int rc = 0;
     size_t limit = self->settings.batch_bytes / 16 ? self->settings.batch_bytes / 16 : 16;
     size_t from = 0;
@@ -380,10 +387,19 @@ static void s_try_complete (self_t *self, s_agg_t *a)
         s_fail (self, "cannot merge batches (out of memory, or a bad batch)");
 }
 
+/* Tries every aggregation, and forgets those that completed with nothing
+   to send. */
 static void s_check_all (self_t *self)
 {
-    for (size_t i = 0; i < self->n_aggs; i++)
-        s_try_complete (self, &self->aggs[i]);
+    for (size_t i = 0; i < self->n_aggs;) {
+        s_agg_t *a = &self->aggs[i];
+        s_try_complete (self, a);
+        if (a->merged && !a->n_held) {
+            s_agg_free (a);
+            self->aggs[i] = self->aggs[--self->n_aggs];
+        } else
+            i++;
+    }
 }
 
 /* A batch or an END from a worker. */
@@ -407,7 +423,7 @@ static void s_on_data (self_t *self)
                    zp_frame_strerror (rc ? rc : ZP_ENOMEM));
         else {
             a->ends[end.src] = end.batches + 1;
-            s_try_complete (self, a);
+            s_check_all (self);
         }
         zp_wire_close (&msg);
         return;

@@ -15,7 +15,7 @@
 
 typedef struct {
     int64_t iterations;
-    int64_t *labels; /* scratch for one vertex's messages */
+    uint64_t *labels; /* scratch for one vertex's messages */
     size_t capacity;
 } s_state_t;
 
@@ -43,15 +43,15 @@ static void s_teardown (void *state)
 
 static int s_cmp (const void *a, const void *b)
 {
-    int64_t x = *(const int64_t *) a, y = *(const int64_t *) b;
+    uint64_t x = *(const uint64_t *) a, y = *(const uint64_t *) b;
     return x < y ? -1 : x > y;
 }
 
-static void s_send (zp_vertex_t *v, int64_t label)
+static void s_send (zp_vertex_t *v, uint64_t label)
 {
-    zp_send_out_i64 (v, label);
+    zp_send_out_u64 (v, label);
     if (zp_directed (v))
-        zp_send_in_i64 (v, label);
+        zp_send_in_u64 (v, label);
 }
 
 static void s_compute (zp_vertex_t *v)
@@ -59,20 +59,20 @@ static void s_compute (zp_vertex_t *v)
     s_state_t *s = zp_state (v);
     uint32_t step = zp_superstep (v);
     if (step == 0)
-        zp_set_i64 (v, (int64_t) zp_id (v));
+        zp_set_u64 (v, zp_id (v));
     size_t n = zp_message_count (v);
     if (step > 0 && n > 0) {
         if (n > s->capacity) {
-            int64_t *grown = realloc (s->labels, n * sizeof *grown);
+            uint64_t *grown = realloc (s->labels, n * sizeof *grown);
             if (!grown)
                 return; /* keeps the old label; cannot happen short of memory exhaustion */
             s->labels = grown;
             s->capacity = n;
         }
         for (size_t i = 0; i < n; i++)
-            s->labels[i] = zp_message_i64 (v, i);
+            s->labels[i] = zp_message_u64 (v, i);
         qsort (s->labels, n, sizeof *s->labels, s_cmp);
-        int64_t best = s->labels[0];
+        uint64_t best = s->labels[0];
         size_t best_run = 0;
         for (size_t i = 0; i < n;) {
             size_t j = i;
@@ -84,10 +84,10 @@ static void s_compute (zp_vertex_t *v)
             }
             i = j;
         }
-        zp_set_i64 (v, best);
+        zp_set_u64 (v, best);
     }
     if ((int64_t) step < s->iterations)
-        s_send (v, zp_get_i64 (v));
+        s_send (v, zp_get_u64 (v));
     else
         zp_vote_to_halt (v);
 }
@@ -100,8 +100,8 @@ const zp_program_t zp_cdlp_program = {
     .api_version = ZP_API_VERSION,
     .name = "cdlp",
     .description = "community detection by label propagation (LDBC Graphalytics)",
-    .value_type = ZP_I64,
-    .message_type = ZP_I64,
+    .value_type = ZP_U64, /* labels are ids: any uint64 */
+    .message_type = ZP_U64,
     .combiner = ZP_COMBINE_NONE,
     .flags = ZP_NEEDS_IN_EDGES | ZP_PLACEMENT_FREE,
     .params = s_params,

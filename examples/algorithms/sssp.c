@@ -12,10 +12,10 @@
 
 static int s_setup (const zp_params_t *params, void **state, char *err, size_t errlen)
 {
-    int64_t *source = malloc (sizeof *source);
+    uint64_t *source = malloc (sizeof *source);
     if (!source)
         return -1;
-    *source = zp_param_i64 (params, "source");
+    *source = zp_param_u64 (params, "source");
     *state = source;
     return 0;
 }
@@ -29,7 +29,7 @@ static void s_compute (zp_vertex_t *v)
 {
     double dist = zp_get_f64 (v);
     if (zp_superstep (v) == 0) {
-        if (zp_id (v) == (uint64_t) * (const int64_t *) zp_state (v))
+        if (zp_id (v) == *(const uint64_t *) zp_state (v))
             dist = 0;
     } else if (zp_message_count (v))
         dist = zp_message_f64 (v, 0);
@@ -43,7 +43,7 @@ static void s_compute (zp_vertex_t *v)
 }
 
 static const zp_param_def_t s_params[] = {
-    {"source", ZP_I64, "sssp.source-vertex", true, {.i64 = 0}, "id of the source vertex"},
+    {"source", ZP_VERTEX, "sssp.source-vertex", true, {.u64 = 0}, "id of the source vertex"},
 };
 
 const zp_program_t zp_sssp_program = {

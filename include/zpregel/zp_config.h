@@ -25,6 +25,13 @@ typedef enum {
     ZP_FORMAT_SNAP = 2,
     ZP_FORMAT_BINARY = 3,
 } zp_format_t;
+/* engine.on_limit: a job that reaches engine.max_supersteps with vertices
+   still active or messages in flight has not converged. */
+typedef enum {
+    ZP_ON_LIMIT_FAIL = 0, /* an error: no output is written */
+    ZP_ON_LIMIT_STOP = 1  /* the values as they are, marked not converged */
+} zp_on_limit_t;
+
 typedef enum { ZP_COMPRESS_AUTO = 0, ZP_COMPRESS_ON = 1, ZP_COMPRESS_OFF = 2 } zp_compress_mode_t;
 
 typedef struct {
@@ -83,6 +90,9 @@ typedef struct {
     /* engine */
     uint64_t batch_bytes;
     uint32_t max_supersteps;
+    zp_on_limit_t on_limit; /* what a job stopped by max_supersteps with work left does */
+    int check_program; /* 1: check every vertex API call (ZPREGEL_CHECK_PROGRAM=1 sets the default)
+                        */
     /* compression */
     zp_compress_mode_t compress_mode;
     uint32_t compress_level;

@@ -71,7 +71,8 @@ typedef struct {
     const char
         *checkpoint_dir; /* encode: NUL-terminated, or NULL; decode: checkpoint_dir_len bytes */
     size_t checkpoint_dir_len;
-    uint32_t restore_step; /* 0: start afresh; S: restore the checkpoint of superstep S */
+    uint32_t restore_step;  /* 0: start afresh; S: restore the checkpoint of superstep S */
+    uint32_t check_program; /* 1: every vertex API call is checked (engine.check_program) */
 } zp_settings_t;
 
 typedef struct {

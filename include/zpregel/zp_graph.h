@@ -51,6 +51,9 @@ int zp_graph_write_binary (const zp_graph_t *self, const char *path, char *err, 
 /* Loads a graph. For Graphalytics input, *props_p (if not NULL) receives the
    dataset's properties (the caller destroys them). NULL with a message naming
    the file and line on any error. */
+/* The format of the file at `path`: `format`, or with ZP_FORMAT_AUTO,
+   by its name (.properties Graphalytics, .zpg binary, else SNAP). */
+zp_format_t zp_graph_format (const char *path, zp_format_t format);
 zp_graph_t *zp_graph_load (const zp_graph_source_t *source, zp_properties_t **props_p, char *err,
                            size_t errlen);
 void zp_graph_destroy (zp_graph_t **self_p);

@@ -52,6 +52,13 @@ typedef struct {
     double compute_seconds;
     double output_seconds;
     uint32_t supersteps;
+    uint32_t resumed_step; /* the checkpoint this run started from, or 0 */
+    /* After the last superstep: vertices still active and messages sent.
+       Both 0 when the job converged; not, when engine.max_supersteps
+       stopped it (an error unless engine.on_limit is stop). */
+    uint64_t active_at_end;
+    uint64_t messages_at_end;
+    bool converged;
     uint64_t messages;
     uint64_t bytes;
     uint64_t batches;
@@ -67,8 +74,16 @@ typedef struct {
     zp_value_t top_values[ZP_JOB_TOP];
 } zp_job_summary_t;
 
-/* Runs the job. 0 on success; -1 with a one-line message in err. The
-   summary is filled either way; free it with zp_job_summary_free. */
+/* Runs the job. 0 on success (summary->converged says whether it ended by
+   itself or at engine.max_supersteps with engine.on_limit: stop); -1 with
+   a one-line message in err, and ZP_JOB_LIMIT when it is the superstep
+   limit. The summary is filled either way; free it with
+   zp_job_summary_free. */
+#define ZP_JOB_LIMIT (-3)
+/* ... and ZP_JOB_PROGRAM_CRASHED when a tcp worker process it started
+   exited with ZP_EXIT_PROGRAM_CRASHED (an inproc worker's crash ends the
+   whole process with that status). */
+#define ZP_JOB_PROGRAM_CRASHED (-4)
 int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_summary_t *summary,
                 char *err, size_t errlen);
 void zp_job_summary_free (zp_job_summary_t *summary);

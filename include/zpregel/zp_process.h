@@ -10,6 +10,12 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+/* The exit status of a zpregel process whose vertex program crashed (a
+   signal in compute(), reported on stderr with the superstep and the
+   vertex). It is not a signal death, so nothing starts the node again:
+   the same input would crash it again. */
+#define ZP_EXIT_PROGRAM_CRASHED 4
+
 /* Starts argv[0] with argv; returns the pid, or -1 (errno set). */
 pid_t zp_process_spawn (const char *const *argv);
 

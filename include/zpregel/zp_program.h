@@ -52,13 +52,15 @@ typedef enum {
 
 typedef struct {
     const char *name;
-    zp_type_t type;   /* ZP_F64 or ZP_I64 */
+    zp_type_t type;   /* ZP_F64, ZP_I64 or ZP_U64 */
     zp_combiner_t op; /* SUM, MIN or MAX */
 } zp_aggregator_def_t;
 
 typedef struct {
     const char *name; /* the key under job.params */
-    zp_type_t type;   /* ZP_F64 or ZP_I64 */
+    /* ZP_F64, ZP_I64, ZP_U64, or ZP_VERTEX: a vertex id, which the job
+       checks is in the graph before it starts (read it with zp_param_u64) */
+    zp_type_t type;
     const char
         *property; /* Graphalytics key that gives the value, e.g. "pr.damping-factor", or NULL */
     bool required; /* true: must come from job.params or the property */
@@ -73,8 +75,8 @@ typedef struct {
     int api_version; /* ZP_API_VERSION */
     const char *name;
     const char *description;
-    zp_type_t value_type;   /* ZP_F64 or ZP_I64 */
-    zp_type_t message_type; /* ZP_F64, ZP_I64 or ZP_BYTES */
+    zp_type_t value_type;   /* ZP_F64, ZP_I64 or ZP_U64 */
+    zp_type_t message_type; /* ZP_F64, ZP_I64, ZP_U64 or ZP_BYTES */
     zp_combiner_t combiner; /* not for ZP_BYTES messages */
     /* ZP_COMBINE_FN: merge msg into *acc; must be associative and commutative. */
     void (*combine) (zp_value_t *acc, zp_value_t msg);
@@ -98,6 +100,7 @@ typedef struct {
 /* Parameters, in setup(). */
 double zp_param_f64 (const zp_params_t *params, const char *name);
 int64_t zp_param_i64 (const zp_params_t *params, const char *name);
+uint64_t zp_param_u64 (const zp_params_t *params, const char *name); /* ZP_U64, ZP_VERTEX */
 
 /* The vertex and the job. */
 uint64_t zp_id (const zp_vertex_t *v);        /* the id from the input */
@@ -110,8 +113,10 @@ void *zp_state (const zp_vertex_t *v); /* what setup() returned */
 /* The vertex value. */
 double zp_get_f64 (const zp_vertex_t *v);
 int64_t zp_get_i64 (const zp_vertex_t *v);
+uint64_t zp_get_u64 (const zp_vertex_t *v);
 void zp_set_f64 (zp_vertex_t *v, double value);
 void zp_set_i64 (zp_vertex_t *v, int64_t value);
+void zp_set_u64 (zp_vertex_t *v, uint64_t value);
 
 /* Edges. Targets and sources are handles. Undirected graphs have each edge in
    both directions, so in-edges equal out-edges there. */
@@ -125,25 +130,31 @@ zp_handle_t zp_in_source (const zp_vertex_t *v, size_t i);
 size_t zp_message_count (const zp_vertex_t *v);
 double zp_message_f64 (const zp_vertex_t *v, size_t i);
 int64_t zp_message_i64 (const zp_vertex_t *v, size_t i);
+uint64_t zp_message_u64 (const zp_vertex_t *v, size_t i);
 const void *zp_message_bytes (const zp_vertex_t *v, size_t i, size_t *len);
 
 /* Sending, for delivery in the next superstep. */
 void zp_send_f64 (zp_vertex_t *v, zp_handle_t to, double message);
 void zp_send_i64 (zp_vertex_t *v, zp_handle_t to, int64_t message);
+void zp_send_u64 (zp_vertex_t *v, zp_handle_t to, uint64_t message);
 void zp_send_bytes (zp_vertex_t *v, zp_handle_t to, const void *data, size_t len);
 void zp_send_out_f64 (zp_vertex_t *v, double message); /* to every out-neighbour */
 void zp_send_out_i64 (zp_vertex_t *v, int64_t message);
+void zp_send_out_u64 (zp_vertex_t *v, uint64_t message);
 void zp_send_out_bytes (zp_vertex_t *v, const void *data, size_t len);
 void zp_send_in_f64 (zp_vertex_t *v, double message); /* to every in-neighbour */
 void zp_send_in_i64 (zp_vertex_t *v, int64_t message);
+void zp_send_in_u64 (zp_vertex_t *v, uint64_t message);
 void zp_send_in_bytes (zp_vertex_t *v, const void *data, size_t len);
 
 /* Aggregators: add to aggregator `index` in this superstep; read its
    combined value from the previous superstep (the identity in superstep 0). */
 void zp_aggregate_f64 (zp_vertex_t *v, size_t index, double value);
 void zp_aggregate_i64 (zp_vertex_t *v, size_t index, int64_t value);
+void zp_aggregate_u64 (zp_vertex_t *v, size_t index, uint64_t value);
 double zp_aggregated_f64 (const zp_vertex_t *v, size_t index);
 int64_t zp_aggregated_i64 (const zp_vertex_t *v, size_t index);
+uint64_t zp_aggregated_u64 (const zp_vertex_t *v, size_t index);
 
 void zp_vote_to_halt (zp_vertex_t *v);
 

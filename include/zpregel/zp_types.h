@@ -15,13 +15,16 @@ typedef enum {
     ZP_F64 = 1,   /* IEEE-754 double */
     ZP_I64 = 2,   /* signed 64-bit integer */
     ZP_BYTES = 3, /* variable-size byte string (messages only) */
+    ZP_U64 = 4,   /* unsigned 64-bit integer: a vertex id is one (min/max compare unsigned) */
+    ZP_VERTEX = 5 /* parameters only: a vertex id (uint64) that must be in the graph */
 } zp_type_t;
 
 /* A fixed-size value: which member is meant follows from its zp_type_t. */
 typedef union {
     double f64;
     int64_t i64;
-    uint64_t bits;
+    uint64_t u64;
+    uint64_t bits; /* the raw 8 bytes, whatever the type */
 } zp_value_t;
 
 /* Typed arrays on the wire are little-endian, and zpregel passes in-memory
