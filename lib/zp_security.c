@@ -3,7 +3,9 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 struct zp_security_s {
     zcert_t *server; /* public key always; secret key when this process binds */
@@ -145,11 +147,38 @@ void zp_security_client (const zp_security_t *self, zsock_t *sock)
     zsock_set_curve_serverkey (sock, zcert_public_txt (self->server));
 }
 
+/* Creates `path` empty with `mode`, refusing one that exists, even as a
+   symlink: a secret is never written through a link or into a file that
+   others could already read. */
+static int s_create_new (const char *path, mode_t mode, char *err, size_t errlen)
+{
+    int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+    if (fd < 0) {
+        snprintf (err, errlen, "%s: %s", path,
+                  errno == EEXIST ? "exists already: remove it first, keygen never overwrites a key"
+                                  : strerror (errno));
+        return -1;
+    }
+    fchmod (fd, mode); /* whatever the umask */
+    close (fd);
+    return 0;
+}
+
 int zp_security_keygen (const char *path, char *err, size_t errlen)
 {
+    char secret[4096];
+    snprintf (secret, sizeof secret, "%s_secret", path);
+    if (s_create_new (secret, 0600, err, errlen) != 0)
+        return -1;
+    if (s_create_new (path, 0644, err, errlen) != 0) {
+        unlink (secret);
+        return -1;
+    }
     zcert_t *cert = zcert_new ();
     if (!cert) {
         snprintf (err, errlen, "cannot make a certificate (no CURVE support in libzmq?)");
+        unlink (secret);
+        unlink (path);
         return -1;
     }
     zcert_set_meta (cert, "created-by", "zpregel keygen");

@@ -5,6 +5,7 @@
 #include "zp_test.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* Certificates in dir: server, node (allowed), stranger (not allowed). */
 static void s_keys (const char *dir)
@@ -196,4 +197,42 @@ Test (security, curve_settings_that_cannot_work_are_named)
     zp_test_run (usage, 30, &r);
     cr_assert_eq (r.status, 2);
     zp_test_run_free (&r);
+}
+
+Test (security, keygen_never_overwrites_nor_follows_a_link, .timeout = 60)
+{
+    char dir[4096], path[4300], secret[4400];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    snprintf (path, sizeof path, "%s/key", dir);
+    snprintf (secret, sizeof secret, "%s_secret", path);
+    const char *argv[] = {zp_test_bin (), "keygen", path, NULL};
+    zp_test_run_t r;
+    zp_test_run (argv, 30, &r);
+    cr_assert_eq (r.status, 0, "%s", r.err);
+    zp_test_run_free (&r);
+    struct stat st;
+    cr_assert_eq (stat (secret, &st), 0);
+    cr_assert_eq (st.st_mode & 0777, 0600, "the secret is mode %o", st.st_mode & 0777);
+    char *before = zp_test_read (secret, NULL);
+    /* Again: refused, and the secret is untouched. */
+    zp_test_run (argv, 30, &r);
+    cr_assert_eq (r.status, 1);
+    cr_assert (strstr (r.err, "key_secret: exists already"), "%s", r.err);
+    zp_test_run_free (&r);
+    char *after = zp_test_read (secret, NULL);
+    cr_assert (before && after && strcmp (before, after) == 0);
+    free (before);
+    free (after);
+    /* A symlink where the secret would go is not followed. */
+    char link[4300], target[4300];
+    snprintf (link, sizeof link, "%s/other_secret", dir);
+    snprintf (target, sizeof target, "%s/elsewhere", dir);
+    cr_assert_eq (symlink (target, link), 0);
+    snprintf (path, sizeof path, "%s/other", dir);
+    const char *again[] = {zp_test_bin (), "keygen", path, NULL};
+    zp_test_run (again, 30, &r);
+    cr_assert_eq (r.status, 1);
+    cr_assert (strstr (r.err, "other_secret: exists already"), "%s", r.err);
+    zp_test_run_free (&r);
+    cr_assert_neq (access (target, F_OK), 0, "keygen wrote through a symlink");
 }
