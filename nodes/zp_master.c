@@ -686,7 +686,10 @@ static void s_check_liveness (self_t *self, int64_t now)
     int64_t limit = (int64_t) set->heartbeat_ms * set->liveness;
     for (uint32_t w = 0; w < self->n_nodes; w++) {
         s_worker_t *wk = &self->workers[w];
-        if (wk->joined && !wk->result && now - wk->heard > limit) {
+        /* Liveness starts at READY: before it, a node that joined early
+           waits (silent) for the others and then loads its partition,
+           and the join deadline is what bounds that. */
+        if (wk->ready && !wk->result && now - wk->heard > limit) {
             bool router = w >= self->args->n_workers;
             s_lost (self, "LOST", &w, 1, "%s %s (%s) is silent: no heartbeat for %.1fs",
                     router ? "router" : "worker", s_node_name (self, w),
