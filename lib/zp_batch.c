@@ -14,13 +14,13 @@
 
 #define S_FIELDS 11
 
-/* Writes [ids, values] for `b`; ids delta-coded if `delta`. */
 /* The RFC 8746 typed-array tag of fixed-size values of `type`. */
 static uint64_t s_value_tag (zp_type_t type)
 {
     return type == ZP_F64 ? ZP_TAG_F64LE : type == ZP_U64 ? ZP_TAG_U64LE : ZP_TAG_S64LE;
 }
 
+/* Writes [ids, values] for `b`; ids delta-coded if `delta`. */
 static void s_write_payload (const zp_batch_out_t *b, bool delta, zp_cbor_writer_t *w)
 {
     size_t n = b->header.count;

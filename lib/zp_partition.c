@@ -237,6 +237,7 @@ uint64_t zp_partition_size (const zp_partition_t *p)
 {
     return p->n;
 }
+
 const char *zp_partition_error (const zp_partition_t *p)
 {
     return p->error[0] ? p->error : NULL;
@@ -936,8 +937,7 @@ const void *zp_message_bytes (const zp_vertex_t *v, size_t i, size_t *len)
     const zp_partition_t *p = v->p;
     *len = 0;
     if (p->path != S_BYTES) {
-        if (p->checked)
-            s_typed (v, "zp_message_bytes", p->program->message_type, ZP_BYTES, "message");
+        s_typed (v, "zp_message_bytes", p->program->message_type, ZP_BYTES, "message");
         return NULL;
     }
     if (!s_index (v, "zp_message_bytes", i, zp_message_count (v)))

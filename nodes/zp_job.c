@@ -583,18 +583,18 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
             uint32_t w = 0;
             while (w < nn && !(children[w] && zp_process_poll (children[w], &status) == 1))
                 w++;
-            if (w < nn && status == ZP_EXIT_PROGRAM_CRASHED) {
-                snprintf (err, errlen,
-                          "%s %s (pid %d): its program crashed (the line above says where); "
-                          "not started again, the same input would crash it again",
-                          w < n ? "worker" : "router", names[w], (int) children[w]);
-                children[w] = 0;
-                rc = ZP_JOB_PROGRAM_CRASHED;
-                break;
-            }
             if (w < nn) {
-                snprintf (err, errlen, "%s %s (pid %d) exited with status %d before the job ended",
-                          w < n ? "worker" : "router", names[w], (int) children[w], status);
+                const char *role = w < n ? "worker" : "router";
+                if (status == ZP_EXIT_PROGRAM_CRASHED) {
+                    snprintf (err, errlen,
+                              "%s %s (pid %d): its program crashed (the line above says where); "
+                              "not started again, the same input would crash it again",
+                              role, names[w], (int) children[w]);
+                    rc = ZP_JOB_PROGRAM_CRASHED;
+                } else
+                    snprintf (err, errlen,
+                              "%s %s (pid %d) exited with status %d before the job ended", role,
+                              names[w], (int) children[w], status);
                 children[w] = 0;
                 if (status > 128)
                     s_node (j, w, &lost[(*n_lost)++]);

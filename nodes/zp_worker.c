@@ -232,14 +232,13 @@ static void s_on_batch (self_t *self)
         zp_wire_close (&msg);
         return; /* out of memory: not ACKed, the sender keeps it */
     }
-    if (late_empty)
-        fresh = -1; /* recorded as seen, ACKed, not stored */
+    bool store = fresh > 0 && !late_empty; /* a late empty one is only recorded as seen */
     zp_ack_t ack = {view.header.job, step,
                     view.header.src, view.header.dst,
                     view.header.seq, self->rx[view.header.src].next};
     if (fresh == 0)
         self->duplicates++;
-    if (fresh > 0) {
+    if (store) {
         s_stored_t *stored =
             zp_grow (self->stored, &self->cap_stored, self->n_stored, sizeof *stored, 64);
         if (!stored) {
@@ -257,7 +256,7 @@ static void s_on_batch (self_t *self)
         s_log (self, "cannot ACK to %s: %s", who, zmq_strerror (errno));
     }
     zp_cbor_writer_free (&aw);
-    if (fresh <= 0)
+    if (!store)
         zp_wire_close (&msg);
 }
 
@@ -826,8 +825,7 @@ static void s_on_held (self_t *self)
 {
     zp_wire_msg_t msg;
     bool broadcast;
-    while (!self->stop && self->state != S_COMPUTING &&
-           zp_node_take_held (&self->node, &msg, &broadcast)) {
+    while (!self->stop && zp_node_take_held (&self->node, &msg, &broadcast)) {
         if (broadcast)
             zp_node_broadcast (&self->node, &msg, s_on_broadcast_cb, self);
         else

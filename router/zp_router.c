@@ -270,8 +270,7 @@ static int s_merge (self_t *self, s_agg_t *a)
         a->merged = true;
         return 0;
     }
-    if (a->n_held)
-        qsort (a->held, a->n_held, sizeof *a->held, s_cmp_held);
+    qsort (a->held, a->n_held, sizeof *a->held, s_cmp_held);
     size_t total = 0;
     zp_batch_view_t view;
     for (size_t i = 0; i < a->n_held; i++) {
@@ -387,19 +386,24 @@ static void s_try_complete (self_t *self, s_agg_t *a)
         s_fail (self, "cannot merge batches (out of memory, or a bad batch)");
 }
 
-/* Tries every aggregation, and forgets those that completed with nothing
-   to send. */
+/* Tries aggregation i, and forgets it if it completed with nothing to
+   send. Whether it was forgotten (aggs[i] is then another one). */
+static bool s_complete (self_t *self, size_t i)
+{
+    s_agg_t *a = &self->aggs[i];
+    s_try_complete (self, a);
+    if (!a->merged || a->n_held)
+        return false;
+    s_agg_free (a);
+    self->aggs[i] = self->aggs[--self->n_aggs];
+    return true;
+}
+
 static void s_check_all (self_t *self)
 {
-    for (size_t i = 0; i < self->n_aggs;) {
-        s_agg_t *a = &self->aggs[i];
-        s_try_complete (self, a);
-        if (a->merged && !a->n_held) {
-            s_agg_free (a);
-            self->aggs[i] = self->aggs[--self->n_aggs];
-        } else
+    for (size_t i = 0; i < self->n_aggs;)
+        if (!s_complete (self, i))
             i++;
-    }
 }
 
 /* A batch or an END from a worker. */
@@ -423,7 +427,7 @@ static void s_on_data (self_t *self)
                    zp_frame_strerror (rc ? rc : ZP_ENOMEM));
         else {
             a->ends[end.src] = end.batches + 1;
-            s_check_all (self);
+            s_complete (self, (size_t) (a - self->aggs));
         }
         zp_wire_close (&msg);
         return;
