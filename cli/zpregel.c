@@ -345,6 +345,7 @@ static int s_run_node_once (const zp_config_t *cfg, const zp_worker_config_t *wc
                            .locality = locality,
                            .join_timeout_ms = cfg->join_timeout_ms,
                            .security = security,
+                           .program = cfg->algorithm,
                            .report_exit = true};
     zactor_t *actor = zactor_new (router ? zp_router_actor : zp_worker_actor, &args);
     if (!actor) {

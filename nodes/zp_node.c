@@ -115,6 +115,37 @@ void zp_node_hello (zp_node_t *node, zp_role_t role, const char *locality)
         zp_node_send (node);
 }
 
+static const char *s_file_name (const char *path)
+{
+    const char *slash = strrchr (path, '/');
+    return slash ? slash + 1 : path;
+}
+
+const zp_program_t *zp_node_load_program (zp_node_t *node, const char *asked, size_t len, char *err,
+                                          size_t errlen)
+{
+    char name[256];
+    if (len >= sizeof name || memchr (asked, 0, len)) {
+        snprintf (err, errlen, "the master names a program of %zu bytes: refused", len);
+        return NULL;
+    }
+    memcpy (name, asked, len);
+    name[len] = 0;
+    if (!node->program)
+        return zp_program_load (name, err, errlen);
+    bool asked_path = strchr (name, '/') != NULL, own_path = strchr (node->program, '/') != NULL;
+    if (asked_path != own_path ||
+        strcmp (asked_path ? s_file_name (name) : name,
+                own_path ? s_file_name (node->program) : node->program) != 0) {
+        snprintf (err, errlen,
+                  "the master asks for program \"%s\", but this node's job file names \"%s\": "
+                  "refused (a node loads only the program its own job file names)",
+                  name, node->program);
+        return NULL;
+    }
+    return zp_program_load (node->program, err, errlen);
+}
+
 void zp_node_ask_gaps (zp_node_t *node)
 {
     uint64_t from, to;
@@ -167,6 +198,7 @@ int zp_node_start (zp_node_t *node, zsock_t *pipe, const char *kind, zp_role_t r
     zsock_signal (pipe, 0);
     zp_node_hello (node, role, args->locality);
     node->master = args->control;
+    node->program = args->program;
     node->heard = zclock_mono ();
     node->join_ms = args->join_timeout_ms ? args->join_timeout_ms : S_JOIN_TIMEOUT_MS;
     node->join_deadline = node->heard + node->join_ms;

@@ -13,6 +13,7 @@
 #include "zpregel/zp_cbor.h"
 #include "zpregel/zp_control.h"
 #include "zpregel/zp_node_args.h"
+#include "zpregel/zp_program.h"
 #include "zpregel/zp_security.h"
 #include "zpregel/zp_sequencer.h"
 #include "zpregel/zp_wire.h"
@@ -29,6 +30,7 @@ typedef struct {
     zp_cbor_writer_t w;            /* control frames */
     const zp_security_t *security; /* CURVE for these and the node's other sockets, or NULL */
     const char *master;            /* the master's control endpoint, for logs */
+    const char *program;           /* the program the node may load, or NULL (zp_node_args_t) */
     int64_t heard;                 /* when the master was last heard from */
     uint32_t join_ms;              /* no ASSIGN (or ROUTE) within this of the start: give up */
     int64_t join_deadline;
@@ -72,6 +74,14 @@ void zp_node_hold (zp_node_t *node);
 bool zp_node_take_held (zp_node_t *node, zp_wire_msg_t *msg, bool *broadcast);
 /* Whether the join deadline has passed (logged: no `what` came). */
 bool zp_node_join_expired (zp_node_t *node, const char *what);
+
+/* The program the master's ASSIGN or ROUTE names (`asked`, `len` bytes):
+   with node->program set, that program, loaded from the node's own job
+   file, if `asked` is the same program (the same built-in name, or a path
+   with the same file name: hosts may keep plugins in other directories);
+   otherwise refused before anything is loaded. NULL with a message. */
+const zp_program_t *zp_node_load_program (zp_node_t *node, const char *asked, size_t len, char *err,
+                                          size_t errlen);
 
 /* Says HELLO with the bound endpoints and where the node runs. */
 void zp_node_hello (zp_node_t *node, zp_role_t role, const char *locality);

@@ -649,9 +649,7 @@ static void s_on_assign (self_t *self, const void *frame, size_t size)
         s_fail (self, err);
         return;
     }
-    char program[256];
-    snprintf (program, sizeof program, "%.*s", (int) a.program_len, a.program);
-    self->program = zp_program_load (program, err, sizeof err);
+    self->program = zp_node_load_program (&self->node, a.program, a.program_len, err, sizeof err);
     if (!self->program) {
         s_fail (self, err);
         return;

@@ -531,9 +531,8 @@ static void s_on_route (self_t *self, const void *frame, size_t size)
         s_fail (self, err);
         return;
     }
-    char program[256];
-    snprintf (program, sizeof program, "%.*s", (int) m.program_len, m.program);
-    if (!(self->program = zp_program_load (program, err, sizeof err))) {
+    if (!(self->program =
+              zp_node_load_program (&self->node, m.program, m.program_len, err, sizeof err))) {
         s_fail (self, err);
         return;
     }

@@ -16,6 +16,11 @@ typedef struct {
     const char *locality;     /* "host/pid" of this process */
     uint32_t join_timeout_ms; /* no ASSIGN (or ROUTE) by then: give up */
     const zp_security_t *security; /* CURVE on its tcp sockets, or NULL (zp_security.h) */
+    /* The program this node's own job file names (job.algorithm): the node
+       loads it and nothing else, whatever the master's ASSIGN or ROUTE
+       says (a path there is never loaded). NULL: the program the master
+       names, for nodes in the master's own process. */
+    const char *program;
     /* Before it ends, the actor sends "OK", "FAILED" or "LOST" on its pipe
        (for a process that runs one node and wants its exit status). */
     bool report_exit;

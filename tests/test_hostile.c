@@ -1,0 +1,111 @@
+/*  Hostile peers: test programs that speak ZeroMQ on loopback with frames
+    built by the library's own encoders, as an attacker who has read the
+    protocol would, against real zpregel processes. */
+#include "zp_test.h"
+#include "zpregel/zp_control.h"
+#include "zpregel/zp_wire.h"
+
+#include <czmq.h>
+#include <unistd.h>
+
+/* A job file for one tcp worker `w1` whose job names program `pr`. */
+static const char *s_worker_job (const char *dir, int control, int broadcast)
+{
+    char yaml[2048];
+    snprintf (yaml, sizeof yaml,
+              "job:\n  algorithm: pr\n  graph: %s\n"
+              "master:\n  control: tcp://127.0.0.1:%d\n  broadcast: tcp://127.0.0.1:%d\n"
+              "  join_timeout: 5s\n"
+              "workers:\n  - name: w1\n    transport: tcp\n    endpoint: tcp://127.0.0.1:%d\n",
+              zp_test_path ("tests/data/ldbc/example-directed/example-directed.properties"),
+              control, broadcast, zp_test_port ());
+    static char path[4200];
+    snprintf (path, sizeof path, "%s", zp_test_write (dir, "worker.yaml", yaml));
+    return path;
+}
+
+/* Waits (bounded) for a HELLO on the fake master's control socket; its
+   identity goes to `identity`. */
+static void s_wait_hello (zsock_t *control, zmq_msg_t *identity)
+{
+    zpoller_t *poller = zpoller_new (control, NULL);
+    for (int i = 0; i < 100; i++) {
+        if (!zpoller_wait (poller, 100))
+            continue;
+        zp_wire_msg_t msg;
+        cr_assert_eq (zp_wire_recv (control, true, &msg), 0);
+        zp_hello_t hello;
+        bool is_hello = zp_hello_decode (zp_wire_data (&msg), zp_wire_size (&msg), &hello) == 0;
+        if (is_hello) {
+            zmq_msg_init (identity);
+            zmq_msg_copy (identity, &msg.identity);
+        }
+        zp_wire_close (&msg);
+        if (is_hello) {
+            zpoller_destroy (&poller);
+            return;
+        }
+    }
+    zpoller_destroy (&poller);
+    cr_assert_fail ("the worker never said HELLO");
+}
+
+Test (hostile, a_master_cannot_make_a_worker_load_a_shared_object, .timeout = 60)
+{
+    char dir[4096], mark[4300];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    snprintf (mark, sizeof mark, "%s/loaded", dir);
+    setenv ("ZP_TEST_EVIL_MARK", mark, 1);
+    int control_port = zp_test_port (), broadcast_port = zp_test_port ();
+    zsock_t *control = zsock_new (ZMQ_ROUTER), *bcast = zsock_new (ZMQ_PUB);
+    cr_assert_eq (zsock_bind (control, "tcp://127.0.0.1:%d", control_port), control_port);
+    cr_assert_eq (zsock_bind (bcast, "tcp://127.0.0.1:%d", broadcast_port), broadcast_port);
+    const char *job = s_worker_job (dir, control_port, broadcast_port);
+    char out[4300], err[4300];
+    const char *argv[] = {zp_test_bin (), "worker", job, "--name", "w1", NULL};
+    int pid = zp_test_start (argv, out, err);
+    zmq_msg_t identity;
+    s_wait_hello (control, &identity);
+    /* A well-formed ASSIGN for a one-vertex graph that names the evil object. */
+    char evil[4300];
+    const char *build = getenv ("ZPREGEL_BUILD");
+    snprintf (evil, sizeof evil, "%s/tests/libzp_evil.so", build ? build : "build");
+    uint32_t ranges[2] = {0, 1};
+    uint64_t ids[1] = {1}, offsets[2] = {0, 0}, param = 0;
+    const char *peers[1] = {"tcp://127.0.0.1:1"};
+    zp_assign_t a = {.job = 42,
+                     .worker = 0,
+                     .n_workers = 1,
+                     .n_vertices = 1,
+                     .program = evil,
+                     .params = (const uint8_t *) &param,
+                     .n_params = 0,
+                     .ranges = (const uint8_t *) ranges,
+                     .ids = (const uint8_t *) ids,
+                     .out_offsets = (const uint8_t *) offsets,
+                     .out_targets = (const uint8_t *) ids,
+                     .peers = peers,
+                     .settings = {.batch_bytes = 1 << 20,
+                                  .compress_level = 1,
+                                  .max_supersteps = 10,
+                                  .ack_timeout_ms = 100,
+                                  .heartbeat_ms = 1000,
+                                  .liveness = 5}};
+    zp_cbor_writer_t w;
+    zp_cbor_writer_init (&w, 1024);
+    cr_assert_eq (zp_assign_encode (&a, &w), 0);
+    cr_assert_eq (zp_wire_send (control, &identity, &w, false), 0);
+    zp_cbor_writer_free (&w);
+    /* The worker refuses it, says why, and ends; the object never ran. */
+    cr_assert (zp_test_wait_for (err,
+                                 "refused (a node loads only the program its own job file "
+                                 "names)",
+                                 20),
+               "the worker did not refuse the program");
+    cr_assert (zp_test_wait_for (err, "libzp_evil.so", 1));
+    cr_assert_neq (access (mark, F_OK), 0, "the worker loaded the master's shared object");
+    zmq_msg_close (&identity);
+    zsock_destroy (&control);
+    zsock_destroy (&bcast);
+    cr_assert_neq (zp_test_wait (pid, 30), 0);
+}
