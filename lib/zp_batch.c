@@ -55,11 +55,23 @@ static size_t s_payload_estimate (const zp_batch_out_t *b)
     return 16 + n * 16;
 }
 
+size_t zp_batch_max_plain (uint64_t batch_bytes)
+{
+    return (size_t) (2 * batch_bytes + (64u << 10));
+}
+
+/* The most [ids, values] of `count` fixed-size messages take: two typed
+   arrays of 8-byte items, with their tags and headers. */
+static size_t s_fixed_payload_max (uint64_t count)
+{
+    return (size_t) (16 * count + 64);
+}
+
 int zp_batch_encode (const zp_batch_out_t *b, zp_compress_t *z, size_t min_bytes,
                      zp_cbor_writer_t *out)
 {
     const zp_batch_header_t *h = &b->header;
-    bool compress = z && s_payload_estimate (b) >= min_bytes;
+    size_t estimate = s_payload_estimate (b);
     zp_frame_write_begin (out, ZP_MSG_BATCH, S_FIELDS);
     zp_cbor_write_uint (out, h->job);
     zp_cbor_write_uint (out, h->step);
@@ -68,22 +80,27 @@ int zp_batch_encode (const zp_batch_out_t *b, zp_compress_t *z, size_t min_bytes
     zp_cbor_write_uint (out, h->seq);
     zp_cbor_write_uint (out, (uint64_t) h->type);
     zp_cbor_write_uint (out, h->count);
-    if (!compress) {
-        zp_cbor_write_uint (out, h->flags & ZP_BATCH_AGGREGATE);
-        s_write_payload (b, false, out);
-        return out->failed ? -1 : 0;
+    if (z && estimate >= min_bytes && estimate <= zp_compress_max (z)) {
+        zp_cbor_writer_t payload;
+        zp_cbor_writer_init (&payload, estimate + 64);
+        s_write_payload (b, true, &payload);
+        size_t zsize = 0;
+        /* Never more than the receiver inflates: else it goes as it is. */
+        const uint8_t *zdata = payload.failed || payload.size > zp_compress_max (z)
+                                   ? NULL
+                                   : zp_compress (z, payload.data, payload.size, &zsize);
+        bool failed = payload.failed;
+        zp_cbor_writer_free (&payload);
+        if (failed)
+            return -1;
+        if (zdata) {
+            zp_cbor_write_uint (out, ZP_BATCH_ZSTD | (h->flags & ZP_BATCH_AGGREGATE));
+            zp_cbor_write_bytes (out, zdata, zsize);
+            return out->failed ? -1 : 0;
+        }
     }
-    zp_cbor_writer_t payload;
-    zp_cbor_writer_init (&payload, s_payload_estimate (b) + 64);
-    s_write_payload (b, true, &payload);
-    size_t zsize = 0;
-    const uint8_t *zdata =
-        payload.failed ? NULL : zp_compress (z, payload.data, payload.size, &zsize);
-    zp_cbor_writer_free (&payload);
-    if (!zdata)
-        return -1;
-    zp_cbor_write_uint (out, ZP_BATCH_ZSTD | (h->flags & ZP_BATCH_AGGREGATE));
-    zp_cbor_write_bytes (out, zdata, zsize);
+    zp_cbor_write_uint (out, h->flags & ZP_BATCH_AGGREGATE);
+    s_write_payload (b, false, out);
     return out->failed ? -1 : 0;
 }
 
@@ -160,7 +177,8 @@ int zp_batch_decode (const void *frame, size_t size, zp_compress_t *z, zp_batch_
     if (!z)
         return ZP_ECOMPRESS;
     int err = 0;
-    uint8_t *plain = zp_decompress (z, zdata, zsize, &plain_size, &err);
+    size_t limit = h->type == ZP_BYTES ? SIZE_MAX : s_fixed_payload_max (h->count);
+    uint8_t *plain = zp_decompress (z, zdata, zsize, limit, &plain_size, &err);
     if (!plain)
         return err;
     zp_cbor_reader_t pr;

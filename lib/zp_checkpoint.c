@@ -218,7 +218,7 @@ static uint8_t *s_read_file (const char *path, size_t *size, char *err, size_t e
     }
     zp_compress_t *z = zp_compress_new (S_LEVEL, S_MAX_BYTES);
     int zerr = ZP_ENOMEM;
-    const uint8_t *plain = z ? zp_decompress (z, raw, len, size, &zerr) : NULL;
+    const uint8_t *plain = z ? zp_decompress (z, raw, len, SIZE_MAX, size, &zerr) : NULL;
     if (plain && (out = malloc (*size ? *size : 1)))
         memcpy (out, plain, *size);
     else

@@ -64,12 +64,17 @@ const uint8_t *zp_compress (zp_compress_t *self, const void *data, size_t size, 
     return self->buf;
 }
 
-uint8_t *zp_decompress (zp_compress_t *self, const void *data, size_t size, size_t *out_size,
-                        int *err)
+size_t zp_compress_max (const zp_compress_t *self)
+{
+    return self->max_bytes;
+}
+
+uint8_t *zp_decompress (zp_compress_t *self, const void *data, size_t size, size_t limit,
+                        size_t *out_size, int *err)
 {
     unsigned long long content = ZSTD_getFrameContentSize (data, size);
     if (content == ZSTD_CONTENTSIZE_ERROR || content == ZSTD_CONTENTSIZE_UNKNOWN ||
-        content > self->max_bytes) {
+        content > self->max_bytes || content > limit) {
         *err = ZP_ECOMPRESS;
         return NULL;
     }

@@ -631,7 +631,8 @@ static int s_connect_link (self_t *self, uint32_t i, const char *ep, size_t len,
     }
     link->lossless = strncmp (endpoint, "inproc://", 9) == 0;
     if (s_compress_link (set->compress, endpoint) &&
-        !(link->z = zp_compress_new ((int) set->compress_level, (size_t) 1 << 31))) {
+        !(link->z =
+              zp_compress_new ((int) set->compress_level, zp_batch_max_plain (set->batch_bytes)))) {
         snprintf (err, errlen, "out of memory");
         return -1;
     }
@@ -688,7 +689,8 @@ static void s_on_assign (self_t *self, const void *frame, size_t size)
     self->rx = calloc (nl, sizeof *self->rx);
     self->stats.sent = calloc (n, sizeof (uint64_t));
     self->stats.received = calloc (n, sizeof (uint64_t));
-    self->rx_z = zp_compress_new ((int) a.settings.compress_level, (size_t) 1 << 31);
+    self->rx_z = zp_compress_new ((int) a.settings.compress_level,
+                                  zp_batch_max_plain (a.settings.batch_bytes));
     if (!self->links || !self->peers || !self->rx || !self->stats.sent || !self->stats.received ||
         !self->rx_z) {
         s_fail (self, "out of memory");

@@ -544,7 +544,8 @@ static void s_on_route (self_t *self, const void *frame, size_t size)
     self->settings.checkpoint_dir = NULL; /* points into the frame; routers keep no state */
     self->stats.router = m.router;
     self->links = calloc (m.n_workers, sizeof *self->links);
-    self->rx_z = zp_compress_new ((int) m.settings.compress_level, (size_t) 1 << 31);
+    self->rx_z = zp_compress_new ((int) m.settings.compress_level,
+                                  zp_batch_max_plain (m.settings.batch_bytes));
     if (!self->links || !self->rx_z) {
         s_fail (self, "out of memory");
         return;
@@ -577,7 +578,8 @@ static void s_on_route (self_t *self, const void *frame, size_t size)
                         (m.settings.compress == 0 && strncmp (endpoint, "tcp://127.", 10) != 0 &&
                          strncmp (endpoint, "tcp://", 6) == 0);
         if (compress &&
-            !(link->z = zp_compress_new ((int) m.settings.compress_level, (size_t) 1 << 31))) {
+            !(link->z = zp_compress_new ((int) m.settings.compress_level,
+                                         zp_batch_max_plain (m.settings.batch_bytes)))) {
             s_fail (self, "out of memory");
             return;
         }

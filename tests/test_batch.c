@@ -1,5 +1,6 @@
 /*  Message batches on the wire: round trips, compression, and every kind of
     truncated or corrupt frame rejected without a crash. */
+#define _GNU_SOURCE /* memmem */
 #include "zp_test.h"
 #include "zpregel/zp_batch.h"
 #include "zpregel/zp_frame.h"
@@ -124,6 +125,19 @@ Test (batch, compressed_round_trip_is_smaller)
     /* Below min_bytes nothing is compressed. */
     cr_assert_eq (zp_batch_encode (&b, z, 1 << 30, &packed), 0);
     cr_assert_eq (zp_batch_decode (packed.data, packed.size, NULL, &v), 0);
+    /* Above what a link inflates, a batch travels as it is, and is read. */
+    cr_assert_eq (zp_batch_encode (&b, small, 0, &packed), 0);
+    cr_assert_eq (zp_batch_decode (packed.data, packed.size, small, &v), 0);
+    cr_assert_eq (v.header.flags, 0);
+    s_check_fixed (&v, &b);
+    /* A compressed payload larger than its count of fixed-size messages
+       takes is refused before it is inflated: the count 20000 (0x19 0x4e
+       0x20 in CBOR) says 1000 (0x19 0x03 0xe8) instead. */
+    cr_assert_eq (zp_batch_encode (&b, z, 1024, &packed), 0);
+    uint8_t *at = memmem (packed.data, 32, "\x19\x4e\x20", 3);
+    cr_assert_not_null (at);
+    memcpy (at, "\x19\x03\xe8", 3);
+    cr_assert_eq (zp_batch_decode (packed.data, packed.size, z, &v), ZP_ECOMPRESS);
     zp_compress_destroy (&z);
     zp_compress_destroy (&small);
     zp_cbor_writer_free (&plain);

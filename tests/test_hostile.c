@@ -5,8 +5,12 @@
 #include "zpregel/zp_control.h"
 #include "zpregel/zp_wire.h"
 
+#include "zpregel/zp_batch.h"
+#include "zpregel/zp_frame.h"
+
 #include <czmq.h>
 #include <unistd.h>
+#include <zstd.h>
 
 /* A job file for one tcp worker `w1` whose job names program `pr`. */
 static const char *s_worker_job (const char *dir, int control, int broadcast)
@@ -108,4 +112,102 @@ Test (hostile, a_master_cannot_make_a_worker_load_a_shared_object, .timeout = 60
     zsock_destroy (&control);
     zsock_destroy (&bcast);
     cr_assert_neq (zp_test_wait (pid, 30), 0);
+}
+
+/* A PageRank job on the Debian graph, `iterations` long: an inproc worker
+   and a tcp worker `t1` whose data endpoint is port `t1_port`. */
+static const char *s_pagerank_job (const char *dir, const char *name, int iterations, int t1_port)
+{
+    char yaml[4096], file[300];
+    snprintf (yaml, sizeof yaml,
+              "job:\n  algorithm: pr\n  graph: %s\n  output: %s/%s.out\n"
+              "  params:\n    iterations: %d\n"
+              "master:\n  control: tcp://127.0.0.1:%d\n  broadcast: tcp://127.0.0.1:%d\n"
+              "workers:\n  - name: w0\n"
+              "  - name: t1\n    transport: tcp\n    endpoint: tcp://127.0.0.1:%d\n",
+              zp_test_path ("data/debian-deps.properties"), dir, name, iterations, zp_test_port (),
+              zp_test_port (), t1_port);
+    snprintf (file, sizeof file, "%s.yaml", name);
+    static char path[2][4200];
+    static int at;
+    char *p = path[at++ % 2];
+    snprintf (p, sizeof path[0], "%s", zp_test_write (dir, file, yaml));
+    return p;
+}
+
+/* Peak resident memory of `pid` in kB (VmHWM), or -1. */
+static long s_peak_kb (int pid)
+{
+    char path[64], line[256];
+    snprintf (path, sizeof path, "/proc/%d/status", pid);
+    FILE *f = fopen (path, "r");
+    long kb = -1;
+    while (f && fgets (line, sizeof line, f))
+        if (sscanf (line, "VmHWM: %ld kB", &kb) == 1)
+            break;
+    if (f)
+        fclose (f);
+    return kb;
+}
+
+Test (hostile, a_decompression_bomb_is_refused_before_it_is_inflated, .timeout = 120)
+{
+    char dir[4096];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    /* The answer without an attack. */
+    const char *plain = s_pagerank_job (dir, "plain", 300, zp_test_port ());
+    const char *quiet[] = {zp_test_bin (), "run", plain, "--quiet", NULL};
+    zp_test_run_t r;
+    zp_test_run (quiet, 120, &r);
+    cr_assert_eq (r.status, 0, "%s", r.err);
+    zp_test_run_free (&r);
+    /* 256 MiB of zeros compress to a few kilobytes. */
+    size_t big = (size_t) 256 << 20;
+    void *zeros = calloc (1, big);
+    size_t cap = ZSTD_compressBound (big);
+    void *bomb = malloc (cap);
+    cr_assert (zeros && bomb);
+    size_t bomb_size = ZSTD_compress (bomb, cap, zeros, big, 1);
+    cr_assert (!ZSTD_isError (bomb_size) && bomb_size < (1 << 20));
+    free (zeros);
+    /* A batch frame from nobody (job 0) whose payload is the bomb. */
+    zp_cbor_writer_t w;
+    zp_cbor_writer_init (&w, bomb_size + 256);
+    zp_cbor_write_array (&w, 11);
+    zp_cbor_write_uint (&w, ZP_MSG_BATCH);
+    zp_cbor_write_uint (&w, ZP_PROTOCOL_VERSION);
+    const uint64_t header[] = {0, 1, 0, 1, 7, ZP_F64, 1000, ZP_BATCH_ZSTD};
+    for (size_t i = 0; i < sizeof header / sizeof header[0]; i++)
+        zp_cbor_write_uint (&w, header[i]);
+    zp_cbor_write_bytes (&w, bomb, bomb_size);
+    free (bomb);
+    cr_assert (!w.failed);
+    /* The same job, attacked while it runs. */
+    int port = zp_test_port ();
+    const char *job = s_pagerank_job (dir, "attacked", 300, port);
+    char out[4300], err[4300];
+    const char *argv[] = {zp_test_bin (), "run", job, NULL};
+    int pid = zp_test_start (argv, out, err);
+    cr_assert (zp_test_wait_for (err, "superstep 2:", 60), "the job did not start");
+    int worker = zp_test_find_process (job, "t1");
+    cr_assert (worker > 0, "no worker process");
+    zsock_t *attacker = zsock_new (ZMQ_DEALER);
+    zsock_set_identity (attacker, "w9.0");
+    cr_assert_eq (zsock_connect (attacker, "tcp://127.0.0.1:%d", port), 0);
+    for (int i = 0; i < 3; i++)
+        cr_assert_eq (zp_wire_send_raw (attacker, NULL, w.data, w.size, false), 0);
+    zp_cbor_writer_free (&w);
+    cr_assert (zp_test_wait_for (err, "dropped a bad batch from w9.0", 30),
+               "the worker did not drop the bomb");
+    long peak = s_peak_kb (worker);
+    zsock_destroy (&attacker);
+    cr_assert_eq (zp_test_wait (pid, 120), 0, "the attacked job failed");
+    cr_assert (peak > 0 && peak < 200 * 1024, "the worker's peak memory was %ld kB", peak);
+    char a[4300], b[4300];
+    snprintf (a, sizeof a, "%s/plain.out", dir);
+    snprintf (b, sizeof b, "%s/attacked.out", dir);
+    char *ta = zp_test_read (a, NULL), *tb = zp_test_read (b, NULL);
+    cr_assert (ta && tb && strcmp (ta, tb) == 0, "the attack changed the answer");
+    free (ta);
+    free (tb);
 }

@@ -55,15 +55,25 @@ typedef struct {
     zp_cbor_reader_t blobs; /* BYTES: positioned at the first byte string */
 } zp_batch_view_t;
 
+/* The largest payload a data link compresses, and so the most a compressed
+   batch may inflate to: twice batch_bytes plus 64 KiB (a batch is flushed
+   once it reaches batch_bytes). A larger batch (one big byte message)
+   travels uncompressed. One batch thus never costs its receiver more
+   memory than a batch may hold: a small frame cannot expand to gigabytes. */
+size_t zp_batch_max_plain (uint64_t batch_bytes);
+
 /* Encodes `batch` into `out` (which is reset first). If `z` is not NULL and the
-   payload is at least `min_bytes`, the payload is compressed with it. Returns 0,
-   or -1 on allocation failure. */
+   payload is at least `min_bytes` and at most what `z` accepts (see
+   zp_batch_max_plain), the payload is compressed with it. Returns 0, or -1 on
+   allocation failure. */
 int zp_batch_encode (const zp_batch_out_t *batch, zp_compress_t *z, size_t min_bytes,
                      zp_cbor_writer_t *out);
 
 /* Decodes and validates a batch frame. A compressed payload needs `z` (its
-   buffer then backs the view until the next call on `z`). Returns 0 or a
-   negative zp_frame_err_t. */
+   buffer then backs the view until the next call on `z`); the header is
+   checked first, and a payload is never inflated beyond what `z` accepts,
+   nor, for fixed-size messages, beyond what `count` of them take. Returns
+   0 or a negative zp_frame_err_t. */
 int zp_batch_decode (const void *frame, size_t size, zp_compress_t *z, zp_batch_view_t *view);
 
 static inline uint64_t zp_batch_id (const zp_batch_view_t *view, size_t i)

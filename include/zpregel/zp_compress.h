@@ -17,6 +17,8 @@ typedef struct zp_compress_s zp_compress_t;
 /* level: zstd level (1..19); max_bytes: largest decompressed payload accepted. */
 zp_compress_t *zp_compress_new (int level, size_t max_bytes);
 void zp_compress_destroy (zp_compress_t **self_p);
+/* The largest decompressed payload this object accepts. */
+size_t zp_compress_max (const zp_compress_t *self);
 
 /* Compresses `size` bytes; returns a pointer to the compressed bytes, valid
    until the next call on this object, or NULL on failure. */
@@ -24,8 +26,9 @@ const uint8_t *zp_compress (zp_compress_t *self, const void *data, size_t size, 
 
 /* Decompresses one zstd frame into the object's scratch buffer; returns a
    writable pointer valid until the next call, or NULL (and *err set to a
-   zp_frame_err_t) when the frame is invalid or too large. */
-uint8_t *zp_decompress (zp_compress_t *self, const void *data, size_t size, size_t *out_size,
-                        int *err);
+   zp_frame_err_t) when the frame is invalid or states a size above `limit`
+   or the object's max_bytes (checked before anything is allocated). */
+uint8_t *zp_decompress (zp_compress_t *self, const void *data, size_t size, size_t limit,
+                        size_t *out_size, int *err);
 
 #endif
