@@ -1,6 +1,7 @@
 /*  zp_checkpoint: the files a checkpoint is made of. See zp_checkpoint.h. */
 #include "zpregel/zp_checkpoint.h"
 #include "zpregel/zp_compress.h"
+#include "zp_grow.h"
 #include "zp_partition.h"
 
 #include <czmq.h>
@@ -14,9 +15,12 @@
 #include <unistd.h>
 
 #define S_MAGIC     "zpregel-checkpoint"
-#define S_VERSION   2
+#define S_VERSION   3
 #define S_LEVEL     3
 #define S_MAX_BYTES ((size_t) 1 << 40)
+
+#define S_SUM_BYTES 8
+#define S_FNV_BASIS 0xcbf29ce484222325ull
 
 static uint64_t s_fnv (uint64_t h, const void *data, size_t size)
 {
@@ -32,7 +36,7 @@ uint64_t zp_checkpoint_job_fingerprint (const char *program, size_t program_len,
                                         const uint8_t *params, size_t n_params, uint64_t n_vertices)
 {
     uint8_t word[8];
-    uint64_t h = s_fnv (0xcbf29ce484222325ull, program, program_len);
+    uint64_t h = s_fnv (S_FNV_BASIS, program, program_len);
     zp_store_u64 (word, n_params);
     h = s_fnv (h, word, 8);
     h = s_fnv (h, params, n_params * 8);
@@ -125,8 +129,25 @@ static int s_mkdirs (const char *dir)
     }
 }
 
-/* Compresses `data` and writes it to `path` through a temporary file,
-   fsync'ed, renamed over `path`, and the directory fsync'ed. */
+static int s_write_all (int fd, const uint8_t *data, size_t size)
+{
+    for (size_t done = 0; done < size;) {
+        ssize_t n = write (fd, data + done, size - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        done += (size_t) n;
+    }
+    return 0;
+}
+
+/* Compresses `data` (with zstd's content checksum) and writes it to `path`,
+   followed by S_SUM_BYTES of FNV-1a over the compressed bytes, through a
+   temporary file, fsync'ed, renamed over `path`, and the directory
+   fsync'ed. The trailing sum catches any damaged byte, those zstd would not
+   notice (a window size, a flag) included: FNV-1a maps a change of one
+   byte to a different sum, always. */
 static int s_write_file (const char *dir, const char *path, const zp_cbor_writer_t *data, char *err,
                          size_t errlen)
 {
@@ -141,7 +162,9 @@ static int s_write_file (const char *dir, const char *path, const zp_cbor_writer
     }
     zp_compress_t *z = zp_compress_new (S_LEVEL, S_MAX_BYTES);
     size_t size = 0;
-    const uint8_t *packed = z ? zp_compress (z, data->data, data->size, &size) : NULL;
+    const uint8_t *packed = z && zp_compress_set_checksum (z, true) == 0
+                                ? zp_compress (z, data->data, data->size, &size)
+                                : NULL;
     if (!packed) {
         zp_compress_destroy (&z);
         snprintf (err, errlen, "%s: cannot compress (out of memory)", path);
@@ -151,15 +174,12 @@ static int s_write_file (const char *dir, const char *path, const zp_cbor_writer
     snprintf (tmp, sizeof tmp, "%s.tmp", path);
     int fd = open (tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     int rc = fd < 0 ? -1 : 0;
-    for (size_t done = 0; rc == 0 && done < size;) {
-        ssize_t n = write (fd, packed + done, size - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            rc = -1;
-        else
-            done += (size_t) n;
-    }
+    uint8_t sum[S_SUM_BYTES];
+    zp_store_u64 (sum, s_fnv (S_FNV_BASIS, packed, size));
+    if (rc == 0)
+        rc = s_write_all (fd, packed, size);
+    if (rc == 0)
+        rc = s_write_all (fd, sum, sizeof sum);
     if (rc == 0 && fsync (fd) != 0)
         rc = -1;
     int saved = errno;
@@ -216,6 +236,13 @@ static uint8_t *s_read_file (const char *path, size_t *size, char *err, size_t e
         free (raw);
         return NULL;
     }
+    if (len < S_SUM_BYTES ||
+        s_fnv (S_FNV_BASIS, raw, len - S_SUM_BYTES) != zp_load_u64 (raw + len - S_SUM_BYTES)) {
+        snprintf (err, errlen, "%s is damaged: its checksum does not match", path);
+        free (raw);
+        return NULL;
+    }
+    len -= S_SUM_BYTES;
     zp_compress_t *z = zp_compress_new (S_LEVEL, S_MAX_BYTES);
     int zerr = ZP_ENOMEM;
     const uint8_t *plain = z ? zp_decompress (z, raw, len, SIZE_MAX, size, &zerr) : NULL;
@@ -230,7 +257,9 @@ static uint8_t *s_read_file (const char *path, size_t *size, char *err, size_t e
 }
 
 /* [magic, version, kind, fingerprint, step, ...]: reads the header, checks
-   it; the fingerprint too unless `any`, and puts it in *fingerprint. */
+   it; the fingerprint too unless `any`, and puts it in *fingerprint. 0;
+   -1 if the file is damaged; -2 if it is sound but of another job or
+   format. */
 static int s_read_header (zp_cbor_reader_t *r, size_t fields, const char *kind,
                           uint64_t *fingerprint, bool any, uint32_t step, const char *path,
                           char *err, size_t errlen)
@@ -249,14 +278,14 @@ static int s_read_header (zp_cbor_reader_t *r, size_t fields, const char *kind,
     if (version != S_VERSION) {
         snprintf (err, errlen, "%s: checkpoint format %" PRIu64 ", this zpregel reads %d", path,
                   version, S_VERSION);
-        return -1;
+        return -2;
     }
     if (!any && fp != *fingerprint) {
         snprintf (err, errlen,
                   "%s belongs to another job: the program, its parameters, the graph or the "
                   "placement differ",
                   path);
-        return -1;
+        return -2;
     }
     if (s != step) {
         snprintf (err, errlen, "%s is of superstep %" PRIu64 ", not %u", path, s, step);
@@ -334,6 +363,26 @@ int zp_checkpoint_restore (const char *dir, uint64_t fingerprint, uint32_t worke
     return rc;
 }
 
+int zp_checkpoint_check_file (const char *path, char *err, size_t errlen)
+{
+    size_t size;
+    uint8_t *data = s_read_file (path, &size, err, errlen);
+    if (!data)
+        return -1;
+    zp_cbor_reader_t r;
+    zp_cbor_reader_init (&r, data, size);
+    const char *text;
+    size_t len;
+    int rc = zp_cbor_read_array (&r, &len) == 0 && zp_cbor_read_text (&r, &text, &len) == 0 &&
+                     len == strlen (S_MAGIC) && memcmp (text, S_MAGIC, len) == 0
+                 ? 0
+                 : -1;
+    if (rc != 0)
+        snprintf (err, errlen, "%s is not a zpregel checkpoint", path);
+    free (data);
+    return rc;
+}
+
 void zp_checkpoint_remove (const char *dir, uint64_t fingerprint, uint32_t worker, uint32_t step)
 {
     char path[ZP_CHECKPOINT_PATH_MAX];
@@ -378,6 +427,47 @@ void zp_manifest_placement (zp_manifest_t *m, const zp_layout_t *layout)
     m->worker_of = layout->worker_of;
 }
 
+/* The manifests in `dir`, newest first (*steps: caller frees). 0, 1 if the
+   directory does not exist, -1 with a message. */
+static int s_manifest_steps (const char *dir, uint32_t **steps, size_t *n, char *err, size_t errlen)
+{
+    *steps = NULL;
+    *n = 0;
+    DIR *d = opendir (dir);
+    if (!d) {
+        if (errno == ENOENT)
+            return 1;
+        snprintf (err, errlen, "cannot read the checkpoint directory %s: %s", dir,
+                  strerror (errno));
+        return -1;
+    }
+    size_t cap = 0;
+    struct dirent *e;
+    int rc = 0;
+    while (rc == 0 && (e = readdir (d))) {
+        unsigned step;
+        if (!s_is_manifest (e->d_name, &step))
+            continue;
+        uint32_t *grown = zp_grow (*steps, &cap, *n, sizeof *grown, 8);
+        if (!grown) {
+            snprintf (err, errlen, "out of memory");
+            rc = -1;
+        } else {
+            *steps = grown;
+            (*steps)[(*n)++] = step;
+        }
+    }
+    closedir (d);
+    /* Newest first: a few files, an insertion sort. */
+    for (size_t i = 1; rc == 0 && i < *n; i++)
+        for (size_t k = i; k > 0 && (*steps)[k - 1] < (*steps)[k]; k--) {
+            uint32_t t = (*steps)[k];
+            (*steps)[k] = (*steps)[k - 1];
+            (*steps)[k - 1] = t;
+        }
+    return rc;
+}
+
 /* Manifest: [magic, version, "manifest", fingerprint, step, n_workers,
               aggregates, plan_version, routes or null, job_fingerprint,
               [vertices balancer, by_edges, worker_of]] */
@@ -411,46 +501,38 @@ int zp_manifest_write (const char *dir, const zp_manifest_t *m, char *err, size_
     zp_cbor_writer_free (&w);
     if (rc != 0)
         return rc;
-    /* Older manifests are superseded: remove them, and so never use them. */
-    s_prune (dir, false, 0, 0, m->step);
+    /* Older manifests are superseded, but for the one before this one (to
+       fall back to if this one is damaged): remove them, and so never use
+       them. */
+    uint32_t *steps, keep = m->step;
+    size_t n;
+    if (s_manifest_steps (dir, &steps, &n, err, errlen) == 0)
+        for (size_t i = 0; i < n && keep == m->step; i++)
+            if (steps[i] < m->step)
+                keep = steps[i];
+    free (steps);
+    s_prune (dir, false, 0, 0, keep);
     return 0;
 }
 
-/* The newest manifest in `dir`, checked against `fingerprint` if `check`. */
-static int s_manifest_read (const char *dir, bool check, uint64_t fingerprint, zp_manifest_t *m,
-                            char *err, size_t errlen)
+/* Reads the manifest of superstep `step`, checked against `fingerprint` if
+   `check`. 0, or -1 with a message and *damaged: the file is damaged (not:
+   it is of another job or format). */
+static int s_manifest_load (const char *dir, uint32_t step, bool check, uint64_t fingerprint,
+                            zp_manifest_t *m, bool *damaged, char *err, size_t errlen)
 {
     memset (m, 0, sizeof *m);
-    DIR *d = opendir (dir);
-    if (!d) {
-        if (errno == ENOENT)
-            return 1;
-        snprintf (err, errlen, "cannot read the checkpoint directory %s: %s", dir,
-                  strerror (errno));
-        return -1;
-    }
-    bool found = false;
-    uint32_t newest = 0;
-    struct dirent *e;
-    while ((e = readdir (d))) {
-        unsigned step;
-        if (s_is_manifest (e->d_name, &step) && (!found || step > newest)) {
-            newest = step;
-            found = true;
-        }
-    }
-    closedir (d);
-    if (!found)
-        return 1;
     char path[ZP_CHECKPOINT_PATH_MAX];
-    s_manifest_path (path, sizeof path, dir, newest);
+    s_manifest_path (path, sizeof path, dir, step);
     size_t size;
+    *damaged = true;
     uint8_t *data = s_read_file (path, &size, err, errlen);
     if (!data)
         return -1;
     zp_cbor_reader_t r;
     zp_cbor_reader_init (&r, data, size);
-    int rc = s_read_header (&r, 11, "manifest", &fingerprint, !check, newest, path, err, errlen);
+    int rc = s_read_header (&r, 11, "manifest", &fingerprint, !check, step, path, err, errlen);
+    *damaged = rc != -2;
     uint64_t n_workers = 0, vertices = 0, by_edges = 0;
     const uint8_t *aggs = NULL, *routes = NULL, *of = NULL;
     size_t n_aggs = 0, cells = 0, n_of = 0;
@@ -481,7 +563,7 @@ static int s_manifest_read (const char *dir, bool check, uint64_t fingerprint, z
         rc = -1;
     }
     if (rc == 0) {
-        m->step = newest;
+        m->step = step;
         m->fingerprint = fingerprint;
         m->n_workers = (uint32_t) n_workers;
         m->n_aggregates = n_aggs;
@@ -497,6 +579,72 @@ static int s_manifest_read (const char *dir, bool check, uint64_t fingerprint, z
     } else
         zp_manifest_free (m);
     free (data);
+    return rc;
+}
+
+/* Whether every worker file of `m` that this host can see is sound. A
+   directory that is not shared may hold none of them (each worker then
+   checks its own when it restores), but never some. 0, or -1 with a message. */
+static int s_verify_workers (const char *dir, const zp_manifest_t *m, char *err, size_t errlen)
+{
+    char path[ZP_CHECKPOINT_PATH_MAX];
+    uint32_t missing = 0;
+    for (uint32_t w = 0; w < m->n_workers; w++) {
+        s_worker_path (path, sizeof path, dir, m->fingerprint, m->step, w);
+        if (access (path, F_OK) != 0) {
+            missing++;
+            continue;
+        }
+        if (zp_checkpoint_check_file (path, err, errlen) != 0)
+            return -1;
+    }
+    if (missing && missing < m->n_workers) {
+        s_worker_path (path, sizeof path, dir, m->fingerprint, m->step, 0);
+        snprintf (err, errlen,
+                  "the checkpoint of superstep %u in %s lacks %u of its %u worker files", m->step,
+                  dir, missing, m->n_workers);
+        return -1;
+    }
+    return 0;
+}
+
+/* The newest complete, sound checkpoint in `dir`, checked against
+   `fingerprint` if `check`. A damaged one is passed over for the one before
+   it (said in a warning); one of another job is an error. */
+static int s_manifest_read (const char *dir, bool check, uint64_t fingerprint, zp_manifest_t *m,
+                            char *err, size_t errlen)
+{
+    memset (m, 0, sizeof *m);
+    uint32_t *steps;
+    size_t n;
+    int rc = s_manifest_steps (dir, &steps, &n, err, errlen);
+    if (rc != 0 || n == 0) {
+        free (steps);
+        return rc < 0 ? -1 : 1;
+    }
+    char first[1024] = "", why[1024];
+    rc = -1;
+    for (size_t i = 0; i < n; i++) {
+        bool damaged = false;
+        if (s_manifest_load (dir, steps[i], check, fingerprint, m, &damaged, why, sizeof why) ==
+            0) {
+            damaged = true;
+            if (s_verify_workers (dir, m, why, sizeof why) == 0) {
+                rc = 0;
+                break;
+            }
+            zp_manifest_free (m);
+        }
+        if (!first[0])
+            snprintf (first, sizeof first, "%s", why);
+        if (!damaged)
+            break;
+    }
+    if (rc == 0 && first[0])
+        zsys_warning ("%s: using the checkpoint of superstep %u before it", first, m->step);
+    else if (rc != 0)
+        snprintf (err, errlen, "%s", first);
+    free (steps);
     return rc;
 }
 

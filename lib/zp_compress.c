@@ -8,7 +8,6 @@
 struct zp_compress_s {
     ZSTD_CCtx *cctx;
     ZSTD_DCtx *dctx;
-    int level;
     size_t max_bytes;
     uint8_t *buf;
     size_t buf_cap;
@@ -21,11 +20,16 @@ zp_compress_t *zp_compress_new (int level, size_t max_bytes)
         return NULL;
     self->cctx = ZSTD_createCCtx ();
     self->dctx = ZSTD_createDCtx ();
-    self->level = level;
     self->max_bytes = max_bytes;
-    if (!self->cctx || !self->dctx)
+    if (!self->cctx || !self->dctx ||
+        ZSTD_isError (ZSTD_CCtx_setParameter (self->cctx, ZSTD_c_compressionLevel, level)))
         zp_compress_destroy (&self);
     return self;
+}
+
+int zp_compress_set_checksum (zp_compress_t *self, bool on)
+{
+    return ZSTD_isError (ZSTD_CCtx_setParameter (self->cctx, ZSTD_c_checksumFlag, on)) ? -1 : 0;
 }
 
 void zp_compress_destroy (zp_compress_t **self_p)
@@ -57,7 +61,7 @@ const uint8_t *zp_compress (zp_compress_t *self, const void *data, size_t size, 
     size_t bound = ZSTD_compressBound (size);
     if (s_grow (self, bound) != 0)
         return NULL;
-    size_t n = ZSTD_compressCCtx (self->cctx, self->buf, bound, data, size, self->level);
+    size_t n = ZSTD_compress2 (self->cctx, self->buf, bound, data, size);
     if (ZSTD_isError (n))
         return NULL;
     *out_size = n;

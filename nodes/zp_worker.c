@@ -563,10 +563,12 @@ static void s_begin (self_t *self, const zp_broadcast_t *b)
             s_fail (self, err);
             return;
         }
-        /* The one before is kept until the master's manifest of this one is written. */
-        if (b->step > 2 * self->checkpoint_every)
+        /* Two before it are kept: the master keeps the manifest in force
+           and the one before it (to fall back to if the newest is
+           damaged), and this one has no manifest yet. */
+        if (b->step > 3 * self->checkpoint_every)
             zp_checkpoint_remove (self->checkpoint_dir, self->fingerprint, self->worker,
-                                  b->step - 2 * self->checkpoint_every);
+                                  b->step - 3 * self->checkpoint_every);
     }
     for (uint32_t i = 0; i < self->n_workers; i++)
         self->peers[i].bytes = self->peers[i].batches = 0;

@@ -4,6 +4,7 @@
     bytes); a master killed with SIGKILL mid-job is resumed to the same
     answer; and a checkpoint that does not fit the job is refused by name. */
 #include "zp_test.h"
+#include "zpregel/zp_checkpoint.h"
 
 #include <signal.h>
 #include <unistd.h>
@@ -43,7 +44,7 @@ static int s_run (const char *job, const char *a1, const char *a2, const char *a
     for (size_t i = 0; i < 3 && extra[i]; i++)
         argv[n++] = extra[i];
     /* A job cut short by the superstep limit writes what it has. */
-    if (a2 && strstr (a2, "max_supersteps")) {
+    if ((a2 && strstr (a2, "max_supersteps")) || (a3 && strstr (a3, "max_supersteps"))) {
         argv[n++] = "--set";
         argv[n++] = "engine.on_limit=stop";
     }
@@ -216,6 +217,54 @@ Test (checkpoint, a_killed_master_is_resumed_to_the_same_answer, .timeout = 180)
     cr_assert (rel >= 0 && rel < 1e-9, "the resumed answer differs by %g", rel);
 }
 
+/* Writes "garbage" over bytes 20.. of `path`. */
+static void s_damage (const char *path)
+{
+    FILE *f = fopen (path, "r+b");
+    cr_assert_not_null (f);
+    fseek (f, 20, SEEK_SET);
+    fputs ("garbage", f);
+    fclose (f);
+}
+
+Test (checkpoint, every_damaged_byte_of_a_checkpoint_is_refused, .timeout = 120)
+{
+    char dir[4096];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    const char *graph =
+        zp_test_path ("tests/data/ldbc/example-directed/example-directed.properties");
+    const char *job = s_job (dir, "flip", "pr", graph, "  checkpoint_every: 1\n");
+    char *err;
+    cr_assert_eq (s_run (job, NULL, NULL, NULL, &err), 0, "%s", err);
+    free (err);
+    char ckpt[4200], files[2][4400];
+    snprintf (ckpt, sizeof ckpt, "%s/ckpt-flip", dir);
+    cr_assert (zp_test_find_file (ckpt, "step-2.w1.", files[0], sizeof files[0]));
+    cr_assert (zp_test_find_file (ckpt, "step-2.manifest", files[1], sizeof files[1]));
+    for (int k = 0; k < 2; k++) {
+        size_t size;
+        char *bytes = zp_test_read (files[k], &size);
+        cr_assert (bytes && size > 8);
+        char why[8192];
+        cr_assert_eq (zp_checkpoint_check_file (files[k], why, sizeof why), 0, "%s", why);
+        for (size_t i = 0; i < size; i++)
+            for (int bit = 0; bit < 8; bit++) {
+                bytes[i] ^= (char) (1 << bit);
+                FILE *f = fopen (files[k], "wb");
+                cr_assert (f && fwrite (bytes, 1, size, f) == size);
+                fclose (f);
+                cr_assert_neq (zp_checkpoint_check_file (files[k], why, sizeof why), 0,
+                               "%s: bit %d of byte %zu flipped, and it was accepted", files[k], bit,
+                               i);
+                bytes[i] ^= (char) (1 << bit);
+            }
+        FILE *f = fopen (files[k], "wb");
+        cr_assert (f && fwrite (bytes, 1, size, f) == size);
+        fclose (f);
+        free (bytes);
+    }
+}
+
 Test (checkpoint, a_checkpoint_that_does_not_fit_is_refused_by_name, .timeout = 120)
 {
     char dir[4096];
@@ -233,15 +282,20 @@ Test (checkpoint, a_checkpoint_that_does_not_fit_is_refused_by_name, .timeout = 
     cr_assert_eq (s_run (job, "--resume", "--set", "job.params.damping=0.5", &err), 1);
     cr_assert (strstr (err, "step-4.manifest belongs to another job"), "%s", err);
     free (err);
-    /* A damaged worker file is named. */
-    char ckpt[4200], path[4400];
+    /* A damaged worker file is named, and the checkpoint before it used. */
+    char ckpt[4200], path[4400], older[4400];
     snprintf (ckpt, sizeof ckpt, "%s/ckpt-fit", dir);
     cr_assert (zp_test_find_file (ckpt, "step-4.w1.", path, sizeof path), "no file of worker 1");
-    FILE *f = fopen (path, "r+b");
-    cr_assert_not_null (f);
-    fseek (f, 20, SEEK_SET);
-    fputs ("garbage", f);
-    fclose (f);
+    s_damage (path);
+    cr_assert_eq (s_run (job, "--resume", "--set", "engine.max_supersteps=5", &err), 0, "%s", err);
+    cr_assert (strstr (err, path) && strstr (err, "damaged"), "%s", err);
+    cr_assert (strstr (err, "using the checkpoint of superstep 2 before it"), "%s", err);
+    free (err);
+    /* Both damaged: refused, naming the newest. */
+    cr_assert (zp_test_find_file (ckpt, "step-4.w1.", path, sizeof path));
+    cr_assert (zp_test_find_file (ckpt, "step-2.w1.", older, sizeof older));
+    s_damage (path);
+    s_damage (older);
     cr_assert_eq (s_run (job, "--resume", NULL, NULL, &err), 1);
     cr_assert (strstr (err, path), "%s", err);
     free (err);

@@ -12,8 +12,12 @@
     A checkpoint can be moved to another placement of the same graph
     (zp_checkpoint_move): that is how a lost worker's partitions go to the
     survivors.
-    Every file is CBOR compressed with zstd, written to a temporary name,
-    fsync'ed and renamed, so a crash leaves the old file or the new one.
+    Every file is CBOR compressed with zstd (with its content checksum),
+    followed by an 8-byte FNV-1a sum of the compressed bytes, written to a
+    temporary name, fsync'ed and renamed, so a crash leaves the old file or
+    the new one, and a damaged byte anywhere is refused. The checkpoint
+    before the newest stays (its manifest and worker files), so a damaged
+    newest one falls back to it.
     Each carries a fingerprint of what it belongs to (program, parameters,
     |V|, placement), so a checkpoint is never restored into another job.
 */
@@ -87,10 +91,16 @@ void zp_checkpoint_clear (const char *dir);
 int zp_checkpoint_move (const char *dir, const zp_manifest_t *m, const zp_layout_t *from,
                         const zp_layout_t *to, uint64_t to_fingerprint, char *err, size_t errlen);
 
-/* Manifests. write: 0 or -1 with a message; it also removes older manifests.
-   latest: the newest manifest in `dir` with this fingerprint: 0 found, 1
-   none, -1 with a message (a manifest that cannot be read is an error,
-   not skipped). Free what latest filled with zp_manifest_free. */
+/* Reads one checkpoint file (worker file or manifest) and checks its
+   checksum, its compression and its header. 0, or -1 with a message. */
+int zp_checkpoint_check_file (const char *path, char *err, size_t errlen);
+
+/* Manifests. write: 0 or -1 with a message; it also removes the manifests
+   before the one before it. latest: the newest complete, sound checkpoint
+   in `dir` with this fingerprint (its manifest and the worker files this
+   host can see): 0 found, 1 none, -1 with a message. A damaged one is
+   passed over, with a warning, for the one before it; one of another job
+   is an error. Free what latest filled with zp_manifest_free. */
 int zp_manifest_write (const char *dir, const zp_manifest_t *m, char *err, size_t errlen);
 int zp_manifest_latest (const char *dir, uint64_t fingerprint, zp_manifest_t *m, char *err,
                         size_t errlen);

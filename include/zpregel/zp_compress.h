@@ -9,6 +9,7 @@
 #ifndef ZP_COMPRESS_H
 #define ZP_COMPRESS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,6 +18,9 @@ typedef struct zp_compress_s zp_compress_t;
 /* level: zstd level (1..19); max_bytes: largest decompressed payload accepted. */
 zp_compress_t *zp_compress_new (int level, size_t max_bytes);
 void zp_compress_destroy (zp_compress_t **self_p);
+/* With `on`, every frame carries zstd's checksum of its content, which
+   decompression verifies (for files; links have their own ACKs). 0 or -1. */
+int zp_compress_set_checksum (zp_compress_t *self, bool on);
 /* The largest decompressed payload this object accepts. */
 size_t zp_compress_max (const zp_compress_t *self);
 
