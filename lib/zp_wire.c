@@ -112,11 +112,26 @@ int zp_wire_recv (zsock_t *sock, bool routed, zp_wire_msg_t *msg)
     return 0;
 fail:;
     int saved = errno;
+    if (saved == EPROTO && routed)
+        return -1; /* kept: the caller names the peer (zp_wire_peer_text) */
     zp_wire_close (msg);
     zmq_msg_init (&msg->identity);
     zmq_msg_init (&msg->data);
     errno = saved;
     return -1;
+}
+
+void zp_wire_peer_text (zp_wire_msg_t *msg, char *buf, size_t len)
+{
+    char identity[96];
+    zp_wire_identity_text (&msg->identity, identity, sizeof identity);
+    /* The address of the connection the frame came in on, not what the
+       peer says it is: libzmq knows it for tcp and ipc. */
+    const char *address = zmq_msg_gets (&msg->data, "Peer-Address");
+    if (!address)
+        address = zmq_msg_gets (&msg->identity, "Peer-Address");
+    snprintf (buf, len, "%s (%s)", identity[0] ? identity : "(no identity)",
+              address ? address : "in-process");
 }
 
 void zp_wire_close (zp_wire_msg_t *msg)

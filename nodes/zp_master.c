@@ -15,6 +15,7 @@
 #include "zpregel/zp_checkpoint.h"
 #include "zpregel/zp_wire.h"
 #include "../lib/zp_grow.h"
+#include "../lib/zp_ratelog.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -34,7 +35,14 @@ typedef struct {
     size_t n_endpoints;
     char *endpoints[ZP_HELLO_MAX_ENDPOINTS];
     char *locality;
+    char *peer; /* who claimed the name: identity and address */
 } s_worker_t;
+
+/* REPLAY frames served to one peer in the current second. */
+typedef struct {
+    int64_t second;
+    uint64_t served;
+} s_replay_budget_t;
 
 typedef struct {
     uint8_t *data;
@@ -67,9 +75,33 @@ typedef struct {
     zp_cbor_writer_t w;
     /* checkpoints */
     uint64_t fingerprint;
-    zp_manifest_t resume;  /* the checkpoint this run started from (step 0: none) */
-    zp_manifest_t current; /* what the checkpoint of this superstep needs from the master */
+    zp_manifest_t resume;     /* the checkpoint this run started from (step 0: none) */
+    zp_manifest_t current;    /* what the checkpoint of this superstep needs from the master */
+    zp_ratelog_t rejections;  /* frames dropped from peers, for the log */
+    zhashx_t *replay_budgets; /* peer text -> s_replay_budget_t */
 } self_t;
+
+/* Logs "master: dropped WHAT from PEER: WHY", rate-limited (zp_ratelog). */
+static void s_reject (self_t *self, zp_wire_msg_t *msg, const char *what, const char *fmt, ...)
+    __attribute__ ((format (printf, 4, 5)));
+
+static void s_reject (self_t *self, zp_wire_msg_t *msg, const char *what, const char *fmt, ...)
+{
+    uint64_t more;
+    if (!zp_ratelog_allow (&self->rejections, &more))
+        return;
+    char peer[256], why[512];
+    zp_wire_peer_text (msg, peer, sizeof peer);
+    va_list ap;
+    va_start (ap, fmt);
+    vsnprintf (why, sizeof why, fmt, ap);
+    va_end (ap);
+    if (more)
+        zsys_error ("master: dropped %s from %s: %s (and %" PRIu64 " more not logged)", what, peer,
+                    why, more);
+    else
+        zsys_error ("master: dropped %s from %s: %s", what, peer, why);
+}
 
 static void s_publish (self_t *self, zp_broadcast_t *b)
 {
@@ -369,25 +401,28 @@ static void s_resume (self_t *self)
 static void s_on_hello (self_t *self, zp_wire_msg_t *msg)
 {
     zp_hello_t hello;
-    char who[128];
     int rc = zp_hello_decode (zp_wire_data (msg), zp_wire_size (msg), &hello);
-    zp_wire_identity_text (&msg->identity, who, sizeof who);
     if (rc != 0) {
-        zsys_error ("master: bad HELLO from %s: %s", who, zp_frame_strerror (rc));
+        s_reject (self, msg, "a bad HELLO", "%s", zp_frame_strerror (rc));
         return;
     }
+    const char *role = hello.role == ZP_ROLE_WORKER ? "worker" : "router";
     int w = s_find_node (self, hello.role, hello.name, hello.name_len);
     if (w < 0 || self->state != S_JOINING) {
-        zsys_error ("master: HELLO from %s \"%.*s\" (%s), which is not expected",
-                    hello.role == ZP_ROLE_WORKER ? "worker" : "router", (int) hello.name_len,
-                    hello.name, who);
+        s_reject (self, msg, "a HELLO", "%s \"%.*s\" is not expected", role, (int) hello.name_len,
+                  hello.name);
         return;
     }
     s_worker_t *wk = &self->workers[w];
     if (wk->joined) {
-        zsys_error ("master: %s said HELLO twice", s_node_name (self, (uint32_t) w));
+        /* A name is claimed once: the first claimant keeps it. */
+        s_reject (self, msg, "a HELLO", "%s %s was claimed first by %s", role,
+                  s_node_name (self, (uint32_t) w), wk->peer);
         return;
     }
+    char peer[256];
+    zp_wire_peer_text (msg, peer, sizeof peer);
+    wk->peer = strdup (peer);
     wk->joined = true;
     wk->heard = zclock_mono ();
     zmq_msg_init (&wk->identity);
@@ -553,21 +588,78 @@ static void s_on_rstats (self_t *self, int w, zp_wire_msg_t *msg)
         s_finish_job (self);
 }
 
+/* REPLAY costs the master a frame sent per broadcast asked for: a peer is
+   served at most S_REPLAY_MAX frames a second (it asks again for the
+   rest), however often it asks. The table of peers is bounded: past
+   S_REPLAY_PEERS, stale entries are dropped, and a new peer waits. */
+#define S_REPLAY_PEERS 1024
+
+static void s_free_item (void **item)
+{
+    free (*item);
+    *item = NULL;
+}
+
+static int64_t s_second (void)
+{
+    return zclock_mono () / 1000;
+}
+
+static uint64_t s_replay_budget (self_t *self, zp_wire_msg_t *msg)
+{
+    char peer[256];
+    zp_wire_peer_text (msg, peer, sizeof peer);
+    s_replay_budget_t *b = zhashx_lookup (self->replay_budgets, peer);
+    if (!b) {
+        if (zhashx_size (self->replay_budgets) >= S_REPLAY_PEERS) {
+            /* Forget the peers that asked nothing this second. */
+            zlistx_t *keys = zhashx_keys (self->replay_budgets);
+            for (const char *k = zlistx_first (keys); k; k = zlistx_next (keys)) {
+                s_replay_budget_t *old = zhashx_lookup (self->replay_budgets, k);
+                if (old && old->second != s_second ())
+                    zhashx_delete (self->replay_budgets, k);
+            }
+            zlistx_destroy (&keys);
+            if (zhashx_size (self->replay_budgets) >= S_REPLAY_PEERS)
+                return 0;
+        }
+        b = calloc (1, sizeof *b);
+        if (!b || zhashx_insert (self->replay_budgets, peer, b) != 0) {
+            free (b);
+            return 0;
+        }
+    }
+    if (b->second != s_second ()) {
+        b->second = s_second ();
+        b->served = 0;
+    }
+    return b->served < S_REPLAY_MAX ? S_REPLAY_MAX - b->served : 0;
+}
+
+static void s_replay_spend (self_t *self, zp_wire_msg_t *msg, uint64_t frames)
+{
+    char peer[256];
+    zp_wire_peer_text (msg, peer, sizeof peer);
+    s_replay_budget_t *b = zhashx_lookup (self->replay_budgets, peer);
+    if (b)
+        b->served += frames;
+}
+
 /* Sends broadcasts [from, to] again to whoever asked. */
 static void s_on_replay (self_t *self, zp_wire_msg_t *msg)
 {
     zp_replay_t r;
     int rc = zp_replay_decode (zp_wire_data (msg), zp_wire_size (msg), &r);
     if (rc != 0) {
-        char who[128];
-        zp_wire_identity_text (&msg->identity, who, sizeof who);
-        zsys_error ("master: dropped a bad REPLAY from %s: %s", who, zp_frame_strerror (rc));
+        s_reject (self, msg, "a bad REPLAY", "%s", zp_frame_strerror (rc));
         return;
     }
     uint64_t from = r.from ? r.from : 1;
     uint64_t to = r.to < self->n_log ? r.to : self->n_log;
-    if (to >= from && to - from >= S_REPLAY_MAX)
-        to = from + S_REPLAY_MAX - 1;
+    uint64_t budget = s_replay_budget (self, msg);
+    if (to >= from && to - from >= budget)
+        to = budget ? from + budget - 1 : from - 1;
+    s_replay_spend (self, msg, to >= from ? to - from + 1 : 0);
     for (uint64_t seq = from; seq <= to; seq++) {
         const s_frame_t *f = &self->log[seq - 1];
         /* A peer that went away is no reason to stop: ROUTER_MANDATORY says so. */
@@ -579,8 +671,12 @@ static void s_on_replay (self_t *self, zp_wire_msg_t *msg)
 static void s_on_control (self_t *self)
 {
     zp_wire_msg_t msg;
-    if (zp_wire_recv (self->control, true, &msg) != 0)
+    if (zp_wire_recv (self->control, true, &msg) != 0) {
+        if (errno == EPROTO)
+            s_reject (self, &msg, "a frame", "expected one part after the identity");
+        zp_wire_close (&msg);
         return;
+    }
     int kind = zp_frame_kind (zp_wire_data (&msg), zp_wire_size (&msg));
     int w = s_sender (self, &msg);
     if (w >= 0)
@@ -593,11 +689,9 @@ static void s_on_control (self_t *self)
         ; /* late frames after the end: dropped */
     else if (kind == ZP_MSG_HELLO)
         s_on_hello (self, &msg);
-    else if (w < 0) {
-        char who[128];
-        zp_wire_identity_text (&msg.identity, who, sizeof who);
-        zsys_error ("master: dropped a frame (kind %d) from unknown peer %s", kind, who);
-    } else if (kind == ZP_MSG_FAIL) {
+    else if (w < 0)
+        s_reject (self, &msg, "a frame", "kind %d from a peer that is not in the job", kind);
+    else if (kind == ZP_MSG_FAIL) {
         zp_fail_t f;
         const char *role = (uint32_t) w < self->args->n_workers ? "worker" : "router";
         if (zp_fail_decode (zp_wire_data (&msg), zp_wire_size (&msg), &f) == 0)
@@ -737,11 +831,14 @@ void zp_master_actor (zsock_t *pipe, void *argp)
     self->received = calloc ((size_t) n * n, sizeof *self->received);
     self->values = calloc (a->graph->n ? a->graph->n : 1, sizeof *self->values);
     zp_cbor_writer_init (&self->w, 1 << 16);
+    self->replay_budgets = zhashx_new ();
+    if (self->replay_budgets)
+        zhashx_set_destructor (self->replay_budgets, s_free_item);
     char why[1024] = "the master cannot start: out of memory or sockets";
     self->control = zsock_new (ZMQ_ROUTER);
     self->bcast = zsock_new (ZMQ_PUB);
     bool ok = self->workers && self->partials && self->sent && self->prev_sent && self->received &&
-              self->values && self->control && self->bcast;
+              self->values && self->control && self->bcast && self->replay_budgets;
     if (ok) {
         zsock_set_router_mandatory (self->control, 1);
         zsock_set_linger (self->control, 2000);
@@ -821,6 +918,7 @@ void zp_master_actor (zsock_t *pipe, void *argp)
         for (size_t i = 0; i < wk->n_endpoints; i++)
             free (wk->endpoints[i]);
         free (wk->locality);
+        free (wk->peer);
     }
     for (size_t i = 0; i < self->n_log; i++)
         free (self->log[i].data);
@@ -836,6 +934,7 @@ void zp_master_actor (zsock_t *pipe, void *argp)
     free (self->received);
     free (self->values);
     zp_cbor_writer_free (&self->w);
+    zhashx_destroy (&self->replay_budgets);
     zsock_destroy (&self->control);
     zsock_destroy (&self->bcast);
 }

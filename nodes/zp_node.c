@@ -3,6 +3,7 @@
 #include "../lib/zp_grow.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 
 void zp_node_log (zp_node_t *node, const char *fmt, ...)
@@ -13,6 +14,20 @@ void zp_node_log (zp_node_t *node, const char *fmt, ...)
     vsnprintf (msg, sizeof msg, fmt, ap);
     va_end (ap);
     zsys_error ("%s %s: %s", node->kind, node->name, msg);
+}
+
+void zp_node_reject (zp_node_t *node, zp_wire_msg_t *msg, const char *what, const char *why)
+{
+    uint64_t more;
+    if (!zp_ratelog_allow (&node->rejections, &more))
+        return;
+    char peer[256];
+    zp_wire_peer_text (msg, peer, sizeof peer);
+    if (more)
+        zp_node_log (node, "dropped %s from %s: %s (and %" PRIu64 " more bad frames not logged)",
+                     what, peer, why, more);
+    else
+        zp_node_log (node, "dropped %s from %s: %s", what, peer, why);
 }
 
 /* How long a send to the master may wait for room. */

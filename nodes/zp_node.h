@@ -17,6 +17,7 @@
 #include "zpregel/zp_security.h"
 #include "zpregel/zp_sequencer.h"
 #include "zpregel/zp_wire.h"
+#include "../lib/zp_ratelog.h"
 
 #include <czmq.h>
 
@@ -38,6 +39,7 @@ typedef struct {
        (computing), in arrival order, for the main loop to handle after. */
     struct zp_node_held_s *held;
     size_t head_held, n_held, cap_held; /* held[head_held..n_held) are waiting */
+    zp_ratelog_t rejections;            /* frames dropped from peers, for the log */
 } zp_node_t;
 
 /* Creates the sockets (see above) for `args` (data[i] may be NULL). 0, or
@@ -89,6 +91,10 @@ void zp_node_hello (zp_node_t *node, zp_role_t role, const char *locality);
 int zp_node_send (zp_node_t *node);
 /* Logs "<kind> <name>: ..." as an error. */
 void zp_node_log (zp_node_t *node, const char *fmt, ...);
+/* Logs "<kind> <name>: dropped <what> from <peer>: <why>", the peer
+   named by its identity and its connection's address, at most
+   ZP_RATELOG_BURST lines a second (then how many more were dropped). */
+void zp_node_reject (zp_node_t *node, zp_wire_msg_t *msg, const char *what, const char *why);
 
 typedef void (zp_broadcast_fn) (void *ctx, const zp_broadcast_t *b);
 /* Takes a broadcast frame from the SUB or replayed over control (it owns

@@ -199,8 +199,11 @@ static void s_on_batch (self_t *self)
 {
     zp_wire_msg_t msg;
     if (zp_wire_recv (self->node.data, true, &msg) != 0) {
-        if (errno == EPROTO)
+        if (errno == EPROTO) {
             self->bad_frames++;
+            zp_node_reject (&self->node, &msg, "a frame", "expected one part after the identity");
+        }
+        zp_wire_close (&msg);
         return;
     }
     char who[128];
@@ -221,8 +224,7 @@ static void s_on_batch (self_t *self)
     if (rc == 0 && !seen && !late_empty && step != self->step && step != self->step + 1)
         rc = ZP_ERANGE;
     if (rc != 0) {
-        zp_wire_identity_text (&msg.identity, who, sizeof who);
-        s_log (self, "dropped a bad batch from %s: %s", who, zp_frame_strerror (rc));
+        zp_node_reject (&self->node, &msg, "a bad batch", zp_frame_strerror (rc));
         self->bad_frames++;
         zp_wire_close (&msg);
         return;

@@ -410,10 +410,12 @@ static void s_check_all (self_t *self)
 static void s_on_data (self_t *self)
 {
     zp_wire_msg_t msg;
-    if (zp_wire_recv (self->node.data, true, &msg) != 0)
+    if (zp_wire_recv (self->node.data, true, &msg) != 0) {
+        if (errno == EPROTO)
+            zp_node_reject (&self->node, &msg, "a frame", "expected one part after the identity");
+        zp_wire_close (&msg);
         return;
-    char who[128];
-    zp_wire_identity_text (&msg.identity, who, sizeof who);
+    }
     int kind = zp_frame_kind (zp_wire_data (&msg), zp_wire_size (&msg));
     if (kind == ZP_MSG_END) {
         zp_end_t end;
@@ -423,8 +425,8 @@ static void s_on_data (self_t *self)
             rc = ZP_ERANGE;
         s_agg_t *a = rc == 0 ? s_agg (self, end.step, end.dst) : NULL;
         if (rc != 0 || !a)
-            s_log (self, "dropped a bad END from %s: %s", who,
-                   zp_frame_strerror (rc ? rc : ZP_ENOMEM));
+            zp_node_reject (&self->node, &msg, "a bad END",
+                            zp_frame_strerror (rc ? rc : ZP_ENOMEM));
         else {
             a->ends[end.src] = end.batches + 1;
             s_complete (self, (size_t) (a - self->aggs));
@@ -441,7 +443,7 @@ static void s_on_data (self_t *self)
                     h->type != self->program->message_type))
         rc = ZP_ERANGE;
     if (rc != 0) {
-        s_log (self, "dropped a bad batch from %s: %s", who, zp_frame_strerror (rc));
+        zp_node_reject (&self->node, &msg, "a bad batch", zp_frame_strerror (rc));
         zp_wire_close (&msg);
         return;
     }

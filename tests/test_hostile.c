@@ -9,6 +9,7 @@
 #include "zpregel/zp_frame.h"
 
 #include <czmq.h>
+#include <signal.h>
 #include <unistd.h>
 #include <zstd.h>
 
@@ -210,4 +211,114 @@ Test (hostile, a_decompression_bomb_is_refused_before_it_is_inflated, .timeout =
     cr_assert (ta && tb && strcmp (ta, tb) == 0, "the attack changed the answer");
     free (ta);
     free (tb);
+}
+
+/* Lines of a file that contain `part`. */
+static size_t s_lines_with (const char *path, const char *part)
+{
+    size_t n = 0;
+    char *text = zp_test_read (path, NULL);
+    for (char *line = text; line && *line;) {
+        char *end = strchr (line, '\n');
+        if (end)
+            *end = 0;
+        n += strstr (line, part) != NULL;
+        line = end ? end + 1 : line + strlen (line);
+    }
+    free (text);
+    return n;
+}
+
+Test (hostile, a_flood_of_bad_frames_makes_few_log_lines, .timeout = 180)
+{
+    char dir[4096];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    const char *plain = s_pagerank_job (dir, "plain", 200, zp_test_port ());
+    const char *quiet[] = {zp_test_bin (), "run", plain, "--quiet", NULL};
+    zp_test_run_t r;
+    zp_test_run (quiet, 120, &r);
+    cr_assert_eq (r.status, 0, "%s", r.err);
+    zp_test_run_free (&r);
+    int port = zp_test_port ();
+    const char *job = s_pagerank_job (dir, "flooded", 200, port);
+    char out[4300], err[4300];
+    const char *argv[] = {zp_test_bin (), "run", job, NULL};
+    int pid = zp_test_start (argv, out, err);
+    cr_assert (zp_test_wait_for (err, "superstep 2:", 60), "the job did not start");
+    zsock_t *attacker = zsock_new (ZMQ_DEALER);
+    zsock_set_sndhwm (attacker, 0);
+    cr_assert_eq (zsock_connect (attacker, "tcp://127.0.0.1:%d", port), 0);
+    usleep (300000);
+    /* 100,000 frames: garbage, and messages of three parts. */
+    for (int i = 0; i < 100000; i++) {
+        if (i % 2)
+            zstr_send (attacker, "x");
+        else
+            zstr_sendm (attacker, "a"), zstr_sendm (attacker, "b"), zstr_send (attacker, "c");
+    }
+    cr_assert_eq (zp_test_wait (pid, 120), 0, "the flooded job failed");
+    zsock_destroy (&attacker);
+    size_t lines = s_lines_with (err, "dropped");
+    cr_assert (lines < 1000, "100,000 bad frames made %zu log lines", lines);
+    cr_assert (zp_test_wait_for (err, "more bad frames not logged", 1), "no count of the rest");
+    cr_assert (zp_test_wait_for (err, "(127.0.0.1)", 1), "the peer's address is not named");
+    char a[4300], b[4300];
+    snprintf (a, sizeof a, "%s/plain.out", dir);
+    snprintf (b, sizeof b, "%s/flooded.out", dir);
+    char *ta = zp_test_read (a, NULL), *tb = zp_test_read (b, NULL);
+    cr_assert (ta && tb && strcmp (ta, tb) == 0, "the flood changed the answer");
+    free (ta);
+    free (tb);
+}
+
+Test (hostile, replay_serves_each_peer_a_bounded_number_of_frames, .timeout = 120)
+{
+    char dir[4096];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    int control = zp_test_port ();
+    char yaml[2048];
+    snprintf (yaml, sizeof yaml,
+              "job:\n  algorithm: pr\n  graph: %s\n  output: %s/replay.out\n"
+              "  params:\n    iterations: 50000\n"
+              "master:\n  control: tcp://127.0.0.1:%d\n  broadcast: tcp://127.0.0.1:%d\n"
+              "workers:\n  - name: w0\n",
+              zp_test_path ("tests/data/ldbc/example-directed/example-directed.properties"), dir,
+              control, zp_test_port ());
+    const char *job = zp_test_write (dir, "replay.yaml", yaml);
+    char out[4300], err[4300];
+    const char *argv[] = {zp_test_bin (), "run", job, "--quiet", NULL};
+    int pid = zp_test_start (argv, out, err);
+    zsock_t *attacker = zsock_new (ZMQ_DEALER);
+    zsock_set_rcvhwm (attacker, 0);
+    cr_assert_eq (zsock_connect (attacker, "tcp://127.0.0.1:%d", control), 0);
+    usleep (500000);
+    /* For 1.5 s, a request for everything every 5 ms; count what comes back. */
+    zp_cbor_writer_t w;
+    zp_cbor_writer_init (&w, 64);
+    zp_replay_t all = {1, UINT64_MAX};
+    size_t frames = 0;
+    int64_t end = zclock_mono () + 1500, next = 0;
+    zpoller_t *poller = zpoller_new (attacker, NULL);
+    while (zclock_mono () < end && frames < 10000000) {
+        if (zclock_mono () >= next) {
+            cr_assert_eq (zp_replay_encode (&all, &w), 0);
+            zp_wire_send (attacker, NULL, &w, false);
+            next = zclock_mono () + 5;
+        }
+        if (zpoller_wait (poller, 1)) {
+            zframe_t *f = zframe_recv (attacker);
+            zframe_destroy (&f);
+            frames++;
+        }
+    }
+    zpoller_destroy (&poller);
+    zp_cbor_writer_free (&w);
+    zsock_destroy (&attacker);
+    /* The job runs for minutes: it was there to be asked all along. */
+    cr_assert_eq (kill (pid, 0), 0, "the job ended early");
+    kill (pid, SIGTERM);
+    zp_test_wait (pid, 30);
+    cr_assert (frames > 0, "no REPLAY was answered");
+    /* 10,000 frames a second: 1.5 s may touch two seconds and part of a third. */
+    cr_assert (frames <= 30000, "REPLAYs for 1.5 s were answered with %zu frames", frames);
 }

@@ -33,7 +33,9 @@ int zp_wire_send_raw (zsock_t *sock, const zmq_msg_t *identity, const void *data
                       bool dontwait);
 
 /* Receives one frame (with its identity if `routed`). Returns 0, or -1 with
-   errno EPROTO if the peer sent another number of parts (then drained). */
+   errno EPROTO if the peer sent another number of parts (then drained;
+   from a ROUTER, msg keeps the identity and the first part, so that the
+   peer can be named). Closing msg after a -1 is always safe. */
 int zp_wire_recv (zsock_t *sock, bool routed, zp_wire_msg_t *msg);
 void zp_wire_close (zp_wire_msg_t *msg);
 
@@ -62,6 +64,11 @@ static inline size_t zp_wire_size (zp_wire_msg_t *msg)
 {
     return zmq_msg_size (&msg->data);
 }
+
+/* "IDENTITY (ADDRESS)": the peer of a received frame, for logs. ADDRESS is
+   the connection's (ZeroMQ's Peer-Address: the peer cannot choose it), or
+   "in-process". */
+void zp_wire_peer_text (zp_wire_msg_t *msg, char *buf, size_t len);
 
 /* The routing identity as printable text (hex if not printable), for logs. */
 void zp_wire_identity_text (const zmq_msg_t *identity, char *buf, size_t len);
