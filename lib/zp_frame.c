@@ -26,6 +26,10 @@ const char *zp_frame_strerror (int err)
         return "invalid or oversized compressed payload";
     case ZP_ENOMEM:
         return "out of memory";
+    case ZP_ESENDER:
+        return "the claimed sender is not the link it came on";
+    case ZP_EAHEAD:
+        return "a superstep too far ahead";
     default:
         return "unknown error";
     }

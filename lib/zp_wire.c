@@ -179,3 +179,11 @@ int zp_wire_data_identity (char *buf, size_t len, char role, uint32_t index, uin
 {
     return snprintf (buf, len, "%c%u.%016" PRIx64, role, index, job);
 }
+
+bool zp_wire_is_data_identity (const zmq_msg_t *identity, char role, uint32_t index, uint64_t job)
+{
+    char want[48];
+    int len = zp_wire_data_identity (want, sizeof want, role, index, job);
+    return zmq_msg_size ((zmq_msg_t *) identity) == (size_t) len &&
+           memcmp (zmq_msg_data ((zmq_msg_t *) identity), want, (size_t) len) == 0;
+}

@@ -195,6 +195,21 @@ static int s_rx_accept (s_rx_t *rx, uint64_t seq)
     return s_push_u64 (&rx->ahead, &rx->n_ahead, &rx->cap_ahead, seq) == 0 ? 1 : -1;
 }
 
+/* Whether a batch from `src` may come on the link of `msg`: a worker's
+   batches come from that worker, or through a router that forwards them
+   (load-balanced routes); a router's merged ones from that router. */
+static bool s_sent_by (self_t *self, zp_wire_msg_t *msg, uint32_t src)
+{
+    if (src >= self->n_workers)
+        return zp_wire_is_data_identity (&msg->identity, 'r', src - self->n_workers, self->job);
+    if (zp_wire_is_data_identity (&msg->identity, 'w', src, self->job))
+        return true;
+    for (uint32_t r = 0; r < self->n_routers; r++)
+        if (zp_wire_is_data_identity (&msg->identity, 'r', r, self->job))
+            return true;
+    return false;
+}
+
 static void s_on_batch (self_t *self)
 {
     zp_wire_msg_t msg;
@@ -213,6 +228,8 @@ static void s_on_batch (self_t *self)
                  : ZP_EKIND;
     if (rc == 0)
         rc = zp_partition_check_batch (self->partition, &view);
+    if (rc == 0 && !s_sent_by (self, &msg, view.header.src))
+        rc = ZP_ESENDER;
     uint32_t step = view.header.step;
     /* A batch seen before (its sender re-sent it, perhaps a superstep ago)
        is ACKed again and dropped; only a new one must be of this superstep

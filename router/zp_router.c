@@ -70,6 +70,7 @@ typedef struct {
     zp_router_args_t args;
     bool routed, ready_sent, stop, failed, finished;
     bool lost; /* the job was lost to us: the master is silent, or lost a node */
+    int64_t begun; /* the newest superstep a BEGIN announced (or the restored one - 1) */
     uint64_t job;
     uint32_t index, n_workers, n_routers;
     const zp_program_t *program;
@@ -406,6 +407,18 @@ static void s_check_all (self_t *self)
             i++;
 }
 
+/* A frame that claims worker `src` must come on that worker's link; one
+   for an aggregation (held until it completes) may be at most two
+   supersteps ahead of the newest BEGIN seen here (a sender may have seen
+   a BEGIN this router has not yet), so that nobody can fill the router
+   with aggregations of supersteps to come. 0 or a zp_frame_err_t. */
+static int s_check_sender (const self_t *self, zp_wire_msg_t *msg, uint32_t src, uint32_t step)
+{
+    if (!zp_wire_is_data_identity (&msg->identity, 'w', src, self->job))
+        return ZP_ESENDER;
+    return (int64_t) step > self->begun + 2 ? ZP_EAHEAD : 0;
+}
+
 /* A batch or an END from a worker. */
 static void s_on_data (self_t *self)
 {
@@ -423,6 +436,8 @@ static void s_on_data (self_t *self)
         if (rc == 0 &&
             (end.job != self->job || end.src >= self->n_workers || end.dst >= self->n_workers))
             rc = ZP_ERANGE;
+        if (rc == 0)
+            rc = s_check_sender (self, &msg, end.src, end.step);
         s_agg_t *a = rc == 0 ? s_agg (self, end.step, end.dst) : NULL;
         if (rc != 0 || !a)
             zp_node_reject (&self->node, &msg, "a bad END",
@@ -442,6 +457,9 @@ static void s_on_data (self_t *self)
     if (rc == 0 && (h->job != self->job || h->src >= self->n_workers || h->dst >= self->n_workers ||
                     h->type != self->program->message_type))
         rc = ZP_ERANGE;
+    if (rc == 0)
+        rc = s_check_sender (self, &msg, h->src,
+                             (h->flags & ZP_BATCH_AGGREGATE) ? h->step : (uint32_t) self->begun);
     if (rc != 0) {
         zp_node_reject (&self->node, &msg, "a bad batch", zp_frame_strerror (rc));
         zp_wire_close (&msg);
@@ -539,6 +557,7 @@ static void s_on_route (self_t *self, const void *frame, size_t size)
         return;
     }
     self->job = m.job;
+    self->begun = (int64_t) m.settings.restore_step - 1;
     self->index = m.router;
     self->n_workers = m.n_workers;
     self->n_routers = m.n_routers;
@@ -616,6 +635,8 @@ static void s_handle_broadcast (self_t *self, const zp_broadcast_t *b)
     } else if (b->kind == ZP_MSG_PLAN && self->routed)
         s_on_plan (self, b);
     else if (b->kind == ZP_MSG_BEGIN && self->routed) {
+        if ((int64_t) b->step > self->begun)
+            self->begun = b->step;
         s_step_plan_t *grown = realloc (self->steps, (self->n_steps + 1) * sizeof *grown);
         if (grown) {
             self->steps = grown;

@@ -55,6 +55,45 @@ static void s_wait_hello (zsock_t *control, zmq_msg_t *identity)
     cr_assert_fail ("the worker never said HELLO");
 }
 
+/* Sends the worker at `identity` a well-formed ASSIGN of job `job` naming
+   `program`: worker 0 of two (it owns vertex handle 0 of two), with
+   `routers` routers; its peers and routers are at addresses nobody
+   serves. The program is `pr`'s shape (two parameters). */
+static void s_assign (zsock_t *control, zmq_msg_t *identity, const char *program, uint64_t job,
+                      uint32_t routers)
+{
+    uint32_t ranges[3] = {0, 1, 2};
+    uint64_t ids[1] = {1}, offsets[2] = {0, 0}, params[2] = {0, 20};
+    double damping = 0.85;
+    memcpy (&params[0], &damping, 8);
+    const char *peers[2] = {"tcp://127.0.0.1:1", "tcp://127.0.0.1:1"};
+    zp_assign_t a = {.job = job,
+                     .worker = 0,
+                     .n_workers = 2,
+                     .n_vertices = 2,
+                     .program = program,
+                     .params = (const uint8_t *) params,
+                     .n_params = 2,
+                     .ranges = (const uint8_t *) ranges,
+                     .ids = (const uint8_t *) ids,
+                     .out_offsets = (const uint8_t *) offsets,
+                     .out_targets = (const uint8_t *) ids,
+                     .peers = peers,
+                     .n_routers = routers,
+                     .routers = peers,
+                     .settings = {.batch_bytes = 1 << 20,
+                                  .compress_level = 1,
+                                  .max_supersteps = 10,
+                                  .ack_timeout_ms = 100,
+                                  .heartbeat_ms = 1000,
+                                  .liveness = 5}};
+    zp_cbor_writer_t w;
+    zp_cbor_writer_init (&w, 1024);
+    cr_assert_eq (zp_assign_encode (&a, &w), 0);
+    cr_assert_eq (zp_wire_send (control, identity, &w, false), 0);
+    zp_cbor_writer_free (&w);
+}
+
 Test (hostile, a_master_cannot_make_a_worker_load_a_shared_object, .timeout = 60)
 {
     char dir[4096], mark[4300];
@@ -71,36 +110,11 @@ Test (hostile, a_master_cannot_make_a_worker_load_a_shared_object, .timeout = 60
     int pid = zp_test_start (argv, out, err);
     zmq_msg_t identity;
     s_wait_hello (control, &identity);
-    /* A well-formed ASSIGN for a one-vertex graph that names the evil object. */
+    /* A well-formed ASSIGN that names the evil object. */
     char evil[4300];
     const char *build = getenv ("ZPREGEL_BUILD");
     snprintf (evil, sizeof evil, "%s/tests/libzp_evil.so", build ? build : "build");
-    uint32_t ranges[2] = {0, 1};
-    uint64_t ids[1] = {1}, offsets[2] = {0, 0}, param = 0;
-    const char *peers[1] = {"tcp://127.0.0.1:1"};
-    zp_assign_t a = {.job = 42,
-                     .worker = 0,
-                     .n_workers = 1,
-                     .n_vertices = 1,
-                     .program = evil,
-                     .params = (const uint8_t *) &param,
-                     .n_params = 0,
-                     .ranges = (const uint8_t *) ranges,
-                     .ids = (const uint8_t *) ids,
-                     .out_offsets = (const uint8_t *) offsets,
-                     .out_targets = (const uint8_t *) ids,
-                     .peers = peers,
-                     .settings = {.batch_bytes = 1 << 20,
-                                  .compress_level = 1,
-                                  .max_supersteps = 10,
-                                  .ack_timeout_ms = 100,
-                                  .heartbeat_ms = 1000,
-                                  .liveness = 5}};
-    zp_cbor_writer_t w;
-    zp_cbor_writer_init (&w, 1024);
-    cr_assert_eq (zp_assign_encode (&a, &w), 0);
-    cr_assert_eq (zp_wire_send (control, &identity, &w, false), 0);
-    zp_cbor_writer_free (&w);
+    s_assign (control, &identity, evil, 42, 0);
     /* The worker refuses it, says why, and ends; the object never ran. */
     cr_assert (zp_test_wait_for (err,
                                  "refused (a node loads only the program its own job file "
@@ -321,4 +335,69 @@ Test (hostile, replay_serves_each_peer_a_bounded_number_of_frames, .timeout = 12
     cr_assert (frames > 0, "no REPLAY was answered");
     /* 10,000 frames a second: 1.5 s may touch two seconds and part of a third. */
     cr_assert (frames <= 30000, "REPLAYs for 1.5 s were answered with %zu frames", frames);
+}
+
+/* Sends a one-message batch of job 42 for superstep 0 claiming `src`, from
+   a connection whose identity is `identity`; whether it was ACKed. */
+static bool s_forge (int port, const char *identity, uint32_t src)
+{
+    zsock_t *peer = zsock_new (ZMQ_DEALER);
+    zsock_set_identity (peer, identity);
+    cr_assert_eq (zsock_connect (peer, "tcp://127.0.0.1:%d", port), 0);
+    zp_handle_t id = 0;
+    zp_value_t value = {.f64 = 1e3};
+    zp_batch_out_t b = {
+        .header =
+            {.job = 42, .step = 0, .src = src, .dst = 0, .seq = 0, .type = ZP_F64, .count = 1},
+        .ids = &id,
+        .values = &value};
+    zp_cbor_writer_t w;
+    zp_cbor_writer_init (&w, 256);
+    cr_assert_eq (zp_batch_encode (&b, NULL, 0, &w), 0);
+    cr_assert_eq (zp_wire_send (peer, NULL, &w, false), 0);
+    zp_cbor_writer_free (&w);
+    zpoller_t *poller = zpoller_new (peer, NULL);
+    bool acked = zpoller_wait (poller, 2000) != NULL;
+    zpoller_destroy (&poller);
+    zsock_destroy (&peer);
+    return acked;
+}
+
+Test (hostile, a_batch_is_bound_to_the_link_it_comes_on, .timeout = 60)
+{
+    char dir[4096];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    int control_port = zp_test_port (), broadcast_port = zp_test_port (),
+        data_port = zp_test_port ();
+    zsock_t *control = zsock_new (ZMQ_ROUTER), *bcast = zsock_new (ZMQ_PUB);
+    cr_assert_eq (zsock_bind (control, "tcp://127.0.0.1:%d", control_port), control_port);
+    cr_assert_eq (zsock_bind (bcast, "tcp://127.0.0.1:%d", broadcast_port), broadcast_port);
+    char yaml[2048];
+    snprintf (yaml, sizeof yaml,
+              "job:\n  algorithm: pr\n  graph: %s\n"
+              "master:\n  control: tcp://127.0.0.1:%d\n  broadcast: tcp://127.0.0.1:%d\n"
+              "  join_timeout: 5s\n"
+              "workers:\n  - name: w1\n    transport: tcp\n    endpoint: tcp://127.0.0.1:%d\n",
+              zp_test_path ("tests/data/ldbc/example-directed/example-directed.properties"),
+              control_port, broadcast_port, data_port);
+    const char *job = zp_test_write (dir, "bound.yaml", yaml);
+    char out[4300], err[4300];
+    const char *argv[] = {zp_test_bin (), "worker", job, "--name", "w1", NULL};
+    int pid = zp_test_start (argv, out, err);
+    zmq_msg_t identity;
+    s_wait_hello (control, &identity);
+    s_assign (control, &identity, "pr", 42, 1);
+    usleep (300000);
+    /* A stranger claims to be the router's merged batches, then worker 1. */
+    cr_assert (!s_forge (data_port, "w9.000000000000002a", 2), "a forged router batch was ACKed");
+    cr_assert (zp_test_wait_for (err, "the claimed sender is not the link it came on", 5), "%s",
+               "the forged batch was not refused by name");
+    cr_assert (!s_forge (data_port, "w9.000000000000002a", 1), "a forged worker batch was ACKed");
+    /* Worker 1's own link is believed. */
+    cr_assert (s_forge (data_port, "w1.000000000000002a", 1), "worker 1's batch was not ACKed");
+    zmq_msg_close (&identity);
+    zsock_destroy (&control);
+    zsock_destroy (&bcast);
+    kill (pid, SIGTERM);
+    zp_test_wait (pid, 30);
 }

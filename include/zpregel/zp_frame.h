@@ -54,6 +54,8 @@ typedef enum {
     ZP_ETRAILING = -7,  /* bytes after the message */
     ZP_ECOMPRESS = -8,  /* compressed payload invalid or larger than allowed */
     ZP_ENOMEM = -9,     /* out of memory while decoding */
+    ZP_ESENDER = -10,   /* the claimed sender is not the link the frame came on */
+    ZP_EAHEAD = -11,    /* a superstep too far ahead of the receiver */
 } zp_frame_err_t;
 
 /* A static description of a frame error code. */

@@ -50,6 +50,10 @@ int zp_wire_link_hwm (size_t batch_bytes);
    over from another job, reconnecting to a port that was reused, cannot
    take a live peer's identity. Returns the length. */
 int zp_wire_data_identity (char *buf, size_t len, char role, uint32_t index, uint64_t job);
+/* Whether `identity` (a received frame's) is that of node `index` of
+   `role` in job `job`. A ROUTER gives an identity to one connection at a
+   time, so a frame that claims a sender is bound to that sender's link. */
+bool zp_wire_is_data_identity (const zmq_msg_t *identity, char role, uint32_t index, uint64_t job);
 
 /* Binds `sock` to `endpoint`, waiting up to `wait_ms` while the address is
    still held (EADDRINUSE) by a socket that just closed and lingers. 0, or
