@@ -150,6 +150,29 @@ static const char *s_pagerank_job (const char *dir, const char *name, int iterat
     return p;
 }
 
+/* The answer without an attack: s_pagerank_job "plain", run to its end. */
+static void s_run_plain (const char *dir, int iterations)
+{
+    const char *plain = s_pagerank_job (dir, "plain", iterations, zp_test_port ());
+    const char *argv[] = {zp_test_bin (), "run", plain, "--quiet", NULL};
+    zp_test_run_t r;
+    zp_test_run (argv, 120, &r);
+    cr_assert_eq (r.status, 0, "%s", r.err);
+    zp_test_run_free (&r);
+}
+
+/* The attacked job's output has the bytes of the plain one's. */
+static void s_assert_as_plain (const char *dir, const char *name)
+{
+    char a[4300], b[4300];
+    snprintf (a, sizeof a, "%s/plain.out", dir);
+    snprintf (b, sizeof b, "%s/%s.out", dir, name);
+    char *ta = zp_test_read (a, NULL), *tb = zp_test_read (b, NULL);
+    cr_assert (ta && tb && strcmp (ta, tb) == 0, "%s: the attack changed the answer", name);
+    free (ta);
+    free (tb);
+}
+
 /* Peak resident memory of `pid` in kB (VmHWM), or -1. */
 static long s_peak_kb (int pid)
 {
@@ -169,13 +192,7 @@ Test (hostile, a_decompression_bomb_is_refused_before_it_is_inflated, .timeout =
 {
     char dir[4096];
     snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
-    /* The answer without an attack. */
-    const char *plain = s_pagerank_job (dir, "plain", 300, zp_test_port ());
-    const char *quiet[] = {zp_test_bin (), "run", plain, "--quiet", NULL};
-    zp_test_run_t r;
-    zp_test_run (quiet, 120, &r);
-    cr_assert_eq (r.status, 0, "%s", r.err);
-    zp_test_run_free (&r);
+    s_run_plain (dir, 300);
     /* 256 MiB of zeros compress to a few kilobytes. */
     size_t big = (size_t) 256 << 20;
     void *zeros = calloc (1, big);
@@ -218,13 +235,7 @@ Test (hostile, a_decompression_bomb_is_refused_before_it_is_inflated, .timeout =
     zsock_destroy (&attacker);
     cr_assert_eq (zp_test_wait (pid, 120), 0, "the attacked job failed");
     cr_assert (peak > 0 && peak < 200 * 1024, "the worker's peak memory was %ld kB", peak);
-    char a[4300], b[4300];
-    snprintf (a, sizeof a, "%s/plain.out", dir);
-    snprintf (b, sizeof b, "%s/attacked.out", dir);
-    char *ta = zp_test_read (a, NULL), *tb = zp_test_read (b, NULL);
-    cr_assert (ta && tb && strcmp (ta, tb) == 0, "the attack changed the answer");
-    free (ta);
-    free (tb);
+    s_assert_as_plain (dir, "attacked");
 }
 
 /* Lines of a file that contain `part`. */
@@ -247,12 +258,7 @@ Test (hostile, a_flood_of_bad_frames_makes_few_log_lines, .timeout = 180)
 {
     char dir[4096];
     snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
-    const char *plain = s_pagerank_job (dir, "plain", 200, zp_test_port ());
-    const char *quiet[] = {zp_test_bin (), "run", plain, "--quiet", NULL};
-    zp_test_run_t r;
-    zp_test_run (quiet, 120, &r);
-    cr_assert_eq (r.status, 0, "%s", r.err);
-    zp_test_run_free (&r);
+    s_run_plain (dir, 200);
     int port = zp_test_port ();
     const char *job = s_pagerank_job (dir, "flooded", 200, port);
     char out[4300], err[4300];
@@ -276,13 +282,7 @@ Test (hostile, a_flood_of_bad_frames_makes_few_log_lines, .timeout = 180)
     cr_assert (lines < 1000, "100,000 bad frames made %zu log lines", lines);
     cr_assert (zp_test_wait_for (err, "more bad frames not logged", 1), "no count of the rest");
     cr_assert (zp_test_wait_for (err, "(127.0.0.1)", 1), "the peer's address is not named");
-    char a[4300], b[4300];
-    snprintf (a, sizeof a, "%s/plain.out", dir);
-    snprintf (b, sizeof b, "%s/flooded.out", dir);
-    char *ta = zp_test_read (a, NULL), *tb = zp_test_read (b, NULL);
-    cr_assert (ta && tb && strcmp (ta, tb) == 0, "the flood changed the answer");
-    free (ta);
-    free (tb);
+    s_assert_as_plain (dir, "flooded");
 }
 
 Test (hostile, replay_serves_each_peer_a_bounded_number_of_frames, .timeout = 120)
