@@ -6,6 +6,7 @@
 #   make test       unit and integration tests (Criterion)
 #   make check      the same tests built with AddressSanitizer + UBSan
 #   make bench      benchmarks (not part of test): make bench SCALE=22
+#   make fuzz       libFuzzer targets for every decoder, FUZZ_SECONDS each (clang)
 #   make install PREFIX=/usr/local
 #   make format     clang-format the tree
 
@@ -62,7 +63,7 @@ LIBSO    = $(BUILD)/libzpregel.so
 BIN      = $(BUILD)/zpregel
 TESTBIN  = $(BUILD)/zpregel-tests
 
-.PHONY: all run test check bench install format clean help
+.PHONY: all run test check bench fuzz fuzz-run fuzz-seeds install format clean help
 all: $(BIN) $(LIBSO) $(PLUGINS)
 
 # A plugin links against nothing: it calls the zp_* API of the process that loads it.
@@ -111,6 +112,43 @@ $(BUILD)/%: bench/%.c $(LIBA) $(HEADERS)
 SCALE ?= 20
 bench: $(BIN) $(BENCH_BINS)
 	./$(BUILD)/bench --scale $(SCALE) --zpregel ./$(BIN) --ref ./$(BUILD)/pagerank_ref
+
+# Fuzz targets (fuzz/README.md): every decoder of what comes from outside,
+# built with clang's libFuzzer and ASan+UBSan, each run for FUZZ_SECONDS
+# from its seeds in fuzz/corpus/ (what it finds new goes to build/fuzz/).
+FUZZ_TARGETS = batch control checkpoint config properties graph
+FUZZ_SECONDS ?= 30
+FUZZ_BINS    = $(FUZZ_TARGETS:%=$(BUILD)/fuzz_%)
+# clang has no -Wformat-truncation.
+FUZZ_WARN    = $(filter-out -Wno-format-truncation,$(WARN))
+fuzz:
+	@bash scripts/deps.sh fuzz
+	$(MAKE) BUILD=build/fuzz CC=clang OPT="-O1 -g" WARN="$(FUZZ_WARN)" \
+	    EXTRA_CFLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all" \
+	    EXTRA_LDFLAGS="-fsanitize=address,undefined" fuzz-run
+
+fuzz-run: $(FUZZ_BINS)
+	@for t in $(FUZZ_TARGETS); do \
+	    mkdir -p $(BUILD)/corpus/$$t; \
+	    echo "  FUZZ    $$t for $(FUZZ_SECONDS) s"; \
+	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp ./$(BUILD)/fuzz_$$t \
+	        -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	        -artifact_prefix=$(BUILD)/fuzz_$$t- $(BUILD)/corpus/$$t fuzz/corpus/$$t \
+	        > $(BUILD)/fuzz_$$t.log 2>&1 || { tail -60 $(BUILD)/fuzz_$$t.log; exit 1; }; \
+	    grep -h "^Done" $(BUILD)/fuzz_$$t.log; \
+	done
+
+$(BUILD)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(LIBA) $(HEADERS)
+	@echo "  FUZZ    $<"
+	@$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer -o $@ $< -Wl,--whole-archive $(LIBA) \
+	    -Wl,--no-whole-archive $(LIBS_ALL)
+
+# Writes the batch and control seeds (the other targets' are project files).
+fuzz-seeds: $(LIBA)
+	@mkdir -p fuzz/corpus/batch fuzz/corpus/control
+	$(CC) $(CFLAGS_ALL) -o $(BUILD)/fuzz-seeds fuzz/seeds.c -Wl,--whole-archive $(LIBA) \
+	    -Wl,--no-whole-archive $(LIBS_ALL)
+	./$(BUILD)/fuzz-seeds
 
 run: $(BIN)
 	./$(BIN) run configs/local.yaml

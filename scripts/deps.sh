@@ -2,7 +2,25 @@
 # Checks that every library zpregel builds against is visible to pkg-config.
 # As root it installs what is missing from Debian's archive; otherwise it names
 # the Debian package that provides each missing library and fails.
+#   scripts/deps.sh fuzz   clang with libFuzzer, for make fuzz, likewise
 set -u
+if [ "${1:-}" = fuzz ]; then
+    probe=$(mktemp -d)
+    printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n){return 0;}\n' > "$probe/f.c"
+    if command -v clang >/dev/null 2>&1 &&
+        clang -fsanitize=fuzzer "$probe/f.c" -o "$probe/f" >/dev/null 2>&1; then
+        rm -rf "$probe"
+        exit 0
+    fi
+    rm -rf "$probe"
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "zpregel: installing clang and libFuzzer for make fuzz" >&2
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq >&2 && apt-get install -y -qq clang libclang-rt-14-dev >&2 && exit 0
+    fi
+    echo "zpregel: make fuzz needs clang with libFuzzer: sudo apt-get install -y clang libclang-rt-14-dev" >&2
+    exit 1
+fi
 # pkg-config name -> Debian package
 deps="libzmq:libzmq3-dev libczmq:libczmq-dev libcbor:libcbor-dev libzstd:libzstd-dev
 yaml-0.1:libyaml-dev criterion:libcriterion-dev"
