@@ -95,6 +95,7 @@ static const s_key_t s_worker_keys[] = {
     {"endpoint", K_STRING, S_WOFF (endpoint), false, 0, 0, NULL, NULL},
     {"host", K_STRING, S_WOFF (host), false, 0, 0, NULL, NULL},
     {"weight", K_POSITIVE, S_WOFF (weight), false, 0, 0, NULL, NULL},
+    {"key", K_PATH, S_WOFF (key), false, 0, 0, NULL, NULL},
     S_END};
 
 static const s_key_t s_router_keys[] = {
@@ -102,6 +103,7 @@ static const s_key_t s_router_keys[] = {
     {"transport", K_ENUM, S_WOFF (transport), false, 0, 0, s_transports, NULL},
     {"endpoint", K_STRING, S_WOFF (endpoint), false, 0, 0, NULL, NULL},
     {"host", K_STRING, S_WOFF (host), false, 0, 0, NULL, NULL},
+    {"key", K_PATH, S_WOFF (key), false, 0, 0, NULL, NULL},
     S_END};
 
 /* In the order of zp_routing_mode_t. */
@@ -798,12 +800,14 @@ void zp_config_destroy (zp_config_t **self_p)
         free (cfg->workers[i].name);
         free (cfg->workers[i].endpoint);
         free (cfg->workers[i].host);
+        free (cfg->workers[i].key);
     }
     free (cfg->workers);
     for (size_t i = 0; i < cfg->n_routers; i++) {
         free (cfg->routers[i].name);
         free (cfg->routers[i].endpoint);
         free (cfg->routers[i].host);
+        free (cfg->routers[i].key);
     }
     free (cfg->routers);
     free (cfg);

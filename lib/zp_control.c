@@ -170,10 +170,35 @@ static int s_read_settings (zp_cbor_reader_t *r, zp_settings_t *s)
 
 static void s_write_settings (zp_cbor_writer_t *out, const zp_settings_t *s);
 
+/* Node keys (ZP_KEY_TEXT each): a byte string, or null. */
+static void s_write_keys (zp_cbor_writer_t *out, const uint8_t *keys, size_t n_nodes)
+{
+    if (keys)
+        zp_cbor_write_bytes (out, keys, n_nodes * ZP_KEY_TEXT);
+    else
+        zp_cbor_write_null (out);
+}
+
+static int s_read_keys (zp_cbor_reader_t *r, size_t n_nodes, const uint8_t **keys)
+{
+    *keys = NULL;
+    if (zp_cbor_read_null (r))
+        return 0;
+    size_t len;
+    if (zp_cbor_read_bytes (r, keys, &len) != 0)
+        return ZP_ETYPE;
+    if (len != n_nodes * ZP_KEY_TEXT)
+        return ZP_ECOUNT;
+    for (size_t i = 0; i < len; i++)
+        if ((*keys)[i] < 0x21 || (*keys)[i] > 0x7e)
+            return ZP_ERANGE; /* Z85 is printable */
+    return 0;
+}
+
 /* ASSIGN: [kind, version, job, worker, n_workers, n_vertices, directed, program,
             params, ranges, ids, out_offsets, out_targets, out_weights,
-            in_offsets, in_targets, peers, routers, settings] */
-#define S_ASSIGN_FIELDS 19
+            in_offsets, in_targets, peers, routers, keys, settings] */
+#define S_ASSIGN_FIELDS 20
 
 int zp_assign_encode (const zp_assign_t *m, zp_cbor_writer_t *out)
 {
@@ -208,6 +233,7 @@ int zp_assign_encode (const zp_assign_t *m, zp_cbor_writer_t *out)
     zp_cbor_write_array (out, m->n_routers);
     for (uint32_t i = 0; i < m->n_routers; i++)
         zp_cbor_write_text (out, m->routers[i]);
+    s_write_keys (out, m->keys, (size_t) m->n_workers + m->n_routers);
     s_write_settings (out, &m->settings);
     return s_done (out);
 }
@@ -276,6 +302,7 @@ int zp_assign_decode (const void *frame, size_t size, zp_assign_t *m)
     m->n_routers = (uint32_t) routers;
     m->routers_reader = r;
     S_TRY (s_texts (&r, routers));
+    S_TRY (s_read_keys (&r, (size_t) m->n_workers + m->n_routers, &m->keys));
     S_TRY (s_read_settings (&r, &m->settings));
     return zp_frame_end (&r);
 }
@@ -285,10 +312,11 @@ int zp_assign_next_router (zp_assign_t *m, const char **endpoint, size_t *len)
     return zp_cbor_read_text (&m->routers_reader, endpoint, len);
 }
 
-/* ROUTE: [kind, version, job, router, n_workers, n_routers, program, [workers], settings] */
+/* ROUTE: [kind, version, job, router, n_workers, n_routers, program, [workers], keys,
+           settings] */
 int zp_route_encode (const zp_route_msg_t *m, zp_cbor_writer_t *out)
 {
-    zp_frame_write_begin (out, ZP_MSG_ROUTE, 9);
+    zp_frame_write_begin (out, ZP_MSG_ROUTE, 10);
     zp_cbor_write_uint (out, m->job);
     zp_cbor_write_uint (out, m->router);
     zp_cbor_write_uint (out, m->n_workers);
@@ -297,6 +325,7 @@ int zp_route_encode (const zp_route_msg_t *m, zp_cbor_writer_t *out)
     zp_cbor_write_array (out, m->n_workers);
     for (uint32_t i = 0; i < m->n_workers; i++)
         zp_cbor_write_text (out, m->workers[i]);
+    s_write_keys (out, m->keys, (size_t) m->n_workers + m->n_routers);
     s_write_settings (out, &m->settings);
     return s_done (out);
 }
@@ -305,7 +334,7 @@ int zp_route_decode (const void *frame, size_t size, zp_route_msg_t *m)
 {
     zp_cbor_reader_t r;
     memset (m, 0, sizeof *m);
-    S_TRY (zp_frame_begin (&r, frame, size, ZP_MSG_ROUTE, 9));
+    S_TRY (zp_frame_begin (&r, frame, size, ZP_MSG_ROUTE, 10));
     ZP_READ_U (&r, UINT64_MAX, m->job);
     ZP_READ_U (&r, 65535, m->router);
     ZP_READ_U (&r, UINT32_MAX - 1, m->n_workers);
@@ -320,6 +349,7 @@ int zp_route_decode (const void *frame, size_t size, zp_route_msg_t *m)
         return ZP_ECOUNT;
     m->workers_reader = r;
     S_TRY (s_texts (&r, workers));
+    S_TRY (s_read_keys (&r, (size_t) m->n_workers + m->n_routers, &m->keys));
     S_TRY (s_read_settings (&r, &m->settings));
     return zp_frame_end (&r);
 }

@@ -1,5 +1,6 @@
 /*  zp_security: CURVE on tcp sockets. See zp_security.h. */
 #include "zpregel/zp_security.h"
+#include "zpregel/zp_control.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -7,10 +8,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* The key that may be one node. */
+typedef struct {
+    const char *name; /* borrowed from the config, which outlives us */
+    char key[ZP_KEY_TEXT + 1];
+} s_node_key_t;
+
 struct zp_security_s {
     zcert_t *server; /* public key always; secret key when this process binds */
     zcert_t *client;
-    bool auth; /* counts as a user of the process's authenticator */
+    bool auth;            /* counts as a user of the process's authenticator */
+    s_node_key_t *nodes;  /* workers, then routers (processes that bind) */
+    size_t n_nodes;
 };
 
 /* One authenticator per process (zauth binds the ZAP endpoint of the
@@ -33,23 +42,65 @@ static zcert_t *s_load (const char *path, const char *key, bool secret, char *er
 {
     struct stat st;
     if (stat (path, &st) != 0) {
-        snprintf (err, errlen, "security.%s: cannot read %s: %s", key, path, strerror (errno));
+        snprintf (err, errlen, "%s: cannot read %s: %s", key, path, strerror (errno));
         return NULL;
     }
     zcert_t *cert = zcert_load (path);
     if (!cert) {
         snprintf (err, errlen,
-                  "security.%s: %s is not a certificate (make one with 'zpregel keygen')", key,
+                  "%s: %s is not a certificate (make one with 'zpregel keygen')", key,
                   path);
         return NULL;
     }
     if (secret && !s_has_secret (cert)) {
         snprintf (err, errlen,
-                  "security.%s: %s_secret is missing: this process needs the secret key", key,
+                  "%s: %s_secret is missing: this process needs the secret key", key,
                   path);
         zcert_destroy (&cert);
     }
     return cert;
+}
+
+/* The key of every node: its own `key:`, or the job's client_cert. */
+static int s_node_keys (zp_security_t *self, const zp_config_t *cfg, char *err, size_t errlen)
+{
+    self->nodes = calloc (cfg->n_workers + cfg->n_routers + 1, sizeof *self->nodes);
+    if (!self->nodes) {
+        snprintf (err, errlen, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < cfg->n_workers + cfg->n_routers; i++) {
+        bool router = i >= cfg->n_workers;
+        size_t k = router ? i - cfg->n_workers : i;
+        const zp_worker_config_t *node = router ? &cfg->routers[k] : &cfg->workers[k];
+        const char *key = zcert_public_txt (self->client);
+        zcert_t *cert = NULL;
+        if (node->key) {
+            char what[64];
+            snprintf (what, sizeof what, "%s[%zu].key", router ? "routers" : "workers", k);
+            if (!(cert = s_load (node->key, what, false, err, errlen)))
+                return -1;
+            key = zcert_public_txt (cert);
+        }
+        s_node_key_t *nk = &self->nodes[self->n_nodes++];
+        nk->name = node->name;
+        snprintf (nk->key, sizeof nk->key, "%s", key);
+        zcert_destroy (&cert);
+    }
+    return 0;
+}
+
+const char *zp_security_node_key (const zp_security_t *self, const char *name)
+{
+    for (size_t i = 0; self && i < self->n_nodes; i++)
+        if (streq (self->nodes[i].name, name))
+            return self->nodes[i].key;
+    return NULL;
+}
+
+const char *zp_security_own_key (const zp_security_t *self)
+{
+    return self ? zcert_public_txt (self->client) : NULL;
 }
 
 int zp_security_open (const zp_config_t *cfg, bool binds, zp_security_t **out, char *err,
@@ -67,9 +118,9 @@ int zp_security_open (const zp_config_t *cfg, bool binds, zp_security_t **out, c
         snprintf (err, errlen, "out of memory");
         return -1;
     }
-    self->server = s_load (cfg->server_cert, "server_cert", binds, err, errlen);
+    self->server = s_load (cfg->server_cert, "security.server_cert", binds, err, errlen);
     self->client =
-        self->server ? s_load (cfg->client_cert, "client_cert", true, err, errlen) : NULL;
+        self->server ? s_load (cfg->client_cert, "security.client_cert", true, err, errlen) : NULL;
     if (self->client && !binds) { /* a client only: no one to admit */
         *out = self;
         return 0;
@@ -80,7 +131,7 @@ int zp_security_open (const zp_config_t *cfg, bool binds, zp_security_t **out, c
                   cfg->allowed ? cfg->allowed : "(not set)");
         zcert_destroy (&self->client);
     }
-    if (!self->client) {
+    if (!self->client || s_node_keys (self, cfg, err, errlen) != 0) {
         zp_security_destroy (&self);
         return -1;
     }
@@ -127,6 +178,7 @@ void zp_security_destroy (zp_security_t **self_p)
     }
     zcert_destroy (&self->server);
     zcert_destroy (&self->client);
+    free (self->nodes);
     free (self);
     *self_p = NULL;
 }

@@ -134,6 +134,14 @@ void zp_wire_peer_text (zp_wire_msg_t *msg, char *buf, size_t len)
               address ? address : "in-process");
 }
 
+const char *zp_wire_user (zp_wire_msg_t *msg)
+{
+    const char *user = zmq_msg_gets (&msg->data, "User-Id");
+    if (!user && msg->routed)
+        user = zmq_msg_gets (&msg->identity, "User-Id");
+    return user && *user ? user : NULL;
+}
+
 void zp_wire_close (zp_wire_msg_t *msg)
 {
     zmq_msg_close (&msg->identity);

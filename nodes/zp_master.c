@@ -36,6 +36,7 @@ typedef struct {
     char *endpoints[ZP_HELLO_MAX_ENDPOINTS];
     char *locality;
     char *peer; /* who claimed the name: identity and address */
+    char key[ZP_KEY_TEXT + 1]; /* CURVE: the key it joined with, "" without */
 } s_worker_t;
 
 /* REPLAY frames served to one peer in the current second. */
@@ -231,6 +232,14 @@ static void s_send_assigns (self_t *self)
     uint64_t params[ZP_MAX_PARAMS];
     for (size_t i = 0; i < a->program->n_params; i++)
         params[i] = a->params[i].bits;
+    /* Under CURVE, every node learns the key each of its peers joined with. */
+    uint8_t *keys = a->security ? malloc ((size_t) self->n_nodes * ZP_KEY_TEXT) : NULL;
+    if (a->security && !keys) {
+        s_fail (self, "out of memory");
+        return;
+    }
+    for (uint32_t k = 0; keys && k < self->n_nodes; k++)
+        memcpy (keys + (size_t) k * ZP_KEY_TEXT, self->workers[k].key, ZP_KEY_TEXT);
     zp_assign_t base = {.job = a->job,
                         .directed = a->graph->directed,
                         .program = a->program_name,
@@ -239,6 +248,7 @@ static void s_send_assigns (self_t *self)
                         .peers = peers,
                         .n_routers = a->n_routers,
                         .routers = routers,
+                        .keys = keys,
                         .settings = a->settings};
     base.settings.restore_step = self->resume.step;
     for (uint32_t w = 0; w < n; w++) {
@@ -247,6 +257,7 @@ static void s_send_assigns (self_t *self)
             if (!peers[j]) {
                 s_fail (self, "worker %s cannot reach worker %s: it bound no tcp endpoint",
                         a->worker_names[w], a->worker_names[j]);
+                free (keys);
                 return;
             }
         }
@@ -254,10 +265,12 @@ static void s_send_assigns (self_t *self)
             if (!(routers[r] = s_route (self, w, n + r))) {
                 s_fail (self, "worker %s cannot reach router %s: it bound no tcp endpoint",
                         a->worker_names[w], a->router_names[r]);
+                free (keys);
                 return;
             }
         if (zp_layout_encode_assign (a->layout, a->graph, w, &base, &self->w) != 0) {
             s_fail (self, "out of memory encoding the partition of worker %s", a->worker_names[w]);
+            free (keys);
             return;
         }
         s_to_worker (self, w);
@@ -268,6 +281,7 @@ static void s_send_assigns (self_t *self)
             if (!(peers[j] = s_route (self, n + r, j))) {
                 s_fail (self, "router %s cannot reach worker %s: it bound no tcp endpoint",
                         a->router_names[r], a->worker_names[j]);
+                free (keys);
                 return;
             }
         zp_route_msg_t route = {.job = a->job,
@@ -276,13 +290,16 @@ static void s_send_assigns (self_t *self)
                                 .n_routers = a->n_routers,
                                 .program = a->program_name,
                                 .workers = peers,
+                                .keys = keys,
                                 .settings = a->settings};
         if (zp_route_encode (&route, &self->w) != 0) {
             s_fail (self, "out of memory");
+            free (keys);
             return;
         }
         s_to_worker (self, n + r);
     }
+    free (keys);
     self->state = S_SYNCING;
 }
 
@@ -408,7 +425,7 @@ static void s_on_hello (self_t *self, zp_wire_msg_t *msg)
     }
     const char *role = hello.role == ZP_ROLE_WORKER ? "worker" : "router";
     int w = s_find_node (self, hello.role, hello.name, hello.name_len);
-    if (w < 0 || self->state != S_JOINING) {
+    if (w < 0) {
         s_reject (self, msg, "a HELLO", "%s \"%.*s\" is not expected", role, (int) hello.name_len,
                   hello.name);
         return;
@@ -420,6 +437,26 @@ static void s_on_hello (self_t *self, zp_wire_msg_t *msg)
                   s_node_name (self, (uint32_t) w), wk->peer);
         return;
     }
+    if (self->state != S_JOINING) {
+        s_reject (self, msg, "a HELLO", "%s %s comes after the job has begun", role,
+                  s_node_name (self, (uint32_t) w));
+        return;
+    }
+    /* Under CURVE a name is bound to a key: the node's own (`key:` in the
+       job file, or security.client_cert). A node in this process joins
+       over inproc, with no User-Id: it connects with this process's key. */
+    const zp_security_t *security = self->args->security;
+    const char *want = zp_security_node_key (security, s_node_name (self, (uint32_t) w));
+    const char *user = zp_wire_user (msg);
+    const char *key = user ? user : zp_security_own_key (security);
+    if (want && (!key || strcmp (key, want) != 0)) {
+        s_reject (self, msg, "a HELLO",
+                  "%s %s may join only with its own key (its `key:` in the job file, or "
+                  "security.client_cert), not with %.8s...: that key may only watch",
+                  role, s_node_name (self, (uint32_t) w), key ? key : "(none)");
+        return;
+    }
+    snprintf (wk->key, sizeof wk->key, "%s", key ? key : "");
     char peer[256];
     zp_wire_peer_text (msg, peer, sizeof peer);
     wk->peer = strdup (peer);
@@ -679,6 +716,15 @@ static void s_on_control (self_t *self)
     }
     int kind = zp_frame_kind (zp_wire_data (&msg), zp_wire_size (&msg));
     int w = s_sender (self, &msg);
+    const char *user = zp_wire_user (&msg);
+    if (w >= 0 && user && strcmp (user, self->workers[w].key) != 0) {
+        /* The identity of a node that joined, on a connection with another
+           key: not that node. */
+        s_reject (self, &msg, "a frame", "kind %d with the identity of %s but another key (%.8s...)",
+                  kind, s_node_name (self, (uint32_t) w), user);
+        zp_wire_close (&msg);
+        return;
+    }
     if (w >= 0)
         self->workers[w].heard = zclock_mono ();
     if (kind == ZP_MSG_PING && w >= 0)

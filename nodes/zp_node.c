@@ -109,6 +109,34 @@ void zp_node_close (zp_node_t *node, bool lost)
     zsock_destroy (&node->bcast);
     zsock_destroy (&node->data);
     zp_cbor_writer_free (&node->w);
+    free (node->keys);
+    node->keys = NULL;
+    node->n_keys = 0;
+}
+
+int zp_node_set_keys (zp_node_t *node, const uint8_t *keys, size_t n_nodes)
+{
+    free (node->keys);
+    node->keys = NULL;
+    node->n_keys = 0;
+    if (!keys)
+        return 0;
+    if (!(node->keys = malloc (n_nodes * ZP_KEY_TEXT + 1)))
+        return -1;
+    memcpy (node->keys, keys, n_nodes * ZP_KEY_TEXT);
+    node->n_keys = n_nodes;
+    return 0;
+}
+
+bool zp_node_has_key (const zp_node_t *node, zp_wire_msg_t *msg, uint32_t index)
+{
+    if (!node->keys)
+        return true;
+    const char *user = zp_wire_user (msg);
+    if (!user)
+        return true; /* in-process */
+    return index < node->n_keys && strlen (user) == ZP_KEY_TEXT &&
+           memcmp (user, node->keys + (size_t) index * ZP_KEY_TEXT, ZP_KEY_TEXT) == 0;
 }
 
 int zp_node_send (zp_node_t *node)

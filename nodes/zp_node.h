@@ -40,6 +40,8 @@ typedef struct {
     struct zp_node_held_s *held;
     size_t head_held, n_held, cap_held; /* held[head_held..n_held) are waiting */
     zp_ratelog_t rejections;            /* frames dropped from peers, for the log */
+    uint8_t *keys; /* CURVE: the key of every node (ZP_KEY_TEXT each), or NULL */
+    size_t n_keys;
 } zp_node_t;
 
 /* Creates the sockets (see above) for `args` (data[i] may be NULL). 0, or
@@ -85,6 +87,13 @@ bool zp_node_join_expired (zp_node_t *node, const char *what);
 const zp_program_t *zp_node_load_program (zp_node_t *node, const char *asked, size_t len, char *err,
                                           size_t errlen);
 
+/* Keeps the node keys of an ASSIGN or ROUTE (NULL: no CURVE). 0, or -1
+   out of memory. */
+int zp_node_set_keys (zp_node_t *node, const uint8_t *keys, size_t n_nodes);
+/* Whether a data frame came with the key of node `index` (workers, then
+   routers): always when the job has no keys or the frame came in-process,
+   where no one else can send. */
+bool zp_node_has_key (const zp_node_t *node, zp_wire_msg_t *msg, uint32_t index);
 /* Says HELLO with the bound endpoints and where the node runs. */
 void zp_node_hello (zp_node_t *node, zp_role_t role, const char *locality);
 /* Sends what node->w holds to the master; -1 (logged) on failure. */

@@ -200,13 +200,15 @@ static int s_rx_accept (s_rx_t *rx, uint64_t seq)
    (load-balanced routes); a router's merged ones from that router. */
 static bool s_sent_by (self_t *self, zp_wire_msg_t *msg, uint32_t src)
 {
-    if (src >= self->n_workers)
-        return zp_wire_is_data_identity (&msg->identity, 'r', src - self->n_workers, self->job);
+    uint32_t n = self->n_workers;
+    if (src >= n)
+        return zp_wire_is_data_identity (&msg->identity, 'r', src - n, self->job) &&
+               zp_node_has_key (&self->node, msg, src);
     if (zp_wire_is_data_identity (&msg->identity, 'w', src, self->job))
-        return true;
+        return zp_node_has_key (&self->node, msg, src);
     for (uint32_t r = 0; r < self->n_routers; r++)
         if (zp_wire_is_data_identity (&msg->identity, 'r', r, self->job))
-            return true;
+            return zp_node_has_key (&self->node, msg, n + r);
     return false;
 }
 
@@ -680,6 +682,10 @@ static void s_on_assign (self_t *self, const void *frame, size_t size)
     self->worker = a.worker;
     self->n_workers = a.n_workers;
     self->n_routers = a.n_routers;
+    if (zp_node_set_keys (&self->node, a.keys, (size_t) a.n_workers + a.n_routers) != 0) {
+        s_fail (self, "out of memory");
+        return;
+    }
     self->partition = zp_partition_new (&a, self->program, err, sizeof err);
     if (!self->partition) {
         s_fail (self, err);

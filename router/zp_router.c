@@ -414,7 +414,8 @@ static void s_check_all (self_t *self)
    with aggregations of supersteps to come. 0 or a zp_frame_err_t. */
 static int s_check_sender (const self_t *self, zp_wire_msg_t *msg, uint32_t src, uint32_t step)
 {
-    if (!zp_wire_is_data_identity (&msg->identity, 'w', src, self->job))
+    if (!zp_wire_is_data_identity (&msg->identity, 'w', src, self->job) ||
+        !zp_node_has_key (&self->node, msg, src))
         return ZP_ESENDER;
     return (int64_t) step > self->begun + 2 ? ZP_EAHEAD : 0;
 }
@@ -565,6 +566,10 @@ static void s_on_route (self_t *self, const void *frame, size_t size)
     self->settings.checkpoint_dir = NULL; /* points into the frame; routers keep no state */
     self->stats.router = m.router;
     self->links = calloc (m.n_workers, sizeof *self->links);
+    if (zp_node_set_keys (&self->node, m.keys, (size_t) m.n_workers + m.n_routers) != 0) {
+        s_fail (self, "out of memory");
+        return;
+    }
     self->rx_z = zp_compress_new ((int) m.settings.compress_level,
                                   zp_batch_max_plain (m.settings.batch_bytes));
     if (!self->links || !self->rx_z) {

@@ -10,6 +10,7 @@
 
 #include <czmq.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zstd.h>
 
@@ -59,8 +60,8 @@ static void s_wait_hello (zsock_t *control, zmq_msg_t *identity)
    `program`: worker 0 of two (it owns vertex handle 0 of two), with
    `routers` routers; its peers and routers are at addresses nobody
    serves. The program is `pr`'s shape (two parameters). */
-static void s_assign (zsock_t *control, zmq_msg_t *identity, const char *program, uint64_t job,
-                      uint32_t routers)
+static void s_assign_keyed (zsock_t *control, zmq_msg_t *identity, const char *program,
+                            uint64_t job, uint32_t routers, const uint8_t *keys)
 {
     uint32_t ranges[3] = {0, 1, 2};
     uint64_t ids[1] = {1}, offsets[2] = {0, 0}, params[2] = {0, 20};
@@ -81,6 +82,7 @@ static void s_assign (zsock_t *control, zmq_msg_t *identity, const char *program
                      .peers = peers,
                      .n_routers = routers,
                      .routers = peers,
+                     .keys = keys,
                      .settings = {.batch_bytes = 1 << 20,
                                   .compress_level = 1,
                                   .max_supersteps = 10,
@@ -92,6 +94,13 @@ static void s_assign (zsock_t *control, zmq_msg_t *identity, const char *program
     cr_assert_eq (zp_assign_encode (&a, &w), 0);
     cr_assert_eq (zp_wire_send (control, identity, &w, false), 0);
     zp_cbor_writer_free (&w);
+}
+
+/* The same, without CURVE: no node keys. */
+static void s_assign (zsock_t *control, zmq_msg_t *identity, const char *program, uint64_t job,
+                      uint32_t routers)
+{
+    s_assign_keyed (control, identity, program, job, routers, NULL);
 }
 
 Test (hostile, a_master_cannot_make_a_worker_load_a_shared_object, .timeout = 60)
@@ -338,11 +347,18 @@ Test (hostile, replay_serves_each_peer_a_bounded_number_of_frames, .timeout = 12
 }
 
 /* Sends a one-message batch of job 42 for superstep 0 claiming `src`, from
-   a connection whose identity is `identity`; whether it was ACKed. */
-static bool s_forge (int port, const char *identity, uint32_t src)
+   a connection whose identity is `identity` and, with `client`, whose
+   CURVE key is that certificate's (`server_key`: the server's public key);
+   whether it was ACKed. */
+static bool s_forge_keyed (int port, const char *identity, uint32_t src, zcert_t *client,
+                           const char *server_key)
 {
     zsock_t *peer = zsock_new (ZMQ_DEALER);
     zsock_set_identity (peer, identity);
+    if (client) {
+        zcert_apply (client, peer);
+        zsock_set_curve_serverkey (peer, server_key);
+    }
     cr_assert_eq (zsock_connect (peer, "tcp://127.0.0.1:%d", port), 0);
     zp_handle_t id = 0;
     zp_value_t value = {.f64 = 1e3};
@@ -361,6 +377,11 @@ static bool s_forge (int port, const char *identity, uint32_t src)
     zpoller_destroy (&poller);
     zsock_destroy (&peer);
     return acked;
+}
+
+static bool s_forge (int port, const char *identity, uint32_t src)
+{
+    return s_forge_keyed (port, identity, src, NULL, NULL);
 }
 
 Test (hostile, a_batch_is_bound_to_the_link_it_comes_on, .timeout = 60)
@@ -398,6 +419,164 @@ Test (hostile, a_batch_is_bound_to_the_link_it_comes_on, .timeout = 60)
     zmq_msg_close (&identity);
     zsock_destroy (&control);
     zsock_destroy (&bcast);
+    kill (pid, SIGTERM);
+    zp_test_wait (pid, 30);
+}
+
+/* Says HELLO to the master at `control_port` as worker `name`, from the
+   loopback address `from` (a peer on another host, as far as the master
+   can tell), with `client` (a CURVE client certificate; NULL: none) and
+   the servers' public key `server_key`. The socket stays connected, as a
+   hijacker's would; the caller destroys it. */
+static zsock_t *s_claim (int control_port, const char *name, const char *from, zcert_t *client,
+                         const char *server_key)
+{
+    zsock_t *peer = zsock_new (ZMQ_DEALER);
+    if (client) {
+        zcert_apply (client, peer);
+        zsock_set_curve_serverkey (peer, server_key);
+    }
+    cr_assert_eq (zsock_connect (peer, "tcp://%s:0;127.0.0.1:%d", from, control_port), 0);
+    zp_hello_t hello = {.role = ZP_ROLE_WORKER,
+                        .name = name,
+                        .name_len = strlen (name),
+                        .n_endpoints = 1,
+                        .endpoints = {"tcp://127.0.0.1:1"},
+                        .endpoint_lens = {strlen ("tcp://127.0.0.1:1")},
+                        .locality = "elsewhere/1",
+                        .locality_len = strlen ("elsewhere/1")};
+    zp_cbor_writer_t w;
+    zp_cbor_writer_init (&w, 256);
+    cr_assert_eq (zp_hello_encode (&hello, &w), 0);
+    cr_assert_eq (zp_wire_send (peer, NULL, &w, false), 0);
+    zp_cbor_writer_free (&w);
+    return peer;
+}
+
+Test (hostile, a_name_is_kept_by_its_first_claimant_and_both_are_named, .timeout = 60)
+{
+    char dir[4096];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    const char *job = s_pagerank_job (dir, "claimed", 20, zp_test_port ());
+    char yaml_control[64] = "";
+    char *yaml = zp_test_read (job, NULL);
+    const char *at = yaml ? strstr (yaml, "control: tcp://127.0.0.1:") : NULL;
+    cr_assert (at && sscanf (at, "control: tcp://127.0.0.1:%63[0-9]", yaml_control) == 1);
+    free (yaml);
+    char o[2][4300], e[2][4300];
+    const char *master[] = {zp_test_bin (), "master", job, "--set", "master.join_timeout=3s", NULL};
+    int pm = zp_test_start (master, o[0], e[0]);
+    usleep (300000);
+    /* Without CURVE the master cannot tell who is who: the first claim of
+       t1, from "another host", wins; the real t1 is refused, and both
+       claimants are named by their addresses. */
+    zsock_t *hijacker = s_claim (atoi (yaml_control), "t1", "127.0.0.66", NULL, NULL);
+    usleep (300000);
+    const char *t1[] = {zp_test_bin (), "worker", job, "--name", "t1", NULL};
+    int p1 = zp_test_start (t1, o[1], e[1]);
+    cr_assert (zp_test_wait_for (e[0], "worker t1 was claimed first by", 20), "%s",
+               zp_test_read (e[0], NULL));
+    char *text = zp_test_read (e[0], NULL);
+    const char *line = strstr (text, "worker t1 was claimed first by");
+    const char *end = line ? strchr (line, '\n') : NULL;
+    char claim[1024];
+    snprintf (claim, sizeof claim, "%.*s", end ? (int) (end - line) : 200, line);
+    cr_assert (strstr (claim, "(127.0.0.66)"), "the first claimant is not named: %s", claim);
+    /* The line starts with the refused peer: the real t1, from 127.0.0.1. */
+    const char *from = strstr (text, "dropped a HELLO from");
+    cr_assert (from && strstr (from, "(127.0.0.1)") && strstr (from, "(127.0.0.1)") < line,
+               "the refused claimant is not named:\n%s", text);
+    free (text);
+    /* The hijacker never becomes ready: the job fails, it does not run on. */
+    cr_assert_neq (zp_test_wait (pm, 60), 0);
+    zsock_destroy (&hijacker);
+    zp_test_wait (p1, 30);
+}
+
+/* `zpregel keygen DIR/NAME`, its public certificate copied into
+   DIR/allowed too when `allowed`; the certificate, loaded with its secret. */
+static zcert_t *s_keygen (const char *dir, const char *name, bool allowed)
+{
+    char path[4300];
+    snprintf (path, sizeof path, "%s/%s", dir, name);
+    const char *argv[] = {zp_test_bin (), "keygen", path, NULL};
+    zp_test_run_t r;
+    zp_test_run (argv, 30, &r);
+    cr_assert_eq (r.status, 0, "%s", r.err);
+    zp_test_run_free (&r);
+    if (allowed) {
+        char file[300], *text = zp_test_read (path, NULL);
+        cr_assert_not_null (text);
+        snprintf (file, sizeof file, "allowed/%s", name);
+        zp_test_write (dir, file, text);
+        free (text);
+    }
+    zcert_t *cert = zcert_load (path);
+    cr_assert_not_null (cert);
+    return cert;
+}
+
+Test (hostile, under_curve_a_batch_is_taken_only_from_its_senders_key, .timeout = 60)
+{
+    char dir[4096], allowed[4300];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    snprintf (allowed, sizeof allowed, "%s/allowed", dir);
+    cr_assert_eq (mkdir (allowed, 0755), 0);
+    zcert_t *server = s_keygen (dir, "server", false), *node = s_keygen (dir, "node", true),
+            *watcher = s_keygen (dir, "watcher", true);
+    /* A master of our own, a CURVE server with the job's certificate. */
+    zactor_t *auth = zactor_new (zauth, NULL);
+    zstr_sendx (auth, "CURVE", CURVE_ALLOW_ANY, NULL);
+    zsock_wait (auth);
+    int control_port = zp_test_port (), broadcast_port = zp_test_port (),
+        data_port = zp_test_port ();
+    zsock_t *control = zsock_new (ZMQ_ROUTER), *bcast = zsock_new (ZMQ_PUB);
+    zsock_t *socks[2] = {control, bcast};
+    for (int i = 0; i < 2; i++) {
+        zcert_apply (server, socks[i]);
+        zsock_set_curve_server (socks[i], 1);
+    }
+    cr_assert_eq (zsock_bind (control, "tcp://127.0.0.1:%d", control_port), control_port);
+    cr_assert_eq (zsock_bind (bcast, "tcp://127.0.0.1:%d", broadcast_port), broadcast_port);
+    char yaml[2048];
+    snprintf (yaml, sizeof yaml,
+              "job:\n  algorithm: pr\n  graph: %s\n"
+              "master:\n  control: tcp://127.0.0.1:%d\n  broadcast: tcp://127.0.0.1:%d\n"
+              "  join_timeout: 5s\n"
+              "workers:\n  - name: w1\n    transport: tcp\n    endpoint: tcp://127.0.0.1:%d\n"
+              "security:\n  curve: true\n  server_cert: server\n  client_cert: node\n"
+              "  allowed: allowed\n",
+              zp_test_path ("tests/data/ldbc/example-directed/example-directed.properties"),
+              control_port, broadcast_port, data_port);
+    const char *job = zp_test_write (dir, "keyed.yaml", yaml);
+    char out[4300], err[4300];
+    const char *argv[] = {zp_test_bin (), "worker", job, "--name", "w1", NULL};
+    int pid = zp_test_start (argv, out, err);
+    zmq_msg_t identity;
+    s_wait_hello (control, &identity);
+    /* Every node of the job (two workers, a router) joined with `node`'s key. */
+    uint8_t keys[3 * ZP_KEY_TEXT];
+    for (int i = 0; i < 3; i++)
+        memcpy (keys + i * ZP_KEY_TEXT, zcert_public_txt (node), ZP_KEY_TEXT);
+    s_assign_keyed (control, &identity, "pr", 42, 1, keys);
+    usleep (300000);
+    /* The watcher's key is allowed to connect, and takes worker 1's
+       identity: its batch is refused all the same. */
+    const char *server_key = zcert_public_txt (server);
+    cr_assert (!s_forge_keyed (data_port, "w1.000000000000002a", 1, watcher, server_key),
+               "a batch sent with a watcher's key was ACKed");
+    cr_assert (zp_test_wait_for (err, "the claimed sender is not the link it came on", 5),
+               "the batch was not refused by name");
+    /* Worker 1's key on worker 1's link is believed. */
+    cr_assert (s_forge_keyed (data_port, "w1.000000000000002a", 1, node, server_key),
+               "worker 1's batch was not ACKed");
+    zmq_msg_close (&identity);
+    zsock_destroy (&control);
+    zsock_destroy (&bcast);
+    zactor_destroy (&auth);
+    zcert_destroy (&server);
+    zcert_destroy (&node);
+    zcert_destroy (&watcher);
     kill (pid, SIGTERM);
     zp_test_wait (pid, 30);
 }

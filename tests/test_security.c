@@ -3,18 +3,21 @@
     of the same job without, and a peer whose key is not allowed gets
     nothing: a watcher sees no event, a worker cannot join. */
 #include "zp_test.h"
+#include "zpregel/zp_control.h"
+#include "zpregel/zp_wire.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Certificates in dir: server, node (allowed), stranger (not allowed). */
+/* Certificates in dir: server, node (allowed), stranger (not allowed),
+   watcher (allowed, and no node's key: it may only watch). */
 static void s_keys (const char *dir)
 {
     char path[4300];
     snprintf (path, sizeof path, "%s/allowed", dir);
     cr_assert_eq (mkdir (path, 0755), 0);
-    const char *names[] = {"server", "node", "stranger"};
-    for (int i = 0; i < 3; i++) {
+    const char *names[] = {"server", "node", "stranger", "watcher"};
+    for (int i = 0; i < 4; i++) {
         snprintf (path, sizeof path, "%s/%s", dir, names[i]);
         const char *argv[] = {zp_test_bin (), "keygen", path, NULL};
         zp_test_run_t r;
@@ -23,13 +26,17 @@ static void s_keys (const char *dir)
         cr_assert (strstr (r.out, "_secret"), "%s", r.out);
         zp_test_run_free (&r);
     }
-    /* The allowed directory holds the node's public certificate only. */
-    char src[4300];
-    snprintf (src, sizeof src, "%s/node", dir);
-    char *text = zp_test_read (src, NULL);
-    cr_assert_not_null (text);
-    zp_test_write (dir, "allowed/node", text);
-    free (text);
+    /* The allowed directory holds the node's and the watcher's public certificates. */
+    const char *allowed[] = {"node", "watcher"};
+    for (int i = 0; i < 2; i++) {
+        char src[4300], dst[300];
+        snprintf (src, sizeof src, "%s/%s", dir, allowed[i]);
+        snprintf (dst, sizeof dst, "allowed/%s", allowed[i]);
+        char *text = zp_test_read (src, NULL);
+        cr_assert_not_null (text);
+        zp_test_write (dir, dst, text);
+        free (text);
+    }
 }
 
 /* --set that makes a process connect with the certificate that is not
@@ -159,6 +166,100 @@ Test (security, a_worker_whose_key_is_not_allowed_cannot_join, .timeout = 120)
     zp_test_wait (p2, 30);
     zp_test_wait (pr, 30);
     cr_assert_eq (zp_test_count_processes (job), 0, "processes of %s left behind", job);
+}
+
+/* The `port` of `key` ("control: tcp://127.0.0.1:PORT") in a job file. */
+static int s_port (const char *job, const char *key)
+{
+    char *yaml = zp_test_read (job, NULL), pattern[64];
+    snprintf (pattern, sizeof pattern, "%s: tcp://127.0.0.1:", key);
+    const char *at = yaml ? strstr (yaml, pattern) : NULL;
+    int port = at ? atoi (at + strlen (pattern)) : 0;
+    free (yaml);
+    cr_assert_gt (port, 0);
+    return port;
+}
+
+Test (security, a_watchers_key_can_watch_and_cannot_be_a_node, .timeout = 120)
+{
+    char dir[4096];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    s_keys (dir);
+    const char *plain[] = {zp_test_bin (), "run", s_job (dir, "plain", false, 30), "--quiet", NULL};
+    zp_test_run_t r;
+    zp_test_run (plain, 90, &r);
+    cr_assert_eq (r.status, 0, "%s", r.err);
+    zp_test_run_free (&r);
+    const char *job = s_job (dir, "bound", true, 30);
+    char o[6][4200], e[6][4200];
+    const char *master[] = {zp_test_bin (), "master", job, NULL};
+    int pm = zp_test_start (master, o[0], e[0]);
+    char set[4300];
+    snprintf (set, sizeof set, "security.client_cert=%s/watcher", dir);
+    const char *watch[] = {zp_test_bin (), "watch", job, "--timeout", "60", "--set", set, NULL};
+    int pw = zp_test_start (watch, o[1], e[1]);
+    usleep (300000);
+    /* Someone with the watcher's key, on another address, claims t1 first. */
+    zcert_t *watcher = NULL;
+    {
+        char path[4300], server[4300];
+        snprintf (path, sizeof path, "%s/watcher", dir);
+        snprintf (server, sizeof server, "%s/server", dir);
+        watcher = zcert_load (path);
+        zcert_t *s = zcert_load (server);
+        cr_assert (watcher && s);
+        zsock_t *claim = zsock_new (ZMQ_DEALER);
+        zcert_apply (watcher, claim);
+        zsock_set_curve_serverkey (claim, zcert_public_txt (s));
+        zcert_destroy (&s);
+        cr_assert_eq (zsock_connect (claim, "tcp://127.0.0.66:0;127.0.0.1:%d",
+                                     s_port (job, "control")),
+                      0);
+        zp_hello_t hello = {.role = ZP_ROLE_WORKER,
+                            .name = "t1",
+                            .name_len = 2,
+                            .n_endpoints = 1,
+                            .endpoints = {"tcp://127.0.0.1:1"},
+                            .endpoint_lens = {17},
+                            .locality = "elsewhere/1",
+                            .locality_len = 11};
+        zp_cbor_writer_t w;
+        zp_cbor_writer_init (&w, 256);
+        cr_assert_eq (zp_hello_encode (&hello, &w), 0);
+        cr_assert_eq (zp_wire_send (claim, NULL, &w, false), 0);
+        zp_cbor_writer_free (&w);
+        cr_assert (zp_test_wait_for (e[0], "may join only with its own key", 20), "%s",
+                   zp_test_read (e[0], NULL));
+        zsock_destroy (&claim);
+    }
+    zcert_destroy (&watcher);
+    /* The real nodes join: the job runs as if no one had tried. */
+    const char *t1[] = {zp_test_bin (), "worker", job, "--name", "t1", NULL};
+    const char *t2[] = {zp_test_bin (), "worker", job, "--name", "t2", NULL};
+    const char *r1[] = {zp_test_bin (), "router", job, "--name", "r1", NULL};
+    int p1 = zp_test_start (t1, o[2], e[2]);
+    int p2 = zp_test_start (t2, o[3], e[3]);
+    int pr = zp_test_start (r1, o[4], e[4]);
+    cr_assert_eq (zp_test_wait (pm, 90), 0, "%s", zp_test_read (e[0], NULL));
+    char *text = zp_test_read (e[0], NULL);
+    cr_assert (strstr (text, "(127.0.0.66): worker t1 may join only with its own key"), "%s",
+               text);
+    free (text);
+    cr_assert_eq (zp_test_wait (pw, 30), 0, "%s", zp_test_read (e[1], NULL));
+    text = zp_test_read (o[1], NULL);
+    cr_assert (strstr (text, "terminate  finished after superstep 30"),
+               "the watcher's key could not watch:\n%s", text);
+    free (text);
+    char a[4300], b[4300];
+    snprintf (a, sizeof a, "%s/plain.out", dir);
+    snprintf (b, sizeof b, "%s/bound.out", dir);
+    char *ta = zp_test_read (a, NULL), *tb = zp_test_read (b, NULL);
+    cr_assert (ta && tb && strcmp (ta, tb) == 0, "the claim changed the answer");
+    free (ta);
+    free (tb);
+    zp_test_wait (p1, 30);
+    zp_test_wait (p2, 30);
+    zp_test_wait (pr, 30);
 }
 
 Test (security, curve_settings_that_cannot_work_are_named)

@@ -40,6 +40,7 @@ typedef struct {
     char *endpoint; /* tcp: where its data socket binds */
     char *host;
     double weight;
+    char *key; /* security.curve: the public certificate of the only key that may be this node */
 } zp_worker_config_t;
 
 /* One entry of job.params: checked against the program's parameters later,

@@ -75,6 +75,12 @@ typedef struct {
     uint32_t check_program; /* 1: every vertex API call is checked (engine.check_program) */
 } zp_settings_t;
 
+/* A CURVE public key as Z85 text, as ZeroMQ's User-Id gives it. Under
+   CURVE, ASSIGN and ROUTE carry `keys`: n_workers + n_routers of them
+   back to back (no NUL), the key each node joined with, so that a data
+   frame is taken only from its sender's key. */
+#define ZP_KEY_TEXT 40
+
 typedef struct {
     uint64_t job;
     uint32_t worker; /* this worker's index */
@@ -99,6 +105,7 @@ typedef struct {
     uint32_t n_routers;
     const char **routers; /* encode: n_routers data endpoints, as this worker reaches them */
     zp_cbor_reader_t routers_reader; /* decode: read them with zp_assign_next_peer */
+    const uint8_t *keys;             /* see ZP_KEY_TEXT, or NULL */
     zp_settings_t settings;
 } zp_assign_t;
 
@@ -112,6 +119,7 @@ typedef struct {
     size_t program_len;
     const char **workers;            /* encode: n_workers endpoints, as this router reaches them */
     zp_cbor_reader_t workers_reader; /* decode: zp_route_next_worker */
+    const uint8_t *keys;             /* see ZP_KEY_TEXT, or NULL */
     zp_settings_t settings;
 } zp_route_msg_t;
 

@@ -12,6 +12,14 @@
     Certificates are czmq's: `zpregel keygen PATH` writes PATH (public) and
     PATH_secret. A process that only connects (a watcher) needs the server
     certificate's public file alone; one that binds needs its secret file.
+
+    Keys are bound to names. Each worker and router may be claimed only
+    with its key: its `key:` certificate, or else security.client_cert.
+    The master checks the key a node joins with (ZeroMQ's User-Id, which
+    zauth sets to the client's public key) and hands every node the keys
+    of its peers, which check every data frame against them. Any other
+    allowed key may only watch: it can subscribe to the broadcast and ask
+    for a replay, and nothing it sends elsewhere is taken.
 */
 #ifndef ZP_SECURITY_H
 #define ZP_SECURITY_H
@@ -36,6 +44,13 @@ void zp_security_destroy (zp_security_t **self_p);
    Both do nothing when `self` is NULL. */
 void zp_security_server (const zp_security_t *self, zsock_t *sock);
 void zp_security_client (const zp_security_t *self, zsock_t *sock);
+
+/* Keys are Z85 text, ZP_KEY_TEXT characters (zp_control.h), as ZeroMQ's
+   User-Id gives them. The key that may be node `name` (a worker's or router's name in the
+   job file), or NULL when `self` is NULL or `name` is not a node. */
+const char *zp_security_node_key (const zp_security_t *self, const char *name);
+/* The key this process connects with: that of its in-process nodes. */
+const char *zp_security_own_key (const zp_security_t *self);
 
 /* Writes a new certificate to PATH (public) and PATH_secret. 0, or -1 with a message. */
 int zp_security_keygen (const char *path, char *err, size_t errlen);

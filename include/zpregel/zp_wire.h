@@ -74,6 +74,11 @@ static inline size_t zp_wire_size (zp_wire_msg_t *msg)
    "in-process". */
 void zp_wire_peer_text (zp_wire_msg_t *msg, char *buf, size_t len);
 
+/* The CURVE public key (Z85) of the connection a frame came in on:
+   ZeroMQ's User-Id, set by the authenticator. NULL when the connection
+   has none: an inproc one (it never left the process) or no CURVE. */
+const char *zp_wire_user (zp_wire_msg_t *msg);
+
 /* The routing identity as printable text (hex if not printable), for logs. */
 void zp_wire_identity_text (const zmq_msg_t *identity, char *buf, size_t len);
 
