@@ -33,6 +33,8 @@ int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
                 s_touch ((const uint8_t *) ep, len);
             for (uint32_t i = 0; i < m.n_routers && zp_assign_next_router (&m, &ep, &len) == 0; i++)
                 s_touch ((const uint8_t *) ep, len);
+            if (m.keys)
+                s_touch (m.keys, ((size_t) m.n_workers + m.n_routers) * ZP_KEY_TEXT);
         }
         break;
     }
@@ -47,8 +49,14 @@ int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         zp_done_t m;
         if (zp_done_decode (data, size, &m) == 0) {
             s_touch (m.sent, (size_t) m.n_workers * 8);
-            s_touch (m.received, (size_t) m.n_workers * 8);
+            s_touch (m.received, m.n_received * 8);
         }
+        break;
+    }
+    case ZP_MSG_MERGED: {
+        zp_merged_t m;
+        if (zp_merged_decode (data, size, &m) == 0)
+            s_touch (m.in, (size_t) m.n_workers * 8);
         break;
     }
     case ZP_MSG_RESULT: {

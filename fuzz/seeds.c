@@ -88,10 +88,14 @@ int main (void)
                       .sent = (const uint8_t *) sent,
                       .sent_bytes = (const uint8_t *) sent,
                       .received = (const uint8_t *) sent,
+                      .n_received = 2,
                       .n_aggregates = 1,
                       .aggregates = (const uint8_t *) sent};
     zp_done_encode (&done, &s_w);
     s_write ("control", "done");
+    zp_merged_t merged = {0, 3, 1, 2, (const uint8_t *) sent, 2};
+    zp_merged_encode (&merged, &s_w);
+    s_write ("control", "merged");
     zp_result_t result = {1, 2, (const uint8_t *) sent};
     zp_result_encode (&result, &s_w);
     s_write ("control", "result");

@@ -359,6 +359,34 @@ int zp_route_next_worker (zp_route_msg_t *m, const char **endpoint, size_t *len)
     return zp_cbor_read_text (&m->workers_reader, endpoint, len);
 }
 
+/* MERGED: [kind, version, router, step, dst, in, out] */
+int zp_merged_encode (const zp_merged_t *m, zp_cbor_writer_t *out)
+{
+    zp_frame_write_begin (out, ZP_MSG_MERGED, 7);
+    zp_cbor_write_uint (out, m->router);
+    zp_cbor_write_uint (out, m->step);
+    zp_cbor_write_uint (out, m->dst);
+    zp_cbor_write_typed (out, ZP_TAG_U64LE, m->in, (size_t) m->n_workers * 8);
+    zp_cbor_write_uint (out, m->out);
+    return s_done (out);
+}
+
+int zp_merged_decode (const void *frame, size_t size, zp_merged_t *m)
+{
+    zp_cbor_reader_t r;
+    S_TRY (zp_frame_begin (&r, frame, size, ZP_MSG_MERGED, 7));
+    ZP_READ_U (&r, 65535, m->router);
+    ZP_READ_U (&r, UINT32_MAX, m->step);
+    ZP_READ_U (&r, UINT32_MAX - 1, m->dst);
+    size_t n;
+    S_TRY (s_typed_any (&r, ZP_TAG_U64LE, 8, &n, &m->in));
+    if (n > UINT32_MAX - 1)
+        return ZP_ERANGE;
+    m->n_workers = (uint32_t) n;
+    ZP_READ_U (&r, UINT64_MAX, m->out);
+    return zp_frame_end (&r);
+}
+
 /* RSTATS: [kind, version, router, frames_in, frames_out, messages_in, messages_out] */
 int zp_rstats_encode (const zp_rstats_t *m, zp_cbor_writer_t *out)
 {
@@ -441,7 +469,7 @@ int zp_done_encode (const zp_done_t *m, zp_cbor_writer_t *out)
     zp_cbor_write_uint (out, m->n_workers);
     zp_cbor_write_typed (out, ZP_TAG_U64LE, m->sent, m->n_workers * 8);
     zp_cbor_write_typed (out, ZP_TAG_U64LE, m->sent_bytes, m->n_workers * 8);
-    zp_cbor_write_typed (out, ZP_TAG_U64LE, m->received, m->n_workers * 8);
+    zp_cbor_write_typed (out, ZP_TAG_U64LE, m->received, m->n_received * 8);
     zp_cbor_write_typed (out, ZP_TAG_U64LE, m->aggregates, m->n_aggregates * 8);
     zp_cbor_write_uint (out, m->retries);
     zp_cbor_write_uint (out, m->duplicates);
@@ -462,7 +490,9 @@ int zp_done_decode (const void *frame, size_t size, zp_done_t *m)
     ZP_READ_U (&r, UINT32_MAX, m->n_workers);
     S_TRY (s_typed (&r, ZP_TAG_U64LE, 8, m->n_workers, &m->sent));
     S_TRY (s_typed (&r, ZP_TAG_U64LE, 8, m->n_workers, &m->sent_bytes));
-    S_TRY (s_typed (&r, ZP_TAG_U64LE, 8, m->n_workers, &m->received));
+    S_TRY (s_typed_any (&r, ZP_TAG_U64LE, 8, &m->n_received, &m->received));
+    if (m->n_received < m->n_workers)
+        return ZP_ECOUNT;
     S_TRY (s_typed_any (&r, ZP_TAG_U64LE, 8, &m->n_aggregates, &m->aggregates));
     ZP_READ_U (&r, UINT64_MAX, m->retries);
     ZP_READ_U (&r, UINT64_MAX, m->duplicates);

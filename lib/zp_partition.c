@@ -738,7 +738,7 @@ int zp_partition_compute (zp_partition_t *p, zp_flush_fn *flush, zp_tick_fn *tic
     stats->active = p->n - halted;
     stats->messages = p->messages;
     memcpy (stats->sent, p->sent, p->n_workers * sizeof *stats->sent);
-    memcpy (stats->received, p->received, p->n_workers * sizeof *stats->received);
+    memcpy (stats->received, p->received, p->n_sources * sizeof *stats->received);
     memcpy (stats->aggregates, p->agg_part, sizeof stats->aggregates);
     return 0;
 }

@@ -37,12 +37,13 @@ typedef int (zp_flush_fn) (void *ctx, uint32_t dst, const zp_batch_out_t *batch)
    heartbeat_ms x liveness: one that does not is taken for a stuck node. */
 typedef void (zp_tick_fn) (void *ctx, uint64_t progress);
 
-/* Per-superstep figures a worker reports in DONE. Arrays have n_workers entries. */
+/* Per-superstep figures a worker reports in DONE. `sent` has n_workers
+   entries; `received` one per source: the workers, then the routers. */
 typedef struct {
     uint64_t active;
     uint64_t messages;  /* sends, before combining, local ones included */
     uint64_t *sent;     /* messages put into batches for each worker */
-    uint64_t *received; /* messages received from each worker (previous superstep) */
+    uint64_t *received; /* messages received from each source (previous superstep) */
     zp_value_t aggregates[ZP_MAX_AGGREGATORS];
 } zp_step_stats_t;
 

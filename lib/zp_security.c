@@ -17,8 +17,8 @@ typedef struct {
 struct zp_security_s {
     zcert_t *server; /* public key always; secret key when this process binds */
     zcert_t *client;
-    bool auth;            /* counts as a user of the process's authenticator */
-    s_node_key_t *nodes;  /* workers, then routers (processes that bind) */
+    bool auth;           /* counts as a user of the process's authenticator */
+    s_node_key_t *nodes; /* workers, then routers (processes that bind) */
     size_t n_nodes;
 };
 
@@ -47,14 +47,12 @@ static zcert_t *s_load (const char *path, const char *key, bool secret, char *er
     }
     zcert_t *cert = zcert_load (path);
     if (!cert) {
-        snprintf (err, errlen,
-                  "%s: %s is not a certificate (make one with 'zpregel keygen')", key,
+        snprintf (err, errlen, "%s: %s is not a certificate (make one with 'zpregel keygen')", key,
                   path);
         return NULL;
     }
     if (secret && !s_has_secret (cert)) {
-        snprintf (err, errlen,
-                  "%s: %s_secret is missing: this process needs the secret key", key,
+        snprintf (err, errlen, "%s: %s_secret is missing: this process needs the secret key", key,
                   path);
         zcert_destroy (&cert);
     }

@@ -35,9 +35,16 @@ typedef struct {
     size_t n_endpoints;
     char *endpoints[ZP_HELLO_MAX_ENDPOINTS];
     char *locality;
-    char *peer; /* who claimed the name: identity and address */
+    char *peer;                /* who claimed the name: identity and address */
     char key[ZP_KEY_TEXT + 1]; /* CURVE: the key it joined with, "" without */
 } s_worker_t;
+
+/* A MERGED report, as received: for superstep `step`, if `present`. */
+typedef struct {
+    bool present;
+    uint32_t step;
+    uint64_t out;
+} s_merged_t;
 
 /* REPLAY frames served to one peer in the current second. */
 typedef struct {
@@ -57,8 +64,15 @@ typedef struct {
     s_worker_t *workers; /* n_workers workers, then n_routers routers */
     uint32_t n_nodes;
     uint32_t n_joined, n_ready, n_done, n_results;
-    zp_plan_t *plan;       /* the plan of the coming superstep, or NULL: all direct */
-    uint32_t *prev_routes; /* the routes of the superstep that just ran (for the check) */
+    zp_plan_t *plan;         /* the plan of the coming superstep, or NULL: all direct */
+    uint32_t *routes;        /* n x n: the routes of the superstep running (all direct: 0) */
+    uint32_t *routes_before; /* n x n: those of the superstep before (for the count check) */
+    /* What the routers' aggregations of a superstep took in and sent on
+       (MERGED), in two slots by the superstep's parity: n_routers x n
+       receivers, and their `in` counts, n_routers x n x n senders. */
+    s_merged_t *merged[2];
+    uint64_t *merged_in[2];
+    bool awaiting_merged; /* the superstep's end waits for a MERGED */
     zp_router_report_t *router_reports;
     s_frame_t *log; /* log[i] is broadcast seq i + 1 */
     size_t n_log, cap_log;
@@ -70,7 +84,8 @@ typedef struct {
     uint64_t *sent;       /* n x n: messages i sent to j in this superstep */
     uint64_t *sent_bytes; /* n x n: bytes i sent to j in this superstep (right after `sent`) */
     uint64_t *prev_sent;  /* n x n: the same for the previous superstep */
-    uint64_t *received;   /* n x n: messages j received from i in the previous superstep */
+    uint64_t *received;   /* (n + n_routers) x n: messages j received from i (a worker, then a
+                             router) in the previous superstep */
     zp_step_report_t report, last;
     zp_value_t *values;
     zp_cbor_writer_t w;
@@ -372,14 +387,17 @@ static void s_begin (self_t *self)
                         .active = self->last.active,
                         .messages = self->last.messages,
                         .plan_version = self->plan ? self->plan->version : 0};
+    uint32_t n = self->args->n_workers, nr = self->args->n_routers;
+    memcpy (self->routes_before, self->routes, (size_t) n * n * sizeof *self->routes);
+    memset (self->merged[self->step & 1], 0, (size_t) nr * n * sizeof (s_merged_t));
     if (self->plan)
-        memcpy (self->prev_routes, self->plan->routes,
-                (size_t) self->args->n_workers * self->args->n_workers * sizeof *self->prev_routes);
+        memcpy (self->routes, self->plan->routes,
+                (size_t) self->args->n_workers * self->args->n_workers * sizeof *self->routes);
     self->current.step = self->step;
     self->current.n_aggregates = self->args->program->n_aggregators;
     memcpy (self->current.aggregates, aggs, sizeof aggs);
     self->current.plan_version = self->plan ? self->plan->version : 0;
-    self->current.routes = self->plan ? self->prev_routes : NULL;
+    self->current.routes = self->plan ? self->routes : NULL;
     self->n_done = 0;
     for (uint32_t w = 0; w < self->args->n_workers; w++)
         self->workers[w].done = false;
@@ -472,16 +490,89 @@ static void s_on_hello (self_t *self, zp_wire_msg_t *msg)
         s_send_assigns (self);
 }
 
+/* The aggregated links of the superstep before: what each worker sent
+   through a router is what the router took in, and what the router sent
+   on is what the receiver got. 0; -1 when the job failed; 1 when a
+   router's report is still on its way (it finishes the superstep). */
+static int s_check_merged (self_t *self)
+{
+    const zp_master_args_t *a = self->args;
+    uint32_t n = a->n_workers, step = self->step - 1;
+    s_merged_t *slot = self->merged[step & 1];
+    const uint64_t *slot_in = self->merged_in[step & 1];
+    self->awaiting_merged = false;
+    for (uint32_t r = 0; r < a->n_routers; r++)
+        for (uint32_t j = 0; j < n; j++) {
+            const s_merged_t *m = &slot[(size_t) r * n + j];
+            bool present = m->present && m->step == step;
+            const uint64_t *in = slot_in + ((size_t) r * n + j) * n;
+            uint64_t expected = 0;
+            for (uint32_t i = 0; i < n; i++) {
+                uint32_t route = self->routes_before[i * n + j];
+                if (i == j || zp_route_kind (route) != ZP_ROUTE_AGGREGATED ||
+                    zp_route_router (route) != r)
+                    continue;
+                expected += self->prev_sent[i * n + j];
+                if (present && in[i] != self->prev_sent[i * n + j]) {
+                    s_fail (self,
+                            "superstep %u: worker %s sent %" PRIu64 " messages to %s through "
+                            "router %s, which took in %" PRIu64,
+                            step, a->worker_names[i], self->prev_sent[i * n + j],
+                            a->worker_names[j], a->router_names[r], in[i]);
+                    return -1;
+                }
+            }
+            if (expected && !present) {
+                self->awaiting_merged = true;
+                return 1;
+            }
+            uint64_t got = self->received[(size_t) (n + r) * n + j], out = present ? m->out : 0;
+            if (got != out) {
+                s_fail (self,
+                        "superstep %u: router %s sent %" PRIu64 " merged messages to %s, which "
+                        "received %" PRIu64,
+                        step, a->router_names[r], out, a->worker_names[j], got);
+                return -1;
+            }
+        }
+    return 0;
+}
+
+static void s_finish_step (self_t *self);
+
+/* MERGED from router node `w`: kept for the count check. */
+static void s_on_merged (self_t *self, int w, zp_wire_msg_t *msg)
+{
+    zp_merged_t m;
+    uint32_t n = self->args->n_workers, r = (uint32_t) w - n;
+    int rc = zp_merged_decode (zp_wire_data (msg), zp_wire_size (msg), &m);
+    if (rc == 0 && (m.router != r || m.n_workers != n || m.dst >= n || m.step > self->step ||
+                    m.step + 1 < self->step))
+        rc = ZP_ERANGE;
+    if (rc != 0) {
+        s_reject (self, msg, "a MERGED", "%s", zp_frame_strerror (rc));
+        return;
+    }
+    s_merged_t *slot = &self->merged[m.step & 1][(size_t) r * n + m.dst];
+    *slot = (s_merged_t){true, m.step, m.out};
+    uint64_t *in = self->merged_in[m.step & 1] + ((size_t) r * n + m.dst) * n;
+    for (uint32_t i = 0; i < n; i++)
+        in[i] = zp_load_u64 (m.in + 8 * i);
+    if (self->awaiting_merged)
+        s_finish_step (self);
+}
+
 static void s_finish_step (self_t *self)
 {
     const zp_master_args_t *a = self->args;
     uint32_t n = a->n_workers;
     /* Every message a worker sent to another in the last superstep must have
        been received by it: the counts come from both ends independently. */
-    if (self->step > 0)
+    if (self->step > 0) {
         for (uint32_t i = 0; i < n; i++)
             for (uint32_t j = 0; j < n; j++)
-                if (i != j && zp_route_kind (self->prev_routes[i * n + j]) != ZP_ROUTE_AGGREGATED &&
+                if (i != j &&
+                    zp_route_kind (self->routes_before[i * n + j]) != ZP_ROUTE_AGGREGATED &&
                     self->prev_sent[i * n + j] != self->received[i * n + j]) {
                     s_fail (self,
                             "superstep %u: worker %s sent %" PRIu64 " messages to %s, which "
@@ -490,6 +581,9 @@ static void s_finish_step (self_t *self)
                             a->worker_names[j], self->received[i * n + j]);
                     return;
                 }
+        if (s_check_merged (self) != 0)
+            return; /* failed, or waits for a router's report */
+    }
     /* Every worker wrote its part of this superstep's checkpoint before
        computing, so the checkpoint is complete: say so. */
     if (zp_checkpoint_due (a->settings.checkpoint_every, self->step) &&
@@ -551,6 +645,7 @@ static void s_on_done (self_t *self, int w, zp_wire_msg_t *msg)
     uint32_t n = self->args->n_workers;
     int rc = zp_done_decode (zp_wire_data (msg), zp_wire_size (msg), &d);
     if (rc == 0 && (d.worker != (uint32_t) w || d.step != self->step || d.n_workers != n ||
+                    d.n_received != (size_t) n + self->args->n_routers ||
                     d.n_aggregates != self->args->program->n_aggregators))
         rc = ZP_ERANGE;
     if (rc != 0 || self->workers[w].done) {
@@ -571,8 +666,9 @@ static void s_on_done (self_t *self, int w, zp_wire_msg_t *msg)
     for (uint32_t j = 0; j < n; j++) {
         self->sent[(uint32_t) w * n + j] = zp_load_u64 (d.sent + 8 * j);
         self->sent_bytes[(uint32_t) w * n + j] = zp_load_u64 (d.sent_bytes + 8 * j);
-        self->received[j * n + (uint32_t) w] = zp_load_u64 (d.received + 8 * j);
     }
+    for (uint32_t j = 0; j < d.n_received; j++)
+        self->received[j * n + (uint32_t) w] = zp_load_u64 (d.received + 8 * j);
     for (size_t k = 0; k < d.n_aggregates; k++)
         self->partials[(size_t) w * ZP_MAX_AGGREGATORS + k].bits =
             zp_load_u64 (d.aggregates + 8 * k);
@@ -720,8 +816,9 @@ static void s_on_control (self_t *self)
     if (w >= 0 && user && strcmp (user, self->workers[w].key) != 0) {
         /* The identity of a node that joined, on a connection with another
            key: not that node. */
-        s_reject (self, &msg, "a frame", "kind %d with the identity of %s but another key (%.8s...)",
-                  kind, s_node_name (self, (uint32_t) w), user);
+        s_reject (self, &msg, "a frame",
+                  "kind %d with the identity of %s but another key (%.8s...)", kind,
+                  s_node_name (self, (uint32_t) w), user);
         zp_wire_close (&msg);
         return;
     }
@@ -770,8 +867,11 @@ static void s_on_control (self_t *self)
     } else if (kind == ZP_MSG_DONE && self->state == S_RUNNING &&
                (uint32_t) w < self->args->n_workers)
         s_on_done (self, w, &msg);
-    else if (kind == ZP_MSG_RSTATS && self->state == S_COLLECTING &&
-             (uint32_t) w >= self->args->n_workers)
+    else if (kind == ZP_MSG_MERGED && (uint32_t) w >= self->args->n_workers) {
+        if (self->state == S_RUNNING) /* later: of the last superstep, nothing to check */
+            s_on_merged (self, w, &msg);
+    } else if (kind == ZP_MSG_RSTATS && self->state == S_COLLECTING &&
+               (uint32_t) w >= self->args->n_workers)
         s_on_rstats (self, w, &msg);
     else if (kind == ZP_MSG_RESULT && self->state == S_COLLECTING)
         s_on_result (self, w, &msg);
@@ -867,14 +967,20 @@ void zp_master_actor (zsock_t *pipe, void *argp)
     uint32_t n = a->n_workers;
     self->n_nodes = n + a->n_routers;
     self->workers = calloc (self->n_nodes, sizeof *self->workers);
-    self->prev_routes = calloc ((size_t) n * n + 1, sizeof *self->prev_routes);
+    uint32_t nr = a->n_routers;
+    self->routes = calloc ((size_t) n * n + 1, sizeof *self->routes);
+    self->routes_before = calloc ((size_t) n * n + 1, sizeof *self->routes_before);
+    for (int k = 0; k < 2; k++) {
+        self->merged[k] = calloc ((size_t) nr * n + 1, sizeof *self->merged[k]);
+        self->merged_in[k] = calloc ((size_t) nr * n * n + 1, sizeof *self->merged_in[k]);
+    }
     self->router_reports = calloc (a->n_routers + 1, sizeof *self->router_reports);
     self->partials = calloc ((size_t) n * ZP_MAX_AGGREGATORS, sizeof *self->partials);
     /* sent and sent_bytes are one allocation: the traffic matrix as reported. */
     self->sent = calloc ((size_t) 2 * n * n, sizeof *self->sent);
     self->sent_bytes = self->sent ? self->sent + (size_t) n * n : NULL;
     self->prev_sent = calloc ((size_t) n * n, sizeof *self->prev_sent);
-    self->received = calloc ((size_t) n * n, sizeof *self->received);
+    self->received = calloc ((size_t) (n + nr) * n, sizeof *self->received);
     self->values = calloc (a->graph->n ? a->graph->n : 1, sizeof *self->values);
     zp_cbor_writer_init (&self->w, 1 << 16);
     self->replay_budgets = zhashx_new ();
@@ -884,7 +990,9 @@ void zp_master_actor (zsock_t *pipe, void *argp)
     self->control = zsock_new (ZMQ_ROUTER);
     self->bcast = zsock_new (ZMQ_PUB);
     bool ok = self->workers && self->partials && self->sent && self->prev_sent && self->received &&
-              self->values && self->control && self->bcast && self->replay_budgets;
+              self->routes && self->routes_before && self->merged[0] && self->merged[1] &&
+              self->merged_in[0] && self->merged_in[1] && self->values && self->control &&
+              self->bcast && self->replay_budgets;
     if (ok) {
         zsock_set_router_mandatory (self->control, 1);
         zsock_set_linger (self->control, 2000);
@@ -970,7 +1078,12 @@ void zp_master_actor (zsock_t *pipe, void *argp)
         free (self->log[i].data);
     free (self->log);
     free (self->workers);
-    free (self->prev_routes);
+    free (self->routes);
+    free (self->routes_before);
+    for (int k = 0; k < 2; k++) {
+        free (self->merged[k]);
+        free (self->merged_in[k]);
+    }
     free (self->router_reports);
     zp_plan_destroy (&self->plan);
     zp_manifest_free (&self->resume);

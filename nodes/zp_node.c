@@ -218,11 +218,21 @@ void zp_node_broadcast (zp_node_t *node, zp_wire_msg_t *msg, zp_broadcast_fn *ha
     zp_node_ask_gaps (node);
 }
 
-uint32_t zp_node_inject_faults (void)
+static uint32_t s_inject (const char *name)
 {
-    const char *text = getenv ("ZPREGEL_INJECT_FAULTS");
+    const char *text = getenv (name);
     unsigned long n = text ? strtoul (text, NULL, 10) : 0;
     return n >= 2 && n <= UINT32_MAX ? (uint32_t) n : 0;
+}
+
+uint32_t zp_node_inject_faults (void)
+{
+    return s_inject ("ZPREGEL_INJECT_FAULTS");
+}
+
+uint32_t zp_node_inject_loss (void)
+{
+    return s_inject ("ZPREGEL_INJECT_LOSS");
 }
 
 void zp_node_report_exit (zsock_t *pipe, bool report, bool failed, bool lost)

@@ -116,6 +116,8 @@ void zp_node_ask_gaps (zp_node_t *node);
 /* ZPREGEL_INJECT_FAULTS=N from the environment, a test hook: N >= 2, or 0
    (off). What a node does with it is its own (zp_worker.c, zp_router.c). */
 uint32_t zp_node_inject_faults (void);
+/* ZPREGEL_INJECT_LOSS=N, the same way: a router that loses messages. */
+uint32_t zp_node_inject_loss (void);
 
 /* The end of an actor that reports its exit on its pipe: "OK", "FAILED",
    or "LOST" when the job was lost to it (the master went silent, or ended

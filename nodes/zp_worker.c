@@ -510,6 +510,7 @@ static void s_send_done (self_t *self)
                       .sent = (const uint8_t *) self->stats.sent,
                       .sent_bytes = (const uint8_t *) sent_bytes,
                       .received = (const uint8_t *) self->stats.received,
+                      .n_received = (size_t) n + self->n_routers,
                       .n_aggregates = self->program->n_aggregators,
                       .aggregates = (const uint8_t *) aggs,
                       .retries = self->retries,
@@ -715,7 +716,7 @@ static void s_on_assign (self_t *self, const void *frame, size_t size)
     self->peers = calloc (n, sizeof *self->peers);
     self->rx = calloc (nl, sizeof *self->rx);
     self->stats.sent = calloc (n, sizeof (uint64_t));
-    self->stats.received = calloc (n, sizeof (uint64_t));
+    self->stats.received = calloc (nl, sizeof (uint64_t));
     self->rx_z = zp_compress_new ((int) a.settings.compress_level,
                                   zp_batch_max_plain (a.settings.batch_bytes));
     if (!self->links || !self->peers || !self->rx || !self->stats.sent || !self->stats.received ||

@@ -45,6 +45,8 @@ typedef struct {
     size_t n_sent, cap_sent;
     int64_t sent_at; /* when they were last sent (again) */
     bool merged;
+    uint64_t *in; /* per sender: messages taken in (for the master's check) */
+    uint64_t out; /* messages in the merged batches */
 } s_agg_t;
 
 typedef struct {
@@ -69,7 +71,7 @@ typedef struct {
     zpoller_t *poller;
     zp_router_args_t args;
     bool routed, ready_sent, stop, failed, finished;
-    bool lost; /* the job was lost to us: the master is silent, or lost a node */
+    bool lost;     /* the job was lost to us: the master is silent, or lost a node */
     int64_t begun; /* the newest superstep a BEGIN announced (or the restored one - 1) */
     uint64_t job;
     uint32_t index, n_workers, n_routers;
@@ -91,6 +93,11 @@ typedef struct {
        the way; the senders' retries make us send it again. 0: off. */
     uint32_t inject;
     uint64_t injected;
+    /* ZPREGEL_INJECT_LOSS=N, N >= 2: every Nth batch taken in is left out
+       of its merge, though ACKed to its sender with the rest, as a faulty
+       router would; only the master's count check can tell. 0: off. */
+    uint32_t lose;
+    uint64_t lossy;
 } self_t;
 
 #define s_log(self, ...) zp_node_log (&(self)->node, __VA_ARGS__)
@@ -145,8 +152,12 @@ static s_agg_t *s_agg (self_t *self, uint32_t step, uint32_t dst)
     a->step = step;
     a->dst = dst;
     a->ends = calloc (self->n_workers, sizeof *a->ends);
-    if (!a->ends)
+    a->in = calloc (self->n_workers, sizeof *a->in);
+    if (!a->ends || !a->in) {
+        free (a->ends);
+        free (a->in);
         return NULL;
+    }
     self->n_aggs++;
     return a;
 }
@@ -159,6 +170,7 @@ static void s_agg_free (s_agg_t *a)
         free (a->sent[i].frame);
     free (a->held);
     free (a->ends);
+    free (a->in);
     free (a->sent);
 }
 
@@ -209,6 +221,7 @@ static int s_cmp_item (const void *x, const void *y)
    a->sent (s_merge sends them all). */
 static int s_keep_merged (self_t *self, s_agg_t *a, const s_item_t *items, size_t count)
 {
+    a->out += count;
     s_link_t *link = &self->links[a->dst];
     s_sent_t *sent = zp_grow (a->sent, &a->cap_sent, a->n_sent, sizeof *sent, 4);
     if (!sent)
@@ -293,6 +306,8 @@ static int s_merge (self_t *self, s_agg_t *a)
     for (size_t i = 0; i < a->n_held; i++) {
         zp_batch_decode (zp_wire_data (&a->held[i].msg), zp_wire_size (&a->held[i].msg), self->rx_z,
                          &view);
+        if (self->lose && ++self->lossy % self->lose == 0)
+            continue; /* see `lose` */
         if (view.header.type == ZP_BYTES && (view.header.flags & ZP_BATCH_ZSTD)) {
             /* The view reads the link's decompression buffer, which the next
                decode reuses: read from a copy instead, at the same place. */
@@ -321,7 +336,9 @@ static int s_merge (self_t *self, s_agg_t *a)
                 it->value = zp_batch_value (&view, k);
         }
         self->stats.messages_in += view.header.count;
+        a->in[a->held[i].src] += view.header.count;
     }
+    total = at;
     size_t out = total;
     const zp_program_t *prog = self->program;
     if (prog->combiner != ZP_COMBINE_NONE && prog->message_type != ZP_BYTES && total) {
@@ -534,7 +551,13 @@ static void s_on_worker (self_t *self, zsock_t *sock)
             i++;
             continue;
         }
-        /* Delivered: now the senders may count their batches as delivered. */
+        /* Delivered: the master learns what went in and out (before any
+           sender can count its batches as delivered and say DONE), then
+           the senders may. */
+        zp_merged_t report = {
+            self->index, a->step, a->dst, self->n_workers, (const uint8_t *) a->in, a->out};
+        if (a->n_held && zp_merged_encode (&report, &self->node.w) == 0)
+            zp_node_send (&self->node);
         for (size_t k = 0; k < a->n_held; k++)
             s_ack_sender (self, a->step, a->held[k].src, a->dst, a->held[k].seq);
         s_agg_free (a);
@@ -712,6 +735,7 @@ void zp_router_actor (zsock_t *pipe, void *args)
     self->pipe = pipe;
     self->args = *(zp_router_args_t *) args;
     self->inject = zp_node_inject_faults ();
+    self->lose = zp_node_inject_loss ();
     zp_cbor_writer_init (&self->w, 1 << 16);
     if (zp_node_start (&self->node, pipe, "router", ZP_ROLE_ROUTER, &self->args) != 0) {
         s_destroy (self);

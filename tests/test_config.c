@@ -107,7 +107,7 @@ Test (config, unknown_keys_are_errors)
         "output, labels, params)");
     s_fails (S_JOB "workers:\n  - name: w1\n    cores: 4\n",
              "6: workers[0].cores: unknown key (expected one of: name, transport, endpoint, host, "
-             "weight)");
+             "weight, key)");
 }
 
 Test (config, missing_required_keys)

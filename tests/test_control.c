@@ -21,6 +21,10 @@ static int s_done (const void *f, size_t n, void *m)
 {
     return zp_done_decode (f, n, m);
 }
+static int s_merged (const void *f, size_t n, void *m)
+{
+    return zp_merged_decode (f, n, m);
+}
 static int s_result (const void *f, size_t n, void *m)
 {
     return zp_result_decode (f, n, m);
@@ -150,6 +154,7 @@ Test (control, done_result_fail_ready_bye_round_trip)
                       (const uint8_t *) sent,
                       (const uint8_t *) bytes,
                       (const uint8_t *) recv,
+                      3,
                       2,
                       (const uint8_t *) agg,
                       3,
@@ -162,6 +167,7 @@ Test (control, done_result_fail_ready_bye_round_trip)
     cr_assert_eq (dd.step, 7);
     cr_assert_eq (dd.compute_seconds, 0.25);
     cr_assert_eq (zp_load_u64 (dd.received + 16), 9);
+    cr_assert_eq (dd.n_received, 3);
     cr_assert_eq (dd.n_aggregates, 2);
     cr_assert_eq (dd.retries, 3);
     cr_assert_eq (dd.duplicates, 4);
@@ -178,6 +184,14 @@ Test (control, done_result_fail_ready_bye_round_trip)
     cr_assert_eq (zp_fail_encode (&f, &w), 0);
     cr_assert_eq (zp_fail_decode (w.data, w.size, &fd), 0);
     cr_assert_eq (fd.text_len, 9);
+
+    uint64_t in[3] = {5, 0, 7};
+    zp_merged_t merged = {1, 6, 2, 3, (const uint8_t *) in, 9}, mergedd;
+    cr_assert_eq (zp_merged_encode (&merged, &w), 0);
+    cr_assert_eq (zp_merged_decode (w.data, w.size, &mergedd), 0);
+    cr_assert (mergedd.router == 1 && mergedd.step == 6 && mergedd.dst == 2 &&
+               mergedd.n_workers == 3 && zp_load_u64 (mergedd.in + 16) == 7 && mergedd.out == 9);
+    s_truncations (&w, s_merged);
 
     zp_rstats_t rstats = {2, 10, 4, 1000, 250, 3}, rstatsd;
     cr_assert_eq (zp_rstats_encode (&rstats, &w), 0);

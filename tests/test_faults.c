@@ -517,3 +517,32 @@ Test (faults, a_full_link_queue_makes_the_sender_wait_and_loses_nothing, .timeou
     free (a);
     free (b);
 }
+
+Test (faults, a_router_that_loses_a_message_fails_the_job_by_name, .timeout = 120)
+{
+    /* A router that leaves a batch it took in out of its merge (the test
+       hook ZPREGEL_INJECT_LOSS): every frame checks out and every batch is
+       ACKed; only the counts from both ends of the aggregated link tell.
+       The job must fail, naming the link, the router and the superstep,
+       and write no output. */
+    char dir[4096], extra[512], out[4200], err[4200], output[4300];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    snprintf (extra, sizeof extra,
+              "routers:\n  - name: r1\n    transport: tcp\n    endpoint: tcp://127.0.0.1:%d\n"
+              "routing:\n  mode: aggregated\nreliability:\n  max_recoveries: 0\n",
+              zp_test_port ());
+    const char *job = s_job (dir, "lossy", 30, extra);
+    setenv ("ZPREGEL_INJECT_LOSS", "5", 1);
+    const char *run[] = {zp_test_bin (), "run", job, NULL};
+    int pid = zp_test_start (run, out, err);
+    int status = zp_test_wait (pid, 100);
+    unsetenv ("ZPREGEL_INJECT_LOSS");
+    char *text = zp_test_read (err, NULL);
+    cr_assert_eq (status, 1, "%s", text);
+    cr_assert (strstr (text, "superstep 0: worker") &&
+                   strstr (text, "through router r1, which took in"),
+               "the loss was not named:\n%s", text);
+    free (text);
+    snprintf (output, sizeof output, "%s/lossy.out", dir);
+    cr_assert_neq (access (output, F_OK), 0, "a job that lost a message wrote output");
+}

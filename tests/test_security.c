@@ -212,9 +212,8 @@ Test (security, a_watchers_key_can_watch_and_cannot_be_a_node, .timeout = 120)
         zcert_apply (watcher, claim);
         zsock_set_curve_serverkey (claim, zcert_public_txt (s));
         zcert_destroy (&s);
-        cr_assert_eq (zsock_connect (claim, "tcp://127.0.0.66:0;127.0.0.1:%d",
-                                     s_port (job, "control")),
-                      0);
+        cr_assert_eq (
+            zsock_connect (claim, "tcp://127.0.0.66:0;127.0.0.1:%d", s_port (job, "control")), 0);
         zp_hello_t hello = {.role = ZP_ROLE_WORKER,
                             .name = "t1",
                             .name_len = 2,
@@ -242,8 +241,7 @@ Test (security, a_watchers_key_can_watch_and_cannot_be_a_node, .timeout = 120)
     int pr = zp_test_start (r1, o[4], e[4]);
     cr_assert_eq (zp_test_wait (pm, 90), 0, "%s", zp_test_read (e[0], NULL));
     char *text = zp_test_read (e[0], NULL);
-    cr_assert (strstr (text, "(127.0.0.66): worker t1 may join only with its own key"), "%s",
-               text);
+    cr_assert (strstr (text, "(127.0.0.66): worker t1 may join only with its own key"), "%s", text);
     free (text);
     cr_assert_eq (zp_test_wait (pw, 30), 0, "%s", zp_test_read (e[1], NULL));
     text = zp_test_read (o[1], NULL);

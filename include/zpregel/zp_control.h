@@ -147,8 +147,9 @@ typedef struct {
     uint32_t n_workers;
     const uint8_t *sent;       /* n_workers uint64: messages sent to each worker this step */
     const uint8_t *sent_bytes; /* n_workers uint64: batch bytes sent to each worker */
-    const uint8_t
-        *received; /* n_workers uint64: messages received from each for the previous step */
+    const uint8_t *received;   /* n_received uint64: messages received from each worker, then
+                                  each router, for the previous step */
+    size_t n_received;
     size_t n_aggregates;
     const uint8_t *aggregates; /* n_aggregates raw 8-byte partial values */
     uint64_t retries;          /* batches sent again this superstep */
@@ -202,6 +203,20 @@ int zp_assign_next_router (zp_assign_t *m, const char **endpoint, size_t *len);
 int zp_route_encode (const zp_route_msg_t *m, zp_cbor_writer_t *out);
 int zp_route_decode (const void *frame, size_t size, zp_route_msg_t *m);
 int zp_route_next_worker (zp_route_msg_t *m, const char **endpoint, size_t *len);
+/* MERGED: what one aggregation of a router (superstep `step`, receiver
+   `dst`) took in from each sender and sent on, once the receiver has ACKed
+   it all. The master checks both ends of every aggregated link with it. */
+typedef struct {
+    uint32_t router;
+    uint32_t step;
+    uint32_t dst;
+    uint32_t n_workers;
+    const uint8_t *in; /* n_workers uint64: messages taken in from each worker */
+    uint64_t out;      /* messages in the merged batches */
+} zp_merged_t;
+int zp_merged_encode (const zp_merged_t *m, zp_cbor_writer_t *out);
+int zp_merged_decode (const void *frame, size_t size, zp_merged_t *m);
+
 int zp_rstats_encode (const zp_rstats_t *m, zp_cbor_writer_t *out);
 int zp_rstats_decode (const void *frame, size_t size, zp_rstats_t *m);
 int zp_ping_encode (const zp_ping_t *m, zp_cbor_writer_t *out);

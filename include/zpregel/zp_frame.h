@@ -27,6 +27,7 @@ typedef enum {
     ZP_MSG_REPLAY = 6, /* anyone -> master: resend broadcasts [from, to] */
     ZP_MSG_RSTATS = 7, /* router -> master: what it forwarded and combined */
     ZP_MSG_PING = 8,   /* node -> master: alive, and how far its compute is */
+    ZP_MSG_MERGED = 9, /* router -> master: what one aggregation took in and sent on */
     /* master -> node, over the control ROUTER */
     ZP_MSG_ASSIGN = 16,
     ZP_MSG_BYE = 17,
