@@ -108,7 +108,7 @@ int main (void)
     zp_ping_t ping = {3, 100};
     zp_ping_encode (&ping, &s_w);
     s_write ("control", "ping");
-    zp_bye_encode (0, &s_w);
+    zp_bye_encode (1, "a reason", &s_w);
     s_write ("control", "bye");
     zp_broadcast_t begin = {.kind = ZP_MSG_BEGIN,
                             .seq = 5,

@@ -16,6 +16,8 @@
 */
 #include "zpregel/zp_config.h"
 #include "zpregel/zp_process.h"
+#include "zp_endpoint.h"
+#include "zp_grow.h"
 
 #include <errno.h>
 #include <libgen.h>
@@ -43,7 +45,13 @@ typedef enum {
     K_ROUTERS,  /* sequence of router mappings */
     K_NUMBER,   /* number >= 0 (double) */
     K_PARAMS,   /* mapping of free scalars (job.params) */
+    K_ENDPOINT, /* a tcp endpoint (zp_endpoint.h) */
 } s_kind_t;
+
+struct zp_config_origin_s {
+    char *key;
+    char *origin;
+};
 
 typedef struct s_key_s {
     const char *name;
@@ -83,8 +91,8 @@ static const s_key_t s_job_keys[] = {
     S_END};
 
 static const s_key_t s_master_keys[] = {
-    {"control", K_STRING, S_OFF (control), false, 0, 0, NULL, NULL},
-    {"broadcast", K_STRING, S_OFF (broadcast), false, 0, 0, NULL, NULL},
+    {"control", K_ENDPOINT, S_OFF (control), false, 0, 0, NULL, NULL},
+    {"broadcast", K_ENDPOINT, S_OFF (broadcast), false, 0, 0, NULL, NULL},
     {"host", K_STRING, S_OFF (master_host), false, 0, 0, NULL, NULL},
     {"join_timeout", K_DURATION, S_OFF (join_timeout_ms), false, 1, 86400000, NULL, NULL},
     S_END};
@@ -92,7 +100,8 @@ static const s_key_t s_master_keys[] = {
 static const s_key_t s_worker_keys[] = {
     {"name", K_STRING, S_WOFF (name), true, 0, 0, NULL, NULL},
     {"transport", K_ENUM, S_WOFF (transport), false, 0, 0, s_transports, NULL},
-    {"endpoint", K_STRING, S_WOFF (endpoint), false, 0, 0, NULL, NULL},
+    {"endpoint", K_ENDPOINT, S_WOFF (endpoint), false, 0, 0, NULL, NULL},
+    {"advertise", K_ENDPOINT, S_WOFF (advertise), false, 0, 0, NULL, NULL},
     {"host", K_STRING, S_WOFF (host), false, 0, 0, NULL, NULL},
     {"weight", K_POSITIVE, S_WOFF (weight), false, 0, 0, NULL, NULL},
     {"key", K_PATH, S_WOFF (key), false, 0, 0, NULL, NULL},
@@ -101,7 +110,8 @@ static const s_key_t s_worker_keys[] = {
 static const s_key_t s_router_keys[] = {
     {"name", K_STRING, S_WOFF (name), true, 0, 0, NULL, NULL},
     {"transport", K_ENUM, S_WOFF (transport), false, 0, 0, s_transports, NULL},
-    {"endpoint", K_STRING, S_WOFF (endpoint), false, 0, 0, NULL, NULL},
+    {"endpoint", K_ENDPOINT, S_WOFF (endpoint), false, 0, 0, NULL, NULL},
+    {"advertise", K_ENDPOINT, S_WOFF (advertise), false, 0, 0, NULL, NULL},
     {"host", K_STRING, S_WOFF (host), false, 0, 0, NULL, NULL},
     {"key", K_PATH, S_WOFF (key), false, 0, 0, NULL, NULL},
     S_END};
@@ -280,6 +290,13 @@ static int s_store_scalar (s_ctx_t *ctx, const s_key_t *key, yaml_node_t *node, 
     case K_STRING:
     case K_PATH:
         return s_store_string (ctx, node, path, field, key->kind == K_PATH);
+    case K_ENDPOINT: {
+        zp_endpoint_t ep;
+        char why[512];
+        if (zp_endpoint_parse (text, &ep, why, sizeof why) != 0)
+            return s_fail (ctx, node, path, "%s", why);
+        return s_store_string (ctx, node, path, field, false);
+    }
     case K_PROGRAM: {
         size_t len = text ? strlen (text) : 0;
         bool is_path = text && (strchr (text, '/') || (len > 3 && !strcmp (text + len - 3, ".so")));
@@ -384,6 +401,37 @@ static int s_store_scalar (s_ctx_t *ctx, const s_key_t *key, yaml_node_t *node, 
 static int s_section (s_ctx_t *ctx, yaml_node_t *node, const s_key_t *keys, void *base,
                       const char *path, yaml_node_t *owner);
 
+/* Records where the value of `path` came from. */
+static int s_note_origin (s_ctx_t *ctx, yaml_node_t *node, const char *path)
+{
+    zp_config_t *cfg = ctx->cfg;
+    struct zp_config_origin_s *list =
+        zp_grow (cfg->origins, &cfg->cap_origins, cfg->n_origins, sizeof *list, 32);
+    if (!list)
+        return s_fail (ctx, node, path, "out of memory");
+    cfg->origins = list;
+    char origin[600];
+    s_origin (ctx, node, origin, sizeof origin);
+    struct zp_config_origin_s *o = &list[cfg->n_origins];
+    o->key = strdup (path);
+    o->origin = strdup (origin);
+    if (!o->key || !o->origin) {
+        free (o->key);
+        free (o->origin);
+        return s_fail (ctx, node, path, "out of memory");
+    }
+    cfg->n_origins++;
+    return 0;
+}
+
+const char *zp_config_origin (const zp_config_t *self, const char *key)
+{
+    for (size_t i = self->n_origins; i-- > 0;)
+        if (strcmp (self->origins[i].key, key) == 0)
+            return self->origins[i].origin;
+    return self->path;
+}
+
 static int s_params (s_ctx_t *ctx, yaml_node_t *node, const char *path)
 {
     if (node->type != YAML_MAPPING_NODE)
@@ -447,8 +495,10 @@ static int s_nodes (s_ctx_t *ctx, yaml_node_t *node, const char *path, bool rout
         if (s_section (ctx, item, routers ? s_router_keys : s_worker_keys, w, sub, item) != 0)
             return -1;
         if (w->transport == ZP_TRANSPORT_TCP && !w->endpoint)
-            return s_fail (ctx, item, sub, "a tcp %s needs an endpoint (e.g. tcp://127.0.0.1:%s)",
-                           what, routers ? "5701" : "5601");
+            return s_fail (ctx, item, sub,
+                           "a tcp %s needs an endpoint (e.g. tcp://localhost: the port is "
+                           "chosen at run time)",
+                           what);
         for (size_t j = 0; j < i; j++)
             if (strcmp (list[j].name, w->name) == 0)
                 return s_fail (ctx, item, sub, "%s name \"%s\" is used twice", what, w->name);
@@ -493,8 +543,8 @@ static int s_section (s_ctx_t *ctx, yaml_node_t *node, const s_key_t *keys, void
             rc = s_params (ctx, v, sub);
         else if (v->type != YAML_SCALAR_NODE)
             rc = s_expected (ctx, v, sub, "a single value");
-        else
-            rc = s_store_scalar (ctx, &keys[i], v, sub, base);
+        else if ((rc = s_store_scalar (ctx, &keys[i], v, sub, base)) == 0)
+            rc = s_note_origin (ctx, v, sub);
         if (rc)
             return rc;
     }
@@ -622,9 +672,102 @@ done:
     return rc;
 }
 
-static bool s_is_tcp (const char *endpoint)
+/* A tcp endpoint of the job, for the checks across keys. */
+typedef struct {
+    const char *key; /* "workers[1].endpoint" */
+    const char *text;
+    zp_endpoint_t ep;
+} s_tcp_t;
+
+static int s_fail_at (const zp_config_t *cfg, const char *key, char *err, size_t errlen,
+                      const char *fmt, ...) __attribute__ ((format (printf, 5, 6)));
+
+/* "ORIGIN: KEY: message", ORIGIN where the key's value came from. */
+static int s_fail_at (const zp_config_t *cfg, const char *key, char *err, size_t errlen,
+                      const char *fmt, ...)
 {
-    return endpoint && strncmp (endpoint, "tcp://", 6) == 0;
+    char msg[1024];
+    va_list ap;
+    va_start (ap, fmt);
+    vsnprintf (msg, sizeof msg, fmt, ap);
+    va_end (ap);
+    snprintf (err, errlen, "%s: %s: %s", zp_config_origin (cfg, key), key, msg);
+    return -1;
+}
+
+/* What each endpoint is for: the master's must be reachable by name or
+   address; a node's may bind every interface (*) when it says where peers
+   reach it (advertise); no two may be the same fixed address. */
+static int s_check_endpoints (const zp_config_t *cfg, char *err, size_t errlen)
+{
+    size_t n = cfg->n_workers + cfg->n_routers;
+    s_tcp_t *all = calloc (2 * n + 2, sizeof *all);
+    char (*keys)[64] = calloc (2 * n + 2, sizeof *keys);
+    size_t count = 0;
+    int rc = 0;
+    if (!all || !keys) {
+        snprintf (err, errlen, "%s: out of memory", cfg->path);
+        rc = -1;
+    }
+    const char *master_text[2] = {cfg->control, cfg->broadcast};
+    const char *master_key[2] = {"master.control", "master.broadcast"};
+    for (int k = 0; rc == 0 && k < 2; k++) {
+        if (!zp_endpoint_is_tcp (master_text[k]))
+            continue;
+        s_tcp_t *t = &all[count++];
+        t->key = master_key[k];
+        t->text = master_text[k];
+        zp_endpoint_parse (t->text, &t->ep, err, errlen);
+        if (strcmp (t->ep.host, "*") == 0)
+            rc = s_fail_at (cfg, t->key, err, errlen,
+                            "nodes connect to it, so it needs the master's host name or address, "
+                            "not *");
+    }
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        bool router = i >= cfg->n_workers;
+        size_t k = router ? i - cfg->n_workers : i;
+        const zp_worker_config_t *w = router ? &cfg->routers[k] : &cfg->workers[k];
+        const char *list = router ? "routers" : "workers";
+        if (w->transport != ZP_TRANSPORT_TCP)
+            continue;
+        if (!zp_endpoint_is_tcp (cfg->control) || !zp_endpoint_is_tcp (cfg->broadcast)) {
+            snprintf (err, errlen,
+                      "%s: master: %s %s uses tcp, so master.control and master.broadcast "
+                      "must be tcp endpoints (e.g. tcp://localhost, the ports chosen at run time)",
+                      cfg->path, router ? "router" : "worker", w->name);
+            rc = -1;
+            break;
+        }
+        s_tcp_t *t = &all[count++];
+        snprintf (keys[2 * i], sizeof keys[0], "%s[%zu].endpoint", list, k);
+        t->key = keys[2 * i];
+        t->text = w->endpoint;
+        zp_endpoint_parse (t->text, &t->ep, err, errlen);
+        if (w->advertise) {
+            zp_endpoint_t adv;
+            snprintf (keys[2 * i + 1], sizeof keys[0], "%s[%zu].advertise", list, k);
+            zp_endpoint_parse (w->advertise, &adv, err, errlen);
+            if (strcmp (adv.host, "*") == 0)
+                rc = s_fail_at (cfg, keys[2 * i + 1], err, errlen,
+                                "peers connect to it, so it needs a host name or address, not *");
+        } else if (strcmp (t->ep.host, "*") == 0)
+            rc = s_fail_at (cfg, t->key, err, errlen,
+                            "binds every interface (*), so peers need to be told where to reach "
+                            "it: add %s[%zu].advertise: tcp://HOST",
+                            list, k);
+    }
+    /* The same fixed address twice: the second bind would fail, later. */
+    for (size_t i = 0; rc == 0 && i < count; i++)
+        for (size_t j = 0; rc == 0 && j < i; j++)
+            if (all[i].ep.port && all[i].ep.port == all[j].ep.port &&
+                strcasecmp (all[i].ep.host, all[j].ep.host) == 0)
+                rc = s_fail_at (cfg, all[i].key, err, errlen,
+                                "%s is already %s (%s): every endpoint needs its own port, or "
+                                "none (chosen at run time)",
+                                all[i].text, all[j].key, zp_config_origin (cfg, all[j].key));
+    free (all);
+    free (keys);
+    return rc;
 }
 
 /* What the schema cannot say: tcp workers need a master reachable over tcp. */
@@ -644,26 +787,7 @@ static int s_check_topology (const zp_config_t *cfg, char *err, size_t errlen)
                   cfg->path, cfg->checkpoint_every);
         return -1;
     }
-    for (size_t i = 0; i < cfg->n_workers + cfg->n_routers; i++) {
-        bool router = i >= cfg->n_workers;
-        const zp_worker_config_t *w = router ? &cfg->routers[i - cfg->n_workers] : &cfg->workers[i];
-        if (w->transport != ZP_TRANSPORT_TCP)
-            continue;
-        if (!s_is_tcp (w->endpoint)) {
-            snprintf (err, errlen, "%s: %s[%zu].endpoint: expected tcp://HOST:PORT, got \"%s\"",
-                      cfg->path, router ? "routers" : "workers", router ? i - cfg->n_workers : i,
-                      w->endpoint);
-            return -1;
-        }
-        if (!s_is_tcp (cfg->control) || !s_is_tcp (cfg->broadcast)) {
-            snprintf (err, errlen,
-                      "%s: master: %s %s uses tcp, so master.control and master.broadcast "
-                      "must be tcp endpoints (e.g. tcp://127.0.0.1:5555 and tcp://127.0.0.1:5556)",
-                      cfg->path, router ? "router" : "worker", w->name);
-            return -1;
-        }
-    }
-    return 0;
+    return s_check_endpoints (cfg, err, errlen);
 }
 
 bool zp_config_is_local (const char *host)
@@ -793,12 +917,18 @@ void zp_config_destroy (zp_config_t **self_p)
         free (cfg->params[i].origin);
     }
     free (cfg->params);
+    for (size_t i = 0; i < cfg->n_origins; i++) {
+        free (cfg->origins[i].key);
+        free (cfg->origins[i].origin);
+    }
+    free (cfg->origins);
     free (cfg->control);
     free (cfg->broadcast);
     free (cfg->master_host);
     for (size_t i = 0; i < cfg->n_workers; i++) {
         free (cfg->workers[i].name);
         free (cfg->workers[i].endpoint);
+        free (cfg->workers[i].advertise);
         free (cfg->workers[i].host);
         free (cfg->workers[i].key);
     }
@@ -806,6 +936,7 @@ void zp_config_destroy (zp_config_t **self_p)
     for (size_t i = 0; i < cfg->n_routers; i++) {
         free (cfg->routers[i].name);
         free (cfg->routers[i].endpoint);
+        free (cfg->routers[i].advertise);
         free (cfg->routers[i].host);
         free (cfg->routers[i].key);
     }

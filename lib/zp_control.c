@@ -535,19 +535,22 @@ int zp_fail_decode (const void *frame, size_t size, zp_fail_t *m)
     return zp_frame_end (&r);
 }
 
-/* BYE: [kind, version, status] */
-int zp_bye_encode (uint32_t status, zp_cbor_writer_t *out)
+/* BYE: [kind, version, status, reason] */
+int zp_bye_encode (uint32_t status, const char *reason, zp_cbor_writer_t *out)
 {
-    zp_frame_write_begin (out, ZP_MSG_BYE, 3);
+    zp_frame_write_begin (out, ZP_MSG_BYE, 4);
     zp_cbor_write_uint (out, status);
+    zp_cbor_write_text (out, reason ? reason : "");
     return s_done (out);
 }
 
-int zp_bye_decode (const void *frame, size_t size, uint32_t *status)
+int zp_bye_decode (const void *frame, size_t size, uint32_t *status, const char **reason,
+                   size_t *reason_len)
 {
     zp_cbor_reader_t r;
-    S_TRY (zp_frame_begin (&r, frame, size, ZP_MSG_BYE, 3));
+    S_TRY (zp_frame_begin (&r, frame, size, ZP_MSG_BYE, 4));
     ZP_READ_U (&r, ZP_STATUS_LOST, *status);
+    S_TRY (s_text (&r, reason, reason_len));
     return zp_frame_end (&r);
 }
 
@@ -573,12 +576,13 @@ int zp_broadcast_encode (const zp_broadcast_t *m, zp_cbor_writer_t *out)
         zp_cbor_write_uint (out, m->messages);
         break;
     case ZP_MSG_TERMINATE:
-        zp_frame_write_begin (out, m->kind, 7);
+        zp_frame_write_begin (out, m->kind, 8);
         zp_cbor_write_uint (out, m->seq);
         zp_cbor_write_uint (out, m->step);
         zp_cbor_write_uint (out, m->status);
         zp_cbor_write_uint (out, m->active);
         zp_cbor_write_uint (out, m->messages);
+        zp_cbor_write_text (out, m->reason ? m->reason : "");
         break;
     case ZP_MSG_CHECKPOINT:
         zp_frame_write_begin (out, m->kind, 4);
@@ -626,12 +630,13 @@ int zp_broadcast_decode (const void *frame, size_t size, zp_broadcast_t *m)
         ZP_READ_U (&r, UINT64_MAX, m->messages);
         break;
     case ZP_MSG_TERMINATE:
-        S_TRY (zp_frame_begin (&r, frame, size, kind, 7));
+        S_TRY (zp_frame_begin (&r, frame, size, kind, 8));
         ZP_READ_U (&r, UINT64_MAX, m->seq);
         ZP_READ_U (&r, UINT32_MAX, m->step);
         ZP_READ_U (&r, ZP_STATUS_LOST, m->status);
         ZP_READ_U (&r, UINT64_MAX, m->active);
         ZP_READ_U (&r, UINT64_MAX, m->messages);
+        S_TRY (s_text (&r, &m->reason, &m->reason_len));
         break;
     case ZP_MSG_CHECKPOINT:
         S_TRY (zp_frame_begin (&r, frame, size, kind, 4));

@@ -117,6 +117,7 @@ static void s_event (const zp_broadcast_t *b, zp_event_t *e)
                       .plan_version = b->plan_version};
     snprintf (e->control, sizeof e->control, "%.*s", (int) b->control_len,
               b->control ? b->control : "");
+    snprintf (e->reason, sizeof e->reason, "%.*s", (int) b->reason_len, b->reason ? b->reason : "");
 }
 
 /* Takes one frame from `from` into the sequencer; learns the control

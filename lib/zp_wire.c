@@ -1,5 +1,6 @@
 /*  zp_wire: frames on sockets, with zero-copy hand-off for large ones. */
 #include "zpregel/zp_wire.h"
+#include "zp_endpoint.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -168,6 +169,22 @@ void zp_wire_identity_text (const zmq_msg_t *identity, char *buf, size_t len)
 
 int zp_wire_bind (zsock_t *sock, const char *endpoint, int wait_ms)
 {
+    char bindable[300];
+    if (zp_endpoint_is_tcp (endpoint)) {
+        /* ZeroMQ binds to addresses: a host name is resolved first. */
+        zp_endpoint_t ep;
+        char err[512];
+        bool ipv6 = false;
+        if (zp_endpoint_parse (endpoint, &ep, err, sizeof err) != 0 ||
+            zp_endpoint_bindable (&ep, bindable, sizeof bindable, &ipv6, err, sizeof err) != 0) {
+            zsys_error ("%s: %s", endpoint, err);
+            errno = EINVAL;
+            return -1;
+        }
+        if (ipv6)
+            zsock_set_ipv6 (sock, 1);
+        endpoint = bindable;
+    }
     int64_t give_up = zclock_mono () + wait_ms;
     while (zsock_bind (sock, "%s", endpoint) < 0) {
         if (zmq_errno () != EADDRINUSE || zclock_mono () >= give_up)

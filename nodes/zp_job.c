@@ -12,6 +12,7 @@
 #include "zpregel/zp_router.h"
 #include "zpregel/zp_security.h"
 #include "zpregel/zp_worker.h"
+#include "../lib/zp_endpoint.h"
 #include "../lib/zp_grow.h"
 
 #include <ctype.h>
@@ -445,9 +446,11 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
     char **where = calloc (nn, sizeof *where);
     char **endpoints = calloc (nn, sizeof *endpoints);
     pid_t *children = calloc (nn, sizeof *children);
+    /* --set for the nodes this process starts: the caller's, and where the master is. */
+    const char **spawn_sets = calloc ((options ? options->n_overrides : 0) + 2, sizeof *spawn_sets);
     int rc = -1;
     *n_lost = 0;
-    if (!workers || !names || !where || !endpoints || !children) {
+    if (!workers || !names || !where || !endpoints || !children || !spawn_sets) {
         snprintf (err, errlen, "out of memory");
         goto done;
     }
@@ -465,13 +468,15 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
     for (uint32_t w = 0; w < nn; w++)
         has_tcp |= s_node (j, w, NULL)->transport == ZP_TRANSPORT_TCP;
     if (has_tcp) {
-        /* tcp://HOST:PORT -> tcp://HOST:* (config checked it is tcp://) */
-        const char *host = cfg->control + 6, *colon = strrchr (host, ':');
-        snprintf (tcp_data, sizeof tcp_data, "tcp://%.*s:*", (int) (colon ? colon - host : 0),
-                  host);
+        /* The master's host, any port (the config checked it is tcp). */
+        zp_endpoint_t ep;
+        char why[512];
+        if (zp_endpoint_parse (cfg->control, &ep, why, sizeof why) == 0)
+            snprintf (tcp_data, sizeof tcp_data, ep.ipv6 ? "tcp://[%s]:*" : "tcp://%s:*", ep.host);
     }
     char checkpoint_dir[ZP_CHECKPOINT_PATH_MAX];
     s_checkpoint_dir (cfg, checkpoint_dir, sizeof checkpoint_dir);
+    zp_master_bound_t bound = {"", ""};
     zp_master_args_t margs = {
         .job = job,
         .n_control = 1,
@@ -512,7 +517,8 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
         .estimate = j->estimate,
         .resume = resume,
         .recovering = j->recovering,
-        .security = j->security};
+        .security = j->security,
+        .bound = &bound};
     if (cfg->control)
         margs.control[margs.n_control++] = cfg->control;
     if (cfg->broadcast)
@@ -536,6 +542,25 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
         snprintf (err, errlen, "cannot start the master on %s", margs.public_control);
         goto done;
     }
+    /* The nodes this process starts reach the master where it is bound:
+       ports the job file leaves open were chosen just now. */
+    size_t n_spawn_sets = 0;
+    for (size_t i = 0; options && i < options->n_overrides; i++)
+        spawn_sets[n_spawn_sets++] = options->overrides[i];
+    char set_control[400], set_broadcast[400];
+    if (bound.control[0] && bound.broadcast[0]) {
+        snprintf (set_control, sizeof set_control, "master.control=%s", bound.control);
+        snprintf (set_broadcast, sizeof set_broadcast, "master.broadcast=%s", bound.broadcast);
+        spawn_sets[n_spawn_sets++] = set_control;
+        spawn_sets[n_spawn_sets++] = set_broadcast;
+        if ((zp_endpoint_port_at_run_time (cfg->control) ||
+             zp_endpoint_port_at_run_time (cfg->broadcast)) &&
+            !(options && options->quiet))
+            fprintf (stderr,
+                     "zpregel: the master listens on %s (control) and %s (broadcast): "
+                     "zpregel watch %s\n",
+                     bound.control, bound.broadcast, bound.broadcast);
+    }
     for (uint32_t w = 0; w < nn; w++) {
         bool router = w >= n;
         const zp_worker_config_t *wc = s_node (j, w, NULL);
@@ -553,8 +578,8 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
                 snprintf (err, errlen, "%s: starting tcp nodes needs the zpregel binary", names[w]);
                 goto done;
             }
-            if ((children[w] = zp_job_spawn_node (options->exe, cfg, router, names[w],
-                                                  options->overrides, options->n_overrides)) < 0) {
+            if ((children[w] = zp_job_spawn_node (options->exe, cfg, router, names[w], spawn_sets,
+                                                  n_spawn_sets)) < 0) {
                 children[w] = 0;
                 snprintf (err, errlen, "cannot start %s: %s", names[w], strerror (errno));
                 goto done;
@@ -694,6 +719,7 @@ done:
     }
     free (endpoints);
     free (children);
+    free (spawn_sets);
     free (workers);
     free (names);
     free (where);

@@ -14,6 +14,7 @@
 #include "zpregel/zp_master.h"
 #include "zpregel/zp_checkpoint.h"
 #include "zpregel/zp_wire.h"
+#include "../lib/zp_endpoint.h"
 #include "../lib/zp_grow.h"
 #include "../lib/zp_ratelog.h"
 
@@ -72,7 +73,9 @@ typedef struct {
        receivers, and their `in` counts, n_routers x n x n senders. */
     s_merged_t *merged[2];
     uint64_t *merged_in[2];
-    bool awaiting_merged; /* the superstep's end waits for a MERGED */
+    bool awaiting_merged;       /* the superstep's end waits for a MERGED */
+    zp_master_bound_t bound;    /* its tcp endpoints as bound */
+    const char *public_control; /* named in SYNC and HEARTBEAT */
     zp_router_report_t *router_reports;
     s_frame_t *log; /* log[i] is broadcast seq i + 1 */
     size_t n_log, cap_log;
@@ -146,10 +149,10 @@ static void s_to_worker (self_t *self, uint32_t w)
         zsys_error ("master: cannot send to %s: %s", s_node_name (self, w), zmq_strerror (errno));
 }
 
-static void s_bye_all (self_t *self, uint32_t status)
+static void s_bye_all (self_t *self, uint32_t status, const char *reason)
 {
     for (uint32_t w = 0; w < self->n_nodes; w++)
-        if (self->workers[w].joined && zp_bye_encode (status, &self->w) == 0)
+        if (self->workers[w].joined && zp_bye_encode (status, reason, &self->w) == 0)
             s_to_worker (self, w);
 }
 
@@ -169,9 +172,10 @@ static void s_end (self_t *self, const char *report, const uint32_t *nodes, size
     vsnprintf (text, sizeof text, fmt, ap);
     zp_broadcast_t b = {.kind = ZP_MSG_TERMINATE,
                         .step = self->step,
-                        .status = nodes ? ZP_STATUS_LOST : ZP_STATUS_FAILED};
+                        .status = nodes ? ZP_STATUS_LOST : ZP_STATUS_FAILED,
+                        .reason = text};
     s_publish (self, &b);
-    s_bye_all (self, b.status);
+    s_bye_all (self, b.status, text);
     zsock_send (self->pipe, "ssb", report, text, nodes, n_nodes * sizeof *nodes);
     self->state = S_OVER;
 }
@@ -678,7 +682,7 @@ static void s_on_done (self_t *self, int w, zp_wire_msg_t *msg)
 
 static void s_finish_job (self_t *self)
 {
-    s_bye_all (self, 0);
+    s_bye_all (self, 0, NULL);
     zsock_send (self->pipe, "spb", "DONE", self->values, self->router_reports,
                 (size_t) self->args->n_routers * sizeof *self->router_reports);
     self->values = NULL; /* the owner has it now */
@@ -884,7 +888,7 @@ static void s_on_control (self_t *self)
 /* While joining: SYNC, and the join deadline. */
 static void s_on_join_timer (self_t *self)
 {
-    zp_broadcast_t b = {.kind = ZP_MSG_SYNC, .control = self->args->public_control};
+    zp_broadcast_t b = {.kind = ZP_MSG_SYNC, .control = self->public_control};
     s_publish (self, &b);
     if (zclock_mono () < self->deadline)
         return;
@@ -1004,6 +1008,21 @@ void zp_master_actor (zsock_t *pipe, void *argp)
              s_bind_all (self->bcast, a->broadcast, a->n_broadcast, why, sizeof why);
     }
     if (ok) {
+        /* The tcp endpoints, if any, are bound last: their ports, as the
+           system chose them when the job file leaves them open. */
+        char *control = zsock_last_endpoint (self->control);
+        char *bcast = zsock_last_endpoint (self->bcast);
+        if (control && zp_endpoint_is_tcp (control))
+            snprintf (self->bound.control, sizeof self->bound.control, "%s", control);
+        if (bcast && zp_endpoint_is_tcp (bcast))
+            snprintf (self->bound.broadcast, sizeof self->bound.broadcast, "%s", bcast);
+        zstr_free (&control);
+        zstr_free (&bcast);
+        self->public_control = self->bound.control[0] ? self->bound.control : a->public_control;
+        if (a->bound)
+            *a->bound = self->bound;
+    }
+    if (ok) {
         self->fingerprint =
             zp_checkpoint_fingerprint_of (a->program_name, a->params, a->program->n_params,
                                           a->layout, &self->current.job_fingerprint);
@@ -1059,7 +1078,7 @@ void zp_master_actor (zsock_t *pipe, void *argp)
             s_check_liveness (self, now);
         if (now >= next_heartbeat) {
             zp_broadcast_t b = {
-                .kind = ZP_MSG_HEARTBEAT, .step = self->step, .control = a->public_control};
+                .kind = ZP_MSG_HEARTBEAT, .step = self->step, .control = self->public_control};
             s_publish (self, &b);
             next_heartbeat = now + a->heartbeat_ms;
         }

@@ -1,5 +1,6 @@
 /*  zp_node: sockets, HELLO and ordered broadcasts for workers and routers. */
 #include "zp_node.h"
+#include "../lib/zp_endpoint.h"
 #include "../lib/zp_grow.h"
 
 #include <errno.h>
@@ -69,7 +70,19 @@ int zp_node_open (zp_node_t *node, const char *kind, const zp_node_args_t *args)
                          zmq_strerror (zmq_errno ()));
             return -1;
         }
-        node->endpoints[node->n_endpoints++] = zsock_last_endpoint (node->data);
+        char *bound = zsock_last_endpoint (node->data);
+        zp_endpoint_t ep;
+        char why[512];
+        if (bound && zp_endpoint_is_tcp (bound) && args->advertise &&
+            zp_endpoint_parse (args->advertise, &ep, why, sizeof why) == 0) {
+            /* Peers reach it elsewhere (NAT, a container): at the advertised
+               host, and port if it has one, else the port bound. */
+            char advertised[300];
+            zp_endpoint_format (&ep, zp_endpoint_port_of (bound), advertised, sizeof advertised);
+            zstr_free (&bound);
+            bound = strdup (advertised);
+        }
+        node->endpoints[node->n_endpoints++] = bound;
     }
     zsock_set_identity (node->control, node->name);
     /* Final frames (RESULT, RSTATS) must not be dropped when the socket closes. */
@@ -112,6 +125,14 @@ void zp_node_close (zp_node_t *node, bool lost)
     free (node->keys);
     node->keys = NULL;
     node->n_keys = 0;
+}
+
+void zp_node_job_failed (zp_node_t *node, const char *reason, size_t len)
+{
+    if (node->told_failure)
+        return;
+    node->told_failure = true;
+    zp_node_log (node, "the job failed: %.*s", (int) len, reason && len ? reason : "(no reason)");
 }
 
 int zp_node_set_keys (zp_node_t *node, const uint8_t *keys, size_t n_nodes)

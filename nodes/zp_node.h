@@ -40,6 +40,7 @@ typedef struct {
     struct zp_node_held_s *held;
     size_t head_held, n_held, cap_held; /* held[head_held..n_held) are waiting */
     zp_ratelog_t rejections;            /* frames dropped from peers, for the log */
+    bool told_failure;                  /* "the job failed: ..." was logged */
     uint8_t *keys; /* CURVE: the key of every node (ZP_KEY_TEXT each), or NULL */
     size_t n_keys;
 } zp_node_t;
@@ -87,6 +88,8 @@ bool zp_node_join_expired (zp_node_t *node, const char *what);
 const zp_program_t *zp_node_load_program (zp_node_t *node, const char *asked, size_t len, char *err,
                                           size_t errlen);
 
+/* Logs, once, why the master says the job failed (TERMINATE or BYE). */
+void zp_node_job_failed (zp_node_t *node, const char *reason, size_t len);
 /* Keeps the node keys of an ASSIGN or ROUTE (NULL: no CURVE). 0, or -1
    out of memory. */
 int zp_node_set_keys (zp_node_t *node, const uint8_t *keys, size_t n_nodes);

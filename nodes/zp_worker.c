@@ -798,6 +798,8 @@ static void s_handle_broadcast (self_t *self, const zp_broadcast_t *b)
             s_send_result (self);
         else {
             self->state = S_FINISHING;
+            if (b->status != 0 && !self->failed)
+                zp_node_job_failed (&self->node, b->reason, b->reason_len);
             if (b->status != 0)
                 self->failed = true;
             if (b->status == ZP_STATUS_LOST)
@@ -824,13 +826,17 @@ static void s_on_control_msg (self_t *self, zp_wire_msg_t msg)
     size_t size = zp_wire_size (&msg);
     int kind = zp_frame_kind (data, size);
     uint32_t status;
+    const char *reason;
+    size_t reason_len;
     if (kind >= ZP_MSG_SYNC && kind <= ZP_MSG_CHECKPOINT) {
         zp_node_broadcast (&self->node, &msg, s_on_broadcast_cb, self); /* replayed */
         return;
     }
     if (kind == ZP_MSG_ASSIGN && self->state == S_JOINING)
         s_on_assign (self, data, size);
-    else if (kind == ZP_MSG_BYE && zp_bye_decode (data, size, &status) == 0) {
+    else if (kind == ZP_MSG_BYE && zp_bye_decode (data, size, &status, &reason, &reason_len) == 0) {
+        if (status != 0 && !self->failed)
+            zp_node_job_failed (&self->node, reason, reason_len);
         self->stop = true;
         self->failed |= status != 0;
         self->lost |= status == ZP_STATUS_LOST;

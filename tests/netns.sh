@@ -2,6 +2,8 @@
 # Test hosts for the multi-host tests: three network namespaces PREFIXm,
 # PREFIXa and PREFIXb with addresses 10.213.NET.1, .2 and .3/24, joined by a
 # bridge in a fourth namespace PREFIXx. Nothing touches the host's own network.
+# Inside them the hosts have names: hostm, hosta and hostb, in a hosts file
+# that `ip netns exec` puts in place of /etc/hosts (/etc/netns/NAME/hosts).
 #   tests/netns.sh up PREFIX NET     create them
 #   tests/netns.sh down PREFIX       remove them (quietly, whatever exists)
 set -u
@@ -24,10 +26,16 @@ up)
         ip -n "${prefix}$h" link set lo up
         n=$((n + 1))
     done
+    for h in m a b; do
+        mkdir -p "/etc/netns/${prefix}$h"
+        printf '127.0.0.1 localhost\n10.213.%s.1 hostm\n10.213.%s.2 hosta\n10.213.%s.3 hostb\n' \
+            "$net" "$net" "$net" >"/etc/netns/${prefix}$h/hosts"
+    done
     ;;
 down)
     for h in m a b x; do
         ip netns del "${prefix}$h" 2>/dev/null || true
+        rm -rf "/etc/netns/${prefix}$h"
     done
     ;;
 *)

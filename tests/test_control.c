@@ -204,10 +204,13 @@ Test (control, done_result_fail_ready_bye_round_trip)
     cr_assert_eq (zp_ready_decode (w.data, w.size, &readyd), 0);
     cr_assert_eq (readyd.seen_seq, 12);
 
-    cr_assert_eq (zp_bye_encode (ZP_STATUS_LOST, &w), 0);
+    cr_assert_eq (zp_bye_encode (ZP_STATUS_LOST, "lost", &w), 0);
     uint32_t status = 0;
-    cr_assert_eq (zp_bye_decode (w.data, w.size, &status), 0);
+    const char *reason;
+    size_t reason_len;
+    cr_assert_eq (zp_bye_decode (w.data, w.size, &status, &reason, &reason_len), 0);
     cr_assert_eq (status, ZP_STATUS_LOST);
+    cr_assert (reason_len == 4 && memcmp (reason, "lost", 4) == 0);
 
     zp_replay_t replay = {3, 9}, replayd;
     cr_assert_eq (zp_replay_encode (&replay, &w), 0);
@@ -216,7 +219,7 @@ Test (control, done_result_fail_ready_bye_round_trip)
     replay = (zp_replay_t){9, 3};
     cr_assert_eq (zp_replay_encode (&replay, &w), 0);
     cr_assert_eq (zp_replay_decode (w.data, w.size, &replayd), ZP_ERANGE);
-    cr_assert_eq (zp_bye_encode (0, &w), 0);
+    cr_assert_eq (zp_bye_encode (0, NULL, &w), 0);
     /* A BYE is not a READY. */
     cr_assert_eq (zp_ready_decode (w.data, w.size, &readyd), ZP_EKIND);
     zp_cbor_writer_free (&w);
@@ -254,7 +257,7 @@ Test (control, broadcasts_round_trip)
     }
     /* A control frame on the broadcast socket is refused as the wrong kind. */
     zp_broadcast_t d;
-    cr_assert_eq (zp_bye_encode (0, &w), 0);
+    cr_assert_eq (zp_bye_encode (0, NULL, &w), 0);
     cr_assert_eq (zp_broadcast_decode (w.data, w.size, &d), ZP_EKIND);
     zp_cbor_writer_free (&w);
 }

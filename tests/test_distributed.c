@@ -279,7 +279,7 @@ static void s_hosts_up (char net[8])
     zp_test_run_free (&r);
 }
 
-Test (distributed, workers_on_two_hosts_and_the_master_on_a_third, .fini = s_hosts_down,
+Test (distributed, workers_on_two_named_hosts_and_the_master_on_a_third, .fini = s_hosts_down,
       .timeout = 300)
 {
     char net[8];
@@ -291,21 +291,18 @@ Test (distributed, workers_on_two_hosts_and_the_master_on_a_third, .fini = s_hos
     const char *algos[] = {"wcc", "pr"};
     for (int i = 0; i < 2; i++) {
         char yaml[4096], name[64];
-        snprintf (
-            yaml, sizeof yaml,
-            "job:\n  algorithm: %s\n  graph: %s\n  output: %s/%s-hosts.out\n"
-            "master:\n  control: tcp://10.213.%s.1:5555\n  broadcast: tcp://10.213.%s.1:5556\n"
-            "  host: hostm\n  join_timeout: 30s\n"
-            "workers:\n"
-            "  - name: m1\n"
-            "  - name: a1\n    transport: tcp\n    endpoint: tcp://10.213.%s.2:5601\n    host: "
-            "hosta\n"
-            "  - name: a2\n    transport: tcp\n    endpoint: tcp://10.213.%s.2:5602\n    host: "
-            "hosta\n"
-            "  - name: b1\n    transport: tcp\n    endpoint: tcp://10.213.%s.3:5601\n    host: "
-            "hostb\n",
-            algos[i], zp_test_path ("data/debian-deps.properties"), dir, algos[i], net, net, net,
-            net, net);
+        /* Hosts by name (each resolves them in its own hosts file), the
+           workers' ports chosen at run time. */
+        snprintf (yaml, sizeof yaml,
+                  "job:\n  algorithm: %s\n  graph: %s\n  output: %s/%s-hosts.out\n"
+                  "master:\n  control: tcp://hostm:5555\n  broadcast: tcp://hostm:5556\n"
+                  "  host: hostm\n  join_timeout: 30s\n"
+                  "workers:\n"
+                  "  - name: m1\n"
+                  "  - name: a1\n    transport: tcp\n    endpoint: tcp://hosta\n    host: hosta\n"
+                  "  - name: a2\n    transport: tcp\n    endpoint: tcp://hosta\n    host: hosta\n"
+                  "  - name: b1\n    transport: tcp\n    endpoint: tcp://hostb\n    host: hostb\n",
+                  algos[i], zp_test_path ("data/debian-deps.properties"), dir, algos[i]);
         snprintf (name, sizeof name, "%s-hosts.yaml", algos[i]);
         char job[4200];
         snprintf (job, sizeof job, "%s", zp_test_write (dir, name, yaml));

@@ -37,7 +37,8 @@ typedef enum { ZP_COMPRESS_AUTO = 0, ZP_COMPRESS_ON = 1, ZP_COMPRESS_OFF = 2 } z
 typedef struct {
     char *name;
     zp_transport_t transport;
-    char *endpoint; /* tcp: where its data socket binds */
+    char *endpoint;  /* tcp: where its data socket binds (zp_endpoint.h: a name, no port...) */
+    char *advertise; /* tcp: where peers reach it, when not at `endpoint` (NAT, containers) */
     char *host;
     double weight;
     char *key; /* security.curve: the public certificate of the only key that may be this node */
@@ -108,6 +109,9 @@ typedef struct {
     char *server_cert; /* secret certificate of every socket that binds tcp */
     char *client_cert; /* secret certificate this process connects with */
     char *allowed;     /* directory of the public certificates allowed to connect */
+    /* Where each value came from, by key path (zp_config_origin). */
+    struct zp_config_origin_s *origins;
+    size_t n_origins, cap_origins;
 } zp_config_t;
 
 /* Loads `path`, applying `n_overrides` strings of the form "key.path=value".
@@ -119,6 +123,10 @@ void zp_config_destroy (zp_config_t **self_p);
 /* Whether a node whose `host:` is `host` runs on this machine: no host,
    "localhost", or this machine's host name. */
 bool zp_config_is_local (const char *host);
+
+/* Where the value of `key` ("workers[1].endpoint") came from: "FILE:LINE",
+   or "--set key=value"; the file's path for a key that was not given. */
+const char *zp_config_origin (const zp_config_t *self, const char *key);
 
 /* The value of job.params.NAME, or NULL. */
 const zp_param_config_t *zp_config_param (const zp_config_t *self, const char *name);

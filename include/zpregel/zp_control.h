@@ -186,6 +186,8 @@ typedef struct {
     uint32_t status;     /* TERMINATE: 0 finished, 1 failed */
     const char *control; /* SYNC, HEARTBEAT: the master's control endpoint */
     size_t control_len;
+    const char *reason; /* TERMINATE: why the job failed (NULL or "" when it finished) */
+    size_t reason_len;
     uint32_t n_workers;    /* PLAN */
     const uint8_t *routes; /* PLAN: n_workers x n_workers uint32 (zp_plan.h encoding) */
 } zp_broadcast_t;
@@ -231,10 +233,12 @@ int zp_fail_encode (const zp_fail_t *m, zp_cbor_writer_t *out);
 int zp_fail_decode (const void *frame, size_t size, zp_fail_t *m);
 int zp_replay_encode (const zp_replay_t *m, zp_cbor_writer_t *out);
 int zp_replay_decode (const void *frame, size_t size, zp_replay_t *m);
-/* BYE carries how the job ended, as TERMINATE's status does (a node may
-   see the BYE before the TERMINATE broadcast). */
-int zp_bye_encode (uint32_t status, zp_cbor_writer_t *out);
-int zp_bye_decode (const void *frame, size_t size, uint32_t *status);
+/* BYE carries how the job ended and why, as TERMINATE does (a node may
+   see the BYE before the TERMINATE broadcast). `reason`: NULL or "" when
+   the job finished; decoded, not NUL-terminated. */
+int zp_bye_encode (uint32_t status, const char *reason, zp_cbor_writer_t *out);
+int zp_bye_decode (const void *frame, size_t size, uint32_t *status, const char **reason,
+                   size_t *reason_len);
 int zp_broadcast_encode (const zp_broadcast_t *m, zp_cbor_writer_t *out);
 int zp_broadcast_decode (const void *frame, size_t size, zp_broadcast_t *m);
 

@@ -33,6 +33,9 @@ typedef struct {
     size_t n_overrides;
     /* Continue from the newest complete checkpoint in reliability.checkpoint_dir. */
     bool resume;
+    /* Say nothing on stderr (where the master listens, when its ports were
+       chosen at run time, is said otherwise). */
+    bool quiet;
 } zp_job_options_t;
 
 typedef struct {

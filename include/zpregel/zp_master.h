@@ -40,6 +40,13 @@
 
 typedef enum { ZP_RESUME_NO, ZP_RESUME_REQUIRED, ZP_RESUME_IF_ANY } zp_resume_t;
 
+/* Where the master's tcp endpoints were bound, their ports resolved (""
+   when it binds none): written by the actor before zactor_new returns. */
+typedef struct {
+    char control[300];
+    char broadcast[300];
+} zp_master_bound_t;
+
 typedef struct {
     uint64_t job;
     /* Endpoints to bind: an inproc one for workers in this process, a tcp one
@@ -48,7 +55,8 @@ typedef struct {
     const char *control[ZP_MASTER_MAX_BINDS];
     size_t n_broadcast;
     const char *broadcast[ZP_MASTER_MAX_BINDS];
-    const char *public_control; /* named in SYNC and HEARTBEAT broadcasts */
+    const char *public_control; /* named in SYNC and HEARTBEAT broadcasts (if not bound on tcp) */
+    zp_master_bound_t *bound;   /* written, or NULL */
     uint32_t join_timeout_ms;
     uint32_t heartbeat_ms; /* HEARTBEAT broadcasts; nodes' liveness is in settings */
     uint32_t n_workers;

@@ -13,6 +13,7 @@ typedef struct {
     const char *control;      /* master's control endpoint */
     const char *broadcast;    /* master's broadcast endpoint */
     const char *data[2];      /* where the data ROUTER binds: inproc and/or tcp (NULL: unused) */
+    const char *advertise;    /* where peers reach the tcp one, if not where it binds (or NULL) */
     const char *locality;     /* "host/pid" of this process */
     uint32_t join_timeout_ms; /* no ASSIGN (or ROUTE) by then: give up */
     const zp_security_t *security; /* CURVE on its tcp sockets, or NULL (zp_security.h) */

@@ -33,6 +33,7 @@ typedef struct {
     uint32_t status;       /* TERMINATE: 0 finished, 1 failed, 2 failed: a node was lost */
     uint64_t plan_version; /* PLAN: the new plan's version; BEGIN: the plan in force */
     char control[256];     /* SYNC, HEARTBEAT: the master's control endpoint */
+    char reason[1024];     /* TERMINATE: why the job failed ("" when it finished) */
 } zp_event_t;
 
 typedef struct zp_watch_s zp_watch_t;
