@@ -532,7 +532,8 @@ static void s_first_host (const char *list, char *out, size_t len)
 
 /* Under Slurm (srun zpregel launch JOB.yaml): task 0 runs the master on the
    first node of the step; the tcp nodes, workers then routers as the job
-   file lists them, go to the tasks in turn (node k to task k mod tasks),
+   file lists them, go to the tasks in turn from task 1 (the k-th, from 0,
+   to task (k + 1) mod tasks),
    each binding on its task's node with a port chosen at run time. The
    master's ports are the job file's, or, when it leaves them open, two
    taken from the Slurm job and step ids (every task computes the same). */
@@ -585,7 +586,7 @@ static int s_launch_slurm (const zp_config_t *cfg, const char *const *overrides,
         bool router = i >= cfg->n_workers;
         size_t k = router ? i - cfg->n_workers : i;
         const zp_worker_config_t *wc = router ? &cfg->routers[k] : &cfg->workers[k];
-        if (wc->transport != ZP_TRANSPORT_TCP || (int) (tcp++ % (size_t) tasks) != rank)
+        if (wc->transport != ZP_TRANSPORT_TCP || (int) (++tcp % (size_t) tasks) != rank)
             continue;
         zp_endpoint_t own;
         zp_endpoint_parse (wc->endpoint, &own, why, sizeof why);
@@ -808,6 +809,14 @@ static int s_cmd_watch (int argc, char **argv)
         }
         if (!cfg->broadcast || strncmp (cfg->broadcast, "tcp://", 6) != 0) {
             fprintf (stderr, "zpregel: %s: master.broadcast must be a tcp endpoint to be watched\n",
+                     target);
+            zp_config_destroy (&cfg);
+            return 1;
+        }
+        if (zp_endpoint_port_at_run_time (cfg->broadcast)) {
+            fprintf (stderr,
+                     "zpregel: %s: master.broadcast has no port: the master chooses one when it "
+                     "starts and prints it (\"zpregel watch tcp://HOST:PORT\"): watch that\n",
                      target);
             zp_config_destroy (&cfg);
             return 1;

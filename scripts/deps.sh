@@ -3,7 +3,22 @@
 # As root it installs what is missing from Debian's archive; otherwise it names
 # the Debian package that provides each missing library and fails.
 #   scripts/deps.sh fuzz   clang with libFuzzer, for make fuzz, likewise
+#   scripts/deps.sh slurm  Slurm's daemons and srun (slurm-wlm), for the Slurm
+#                          test, likewise (the test skips without them)
 set -u
+if [ "${1:-}" = slurm ]; then
+    command -v slurmctld >/dev/null 2>&1 && command -v slurmd >/dev/null 2>&1 &&
+        command -v srun >/dev/null 2>&1 && exit 0
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "zpregel: installing Slurm (slurmctld, slurmd, srun) for the Slurm test" >&2
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq >&2 &&
+            apt-get install -y -qq --no-install-recommends slurmctld slurmd slurm-client >&2 &&
+            exit 0
+    fi
+    echo "zpregel: the Slurm test needs Slurm: sudo apt-get install -y slurmctld slurmd slurm-client" >&2
+    exit 1
+fi
 if [ "${1:-}" = fuzz ]; then
     probe=$(mktemp -d)
     printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n){return 0;}\n' > "$probe/f.c"

@@ -243,3 +243,47 @@ Test (clusters, a_job_runs_across_a_slurm_allocation_with_srun, .fini = s_slurm_
     snprintf (out, sizeof out, "%s/slurm.out", dir);
     s_assert_same_file (out, local);
 }
+
+/* `zpregel run JOB --quiet` with t1 bound on every interface and
+   advertised at `advertise`, `extra` more --set values (NULL-terminated). */
+static void s_run_advertised (const char *job, const char *advertise, const char *const *extra,
+                              zp_test_run_t *r)
+{
+    char set[300];
+    snprintf (set, sizeof set, "workers[1].advertise=%s", advertise);
+    const char *argv[32] = {zp_test_bin (), "run",   job,
+                            "--quiet",      "--set", "workers[1].endpoint=tcp://*",
+                            "--set",        set};
+    size_t n = 8;
+    for (size_t i = 0; extra && extra[i] && n + 3 < 32; i++) {
+        argv[n++] = "--set";
+        argv[n++] = extra[i];
+    }
+    argv[n] = NULL;
+    zp_test_run (argv, 90, r);
+}
+
+Test (clusters, a_node_bound_on_every_interface_is_reached_where_it_advertises, .timeout = 120)
+{
+    /* t1 binds every interface and says where it is reached: its peers
+       (an inproc worker, t2, the router) connect there. */
+    char dir[4096];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    const char *local = s_local (dir, "wcc");
+    const char *job = s_named_job (dir, "advertised", "");
+    zp_test_run_t r;
+    s_run_advertised (job, "tcp://localhost", NULL, &r);
+    cr_assert_eq (r.status, 0, "%s", r.err);
+    zp_test_run_free (&r);
+    char out[4300];
+    snprintf (out, sizeof out, "%s/advertised.out", dir);
+    s_assert_same_file (out, local);
+    /* Advertised where nobody listens: the peers go there, and the job
+       fails instead of finding t1 where it bound. */
+    const char *quick[] = {"reliability.ack_timeout_ms=50", "reliability.max_retries=2",
+                           "reliability.max_recoveries=0", NULL};
+    s_run_advertised (job, "tcp://localhost:1", quick, &r);
+    cr_assert_eq (r.status, 1, "%s", r.err);
+    cr_assert (strstr (r.err, "did not acknowledge"), "%s", r.err);
+    zp_test_run_free (&r);
+}

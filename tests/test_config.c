@@ -106,8 +106,8 @@ Test (config, unknown_keys_are_errors)
         "3: job.grpah: unknown key (expected one of: name, algorithm, graph, format, directed, "
         "output, labels, params)");
     s_fails (S_JOB "workers:\n  - name: w1\n    cores: 4\n",
-             "6: workers[0].cores: unknown key (expected one of: name, transport, endpoint, host, "
-             "weight, key)");
+             "6: workers[0].cores: unknown key (expected one of: name, transport, endpoint, "
+             "advertise, host, weight, key)");
 }
 
 Test (config, missing_required_keys)
@@ -148,7 +148,8 @@ Test (config, workers_are_checked_together)
     s_fails (S_JOB "workers:\n  - name: a\n  - name: a\n",
              "6: workers[1]: worker name \"a\" is used twice");
     s_fails (S_JOB "workers:\n  - name: a\n    transport: tcp\n",
-             "5: workers[0]: a tcp worker needs an endpoint (e.g. tcp://127.0.0.1:5601)");
+             "5: workers[0]: a tcp worker needs an endpoint (e.g. tcp://localhost: the port is "
+             "chosen at run time)");
     zp_config_t *cfg = s_load (
         S_JOB "workers:\n  - name: a\n    transport: tcp\n    endpoint: tcp://127.0.0.1:7\n", NULL,
         0);
@@ -156,14 +157,17 @@ Test (config, workers_are_checked_together)
     char want[4400];
     snprintf (want, sizeof want,
               "%s: master: worker a uses tcp, so master.control and master.broadcast must be tcp "
-              "endpoints (e.g. tcp://127.0.0.1:5555 and tcp://127.0.0.1:5556)",
+              "endpoints (e.g. tcp://localhost, the ports chosen at run time)",
               s_file);
     cr_assert_str_eq (s_err, want);
     cfg = s_load (S_JOB "workers:\n  - name: a\n    transport: tcp\n    endpoint: inproc://a\n",
                   NULL, 0);
     cr_assert_null (cfg);
     snprintf (want, sizeof want,
-              "%s: workers[0].endpoint: expected tcp://HOST:PORT, got \"inproc://a\"", s_file);
+              "%s:7: workers[0].endpoint: expected tcp://HOST:PORT (HOST a name or an address, "
+              "PORT from 1 to 65535, or * or no port for one chosen at run time), got "
+              "\"inproc://a\"",
+              s_file);
     cr_assert_str_eq (s_err, want);
 }
 

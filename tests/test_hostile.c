@@ -14,20 +14,27 @@
 #include <unistd.h>
 #include <zstd.h>
 
-/* A job file for one tcp worker `w1` whose job names program `pr`. */
-static const char *s_worker_job (const char *dir, int control, int broadcast)
+/* A job file `file` for one tcp worker `w1` whose job names program `pr`,
+   its data socket on `data_port`, `extra` appended. */
+static const char *s_one_worker_job (const char *dir, const char *file, int control, int broadcast,
+                                     int data_port, const char *extra)
 {
     char yaml[2048];
     snprintf (yaml, sizeof yaml,
               "job:\n  algorithm: pr\n  graph: %s\n"
               "master:\n  control: tcp://127.0.0.1:%d\n  broadcast: tcp://127.0.0.1:%d\n"
               "  join_timeout: 5s\n"
-              "workers:\n  - name: w1\n    transport: tcp\n    endpoint: tcp://127.0.0.1:%d\n",
+              "workers:\n  - name: w1\n    transport: tcp\n    endpoint: tcp://127.0.0.1:%d\n%s",
               zp_test_path ("tests/data/ldbc/example-directed/example-directed.properties"),
-              control, broadcast, zp_test_port ());
+              control, broadcast, data_port, extra);
     static char path[4200];
-    snprintf (path, sizeof path, "%s", zp_test_write (dir, "worker.yaml", yaml));
+    snprintf (path, sizeof path, "%s", zp_test_write (dir, file, yaml));
     return path;
+}
+
+static const char *s_worker_job (const char *dir, int control, int broadcast)
+{
+    return s_one_worker_job (dir, "worker.yaml", control, broadcast, zp_test_port (), "");
 }
 
 /* Waits (bounded) for a HELLO on the fake master's control socket; its
@@ -393,15 +400,8 @@ Test (hostile, a_batch_is_bound_to_the_link_it_comes_on, .timeout = 60)
     zsock_t *control = zsock_new (ZMQ_ROUTER), *bcast = zsock_new (ZMQ_PUB);
     cr_assert_eq (zsock_bind (control, "tcp://127.0.0.1:%d", control_port), control_port);
     cr_assert_eq (zsock_bind (bcast, "tcp://127.0.0.1:%d", broadcast_port), broadcast_port);
-    char yaml[2048];
-    snprintf (yaml, sizeof yaml,
-              "job:\n  algorithm: pr\n  graph: %s\n"
-              "master:\n  control: tcp://127.0.0.1:%d\n  broadcast: tcp://127.0.0.1:%d\n"
-              "  join_timeout: 5s\n"
-              "workers:\n  - name: w1\n    transport: tcp\n    endpoint: tcp://127.0.0.1:%d\n",
-              zp_test_path ("tests/data/ldbc/example-directed/example-directed.properties"),
-              control_port, broadcast_port, data_port);
-    const char *job = zp_test_write (dir, "bound.yaml", yaml);
+    const char *job =
+        s_one_worker_job (dir, "bound.yaml", control_port, broadcast_port, data_port, "");
     char out[4300], err[4300];
     const char *argv[] = {zp_test_bin (), "worker", job, "--name", "w1", NULL};
     int pid = zp_test_start (argv, out, err);
@@ -538,17 +538,10 @@ Test (hostile, under_curve_a_batch_is_taken_only_from_its_senders_key, .timeout 
     }
     cr_assert_eq (zsock_bind (control, "tcp://127.0.0.1:%d", control_port), control_port);
     cr_assert_eq (zsock_bind (bcast, "tcp://127.0.0.1:%d", broadcast_port), broadcast_port);
-    char yaml[2048];
-    snprintf (yaml, sizeof yaml,
-              "job:\n  algorithm: pr\n  graph: %s\n"
-              "master:\n  control: tcp://127.0.0.1:%d\n  broadcast: tcp://127.0.0.1:%d\n"
-              "  join_timeout: 5s\n"
-              "workers:\n  - name: w1\n    transport: tcp\n    endpoint: tcp://127.0.0.1:%d\n"
-              "security:\n  curve: true\n  server_cert: server\n  client_cert: node\n"
-              "  allowed: allowed\n",
-              zp_test_path ("tests/data/ldbc/example-directed/example-directed.properties"),
-              control_port, broadcast_port, data_port);
-    const char *job = zp_test_write (dir, "keyed.yaml", yaml);
+    const char *job =
+        s_one_worker_job (dir, "keyed.yaml", control_port, broadcast_port, data_port,
+                          "security:\n  curve: true\n  server_cert: server\n  client_cert: node\n"
+                          "  allowed: allowed\n");
     char out[4300], err[4300];
     const char *argv[] = {zp_test_bin (), "worker", job, "--name", "w1", NULL};
     int pid = zp_test_start (argv, out, err);
