@@ -714,12 +714,17 @@ int zp_checkpoint_move (const char *dir, const zp_manifest_t *m, const zp_layout
             goto done;
         if (zp_cbor_read_uint (&r, &who) != 0 || who != i ||
             zp_partition_state_read (&r, &old[i], &what) != 0 ||
-            old[i].n != from->ranges[i + 1] - from->ranges[i] || old[i].path != old[0].path) {
+            old[i].n != from->ranges[i + 1] - from->ranges[i] || old[i].path != old[0].path ||
+            (old[i].n && old[0].n && old[i].words != old[0].words)) {
             snprintf (err, errlen, "%s does not fit the checkpoint's placement", path);
             goto done;
         }
     }
     bool bytes = n_from && old[0].offsets;
+    size_t words = 1; /* 64-bit words of a vertex value */
+    for (uint32_t i = 0; i < n_from; i++)
+        if (old[i].n)
+            words = old[i].words;
     /* Where each message goes: count, then fill, old worker by old worker,
        so a vertex's messages keep their order. */
     for (uint32_t i = 0; i < n_from; i++)
@@ -734,7 +739,7 @@ int zp_checkpoint_move (const char *dir, const zp_manifest_t *m, const zp_layout
     for (uint32_t w = 0; w < n_to; w++) {
         s_moved_t *t = &neu[w];
         size_t n = to->ranges[w + 1] - to->ranges[w];
-        t->values = malloc (8 * n + 1);
+        t->values = malloc (8 * n * words + 1);
         t->halted = malloc (n + 1);
         t->ids = malloc (4 * t->count + 1);
         t->msgs = bytes ? NULL : malloc (8 * t->count + 1);
@@ -749,7 +754,7 @@ int zp_checkpoint_move (const char *dir, const zp_manifest_t *m, const zp_layout
         for (size_t v = 0; v < old[i].n; v++) {
             uint32_t x = from->index_of[from->ranges[i] + v];
             uint32_t w = to->worker_of[to->partition_of[x]], h = to->handle_of[x] - to->ranges[w];
-            memcpy (neu[w].values + 8 * (size_t) h, old[i].values + 8 * v, 8);
+            memcpy (neu[w].values + 8 * words * h, old[i].values + 8 * words * v, 8 * words);
             neu[w].halted[h] = old[i].halted[v];
         }
         for (size_t k = 0; k < old[i].count; k++) {
@@ -775,6 +780,7 @@ int zp_checkpoint_move (const char *dir, const zp_manifest_t *m, const zp_layout
         if (bytes)
             zp_store_u64 (t->offsets + 8 * t->count, t->blob_size);
         zp_partition_state_t state = {.n = to->ranges[w + 1] - to->ranges[w],
+                                      .words = words,
                                       .values = t->values,
                                       .halted = t->halted,
                                       .path = old[0].path,

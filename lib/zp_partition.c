@@ -65,8 +65,9 @@ struct zp_partition_s {
     uint64_t *in_off;
     uint32_t *in_src;
     /* state */
-    zp_value_t *values;
-    uint8_t *halted; /* n flags */
+    size_t words;       /* 64-bit words of a vertex value: 1, or more for ZP_STRUCT */
+    zp_value_t *values; /* n x words */
+    uint8_t *halted;    /* n flags */
     /* messages */
     s_path_t path;
     s_op_t op;
@@ -341,7 +342,8 @@ zp_partition_t *zp_partition_new (const zp_assign_t *a, const zp_program_t *prog
         snprintf (err, errlen, "program %s needs in-edges, and ASSIGN has none", program->name);
         goto fail;
     }
-    p->values = calloc (n ? n : 1, sizeof *p->values);
+    p->words = zp_program_value_words (program);
+    p->values = calloc (n ? n * p->words : 1, sizeof *p->values);
     p->halted = calloc (n ? n : 1, 1);
     p->sent = calloc (p->n_workers, sizeof *p->sent);
     p->received = calloc (p->n_sources, sizeof *p->received);
@@ -820,6 +822,15 @@ void *zp_state (const zp_vertex_t *v)
 
 #define S_VALUE_TYPE(v) ((v)->p->program->value_type)
 
+void *zp_value (zp_vertex_t *v)
+{
+    return &v->p->values[(size_t) v->v * v->p->words];
+}
+const void *zp_value_const (const zp_vertex_t *v)
+{
+    return &v->p->values[(size_t) v->v * v->p->words];
+}
+
 double zp_get_f64 (const zp_vertex_t *v)
 {
     s_typed (v, "zp_get_f64", S_VALUE_TYPE (v), ZP_F64, "value");
@@ -1208,7 +1219,7 @@ static const s_box_t *s_inbox_box (const zp_partition_t *p, uint32_t w)
 void zp_partition_state_write (const zp_partition_state_t *s, zp_cbor_writer_t *out)
 {
     zp_cbor_write_array (out, 7);
-    zp_cbor_write_typed (out, ZP_TAG_U64LE, s->values, s->n * 8);
+    zp_cbor_write_typed (out, ZP_TAG_U64LE, s->values, s->n * s->words * 8);
     zp_cbor_write_bytes (out, s->halted, s->n);
     zp_cbor_write_uint (out, s->path);
     zp_cbor_write_typed (out, ZP_TAG_U32LE, s->ids, s->count * 4);
@@ -1225,17 +1236,20 @@ void zp_partition_state_write (const zp_partition_state_t *s, zp_cbor_writer_t *
 
 int zp_partition_state_read (zp_cbor_reader_t *in, zp_partition_state_t *s, const char **what)
 {
-    size_t n_halted, n_msgs = 0, n_offsets = 0;
+    size_t n_halted, n_values, n_msgs = 0, n_offsets = 0;
     memset (s, 0, sizeof *s);
     *what = "the state";
     if (zp_cbor_read_array_n (in, 7) != 0 ||
-        zp_cbor_read_typed (in, ZP_TAG_U64LE, 8, &s->values, &s->n) != 0 ||
+        zp_cbor_read_typed (in, ZP_TAG_U64LE, 8, &s->values, &n_values) != 0 ||
         zp_cbor_read_bytes (in, &s->halted, &n_halted) != 0 ||
         zp_cbor_read_uint (in, &s->path) != 0 ||
         zp_cbor_read_typed (in, ZP_TAG_U32LE, 4, &s->ids, &s->count) != 0)
         return -1;
+    /* The values: `words` of them per vertex, whatever the program. */
     *what = "the vertex count";
-    if (n_halted != s->n)
+    s->n = n_halted;
+    s->words = n_halted ? n_values / n_halted : 1;
+    if (s->words == 0 || s->words > ZP_MAX_VALUE_SIZE / 8 || n_values != s->n * s->words)
         return -1;
     *what = "the message path";
     if (s->path > S_BYTES)
@@ -1264,8 +1278,11 @@ int zp_partition_state_read (zp_cbor_reader_t *in, zp_partition_state_t *s, cons
 
 void zp_partition_save (const zp_partition_t *p, zp_cbor_writer_t *out)
 {
-    zp_partition_state_t s = {
-        .n = p->n, .values = (const uint8_t *) p->values, .halted = p->halted, .path = p->path};
+    zp_partition_state_t s = {.n = p->n,
+                              .words = p->words,
+                              .values = (const uint8_t *) p->values,
+                              .halted = p->halted,
+                              .path = p->path};
     /* The inbox, gathered in the order compute would read it. */
     if (p->path == S_COMBINED) {
         const uint8_t *touched = p->touched[(p->step + 1) & 1] + p->lo;
@@ -1332,15 +1349,15 @@ int zp_partition_restore (zp_partition_t *p, uint32_t step, zp_cbor_reader_t *in
     if (zp_partition_state_read (in, &s, &what) != 0)
         goto bad;
     what = "the vertex count";
-    if (s.n != p->n)
+    if (s.n != p->n || (s.n && s.words != p->words))
         goto bad;
     what = "the message path (another program?)";
     if (s.path != p->path)
         goto bad;
-    for (uint32_t v = 0; v < p->n; v++) {
-        p->values[v].bits = zp_load_u64 (s.values + 8 * v);
+    for (size_t i = 0; i < (size_t) p->n * p->words; i++)
+        p->values[i].bits = zp_load_u64 (s.values + 8 * i);
+    for (uint32_t v = 0; v < p->n; v++)
         p->halted[v] = s.halted[v] != 0;
-    }
     if (p->path == S_COMBINED) {
         uint32_t b = (step + 1) & 1;
         for (size_t i = 0; i < s.count; i++) {

@@ -89,7 +89,8 @@ int zp_partition_compute (zp_partition_t *self, zp_flush_fn *flush, zp_tick_fn *
    messages (one per id), `offsets` (count + 1) into `blob` for bytes. */
 typedef struct {
     size_t n;               /* vertices */
-    const uint8_t *values;  /* n little-endian uint64 */
+    size_t words;           /* 64-bit words of a vertex value (zp_program_value_words) */
+    const uint8_t *values;  /* n x words little-endian uint64 */
     const uint8_t *halted;  /* n bytes, 0 or 1 */
     uint64_t path;          /* which message path wrote the inbox */
     size_t count;           /* inbox messages */

@@ -13,15 +13,12 @@
 
 /* The built-ins, defined in examples/algorithms/. */
 extern const zp_program_t zp_bfs_program, zp_pagerank_program, zp_wcc_program, zp_cdlp_program,
-    zp_lcc_program, zp_sssp_program;
+    zp_lcc_program, zp_sssp_program, zp_kcore_program, zp_hits_program;
 
-static const zp_program_t *const s_builtins[] = {&zp_bfs_program,
-                                                 &zp_pagerank_program,
-                                                 &zp_wcc_program,
-                                                 &zp_cdlp_program,
-                                                 &zp_lcc_program,
-                                                 &zp_sssp_program,
-                                                 NULL};
+static const zp_program_t *const s_builtins[] = {
+    &zp_bfs_program,   &zp_pagerank_program, &zp_wcc_program,
+    &zp_cdlp_program,  &zp_lcc_program,      &zp_sssp_program,
+    &zp_kcore_program, &zp_hits_program,     NULL};
 
 const zp_program_t *const *zp_program_builtins (void)
 {
@@ -112,18 +109,23 @@ const zp_program_t *zp_program_load (const char *name, char *err, size_t errlen)
         dlclose (handle);
         return NULL;
     }
-    char why[512];
-    if (zp_program_check (exported, why, sizeof why) != 0) {
-        snprintf (err, errlen, "%s: %s", name, why);
-        dlclose (handle);
-        return NULL;
-    }
-    s_loaded_t *loaded = malloc (sizeof *loaded + strlen (name) + 1);
+    /* A version 1 program's object ends where version 2's fields begin:
+       only that much is read, and the rest is zero. */
+    size_t size =
+        exported->api_version == 1 ? offsetof (zp_program_t, value_size) : sizeof (zp_program_t);
+    s_loaded_t *loaded = calloc (1, sizeof *loaded + strlen (name) + 1);
     if (!loaded) {
         snprintf (err, errlen, "out of memory");
         return NULL;
     }
-    loaded->program = *exported;
+    memcpy (&loaded->program, exported, size);
+    char why[512];
+    if (zp_program_check (&loaded->program, why, sizeof why) != 0) {
+        snprintf (err, errlen, "%s: %s", name, why);
+        free (loaded);
+        dlclose (handle);
+        return NULL;
+    }
     strcpy (loaded->path, name);
     loaded->program.name = loaded->path;
     /* Another thread may have loaded it meanwhile: then use that one. The
@@ -215,21 +217,42 @@ static bool s_fixed (zp_type_t t)
     return t == ZP_F64 || t == ZP_I64 || t == ZP_U64;
 }
 
+size_t zp_program_value_words (const zp_program_t *p)
+{
+    return p->value_type == ZP_STRUCT ? (p->value_size + 7) / 8 : 1;
+}
+
 int zp_program_check (const zp_program_t *p, char *err, size_t errlen)
 {
     const char *name = p->name ? p->name : "(unnamed)";
-    if (p->api_version != ZP_API_VERSION) {
+    if (p->api_version != 1 && p->api_version != ZP_API_VERSION) {
         snprintf (err, errlen,
-                  "program %s was built for zpregel API version %d; this is version %d", name,
-                  p->api_version, ZP_API_VERSION);
+                  "program %s was built for zpregel API version %d; this is version %d (and "
+                  "runs version 1 programs too)",
+                  name, p->api_version, ZP_API_VERSION);
         return -1;
     }
     if (!p->name || !*p->name || !p->compute) {
         snprintf (err, errlen, "program %s: a program needs a name and a compute function", name);
         return -1;
     }
-    if (!s_fixed (p->value_type)) {
-        snprintf (err, errlen, "program %s: value_type must be ZP_F64, ZP_I64 or ZP_U64", name);
+    bool v2 = p->api_version >= 2;
+    if (!s_fixed (p->value_type) && !(v2 && p->value_type == ZP_STRUCT)) {
+        snprintf (err, errlen, "program %s: value_type must be ZP_F64, ZP_I64, ZP_U64%s", name,
+                  v2 ? " or ZP_STRUCT" : " (ZP_STRUCT needs API version 2)");
+        return -1;
+    }
+    if (p->value_type == ZP_STRUCT &&
+        (p->value_size == 0 || p->value_size > ZP_MAX_VALUE_SIZE || !p->format)) {
+        snprintf (err, errlen,
+                  "program %s: a ZP_STRUCT value needs value_size from 1 to %d bytes and a "
+                  "format function for the output",
+                  name, ZP_MAX_VALUE_SIZE);
+        return -1;
+    }
+    if (v2 && p->persistent_aggregators >> p->n_aggregators) {
+        snprintf (err, errlen, "program %s: persistent_aggregators names an aggregator beyond %zu",
+                  name, p->n_aggregators);
         return -1;
     }
     if (!s_fixed (p->message_type) && p->message_type != ZP_BYTES) {

@@ -645,6 +645,7 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
             summary->supersteps = r.step + 1;
             summary->active_at_end = r.active;
             summary->messages_at_end = r.messages;
+            summary->halted_by_master = r.halted;
             s_totals_t *totals = j->totals;
             while (totals->cap <= r.step) {
                 size_t had = totals->cap;
@@ -899,7 +900,8 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
     summary->compute_seconds = (double) (zclock_usecs () - t0) / 1e6;
     if (rc != 0)
         goto done;
-    summary->converged = !summary->active_at_end && !summary->messages_at_end;
+    summary->converged =
+        summary->halted_by_master || (!summary->active_at_end && !summary->messages_at_end);
     if (!summary->converged && cfg->on_limit == ZP_ON_LIMIT_FAIL) {
         snprintf (err, errlen,
                   "not converged: stopped at engine.max_supersteps (%u) with %" PRIu64
@@ -912,14 +914,16 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
     }
 
     t0 = zclock_usecs ();
-    values = malloc ((g->n ? g->n : 1) * sizeof *values);
+    size_t words = zp_program_value_words (program);
+    values = malloc ((g->n ? g->n * words : 1) * sizeof *values);
     if (!values) {
         snprintf (err, errlen, "out of memory");
         rc = -1;
         goto done;
     }
     for (uint64_t i = 0; i < g->n; i++)
-        values[i] = by_handle[layout->handle_of[i]];
+        memcpy (&values[i * words], &by_handle[(size_t) layout->handle_of[i] * words],
+                words * sizeof *values);
     if (program->value_type == ZP_F64)
         s_top (summary, g, values);
     if (cfg->output) {
@@ -932,7 +936,10 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
         free (dir);
     }
     if (cfg->output &&
-        zp_graph_write_values (g, values, program->value_type, cfg->output, err, errlen) != 0)
+        (program->format ? zp_graph_write_formatted (g, values, words, program->format, cfg->output,
+                                                     err, errlen)
+                         : zp_graph_write_values (g, values, program->value_type, cfg->output, err,
+                                                  errlen)) != 0)
         rc = -1;
     summary->output_seconds = (double) (zclock_usecs () - t0) / 1e6;
 done:

@@ -544,6 +544,85 @@ static int s_check_merged (self_t *self)
 
 static void s_finish_step (self_t *self);
 
+/* Master compute (zp_program.h): what master() sees and changes. */
+struct zp_master_ctx_s {
+    self_t *self;
+    uint32_t step;
+    bool halt;
+};
+
+/* Runs the program's master() before superstep `step`, if it has one:
+   whether it ended the job. */
+static bool s_master_compute (self_t *self, uint32_t step)
+{
+    if (!self->args->program->master)
+        return false;
+    zp_master_ctx_t ctx = {self, step, false};
+    self->args->program->master (&ctx);
+    return ctx.halt;
+}
+
+uint32_t zp_master_superstep (const zp_master_ctx_t *m)
+{
+    return m->step;
+}
+
+uint64_t zp_master_vertex_count (const zp_master_ctx_t *m)
+{
+    return m->self->args->graph->n;
+}
+
+/* Aggregator `index` of type `type`, or NULL (logged) when there is none. */
+static zp_value_t *s_master_aggregator (const zp_master_ctx_t *m, size_t index, zp_type_t type,
+                                        const char *call)
+{
+    const zp_program_t *p = m->self->args->program;
+    if (index >= p->n_aggregators || p->aggregators[index].type != type) {
+        zsys_error ("master: program %s: %s: aggregator %zu %s", p->name, call, index,
+                    index >= p->n_aggregators ? "does not exist" : "has another type");
+        return NULL;
+    }
+    return &m->self->aggregates[index];
+}
+
+double zp_master_aggregated_f64 (const zp_master_ctx_t *m, size_t index)
+{
+    zp_value_t *v = s_master_aggregator (m, index, ZP_F64, "zp_master_aggregated_f64");
+    return v ? v->f64 : 0;
+}
+int64_t zp_master_aggregated_i64 (const zp_master_ctx_t *m, size_t index)
+{
+    zp_value_t *v = s_master_aggregator (m, index, ZP_I64, "zp_master_aggregated_i64");
+    return v ? v->i64 : 0;
+}
+uint64_t zp_master_aggregated_u64 (const zp_master_ctx_t *m, size_t index)
+{
+    zp_value_t *v = s_master_aggregator (m, index, ZP_U64, "zp_master_aggregated_u64");
+    return v ? v->u64 : 0;
+}
+void zp_master_set_f64 (zp_master_ctx_t *m, size_t index, double value)
+{
+    zp_value_t *v = s_master_aggregator (m, index, ZP_F64, "zp_master_set_f64");
+    if (v)
+        v->f64 = value;
+}
+void zp_master_set_i64 (zp_master_ctx_t *m, size_t index, int64_t value)
+{
+    zp_value_t *v = s_master_aggregator (m, index, ZP_I64, "zp_master_set_i64");
+    if (v)
+        v->i64 = value;
+}
+void zp_master_set_u64 (zp_master_ctx_t *m, size_t index, uint64_t value)
+{
+    zp_value_t *v = s_master_aggregator (m, index, ZP_U64, "zp_master_set_u64");
+    if (v)
+        v->u64 = value;
+}
+void zp_master_halt (zp_master_ctx_t *m)
+{
+    m->halt = true;
+}
+
 /* MERGED from router node `w`: kept for the count check. */
 static void s_on_merged (self_t *self, int w, zp_wire_msg_t *msg)
 {
@@ -601,20 +680,26 @@ static void s_finish_step (self_t *self)
         s_publish (self, &b);
     }
     memcpy (self->prev_sent, self->sent, (size_t) n * n * sizeof *self->sent);
-    /* Combine aggregator partials in worker order: the same result every run. */
+    /* Combine aggregator partials in worker order: the same result every
+       run. A persistent aggregator starts from its value, not its identity. */
     for (size_t k = 0; k < a->program->n_aggregators; k++) {
         const zp_aggregator_def_t *d = &a->program->aggregators[k];
-        zp_value_t acc = zp_combiner_identity (d->op, d->type);
+        zp_value_t acc = (a->program->persistent_aggregators >> k) & 1
+                             ? self->aggregates[k]
+                             : zp_combiner_identity (d->op, d->type);
         for (uint32_t w = 0; w < n; w++)
             zp_combiner_apply (d->op, d->type, &acc, self->partials[w * ZP_MAX_AGGREGATORS + k]);
         self->aggregates[k] = acc;
     }
+    bool idle = self->report.active == 0 && self->report.messages == 0;
+    bool last = idle || self->step + 1 >= a->settings.max_supersteps;
+    if (!last && s_master_compute (self, self->step + 1))
+        last = self->report.halted = true;
     self->report.seconds = (double) (zclock_usecs () - self->step_started) / 1e6;
     self->last = self->report;
     zsock_send (self->pipe, "sbb", "STEP", &self->report, sizeof self->report, self->sent,
                 (size_t) 2 * n * n * sizeof *self->sent);
-    bool idle = self->report.active == 0 && self->report.messages == 0;
-    if (idle || self->step + 1 >= a->settings.max_supersteps) {
+    if (last) {
         zp_broadcast_t b = {.kind = ZP_MSG_TERMINATE,
                             .step = self->step,
                             .status = 0,
@@ -696,14 +781,16 @@ static void s_on_result (self_t *self, int w, zp_wire_msg_t *msg)
     int rc = zp_result_decode (zp_wire_data (msg), zp_wire_size (msg), &r);
     if (rc == 0 && (uint32_t) w >= self->args->n_workers)
         rc = ZP_EKIND;
-    if (rc == 0 && (r.worker != (uint32_t) w || r.count != l->ranges[w + 1] - l->ranges[w]))
+    size_t words = zp_program_value_words (self->args->program);
+    if (rc == 0 &&
+        (r.worker != (uint32_t) w || r.count != (l->ranges[w + 1] - l->ranges[w]) * words))
         rc = ZP_ECOUNT;
     if (rc != 0 || self->workers[w].result) {
         zsys_error ("master: dropped a bad RESULT from worker %s: %s", self->args->worker_names[w],
                     rc ? zp_frame_strerror (rc) : "duplicate");
         return;
     }
-    memcpy (self->values + l->ranges[w], r.values, r.count * sizeof (zp_value_t));
+    memcpy (self->values + (size_t) l->ranges[w] * words, r.values, r.count * sizeof (zp_value_t));
     self->workers[w].result = true;
     if (++self->n_results == self->n_nodes)
         s_finish_job (self);
@@ -861,9 +948,14 @@ static void s_on_control (self_t *self)
                     self->aggregates[k] = zp_combiner_identity (d->op, d->type);
                 }
                 if (self->resume.step)
-                    s_resume (self);
-                else if (self->args->n_routers)
-                    s_replan (self, self->args->estimate);
+                    s_resume (self); /* its aggregates are those master() left */
+                else {
+                    /* Master compute before superstep 0 sets starting values
+                       (a halt there is too early to honour: it is ignored). */
+                    s_master_compute (self, 0);
+                    if (self->args->n_routers)
+                        s_replan (self, self->args->estimate);
+                }
                 if (self->state == S_RUNNING)
                     s_begin (self);
             }
@@ -985,7 +1077,8 @@ void zp_master_actor (zsock_t *pipe, void *argp)
     self->sent_bytes = self->sent ? self->sent + (size_t) n * n : NULL;
     self->prev_sent = calloc ((size_t) n * n, sizeof *self->prev_sent);
     self->received = calloc ((size_t) (n + nr) * n, sizeof *self->received);
-    self->values = calloc (a->graph->n ? a->graph->n : 1, sizeof *self->values);
+    self->values = calloc (a->graph->n ? a->graph->n * zp_program_value_words (a->program) : 1,
+                           sizeof *self->values);
     zp_cbor_writer_init (&self->w, 1 << 16);
     self->replay_budgets = zhashx_new ();
     if (self->replay_budgets)

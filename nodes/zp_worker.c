@@ -748,8 +748,9 @@ static void s_on_assign (self_t *self, const void *frame, size_t size)
 
 static void s_send_result (self_t *self)
 {
-    zp_result_t result = {self->worker, zp_partition_size (self->partition),
-                          (const uint8_t *) zp_partition_values (self->partition)};
+    zp_result_t result = {
+        self->worker, zp_partition_size (self->partition) * zp_program_value_words (self->program),
+        (const uint8_t *) zp_partition_values (self->partition)};
     if (zp_result_encode (&result, &self->node.w) == 0)
         zp_node_send (&self->node);
     self->state = S_FINISHING;

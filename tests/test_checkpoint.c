@@ -99,8 +99,8 @@ Test (checkpoint, a_job_stopped_after_a_checkpoint_resumes_to_the_same_bytes, .t
     char dir[4096], plain[4300], resumed[4300];
     snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
     const char *graph = zp_test_weighted_debian (dir);
-    const char *algos[] = {"bfs", "wcc", "cdlp", "lcc", "sssp", "pr"};
-    for (int i = 0; i < 6; i++) {
+    const char *algos[] = {"bfs", "wcc", "cdlp", "lcc", "sssp", "pr", "kcore", "hits"};
+    for (int i = 0; i < 8; i++) {
         char *err;
         int rc = s_stop_and_resume (dir, graph, algos[i], "cut", NULL, &err, plain, resumed,
                                     sizeof plain);
@@ -118,17 +118,18 @@ Test (checkpoint, a_checkpoint_resumes_on_other_workers_to_the_same_answer, .tim
 {
     /* The job file of the resumed run lists two workers (a host is gone
        for good) or four (one was added), and --resume moves the checkpoint
-       to them (combined messages: bfs, wcc, sssp, pr; listed: cdlp). The
-       answer is the uninterrupted run's: the same bytes, except PageRank's
-       sums, which now run in another order (within 1e-9). LCC's messages
+       to them (combined messages: bfs, wcc, sssp, pr, kcore, hits; listed:
+       cdlp; struct values: kcore, hits). The answer is the uninterrupted
+       run's: the same bytes, except the sums of PageRank and HITS, which
+       now run in another order (within 1e-9). LCC's messages
        are lists of vertex handles, which depend on the placement: its
        checkpoint is refused, saying why. */
     char dir[4096], plain[4300], resumed[4300];
     snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
     const char *graph = zp_test_weighted_debian (dir);
-    const char *algos[] = {"bfs", "wcc", "cdlp", "lcc", "sssp", "pr"};
+    const char *algos[] = {"bfs", "wcc", "cdlp", "lcc", "sssp", "pr", "kcore", "hits"};
     const char *fewer = "  - name: i1\n", *more = "  - name: i0\n  - name: i1\n  - name: i2\n";
-    for (int i = 0; i < 6; i++) {
+    for (int i = 0; i < 8; i++) {
         bool grow = i % 2;
         char *err;
         int rc = s_stop_and_resume (dir, graph, algos[i], "moved", grow ? more : fewer, &err, plain,
@@ -142,9 +143,9 @@ Test (checkpoint, a_checkpoint_resumes_on_other_workers_to_the_same_answer, .tim
         cr_assert_eq (rc, 0, "%s --resume: %s", algos[i], err);
         cr_assert (strstr (err, grow ? "from 3 workers to 4" : "from 3 workers to 2"), "%s", err);
         free (err);
-        if (strcmp (algos[i], "pr") == 0) {
+        if (strcmp (algos[i], "pr") == 0 || strcmp (algos[i], "hits") == 0) {
             double rel = zp_test_max_relative (plain, resumed);
-            cr_assert (rel >= 0 && rel < 1e-9, "pr: the moved run differs by %g", rel);
+            cr_assert (rel >= 0 && rel < 1e-9, "%s: the moved run differs by %g", algos[i], rel);
         } else
             cr_assert (s_same_file (plain, resumed), "%s: the moved run differs", algos[i]);
     }

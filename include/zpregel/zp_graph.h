@@ -71,6 +71,12 @@ int64_t zp_graph_index (const zp_graph_t *self, uint64_t id);
 int zp_graph_write_values (const zp_graph_t *self, const zp_value_t *values, zp_type_t type,
                            const char *path, char *err, size_t errlen);
 
+/* The same with a program's own columns: `values` has `words` 64-bit
+   words per vertex, and format() writes the columns after the id. */
+int zp_graph_write_formatted (const zp_graph_t *self, const zp_value_t *values, size_t words,
+                              int (*format) (const void *value, char *buf, size_t len),
+                              const char *path, char *err, size_t errlen);
+
 /* Formats one value as the output does; returns the length written. */
 int zp_format_value (char *buf, size_t len, zp_value_t value, zp_type_t type);
 

@@ -61,6 +61,7 @@ typedef struct {
        stopped it (an error unless engine.on_limit is stop). */
     uint64_t active_at_end;
     uint64_t messages_at_end;
+    bool halted_by_master; /* the program's master compute ended it: converged */
     bool converged;
     uint64_t messages;
     uint64_t bytes;

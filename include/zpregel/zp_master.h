@@ -98,6 +98,7 @@ typedef struct {
     double compute_seconds; /* slowest worker's compute */
     uint64_t retries;       /* batches sent again */
     uint64_t duplicates;    /* batches received twice and dropped */
+    bool halted;            /* the program's master compute ended the job after it */
 } zp_step_report_t;
 
 /* The actor body: pass it to zactor_new with a zp_master_args_t, which must

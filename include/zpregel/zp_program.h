@@ -19,6 +19,13 @@
 
     A program is either built in (see zp_program_find) or loaded from a shared
     object that exports `const zp_program_t zp_program` (see docs/PROGRAMS.md).
+
+    API version 2 adds, at the end of zp_program_t: values of the program's
+    own fixed-size type (ZP_STRUCT, read and written through zp_value), an
+    output formatter, and master compute: a function that runs on the master
+    before every superstep, reads the aggregators, sets their values for the
+    vertices, and can end the job; aggregators may keep their value across
+    supersteps. Version 1 programs (without those fields) run as they are.
 */
 #ifndef ZP_PROGRAM_H
 #define ZP_PROGRAM_H
@@ -28,9 +35,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define ZP_API_VERSION     1
+#define ZP_API_VERSION     2
 #define ZP_MAX_AGGREGATORS 8
 #define ZP_MAX_PARAMS      16
+#define ZP_MAX_VALUE_SIZE  256 /* bytes of a ZP_STRUCT value */
 
 typedef enum {
     ZP_COMBINE_NONE = 0,
@@ -70,6 +78,7 @@ typedef struct {
 
 typedef struct zp_vertex_s zp_vertex_t;
 typedef struct zp_params_s zp_params_t;
+typedef struct zp_master_ctx_s zp_master_ctx_t;
 
 typedef struct {
     int api_version; /* ZP_API_VERSION */
@@ -95,6 +104,23 @@ typedef struct {
     void (*teardown) (void *state);
     void (*init) (zp_vertex_t *v);
     void (*compute) (zp_vertex_t *v);
+    /* --- API version 2 (a version 1 program ends above) --- */
+    /* ZP_STRUCT values: the size of one (sizeof your struct), at most
+       ZP_MAX_VALUE_SIZE; every vertex's starts zeroed. */
+    size_t value_size;
+    /* Optional: writes a vertex's output columns after its id (without a
+       newline), e.g. "0.25 0.5" for `id hub authority`; returns what
+       snprintf would. Without it: the value as one column (ZP_STRUCT
+       values need it). */
+    int (*format) (const void *value, char *buf, size_t len);
+    /* Optional master compute: runs on the master before every superstep
+       (zp_master_superstep says which), after the aggregators of the one
+       before were combined. */
+    void (*master) (zp_master_ctx_t *m);
+    /* Bit i set: aggregator i keeps its value from superstep to superstep
+       (what vertices add is combined into it) instead of starting again
+       from its identity. */
+    unsigned persistent_aggregators;
 } zp_program_t;
 
 /* Parameters, in setup(). */
@@ -158,6 +184,26 @@ uint64_t zp_aggregated_u64 (const zp_vertex_t *v, size_t index);
 
 void zp_vote_to_halt (zp_vertex_t *v);
 
+/* The vertex value of any type, in place: a double, int64_t or uint64_t for
+   ZP_F64, ZP_I64 and ZP_U64 values, or the program's struct for ZP_STRUCT
+   (value_size bytes, 8-byte aligned). */
+void *zp_value (zp_vertex_t *v);
+const void *zp_value_const (const zp_vertex_t *v);
+
+/* Master compute (API version 2), in master(): the superstep about to
+   start; the aggregators' values, as the vertices will read them in it
+   (combined from the superstep before, or kept); setting one changes what
+   they read; halting ends the job, as converged, before that superstep. */
+uint32_t zp_master_superstep (const zp_master_ctx_t *m);
+uint64_t zp_master_vertex_count (const zp_master_ctx_t *m);
+double zp_master_aggregated_f64 (const zp_master_ctx_t *m, size_t index);
+int64_t zp_master_aggregated_i64 (const zp_master_ctx_t *m, size_t index);
+uint64_t zp_master_aggregated_u64 (const zp_master_ctx_t *m, size_t index);
+void zp_master_set_f64 (zp_master_ctx_t *m, size_t index, double value);
+void zp_master_set_i64 (zp_master_ctx_t *m, size_t index, int64_t value);
+void zp_master_set_u64 (zp_master_ctx_t *m, size_t index, uint64_t value);
+void zp_master_halt (zp_master_ctx_t *m);
+
 /* A program by name: a registered one, else a built-in ("pr", ...); NULL if none. */
 const zp_program_t *zp_program_find (const char *name);
 /* A program by name, or from a shared object when `name` is a path (contains
@@ -180,5 +226,8 @@ void zp_combiner_apply (zp_combiner_t op, zp_type_t type, zp_value_t *acc, zp_va
 /* Checks a program definition (API version, types, combiner, counts);
    0, or -1 with a message in err. */
 int zp_program_check (const zp_program_t *program, char *err, size_t errlen);
+
+/* 64-bit words a vertex value takes: 1, or value_size rounded up for ZP_STRUCT. */
+size_t zp_program_value_words (const zp_program_t *program);
 
 #endif

@@ -1,0 +1,258 @@
+/*  Programs written with API version 2 (struct values, master compute, an
+    output formatter): kcore and hits, checked against oracles written here
+    (sequential, as the textbooks give them) on generated graphs, with every
+    worker in one process, in tcp processes, and mixed with a router. */
+#include "zp_test.h"
+
+#include <math.h>
+#include <stdint.h>
+
+/* A random graph as a SNAP edge list: `n` vertices (ids 10, 13, 16, ...),
+   `m` distinct edges, no self-loop; undirected ones written once. */
+typedef struct {
+    size_t n, m;
+    uint64_t *ids;
+    uint32_t *src, *dst;
+} s_graph_t;
+
+static void s_generate (s_graph_t *g, size_t n, size_t m, bool directed, uint64_t seed)
+{
+    g->n = n;
+    g->m = 0;
+    g->ids = malloc (n * sizeof *g->ids);
+    g->src = malloc (m * sizeof *g->src);
+    g->dst = malloc (m * sizeof *g->dst);
+    uint8_t *seen = calloc (n * n, 1);
+    cr_assert (g->ids && g->src && g->dst && seen);
+    for (size_t i = 0; i < n; i++)
+        g->ids[i] = 10 + 3 * i;
+    uint64_t x = seed;
+    for (size_t tries = 0; g->m < m && tries < 100 * m; tries++) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        /* Skewed sources and targets: some vertices gather many edges. */
+        uint32_t a = (uint32_t) ((x >> 33) % n), b = (uint32_t) ((x >> 13) % n);
+        if ((x >> 60) < 6) {
+            a %= (uint32_t) (n / 10 + 1);
+            b %= (uint32_t) (n / 5 + 1);
+        }
+        if (!directed && a > b) {
+            uint32_t t = a;
+            a = b;
+            b = t;
+        }
+        if (a == b || seen[(size_t) a * n + b])
+            continue;
+        seen[(size_t) a * n + b] = 1;
+        g->src[g->m] = a;
+        g->dst[g->m] = b;
+        g->m++;
+    }
+    free (seen);
+}
+
+static void s_graph_free (s_graph_t *g)
+{
+    free (g->ids);
+    free (g->src);
+    free (g->dst);
+}
+
+static const char *s_write_snap (const char *dir, const char *name, const s_graph_t *g)
+{
+    size_t cap = g->m * 48 + 64, at = 0;
+    char *text = malloc (cap);
+    for (size_t e = 0; e < g->m; e++)
+        at += (size_t) snprintf (text + at, cap - at, "%llu %llu\n",
+                                 (unsigned long long) g->ids[g->src[e]],
+                                 (unsigned long long) g->ids[g->dst[e]]);
+    static char path[4200];
+    snprintf (path, sizeof path, "%s", zp_test_write (dir, name, text));
+    free (text);
+    return path;
+}
+
+/* Coreness, as networkx's core_number: peel every vertex whose degree is
+   at most k, raising k when none is left to peel. On a directed graph a
+   vertex's degree is its in-degree plus its out-degree. */
+static int64_t *s_kcore_oracle (const s_graph_t *g)
+{
+    int64_t *degree = calloc (g->n, sizeof *degree), *core = calloc (g->n, sizeof *core);
+    uint8_t *gone = calloc (g->n, 1);
+    for (size_t e = 0; e < g->m; e++) {
+        degree[g->src[e]]++;
+        degree[g->dst[e]]++;
+    }
+    size_t left = g->n;
+    for (int64_t k = 0; left > 0; k++)
+        for (bool peeled = true; peeled;) {
+            peeled = false;
+            for (size_t v = 0; v < g->n; v++) {
+                if (gone[v] || degree[v] > k)
+                    continue;
+                gone[v] = 1;
+                core[v] = k;
+                left--;
+                peeled = true;
+                for (size_t e = 0; e < g->m; e++) {
+                    if (g->src[e] == (uint32_t) v)
+                        degree[g->dst[e]]--;
+                    if (g->dst[e] == (uint32_t) v)
+                        degree[g->src[e]]--;
+                }
+            }
+        }
+    free (degree);
+    free (gone);
+    return core;
+}
+
+/* Kleinberg's HITS as the issue states it: hub = authority = 1; each
+   iteration authority(v) = sum of hub over in-neighbours, then hub(v) = sum
+   of the new authority over out-neighbours, then both divided by their sums. */
+static double *s_hits_oracle (const s_graph_t *g, int iterations)
+{
+    double *hub = malloc (2 * g->n * sizeof *hub), *auth = hub + g->n;
+    double *a = malloc (2 * g->n * sizeof *a), *h = a + g->n;
+    for (size_t v = 0; v < g->n; v++)
+        hub[v] = auth[v] = 1;
+    for (int it = 0; it < iterations; it++) {
+        memset (a, 0, 2 * g->n * sizeof *a);
+        for (size_t e = 0; e < g->m; e++)
+            a[g->dst[e]] += hub[g->src[e]];
+        for (size_t e = 0; e < g->m; e++)
+            h[g->src[e]] += a[g->dst[e]];
+        double sa = 0, sh = 0;
+        for (size_t v = 0; v < g->n; v++) {
+            sa += a[v];
+            sh += h[v];
+        }
+        for (size_t v = 0; v < g->n; v++) {
+            auth[v] = sa ? a[v] / sa : 0;
+            hub[v] = sh ? h[v] / sh : 0;
+        }
+    }
+    free (a);
+    return hub; /* hub[0..n), then authority[0..n) */
+}
+
+/* The three ways to run a job: every worker in one process; two tcp
+   worker processes; an inproc worker, a tcp one and a tcp router on
+   aggregated routes. */
+static const char *const s_setups[] = {
+    "workers:\n  - name: w0\n  - name: w1\n  - name: w2\n",
+    "master:\n  control: tcp://localhost\n  broadcast: tcp://localhost\n"
+    "workers:\n  - name: t0\n    transport: tcp\n    endpoint: tcp://localhost\n"
+    "  - name: t1\n    transport: tcp\n    endpoint: tcp://localhost\n",
+    "master:\n  control: tcp://localhost\n  broadcast: tcp://localhost\n"
+    "workers:\n  - name: w0\n  - name: t1\n    transport: tcp\n    endpoint: tcp://localhost\n"
+    "routers:\n  - name: r1\n    transport: tcp\n    endpoint: tcp://localhost\n"
+    "routing:\n  mode: aggregated\n",
+};
+static const char *const s_setup_names[] = {"inproc", "tcp", "mixed"};
+
+/* Runs `algorithm` on the SNAP file `graph` in setup `k`; the output text
+   (caller frees). */
+static char *s_run (const char *dir, const char *algorithm, const char *graph, bool directed, int k,
+                    const char *params)
+{
+    char yaml[4096], name[128], out[4300];
+    snprintf (name, sizeof name, "%s-%s-%s.yaml", algorithm, directed ? "d" : "u",
+              s_setup_names[k]);
+    snprintf (out, sizeof out, "%s/%s.out", dir, name);
+    snprintf (yaml, sizeof yaml,
+              "job:\n  algorithm: %s\n  graph: %s\n  format: snap\n  directed: %s\n"
+              "  output: %s\n%s%s",
+              algorithm, graph, directed ? "true" : "false", out, params, s_setups[k]);
+    const char *run[] = {zp_test_bin (), "run", zp_test_write (dir, name, yaml), "--quiet", NULL};
+    zp_test_run_t r;
+    zp_test_run (run, 120, &r);
+    cr_assert_eq (r.status, 0, "%s %s: %s", algorithm, s_setup_names[k], r.err);
+    zp_test_run_free (&r);
+    char *text = zp_test_read (out, NULL);
+    cr_assert_not_null (text);
+    return text;
+}
+
+/* The index of vertex `id` (ids are 10 + 3i). */
+static size_t s_index (unsigned long long id)
+{
+    return (size_t) (id - 10) / 3;
+}
+
+Test (programs, kcore_is_networkx_core_number_inproc_tcp_and_mixed, .timeout = 300)
+{
+    char dir[4096];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    for (int directed = 0; directed < 2; directed++) {
+        s_graph_t g;
+        s_generate (&g, 1500, 9000, directed, 7 + (uint64_t) directed);
+        const char *graph = s_write_snap (dir, directed ? "d.txt" : "u.txt", &g);
+        char path[4200];
+        snprintf (path, sizeof path, "%s", graph);
+        int64_t *core = s_kcore_oracle (&g);
+        int64_t highest = 0;
+        for (size_t v = 0; v < g.n; v++)
+            highest = core[v] > highest ? core[v] : highest;
+        cr_assert_gt (highest, 3, "a graph this dense has a deeper core");
+        for (int k = 0; k < 3; k++) {
+            char *text = s_run (dir, "kcore", path, directed, k, "");
+            size_t lines = 0;
+            for (char *line = text; *line; lines++) {
+                unsigned long long id;
+                long long value;
+                cr_assert_eq (sscanf (line, "%llu %lld", &id, &value), 2, "%.40s", line);
+                size_t v = s_index (id);
+                /* Vertices without edges are not in a SNAP file's graph. */
+                cr_assert (v < g.n && value == core[v],
+                           "%s, %s: vertex %llu has coreness %lld, networkx's rule says %lld",
+                           directed ? "directed" : "undirected", s_setup_names[k], id, value,
+                           (long long) core[v]);
+                line = strchr (line, '\n') ? strchr (line, '\n') + 1 : line + strlen (line);
+            }
+            cr_assert_gt (lines, g.n / 2);
+            free (text);
+        }
+        free (core);
+        s_graph_free (&g);
+    }
+}
+
+Test (programs, hits_agrees_with_the_definition_inproc_tcp_and_mixed, .timeout = 300)
+{
+    char dir[4096];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    s_graph_t g;
+    s_generate (&g, 2000, 12000, true, 11);
+    char path[4200];
+    snprintf (path, sizeof path, "%s", s_write_snap (dir, "hits.txt", &g));
+    const int iterations[] = {20, 7};
+    for (int i = 0; i < 2; i++) {
+        double *hub = s_hits_oracle (&g, iterations[i]), *auth = hub + g.n;
+        char params[128] = "";
+        if (iterations[i] != 20) /* 20 is the default */
+            snprintf (params, sizeof params, "  params:\n    iterations: %d\n", iterations[i]);
+        for (int k = 0; k < 3; k++) {
+            char *text = s_run (dir, "hits", path, true, k, params);
+            double worst = 0;
+            for (char *line = text; *line;) {
+                unsigned long long id;
+                double h, a;
+                cr_assert_eq (sscanf (line, "%llu %lf %lf", &id, &h, &a), 3, "%.60s", line);
+                size_t v = s_index (id);
+                cr_assert_lt (v, g.n);
+                double want[2] = {hub[v], auth[v]}, got[2] = {h, a};
+                for (int c = 0; c < 2; c++) {
+                    double d = fabs (want[c] - got[c]) / fmax (fabs (want[c]), 1e-300);
+                    if (want[c] != got[c] && d > worst)
+                        worst = d;
+                }
+                line = strchr (line, '\n') ? strchr (line, '\n') + 1 : line + strlen (line);
+            }
+            cr_assert_lt (worst, 1e-9, "hits (%d iterations, %s) is off by %g", iterations[i],
+                          s_setup_names[k], worst);
+            free (text);
+        }
+        free (hub);
+    }
+    s_graph_free (&g);
+}
