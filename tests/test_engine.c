@@ -444,7 +444,7 @@ Test (engine, job_errors_are_clear)
     s_job_t job = {"nope", graph, 1, "", ""};
     cr_assert_null (s_run (&job));
     cr_assert (strstr (s_err, "job.algorithm: unknown algorithm \"nope\" (built in: bfs, pr, wcc, "
-                              "cdlp, lcc, sssp; or the path of a shared object)"),
+                              "cdlp, lcc, sssp, kcore, hits; or the path of a shared object)"),
                "%s", s_err);
 
     job = (s_job_t){"pr", graph, 1, "", "    dampening: 0.5\n"};
