@@ -291,10 +291,11 @@ typedef struct {
 
 typedef struct {
     uint64_t *a, *b;
+    double *w; /* weights, when they are loaded */
     uint64_t count, cap;
 } s_raw_t;
 
-static int s_raw_push (s_raw_t *e, uint64_t a, uint64_t b)
+static int s_raw_push (s_raw_t *e, uint64_t a, uint64_t b, double w, bool weighted)
 {
     if (e->count == e->cap) {
         uint64_t cap = e->cap ? e->cap * 2 : 1 << 16;
@@ -304,10 +305,15 @@ static int s_raw_push (s_raw_t *e, uint64_t a, uint64_t b)
         uint64_t *nb = realloc (e->b, cap * sizeof *nb);
         if (nb)
             e->b = nb;
-        if (!na || !nb)
+        double *nw = weighted ? realloc (e->w, cap * sizeof *nw) : NULL;
+        if (nw)
+            e->w = nw;
+        if (!na || !nb || (weighted && !nw))
             return -1;
         e->cap = cap;
     }
+    if (weighted)
+        e->w[e->count] = w;
     e->a[e->count] = a;
     e->b[e->count++] = b;
     return 0;
@@ -681,15 +687,29 @@ static zp_graph_t *s_load_snap (const zp_graph_source_t *src, char *err, size_t 
     if (!g)
         return NULL;
     g->directed = src->directed != 0;
+    /* A program that needs weights reads them from a third column:
+       "source target weight". Other columns are not read. */
+    bool weighted = src->weight_property != NULL;
     if (s_open (&f, src->path, err, errlen) != 0)
         goto done;
     while (s_next_line (&f, true)) {
         uint64_t a, b;
-        if (s_uint (&f, &a) != 0 || !s_sep (&f) || s_uint (&f, &b) != 0 || s_eol (&f) != 0) {
+        double w = 0;
+        if (s_uint (&f, &a) != 0 || !s_sep (&f) || s_uint (&f, &b) != 0) {
             s_bad_line (&f, err, errlen, "\"source target\" with unsigned integer ids");
             goto done;
         }
-        if (s_raw_push (&raw, a, b) != 0) {
+        if (weighted && (!s_sep (&f) || s_weight (&f, &w) != 0)) {
+            s_bad_line (&f, err, errlen,
+                        "\"source target weight\", the weight finite and non-negative (the "
+                        "program reads edge weights)");
+            goto done;
+        }
+        while (s_sep (&f))
+            s_skip_field (&f);
+        if (f.p < f.end)
+            f.p++;
+        if (s_raw_push (&raw, a, b, w, weighted) != 0) {
             snprintf (err, errlen, "%s: out of memory", src->path);
             goto done;
         }
@@ -739,7 +759,9 @@ static zp_graph_t *s_load_snap (const zp_graph_source_t *src, char *err, size_t 
     free (raw.a);
     free (raw.b);
     raw.a = raw.b = NULL;
-    if (s_build_csr (g, &edges, false) != 0) {
+    edges.w = raw.w;
+    raw.w = NULL;
+    if (s_build_csr (g, &edges, weighted) != 0) {
         snprintf (err, errlen, "%s: out of memory", src->path);
         goto done;
     }
@@ -748,6 +770,7 @@ done:
     free (all);
     free (raw.a);
     free (raw.b);
+    free (raw.w);
     s_close (&f);
     s_idmap_free (&map);
     s_edges_free (&edges);

@@ -256,3 +256,64 @@ Test (programs, hits_agrees_with_the_definition_inproc_tcp_and_mixed, .timeout =
     }
     s_graph_free (&g);
 }
+
+Test (programs, sssp_reads_weights_from_a_third_snap_column, .timeout = 60)
+{
+    /* The LDBC SSSP test graph's edge file is "source target weight": read
+       as a SNAP edge list, SSSP gives the reference distances (for the
+       vertices that have edges: a SNAP file knows no others). */
+    char dir[4096], out[4300], yaml[4096];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    snprintf (out, sizeof out, "%s/sssp.out", dir);
+    snprintf (yaml, sizeof yaml,
+              "job:\n  algorithm: sssp\n  graph: %s\n  format: snap\n  output: %s\n"
+              "  params:\n    source: 1\nworkers:\n  - name: w0\n  - name: w1\n",
+              zp_test_path ("tests/data/ldbc/test-sssp-directed/test-sssp-directed.e"), out);
+    const char *run[] = {zp_test_bin (), "run", zp_test_write (dir, "sssp.yaml", yaml), "--quiet",
+                         NULL};
+    zp_test_run_t r;
+    zp_test_run (run, 60, &r);
+    cr_assert_eq (r.status, 0, "%s", r.err);
+    zp_test_run_free (&r);
+    char *got = zp_test_read (out, NULL), *want = zp_test_read (
+        zp_test_path ("tests/data/ldbc/test-sssp-directed/test-sssp-directed-SSSP"), NULL);
+    cr_assert (got && want);
+    /* The reference as id -> distance (ten vertices). */
+    unsigned long long ids[64];
+    double dist[64];
+    size_t n_ref = 0;
+    for (char *line = want; *line && n_ref < 64; n_ref++) {
+        char value[64];
+        cr_assert_eq (sscanf (line, "%llu %63s", &ids[n_ref], value), 2);
+        dist[n_ref] = strcmp (value, "infinity") == 0 ? INFINITY : strtod (value, NULL);
+        line = strchr (line, '\n') ? strchr (line, '\n') + 1 : line + strlen (line);
+    }
+    size_t checked = 0;
+    for (char *line = got; *line; checked++) {
+        unsigned long long id;
+        char value[64];
+        cr_assert_eq (sscanf (line, "%llu %63s", &id, value), 2);
+        double d = strcmp (value, "infinity") == 0 ? INFINITY : strtod (value, NULL);
+        size_t k = 0;
+        while (k < n_ref && ids[k] != id)
+            k++;
+        cr_assert (k < n_ref && (d == dist[k] || fabs (d - dist[k]) <= 1e-9 * fabs (dist[k])),
+                   "vertex %llu: %s, the reference says %g", id, value, k < n_ref ? dist[k] : -1);
+        line = strchr (line, '\n') ? strchr (line, '\n') + 1 : line + strlen (line);
+    }
+    cr_assert_gt (checked, 5);
+    free (got);
+    free (want);
+    /* Without the weight column, the line is named. */
+    const char *bare = zp_test_write (dir, "bare.txt", "1 2\n2 3 1.5\n");
+    snprintf (yaml, sizeof yaml,
+              "job:\n  algorithm: sssp\n  graph: %s\n  format: snap\n"
+              "  params:\n    source: 1\nworkers:\n  - name: w0\n",
+              bare);
+    const char *bad[] = {zp_test_bin (), "run", zp_test_write (dir, "bare.yaml", yaml), NULL};
+    zp_test_run (bad, 60, &r);
+    cr_assert_eq (r.status, 1, "%s", r.err);
+    cr_assert (strstr (r.err, "bare.txt:1") && strstr (r.err, "\"source target weight\""), "%s",
+               r.err);
+    zp_test_run_free (&r);
+}
