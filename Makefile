@@ -57,7 +57,8 @@ PLUGINS  = $(BUILD)/libzp_indegree.so
 TEST_PLUGINS = $(BUILD)/tests/libzp_bad_version.so $(BUILD)/tests/libzp_no_symbol.so \
                $(BUILD)/tests/libzp_slow_indegree.so $(BUILD)/tests/libzp_crash.so \
                $(BUILD)/tests/libzp_misuse.so $(BUILD)/tests/libzp_evil.so \
-               $(BUILD)/tests/libzp_v1_layout.so
+               $(BUILD)/tests/libzp_v1_layout.so $(BUILD)/tests/libzp_struct_messages.so \
+               $(BUILD)/tests/libzp_struct_merged.so
 
 LIBA     = $(BUILD)/libzpregel.a
 LIBSO    = $(BUILD)/libzpregel.so

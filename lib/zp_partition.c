@@ -93,9 +93,10 @@ struct zp_partition_s {
     zp_flush_fn *flush;
     void *flush_ctx;
     int failed;
-    bool checked;    /* engine.check_program */
-    char error[512]; /* the first program error, for the worker's FAIL */
-    uint32_t vertex; /* the vertex in compute(), or UINT32_MAX */
+    bool checked;                           /* engine.check_program */
+    zp_value_t fold[ZP_MAX_VALUE_SIZE / 8]; /* struct messages merged for zp_message */
+    char error[512];                        /* the first program error, for the worker's FAIL */
+    uint32_t vertex;                        /* the vertex in compute(), or UINT32_MAX */
 };
 
 /* Bitsets. */
@@ -352,7 +353,7 @@ zp_partition_t *zp_partition_new (const zp_assign_t *a, const zp_program_t *prog
     if (!p->values || !p->halted || !p->sent || !p->received || !p->outbox || !p->inbound)
         goto oom;
 
-    if (program->message_type == ZP_BYTES)
+    if (zp_program_wire_type (program) == ZP_BYTES) /* byte strings, or structs as such */
         p->path = S_BYTES;
     else if (program->combiner == ZP_COMBINE_NONE)
         p->path = S_LISTED;
@@ -460,13 +461,24 @@ int zp_partition_check_batch (const zp_partition_t *p, const zp_batch_view_t *vi
     const zp_batch_header_t *h = &view->header;
     if (h->job != p->job || h->dst != p->worker || h->src >= p->n_sources || h->src == p->worker)
         return ZP_ERANGE;
-    if (h->type != p->program->message_type)
+    if (h->type != zp_program_wire_type (p->program))
         return ZP_ETYPE;
     uint64_t lo = p->lo, hi = (uint64_t) p->lo + p->n;
     for (size_t i = 0; i < h->count; i++) {
         uint64_t id = zp_batch_id (view, i);
         if (id < lo || id >= hi)
             return ZP_ERANGE;
+    }
+    /* Struct messages are read in place: each must be exactly one. */
+    size_t size = zp_program_message_bytes (p->program);
+    if (size) {
+        zp_batch_view_t each = *view;
+        for (size_t i = 0; i < h->count; i++) {
+            const uint8_t *data;
+            size_t len;
+            if (zp_batch_next_bytes (&each, &data, &len) != 0 || len != size)
+                return ZP_ERANGE;
+        }
     }
     return 0;
 }
@@ -621,7 +633,7 @@ static int s_flush_box (zp_partition_t *p, uint32_t dst)
                                      .step = p->step,
                                      .src = p->worker,
                                      .dst = dst,
-                                     .type = p->program->message_type,
+                                     .type = zp_program_wire_type (p->program),
                                      .count = b->count},
                           .ids = b->ids,
                           .values = b->values,
@@ -755,7 +767,11 @@ int zp_partition_compute (zp_partition_t *p, zp_flush_fn *flush, zp_tick_fn *tic
 
 static const char *s_type_name (zp_type_t type)
 {
-    return type == ZP_F64 ? "f64" : type == ZP_I64 ? "i64" : type == ZP_U64 ? "u64" : "bytes";
+    return type == ZP_F64      ? "f64"
+           : type == ZP_I64    ? "i64"
+           : type == ZP_U64    ? "u64"
+           : type == ZP_STRUCT ? "struct"
+                               : "bytes";
 }
 
 static void s_misuse (const zp_vertex_t *v, const char *call, const char *fmt, ...)
@@ -910,12 +926,39 @@ zp_handle_t zp_in_source (const zp_vertex_t *v, size_t i)
     return p->in_src[p->in_off[v->v] + i];
 }
 
-size_t zp_message_count (const zp_vertex_t *v)
+/* Messages in the inbox for the vertex, before any merge of struct ones. */
+static size_t s_inbox_count (const zp_vertex_t *v)
 {
     const zp_partition_t *p = v->p;
     if (p->path == S_COMBINED)
         return s_has_messages (p, v->v) ? 1 : 0;
     return p->inbox_off[v->v + 1] - p->inbox_off[v->v];
+}
+
+size_t zp_message_count (const zp_vertex_t *v)
+{
+    size_t n = s_inbox_count (v);
+    return v->p->program->combine_message && n > 1 ? 1 : n;
+}
+
+const void *zp_message (const zp_vertex_t *v, size_t i)
+{
+    zp_partition_t *p = v->p;
+    static const zp_value_t zero[ZP_MAX_VALUE_SIZE / 8];
+    if (!s_typed (v, "zp_message", p->program->message_type, ZP_STRUCT, "message") ||
+        !s_index (v, "zp_message", i, zp_message_count (v)))
+        return zero;
+    uint64_t at = p->inbox_off[v->v] + i;
+    const uint8_t *first = p->inbox_blob + p->inbox_blob_off[at];
+    size_t n = s_inbox_count (v);
+    if (!p->program->combine_message || n == 1)
+        return first;
+    /* Merged on the receiving side, into an aligned copy. */
+    size_t size = zp_program_message_bytes (p->program);
+    memcpy (p->fold, first, size);
+    for (size_t k = 1; k < n; k++)
+        p->program->combine_message (p->fold, p->inbox_blob + p->inbox_blob_off[at + k]);
+    return p->fold;
 }
 
 static zp_value_t s_message (const zp_vertex_t *v, size_t i, const char *call, zp_type_t type)
@@ -1138,6 +1181,51 @@ void zp_send_out_u64 (zp_vertex_t *v, uint64_t message)
 void zp_send_out_bytes (zp_vertex_t *v, const void *data, size_t len)
 {
     s_send_neighbours_bytes (v, "zp_send_out_bytes", false, data, len);
+}
+
+/* A struct message as it travels: padded with zeroes to 8-byte words. */
+static const void *s_padded (const zp_partition_t *p, const void *message, zp_value_t *buf)
+{
+    size_t size = p->program->message_size, padded = zp_program_message_bytes (p->program);
+    if (size == padded)
+        return message;
+    memset ((char *) buf + size, 0, padded - size);
+    memcpy (buf, message, size);
+    return buf;
+}
+
+void zp_send (zp_vertex_t *v, zp_handle_t to, const void *message)
+{
+    zp_value_t buf[ZP_MAX_VALUE_SIZE / 8];
+    if (s_check_send (v, "zp_send", to, ZP_STRUCT)) {
+        v->p->messages++;
+        s_send_bytes_one (v->p, to, s_padded (v->p, message, buf),
+                          zp_program_message_bytes (v->p->program));
+    }
+}
+
+static void s_send_neighbours_struct (zp_vertex_t *v, const char *call, bool in,
+                                      const void *message)
+{
+    zp_value_t buf[ZP_MAX_VALUE_SIZE / 8];
+    size_t n;
+    const uint32_t *t = in ? s_in (v, call, &n) : s_out (v, &n);
+    if (!n || !s_check_send (v, call, 0, ZP_STRUCT))
+        return;
+    const void *data = s_padded (v->p, message, buf);
+    size_t len = zp_program_message_bytes (v->p->program);
+    v->p->messages += n;
+    for (size_t i = 0; i < n; i++)
+        s_send_bytes_one (v->p, t[i], data, len);
+}
+
+void zp_send_out (zp_vertex_t *v, const void *message)
+{
+    s_send_neighbours_struct (v, "zp_send_out", false, message);
+}
+void zp_send_in (zp_vertex_t *v, const void *message)
+{
+    s_send_neighbours_struct (v, "zp_send_in", true, message);
 }
 void zp_send_in_f64 (zp_vertex_t *v, double message)
 {

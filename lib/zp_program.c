@@ -222,6 +222,16 @@ size_t zp_program_value_words (const zp_program_t *p)
     return p->value_type == ZP_STRUCT ? (p->value_size + 7) / 8 : 1;
 }
 
+zp_type_t zp_program_wire_type (const zp_program_t *p)
+{
+    return p->message_type == ZP_STRUCT ? ZP_BYTES : p->message_type;
+}
+
+size_t zp_program_message_bytes (const zp_program_t *p)
+{
+    return p->message_type == ZP_STRUCT ? (p->message_size + 7) / 8 * 8 : 0;
+}
+
 int zp_program_check (const zp_program_t *p, char *err, size_t errlen)
 {
     const char *name = p->name ? p->name : "(unnamed)";
@@ -255,13 +265,25 @@ int zp_program_check (const zp_program_t *p, char *err, size_t errlen)
                   name, p->n_aggregators);
         return -1;
     }
-    if (!s_fixed (p->message_type) && p->message_type != ZP_BYTES) {
+    if (!s_fixed (p->message_type) && p->message_type != ZP_BYTES &&
+        !(v2 && p->message_type == ZP_STRUCT)) {
         snprintf (err, errlen,
-                  "program %s: message_type must be ZP_F64, ZP_I64, ZP_U64 or ZP_BYTES", name);
+                  "program %s: message_type must be ZP_F64, ZP_I64, ZP_U64, ZP_BYTES%s", name,
+                  v2 ? " or ZP_STRUCT" : " (ZP_STRUCT needs API version 2)");
         return -1;
     }
-    if (p->combiner > ZP_COMBINE_FN || (p->combiner == ZP_COMBINE_FN && !p->combine) ||
-        (p->combiner != ZP_COMBINE_NONE && p->message_type == ZP_BYTES)) {
+    if (p->message_type == ZP_STRUCT) {
+        if (p->message_size == 0 || p->message_size > ZP_MAX_VALUE_SIZE ||
+            !(p->combiner == ZP_COMBINE_NONE ||
+              (p->combiner == ZP_COMBINE_FN && p->combine_message))) {
+            snprintf (err, errlen,
+                      "program %s: ZP_STRUCT messages need message_size from 1 to %d bytes, and "
+                      "combiner NONE, or FN with combine_message set",
+                      name, ZP_MAX_VALUE_SIZE);
+            return -1;
+        }
+    } else if (p->combiner > ZP_COMBINE_FN || (p->combiner == ZP_COMBINE_FN && !p->combine) ||
+               (p->combiner != ZP_COMBINE_NONE && p->message_type == ZP_BYTES)) {
         snprintf (err, errlen,
                   "program %s: combiner must be NONE, SUM, MIN, MAX or FN (with combine set), "
                   "and NONE for byte messages",

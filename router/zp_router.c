@@ -249,7 +249,7 @@ static int s_keep_merged (self_t *self, s_agg_t *a, const s_item_t *items, size_
                                          .src = self->n_workers + self->index,
                                          .dst = a->dst,
                                          .seq = link->next_seq++,
-                                         .type = self->program->message_type,
+                                         .type = zp_program_wire_type (self->program),
                                          .count = count},
                               .ids = ids,
                               .values = values,
@@ -341,7 +341,7 @@ static int s_merge (self_t *self, s_agg_t *a)
     total = at;
     size_t out = total;
     const zp_program_t *prog = self->program;
-    if (prog->combiner != ZP_COMBINE_NONE && prog->message_type != ZP_BYTES && total) {
+    if (prog->combiner != ZP_COMBINE_NONE && zp_program_wire_type (prog) != ZP_BYTES && total) {
         /* One message per target: fold each run of equal ids in order. */
         qsort (items, total, sizeof *items, s_cmp_item);
         out = 0;
@@ -473,7 +473,7 @@ static void s_on_data (self_t *self)
                  : ZP_EKIND;
     const zp_batch_header_t *h = &view.header;
     if (rc == 0 && (h->job != self->job || h->src >= self->n_workers || h->dst >= self->n_workers ||
-                    h->type != self->program->message_type))
+                    h->type != zp_program_wire_type (self->program)))
         rc = ZP_ERANGE;
     if (rc == 0)
         rc = s_check_sender (self, &msg, h->src,

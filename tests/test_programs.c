@@ -156,8 +156,8 @@ static char *s_run (const char *dir, const char *algorithm, const char *graph, b
                     const char *params)
 {
     char yaml[4096], name[128], out[4300];
-    snprintf (name, sizeof name, "%s-%s-%s.yaml", algorithm, directed ? "d" : "u",
-              s_setup_names[k]);
+    const char *base = strrchr (algorithm, '/') ? strrchr (algorithm, '/') + 1 : algorithm;
+    snprintf (name, sizeof name, "%s-%s-%s.yaml", base, directed ? "d" : "u", s_setup_names[k]);
     snprintf (out, sizeof out, "%s/%s.out", dir, name);
     snprintf (yaml, sizeof yaml,
               "job:\n  algorithm: %s\n  graph: %s\n  format: snap\n  directed: %s\n"
@@ -275,8 +275,9 @@ Test (programs, sssp_reads_weights_from_a_third_snap_column, .timeout = 60)
     zp_test_run (run, 60, &r);
     cr_assert_eq (r.status, 0, "%s", r.err);
     zp_test_run_free (&r);
-    char *got = zp_test_read (out, NULL), *want = zp_test_read (
-        zp_test_path ("tests/data/ldbc/test-sssp-directed/test-sssp-directed-SSSP"), NULL);
+    char *got = zp_test_read (out, NULL),
+         *want = zp_test_read (
+             zp_test_path ("tests/data/ldbc/test-sssp-directed/test-sssp-directed-SSSP"), NULL);
     cr_assert (got && want);
     /* The reference as id -> distance (ten vertices). */
     unsigned long long ids[64];
@@ -316,4 +317,52 @@ Test (programs, sssp_reads_weights_from_a_third_snap_column, .timeout = 60)
     cr_assert (strstr (r.err, "bare.txt:1") && strstr (r.err, "\"source target weight\""), "%s",
                r.err);
     zp_test_run_free (&r);
+}
+
+Test (programs, struct_messages_arrive_whole_merged_or_listed, .timeout = 300)
+{
+    /* tests/plugins/struct_messages.c: each vertex sends its out-neighbours
+       {id, 1, tag} (20 bytes, padded on the wire) and keeps the sum of the
+       ids and the count it received: the sum of its in-neighbours' ids and
+       its in-degree, whether combine_message merged them or not. */
+    char dir[4096];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    s_graph_t g;
+    s_generate (&g, 1200, 7000, true, 5);
+    char path[4200];
+    snprintf (path, sizeof path, "%s", s_write_snap (dir, "struct.txt", &g));
+    double *sum = calloc (g.n, sizeof *sum);
+    long long *count = calloc (g.n, sizeof *count);
+    for (size_t e = 0; e < g.m; e++) {
+        sum[g.dst[e]] += (double) g.ids[g.src[e]];
+        count[g.dst[e]]++;
+    }
+    const char *build =
+        getenv ("ZPREGEL_BUILD") ? getenv ("ZPREGEL_BUILD") : zp_test_path ("build");
+    const char *plugins[] = {"libzp_struct_messages.so", "libzp_struct_merged.so"};
+    for (int p = 0; p < 2; p++) {
+        char so[4300];
+        snprintf (so, sizeof so, "%s/tests/%s", build, plugins[p]);
+        for (int k = 0; k < 3; k++) {
+            char *text = s_run (dir, so, path, true, k, "");
+            size_t lines = 0;
+            for (char *line = text; *line; lines++) {
+                unsigned long long id;
+                double s;
+                long long c;
+                cr_assert_eq (sscanf (line, "%llu %lf %lld", &id, &s, &c), 3, "%.60s", line);
+                size_t v = s_index (id);
+                cr_assert (v < g.n && s == sum[v] && c == count[v],
+                           "%s, %s: vertex %llu got (%g, %lld), expected (%g, %lld)", plugins[p],
+                           s_setup_names[k], id, s, c, v < g.n ? sum[v] : 0,
+                           v < g.n ? count[v] : 0);
+                line = strchr (line, '\n') ? strchr (line, '\n') + 1 : line + strlen (line);
+            }
+            cr_assert_gt (lines, g.n / 2);
+            free (text);
+        }
+    }
+    free (sum);
+    free (count);
+    s_graph_free (&g);
 }

@@ -121,6 +121,13 @@ typedef struct {
        (what vertices add is combined into it) instead of starting again
        from its identity. */
     unsigned persistent_aggregators;
+    /* ZP_STRUCT messages: the size of one, at most ZP_MAX_VALUE_SIZE; sent
+       with zp_send, read with zp_message. */
+    size_t message_size;
+    /* Optional, for ZP_STRUCT messages (with combiner ZP_COMBINE_FN): merge
+       `message` into `acc`; associative and commutative. A vertex then sees
+       one message, the merge of all sent to it. */
+    void (*combine_message) (void *acc, const void *message);
 } zp_program_t;
 
 /* Parameters, in setup(). */
@@ -158,6 +165,13 @@ double zp_message_f64 (const zp_vertex_t *v, size_t i);
 int64_t zp_message_i64 (const zp_vertex_t *v, size_t i);
 uint64_t zp_message_u64 (const zp_vertex_t *v, size_t i);
 const void *zp_message_bytes (const zp_vertex_t *v, size_t i, size_t *len);
+
+/* ZP_STRUCT messages (API version 2): message_size bytes each, 8-byte
+   aligned when read. With combine_message, a vertex sees one message. */
+const void *zp_message (const zp_vertex_t *v, size_t i);
+void zp_send (zp_vertex_t *v, zp_handle_t to, const void *message);
+void zp_send_out (zp_vertex_t *v, const void *message); /* to every out-neighbour */
+void zp_send_in (zp_vertex_t *v, const void *message);  /* to every in-neighbour */
 
 /* Sending, for delivery in the next superstep. */
 void zp_send_f64 (zp_vertex_t *v, zp_handle_t to, double message);
@@ -229,5 +243,9 @@ int zp_program_check (const zp_program_t *program, char *err, size_t errlen);
 
 /* 64-bit words a vertex value takes: 1, or value_size rounded up for ZP_STRUCT. */
 size_t zp_program_value_words (const zp_program_t *program);
+/* How messages travel in batches: ZP_STRUCT ones as byte strings of
+   message_size rounded up to 8 bytes; others as they are. */
+zp_type_t zp_program_wire_type (const zp_program_t *program);
+size_t zp_program_message_bytes (const zp_program_t *program);
 
 #endif

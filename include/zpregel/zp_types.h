@@ -17,7 +17,7 @@ typedef enum {
     ZP_BYTES = 3,  /* variable-size byte string (messages only) */
     ZP_U64 = 4,    /* unsigned 64-bit integer: a vertex id is one (min/max compare unsigned) */
     ZP_VERTEX = 5, /* parameters only: a vertex id (uint64) that must be in the graph */
-    ZP_STRUCT = 6  /* values only: the program's own fixed-size type (value_size bytes) */
+    ZP_STRUCT = 6  /* the program's own fixed-size type (value_size or message_size bytes) */
 } zp_type_t;
 
 /* A fixed-size value: which member is meant follows from its zp_type_t. */
