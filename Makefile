@@ -58,7 +58,7 @@ TEST_PLUGINS = $(BUILD)/tests/libzp_bad_version.so $(BUILD)/tests/libzp_no_symbo
                $(BUILD)/tests/libzp_slow_indegree.so $(BUILD)/tests/libzp_crash.so \
                $(BUILD)/tests/libzp_misuse.so $(BUILD)/tests/libzp_evil.so \
                $(BUILD)/tests/libzp_v1_layout.so $(BUILD)/tests/libzp_struct_messages.so \
-               $(BUILD)/tests/libzp_struct_merged.so
+               $(BUILD)/tests/libzp_struct_merged.so $(BUILD)/tests/libzp_input_values.so
 
 LIBA     = $(BUILD)/libzpregel.a
 LIBSO    = $(BUILD)/libzpregel.so

@@ -197,8 +197,8 @@ static int s_read_keys (zp_cbor_reader_t *r, size_t n_nodes, const uint8_t **key
 
 /* ASSIGN: [kind, version, job, worker, n_workers, n_vertices, directed, program,
             params, ranges, ids, out_offsets, out_targets, out_weights,
-            in_offsets, in_targets, peers, routers, keys, settings] */
-#define S_ASSIGN_FIELDS 20
+            in_offsets, in_targets, peers, routers, keys, vertex_values, settings] */
+#define S_ASSIGN_FIELDS 21
 
 int zp_assign_encode (const zp_assign_t *m, zp_cbor_writer_t *out)
 {
@@ -234,6 +234,10 @@ int zp_assign_encode (const zp_assign_t *m, zp_cbor_writer_t *out)
     for (uint32_t i = 0; i < m->n_routers; i++)
         zp_cbor_write_text (out, m->routers[i]);
     s_write_keys (out, m->keys, (size_t) m->n_workers + m->n_routers);
+    if (m->vertex_values)
+        zp_cbor_write_typed (out, ZP_TAG_F64LE, m->vertex_values, n * 8);
+    else
+        zp_cbor_write_null (out);
     s_write_settings (out, &m->settings);
     return s_done (out);
 }
@@ -303,6 +307,7 @@ int zp_assign_decode (const void *frame, size_t size, zp_assign_t *m)
     m->routers_reader = r;
     S_TRY (s_texts (&r, routers));
     S_TRY (s_read_keys (&r, (size_t) m->n_workers + m->n_routers, &m->keys));
+    S_TRY (s_typed_opt (&r, ZP_TAG_F64LE, 8, n, &m->vertex_values));
     S_TRY (s_read_settings (&r, &m->settings));
     return zp_frame_end (&r);
 }

@@ -192,6 +192,26 @@ static int s_weight (s_file_t *f, double *value)
     return 0;
 }
 
+/* Parses a finite double (a vertex's input value). */
+static int s_double (s_file_t *f, double *value)
+{
+    char buf[64];
+    size_t n = 0;
+    while (f->p + n < f->end && !s_is_blank (f->p[n]) && f->p[n] != '\n' && n < sizeof buf - 1) {
+        buf[n] = f->p[n];
+        n++;
+    }
+    buf[n] = 0;
+    char *end;
+    errno = 0;
+    double v = strtod (buf, &end);
+    if (n == 0 || *end || errno || !isfinite (v))
+        return -1;
+    f->p += n;
+    *value = v;
+    return 0;
+}
+
 /* Skips one field (an edge property we do not load). */
 static void s_skip_field (s_file_t *f)
 {
@@ -467,14 +487,28 @@ static int s_build_csr (zp_graph_t *g, const s_edges_t *e, bool weighted)
 }
 
 /* Reads a Graphalytics vertex file into g->ids (ascending, unique). */
-static int s_read_vertices (zp_graph_t *g, const char *path, char *err, size_t errlen)
+/* An id and its input value, to sort them together. */
+typedef struct {
+    uint64_t id;
+    double value;
+} s_id_value_t;
+
+static int s_cmp_id_value (const void *x, const void *y)
+{
+    const s_id_value_t *a = x, *b = y;
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/* The .v file: one id per line, or, with `values`, "id value". */
+static int s_read_vertices (zp_graph_t *g, const char *path, bool values, char *err, size_t errlen)
 {
     s_file_t f;
     if (s_open (&f, path, err, errlen) != 0)
         return -1;
     uint64_t cap = f.size / 2 + 16, n = 0;
     g->ids = malloc (cap * sizeof *g->ids);
-    if (!g->ids) {
+    g->vertex_values = values ? malloc (cap * sizeof *g->vertex_values) : NULL;
+    if (!g->ids || (values && !g->vertex_values)) {
         s_close (&f);
         snprintf (err, errlen, "%s: out of memory", path);
         return -1;
@@ -482,16 +516,39 @@ static int s_read_vertices (zp_graph_t *g, const char *path, char *err, size_t e
     bool sorted = true;
     while (s_next_line (&f, false)) {
         uint64_t id;
-        if (s_uint (&f, &id) != 0 || s_eol (&f) != 0) {
-            s_bad_line (&f, err, errlen, "one vertex id (an unsigned 64-bit integer) per line");
+        double value = 0;
+        if (s_uint (&f, &id) != 0 || (values && (!s_sep (&f) || s_double (&f, &value) != 0)) ||
+            s_eol (&f) != 0) {
+            s_bad_line (&f, err, errlen,
+                        values ? "\"id value\": a vertex id and a finite number (the program "
+                                 "reads vertex values)"
+                               : "one vertex id (an unsigned 64-bit integer) per line");
             s_close (&f);
             return -1;
         }
         if (n && id <= g->ids[n - 1])
             sorted = false;
+        if (values)
+            g->vertex_values[n] = value;
         g->ids[n++] = id;
     }
     s_close (&f);
+    if (!sorted && values && n) {
+        /* Sort the values with their ids. */
+        s_id_value_t *pairs = malloc (n * sizeof *pairs);
+        if (!pairs) {
+            snprintf (err, errlen, "%s: out of memory", path);
+            return -1;
+        }
+        for (uint64_t i = 0; i < n; i++)
+            pairs[i] = (s_id_value_t){g->ids[i], g->vertex_values[i]};
+        qsort (pairs, n, sizeof *pairs, s_cmp_id_value);
+        for (uint64_t i = 0; i < n; i++) {
+            g->ids[i] = pairs[i].id;
+            g->vertex_values[i] = pairs[i].value;
+        }
+        free (pairs);
+    }
     if (n == 0) {
         snprintf (err, errlen, "%s: no vertices: the file is empty", path);
         return -1;
@@ -605,7 +662,8 @@ static zp_graph_t *s_load_graphalytics (const zp_graph_source_t *src, zp_propert
     if (src->weight_property &&
         (wcol = s_weight_column (props, src->weight_property, src->path, err, errlen)) < 0)
         goto done;
-    if (s_read_vertices (g, vpath, err, errlen) != 0 || s_idmap_build (&map, g->ids, g->n) != 0)
+    if (s_read_vertices (g, vpath, src->vertex_values, err, errlen) != 0 ||
+        s_idmap_build (&map, g->ids, g->n) != 0)
         goto done;
     if (s_meta_check (props, "vertices", g->n, vpath, "vertices", err, errlen) != 0)
         goto done;
@@ -930,6 +988,7 @@ void zp_graph_destroy (zp_graph_t **self_p)
     free (g->offsets);
     free (g->targets);
     free (g->weights);
+    free (g->vertex_values);
     free (g);
     *self_p = NULL;
 }

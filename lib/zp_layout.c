@@ -239,12 +239,19 @@ int zp_layout_encode_assign (const zp_layout_t *l, const zp_graph_t *g, uint32_t
     uint64_t *ids = malloc ((n ? n : 1) * sizeof *ids);
     uint64_t *off = NULL, *in_off = NULL;
     uint32_t *tgt = NULL, *in_src = NULL;
-    double *wgt = NULL;
+    double *wgt = NULL, *values = NULL;
     int rc = -1;
     if (!ids)
         goto done;
-    for (uint32_t h = lo; h < hi; h++)
+    values = g->vertex_values ? malloc ((n ? n : 1) * sizeof *values) : NULL;
+    if (g->vertex_values && !values)
+        goto done;
+    for (uint32_t h = lo; h < hi; h++) {
         ids[h - lo] = g->ids[l->index_of[h]];
+        if (values)
+            values[h - lo] = g->vertex_values[l->index_of[h]];
+    }
+    a.vertex_values = (const uint8_t *) values;
     if (s_slice (l, g->offsets, g->targets, g->weights, lo, hi, &off, &tgt, &wgt, &a.n_edges) != 0)
         goto done;
     a.ids = (const uint8_t *) ids;
@@ -263,6 +270,7 @@ int zp_layout_encode_assign (const zp_layout_t *l, const zp_graph_t *g, uint32_t
     rc = zp_assign_encode (&a, out);
 done:
     free (ids);
+    free (values);
     free (off);
     free (tgt);
     free (wgt);

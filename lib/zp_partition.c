@@ -62,6 +62,7 @@ struct zp_partition_s {
     uint64_t *out_off;
     uint32_t *out_tgt;
     double *out_w;
+    double *input; /* n input values (ZP_NEEDS_VERTEX_VALUES), or NULL */
     uint64_t *in_off;
     uint32_t *in_src;
     /* state */
@@ -330,6 +331,13 @@ zp_partition_t *zp_partition_new (const zp_assign_t *a, const zp_program_t *prog
                   program->name);
         goto fail;
     }
+    if (a->vertex_values && !(p->input = s_copy (a->vertex_values, (size_t) n * 8)))
+        goto oom;
+    if ((program->flags & ZP_NEEDS_VERTEX_VALUES) && !a->vertex_values) {
+        snprintf (err, errlen, "program %s reads vertex values, and ASSIGN has none",
+                  program->name);
+        goto fail;
+    }
     if (a->in_offsets) {
         p->in_off = s_copy (a->in_offsets, (n + 1) * 8);
         p->in_src = s_copy (a->in_targets, a->n_in_edges * 4);
@@ -435,6 +443,7 @@ void zp_partition_destroy (zp_partition_t **self_p)
     free (p->in_off);
     free (p->in_src);
     free (p->values);
+    free (p->input);
     free (p->halted);
     free (p->sent);
     free (p->received);
@@ -877,6 +886,15 @@ void zp_set_u64 (zp_vertex_t *v, uint64_t value)
     if (s_typed (v, "zp_set_u64", S_VALUE_TYPE (v), ZP_U64, "value"))
         v->p->values[v->v].u64 = value;
 }
+double zp_input_f64 (const zp_vertex_t *v)
+{
+    if (!v->p->input) {
+        s_misuse (v, "zp_input_f64", "the program does not set ZP_NEEDS_VERTEX_VALUES");
+        return 0;
+    }
+    return v->p->input[v->v];
+}
+
 size_t zp_out_degree (const zp_vertex_t *v)
 {
     return v->p->out_off[v->v + 1] - v->p->out_off[v->v];

@@ -742,10 +742,17 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
 
     int64_t t0 = zclock_usecs ();
     zp_graph_source_t source = {cfg->graph, cfg->format, cfg->directed < 0 ? 1 : cfg->directed,
-                                NULL};
+                                NULL, (program->flags & ZP_NEEDS_VERTEX_VALUES) != 0};
     zp_properties_t *props = NULL;
     char weight[256];
     zp_format_t format = zp_graph_format (cfg->graph, cfg->format);
+    if (source.vertex_values && format != ZP_FORMAT_GRAPHALYTICS) {
+        snprintf (err, errlen,
+                  "%s: job.graph: program %s reads vertex values, which come from a Graphalytics "
+                  ".v file (\"id value\" lines); %s is not one",
+                  cfg->path, program->name, cfg->graph);
+        return -1;
+    }
     if (cfg->directed >= 0 && format != ZP_FORMAT_SNAP) {
         /* Silently ignored, it would run the graph the other way round. */
         snprintf (err, errlen,

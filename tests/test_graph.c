@@ -11,7 +11,7 @@ static zp_graph_t *s_ldbc (const char *name, const char *weight, zp_properties_t
 {
     char path[512];
     snprintf (path, sizeof path, "tests/data/ldbc/%s/%s.properties", name, name);
-    zp_graph_source_t src = {zp_test_path (path), ZP_FORMAT_AUTO, -1, weight};
+    zp_graph_source_t src = {zp_test_path (path), ZP_FORMAT_AUTO, -1, weight, false};
     return zp_graph_load (&src, props, s_err, sizeof s_err);
 }
 
@@ -100,7 +100,7 @@ Test (graph, snap_edge_list)
                                       "  18446744073709551615   7  \r\n"
                                       "7 7\n"
                                       "100 7\n");
-    zp_graph_source_t src = {path, ZP_FORMAT_AUTO, 1, NULL};
+    zp_graph_source_t src = {path, ZP_FORMAT_AUTO, 1, NULL, false};
     zp_graph_t *g = zp_graph_load (&src, NULL, s_err, sizeof s_err);
     cr_assert_not_null (g, "%s", s_err);
     cr_assert_eq (g->n, 3);
@@ -133,7 +133,7 @@ static void s_bad_ldbc (const char *props, const char *v, const char *e, const c
         zp_test_write (d, "g.v", v);
     if (e)
         zp_test_write (d, "g.e", e);
-    zp_graph_source_t src = {p, ZP_FORMAT_AUTO, -1, weight};
+    zp_graph_source_t src = {p, ZP_FORMAT_AUTO, -1, weight, false};
     zp_graph_t *g = zp_graph_load (&src, NULL, s_err, sizeof s_err);
     cr_assert_null (g, "accepted");
     char expect[8192] = "";
@@ -201,7 +201,7 @@ Test (graph, malformed_snap_input_names_file_and_line)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const char *path = zp_test_write (dir, "g.txt", cases[i][0]);
-        zp_graph_source_t src = {path, ZP_FORMAT_SNAP, 1, NULL};
+        zp_graph_source_t src = {path, ZP_FORMAT_SNAP, 1, NULL, false};
         cr_assert_null (zp_graph_load (&src, NULL, s_err, sizeof s_err));
         char want[8192];
         snprintf (want, sizeof want, "%s/%s", dir, cases[i][1]);
@@ -210,7 +210,7 @@ Test (graph, malformed_snap_input_names_file_and_line)
     /* An empty edge list is a mistake (a failed download, a wrong path),
        not a graph to run on: 0 vertices would "succeed" with no answer. */
     const char *path = zp_test_write (dir, "empty.txt", "# nothing\n");
-    zp_graph_source_t src = {path, ZP_FORMAT_SNAP, 1, NULL};
+    zp_graph_source_t src = {path, ZP_FORMAT_SNAP, 1, NULL, false};
     cr_assert_null (zp_graph_load (&src, NULL, s_err, sizeof s_err));
     char want[8192];
     snprintf (want, sizeof want, "%s/empty.txt: no edges: the file is empty", dir);
@@ -262,7 +262,7 @@ Test (graph, binary_format_round_trips_and_refuses_damage)
         char path[4200];
         snprintf (path, sizeof path, "%s/g.zpg", dir);
         cr_assert_eq (zp_graph_write_binary (g, path, s_err, sizeof s_err), 0, "%s", s_err);
-        zp_graph_source_t src = {path, ZP_FORMAT_AUTO, -1, NULL};
+        zp_graph_source_t src = {path, ZP_FORMAT_AUTO, -1, NULL, false};
         zp_graph_t *h = zp_graph_load (&src, NULL, s_err, sizeof s_err);
         cr_assert_not_null (h, "%s", s_err);
         cr_assert_eq (h->n, g->n);
@@ -296,7 +296,7 @@ Test (graph, binary_format_round_trips_and_refuses_damage)
     const char *dir = zp_test_tmpdir ();
     const char *junk =
         zp_test_write (dir, "junk.zpg", "not a graph at all, longer than forty bytes");
-    zp_graph_source_t src = {junk, ZP_FORMAT_AUTO, -1, NULL};
+    zp_graph_source_t src = {junk, ZP_FORMAT_AUTO, -1, NULL, false};
     cr_assert_null (zp_graph_load (&src, NULL, s_err, sizeof s_err));
     cr_assert (strstr (s_err, "not a zpregel binary graph (no ZPGRAPH1 header)"), "%s", s_err);
 }
@@ -316,7 +316,8 @@ Test (graph, rmat_generator)
     char text[4300], bin[4300];
     snprintf (text, sizeof text, "%s.properties", prefix);
     snprintf (bin, sizeof bin, "%s.zpg", prefix);
-    zp_graph_source_t a = {text, ZP_FORMAT_AUTO, -1, NULL}, b = {bin, ZP_FORMAT_AUTO, -1, NULL};
+    zp_graph_source_t a = {text, ZP_FORMAT_AUTO, -1, NULL, false},
+                      b = {bin, ZP_FORMAT_AUTO, -1, NULL, false};
     zp_graph_t *ga = zp_graph_load (&a, NULL, s_err, sizeof s_err);
     cr_assert_not_null (ga, "%s", s_err);
     zp_graph_t *gb = zp_graph_load (&b, NULL, s_err, sizeof s_err);

@@ -366,3 +366,93 @@ Test (programs, struct_messages_arrive_whole_merged_or_listed, .timeout = 300)
     free (count);
     s_graph_free (&g);
 }
+
+Test (programs, vertex_input_values_come_from_the_v_file, .timeout = 120)
+{
+    /* The Debian graph with a value after every id in its .v file (listed
+       backwards, so the loader sorts them with their ids): each vertex ends
+       with its value plus its in-neighbours', on every setup. */
+    char dir[4096];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    char *ids = zp_test_read (zp_test_path ("data/debian-deps.v"), NULL);
+    cr_assert_not_null (ids);
+    size_t n = 0, cap = 1 << 17;
+    unsigned long long *id = malloc (cap * sizeof *id);
+    for (char *p = ids; *p && n < cap; p = strchr (p, '\n') ? strchr (p, '\n') + 1 : p + strlen (p))
+        id[n++] = strtoull (p, NULL, 10);
+    free (ids);
+    size_t size = n * 40 + 1, at = 0;
+    char *text = malloc (size);
+    for (size_t i = n; i-- > 0;)
+        at += (size_t) snprintf (text + at, size - at, "%llu %.1f\n", id[i], (double) id[i] * 0.5);
+    zp_test_write (dir, "valued.v", text);
+    free (text);
+    char *edges = zp_test_read (zp_test_path ("data/debian-deps.e"), NULL);
+    zp_test_write (dir, "valued.e", edges);
+    char props[1024];
+    snprintf (props, sizeof props,
+              "graph.valued.vertex-file = valued.v\ngraph.valued.edge-file = valued.e\n"
+              "graph.valued.directed = true\n");
+    char graph[4300];
+    snprintf (graph, sizeof graph, "%s", zp_test_write (dir, "valued.properties", props));
+    /* The answer: value(v) = id(v)/2 + the sum of id(u)/2 over arcs u -> v. */
+    double *want = calloc (n, sizeof *want);
+    for (size_t i = 0; i < n; i++)
+        want[i] = (double) id[i] * 0.5;
+    for (char *p = edges; *p; p = strchr (p, '\n') ? strchr (p, '\n') + 1 : p + strlen (p)) {
+        unsigned long long a, b;
+        if (sscanf (p, "%llu %llu", &a, &b) != 2 || a == b)
+            continue;
+        size_t lo = 0, hi = n; /* the ids are sorted in the .v file */
+        while (lo < hi && id[(lo + hi) / 2] != b)
+            id[(lo + hi) / 2] < b ? (lo = (lo + hi) / 2 + 1) : (hi = (lo + hi) / 2);
+        cr_assert (lo < hi);
+        want[(lo + hi) / 2] += (double) a * 0.5;
+    }
+    free (edges);
+    const char *build =
+        getenv ("ZPREGEL_BUILD") ? getenv ("ZPREGEL_BUILD") : zp_test_path ("build");
+    char so[4300];
+    snprintf (so, sizeof so, "%s/tests/libzp_input_values.so", build);
+    for (int k = 0; k < 3; k += 2) {
+        char yaml[4096], name[64], out[4300];
+        snprintf (name, sizeof name, "valued-%d.yaml", k);
+        snprintf (out, sizeof out, "%s/valued-%d.out", dir, k);
+        snprintf (yaml, sizeof yaml, "job:\n  algorithm: %s\n  graph: %s\n  output: %s\n%s", so,
+                  graph, out, s_setups[k]);
+        const char *run[] = {zp_test_bin (), "run", zp_test_write (dir, name, yaml), "--quiet",
+                             NULL};
+        zp_test_run_t r;
+        zp_test_run (run, 120, &r);
+        cr_assert_eq (r.status, 0, "%s: %s", s_setup_names[k], r.err);
+        zp_test_run_free (&r);
+        char *got = zp_test_read (out, NULL);
+        size_t i = 0;
+        for (char *p = got; *p; i++) {
+            unsigned long long v;
+            double value;
+            cr_assert_eq (sscanf (p, "%llu %lf", &v, &value), 2);
+            cr_assert (i < n && v == id[i] && value == want[i],
+                       "vertex %llu: %.17g, expected %.17g", v, value, i < n ? want[i] : 0);
+            p = strchr (p, '\n') ? strchr (p, '\n') + 1 : p + strlen (p);
+        }
+        cr_assert_eq (i, n);
+        free (got);
+    }
+    free (want);
+    free (id);
+    /* Without values in the .v file, the line is named. */
+    snprintf (
+        props, sizeof props,
+        "graph.bare.vertex-file = %s\ngraph.bare.edge-file = %s\ngraph.bare.directed = true\n",
+        zp_test_path ("data/debian-deps.v"), zp_test_path ("data/debian-deps.e"));
+    char yaml[4096];
+    snprintf (yaml, sizeof yaml, "job:\n  algorithm: %s\n  graph: %s\nworkers:\n  - name: w\n", so,
+              zp_test_write (dir, "bare.properties", props));
+    const char *bad[] = {zp_test_bin (), "run", zp_test_write (dir, "bare.yaml", yaml), NULL};
+    zp_test_run_t r;
+    zp_test_run (bad, 60, &r);
+    cr_assert_eq (r.status, 1, "%s", r.err);
+    cr_assert (strstr (r.err, "debian-deps.v:1") && strstr (r.err, "\"id value\""), "%s", r.err);
+    zp_test_run_free (&r);
+}

@@ -106,6 +106,7 @@ typedef struct {
     const char **routers; /* encode: n_routers data endpoints, as this worker reaches them */
     zp_cbor_reader_t routers_reader; /* decode: read them with zp_assign_next_peer */
     const uint8_t *keys;             /* see ZP_KEY_TEXT, or NULL */
+    const uint8_t *vertex_values;    /* n float64 input values, or NULL */
     zp_settings_t settings;
 } zp_assign_t;
 

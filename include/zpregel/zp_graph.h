@@ -28,12 +28,13 @@ typedef struct {
     uint64_t dropped_self_loops;
     uint64_t dropped_duplicates;
     bool directed;
-    uint64_t *ids;        /* n original ids, ascending */
-    uint64_t *offsets;    /* n+1 */
-    uint32_t *targets;    /* m vertex indexes */
-    double *weights;      /* m weights, or NULL */
-    uint64_t *in_offsets; /* after zp_graph_build_in_edges: n+1 */
-    uint32_t *in_sources; /* m sources, ascending per vertex */
+    uint64_t *ids;         /* n original ids, ascending */
+    uint64_t *offsets;     /* n+1 */
+    uint32_t *targets;     /* m vertex indexes */
+    double *weights;       /* m weights, or NULL */
+    double *vertex_values; /* n input values (the .v file's second column), or NULL */
+    uint64_t *in_offsets;  /* after zp_graph_build_in_edges: n+1 */
+    uint32_t *in_sources;  /* m sources, ascending per vertex */
 } zp_graph_t;
 
 /* How to read the input. */
@@ -42,6 +43,7 @@ typedef struct {
     zp_format_t format;          /* AUTO: Graphalytics if the path ends in .properties */
     int directed;                /* SNAP: 1/0; -1 = directed. Graphalytics: from the file */
     const char *weight_property; /* Graphalytics: load this edge property as the weight, or NULL */
+    bool vertex_values;          /* Graphalytics: read a value after each id in the .v file */
 } zp_graph_source_t;
 
 /* Writes the graph in zpregel's binary format (a CSR: see lib/zp_graph.c),

@@ -57,6 +57,9 @@ typedef enum {
    workers. Without it, such a recovery starts again from superstep 0 and
    such a --resume is refused. */
 #define ZP_PLACEMENT_FREE 4u
+/* compute() reads each vertex's input value (zp_input_f64): the number
+   after its id in a Graphalytics .v file, which must then have one. */
+#define ZP_NEEDS_VERTEX_VALUES 8u
 
 typedef struct {
     const char *name;
@@ -150,6 +153,10 @@ uint64_t zp_get_u64 (const zp_vertex_t *v);
 void zp_set_f64 (zp_vertex_t *v, double value);
 void zp_set_i64 (zp_vertex_t *v, int64_t value);
 void zp_set_u64 (zp_vertex_t *v, uint64_t value);
+
+/* The vertex's input value: the number after its id in the .v file (needs
+   ZP_NEEDS_VERTEX_VALUES). */
+double zp_input_f64 (const zp_vertex_t *v);
 
 /* Edges. Targets and sources are handles. Undirected graphs have each edge in
    both directions, so in-edges equal out-edges there. */
