@@ -15,6 +15,10 @@ CC      ?= cc
 BUILD   ?= build
 PKGS     = libczmq libzmq libcbor libzstd yaml-0.1
 VERSION  = 0.1.0
+# The shared library's ABI: its SONAME is libzpregel.so.$(SOMAJOR), changed
+# only when a program built against it would break (docs/ARCHITECTURE.md).
+SOMAJOR  = 1
+SOFULL   = $(SOMAJOR).0.0
 
 .DEFAULT_GOAL := all
 NODEPS_GOALS = clean format help
@@ -61,7 +65,7 @@ TEST_PLUGINS = $(BUILD)/tests/libzp_bad_version.so $(BUILD)/tests/libzp_no_symbo
                $(BUILD)/tests/libzp_struct_merged.so $(BUILD)/tests/libzp_input_values.so
 
 LIBA     = $(BUILD)/libzpregel.a
-LIBSO    = $(BUILD)/libzpregel.so
+LIBSO    = $(BUILD)/libzpregel.so.$(SOFULL)
 BIN      = $(BUILD)/zpregel
 TESTBIN  = $(BUILD)/zpregel-tests
 
@@ -88,7 +92,9 @@ $(LIBA): $(LIB_OBJ)
 	ar rcs $@ $^
 
 $(LIBSO): $(LIB_OBJ)
-	$(CC) -shared -o $@ $^ $(LIBS_ALL)
+	$(CC) -shared -Wl,-soname,libzpregel.so.$(SOMAJOR) -o $@ $^ $(LIBS_ALL)
+	ln -sf libzpregel.so.$(SOFULL) $(BUILD)/libzpregel.so.$(SOMAJOR)
+	ln -sf libzpregel.so.$(SOMAJOR) $(BUILD)/libzpregel.so
 
 # The binary exports its symbols so that user programs loaded with dlopen()
 # resolve the zp_* API against it.
@@ -171,7 +177,10 @@ install: $(BIN) $(LIBSO) $(LIBA)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
 	    $(DESTDIR)$(PREFIX)/include/zpregel
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/zpregel
-	install -m 644 $(LIBA) $(LIBSO) $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 $(LIBA) $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(LIBSO) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libzpregel.so.$(SOFULL) $(DESTDIR)$(PREFIX)/lib/libzpregel.so.$(SOMAJOR)
+	ln -sf libzpregel.so.$(SOMAJOR) $(DESTDIR)$(PREFIX)/lib/libzpregel.so
 	install -m 644 include/zpregel/*.h $(DESTDIR)$(PREFIX)/include/zpregel/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' zpregel.pc.in \
 	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/zpregel.pc

@@ -204,8 +204,13 @@ void zp_job_summary_free (zp_job_summary_t *summary)
     free (summary->vertices_of);
     free (summary->edges_of);
     free (summary->routers);
+    free (summary->ids);
+    free (summary->values);
     summary->vertices_of = summary->edges_of = NULL;
     summary->routers = NULL;
+    summary->ids = NULL;
+    summary->values = NULL;
+    summary->n_values = 0;
 }
 
 pid_t zp_job_spawn_node (const char *exe, const zp_config_t *cfg, bool router, const char *name,
@@ -949,6 +954,15 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
                                                   errlen)) != 0)
         rc = -1;
     summary->output_seconds = (double) (zclock_usecs () - t0) / 1e6;
+    if (rc == 0) {
+        /* The values stay with the caller, in memory (the graph's ids too). */
+        summary->ids = g->ids;
+        g->ids = NULL;
+        summary->values = values;
+        values = NULL;
+        summary->n_values = g->n;
+        summary->value_words = words;
+    }
 done:
     zp_traffic_free (&estimate);
     free (weights);

@@ -76,6 +76,16 @@ typedef struct {
     size_t n_top;                /* vertices with the largest values (F64 programs) */
     uint64_t top_ids[ZP_JOB_TOP];
     zp_value_t top_values[ZP_JOB_TOP];
+    /* The final values, in memory, when the job finished (and with
+       engine.on_limit: stop, when it did not converge): vertex i has id
+       ids[i] (ascending) and value values[i * value_words ...], as the
+       program's value_type says (a double, int64_t or uint64_t in
+       values[i], or the program's struct in value_words words). NULL when
+       the job failed. Freed by zp_job_summary_free. */
+    uint64_t n_values;
+    uint64_t *ids;
+    zp_value_t *values;
+    size_t value_words;
 } zp_job_summary_t;
 
 /* Runs the job. 0 on success (summary->converged says whether it ended by

@@ -1,0 +1,61 @@
+/*  zpregel as a library: `make install` to a prefix of the test's own, a
+    program built from examples/embed/embed.c with pkg-config alone, run
+    with no LD_LIBRARY_PATH, reading the job's values in memory. */
+#include "zp_test.h"
+
+#include <unistd.h>
+
+/* Runs `script` with bash, without the make variables of the make that runs
+   the tests (a sanitizer build passes its flags down that way). */
+static void s_sh (const char *script, int timeout_s, zp_test_run_t *r)
+{
+    const char *argv[] = {
+        "/usr/bin/env",    "-u",        "MAKEFLAGS", "-u",   "MFLAGS", "-u", "MAKELEVEL", "-u",
+        "LD_LIBRARY_PATH", "/bin/bash", "-c",        script, NULL};
+    zp_test_run (argv, timeout_s, r);
+}
+
+Test (install, an_embedding_program_builds_with_pkg_config_and_runs_without_ld_library_path,
+      .timeout = 300)
+{
+    char dir[4096], script[16384];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    zp_test_run_t r;
+    snprintf (script, sizeof script, "make -s -C '%s' install PREFIX='%s/prefix' >/dev/null",
+              zp_test_root (), dir);
+    s_sh (script, 240, &r);
+    cr_assert_eq (r.status, 0, "make install: %s%s", r.out, r.err);
+    zp_test_run_free (&r);
+    /* The versioned library, with its SONAME and the usual links. */
+    snprintf (script, sizeof script,
+              "cd '%s/prefix/lib' && test -f libzpregel.so.1.0.0 && "
+              "test \"$(readlink libzpregel.so.1)\" = libzpregel.so.1.0.0 && "
+              "test \"$(readlink libzpregel.so)\" = libzpregel.so.1 && "
+              "objdump -p libzpregel.so.1.0.0 | grep -q 'SONAME *libzpregel.so.1$'",
+              dir);
+    s_sh (script, 30, &r);
+    cr_assert_eq (r.status, 0, "the installed library is not versioned: %s", r.err);
+    zp_test_run_free (&r);
+    /* Built with the installed pkg-config file alone, run without
+       LD_LIBRARY_PATH: the job's values printed from memory. */
+    char job[4300], yaml[4096];
+    snprintf (yaml, sizeof yaml,
+              "job:\n  algorithm: pr\n  graph: %s\n  output: %s/file.out\nworkers:\n"
+              "  - name: a\n  - name: b\n",
+              zp_test_path ("tests/data/ldbc/test-pr-directed/test-pr-directed.properties"), dir);
+    snprintf (job, sizeof job, "%s", zp_test_write (dir, "embedded.yaml", yaml));
+    snprintf (script, sizeof script,
+              "export PKG_CONFIG_PATH='%s/prefix/lib/pkgconfig' && "
+              "cc '%s' -o '%s/embed' $(pkg-config --cflags --libs zpregel) && "
+              "'%s/embed' '%s' > '%s/memory.out' && '%s/prefix/bin/zpregel' version",
+              dir, zp_test_path ("examples/embed/embed.c"), dir, dir, job, dir, dir);
+    s_sh (script, 120, &r);
+    cr_assert_eq (r.status, 0, "%s%s", r.out, r.err);
+    zp_test_run_free (&r);
+    /* What it printed from memory is what the job wrote to its output file. */
+    char a[4300], b[4300];
+    snprintf (a, sizeof a, "%s/memory.out", dir);
+    snprintf (b, sizeof b, "%s/file.out", dir);
+    double rel = zp_test_max_relative (a, b);
+    cr_assert (rel >= 0 && rel < 1e-14, "the values in memory differ from the file's by %g", rel);
+}
