@@ -264,3 +264,50 @@ Test (cli, every_bundled_config_runs)
     }
     globfree (&found);
 }
+
+Test (cli, the_sample_configs_run_every_builtin_on_every_ldbc_dataset, .timeout = 300)
+{
+    /* configs/local.yaml and configs/mixed.yaml name no parameters: a
+       dataset's .properties gives them, so switching the algorithm and the
+       graph with --set is all it takes. The six LDBC algorithms pass their
+       reference outputs; kcore and hits run on every one of those graphs. */
+    const char *algos[] = {"bfs", "cdlp", "lcc", "pr", "sssp", "wcc"};
+    const char *rules[] = {"exact", "exact", "epsilon", "epsilon", "epsilon", "equivalence"};
+    const char *suffix[] = {"BFS", "CDLP", "LCC", "PR", "SSSP", "WCC"};
+    const char *configs[] = {"configs/local.yaml", "configs/mixed.yaml"};
+    char dir[4096];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    for (int a = 0; a < 6; a++)
+        for (int d = 0; d < 2; d++) {
+            const char *kind = d ? "undirected" : "directed";
+            char name[128], graph[4300], ref[4300], rel[512], out[4300];
+            snprintf (name, sizeof name, "test-%s-%s", algos[a], kind);
+            snprintf (rel, sizeof rel, "tests/data/ldbc/%s/%s.properties", name, name);
+            snprintf (graph, sizeof graph, "%s", zp_test_path (rel));
+            snprintf (rel, sizeof rel, "tests/data/ldbc/%s/%s-%s", name, name, suffix[a]);
+            snprintf (ref, sizeof ref, "%s", zp_test_path (rel));
+            const char *programs[] = {algos[a], "kcore", "hits"};
+            for (int p = 0; p < 3; p++) {
+                /* Alternate the configs: both are covered, the run stays short. */
+                const char *config = zp_test_path (configs[(a + d + p) % 2]);
+                char set_algo[256], set_graph[4400], set_out[4400];
+                snprintf (out, sizeof out, "%s/%s-%s.out", dir, name, programs[p]);
+                snprintf (set_algo, sizeof set_algo, "job.algorithm=%s", programs[p]);
+                snprintf (set_graph, sizeof set_graph, "job.graph=%s", graph);
+                snprintf (set_out, sizeof set_out, "job.output=%s", out);
+                const char *argv[] = {zp_test_bin (), "run",    config,  "--quiet",
+                                      "--set",        set_algo, "--set", set_graph,
+                                      "--set",        set_out,  NULL};
+                zp_test_run_t r;
+                zp_test_run (argv, 60, &r);
+                cr_assert_eq (r.status, 0, "%s on %s with %s: %s", programs[p], name, config,
+                              r.err);
+                zp_test_run_free (&r);
+                if (p == 0) {
+                    char msg[512];
+                    cr_assert_eq (zp_test_validate (out, ref, rules[a], msg, sizeof msg), 0,
+                                  "%s on %s: %s", algos[a], name, msg);
+                }
+            }
+        }
+}
