@@ -745,8 +745,8 @@ static zp_graph_t *s_load_snap (const zp_graph_source_t *src, char *err, size_t 
     if (!g)
         return NULL;
     g->directed = src->directed != 0;
-    /* A program that needs weights reads them from a third column:
-       "source target weight". Other columns are not read. */
+    /* A line is "source target" or "source target weight"; a program that
+       needs weights needs the third column. */
     bool weighted = src->weight_property != NULL;
     if (s_open (&f, src->path, err, errlen) != 0)
         goto done;
@@ -757,16 +757,15 @@ static zp_graph_t *s_load_snap (const zp_graph_source_t *src, char *err, size_t 
             s_bad_line (&f, err, errlen, "\"source target\" with unsigned integer ids");
             goto done;
         }
-        if (weighted && (!s_sep (&f) || s_weight (&f, &w) != 0)) {
+        bool third = s_sep (&f);
+        if ((weighted && !third) || (third && s_weight (&f, &w) != 0) || s_eol (&f) != 0) {
             s_bad_line (&f, err, errlen,
-                        "\"source target weight\", the weight finite and non-negative (the "
-                        "program reads edge weights)");
+                        weighted ? "\"source target weight\", the weight finite and "
+                                   "non-negative (the program reads edge weights)"
+                                 : "\"source target\" with unsigned integer ids, or "
+                                   "\"source target weight\"");
             goto done;
         }
-        while (s_sep (&f))
-            s_skip_field (&f);
-        if (f.p < f.end)
-            f.p++;
         if (s_raw_push (&raw, a, b, w, weighted) != 0) {
             snprintf (err, errlen, "%s: out of memory", src->path);
             goto done;

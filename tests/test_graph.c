@@ -193,8 +193,12 @@ Test (graph, malformed_snap_input_names_file_and_line)
     const char *dir = zp_test_tmpdir ();
     const char *cases[][2] = {
         {"1 2\n3\n", "g.txt:2: expected \"source target\" with unsigned integer ids, got \"3\""},
-        {"1 2\n3 4 5\n",
-         "g.txt:2: expected \"source target\" with unsigned integer ids, got \"3 4 5\""},
+        {"1 2\n3 4 5 6\n",
+         "g.txt:2: expected \"source target\" with unsigned integer ids, or \"source target "
+         "weight\", got \"3 4 5 6\""},
+        {"1 2\n3 4 x\n",
+         "g.txt:2: expected \"source target\" with unsigned integer ids, or \"source target "
+         "weight\", got \"3 4 x\""},
         {"1 -2\n", "g.txt:1: expected \"source target\" with unsigned integer ids, got \"1 -2\""},
         {"1 2\n\x01\x02\n",
          "g.txt:2: expected \"source target\" with unsigned integer ids, got \"??\""},
