@@ -44,11 +44,15 @@ static void s_usage_main (FILE *out)
              "                    inproc workers, and this host's tcp workers as processes\n"
              "  master JOB.yaml   run the master and the inproc workers; wait for tcp workers\n"
              "  worker JOB.yaml   run one tcp worker (--name W)\n"
-             "  launch JOB.yaml   run every tcp worker placed on a host (--host H)\n"
+             "  router JOB.yaml   run one tcp router (--name R)\n"
+             "  launch JOB.yaml   run every tcp worker and router placed on a host (--host H),\n"
+             "                    or, under srun, this task's part of the job\n"
              "  watch ENDPOINT    print a job's control broadcast as it happens\n"
              "  plan JOB.yaml     show the route plan for a job's traffic, and what it saves\n"
+             "  gen rmat          write a Graph500 R-MAT graph (Graphalytics files and .zpg)\n"
              "  gen traffic       write a synthetic power-law traffic matrix\n"
-             "  programs          list the built-in vertex programs and their parameters\n"
+             "  programs [P]...   list vertex programs (built-ins, or shared objects) and their\n"
+             "                    parameters (--json: one JSON object each)\n"
              "  keygen PATH       write a CURVE certificate: PATH (public) and PATH_secret\n"
              "  version           print the version\n"
              "\n"
@@ -1174,6 +1178,18 @@ static int s_cmd_gen (int argc, char **argv)
 {
     if (argc > 1 && streq (argv[1], "rmat"))
         return s_cmd_gen_rmat (argc, argv);
+    if (argc < 2 || !streq (argv[1], "traffic")) {
+        /* No subcommand, or help for `gen` itself: both. */
+        bool help = argc == 2 && (streq (argv[1], "--help") || streq (argv[1], "-h"));
+        fprintf (help ? stdout : stderr,
+                 "usage: zpregel gen rmat --scale S [--edge-factor E] [--seed N] -o PREFIX\n"
+                 "       zpregel gen traffic --workers N -o FILE [--alpha A] [--fanout F]\n"
+                 "                           [--messages M] [--seed S]\n\n"
+                 "gen rmat writes a Graph500 R-MAT graph; gen traffic a synthetic traffic\n"
+                 "matrix for 'zpregel plan --traffic'. 'zpregel gen rmat --help' and\n"
+                 "'zpregel gen traffic --help' say more.\n");
+        return help ? 0 : 2;
+    }
     static const struct option longopts[] = {
         {"workers", required_argument, NULL, 'w'}, {"alpha", required_argument, NULL, 'a'},
         {"fanout", required_argument, NULL, 'f'},  {"messages", required_argument, NULL, 'm'},
@@ -1233,24 +1249,115 @@ static int s_cmd_gen (int argc, char **argv)
     return rc;
 }
 
-static int s_cmd_programs (int argc, char **argv)
+/* `text` as a JSON string. */
+static void s_json_string (const char *text)
 {
-    if (argc > 1 && (streq (argv[1], "--help") || streq (argv[1], "-h"))) {
-        printf ("usage: zpregel programs\n\nLists the built-in vertex programs and their "
-                "parameters.\n");
-        return 0;
+    putchar ('"');
+    for (const char *p = text ? text : ""; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            printf ("\\%c", *p);
+        else if ((unsigned char) *p < 0x20)
+            printf ("\\u%04x", (unsigned char) *p);
+        else
+            putchar (*p);
     }
-    const zp_program_t *const *all = zp_program_builtins ();
-    for (int i = 0; all[i]; i++) {
-        printf ("%-6s %s\n", all[i]->name, all[i]->description);
-        for (size_t k = 0; k < all[i]->n_params; k++) {
-            const zp_param_def_t *d = &all[i]->params[k];
-            char def[64];
-            zp_format_value (def, sizeof def, d->fallback, d->type);
+    putchar ('"');
+}
+
+static const char *s_type_word (zp_type_t type)
+{
+    switch (type) {
+    case ZP_F64:
+        return "f64";
+    case ZP_I64:
+        return "i64";
+    case ZP_U64:
+        return "u64";
+    case ZP_BYTES:
+        return "bytes";
+    case ZP_VERTEX:
+        return "vertex";
+    case ZP_STRUCT:
+        return "struct";
+    }
+    return "?";
+}
+
+static void s_print_program (const zp_program_t *p, bool json)
+{
+    if (json) {
+        printf ("{\"name\":");
+        s_json_string (p->name);
+        printf (",\"description\":");
+        s_json_string (p->description);
+        printf (",\"api_version\":%d,\"value_type\":\"%s\",\"message_type\":\"%s\",\"params\":[",
+                p->api_version, s_type_word (p->value_type), s_type_word (p->message_type));
+    } else
+        printf ("%-6s %s\n", p->name, p->description ? p->description : "");
+    for (size_t k = 0; k < p->n_params; k++) {
+        const zp_param_def_t *d = &p->params[k];
+        char def[64];
+        zp_format_value (def, sizeof def, d->fallback, d->type == ZP_VERTEX ? ZP_U64 : d->type);
+        if (json) {
+            printf ("%s{\"name\":", k ? "," : "");
+            s_json_string (d->name);
+            printf (",\"type\":\"%s\",\"property\":", s_type_word (d->type));
+            if (d->property)
+                s_json_string (d->property);
+            else
+                printf ("null");
+            printf (",\"required\":%s,\"default\":", d->required ? "true" : "false");
+            if (d->required)
+                printf ("null");
+            else
+                s_json_string (def);
+            printf (",\"help\":");
+            s_json_string (d->help);
+            printf ("}");
+        } else
             printf ("         job.params.%-12s %s (from %s; default %s)\n", d->name,
                     d->help ? d->help : "", d->property ? d->property : "-",
                     d->required ? "none, required" : def);
+    }
+    if (json)
+        printf ("]}\n");
+}
+
+static int s_cmd_programs (int argc, char **argv)
+{
+    bool json = false;
+    int named = 0;
+    for (int i = 1; i < argc; i++) {
+        if (streq (argv[i], "--help") || streq (argv[i], "-h")) {
+            printf ("usage: zpregel programs [--json] [NAME|PATH.so]...\n\n"
+                    "Lists vertex programs and their parameters: the built-in ones, or those\n"
+                    "named (a built-in's name, or a shared object's path, which is loaded and\n"
+                    "checked as a job would). --json: one JSON object per program.\n");
+            return 0;
         }
+        if (streq (argv[i], "--json"))
+            json = true;
+        else if (argv[i][0] == '-') {
+            fprintf (stderr, "zpregel programs: unknown option %s (see --help)\n", argv[i]);
+            return 2;
+        } else
+            named++;
+    }
+    for (int i = 1; i < argc; i++) {
+        if (argv[i][0] == '-')
+            continue;
+        char err[1024];
+        const zp_program_t *p = zp_program_load (argv[i], err, sizeof err);
+        if (!p) {
+            fprintf (stderr, "zpregel: %s\n", err);
+            return 1;
+        }
+        s_print_program (p, json);
+    }
+    if (!named) {
+        const zp_program_t *const *all = zp_program_builtins ();
+        for (int i = 0; all[i]; i++)
+            s_print_program (all[i], json);
     }
     return 0;
 }

@@ -208,6 +208,45 @@ Test (cli, usage_and_help)
     zp_test_run (badopt, 10, &r);
     cr_assert_eq (r.status, 2);
     zp_test_run_free (&r);
+    /* Every command and subcommand has --help: exit 0, its usage on stdout,
+       and the main help names them all. */
+    const char *commands[][2] = {{"run", NULL},      {"master", NULL},   {"worker", NULL},
+                                 {"router", NULL},   {"launch", NULL},   {"watch", NULL},
+                                 {"plan", NULL},     {"gen", NULL},      {"gen", "rmat"},
+                                 {"gen", "traffic"}, {"programs", NULL}, {"keygen", NULL}};
+    zp_test_run (help, 10, &r);
+    char *main_help = strdup (r.out);
+    zp_test_run_free (&r);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        const char *argv[] = {zp_test_bin (), commands[i][0],
+                              commands[i][1] ? commands[i][1] : "--help",
+                              commands[i][1] ? "--help" : NULL, NULL};
+        zp_test_run (argv, 10, &r);
+        char want[64], listed[64];
+        snprintf (want, sizeof want, "usage: zpregel %s%s%s", commands[i][0],
+                  commands[i][1] ? " " : "", commands[i][1] ? commands[i][1] : "");
+        snprintf (listed, sizeof listed, "  %s%s%s ", commands[i][0], commands[i][1] ? " " : "",
+                  commands[i][1] ? commands[i][1] : "");
+        cr_assert_eq (r.status, 0, "%s --help: exit %d\n%s", want, r.status, r.err);
+        cr_assert (strstr (r.out, want), "%s --help printed:\n%s", want, r.out);
+        cr_assert (commands[i][0][0] == 'g' && !commands[i][1] ? true
+                                                               : strstr (main_help, listed) != NULL,
+                   "zpregel --help does not list %s", listed);
+        zp_test_run_free (&r);
+    }
+    free (main_help);
+    /* programs names what it is given, and says it in JSON. */
+    char so[4300];
+    const char *build =
+        getenv ("ZPREGEL_BUILD") ? getenv ("ZPREGEL_BUILD") : zp_test_path ("build");
+    snprintf (so, sizeof so, "%s/libzp_indegree.so", build);
+    const char *json[] = {zp_test_bin (), "programs", "--json", "hits", so, NULL};
+    zp_test_run (json, 10, &r);
+    cr_assert_eq (r.status, 0, "%s", r.err);
+    cr_assert (strncmp (r.out, "{\"name\":\"hits\",", 15) == 0, "%s", r.out);
+    cr_assert (strstr (r.out, "\"api_version\":1") && !strstr (r.out, "\"name\":\"pr\""), "%s",
+               r.out);
+    zp_test_run_free (&r);
 }
 
 Test (cli, the_main_job_runs)
