@@ -20,6 +20,7 @@
 #include "zp_grow.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <libgen.h>
 #include <math.h>
 #include <stdarg.h>
@@ -422,6 +423,33 @@ static int s_note_origin (s_ctx_t *ctx, yaml_node_t *node, const char *path)
     }
     cfg->n_origins++;
     return 0;
+}
+
+/* Every key of the schema, as zp_config_keys lists them. */
+static char s_key_names[160][64];
+static const char *s_key_list[161];
+
+static void s_list_keys (void)
+{
+    size_t n = 0;
+    for (const s_key_t *top = s_top_keys; top->name; top++) {
+        const s_key_t *children = top->children;
+        bool list = top->kind == K_WORKERS || top->kind == K_ROUTERS;
+        for (const s_key_t *k = children; k && k->name && n < 160; k++) {
+            snprintf (s_key_names[n], sizeof s_key_names[n], "%s%s.%s", top->name, list ? "[]" : "",
+                      k->name);
+            s_key_list[n] = s_key_names[n];
+            n++;
+        }
+    }
+    s_key_list[n] = NULL;
+}
+
+const char *const *zp_config_keys (void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once (&once, s_list_keys);
+    return s_key_list;
 }
 
 const char *zp_config_origin (const zp_config_t *self, const char *key)

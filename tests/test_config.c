@@ -236,3 +236,59 @@ Test (config, params_keep_their_origin)
     s_fails ("job:\n  algorithm: pr\n  graph: g\n  params:\n    damping: [1]\n" S_WORKERS,
              "5: job.params.damping: expected a value, got a list");
 }
+
+/* The part of `text` from the heading `start` to the next "## " heading. */
+static char *s_doc_section (const char *text, const char *start)
+{
+    const char *from = strstr (text, start);
+    cr_assert_not_null (from, "docs/CONFIG.md has no \"%s\"", start);
+    const char *to = strstr (from + strlen (start), "\n## ");
+    return strndup (from, to ? (size_t) (to - from) : strlen (from));
+}
+
+Test (config, every_key_is_documented_and_every_documented_key_exists)
+{
+    char *doc = zp_test_read (zp_test_path ("docs/CONFIG.md"), NULL);
+    cr_assert_not_null (doc);
+    char *workers = s_doc_section (doc, "\n## workers"),
+         *routers = s_doc_section (doc, "\n## routers");
+    const char *const *keys = zp_config_keys ();
+    size_t n = 0;
+    for (; keys[n]; n++) {
+        char want[128];
+        const char *key = keys[n];
+        const char *in = doc;
+        if (strncmp (key, "workers[].", 10) == 0) {
+            snprintf (want, sizeof want, "| `%s` |", key + 10);
+            in = workers;
+        } else if (strncmp (key, "routers[].", 10) == 0) {
+            snprintf (want, sizeof want, "`%s`", key + 10);
+            in = routers;
+        } else if (strcmp (key, "job.params") == 0)
+            snprintf (want, sizeof want, "| `job.params.NAME` |");
+        else
+            snprintf (want, sizeof want, "| `%s` |", key);
+        cr_assert (strstr (in, want), "docs/CONFIG.md does not document %s (no %s)", key, want);
+    }
+    cr_assert_gt (n, 40);
+    /* The other way: every key in a table of the doc is in the schema. */
+    for (const char *row = strstr (doc, "\n| `"); row; row = strstr (row + 1, "\n| `")) {
+        char name[128];
+        if (sscanf (row, "\n| `%127[^`]`", name) != 1)
+            continue;
+        bool in_workers = row > strstr (doc, "\n## workers") && row < strstr (doc, "\n## routers");
+        if (!strchr (name, '.') && !in_workers)
+            continue; /* a value or a program, in another table */
+        char full[160];
+        snprintf (full, sizeof full, "%s%s", in_workers ? "workers[]." : "", name);
+        if (strcmp (full, "job.params.NAME") == 0)
+            snprintf (full, sizeof full, "job.params");
+        bool found = false;
+        for (size_t i = 0; keys[i] && !found; i++)
+            found = strcmp (keys[i], full) == 0;
+        cr_assert (found, "docs/CONFIG.md documents %s, which the schema does not have", full);
+    }
+    free (workers);
+    free (routers);
+    free (doc);
+}

@@ -128,6 +128,11 @@ bool zp_config_is_local (const char *host);
    or "--set key=value"; the file's path for a key that was not given. */
 const char *zp_config_origin (const zp_config_t *self, const char *key);
 
+/* Every key a job file may have, NULL-terminated: "job.algorithm", ...,
+   "job.params" (its keys are the program's), "workers[].name", ...,
+   "routers[].name", ... (for tools and the docs' own test). */
+const char *const *zp_config_keys (void);
+
 /* The value of job.params.NAME, or NULL. */
 const zp_param_config_t *zp_config_param (const zp_config_t *self, const char *name);
 
