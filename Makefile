@@ -175,7 +175,8 @@ check:
 
 install: $(BIN) $(LIBSO) $(LIBA)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
-	    $(DESTDIR)$(PREFIX)/include/zpregel
+	    $(DESTDIR)$(PREFIX)/include/zpregel $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 man/zpregel.1 $(DESTDIR)$(PREFIX)/share/man/man1/zpregel.1
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/zpregel
 	install -m 644 $(LIBA) $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(LIBSO) $(DESTDIR)$(PREFIX)/lib/
