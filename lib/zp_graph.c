@@ -172,26 +172,6 @@ static inline int s_eol (s_file_t *f)
     return 0;
 }
 
-/* Parses a finite, non-negative double (an edge weight). */
-static int s_weight (s_file_t *f, double *value)
-{
-    char buf[64];
-    size_t n = 0;
-    while (f->p + n < f->end && !s_is_blank (f->p[n]) && f->p[n] != '\n' && n < sizeof buf - 1) {
-        buf[n] = f->p[n];
-        n++;
-    }
-    buf[n] = 0;
-    char *end;
-    errno = 0;
-    double v = strtod (buf, &end);
-    if (n == 0 || *end || errno || !isfinite (v) || v < 0)
-        return -1;
-    f->p += n;
-    *value = v;
-    return 0;
-}
-
 /* Parses a finite double (a vertex's input value). */
 static int s_double (s_file_t *f, double *value)
 {
@@ -210,6 +190,12 @@ static int s_double (s_file_t *f, double *value)
     f->p += n;
     *value = v;
     return 0;
+}
+
+/* Parses a finite, non-negative double (an edge weight). */
+static int s_weight (s_file_t *f, double *value)
+{
+    return s_double (f, value) == 0 && *value >= 0 ? 0 : -1;
 }
 
 /* Skips one field (an edge property we do not load). */
