@@ -1062,9 +1062,16 @@ static int s_cmd_plan (int argc, char **argv)
     printf ("route plan for %u workers and %u routers (routing.mode %s)\n", nw, nr,
             modes[opt.mode]);
     printf ("traffic: %s\n", source);
-    printf ("pairs with traffic: %" PRIu64 " direct, %" PRIu64 " aggregated, %" PRIu64
-            " load-balanced\n\n",
-            cp.routes[0], cp.routes[1], cp.routes[2]);
+    /* Pairs in one process talk inproc, always direct, and cost nothing. */
+    uint64_t with_traffic = 0;
+    for (uint32_t i = 0; i < nw; i++)
+        for (uint32_t j = 0; j < nw; j++)
+            with_traffic += i != j && tm.bytes[(size_t) i * nw + j] > 0;
+    uint64_t between = cp.routes[0] + cp.routes[1] + cp.routes[2];
+    printf ("pairs with traffic between processes: %" PRIu64 " direct, %" PRIu64
+            " aggregated, %" PRIu64 " load-balanced; %" PRIu64
+            " within a process (inproc, direct)\n\n",
+            cp.routes[0], cp.routes[1], cp.routes[2], with_traffic - between);
     printf ("  %-12s %12s %12s %14s %14s %14s\n", "per superstep", "connections", "frames", "bytes",
             "busiest link", "cost");
     s_print_cost ("plan", &cp);

@@ -248,13 +248,31 @@ Test (plan, on_the_skewed_debian_graph_light_senders_are_aggregated)
     zp_test_run_t r;
     zp_test_run (argv, 60, &r);
     cr_assert_eq (r.status, 0, "%s", r.err);
-    unsigned long direct, aggregated, balanced;
-    const char *line = strstr (r.out, "pairs with traffic: ");
+    unsigned long direct, aggregated, balanced, within;
+    const char *line = strstr (r.out, "pairs with traffic between processes: ");
     cr_assert_not_null (line, "%s", r.out);
-    cr_assert_eq (sscanf (line, "pairs with traffic: %lu direct, %lu aggregated, %lu load-balanced",
-                          &direct, &aggregated, &balanced),
-                  3);
+    cr_assert_eq (sscanf (line,
+                          "pairs with traffic between processes: %lu direct, %lu aggregated, %lu "
+                          "load-balanced; %lu within a process",
+                          &direct, &aggregated, &balanced, &within),
+                  4);
     cr_assert_eq (aggregated, 56, "%s", r.out);
+    cr_assert_eq (within, 0, "every worker has a host of its own: %s", r.out);
     cr_assert (strstr (r.out, "aggregated via r"), "%s", r.out);
+    zp_test_run_free (&r);
+}
+
+Test (plan, pairs_inside_a_process_are_counted_apart)
+{
+    /* configs/mixed.yaml: w1 and w2 share the master's process (inproc,
+       always direct); every other pair crosses processes, aggregated. */
+    const char *argv[] = {zp_test_bin (), "plan", zp_test_path ("configs/mixed.yaml"), NULL};
+    zp_test_run_t r;
+    zp_test_run (argv, 60, &r);
+    cr_assert_eq (r.status, 0, "%s", r.err);
+    cr_assert (strstr (r.out, "pairs with traffic between processes: 0 direct, 10 aggregated, 0 "
+                              "load-balanced; 2 within a process (inproc, direct)"),
+               "%s", r.out);
+    cr_assert (strstr (r.out, "w1           -> w2           direct"), "%s", r.out);
     zp_test_run_free (&r);
 }
