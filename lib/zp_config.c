@@ -301,6 +301,19 @@ static int s_store_scalar (s_ctx_t *ctx, const s_key_t *key, yaml_node_t *node, 
     case K_PROGRAM: {
         size_t len = text ? strlen (text) : 0;
         bool is_path = text && (strchr (text, '/') || (len > 3 && !strcmp (text + len - 3, ".so")));
+        if (is_path && !strchr (text, '/') && s_is_set_node (node)) {
+            /* "libx.so" from --set is a file in the current directory, as
+               the same name in the YAML file is one in its directory: never
+               a search of the library path. */
+            size_t size = strlen (text) + 3;
+            char *value = malloc (size);
+            if (!value)
+                return s_fail (ctx, node, path, "out of memory");
+            snprintf (value, size, "./%s", text);
+            free (*(char **) field);
+            *(char **) field = value;
+            return 0;
+        }
         return s_store_string (ctx, node, path, field, is_path);
     }
     case K_UINT32:

@@ -292,3 +292,28 @@ Test (config, every_key_is_documented_and_every_documented_key_exists)
     free (routers);
     free (doc);
 }
+
+Test (config, a_program_file_is_a_file_in_yaml_and_in_set_alike)
+{
+    /* "libx.so" in the job file is a file next to it; from --set, a file in
+       the current directory: neither searches the library path. */
+    zp_config_t *cfg = s_load ("job:\n  algorithm: libx.so\n  graph: g.properties\n" S_WORKERS,
+                               NULL, 0);
+    cr_assert_not_null (cfg, "%s", s_err);
+    char *dir = strdup (s_file), *slash = strrchr (dir, '/');
+    *slash = 0;
+    char want[4400];
+    snprintf (want, sizeof want, "%s/libx.so", dir);
+    cr_assert_str_eq (cfg->algorithm, want);
+    zp_config_destroy (&cfg);
+    free (dir);
+    const char *set[] = {"job.algorithm=libx.so"};
+    cfg = s_load (S_JOB S_WORKERS, set, 1);
+    cr_assert_not_null (cfg, "%s", s_err);
+    cr_assert_str_eq (cfg->algorithm, "./libx.so");
+    zp_config_destroy (&cfg);
+    const char *builtin[] = {"job.algorithm=kcore"};
+    cfg = s_load (S_JOB S_WORKERS, builtin, 1);
+    cr_assert_str_eq (cfg->algorithm, "kcore");
+    zp_config_destroy (&cfg);
+}
