@@ -59,6 +59,21 @@ static void s_usage_main (FILE *out)
              "Run 'zpregel COMMAND --help' for a command's options.\n");
 }
 
+/* --unset KEY: the override "-KEY" (zp_config_load), kept for the life of
+   the process. NULL when there are too many. */
+static const char *s_unset (const char *key)
+{
+    static char *kept[256];
+    static size_t n;
+    if (n == sizeof kept / sizeof kept[0])
+        return NULL;
+    size_t size = strlen (key) + 2;
+    if (!(kept[n] = malloc (size)))
+        return NULL;
+    snprintf (kept[n], size, "-%s", key);
+    return kept[n++];
+}
+
 static void s_usage_run (FILE *out, const char *cmd)
 {
     fprintf (out,
@@ -78,7 +93,9 @@ static void s_usage_run (FILE *out, const char *cmd)
     fprintf (
         out,
         "  -s, --set KEY=VALUE  override a key of the YAML file (e.g. job.params.iterations=20,\n"
-        "                       workers[1].weight=2); may be repeated\n"
+        "                       workers[1].weight=2); an index one past a list's end adds an\n"
+        "                       item (workers[2].name=w3 on two workers); may be repeated\n"
+        "      --unset KEY      remove a key or a list item (job.params, workers[1])\n"
         "      --stats FILE     write one JSON object per superstep, and a summary, to FILE\n"
         "      --resume         continue from the newest complete checkpoint in\n"
         "                       reliability.checkpoint_dir (after the master died)\n"
@@ -256,10 +273,13 @@ static void s_write_summary (FILE *f, const zp_job_summary_t *s)
 static int s_cmd_run (int argc, char **argv, bool spawn)
 {
     const char *cmd = spawn ? "run" : "master";
-    static const struct option longopts[] = {
-        {"set", required_argument, NULL, 's'}, {"stats", required_argument, NULL, 'S'},
-        {"quiet", no_argument, NULL, 'q'},     {"resume", no_argument, NULL, 'R'},
-        {"help", no_argument, NULL, 'h'},      {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"set", required_argument, NULL, 's'},
+                                             {"stats", required_argument, NULL, 'S'},
+                                             {"quiet", no_argument, NULL, 'q'},
+                                             {"resume", no_argument, NULL, 'R'},
+                                             {"unset", required_argument, NULL, 'u'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
     const char **overrides = calloc ((size_t) argc, sizeof *overrides);
     size_t n_overrides = 0;
     const char *stats_path = NULL;
@@ -270,6 +290,10 @@ static int s_cmd_run (int argc, char **argv, bool spawn)
         switch (c) {
         case 's':
             overrides[n_overrides++] = optarg;
+            break;
+        case 'u':
+            if ((overrides[n_overrides] = s_unset (optarg)))
+                n_overrides++;
             break;
         case 'S':
             stats_path = optarg;

@@ -611,9 +611,73 @@ static int s_find (yaml_document_t *doc, yaml_node_t *map, const char *name)
 }
 
 /* Applies override number `index` ("a.b[2].c=value") to the document. */
+/* Removes what `text` ("-key.path", "-workers[2]") names from the
+   document: a key of a mapping, or an item of a list. */
+static int s_remove (s_ctx_t *ctx, const char *text)
+{
+    char *path = strdup (text + 1);
+    if (!path)
+        return -1;
+    yaml_document_t *doc = ctx->doc;
+    yaml_node_t *node = yaml_document_get_root_node (doc);
+    int rc = -1;
+    char *save = NULL;
+    for (char *tok = strtok_r (path, ".", &save); tok && node; tok = strtok_r (NULL, ".", &save)) {
+        char *bracket = strchr (tok, '[');
+        long idx = -1;
+        if (bracket) {
+            char *end;
+            idx = strtol (bracket + 1, &end, 10);
+            if (end == bracket + 1 || strcmp (end, "]") != 0 || idx < 0)
+                break;
+            *bracket = 0;
+        }
+        bool last = !save || !*save;
+        if (node->type != YAML_MAPPING_NODE)
+            break;
+        yaml_node_pair_t *pair = node->data.mapping.pairs.start;
+        for (; pair < node->data.mapping.pairs.top; pair++) {
+            const char *k = s_scalar (yaml_document_get_node (doc, pair->key));
+            if (k && strcmp (k, tok) == 0)
+                break;
+        }
+        if (pair == node->data.mapping.pairs.top)
+            break;
+        yaml_node_t *value = yaml_document_get_node (doc, pair->value);
+        if (last && !bracket) { /* drop the pair */
+            memmove (pair, pair + 1,
+                     (size_t) (node->data.mapping.pairs.top - pair - 1) * sizeof *pair);
+            node->data.mapping.pairs.top--;
+            rc = 0;
+            break;
+        }
+        if (bracket) {
+            if (value->type != YAML_SEQUENCE_NODE ||
+                idx >= value->data.sequence.items.top - value->data.sequence.items.start)
+                break;
+            yaml_node_item_t *item = value->data.sequence.items.start + idx;
+            if (last) { /* drop the item */
+                memmove (item, item + 1,
+                         (size_t) (value->data.sequence.items.top - item - 1) * sizeof *item);
+                value->data.sequence.items.top--;
+                rc = 0;
+                break;
+            }
+            value = yaml_document_get_node (doc, *item);
+        }
+        node = value;
+    }
+    if (rc != 0)
+        snprintf (ctx->err, ctx->errlen, "--unset %s: no such key or list item", text + 1);
+    free (path);
+    return rc;
+}
+
 static int s_override (s_ctx_t *ctx, int index)
 {
     const char *text = ctx->overrides[index];
+    if (text[0] == '-')
+        return s_remove (ctx, text);
     const char *eq = strchr (text, '=');
     char tag[64];
     snprintf (tag, sizeof tag, S_SET_TAG "%d", index);
@@ -679,10 +743,18 @@ static int s_override (s_ctx_t *ctx, int index)
                 snprintf (ctx->err, ctx->errlen, "--set %s: \"%s\" is not a list", text, tok);
                 goto done;
             }
-            if (idx >= n) {
-                snprintf (ctx->err, ctx->errlen, "--set %s: index %ld out of range (%s has %ld)",
-                          text, idx, tok, n);
+            if (idx > n) {
+                snprintf (ctx->err, ctx->errlen,
+                          "--set %s: index %ld out of range (%s has %ld: index %ld adds one)", text,
+                          idx, tok, n, n);
                 goto done;
+            }
+            if (idx == n) { /* one past the end: a new item */
+                int item =
+                    yaml_document_add_mapping (doc, (yaml_char_t *) tag, YAML_BLOCK_MAPPING_STYLE);
+                if (!item || !yaml_document_append_sequence_item (doc, next, item))
+                    goto done;
+                seq = yaml_document_get_node (doc, next);
             }
             next = seq->data.sequence.items.start[idx];
         }

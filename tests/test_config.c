@@ -297,8 +297,8 @@ Test (config, a_program_file_is_a_file_in_yaml_and_in_set_alike)
 {
     /* "libx.so" in the job file is a file next to it; from --set, a file in
        the current directory: neither searches the library path. */
-    zp_config_t *cfg = s_load ("job:\n  algorithm: libx.so\n  graph: g.properties\n" S_WORKERS,
-                               NULL, 0);
+    zp_config_t *cfg =
+        s_load ("job:\n  algorithm: libx.so\n  graph: g.properties\n" S_WORKERS, NULL, 0);
     cr_assert_not_null (cfg, "%s", s_err);
     char *dir = strdup (s_file), *slash = strrchr (dir, '/');
     *slash = 0;
@@ -316,4 +316,31 @@ Test (config, a_program_file_is_a_file_in_yaml_and_in_set_alike)
     cfg = s_load (S_JOB S_WORKERS, builtin, 1);
     cr_assert_str_eq (cfg->algorithm, "kcore");
     zp_config_destroy (&cfg);
+}
+
+Test (config, set_adds_list_items_and_unset_removes_keys_and_items)
+{
+    const char *add[] = {"workers[1].name=w2", "workers[1].weight=3"};
+    zp_config_t *cfg = s_load (S_JOB S_WORKERS, add, 2);
+    cr_assert_not_null (cfg, "%s", s_err);
+    cr_assert_eq (cfg->n_workers, 2);
+    cr_assert_str_eq (cfg->workers[1].name, "w2");
+    cr_assert_eq (cfg->workers[1].weight, 3);
+    zp_config_destroy (&cfg);
+    const char *drop[] = {"-workers[0]", "-job.params"};
+    cfg = s_load (S_JOB "  params:\n    damping: 0.5\n"
+                        "workers:\n  - name: a\n  - name: b\n",
+                  drop, 2);
+    cr_assert_not_null (cfg, "%s", s_err);
+    cr_assert_eq (cfg->n_workers, 1);
+    cr_assert_str_eq (cfg->workers[0].name, "b");
+    cr_assert_eq (cfg->n_params, 0);
+    zp_config_destroy (&cfg);
+    const char *far[] = {"workers[3].name=w4"};
+    cr_assert_null (s_load (S_JOB S_WORKERS, far, 1));
+    cr_assert (strstr (s_err, "index 3 out of range (workers has 1: index 1 adds one)"), "%s",
+               s_err);
+    const char *none[] = {"-job.nothing"};
+    cr_assert_null (s_load (S_JOB S_WORKERS, none, 1));
+    cr_assert (strstr (s_err, "--unset job.nothing: no such key or list item"), "%s", s_err);
 }

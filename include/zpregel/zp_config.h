@@ -114,8 +114,11 @@ typedef struct {
     size_t n_origins, cap_origins;
 } zp_config_t;
 
-/* Loads `path`, applying `n_overrides` strings of the form "key.path=value".
-   Returns NULL and writes a one-line message into err on any error. */
+/* Loads `path`, applying `n_overrides` strings of the form "key.path=value"
+   (a list index one past the end adds an item: "workers[2].name=w3" on two
+   workers), or "-key.path" to remove a key or a list item ("-job.params",
+   "-workers[1]"). Returns NULL and writes a one-line message into err on
+   any error. */
 zp_config_t *zp_config_load (const char *path, const char *const *overrides, size_t n_overrides,
                              char *err, size_t errlen);
 void zp_config_destroy (zp_config_t **self_p);
