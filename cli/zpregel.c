@@ -681,6 +681,7 @@ static int s_cmd_node (int argc, char **argv, const char *cmd)
     static const struct option longopts[] = {{"name", required_argument, NULL, 'n'},
                                              {"host", required_argument, NULL, 'H'},
                                              {"set", required_argument, NULL, 's'},
+                                             {"unset", required_argument, NULL, 'u'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     const char **overrides = calloc ((size_t) argc, sizeof *overrides);
@@ -695,6 +696,8 @@ static int s_cmd_node (int argc, char **argv, const char *cmd)
             host = optarg;
         else if (c == 's')
             overrides[n_overrides++] = optarg;
+        else if (c == 'u' && (overrides[n_overrides] = s_unset (optarg)))
+            n_overrides++;
         else {
             FILE *out = c == 'h' ? stdout : stderr;
             if (launch)
