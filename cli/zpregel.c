@@ -678,12 +678,10 @@ static bool s_master_known (const zp_config_t *cfg)
 static int s_cmd_node (int argc, char **argv, const char *cmd)
 {
     bool launch = streq (cmd, "launch"), router = streq (cmd, "router");
-    static const struct option longopts[] = {{"name", required_argument, NULL, 'n'},
-                                             {"host", required_argument, NULL, 'H'},
-                                             {"set", required_argument, NULL, 's'},
-                                             {"unset", required_argument, NULL, 'u'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        {"name", required_argument, NULL, 'n'}, {"host", required_argument, NULL, 'H'},
+        {"set", required_argument, NULL, 's'},  {"unset", required_argument, NULL, 'u'},
+        {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0}};
     const char **overrides = calloc ((size_t) argc, sizeof *overrides);
     size_t n_overrides = 0;
     const char *name = NULL, *host = NULL;
@@ -1319,15 +1317,23 @@ static const char *s_type_word (zp_type_t type)
 
 static void s_print_program (const zp_program_t *p, bool json)
 {
+    const char *name = zp_program_own_name (p);
+    bool file = strcmp (name, p->name) != 0; /* a shared object, registered by its path */
     if (json) {
         printf ("{\"name\":");
-        s_json_string (p->name);
+        s_json_string (name);
+        if (file) {
+            printf (",\"file\":");
+            s_json_string (p->name);
+        }
         printf (",\"description\":");
         s_json_string (p->description);
         printf (",\"api_version\":%d,\"value_type\":\"%s\",\"message_type\":\"%s\",\"params\":[",
                 p->api_version, s_type_word (p->value_type), s_type_word (p->message_type));
-    } else
-        printf ("%-6s %s\n", p->name, p->description ? p->description : "");
+    } else if (file)
+        printf ("%s (%s) %s\n", name, p->name, p->description ? p->description : "");
+    else
+        printf ("%-6s %s\n", name, p->description ? p->description : "");
     for (size_t k = 0; k < p->n_params; k++) {
         const zp_param_def_t *d = &p->params[k];
         char def[64];

@@ -76,8 +76,24 @@ static bool s_is_path (const char *name)
    the name in job files, ASSIGN and the registry is the same string. */
 typedef struct {
     zp_program_t program;
+    const char *own_name; /* the name the object declares (it stays loaded) */
     char path[];
 } s_loaded_t;
+
+/* The objects loaded, to find their own names. */
+static const s_loaded_t *s_loaded[S_MAX_REGISTERED];
+static size_t s_n_loaded;
+
+const char *zp_program_own_name (const zp_program_t *program)
+{
+    const char *name = program->name;
+    pthread_mutex_lock (&s_lock);
+    for (size_t i = 0; i < s_n_loaded; i++)
+        if (&s_loaded[i]->program == program && s_loaded[i]->own_name)
+            name = s_loaded[i]->own_name;
+    pthread_mutex_unlock (&s_lock);
+    return name;
+}
 
 const zp_program_t *zp_program_load (const char *name, char *err, size_t errlen)
 {
@@ -119,6 +135,7 @@ const zp_program_t *zp_program_load (const char *name, char *err, size_t errlen)
         return NULL;
     }
     memcpy (&loaded->program, exported, size);
+    loaded->own_name = exported->name;
     char why[512];
     if (zp_program_check (&loaded->program, why, sizeof why) != 0) {
         snprintf (err, errlen, "%s: %s", name, why);
@@ -137,6 +154,10 @@ const zp_program_t *zp_program_load (const char *name, char *err, size_t errlen)
             snprintf (err, errlen, "%s: %s", name, why);
         return found;
     }
+    pthread_mutex_lock (&s_lock);
+    if (s_n_loaded < S_MAX_REGISTERED)
+        s_loaded[s_n_loaded++] = loaded;
+    pthread_mutex_unlock (&s_lock);
     return &loaded->program;
 }
 

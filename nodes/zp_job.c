@@ -742,7 +742,7 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
         snprintf (err, errlen, "%s: job.algorithm: %s", cfg->path, why);
         return -1;
     }
-    snprintf (summary->program, sizeof summary->program, "%s", program->name);
+    snprintf (summary->program, sizeof summary->program, "%s", zp_program_own_name (program));
     summary->value_type = program->value_type;
 
     int64_t t0 = zclock_usecs ();

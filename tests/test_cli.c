@@ -246,6 +246,8 @@ Test (cli, usage_and_help)
     cr_assert (strncmp (r.out, "{\"name\":\"hits\",", 15) == 0, "%s", r.out);
     cr_assert (strstr (r.out, "\"api_version\":1") && !strstr (r.out, "\"name\":\"pr\""), "%s",
                r.out);
+    /* A shared object by the name it gives itself, and its file. */
+    cr_assert (strstr (r.out, "{\"name\":\"indegree-centrality\",\"file\":"), "%s", r.out);
     zp_test_run_free (&r);
 }
 

@@ -236,6 +236,11 @@ const zp_program_t *zp_program_load (const char *name, char *err, size_t errlen)
    process, for programs that embed zpregel. It is checked first; 0 or -1
    with a message in err (invalid program, name taken, registry full). */
 int zp_program_register (const zp_program_t *program, char *err, size_t errlen);
+/* The name a program gives itself: a built-in's, or the `name` a shared
+   object's zp_program declares (zp_program_load registers it under its
+   path, which is what job files and nodes name it by). */
+const char *zp_program_own_name (const zp_program_t *program);
+
 /* NULL-terminated list of the built-in programs. */
 const zp_program_t *const *zp_program_builtins (void);
 
