@@ -210,7 +210,8 @@ Test (config, bad_overrides_name_the_command_line)
                              "batch_bytes, max_supersteps, on_limit, check_program)");
     const char *range[] = {"workers[3].weight=1"};
     cr_assert_null (s_load (S_JOB S_WORKERS, range, 1));
-    cr_assert_str_eq (s_err, "--set workers[3].weight=1: index 3 out of range (workers has 1)");
+    cr_assert_str_eq (s_err, "--set workers[3].weight=1: index 3 out of range (workers has 1: "
+                             "index 1 adds one)");
     const char *noeq[] = {"job.algorithm"};
     cr_assert_null (s_load (S_JOB S_WORKERS, noeq, 1));
     cr_assert_str_eq (s_err, "--set job.algorithm: expected key.path=value");
