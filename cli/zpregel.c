@@ -30,6 +30,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <time.h>
 #include <unistd.h>
 
 #define ZP_VERSION "0.1.0"
@@ -133,16 +134,32 @@ static void s_human_bytes (uint64_t bytes, char *buf, size_t len)
     snprintf (buf, len, u ? "%.1f %s" : "%.0f %s", v, units[u]);
 }
 
+/* Now, as UTC with milliseconds: "2026-12-01T12:34:56.789Z". */
+static void s_now (char *buf, size_t len)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_REALTIME, &ts);
+    struct tm tm;
+    gmtime_r (&ts.tv_sec, &tm);
+    char day[32];
+    strftime (day, sizeof day, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf (buf, len, "%s.%03ldZ", day, ts.tv_nsec / 1000000);
+}
+
 static void s_on_step (void *ctx, const zp_step_report_t *r, const zp_traffic_t *t)
 {
     s_progress_t *p = ctx;
     double elapsed = (double) (zclock_usecs () - p->started) / 1e6;
     if (p->stats) {
+        char now[40];
+        s_now (now, sizeof now);
         fprintf (p->stats,
-                 "{\"step\":%u,\"seconds\":%.6f,\"compute_seconds\":%.6f,\"active\":%" PRIu64
-                 ",\"messages\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"batches\":%" PRIu64 "}\n",
-                 r->step, r->seconds, r->compute_seconds, r->active, r->messages, r->bytes,
-                 r->batches);
+                 "{\"step\":%u,\"seconds\":%.6f,\"compute_seconds\":%.6f,"
+                 "\"slowest_worker\":\"%s\",\"active\":%" PRIu64 ",\"messages\":%" PRIu64
+                 ",\"bytes\":%" PRIu64 ",\"batches\":%" PRIu64 ",\"retries\":%" PRIu64
+                 ",\"duplicates\":%" PRIu64 ",\"time\":\"%s\"}\n",
+                 r->step, r->seconds, r->compute_seconds, r->slowest, r->active, r->messages,
+                 r->bytes, r->batches, r->retries, r->duplicates, now);
         zp_traffic_write (p->stats, r->step, t);
     }
     if (p->quiet)
@@ -157,8 +174,9 @@ static void s_on_step (void *ctx, const zp_step_report_t *r, const zp_traffic_t 
     else
         fprintf (stderr,
                  "superstep %u: active %" PRIu64 ", messages %" PRIu64 ", bytes %s, %.4fs, "
-                 "elapsed %.2fs\n",
-                 r->step, r->active, r->messages, bytes, r->seconds, elapsed);
+                 "elapsed %.2fs, slowest %s (%.4fs computing)\n",
+                 r->step, r->active, r->messages, bytes, r->seconds, elapsed, r->slowest,
+                 r->compute_seconds);
     fflush (stderr);
 }
 
@@ -267,7 +285,9 @@ static void s_write_summary (FILE *f, const zp_job_summary_t *s)
              s->imbalance_edges);
     s_write_u64s (f, "vertices_per_worker", s->vertices_of, s->n_workers);
     s_write_u64s (f, "edges_per_worker", s->edges_of, s->n_workers);
-    fprintf (f, "}\n");
+    char now[40];
+    s_now (now, sizeof now);
+    fprintf (f, ",\"time\":\"%s\"}\n", now);
 }
 
 static int s_cmd_run (int argc, char **argv, bool spawn)
@@ -884,11 +904,14 @@ static int s_cmd_watch (int argc, char **argv)
     while ((got = zp_watch_next (watch, &e, timeout > 0 ? (int) (timeout * 1000) : -1)) == 0) {
         if (e.kind == ZP_MSG_SYNC && !all)
             continue;
+        char now[40];
+        s_now (now, sizeof now);
         if (json)
-            printf ("{\"seq\":%" PRIu64 ",\"event\":\"%s\",\"step\":%u,\"active\":%" PRIu64
-                    ",\"messages\":%" PRIu64 ",\"status\":%u,\"plan_version\":%" PRIu64 "}\n",
+            printf ("{\"seq\":%" PRIu64 ",\"event\":\"%s\",\"step\":%u,"
+                    "\"active\":%" PRIu64 ",\"messages\":%" PRIu64 ",\"status\":%u,"
+                    "\"plan_version\":%" PRIu64 ",\"time\":\"%s\"}\n",
                     e.seq, zp_event_name (e.kind), e.step, e.active, e.messages, e.status,
-                    e.plan_version);
+                    e.plan_version, now);
         else if (e.kind == ZP_MSG_BEGIN && e.step == 0)
             printf ("%6" PRIu64 "  begin      superstep 0\n", e.seq);
         else if (e.kind == ZP_MSG_BEGIN)

@@ -750,8 +750,10 @@ static void s_on_done (self_t *self, int w, zp_wire_msg_t *msg)
     r->batches += d.batches;
     r->retries += d.retries;
     r->duplicates += d.duplicates;
-    if (d.compute_seconds > r->compute_seconds)
+    if (d.compute_seconds > r->compute_seconds || !r->slowest[0]) {
         r->compute_seconds = d.compute_seconds;
+        snprintf (r->slowest, sizeof r->slowest, "%s", self->args->worker_names[w]);
+    }
     for (uint32_t j = 0; j < n; j++) {
         self->sent[(uint32_t) w * n + j] = zp_load_u64 (d.sent + 8 * j);
         self->sent_bytes[(uint32_t) w * n + j] = zp_load_u64 (d.sent_bytes + 8 * j);

@@ -73,6 +73,12 @@ Test (cli, stats_file_has_a_line_per_superstep_and_a_summary)
             cr_assert (strstr (line, "\"seconds\":") && strstr (line, "\"active\":") &&
                            strstr (line, "\"messages\":") && strstr (line, "\"bytes\":"),
                        "%s", line);
+            /* docs/STATS.md: the slowest worker by name, and a UTC time. */
+            const char *slowest = strstr (line, "\"slowest_worker\":\"w");
+            const char *time = strstr (line, ",\"time\":\"20");
+            cr_assert (slowest && time &&
+                           strlen (time) == strlen (",\"time\":\"2026-12-01T12:53:17.572Z\"}"),
+                       "%s", line);
         } else if (lines < 30) {
             snprintf (prefix, sizeof prefix, "{\"traffic\":true,\"step\":%d,\"workers\":3,", step);
             cr_assert (strncmp (line, prefix, strlen (prefix)) == 0, "line %d: %s", lines, line);
@@ -82,6 +88,7 @@ Test (cli, stats_file_has_a_line_per_superstep_and_a_summary)
                        "%s", line);
         } else {
             cr_assert (strncmp (line, "{\"summary\":true,", 16) == 0, "%s", line);
+            cr_assert (strstr (line, ",\"time\":\"20"), "%s", line);
             cr_assert (
                 strstr (line, "\"load_seconds\":") && strstr (line, "\"compute_seconds\":") &&
                     strstr (line, "\"output_seconds\":") && strstr (line, "\"supersteps\":15") &&

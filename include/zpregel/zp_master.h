@@ -96,6 +96,7 @@ typedef struct {
     uint64_t batches;
     double seconds;         /* wall time of the superstep, barrier included */
     double compute_seconds; /* slowest worker's compute */
+    char slowest[64];       /* that worker's name */
     uint64_t retries;       /* batches sent again */
     uint64_t duplicates;    /* batches received twice and dropped */
     bool halted;            /* the program's master compute ended the job after it */
