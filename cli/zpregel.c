@@ -796,7 +796,7 @@ static int s_cmd_watch (int argc, char **argv)
     size_t n_overrides = 0;
     const char *control = NULL, *server_cert = NULL, *client_cert = NULL;
     bool json = false, all = false;
-    double timeout = 0;
+    double timeout = 30; /* seconds without any event (a live job heartbeats every second) */
     int c;
     optind = 1;
     while ((c = getopt_long (argc, argv, "c:jat:s:S:C:h", longopts, NULL)) != -1) {
@@ -824,14 +824,18 @@ static int s_cmd_watch (int argc, char **argv)
                 "usage: zpregel watch ENDPOINT|JOB.yaml [--control ENDPOINT] [--json] [--all]\n"
                 "                     [--timeout SECONDS] [--set key=value]...\n\n"
                 "Prints a job's control broadcast, one line per event, from the job's first\n"
-                "superstep, and exits when the job terminates (status 1 if it failed).\n"
+                "superstep, and exits when the job terminates (status 1 if it failed, or if\n"
+                "no event came within the timeout). ENDPOINT may be the ipc:// endpoint\n"
+                "that 'zpregel run' prints for a job with no tcp master endpoints.\n"
                 "ENDPOINT is the master's broadcast endpoint; with JOB.yaml, its\n"
                 "master.broadcast and master.control are used, and its security section\n"
                 "when CURVE is on (a watcher needs a client certificate the job allows).\n\n"
                 "  -c, --control EP   the master's control endpoint (else learned from the job)\n"
                 "  -j, --json         one JSON object per line\n"
                 "  -a, --all          also SYNC events (the join phase)\n"
-                "  -t, --timeout S    give up after S seconds without an event (0: wait)\n"
+                "  -t, --timeout S    give up after S seconds without an event (default 30: a\n"
+                "                     running job sends one every reliability.heartbeat_ms;\n"
+                "                     0: wait for ever)\n"
                 "  -s, --set K=V      override a key of JOB.yaml\n"
                 "  --server-cert P --cert P\n"
                 "                     with ENDPOINT, watch a CURVE job: the servers' (public)\n"
@@ -857,7 +861,10 @@ static int s_cmd_watch (int argc, char **argv)
             return 1;
         }
         if (!cfg->broadcast || strncmp (cfg->broadcast, "tcp://", 6) != 0) {
-            fprintf (stderr, "zpregel: %s: master.broadcast must be a tcp endpoint to be watched\n",
+            fprintf (stderr,
+                     "zpregel: %s: the master binds no tcp broadcast endpoint: 'zpregel run' "
+                     "prints where to watch it (an ipc:// endpoint on this machine), or give "
+                     "master.broadcast a tcp endpoint\n",
                      target);
             zp_config_destroy (&cfg);
             return 1;
@@ -898,6 +905,13 @@ static int s_cmd_watch (int argc, char **argv)
         zp_config_destroy (&cfg);
         return 1;
     }
+    if (timeout > 0)
+        fprintf (stderr,
+                 "zpregel watch: waiting for the job's broadcast at %s (giving up after %gs "
+                 "without an event; --timeout 0 waits for ever)\n",
+                 target, timeout);
+    else
+        fprintf (stderr, "zpregel watch: waiting for the job's broadcast at %s\n", target);
     int rc = 1;
     zp_event_t e;
     int got;

@@ -20,6 +20,8 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* The job parameter that names the weight column for ZP_NEEDS_WEIGHTS programs. */
 #define S_WEIGHT "weight_property"
@@ -270,6 +272,24 @@ static const zp_worker_config_t *s_node (const s_job_t *j, uint32_t k, uint32_t 
     if (index)
         *index = router ? (uint32_t) j->cfg->n_workers + i : i;
     return router ? &j->cfg->routers[i] : &j->cfg->workers[i];
+}
+
+/* A directory for this user's ipc endpoints, that only the user can enter:
+   $XDG_RUNTIME_DIR/zpregel, else /tmp/zpregel-UID. 0, or -1 when it is not
+   the user's own (then the job is not watchable from outside). */
+static int s_private_dir (char *dir, size_t len)
+{
+    const char *runtime = getenv ("XDG_RUNTIME_DIR");
+    if (runtime && *runtime)
+        snprintf (dir, len, "%s/zpregel", runtime);
+    else
+        snprintf (dir, len, "/tmp/zpregel-%u", (unsigned) getuid ());
+    mkdir (dir, 0700);
+    struct stat st;
+    return lstat (dir, &st) == 0 && S_ISDIR (st.st_mode) && st.st_uid == getuid () &&
+                   (st.st_mode & 077) == 0
+               ? 0
+               : -1;
 }
 
 /* reliability.checkpoint_dir, made absolute so that nodes started
@@ -528,6 +548,18 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
         margs.control[margs.n_control++] = cfg->control;
     if (cfg->broadcast)
         margs.broadcast[margs.n_broadcast++] = cfg->broadcast;
+    /* A job with no tcp master endpoints can still be watched: from this
+       machine, by this user, on ipc endpoints in a directory only the user
+       can enter (docs/STATS.md). */
+    char watch_dir[200], ipc_control[300], ipc_broadcast[300];
+    if (!cfg->control && !cfg->broadcast && s_private_dir (watch_dir, sizeof watch_dir) == 0) {
+        snprintf (ipc_control, sizeof ipc_control, "ipc://%s/%016" PRIx64 "-control", watch_dir,
+                  job);
+        snprintf (ipc_broadcast, sizeof ipc_broadcast, "ipc://%s/%016" PRIx64 "-broadcast",
+                  watch_dir, job);
+        margs.control[margs.n_control++] = ipc_control;
+        margs.broadcast[margs.n_broadcast++] = ipc_broadcast;
+    }
     for (uint32_t w = 0; w < nn; w++) {
         const zp_worker_config_t *wc = s_node (j, w, NULL);
         names[w] = wc->name;
@@ -559,7 +591,7 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
         spawn_sets[n_spawn_sets++] = set_control;
         spawn_sets[n_spawn_sets++] = set_broadcast;
         if ((zp_endpoint_port_at_run_time (cfg->control) ||
-             zp_endpoint_port_at_run_time (cfg->broadcast)) &&
+             zp_endpoint_port_at_run_time (cfg->broadcast) || !cfg->broadcast) &&
             !(options && options->quiet))
             fprintf (stderr,
                      "zpregel: the master listens on %s (control) and %s (broadcast): "

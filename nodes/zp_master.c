@@ -1107,9 +1107,10 @@ void zp_master_actor (zsock_t *pipe, void *argp)
            system chose them when the job file leaves them open. */
         char *control = zsock_last_endpoint (self->control);
         char *bcast = zsock_last_endpoint (self->bcast);
-        if (control && zp_endpoint_is_tcp (control))
+        /* tcp, or ipc for a job watched from this machine only */
+        if (control && (zp_endpoint_is_tcp (control) || !strncmp (control, "ipc://", 6)))
             snprintf (self->bound.control, sizeof self->bound.control, "%s", control);
-        if (bcast && zp_endpoint_is_tcp (bcast))
+        if (bcast && (zp_endpoint_is_tcp (bcast) || !strncmp (bcast, "ipc://", 6)))
             snprintf (self->bound.broadcast, sizeof self->bound.broadcast, "%s", bcast);
         zstr_free (&control);
         zstr_free (&bcast);

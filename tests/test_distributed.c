@@ -227,8 +227,9 @@ Test (distributed, node_commands_reject_bad_arguments)
     const char *watch[] = {zp_test_bin (), "watch", zp_test_path ("configs/local.yaml"), NULL};
     zp_test_run (watch, 10, &r);
     cr_assert_eq (r.status, 1);
-    cr_assert (strstr (r.err, "master.broadcast must be a tcp endpoint to be watched"), "%s",
-               r.err);
+    cr_assert (strstr (r.err, "the master binds no tcp broadcast endpoint: 'zpregel run' prints "
+                              "where to watch it"),
+               "%s", r.err);
     zp_test_run_free (&r);
     const char *timeout[] = {zp_test_bin (), "watch", "tcp://127.0.0.1:9",
                              "--timeout",    "0.3",   NULL};
@@ -461,4 +462,44 @@ Test (distributed, a_link_cut_for_two_seconds_is_survived_with_the_same_answer,
     snprintf (cut, sizeof cut, "%s/cut.out", dir);
     double rel = zp_test_max_relative (cut, local);
     cr_assert (rel >= 0 && rel < 1e-9, "pr after a link cut differs by %g", rel);
+}
+
+Test (distributed, a_job_with_every_node_inproc_can_be_watched, .timeout = 120)
+{
+    /* configs/local.yaml (what make run runs) names no master endpoint: the
+       master binds ipc ones in a directory of the user's own, prints where,
+       and a watcher started there sees the whole job. */
+    char dir[4096], out[4300], set[4400], o[2][4200], e[2][4200];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    snprintf (out, sizeof out, "%s/local.out", dir);
+    snprintf (set, sizeof set, "job.output=%s", out);
+    const char *run[] = {zp_test_bin (),
+                         "run",
+                         zp_test_path ("configs/local.yaml"),
+                         "--set",
+                         set,
+                         "--set",
+                         "job.params.iterations=3000",
+                         NULL};
+    int pr = zp_test_start (run, o[0], e[0]);
+    cr_assert (zp_test_wait_for (e[0], "zpregel watch ipc://", 30), "%s",
+               zp_test_read (e[0], NULL));
+    char *text = zp_test_read (e[0], NULL), endpoint[512] = "";
+    const char *at = strstr (text, "zpregel watch ipc://");
+    cr_assert (at && sscanf (at, "zpregel watch %511s", endpoint) == 1);
+    free (text);
+    const char *watch[] = {zp_test_bin (), "watch", endpoint, NULL};
+    int pw = zp_test_start (watch, o[1], e[1]);
+    cr_assert_eq (zp_test_wait (pr, 90), 0, "%s", zp_test_read (e[0], NULL));
+    cr_assert_eq (zp_test_wait (pw, 30), 0, "%s", zp_test_read (e[1], NULL));
+    text = zp_test_read (o[1], NULL);
+    cr_assert (strstr (text, "  begin      superstep 0\n") &&
+                   strstr (text, "terminate  finished after superstep 3000"),
+               "the watcher missed part of the job:\n%.2000s", text);
+    free (text);
+    text = zp_test_read (e[1], NULL);
+    cr_assert (strstr (text, "waiting for the job's broadcast at ipc://") &&
+                   strstr (text, "giving up after 30s without an event"),
+               "%s", text);
+    free (text);
 }

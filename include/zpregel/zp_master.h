@@ -40,8 +40,9 @@
 
 typedef enum { ZP_RESUME_NO, ZP_RESUME_REQUIRED, ZP_RESUME_IF_ANY } zp_resume_t;
 
-/* Where the master's tcp endpoints were bound, their ports resolved (""
-   when it binds none): written by the actor before zactor_new returns. */
+/* Where the master's tcp (or ipc) endpoints were bound, their ports
+   resolved ("" when it binds none): written by the actor before
+   zactor_new returns. */
 typedef struct {
     char control[300];
     char broadcast[300];
