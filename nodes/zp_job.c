@@ -592,7 +592,7 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
         spawn_sets[n_spawn_sets++] = set_broadcast;
         if ((zp_endpoint_port_at_run_time (cfg->control) ||
              zp_endpoint_port_at_run_time (cfg->broadcast) || !cfg->broadcast) &&
-            !(options && options->quiet))
+            options && options->on_step && !options->quiet) /* a caller that shows progress */
             fprintf (stderr,
                      "zpregel: the master listens on %s (control) and %s (broadcast): "
                      "zpregel watch %s\n",

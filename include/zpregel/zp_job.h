@@ -33,8 +33,9 @@ typedef struct {
     size_t n_overrides;
     /* Continue from the newest complete checkpoint in reliability.checkpoint_dir. */
     bool resume;
-    /* Say nothing on stderr (where the master listens, when its ports were
-       chosen at run time, is said otherwise). */
+    /* Where the master listens, when the system chose its ports (or it
+       binds ipc ones to be watched), goes to stderr for a caller that shows
+       progress (on_step set), unless `quiet`. */
     bool quiet;
 } zp_job_options_t;
 
