@@ -5,13 +5,15 @@
 
 #include <unistd.h>
 
-/* Runs `script` with bash, without the make variables of the make that runs
-   the tests (a sanitizer build passes its flags down that way). */
+/* Runs `script` with bash in a clean environment (PATH and HOME only):
+   none of the variables of the make that runs the tests (a sanitizer
+   build passes its flags down as variables), and no LD_LIBRARY_PATH. */
 static void s_sh (const char *script, int timeout_s, zp_test_run_t *r)
 {
-    const char *argv[] = {
-        "/usr/bin/env",    "-u",        "MAKEFLAGS", "-u",   "MFLAGS", "-u", "MAKELEVEL", "-u",
-        "LD_LIBRARY_PATH", "/bin/bash", "-c",        script, NULL};
+    char path[4200], home[4200];
+    snprintf (path, sizeof path, "PATH=%s", getenv ("PATH") ? getenv ("PATH") : "/usr/bin:/bin");
+    snprintf (home, sizeof home, "HOME=%s", getenv ("HOME") ? getenv ("HOME") : "/tmp");
+    const char *argv[] = {"/usr/bin/env", "-i", path, home, "/bin/bash", "-c", script, NULL};
     zp_test_run (argv, timeout_s, r);
 }
 
