@@ -57,15 +57,6 @@ static int s_run (const char *job, const char *a1, const char *a2, const char *a
     return status;
 }
 
-static bool s_same_file (const char *a, const char *b)
-{
-    char *ta = zp_test_read (a, NULL), *tb = zp_test_read (b, NULL);
-    bool same = ta && tb && strcmp (ta, tb) == 0;
-    free (ta);
-    free (tb);
-    return same;
-}
-
 /* Runs ALGO without faults (dir/ALGO-plain.out), then as job ALGO-SUFFIX
    with a checkpoint every superstep, stopped after superstep 2 (as if the
    master had died there; LCC has only two supersteps), then that job with
@@ -110,7 +101,7 @@ Test (checkpoint, a_job_stopped_after_a_checkpoint_resumes_to_the_same_bytes, .t
                                : "resuming from the checkpoint of superstep 2";
         cr_assert (strstr (err, want), "%s", err);
         free (err);
-        cr_assert (s_same_file (plain, resumed), "%s: the resumed run differs", algos[i]);
+        cr_assert (zp_test_same_file (plain, resumed), "%s: the resumed run differs", algos[i]);
     }
 }
 
@@ -147,7 +138,7 @@ Test (checkpoint, a_checkpoint_resumes_on_other_workers_to_the_same_answer, .tim
             double rel = zp_test_max_relative (plain, resumed);
             cr_assert (rel >= 0 && rel < 1e-9, "%s: the moved run differs by %g", algos[i], rel);
         } else
-            cr_assert (s_same_file (plain, resumed), "%s: the moved run differs", algos[i]);
+            cr_assert (zp_test_same_file (plain, resumed), "%s: the moved run differs", algos[i]);
     }
 }
 

@@ -26,10 +26,7 @@ static const char *s_local (const char *dir, const char *algorithm)
 
 static void s_assert_same_file (const char *a, const char *b)
 {
-    char *ta = zp_test_read (a, NULL), *tb = zp_test_read (b, NULL);
-    cr_assert (ta && tb && strcmp (ta, tb) == 0, "%s and %s differ", a, b);
-    free (ta);
-    free (tb);
+    cr_assert (zp_test_same_file (a, b), "%s and %s differ", a, b);
 }
 
 /* WCC on the Debian graph with an inproc worker, two tcp workers and a tcp

@@ -401,6 +401,16 @@ int zp_test_validate (const char *output, const char *reference, const char *rul
     return rc;
 }
 
+bool zp_test_same_file (const char *a, const char *b)
+{
+    size_t la, lb;
+    char *ta = zp_test_read (a, &la), *tb = zp_test_read (b, &lb);
+    bool same = ta && tb && la == lb && memcmp (ta, tb, la) == 0;
+    free (ta);
+    free (tb);
+    return same;
+}
+
 double zp_test_max_relative (const char *pa, const char *pb)
 {
     s_out_t a, b;

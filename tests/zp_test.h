@@ -62,6 +62,9 @@ const char *zp_test_weighted_debian (const char *dir);
 int zp_test_validate (const char *output, const char *reference, const char *rule, char *msg,
                       size_t len);
 
+/* Whether two files hold the same bytes (false if either cannot be read). */
+bool zp_test_same_file (const char *a, const char *b);
+
 /* Largest relative difference between two outputs with the same vertices
    (values compared as doubles); -1 if the vertex sets differ. */
 double zp_test_max_relative (const char *a, const char *b);
