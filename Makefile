@@ -42,7 +42,10 @@ WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parame
 # without it.
 OPT     ?= -O2 -g -flto=auto
 LTO_LDFLAGS = $(if $(findstring -flto,$(OPT)),$(OPT),)
-CFLAGS_ALL = -std=gnu11 $(OPT) $(WARN) -fPIC -Iinclude $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+# include/zpregel/ is the installed API; the headers in lib/, nodes/ and
+# router/ are private to the tree. Plugins see only the public ones.
+PUBLIC_CFLAGS = -std=gnu11 $(OPT) $(WARN) -fPIC -Iinclude $(EXTRA_CFLAGS)
+CFLAGS_ALL = $(PUBLIC_CFLAGS) -Ilib -Inodes -Irouter $(PKG_CFLAGS)
 LIBS_ALL   = $(LTO_LDFLAGS) $(PKG_LIBS) -lm -lpthread -ldl $(EXTRA_LDFLAGS)
 
 # The library: shared machinery, the nodes, the router, the built-in programs.
@@ -50,7 +53,8 @@ LIB_SRC  = $(wildcard lib/*.c) $(wildcard nodes/*.c) $(wildcard router/*.c) \
            $(wildcard examples/algorithms/*.c)
 CLI_SRC  = $(wildcard cli/*.c)
 TEST_SRC = $(wildcard tests/test_*.c)
-HEADERS  = $(wildcard include/zpregel/*.h) $(wildcard lib/*.h)
+HEADERS  = $(wildcard include/zpregel/*.h) $(wildcard lib/*.h) $(wildcard nodes/*.h) \
+           $(wildcard router/*.h)
 
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
@@ -76,11 +80,11 @@ all: $(BIN) $(LIBSO) $(PLUGINS)
 $(BUILD)/libzp_indegree.so: examples/plugin/indegree_centrality.c $(HEADERS) build/config.mk
 	@mkdir -p $(dir $@)
 	@echo "  PLUGIN  $<"
-	@$(CC) $(CFLAGS_ALL) -shared -o $@ $<
+	@$(CC) $(PUBLIC_CFLAGS) -shared -o $@ $<
 
 $(BUILD)/tests/libzp_%.so: tests/plugins/%.c $(HEADERS) build/config.mk
 	@mkdir -p $(dir $@)
-	@$(CC) $(CFLAGS_ALL) -shared -o $@ $<
+	@$(CC) $(PUBLIC_CFLAGS) -shared -o $@ $<
 
 $(BUILD)/obj/%.o: %.c $(HEADERS) build/config.mk
 	@mkdir -p $(dir $@)

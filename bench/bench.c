@@ -9,7 +9,7 @@
     output against the reference (L1 distance < 1e-9), prints a table with
     ratios to the reference, and exits 1 if an output differs.
 */
-#include "zpregel/zp_graph.h"
+#include "zp_graph.h"
 
 #include <czmq.h>
 #include <dirent.h>

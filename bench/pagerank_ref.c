@@ -7,7 +7,7 @@
 
     prints one JSON line: load seconds, and the seconds of each iteration.
 */
-#include "zpregel/zp_graph.h"
+#include "zp_graph.h"
 
 #include <czmq.h>
 #include <stdio.h>

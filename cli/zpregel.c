@@ -15,15 +15,15 @@
     engine.max_supersteps stopped a job that had not converged
     (engine.on_limit: fail), 4 when a vertex program crashed.
 */
-#include "zpregel/zp_gen.h"
-#include "zpregel/zp_job.h"
-#include "zpregel/zp_plan.h"
-#include "zpregel/zp_process.h"
-#include "zpregel/zp_traffic.h"
+#include "zp_gen.h"
+#include "zp_job_internal.h"
+#include "zp_plan.h"
+#include "zp_process.h"
+#include "zp_traffic.h"
 #include "zpregel/zp_watch.h"
-#include "zpregel/zp_router.h"
-#include "zpregel/zp_worker.h"
-#include "../lib/zp_endpoint.h"
+#include "zp_router.h"
+#include "zp_worker.h"
+#include "zp_endpoint.h"
 
 #include <czmq.h>
 #include <errno.h>
@@ -146,8 +146,9 @@ static void s_now (char *buf, size_t len)
     snprintf (buf, len, "%s.%03ldZ", day, ts.tv_nsec / 1000000);
 }
 
-static void s_on_step (void *ctx, const zp_step_report_t *r, const zp_traffic_t *t)
+static void s_on_step (void *ctx, const zp_step_report_t *r)
 {
+    zp_traffic_t t = {r->n_workers, r->sent_messages, r->sent_bytes};
     s_progress_t *p = ctx;
     double elapsed = (double) (zclock_usecs () - p->started) / 1e6;
     if (p->stats) {
@@ -160,7 +161,7 @@ static void s_on_step (void *ctx, const zp_step_report_t *r, const zp_traffic_t 
                  ",\"duplicates\":%" PRIu64 ",\"time\":\"%s\"}\n",
                  r->step, r->seconds, r->compute_seconds, r->slowest, r->active, r->messages,
                  r->bytes, r->batches, r->retries, r->duplicates, now);
-        zp_traffic_write (p->stats, r->step, t);
+        zp_traffic_write (p->stats, r->step, &t);
     }
     if (p->quiet)
         return;
@@ -916,7 +917,7 @@ static int s_cmd_watch (int argc, char **argv)
     zp_event_t e;
     int got;
     while ((got = zp_watch_next (watch, &e, timeout > 0 ? (int) (timeout * 1000) : -1)) == 0) {
-        if (e.kind == ZP_MSG_SYNC && !all)
+        if (e.kind == ZP_EVENT_SYNC && !all)
             continue;
         char now[40];
         s_now (now, sizeof now);
@@ -926,13 +927,13 @@ static int s_cmd_watch (int argc, char **argv)
                     "\"plan_version\":%" PRIu64 ",\"time\":\"%s\"}\n",
                     e.seq, zp_event_name (e.kind), e.step, e.active, e.messages, e.status,
                     e.plan_version, now);
-        else if (e.kind == ZP_MSG_BEGIN && e.step == 0)
+        else if (e.kind == ZP_EVENT_BEGIN && e.step == 0)
             printf ("%6" PRIu64 "  begin      superstep 0\n", e.seq);
-        else if (e.kind == ZP_MSG_BEGIN)
+        else if (e.kind == ZP_EVENT_BEGIN)
             printf ("%6" PRIu64 "  begin      superstep %u (after superstep %u: %" PRIu64
                     " active, %" PRIu64 " messages)\n",
                     e.seq, e.step, e.step - 1, e.active, e.messages);
-        else if (e.kind == ZP_MSG_TERMINATE)
+        else if (e.kind == ZP_EVENT_TERMINATE)
             printf ("%6" PRIu64 "  terminate  %s after superstep %u (%" PRIu64 " active, %" PRIu64
                     " messages)%s%s\n",
                     e.seq,
@@ -940,14 +941,14 @@ static int s_cmd_watch (int argc, char **argv)
                     : e.status                 ? "failed"
                                                : "finished",
                     e.step, e.active, e.messages, e.reason[0] ? ": " : "", e.reason);
-        else if (e.kind == ZP_MSG_PLAN)
+        else if (e.kind == ZP_EVENT_PLAN)
             printf ("%6" PRIu64 "  plan       version %" PRIu64 "\n", e.seq, e.plan_version);
-        else if (e.kind == ZP_MSG_CHECKPOINT)
+        else if (e.kind == ZP_EVENT_CHECKPOINT)
             printf ("%6" PRIu64 "  checkpoint of superstep %u complete\n", e.seq, e.step);
         else
             printf ("%6" PRIu64 "  %-10s superstep %u\n", e.seq, zp_event_name (e.kind), e.step);
         fflush (stdout);
-        if (e.kind == ZP_MSG_TERMINATE) {
+        if (e.kind == ZP_EVENT_TERMINATE) {
             rc = e.status ? 1 : 0;
             break;
         }

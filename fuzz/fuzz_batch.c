@@ -3,7 +3,7 @@
     end (every id, every value or byte string), so a view that claims more
     than the frame holds is caught by AddressSanitizer. */
 #include "fuzz.h"
-#include "zpregel/zp_batch.h"
+#include "zp_batch.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {

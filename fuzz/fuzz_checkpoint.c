@@ -4,8 +4,8 @@
     fingerprint, step, worker, state], whose state zp_partition_state_read
     checks; every array it accepts is read to its end. */
 #include "fuzz.h"
-#include "zpregel/zp_checkpoint.h"
-#include "../lib/zp_partition.h"
+#include "zp_checkpoint.h"
+#include "zp_partition.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {

@@ -2,8 +2,8 @@
     frame's kind as the nodes choose it (zp_frame_kind), and the typed arrays
     and endpoint lists they point to read to their ends. */
 #include "fuzz.h"
-#include "zpregel/zp_control.h"
-#include "zpregel/zp_frame.h"
+#include "zp_control.h"
+#include "zp_frame.h"
 
 static volatile uint64_t s_sink;
 

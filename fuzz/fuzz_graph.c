@@ -2,7 +2,7 @@
     directions are built) and a zpregel binary graph (.zpg), as
     zp_graph_load reads them; a graph it accepts gets its in-edges built. */
 #include "fuzz.h"
-#include "zpregel/zp_graph.h"
+#include "zp_graph.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {

@@ -1,7 +1,7 @@
 /*  Fuzz target: a Graphalytics .properties file (zp_properties_load) and
     the lookups the loader makes in it. */
 #include "fuzz.h"
-#include "zpregel/zp_properties.h"
+#include "zp_properties.h"
 
 #include <stdlib.h>
 

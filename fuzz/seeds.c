@@ -2,8 +2,8 @@
     frame of each kind, made by the library's encoders, into
     fuzz/corpus/batch/ and fuzz/corpus/control/ (make fuzz-seeds). The
     other targets' seeds are files of the project (configs, datasets). */
-#include "zpregel/zp_batch.h"
-#include "zpregel/zp_control.h"
+#include "zp_batch.h"
+#include "zp_control.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /*  zp_balance: the four balancers. See zp_balance.h. */
-#include "zpregel/zp_balance.h"
+#include "zp_balance.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -6,8 +6,8 @@
     delta-coded, and the frame holds the zstd bytes. The decoder reverses the
     delta in the decompression buffer, which the link owns.
 */
-#include "zpregel/zp_batch.h"
-#include "zpregel/zp_frame.h"
+#include "zp_batch.h"
+#include "zp_frame.h"
 #include "zp_frame_internal.h"
 
 #include <stdlib.h>

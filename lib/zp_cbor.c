@@ -7,7 +7,7 @@
     inside the buffer), so a typed array is a tag item followed by one bytes
     item whose pointer aims into the frame.
 */
-#include "zpregel/zp_cbor.h"
+#include "zp_cbor.h"
 
 #include <cbor.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /*  zp_checkpoint: the files a checkpoint is made of. See zp_checkpoint.h. */
-#include "zpregel/zp_checkpoint.h"
-#include "zpregel/zp_compress.h"
+#include "zp_checkpoint.h"
+#include "zp_compress.h"
 #include "zp_grow.h"
 #include "zp_partition.h"
 

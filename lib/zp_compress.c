@@ -1,6 +1,6 @@
 /*  zp_compress: reusable zstd contexts and scratch buffers for one link. */
-#include "zpregel/zp_compress.h"
-#include "zpregel/zp_frame.h"
+#include "zp_compress.h"
+#include "zp_frame.h"
 
 #include <stdlib.h>
 #include <zstd.h>

@@ -15,7 +15,7 @@
     s_defaults(), and to docs/CONFIG.md.
 */
 #include "zpregel/zp_config.h"
-#include "zpregel/zp_process.h"
+#include "zp_process.h"
 #include "zp_endpoint.h"
 #include "zp_grow.h"
 

@@ -8,7 +8,7 @@
     range, an offset table that never decreases) is checked by the receiver,
     which knows the context.
 */
-#include "zpregel/zp_control.h"
+#include "zp_control.h"
 #include "zp_frame_internal.h"
 
 /* A typed array that must hold exactly `count` elements. */

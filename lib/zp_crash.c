@@ -1,6 +1,6 @@
 /*  zp_crash: see zp_crash.h. */
 #include "zp_crash.h"
-#include "zpregel/zp_process.h"
+#include "zp_process.h"
 
 #include <pthread.h>
 #include <signal.h>

@@ -1,6 +1,6 @@
 /*  zp_frame: error texts and the frame-kind peek shared by every decoder. */
-#include "zpregel/zp_frame.h"
-#include "zpregel/zp_cbor.h"
+#include "zp_frame.h"
+#include "zp_cbor.h"
 #include "zp_frame_internal.h"
 
 const char *zp_frame_strerror (int err)

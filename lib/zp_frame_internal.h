@@ -2,8 +2,8 @@
 #ifndef ZP_FRAME_INTERNAL_H
 #define ZP_FRAME_INTERNAL_H
 
-#include "zpregel/zp_cbor.h"
-#include "zpregel/zp_frame.h"
+#include "zp_cbor.h"
+#include "zp_frame.h"
 
 /* Opens frame `data`: an array of exactly `fields` elements starting with
    `kind` (any kind if kind < 0) and this protocol version. */

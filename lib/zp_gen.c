@@ -6,8 +6,8 @@
     The text writer formats numbers by hand into a large buffer: fprintf
     would take most of the time.
 */
-#include "zpregel/zp_gen.h"
-#include "zpregel/zp_balance.h"
+#include "zp_gen.h"
+#include "zp_balance.h"
 
 #include <errno.h>
 #include <inttypes.h>

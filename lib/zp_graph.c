@@ -13,7 +13,7 @@
     are then sorted (only those that are not sorted already) so repeated
     edges can be dropped in the same sweep.
 */
-#include "zpregel/zp_graph.h"
+#include "zp_graph.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,5 +1,5 @@
 /*  zp_layout: placement, handle numbering and the per-worker slices of the graph. */
-#include "zpregel/zp_layout.h"
+#include "zp_layout.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -22,8 +22,8 @@
 #ifndef ZP_PARTITION_H
 #define ZP_PARTITION_H
 
-#include "zpregel/zp_batch.h"
-#include "zpregel/zp_control.h"
+#include "zp_batch.h"
+#include "zp_control.h"
 #include "zpregel/zp_program.h"
 
 typedef struct zp_partition_s zp_partition_t;

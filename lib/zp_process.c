@@ -1,5 +1,5 @@
 /*  zp_process: spawning and reaping child processes. Linux (prctl). */
-#include "zpregel/zp_process.h"
+#include "zp_process.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,5 +1,5 @@
 /*  zp_properties: reads a Graphalytics .properties file into key/value pairs. */
-#include "zpregel/zp_properties.h"
+#include "zp_properties.h"
 
 #include <ctype.h>
 #include <errno.h>

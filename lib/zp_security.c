@@ -1,6 +1,6 @@
 /*  zp_security: CURVE on tcp sockets. See zp_security.h. */
-#include "zpregel/zp_security.h"
-#include "zpregel/zp_control.h"
+#include "zp_security_internal.h"
+#include "zp_control.h"
 
 #include <errno.h>
 #include <pthread.h>

@@ -1,5 +1,5 @@
 /*  zp_sequencer: in-order delivery of broadcast frames. See zp_sequencer.h. */
-#include "zpregel/zp_sequencer.h"
+#include "zp_sequencer.h"
 #include "zp_grow.h"
 
 #include <stdlib.h>

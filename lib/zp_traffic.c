@@ -4,8 +4,8 @@
     {"traffic":true), strictly: every number, bracket and comma is checked,
     so a damaged file gets a file:line message instead of a wrong plan.
 */
-#include "zpregel/zp_traffic.h"
-#include "zpregel/zp_balance.h"
+#include "zp_traffic.h"
+#include "zp_balance.h"
 
 #include <ctype.h>
 #include <errno.h>

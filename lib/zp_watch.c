@@ -5,11 +5,20 @@
     repeats are dropped, and a gap is asked for with REPLAY.
 */
 #include "zpregel/zp_watch.h"
-#include "zpregel/zp_control.h"
-#include "zpregel/zp_sequencer.h"
-#include "zpregel/zp_wire.h"
+#include "zp_security_internal.h"
+#include "zp_control.h"
+#include "zp_sequencer.h"
+#include "zp_wire.h"
 
 #include <stdlib.h>
+
+/* The public event kinds are the wire's frame kinds. */
+_Static_assert(ZP_EVENT_SYNC == (int) ZP_MSG_SYNC && ZP_EVENT_BEGIN == (int) ZP_MSG_BEGIN &&
+                   ZP_EVENT_TERMINATE == (int) ZP_MSG_TERMINATE &&
+                   ZP_EVENT_HEARTBEAT == (int) ZP_MSG_HEARTBEAT &&
+                   ZP_EVENT_PLAN == (int) ZP_MSG_PLAN &&
+                   ZP_EVENT_CHECKPOINT == (int) ZP_MSG_CHECKPOINT,
+               "zp_event_kind_t follows zp_msg_kind_t");
 
 struct zp_watch_s {
     zsock_t *sub;
@@ -20,20 +29,20 @@ struct zp_watch_s {
     const zp_security_t *security;
 };
 
-const char *zp_event_name (zp_msg_kind_t kind)
+const char *zp_event_name (zp_event_kind_t kind)
 {
     switch (kind) {
-    case ZP_MSG_SYNC:
+    case ZP_EVENT_SYNC:
         return "sync";
-    case ZP_MSG_BEGIN:
+    case ZP_EVENT_BEGIN:
         return "begin";
-    case ZP_MSG_TERMINATE:
+    case ZP_EVENT_TERMINATE:
         return "terminate";
-    case ZP_MSG_HEARTBEAT:
+    case ZP_EVENT_HEARTBEAT:
         return "heartbeat";
-    case ZP_MSG_PLAN:
+    case ZP_EVENT_PLAN:
         return "plan";
-    case ZP_MSG_CHECKPOINT:
+    case ZP_EVENT_CHECKPOINT:
         return "checkpoint";
     default:
         return "unknown";
@@ -108,7 +117,7 @@ static void s_ask (zp_watch_t *self)
 
 static void s_event (const zp_broadcast_t *b, zp_event_t *e)
 {
-    *e = (zp_event_t){.kind = b->kind,
+    *e = (zp_event_t){.kind = (zp_event_kind_t) b->kind,
                       .seq = b->seq,
                       .step = b->step,
                       .active = b->active,

@@ -1,5 +1,5 @@
 /*  zp_wire: frames on sockets, with zero-copy hand-off for large ones. */
-#include "zpregel/zp_wire.h"
+#include "zp_wire.h"
 #include "zp_endpoint.h"
 
 #include <ctype.h>

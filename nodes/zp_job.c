@@ -6,14 +6,15 @@
     talk over inproc endpoints named after a random job id, so two jobs in
     one process never meet.
 */
-#include "zpregel/zp_job.h"
-#include "zpregel/zp_checkpoint.h"
-#include "zpregel/zp_process.h"
-#include "zpregel/zp_router.h"
+#include "zp_job_internal.h"
+#include "zp_checkpoint.h"
+#include "zp_master.h"
+#include "zp_process.h"
+#include "zp_router.h"
 #include "zpregel/zp_security.h"
-#include "zpregel/zp_worker.h"
-#include "../lib/zp_endpoint.h"
-#include "../lib/zp_grow.h"
+#include "zp_worker.h"
+#include "zp_endpoint.h"
+#include "zp_grow.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -701,10 +702,12 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
             summary->retries += r.retries;
             summary->duplicates += r.duplicates;
             const uint64_t *t = traffic ? (const uint64_t *) zframe_data (traffic) : NULL;
-            zp_traffic_t tm = {n, t, t ? t + (size_t) n * n : NULL};
+            r.n_workers = n;
+            r.sent_messages = t;
+            r.sent_bytes = t ? t + (size_t) n * n : NULL;
             if (t && zframe_size (traffic) == (size_t) 2 * n * n * sizeof (uint64_t) && options &&
                 options->on_step)
-                options->on_step (options->ctx, &r, &tm);
+                options->on_step (options->ctx, &r);
             over = false;
         } else if (streq (cmd, "DONE") && zframe_size (frame) == sizeof (void *)) {
             memcpy (by_handle, zframe_data (frame), sizeof *by_handle);

@@ -11,12 +11,13 @@
     subscriber that joins late or loses frames to PUB's high-water mark asks
     for them over the control socket and sees the job as it happened.
 */
-#include "zpregel/zp_master.h"
-#include "zpregel/zp_checkpoint.h"
-#include "zpregel/zp_wire.h"
-#include "../lib/zp_endpoint.h"
-#include "../lib/zp_grow.h"
-#include "../lib/zp_ratelog.h"
+#include "zp_master.h"
+#include "zp_security_internal.h"
+#include "zp_checkpoint.h"
+#include "zp_wire.h"
+#include "zp_endpoint.h"
+#include "zp_grow.h"
+#include "zp_ratelog.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -1,7 +1,8 @@
 /*  zp_node: sockets, HELLO and ordered broadcasts for workers and routers. */
 #include "zp_node.h"
-#include "../lib/zp_endpoint.h"
-#include "../lib/zp_grow.h"
+#include "zp_security_internal.h"
+#include "zp_endpoint.h"
+#include "zp_grow.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -10,14 +10,14 @@
 #ifndef ZP_NODE_H
 #define ZP_NODE_H
 
-#include "zpregel/zp_cbor.h"
-#include "zpregel/zp_control.h"
-#include "zpregel/zp_node_args.h"
+#include "zp_cbor.h"
+#include "zp_control.h"
+#include "zp_node_args.h"
 #include "zpregel/zp_program.h"
 #include "zpregel/zp_security.h"
-#include "zpregel/zp_sequencer.h"
-#include "zpregel/zp_wire.h"
-#include "../lib/zp_ratelog.h"
+#include "zp_sequencer.h"
+#include "zp_wire.h"
+#include "zp_ratelog.h"
 
 #include <czmq.h>
 

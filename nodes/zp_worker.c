@@ -23,15 +23,16 @@
     keeps serving its own data socket, so two workers flooding each other
     cannot deadlock and a slow receiver slows its senders down.
 */
-#include "zpregel/zp_worker.h"
-#include "zpregel/zp_batch.h"
-#include "zpregel/zp_checkpoint.h"
-#include "zpregel/zp_control.h"
-#include "zpregel/zp_plan.h"
-#include "zpregel/zp_wire.h"
-#include "../lib/zp_crash.h"
-#include "../lib/zp_grow.h"
-#include "../lib/zp_partition.h"
+#include "zp_worker.h"
+#include "zp_security_internal.h"
+#include "zp_batch.h"
+#include "zp_checkpoint.h"
+#include "zp_control.h"
+#include "zp_plan.h"
+#include "zp_wire.h"
+#include "zp_crash.h"
+#include "zp_grow.h"
+#include "zp_partition.h"
 #include "zp_node.h"
 
 #include <errno.h>

@@ -5,8 +5,8 @@
     router->worker), which for 1,024 workers and 32 routers is about 1.1 M
     entries: pricing a plan is a few linear passes.
 */
-#include "zpregel/zp_plan.h"
-#include "zpregel/zp_balance.h"
+#include "zp_plan.h"
+#include "zp_balance.h"
 
 #include <math.h>
 #include <stdlib.h>

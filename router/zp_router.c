@@ -10,14 +10,15 @@
     a repeat makes the router send its unACKed merged batches again (at
     most once per ack_timeout_ms), and a lost merged batch is not lost.
 */
-#include "zpregel/zp_router.h"
-#include "zpregel/zp_batch.h"
-#include "zpregel/zp_control.h"
-#include "zpregel/zp_plan.h"
+#include "zp_router.h"
+#include "zp_security_internal.h"
+#include "zp_batch.h"
+#include "zp_control.h"
+#include "zp_plan.h"
 #include "zpregel/zp_program.h"
-#include "zpregel/zp_wire.h"
-#include "../lib/zp_grow.h"
-#include "../nodes/zp_node.h"
+#include "zp_wire.h"
+#include "zp_grow.h"
+#include "zp_node.h"
 
 #include <errno.h>
 #include <stdlib.h>

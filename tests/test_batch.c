@@ -2,8 +2,8 @@
     truncated or corrupt frame rejected without a crash. */
 #define _GNU_SOURCE /* memmem */
 #include "zp_test.h"
-#include "zpregel/zp_batch.h"
-#include "zpregel/zp_frame.h"
+#include "zp_batch.h"
+#include "zp_frame.h"
 
 #include <stdlib.h>
 

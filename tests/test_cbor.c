@@ -1,6 +1,6 @@
 /*  The CBOR writer and strict reader. */
 #include "zp_test.h"
-#include "zpregel/zp_cbor.h"
+#include "zp_cbor.h"
 
 #include <math.h>
 

@@ -4,7 +4,7 @@
     bytes); a master killed with SIGKILL mid-job is resumed to the same
     answer; and a checkpoint that does not fit the job is refused by name. */
 #include "zp_test.h"
-#include "zpregel/zp_checkpoint.h"
+#include "zp_checkpoint.h"
 
 #include <signal.h>
 #include <unistd.h>

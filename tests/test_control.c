@@ -1,6 +1,6 @@
 /*  Control messages: round trips and rejection of truncated or inconsistent frames. */
 #include "zp_test.h"
-#include "zpregel/zp_control.h"
+#include "zp_control.h"
 
 static void s_truncations (const zp_cbor_writer_t *w, int (*decode) (const void *, size_t, void *))
 {

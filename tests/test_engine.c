@@ -4,6 +4,8 @@
     each result is checked against a direct computation on the same graph. */
 #include "zp_test.h"
 #include "zpregel/zp_job.h"
+#include "zpregel/zp_program.h"
+#include "zp_graph.h"
 
 #include <inttypes.h>
 #include <math.h>

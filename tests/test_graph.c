@@ -1,7 +1,7 @@
 /*  Graph input and output: LDBC Graphalytics and SNAP loaders, CSR invariants,
     and a file:line message for every kind of malformed input. */
 #include "zp_test.h"
-#include "zpregel/zp_graph.h"
+#include "zp_graph.h"
 
 #include <math.h>
 

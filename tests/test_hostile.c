@@ -2,11 +2,11 @@
     built by the library's own encoders, as an attacker who has read the
     protocol would, against real zpregel processes. */
 #include "zp_test.h"
-#include "zpregel/zp_control.h"
-#include "zpregel/zp_wire.h"
+#include "zp_control.h"
+#include "zp_wire.h"
 
-#include "zpregel/zp_batch.h"
-#include "zpregel/zp_frame.h"
+#include "zp_batch.h"
+#include "zp_frame.h"
 
 #include <czmq.h>
 #include <signal.h>

@@ -40,6 +40,24 @@ Test (install, an_embedding_program_builds_with_pkg_config_and_runs_without_ld_l
     cr_assert_eq (r.status, 0, "the installed library is not versioned (or no man page): %s",
                   r.err);
     zp_test_run_free (&r);
+    /* The installed API is the public headers alone, each of which
+       compiles on its own, in strict C11, with the flags pkg-config gives
+       and none of the dependencies' headers. */
+    snprintf (
+        script, sizeof script,
+        "export PKG_CONFIG_PATH='%s/prefix/lib/pkgconfig' && cd '%s/prefix/include/zpregel' && "
+        "test \"$(ls | tr '\\n' ' ')\" = "
+        "'zp_config.h zp_job.h zp_program.h zp_security.h zp_types.h zp_watch.h zpregel.h ' && "
+        "! grep -l '#include <czmq\\|#include <zmq\\|#include <cbor' *.h && "
+        "for h in *.h; do printf '#include <zpregel/%%s>\\nint main (void) { return 0; }\\n' "
+        "$h | cc -std=c11 -pedantic -Wall -Wextra -Werror -fsyntax-only -x c - "
+        "$(pkg-config --cflags zpregel) || { echo \"$h does not compile alone\" >&2; exit 1; }; "
+        "done",
+        dir, dir);
+    s_sh (script, 60, &r);
+    cr_assert_eq (r.status, 0, "the installed headers are not the public API alone: %s%s", r.out,
+                  r.err);
+    zp_test_run_free (&r);
     /* Built with the installed pkg-config file alone, run without
        LD_LIBRARY_PATH: the job's values printed from memory. */
     char job[4300], yaml[4096];

@@ -1,6 +1,6 @@
 /*  Placement: hash partitions, jump consistent hash, contiguous handle ranges. */
 #include "zp_test.h"
-#include "zpregel/zp_layout.h"
+#include "zp_layout.h"
 
 #include <math.h>
 

@@ -1,6 +1,6 @@
 /*  The topology optimizer, its cost model, and traffic files. */
 #include "zp_test.h"
-#include "zpregel/zp_plan.h"
+#include "zp_plan.h"
 
 /* n workers, each in its own process on its own host; r routers on their own hosts. */
 typedef struct {

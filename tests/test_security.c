@@ -3,8 +3,8 @@
     of the same job without, and a peer whose key is not allowed gets
     nothing: a watcher sees no event, a worker cannot join. */
 #include "zp_test.h"
-#include "zpregel/zp_control.h"
-#include "zpregel/zp_wire.h"
+#include "zp_control.h"
+#include "zp_wire.h"
 
 #include <sys/stat.h>
 #include <unistd.h>

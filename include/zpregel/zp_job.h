@@ -17,13 +17,46 @@
 #define ZP_JOB_H
 
 #include "zp_config.h"
-#include "zp_master.h"
+#include "zp_types.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #define ZP_JOB_TOP 10
 
+/* One superstep, as the master saw it at its barrier. */
+typedef struct {
+    uint32_t step;
+    uint64_t active;
+    uint64_t messages;
+    uint64_t bytes;
+    uint64_t batches;
+    double seconds;         /* wall time of the superstep, barrier included */
+    double compute_seconds; /* slowest worker's compute */
+    char slowest[64];       /* that worker's name */
+    uint64_t retries;       /* batches sent again */
+    uint64_t duplicates;    /* batches received twice and dropped */
+    bool halted;            /* the program's master compute ended the job after it */
+    /* Who sent how much to whom: n_workers x n_workers, row = sender, the
+       diagonal what a worker sent to its own vertices. Valid during the
+       callback only. */
+    uint32_t n_workers;
+    const uint64_t *sent_messages;
+    const uint64_t *sent_bytes;
+} zp_step_report_t;
+
+/* What one router did over the whole job. */
+typedef struct {
+    uint32_t router;
+    uint64_t frames_in, frames_out;
+    uint64_t messages_in, messages_out;
+    uint64_t resent; /* merged batches sent again */
+} zp_router_report_t;
+
 typedef struct {
     /* Called after every superstep, in the caller's thread (may be NULL). */
-    void (*on_step) (void *ctx, const zp_step_report_t *report, const zp_traffic_t *traffic);
+    void (*on_step) (void *ctx, const zp_step_report_t *report);
     void *ctx;
     /* Start the tcp workers whose host is this machine as child processes
        (`exe worker JOB.yaml --name W --set ...`); the others are waited for. */
@@ -102,23 +135,5 @@ typedef struct {
 int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_summary_t *summary,
                 char *err, size_t errlen);
 void zp_job_summary_free (zp_job_summary_t *summary);
-
-/* Starts node `name` of `cfg` as a child process:
-   exe worker|router JOB.yaml --name NAME [--set OVERRIDE]... */
-pid_t zp_job_spawn_node (const char *exe, const zp_config_t *cfg, bool router, const char *name,
-                         const char *const *overrides, size_t n_overrides);
-
-/* The placement the job file asks for (placement.*, the workers'
-   weights, which go into `weights`: cfg->n_workers of them). */
-zp_placement_t zp_job_placement (const zp_config_t *cfg, double *weights);
-/* Places g as the job file asks: NULL if memory ran out. */
-zp_layout_t *zp_job_layout (const zp_config_t *cfg, const zp_graph_t *g);
-
-/* Resolves the program's parameters into values (in the order of
-   program->params). `props` may be NULL. 0, or -1 with a message naming where
-   the bad value came from. */
-int zp_job_resolve_params (const zp_config_t *cfg, const zp_program_t *program,
-                           const zp_properties_t *props, zp_value_t *values, char *err,
-                           size_t errlen);
 
 #endif

@@ -26,7 +26,8 @@
 
 #include "zp_config.h"
 
-#include <czmq.h>
+#include <stdbool.h>
+#include <stddef.h>
 
 typedef struct zp_security_s zp_security_t;
 
@@ -39,18 +40,6 @@ typedef struct zp_security_s zp_security_t;
 int zp_security_open (const zp_config_t *cfg, bool binds, zp_security_t **out, char *err,
                       size_t errlen);
 void zp_security_destroy (zp_security_t **self_p);
-
-/* Make `sock` a CURVE server, or client, before it binds, or connects.
-   Both do nothing when `self` is NULL. */
-void zp_security_server (const zp_security_t *self, zsock_t *sock);
-void zp_security_client (const zp_security_t *self, zsock_t *sock);
-
-/* Keys are Z85 text, ZP_KEY_TEXT characters (zp_control.h), as ZeroMQ's
-   User-Id gives them. The key that may be node `name` (a worker's or router's name in the
-   job file), or NULL when `self` is NULL or `name` is not a node. */
-const char *zp_security_node_key (const zp_security_t *self, const char *name);
-/* The key this process connects with: that of its in-process nodes. */
-const char *zp_security_own_key (const zp_security_t *self);
 
 /* Writes a new certificate to PATH (public) and PATH_secret. 0, or -1 with a message. */
 int zp_security_keygen (const char *path, char *err, size_t errlen);

@@ -4,7 +4,7 @@
         zp_event_t event;
         while (zp_watch_next (watch, &event, -1) == 0) {
             ... event.kind, event.step, event.active, ...
-            if (event.kind == ZP_MSG_TERMINATE)
+            if (event.kind == ZP_EVENT_TERMINATE)
                 break;
         }
         zp_watch_destroy (&watch);
@@ -18,13 +18,22 @@
 #ifndef ZP_WATCH_H
 #define ZP_WATCH_H
 
-#include "zp_frame.h"
 #include "zp_security.h"
 
 #include <stdint.h>
 
+/* The broadcasts a watcher sees (their numbers are the wire's frame kinds). */
+typedef enum {
+    ZP_EVENT_SYNC = 32,      /* the master checks that subscriptions work */
+    ZP_EVENT_BEGIN = 33,     /* a superstep begins */
+    ZP_EVENT_TERMINATE = 34, /* the job ended */
+    ZP_EVENT_HEARTBEAT = 35, /* the master is alive */
+    ZP_EVENT_PLAN = 36,      /* a new route plan */
+    ZP_EVENT_CHECKPOINT = 37 /* a checkpoint is complete */
+} zp_event_kind_t;
+
 typedef struct {
-    zp_msg_kind_t kind; /* ZP_MSG_SYNC, BEGIN, TERMINATE, HEARTBEAT, PLAN or CHECKPOINT */
+    zp_event_kind_t kind;
     uint64_t seq;
     uint32_t step;         /* BEGIN: the superstep that starts; TERMINATE, HEARTBEAT: the last one;
                               CHECKPOINT: the superstep checkpointed */
@@ -54,6 +63,6 @@ int zp_watch_next (zp_watch_t *self, zp_event_t *event, int timeout_ms);
 uint64_t zp_watch_bad_frames (const zp_watch_t *self);
 
 /* The event's kind as a word: "sync", "begin", "terminate", "heartbeat". */
-const char *zp_event_name (zp_msg_kind_t kind);
+const char *zp_event_name (zp_event_kind_t kind);
 
 #endif

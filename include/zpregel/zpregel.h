@@ -1,8 +1,11 @@
-/*  zpregel: the whole public API in one include.
+/*  zpregel: the public API in one include.
 
-    Writing a vertex program needs only zp_program.h. Running jobs from C
-    needs zp_config.h and zp_job.h; following one, zp_watch.h. The rest is
-    the machinery underneath, public so that tests and tools can use it.
+    Writing a vertex program needs only zp_program.h (a plugin links against
+    nothing: it calls the zp_* functions of the process that loads it).
+    Running jobs from C needs zp_config.h and zp_job.h; following one,
+    zp_watch.h, with zp_security.h for a job under CURVE. These headers are
+    the whole installed API; the rest of the source tree is private and may
+    change in any release. docs/ARCHITECTURE.md states the ABI policy.
 */
 #ifndef ZPREGEL_H
 #define ZPREGEL_H
@@ -11,25 +14,7 @@
 #include "zp_program.h"
 #include "zp_config.h"
 #include "zp_job.h"
-#include "zp_watch.h"
 #include "zp_security.h"
-#include "zp_graph.h"
-#include "zp_properties.h"
-#include "zp_gen.h"
-#include "zp_balance.h"
-#include "zp_layout.h"
-#include "zp_plan.h"
-#include "zp_traffic.h"
-#include "zp_master.h"
-#include "zp_worker.h"
-#include "zp_router.h"
-#include "zp_process.h"
-#include "zp_cbor.h"
-#include "zp_frame.h"
-#include "zp_batch.h"
-#include "zp_control.h"
-#include "zp_compress.h"
-#include "zp_wire.h"
-#include "zp_sequencer.h"
+#include "zp_watch.h"
 
 #endif

@@ -19,7 +19,7 @@
 
 #include "zp_cbor.h"
 #include "zp_compress.h"
-#include "zp_types.h"
+#include "zpregel/zp_types.h"
 
 #include <stdbool.h>
 

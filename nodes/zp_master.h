@@ -28,10 +28,11 @@
 
 #include "zp_control.h"
 #include "zp_graph.h"
+#include "zpregel/zp_job.h"
 #include "zp_layout.h"
-#include "zp_program.h"
+#include "zpregel/zp_program.h"
 #include "zp_plan.h"
-#include "zp_security.h"
+#include "zpregel/zp_security.h"
 #include "zp_traffic.h"
 
 #include <czmq.h>
@@ -85,23 +86,6 @@ typedef struct {
     bool recovering;
     const zp_security_t *security; /* CURVE on its tcp sockets, or NULL */
 } zp_master_args_t;
-
-/* What the routers did, reported with DONE (n_routers of them, by index). */
-typedef zp_rstats_t zp_router_report_t;
-
-typedef struct {
-    uint32_t step;
-    uint64_t active;
-    uint64_t messages;
-    uint64_t bytes;
-    uint64_t batches;
-    double seconds;         /* wall time of the superstep, barrier included */
-    double compute_seconds; /* slowest worker's compute */
-    char slowest[64];       /* that worker's name */
-    uint64_t retries;       /* batches sent again */
-    uint64_t duplicates;    /* batches received twice and dropped */
-    bool halted;            /* the program's master compute ended the job after it */
-} zp_step_report_t;
 
 /* The actor body: pass it to zactor_new with a zp_master_args_t, which must
    stay valid until the actor is destroyed. */

@@ -26,7 +26,8 @@
 
 #include "zp_cbor.h"
 #include "zp_frame.h"
-#include "zp_types.h"
+#include "zpregel/zp_job.h"
+#include "zpregel/zp_types.h"
 
 #include <stdbool.h>
 
@@ -125,12 +126,7 @@ typedef struct {
 } zp_route_msg_t;
 
 /* RSTATS: a router's counters for the whole job. */
-typedef struct {
-    uint32_t router;
-    uint64_t frames_in, frames_out;
-    uint64_t messages_in, messages_out;
-    uint64_t resent; /* merged batches sent again */
-} zp_rstats_t;
+typedef zp_router_report_t zp_rstats_t;
 
 typedef struct {
     uint32_t worker; /* or router index, for a router */

@@ -26,7 +26,7 @@
 
 #include "zp_control.h"
 #include "zp_layout.h"
-#include "zp_program.h"
+#include "zpregel/zp_program.h"
 
 #define ZP_CHECKPOINT_PATH_MAX 4096
 

@@ -13,9 +13,9 @@
 #ifndef ZP_GRAPH_H
 #define ZP_GRAPH_H
 
-#include "zp_config.h"
+#include "zpregel/zp_config.h"
 #include "zp_properties.h"
-#include "zp_types.h"
+#include "zpregel/zp_types.h"
 
 #include <stdbool.h>
 #include <stddef.h>
