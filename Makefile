@@ -13,7 +13,7 @@
 PREFIX  ?= /usr/local
 CC      ?= cc
 BUILD   ?= build
-PKGS     = libczmq libzmq libcbor libzstd yaml-0.1
+PKGS     = libczmq libzmq libcbor libzstd yaml-0.1 libmicrohttpd
 VERSION  = 0.1.0
 # The shared library's ABI: its SONAME is libzpregel.so.$(SOMAJOR), changed
 # only when a program built against it would break (docs/ARCHITECTURE.md).
@@ -56,7 +56,9 @@ TEST_SRC = $(wildcard tests/test_*.c)
 HEADERS  = $(wildcard include/zpregel/*.h) $(wildcard lib/*.h) $(wildcard nodes/*.h) \
            $(wildcard router/*.h)
 
-LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+# The status page's assets (web/), compiled into the library.
+WEB      = web/index.html web/status.js web/status.css
+LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/zp_web_assets.o
 CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
 
@@ -66,7 +68,8 @@ TEST_PLUGINS = $(BUILD)/tests/libzp_bad_version.so $(BUILD)/tests/libzp_no_symbo
                $(BUILD)/tests/libzp_slow_indegree.so $(BUILD)/tests/libzp_crash.so \
                $(BUILD)/tests/libzp_misuse.so $(BUILD)/tests/libzp_evil.so \
                $(BUILD)/tests/libzp_v1_layout.so $(BUILD)/tests/libzp_struct_messages.so \
-               $(BUILD)/tests/libzp_struct_merged.so $(BUILD)/tests/libzp_input_values.so
+               $(BUILD)/tests/libzp_struct_merged.so $(BUILD)/tests/libzp_input_values.so \
+               $(BUILD)/tests/libzp_paced.so
 
 LIBA     = $(BUILD)/libzpregel.a
 LIBSO    = $(BUILD)/libzpregel.so.$(SOFULL)
@@ -85,6 +88,14 @@ $(BUILD)/libzp_indegree.so: examples/plugin/indegree_centrality.c $(HEADERS) bui
 $(BUILD)/tests/libzp_%.so: tests/plugins/%.c $(HEADERS) build/config.mk
 	@mkdir -p $(dir $@)
 	@$(CC) $(PUBLIC_CFLAGS) -shared -o $@ $<
+
+$(BUILD)/gen/zp_web_assets.c: $(WEB) scripts/embed.sh
+	@mkdir -p $(dir $@)
+	@bash scripts/embed.sh $@ $(WEB)
+
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
+	@mkdir -p $(dir $@)
+	@$(CC) $(CFLAGS_ALL) -c $< -o $@
 
 $(BUILD)/obj/%.o: %.c $(HEADERS) build/config.mk
 	@mkdir -p $(dir $@)

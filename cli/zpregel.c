@@ -16,6 +16,8 @@
     (engine.on_limit: fail), 4 when a vertex program crashed.
 */
 #include "zp_gen.h"
+#include "zp_log.h"
+#include "zp_json.h"
 #include "zp_job_internal.h"
 #include "zp_plan.h"
 #include "zp_process.h"
@@ -57,7 +59,44 @@ static void s_usage_main (FILE *out)
              "  keygen PATH       write a CURVE certificate: PATH (public) and PATH_secret\n"
              "  version           print the version\n"
              "\n"
+             "Every command takes --log-level error|warning|info|debug (default info, or\n"
+             "ZPREGEL_LOG_LEVEL), which the nodes it starts inherit.\n"
              "Run 'zpregel COMMAND --help' for a command's options.\n");
+}
+
+/* Takes --log-level LEVEL (or --log-level=LEVEL) out of argv, wherever it
+   is, into ZPREGEL_LOG_LEVEL, which zp_log reads and child processes
+   inherit. 0, or -1 after a message about a bad level. */
+static int s_log_level (int *argc, char **argv)
+{
+    int kept = 1;
+    for (int i = 1; i < *argc; i++) {
+        const char *value = NULL;
+        if (streq (argv[i], "--log-level")) {
+            if (i + 1 == *argc) {
+                fprintf (stderr,
+                         "zpregel: --log-level needs a level: error, warning, info or debug\n");
+                return -1;
+            }
+            value = argv[++i];
+        } else if (strncmp (argv[i], "--log-level=", 12) == 0)
+            value = argv[i] + 12;
+        else {
+            argv[kept++] = argv[i];
+            continue;
+        }
+        zp_log_level_t level;
+        if (zp_log_parse (value, &level) != 0) {
+            fprintf (stderr,
+                     "zpregel: --log-level: expected error, warning, info or debug, got \"%s\"\n",
+                     value);
+            return -1;
+        }
+        setenv ("ZPREGEL_LOG_LEVEL", value, 1);
+    }
+    *argc = kept;
+    argv[kept] = NULL;
+    return 0;
 }
 
 /* --unset KEY: the override "-KEY" (zp_config_load), kept for the life of
@@ -158,9 +197,21 @@ static void s_on_step (void *ctx, const zp_step_report_t *r)
                  "{\"step\":%u,\"seconds\":%.6f,\"compute_seconds\":%.6f,"
                  "\"slowest_worker\":\"%s\",\"active\":%" PRIu64 ",\"messages\":%" PRIu64
                  ",\"bytes\":%" PRIu64 ",\"batches\":%" PRIu64 ",\"retries\":%" PRIu64
-                 ",\"duplicates\":%" PRIu64 ",\"time\":\"%s\"}\n",
+                 ",\"duplicates\":%" PRIu64 ",\"workers\":[",
                  r->step, r->seconds, r->compute_seconds, r->slowest, r->active, r->messages,
-                 r->bytes, r->batches, r->retries, r->duplicates, now);
+                 r->bytes, r->batches, r->retries, r->duplicates);
+        for (uint32_t i = 0; i < r->n_workers; i++) {
+            const zp_worker_step_t *w = &r->workers[i];
+            fprintf (p->stats, "%s{\"name\":", i ? "," : "");
+            zp_json_string (p->stats, w->name);
+            fprintf (p->stats,
+                     ",\"active\":%" PRIu64 ",\"messages_out\":%" PRIu64 ",\"messages_in\":%" PRIu64
+                     ",\"bytes_out\":%" PRIu64 ",\"bytes_in\":%" PRIu64 ",\"compute_seconds\":%.6f,"
+                     "\"send_wait_seconds\":%.6f,\"barrier_wait_seconds\":%.6f}",
+                     w->active, w->messages_out, w->messages_in, w->bytes_out, w->bytes_in,
+                     w->compute_seconds, w->send_wait_seconds, w->barrier_wait_seconds);
+        }
+        fprintf (p->stats, "],\"time\":\"%s\"}\n", now);
         zp_traffic_write (p->stats, r->step, &t);
     }
     if (p->quiet)
@@ -443,9 +494,9 @@ static int s_run_node (const zp_config_t *cfg, const zp_worker_config_t *wc, boo
             return rc;
         }
         int64_t pause = (int64_t) cfg->heartbeat_ms << (attempt < 5 ? attempt : 5);
-        zsys_info ("%s %s: registering again with the master at %s in %.1fs (%u of %u)",
-                   router ? "router" : "worker", wc->name, cfg->control, (double) pause / 1000,
-                   attempt + 1, cfg->max_recoveries);
+        zp_log_info ("%s %s: registering again with the master at %s in %.1fs (%u of %u)",
+                     router ? "router" : "worker", wc->name, cfg->control, (double) pause / 1000,
+                     attempt + 1, cfg->max_recoveries);
         for (int64_t end = zclock_mono () + pause; zclock_mono () < end && !zsys_interrupted;)
             zclock_sleep (50);
     }
@@ -516,17 +567,17 @@ static int s_launch_children (const zp_config_t *cfg, const char *where, s_child
             const char *name = c->node ? c->node->name : "";
             if (c->node && status > 128 && c->restarts < cfg->max_recoveries) {
                 c->restarts++;
-                zsys_warning ("zpregel launch: %s %s (pid %d) died of signal %d; starting it "
-                              "again (%u of at most %u)",
-                              role, name, (int) c->pid, status - 128, c->restarts,
-                              cfg->max_recoveries);
+                zp_log_warning ("zpregel launch: %s %s (pid %d) died of signal %d; starting it "
+                                "again (%u of at most %u)",
+                                role, name, (int) c->pid, status - 128, c->restarts,
+                                cfg->max_recoveries);
                 if ((c->pid = s_spawn_child (cfg, c, overrides, n_overrides)) > 0)
                     continue;
             }
             if (status == ZP_EXIT_PROGRAM_CRASHED)
-                zsys_error ("zpregel launch: %s %s (pid %d): its program crashed; not started "
-                            "again, the same input would crash it again",
-                            role, name, (int) c->pid);
+                zp_log_error ("zpregel launch: %s %s (pid %d): its program crashed; not started "
+                              "again, the same input would crash it again",
+                              role, name, (int) c->pid);
             c->status = status;
             c->pid = 0;
             running--;
@@ -921,18 +972,20 @@ static int s_cmd_watch (int argc, char **argv)
             continue;
         char now[40];
         s_now (now, sizeof now);
-        if (json)
+        if (json) {
             printf ("{\"seq\":%" PRIu64 ",\"event\":\"%s\",\"step\":%u,"
                     "\"active\":%" PRIu64 ",\"messages\":%" PRIu64 ",\"status\":%u,"
-                    "\"plan_version\":%" PRIu64 ",\"time\":\"%s\"}\n",
+                    "\"plan_version\":%" PRIu64 ",\"slowest_worker\":",
                     e.seq, zp_event_name (e.kind), e.step, e.active, e.messages, e.status,
-                    e.plan_version, now);
-        else if (e.kind == ZP_EVENT_BEGIN && e.step == 0)
+                    e.plan_version);
+            zp_json_string (stdout, e.slowest);
+            printf (",\"slowest_compute_seconds\":%.6f,\"time\":\"%s\"}\n", e.slowest_seconds, now);
+        } else if (e.kind == ZP_EVENT_BEGIN && e.step == 0)
             printf ("%6" PRIu64 "  begin      superstep 0\n", e.seq);
         else if (e.kind == ZP_EVENT_BEGIN)
             printf ("%6" PRIu64 "  begin      superstep %u (after superstep %u: %" PRIu64
-                    " active, %" PRIu64 " messages)\n",
-                    e.seq, e.step, e.step - 1, e.active, e.messages);
+                    " active, %" PRIu64 " messages; slowest %s, %.4fs computing)\n",
+                    e.seq, e.step, e.step - 1, e.active, e.messages, e.slowest, e.slowest_seconds);
         else if (e.kind == ZP_EVENT_TERMINATE)
             printf ("%6" PRIu64 "  terminate  %s after superstep %u (%" PRIu64 " active, %" PRIu64
                     " messages)%s%s\n",
@@ -1319,21 +1372,6 @@ static int s_cmd_gen (int argc, char **argv)
     return rc;
 }
 
-/* `text` as a JSON string. */
-static void s_json_string (const char *text)
-{
-    putchar ('"');
-    for (const char *p = text ? text : ""; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            printf ("\\%c", *p);
-        else if ((unsigned char) *p < 0x20)
-            printf ("\\u%04x", (unsigned char) *p);
-        else
-            putchar (*p);
-    }
-    putchar ('"');
-}
-
 static const char *s_type_word (zp_type_t type)
 {
     switch (type) {
@@ -1359,13 +1397,13 @@ static void s_print_program (const zp_program_t *p, bool json)
     bool file = strcmp (name, p->name) != 0; /* a shared object, registered by its path */
     if (json) {
         printf ("{\"name\":");
-        s_json_string (name);
+        zp_json_string (stdout, name);
         if (file) {
             printf (",\"file\":");
-            s_json_string (p->name);
+            zp_json_string (stdout, p->name);
         }
         printf (",\"description\":");
-        s_json_string (p->description);
+        zp_json_string (stdout, p->description);
         printf (",\"api_version\":%d,\"value_type\":\"%s\",\"message_type\":\"%s\",\"params\":[",
                 p->api_version, s_type_word (p->value_type), s_type_word (p->message_type));
     } else if (file)
@@ -1378,19 +1416,19 @@ static void s_print_program (const zp_program_t *p, bool json)
         zp_format_value (def, sizeof def, d->fallback, d->type == ZP_VERTEX ? ZP_U64 : d->type);
         if (json) {
             printf ("%s{\"name\":", k ? "," : "");
-            s_json_string (d->name);
+            zp_json_string (stdout, d->name);
             printf (",\"type\":\"%s\",\"property\":", s_type_word (d->type));
             if (d->property)
-                s_json_string (d->property);
+                zp_json_string (stdout, d->property);
             else
                 printf ("null");
             printf (",\"required\":%s,\"default\":", d->required ? "true" : "false");
             if (d->required)
                 printf ("null");
             else
-                s_json_string (def);
+                zp_json_string (stdout, def);
             printf (",\"help\":");
-            s_json_string (d->help);
+            zp_json_string (stdout, d->help);
             printf ("}");
         } else
             printf ("         job.params.%-12s %s (from %s; default %s)\n", d->name,
@@ -1467,6 +1505,8 @@ int main (int argc, char **argv)
     zsys_init ();
     zsys_set_logident ("zpregel");
     zsys_set_logstream (stderr);
+    if (s_log_level (&argc, argv) != 0)
+        return 2;
     if (argc < 2) {
         s_usage_main (stderr);
         return 2;

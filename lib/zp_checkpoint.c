@@ -1,5 +1,6 @@
 /*  zp_checkpoint: the files a checkpoint is made of. See zp_checkpoint.h. */
 #include "zp_checkpoint.h"
+#include "zp_log.h"
 #include "zp_compress.h"
 #include "zp_grow.h"
 #include "zp_partition.h"
@@ -641,7 +642,7 @@ static int s_manifest_read (const char *dir, bool check, uint64_t fingerprint, z
             break;
     }
     if (rc == 0 && first[0])
-        zsys_warning ("%s: using the checkpoint of superstep %u before it", first, m->step);
+        zp_log_warning ("%s: using the checkpoint of superstep %u before it", first, m->step);
     else if (rc != 0)
         snprintf (err, errlen, "%s", first);
     free (steps);

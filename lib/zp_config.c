@@ -47,6 +47,7 @@ typedef enum {
     K_NUMBER,   /* number >= 0 (double) */
     K_PARAMS,   /* mapping of free scalars (job.params) */
     K_ENDPOINT, /* a tcp endpoint (zp_endpoint.h) */
+    K_ADDRESS,  /* HOST:PORT, a tcp endpoint without its tcp:// (master.http) */
 } s_kind_t;
 
 struct zp_config_origin_s {
@@ -96,6 +97,7 @@ static const s_key_t s_master_keys[] = {
     {"broadcast", K_ENDPOINT, S_OFF (broadcast), false, 0, 0, NULL, NULL},
     {"host", K_STRING, S_OFF (master_host), false, 0, 0, NULL, NULL},
     {"join_timeout", K_DURATION, S_OFF (join_timeout_ms), false, 1, 86400000, NULL, NULL},
+    {"http", K_ADDRESS, S_OFF (http), false, 0, 0, NULL, NULL},
     S_END};
 
 static const s_key_t s_worker_keys[] = {
@@ -291,11 +293,19 @@ static int s_store_scalar (s_ctx_t *ctx, const s_key_t *key, yaml_node_t *node, 
     case K_STRING:
     case K_PATH:
         return s_store_string (ctx, node, path, field, key->kind == K_PATH);
-    case K_ENDPOINT: {
+    case K_ENDPOINT:
+    case K_ADDRESS: {
         zp_endpoint_t ep;
-        char why[512];
-        if (zp_endpoint_parse (text, &ep, why, sizeof why) != 0)
-            return s_fail (ctx, node, path, "%s", why);
+        char why[512], endpoint[512];
+        snprintf (endpoint, sizeof endpoint, "%s%s", key->kind == K_ADDRESS ? "tcp://" : "",
+                  text ? text : "");
+        size_t len = strlen (endpoint);
+        if (key->kind == K_ADDRESS && len > 2 && strcmp (endpoint + len - 2, ":0") == 0)
+            endpoint[len - 2] = 0; /* port 0: chosen by the system */
+        if (!text || zp_endpoint_parse (endpoint, &ep, why, sizeof why) != 0)
+            return s_fail (ctx, node, path, "%s",
+                           key->kind == K_ADDRESS ? "expected HOST:PORT, e.g. 127.0.0.1:9464"
+                                                  : why);
         return s_store_string (ctx, node, path, field, false);
     }
     case K_PROGRAM: {
@@ -1037,6 +1047,7 @@ void zp_config_destroy (zp_config_t **self_p)
     free (cfg->origins);
     free (cfg->control);
     free (cfg->broadcast);
+    free (cfg->http);
     free (cfg->master_host);
     for (size_t i = 0; i < cfg->n_workers; i++) {
         free (cfg->workers[i].name);

@@ -463,7 +463,7 @@ int zp_ping_decode (const void *frame, size_t size, zp_ping_t *m)
           n_workers, sent, sent_bytes, received, aggregates, retries, duplicates] */
 int zp_done_encode (const zp_done_t *m, zp_cbor_writer_t *out)
 {
-    zp_frame_write_begin (out, ZP_MSG_DONE, 16);
+    zp_frame_write_begin (out, ZP_MSG_DONE, 17);
     zp_cbor_write_uint (out, m->worker);
     zp_cbor_write_uint (out, m->step);
     zp_cbor_write_uint (out, m->active);
@@ -471,6 +471,7 @@ int zp_done_encode (const zp_done_t *m, zp_cbor_writer_t *out)
     zp_cbor_write_uint (out, m->bytes);
     zp_cbor_write_uint (out, m->batches);
     zp_cbor_write_double (out, m->compute_seconds);
+    zp_cbor_write_double (out, m->send_wait_seconds);
     zp_cbor_write_uint (out, m->n_workers);
     zp_cbor_write_typed (out, ZP_TAG_U64LE, m->sent, m->n_workers * 8);
     zp_cbor_write_typed (out, ZP_TAG_U64LE, m->sent_bytes, m->n_workers * 8);
@@ -484,7 +485,7 @@ int zp_done_encode (const zp_done_t *m, zp_cbor_writer_t *out)
 int zp_done_decode (const void *frame, size_t size, zp_done_t *m)
 {
     zp_cbor_reader_t r;
-    S_TRY (zp_frame_begin (&r, frame, size, ZP_MSG_DONE, 16));
+    S_TRY (zp_frame_begin (&r, frame, size, ZP_MSG_DONE, 17));
     ZP_READ_U (&r, UINT32_MAX, m->worker);
     ZP_READ_U (&r, UINT32_MAX, m->step);
     ZP_READ_U (&r, UINT64_MAX, m->active);
@@ -492,6 +493,7 @@ int zp_done_decode (const void *frame, size_t size, zp_done_t *m)
     ZP_READ_U (&r, UINT64_MAX, m->bytes);
     ZP_READ_U (&r, UINT64_MAX, m->batches);
     S_TRY (s_double (&r, &m->compute_seconds));
+    S_TRY (s_double (&r, &m->send_wait_seconds));
     ZP_READ_U (&r, UINT32_MAX, m->n_workers);
     S_TRY (s_typed (&r, ZP_TAG_U64LE, 8, m->n_workers, &m->sent));
     S_TRY (s_typed (&r, ZP_TAG_U64LE, 8, m->n_workers, &m->sent_bytes));
@@ -572,22 +574,26 @@ int zp_broadcast_encode (const zp_broadcast_t *m, zp_cbor_writer_t *out)
         zp_cbor_write_text (out, m->control ? m->control : "");
         break;
     case ZP_MSG_BEGIN:
-        zp_frame_write_begin (out, m->kind, 8);
+        zp_frame_write_begin (out, m->kind, 10);
         zp_cbor_write_uint (out, m->seq);
         zp_cbor_write_uint (out, m->step);
         zp_cbor_write_uint (out, m->plan_version);
         zp_cbor_write_typed (out, ZP_TAG_U64LE, m->aggregates, m->n_aggregates * 8);
         zp_cbor_write_uint (out, m->active);
         zp_cbor_write_uint (out, m->messages);
+        zp_cbor_write_text (out, m->slowest ? m->slowest : "");
+        zp_cbor_write_double (out, m->slowest_seconds);
         break;
     case ZP_MSG_TERMINATE:
-        zp_frame_write_begin (out, m->kind, 8);
+        zp_frame_write_begin (out, m->kind, 10);
         zp_cbor_write_uint (out, m->seq);
         zp_cbor_write_uint (out, m->step);
         zp_cbor_write_uint (out, m->status);
         zp_cbor_write_uint (out, m->active);
         zp_cbor_write_uint (out, m->messages);
         zp_cbor_write_text (out, m->reason ? m->reason : "");
+        zp_cbor_write_text (out, m->slowest ? m->slowest : "");
+        zp_cbor_write_double (out, m->slowest_seconds);
         break;
     case ZP_MSG_CHECKPOINT:
         zp_frame_write_begin (out, m->kind, 4);
@@ -626,22 +632,26 @@ int zp_broadcast_decode (const void *frame, size_t size, zp_broadcast_t *m)
         S_TRY (s_text (&r, &m->control, &m->control_len));
         break;
     case ZP_MSG_BEGIN:
-        S_TRY (zp_frame_begin (&r, frame, size, kind, 8));
+        S_TRY (zp_frame_begin (&r, frame, size, kind, 10));
         ZP_READ_U (&r, UINT64_MAX, m->seq);
         ZP_READ_U (&r, UINT32_MAX, m->step);
         ZP_READ_U (&r, UINT64_MAX, m->plan_version);
         S_TRY (s_typed_any (&r, ZP_TAG_U64LE, 8, &m->n_aggregates, &m->aggregates));
         ZP_READ_U (&r, UINT64_MAX, m->active);
         ZP_READ_U (&r, UINT64_MAX, m->messages);
+        S_TRY (s_text (&r, &m->slowest, &m->slowest_len));
+        S_TRY (s_double (&r, &m->slowest_seconds));
         break;
     case ZP_MSG_TERMINATE:
-        S_TRY (zp_frame_begin (&r, frame, size, kind, 8));
+        S_TRY (zp_frame_begin (&r, frame, size, kind, 10));
         ZP_READ_U (&r, UINT64_MAX, m->seq);
         ZP_READ_U (&r, UINT32_MAX, m->step);
         ZP_READ_U (&r, ZP_STATUS_LOST, m->status);
         ZP_READ_U (&r, UINT64_MAX, m->active);
         ZP_READ_U (&r, UINT64_MAX, m->messages);
         S_TRY (s_text (&r, &m->reason, &m->reason_len));
+        S_TRY (s_text (&r, &m->slowest, &m->slowest_len));
+        S_TRY (s_double (&r, &m->slowest_seconds));
         break;
     case ZP_MSG_CHECKPOINT:
         S_TRY (zp_frame_begin (&r, frame, size, kind, 4));

@@ -136,11 +136,12 @@ typedef struct {
 typedef struct {
     uint32_t worker;
     uint32_t step;
-    uint64_t active;        /* vertices not halted after this step */
-    uint64_t messages;      /* messages sent in this step, local ones included */
-    uint64_t bytes;         /* bytes of batches sent to other workers */
-    uint64_t batches;       /* batches sent to other workers */
-    double compute_seconds; /* time in compute() and sending */
+    uint64_t active;          /* vertices not halted after this step */
+    uint64_t messages;        /* messages sent in this step, local ones included */
+    uint64_t bytes;           /* bytes of batches sent to other workers */
+    uint64_t batches;         /* batches sent to other workers */
+    double compute_seconds;   /* time in compute() and sending */
+    double send_wait_seconds; /* then waiting for the last ACK */
     uint32_t n_workers;
     const uint8_t *sent;       /* n_workers uint64: messages sent to each worker this step */
     const uint8_t *sent_bytes; /* n_workers uint64: batch bytes sent to each worker */
@@ -187,6 +188,10 @@ typedef struct {
     size_t reason_len;
     uint32_t n_workers;    /* PLAN */
     const uint8_t *routes; /* PLAN: n_workers x n_workers uint32 (zp_plan.h encoding) */
+    const char *slowest;   /* BEGIN, TERMINATE: the slowest worker of the superstep just
+                              finished (NULL or "": none), and its compute seconds */
+    size_t slowest_len;
+    double slowest_seconds;
 } zp_broadcast_t;
 
 /* Encoders reset `out` and return 0, or -1 on allocation failure.

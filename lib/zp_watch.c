@@ -123,7 +123,10 @@ static void s_event (const zp_broadcast_t *b, zp_event_t *e)
                       .active = b->active,
                       .messages = b->messages,
                       .status = b->status,
-                      .plan_version = b->plan_version};
+                      .plan_version = b->plan_version,
+                      .slowest_seconds = b->slowest_seconds};
+    snprintf (e->slowest, sizeof e->slowest, "%.*s", (int) b->slowest_len,
+              b->slowest ? b->slowest : "");
     snprintf (e->control, sizeof e->control, "%.*s", (int) b->control_len,
               b->control ? b->control : "");
     snprintf (e->reason, sizeof e->reason, "%.*s", (int) b->reason_len, b->reason ? b->reason : "");

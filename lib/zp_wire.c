@@ -1,5 +1,6 @@
 /*  zp_wire: frames on sockets, with zero-copy hand-off for large ones. */
 #include "zp_wire.h"
+#include "zp_log.h"
 #include "zp_endpoint.h"
 
 #include <ctype.h>
@@ -177,7 +178,7 @@ int zp_wire_bind (zsock_t *sock, const char *endpoint, int wait_ms)
         bool ipv6 = false;
         if (zp_endpoint_parse (endpoint, &ep, err, sizeof err) != 0 ||
             zp_endpoint_bindable (&ep, bindable, sizeof bindable, &ipv6, err, sizeof err) != 0) {
-            zsys_error ("%s: %s", endpoint, err);
+            zp_log_error ("%s: %s", endpoint, err);
             errno = EINVAL;
             return -1;
         }

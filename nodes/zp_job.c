@@ -7,7 +7,9 @@
     one process never meet.
 */
 #include "zp_job_internal.h"
+#include "zp_log.h"
 #include "zp_checkpoint.h"
+#include "zp_http.h"
 #include "zp_master.h"
 #include "zp_process.h"
 #include "zp_router.h"
@@ -262,6 +264,7 @@ typedef struct {
     bool recovering;
     s_totals_t *totals;
     const zp_security_t *security;
+    zp_status_t *status; /* for master.http, or NULL */
 } s_job_t;
 
 /* Node k of a run (its workers, then its routers): its config and its
@@ -332,9 +335,9 @@ static int s_move_checkpoint (const s_job_t *j, const zp_layout_t *to, bool drop
     bool placed_otherwise = m.job_fingerprint == job_fp && m.fingerprint != to_fp;
     if (placed_otherwise && !(j->program->flags & ZP_PLACEMENT_FREE)) {
         if (or_forget) {
-            zsys_warning ("%s: the checkpoint cannot move to other workers (the program's "
-                          "messages or values hold vertex handles): starting from superstep 0",
-                          name);
+            zp_log_warning ("%s: the checkpoint cannot move to other workers (the program's "
+                            "messages or values hold vertex handles): starting from superstep 0",
+                            name);
             zp_checkpoint_clear (dir);
         } else {
             snprintf (err, errlen,
@@ -357,8 +360,8 @@ static int s_move_checkpoint (const s_job_t *j, const zp_layout_t *to, bool drop
             rc = -1;
         } else {
             if (m.fingerprint != to_fp)
-                zsys_info ("moving the checkpoint of superstep %u in %s from %u workers to %u",
-                           m.step, dir, m.n_workers, to->n_workers);
+                zp_log_info ("moving the checkpoint of superstep %u in %s from %u workers to %u",
+                             m.step, dir, m.n_workers, to->n_workers);
             rc = zp_checkpoint_move (dir, &m, from, to, to_fp, err, errlen);
         }
         zp_layout_destroy (&from);
@@ -421,8 +424,8 @@ static int s_leave (s_job_t *j, const zp_placement_t *how, const uint32_t *lost,
     /* Move the checkpoint in force to the new placement. */
     if (s_move_checkpoint (j, next, routers_left > 0, true, err, errlen) != 0)
         goto done;
-    zsys_warning ("%s leave%s the job%s", names, left + routers_left > 1 ? "" : "s",
-                  left ? "; the partitions of the lost workers move to the others" : "");
+    zp_log_warning ("%s leave%s the job%s", names, left + routers_left > 1 ? "" : "s",
+                    left ? "; the partitions of the lost workers move to the others" : "");
     uint32_t kept = 0, kept_routers = 0;
     for (uint32_t k = 0; k < n + nr; k++)
         if (!gone[k] && k < n)
@@ -666,12 +669,14 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
             continue;
         }
         char *cmd = NULL;
-        zframe_t *frame = NULL, *traffic = NULL;
-        if (zsock_recv (master, "sff", &cmd, &frame, &traffic) != 0 || !cmd) {
+        zframe_t *frame = NULL, *traffic = NULL, *wsteps = NULL, *routes = NULL;
+        if (zsock_recv (master, "sffff", &cmd, &frame, &traffic, &wsteps, &routes) != 0 || !cmd) {
             snprintf (err, errlen, "lost the master");
             zstr_free (&cmd);
             zframe_destroy (&frame);
             zframe_destroy (&traffic);
+            zframe_destroy (&wsteps);
+            zframe_destroy (&routes);
             break;
         }
         bool over = true;
@@ -705,8 +710,21 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
             r.n_workers = n;
             r.sent_messages = t;
             r.sent_bytes = t ? t + (size_t) n * n : NULL;
-            if (t && zframe_size (traffic) == (size_t) 2 * n * n * sizeof (uint64_t) && options &&
-                options->on_step)
+            r.workers = wsteps && zframe_size (wsteps) == n * sizeof (zp_worker_step_t)
+                            ? (const zp_worker_step_t *) zframe_data (wsteps)
+                            : NULL;
+            bool whole =
+                t && zframe_size (traffic) == (size_t) 2 * n * n * sizeof (uint64_t) && r.workers;
+            if (whole && j->status) {
+                const char *router_names[nr + 1];
+                for (uint32_t k = 0; k < nr; k++)
+                    router_names[k] = cfg->routers[j->routers[k]].name;
+                bool plan = routes && zframe_size (routes) == (size_t) n * n * sizeof (uint32_t);
+                zp_status_step (j->status, &r,
+                                plan ? (const uint32_t *) zframe_data (routes) : NULL, router_names,
+                                nr);
+            }
+            if (whole && options && options->on_step)
                 options->on_step (options->ctx, &r);
             over = false;
         } else if (streq (cmd, "DONE") && zframe_size (frame) == sizeof (void *)) {
@@ -736,6 +754,8 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
         zstr_free (&cmd);
         zframe_destroy (&frame);
         zframe_destroy (&traffic);
+        zframe_destroy (&wsteps);
+        zframe_destroy (&routes);
         if (over)
             break;
     }
@@ -819,9 +839,29 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
         source.weight_property = weight;
         zp_properties_destroy (&props);
     }
+    /* master.http serves the job's metrics and status page while it runs. */
+    zp_status_t *status = NULL;
+    zp_http_t *http = NULL;
+    if (cfg->http) {
+        char bound[400];
+        status = zp_status_new (cfg);
+        http =
+            status ? zp_http_start (cfg->http, status, bound, sizeof bound, why, sizeof why) : NULL;
+        if (!http) {
+            snprintf (err, errlen, "%s: %s", cfg->path, status ? why : "out of memory");
+            zp_status_destroy (&status);
+            return -1;
+        }
+        if (options && options->on_step && !options->quiet)
+            fprintf (stderr, "zpregel: the job's status page is %s, its metrics %smetrics\n", bound,
+                     bound);
+    }
     zp_graph_t *g = zp_graph_load (&source, &props, err, errlen);
-    if (!g)
+    if (!g) {
+        zp_http_stop (&http);
+        zp_status_destroy (&status);
         return -1;
+    }
     zp_value_t params[ZP_MAX_PARAMS];
     zp_layout_t *layout = NULL;
     uint32_t n = (uint32_t) cfg->n_workers, nr = (uint32_t) cfg->n_routers;
@@ -868,6 +908,8 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
     summary->imbalance_vertices = g->n ? (double) vmax * n / (double) g->n : 1.0;
     summary->imbalance_edges = g->m ? (double) emax * n / (double) g->m : 1.0;
     summary->load_seconds = (double) (zclock_usecs () - t0) / 1e6;
+    zp_status_set_graph (status, program, g->n, g->edges, g->directed, summary->vertices_of,
+                         summary->edges_of);
 
     if (nr && zp_layout_estimate_traffic (layout, g, 16, &estimate) != 0) {
         snprintf (err, errlen, "out of memory estimating traffic");
@@ -896,7 +938,8 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
                    .workers = calloc (n, sizeof (uint32_t)),
                    .routers = calloc (nr + 1, sizeof (uint32_t)),
                    .totals = &totals,
-                   .security = security};
+                   .security = security,
+                   .status = status};
     uint32_t *lost = calloc ((size_t) n + nr, sizeof *lost);
     if (!job.workers || !job.routers || !lost) {
         free (job.workers);
@@ -921,9 +964,10 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
         if (rc == 0 || n_lost == 0 || summary->recoveries >= cfg->max_recoveries)
             break;
         summary->recoveries++;
-        zsys_warning ("%s: restarting every node from the last checkpoint (recovery %u of at "
-                      "most %u)",
-                      err, summary->recoveries, cfg->max_recoveries);
+        zp_status_recovered (status);
+        zp_log_warning ("%s: restarting every node from the last checkpoint (recovery %u of at "
+                        "most %u)",
+                        err, summary->recoveries, cfg->max_recoveries);
         /* A lost node gets one chance to come back (started again by this
            process, by zpregel launch, or by hand); if it does not, it
            leaves the job. */
@@ -999,6 +1043,9 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
         summary->value_words = words;
     }
 done:
+    zp_status_set_state (status, rc == 0 ? ZP_STATE_FINISHED : ZP_STATE_FAILED);
+    zp_http_stop (&http);
+    zp_status_destroy (&status);
     zp_traffic_free (&estimate);
     free (weights);
     free (by_handle);

@@ -12,6 +12,7 @@
     for them over the control socket and sees the job as it happened.
 */
 #include "zp_master.h"
+#include "zp_log.h"
 #include "zp_security_internal.h"
 #include "zp_checkpoint.h"
 #include "zp_wire.h"
@@ -91,6 +92,8 @@ typedef struct {
     uint64_t *received;   /* (n + n_routers) x n: messages j received from i (a worker, then a
                              router) in the previous superstep */
     zp_step_report_t report, last;
+    zp_worker_step_t *wsteps; /* n_workers: each worker's part of the report */
+    int64_t *done_at;         /* n_workers: when its DONE came (zclock_usecs) */
     zp_value_t *values;
     zp_cbor_writer_t w;
     /* checkpoints */
@@ -117,10 +120,10 @@ static void s_reject (self_t *self, zp_wire_msg_t *msg, const char *what, const 
     vsnprintf (why, sizeof why, fmt, ap);
     va_end (ap);
     if (more)
-        zsys_error ("master: dropped %s from %s: %s (and %" PRIu64 " more not logged)", what, peer,
-                    why, more);
+        zp_log_error ("master: dropped %s from %s: %s (and %" PRIu64 " more not logged)", what,
+                      peer, why, more);
     else
-        zsys_error ("master: dropped %s from %s: %s", what, peer, why);
+        zp_log_error ("master: dropped %s from %s: %s", what, peer, why);
 }
 
 static void s_publish (self_t *self, zp_broadcast_t *b)
@@ -147,7 +150,7 @@ static const char *s_node_name (const self_t *self, uint32_t w);
 static void s_to_worker (self_t *self, uint32_t w)
 {
     if (zp_wire_send (self->control, &self->workers[w].identity, &self->w, false) != 0)
-        zsys_error ("master: cannot send to %s: %s", s_node_name (self, w), zmq_strerror (errno));
+        zp_log_error ("master: cannot send to %s: %s", s_node_name (self, w), zmq_strerror (errno));
 }
 
 static void s_bye_all (self_t *self, uint32_t status, const char *reason)
@@ -391,7 +394,9 @@ static void s_begin (self_t *self)
                         .aggregates = (const uint8_t *) aggs,
                         .active = self->last.active,
                         .messages = self->last.messages,
-                        .plan_version = self->plan ? self->plan->version : 0};
+                        .plan_version = self->plan ? self->plan->version : 0,
+                        .slowest = self->last.slowest,
+                        .slowest_seconds = self->last.compute_seconds};
     uint32_t n = self->args->n_workers, nr = self->args->n_routers;
     memcpy (self->routes_before, self->routes, (size_t) n * n * sizeof *self->routes);
     memset (self->merged[self->step & 1], 0, (size_t) nr * n * sizeof (s_merged_t));
@@ -408,6 +413,7 @@ static void s_begin (self_t *self)
         self->workers[w].done = false;
     memset (&self->report, 0, sizeof self->report);
     self->report.step = self->step;
+    memset (self->wsteps, 0, self->args->n_workers * sizeof *self->wsteps);
     self->step_started = zclock_usecs ();
     s_publish (self, &b);
 }
@@ -491,6 +497,8 @@ static void s_on_hello (self_t *self, zp_wire_msg_t *msg)
     for (size_t i = 0; i < hello.n_endpoints; i++)
         wk->endpoints[i] = strndup (hello.endpoints[i], hello.endpoint_lens[i]);
     wk->locality = strndup (hello.locality, hello.locality_len);
+    zp_log_debug ("master: %s joined from %s (%u of %u)", s_node_name (self, (uint32_t) w), peer,
+                  self->n_joined + 1, self->n_nodes);
     if (++self->n_joined == self->n_nodes)
         s_send_assigns (self);
 }
@@ -579,8 +587,8 @@ static zp_value_t *s_master_aggregator (const zp_master_ctx_t *m, size_t index, 
 {
     const zp_program_t *p = m->self->args->program;
     if (index >= p->n_aggregators || p->aggregators[index].type != type) {
-        zsys_error ("master: program %s: %s: aggregator %zu %s", p->name, call, index,
-                    index >= p->n_aggregators ? "does not exist" : "has another type");
+        zp_log_error ("master: program %s: %s: aggregator %zu %s", p->name, call, index,
+                      index >= p->n_aggregators ? "does not exist" : "has another type");
         return NULL;
     }
     return &m->self->aggregates[index];
@@ -646,6 +654,24 @@ static void s_on_merged (self_t *self, int w, zp_wire_msg_t *msg)
         s_finish_step (self);
 }
 
+/* What each worker received, and how long it waited for the slowest. */
+static void s_worker_totals (self_t *self)
+{
+    uint32_t n = self->args->n_workers;
+    int64_t last = 0;
+    for (uint32_t w = 0; w < n; w++)
+        last = self->done_at[w] > last ? self->done_at[w] : last;
+    for (uint32_t w = 0; w < n; w++) {
+        zp_worker_step_t *ws = &self->wsteps[w];
+        ws->messages_in = ws->bytes_in = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            ws->messages_in += self->sent[i * n + w];
+            ws->bytes_in += self->sent_bytes[i * n + w];
+        }
+        ws->barrier_wait_seconds = (double) (last - self->done_at[w]) / 1e6;
+    }
+}
+
 static void s_finish_step (self_t *self)
 {
     const zp_master_args_t *a = self->args;
@@ -679,6 +705,7 @@ static void s_finish_step (self_t *self)
         }
         zp_broadcast_t b = {.kind = ZP_MSG_CHECKPOINT, .step = self->step};
         s_publish (self, &b);
+        self->report.checkpointed = true;
     }
     memcpy (self->prev_sent, self->sent, (size_t) n * n * sizeof *self->sent);
     /* Combine aggregator partials in worker order: the same result every
@@ -697,15 +724,22 @@ static void s_finish_step (self_t *self)
     if (!last && s_master_compute (self, self->step + 1))
         last = self->report.halted = true;
     self->report.seconds = (double) (zclock_usecs () - self->step_started) / 1e6;
+    self->report.n_aggregates = (uint32_t) a->program->n_aggregators;
+    memcpy (self->report.aggregates, self->aggregates, sizeof self->aggregates);
+    s_worker_totals (self);
     self->last = self->report;
-    zsock_send (self->pipe, "sbb", "STEP", &self->report, sizeof self->report, self->sent,
-                (size_t) 2 * n * n * sizeof *self->sent);
+    zsock_send (self->pipe, "sbbbb", "STEP", &self->report, sizeof self->report, self->sent,
+                (size_t) 2 * n * n * sizeof *self->sent, self->wsteps,
+                (size_t) n * sizeof *self->wsteps, self->routes,
+                (size_t) n * n * sizeof *self->routes);
     if (last) {
         zp_broadcast_t b = {.kind = ZP_MSG_TERMINATE,
                             .step = self->step,
                             .status = 0,
                             .active = self->report.active,
-                            .messages = self->report.messages};
+                            .messages = self->report.messages,
+                            .slowest = self->report.slowest,
+                            .slowest_seconds = self->report.compute_seconds};
         self->state = S_COLLECTING;
         s_publish (self, &b);
         return;
@@ -729,6 +763,12 @@ static void s_finish_step (self_t *self)
     s_begin (self);
 }
 
+/* A time a worker reported, or 0 when it is no time at all (NaN, negative). */
+static double s_seconds (double t)
+{
+    return t >= 0 && t < 1e9 ? t : 0;
+}
+
 static void s_on_done (self_t *self, int w, zp_wire_msg_t *msg)
 {
     zp_done_t d;
@@ -739,11 +779,23 @@ static void s_on_done (self_t *self, int w, zp_wire_msg_t *msg)
                     d.n_aggregates != self->args->program->n_aggregators))
         rc = ZP_ERANGE;
     if (rc != 0 || self->workers[w].done) {
-        zsys_error ("master: dropped a bad DONE from worker %s: %s", self->args->worker_names[w],
-                    rc ? zp_frame_strerror (rc) : "duplicate");
+        zp_log_error ("master: dropped a bad DONE from worker %s: %s", self->args->worker_names[w],
+                      rc ? zp_frame_strerror (rc) : "duplicate");
         return;
     }
     self->workers[w].done = true;
+    self->done_at[w] = zclock_usecs ();
+    zp_worker_step_t *ws = &self->wsteps[w];
+    snprintf (ws->name, sizeof ws->name, "%s", self->args->worker_names[w]);
+    ws->active = d.active;
+    ws->messages_out = d.messages;
+    ws->bytes_out = d.bytes;
+    ws->compute_seconds = s_seconds (d.compute_seconds);
+    ws->send_wait_seconds = s_seconds (d.send_wait_seconds);
+    zp_log_debug ("master: superstep %u: worker %s done, %" PRIu64 " active, %.4fs computing, "
+                  "%.4fs waiting for ACKs (%u of %u)",
+                  self->step, ws->name, d.active, ws->compute_seconds, ws->send_wait_seconds,
+                  self->n_done + 1, n);
     zp_step_report_t *r = &self->report;
     r->active += d.active;
     r->messages += d.messages;
@@ -751,8 +803,8 @@ static void s_on_done (self_t *self, int w, zp_wire_msg_t *msg)
     r->batches += d.batches;
     r->retries += d.retries;
     r->duplicates += d.duplicates;
-    if (d.compute_seconds > r->compute_seconds || !r->slowest[0]) {
-        r->compute_seconds = d.compute_seconds;
+    if (ws->compute_seconds > r->compute_seconds || !r->slowest[0]) {
+        r->compute_seconds = ws->compute_seconds;
         snprintf (r->slowest, sizeof r->slowest, "%s", self->args->worker_names[w]);
     }
     for (uint32_t j = 0; j < n; j++) {
@@ -789,8 +841,8 @@ static void s_on_result (self_t *self, int w, zp_wire_msg_t *msg)
         (r.worker != (uint32_t) w || r.count != (l->ranges[w + 1] - l->ranges[w]) * words))
         rc = ZP_ECOUNT;
     if (rc != 0 || self->workers[w].result) {
-        zsys_error ("master: dropped a bad RESULT from worker %s: %s", self->args->worker_names[w],
-                    rc ? zp_frame_strerror (rc) : "duplicate");
+        zp_log_error ("master: dropped a bad RESULT from worker %s: %s",
+                      self->args->worker_names[w], rc ? zp_frame_strerror (rc) : "duplicate");
         return;
     }
     memcpy (self->values + (size_t) l->ranges[w] * words, r.values, r.count * sizeof (zp_value_t));
@@ -805,8 +857,8 @@ static void s_on_rstats (self_t *self, int w, zp_wire_msg_t *msg)
     uint32_t index = (uint32_t) w - self->args->n_workers;
     int rc = zp_rstats_decode (zp_wire_data (msg), zp_wire_size (msg), &r);
     if (rc != 0 || r.router != index || self->workers[w].result) {
-        zsys_error ("master: dropped a bad RSTATS from router %s",
-                    s_node_name (self, (uint32_t) w));
+        zp_log_error ("master: dropped a bad RSTATS from router %s",
+                      s_node_name (self, (uint32_t) w));
         return;
     }
     self->router_reports[index] = r;
@@ -975,8 +1027,8 @@ static void s_on_control (self_t *self)
     else if (kind == ZP_MSG_RESULT && self->state == S_COLLECTING)
         s_on_result (self, w, &msg);
     else
-        zsys_error ("master: dropped an unexpected frame (kind %d) from %s", kind,
-                    s_node_name (self, (uint32_t) w));
+        zp_log_error ("master: dropped an unexpected frame (kind %d) from %s", kind,
+                      s_node_name (self, (uint32_t) w));
     zp_wire_close (&msg);
 }
 
@@ -1075,6 +1127,8 @@ void zp_master_actor (zsock_t *pipe, void *argp)
     }
     self->router_reports = calloc (a->n_routers + 1, sizeof *self->router_reports);
     self->partials = calloc ((size_t) n * ZP_MAX_AGGREGATORS, sizeof *self->partials);
+    self->wsteps = calloc (n + 1, sizeof *self->wsteps);
+    self->done_at = calloc (n + 1, sizeof *self->done_at);
     /* sent and sent_bytes are one allocation: the traffic matrix as reported. */
     self->sent = calloc ((size_t) 2 * n * n, sizeof *self->sent);
     self->sent_bytes = self->sent ? self->sent + (size_t) n * n : NULL;
@@ -1089,10 +1143,10 @@ void zp_master_actor (zsock_t *pipe, void *argp)
     char why[1024] = "the master cannot start: out of memory or sockets";
     self->control = zsock_new (ZMQ_ROUTER);
     self->bcast = zsock_new (ZMQ_PUB);
-    bool ok = self->workers && self->partials && self->sent && self->prev_sent && self->received &&
-              self->routes && self->routes_before && self->merged[0] && self->merged[1] &&
-              self->merged_in[0] && self->merged_in[1] && self->values && self->control &&
-              self->bcast && self->replay_budgets;
+    bool ok = self->workers && self->partials && self->wsteps && self->done_at && self->sent &&
+              self->prev_sent && self->received && self->routes && self->routes_before &&
+              self->merged[0] && self->merged[1] && self->merged_in[0] && self->merged_in[1] &&
+              self->values && self->control && self->bcast && self->replay_budgets;
     if (ok) {
         zsock_set_router_mandatory (self->control, 1);
         zsock_set_linger (self->control, 2000);
@@ -1139,8 +1193,8 @@ void zp_master_actor (zsock_t *pipe, void *argp)
                       dir, self->resume.n_workers, n);
         ok = rc == 0 && (!self->resume.step || self->resume.n_workers == n);
         if (ok && self->resume.step)
-            zsys_info ("master: resuming from the checkpoint of superstep %u in %s",
-                       self->resume.step, dir);
+            zp_log_info ("master: resuming from the checkpoint of superstep %u in %s",
+                         self->resume.step, dir);
     } else if (ok && a->settings.checkpoint_every)
         zp_checkpoint_clear (a->settings.checkpoint_dir); /* never resume into another run */
     zsock_signal (pipe, ok ? 0 : 1);
@@ -1204,6 +1258,8 @@ void zp_master_actor (zsock_t *pipe, void *argp)
     zp_plan_destroy (&self->plan);
     zp_manifest_free (&self->resume);
     free (self->partials);
+    free (self->wsteps);
+    free (self->done_at);
     free (self->sent);
     free (self->prev_sent);
     free (self->received);

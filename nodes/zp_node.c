@@ -1,5 +1,6 @@
 /*  zp_node: sockets, HELLO and ordered broadcasts for workers and routers. */
 #include "zp_node.h"
+#include "zp_log.h"
 #include "zp_security_internal.h"
 #include "zp_endpoint.h"
 #include "zp_grow.h"
@@ -15,7 +16,7 @@ void zp_node_log (zp_node_t *node, const char *fmt, ...)
     va_start (ap, fmt);
     vsnprintf (msg, sizeof msg, fmt, ap);
     va_end (ap);
-    zsys_error ("%s %s: %s", node->kind, node->name, msg);
+    zp_log_error ("%s %s: %s", node->kind, node->name, msg);
 }
 
 void zp_node_reject (zp_node_t *node, zp_wire_msg_t *msg, const char *what, const char *why)
@@ -329,8 +330,8 @@ bool zp_node_master_silent (zp_node_t *node, uint32_t heartbeat_ms, uint32_t liv
     int64_t silent = zclock_mono () - node->heard;
     if (silent <= (int64_t) heartbeat_ms * liveness)
         return false;
-    zsys_error ("%s %s: the master at %s is silent for %.1fs", node->kind, node->name, node->master,
-                (double) silent / 1000);
+    zp_log_error ("%s %s: the master at %s is silent for %.1fs", node->kind, node->name,
+                  node->master, (double) silent / 1000);
     return true;
 }
 
@@ -338,7 +339,7 @@ bool zp_node_join_expired (zp_node_t *node, const char *what)
 {
     if (zclock_mono () <= node->join_deadline)
         return false;
-    zsys_error ("%s %s: no %s from the master at %s within %.1fs", node->kind, node->name, what,
-                node->master, node->join_ms / 1000.0);
+    zp_log_error ("%s %s: no %s from the master at %s within %.1fs", node->kind, node->name, what,
+                  node->master, node->join_ms / 1000.0);
     return true;
 }

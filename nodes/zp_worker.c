@@ -124,6 +124,7 @@ typedef struct {
     int64_t next_ping;            /* when the master hears from us next */
     zp_step_stats_t stats;
     double compute_seconds;
+    int64_t computed_at; /* when compute ended: the wait for ACKs starts */
     zp_cbor_writer_t bw; /* batches */
     uint64_t bad_frames;
     /* checkpoints */
@@ -507,6 +508,7 @@ static void s_send_done (self_t *self)
                       .bytes = bytes,
                       .batches = batches,
                       .compute_seconds = self->compute_seconds,
+                      .send_wait_seconds = (double) (zclock_usecs () - self->computed_at) / 1e6,
                       .n_workers = n,
                       .sent = (const uint8_t *) self->stats.sent,
                       .sent_bytes = (const uint8_t *) sent_bytes,
@@ -602,7 +604,8 @@ static void s_begin (self_t *self, const zp_broadcast_t *b)
     int rc = zp_partition_compute (self->partition, s_flush, s_tick, self, &self->stats);
     if (rc == 0)
         rc = s_send_ends (self);
-    self->compute_seconds = (double) (zclock_usecs () - start) / 1e6;
+    self->computed_at = zclock_usecs ();
+    self->compute_seconds = (double) (self->computed_at - start) / 1e6;
     if (rc != 0) {
         const char *why = zp_partition_error (self->partition);
         s_fail (self, why ? why : "superstep failed: out of memory, or a batch could not be sent");

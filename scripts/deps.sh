@@ -5,7 +5,20 @@
 #   scripts/deps.sh fuzz   clang with libFuzzer, for make fuzz, likewise
 #   scripts/deps.sh slurm  Slurm's daemons and srun (slurm-wlm), for the Slurm
 #                          test, likewise (the test skips without them)
+#   scripts/deps.sh web    promtool (prometheus) and headless Chromium, for the
+#                          metrics and status page tests, likewise
 set -u
+if [ "${1:-}" = web ]; then
+    command -v promtool >/dev/null 2>&1 && command -v chromium >/dev/null 2>&1 && exit 0
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "zpregel: installing promtool (prometheus) and chromium for the status tests" >&2
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq >&2 &&
+            apt-get install -y -qq --no-install-recommends prometheus chromium >&2 && exit 0
+    fi
+    echo "zpregel: the status tests need: sudo apt-get install -y prometheus chromium" >&2
+    exit 1
+fi
 if [ "${1:-}" = slurm ]; then
     command -v slurmctld >/dev/null 2>&1 && command -v slurmd >/dev/null 2>&1 &&
         command -v srun >/dev/null 2>&1 && exit 0
@@ -38,7 +51,7 @@ if [ "${1:-}" = fuzz ]; then
 fi
 # pkg-config name -> Debian package
 deps="libzmq:libzmq3-dev libczmq:libczmq-dev libcbor:libcbor-dev libzstd:libzstd-dev
-yaml-0.1:libyaml-dev criterion:libcriterion-dev"
+yaml-0.1:libyaml-dev libmicrohttpd:libmicrohttpd-dev criterion:libcriterion-dev"
 missing=""
 if ! command -v pkg-config >/dev/null 2>&1; then
     missing="pkg-config"

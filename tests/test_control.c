@@ -150,6 +150,7 @@ Test (control, done_result_fail_ready_bye_round_trip)
                       300,
                       4,
                       0.25,
+                      0.125,
                       3,
                       (const uint8_t *) sent,
                       (const uint8_t *) bytes,
@@ -166,6 +167,7 @@ Test (control, done_result_fail_ready_bye_round_trip)
     cr_assert_eq (zp_done_decode (w.data, w.size, &dd), 0);
     cr_assert_eq (dd.step, 7);
     cr_assert_eq (dd.compute_seconds, 0.25);
+    cr_assert_eq (dd.send_wait_seconds, 0.125);
     cr_assert_eq (zp_load_u64 (dd.received + 16), 9);
     cr_assert_eq (dd.n_received, 3);
     cr_assert_eq (dd.n_aggregates, 2);

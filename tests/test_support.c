@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -478,4 +479,56 @@ const char *zp_test_weighted_debian (const char *dir)
                        "graph.deb.cdlp.max-iterations = 10\ngraph.deb.pr.num-iterations = 20\n"
                        "graph.deb.pr.damping-factor = 0.85\n"));
     return props;
+}
+
+char *zp_test_http_get (int port, const char *path, int *code)
+{
+    *code = 0;
+    int sock = socket (AF_INET, SOCK_STREAM, 0);
+    if (sock < 0)
+        return NULL;
+    struct timeval tv = {5, 0};
+    setsockopt (sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    setsockopt (sock, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    struct sockaddr_in addr = {.sin_family = AF_INET,
+                               .sin_port = htons ((uint16_t) port),
+                               .sin_addr.s_addr = htonl (INADDR_LOOPBACK)};
+    if (connect (sock, (struct sockaddr *) &addr, sizeof addr) != 0) {
+        close (sock);
+        return NULL;
+    }
+    char request[1024];
+    int len =
+        snprintf (request, sizeof request, "GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n", path);
+    if (write (sock, request, (size_t) len) != len) {
+        close (sock);
+        return NULL;
+    }
+    size_t cap = 1 << 16, size = 0;
+    char *reply = malloc (cap);
+    for (ssize_t got = 1; reply && got > 0;) {
+        if (size + 4096 + 1 > cap) {
+            char *grown = realloc (reply, cap * 2);
+            if (!grown) {
+                free (reply);
+                reply = NULL;
+                break;
+            }
+            reply = grown;
+            cap *= 2;
+        }
+        got = read (sock, reply + size, 4096);
+        size += got > 0 ? (size_t) got : 0;
+    }
+    close (sock);
+    if (!reply)
+        return NULL;
+    reply[size] = 0;
+    char *body = strstr (reply, "\r\n\r\n");
+    if (sscanf (reply, "HTTP/1.%*d %d", code) != 1 || !body) {
+        free (reply);
+        return NULL;
+    }
+    memmove (reply, body + 4, strlen (body + 4) + 1);
+    return reply;
 }

@@ -46,6 +46,9 @@ int zp_test_wait (int pid, int timeout_s);
 bool zp_test_wait_for (const char *path, const char *needle, int timeout_s);
 /* A tcp port on 127.0.0.1 that was free a moment ago. */
 int zp_test_port (void);
+/* GET http://127.0.0.1:PORT/PATH: the body (caller frees) and the status
+   code in *code; NULL when nothing answered (5 s at most). */
+char *zp_test_http_get (int port, const char *path, int *code);
 /* How many processes have `needle` in their command line (from /proc). */
 int zp_test_count_processes (const char *needle);
 /* The pid of a process whose command line has both needles, or -1. */

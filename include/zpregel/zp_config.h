@@ -68,6 +68,7 @@ typedef struct {
     char *control;
     char *broadcast;
     char *master_host; /* where the master runs (for launch) */
+    char *http;        /* HOST:PORT of the metrics and status page, or NULL: none */
     uint32_t join_timeout_ms;
     /* reliability */
     uint32_t heartbeat_ms;   /* heartbeats both ways, this often */

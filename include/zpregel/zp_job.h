@@ -17,6 +17,7 @@
 #define ZP_JOB_H
 
 #include "zp_config.h"
+#include "zp_program.h"
 #include "zp_types.h"
 
 #include <stdbool.h>
@@ -24,6 +25,22 @@
 #include <stdint.h>
 
 #define ZP_JOB_TOP 10
+
+/* One worker in one superstep. The three times add up to the superstep's
+   time as the worker lived it, less the time BEGIN took to reach it. */
+typedef struct {
+    char name[64];
+    uint64_t active;             /* its vertices still active after the superstep */
+    uint64_t messages_out;       /* messages its vertices sent, to its own vertices too */
+    uint64_t messages_in;        /* messages it received: its own, and other
+                                    workers' after their combiner merged them */
+    uint64_t bytes_out;          /* batch bytes it sent to other workers */
+    uint64_t bytes_in;           /* batch bytes other workers sent it */
+    double compute_seconds;      /* in compute() and sending its batches */
+    double send_wait_seconds;    /* then waiting for the last ACK of its batches */
+    double barrier_wait_seconds; /* then waiting for the slowest worker (the
+                                    master's clock, from its DONE to the last) */
+} zp_worker_step_t;
 
 /* One superstep, as the master saw it at its barrier. */
 typedef struct {
@@ -44,6 +61,11 @@ typedef struct {
     uint32_t n_workers;
     const uint64_t *sent_messages;
     const uint64_t *sent_bytes;
+    const zp_worker_step_t *workers; /* n_workers, valid during the callback only */
+    /* The aggregators after the superstep (the program's, in its order). */
+    uint32_t n_aggregates;
+    zp_value_t aggregates[ZP_MAX_AGGREGATORS];
+    bool checkpointed; /* a checkpoint of this superstep is complete */
 } zp_step_report_t;
 
 /* What one router did over the whole job. */

@@ -35,14 +35,16 @@ typedef enum {
 typedef struct {
     zp_event_kind_t kind;
     uint64_t seq;
-    uint32_t step;         /* BEGIN: the superstep that starts; TERMINATE, HEARTBEAT: the last one;
-                              CHECKPOINT: the superstep checkpointed */
-    uint64_t active;       /* BEGIN, TERMINATE: active vertices after the previous superstep */
-    uint64_t messages;     /* BEGIN, TERMINATE: messages sent in the previous superstep */
-    uint32_t status;       /* TERMINATE: 0 finished, 1 failed, 2 failed: a node was lost */
-    uint64_t plan_version; /* PLAN: the new plan's version; BEGIN: the plan in force */
-    char control[256];     /* SYNC, HEARTBEAT: the master's control endpoint */
-    char reason[1024];     /* TERMINATE: why the job failed ("" when it finished) */
+    uint32_t step;          /* BEGIN: the superstep that starts; TERMINATE, HEARTBEAT: the last one;
+                               CHECKPOINT: the superstep checkpointed */
+    uint64_t active;        /* BEGIN, TERMINATE: active vertices after the previous superstep */
+    uint64_t messages;      /* BEGIN, TERMINATE: messages sent in the previous superstep */
+    uint32_t status;        /* TERMINATE: 0 finished, 1 failed, 2 failed: a node was lost */
+    uint64_t plan_version;  /* PLAN: the new plan's version; BEGIN: the plan in force */
+    char control[256];      /* SYNC, HEARTBEAT: the master's control endpoint */
+    char reason[1024];      /* TERMINATE: why the job failed ("" when it finished) */
+    char slowest[64];       /* BEGIN, TERMINATE: the previous superstep's slowest worker */
+    double slowest_seconds; /* and the time it spent computing */
 } zp_event_t;
 
 typedef struct zp_watch_s zp_watch_t;

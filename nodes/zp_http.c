@@ -1,0 +1,127 @@
+/*  zp_http: the master's HTTP endpoint. */
+#include "zp_http.h"
+#include "zp_endpoint.h"
+
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+/* scripts/embed.sh, from web/ */
+extern const unsigned char zp_web_index_html[], zp_web_status_js[], zp_web_status_css[];
+extern const size_t zp_web_index_html_size, zp_web_status_js_size, zp_web_status_css_size;
+
+struct zp_http_s {
+    struct MHD_Daemon *daemon;
+    zp_status_t *status;
+};
+
+static enum MHD_Result s_reply (struct MHD_Connection *c, unsigned int code, const char *type,
+                                const void *body, size_t size, enum MHD_ResponseMemoryMode mode)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer (size, (void *) body, mode);
+    if (!r)
+        return MHD_NO;
+    MHD_add_response_header (r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    MHD_add_response_header (r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    enum MHD_Result rc = MHD_queue_response (c, code, r);
+    MHD_destroy_response (r);
+    return rc;
+}
+
+static enum MHD_Result s_text (struct MHD_Connection *c, unsigned int code, const char *text)
+{
+    return s_reply (c, code, "text/plain; charset=utf-8", text, strlen (text),
+                    MHD_RESPMEM_PERSISTENT);
+}
+
+/* A rendering of the status, handed to libmicrohttpd to free. */
+static enum MHD_Result s_rendered (struct MHD_Connection *c, const char *type, char *text)
+{
+    if (!text)
+        return s_text (c, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory\n");
+    return s_reply (c, MHD_HTTP_OK, type, text, strlen (text), MHD_RESPMEM_MUST_FREE);
+}
+
+static enum MHD_Result s_handle (void *cls, struct MHD_Connection *c, const char *url,
+                                 const char *method, const char *version, const char *upload,
+                                 size_t *upload_size, void **state)
+{
+    zp_http_t *self = cls;
+    if (strcmp (method, "GET") != 0 && strcmp (method, "HEAD") != 0)
+        return s_text (c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET\n");
+    if (strcmp (url, "/metrics") == 0)
+        return s_rendered (c, "text/plain; version=0.0.4; charset=utf-8",
+                           zp_status_metrics (self->status));
+    if (strcmp (url, "/status.json") == 0)
+        return s_rendered (c, "application/json", zp_status_json (self->status));
+    if (strcmp (url, "/") == 0 || strcmp (url, "/index.html") == 0)
+        return s_reply (c, MHD_HTTP_OK, "text/html; charset=utf-8", zp_web_index_html,
+                        zp_web_index_html_size, MHD_RESPMEM_PERSISTENT);
+    if (strcmp (url, "/status.js") == 0)
+        return s_reply (c, MHD_HTTP_OK, "text/javascript; charset=utf-8", zp_web_status_js,
+                        zp_web_status_js_size, MHD_RESPMEM_PERSISTENT);
+    if (strcmp (url, "/status.css") == 0)
+        return s_reply (c, MHD_HTTP_OK, "text/css; charset=utf-8", zp_web_status_css,
+                        zp_web_status_css_size, MHD_RESPMEM_PERSISTENT);
+    return s_text (c, MHD_HTTP_NOT_FOUND, "not found: try /, /metrics or /status.json\n");
+}
+
+zp_http_t *zp_http_start (const char *address, zp_status_t *status, char *bound, size_t boundlen,
+                          char *err, size_t errlen)
+{
+    char text[300];
+    zp_endpoint_t ep;
+    snprintf (text, sizeof text, "tcp://%s", address);
+    size_t len = strlen (text);
+    if (len > 2 && strcmp (text + len - 2, ":0") == 0)
+        text[len - 2] = 0; /* port 0: chosen by the system */
+    if (zp_endpoint_parse (text, &ep, err, errlen) != 0)
+        return NULL;
+    struct addrinfo hints = {.ai_flags = AI_PASSIVE | AI_NUMERICSERV, .ai_socktype = SOCK_STREAM};
+    struct addrinfo *ai = NULL;
+    char port[16];
+    snprintf (port, sizeof port, "%d", ep.port);
+    bool any = strcmp (ep.host, "*") == 0;
+    int rc = getaddrinfo (any ? NULL : ep.host, port, &hints, &ai);
+    if (rc != 0 || !ai) {
+        snprintf (err, errlen, "master.http: cannot resolve host \"%s\": %s", ep.host,
+                  gai_strerror (rc));
+        return NULL;
+    }
+    zp_http_t *self = calloc (1, sizeof *self);
+    if (self) {
+        self->status = status;
+        unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+        if (ai->ai_family == AF_INET6)
+            flags |= MHD_USE_IPv6;
+        self->daemon = MHD_start_daemon (flags, 0, NULL, NULL, s_handle, self, MHD_OPTION_SOCK_ADDR,
+                                         ai->ai_addr, MHD_OPTION_CONNECTION_LIMIT, 64u,
+                                         MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_END);
+    }
+    freeaddrinfo (ai);
+    if (!self || !self->daemon) {
+        snprintf (err, errlen, "master.http: cannot listen on %s (in use, or not this host's)",
+                  address);
+        free (self);
+        return NULL;
+    }
+    const union MHD_DaemonInfo *info =
+        MHD_get_daemon_info (self->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    int actual = info ? (int) info->port : ep.port;
+    const char *host = any ? "localhost" : ep.host;
+    snprintf (bound, boundlen, ep.ipv6 ? "http://[%s]:%d/" : "http://%s:%d/", host, actual);
+    return self;
+}
+
+void zp_http_stop (zp_http_t **self_p)
+{
+    zp_http_t *self = *self_p;
+    if (!self)
+        return;
+    MHD_stop_daemon (self->daemon);
+    free (self);
+    *self_p = NULL;
+}

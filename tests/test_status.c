@@ -1,0 +1,275 @@
+/*  master.http: the metrics and the status page of a running job, read by
+    Prometheus's own checker and by a real browser (headless Chromium). */
+#include "zp_test.h"
+
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* A job of `steps` supersteps of about `step_ms` each (the paced test
+   program) on the Debian graph, two inproc workers and a tcp one behind a
+   router, serving master.http on `port`. */
+static const char *s_paced_job (const char *dir, int port, int steps, int step_ms)
+{
+    char yaml[8192];
+    snprintf (yaml, sizeof yaml,
+              "job:\n  name: paced\n  algorithm: %s/tests/libzp_paced.so\n"
+              "  graph: %s\n  output: %s/paced.out\n"
+              "  params:\n    steps: %d\n    step_ms: %d\n"
+              "master:\n  control: tcp://127.0.0.1\n  broadcast: tcp://127.0.0.1\n"
+              "  http: 127.0.0.1:%d\n"
+              "workers:\n  - name: a\n  - name: b\n"
+              "  - name: c\n    transport: tcp\n    endpoint: tcp://127.0.0.1\n"
+              "routers:\n  - name: r1\n"
+              "routing:\n  mode: aggregated\n",
+              getenv ("ZPREGEL_BUILD") ? getenv ("ZPREGEL_BUILD") : zp_test_path ("build"),
+              zp_test_path ("data/debian-deps.properties"), dir, steps, step_ms, port);
+    return zp_test_write (dir, "paced.yaml", yaml);
+}
+
+/* Starts the paced job in a new directory (dir, 4096 bytes) with
+   `extra` arguments after it (NULL-terminated, at most 4); its stderr
+   goes to err (4200 bytes). */
+static int s_start_paced (char *dir, int port, int steps, const char *const *extra, char *err)
+{
+    char job[4096], out[4200];
+    snprintf (dir, 4096, "%s", zp_test_tmpdir ());
+    snprintf (job, sizeof job, "%s", s_paced_job (dir, port, steps, 150));
+    const char *argv[8] = {zp_test_bin (), "run", job};
+    for (int i = 0; extra && extra[i] && i < 4; i++)
+        argv[3 + i] = extra[i];
+    int pid = zp_test_start (argv, out, err);
+    cr_assert (pid > 0);
+    return pid;
+}
+
+/* The value of the sample `name` (a whole line's first word) in an
+   exposition, or -1. */
+static double s_sample (const char *metrics, const char *name)
+{
+    size_t len = strlen (name);
+    for (const char *p = metrics; p && *p; p = strchr (p, '\n'), p = p ? p + 1 : NULL)
+        if (strncmp (p, name, len) == 0 && p[len] == ' ')
+            return strtod (p + len + 1, NULL);
+    return -1;
+}
+
+/* The number after "key": in `record`, or -1. */
+static double s_field (const char *record, const char *key)
+{
+    char pattern[128];
+    snprintf (pattern, sizeof pattern, "\"%s\":", key);
+    const char *at = strstr (record, pattern);
+    return at ? strtod (at + strlen (pattern), NULL) : -1;
+}
+
+static bool s_have (const char *command)
+{
+    char probe[256];
+    snprintf (probe, sizeof probe, "command -v %s >/dev/null 2>&1", command);
+    return system (probe) == 0;
+}
+
+Test (status, metrics_scraped_during_a_job_pass_promtool_and_agree_with_its_stats, .timeout = 240)
+{
+    if (!s_have ("promtool"))
+        cr_skip_test ("promtool is not installed (Debian's prometheus; scripts/deps.sh web)");
+    char dir[4096], err[4300], stats[4300];
+    int port = zp_test_port ();
+    char *stats_tmp = strdup (zp_test_tmpdir ());
+    snprintf (stats, sizeof stats, "%s/stats.jsonl", stats_tmp);
+    free (stats_tmp);
+    const char *extra[] = {"--stats", stats, NULL};
+    int pid = s_start_paced (dir, port, 24, extra, err);
+    /* Scrape while it runs, until a few supersteps are done (bounded). */
+    char *metrics = NULL;
+    int code = 0;
+    for (int i = 0; i < 600; i++) {
+        free (metrics);
+        metrics = zp_test_http_get (port, "/metrics", &code);
+        if (metrics && s_sample (metrics, "zpregel_superstep") >= 4)
+            break;
+        usleep (50 * 1000);
+    }
+    cr_assert (metrics, "nothing answered on 127.0.0.1:%d", port);
+    cr_assert_eq (code, 200);
+    double step = s_sample (metrics, "zpregel_superstep");
+    cr_assert (step >= 4 && step < 23, "scraped at superstep %g: not during the job", step);
+    cr_assert_eq (s_sample (metrics, "zpregel_job_state{state=\"running\"}"), 1, "%s", metrics);
+    char *status = zp_test_http_get (port, "/status.json", &code);
+    cr_assert (status && code == 200 && strstr (status, "\"state\":\"running\""));
+    free (status);
+    char *missing = zp_test_http_get (port, "/nothing", &code);
+    cr_assert_eq (code, 404);
+    free (missing);
+    zp_test_write (dir, "metrics.txt", metrics);
+    cr_assert_eq (zp_test_wait (pid, 180), 0, "the job failed: %s", zp_test_read (err, NULL));
+
+    /* Prometheus's own checker finds nothing to say. */
+    char check[8400];
+    snprintf (check, sizeof check, "promtool check metrics < '%s/metrics.txt'", dir);
+    const char *sh[] = {"/bin/bash", "-c", check, NULL};
+    zp_test_run_t r;
+    zp_test_run (sh, 60, &r);
+    cr_assert_eq (r.status, 0, "promtool check metrics: %s%s", r.out, r.err);
+    zp_test_run_free (&r);
+
+    /* The values are the job's: the step records up to the superstep
+       scraped add up to the counters, and per worker too. */
+    cr_assert_eq (s_sample (metrics, "zpregel_graph_vertices"), 63436);
+    cr_assert_eq (s_sample (metrics, "zpregel_workers"), 3);
+    cr_assert_eq (s_sample (metrics, "zpregel_supersteps_total"), step + 1);
+    char *text = zp_test_read (stats, NULL);
+    cr_assert (text);
+    double messages = 0, bytes = 0, active = -1, c_out = 0, c_compute = 0;
+    for (char *line = strtok (text, "\n"); line; line = strtok (NULL, "\n")) {
+        if (strncmp (line, "{\"step\":", 8) != 0 || s_field (line, "step") > step)
+            continue;
+        messages += s_field (line, "messages");
+        bytes += s_field (line, "bytes");
+        active = s_field (line, "active");
+        const char *c = strstr (line, "{\"name\":\"c\"");
+        cr_assert (c, "no record of worker c: %s", line);
+        c_out += s_field (c, "messages_out");
+        c_compute += s_field (c, "compute_seconds");
+    }
+    free (text);
+    cr_assert_eq (s_sample (metrics, "zpregel_messages_total"), messages);
+    cr_assert_eq (s_sample (metrics, "zpregel_sent_bytes_total"), bytes);
+    cr_assert_eq (s_sample (metrics, "zpregel_active_vertices"), active);
+    cr_assert_eq (s_sample (metrics, "zpregel_worker_sent_messages_total{worker=\"c\"}"), c_out);
+    double compute = s_sample (metrics, "zpregel_worker_compute_seconds_total{worker=\"c\"}");
+    cr_assert (compute > 0.15 * (step + 1) * 0.9 && compute - c_compute < 1e-3 * (step + 1),
+               "worker c computed %g s by the metrics, %g s by --stats", compute, c_compute);
+    free (metrics);
+}
+
+/* The DOM headless Chromium shows for `url` once the page has run. */
+static char *s_dom (const char *url, const char *screenshot)
+{
+    char script[8192];
+    snprintf (script, sizeof script,
+              "chromium --headless --no-sandbox --disable-gpu --no-first-run "
+              "--user-data-dir=\"$(mktemp -d)\" --window-size=1280,1100 "
+              "--virtual-time-budget=2500 %s%s '%s' 2>/dev/null",
+              screenshot ? "--screenshot=" : "--dump-dom", screenshot ? screenshot : "", url);
+    const char *sh[] = {"/bin/bash", "-c", script, NULL};
+    zp_test_run_t r;
+    zp_test_run (sh, 90, &r);
+    cr_assert_eq (r.status, 0, "chromium: %s", r.err);
+    char *dom = r.out;
+    r.out = NULL;
+    zp_test_run_free (&r);
+    return dom;
+}
+
+/* The superstep the page showed: its body's data-superstep. */
+static int s_page_step (const char *dom)
+{
+    const char *at = strstr (dom, "data-superstep=\"");
+    return at ? atoi (at + 16) : -1;
+}
+
+Test (status, the_status_page_updates_in_a_browser_during_a_job, .timeout = 300)
+{
+    if (!s_have ("chromium"))
+        cr_skip_test ("chromium is not installed (Debian's chromium; scripts/deps.sh web)");
+    char dir[4096], err[4300], url[128];
+    int port = zp_test_port ();
+    int pid = s_start_paced (dir, port, 120, NULL, err);
+    snprintf (url, sizeof url, "http://127.0.0.1:%d/", port);
+    cr_assert (zp_test_wait_for (err, "status page is http://127.0.0.1:", 60), "%s",
+               zp_test_read (err, NULL));
+    char *first = NULL;
+    int step1 = -1;
+    for (int i = 0; i < 5 && step1 < 1; i++) {
+        free (first);
+        first = s_dom (url, NULL);
+        step1 = s_page_step (first);
+    }
+    cr_assert (step1 >= 1, "the page shows no superstep: %s", first);
+    /* What the page shows is the job: its state, program and workers, the
+       router in the plan, the aggregators. */
+    cr_assert (strstr (first, "class=\"state running\""), "%s", first);
+    cr_assert (strstr (first, "<dd id=\"program\">paced</dd>"), "%s", first);
+    cr_assert (strstr (first, "<dd id=\"vertices\">63,436</dd>"), "%s", first);
+    cr_assert (strstr (first, "<td>c</td><td>tcp</td>"), "%s", first);
+    cr_assert (strstr (first, ">r1</text>"), "the plan has no router: %s", first);
+    cr_assert (strstr (first, "class=\"link aggregated\""), "%s", first);
+    cr_assert (strstr (first, "<td>vertices_computed</td><td>63436</td>"), "%s", first);
+    /* Later, it has moved on. */
+    sleep (2);
+    char *second = s_dom (url, NULL);
+    int step2 = s_page_step (second);
+    cr_assert (step2 > step1, "the page stayed at superstep %d (then %d)", step1, step2);
+    char shot[4300];
+    snprintf (shot, sizeof shot, "%s/status.png", dir);
+    free (s_dom (url, shot));
+    size_t size = 0;
+    char *png = zp_test_read (shot, &size);
+    cr_assert (png && size > 10000 && memcmp (png, "\x89PNG", 4) == 0, "no screenshot (%zu bytes)",
+               size);
+    free (png);
+    free (first);
+    free (second);
+    kill (pid, SIGTERM);
+    zp_test_wait (pid, 60);
+}
+
+Test (status, a_bad_or_taken_http_address_is_named)
+{
+    char dir[4096], job[4096];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    snprintf (job, sizeof job, "%s", s_paced_job (dir, zp_test_port (), 2, 1));
+    zp_test_run_t r;
+    const char *bad[] = {zp_test_bin (), "run", job, "--set", "master.http=localhost:http", NULL};
+    zp_test_run (bad, 30, &r);
+    cr_assert_eq (r.status, 1, "%s", r.err);
+    cr_assert (strstr (r.err, "master.http") && strstr (r.err, "expected HOST:PORT"), "%s", r.err);
+    zp_test_run_free (&r);
+    /* A port someone else has: the job says so and does not run. */
+    int port = zp_test_port ();
+    char busy[64];
+    snprintf (busy, sizeof busy, "master.http=127.0.0.1:%d", port);
+    int holder = socket (AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in addr = {.sin_family = AF_INET,
+                               .sin_port = htons ((uint16_t) port),
+                               .sin_addr.s_addr = htonl (INADDR_LOOPBACK)};
+    cr_assert (holder >= 0 && bind (holder, (struct sockaddr *) &addr, sizeof addr) == 0 &&
+               listen (holder, 4) == 0);
+    const char *taken[] = {zp_test_bin (), "run", job, "--set", busy, NULL};
+    zp_test_run (taken, 60, &r);
+    close (holder);
+    cr_assert_eq (r.status, 1, "%s", r.err);
+    cr_assert (strstr (r.err, "master.http: cannot listen on 127.0.0.1:"), "%s", r.err);
+    zp_test_run_free (&r);
+}
+
+Test (status, log_level_sets_what_the_nodes_log, .timeout = 120)
+{
+    zp_test_run_t r;
+    const char *job = zp_test_path ("configs/local.yaml");
+    const char *debug[] = {zp_test_bin (), "run", job, "-q", "--log-level", "debug", NULL};
+    zp_test_run (debug, 60, &r);
+    cr_assert_eq (r.status, 0, "%s", r.err);
+    cr_assert (strstr (r.err, "master: w1 joined") && strstr (r.err, "master: w2 joined"), "%s",
+               r.err);
+    cr_assert (strstr (r.err, "master: superstep 3: worker w2 done"), "%s", r.err);
+    zp_test_run_free (&r);
+    /* The default (info) has none of it. */
+    const char *plain[] = {zp_test_bin (), "run", job, "-q", NULL};
+    zp_test_run (plain, 60, &r);
+    cr_assert_eq (r.status, 0, "%s", r.err);
+    cr_assert_null (strstr (r.err, "joined"), "%s", r.err);
+    zp_test_run_free (&r);
+    /* A level that is none is a usage error. */
+    const char *bad[] = {zp_test_bin (), "run", job, "--log-level=loud", NULL};
+    zp_test_run (bad, 30, &r);
+    cr_assert_eq (r.status, 2);
+    cr_assert (strstr (r.err, "--log-level: expected error, warning, info or debug, got \"loud\""),
+               "%s", r.err);
+    zp_test_run_free (&r);
+}
