@@ -5,7 +5,7 @@
 #   make run        the main job (configs/local.yaml) on the bundled graph
 #   make test       unit and integration tests (Criterion)
 #   make check      the same tests built with AddressSanitizer + UBSan
-#   make bench      benchmarks (not part of test): make bench SCALE=22
+#   make bench      benchmarks (not part of test): make bench SCALE=22 ROUNDS=5
 #   make fuzz       libFuzzer targets for every decoder, FUZZ_SECONDS each (clang)
 #   make install PREFIX=/usr/local
 #   make format     clang-format the tree
@@ -133,8 +133,9 @@ $(BUILD)/%: bench/%.c $(LIBA) $(HEADERS)
 
 # Benchmarks (not part of test): PageRank on R-MAT scale $(SCALE), see docs/PERFORMANCE.md.
 SCALE ?= 20
+ROUNDS ?= 5
 bench: $(BIN) $(BENCH_BINS)
-	./$(BUILD)/bench --scale $(SCALE) --zpregel ./$(BIN) --ref ./$(BUILD)/pagerank_ref
+	./$(BUILD)/bench --scale $(SCALE) --rounds $(ROUNDS) --zpregel ./$(BIN) --ref ./$(BUILD)/pagerank_ref
 
 # Fuzz targets (fuzz/README.md): every decoder of what comes from outside,
 # built with clang's libFuzzer and ASan+UBSan, each run for FUZZ_SECONDS

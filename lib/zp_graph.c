@@ -34,7 +34,25 @@ typedef struct {
     const char *p, *end;
     const char *line_start; /* for error messages */
     size_t line;
+    const char *released; /* pages before it were given back (s_release) */
 } s_file_t;
+
+/* How far the scan gets before the pages behind it are given back. */
+#define S_RELEASE_BYTES (16u << 20)
+
+/* Gives back the mapped pages the scan has left behind: a mapped file's
+   pages count in the process's resident memory for as long as they stay
+   mapped, and a graph file is as large as the graph built from it. A
+   second pass reads them from the file again. */
+static void s_release (s_file_t *f)
+{
+    size_t page = (size_t) sysconf (_SC_PAGESIZE);
+    const char *upto = f->data + ((size_t) (f->p - f->data) / page) * page;
+    if (upto > f->released) {
+        madvise ((void *) f->released, (size_t) (upto - f->released), MADV_DONTNEED);
+        f->released = upto;
+    }
+}
 
 static int s_open (s_file_t *f, const char *path, char *err, size_t errlen)
 {
@@ -61,6 +79,7 @@ static int s_open (s_file_t *f, const char *path, char *err, size_t errlen)
         }
         madvise (map, f->size, MADV_SEQUENTIAL);
         f->data = map;
+        f->released = map;
     }
     close (fd);
     /* An empty file maps nothing: read it as an empty string (no
@@ -86,6 +105,8 @@ static inline int s_is_blank (char c)
    and, if `comments`, lines starting with '#' or '%'). 0 at end of file. */
 static int s_next_line (s_file_t *f, bool comments)
 {
+    if (f->data && f->p >= f->released && (size_t) (f->p - f->released) >= S_RELEASE_BYTES)
+        s_release (f);
     while (f->p < f->end) {
         f->line++;
         const char *q = f->p;
