@@ -169,14 +169,57 @@ static const zp_program_t s_hops = {.api_version = ZP_API_VERSION,
                                     .init = s_hops_init,
                                     .compute = s_hops_compute};
 
+/* Whether a vertex got a message, whatever the message: the combined path
+   must count one that cancels out (+1 and -1), one equal to the combiner's
+   identity (0 for a sum, INT64_MAX for a min) and any other alike. */
+static void s_presence (zp_vertex_t *v, bool f64)
+{
+    if (zp_superstep (v) == 0) {
+        uint64_t k = zp_id (v) % 4;
+        if (f64)
+            zp_send_out_f64 (v, k == 0 ? 1.0 : k == 1 ? -1.0 : k == 2 ? 0.0 : 0.5);
+        else
+            zp_send_out_i64 (v, k == 0 ? INT64_MAX : (int64_t) zp_id (v));
+    } else if (f64)
+        zp_set_f64 (v, (double) zp_message_count (v));
+    else
+        zp_set_i64 (v, (int64_t) zp_message_count (v));
+    zp_vote_to_halt (v);
+}
+
+static void s_presence_sum_compute (zp_vertex_t *v)
+{
+    s_presence (v, true);
+}
+
+static void s_presence_min_compute (zp_vertex_t *v)
+{
+    s_presence (v, false);
+}
+
+static const zp_program_t s_presence_sum = {.api_version = ZP_API_VERSION,
+                                            .name = "t-presence-sum",
+                                            .value_type = ZP_F64,
+                                            .message_type = ZP_F64,
+                                            .combiner = ZP_COMBINE_SUM,
+                                            .compute = s_presence_sum_compute};
+
+static const zp_program_t s_presence_min = {.api_version = ZP_API_VERSION,
+                                            .name = "t-presence-min",
+                                            .value_type = ZP_I64,
+                                            .message_type = ZP_I64,
+                                            .combiner = ZP_COMBINE_MIN,
+                                            .compute = s_presence_min_compute};
+
 static void s_register (void)
 {
     static bool done;
     char err[256];
     if (done)
         return;
-    const zp_program_t *all[] = {&s_indeg, &s_bytes, &s_fnmax, &s_agg, &s_hops};
-    for (size_t i = 0; i < 5; i++)
+    const zp_program_t *all[] = {&s_indeg, &s_bytes,        &s_fnmax,       &s_agg,
+                                 &s_hops,  &s_presence_sum, &s_presence_min};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         cr_assert_eq (zp_program_register (all[i], err, sizeof err), 0, "%s", err);
     done = true;
 }
@@ -339,6 +382,30 @@ Test (engine, listed_messages_count_in_degrees)
         free (got);
         free (want);
     }
+    zp_graph_destroy (&g);
+}
+
+Test (engine, a_combined_message_counts_whatever_its_value)
+{
+    const char *graph = s_random_graph (3000, 20000, 5);
+    zp_graph_t *g = s_graph (graph, true);
+    bool *has = calloc (g->n, sizeof *has);
+    for (uint64_t i = 0; i < g->m; i++)
+        has[g->targets[i]] = true;
+    const char *programs[] = {"t-presence-sum", "t-presence-min"};
+    for (int k = 0; k < 2; k++)
+        for (int w = 1; w <= 3; w++) {
+            s_job_t job = {programs[k], graph, w, "  format: snap\nengine:\n  batch_bytes: 1KiB\n",
+                           ""};
+            const char *out = s_run (&job);
+            cr_assert_not_null (out, "%s", s_err);
+            int64_t *got = s_read_i64 (out, g, k == 0);
+            for (uint64_t i = 0; i < g->n; i++)
+                cr_assert_eq (got[i], has[i] ? 1 : 0, "%s, vertex %" PRIu64 " with %d workers",
+                              programs[k], g->ids[i], w);
+            free (got);
+        }
+    free (has);
     zp_graph_destroy (&g);
 }
 
