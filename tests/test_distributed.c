@@ -496,6 +496,10 @@ Test (distributed, a_job_with_every_node_inproc_can_be_watched, .timeout = 120)
     cr_assert (strstr (text, "  begin      superstep 0\n") &&
                    strstr (text, "terminate  finished after superstep 3000"),
                "the watcher missed part of the job:\n%.2000s", text);
+    /* Every later BEGIN names the superstep before's slowest worker. */
+    cr_assert (strstr (text, "  begin      superstep 2 (after superstep 1: ") &&
+                   (strstr (text, "; slowest w1, ") || strstr (text, "; slowest w2, ")),
+               "%.2000s", text);
     free (text);
     text = zp_test_read (e[1], NULL);
     cr_assert (strstr (text, "waiting for the job's broadcast at ipc://") &&

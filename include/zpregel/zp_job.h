@@ -26,8 +26,10 @@
 
 #define ZP_JOB_TOP 10
 
-/* One worker in one superstep. The three times add up to the superstep's
-   time as the worker lived it, less the time BEGIN took to reach it. */
+/* One worker in one superstep. Its three times are where the superstep
+   went for it, one after the other: computing, waiting for ACKs, waiting
+   at the barrier (a checkpoint's writing, and the time BEGIN took to reach
+   it, are in none of them). */
 typedef struct {
     char name[64];
     uint64_t active;             /* its vertices still active after the superstep */
