@@ -15,7 +15,7 @@
 
 #include <stddef.h>
 
-#define ZP_PROTOCOL_VERSION 1
+#define ZP_PROTOCOL_VERSION 2
 
 typedef enum {
     /* node -> master, over the control ROUTER */

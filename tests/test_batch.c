@@ -216,22 +216,22 @@ Test (batch, each_kind_of_bad_frame_gets_its_error)
     zp_cbor_writer_t w;
     zp_cbor_writer_init (&w, 0);
     zp_batch_view_t v;
-    s_frame (&w, ZP_MSG_BATCH, 1, ZP_F64, 2, 2, ZP_TAG_F64LE, 2, false);
+    s_frame (&w, ZP_MSG_BATCH, ZP_PROTOCOL_VERSION, ZP_F64, 2, 2, ZP_TAG_F64LE, 2, false);
     cr_assert_eq (zp_batch_decode (w.data, w.size, NULL, &v), 0);
-    s_frame (&w, ZP_MSG_BATCH, 2, ZP_F64, 2, 2, ZP_TAG_F64LE, 2, false);
+    s_frame (&w, ZP_MSG_BATCH, ZP_PROTOCOL_VERSION + 1, ZP_F64, 2, 2, ZP_TAG_F64LE, 2, false);
     cr_assert_eq (zp_batch_decode (w.data, w.size, NULL, &v), ZP_EVERSION);
-    s_frame (&w, ZP_MSG_ACK, 1, ZP_F64, 2, 2, ZP_TAG_F64LE, 2, false);
+    s_frame (&w, ZP_MSG_ACK, ZP_PROTOCOL_VERSION, ZP_F64, 2, 2, ZP_TAG_F64LE, 2, false);
     cr_assert_eq (zp_batch_decode (w.data, w.size, NULL, &v), ZP_EKIND);
-    s_frame (&w, ZP_MSG_BATCH, 1, ZP_F64, 3, 2, ZP_TAG_F64LE, 2, false);
+    s_frame (&w, ZP_MSG_BATCH, ZP_PROTOCOL_VERSION, ZP_F64, 3, 2, ZP_TAG_F64LE, 2, false);
     cr_assert_eq (zp_batch_decode (w.data, w.size, NULL, &v), ZP_ECOUNT);
-    s_frame (&w, ZP_MSG_BATCH, 1, ZP_F64, 2, 2, ZP_TAG_F64LE, 1, false);
+    s_frame (&w, ZP_MSG_BATCH, ZP_PROTOCOL_VERSION, ZP_F64, 2, 2, ZP_TAG_F64LE, 1, false);
     cr_assert_eq (zp_batch_decode (w.data, w.size, NULL, &v), ZP_ECOUNT);
-    s_frame (&w, ZP_MSG_BATCH, 1, ZP_F64, 2, 2, ZP_TAG_S64LE, 2, false);
+    s_frame (&w, ZP_MSG_BATCH, ZP_PROTOCOL_VERSION, ZP_F64, 2, 2, ZP_TAG_S64LE, 2, false);
     cr_assert_eq (zp_batch_decode (w.data, w.size, NULL, &v), ZP_ETYPE);
-    s_frame (&w, ZP_MSG_BATCH, 1, 9, 2, 2, ZP_TAG_F64LE, 2, false);
+    s_frame (&w, ZP_MSG_BATCH, ZP_PROTOCOL_VERSION, 9, 2, 2, ZP_TAG_F64LE, 2, false);
     cr_assert_eq (zp_batch_decode (w.data, w.size, NULL, &v), ZP_ERANGE);
     /* A well-formed frame followed by a stray item. */
-    s_frame (&w, ZP_MSG_BATCH, 1, ZP_F64, 2, 2, ZP_TAG_F64LE, 2, true);
+    s_frame (&w, ZP_MSG_BATCH, ZP_PROTOCOL_VERSION, ZP_F64, 2, 2, ZP_TAG_F64LE, 2, true);
     cr_assert_eq (zp_batch_decode (w.data, w.size, NULL, &v), ZP_ETRAILING);
     /* Not an array at all, and an empty frame. */
     cr_assert_eq (zp_batch_decode ("\x01", 1, NULL, &v), ZP_ETYPE);
