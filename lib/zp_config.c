@@ -296,16 +296,10 @@ static int s_store_scalar (s_ctx_t *ctx, const s_key_t *key, yaml_node_t *node, 
     case K_ENDPOINT:
     case K_ADDRESS: {
         zp_endpoint_t ep;
-        char why[512], endpoint[512];
-        snprintf (endpoint, sizeof endpoint, "%s%s", key->kind == K_ADDRESS ? "tcp://" : "",
-                  text ? text : "");
-        size_t len = strlen (endpoint);
-        if (key->kind == K_ADDRESS && len > 2 && strcmp (endpoint + len - 2, ":0") == 0)
-            endpoint[len - 2] = 0; /* port 0: chosen by the system */
-        if (!text || zp_endpoint_parse (endpoint, &ep, why, sizeof why) != 0)
-            return s_fail (ctx, node, path, "%s",
-                           key->kind == K_ADDRESS ? "expected HOST:PORT, e.g. 127.0.0.1:9464"
-                                                  : why);
+        char why[512];
+        if ((key->kind == K_ADDRESS ? zp_endpoint_parse_address (text, &ep, why, sizeof why)
+                                    : zp_endpoint_parse (text, &ep, why, sizeof why)) != 0)
+            return s_fail (ctx, node, path, "%s", why);
         return s_store_string (ctx, node, path, field, false);
     }
     case K_PROGRAM: {

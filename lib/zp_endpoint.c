@@ -13,6 +13,21 @@
     "expected tcp://HOST:PORT (HOST a name or an address, PORT from 1 to 65535, or * or no "       \
     "port for one chosen at run time)"
 
+int zp_endpoint_parse_address (const char *text, zp_endpoint_t *ep, char *err, size_t errlen)
+{
+    char endpoint[512];
+    snprintf (endpoint, sizeof endpoint, "tcp://%s", text ? text : "");
+    size_t len = strlen (endpoint);
+    if (len > 2 && strcmp (endpoint + len - 2, ":0") == 0)
+        endpoint[len - 2] = 0; /* port 0: chosen at run time */
+    if (!text || zp_endpoint_parse (endpoint, ep, err, errlen) != 0) {
+        snprintf (err, errlen, "expected HOST:PORT, e.g. 127.0.0.1:9464, got \"%s\"",
+                  text ? text : "");
+        return -1;
+    }
+    return 0;
+}
+
 bool zp_endpoint_is_tcp (const char *text)
 {
     return text && strncmp (text, "tcp://", 6) == 0;

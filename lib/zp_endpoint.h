@@ -24,6 +24,10 @@ typedef struct {
 /* Parses a tcp endpoint. 0, or -1 with what was expected in err. */
 int zp_endpoint_parse (const char *text, zp_endpoint_t *ep, char *err, size_t errlen);
 
+/* Parses HOST:PORT, a tcp endpoint without its tcp:// (master.http); port
+   0, or none, is chosen at run time. 0, or -1 with what was expected. */
+int zp_endpoint_parse_address (const char *text, zp_endpoint_t *ep, char *err, size_t errlen);
+
 /* Whether `text` is a tcp endpoint (tcp://...), as opposed to inproc or ipc. */
 bool zp_endpoint_is_tcp (const char *text);
 

@@ -20,25 +20,15 @@ bool zp_log_enabled (zp_log_level_t level);
 /* The level a word names: 0, or -1 when it names none. */
 int zp_log_parse (const char *word, zp_log_level_t *level);
 
-#define zp_log_error(...)                                                                          \
+/* `log` (a zsys_* function) with the arguments, if `level` is logged. */
+#define ZP_LOG(level, log, ...)                                                                    \
     do {                                                                                           \
-        if (zp_log_enabled (ZP_LOG_ERROR))                                                         \
-            zsys_error (__VA_ARGS__);                                                              \
+        if (zp_log_enabled (level))                                                                \
+            log (__VA_ARGS__);                                                                     \
     } while (0)
-#define zp_log_warning(...)                                                                        \
-    do {                                                                                           \
-        if (zp_log_enabled (ZP_LOG_WARNING))                                                       \
-            zsys_warning (__VA_ARGS__);                                                            \
-    } while (0)
-#define zp_log_info(...)                                                                           \
-    do {                                                                                           \
-        if (zp_log_enabled (ZP_LOG_INFO))                                                          \
-            zsys_info (__VA_ARGS__);                                                               \
-    } while (0)
-#define zp_log_debug(...)                                                                          \
-    do {                                                                                           \
-        if (zp_log_enabled (ZP_LOG_DEBUG))                                                         \
-            zsys_debug (__VA_ARGS__);                                                              \
-    } while (0)
+#define zp_log_error(...)   ZP_LOG (ZP_LOG_ERROR, zsys_error, __VA_ARGS__)
+#define zp_log_warning(...) ZP_LOG (ZP_LOG_WARNING, zsys_warning, __VA_ARGS__)
+#define zp_log_info(...)    ZP_LOG (ZP_LOG_INFO, zsys_info, __VA_ARGS__)
+#define zp_log_debug(...)   ZP_LOG (ZP_LOG_DEBUG, zsys_debug, __VA_ARGS__)
 
 #endif

@@ -72,13 +72,8 @@ static enum MHD_Result s_handle (void *cls, struct MHD_Connection *c, const char
 zp_http_t *zp_http_start (const char *address, zp_status_t *status, char *bound, size_t boundlen,
                           char *err, size_t errlen)
 {
-    char text[300];
     zp_endpoint_t ep;
-    snprintf (text, sizeof text, "tcp://%s", address);
-    size_t len = strlen (text);
-    if (len > 2 && strcmp (text + len - 2, ":0") == 0)
-        text[len - 2] = 0; /* port 0: chosen by the system */
-    if (zp_endpoint_parse (text, &ep, err, errlen) != 0)
+    if (zp_endpoint_parse_address (address, &ep, err, errlen) != 0)
         return NULL;
     struct addrinfo hints = {.ai_flags = AI_PASSIVE | AI_NUMERICSERV, .ai_socktype = SOCK_STREAM};
     struct addrinfo *ai = NULL;

@@ -77,6 +77,8 @@ zp_status_t *zp_status_new (const zp_config_t *cfg)
     }
     pthread_mutex_init (&self->lock, NULL);
     self->cfg = cfg;
+    /* As the job file names it, until the program is loaded. */
+    snprintf (self->program, sizeof self->program, "%s", cfg->algorithm);
     self->started = s_now ();
     return self;
 }
@@ -271,7 +273,7 @@ static void s_metrics (zp_status_t *self, FILE *out)
     fputs ("zpregel_job_info{job=\"", out);
     s_label (out, cfg->name ? cfg->name : "");
     fputs ("\",program=\"", out);
-    s_label (out, self->loaded ? self->program : cfg->algorithm);
+    s_label (out, self->program);
     fputs ("\",graph=\"", out);
     s_label (out, cfg->graph);
     fputs ("\"} 1\n", out);
@@ -424,7 +426,7 @@ static void s_json (zp_status_t *self, FILE *out)
     fputs ("{\"job\":", out);
     zp_json_string (out, cfg->name ? cfg->name : "");
     fputs (",\"program\":", out);
-    zp_json_string (out, self->loaded ? self->program : cfg->algorithm);
+    zp_json_string (out, self->program);
     fputs (",\"graph\":", out);
     zp_json_string (out, cfg->graph);
     fprintf (out,
