@@ -146,6 +146,7 @@ static const s_key_t s_engine_keys[] = {
     {"max_supersteps", K_UINT32, S_OFF (max_supersteps), false, 1, 100000000, NULL, NULL},
     {"on_limit", K_ENUM, S_OFF (on_limit), false, 0, 0, s_on_limit, NULL},
     {"check_program", K_BOOL, S_OFF (check_program), false, 0, 0, NULL, NULL},
+    {"threads", K_UINT32, S_OFF (threads), false, 0, 1024, NULL, NULL},
     S_END};
 
 static const s_key_t s_compression_keys[] = {

@@ -147,7 +147,7 @@ static int s_texts (zp_cbor_reader_t *r, size_t count)
 
 static int s_read_settings (zp_cbor_reader_t *r, zp_settings_t *s)
 {
-    if (zp_cbor_read_array_n (r, 13) != 0)
+    if (zp_cbor_read_array_n (r, 14) != 0)
         return ZP_ETYPE;
     ZP_READ_U (r, UINT64_MAX, s->batch_bytes);
     ZP_READ_U (r, 22, s->compress_level);
@@ -162,6 +162,7 @@ static int s_read_settings (zp_cbor_reader_t *r, zp_settings_t *s)
     S_TRY (s_text (r, &s->checkpoint_dir, &s->checkpoint_dir_len));
     ZP_READ_U (r, UINT32_MAX, s->restore_step);
     ZP_READ_U (r, 1, s->check_program);
+    ZP_READ_U (r, ZP_MAX_THREADS, s->threads);
     if (s->checkpoint_dir_len >= 4096 || memchr (s->checkpoint_dir, 0, s->checkpoint_dir_len) ||
         ((s->checkpoint_every || s->restore_step) && !s->checkpoint_dir_len))
         return ZP_ERANGE;
@@ -244,7 +245,7 @@ int zp_assign_encode (const zp_assign_t *m, zp_cbor_writer_t *out)
 
 static void s_write_settings (zp_cbor_writer_t *out, const zp_settings_t *s)
 {
-    zp_cbor_write_array (out, 13);
+    zp_cbor_write_array (out, 14);
     zp_cbor_write_uint (out, s->batch_bytes);
     zp_cbor_write_uint (out, s->compress_level);
     zp_cbor_write_uint (out, s->compress_min);
@@ -258,6 +259,7 @@ static void s_write_settings (zp_cbor_writer_t *out, const zp_settings_t *s)
     zp_cbor_write_text (out, s->checkpoint_dir ? s->checkpoint_dir : "");
     zp_cbor_write_uint (out, s->restore_step);
     zp_cbor_write_uint (out, s->check_program);
+    zp_cbor_write_uint (out, s->threads);
 }
 
 int zp_assign_decode (const void *frame, size_t size, zp_assign_t *m)

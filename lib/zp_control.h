@@ -57,6 +57,8 @@ typedef struct {
 #define ZP_STATUS_FAILED 1
 #define ZP_STATUS_LOST   2
 
+#define ZP_MAX_THREADS 1024 /* engine.threads */
+
 /* Engine settings a worker needs, fixed for the job. */
 typedef struct {
     uint64_t batch_bytes;    /* flush an outbox at this many bytes */
@@ -74,6 +76,7 @@ typedef struct {
     size_t checkpoint_dir_len;
     uint32_t restore_step;  /* 0: start afresh; S: restore the checkpoint of superstep S */
     uint32_t check_program; /* 1: every vertex API call is checked (engine.check_program) */
+    uint32_t threads;       /* compute threads (engine.threads); 0: the worker picks */
 } zp_settings_t;
 
 /* A CURVE public key as Z85 text, as ZeroMQ's User-Id gives it. Under

@@ -128,3 +128,9 @@ void zp_crash_unwatch (void)
         s_watch.stack = NULL;
     }
 }
+
+void zp_crash_current (const char **kind, const char **name)
+{
+    *kind = s_watch.partition ? s_watch.kind : NULL;
+    *name = s_watch.partition ? s_watch.name : NULL;
+}

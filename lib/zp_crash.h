@@ -23,5 +23,8 @@
 void zp_crash_watch (const char *kind, const char *name, const zp_partition_t *partition);
 /* This thread computes no more. */
 void zp_crash_unwatch (void);
+/* What the calling thread watches as (NULLs if nothing): for the threads
+   it starts to watch the same way. */
+void zp_crash_current (const char **kind, const char **name);
 
 #endif

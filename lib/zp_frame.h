@@ -15,7 +15,7 @@
 
 #include <stddef.h>
 
-#define ZP_PROTOCOL_VERSION 2
+#define ZP_PROTOCOL_VERSION 3
 
 typedef enum {
     /* node -> master, over the control ROUTER */

@@ -6,18 +6,24 @@
     inlined, picked once per call by a switch on the combiner, not per edge.
 */
 #include "zp_partition.h"
+#include "zp_crash.h"
 #include "zp_params.h"
+#include "zp_pool.h"
 #include "zp_ticker.h"
 
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+typedef struct s_lane_s s_lane_t;
+
 struct zp_vertex_s {
     zp_partition_t *p;
+    s_lane_t *lane;
     uint32_t v;
 };
 
@@ -33,6 +39,29 @@ typedef enum {
     S_MAX_U64,
     S_FN
 } s_op_t;
+
+/* One thread of compute (engine.threads): a slice of the vertices, the
+   combined buffer it sends into and what it saw in the superstep. Lane 0
+   is the worker's own thread and sends into the partition's buffer; the
+   other lanes send into their own, which are merged into it after
+   compute and are at the identity between supersteps. */
+struct s_lane_s {
+    uint32_t from, to; /* local vertices [from, to) */
+    zp_value_t *combine;
+    uint8_t *touched;
+    zp_value_t *own_combine; /* lanes 1..: |V| of each */
+    uint8_t *own_touched;
+    uint64_t messages;
+    zp_value_t agg[ZP_MAX_AGGREGATORS];
+    bool failed;
+    char error[512];       /* its first program error */
+    uint32_t vertex;       /* the vertex in compute(), or UINT32_MAX */
+    _Atomic uint64_t done; /* vertices computed, for the ticks */
+};
+
+/* The lane the calling thread computes, for crash reports. */
+static _Thread_local const s_lane_t *s_current;
+static int s_lanes_new (zp_partition_t *p, uint32_t threads);
 
 /* Messages for one worker (outbound) or from one worker (inbound). */
 typedef struct {
@@ -84,20 +113,23 @@ struct zp_partition_s {
     size_t inbox_blob_off_cap;
     uint8_t *inbox_blob;
     size_t inbox_blob_cap;
+    /* threads */
+    s_lane_t *lanes;
+    uint32_t n_lanes;
+    zp_pool_t *pool; /* n_lanes > 1 */
+    const char *crash_kind, *crash_name;
     /* superstep */
     uint32_t step;
     zp_value_t agg_prev[ZP_MAX_AGGREGATORS];
-    zp_value_t agg_part[ZP_MAX_AGGREGATORS];
-    uint64_t messages;
     uint64_t *sent;
     uint64_t *received;
     zp_flush_fn *flush;
+    zp_tick_fn *tick;
     void *flush_ctx;
-    int failed;
+    _Atomic int failed;                     /* any lane, a flush, or memory: compute stops */
     bool checked;                           /* engine.check_program */
-    zp_value_t fold[ZP_MAX_VALUE_SIZE / 8]; /* struct messages merged for zp_message */
+    zp_value_t fold[ZP_MAX_VALUE_SIZE / 8]; /* struct messages merged for zp_message (one lane) */
     char error[512];                        /* the first program error, for the worker's FAIL */
-    uint32_t vertex;                        /* the vertex in compute(), or UINT32_MAX */
 };
 
 /* Bitsets. */
@@ -284,9 +316,17 @@ const char *zp_partition_error (const zp_partition_t *p)
 
 uint32_t zp_partition_vertex (const zp_partition_t *p, uint64_t *id)
 {
-    if (p->vertex != UINT32_MAX && id)
-        *id = p->ids[p->vertex];
-    return p->vertex;
+    const s_lane_t *l = s_current;
+    if (!l || l < p->lanes || l >= p->lanes + p->n_lanes || l->vertex == UINT32_MAX)
+        return UINT32_MAX;
+    if (id)
+        *id = p->ids[l->vertex];
+    return l->vertex;
+}
+
+uint32_t zp_partition_threads (const zp_partition_t *p)
+{
+    return p->n_lanes;
 }
 
 uint32_t zp_partition_step (const zp_partition_t *p)
@@ -326,7 +366,6 @@ zp_partition_t *zp_partition_new (const zp_assign_t *a, const zp_program_t *prog
     p->directed = a->directed;
     p->settings = a->settings;
     p->checked = a->settings.check_program != 0;
-    p->vertex = UINT32_MAX;
     p->settings.checkpoint_dir = NULL; /* points into the ASSIGN frame: the worker keeps a copy */
     p->settings.checkpoint_dir_len = 0;
     if (a->n_params != program->n_params) {
@@ -435,6 +474,8 @@ zp_partition_t *zp_partition_new (const zp_assign_t *a, const zp_program_t *prog
     }
     for (size_t i = 0; i < program->n_aggregators; i++)
         p->agg_prev[i] = s_identity (program->aggregators[i].op, program->aggregators[i].type);
+    if (s_lanes_new (p, a->settings.threads) != 0)
+        goto oom;
 
     if (program->setup) {
         char perr[256] = "";
@@ -446,13 +487,17 @@ zp_partition_t *zp_partition_new (const zp_assign_t *a, const zp_program_t *prog
         p->state_set = true;
     }
     if (program->init) {
-        zp_vertex_t vx = {p, 0};
-        for (uint32_t v = 0; v < p->n; v++) {
-            vx.v = v;
+        s_lane_t *l = &p->lanes[0];
+        zp_vertex_t vx = {p, l, 0};
+        s_current = l;
+        for (uint32_t v = 0; v < p->n && !l->failed; v++) {
+            vx.v = l->vertex = v;
             program->init (&vx);
         }
-        if (p->failed) {
-            snprintf (err, errlen, "%s (in init)", p->error);
+        l->vertex = UINT32_MAX;
+        s_current = NULL;
+        if (l->failed) {
+            snprintf (err, errlen, "%s (in init)", l->error);
             goto fail;
         }
     }
@@ -487,6 +532,12 @@ void zp_partition_destroy (zp_partition_t **self_p)
         free (p->combine[b]);
         free (p->touched[b]);
     }
+    zp_pool_destroy (&p->pool);
+    for (uint32_t i = 0; p->lanes && i < p->n_lanes; i++) {
+        free (p->lanes[i].own_combine);
+        free (p->lanes[i].own_touched);
+    }
+    free (p->lanes);
     for (uint32_t w = 0; p->outbox && w < p->n_workers; w++)
         s_box_free (&p->outbox[w]);
     for (uint32_t w = 0; p->inbound && w < p->n_sources; w++)
@@ -531,12 +582,14 @@ int zp_partition_check_batch (const zp_partition_t *p, const zp_batch_view_t *vi
 void zp_partition_begin (zp_partition_t *p, uint32_t step, const uint8_t *aggregates, size_t n)
 {
     p->step = step;
-    p->messages = 0;
+    for (uint32_t l = 0; l < p->n_lanes; l++)
+        p->lanes[l].messages = 0;
     for (size_t i = 0; i < p->program->n_aggregators; i++) {
         const zp_aggregator_def_t *d = &p->program->aggregators[i];
         if (i < n)
             p->agg_prev[i].bits = zp_load_u64 (aggregates + 8 * i);
-        p->agg_part[i] = s_identity (d->op, d->type);
+        for (uint32_t l = 0; l < p->n_lanes; l++)
+            p->lanes[l].agg[i] = s_identity (d->op, d->type);
     }
     memset (p->sent, 0, p->n_workers * sizeof *p->sent);
     memset (p->received, 0, p->n_sources * sizeof *p->received);
@@ -736,48 +789,181 @@ static inline bool s_has_messages (const zp_partition_t *p, uint32_t v)
     return p->inbox_off[v + 1] > p->inbox_off[v];
 }
 
-int zp_partition_compute (zp_partition_t *p, zp_flush_fn *flush, zp_tick_fn *tick, void *ctx,
-                          zp_step_stats_t *stats)
+/* Watches a pool thread for a crash in the program, as its worker's own
+   thread is watched. */
+static void s_lane_start (void *arg)
 {
-    p->flush = flush;
-    p->flush_ctx = ctx;
-    p->failed = 0;
-    if (p->path != S_COMBINED && s_build_inbox (p) != 0)
+    zp_partition_t *p = arg;
+    if (p->crash_kind)
+        zp_crash_watch (p->crash_kind, p->crash_name, p);
+}
+static void s_lane_stop (void *arg)
+{
+    (void) arg;
+    zp_crash_unwatch ();
+}
+
+/* The lanes: `threads` of them when the program may run on several
+   (ZP_THREAD_SAFE) and its messages take the combined path, else one.
+   Each gets a slice of the vertices with about the same number of
+   vertices plus out-edges. The threads start with the first compute, on
+   the thread that will be lane 0, so that they are watched as it is. */
+static int s_lanes_new (zp_partition_t *p, uint32_t threads)
+{
+    uint32_t n = threads ? threads : 1;
+    if (p->path != S_COMBINED || !(p->program->flags & ZP_THREAD_SAFE))
+        n = 1;
+    if (n > p->n)
+        n = p->n ? p->n : 1;
+    p->lanes = calloc (n, sizeof *p->lanes);
+    if (!p->lanes)
         return -1;
-    zp_vertex_t vx = {p, 0};
-    /* The tick comes every S_TICK_VERTICES vertices, and after every
-       compute() that ends a ZP_TICK_MS period (zp_ticker), so a superstep
-       of any length keeps its heartbeats, however slow the program is. */
-    if (tick)
-        zp_ticker_start ();
-    uint32_t seen = zp_ticker_read ();
-    for (uint32_t v = 0; v < p->n && !p->failed; v++) {
+    p->n_lanes = n;
+    uint64_t m = p->out_off[p->n], work = (uint64_t) p->n + m;
+    uint32_t v = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        s_lane_t *l = &p->lanes[i];
+        l->vertex = UINT32_MAX;
+        l->from = v;
+        uint64_t goal = work * (i + 1) / n;
+        while (v < p->n && (uint64_t) v + p->out_off[v] < goal)
+            v++;
+        l->to = i + 1 == n ? p->n : v;
+        if (i == 0)
+            continue;
+        uint64_t nv = p->n_vertices ? p->n_vertices : 1;
+        l->own_combine = malloc (nv * sizeof *l->own_combine);
+        l->own_touched = calloc (nv, 1);
+        if (!l->own_combine || !l->own_touched)
+            return -1;
+        for (uint64_t h = 0; h < p->n_vertices; h++)
+            l->own_combine[h] = p->identity;
+        l->combine = l->own_combine;
+        l->touched = l->own_touched;
+    }
+    return 0;
+}
+
+static uint64_t s_progress (const zp_partition_t *p)
+{
+    uint64_t done = 0;
+    for (uint32_t i = 0; i < p->n_lanes; i++)
+        done += atomic_load_explicit (&p->lanes[i].done, memory_order_relaxed);
+    return done;
+}
+
+/* Lane 0 waiting for the others: the worker's tick goes on. */
+static void s_waiting (void *arg)
+{
+    zp_partition_t *p = arg;
+    if (p->tick)
+        p->tick (p->flush_ctx, s_progress (p));
+}
+
+/* Runs compute() on the lane's vertices that are active or have messages.
+   Only lane 0 ticks: the worker's sockets are its thread's. */
+static void s_compute_lane (void *arg, uint32_t index)
+{
+    zp_partition_t *p = arg;
+    s_lane_t *l = &p->lanes[index];
+    zp_vertex_t vx = {p, l, 0};
+    bool ticks = index == 0 && p->tick;
+    uint32_t seen = zp_ticker_read (), computed = 0;
+    s_current = l;
+    for (uint32_t v = l->from; v < l->to && !p->failed; v++) {
         bool has = s_has_messages (p, v);
         if (!has && s_bit (p->halted, v))
             continue;
         s_clear (p->halted, v);
-        vx.v = v;
-        p->vertex = v;
+        vx.v = l->vertex = v;
         p->program->compute (&vx);
-        if (tick &&
-            ((v & (S_TICK_VERTICES - 1)) == S_TICK_VERTICES - 1 || zp_ticker_read () != seen)) {
-            tick (ctx, v + 1);
+        if ((++computed & (S_TICK_VERTICES - 1)) == 0)
+            atomic_store_explicit (&l->done, computed, memory_order_relaxed);
+        if (ticks && ((computed & (S_TICK_VERTICES - 1)) == 0 || zp_ticker_read () != seen)) {
+            p->tick (p->flush_ctx, s_progress (p));
             seen = zp_ticker_read ();
         }
     }
-    p->vertex = UINT32_MAX;
-    if (p->path == S_COMBINED) {
+    atomic_store_explicit (&l->done, computed, memory_order_relaxed);
+    l->vertex = UINT32_MAX;
+    s_current = NULL;
+}
+
+/* Combines the other lanes' buffers into the partition's over this
+   lane's share of the handles, and puts them back at the identity. */
+static void s_merge_lane (void *arg, uint32_t index)
+{
+    zp_partition_t *p = arg;
+    uint32_t b = p->step & 1;
+    zp_value_t *restrict buf = p->combine[b];
+    uint8_t *restrict flags = p->touched[b];
+    uint64_t lo = p->n_vertices * index / p->n_lanes;
+    uint64_t hi = p->n_vertices * (index + 1) / p->n_lanes;
+    for (uint32_t k = 1; k < p->n_lanes; k++) {
+        s_lane_t *l = &p->lanes[k];
+        for (uint64_t h = lo; h < hi; h++) {
+            if (!l->touched[h] && l->combine[h].bits == p->identity.bits)
+                continue;
+            if (p->op == S_FN && !s_got (p, b, h))
+                buf[h] = l->combine[h];
+            else if (p->op == S_FN)
+                p->program->combine (&buf[h], l->combine[h]);
+            else
+                s_combine (&buf[h], l->combine[h], p->program->combiner, p->program->message_type);
+            flags[h] = 1;
+            l->combine[h] = p->identity;
+            l->touched[h] = 0;
+        }
+    }
+}
+
+int zp_partition_compute (zp_partition_t *p, zp_flush_fn *flush, zp_tick_fn *tick, void *ctx,
+                          zp_step_stats_t *stats)
+{
+    p->flush = flush;
+    p->tick = tick;
+    p->flush_ctx = ctx;
+    p->failed = 0;
+    if (p->path != S_COMBINED && s_build_inbox (p) != 0)
+        return -1;
+    if (p->n_lanes > 1 && !p->pool) {
+        zp_crash_current (&p->crash_kind, &p->crash_name);
+        if (!(p->pool = zp_pool_new (p->n_lanes, s_lane_start, s_lane_stop, p))) {
+            snprintf (p->error, sizeof p->error, "cannot start %u compute threads (engine.threads)",
+                      p->n_lanes);
+            return -1;
+        }
+    }
+    /* The tick comes every S_TICK_VERTICES vertices, and after every
+       compute() that ends a ZP_TICK_MS period (zp_ticker), so a superstep
+       of any length keeps its heartbeats, however slow the program is;
+       while lane 0 waits for the others, every ZP_TICK_MS. */
+    if (tick)
+        zp_ticker_start ();
+    uint32_t b = p->step & 1;
+    p->lanes[0].combine = p->combine[b];
+    p->lanes[0].touched = p->touched[b];
+    for (uint32_t i = 0; i < p->n_lanes; i++) {
+        atomic_store_explicit (&p->lanes[i].done, 0, memory_order_relaxed);
+        p->lanes[i].failed = false;
+    }
+    zp_pool_run (p->pool, s_compute_lane, p, s_waiting, p);
+    if (p->n_lanes > 1 && !p->failed)
+        zp_pool_run (p->pool, s_merge_lane, p, s_waiting, p);
+    for (uint32_t i = 0; i < p->n_lanes; i++)
+        if (p->lanes[i].failed && !p->error[0])
+            snprintf (p->error, sizeof p->error, "%s", p->lanes[i].error);
+    if (p->path == S_COMBINED && !p->failed) {
         s_reset_combined_inbox (p);
         for (uint32_t w = 0; w < p->n_workers; w++)
             if (w != p->worker)
                 s_flush_combined (p, w);
         /* What we sent ourselves stays in place as next superstep's inbox; count it. */
         uint64_t mine = 0;
-        uint32_t b = p->step & 1;
         for (uint64_t i = p->lo; i < (uint64_t) p->lo + p->n; i++)
             mine += s_got (p, b, i);
         p->sent[p->worker] = mine;
-    } else {
+    } else if (!p->failed) {
         for (uint32_t w = 0; w < p->n_workers; w++)
             if (w != p->worker)
                 s_flush_box (p, w);
@@ -789,10 +975,19 @@ int zp_partition_compute (zp_partition_t *p, zp_flush_fn *flush, zp_tick_fn *tic
     for (size_t i = 0; i < p->n; i++)
         halted += p->halted[i];
     stats->active = p->n - halted;
-    stats->messages = p->messages;
+    stats->messages = 0;
+    memset (stats->aggregates, 0, sizeof stats->aggregates);
+    for (size_t i = 0; i < p->program->n_aggregators; i++)
+        stats->aggregates[i] = p->lanes[0].agg[i];
+    for (uint32_t l = 0; l < p->n_lanes; l++) {
+        stats->messages += p->lanes[l].messages;
+        for (size_t i = 0; l && i < p->program->n_aggregators; i++) {
+            const zp_aggregator_def_t *d = &p->program->aggregators[i];
+            s_combine (&stats->aggregates[i], p->lanes[l].agg[i], d->op, d->type);
+        }
+    }
     memcpy (stats->sent, p->sent, p->n_workers * sizeof *stats->sent);
     memcpy (stats->received, p->received, p->n_sources * sizeof *stats->received);
-    memcpy (stats->aggregates, p->agg_part, sizeof stats->aggregates);
     return 0;
 }
 
@@ -819,15 +1014,17 @@ static void s_misuse (const zp_vertex_t *v, const char *call, const char *fmt, .
 static void s_misuse (const zp_vertex_t *v, const char *call, const char *fmt, ...)
 {
     zp_partition_t *p = v->p;
-    if (p->failed)
+    s_lane_t *l = v->lane;
+    if (l->failed)
         return;
+    l->failed = true;
     p->failed = -1;
     char why[256];
     va_list ap;
     va_start (ap, fmt);
     vsnprintf (why, sizeof why, fmt, ap);
     va_end (ap);
-    snprintf (p->error, sizeof p->error, "program %s: %s at vertex %" PRIu64 " in superstep %u: %s",
+    snprintf (l->error, sizeof l->error, "program %s: %s at vertex %" PRIu64 " in superstep %u: %s",
               p->program->name, call, p->ids[v->v], p->step, why);
 }
 
@@ -1064,20 +1261,21 @@ static void s_send_listed (zp_partition_t *p, zp_handle_t to, zp_value_t m)
         s_flush_box (p, w);
 }
 
-/* Sends `m` to every handle in targets[0..count). */
-static void s_send_many (zp_partition_t *p, const uint32_t *restrict t, size_t count, zp_value_t m)
+/* Sends `m` to every handle in targets[0..count), into the lane's buffer. */
+static void s_send_many (const zp_vertex_t *v, const uint32_t *restrict t, size_t count,
+                         zp_value_t m)
 {
-    p->messages += count;
+    zp_partition_t *p = v->p;
+    v->lane->messages += count;
     if (p->path == S_LISTED) {
         for (size_t i = 0; i < count; i++)
             s_send_listed (p, t[i], m);
         return;
     }
-    uint32_t b = p->step & 1;
     /* restrict: the values and the bitset never overlap, so the compiler
        need not reload one after each store to the other. */
-    zp_value_t *restrict buf = p->combine[b];
-    uint8_t *restrict bits = p->touched[b];
+    zp_value_t *restrict buf = v->lane->combine;
+    uint8_t *restrict bits = v->lane->touched;
     bool mark = !s_improves (p->op, m); /* s_got: the flag is needed */
     switch (p->op) {
 #define S_LOOP(expr)                                                                               \
@@ -1159,7 +1357,7 @@ static void s_send_value (zp_vertex_t *v, const char *call, zp_handle_t to, zp_v
                           zp_type_t type)
 {
     if (s_check_send (v, call, to, type))
-        s_send_many (v->p, &to, 1, m);
+        s_send_many (v, &to, 1, m);
 }
 
 void zp_send_f64 (zp_vertex_t *v, zp_handle_t to, double message)
@@ -1177,7 +1375,7 @@ void zp_send_u64 (zp_vertex_t *v, zp_handle_t to, uint64_t message)
 void zp_send_bytes (zp_vertex_t *v, zp_handle_t to, const void *data, size_t len)
 {
     if (s_check_send (v, "zp_send_bytes", to, ZP_BYTES)) {
-        v->p->messages++;
+        v->lane->messages++;
         s_send_bytes_one (v->p, to, data, len);
     }
 }
@@ -1206,7 +1404,7 @@ static void s_send_neighbours (zp_vertex_t *v, const char *call, bool in, zp_val
     size_t n;
     const uint32_t *t = in ? s_in (v, call, &n) : s_out (v, &n);
     if (n && s_check_send (v, call, 0, type))
-        s_send_many (v->p, t, n, m);
+        s_send_many (v, t, n, m);
 }
 
 static void s_send_neighbours_bytes (zp_vertex_t *v, const char *call, bool in, const void *data,
@@ -1216,7 +1414,7 @@ static void s_send_neighbours_bytes (zp_vertex_t *v, const char *call, bool in, 
     const uint32_t *t = in ? s_in (v, call, &n) : s_out (v, &n);
     if (!n || !s_check_send (v, call, 0, ZP_BYTES))
         return;
-    v->p->messages += n;
+    v->lane->messages += n;
     for (size_t i = 0; i < n; i++)
         s_send_bytes_one (v->p, t[i], data, len);
 }
@@ -1253,7 +1451,7 @@ void zp_send (zp_vertex_t *v, zp_handle_t to, const void *message)
 {
     zp_value_t buf[ZP_MAX_VALUE_SIZE / 8];
     if (s_check_send (v, "zp_send", to, ZP_STRUCT)) {
-        v->p->messages++;
+        v->lane->messages++;
         s_send_bytes_one (v->p, to, s_padded (v->p, message, buf),
                           zp_program_message_bytes (v->p->program));
     }
@@ -1269,7 +1467,7 @@ static void s_send_neighbours_struct (zp_vertex_t *v, const char *call, bool in,
         return;
     const void *data = s_padded (v->p, message, buf);
     size_t len = zp_program_message_bytes (v->p->program);
-    v->p->messages += n;
+    v->lane->messages += n;
     for (size_t i = 0; i < n; i++)
         s_send_bytes_one (v->p, t[i], data, len);
 }
@@ -1318,7 +1516,7 @@ static void s_aggregate (zp_vertex_t *v, const char *call, size_t index, zp_valu
 {
     const zp_aggregator_def_t *d = s_aggregator (v, call, index, type);
     if (d)
-        s_combine (&v->p->agg_part[index], value, d->op, d->type);
+        s_combine (&v->lane->agg[index], value, d->op, d->type);
 }
 
 void zp_aggregate_f64 (zp_vertex_t *v, size_t index, double value)

@@ -13,6 +13,9 @@
       touched entries of each other worker's range are packed into batches;
       the entries of our own range are already next superstep's inbox, and
       remote batches are combined into them in source order.
+      With engine.threads, each thread computes a slice of the vertices and
+      sends into its own such array (the first thread into the partition's);
+      after compute the threads merge them, each over a share of the handles.
     - listed (fixed-size, no combiner) and bytes (variable size): an outbox per
       destination worker, flushed as a batch whenever it reaches batch_bytes,
       so sending overlaps computing. Next superstep's inbox is built as a CSR
@@ -33,8 +36,10 @@ typedef int (zp_flush_fn) (void *ctx, uint32_t dst, const zp_batch_out_t *batch)
 /* Called during compute every few thousand vertices and at least every
    ZP_TICK_MS (after the compute() call that ends the period), with how
    many vertices are done: the worker's chance to heartbeat and serve its
-   sockets. A single compute() call must return within the job's
-   heartbeat_ms x liveness: one that does not is taken for a stuck node. */
+   sockets. A single compute() call on the calling thread must return
+   within the job's heartbeat_ms x liveness: one that does not is taken for
+   a stuck node. While the calling thread waits for the other threads
+   (engine.threads), it ticks every ZP_TICK_MS. */
 typedef void (zp_tick_fn) (void *ctx, uint64_t progress);
 
 /* Per-superstep figures a worker reports in DONE. `sent` has n_workers
@@ -65,6 +70,9 @@ const char *zp_partition_error (const zp_partition_t *self);
    and the superstep. For crash reports. */
 uint32_t zp_partition_vertex (const zp_partition_t *self, uint64_t *id);
 uint32_t zp_partition_step (const zp_partition_t *self);
+/* The threads compute runs on: settings.threads when the program is
+   ZP_THREAD_SAFE and its messages are combined, else 1. */
+uint32_t zp_partition_threads (const zp_partition_t *self);
 const char *zp_partition_program_name (const zp_partition_t *self);
 
 /* Checks a received batch against this partition (job, destination, message

@@ -33,13 +33,19 @@
 #include "zp_crash.h"
 #include "zp_grow.h"
 #include "zp_partition.h"
+#include "zp_pool.h"
+#include "zp_log.h"
 #include "zp_node.h"
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #define S_NO_STEP UINT32_MAX
+
+/* Worker actors running in this process: they share its CPUs. */
+static _Atomic uint32_t s_workers_here;
 
 typedef struct {
     uint32_t step;
@@ -691,11 +697,21 @@ static void s_on_assign (self_t *self, const void *frame, size_t size)
         s_fail (self, "out of memory");
         return;
     }
+    /* engine.threads unset: this process's CPUs, shared by its workers. */
+    if (!a.settings.threads) {
+        uint32_t here = atomic_load (&s_workers_here);
+        a.settings.threads = zp_pool_cpus () / (here ? here : 1);
+        if (!a.settings.threads)
+            a.settings.threads = 1;
+    }
     self->partition = zp_partition_new (&a, self->program, err, sizeof err);
     if (!self->partition) {
         s_fail (self, err);
         return;
     }
+    zp_log_debug ("worker %s: computes with %u thread%s", self->node.name,
+                  zp_partition_threads (self->partition),
+                  zp_partition_threads (self->partition) == 1 ? "" : "s");
     zp_crash_watch ("worker", self->node.name, self->partition);
     self->fingerprint = zp_checkpoint_fingerprint (a.program, a.program_len, a.params, a.n_params,
                                                    a.n_vertices, a.n_workers, a.ranges);
@@ -918,6 +934,7 @@ void zp_worker_actor (zsock_t *pipe, void *args)
         zp_node_report_exit (pipe, self->args.report_exit, true, false);
         return;
     }
+    atomic_fetch_add (&s_workers_here, 1);
     self->poller = zpoller_new (pipe, self->node.control, self->node.bcast, self->node.data, NULL);
     while (!self->stop) {
         s_on_held (self);
@@ -956,6 +973,7 @@ void zp_worker_actor (zsock_t *pipe, void *args)
         else
             s_on_ack (self, which);
     }
+    atomic_fetch_sub (&s_workers_here, 1);
     bool failed = self->failed, lost = self->lost;
     s_destroy (self);
     zp_node_report_exit (pipe, self->args.report_exit, failed, lost);

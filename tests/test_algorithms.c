@@ -1,8 +1,9 @@
 /*  The six LDBC Graphalytics algorithms and shared-object programs.
 
     Every reference output in tests/data/ldbc passes the Graphalytics rules with
-    1, 2 and 3 workers; on a generated graph of 100k+ edges every algorithm
-    gives the same answer with 1 worker as with several. */
+    1, 2 and 3 workers, and with 1 and 2 workers of 3 compute threads; on a
+    generated graph of 100k+ edges every algorithm gives the same answer
+    with 1 worker on 1 thread as with 3 workers of 3 threads. */
 #include "zp_test.h"
 #include "zpregel/zp_job.h"
 
@@ -58,12 +59,17 @@ Test (algorithms, every_ldbc_reference_with_1_2_3_workers)
         snprintf (algo, sizeof algo, "%s", strrchr (ref, '-') + 1);
         for (char *c = algo; *c; c++)
             *c = (char) (*c - 'A' + 'a');
-        for (int w = 1; w <= 3; w++) {
-            const char *out = s_run (algo, graph, w, "");
+        /* Workers, and the compute threads of each. */
+        const int runs[][2] = {{1, 1}, {2, 1}, {3, 1}, {1, 3}, {2, 3}};
+        for (size_t k = 0; k < sizeof runs / sizeof runs[0]; k++) {
+            char extra[64];
+            snprintf (extra, sizeof extra, "engine:\n  threads: %d\n", runs[k][1]);
+            const char *out = s_run (algo, graph, runs[k][0], extra);
             cr_assert_not_null (out, "%s %s: %s", name, algo, s_err);
             char msg[512];
             cr_assert_eq (zp_test_validate (out, ref, s_rule (algo), msg, sizeof msg), 0,
-                          "%s on %s with %d workers: %s", algo, name, w, msg);
+                          "%s on %s with %d workers of %d threads: %s", algo, name, runs[k][0],
+                          runs[k][1], msg);
         }
     }
     globfree (&refs);
@@ -123,17 +129,17 @@ static void s_one_vs_many (bool directed)
     const char *algos[] = {"bfs", "wcc", "cdlp", "lcc", "sssp", "pr"};
     for (int i = 0; i < 6; i++) {
         char one[4200];
-        const char *out = s_run (algos[i], graph, 1, "");
+        const char *out = s_run (algos[i], graph, 1, "engine:\n  threads: 1\n");
         cr_assert_not_null (out, "%s: %s", algos[i], s_err);
         snprintf (one, sizeof one, "%s", out);
-        out = s_run (algos[i], graph, 3, "  params: {}\n");
+        out = s_run (algos[i], graph, 3, "  params: {}\nengine:\n  threads: 3\n");
         cr_assert_not_null (out, "%s: %s", algos[i], s_err);
         if (strcmp (algos[i], "pr") == 0) {
             double rel = zp_test_max_relative (one, out);
             cr_assert (rel >= 0 && rel < 1e-9, "pr: 1 vs 3 workers differ by %g", rel);
         } else {
             char *a = zp_test_read (one, NULL), *b = zp_test_read (out, NULL);
-            cr_assert_str_eq (a, b, "%s: 1 and 3 workers disagree", algos[i]);
+            cr_assert_str_eq (a, b, "%s: 1 worker of 1 thread and 3 of 3 disagree", algos[i]);
             free (a);
             free (b);
         }

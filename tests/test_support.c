@@ -55,6 +55,16 @@ const char *zp_test_bin (void)
     return zp_test_path ("build/zpregel");
 }
 
+const char *zp_test_plugin (const char *name)
+{
+    static char path[4][600];
+    static int at;
+    const char *build = getenv ("ZPREGEL_BUILD");
+    char *p = path[at++ % 4];
+    snprintf (p, sizeof path[0], "%s/tests/libzp_%s.so", build ? build : "build", name);
+    return p;
+}
+
 const char *zp_test_tmpdir (void)
 {
     char *b = s_buf ();

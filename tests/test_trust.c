@@ -12,16 +12,6 @@ static const char *s_example (void)
     return zp_test_path ("tests/data/ldbc/example-directed/example-directed.properties");
 }
 
-static const char *s_plugin (const char *name)
-{
-    static char path[4][600];
-    static int at;
-    const char *build = getenv ("ZPREGEL_BUILD");
-    char *p = path[at++ % 4];
-    snprintf (p, sizeof path[0], "%s/tests/libzp_%s.so", build ? build : "build", name);
-    return p;
-}
-
 /* `zpregel run JOB --quiet [a1 [a2 [a3 [a4]]]]` within 120 s. */
 static void s_run (const char *job, const char *a1, const char *a2, const char *a3, const char *a4,
                    zp_test_run_t *r)
@@ -81,7 +71,7 @@ Test (trust, a_superstep_far_longer_than_the_liveness_window_is_not_a_death, .ti
               "reliability:\n  heartbeat_ms: 50\n  liveness: 4\n  max_recoveries: 0\n",
               zp_test_port ());
     const char *job = s_job (
-        dir, "slow", s_plugin ("slow_indegree"),
+        dir, "slow", zp_test_plugin ("slow_indegree"),
         zp_test_path ("tests/data/ldbc/test-pr-directed/test-pr-directed.properties"), extra);
     zp_test_run_t r;
     s_run (job, "--set", "job.params.vertex_ms=50", NULL, NULL, &r);
@@ -292,7 +282,7 @@ Test (trust, a_program_that_misuses_the_api_is_named, .timeout = 120)
 {
     char dir[4096];
     snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
-    const char *job = s_job (dir, "misuse", s_plugin ("misuse"), s_example (),
+    const char *job = s_job (dir, "misuse", zp_test_plugin ("misuse"), s_example (),
                              "engine:\n  check_program: true\n");
     const char *expect[] = {
         NULL,
@@ -329,7 +319,7 @@ Test (trust, a_crashing_program_is_reported_and_not_retried, .timeout = 120)
     snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
     /* Vertex 4 is placed on the tcp worker; vertex 1 on the inproc one
        (hash placement of the example graph, two workers). */
-    const char *job = s_job (dir, "crash", s_plugin ("crash"), s_example (),
+    const char *job = s_job (dir, "crash", zp_test_plugin ("crash"), s_example (),
                              "reliability:\n  max_recoveries: 3\n");
     const char *at[] = {"job.params.crash_at=4", "job.params.crash_at=1"};
     for (int i = 0; i < 2; i++) {

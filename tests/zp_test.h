@@ -15,6 +15,9 @@ const char *zp_test_root (void);
 const char *zp_test_path (const char *rel);
 /* The zpregel binary (ZPREGEL_BIN, else build/zpregel). */
 const char *zp_test_bin (void);
+/* The test program tests/plugins/NAME.c as built (ZPREGEL_BUILD, else
+   build): its .so path (static buffer rotation). */
+const char *zp_test_plugin (const char *name);
 /* A fresh temporary directory (never removed while the test runs). */
 const char *zp_test_tmpdir (void);
 /* Whether dir holds a file whose name contains `part`; if so and `path`

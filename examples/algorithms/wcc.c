@@ -34,6 +34,6 @@ const zp_program_t zp_wcc_program = {
     .value_type = ZP_U64, /* ids: any uint64 */
     .message_type = ZP_U64,
     .combiner = ZP_COMBINE_MIN,
-    .flags = ZP_NEEDS_IN_EDGES | ZP_PLACEMENT_FREE,
+    .flags = ZP_NEEDS_IN_EDGES | ZP_PLACEMENT_FREE | ZP_THREAD_SAFE,
     .compute = s_compute,
 };

@@ -34,6 +34,6 @@ const zp_program_t zp_program = {
     .value_type = ZP_F64,
     .message_type = ZP_F64,
     .combiner = ZP_COMBINE_SUM,
-    .flags = ZP_PLACEMENT_FREE,
+    .flags = ZP_PLACEMENT_FREE | ZP_THREAD_SAFE,
     .compute = s_compute,
 };

@@ -113,6 +113,8 @@ typedef struct {
     /* Where each value came from, by key path (zp_config_origin). */
     struct zp_config_origin_s *origins;
     size_t n_origins, cap_origins;
+    /* engine (added in 1.1: fields are added at the end) */
+    uint32_t threads; /* compute threads a worker; 0: its process's CPUs, shared by its workers */
 } zp_config_t;
 
 /* Loads `path`, applying `n_overrides` strings of the form "key.path=value"

@@ -60,6 +60,12 @@ typedef enum {
 /* compute() reads each vertex's input value (zp_input_f64): the number
    after its id in a Graphalytics .v file, which must then have one. */
 #define ZP_NEEDS_VERTEX_VALUES 8u
+/* compute() may run for several vertices at once, on engine.threads
+   threads: it reads and writes only through its zp_vertex_t (its value,
+   its messages, its sends and aggregates) and at most reads zp_state().
+   Without it a worker computes on one thread. Only programs whose
+   messages have a combiner use more than one. */
+#define ZP_THREAD_SAFE 16u
 
 typedef struct {
     const char *name;

@@ -33,6 +33,7 @@ const zp_program_t zp_program = {
     .value_type = ZP_I64,
     .message_type = ZP_I64,
     .combiner = ZP_COMBINE_SUM,
+    .flags = ZP_THREAD_SAFE,
     .params = s_params,
     .n_params = 1,
     .setup = s_setup,

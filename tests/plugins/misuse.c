@@ -1,5 +1,5 @@
 /*  A test program that misuses the vertex API in one way, chosen by
-    `mistake`, at the vertex whose id is 1 in superstep 1:
+    `mistake`, at the vertex whose id is `at` (1) in superstep 1:
       1 zp_aggregate_f64 with an index past the program's aggregators
       2 zp_in_degree without ZP_NEEDS_IN_EDGES (on a directed graph)
       3 zp_out_weight without ZP_NEEDS_WEIGHTS
@@ -11,6 +11,7 @@
 #include <zpregel/zp_program.h>
 
 static int64_t s_mistake;
+static uint64_t s_at;
 static volatile double s_sink;
 
 static void s_compute (zp_vertex_t *v)
@@ -19,7 +20,7 @@ static void s_compute (zp_vertex_t *v)
         zp_send_out_f64 (v, 1.0);
         return;
     }
-    if (zp_id (v) == 1) {
+    if (zp_id (v) == s_at) {
         size_t past = zp_message_count (v) + 5;
         switch (s_mistake) {
         case 1:
@@ -52,11 +53,13 @@ static void s_compute (zp_vertex_t *v)
 static int s_setup (const zp_params_t *params, void **state, char *err, size_t errlen)
 {
     s_mistake = zp_param_i64 (params, "mistake");
+    s_at = zp_param_u64 (params, "at");
     return 0;
 }
 
 static const zp_param_def_t s_params[] = {
     {"mistake", ZP_I64, NULL, false, {.i64 = 0}, "which misuse (see the source)"},
+    {"at", ZP_VERTEX, NULL, false, {.u64 = 1}, "the vertex that makes it"},
 };
 
 static const zp_aggregator_def_t s_aggregators[] = {{"sum", ZP_F64, ZP_COMBINE_SUM}};
@@ -68,8 +71,9 @@ const zp_program_t zp_program = {
     .value_type = ZP_F64,
     .message_type = ZP_F64,
     .combiner = ZP_COMBINE_SUM,
+    .flags = ZP_THREAD_SAFE,
     .params = s_params,
-    .n_params = 1,
+    .n_params = 2,
     .aggregators = s_aggregators,
     .n_aggregators = 1,
     .setup = s_setup,
