@@ -28,7 +28,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define S_ITERATIONS       10
+#define S_ITERATIONS 10
+/* The compute threads of each worker, set in every configuration. */
+#define S_THREADS(n)       "engine:\n  threads: " #n "\n"
 #define S_STALL_MS         3000
 #define S_STALL_ITERATIONS 40
 
@@ -338,25 +340,31 @@ int main (int argc, char **argv)
         const char *name, *yaml;
         bool every_round, text; /* text: from the Graphalytics files, not the .zpg */
     } configs[] = {
-        {"zpregel, 2 inproc workers", "workers:\n  - name: w1\n  - name: w2\n", true, false},
-        {"zpregel, 2 tcp worker processes",
+        {"zpregel, 2 inproc workers x 1 thread",
+         "workers:\n  - name: w1\n  - name: w2\n" S_THREADS (1), true, false},
+        {"zpregel, 2 tcp worker processes x 1 thread",
          "workers:\n  - name: w1\n    transport: tcp\n    endpoint: tcp://127.0.0.1:%d\n"
-         "  - name: w2\n    transport: tcp\n    endpoint: tcp://127.0.0.1:%d\n",
+         "  - name: w2\n    transport: tcp\n    endpoint: tcp://127.0.0.1:%d\n" S_THREADS (1),
          true, false},
-        {"zpregel, 1 inproc worker", "workers:\n  - name: w1\n", true, false},
+        {"zpregel, 1 inproc worker x 1 thread", "workers:\n  - name: w1\n" S_THREADS (1), true,
+         false},
+        {"zpregel, 1 tcp worker process x 2 threads",
+         "workers:\n  - name: w1\n    transport: tcp\n    endpoint: "
+         "tcp://127.0.0.1:%d\n" S_THREADS (2),
+         true, false},
         {"zpregel, 2 tcp workers + 1 router (load_balanced)",
          "workers:\n  - name: w1\n    transport: tcp\n    endpoint: tcp://127.0.0.1:%d\n"
          "  - name: w2\n    transport: tcp\n    endpoint: tcp://127.0.0.1:%d\n"
          "routers:\n  - name: r1\n    transport: tcp\n    endpoint: tcp://127.0.0.1:%d\n"
-         "routing:\n  mode: load_balanced\n",
+         "routing:\n  mode: load_balanced\n" S_THREADS (1),
          false, false},
         {"zpregel, 2 tcp workers, zstd on every link",
          "workers:\n  - name: w1\n    transport: tcp\n    endpoint: tcp://127.0.0.1:%d\n"
          "  - name: w2\n    transport: tcp\n    endpoint: tcp://127.0.0.1:%d\n"
-         "compression:\n  mode: on\n  min_bytes: 0\n",
+         "compression:\n  mode: on\n  min_bytes: 0\n" S_THREADS (1),
          false, false},
-        {"zpregel, 2 inproc workers, from the text files", "workers:\n  - name: w1\n  - name: w2\n",
-         false, true},
+        {"zpregel, 2 inproc workers x 1 thread, from the text files",
+         "workers:\n  - name: w1\n  - name: w2\n" S_THREADS (1), false, true},
     };
     enum { S_CONFIGS = sizeof configs / sizeof configs[0] };
     s_row_t rows[S_CONFIGS + 1];
@@ -445,10 +453,10 @@ int main (int argc, char **argv)
         }
         fprintf (stderr, "\n");
     }
-    if (rows[5].bytes && rows[2].bytes)
+    if (rows[6].bytes && rows[2].bytes)
         printf ("zstd on the 2-worker tcp links: %.2fx smaller (%" PRIu64 " B -> %" PRIu64
                 " B per superstep)\n\n",
-                (double) rows[2].bytes / (double) rows[5].bytes, rows[2].bytes, rows[5].bytes);
+                (double) rows[2].bytes / (double) rows[6].bytes, rows[2].bytes, rows[6].bytes);
     /* Back-pressure: the memory of a sender whose receiver stops. Batches
        of 1 KiB make a link's queue (at most 1,000 batches) smaller than
        what a superstep sends on it, so the sender does wait for room. */
