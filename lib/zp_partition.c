@@ -46,7 +46,8 @@ typedef enum {
    other lanes send into their own, which are merged into it after
    compute and are at the identity between supersteps. */
 struct s_lane_s {
-    uint32_t from, to; /* local vertices [from, to) */
+    /* A cache line of its own: lanes write their fields per vertex. */
+    _Alignas(64) uint32_t from, to; /* local vertices [from, to) */
     zp_value_t *combine;
     uint8_t *touched;
     zp_value_t *own_combine; /* lanes 1..: |V| of each */
@@ -57,6 +58,7 @@ struct s_lane_s {
     char error[512];       /* its first program error */
     uint32_t vertex;       /* the vertex in compute(), or UINT32_MAX */
     _Atomic uint64_t done; /* vertices computed, for the ticks */
+    uint64_t mine, halted; /* after compute: messages to our own vertices, halted ones */
 };
 
 /* The lane the calling thread computes, for crash reports. */
@@ -771,15 +773,6 @@ static int s_flush_combined (zp_partition_t *p, uint32_t dst)
     return s_flush_box (p, dst);
 }
 
-/* Resets the local slice of the inbox buffer after compute has read it. */
-static void s_reset_combined_inbox (zp_partition_t *p)
-{
-    uint32_t b = (p->step + 1) & 1;
-    for (uint64_t i = p->lo; i < (uint64_t) p->lo + p->n; i++)
-        p->combine[b][i] = p->identity;
-    memset (p->touched[b] + p->lo, 0, p->n);
-}
-
 #define S_TICK_VERTICES 4096
 
 static inline bool s_has_messages (const zp_partition_t *p, uint32_t v)
@@ -815,9 +808,10 @@ static int s_lanes_new (zp_partition_t *p, uint32_t threads)
         n = 1;
     if (n > p->n)
         n = p->n ? p->n : 1;
-    p->lanes = calloc (n, sizeof *p->lanes);
+    p->lanes = aligned_alloc (_Alignof(s_lane_t), n * sizeof *p->lanes);
     if (!p->lanes)
         return -1;
+    memset (p->lanes, 0, n * sizeof *p->lanes);
     p->n_lanes = n;
     uint64_t m = p->out_off[p->n], work = (uint64_t) p->n + m;
     uint32_t v = 0;
@@ -910,11 +904,32 @@ static void s_merge_lane (void *arg, uint32_t index)
                 p->program->combine (&buf[h], l->combine[h]);
             else
                 s_combine (&buf[h], l->combine[h], p->program->combiner, p->program->message_type);
-            flags[h] = 1;
+            if (buf[h].bits == p->identity.bits) /* s_got: the value cannot say so */
+                flags[h] = 1;
             l->combine[h] = p->identity;
             l->touched[h] = 0;
         }
     }
+}
+
+/* After compute (and the merge), over the lane's vertices: puts the
+   inbox compute read back at the identity, and counts what was sent to
+   them (it stays in place as next superstep's inbox) and the halted. */
+static void s_finish_lane (void *arg, uint32_t index)
+{
+    zp_partition_t *p = arg;
+    s_lane_t *l = &p->lanes[index];
+    uint32_t b = p->step & 1, read = b ^ 1;
+    uint64_t mine = 0, halted = 0;
+    for (uint64_t h = (uint64_t) p->lo + l->from; h < (uint64_t) p->lo + l->to; h++) {
+        p->combine[read][h] = p->identity;
+        p->touched[read][h] = 0;
+        mine += s_got (p, b, h);
+    }
+    for (uint32_t v = l->from; v < l->to; v++)
+        halted += p->halted[v];
+    l->mine = mine;
+    l->halted = halted;
 }
 
 int zp_partition_compute (zp_partition_t *p, zp_flush_fn *flush, zp_tick_fn *tick, void *ctx,
@@ -953,27 +968,27 @@ int zp_partition_compute (zp_partition_t *p, zp_flush_fn *flush, zp_tick_fn *tic
     for (uint32_t i = 0; i < p->n_lanes; i++)
         if (p->lanes[i].failed && !p->error[0])
             snprintf (p->error, sizeof p->error, "%s", p->lanes[i].error);
+    uint64_t halted = 0;
     if (p->path == S_COMBINED && !p->failed) {
-        s_reset_combined_inbox (p);
+        zp_pool_run (p->pool, s_finish_lane, p, s_waiting, p);
+        p->sent[p->worker] = 0;
+        for (uint32_t i = 0; i < p->n_lanes; i++) {
+            p->sent[p->worker] += p->lanes[i].mine;
+            halted += p->lanes[i].halted;
+        }
         for (uint32_t w = 0; w < p->n_workers; w++)
             if (w != p->worker)
                 s_flush_combined (p, w);
-        /* What we sent ourselves stays in place as next superstep's inbox; count it. */
-        uint64_t mine = 0;
-        for (uint64_t i = p->lo; i < (uint64_t) p->lo + p->n; i++)
-            mine += s_got (p, b, i);
-        p->sent[p->worker] = mine;
     } else if (!p->failed) {
         for (uint32_t w = 0; w < p->n_workers; w++)
             if (w != p->worker)
                 s_flush_box (p, w);
         p->sent[p->worker] = p->outbox[p->worker].count;
+        for (size_t i = 0; i < p->n; i++)
+            halted += p->halted[i];
     }
     if (p->failed)
         return -1;
-    uint64_t halted = 0;
-    for (size_t i = 0; i < p->n; i++)
-        halted += p->halted[i];
     stats->active = p->n - halted;
     stats->messages = 0;
     memset (stats->aggregates, 0, sizeof stats->aggregates);
