@@ -246,6 +246,27 @@ static const char *s_route (self_t *self, uint32_t from, uint32_t to)
     return NULL;
 }
 
+/* The length of the host part of a HELLO locality ("host/pid"). */
+static size_t s_host_len (const char *locality)
+{
+    const char *slash = strchr (locality, '/');
+    return slash ? (size_t) (slash - locality) : strlen (locality);
+}
+
+/* How many of the job's workers run on worker w's host: they share its
+   CPUs when engine.threads is left to them. */
+static uint32_t s_host_workers (const self_t *self, uint32_t w)
+{
+    const char *mine = self->workers[w].locality ? self->workers[w].locality : "";
+    size_t len = s_host_len (mine);
+    uint32_t count = 0;
+    for (uint32_t i = 0; i < self->args->n_workers; i++) {
+        const char *loc = self->workers[i].locality ? self->workers[i].locality : "";
+        count += s_host_len (loc) == len && strncmp (loc, mine, len) == 0;
+    }
+    return count;
+}
+
 static void s_send_assigns (self_t *self)
 {
     const zp_master_args_t *a = self->args;
@@ -291,6 +312,7 @@ static void s_send_assigns (self_t *self)
                 free (keys);
                 return;
             }
+        base.settings.host_workers = s_host_workers (self, w);
         if (zp_layout_encode_assign (a->layout, a->graph, w, &base, &self->w) != 0) {
             s_fail (self, "out of memory encoding the partition of worker %s", a->worker_names[w]);
             free (keys);

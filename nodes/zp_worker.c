@@ -39,13 +39,9 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 
 #define S_NO_STEP UINT32_MAX
-
-/* Worker actors running in this process: they share its CPUs. */
-static _Atomic uint32_t s_workers_here;
 
 typedef struct {
     uint32_t step;
@@ -697,9 +693,10 @@ static void s_on_assign (self_t *self, const void *frame, size_t size)
         s_fail (self, "out of memory");
         return;
     }
-    /* engine.threads unset: this process's CPUs, shared by its workers. */
+    /* engine.threads unset: the CPUs this process may use, shared by the
+       job's workers on this host. */
     if (!a.settings.threads) {
-        uint32_t here = atomic_load (&s_workers_here);
+        uint32_t here = a.settings.host_workers;
         a.settings.threads = zp_pool_cpus () / (here ? here : 1);
         if (!a.settings.threads)
             a.settings.threads = 1;
@@ -934,7 +931,6 @@ void zp_worker_actor (zsock_t *pipe, void *args)
         zp_node_report_exit (pipe, self->args.report_exit, true, false);
         return;
     }
-    atomic_fetch_add (&s_workers_here, 1);
     self->poller = zpoller_new (pipe, self->node.control, self->node.bcast, self->node.data, NULL);
     while (!self->stop) {
         s_on_held (self);
@@ -973,7 +969,6 @@ void zp_worker_actor (zsock_t *pipe, void *args)
         else
             s_on_ack (self, which);
     }
-    atomic_fetch_sub (&s_workers_here, 1);
     bool failed = self->failed, lost = self->lost;
     s_destroy (self);
     zp_node_report_exit (pipe, self->args.report_exit, failed, lost);

@@ -66,11 +66,17 @@ Test (threads, a_worker_takes_the_setting_or_its_share_of_the_cpus, .timeout = 1
     cr_assert_eq (s_threads_of (r.err, "w2"), 3, "%s", r.err);
     zp_test_run_free (&r);
 
-    /* Unset: the CPUs this process may use, shared by its two workers. */
+    /* Unset: the CPUs a worker's process may use, shared by the job's
+       workers on its host: here an inproc one and a tcp process. */
     cpu_set_t set;
     cr_assert_eq (sched_getaffinity (0, sizeof set, &set), 0);
     int share = CPU_COUNT (&set) / 2 ? CPU_COUNT (&set) / 2 : 1;
-    job = s_job (dir, "pr", s_example (), 2, "");
+    char tcp[256];
+    snprintf (tcp, sizeof tcp,
+              "  - name: w2\n    transport: tcp\n    endpoint: tcp://127.0.0.1:%d\n"
+              "master:\n  control: tcp://127.0.0.1:%d\n  broadcast: tcp://127.0.0.1:%d\n",
+              zp_test_port (), zp_test_port (), zp_test_port ());
+    job = s_job (dir, "pr", s_example (), 1, tcp);
     s_run (job, "--log-level", "debug", &r);
     cr_assert_eq (r.status, 0, "%s", r.err);
     cr_assert_eq (s_threads_of (r.err, "w1"), share, "%s", r.err);
