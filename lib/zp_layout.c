@@ -88,10 +88,15 @@ zp_layout_t *zp_layout_new (const zp_graph_t *g, uint32_t n_workers, uint32_t n_
         how = &s_default;
     uint64_t n = g->n;
     zp_layout_t *l = s_alloc (n, n_workers, n_partitions);
-    double *size = how->by_edges ? malloc ((n ? n : 1) * sizeof *size) : NULL;
+    /* Vertex sizes only for a vertex balancer that reads them: an array
+       over |V| that is not needed costs the peak more than its own size
+       (glibc then keeps later large blocks on the heap). */
+    bool sized = how->by_edges &&
+                 (how->vertices == ZP_BALANCE_WEIGHTED || how->vertices == ZP_BALANCE_RANGE);
+    double *size = sized ? malloc ((n ? n : 1) * sizeof *size) : NULL;
     uint64_t *pkeys = malloc ((n_partitions ? n_partitions : 1) * sizeof *pkeys);
     double *psize = NULL;
-    bool ok = l && (size || !how->by_edges) && pkeys;
+    bool ok = l && (size || !sized) && pkeys;
     if (l) {
         l->vertices = how->vertices;
         l->by_edges = how->by_edges;
