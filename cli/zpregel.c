@@ -31,7 +31,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <malloc.h>
 #include <stdio.h>
 #include <time.h>
 #include <unistd.h>
@@ -1502,12 +1501,6 @@ static int s_cmd_keygen (int argc, char **argv)
 
 int main (int argc, char **argv)
 {
-    /* Blocks of 1 MiB and more (a graph's arrays, a partition's, the
-       combining arrays) are mapped and go back to the system when freed.
-       Without a fixed threshold glibc raises it to the largest block freed
-       so far, and later arrays stay on the heap: 12% more peak memory for
-       2 inproc workers at R-MAT scale 20. */
-    mallopt (M_MMAP_THRESHOLD, 1 << 20);
     /* czmq installs its own SIGINT handler; zsys_interrupted tells us. Logs go to stderr. */
     zsys_init ();
     zsys_set_logident ("zpregel");
