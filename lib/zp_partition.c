@@ -761,8 +761,10 @@ static int s_flush_combined (zp_partition_t *p, uint32_t dst)
     for (uint64_t i = lo; i < hi; i++) {
         if (!s_got (p, b, i))
             continue;
-        if (s_box_reserve (box, 1, true, false) != 0)
-            return p->failed = -1;
+        if (s_box_reserve (box, 1, true, false) != 0) {
+            p->failed = -1;
+            return -1;
+        }
         box->ids[box->count] = (uint32_t) i;
         box->values[box->count++] = buf[i];
         buf[i] = p->identity;
