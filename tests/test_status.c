@@ -11,7 +11,10 @@
 
 /* A job of `steps` supersteps of about `step_ms` each (the paced test
    program) on the Debian graph, two inproc workers and a tcp one behind a
-   router, serving master.http on `port`. */
+   router, serving master.http on `port`. Its tcp ports are the tests' own
+   (zp_test_port), not ones the system picks: a node of a job that is
+   ending keeps reconnecting for a moment, and must not reach a port that
+   the system has since given to another test's job. */
 static const char *s_paced_job (const char *dir, int port, int steps, int step_ms)
 {
     char yaml[8192];
@@ -19,14 +22,15 @@ static const char *s_paced_job (const char *dir, int port, int steps, int step_m
               "job:\n  name: paced\n  algorithm: %s/tests/libzp_paced.so\n"
               "  graph: %s\n  output: %s/paced.out\n"
               "  params:\n    steps: %d\n    step_ms: %d\n"
-              "master:\n  control: tcp://127.0.0.1\n  broadcast: tcp://127.0.0.1\n"
+              "master:\n  control: tcp://127.0.0.1:%d\n  broadcast: tcp://127.0.0.1:%d\n"
               "  http: 127.0.0.1:%d\n"
               "workers:\n  - name: a\n  - name: b\n"
-              "  - name: c\n    transport: tcp\n    endpoint: tcp://127.0.0.1\n"
+              "  - name: c\n    transport: tcp\n    endpoint: tcp://127.0.0.1:%d\n"
               "routers:\n  - name: r1\n"
               "routing:\n  mode: aggregated\n",
               getenv ("ZPREGEL_BUILD") ? getenv ("ZPREGEL_BUILD") : zp_test_path ("build"),
-              zp_test_path ("data/debian-deps.properties"), dir, steps, step_ms, port);
+              zp_test_path ("data/debian-deps.properties"), dir, steps, step_ms, zp_test_port (),
+              zp_test_port (), port, zp_test_port ());
     return zp_test_write (dir, "paced.yaml", yaml);
 }
 
