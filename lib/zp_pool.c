@@ -127,11 +127,6 @@ void zp_pool_destroy (zp_pool_t **self_p)
     *self_p = NULL;
 }
 
-uint32_t zp_pool_size (const zp_pool_t *self)
-{
-    return self ? self->size : 1;
-}
-
 void zp_pool_run (zp_pool_t *self, zp_pool_fn *fn, void *arg, void (*waiting) (void *),
                   void *wait_arg)
 {

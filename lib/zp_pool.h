@@ -25,7 +25,6 @@ typedef void (zp_pool_fn) (void *arg, uint32_t lane);
 zp_pool_t *zp_pool_new (uint32_t size, void (*on_start) (void *), void (*on_stop) (void *),
                         void *arg);
 void zp_pool_destroy (zp_pool_t **self_p);
-uint32_t zp_pool_size (const zp_pool_t *self);
 
 /* Runs fn(arg, lane) on every lane, lane 0 on the calling thread. */
 void zp_pool_run (zp_pool_t *self, zp_pool_fn *fn, void *arg, void (*waiting) (void *),

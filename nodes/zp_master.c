@@ -358,8 +358,7 @@ static zp_topology_t s_topology (self_t *self, char ***buf)
     for (uint32_t i = 0; b && i < n; i++) {
         const char *loc = self->workers[i].locality ? self->workers[i].locality : "";
         b[i] = strdup (loc);
-        const char *slash = strchr (loc, '/');
-        b[n + i] = strndup (loc, slash ? (size_t) (slash - loc) : strlen (loc));
+        b[n + i] = strndup (loc, s_host_len (loc));
     }
     zp_topology_t t = {self->args->n_workers,
                        self->args->n_routers,
