@@ -72,7 +72,14 @@ int zp_batch_encode (const zp_batch_out_t *b, zp_compress_t *z, size_t min_bytes
 {
     const zp_batch_header_t *h = &b->header;
     size_t estimate = s_payload_estimate (b);
+    bool squeeze = z && estimate >= min_bytes && estimate <= zp_compress_max (z);
+    /* An uncompressed frame is the payload and a few header bytes: one
+       allocation, where growing by doubling would copy the arrays over
+       and over (a writer whose buffer went out with the last frame starts
+       empty). */
     zp_frame_write_begin (out, ZP_MSG_BATCH, S_FIELDS);
+    if (!squeeze)
+        zp_cbor_writer_reserve (out, estimate + 128);
     zp_cbor_write_uint (out, h->job);
     zp_cbor_write_uint (out, h->step);
     zp_cbor_write_uint (out, h->src);
@@ -80,7 +87,7 @@ int zp_batch_encode (const zp_batch_out_t *b, zp_compress_t *z, size_t min_bytes
     zp_cbor_write_uint (out, h->seq);
     zp_cbor_write_uint (out, (uint64_t) h->type);
     zp_cbor_write_uint (out, h->count);
-    if (z && estimate >= min_bytes && estimate <= zp_compress_max (z)) {
+    if (squeeze) {
         zp_cbor_writer_t payload;
         zp_cbor_writer_init (&payload, estimate + 64);
         s_write_payload (b, true, &payload);

@@ -76,6 +76,23 @@ static int s_reserve (zp_cbor_writer_t *w, size_t extra)
         if (s_reserve (w, 9) == 0)                                                                 \
             w->size += call;                                                                       \
     } while (0)
+void zp_cbor_writer_reserve (zp_cbor_writer_t *w, size_t extra)
+{
+    if (w->failed || extra <= w->capacity - w->size)
+        return;
+    if (extra > SIZE_MAX - w->size) {
+        w->failed = true;
+        return;
+    }
+    uint8_t *data = realloc (w->data, w->size + extra);
+    if (!data) {
+        w->failed = true;
+        return;
+    }
+    w->data = data;
+    w->capacity = w->size + extra;
+}
+
 #define S_AT(w) ((w)->data + (w)->size), 9
 
 void zp_cbor_write_uint (zp_cbor_writer_t *w, uint64_t value)

@@ -44,6 +44,9 @@ void zp_cbor_writer_init (zp_cbor_writer_t *w, size_t initial_capacity);
 void zp_cbor_writer_free (zp_cbor_writer_t *w);
 /* Empties the buffer, keeping its memory. */
 void zp_cbor_writer_reset (zp_cbor_writer_t *w);
+/* Makes room for `extra` more bytes in one allocation of exactly that
+   much (writes that follow, up to it, do not grow the buffer). */
+void zp_cbor_writer_reserve (zp_cbor_writer_t *w, size_t extra);
 /* Hands the buffer to the caller (who frees it) and leaves the writer empty. */
 uint8_t *zp_cbor_writer_take (zp_cbor_writer_t *w, size_t *size);
 

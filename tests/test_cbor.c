@@ -79,6 +79,22 @@ Test (cbor, typed_array_points_into_the_frame)
     zp_cbor_writer_free (&w);
 }
 
+Test (cbor, a_reserved_writer_does_not_move)
+{
+    zp_cbor_writer_t w;
+    zp_cbor_writer_init (&w, 0);
+    zp_cbor_write_uint (&w, 7);
+    zp_cbor_writer_reserve (&w, 4000);
+    cr_assert_eq (w.capacity, w.size + 4000);
+    const uint8_t *data = w.data;
+    uint8_t block[3990] = {0};
+    zp_cbor_write_bytes (&w, block, sizeof block);
+    cr_assert_eq (w.data, data, "a write within the reservation grew the buffer");
+    zp_cbor_writer_reserve (&w, 5); /* room already there: nothing changes */
+    cr_assert_eq (w.data, data);
+    zp_cbor_writer_free (&w);
+}
+
 Test (cbor, every_truncation_is_refused)
 {
     zp_cbor_writer_t w;
