@@ -757,19 +757,20 @@ static int s_flush_combined (zp_partition_t *p, uint32_t dst)
     size_t limit = p->settings.batch_bytes / 16;
     if (limit < 16)
         limit = 16;
+    /* Room for a whole batch once, not a check a message. */
+    if (s_box_reserve (box, limit, true, false) != 0) {
+        p->failed = -1;
+        return -1;
+    }
     uint64_t lo = p->ranges[dst], hi = p->ranges[dst + 1];
     for (uint64_t i = lo; i < hi; i++) {
         if (!s_got (p, b, i))
             continue;
-        if (s_box_reserve (box, 1, true, false) != 0) {
-            p->failed = -1;
-            return -1;
-        }
         box->ids[box->count] = (uint32_t) i;
         box->values[box->count++] = buf[i];
         buf[i] = p->identity;
         flags[i] = 0;
-        if (box->count >= limit && s_flush_box (p, dst) != 0)
+        if (box->count >= limit && s_flush_box (p, dst) != 0) /* empties the box */
             return -1;
     }
     return s_flush_box (p, dst);
