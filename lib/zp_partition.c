@@ -130,6 +130,7 @@ struct zp_partition_s {
     void *flush_ctx;
     _Atomic int failed;                     /* any lane, a flush, or memory: compute stops */
     bool checked;                           /* engine.check_program */
+    bool initializing;                      /* in init(): no sends */
     zp_value_t fold[ZP_MAX_VALUE_SIZE / 8]; /* struct messages merged for zp_message (one lane) */
     char error[512];                        /* the first program error, for the worker's FAIL */
 };
@@ -492,10 +493,12 @@ zp_partition_t *zp_partition_new (const zp_assign_t *a, const zp_program_t *prog
         s_lane_t *l = &p->lanes[0];
         zp_vertex_t vx = {p, l, 0};
         s_current = l;
+        p->initializing = true;
         for (uint32_t v = 0; v < p->n && !l->failed; v++) {
             vx.v = l->vertex = v;
             program->init (&vx);
         }
+        p->initializing = false;
         l->vertex = UINT32_MAX;
         s_current = NULL;
         if (l->failed) {
@@ -1359,6 +1362,10 @@ static void s_send_bytes_one (zp_partition_t *p, zp_handle_t to, const void *dat
 static bool s_check_send (const zp_vertex_t *v, const char *call, zp_handle_t to, zp_type_t type)
 {
     const zp_partition_t *p = v->p;
+    if (p->initializing) {
+        s_misuse (v, call, "messages are sent from compute(), not init()");
+        return false;
+    }
     if (p->program->message_type != type) {
         s_misuse (v, call, "sent %s, but the program's message type is %s", s_type_name (type),
                   s_type_name (p->program->message_type));

@@ -7,12 +7,19 @@
       5 zp_out_target past the out-degree
       6 zp_send_i64 from a program whose messages are f64
       7 zp_get_i64 of an f64 value
+      8 zp_send_out_f64 in init(), not in superstep 1
     0 makes no mistake. */
 #include <zpregel/zp_program.h>
 
 static int64_t s_mistake;
 static uint64_t s_at;
 static volatile double s_sink;
+
+static void s_init (zp_vertex_t *v)
+{
+    if (s_mistake == 8 && zp_id (v) == s_at)
+        zp_send_out_f64 (v, 1.0);
+}
 
 static void s_compute (zp_vertex_t *v)
 {
@@ -77,5 +84,6 @@ const zp_program_t zp_program = {
     .aggregators = s_aggregators,
     .n_aggregators = 1,
     .setup = s_setup,
+    .init = s_init,
     .compute = s_compute,
 };
