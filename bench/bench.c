@@ -4,13 +4,14 @@
         bench [--scale S] [--rounds R] [--data DIR] [--zpregel BIN] [--ref BIN]
 
     Generates rmat-S once (kept in DIR), measures the text loader, then runs
-    R rounds (5 by default): in each, the reference and then each main
-    zpregel configuration, as child processes (peak RSS from wait4,
+    R rounds (5 by default): in each, each main zpregel configuration and
+    the same loop pulling over in-edges, each right after a run of the
+    reference, as child processes (peak RSS from wait4,
     per-superstep times and traffic from --stats); the extra configurations
     run in the first round only. Checks every output against the reference
     (L1 distance < 1e-9), prints a table of medians over the rounds with the
-    median of the rounds' ratios to the reference, and exits 1 if an output
-    differs.
+    median of the ratios to the run of the reference just before, and exits
+    1 if an output differs.
 */
 #include "zp_graph.h"
 
@@ -35,12 +36,14 @@
 #define S_STALL_ITERATIONS 40
 
 #define S_MAX_ROUNDS 32
+/* The reference runs before every measurement: up to this many a round. */
+#define S_MAX_RUNS (S_MAX_ROUNDS * 16)
 
 typedef struct {
     const char *name;
-    double load;                 /* seconds */
-    double rounds[S_MAX_ROUNDS]; /* each round's median superstep seconds */
-    double ratios[S_MAX_ROUNDS]; /* each round's to the reference's of that round */
+    double load;               /* seconds */
+    double rounds[S_MAX_RUNS]; /* each run's median superstep seconds */
+    double ratios[S_MAX_RUNS]; /* each run's to the reference's run just before it */
     int n_rounds;
     double iteration; /* median over rounds */
     double ratio, ratio_lo, ratio_hi;
@@ -54,6 +57,7 @@ typedef struct {
 /* Runs argv, stdout to `out`; returns the exit status and peak RSS (kB). */
 static int s_run (const char *const *argv, const char *out, long *rss_kb)
 {
+    fflush (NULL); /* else the child's freopen writes our buffered output again */
     pid_t pid = fork ();
     if (pid == 0) {
         if (out && !freopen (out, "w", stdout))
@@ -262,6 +266,46 @@ static double s_l1 (const double *a, const double *b, uint64_t n)
     return d;
 }
 
+/* Runs the loop `mode` (push or pull) once: its iteration times go to
+   DATA/ref.json, its output to `out`, and the median to a round of `r`. */
+static int s_reference (const char *ref, const char *path, const char *iters, const char *out,
+                        const char *data, const char *mode, s_row_t *r)
+{
+    char json[4200];
+    snprintf (json, sizeof json, "%s/ref.json", data);
+    const char *ref_argv[] = {ref, path, iters, out, mode, NULL};
+    long kb = 0;
+    if (s_run (ref_argv, json, &kb) != 0) {
+        fprintf (stderr, "bench: the %s loop failed\n", mode);
+        return -1;
+    }
+    r->rss_kb = kb > r->rss_kb ? kb : r->rss_kb;
+    char *text = s_read (json);
+    double secs[S_ITERATIONS];
+    int k = 0;
+    char *p = text ? strstr (text, "[") : NULL;
+    while (p && k < S_ITERATIONS && sscanf (p + 1, "%lf", &secs[k]) == 1) {
+        k++;
+        p = strchr (p + 1, ',');
+    }
+    sscanf (text ? text : "", "{\"load_seconds\":%lf", &r->load);
+    r->rounds[r->n_rounds++] = k ? s_median (secs, k) : 0;
+    r->ok = true;
+    free (text);
+    return 0;
+}
+
+/* Compares the output `out` with the reference's values. */
+static void s_check (s_row_t *r, const char *out, const double *expect, uint64_t n, bool *all_ok)
+{
+    double *got = s_values (out, n);
+    double l1 = got && expect ? s_l1 (got, expect, n) : INFINITY;
+    r->l1 = l1 > r->l1 ? l1 : r->l1;
+    r->ok = r->n_rounds == 1 ? l1 < 1e-9 : r->ok && l1 < 1e-9;
+    *all_ok &= l1 < 1e-9;
+    free (got);
+}
+
 int main (int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -367,11 +411,12 @@ int main (int argc, char **argv)
          "workers:\n  - name: w1\n  - name: w2\n" S_THREADS (1), false, true},
     };
     enum { S_CONFIGS = sizeof configs / sizeof configs[0] };
-    s_row_t rows[S_CONFIGS + 1];
+    s_row_t rows[S_CONFIGS + 2]; /* the reference, the configurations, the pull loop */
     memset (rows, 0, sizeof rows);
     rows[0].name = "single-threaded CSR loop (reference)";
     for (size_t i = 0; i < S_CONFIGS; i++)
         rows[i + 1].name = configs[i].name;
+    rows[S_CONFIGS + 1].name = "single-threaded CSR pull loop (in-edges)";
     char iters[8];
     snprintf (iters, sizeof iters, "%d", S_ITERATIONS);
     double *expect = NULL;
@@ -386,70 +431,57 @@ int main (int argc, char **argv)
         s_run (warm, "/dev/null", &kb);
     }
     for (int round = 0; round < rounds; round++) {
-        /* The reference. */
-        s_row_t *r = &rows[0];
-        char json[4200];
-        snprintf (out, sizeof out, "%s/out-ref.txt", data);
-        snprintf (json, sizeof json, "%s/ref.json", data);
-        const char *ref_argv[] = {ref, path, iters, out, NULL};
-        long kb = 0;
-        if (s_run (ref_argv, json, &kb) != 0) {
-            fprintf (stderr, "bench: the reference failed\n");
-            return 1;
-        }
-        r->rss_kb = kb > r->rss_kb ? kb : r->rss_kb;
-        char *text = s_read (json);
-        double secs[S_ITERATIONS];
-        int k = 0;
-        char *p = text ? strstr (text, "[") : NULL;
-        while (p && k < S_ITERATIONS && sscanf (p + 1, "%lf", &secs[k]) == 1) {
-            k++;
-            p = strchr (p + 1, ',');
-        }
-        sscanf (text ? text : "", "{\"load_seconds\":%lf", &r->load);
-        r->rounds[r->n_rounds++] = k ? s_median (secs, k) : 0;
-        r->ok = true;
-        free (text);
-        if (!expect)
-            expect = s_values (out, n);
-        double ref_it = r->rounds[r->n_rounds - 1];
-        fprintf (stderr, "bench: round %d of %d: reference %.1f ms", round + 1, rounds,
-                 ref_it * 1e3);
-        for (size_t i = 0; i < S_CONFIGS; i++) {
-            if (!configs[i].every_round && round > 0)
+        fprintf (stderr, "bench: round %d of %d:", round + 1, rounds);
+        /* Each measurement comes right after a run of the reference, and
+           its ratio is to that run: the two share the machine's mood,
+           which on a shared host can change the reference's time 2x from
+           one minute to the next. i == S_CONFIGS is the pull loop. */
+        for (size_t i = 0; i <= S_CONFIGS; i++) {
+            if (i < S_CONFIGS && !configs[i].every_round && round > 0)
                 continue;
+            s_row_t *r = &rows[0];
+            snprintf (out, sizeof out, "%s/out-ref.txt", data);
+            if (s_reference (ref, path, iters, out, data, "push", r) != 0)
+                return 1;
+            if (!expect)
+                expect = s_values (out, n);
+            double ref_it = r->rounds[r->n_rounds - 1];
             r = &rows[i + 1];
-            char yaml[4096], nodes[2048], job[4200], stats[4200];
-            snprintf (nodes, sizeof nodes, configs[i].yaml, base + 2, base + 3, base + 4);
-            snprintf (out, sizeof out, "%s/out-%zu.txt", data, i);
-            snprintf (yaml, sizeof yaml,
-                      "job:\n  algorithm: pr\n  graph: %s\n  output: %s\n  params:\n"
-                      "    iterations: %d\n    damping: 0.85\n"
-                      "master:\n  control: tcp://127.0.0.1:%d\n  broadcast: "
-                      "tcp://127.0.0.1:%d\n%s",
-                      configs[i].text ? props : path, out, S_ITERATIONS, base, base + 1, nodes);
-            base += 8;
-            snprintf (job, sizeof job, "%s/bench-%zu.yaml", data, i);
-            snprintf (stats, sizeof stats, "%s/stats-%zu.jsonl", data, i);
-            FILE *f = fopen (job, "w");
-            fputs (yaml, f);
-            fclose (f);
-            const char *run[] = {zpregel, "run", job, "--stats", stats, "--quiet", NULL};
-            if (s_run (run, NULL, &kb) != 0) {
-                fprintf (stderr, "\nbench: %s failed\n", r->name);
-                all_ok = false;
-                continue;
+            if (i == S_CONFIGS) {
+                snprintf (out, sizeof out, "%s/out-pull.txt", data);
+                if (s_reference (ref, path, iters, out, data, "pull", r) != 0)
+                    return 1;
+            } else {
+                char yaml[4096], nodes[2048], job[4200], stats[4200];
+                snprintf (nodes, sizeof nodes, configs[i].yaml, base + 2, base + 3, base + 4);
+                snprintf (out, sizeof out, "%s/out-%zu.txt", data, i);
+                snprintf (yaml, sizeof yaml,
+                          "job:\n  algorithm: pr\n  graph: %s\n  output: %s\n  params:\n"
+                          "    iterations: %d\n    damping: 0.85\n"
+                          "master:\n  control: tcp://127.0.0.1:%d\n  broadcast: "
+                          "tcp://127.0.0.1:%d\n%s",
+                          configs[i].text ? props : path, out, S_ITERATIONS, base, base + 1, nodes);
+                base += 8;
+                snprintf (job, sizeof job, "%s/bench-%zu.yaml", data, i);
+                snprintf (stats, sizeof stats, "%s/stats-%zu.jsonl", data, i);
+                FILE *f = fopen (job, "w");
+                fputs (yaml, f);
+                fclose (f);
+                const char *run[] = {zpregel, "run", job, "--stats", stats, "--quiet", NULL};
+                long kb = 0;
+                if (s_run (run, NULL, &kb) != 0) {
+                    fprintf (stderr, "\nbench: %s failed\n", r->name);
+                    all_ok = false;
+                    continue;
+                }
+                r->rss_kb = kb > r->rss_kb ? kb : r->rss_kb;
+                s_stats (stats, r);
             }
-            r->rss_kb = kb > r->rss_kb ? kb : r->rss_kb;
-            s_stats (stats, r);
             r->ratios[r->n_rounds - 1] = r->rounds[r->n_rounds - 1] / ref_it;
-            fprintf (stderr, ", %s %.1f ms", r->name + 9, r->rounds[r->n_rounds - 1] * 1e3);
-            double *got = s_values (out, n);
-            double l1 = got && expect ? s_l1 (got, expect, n) : INFINITY;
-            r->l1 = l1 > r->l1 ? l1 : r->l1;
-            r->ok = r->n_rounds == 1 ? l1 < 1e-9 : r->ok && l1 < 1e-9;
-            all_ok &= l1 < 1e-9;
-            free (got);
+            fprintf (stderr, "%s %s %.1f ms (reference %.1f)", i ? "," : "",
+                     i == S_CONFIGS ? "pull loop" : r->name + 9, r->rounds[r->n_rounds - 1] * 1e3,
+                     ref_it * 1e3);
+            s_check (r, out, expect, n, &all_ok);
         }
         fprintf (stderr, "\n");
     }
@@ -505,10 +537,10 @@ int main (int argc, char **argv)
             calm_kb ? (double) stalled_kb / (double) calm_kb : 0.0, seconds[1],
             same ? "byte-identical" : "DIFFERS");
     free (expect);
-    int nrows = S_CONFIGS + 1;
+    int nrows = S_CONFIGS + 2;
     for (int i = 0; i < nrows; i++) {
         s_row_t *r = &rows[i];
-        double copy[S_MAX_ROUNDS];
+        double copy[S_MAX_RUNS];
         memcpy (copy, r->rounds, sizeof copy);
         r->iteration = r->n_rounds ? s_median (copy, r->n_rounds) : 0;
         if (i > 0 && r->n_rounds) {
@@ -521,10 +553,10 @@ int main (int argc, char **argv)
             }
         }
     }
-    printf ("%d rounds; in each, the reference and then every configuration; a round's "
-            "figure is the median of supersteps 1-%d, the table's the median over rounds; "
-            "x reference is the median of the rounds' ratios (their range in brackets), or, for a "
-            "configuration run in one round, its time over the reference's median\n\n",
+    printf ("%d rounds; in each, every configuration right after a run of the reference (the "
+            "reference's rounds are its runs); a run's figure is the median of supersteps 1-%d, "
+            "the table's the median over rounds; x reference is the median of the ratios to the "
+            "run of the reference just before (their range in brackets)\n\n",
             rounds, S_ITERATIONS);
     printf ("| configuration | rounds | iteration ms | x reference | edges/s | messages between "
             "workers | bytes between workers | peak RSS | B/edge | L1 to reference |\n");
@@ -536,8 +568,8 @@ int main (int argc, char **argv)
             snprintf (ratio, sizeof ratio, "1.00");
         else if (r->n_rounds > 1)
             snprintf (ratio, sizeof ratio, "%.2f (%.2f-%.2f)", r->ratio, r->ratio_lo, r->ratio_hi);
-        else /* one round: to the reference's median */
-            snprintf (ratio, sizeof ratio, "%.2f", r->iteration / rows[0].iteration);
+        else /* one round: to its own run of the reference */
+            snprintf (ratio, sizeof ratio, "%.2f", r->ratios[0]);
         printf ("| %s | %d | %.1f | %s | %.2e | %" PRIu64 " | %" PRIu64
                 " | %.0f MB | %.1f | %s%.1e |\n",
                 r->name, r->n_rounds, r->iteration * 1e3, ratio,

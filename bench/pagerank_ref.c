@@ -1,22 +1,28 @@
 /*  The yardstick: a single-threaded CSR PageRank with the LDBC Graphalytics
     semantics (1/|V| start, sink mass spread over every vertex, exactly
     `iterations` iterations), written as one would by hand: a push loop over
-    the out-edges into a dense array.
+    the out-edges into a dense array; or, with `pull`, a loop over each
+    vertex's in-edges that reads its in-neighbours' shares (pull mode, as
+    Ligra and Gemini run dense iterations), to show what pulling gains on
+    the machine at hand.
 
-        pagerank_ref GRAPH ITERATIONS OUTPUT
+        pagerank_ref GRAPH ITERATIONS OUTPUT [push|pull]
 
     prints one JSON line: load seconds, and the seconds of each iteration.
 */
 #include "zp_graph.h"
 
 #include <czmq.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 int main (int argc, char **argv)
 {
-    if (argc != 4) {
-        fprintf (stderr, "usage: pagerank_ref GRAPH ITERATIONS OUTPUT\n");
+    bool pull = argc == 5 && strcmp (argv[4], "pull") == 0;
+    if (argc != 4 && !(argc == 5 && (pull || strcmp (argv[4], "push") == 0))) {
+        fprintf (stderr, "usage: pagerank_ref GRAPH ITERATIONS OUTPUT [push|pull]\n");
         return 2;
     }
     int iterations = atoi (argv[2]);
@@ -35,27 +41,69 @@ int main (int argc, char **argv)
         return 1;
     for (uint64_t v = 0; v < n; v++)
         rank[v] = 1.0 / (double) n;
+    /* Pull: the in-edges as a CSR (built before the clock starts), and
+       each vertex's share of its rank, so that an iteration writes every
+       vertex once and reads its in-neighbours' shares. */
+    uint64_t *in_off = NULL;
+    uint32_t *in_src = NULL;
+    double *share = NULL;
+    if (pull) {
+        uint64_t m = g->offsets[n];
+        in_off = calloc (n + 1, sizeof *in_off);
+        in_src = malloc ((m ? m : 1) * sizeof *in_src);
+        share = malloc (n * sizeof *share);
+        if (!in_off || !in_src || !share)
+            return 1;
+        for (uint64_t e = 0; e < m; e++)
+            in_off[g->targets[e] + 1]++;
+        for (uint64_t v = 0; v < n; v++)
+            in_off[v + 1] += in_off[v];
+        for (uint64_t u = 0; u < n; u++)
+            for (uint64_t e = g->offsets[u]; e < g->offsets[u + 1]; e++)
+                in_src[in_off[g->targets[e]]++] = (uint32_t) u;
+        for (uint64_t v = n; v > 0; v--) /* the fill moved each start to the next one's */
+            in_off[v] = in_off[v - 1];
+        in_off[0] = 0;
+    }
     printf ("{\"load_seconds\":%.6f,\"iterations\":[", load);
     for (int it = 0; it < iterations; it++) {
         int64_t start = zclock_usecs ();
         double sinks = 0;
-        for (uint64_t v = 0; v < n; v++)
-            next[v] = 0;
-        for (uint64_t u = 0; u < n; u++) {
-            uint64_t lo = g->offsets[u], hi = g->offsets[u + 1];
-            if (lo == hi) {
-                sinks += rank[u];
-                continue;
+        if (pull) {
+            for (uint64_t u = 0; u < n; u++) {
+                uint64_t degree = g->offsets[u + 1] - g->offsets[u];
+                if (!degree)
+                    sinks += rank[u];
+                share[u] = degree ? rank[u] / (double) degree : 0;
             }
-            double share = rank[u] / (double) (hi - lo);
-            for (uint64_t e = lo; e < hi; e++)
-                next[g->targets[e]] += share;
+            for (uint64_t v = 0; v < n; v++) {
+                double sum = 0;
+                for (uint64_t e = in_off[v]; e < in_off[v + 1]; e++)
+                    sum += share[in_src[e]];
+                next[v] = sum;
+            }
+        } else {
+            for (uint64_t v = 0; v < n; v++)
+                next[v] = 0;
+            for (uint64_t u = 0; u < n; u++) {
+                uint64_t lo = g->offsets[u], hi = g->offsets[u + 1];
+                if (lo == hi) {
+                    sinks += rank[u];
+                    continue;
+                }
+                double s = rank[u] / (double) (hi - lo);
+                for (uint64_t e = lo; e < hi; e++)
+                    next[g->targets[e]] += s;
+            }
         }
         double base = (1.0 - d) / (double) n + d * sinks / (double) n;
         for (uint64_t v = 0; v < n; v++)
             rank[v] = base + d * next[v];
         printf ("%s%.6f", it ? "," : "", (double) (zclock_usecs () - start) / 1e6);
     }
+    free (in_off);
+    free (in_src);
+    free (share);
     printf ("]}\n");
     zp_value_t *values = malloc (n * sizeof *values);
     for (uint64_t v = 0; values && v < n; v++)
