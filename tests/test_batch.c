@@ -49,8 +49,8 @@ Test (batch, fixed_size_round_trip)
         zp_cbor_writer_init (&w, 0);
         cr_assert_eq (zp_batch_encode (&b, NULL, 0, &w), 0);
         /* One allocation of the frame's size, not a buffer grown by doubling. */
-        cr_assert (w.capacity >= w.size && w.capacity <= 16 + 100 * 16 + 128, "capacity %zu",
-                   w.capacity);
+        cr_assert (w.capacity >= w.size && w.capacity <= w.size + 256, "capacity %zu, size %zu",
+                   w.capacity, w.size);
         zp_batch_view_t v;
         cr_assert_eq (zp_batch_decode (w.data, w.size, NULL, &v), 0);
         cr_assert_eq (v.header.flags, 0);
