@@ -1034,8 +1034,10 @@ static const char *s_type_name (zp_type_t type)
                                : "bytes";
 }
 
+/* Cold: a misuse ends the job, so the checks around the hot calls stay
+   a compare and a branch, and the calls stay small enough to inline. */
 static void s_misuse (const zp_vertex_t *v, const char *call, const char *fmt, ...)
-    __attribute__ ((format (printf, 3, 4)));
+    __attribute__ ((format (printf, 3, 4), cold, noinline));
 
 static void s_misuse (const zp_vertex_t *v, const char *call, const char *fmt, ...)
 {
@@ -1198,7 +1200,7 @@ zp_handle_t zp_in_source (const zp_vertex_t *v, size_t i)
 }
 
 /* Messages in the inbox for the vertex, before any merge of struct ones. */
-static size_t s_inbox_count (const zp_vertex_t *v)
+static inline size_t s_inbox_count (const zp_vertex_t *v)
 {
     const zp_partition_t *p = v->p;
     if (p->path == S_COMBINED)
@@ -1232,7 +1234,8 @@ const void *zp_message (const zp_vertex_t *v, size_t i)
     return p->fold;
 }
 
-static zp_value_t s_message (const zp_vertex_t *v, size_t i, const char *call, zp_type_t type)
+static inline zp_value_t s_message (const zp_vertex_t *v, size_t i, const char *call,
+                                    zp_type_t type)
 {
     const zp_partition_t *p = v->p;
     if (!s_typed (v, call, p->program->message_type, type, "message") ||
@@ -1364,7 +1367,8 @@ static void s_send_bytes_one (zp_partition_t *p, zp_handle_t to, const void *dat
 }
 
 /* Sending the wrong type, or to a handle that does not exist. */
-static bool s_check_send (const zp_vertex_t *v, const char *call, zp_handle_t to, zp_type_t type)
+static inline bool s_check_send (const zp_vertex_t *v, const char *call, zp_handle_t to,
+                                 zp_type_t type)
 {
     const zp_partition_t *p = v->p;
     if (p->initializing) {
@@ -1410,7 +1414,7 @@ void zp_send_bytes (zp_vertex_t *v, zp_handle_t to, const void *data, size_t len
     }
 }
 
-static const uint32_t *s_out (const zp_vertex_t *v, size_t *count)
+static inline const uint32_t *s_out (const zp_vertex_t *v, size_t *count)
 {
     *count = zp_out_degree (v);
     return v->p->out_tgt + v->p->out_off[v->v];
@@ -1528,8 +1532,8 @@ void zp_send_in_bytes (zp_vertex_t *v, const void *data, size_t len)
 }
 
 /* The aggregator `index` for `call` reading or adding `type`, or NULL. */
-static const zp_aggregator_def_t *s_aggregator (const zp_vertex_t *v, const char *call,
-                                                size_t index, zp_type_t type)
+static inline const zp_aggregator_def_t *s_aggregator (const zp_vertex_t *v, const char *call,
+                                                       size_t index, zp_type_t type)
 {
     const zp_program_t *prog = v->p->program;
     if (index >= prog->n_aggregators) {
