@@ -44,27 +44,11 @@ int main (int argc, char **argv)
     /* Pull: the in-edges as a CSR (built before the clock starts), and
        each vertex's share of its rank, so that an iteration writes every
        vertex once and reads its in-neighbours' shares. */
-    uint64_t *in_off = NULL;
-    uint32_t *in_src = NULL;
     double *share = NULL;
-    if (pull) {
-        uint64_t m = g->offsets[n];
-        in_off = calloc (n + 1, sizeof *in_off);
-        in_src = malloc ((m ? m : 1) * sizeof *in_src);
-        share = malloc (n * sizeof *share);
-        if (!in_off || !in_src || !share)
-            return 1;
-        for (uint64_t e = 0; e < m; e++)
-            in_off[g->targets[e] + 1]++;
-        for (uint64_t v = 0; v < n; v++)
-            in_off[v + 1] += in_off[v];
-        for (uint64_t u = 0; u < n; u++)
-            for (uint64_t e = g->offsets[u]; e < g->offsets[u + 1]; e++)
-                in_src[in_off[g->targets[e]]++] = (uint32_t) u;
-        for (uint64_t v = n; v > 0; v--) /* the fill moved each start to the next one's */
-            in_off[v] = in_off[v - 1];
-        in_off[0] = 0;
-    }
+    if (pull && (zp_graph_build_in_edges (g) != 0 || !(share = malloc (n * sizeof *share))))
+        return 1;
+    const uint64_t *in_off = g->in_offsets;
+    const uint32_t *in_src = g->in_sources;
     printf ("{\"load_seconds\":%.6f,\"iterations\":[", load);
     for (int it = 0; it < iterations; it++) {
         int64_t start = zclock_usecs ();
@@ -101,8 +85,6 @@ int main (int argc, char **argv)
             rank[v] = base + d * next[v];
         printf ("%s%.6f", it ? "," : "", (double) (zclock_usecs () - start) / 1e6);
     }
-    free (in_off);
-    free (in_src);
     free (share);
     printf ("]}\n");
     zp_value_t *values = malloc (n * sizeof *values);
