@@ -1503,11 +1503,11 @@ static int s_cmd_keygen (int argc, char **argv)
 }
 
 /* Every node of a job allocates and frees a frame of up to twice
-   transport.batch_bytes for each batch it sends. With glibc's defaults a
+   engine.batch_bytes for each batch it sends. With glibc's defaults a
    block of that size may be mapped on malloc and unmapped on free, or
    given back from the top of the heap, and then every page of the next
-   frame faults in again: for 2 inproc workers at scale 20, a tenth of a
-   PageRank superstep went to those faults. Blocks under 4 MiB come from
+   frame faults in again (perf, 2 inproc workers at scale 20: the faults
+   sat under the packing of every batch). Blocks under 4 MiB come from
    the heap, which keeps up to 32 MiB it no longer uses; larger ones (the
    graph, the partitions) are still mapped, and given back when freed.
    GLIBC_TUNABLES with malloc settings leaves the choice to the user. */
