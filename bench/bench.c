@@ -266,6 +266,45 @@ static double s_l1 (const double *a, const double *b, uint64_t n)
     return d;
 }
 
+/* A zpregel configuration: its name, its workers (and engine) as YAML
+   with up to three ports to fill in. */
+typedef struct {
+    const char *name, *yaml;
+    bool every_round, text; /* text: from the Graphalytics files, not the .zpg */
+} s_config_t;
+
+/* Runs PageRank on `graph` with configuration `c` (number i names its
+   files in DATA; ports from *base on): its output to `out`, a round of
+   superstep times and traffic and its peak RSS to `r`. */
+static int s_zpregel (const char *zpregel, const char *data, const char *graph, size_t i,
+                      const s_config_t *c, int *base, char *out, size_t outlen, s_row_t *r)
+{
+    char yaml[4096], nodes[2048], job[4200], stats[4200];
+    snprintf (nodes, sizeof nodes, c->yaml, *base + 2, *base + 3, *base + 4);
+    snprintf (out, outlen, "%s/out-%zu.txt", data, i);
+    snprintf (yaml, sizeof yaml,
+              "job:\n  algorithm: pr\n  graph: %s\n  output: %s\n  params:\n"
+              "    iterations: %d\n    damping: 0.85\n"
+              "master:\n  control: tcp://127.0.0.1:%d\n  broadcast: "
+              "tcp://127.0.0.1:%d\n%s",
+              graph, out, S_ITERATIONS, *base, *base + 1, nodes);
+    *base += 8;
+    snprintf (job, sizeof job, "%s/bench-%zu.yaml", data, i);
+    snprintf (stats, sizeof stats, "%s/stats-%zu.jsonl", data, i);
+    FILE *f = fopen (job, "w");
+    if (!f)
+        return -1;
+    fputs (yaml, f);
+    fclose (f);
+    const char *run[] = {zpregel, "run", job, "--stats", stats, "--quiet", NULL};
+    long kb = 0;
+    if (s_run (run, NULL, &kb) != 0)
+        return -1;
+    r->rss_kb = kb > r->rss_kb ? kb : r->rss_kb;
+    s_stats (stats, r);
+    return 0;
+}
+
 /* Runs the loop `mode` (push or pull) once: its iteration times go to
    DATA/ref.json, its output to `out`, and the median to a round of `r`. */
 static int s_reference (const char *ref, const char *path, const char *iters, const char *out,
@@ -380,10 +419,7 @@ int main (int argc, char **argv)
 
     /* Rounds: the reference and each main configuration in turn, every
        round, so that they share the machine's moods; the extras once. */
-    struct {
-        const char *name, *yaml;
-        bool every_round, text; /* text: from the Graphalytics files, not the .zpg */
-    } configs[] = {
+    const s_config_t configs[] = {
         {"zpregel, 2 inproc workers x 1 thread",
          "workers:\n  - name: w1\n  - name: w2\n" S_THREADS (1), true, false},
         {"zpregel, 2 tcp worker processes x 1 thread",
@@ -451,31 +487,11 @@ int main (int argc, char **argv)
                 snprintf (out, sizeof out, "%s/out-pull.txt", data);
                 if (s_reference (ref, path, iters, out, data, "pull", r) != 0)
                     return 1;
-            } else {
-                char yaml[4096], nodes[2048], job[4200], stats[4200];
-                snprintf (nodes, sizeof nodes, configs[i].yaml, base + 2, base + 3, base + 4);
-                snprintf (out, sizeof out, "%s/out-%zu.txt", data, i);
-                snprintf (yaml, sizeof yaml,
-                          "job:\n  algorithm: pr\n  graph: %s\n  output: %s\n  params:\n"
-                          "    iterations: %d\n    damping: 0.85\n"
-                          "master:\n  control: tcp://127.0.0.1:%d\n  broadcast: "
-                          "tcp://127.0.0.1:%d\n%s",
-                          configs[i].text ? props : path, out, S_ITERATIONS, base, base + 1, nodes);
-                base += 8;
-                snprintf (job, sizeof job, "%s/bench-%zu.yaml", data, i);
-                snprintf (stats, sizeof stats, "%s/stats-%zu.jsonl", data, i);
-                FILE *f = fopen (job, "w");
-                fputs (yaml, f);
-                fclose (f);
-                const char *run[] = {zpregel, "run", job, "--stats", stats, "--quiet", NULL};
-                long kb = 0;
-                if (s_run (run, NULL, &kb) != 0) {
-                    fprintf (stderr, "\nbench: %s failed\n", r->name);
-                    all_ok = false;
-                    continue;
-                }
-                r->rss_kb = kb > r->rss_kb ? kb : r->rss_kb;
-                s_stats (stats, r);
+            } else if (s_zpregel (zpregel, data, configs[i].text ? props : path, i, &configs[i],
+                                  &base, out, sizeof out, r) != 0) {
+                fprintf (stderr, "\nbench: %s failed\n", r->name);
+                all_ok = false;
+                continue;
             }
             r->ratios[r->n_rounds - 1] = r->rounds[r->n_rounds - 1] / ref_it;
             fprintf (stderr, "%s %s %.1f ms (reference %.1f)", i ? "," : "",

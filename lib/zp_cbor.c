@@ -46,7 +46,9 @@ uint8_t *zp_cbor_writer_take (zp_cbor_writer_t *w, size_t *size)
     return data;
 }
 
-static int s_reserve (zp_cbor_writer_t *w, size_t extra)
+/* Makes room for `extra` more bytes: exactly that much, or by doubling
+   (which amortises many small writes). */
+static int s_grow (zp_cbor_writer_t *w, size_t extra, bool exact)
 {
     if (w->failed)
         return -1;
@@ -57,9 +59,12 @@ static int s_reserve (zp_cbor_writer_t *w, size_t extra)
     size_t need = w->size + extra;
     if (need <= w->capacity)
         return 0;
-    size_t cap = w->capacity ? w->capacity : 256;
-    while (cap < need)
-        cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+    size_t cap = need;
+    if (!exact) {
+        cap = w->capacity ? w->capacity : 256;
+        while (cap < need)
+            cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+    }
     uint8_t *data = realloc (w->data, cap);
     if (!data) {
         w->failed = true;
@@ -70,29 +75,22 @@ static int s_reserve (zp_cbor_writer_t *w, size_t extra)
     return 0;
 }
 
+static int s_reserve (zp_cbor_writer_t *w, size_t extra)
+{
+    return s_grow (w, extra, false);
+}
+
+void zp_cbor_writer_reserve (zp_cbor_writer_t *w, size_t extra)
+{
+    s_grow (w, extra, true);
+}
+
 /* Every header fits in 9 bytes. */
 #define S_ENCODE(w, call)                                                                          \
     do {                                                                                           \
         if (s_reserve (w, 9) == 0)                                                                 \
             w->size += call;                                                                       \
     } while (0)
-void zp_cbor_writer_reserve (zp_cbor_writer_t *w, size_t extra)
-{
-    if (w->failed || extra <= w->capacity - w->size)
-        return;
-    if (extra > SIZE_MAX - w->size) {
-        w->failed = true;
-        return;
-    }
-    uint8_t *data = realloc (w->data, w->size + extra);
-    if (!data) {
-        w->failed = true;
-        return;
-    }
-    w->data = data;
-    w->capacity = w->size + extra;
-}
-
 #define S_AT(w) ((w)->data + (w)->size), 9
 
 void zp_cbor_write_uint (zp_cbor_writer_t *w, uint64_t value)
