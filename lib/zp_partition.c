@@ -19,13 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct s_lane_s s_lane_t;
-
-struct zp_vertex_s {
-    zp_partition_t *p;
-    s_lane_t *lane;
-    uint32_t v;
-};
+typedef struct zp_lane_s s_lane_t;
 
 typedef enum { S_COMBINED, S_LISTED, S_BYTES } s_path_t;
 typedef enum {
@@ -45,7 +39,7 @@ typedef enum {
    is the worker's own thread and sends into the partition's buffer; the
    other lanes send into their own, which are merged into it after
    compute and are at the identity between supersteps. */
-struct s_lane_s {
+struct zp_lane_s {
     /* A cache line of its own: lanes write their fields per vertex. */
     _Alignas(64) uint32_t from, to; /* local vertices [from, to) */
     zp_value_t *combine;
@@ -131,9 +125,35 @@ struct zp_partition_s {
     _Atomic int failed;                     /* any lane, a flush, or memory: compute stops */
     bool checked;                           /* engine.check_program */
     bool initializing;                      /* in init(): no sends */
+    zp_vertex_step_t vertex_step;           /* what the inline calls read (zp_program.h) */
     zp_value_t fold[ZP_MAX_VALUE_SIZE / 8]; /* struct messages merged for zp_message (one lane) */
     char error[512];                        /* the first program error, for the worker's FAIL */
 };
+
+/* What the inline calls of zp_program.h read: the superstep's fields,
+   set before init() and each compute, and the vertex's, set before each
+   call. */
+static void s_vertex_step (zp_partition_t *p)
+{
+    p->vertex_step = (zp_vertex_step_t){
+        .superstep = p->step,
+        .checked = p->checked,
+        .combined = p->path == S_COMBINED,
+        .vertex_count = p->n_vertices,
+        .state = p->state,
+        .aggregated = p->agg_prev,
+        .n_aggregators = p->program->n_aggregators,
+    };
+}
+static inline void s_vertex_at (zp_vertex_t *vx, s_lane_t *l, uint32_t v, const zp_value_t *message)
+{
+    zp_partition_t *p = vx->p;
+    vx->v = l->vertex = v;
+    vx->value = &p->values[(size_t) v * p->words];
+    vx->message = message;
+    vx->out_offset = &p->out_off[v];
+    vx->halted = &p->halted[v];
+}
 
 /* Bitsets. */
 /* Flags are bytes, not bits: the send loop marks a target with one store
@@ -491,11 +511,12 @@ zp_partition_t *zp_partition_new (const zp_assign_t *a, const zp_program_t *prog
     }
     if (program->init) {
         s_lane_t *l = &p->lanes[0];
-        zp_vertex_t vx = {p, l, 0};
+        zp_vertex_t vx = {.step = &p->vertex_step, .p = p, .lane = l};
         s_current = l;
         p->initializing = true;
+        s_vertex_step (p);
         for (uint32_t v = 0; v < p->n && !l->failed; v++) {
-            vx.v = l->vertex = v;
+            s_vertex_at (&vx, l, v, NULL);
             program->init (&vx);
         }
         p->initializing = false;
@@ -871,16 +892,18 @@ static void s_compute_lane (void *arg, uint32_t index)
 {
     zp_partition_t *p = arg;
     s_lane_t *l = &p->lanes[index];
-    zp_vertex_t vx = {p, l, 0};
+    zp_vertex_t vx = {.step = &p->vertex_step, .p = p, .lane = l};
     bool ticks = index == 0 && p->tick;
     uint32_t seen = zp_ticker_read (), computed = 0;
+    /* The combined path's inbox: one message, in place. */
+    const zp_value_t *inbox = p->path == S_COMBINED ? p->combine[(p->step + 1) & 1] + p->lo : NULL;
     s_current = l;
     for (uint32_t v = l->from; v < l->to && !p->failed; v++) {
         bool has = s_has_messages (p, v);
         if (!has && s_bit (p->halted, v))
             continue;
         s_clear (p->halted, v);
-        vx.v = l->vertex = v;
+        s_vertex_at (&vx, l, v, inbox && has ? &inbox[v] : NULL);
         p->program->compute (&vx);
         if ((++computed & (S_PROGRESS_VERTICES - 1)) == 0)
             atomic_store_explicit (&l->done, computed, memory_order_relaxed);
@@ -966,6 +989,7 @@ int zp_partition_compute (zp_partition_t *p, zp_flush_fn *flush, zp_tick_fn *tic
        while lane 0 waits for the others, every ZP_TICK_MS. */
     if (tick)
         zp_ticker_start ();
+    s_vertex_step (p);
     uint32_t b = p->step & 1;
     p->lanes[0].combine = p->combine[b];
     p->lanes[0].touched = p->touched[b];
@@ -1023,7 +1047,12 @@ int zp_partition_compute (zp_partition_t *p, zp_flush_fn *flush, zp_tick_fn *tic
    program, the call, the vertex and the superstep, and fails the worker
    (zp_partition_error gives the text). The checks that cost a branch on a
    cold path are always on; those inside the hot calls (index bounds, the
-   type a value is read as) only with engine.check_program. */
+   type a value is read as) only with engine.check_program.
+
+   A program built against API version 3 reaches the functions whose name
+   is in parentheses below only through zp_program.h's inline calls: with
+   engine.check_program, or when the vertex's fields do not hold the
+   answer. Older programs call them all. */
 
 static const char *s_type_name (zp_type_t type)
 {
@@ -1083,11 +1112,11 @@ zp_handle_t zp_handle (const zp_vertex_t *v)
 {
     return v->p->lo + v->v;
 }
-uint32_t zp_superstep (const zp_vertex_t *v)
+uint32_t (zp_superstep) (const zp_vertex_t *v)
 {
     return v->p->step;
 }
-uint64_t zp_vertex_count (const zp_vertex_t *v)
+uint64_t (zp_vertex_count) (const zp_vertex_t *v)
 {
     return v->p->n_vertices;
 }
@@ -1095,48 +1124,48 @@ bool zp_directed (const zp_vertex_t *v)
 {
     return v->p->directed;
 }
-void *zp_state (const zp_vertex_t *v)
+void *(zp_state) (const zp_vertex_t *v)
 {
     return v->p->state;
 }
 
 #define S_VALUE_TYPE(v) ((v)->p->program->value_type)
 
-void *zp_value (zp_vertex_t *v)
+void *(zp_value) (zp_vertex_t *v)
 {
     return &v->p->values[(size_t) v->v * v->p->words];
 }
-const void *zp_value_const (const zp_vertex_t *v)
+const void *(zp_value_const) (const zp_vertex_t *v)
 {
     return &v->p->values[(size_t) v->v * v->p->words];
 }
 
-double zp_get_f64 (const zp_vertex_t *v)
+double (zp_get_f64) (const zp_vertex_t *v)
 {
     s_typed (v, "zp_get_f64", S_VALUE_TYPE (v), ZP_F64, "value");
     return v->p->values[v->v].f64;
 }
-int64_t zp_get_i64 (const zp_vertex_t *v)
+int64_t (zp_get_i64) (const zp_vertex_t *v)
 {
     s_typed (v, "zp_get_i64", S_VALUE_TYPE (v), ZP_I64, "value");
     return v->p->values[v->v].i64;
 }
-uint64_t zp_get_u64 (const zp_vertex_t *v)
+uint64_t (zp_get_u64) (const zp_vertex_t *v)
 {
     s_typed (v, "zp_get_u64", S_VALUE_TYPE (v), ZP_U64, "value");
     return v->p->values[v->v].u64;
 }
-void zp_set_f64 (zp_vertex_t *v, double value)
+void (zp_set_f64) (zp_vertex_t *v, double value)
 {
     if (s_typed (v, "zp_set_f64", S_VALUE_TYPE (v), ZP_F64, "value"))
         v->p->values[v->v].f64 = value;
 }
-void zp_set_i64 (zp_vertex_t *v, int64_t value)
+void (zp_set_i64) (zp_vertex_t *v, int64_t value)
 {
     if (s_typed (v, "zp_set_i64", S_VALUE_TYPE (v), ZP_I64, "value"))
         v->p->values[v->v].i64 = value;
 }
-void zp_set_u64 (zp_vertex_t *v, uint64_t value)
+void (zp_set_u64) (zp_vertex_t *v, uint64_t value)
 {
     if (s_typed (v, "zp_set_u64", S_VALUE_TYPE (v), ZP_U64, "value"))
         v->p->values[v->v].u64 = value;
@@ -1150,7 +1179,7 @@ double zp_input_f64 (const zp_vertex_t *v)
     return v->p->input[v->v];
 }
 
-size_t zp_out_degree (const zp_vertex_t *v)
+size_t (zp_out_degree) (const zp_vertex_t *v)
 {
     return v->p->out_off[v->v + 1] - v->p->out_off[v->v];
 }
@@ -1208,7 +1237,7 @@ static inline size_t s_inbox_count (const zp_vertex_t *v)
     return p->inbox_off[v->v + 1] - p->inbox_off[v->v];
 }
 
-size_t zp_message_count (const zp_vertex_t *v)
+size_t (zp_message_count) (const zp_vertex_t *v)
 {
     size_t n = s_inbox_count (v);
     return v->p->program->combine_message && n > 1 ? 1 : n;
@@ -1248,15 +1277,15 @@ static inline zp_value_t s_message (const zp_vertex_t *v, size_t i, const char *
     return (zp_value_t){.bits = 0};
 }
 
-double zp_message_f64 (const zp_vertex_t *v, size_t i)
+double (zp_message_f64) (const zp_vertex_t *v, size_t i)
 {
     return s_message (v, i, "zp_message_f64", ZP_F64).f64;
 }
-int64_t zp_message_i64 (const zp_vertex_t *v, size_t i)
+int64_t (zp_message_i64) (const zp_vertex_t *v, size_t i)
 {
     return s_message (v, i, "zp_message_i64", ZP_I64).i64;
 }
-uint64_t zp_message_u64 (const zp_vertex_t *v, size_t i)
+uint64_t (zp_message_u64) (const zp_vertex_t *v, size_t i)
 {
     return s_message (v, i, "zp_message_u64", ZP_U64).u64;
 }
@@ -1565,20 +1594,20 @@ void zp_aggregate_u64 (zp_vertex_t *v, size_t index, uint64_t value)
 {
     s_aggregate (v, "zp_aggregate_u64", index, (zp_value_t){.u64 = value}, ZP_U64);
 }
-double zp_aggregated_f64 (const zp_vertex_t *v, size_t index)
+double (zp_aggregated_f64) (const zp_vertex_t *v, size_t index)
 {
     return s_aggregator (v, "zp_aggregated_f64", index, ZP_F64) ? v->p->agg_prev[index].f64 : 0;
 }
-int64_t zp_aggregated_i64 (const zp_vertex_t *v, size_t index)
+int64_t (zp_aggregated_i64) (const zp_vertex_t *v, size_t index)
 {
     return s_aggregator (v, "zp_aggregated_i64", index, ZP_I64) ? v->p->agg_prev[index].i64 : 0;
 }
-uint64_t zp_aggregated_u64 (const zp_vertex_t *v, size_t index)
+uint64_t (zp_aggregated_u64) (const zp_vertex_t *v, size_t index)
 {
     return s_aggregator (v, "zp_aggregated_u64", index, ZP_U64) ? v->p->agg_prev[index].u64 : 0;
 }
 
-void zp_vote_to_halt (zp_vertex_t *v)
+void (zp_vote_to_halt) (zp_vertex_t *v)
 {
     s_set (v->p->halted, v->v);
 }

@@ -256,11 +256,11 @@ size_t zp_program_message_bytes (const zp_program_t *p)
 int zp_program_check (const zp_program_t *p, char *err, size_t errlen)
 {
     const char *name = p->name ? p->name : "(unnamed)";
-    if (p->api_version != 1 && p->api_version != ZP_API_VERSION) {
+    if (p->api_version < 1 || p->api_version > ZP_API_VERSION) {
         snprintf (err, errlen,
                   "program %s was built for zpregel API version %d; this is version %d (and "
-                  "runs version 1 programs too)",
-                  name, p->api_version, ZP_API_VERSION);
+                  "runs programs of versions 1 to %d)",
+                  name, p->api_version, ZP_API_VERSION, ZP_API_VERSION);
         return -1;
     }
     if (!p->name || !*p->name || !p->compute) {

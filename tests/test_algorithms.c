@@ -3,7 +3,9 @@
     Every reference output in tests/data/ldbc passes the Graphalytics rules with
     1, 2 and 3 workers, and with 1 and 2 workers of 3 compute threads; on a
     generated graph of 100k+ edges every algorithm gives the same answer
-    with 1 worker on 1 thread as with 3 workers of 3 threads. */
+    with 1 worker on 1 thread as with 3 workers of 3 threads. Some runs
+    check the programs' calls (engine.check_program) and some do not, so
+    that both the checked calls and the inline ones are run. */
 #include "zp_test.h"
 #include "zpregel/zp_job.h"
 
@@ -59,17 +61,20 @@ Test (algorithms, every_ldbc_reference_with_1_2_3_workers)
         snprintf (algo, sizeof algo, "%s", strrchr (ref, '-') + 1);
         for (char *c = algo; *c; c++)
             *c = (char) (*c - 'A' + 'a');
-        /* Workers, and the compute threads of each. */
-        const int runs[][2] = {{1, 1}, {2, 1}, {3, 1}, {1, 3}, {2, 3}};
+        /* Workers, the compute threads of each, and engine.check_program:
+           without it the programs' calls are the inline ones of
+           zp_program.h, with it the checked functions. */
+        const int runs[][3] = {{1, 1, 0}, {2, 1, 1}, {3, 1, 0}, {1, 3, 1}, {2, 3, 0}};
         for (size_t k = 0; k < sizeof runs / sizeof runs[0]; k++) {
-            char extra[64];
-            snprintf (extra, sizeof extra, "engine:\n  threads: %d\n", runs[k][1]);
+            char extra[96];
+            snprintf (extra, sizeof extra, "engine:\n  threads: %d\n  check_program: %s\n",
+                      runs[k][1], runs[k][2] ? "true" : "false");
             const char *out = s_run (algo, graph, runs[k][0], extra);
             cr_assert_not_null (out, "%s %s: %s", name, algo, s_err);
             char msg[512];
             cr_assert_eq (zp_test_validate (out, ref, s_rule (algo), msg, sizeof msg), 0,
-                          "%s on %s with %d workers of %d threads: %s", algo, name, runs[k][0],
-                          runs[k][1], msg);
+                          "%s on %s with %d workers of %d threads%s: %s", algo, name, runs[k][0],
+                          runs[k][1], runs[k][2] ? ", checked" : "", msg);
         }
     }
     globfree (&refs);
@@ -129,7 +134,8 @@ static void s_one_vs_many (bool directed)
     const char *algos[] = {"bfs", "wcc", "cdlp", "lcc", "sssp", "pr"};
     for (int i = 0; i < 6; i++) {
         char one[4200];
-        const char *out = s_run (algos[i], graph, 1, "engine:\n  threads: 1\n");
+        const char *out =
+            s_run (algos[i], graph, 1, "engine:\n  threads: 1\n  check_program: false\n");
         cr_assert_not_null (out, "%s: %s", algos[i], s_err);
         snprintf (one, sizeof one, "%s", out);
         out = s_run (algos[i], graph, 3, "  params: {}\nengine:\n  threads: 3\n");
@@ -196,8 +202,8 @@ Test (algorithms, shared_object_programs)
     snprintf (so, sizeof so, "%s/tests/libzp_bad_version.so", build);
     cr_assert_null (s_run (so, graph, 1, ""));
     cr_assert (strstr (s_err, "libzp_bad_version.so: program from-the-future was built for zpregel "
-                              "API version 100; this is version 2 (and runs version 1 programs "
-                              "too)"),
+                              "API version 100; this is version 3 (and runs programs of versions 1 "
+                              "to 3)"),
                "%s", s_err);
     /* An object with version 1's layout (shorter than version 2's): run as
        it is, every vertex's out-degree, as the .e file counts it. */

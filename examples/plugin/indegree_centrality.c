@@ -11,6 +11,7 @@
     It calls the zp_* API of the process that loads it, so it links against
     nothing: build it with `cc -shared -fPIC $(pkg-config --cflags zpregel)`.
 */
+#define ZP_NO_INLINE /* see zp_program below */
 #include <zpregel/zp_program.h>
 
 static void s_compute (zp_vertex_t *v)
@@ -26,7 +27,9 @@ static void s_compute (zp_vertex_t *v)
 }
 
 /* Version 1 of the API is all it needs; zpregel runs version 1 programs as
-   they are (docs/PROGRAMS.md). */
+   they are (docs/PROGRAMS.md). ZP_NO_INLINE, defined before the include,
+   makes its calls function calls, so the object also runs on engines of
+   versions 1 and 2, which do not set the fields the inline calls read. */
 const zp_program_t zp_program = {
     .api_version = 1,
     .name = "indegree-centrality",

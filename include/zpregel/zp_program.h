@@ -26,6 +26,10 @@
     before every superstep, reads the aggregators, sets their values for the
     vertices, and can end the job; aggregators may keep their value across
     supersteps. Version 1 programs (without those fields) run as they are.
+
+    API version 3 makes the calls a compute() makes for every vertex inline
+    (see "Inline calls" at the end): zp_program_t is as in version 2, and
+    version 1 and 2 programs run as they are.
 */
 #ifndef ZP_PROGRAM_H
 #define ZP_PROGRAM_H
@@ -35,7 +39,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define ZP_API_VERSION     2
+#define ZP_API_VERSION     3
 #define ZP_MAX_AGGREGATORS 8
 #define ZP_MAX_PARAMS      16
 #define ZP_MAX_VALUE_SIZE  256 /* bytes of a ZP_STRUCT value */
@@ -265,5 +269,130 @@ size_t zp_program_value_words (const zp_program_t *program);
    message_size rounded up to 8 bytes; others as they are. */
 zp_type_t zp_program_wire_type (const zp_program_t *program);
 size_t zp_program_message_bytes (const zp_program_t *program);
+
+/* Inline calls (API version 3).
+
+   The calls a compute() makes for every vertex (the superstep, |V|, the
+   state, its value, its out-degree, its messages when they are combined,
+   the aggregators, voting to halt) are inline functions: each is a macro
+   for a zp_inline_* function that reads the fields below, which the engine
+   sets before each init() and compute(). With engine.check_program, or
+   when the fields do not hold the answer, they call the function of the
+   same name, which checks. `(zp_get_f64) (v)`, the name in parentheses,
+   calls the function itself, and defining ZP_NO_INLINE before including
+   this header makes every call one: a program built so, with its
+   api_version at 1 or 2, also runs on the engines of those versions.
+
+   The fields are not API: a program reads them only through these calls,
+   and they may change with ZP_API_VERSION, which is why an engine runs
+   programs built for its version or an older one, never a newer one. */
+typedef struct {
+    uint32_t superstep;
+    bool checked;  /* engine.check_program: every call goes to the function */
+    bool combined; /* messages are combined: at most one, at zp_vertex_t.message */
+    uint64_t vertex_count;
+    void *state;
+    const zp_value_t *aggregated; /* the previous superstep's aggregators */
+    size_t n_aggregators;
+} zp_vertex_step_t;
+
+struct zp_partition_s;
+struct zp_lane_s;
+struct zp_vertex_s {
+    const zp_vertex_step_t *step;
+    zp_value_t *value;          /* its value: a scalar, or the words of a struct */
+    const zp_value_t *message;  /* combined: its message, or NULL */
+    const uint64_t *out_offset; /* its out-edges are [out_offset[0], out_offset[1]) */
+    uint8_t *halted;
+    /* The engine's own. */
+    struct zp_partition_s *p;
+    struct zp_lane_s *lane;
+    uint32_t v;
+};
+
+static inline uint32_t zp_inline_superstep (const zp_vertex_t *v)
+{
+    return v->step->superstep;
+}
+static inline uint64_t zp_inline_vertex_count (const zp_vertex_t *v)
+{
+    return v->step->vertex_count;
+}
+static inline void *zp_inline_state (const zp_vertex_t *v)
+{
+    return v->step->state;
+}
+static inline void *zp_inline_value (zp_vertex_t *v)
+{
+    return v->value;
+}
+static inline const void *zp_inline_value_const (const zp_vertex_t *v)
+{
+    return v->value;
+}
+static inline size_t zp_inline_out_degree (const zp_vertex_t *v)
+{
+    return (size_t) (v->out_offset[1] - v->out_offset[0]);
+}
+static inline void zp_inline_vote_to_halt (zp_vertex_t *v)
+{
+    *v->halted = 1;
+}
+static inline size_t zp_inline_message_count (const zp_vertex_t *v)
+{
+    return v->step->combined ? v->message != NULL : (zp_message_count) (v);
+}
+
+#define ZP_INLINE_GET(type, member)                                                                \
+    static inline type zp_inline_get_##member (const zp_vertex_t *v)                               \
+    {                                                                                              \
+        return v->step->checked ? (zp_get_##member) (v) : v->value->member;                        \
+    }                                                                                              \
+    static inline void zp_inline_set_##member (zp_vertex_t *v, type value)                         \
+    {                                                                                              \
+        if (v->step->checked)                                                                      \
+            (zp_set_##member) (v, value);                                                          \
+        else                                                                                       \
+            v->value->member = value;                                                              \
+    }                                                                                              \
+    static inline type zp_inline_message_##member (const zp_vertex_t *v, size_t i)                 \
+    {                                                                                              \
+        if (!v->step->checked && v->message && i == 0)                                             \
+            return v->message->member;                                                             \
+        return (zp_message_##member) (v, i);                                                       \
+    }                                                                                              \
+    static inline type zp_inline_aggregated_##member (const zp_vertex_t *v, size_t index)          \
+    {                                                                                              \
+        if (!v->step->checked && index < v->step->n_aggregators)                                   \
+            return v->step->aggregated[index].member;                                              \
+        return (zp_aggregated_##member) (v, index);                                                \
+    }
+ZP_INLINE_GET (double, f64)
+ZP_INLINE_GET (int64_t, i64)
+ZP_INLINE_GET (uint64_t, u64)
+#undef ZP_INLINE_GET
+
+#ifndef ZP_NO_INLINE
+#define zp_superstep(v)         zp_inline_superstep (v)
+#define zp_vertex_count(v)      zp_inline_vertex_count (v)
+#define zp_state(v)             zp_inline_state (v)
+#define zp_value(v)             zp_inline_value (v)
+#define zp_value_const(v)       zp_inline_value_const (v)
+#define zp_out_degree(v)        zp_inline_out_degree (v)
+#define zp_vote_to_halt(v)      zp_inline_vote_to_halt (v)
+#define zp_message_count(v)     zp_inline_message_count (v)
+#define zp_get_f64(v)           zp_inline_get_f64 (v)
+#define zp_get_i64(v)           zp_inline_get_i64 (v)
+#define zp_get_u64(v)           zp_inline_get_u64 (v)
+#define zp_set_f64(v, x)        zp_inline_set_f64 (v, x)
+#define zp_set_i64(v, x)        zp_inline_set_i64 (v, x)
+#define zp_set_u64(v, x)        zp_inline_set_u64 (v, x)
+#define zp_message_f64(v, i)    zp_inline_message_f64 (v, i)
+#define zp_message_i64(v, i)    zp_inline_message_i64 (v, i)
+#define zp_message_u64(v, i)    zp_inline_message_u64 (v, i)
+#define zp_aggregated_f64(v, i) zp_inline_aggregated_f64 (v, i)
+#define zp_aggregated_i64(v, i) zp_inline_aggregated_i64 (v, i)
+#define zp_aggregated_u64(v, i) zp_inline_aggregated_u64 (v, i)
+#endif
 
 #endif

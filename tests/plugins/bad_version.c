@@ -7,7 +7,7 @@ static void s_compute (zp_vertex_t *v)
 }
 
 const zp_program_t zp_program = {
-    .api_version = ZP_API_VERSION + 98,
+    .api_version = 100,
     .name = "from-the-future",
     .value_type = ZP_F64,
     .message_type = ZP_F64,
