@@ -148,6 +148,7 @@ static const s_key_t s_engine_keys[] = {
     {"on_limit", K_ENUM, S_OFF (on_limit), false, 0, 0, s_on_limit, NULL},
     {"check_program", K_BOOL, S_OFF (check_program), false, 0, 0, NULL, NULL},
     {"threads", K_UINT32, S_OFF (threads), false, 0, 1024, NULL, NULL},
+    {"pull", K_BOOL, S_OFF (pull), false, 0, 0, NULL, NULL},
     S_END};
 
 static const s_key_t s_compression_keys[] = {
@@ -930,6 +931,7 @@ static void s_defaults (zp_config_t *cfg)
     /* The test suite checks every program it runs (make test sets it). */
     const char *check = getenv ("ZPREGEL_CHECK_PROGRAM");
     cfg->check_program = check && strcmp (check, "1") == 0;
+    cfg->pull = 1;
     cfg->compress_mode = ZP_COMPRESS_AUTO;
     cfg->compress_level = 1;
     cfg->compress_min_bytes = 64u << 10;

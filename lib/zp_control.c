@@ -147,7 +147,7 @@ static int s_texts (zp_cbor_reader_t *r, size_t count)
 
 static int s_read_settings (zp_cbor_reader_t *r, zp_settings_t *s)
 {
-    if (zp_cbor_read_array_n (r, 15) != 0)
+    if (zp_cbor_read_array_n (r, 16) != 0)
         return ZP_ETYPE;
     ZP_READ_U (r, UINT64_MAX, s->batch_bytes);
     ZP_READ_U (r, 22, s->compress_level);
@@ -164,6 +164,7 @@ static int s_read_settings (zp_cbor_reader_t *r, zp_settings_t *s)
     ZP_READ_U (r, 1, s->check_program);
     ZP_READ_U (r, ZP_MAX_THREADS, s->threads);
     ZP_READ_U (r, UINT32_MAX, s->host_workers);
+    ZP_READ_U (r, 1, s->pull);
     if (s->checkpoint_dir_len >= 4096 || memchr (s->checkpoint_dir, 0, s->checkpoint_dir_len) ||
         ((s->checkpoint_every || s->restore_step) && !s->checkpoint_dir_len))
         return ZP_ERANGE;
@@ -246,7 +247,7 @@ int zp_assign_encode (const zp_assign_t *m, zp_cbor_writer_t *out)
 
 static void s_write_settings (zp_cbor_writer_t *out, const zp_settings_t *s)
 {
-    zp_cbor_write_array (out, 15);
+    zp_cbor_write_array (out, 16);
     zp_cbor_write_uint (out, s->batch_bytes);
     zp_cbor_write_uint (out, s->compress_level);
     zp_cbor_write_uint (out, s->compress_min);
@@ -262,6 +263,7 @@ static void s_write_settings (zp_cbor_writer_t *out, const zp_settings_t *s)
     zp_cbor_write_uint (out, s->check_program);
     zp_cbor_write_uint (out, s->threads);
     zp_cbor_write_uint (out, s->host_workers);
+    zp_cbor_write_uint (out, s->pull);
 }
 
 int zp_assign_decode (const void *frame, size_t size, zp_assign_t *m)

@@ -78,6 +78,7 @@ typedef struct {
     uint32_t check_program; /* 1: every vertex API call is checked (engine.check_program) */
     uint32_t threads;       /* compute threads (engine.threads); 0: the worker picks */
     uint32_t host_workers;  /* ASSIGN: the job's workers on this worker's host (HELLO's locality) */
+    uint32_t pull;          /* 1: dense supersteps pull (engine.pull) */
 } zp_settings_t;
 
 /* A CURVE public key as Z85 text, as ZeroMQ's User-Id gives it. Under

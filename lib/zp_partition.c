@@ -9,6 +9,7 @@
 #include "zp_crash.h"
 #include "zp_params.h"
 #include "zp_pool.h"
+#include "zp_pull.h"
 #include "zp_ticker.h"
 
 #include <inttypes.h>
@@ -34,6 +35,18 @@ typedef enum {
     S_FN
 } s_op_t;
 
+/* What each built-in combiner does to an accumulator `acc` (a
+   zp_value_t *) with a message `m`: the send loop and the pull inline it. */
+#define S_OPS(X)                                                                                   \
+    X (S_SUM_F64, acc->f64 += m.f64)                                                               \
+    X (S_SUM_I64, acc->i64 = (int64_t) ((uint64_t) acc->i64 + (uint64_t) m.i64))                   \
+    X (S_MIN_F64, acc->f64 = m.f64 < acc->f64 ? m.f64 : acc->f64)                                  \
+    X (S_MIN_I64, acc->i64 = m.i64 < acc->i64 ? m.i64 : acc->i64)                                  \
+    X (S_MIN_U64, acc->u64 = m.u64 < acc->u64 ? m.u64 : acc->u64)                                  \
+    X (S_MAX_F64, acc->f64 = m.f64 > acc->f64 ? m.f64 : acc->f64)                                  \
+    X (S_MAX_I64, acc->i64 = m.i64 > acc->i64 ? m.i64 : acc->i64)                                  \
+    X (S_MAX_U64, acc->u64 = m.u64 > acc->u64 ? m.u64 : acc->u64)
+
 /* One thread of compute (engine.threads): a slice of the vertices, the
    combined buffer it sends into and what it saw in the superstep. Lane 0
    is the worker's own thread and sends into the partition's buffer; the
@@ -47,6 +60,8 @@ struct zp_lane_s {
     zp_value_t *own_combine; /* lanes 1..: |V| of each */
     uint8_t *own_touched;
     uint64_t messages;
+    uint64_t shared;  /* of the messages: those put in the senders' slots (pulled) */
+    bool share_marks; /* one of them cannot say it is there by its value (s_improves) */
     zp_value_t agg[ZP_MAX_AGGREGATORS];
     bool failed;
     char error[512];       /* its first program error */
@@ -100,6 +115,15 @@ struct zp_partition_s {
     zp_value_t identity;
     zp_value_t *combine[2];
     uint8_t *touched[2]; /* |V| flags per parity: a byte, so marking one is a store */
+    /* pull (engine.pull, zp_pull.h): a zp_send_out_* puts the message in
+       the sender's slot; after compute, a dense superstep pulls the slots
+       into the in-neighbours' entries, a sparse one pushes them */
+    bool pull_ok;        /* engine.pull, a sum/min/max combiner, and memory */
+    bool pulling;        /* this superstep was dense */
+    zp_pull_t pull;      /* built the first time a superstep is dense */
+    zp_value_t *share;   /* n slots, at the identity between supersteps */
+    uint8_t *share_set;  /* n: set by a message that its value cannot tell of (s_improves) */
+    bool share_dirty;    /* slots may be off the identity: a superstep failed after sending */
     s_box_t *outbox;     /* per destination worker */
     s_box_t *inbound;    /* per source worker, this superstep's deliveries */
     uint64_t *inbox_off; /* listed/bytes inbox: n+1 */
@@ -352,6 +376,11 @@ uint32_t zp_partition_threads (const zp_partition_t *p)
     return p->n_lanes;
 }
 
+bool zp_partition_pulled (const zp_partition_t *p)
+{
+    return p->pulling;
+}
+
 uint32_t zp_partition_step (const zp_partition_t *p)
 {
     return p->step;
@@ -481,6 +510,15 @@ zp_partition_t *zp_partition_new (const zp_assign_t *a, const zp_program_t *prog
             p->op = S_FN;
         }
         p->identity = s_identity (program->combiner, program->message_type);
+        p->pull_ok = a->settings.pull && p->op != S_FN;
+        if (p->pull_ok) {
+            p->share = malloc ((n ? n : 1) * sizeof *p->share);
+            p->share_set = calloc (n ? n : 1, 1);
+            if (!p->share || !p->share_set)
+                goto oom;
+            for (uint32_t v = 0; v < n; v++)
+                p->share[v] = p->identity;
+        }
         uint64_t nv = p->n_vertices;
         for (int b = 0; b < 2; b++) {
             p->combine[b] = malloc ((nv ? nv : 1) * sizeof (zp_value_t));
@@ -558,6 +596,9 @@ void zp_partition_destroy (zp_partition_t **self_p)
         free (p->combine[b]);
         free (p->touched[b]);
     }
+    zp_pull_free (&p->pull);
+    free (p->share);
+    free (p->share_set);
     zp_pool_destroy (&p->pool);
     for (uint32_t i = 0; p->lanes && i < p->n_lanes; i++) {
         free (p->lanes[i].own_combine);
@@ -608,8 +649,11 @@ int zp_partition_check_batch (const zp_partition_t *p, const zp_batch_view_t *vi
 void zp_partition_begin (zp_partition_t *p, uint32_t step, const uint8_t *aggregates, size_t n)
 {
     p->step = step;
-    for (uint32_t l = 0; l < p->n_lanes; l++)
+    for (uint32_t l = 0; l < p->n_lanes; l++) {
         p->lanes[l].messages = 0;
+        p->lanes[l].shared = 0;
+        p->lanes[l].share_marks = false;
+    }
     for (size_t i = 0; i < p->program->n_aggregators; i++) {
         const zp_aggregator_def_t *d = &p->program->aggregators[i];
         if (i < n)
@@ -917,6 +961,98 @@ static void s_compute_lane (void *arg, uint32_t index)
     s_current = NULL;
 }
 
+/* Whether the superstep's zp_send_out_* messages are pulled: their
+   senders have more than a twentieth of the partition's out-edges
+   (Ligra's rule), and the index is there or can be built. It depends only
+   on what compute sent, so a superstep run again after a recovery
+   decides the same. Without memory for the index, pushing goes on. */
+static bool s_dense (zp_partition_t *p, uint64_t shared)
+{
+    if (shared <= p->out_off[p->n] / 20)
+        return false;
+    if (!p->pull.offset && zp_pull_build (&p->pull, p->n, p->out_off, p->out_tgt, p->n_vertices))
+        return false;
+    return true;
+}
+
+static void s_scatter (const zp_vertex_t *v, const uint32_t *restrict t, size_t count,
+                       zp_value_t m);
+
+/* After compute in a sparse superstep, over the lane's vertices: pushes
+   each slot that was sent to the sender's out-neighbours, into the lane's
+   buffer, and puts it back at the identity. */
+static void s_push_lane (void *arg, uint32_t index)
+{
+    zp_partition_t *p = arg;
+    s_lane_t *l = &p->lanes[index];
+    zp_vertex_t vx = {.p = p, .lane = l};
+    for (uint32_t v = l->from; v < l->to; v++) {
+        if (p->share[v].bits == p->identity.bits && !p->share_set[v])
+            continue;
+        vx.v = v;
+        s_scatter (&vx, p->out_tgt + p->out_off[v], p->out_off[v + 1] - p->out_off[v], p->share[v]);
+        p->share[v] = p->identity;
+        p->share_set[v] = 0;
+    }
+}
+
+/* After compute in a dense superstep, over this lane's slice of the
+   handles: each handle's in-neighbours' slots, combined into its entry.
+   The slice is the lane's alone, so it writes the partition's buffer.
+   A slot was sent when it is not at the identity or its flag is set;
+   when no flag was set (s_improves), the loop reads none: an unsent slot
+   holds the identity, which changes nothing. */
+static void s_gather_lane (void *arg, uint32_t index)
+{
+    zp_partition_t *p = arg;
+    uint32_t b = p->step & 1;
+    zp_value_t *restrict buf = p->combine[b];
+    uint8_t *restrict flags = p->touched[b];
+    const uint32_t *restrict off = p->pull.offset, *restrict src = p->pull.source;
+    const zp_value_t *restrict share = p->share;
+    const uint8_t *restrict set = p->share_set;
+    const zp_value_t identity = p->identity;
+    bool marks = false;
+    for (uint32_t k = 0; k < p->n_lanes; k++)
+        marks |= p->lanes[k].share_marks;
+    uint64_t lo = zp_pull_slice (&p->pull, index, p->n_lanes);
+    uint64_t hi = zp_pull_slice (&p->pull, index + 1, p->n_lanes);
+    switch (p->op) {
+#define S_GATHER(op, expr)                                                                         \
+    case op:                                                                                       \
+        for (uint64_t h = lo; h < hi; h++) {                                                       \
+            zp_value_t sum = identity, *acc = &sum, m;                                             \
+            bool got = false;                                                                      \
+            if (marks) {                                                                           \
+                for (uint32_t e = off[h]; e < off[h + 1]; e++)                                     \
+                    if (set[src[e]] || share[src[e]].bits != identity.bits) {                      \
+                        m = share[src[e]];                                                         \
+                        expr;                                                                      \
+                        got = true;                                                                \
+                    }                                                                              \
+            } else {                                                                               \
+                for (uint32_t e = off[h]; e < off[h + 1]; e++) {                                   \
+                    m = share[src[e]];                                                             \
+                    expr;                                                                          \
+                }                                                                                  \
+                got = sum.bits != identity.bits;                                                   \
+            }                                                                                      \
+            if (!got)                                                                              \
+                continue;                                                                          \
+            m = sum;                                                                               \
+            acc = &buf[h];                                                                         \
+            expr;                                                                                  \
+            if (marks)                                                                             \
+                flags[h] = 1;                                                                      \
+        }                                                                                          \
+        break;
+        S_OPS (S_GATHER)
+#undef S_GATHER
+    case S_FN:
+        break; /* not pulled (pull_ok) */
+    }
+}
+
 /* Combines the other lanes' buffers into the partition's over this
    lane's share of the handles, and puts them back at the identity. */
 static void s_merge_lane (void *arg, uint32_t index)
@@ -962,6 +1098,11 @@ static void s_finish_lane (void *arg, uint32_t index)
     }
     for (uint32_t v = l->from; v < l->to; v++)
         halted += p->halted[v];
+    if (p->pulling)
+        for (uint32_t v = l->from; v < l->to; v++) {
+            p->share[v] = p->identity;
+            p->share_set[v] = 0;
+        }
     l->mine = mine;
     l->halted = halted;
 }
@@ -990,6 +1131,11 @@ int zp_partition_compute (zp_partition_t *p, zp_flush_fn *flush, zp_tick_fn *tic
     if (tick)
         zp_ticker_start ();
     s_vertex_step (p);
+    for (uint32_t v = 0; p->share_dirty && v < p->n; v++) {
+        p->share[v] = p->identity;
+        p->share_set[v] = 0;
+    }
+    p->share_dirty = false;
     uint32_t b = p->step & 1;
     p->lanes[0].combine = p->combine[b];
     p->lanes[0].touched = p->touched[b];
@@ -998,7 +1144,20 @@ int zp_partition_compute (zp_partition_t *p, zp_flush_fn *flush, zp_tick_fn *tic
         p->lanes[i].failed = false;
     }
     zp_pool_run (p->pool, s_compute_lane, p, s_waiting, p);
-    if (p->n_lanes > 1 && !p->failed)
+    /* The slots: pulled if dense, else pushed. */
+    uint64_t shared = 0;
+    for (uint32_t i = 0; i < p->n_lanes; i++)
+        shared += p->lanes[i].shared;
+    p->pulling = shared && !p->failed && s_dense (p, shared);
+    if (shared && !p->failed)
+        zp_pool_run (p->pool, p->pulling ? s_gather_lane : s_push_lane, p, s_waiting, p);
+    /* Pulled slots are put back by s_finish_lane; pushed ones were. */
+    p->share_dirty = shared > 0 && (p->pulling || p->failed);
+    /* The other lanes' arrays, unless all they sent was pulled. */
+    bool pushed = false;
+    for (uint32_t i = 1; i < p->n_lanes; i++)
+        pushed |= p->lanes[i].messages > (p->pulling ? p->lanes[i].shared : 0);
+    if (pushed && !p->failed)
         zp_pool_run (p->pool, s_merge_lane, p, s_waiting, p);
     for (uint32_t i = 0; i < p->n_lanes; i++)
         if (p->lanes[i].failed && !p->error[0])
@@ -1006,6 +1165,7 @@ int zp_partition_compute (zp_partition_t *p, zp_flush_fn *flush, zp_tick_fn *tic
     uint64_t halted = 0;
     if (p->path == S_COMBINED && !p->failed) {
         zp_pool_run (p->pool, s_finish_lane, p, s_waiting, p);
+        p->share_dirty = false;
         p->sent[p->worker] = 0;
         for (uint32_t i = 0; i < p->n_lanes; i++) {
             p->sent[p->worker] += p->lanes[i].mine;
@@ -1319,12 +1479,17 @@ static void s_send_listed (zp_partition_t *p, zp_handle_t to, zp_value_t m)
         s_flush_box (p, w);
 }
 
-/* Sends `m` to every handle in targets[0..count), into the lane's buffer. */
+/* Sends `m` to every handle in targets[0..count), into the lane's
+   buffer: counted as messages here, or where they were counted before. */
 static void s_send_many (const zp_vertex_t *v, const uint32_t *restrict t, size_t count,
                          zp_value_t m)
 {
-    zp_partition_t *p = v->p;
     v->lane->messages += count;
+    s_scatter (v, t, count, m);
+}
+static void s_scatter (const zp_vertex_t *v, const uint32_t *restrict t, size_t count, zp_value_t m)
+{
+    zp_partition_t *p = v->p;
     if (p->path == S_LISTED) {
         for (size_t i = 0; i < count; i++)
             s_send_listed (p, t[i], m);
@@ -1349,22 +1514,11 @@ static void s_send_many (const zp_vertex_t *v, const uint32_t *restrict t, size_
             expr;                                                                                  \
         }                                                                                          \
     break;
-    case S_SUM_F64:
-        S_LOOP (acc->f64 += m.f64)
-    case S_SUM_I64:
-        S_LOOP (acc->i64 = (int64_t) ((uint64_t) acc->i64 + (uint64_t) m.i64))
-    case S_MIN_F64:
-        S_LOOP (acc->f64 = m.f64 < acc->f64 ? m.f64 : acc->f64)
-    case S_MIN_I64:
-        S_LOOP (acc->i64 = m.i64 < acc->i64 ? m.i64 : acc->i64)
-    case S_MIN_U64:
-        S_LOOP (acc->u64 = m.u64 < acc->u64 ? m.u64 : acc->u64)
-    case S_MAX_F64:
-        S_LOOP (acc->f64 = m.f64 > acc->f64 ? m.f64 : acc->f64)
-    case S_MAX_I64:
-        S_LOOP (acc->i64 = m.i64 > acc->i64 ? m.i64 : acc->i64)
-    case S_MAX_U64:
-        S_LOOP (acc->u64 = m.u64 > acc->u64 ? m.u64 : acc->u64)
+#define S_CASE(op, expr)                                                                           \
+    case op:                                                                                       \
+        S_LOOP (expr)
+        S_OPS (S_CASE)
+#undef S_CASE
     case S_FN:
         for (size_t i = 0; i < count; i++) {
             if (s_bit (bits, t[i]))
@@ -1460,13 +1614,44 @@ static const uint32_t *s_in (const zp_vertex_t *v, const char *call, size_t *cou
     return p->in_src + p->in_off[v->v];
 }
 
+/* In a dense superstep: `m` to every out-neighbour goes in the vertex's
+   slot (at the identity until then), combined with what it put there
+   before in this superstep. As in the send loop, only a message that
+   cannot say by its value that it is there (s_improves) sets a flag. */
+static void s_share (const zp_vertex_t *v, zp_value_t m, size_t count)
+{
+    zp_partition_t *p = v->p;
+    s_lane_t *l = v->lane;
+    l->messages += count;
+    l->shared += count;
+    zp_value_t *acc = &p->share[v->v];
+    switch (p->op) {
+#define S_CASE(op, expr)                                                                           \
+    case op:                                                                                       \
+        expr;                                                                                      \
+        break;
+        S_OPS (S_CASE)
+#undef S_CASE
+    case S_FN:
+        break; /* not pulled (pull_ok) */
+    }
+    if (!s_improves (p->op, m)) {
+        p->share_set[v->v] = 1;
+        l->share_marks = true;
+    }
+}
+
 /* Sends a fixed-size value to every out-neighbour (in = false) or in-neighbour. */
 static void s_send_neighbours (zp_vertex_t *v, const char *call, bool in, zp_value_t m,
                                zp_type_t type)
 {
     size_t n;
     const uint32_t *t = in ? s_in (v, call, &n) : s_out (v, &n);
-    if (n && s_check_send (v, call, 0, type))
+    if (!n || !s_check_send (v, call, 0, type))
+        return;
+    if (!in && v->p->pull_ok)
+        s_share (v, m, n);
+    else
         s_send_many (v, t, n, m);
 }
 

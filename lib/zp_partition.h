@@ -16,6 +16,12 @@
       With engine.threads, each thread computes a slice of the vertices and
       sends into its own such array (the first thread into the partition's);
       after compute the threads merge them, each over a share of the handles.
+      With engine.pull, a zp_send_out_* (the same message to every
+      out-neighbour) only puts the message in the sender's slot; after
+      compute, a superstep whose senders have more than a twentieth of the
+      out-edges is dense and pulls the slots over in-edges into the
+      array, each thread over a slice of the handles (zp_pull.h), and
+      another pushes them as a send would have.
     - listed (fixed-size, no combiner) and bytes (variable size): an outbox per
       destination worker, flushed as a batch whenever it reaches batch_bytes,
       so sending overlaps computing. Next superstep's inbox is built as a CSR
@@ -73,6 +79,9 @@ uint32_t zp_partition_step (const zp_partition_t *self);
 /* The threads compute runs on: settings.threads when the program is
    ZP_THREAD_SAFE and its messages are combined, else 1. */
 uint32_t zp_partition_threads (const zp_partition_t *self);
+/* Whether the last compute was dense and pulled its zp_send_out_*
+   messages over in-edges (engine.pull, zp_pull.h) instead of pushing. */
+bool zp_partition_pulled (const zp_partition_t *self);
 const char *zp_partition_program_name (const zp_partition_t *self);
 
 /* Checks a received batch against this partition (job, destination, message

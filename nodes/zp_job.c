@@ -532,6 +532,7 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
                      .max_supersteps = cfg->max_supersteps,
                      .check_program = (uint32_t) cfg->check_program,
                      .threads = cfg->threads,
+                     .pull = (uint32_t) cfg->pull,
                      .ack_timeout_ms = cfg->ack_timeout_ms,
                      .max_retries = cfg->max_retries,
                      .heartbeat_ms = cfg->heartbeat_ms,

@@ -608,6 +608,9 @@ static void s_begin (self_t *self, const zp_broadcast_t *b)
         rc = s_send_ends (self);
     self->computed_at = zclock_usecs ();
     self->compute_seconds = (double) (self->computed_at - start) / 1e6;
+    if (rc == 0 && zp_partition_pulled (self->partition))
+        zp_log_debug ("worker %s: superstep %u was dense: it pulled over in-edges", self->node.name,
+                      self->step);
     if (rc != 0) {
         const char *why = zp_partition_error (self->partition);
         s_fail (self, why ? why : "superstep failed: out of memory, or a batch could not be sent");

@@ -128,28 +128,39 @@ static const char *s_generate (int n, int m, bool directed)
     return ppath;
 }
 
+/* Runs `algorithm` twice on `graph`, with `workers_a` workers and
+   `extra_a`, then `workers_b` and `extra_b`, and asserts the same answer:
+   within 1e-9 for PageRank (sums in another order), exactly for the
+   others. */
+static void s_same_answers (const char *algorithm, const char *graph, int workers_a,
+                            const char *extra_a, int workers_b, const char *extra_b)
+{
+    char first[4200];
+    const char *out = s_run (algorithm, graph, workers_a, extra_a);
+    cr_assert_not_null (out, "%s: %s", algorithm, s_err);
+    snprintf (first, sizeof first, "%s", out);
+    out = s_run (algorithm, graph, workers_b, extra_b);
+    cr_assert_not_null (out, "%s: %s", algorithm, s_err);
+    if (strcmp (algorithm, "pr") == 0) {
+        double rel = zp_test_max_relative (first, out);
+        cr_assert (rel >= 0 && rel < 1e-9, "pr on %d workers [%s] and %d [%s] differs by %g",
+                   workers_a, extra_a, workers_b, extra_b, rel);
+    } else {
+        char *a = zp_test_read (first, NULL), *b = zp_test_read (out, NULL);
+        cr_assert_str_eq (a, b, "%s on %d workers [%s] and %d [%s] disagree", algorithm, workers_a,
+                          extra_a, workers_b, extra_b);
+        free (a);
+        free (b);
+    }
+}
+
 static void s_one_vs_many (bool directed)
 {
     const char *graph = s_generate (12000, 120000, directed);
     const char *algos[] = {"bfs", "wcc", "cdlp", "lcc", "sssp", "pr"};
-    for (int i = 0; i < 6; i++) {
-        char one[4200];
-        const char *out =
-            s_run (algos[i], graph, 1, "engine:\n  threads: 1\n  check_program: false\n");
-        cr_assert_not_null (out, "%s: %s", algos[i], s_err);
-        snprintf (one, sizeof one, "%s", out);
-        out = s_run (algos[i], graph, 3, "  params: {}\nengine:\n  threads: 3\n");
-        cr_assert_not_null (out, "%s: %s", algos[i], s_err);
-        if (strcmp (algos[i], "pr") == 0) {
-            double rel = zp_test_max_relative (one, out);
-            cr_assert (rel >= 0 && rel < 1e-9, "pr: 1 vs 3 workers differ by %g", rel);
-        } else {
-            char *a = zp_test_read (one, NULL), *b = zp_test_read (out, NULL);
-            cr_assert_str_eq (a, b, "%s: 1 worker of 1 thread and 3 of 3 disagree", algos[i]);
-            free (a);
-            free (b);
-        }
-    }
+    for (int i = 0; i < 6; i++)
+        s_same_answers (algos[i], graph, 1, "engine:\n  threads: 1\n  check_program: false\n", 3,
+                        "  params: {}\nengine:\n  threads: 3\n");
 }
 
 Test (algorithms, one_worker_equals_three_on_120k_directed_edges)
@@ -160,6 +171,56 @@ Test (algorithms, one_worker_equals_three_on_120k_directed_edges)
 Test (algorithms, one_worker_equals_three_on_120k_undirected_edges)
 {
     s_one_vs_many (false);
+}
+
+/* engine.pull: a dense superstep (PageRank's every one, the middle of a
+   BFS) pulls its zp_send_out_* messages over in-edges, and gives the
+   answers pushing gives: exactly for BFS, WCC and SSSP (min), within
+   1e-9 for PageRank (sums in another order); on 1 worker of 1 thread and
+   3 workers of 2. The debug log says which supersteps pulled. */
+Test (algorithms, pulling_gives_the_answers_of_pushing, .timeout = 300)
+{
+    const char *graph = s_generate (12000, 120000, true);
+    const char *algos[] = {"bfs", "wcc", "sssp", "pr"};
+    const int runs[][2] = {{1, 1}, {3, 2}};
+    for (int i = 0; i < 4; i++)
+        for (int k = 0; k < 2; k++) {
+            char push[96], pull[96];
+            snprintf (push, sizeof push, "engine:\n  threads: %d\n  pull: false\n", runs[k][1]);
+            snprintf (pull, sizeof pull, "engine:\n  threads: %d\n  pull: true\n", runs[k][1]);
+            s_same_answers (algos[i], graph, runs[k][0], push, runs[k][0], pull);
+        }
+
+    /* Which supersteps pulled: PageRank's from the first, none with
+       pull: false; BFS's first, where only the source computes, does not. */
+    const struct {
+        const char *algorithm, *set, *dense, *sparse;
+    } logs[] = {
+        {"pr", "engine.pull=true", "superstep 0 was dense", NULL},
+        {"pr", "engine.pull=false", NULL, "was dense"},
+        {"bfs", "engine.pull=true", "was dense", "superstep 0 was dense"},
+    };
+    for (size_t i = 0; i < sizeof logs / sizeof logs[0]; i++) {
+        char yaml[8192];
+        const char *dir = zp_test_tmpdir ();
+        snprintf (yaml, sizeof yaml,
+                  "job:\n  algorithm: %s\n  graph: %s\n  output: %s/out.txt\n"
+                  "workers:\n  - name: w1\n",
+                  logs[i].algorithm, graph, dir);
+        const char *path = zp_test_write (dir, "job.yaml", yaml);
+        const char *argv[] = {zp_test_bin (), "run",   path,        "--quiet", "--log-level",
+                              "debug",        "--set", logs[i].set, NULL};
+        zp_test_run_t r;
+        zp_test_run (argv, 120, &r);
+        cr_assert_eq (r.status, 0, "%s", r.err);
+        if (logs[i].dense)
+            cr_assert (strstr (r.err, logs[i].dense), "%s %s: %s", logs[i].algorithm, logs[i].set,
+                       r.err);
+        if (logs[i].sparse)
+            cr_assert_null (strstr (r.err, logs[i].sparse), "%s %s", logs[i].algorithm,
+                            logs[i].set);
+        zp_test_run_free (&r);
+    }
 }
 
 Test (algorithms, weight_property_comes_from_properties_or_params)

@@ -115,6 +115,8 @@ typedef struct {
     size_t n_origins, cap_origins;
     /* engine (added in 1.1: fields are added at the end) */
     uint32_t threads; /* compute threads a worker; 0: its process's CPUs, shared by its workers */
+    /* engine (added in 1.2) */
+    int pull; /* 1: dense supersteps pull over in-edges (engine.pull); 0: always push */
 } zp_config_t;
 
 /* Loads `path`, applying `n_overrides` strings of the form "key.path=value"
