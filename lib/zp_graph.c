@@ -981,22 +981,101 @@ zp_graph_t *zp_graph_load (const zp_graph_source_t *source, zp_properties_t **pr
     return s_load_snap (source, err, errlen);
 }
 
+static void s_free_edges (zp_graph_t *g)
+{
+    if (g->in_offsets != g->offsets) {
+        free (g->in_offsets);
+        free (g->in_sources);
+    }
+    free (g->offsets);
+    free (g->targets);
+    free (g->weights);
+    free (g->vertex_values);
+    g->offsets = g->in_offsets = NULL;
+    g->targets = g->in_sources = NULL;
+    g->weights = g->vertex_values = NULL;
+}
+
 void zp_graph_destroy (zp_graph_t **self_p)
 {
     if (!self_p || !*self_p)
         return;
     zp_graph_t *g = *self_p;
-    if (g->in_offsets != g->offsets) {
-        free (g->in_offsets);
-        free (g->in_sources);
-    }
+    s_free_edges (g);
     free (g->ids);
-    free (g->offsets);
-    free (g->targets);
-    free (g->weights);
-    free (g->vertex_values);
     free (g);
     *self_p = NULL;
+}
+
+/* A digest of the ids, the edges and the input values, to tell a
+   reloaded graph from another: one multiply a word. Never 0. */
+static uint64_t s_digest (const zp_graph_t *g)
+{
+    const struct {
+        const void *data;
+        size_t bytes;
+    } parts[] = {{g->ids, g->n * 8},
+                 {g->offsets, (g->n + 1) * 8},
+                 {g->targets, g->m * 4},
+                 {g->weights, g->weights ? g->m * 8 : 0},
+                 {g->vertex_values, g->vertex_values ? g->n * 8 : 0}};
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ g->n ^ (g->m << 1) ^ g->directed;
+    for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++) {
+        const uint8_t *p = parts[k].data;
+        size_t i = 0;
+        for (; i + 8 <= parts[k].bytes; i += 8) {
+            uint64_t w;
+            memcpy (&w, p + i, 8);
+            h = (h ^ w) * 0x100000001b3ULL;
+        }
+        for (; i < parts[k].bytes; i++)
+            h = (h ^ p[i]) * 0x100000001b3ULL;
+        h ^= h >> 29;
+    }
+    return h ? h : 1;
+}
+
+void zp_graph_drop_edges (zp_graph_t *g)
+{
+    if (g->dropped)
+        return;
+    g->dropped = s_digest (g);
+    s_free_edges (g);
+}
+
+int zp_graph_reload_edges (zp_graph_t *g, const zp_graph_source_t *source, bool in_edges, char *err,
+                           size_t errlen)
+{
+    if (!g->dropped)
+        return 0;
+    zp_graph_t *again = zp_graph_load (source, NULL, err, errlen);
+    if (!again)
+        return -1;
+    if (again->n != g->n || again->m != g->m || s_digest (again) != g->dropped) {
+        snprintf (err, errlen,
+                  "%s: changed while the job ran: it is not the graph the job started with",
+                  source->path);
+        zp_graph_destroy (&again);
+        return -1;
+    }
+    if (in_edges && zp_graph_build_in_edges (again) != 0) {
+        snprintf (err, errlen, "%s: out of memory building in-edges", source->path);
+        zp_graph_destroy (&again);
+        return -1;
+    }
+    /* Its edges become ours; ours were freed. */
+    g->offsets = again->offsets;
+    g->targets = again->targets;
+    g->weights = again->weights;
+    g->vertex_values = again->vertex_values;
+    g->in_offsets = again->in_offsets;
+    g->in_sources = again->in_sources;
+    g->dropped = 0;
+    again->offsets = again->in_offsets = NULL;
+    again->targets = again->in_sources = NULL;
+    again->weights = again->vertex_values = NULL;
+    zp_graph_destroy (&again);
+    return 0;
 }
 
 int zp_graph_build_in_edges (zp_graph_t *g)

@@ -35,6 +35,7 @@ typedef struct {
     double *vertex_values; /* n input values (the .v file's second column), or NULL */
     uint64_t *in_offsets;  /* after zp_graph_build_in_edges: n+1 */
     uint32_t *in_sources;  /* m sources, ascending per vertex */
+    uint64_t dropped;      /* after zp_graph_drop_edges: a digest of what it dropped, else 0 */
 } zp_graph_t;
 
 /* How to read the input. */
@@ -63,6 +64,17 @@ void zp_graph_destroy (zp_graph_t **self_p);
 /* Builds the in-arc CSR (in_offsets, in_sources). For an undirected graph the
    in-arcs are the out-arcs, and the arrays are shared. Returns 0 or -1 (ENOMEM). */
 int zp_graph_build_in_edges (zp_graph_t *self);
+
+/* Frees the edges and the input values (offsets, targets, weights,
+   in-edges, vertex_values), keeping n, m, the ids and a digest of the
+   rest: a master needs them only to ship the partitions, and again after
+   a recovery, when zp_graph_reload_edges reads them again. */
+void zp_graph_drop_edges (zp_graph_t *self);
+/* Loads `source` again and takes back its edges (and its in-edges, with
+   `in_edges`), after checking that they are the ones dropped. 0 (also when
+   nothing was dropped), or -1 with a message naming the file. */
+int zp_graph_reload_edges (zp_graph_t *self, const zp_graph_source_t *source, bool in_edges,
+                           char *err, size_t errlen);
 
 /* Index of vertex `id`, or -1. */
 int64_t zp_graph_index (const zp_graph_t *self, uint64_t id);

@@ -254,7 +254,8 @@ typedef struct {
     const zp_config_t *cfg;
     const zp_job_options_t *options;
     const zp_program_t *program;
-    const zp_graph_t *g;
+    zp_graph_t *g;
+    const zp_graph_source_t *source; /* to load its edges again (zp_graph_reload_edges) */
     zp_layout_t *layout;
     const zp_value_t *params;
     const zp_traffic_matrix_t *estimate;
@@ -460,6 +461,25 @@ done:
    -1 with a message; when nodes died or went silent, their indices (config
    workers, then routers) in lost[], *n_lost of them, and *gone when they
    did not come back after a recovery. */
+/* The master has sent every partition: it keeps the graph's edges only
+   to send them again after a recovery, so they go until then
+   (s_edges_back); the ids stay for the output. */
+static void s_shipped (void *g)
+{
+    zp_graph_drop_edges (g);
+}
+
+/* Before a run that follows a recovery: the edges, loaded again. */
+static int s_edges_back (s_job_t *j, char *err, size_t errlen)
+{
+    bool in_edges = (j->program->flags & ZP_NEEDS_IN_EDGES) != 0;
+    if (j->g->dropped)
+        zp_log_info ("loading %s again: the master gave its edges back after it sent the "
+                     "partitions",
+                     j->source->path);
+    return zp_graph_reload_edges (j->g, j->source, in_edges, err, errlen);
+}
+
 static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_handle, uint32_t *lost,
                       size_t *n_lost, bool *gone, char *err, size_t errlen)
 {
@@ -519,6 +539,8 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
         .worker_names = names,
         .worker_where = (const char *const *) where,
         .graph = j->g,
+        .shipped = s_shipped,
+        .shipped_ctx = j->g,
         .layout = j->layout,
         .program = program,
         .program_name = program->name,
@@ -931,6 +953,7 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
                    .options = options,
                    .program = program,
                    .g = g,
+                   .source = &source,
                    .layout = layout,
                    .params = params,
                    .estimate = &estimate,
@@ -973,7 +996,9 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
         /* A lost node gets one chance to come back (started again by this
            process, by zpregel launch, or by hand); if it does not, it
            leaves the job. */
-        rc = gone ? s_leave (&job, &how, lost, n_lost, &estimate, err, errlen) : 0;
+        rc = s_edges_back (&job, err, errlen);
+        if (rc == 0 && gone)
+            rc = s_leave (&job, &how, lost, n_lost, &estimate, err, errlen);
         layout = job.layout;
         if (rc != 0)
             break;

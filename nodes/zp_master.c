@@ -346,6 +346,8 @@ static void s_send_assigns (self_t *self)
     }
     free (keys);
     self->state = S_SYNCING;
+    if (a->shipped)
+        a->shipped (a->shipped_ctx);
 }
 
 /* The topology as the nodes said in HELLO: process = locality, host = its

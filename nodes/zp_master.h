@@ -65,6 +65,10 @@ typedef struct {
     const char *const *worker_names; /* n_workers, as in the job file */
     const char *const *worker_where; /* n_workers, how to find it, for error messages */
     const zp_graph_t *graph;
+    /* Called on the master's thread once every partition is sent: the
+       master reads no edge of `graph` after it (zp_graph_drop_edges). */
+    void (*shipped) (void *ctx);
+    void *shipped_ctx;
     const zp_layout_t *layout;
     const zp_program_t *program;
     const char *program_name; /* what workers load */

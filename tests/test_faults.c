@@ -241,6 +241,9 @@ static void s_kill_and_recover (const char *victim_name, const char *extra_plain
     cr_assert_eq (zp_test_wait (pid, 120), 0, "%s", zp_test_read (err, NULL));
     char *text = zp_test_read (err, NULL), *summary = zp_test_read (out, NULL);
     cr_assert (strstr (text, "restarting every node from the last checkpoint"), "%s", text);
+    /* The master gave its edges back once it sent the partitions. */
+    cr_assert (strstr (text, "debian-deps.properties again: the master gave its edges back"), "%s",
+               text);
     cr_assert (strstr (text, "resuming from the checkpoint of superstep"), "%s", text);
     cr_assert (strstr (summary, "recovery  1:"), "%s", summary);
     /* Supersteps computed again are counted once: 300 x 264,191 edges. */
@@ -255,6 +258,56 @@ Test (faults, a_killed_worker_is_recovered_from_a_checkpoint_to_the_same_bytes, 
 {
     /* Each worker on 2 threads: one thread count gives one answer, to the byte. */
     s_kill_and_recover ("--name t2", "engine:\n  threads: 2\n");
+}
+
+/* The master loads the graph's edges again for a recovery (it gave them
+   back once it sent the partitions): when the file has changed since,
+   the job fails, naming it, instead of going on with another graph. */
+Test (faults, a_graph_changed_before_a_recovery_fails_the_job_by_name, .timeout = 180)
+{
+    char dir[4096], graph[4200], job[4200], out[4200], err[4200], extra[1024];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    const char *files[] = {"debian-deps.properties", "debian-deps.v", "debian-deps.e"};
+    char *text[3];
+    for (int i = 0; i < 3; i++) {
+        char from[4200];
+        snprintf (from, sizeof from, "data/%s", files[i]);
+        text[i] = zp_test_read (zp_test_path (from), NULL);
+        cr_assert_not_null (text[i], "%s", from);
+        zp_test_write (dir, files[i], text[i]);
+    }
+    snprintf (graph, sizeof graph, "%s/debian-deps.properties", dir);
+    snprintf (extra, sizeof extra,
+              "reliability:\n  checkpoint_every: 20\n  checkpoint_dir: %s/ckpt\n", dir);
+    snprintf (job, sizeof job, "%s", s_job (dir, "changed", 300, extra));
+    /* The job's graph is the copy. */
+    char *yaml = zp_test_read (job, NULL), *at = strstr (yaml, zp_test_path ("data/"));
+    cr_assert_not_null (at);
+    char moved[8192];
+    snprintf (moved, sizeof moved, "%.*s%s%s", (int) (at - yaml), yaml, graph,
+              at + strlen (zp_test_path ("data/debian-deps.properties")));
+    zp_test_write (dir, "changed.yaml", moved);
+    free (yaml);
+    const char *run[] = {zp_test_bin (), "run", job, NULL};
+    int pid = zp_test_start (run, out, err);
+    cr_assert (zp_test_wait_for (err, "superstep 45:", 60), "the job did not start");
+    /* The last edge, 63436 -> 16808, goes to 16809: as many edges, all valid. */
+    char *last = strstr (text[2], "\n63436 16808\n");
+    cr_assert_not_null (last);
+    memcpy (last + 1, "63436 16809", 11);
+    zp_test_write (dir, files[2], text[2]);
+    int victim = zp_test_find_process (job, "--name t2");
+    cr_assert_gt (victim, 0);
+    kill (victim, SIGKILL);
+    cr_assert_eq (zp_test_wait (pid, 120), 1, "%s", zp_test_read (err, NULL));
+    char *said = zp_test_read (err, NULL);
+    char want[4400];
+    snprintf (want, sizeof want, "%s: changed while the job ran", graph);
+    cr_assert (strstr (said, want), "%s", said);
+    free (said);
+    for (int i = 0; i < 3; i++)
+        free (text[i]);
+    cr_assert_eq (zp_test_count_processes (job), 0, "processes of %s left behind", job);
 }
 
 Test (faults, a_killed_router_is_recovered_from_a_checkpoint_to_the_same_bytes, .timeout = 180)
