@@ -43,9 +43,11 @@ typedef struct {
     const char *name;
     double load;               /* seconds */
     double rounds[S_MAX_RUNS]; /* each run's median superstep seconds */
+    double totals[S_MAX_RUNS]; /* each run's seconds over all its supersteps or iterations */
     double ratios[S_MAX_RUNS]; /* each run's to the reference's run just before it */
     int n_rounds;
     double iteration; /* median over rounds */
+    double total;     /* median over rounds */
     double ratio, ratio_lo, ratio_hi;
     uint64_t messages; /* between workers, per superstep (median superstep) */
     uint64_t bytes;    /* between workers, per superstep */
@@ -216,24 +218,27 @@ static double *s_values (const char *path, uint64_t n)
     return v;
 }
 
-/* Reads a --stats file: median superstep seconds of supersteps 1..10, load
-   seconds, and the traffic between workers of the median superstep. */
+/* Reads a --stats file: median superstep seconds of supersteps 1..10, the
+   seconds of all supersteps (the first builds what the job needs, such as
+   the pull index), load seconds, and the traffic between workers of the
+   median superstep. */
 static void s_stats (const char *path, s_row_t *row)
 {
     char *text = s_read (path);
     if (!text)
         return;
-    double secs[64];
+    double secs[64], total = 0;
     int n = 0;
     uint64_t msgs[64] = {0}, bytes[64] = {0};
     int t = 0;
     for (char *line = strtok (text, "\n"); line; line = strtok (NULL, "\n")) {
         int step;
         double s;
-        if (sscanf (line, "{\"step\":%d,\"seconds\":%lf", &step, &s) == 2 && step >= 1 &&
-            step <= S_ITERATIONS && n < 64)
-            secs[n++] = s;
-        else if (strncmp (line, "{\"traffic\":true", 15) == 0 && t < 64) {
+        if (sscanf (line, "{\"step\":%d,\"seconds\":%lf", &step, &s) == 2) {
+            total += s;
+            if (step >= 1 && step <= S_ITERATIONS && n < 64)
+                secs[n++] = s;
+        } else if (strncmp (line, "{\"traffic\":true", 15) == 0 && t < 64) {
             /* Sum the pairs between different workers. */
             for (char *p = strstr (line, "[["); p && (p = strchr (p, '[')); p++) {
                 unsigned i, j;
@@ -250,6 +255,7 @@ static void s_stats (const char *path, s_row_t *row)
                 row->load = strtod (p + 15, NULL);
         }
     }
+    row->totals[row->n_rounds] = total;
     row->rounds[row->n_rounds++] = n ? s_median (secs, n) : 0;
     if (t > 1) {
         row->messages = msgs[1];
@@ -323,10 +329,12 @@ static int s_reference (const char *ref, const char *path, const char *iters, co
     double secs[S_ITERATIONS];
     int k = 0;
     char *p = text ? strstr (text, "[") : NULL;
+    double total = 0;
     while (p && k < S_ITERATIONS && sscanf (p + 1, "%lf", &secs[k]) == 1) {
-        k++;
+        total += secs[k++];
         p = strchr (p + 1, ',');
     }
+    r->totals[r->n_rounds] = total;
     sscanf (text ? text : "", "{\"load_seconds\":%lf", &r->load);
     r->rounds[r->n_rounds++] = k ? s_median (secs, k) : 0;
     r->ok = true;
@@ -559,6 +567,8 @@ int main (int argc, char **argv)
         double copy[S_MAX_RUNS];
         memcpy (copy, r->rounds, sizeof copy);
         r->iteration = r->n_rounds ? s_median (copy, r->n_rounds) : 0;
+        memcpy (copy, r->totals, sizeof copy);
+        r->total = r->n_rounds ? s_median (copy, r->n_rounds) : 0;
         if (i > 0 && r->n_rounds) {
             memcpy (copy, r->ratios, sizeof copy);
             r->ratio = s_median (copy, r->n_rounds);
@@ -572,11 +582,14 @@ int main (int argc, char **argv)
     printf ("%d rounds; in each, every configuration right after a run of the reference (the "
             "reference's rounds are its runs); a run's figure is the median of supersteps 1-%d, "
             "the table's the median over rounds; x reference is the median of the ratios to the "
-            "run of the reference just before (their range in brackets)\n\n",
-            rounds, S_ITERATIONS);
-    printf ("| configuration | rounds | iteration ms | x reference | edges/s | messages between "
-            "workers | bytes between workers | peak RSS | B/edge | L1 to reference |\n");
-    printf ("|---|---|---|---|---|---|---|---|---|---|\n");
+            "run of the reference just before (their range in brackets); whole run is the median "
+            "of the runs' seconds over every superstep (zpregel: 0-%d, the first building what "
+            "the job needs) or iteration (the loop)\n\n",
+            rounds, S_ITERATIONS, S_ITERATIONS);
+    printf ("| configuration | rounds | iteration ms | x reference | whole run ms | edges/s | "
+            "messages between workers | bytes between workers | peak RSS | B/edge | L1 to "
+            "reference |\n");
+    printf ("|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (int i = 0; i < nrows; i++) {
         s_row_t *r = &rows[i];
         char ratio[64];
@@ -586,9 +599,9 @@ int main (int argc, char **argv)
             snprintf (ratio, sizeof ratio, "%.2f (%.2f-%.2f)", r->ratio, r->ratio_lo, r->ratio_hi);
         else /* one round: to its own run of the reference */
             snprintf (ratio, sizeof ratio, "%.2f", r->ratios[0]);
-        printf ("| %s | %d | %.1f | %s | %.2e | %" PRIu64 " | %" PRIu64
+        printf ("| %s | %d | %.1f | %s | %.0f | %.2e | %" PRIu64 " | %" PRIu64
                 " | %.0f MB | %.1f | %s%.1e |\n",
-                r->name, r->n_rounds, r->iteration * 1e3, ratio,
+                r->name, r->n_rounds, r->iteration * 1e3, ratio, r->total * 1e3,
                 r->iteration ? (double) m / r->iteration : 0.0, r->messages, r->bytes,
                 r->rss_kb / 1024.0, r->rss_kb * 1024.0 / (double) m, r->ok ? "" : "FAIL ",
                 i ? r->l1 : 0.0);

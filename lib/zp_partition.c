@@ -965,13 +965,17 @@ static void s_compute_lane (void *arg, uint32_t index)
    senders have more than a twentieth of the partition's out-edges
    (Ligra's rule), and the index is there or can be built. It depends only
    on what compute sent, so a superstep run again after a recovery
-   decides the same. Without memory for the index, pushing goes on. */
+   decides the same. Without memory for the index, the partition pushes
+   from then on. */
 static bool s_dense (zp_partition_t *p, uint64_t shared)
 {
     if (shared <= p->out_off[p->n] / 20)
         return false;
-    if (!p->pull.offset && zp_pull_build (&p->pull, p->n, p->out_off, p->out_tgt, p->n_vertices))
+    if (!p->pull.offset && zp_pull_build (&p->pull, p->n, p->out_off, p->out_tgt, p->n_vertices,
+                                          p->pool, p->n_lanes, s_waiting, p) != 0) {
+        p->pull_ok = false; /* from the next superstep on, sends push at once */
         return false;
+    }
     return true;
 }
 

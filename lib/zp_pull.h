@@ -14,25 +14,32 @@
     The index holds, for each handle of the whole graph, the local
     vertices with an edge to it, ascending: 4 bytes an out-edge of the
     partition and 4 bytes a handle of the graph. It is built the first
-    time a superstep is dense, from the partition's out-edges.
+    time a superstep is dense, from the partition's out-edges, on the
+    worker's compute threads, into memory mapped with its pages in.
 */
 #ifndef ZP_PULL_H
 #define ZP_PULL_H
 
 #include <stdint.h>
 
+typedef struct zp_pool_s zp_pool_t;
+
 typedef struct {
     uint64_t n_targets; /* handles of the graph */
+    uint64_t n_sources; /* in-edges: the partition's out-edges */
     uint32_t *offset;   /* n_targets + 1: handle h's sources are source[offset[h] .. offset[h+1]) */
     uint32_t *source;   /* local vertices */
 } zp_pull_t;
 
 /* Builds the index of the n local vertices' out-edges
-   (out_offset, out_target, as in a partition) over n_targets handles.
-   0, or -1 when memory runs out or the edges do not fit 32-bit offsets
-   (the partition then goes on pushing). */
+   (out_offset, out_target, as in a partition) over n_targets handles, on
+   the `lanes` lanes of `pool` (NULL: one), each over a range of the
+   handles; `waiting` is the pool's, for the caller's ticks. 0, or -1
+   when memory runs out or the edges do not fit 32-bit offsets (the
+   partition then goes on pushing). */
 int zp_pull_build (zp_pull_t *self, uint32_t n, const uint64_t *out_offset,
-                   const uint32_t *out_target, uint64_t n_targets);
+                   const uint32_t *out_target, uint64_t n_targets, zp_pool_t *pool, uint32_t lanes,
+                   void (*waiting) (void *), void *wait_arg);
 void zp_pull_free (zp_pull_t *self);
 
 /* The first handle of slice `index` of `slices`: slices with about the
