@@ -206,8 +206,9 @@ Test (config, bad_overrides_name_the_command_line)
         "--set workers[0].weight=abc: workers[0].weight: expected a positive number, got \"abc\"");
     const char *unknown[] = {"engine.turbo=yes"};
     cr_assert_null (s_load (S_JOB S_WORKERS, unknown, 1));
-    cr_assert_str_eq (s_err, "--set engine.turbo=yes: engine.turbo: unknown key (expected one of: "
-                             "batch_bytes, max_supersteps, on_limit, check_program, threads, pull)");
+    cr_assert_str_eq (s_err,
+                      "--set engine.turbo=yes: engine.turbo: unknown key (expected one of: "
+                      "batch_bytes, max_supersteps, on_limit, check_program, threads, pull)");
     const char *range[] = {"workers[3].weight=1"};
     cr_assert_null (s_load (S_JOB S_WORKERS, range, 1));
     cr_assert_str_eq (s_err, "--set workers[3].weight=1: index 3 out of range (workers has 1: "
