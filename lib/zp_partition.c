@@ -124,6 +124,7 @@ struct zp_partition_s {
     zp_value_t *share;   /* n slots, at the identity between supersteps */
     uint8_t *share_set;  /* n: set by a message that its value cannot tell of (s_improves) */
     bool share_dirty;    /* slots may be off the identity: a superstep failed after sending */
+    bool share_marks;    /* any lane's share_marks, for the gather */
     s_box_t *outbox;     /* per destination worker */
     s_box_t *inbound;    /* per source worker, this superstep's deliveries */
     uint64_t *inbox_off; /* listed/bytes inbox: n+1 */
@@ -961,6 +962,15 @@ static void s_compute_lane (void *arg, uint32_t index)
     s_current = NULL;
 }
 
+/* Puts the slots of local vertices [from, to) back at the identity. */
+static void s_unshare (zp_partition_t *p, uint32_t from, uint32_t to)
+{
+    for (uint32_t v = from; v < to; v++) {
+        p->share[v] = p->identity;
+        p->share_set[v] = 0;
+    }
+}
+
 /* Whether the superstep's zp_send_out_* messages are pulled: their
    senders have more than a twentieth of the partition's out-edges
    (Ligra's rule), and the index is there or can be built. It depends only
@@ -995,8 +1005,7 @@ static void s_push_lane (void *arg, uint32_t index)
             continue;
         vx.v = v;
         s_scatter (&vx, p->out_tgt + p->out_off[v], p->out_off[v + 1] - p->out_off[v], p->share[v]);
-        p->share[v] = p->identity;
-        p->share_set[v] = 0;
+        s_unshare (p, v, v + 1);
     }
 }
 
@@ -1016,9 +1025,7 @@ static void s_gather_lane (void *arg, uint32_t index)
     const zp_value_t *restrict share = p->share;
     const uint8_t *restrict set = p->share_set;
     const zp_value_t identity = p->identity;
-    bool marks = false;
-    for (uint32_t k = 0; k < p->n_lanes; k++)
-        marks |= p->lanes[k].share_marks;
+    bool marks = p->share_marks;
     uint64_t lo = zp_pull_slice (&p->pull, index, p->n_lanes);
     uint64_t hi = zp_pull_slice (&p->pull, index + 1, p->n_lanes);
     switch (p->op) {
@@ -1103,10 +1110,7 @@ static void s_finish_lane (void *arg, uint32_t index)
     for (uint32_t v = l->from; v < l->to; v++)
         halted += p->halted[v];
     if (p->pulling)
-        for (uint32_t v = l->from; v < l->to; v++) {
-            p->share[v] = p->identity;
-            p->share_set[v] = 0;
-        }
+        s_unshare (p, l->from, l->to);
     l->mine = mine;
     l->halted = halted;
 }
@@ -1135,10 +1139,8 @@ int zp_partition_compute (zp_partition_t *p, zp_flush_fn *flush, zp_tick_fn *tic
     if (tick)
         zp_ticker_start ();
     s_vertex_step (p);
-    for (uint32_t v = 0; p->share_dirty && v < p->n; v++) {
-        p->share[v] = p->identity;
-        p->share_set[v] = 0;
-    }
+    if (p->share_dirty)
+        s_unshare (p, 0, p->n);
     p->share_dirty = false;
     uint32_t b = p->step & 1;
     p->lanes[0].combine = p->combine[b];
@@ -1150,8 +1152,11 @@ int zp_partition_compute (zp_partition_t *p, zp_flush_fn *flush, zp_tick_fn *tic
     zp_pool_run (p->pool, s_compute_lane, p, s_waiting, p);
     /* The slots: pulled if dense, else pushed. */
     uint64_t shared = 0;
-    for (uint32_t i = 0; i < p->n_lanes; i++)
+    p->share_marks = false;
+    for (uint32_t i = 0; i < p->n_lanes; i++) {
         shared += p->lanes[i].shared;
+        p->share_marks |= p->lanes[i].share_marks;
+    }
     p->pulling = shared && !p->failed && s_dense (p, shared);
     if (shared && !p->failed)
         zp_pool_run (p->pool, p->pulling ? s_gather_lane : s_push_lane, p, s_waiting, p);
