@@ -2,64 +2,96 @@
 #include "zp_pull.h"
 #include "zp_pool.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
 /* The index's arrays are mapped with their pages in (MAP_POPULATE): one
    call instead of a fault a page, which on a virtual machine such as the
-   one docs/PERFORMANCE.md measures on cost more than filling them. */
+   one docs/PERFORMANCE.md measures on cost more than filling them.
+   (Asking for huge pages as well, with MADV_POPULATE_WRITE, gained on one
+   thread and lost on two at R-MAT scale 20, by as much as the host's
+   noise: not kept.) Zeroed; NULL if memory ran out. */
 static void *s_map (size_t bytes)
 {
+    bytes = bytes ? bytes : 1;
     void *p = mmap (NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
                     -1, 0);
     return p == MAP_FAILED ? NULL : p;
 }
+static void s_unmap (void *p, size_t bytes)
+{
+    if (p)
+        munmap (p, bytes ? bytes : 1);
+}
 
-/* One build: each lane takes a range of the handles and scans every
-   edge for those in it, so that lanes write apart and each handle's
-   sources stay ascending. */
+/* One build. Each lane takes a range of the local vertices with about
+   the same number of edges, and counts its edges a handle in an array of
+   its own (lane 0's is the index's offsets). Turned into where each lane
+   puts its sources for each handle (lane 0's first), the arrays let every
+   lane place its sources without reading the others' edges: each
+   handle's sources stay ascending, the same whatever the lanes. An
+   earlier build gave each lane a range of the handles instead, and every
+   lane read every edge to keep its own: at R-MAT scale 20 on 2 threads
+   the counting took 85 ms, where one lane took 26, the test of each
+   edge's handle being a branch the processor could not predict. */
 typedef struct {
     zp_pull_t *x;
     uint32_t n, lanes;
     const uint64_t *out_offset;
     const uint32_t *out_target;
+    uint32_t **at; /* per lane, n_targets + 1: its counts, then its places */
 } s_build_t;
 
-static void s_range (const s_build_t *b, uint32_t lane, uint64_t *lo, uint64_t *hi)
+/* The first i below n whose edges start at or past `goal` (n if none),
+   in offsets of 64 bits (`wide`) or 32, which ascend: the first vertex or
+   handle of a share of the edges. */
+static uint64_t s_first_at (const void *offset, bool wide, uint64_t n, uint64_t goal)
 {
-    *lo = b->x->n_targets * lane / b->lanes;
-    *hi = b->x->n_targets * (lane + 1) / b->lanes;
+    uint64_t lo = 0, hi = n;
+    while (lo < hi) {
+        uint64_t mid = lo + (hi - lo) / 2;
+        uint64_t at = wide ? ((const uint64_t *) offset)[mid] : ((const uint32_t *) offset)[mid];
+        if (at < goal)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
 }
 
-/* offset[h + 1]: how many sources handle h has. */
+/* The first of lane `lane`'s local vertices, which run up to the next
+   lane's first. */
+static uint32_t s_first (const s_build_t *b, uint32_t lane)
+{
+    if (lane >= b->lanes)
+        return b->n;
+    return (uint32_t) s_first_at (b->out_offset, true, b->n, b->out_offset[b->n] * lane / b->lanes);
+}
+
+/* at[lane][h + 1]: how many of the lane's edges go to handle h. */
 static void s_count (void *arg, uint32_t lane)
 {
     const s_build_t *b = arg;
-    uint64_t lo, hi;
-    s_range (b, lane, &lo, &hi);
-    uint32_t *offset = b->x->offset;
-    for (uint64_t e = 0; e < b->x->n_sources; e++) {
-        uint64_t t = b->out_target[e];
-        if (t - lo < hi - lo)
-            offset[t + 1]++;
-    }
+    if (lane >= b->lanes)
+        return;
+    uint32_t *count = b->at[lane];
+    uint64_t from = b->out_offset[s_first (b, lane)], to = b->out_offset[s_first (b, lane + 1)];
+    for (uint64_t e = from; e < to; e++)
+        count[b->out_target[e] + 1]++;
 }
 
-/* Each source at its handle's next place: offset[h] moves to where h's
-   sources end, which is where h + 1's begin. */
+/* Each of the lane's sources at its next place for its handle. */
 static void s_fill (void *arg, uint32_t lane)
 {
     const s_build_t *b = arg;
-    uint64_t lo, hi;
-    s_range (b, lane, &lo, &hi);
-    uint32_t *offset = b->x->offset, *source = b->x->source;
-    for (uint32_t u = 0; u < b->n; u++)
-        for (uint64_t e = b->out_offset[u]; e < b->out_offset[u + 1]; e++) {
-            uint64_t t = b->out_target[e];
-            if (t - lo < hi - lo)
-                source[offset[t]++] = u;
-        }
+    if (lane >= b->lanes)
+        return;
+    uint32_t *at = b->at[lane], *source = b->x->source;
+    for (uint32_t u = s_first (b, lane), end = s_first (b, lane + 1); u < end; u++)
+        for (uint64_t e = b->out_offset[u]; e < b->out_offset[u + 1]; e++)
+            source[at[b->out_target[e]]++] = u;
 }
 
 int zp_pull_build (zp_pull_t *self, uint32_t n, const uint64_t *out_offset,
@@ -70,34 +102,51 @@ int zp_pull_build (zp_pull_t *self, uint32_t n, const uint64_t *out_offset,
     uint64_t m = out_offset[n];
     if (m >= UINT32_MAX)
         return -1;
-    size_t offset_bytes = (n_targets + 1) * sizeof (uint32_t), source_bytes = (m ? m : 1) * 4;
-    uint32_t *offset = s_map (offset_bytes); /* zeroed */
-    uint32_t *source = s_map (source_bytes);
-    if (!offset || !source) {
-        if (offset)
-            munmap (offset, offset_bytes);
-        if (source)
-            munmap (source, source_bytes);
+    /* Lanes past the first cost 4 bytes a handle each while it is built:
+       at most half of what the sources take. */
+    uint64_t most = m / (2 * (n_targets + 1));
+    lanes = lanes < most ? lanes : most < 1 ? 1 : (uint32_t) most;
+    size_t offset_bytes = (n_targets + 1) * sizeof (uint32_t), source_bytes = m * sizeof (uint32_t);
+    uint32_t **at = calloc (lanes, sizeof *at);
+    uint32_t *source = at ? s_map (source_bytes) : NULL;
+    bool mapped = source != NULL;
+    for (uint32_t l = 0; at && l < lanes; l++)
+        mapped &= (at[l] = s_map (offset_bytes)) != NULL; /* zeroed */
+    if (!mapped) {
+        s_unmap (source, source_bytes);
+        for (uint32_t l = 0; at && l < lanes; l++)
+            s_unmap (at[l], offset_bytes);
+        free (at);
         return -1;
     }
-    *self = (zp_pull_t){n_targets, m, offset, source};
-    s_build_t b = {self, n, lanes ? lanes : 1, out_offset, out_target};
+    *self = (zp_pull_t){n_targets, m, at[0], source};
+    s_build_t b = {self, n, lanes, out_offset, out_target, at};
     zp_pool_run (pool, s_count, &b, waiting, wait_arg);
+    /* Counts to places: handle h's sources begin where h - 1's end, each
+       lane's after the lanes before it. */
+    uint32_t begin = 0;
     for (uint64_t h = 0; h < n_targets; h++)
-        offset[h + 1] += offset[h];
+        for (uint32_t l = 0; l < lanes; l++) {
+            uint32_t count = at[l][h + 1];
+            at[l][h] = begin;
+            begin += count;
+        }
     zp_pool_run (pool, s_fill, &b, waiting, wait_arg);
+    /* The last lane's places ended where each handle's sources end. */
+    uint32_t *offset = at[0], *end = at[lanes - 1];
     for (uint64_t h = n_targets; h > 0; h--)
-        offset[h] = offset[h - 1];
+        offset[h] = end[h - 1];
     offset[0] = 0;
+    for (uint32_t l = 1; l < lanes; l++)
+        s_unmap (at[l], offset_bytes);
+    free (at);
     return 0;
 }
 
 void zp_pull_free (zp_pull_t *self)
 {
-    if (self->offset)
-        munmap (self->offset, (self->n_targets + 1) * sizeof (uint32_t));
-    if (self->source)
-        munmap (self->source, (self->n_sources ? self->n_sources : 1) * sizeof (uint32_t));
+    s_unmap (self->offset, (self->n_targets + 1) * sizeof (uint32_t));
+    s_unmap (self->source, self->n_sources * sizeof (uint32_t));
     memset (self, 0, sizeof *self);
 }
 
@@ -106,14 +155,5 @@ uint64_t zp_pull_slice (const zp_pull_t *self, uint32_t index, uint32_t slices)
     if (index >= slices)
         return self->n_targets;
     uint64_t goal = (uint64_t) self->offset[self->n_targets] * index / slices;
-    /* The first handle whose edges start at or past the goal. */
-    uint64_t lo = 0, hi = self->n_targets;
-    while (lo < hi) {
-        uint64_t mid = lo + (hi - lo) / 2;
-        if (self->offset[mid] < goal)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    return s_first_at (self->offset, false, self->n_targets, goal);
 }

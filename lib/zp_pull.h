@@ -34,9 +34,11 @@ typedef struct {
 /* Builds the index of the n local vertices' out-edges
    (out_offset, out_target, as in a partition) over n_targets handles, on
    the `lanes` lanes of `pool` (NULL: one), each over a range of the
-   handles; `waiting` is the pool's, for the caller's ticks. 0, or -1
-   when memory runs out or the edges do not fit 32-bit offsets (the
-   partition then goes on pushing). */
+   local vertices; fewer lanes when their counts (4 bytes a handle each,
+   while it is built) would take more than half of what the sources do.
+   `waiting` is the pool's, for the caller's ticks. 0, or -1 when memory
+   runs out or the edges do not fit 32-bit offsets (the partition then
+   goes on pushing). */
 int zp_pull_build (zp_pull_t *self, uint32_t n, const uint64_t *out_offset,
                    const uint32_t *out_target, uint64_t n_targets, zp_pool_t *pool, uint32_t lanes,
                    void (*waiting) (void *), void *wait_arg);

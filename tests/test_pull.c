@@ -1,0 +1,164 @@
+/*  The pull index (lib/zp_pull.c): a partition's out-edges turned around,
+    built on the worker's compute threads. Answers of pulled supersteps
+    are checked against pushed ones in test_algorithms.c; here, the index
+    itself against a transposition written the plain way, built on 1 to 8
+    threads, and its slices. */
+#include "zp_test.h"
+#include "zp_pool.h"
+#include "zp_pull.h"
+
+#include <stdint.h>
+
+/* A partition's out-edges, skewed like a power-law graph: a few handles
+   take most of the edges, some vertices have none, and a vertex may have
+   an edge to the same handle more than once. */
+typedef struct {
+    uint32_t n;
+    uint64_t n_targets;
+    uint64_t *offset;
+    uint32_t *target;
+} s_edges_t;
+
+static uint64_t s_next (uint64_t *state)
+{
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    return *state;
+}
+
+static s_edges_t s_edges (uint32_t n, uint64_t n_targets, uint32_t most_degree, uint64_t seed)
+{
+    s_edges_t g = {n, n_targets, calloc (n + 1, sizeof (uint64_t)), NULL};
+    cr_assert_not_null (g.offset);
+    for (uint32_t u = 0; u < n; u++) {
+        uint64_t r = s_next (&seed);
+        uint32_t degree = r % 4 == 0 ? 0 : (uint32_t) (r >> 8) % (most_degree + 1);
+        g.offset[u + 1] = g.offset[u] + degree;
+    }
+    g.target = malloc ((g.offset[n] ? g.offset[n] : 1) * sizeof (uint32_t));
+    cr_assert_not_null (g.target);
+    for (uint64_t e = 0; e < g.offset[n]; e++) {
+        uint64_t r = s_next (&seed);
+        /* Half the edges to the first 1/64 of the handles. */
+        uint64_t span = r % 2 ? n_targets / 64 + 1 : n_targets;
+        g.target[e] = (uint32_t) ((r >> 1) % span);
+    }
+    return g;
+}
+
+static void s_edges_free (s_edges_t *g)
+{
+    free (g->offset);
+    free (g->target);
+}
+
+/* The index, built on `threads` threads (a pool of them, or none for 1). */
+static zp_pull_t s_build (const s_edges_t *g, uint32_t threads)
+{
+    zp_pool_t *pool = threads > 1 ? zp_pool_new (threads, NULL, NULL, NULL) : NULL;
+    cr_assert (threads == 1 || pool, "no pool of %u threads", threads);
+    zp_pull_t x;
+    cr_assert_eq (
+        zp_pull_build (&x, g->n, g->offset, g->target, g->n_targets, pool, threads, NULL, NULL), 0);
+    zp_pool_destroy (&pool);
+    return x;
+}
+
+/* Checks x against the transposition done the plain way: for each handle,
+   every local vertex with an edge to it, as often as it has, ascending. */
+static void s_check (const zp_pull_t *x, const s_edges_t *g, uint32_t threads)
+{
+    uint64_t m = g->offset[g->n];
+    cr_assert_eq (x->n_targets, g->n_targets);
+    cr_assert_eq (x->n_sources, m);
+    uint64_t *count = calloc (g->n_targets + 1, sizeof *count);
+    uint32_t *source = malloc ((m ? m : 1) * sizeof *source);
+    cr_assert (count && source);
+    for (uint64_t e = 0; e < m; e++)
+        count[g->target[e] + 1]++;
+    for (uint64_t h = 0; h < g->n_targets; h++)
+        count[h + 1] += count[h];
+    for (uint32_t u = 0; u < g->n; u++)
+        for (uint64_t e = g->offset[u]; e < g->offset[u + 1]; e++)
+            source[count[g->target[e]]++] = u;
+    /* count[h] is now where h + 1's sources begin. */
+    for (uint64_t h = 0; h < g->n_targets; h++) {
+        uint64_t begin = h ? count[h - 1] : 0;
+        cr_assert_eq (x->offset[h], begin, "handle %lu on %u threads: begins at %u, not %lu",
+                      (unsigned long) h, threads, x->offset[h], (unsigned long) begin);
+    }
+    cr_assert_eq (x->offset[g->n_targets], m);
+    for (uint64_t i = 0; i < m; i++)
+        cr_assert_eq (x->source[i], source[i], "source %lu on %u threads: %u, not %u",
+                      (unsigned long) i, threads, x->source[i], source[i]);
+    free (count);
+    free (source);
+}
+
+Test (pull, the_index_is_the_transposition_on_any_number_of_threads)
+{
+    /* 20,000 local vertices with up to 100 edges each over 30,000
+       handles: about 750,000 edges, enough for 8 threads to build it
+       together. */
+    s_edges_t g = s_edges (20000, 30000, 100, 0x9e3779b97f4a7c15ULL);
+    cr_assert_gt (g.offset[g.n], 8 * 2 * (g.n_targets + 1), "too few edges for 8 threads");
+    const uint32_t threads[] = {1, 2, 3, 8};
+    for (size_t i = 0; i < sizeof threads / sizeof threads[0]; i++) {
+        zp_pull_t x = s_build (&g, threads[i]);
+        s_check (&x, &g, threads[i]);
+        zp_pull_free (&x);
+    }
+    s_edges_free (&g);
+}
+
+Test (pull, few_edges_over_many_handles_build_on_fewer_threads_the_same)
+{
+    /* Fewer edges than handles: each thread's counts (4 bytes a handle)
+       would cost more than the index, so it is built on fewer threads
+       than asked for, and is the same. */
+    s_edges_t g = s_edges (500, 200000, 20, 42);
+    for (uint32_t threads = 1; threads <= 4; threads *= 2) {
+        zp_pull_t x = s_build (&g, threads);
+        s_check (&x, &g, threads);
+        zp_pull_free (&x);
+    }
+    s_edges_free (&g);
+}
+
+Test (pull, a_partition_without_edges_has_an_empty_index)
+{
+    s_edges_t g = s_edges (100, 1000, 0, 7);
+    cr_assert_eq (g.offset[g.n], 0);
+    zp_pull_t x = s_build (&g, 2);
+    s_check (&x, &g, 2);
+    cr_assert_eq (zp_pull_slice (&x, 0, 2), 0);
+    cr_assert_eq (zp_pull_slice (&x, 2, 2), 1000);
+    zp_pull_free (&x);
+    s_edges_free (&g);
+}
+
+Test (pull, slices_cover_the_handles_in_order_with_about_the_same_edges)
+{
+    s_edges_t g = s_edges (20000, 30000, 60, 1234567);
+    zp_pull_t x = s_build (&g, 2);
+    uint64_t m = g.offset[g.n], most_in = 0;
+    for (uint64_t h = 0; h < g.n_targets; h++)
+        if (x.offset[h + 1] - x.offset[h] > most_in)
+            most_in = x.offset[h + 1] - x.offset[h];
+    for (uint32_t slices = 1; slices <= 8; slices++) {
+        cr_assert_eq (zp_pull_slice (&x, 0, slices), 0);
+        cr_assert_eq (zp_pull_slice (&x, slices, slices), g.n_targets);
+        for (uint32_t i = 0; i < slices; i++) {
+            uint64_t lo = zp_pull_slice (&x, i, slices), hi = zp_pull_slice (&x, i + 1, slices);
+            cr_assert_leq (lo, hi, "slice %u of %u runs backwards", i, slices);
+            /* A slice ends at the first handle at or past its share, so it
+               holds its share of the edges give or take one handle's. */
+            uint64_t edges = x.offset[hi] - x.offset[lo];
+            cr_assert_leq (edges, m / slices + most_in + 1, "slice %u of %u: %lu edges", i, slices,
+                           (unsigned long) edges);
+        }
+    }
+    zp_pull_free (&x);
+    s_edges_free (&g);
+}
