@@ -103,9 +103,11 @@ int zp_pull_build (zp_pull_t *self, uint32_t n, const uint64_t *out_offset,
     if (m >= UINT32_MAX)
         return -1;
     /* Lanes past the first cost 4 bytes a handle each while it is built:
-       at most half of what the sources take. */
+       no more lanes than take half of what the sources do. */
     uint64_t most = m / (2 * (n_targets + 1));
-    lanes = lanes < most ? lanes : most < 1 ? 1 : (uint32_t) most;
+    lanes = pool && lanes ? lanes : 1;
+    if (lanes > most)
+        lanes = most > 1 ? (uint32_t) most : 1;
     size_t offset_bytes = (n_targets + 1) * sizeof (uint32_t), source_bytes = m * sizeof (uint32_t);
     uint32_t **at = calloc (lanes, sizeof *at);
     uint32_t *source = at ? s_map (source_bytes) : NULL;
