@@ -123,6 +123,7 @@ struct zp_partition_s {
     zp_pull_t pull;      /* built the first time a superstep is dense */
     zp_value_t *share;   /* n slots, at the identity between supersteps */
     uint8_t *share_set;  /* n: set by a message that its value cannot tell of (s_improves) */
+    uint32_t *slot;      /* n: each vertex's slot, hubs first within a lane (zp_pull_order) */
     bool share_dirty;    /* slots may be off the identity: a superstep failed after sending */
     bool share_marks;    /* any lane's share_marks, for the gather */
     s_box_t *outbox;     /* per destination worker */
@@ -538,6 +539,12 @@ zp_partition_t *zp_partition_new (const zp_assign_t *a, const zp_program_t *prog
         p->agg_prev[i] = s_identity (program->aggregators[i].op, program->aggregators[i].type);
     if (s_lanes_new (p, a->settings.threads) != 0)
         goto oom;
+    if (p->pull_ok) {
+        if (!(p->slot = malloc ((n ? n : 1) * sizeof *p->slot)))
+            goto oom;
+        for (uint32_t i = 0; i < p->n_lanes; i++)
+            zp_pull_order (p->lanes[i].from, p->lanes[i].to, p->out_off, p->slot);
+    }
 
     if (program->setup) {
         char perr[256] = "";
@@ -600,6 +607,7 @@ void zp_partition_destroy (zp_partition_t **self_p)
     zp_pull_free (&p->pull);
     free (p->share);
     free (p->share_set);
+    free (p->slot);
     zp_pool_destroy (&p->pool);
     for (uint32_t i = 0; p->lanes && i < p->n_lanes; i++) {
         free (p->lanes[i].own_combine);
@@ -973,7 +981,8 @@ static void s_compute_lane (void *arg, uint32_t index)
     s_current = NULL;
 }
 
-/* Puts the slots of local vertices [from, to) back at the identity. */
+/* Puts slots [from, to) back at the identity: those of a lane's
+   vertices, when from and to are its. */
 static void s_unshare (zp_partition_t *p, uint32_t from, uint32_t to)
 {
     for (uint32_t v = from; v < to; v++) {
@@ -992,8 +1001,8 @@ static bool s_dense (zp_partition_t *p, uint64_t shared)
 {
     if (shared <= p->out_off[p->n] / 20)
         return false;
-    if (!p->pull.offset && zp_pull_build (&p->pull, p->n, p->out_off, p->out_tgt, p->n_vertices,
-                                          p->pool, p->n_lanes, s_waiting, p) != 0) {
+    if (!p->pull.offset && zp_pull_build (&p->pull, p->n, p->out_off, p->out_tgt, p->slot,
+                                          p->n_vertices, p->pool, p->n_lanes, s_waiting, p) != 0) {
         p->pull_ok = false; /* from the next superstep on, sends push at once */
         return false;
     }
@@ -1012,11 +1021,13 @@ static void s_push_lane (void *arg, uint32_t index)
     s_lane_t *l = &p->lanes[index];
     zp_vertex_t vx = {.p = p, .lane = l};
     for (uint32_t v = l->from; v < l->to; v++) {
-        if (p->share[v].bits == p->identity.bits && !p->share_set[v])
+        uint32_t slot = p->slot[v];
+        if (p->share[slot].bits == p->identity.bits && !p->share_set[slot])
             continue;
         vx.v = v;
-        s_scatter (&vx, p->out_tgt + p->out_off[v], p->out_off[v + 1] - p->out_off[v], p->share[v]);
-        s_unshare (p, v, v + 1);
+        s_scatter (&vx, p->out_tgt + p->out_off[v], p->out_off[v + 1] - p->out_off[v],
+                   p->share[slot]);
+        s_unshare (p, slot, slot + 1);
     }
 }
 
@@ -1644,7 +1655,8 @@ static void s_share (const zp_vertex_t *v, zp_value_t m, size_t count)
     s_lane_t *l = v->lane;
     l->messages += count;
     l->shared += count;
-    zp_value_t *acc = &p->share[v->v];
+    uint32_t slot = p->slot[v->v];
+    zp_value_t *acc = &p->share[slot];
     switch (p->op) {
 #define S_CASE(op, expr)                                                                           \
     case op:                                                                                       \
@@ -1656,7 +1668,7 @@ static void s_share (const zp_vertex_t *v, zp_value_t m, size_t count)
         break; /* not pulled (pull_ok) */
     }
     if (!s_improves (p->op, m)) {
-        p->share_set[v->v] = 1;
+        p->share_set[slot] = 1;
         l->share_marks = true;
     }
 }

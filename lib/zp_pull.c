@@ -41,7 +41,8 @@ typedef struct {
     uint32_t n, lanes;
     const uint64_t *out_offset;
     const uint32_t *out_target;
-    uint32_t **at; /* per lane, n_targets + 1: its counts, then its places */
+    const uint32_t *slot; /* NULL: the vertices */
+    uint32_t **at;        /* per lane, n_targets + 1: its counts, then its places */
 } s_build_t;
 
 /* The first i below n whose edges start at or past `goal` (n if none),
@@ -89,14 +90,41 @@ static void s_fill (void *arg, uint32_t lane)
     if (lane >= b->lanes)
         return;
     uint32_t *at = b->at[lane], *source = b->x->source;
-    for (uint32_t u = s_first (b, lane), end = s_first (b, lane + 1); u < end; u++)
+    for (uint32_t u = s_first (b, lane), end = s_first (b, lane + 1); u < end; u++) {
+        uint32_t slot = b->slot ? b->slot[u] : u;
         for (uint64_t e = b->out_offset[u]; e < b->out_offset[u + 1]; e++)
-            source[at[b->out_target[e]]++] = u;
+            source[at[b->out_target[e]]++] = slot;
+    }
+}
+
+/* Which power of two an out-degree is in: 0 for none, up to 64. */
+static unsigned s_power (uint64_t degree)
+{
+    return degree ? 64 - (unsigned) __builtin_clzll (degree) : 0;
+}
+
+/* A counting sort on the powers, highest first. At R-MAT scale 22 the
+   gather over slots in this order took 150 ms where it took 250 over
+   slots in the vertices' order (one thread, a throwaway program); at
+   scale 20, 23 ms where it took 27. */
+void zp_pull_order (uint32_t from, uint32_t to, const uint64_t *out_offset, uint32_t *slot)
+{
+    uint32_t first[65] = {0}; /* per power, from the highest: the first slot */
+    for (uint32_t v = from; v < to; v++)
+        first[64 - s_power (out_offset[v + 1] - out_offset[v])]++;
+    uint32_t next = from;
+    for (unsigned k = 0; k < 65; k++) {
+        uint32_t count = first[k];
+        first[k] = next;
+        next += count;
+    }
+    for (uint32_t v = from; v < to; v++)
+        slot[v] = first[64 - s_power (out_offset[v + 1] - out_offset[v])]++;
 }
 
 int zp_pull_build (zp_pull_t *self, uint32_t n, const uint64_t *out_offset,
-                   const uint32_t *out_target, uint64_t n_targets, zp_pool_t *pool, uint32_t lanes,
-                   void (*waiting) (void *), void *wait_arg)
+                   const uint32_t *out_target, const uint32_t *slot, uint64_t n_targets,
+                   zp_pool_t *pool, uint32_t lanes, void (*waiting) (void *), void *wait_arg)
 {
     memset (self, 0, sizeof *self);
     uint64_t m = out_offset[n];
@@ -122,7 +150,7 @@ int zp_pull_build (zp_pull_t *self, uint32_t n, const uint64_t *out_offset,
         return -1;
     }
     *self = (zp_pull_t){n_targets, m, at[0], source};
-    s_build_t b = {self, n, lanes, out_offset, out_target, at};
+    s_build_t b = {self, n, lanes, out_offset, out_target, slot, at};
     zp_pool_run (pool, s_count, &b, waiting, wait_arg);
     /* Counts to places: handle h's sources begin where h - 1's end, each
        lane's after the lanes before it. */

@@ -2,7 +2,7 @@
     built on the worker's compute threads. Answers of pulled supersteps
     are checked against pushed ones in test_algorithms.c; here, the index
     itself against a transposition written the plain way, built on 1 to 8
-    threads, and its slices. */
+    threads, its slices, and the order of the slots it holds. */
 #include "zp_test.h"
 #include "zp_pool.h"
 #include "zp_pull.h"
@@ -53,21 +53,29 @@ static void s_edges_free (s_edges_t *g)
     free (g->target);
 }
 
-/* The index, built on `threads` threads (a pool of them, or none for 1). */
-static zp_pull_t s_build (const s_edges_t *g, uint32_t threads)
+/* The index, built on `threads` threads (a pool of them, or none for 1),
+   of the vertices' slots (NULL: the vertices). */
+static zp_pull_t s_build_slots (const s_edges_t *g, const uint32_t *slot, uint32_t threads)
 {
     zp_pool_t *pool = threads > 1 ? zp_pool_new (threads, NULL, NULL, NULL) : NULL;
     cr_assert (threads == 1 || pool, "no pool of %u threads", threads);
     zp_pull_t x;
-    cr_assert_eq (
-        zp_pull_build (&x, g->n, g->offset, g->target, g->n_targets, pool, threads, NULL, NULL), 0);
+    cr_assert_eq (zp_pull_build (&x, g->n, g->offset, g->target, slot, g->n_targets, pool, threads,
+                                 NULL, NULL),
+                  0);
     zp_pool_destroy (&pool);
     return x;
 }
+static zp_pull_t s_build (const s_edges_t *g, uint32_t threads)
+{
+    return s_build_slots (g, NULL, threads);
+}
 
 /* Checks x against the transposition done the plain way: for each handle,
-   every local vertex with an edge to it, as often as it has, ascending. */
-static void s_check (const zp_pull_t *x, const s_edges_t *g, uint32_t threads)
+   every local vertex with an edge to it, as often as it has, ascending,
+   by its slot (NULL: itself). */
+static void s_check_slots (const zp_pull_t *x, const s_edges_t *g, const uint32_t *slot,
+                           uint32_t threads)
 {
     uint64_t m = g->offset[g->n];
     cr_assert_eq (x->n_targets, g->n_targets);
@@ -81,7 +89,7 @@ static void s_check (const zp_pull_t *x, const s_edges_t *g, uint32_t threads)
         count[h + 1] += count[h];
     for (uint32_t u = 0; u < g->n; u++)
         for (uint64_t e = g->offset[u]; e < g->offset[u + 1]; e++)
-            source[count[g->target[e]]++] = u;
+            source[count[g->target[e]]++] = slot ? slot[u] : u;
     /* count[h] is now where h + 1's sources begin. */
     for (uint64_t h = 0; h < g->n_targets; h++) {
         uint64_t begin = h ? count[h - 1] : 0;
@@ -94,6 +102,19 @@ static void s_check (const zp_pull_t *x, const s_edges_t *g, uint32_t threads)
                       (unsigned long) i, threads, x->source[i], source[i]);
     free (count);
     free (source);
+}
+static void s_check (const zp_pull_t *x, const s_edges_t *g, uint32_t threads)
+{
+    s_check_slots (x, g, NULL, threads);
+}
+
+static unsigned s_power (const s_edges_t *g, uint32_t v)
+{
+    uint64_t degree = g->offset[v + 1] - g->offset[v];
+    unsigned power = 0;
+    while (degree >> power)
+        power++;
+    return power;
 }
 
 Test (pull, the_index_is_the_transposition_on_any_number_of_threads)
@@ -160,5 +181,44 @@ Test (pull, slices_cover_the_handles_in_order_with_about_the_same_edges)
         }
     }
     zp_pull_free (&x);
+    s_edges_free (&g);
+}
+
+Test (pull, slots_put_a_ranges_vertices_with_more_edges_first)
+{
+    s_edges_t g = s_edges (20000, 30000, 100, 99);
+    uint32_t *slot = malloc (g.n * sizeof *slot), *vertex = malloc (g.n * sizeof *vertex);
+    cr_assert (slot && vertex);
+    const uint32_t range[] = {0, 7000, 7001, 20000}; /* lanes, one of a single vertex */
+    for (size_t r = 0; r + 1 < sizeof range / sizeof range[0]; r++)
+        zp_pull_order (range[r], range[r + 1], g.offset, slot);
+    for (uint32_t v = 0; v < g.n; v++)
+        vertex[v] = UINT32_MAX;
+    for (size_t r = 0; r + 1 < sizeof range / sizeof range[0]; r++) {
+        uint32_t from = range[r], to = range[r + 1];
+        for (uint32_t v = from; v < to; v++) {
+            cr_assert (slot[v] >= from && slot[v] < to, "vertex %u of [%u, %u): slot %u", v, from,
+                       to, slot[v]);
+            cr_assert_eq (vertex[slot[v]], UINT32_MAX, "slot %u given twice", slot[v]);
+            vertex[slot[v]] = v;
+        }
+        /* Along the slots: powers of two of the out-degree never rise, and
+           within a power the vertices keep their order. */
+        for (uint32_t s = from + 1; s < to; s++) {
+            unsigned before = s_power (&g, vertex[s - 1]), here = s_power (&g, vertex[s]);
+            cr_assert_geq (before, here, "slot %u (vertex %u, power %u) after power %u", s,
+                           vertex[s], here, before);
+            if (before == here)
+                cr_assert_lt (vertex[s - 1], vertex[s]);
+        }
+    }
+    /* The index holds the slots, in the vertices' order, on any threads. */
+    for (uint32_t threads = 1; threads <= 3; threads += 2) {
+        zp_pull_t x = s_build_slots (&g, slot, threads);
+        s_check_slots (&x, &g, slot, threads);
+        zp_pull_free (&x);
+    }
+    free (slot);
+    free (vertex);
     s_edges_free (&g);
 }
