@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
+#include <string.h>
 
 static void s_free (void *data, void *hint)
 {
@@ -64,6 +65,44 @@ int zp_wire_send (zsock_t *sock, const zmq_msg_t *identity, zp_cbor_writer_t *w,
     if (zmq_msg_send (&msg, handle, flags) < 0) {
         int saved = errno;
         zmq_msg_close (&msg); /* frees data */
+        errno = saved;
+        return -1;
+    }
+    return 0;
+}
+
+int zp_wire_keep (zp_cbor_writer_t *w, zmq_msg_t *kept)
+{
+    zmq_msg_init (kept);
+    if (w->failed) {
+        errno = ENOMEM;
+        return -1;
+    }
+    if (w->size < ZP_WIRE_ZEROCOPY_BYTES) {
+        if (zmq_msg_init_size (kept, w->size) != 0)
+            return -1;
+        memcpy (zmq_msg_data (kept), w->data, w->size);
+        zp_cbor_writer_reset (w);
+        return 0;
+    }
+    size_t size;
+    uint8_t *data = zp_cbor_writer_take (w, &size);
+    if (zmq_msg_init_data (kept, data, size, s_free, NULL) != 0) {
+        free (data);
+        zmq_msg_init (kept);
+        return -1;
+    }
+    return 0;
+}
+
+int zp_wire_send_kept (zsock_t *sock, zmq_msg_t *kept, bool dontwait)
+{
+    zmq_msg_t copy;
+    zmq_msg_init (&copy);
+    if (zmq_msg_copy (&copy, kept) != 0 ||
+        zmq_msg_send (&copy, zsock_resolve (sock), dontwait ? ZMQ_DONTWAIT : 0) < 0) {
+        int saved = errno;
+        zmq_msg_close (&copy);
         errno = saved;
         return -1;
     }

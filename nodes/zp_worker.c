@@ -65,15 +65,24 @@ typedef struct {
 } s_link_t;
 
 /* A batch sent and not yet ACKed. On links that can lose frames (tcp) it
-   keeps a copy of its frame, to send again. */
+   keeps its frame (zp_wire_keep: the memory that was sent, shared), to
+   send again. */
 typedef struct {
     uint64_t seq;
-    uint8_t *frame; /* NULL on inproc links, which lose nothing */
+    zmq_msg_t *frame; /* NULL on inproc links, which lose nothing */
     size_t size;
     uint32_t link;
     uint32_t retries;
     int64_t due; /* when to send it again */
 } s_pending_t;
+
+static void s_pending_free (s_pending_t *e)
+{
+    if (e->frame)
+        zmq_msg_close (e->frame);
+    free (e->frame);
+    e->frame = NULL;
+}
 
 /* What we owe and were sent per receiving peer. */
 typedef struct {
@@ -306,7 +315,7 @@ static void s_on_ack (self_t *self, zsock_t *sock)
     for (size_t i = 0; i < p->n_pending;) {
         s_pending_t *e = &p->pending[i];
         if (e->seq == ack.seq || e->seq < ack.upto) {
-            free (e->frame);
+            s_pending_free (e);
             *e = p->pending[--p->n_pending];
             self->unacked--;
         } else
@@ -339,7 +348,7 @@ static void s_retry (self_t *self)
                 return;
             }
             /* DONTWAIT: a full queue is itself a reason to try later. */
-            if (zp_wire_send_raw (self->links[e->link].sock, NULL, e->frame, e->size, true) == 0) {
+            if (zp_wire_send_kept (self->links[e->link].sock, e->frame, true) == 0) {
                 e->retries++;
                 self->retries++;
             }
@@ -404,10 +413,11 @@ static uint32_t s_route (const self_t *self, uint32_t dst)
     return self->routes ? self->routes[(size_t) self->worker * self->n_workers + dst] : 0;
 }
 
-/* Sends what bw holds on `link`, waiting for room (back-pressure). */
+/* Sends `kept`, or what bw holds if NULL, on `link`, waiting for room
+   (back-pressure). */
 static void s_on_control (self_t *self);
 
-static int s_send_on (self_t *self, s_link_t *link)
+static int s_send_on (self_t *self, s_link_t *link, zmq_msg_t *kept)
 {
     while (!(zsock_events (link->sock) & ZMQ_POLLOUT)) {
         s_service (self, 10);
@@ -422,7 +432,8 @@ static int s_send_on (self_t *self, s_link_t *link)
             (zsock_events (self->pipe) & ZMQ_POLLIN))
             return -1;
     }
-    return zp_wire_send (link->sock, NULL, &self->bw, false);
+    return kept ? zp_wire_send_kept (link->sock, kept, false)
+                : zp_wire_send (link->sock, NULL, &self->bw, false);
 }
 
 /* The partition's flush callback: number, encode and send one batch, on
@@ -453,20 +464,34 @@ static int s_flush (void *ctx, uint32_t dst, const zp_batch_out_t *batch)
                        (uint32_t) (link - self->links),
                        0,
                        zclock_mono () + set->ack_timeout_ms};
-    if (!link->lossless && !(e->frame = malloc (size ? size : 1)))
+    if (!link->lossless) {
+        if (!(e->frame = malloc (sizeof *e->frame)))
+            return -1;
+        if (zp_wire_keep (&self->bw, e->frame) != 0) {
+            free (e->frame);
+            e->frame = NULL;
+            return -1;
+        }
+    }
+    /* Pending from now on: waiting for room below serves ACKs and retries,
+       which reorder p->pending and may free the entry, so what is sent
+       below is a reference of our own to the frame. */
+    zmq_msg_t sent;
+    zmq_msg_init (&sent);
+    if (e->frame && zmq_msg_copy (&sent, e->frame) != 0) {
+        s_pending_free (e);
         return -1;
-    if (e->frame)
-        memcpy (e->frame, self->bw.data, size);
-    /* Pending from now on: waiting for room below serves ACKs, which
-       reorder p->pending (so `e` must not be used after it). */
-    const uint8_t *frame = e->frame;
+    }
+    bool kept = e->frame != NULL;
     p->n_pending++;
     self->unacked++;
-    uint64_t k = frame && self->inject ? ++self->injected % self->inject : UINT64_MAX;
-    if (k != 1 && s_send_on (self, link) != 0)
+    uint64_t k = kept && self->inject ? ++self->injected % self->inject : UINT64_MAX;
+    int rc = k != 1 ? s_send_on (self, link, kept ? &sent : NULL) : 0;
+    if (rc == 0 && k == 0) /* the duplicate only if there is room: it must never block */
+        zp_wire_send_kept (link->sock, &sent, true);
+    zmq_msg_close (&sent);
+    if (rc != 0)
         return -1;
-    if (k == 0) /* the duplicate only if there is room: it must never block */
-        zp_wire_send_raw (link->sock, NULL, frame, size, true);
     p->bytes += size;
     p->batches++;
     /* Let ACKs and incoming batches flow while we compute. */
@@ -484,7 +509,7 @@ static int s_send_ends (self_t *self)
             continue;
         zp_end_t end = {self->job, self->step, self->worker, dst, self->peers[dst].batches};
         if (zp_end_encode (&end, &self->bw) != 0 ||
-            s_send_on (self, &self->links[self->n_workers + zp_route_router (route)]) != 0)
+            s_send_on (self, &self->links[self->n_workers + zp_route_router (route)], NULL) != 0)
             return -1;
     }
     return 0;
@@ -897,7 +922,7 @@ static void s_destroy (self_t *self)
     }
     for (uint32_t i = 0; self->peers && i < self->n_workers; i++) {
         for (size_t k = 0; k < self->peers[i].n_pending; k++)
-            free (self->peers[i].pending[k].frame);
+            s_pending_free (&self->peers[i].pending[k]);
         free (self->peers[i].pending);
     }
     for (uint32_t i = 0; self->rx && i < self->n_workers + self->n_routers; i++)

@@ -1,9 +1,11 @@
-/*  Message batches on the wire: round trips, compression, and every kind of
-    truncated or corrupt frame rejected without a crash. */
+/*  Message batches on the wire: round trips, compression, every kind of
+    truncated or corrupt frame rejected without a crash, and a batch kept
+    for its retries. */
 #define _GNU_SOURCE /* memmem */
 #include "zp_test.h"
 #include "zp_batch.h"
 #include "zp_frame.h"
+#include "zp_wire.h"
 
 #include <stdlib.h>
 
@@ -261,4 +263,62 @@ Test (batch, ack_round_trip_and_truncation)
         cr_assert_lt (zp_ack_decode (w.data, len, &b), 0);
     cr_assert_eq (zp_frame_kind (w.data, w.size), ZP_MSG_ACK);
     zp_cbor_writer_free (&w);
+}
+
+/* A batch on a tcp link is kept until it is ACKed, to be sent again: a
+   large one is the memory the writer encoded it into, not a copy, a small
+   one a copy; each is sent as often as asked, byte for byte, on a real
+   tcp socket, and stays until it is closed. */
+Test (batch, a_kept_batch_is_sent_again_from_the_same_memory)
+{
+    zsock_t *in = zsock_new_pull ("tcp://127.0.0.1:*");
+    cr_assert_not_null (in);
+    zsock_set_rcvtimeo (in, 10000);
+    zsock_t *out = zsock_new_push (zsock_endpoint (in));
+    cr_assert_not_null (out);
+    const size_t sizes[] = {100000, 10}; /* above and below ZP_WIRE_ZEROCOPY_BYTES */
+    for (size_t k = 0; k < 2; k++) {
+        size_t n = sizes[k];
+        zp_handle_t *ids = malloc (n * sizeof *ids);
+        zp_value_t *vals = malloc (n * sizeof *vals);
+        cr_assert (ids && vals);
+        zp_batch_out_t b = s_fixed_batch (ZP_F64, n, ids, vals);
+        zp_cbor_writer_t w;
+        zp_cbor_writer_init (&w, 256);
+        cr_assert_eq (zp_batch_encode (&b, NULL, 0, &w), 0);
+        const uint8_t *encoded = w.data;
+        size_t size = w.size;
+        uint8_t *expected = malloc (size);
+        cr_assert_not_null (expected);
+        memcpy (expected, w.data, size);
+        zmq_msg_t kept;
+        cr_assert_eq (zp_wire_keep (&w, &kept), 0);
+        cr_assert_eq (w.size, 0, "the writer starts empty");
+        cr_assert_eq (zmq_msg_size (&kept), size);
+        if (size >= ZP_WIRE_ZEROCOPY_BYTES)
+            cr_assert_eq (zmq_msg_data (&kept), (void *) encoded, "a large batch was copied");
+        for (int sends = 0; sends < 3; sends++)
+            cr_assert_eq (zp_wire_send_kept (out, &kept, false), 0);
+        for (int sends = 0; sends < 3; sends++) {
+            zmq_msg_t got;
+            zmq_msg_init (&got);
+            cr_assert_geq (zmq_msg_recv (&got, zsock_resolve (in), 0), 0, "send %d of %zu bytes",
+                           sends, size);
+            cr_assert_eq (zmq_msg_size (&got), size);
+            cr_assert_eq (memcmp (zmq_msg_data (&got), expected, size), 0);
+            zp_batch_view_t v;
+            cr_assert_eq (zp_batch_decode (zmq_msg_data (&got), size, NULL, &v), 0);
+            s_check_fixed (&v, &b);
+            zmq_msg_close (&got);
+        }
+        cr_assert_eq (zmq_msg_size (&kept), size, "the kept batch stays after its sends");
+        cr_assert_eq (memcmp (zmq_msg_data (&kept), expected, size), 0);
+        zmq_msg_close (&kept);
+        zp_cbor_writer_free (&w);
+        free (expected);
+        free (ids);
+        free (vals);
+    }
+    zsock_destroy (&out);
+    zsock_destroy (&in);
 }
