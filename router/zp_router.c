@@ -29,11 +29,11 @@ typedef struct {
     zp_wire_msg_t msg;
 } s_held_t;
 
-/* A merged batch as sent, kept until the receiver ACKs it. */
+/* A merged batch as sent, kept until the receiver ACKs it: the frame
+   itself, each send another reference to it (zp_wire_keep). */
 typedef struct {
     uint64_t seq;
-    uint8_t *frame;
-    size_t size;
+    zmq_msg_t *frame;
     bool acked;
 } s_sent_t;
 
@@ -167,8 +167,10 @@ static void s_agg_free (s_agg_t *a)
 {
     for (size_t i = 0; i < a->n_held; i++)
         zp_wire_close (&a->held[i].msg);
-    for (size_t i = 0; i < a->n_sent; i++)
+    for (size_t i = 0; i < a->n_sent; i++) {
+        zmq_msg_close (a->sent[i].frame);
         free (a->sent[i].frame);
+    }
     free (a->held);
     free (a->ends);
     free (a->in);
@@ -184,7 +186,7 @@ static void s_send_unacked (self_t *self, s_agg_t *a, bool again)
             continue;
         if (!again && self->inject && ++self->injected % self->inject == 0)
             continue; /* held back: see `inject` */
-        if (zp_wire_send_raw (self->links[a->dst].sock, NULL, s->frame, s->size, false) != 0)
+        if (zp_wire_send_kept (self->links[a->dst].sock, s->frame, false) != 0)
             s_log (self, "cannot send to worker %u: %s", a->dst, zmq_strerror (errno));
         else if (again)
             self->stats.resent++;
@@ -257,10 +259,14 @@ static int s_keep_merged (self_t *self, s_agg_t *a, const s_item_t *items, size_
                               .offsets = offsets,
                               .data = data};
         s_sent_t *s = &a->sent[a->n_sent];
-        if (zp_batch_encode (&out, link->z, self->settings.compress_min, &self->w) == 0 &&
-            !self->w.failed && (s->frame = malloc (self->w.size ? self->w.size : 1))) {
-            memcpy (s->frame, self->w.data, self->w.size);
-            s->size = self->w.size;
+        s->frame = zp_batch_encode (&out, link->z, self->settings.compress_min, &self->w) == 0
+                       ? malloc (sizeof *s->frame)
+                       : NULL;
+        if (s->frame && zp_wire_keep (&self->w, s->frame) != 0) {
+            free (s->frame);
+            s->frame = NULL;
+        }
+        if (s->frame) {
             s->seq = out.header.seq;
             s->acked = false;
             a->n_sent++;
