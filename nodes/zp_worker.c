@@ -70,7 +70,6 @@ typedef struct {
 typedef struct {
     uint64_t seq;
     zmq_msg_t *frame; /* NULL on inproc links, which lose nothing */
-    size_t size;
     uint32_t link;
     uint32_t retries;
     int64_t due; /* when to send it again */
@@ -458,11 +457,7 @@ static int s_flush (void *ctx, uint32_t dst, const zp_batch_out_t *batch)
         return -1;
     p->pending = pending;
     s_pending_t *e = &p->pending[p->n_pending];
-    *e = (s_pending_t){out.header.seq,
-                       NULL,
-                       size,
-                       (uint32_t) (link - self->links),
-                       0,
+    *e = (s_pending_t){out.header.seq, NULL, (uint32_t) (link - self->links), 0,
                        zclock_mono () + set->ack_timeout_ms};
     if (!link->lossless) {
         if (!(e->frame = malloc (sizeof *e->frame)))
