@@ -985,10 +985,12 @@ static void s_compute_lane (void *arg, uint32_t index)
    vertices, when from and to are its. */
 static void s_unshare (zp_partition_t *p, uint32_t from, uint32_t to)
 {
-    for (uint32_t v = from; v < to; v++) {
-        p->share[v] = p->identity;
-        p->share_set[v] = 0;
-    }
+    zp_value_t *restrict share = p->share;
+    uint8_t *restrict set = p->share_set;
+    const zp_value_t identity = p->identity;
+    for (uint32_t v = from; v < to; v++)
+        share[v] = identity;
+    memset (set + from, 0, to - from);
 }
 
 /* Whether the superstep's zp_send_out_* messages are pulled: their
@@ -1123,14 +1125,19 @@ static void s_finish_lane (void *arg, uint32_t index)
     zp_partition_t *p = arg;
     s_lane_t *l = &p->lanes[index];
     uint32_t b = p->step & 1, read = b ^ 1;
-    uint64_t mine = 0, halted = 0;
-    for (uint64_t h = (uint64_t) p->lo + l->from; h < (uint64_t) p->lo + l->to; h++) {
-        p->combine[read][h] = p->identity;
-        p->touched[read][h] = 0;
-        mine += s_got (p, b, h);
+    uint64_t mine = 0, halted = 0, identity = p->identity.bits;
+    /* Through local pointers: a store to a byte array may alias anything,
+       and the fields of p would be read again for every vertex. */
+    zp_value_t *restrict inbox = p->combine[read] + p->lo;
+    uint8_t *restrict inbox_flags = p->touched[read] + p->lo;
+    const zp_value_t *restrict next = p->combine[b] + p->lo;
+    const uint8_t *restrict next_flags = p->touched[b] + p->lo, *restrict stopped = p->halted;
+    for (uint32_t v = l->from; v < l->to; v++) {
+        inbox[v].bits = identity;
+        mine += next_flags[v] | (next[v].bits != identity); /* s_got */
+        halted += stopped[v];
     }
-    for (uint32_t v = l->from; v < l->to; v++)
-        halted += p->halted[v];
+    memset (inbox_flags + l->from, 0, l->to - l->from);
     if (p->pulling)
         s_unshare (p, l->from, l->to);
     l->mine = mine;
