@@ -71,28 +71,38 @@ int zp_wire_send (zsock_t *sock, const zmq_msg_t *identity, zp_cbor_writer_t *w,
     return 0;
 }
 
-int zp_wire_keep (zp_cbor_writer_t *w, zmq_msg_t *kept)
+zmq_msg_t *zp_wire_keep (zp_cbor_writer_t *w)
 {
-    zmq_msg_init (kept);
-    if (w->failed) {
+    zmq_msg_t *kept = w->failed ? NULL : malloc (sizeof *kept);
+    if (!kept) {
         errno = ENOMEM;
-        return -1;
+        return NULL;
     }
     if (w->size < ZP_WIRE_ZEROCOPY_BYTES) {
-        if (zmq_msg_init_size (kept, w->size) != 0)
-            return -1;
+        if (zmq_msg_init_size (kept, w->size) != 0) {
+            free (kept);
+            return NULL;
+        }
         memcpy (zmq_msg_data (kept), w->data, w->size);
         zp_cbor_writer_reset (w);
-        return 0;
+        return kept;
     }
     size_t size;
     uint8_t *data = zp_cbor_writer_take (w, &size);
     if (zmq_msg_init_data (kept, data, size, s_free, NULL) != 0) {
         free (data);
-        zmq_msg_init (kept);
-        return -1;
+        free (kept);
+        return NULL;
     }
-    return 0;
+    return kept;
+}
+
+void zp_wire_kept_free (zmq_msg_t **kept)
+{
+    if (*kept)
+        zmq_msg_close (*kept);
+    free (*kept);
+    *kept = NULL;
 }
 
 int zp_wire_send_kept (zsock_t *sock, zmq_msg_t *kept, bool dontwait)

@@ -34,13 +34,15 @@ int zp_wire_send_raw (zsock_t *sock, const zmq_msg_t *identity, const void *data
 
 /* A frame kept to be sent, perhaps more than once (a batch on a link
    that can lose it, until it is ACKed): zp_wire_keep takes what `w`
-   holds into `kept` (initialised here, closed by the caller with
-   zmq_msg_close), without a copy when it is large, and the writer starts
-   empty. Each zp_wire_send_kept sends it as another reference to the
-   same memory (zmq_msg_copy), not a copy of it, and `kept` stays. 0, or
-   -1 with errno set (zp_wire_keep leaves `kept` empty). */
-int zp_wire_keep (zp_cbor_writer_t *w, zmq_msg_t *kept);
+   holds into a new kept frame, without a copy when it is large, and the
+   writer starts empty (NULL, errno set, if it cannot). Each
+   zp_wire_send_kept sends it as another reference to the same memory
+   (zmq_msg_copy), not a copy of it, and the frame stays: 0, or -1 with
+   errno set. zp_wire_kept_free lets it go (NULL is fine) and sets
+   *kept to NULL. */
+zmq_msg_t *zp_wire_keep (zp_cbor_writer_t *w);
 int zp_wire_send_kept (zsock_t *sock, zmq_msg_t *kept, bool dontwait);
+void zp_wire_kept_free (zmq_msg_t **kept);
 
 /* Receives one frame (with its identity if `routed`). Returns 0, or -1 with
    errno EPROTO if the peer sent another number of parts (then drained;

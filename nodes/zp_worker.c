@@ -75,14 +75,6 @@ typedef struct {
     int64_t due; /* when to send it again */
 } s_pending_t;
 
-static void s_pending_free (s_pending_t *e)
-{
-    if (e->frame)
-        zmq_msg_close (e->frame);
-    free (e->frame);
-    e->frame = NULL;
-}
-
 /* What we owe and were sent per receiving peer. */
 typedef struct {
     uint64_t next_seq;
@@ -314,7 +306,7 @@ static void s_on_ack (self_t *self, zsock_t *sock)
     for (size_t i = 0; i < p->n_pending;) {
         s_pending_t *e = &p->pending[i];
         if (e->seq == ack.seq || e->seq < ack.upto) {
-            s_pending_free (e);
+            zp_wire_kept_free (&e->frame);
             *e = p->pending[--p->n_pending];
             self->unacked--;
         } else
@@ -459,22 +451,15 @@ static int s_flush (void *ctx, uint32_t dst, const zp_batch_out_t *batch)
     s_pending_t *e = &p->pending[p->n_pending];
     *e = (s_pending_t){out.header.seq, NULL, (uint32_t) (link - self->links), 0,
                        zclock_mono () + set->ack_timeout_ms};
-    if (!link->lossless) {
-        if (!(e->frame = malloc (sizeof *e->frame)))
-            return -1;
-        if (zp_wire_keep (&self->bw, e->frame) != 0) {
-            free (e->frame);
-            e->frame = NULL;
-            return -1;
-        }
-    }
+    if (!link->lossless && !(e->frame = zp_wire_keep (&self->bw)))
+        return -1;
     /* Pending from now on: waiting for room below serves ACKs and retries,
        which reorder p->pending and may free the entry, so what is sent
        below is a reference of our own to the frame. */
     zmq_msg_t sent;
     zmq_msg_init (&sent);
     if (e->frame && zmq_msg_copy (&sent, e->frame) != 0) {
-        s_pending_free (e);
+        zp_wire_kept_free (&e->frame);
         return -1;
     }
     bool kept = e->frame != NULL;
@@ -917,7 +902,7 @@ static void s_destroy (self_t *self)
     }
     for (uint32_t i = 0; self->peers && i < self->n_workers; i++) {
         for (size_t k = 0; k < self->peers[i].n_pending; k++)
-            s_pending_free (&self->peers[i].pending[k]);
+            zp_wire_kept_free (&self->peers[i].pending[k].frame);
         free (self->peers[i].pending);
     }
     for (uint32_t i = 0; self->rx && i < self->n_workers + self->n_routers; i++)

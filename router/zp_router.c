@@ -167,10 +167,8 @@ static void s_agg_free (s_agg_t *a)
 {
     for (size_t i = 0; i < a->n_held; i++)
         zp_wire_close (&a->held[i].msg);
-    for (size_t i = 0; i < a->n_sent; i++) {
-        zmq_msg_close (a->sent[i].frame);
-        free (a->sent[i].frame);
-    }
+    for (size_t i = 0; i < a->n_sent; i++)
+        zp_wire_kept_free (&a->sent[i].frame);
     free (a->held);
     free (a->ends);
     free (a->in);
@@ -259,14 +257,8 @@ static int s_keep_merged (self_t *self, s_agg_t *a, const s_item_t *items, size_
                               .offsets = offsets,
                               .data = data};
         s_sent_t *s = &a->sent[a->n_sent];
-        s->frame = zp_batch_encode (&out, link->z, self->settings.compress_min, &self->w) == 0
-                       ? malloc (sizeof *s->frame)
-                       : NULL;
-        if (s->frame && zp_wire_keep (&self->w, s->frame) != 0) {
-            free (s->frame);
-            s->frame = NULL;
-        }
-        if (s->frame) {
+        if (zp_batch_encode (&out, link->z, self->settings.compress_min, &self->w) == 0 &&
+            (s->frame = zp_wire_keep (&self->w))) {
             s->seq = out.header.seq;
             s->acked = false;
             a->n_sent++;
