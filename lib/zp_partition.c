@@ -151,6 +151,7 @@ struct zp_partition_s {
     _Atomic int failed;                     /* any lane, a flush, or memory: compute stops */
     bool checked;                           /* engine.check_program */
     bool initializing;                      /* in init(): no sends */
+    zp_type_t shares;                       /* zp_send_out_* of this type go in slots, or 0 */
     zp_vertex_step_t vertex_step;           /* what the inline calls read (zp_program.h) */
     zp_value_t fold[ZP_MAX_VALUE_SIZE / 8]; /* struct messages merged for zp_message (one lane) */
     char error[512];                        /* the first program error, for the worker's FAIL */
@@ -170,6 +171,7 @@ static void s_vertex_step (zp_partition_t *p)
         .aggregated = p->agg_prev,
         .n_aggregators = p->program->n_aggregators,
     };
+    p->shares = p->pull_ok && !p->initializing && !p->checked ? p->program->message_type : 0;
 }
 static inline void s_vertex_at (zp_vertex_t *vx, s_lane_t *l, uint32_t v, const zp_value_t *message)
 {
@@ -191,10 +193,6 @@ static inline bool s_bit (const uint8_t *flags, uint64_t i)
 static inline void s_set (uint8_t *flags, uint64_t i)
 {
     flags[i] = 1;
-}
-static inline void s_clear (uint8_t *flags, uint64_t i)
-{
-    flags[i] = 0;
 }
 
 #define s_identity zp_combiner_identity
@@ -951,7 +949,9 @@ static void s_waiting (void *arg)
 }
 
 /* Runs compute() on the lane's vertices that are active or have messages.
-   Only lane 0 ticks: the worker's sockets are its thread's. */
+   Only lane 0 ticks: the worker's sockets are its thread's. What the loop
+   reads of p for every vertex is in locals: compute() is opaque to the
+   compiler, which would read p's fields again after each call. */
 static void s_compute_lane (void *arg, uint32_t index)
 {
     zp_partition_t *p = arg;
@@ -959,16 +959,22 @@ static void s_compute_lane (void *arg, uint32_t index)
     zp_vertex_t vx = {.step = &p->vertex_step, .p = p, .lane = l};
     bool ticks = index == 0 && p->tick;
     uint32_t seen = zp_ticker_read (), computed = 0;
-    /* The combined path's inbox: one message, in place. */
-    const zp_value_t *inbox = p->path == S_COMBINED ? p->combine[(p->step + 1) & 1] + p->lo : NULL;
+    void (*compute) (zp_vertex_t *) = p->program->compute;
+    /* The combined path's inbox: one message, in place (s_got). */
+    bool combined = p->path == S_COMBINED;
+    uint32_t read = (p->step + 1) & 1;
+    const zp_value_t *inbox = combined ? p->combine[read] + p->lo : NULL;
+    const uint8_t *inbox_flags = combined ? p->touched[read] + p->lo : NULL;
+    const uint64_t identity = p->identity.bits;
+    uint8_t *halted = p->halted;
     s_current = l;
     for (uint32_t v = l->from; v < l->to && !p->failed; v++) {
-        bool has = s_has_messages (p, v);
-        if (!has && s_bit (p->halted, v))
+        bool has = combined ? inbox_flags[v] || inbox[v].bits != identity : s_has_messages (p, v);
+        if (!has && halted[v])
             continue;
-        s_clear (p->halted, v);
-        s_vertex_at (&vx, l, v, inbox && has ? &inbox[v] : NULL);
-        p->program->compute (&vx);
+        halted[v] = 0;
+        s_vertex_at (&vx, l, v, combined && has ? &inbox[v] : NULL);
+        compute (&vx);
         if ((++computed & (S_PROGRESS_VERTICES - 1)) == 0)
             atomic_store_explicit (&l->done, computed, memory_order_relaxed);
         if (ticks && ((computed & (S_TICK_VERTICES - 1)) == 0 || zp_ticker_read () != seen)) {
@@ -1655,8 +1661,9 @@ static const uint32_t *s_in (const zp_vertex_t *v, const char *call, size_t *cou
 /* In a dense superstep: `m` to every out-neighbour goes in the vertex's
    slot (at the identity until then), combined with what it put there
    before in this superstep. As in the send loop, only a message that
-   cannot say by its value that it is there (s_improves) sets a flag. */
-static void s_share (const zp_vertex_t *v, zp_value_t m, size_t count)
+   cannot say by its value that it is there (s_improves) sets a flag.
+   Inline: it is most of what a dense superstep's compute() sends. */
+static inline void s_share (const zp_vertex_t *v, zp_value_t m, size_t count)
 {
     zp_partition_t *p = v->p;
     s_lane_t *l = v->lane;
@@ -1706,18 +1713,24 @@ static void s_send_neighbours_bytes (zp_vertex_t *v, const char *call, bool in, 
         s_send_bytes_one (v->p, t[i], data, len);
 }
 
-void zp_send_out_f64 (zp_vertex_t *v, double message)
-{
-    s_send_neighbours (v, "zp_send_out_f64", false, (zp_value_t){.f64 = message}, ZP_F64);
-}
-void zp_send_out_i64 (zp_vertex_t *v, int64_t message)
-{
-    s_send_neighbours (v, "zp_send_out_i64", false, (zp_value_t){.i64 = message}, ZP_I64);
-}
-void zp_send_out_u64 (zp_vertex_t *v, uint64_t message)
-{
-    s_send_neighbours (v, "zp_send_out_u64", false, (zp_value_t){.u64 = message}, ZP_U64);
-}
+/* A send to the out-neighbours that goes in the slot when the superstep
+   pulls them (p->shares says it may, and its type is right, so nothing
+   is left to check), else the checked way. */
+#define S_SEND_OUT(member, type, zp_type)                                                          \
+    void zp_send_out_##member (zp_vertex_t *v, type message)                                       \
+    {                                                                                              \
+        zp_value_t m = {.member = message};                                                        \
+        if (v->p->shares == zp_type) {                                                             \
+            size_t n = zp_inline_out_degree (v);                                                   \
+            if (n)                                                                                 \
+                s_share (v, m, n);                                                                 \
+        } else                                                                                     \
+            s_send_neighbours (v, "zp_send_out_" #member, false, m, zp_type);                      \
+    }
+S_SEND_OUT (f64, double, ZP_F64)
+S_SEND_OUT (i64, int64_t, ZP_I64)
+S_SEND_OUT (u64, uint64_t, ZP_U64)
+#undef S_SEND_OUT
 void zp_send_out_bytes (zp_vertex_t *v, const void *data, size_t len)
 {
     s_send_neighbours_bytes (v, "zp_send_out_bytes", false, data, len);
