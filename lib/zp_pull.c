@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 /* The index's arrays are mapped with their pages in (MAP_POPULATE): one
    call instead of a fault a page, which on a virtual machine such as the
@@ -122,6 +123,38 @@ void zp_pull_order (uint32_t from, uint32_t to, const uint64_t *out_offset, uint
         slot[v] = first[64 - s_power (out_offset[v + 1] - out_offset[v])]++;
 }
 
+/* Leaves out the handles without sources: the offsets move down in
+   place (the i-th handle with sources is at or past i), and the pages
+   past what they still take are given back. */
+static int s_compact (zp_pull_t *self, size_t offset_bytes)
+{
+    uint32_t *offset = self->offset;
+    uint64_t k = 0;
+    for (uint64_t h = 0; h < self->n_targets; h++)
+        k += offset[h + 1] > offset[h];
+    uint32_t *handle = s_map (k * sizeof *handle);
+    if (!handle) {
+        s_unmap (offset, offset_bytes);
+        s_unmap (self->source, self->n_sources * sizeof (uint32_t));
+        memset (self, 0, sizeof *self);
+        return -1;
+    }
+    uint64_t i = 0;
+    for (uint64_t h = 0; h < self->n_targets; h++)
+        if (offset[h + 1] > offset[h]) {
+            handle[i] = (uint32_t) h;
+            offset[i++] = offset[h];
+        }
+    offset[k] = (uint32_t) self->n_sources;
+    size_t page = (size_t) sysconf (_SC_PAGESIZE),
+           kept = ((k + 1) * sizeof *offset + page - 1) / page * page;
+    if (kept < offset_bytes)
+        s_unmap ((uint8_t *) offset + kept, offset_bytes - kept);
+    self->handle = handle;
+    self->n_handles = k;
+    return 0;
+}
+
 int zp_pull_build (zp_pull_t *self, uint32_t n, const uint64_t *out_offset,
                    const uint32_t *out_target, const uint32_t *slot, uint64_t n_targets,
                    zp_pool_t *pool, uint32_t lanes, void (*waiting) (void *), void *wait_arg)
@@ -149,7 +182,7 @@ int zp_pull_build (zp_pull_t *self, uint32_t n, const uint64_t *out_offset,
         free (at);
         return -1;
     }
-    *self = (zp_pull_t){n_targets, m, at[0], source};
+    *self = (zp_pull_t){.n_targets = n_targets, .n_sources = m, .offset = at[0], .source = source};
     s_build_t b = {self, n, lanes, out_offset, out_target, slot, at};
     zp_pool_run (pool, s_count, &b, waiting, wait_arg);
     /* Counts to places: handle h's sources begin where h - 1's end, each
@@ -170,12 +203,13 @@ int zp_pull_build (zp_pull_t *self, uint32_t n, const uint64_t *out_offset,
     for (uint32_t l = 1; l < lanes; l++)
         s_unmap (at[l], offset_bytes);
     free (at);
-    return 0;
+    return s_compact (self, offset_bytes);
 }
 
 void zp_pull_free (zp_pull_t *self)
 {
-    s_unmap (self->offset, (self->n_targets + 1) * sizeof (uint32_t));
+    s_unmap (self->handle, self->n_handles * sizeof (uint32_t));
+    s_unmap (self->offset, (self->n_handles + 1) * sizeof (uint32_t));
     s_unmap (self->source, self->n_sources * sizeof (uint32_t));
     memset (self, 0, sizeof *self);
 }
@@ -183,7 +217,7 @@ void zp_pull_free (zp_pull_t *self)
 uint64_t zp_pull_slice (const zp_pull_t *self, uint32_t index, uint32_t slices)
 {
     if (index >= slices)
-        return self->n_targets;
-    uint64_t goal = (uint64_t) self->offset[self->n_targets] * index / slices;
-    return s_first_at (self->offset, false, self->n_targets, goal);
+        return self->n_handles;
+    uint64_t goal = (uint64_t) self->offset[self->n_handles] * index / slices;
+    return s_first_at (self->offset, false, self->n_handles, goal);
 }
