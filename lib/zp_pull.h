@@ -5,9 +5,9 @@
     the middle of a BFS), scattering each message into the combining
     array over |V| costs a random read-modify-write an edge. Pulling
     costs a random read an edge: each vertex that sends puts its one
-    message in its own slot, and then, for every handle of the graph, the
-    messages of its in-neighbours on this worker are combined into its
-    entry, in one pass over this index (as Ligra and Gemini run dense
+    message in its own slot, and then, for every handle of the graph
+    with in-neighbours on this worker, their messages are combined into
+    its entry, in one pass over this index (as Ligra and Gemini run dense
     iterations). The entries are written in order, and threads take
     slices of the handles, so they need no arrays of their own.
 
