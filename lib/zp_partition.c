@@ -197,15 +197,20 @@ static inline void s_set (uint8_t *flags, uint64_t i)
 
 #define s_identity zp_combiner_identity
 
-/* Whether entry h of the combined buffer of parity b holds a message. A
+/* Whether entry h of a combined buffer (s_got: of parity b) holds a message. A
    send marks its target's flag only when it has to (s_improves): a
    message that moves the accumulator away from the identity for good
    leaves it there, so a differing value says so without the flag, and the
    send loop saves a store to a second array an edge (measured: 39 -> 22
    ms for the scale-20 PageRank scatter). */
+static inline bool s_holds (const uint8_t *flags, const zp_value_t *values, uint64_t identity,
+                            uint64_t h)
+{
+    return flags[h] | (values[h].bits != identity);
+}
 static inline bool s_got (const zp_partition_t *p, uint32_t b, uint64_t h)
 {
-    return p->touched[b][h] || p->combine[b][h].bits != p->identity.bits;
+    return s_holds (p->touched[b], p->combine[b], p->identity.bits, h);
 }
 
 /* Whether combining m into any accumulator can never give back the
@@ -960,7 +965,7 @@ static void s_compute_lane (void *arg, uint32_t index)
     bool ticks = index == 0 && p->tick;
     uint32_t seen = zp_ticker_read (), computed = 0;
     void (*compute) (zp_vertex_t *) = p->program->compute;
-    /* The combined path's inbox: one message, in place (s_got). */
+    /* The combined path's inbox: one message, in place. */
     bool combined = p->path == S_COMBINED;
     uint32_t read = (p->step + 1) & 1;
     const zp_value_t *inbox = combined ? p->combine[read] + p->lo : NULL;
@@ -969,7 +974,7 @@ static void s_compute_lane (void *arg, uint32_t index)
     uint8_t *halted = p->halted;
     s_current = l;
     for (uint32_t v = l->from; v < l->to && !p->failed; v++) {
-        bool has = combined ? inbox_flags[v] || inbox[v].bits != identity : s_has_messages (p, v);
+        bool has = combined ? s_holds (inbox_flags, inbox, identity, v) : s_has_messages (p, v);
         if (!has && halted[v])
             continue;
         halted[v] = 0;
@@ -1146,7 +1151,7 @@ static void s_finish_lane (void *arg, uint32_t index)
     const uint8_t *restrict next_flags = p->touched[b] + p->lo, *restrict stopped = p->halted;
     for (uint32_t v = l->from; v < l->to; v++) {
         inbox[v].bits = identity;
-        mine += next_flags[v] | (next[v].bits != identity); /* s_got */
+        mine += s_holds (next_flags, next, identity, v);
         halted += stopped[v];
     }
     memset (inbox_flags + l->from, 0, l->to - l->from);
