@@ -24,7 +24,7 @@ SOFULL   = $(SOMAJOR).2.0
 NODEPS_GOALS = clean format help
 ifeq ($(filter-out $(NODEPS_GOALS),$(or $(MAKECMDGOALS),all)),)
 else
--include build/config.mk
+include build/config.mk
 endif
 
 build/config.mk: scripts/deps.sh
@@ -177,11 +177,12 @@ fuzz-seeds: $(LIBA)
 run: $(BIN)
 	./$(BIN) run configs/local.yaml
 
-# Criterion runs each test in its own process; two at a time on this size of machine.
+# Criterion runs each test in its own process; two at a time on this size of
+# machine. scripts/test.sh shows each test as it ends, skips with their reason.
 TEST_JOBS ?= 2
 test: $(TESTBIN)
-	ZPREGEL_CHECK_PROGRAM=1 ZPREGEL_BIN=$(abspath $(BIN)) ZPREGEL_BUILD=$(abspath $(BUILD)) ZPREGEL_ROOT=$(CURDIR) \
-	    ./$(TESTBIN) --jobs $(TEST_JOBS) $(TEST_ARGS)
+	@ZPREGEL_CHECK_PROGRAM=1 ZPREGEL_BIN=$(abspath $(BIN)) ZPREGEL_BUILD=$(abspath $(BUILD)) ZPREGEL_ROOT=$(CURDIR) \
+	    bash scripts/test.sh ./$(TESTBIN) $(TEST_JOBS) $(TEST_ARGS)
 
 check:
 	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \

@@ -5,7 +5,9 @@
     peer says so, naming the peer; a hostile peer could send a hundred
     thousand such frames a second. At most ZP_RATELOG_BURST lines are
     logged per second and per limiter; the rest are counted, and the next
-    line that is logged says how many were not.
+    line that is logged says how many were not. A flood that ends inside
+    its second has no next line: the owner asks zp_ratelog_unreported now
+    and then (its idle tick, and when it closes) and logs the count itself.
 */
 #ifndef ZP_RATELOG_H
 #define ZP_RATELOG_H
@@ -24,5 +26,9 @@ typedef struct {
 /* Whether a line may be logged now. When it may, *suppressed is how many
    were not since the last one (and the count starts again). */
 bool zp_ratelog_allow (zp_ratelog_t *self, uint64_t *suppressed);
+/* How many lines were not logged and are still unreported once their
+   second is over (or at once with `now`); the count starts again. 0 when
+   there are none, or their second is still running. */
+uint64_t zp_ratelog_unreported (zp_ratelog_t *self, bool now);
 
 #endif

@@ -120,10 +120,19 @@ static void s_reject (self_t *self, zp_wire_msg_t *msg, const char *what, const 
     vsnprintf (why, sizeof why, fmt, ap);
     va_end (ap);
     if (more)
-        zp_log_error ("master: dropped %s from %s: %s (and %" PRIu64 " more not logged)", what,
+        zp_log_error ("master: dropped %s from %s: %s (and %" PRIu64 " more bad frames not logged)", what,
                       peer, why, more);
     else
         zp_log_error ("master: dropped %s from %s: %s", what, peer, why);
+}
+
+/* Logs how many rejections were not, once their second is over (or at
+   once with `now`): a flood that ended is still counted. */
+static void s_report_suppressed (self_t *self, bool now)
+{
+    uint64_t more = zp_ratelog_unreported (&self->rejections, now);
+    if (more)
+        zp_log_error ("master: %" PRIu64 " more bad frames not logged", more);
 }
 
 static void s_publish (self_t *self, zp_broadcast_t *b)
@@ -1251,6 +1260,7 @@ void zp_master_actor (zsock_t *pipe, void *argp)
         if (self->state == S_SYNCING || self->state == S_RUNNING || self->state == S_COLLECTING)
             s_check_liveness (self, now);
         if (now >= next_heartbeat) {
+            s_report_suppressed (self, false);
             zp_broadcast_t b = {
                 .kind = ZP_MSG_HEARTBEAT, .step = self->step, .control = self->public_control};
             s_publish (self, &b);
@@ -1258,6 +1268,7 @@ void zp_master_actor (zsock_t *pipe, void *argp)
         }
     }
     zpoller_destroy (&poller);
+    s_report_suppressed (self, true);
     for (uint32_t w = 0; self->workers && w < self->n_nodes; w++) {
         s_worker_t *wk = &self->workers[w];
         if (wk->joined)

@@ -33,6 +33,13 @@ void zp_node_reject (zp_node_t *node, zp_wire_msg_t *msg, const char *what, cons
         zp_node_log (node, "dropped %s from %s: %s", what, peer, why);
 }
 
+void zp_node_report_suppressed (zp_node_t *node, bool now)
+{
+    uint64_t more = zp_ratelog_unreported (&node->rejections, now);
+    if (more)
+        zp_node_log (node, "%" PRIu64 " more bad frames not logged", more);
+}
+
 /* How long a send to the master may wait for room. */
 #define S_SEND_TIMEOUT_MS 2000
 /* How long a node waits for its ASSIGN (or ROUTE) when its args say nothing. */
@@ -107,6 +114,7 @@ struct zp_node_held_s {
 
 void zp_node_close (zp_node_t *node, bool lost)
 {
+    zp_node_report_suppressed (node, true);
     for (size_t i = node->head_held; i < node->n_held; i++)
         zp_wire_close (&node->held[i].msg);
     free (node->held);
@@ -214,6 +222,7 @@ const zp_program_t *zp_node_load_program (zp_node_t *node, const char *asked, si
 
 void zp_node_ask_gaps (zp_node_t *node)
 {
+    zp_node_report_suppressed (node, false);
     uint64_t from, to;
     if (zp_sequencer_gap (node->sequencer, &from, &to)) {
         zp_replay_t r = {from, to};

@@ -107,13 +107,18 @@ void zp_node_log (zp_node_t *node, const char *fmt, ...);
    named by its identity and its connection's address, at most
    ZP_RATELOG_BURST lines a second (then how many more were dropped). */
 void zp_node_reject (zp_node_t *node, zp_wire_msg_t *msg, const char *what, const char *why);
+/* Logs how many rejections were not, once their second is over (or at
+   once with `now`), so that a flood that ended is still counted.
+   zp_node_ask_gaps (the idle tick) and zp_node_close call it. */
+void zp_node_report_suppressed (zp_node_t *node, bool now);
 
 typedef void (zp_broadcast_fn) (void *ctx, const zp_broadcast_t *b);
 /* Takes a broadcast frame from the SUB or replayed over control (it owns
    `msg` now), calls `handle` for every broadcast that is now in order, and
    asks for a gap if there is one. */
 void zp_node_broadcast (zp_node_t *node, zp_wire_msg_t *msg, zp_broadcast_fn *handle, void *ctx);
-/* Asks again for a gap that persists (call it now and then). */
+/* Asks again for a gap that persists, and reports suppressed rejections
+   (call it now and then). */
 void zp_node_ask_gaps (zp_node_t *node);
 
 /* ZPREGEL_INJECT_FAULTS=N from the environment, a test hook: N >= 2, or 0

@@ -8,13 +8,37 @@
 #   scripts/deps.sh web    promtool (prometheus) and headless Chromium, for the
 #                          metrics and status page tests, likewise
 set -u
+
+# apt-get as root, waiting for another apt or dpkg that holds its locks
+# (unattended upgrades, a second make): it tries again every 5 s for up
+# to ZP_APT_WAIT seconds (default 600), and says once that it waits. Its
+# output goes to stderr.
+s_apt () {
+    local wait=${ZP_APT_WAIT:-600} start=$SECONDS said="" log rc
+    log=$(mktemp)
+    while :; do
+        apt-get "$@" >"$log" 2>&1
+        rc=$?
+        if [ "$rc" != 0 ] && grep -q "Could not get lock\|Unable to acquire\|Unable to lock" "$log" &&
+            [ $((SECONDS - start)) -lt "$wait" ]; then
+            [ -n "$said" ] || echo "zpregel: another apt or dpkg holds its lock ($(grep -m1 -o \
+                'held by process [0-9]* ([^)]*)' "$log")); waiting up to ${wait}s" >&2
+            said=1
+            sleep 5
+            continue
+        fi
+        cat "$log" >&2
+        rm -f "$log"
+        return "$rc"
+    done
+}
 if [ "${1:-}" = web ]; then
     command -v promtool >/dev/null 2>&1 && command -v chromium >/dev/null 2>&1 && exit 0
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
         echo "zpregel: installing promtool (prometheus) and chromium for the status tests" >&2
         export DEBIAN_FRONTEND=noninteractive
-        apt-get update -qq >&2 &&
-            apt-get install -y -qq --no-install-recommends prometheus chromium >&2 && exit 0
+        s_apt update -qq &&
+            s_apt install -y -qq --no-install-recommends prometheus chromium && exit 0
     fi
     echo "zpregel: the status tests need: sudo apt-get install -y prometheus chromium" >&2
     exit 1
@@ -25,9 +49,8 @@ if [ "${1:-}" = slurm ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
         echo "zpregel: installing Slurm (slurmctld, slurmd, srun) for the Slurm test" >&2
         export DEBIAN_FRONTEND=noninteractive
-        apt-get update -qq >&2 &&
-            apt-get install -y -qq --no-install-recommends slurmctld slurmd slurm-client >&2 &&
-            exit 0
+        s_apt update -qq &&
+            s_apt install -y -qq --no-install-recommends slurmctld slurmd slurm-client && exit 0
     fi
     echo "zpregel: the Slurm test needs Slurm: sudo apt-get install -y slurmctld slurmd slurm-client" >&2
     exit 1
@@ -44,7 +67,7 @@ if [ "${1:-}" = fuzz ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
         echo "zpregel: installing clang and libFuzzer for make fuzz" >&2
         export DEBIAN_FRONTEND=noninteractive
-        apt-get update -qq >&2 && apt-get install -y -qq clang libclang-rt-14-dev >&2 && exit 0
+        s_apt update -qq && s_apt install -y -qq clang libclang-rt-14-dev && exit 0
     fi
     echo "zpregel: make fuzz needs clang with libFuzzer: sudo apt-get install -y clang libclang-rt-14-dev" >&2
     exit 1
@@ -66,7 +89,7 @@ done
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "zpregel: installing missing Debian packages:$missing" >&2
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >&2 && apt-get install -y -qq pkg-config $missing >&2 || {
+    s_apt update -qq && s_apt install -y -qq pkg-config $missing || {
         echo "zpregel: apt-get install failed for:$missing" >&2
         exit 1
     }

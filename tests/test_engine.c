@@ -7,6 +7,8 @@
 #include "zpregel/zp_program.h"
 #include "zp_graph.h"
 
+#include <czmq.h>
+
 #include <inttypes.h>
 #include <math.h>
 
@@ -527,11 +529,21 @@ Test (engine, job_errors_are_clear)
     cr_assert (strstr (s_err, ":6: job.params.iterations: expected a whole number, got \"many\""),
                "%s", s_err);
 
-    /* A bad value from the program's own checks comes back from the worker. */
+    /* A bad value from the program's own checks comes back from the worker;
+       each worker also logs it (into a file here, not the suite's output). */
+    FILE *log = tmpfile ();
+    cr_assert_not_null (log);
+    zsys_set_logstream (log);
     job = (s_job_t){"pr", graph, 2, "", "    damping: 2\n"};
     cr_assert_null (s_run (&job));
+    zsys_set_logstream (stderr);
     cr_assert (strstr (s_err, "failed: program pr: damping must be between 0 and 1, got 2"), "%s",
                s_err);
+    char line[512];
+    rewind (log);
+    cr_assert (fgets (line, sizeof line, log) && strstr (line, "damping must be between 0 and 1"),
+               "the workers did not log the bad value");
+    fclose (log);
 
     job = (s_job_t){"t-agg", graph, 1, "", ""};
     cr_assert_null (s_run (&job));
