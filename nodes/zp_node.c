@@ -267,6 +267,11 @@ uint32_t zp_node_inject_loss (void)
     return s_inject ("ZPREGEL_INJECT_LOSS");
 }
 
+uint32_t zp_node_inject_late_begin (void)
+{
+    return s_inject ("ZPREGEL_INJECT_LATE_BEGIN");
+}
+
 void zp_node_report_exit (zsock_t *pipe, bool report, bool failed, bool lost)
 {
     if (report)

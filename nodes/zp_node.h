@@ -126,6 +126,10 @@ void zp_node_ask_gaps (zp_node_t *node);
 uint32_t zp_node_inject_faults (void);
 /* ZPREGEL_INJECT_LOSS=N, the same way: a router that loses messages. */
 uint32_t zp_node_inject_loss (void);
+/* ZPREGEL_INJECT_LATE_BEGIN=MS, the same way: a router that reads no
+   broadcast for MS ms after its READY, so that workers begin superstep 0
+   and send to it before it has seen that superstep begin. */
+uint32_t zp_node_inject_late_begin (void);
 
 /* The end of an actor that reports its exit on its pipe: "OK", "FAILED",
    or "LOST" when the job was lost to it (the master went silent, or ended

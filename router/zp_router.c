@@ -94,6 +94,9 @@ typedef struct {
        the way; the senders' retries make us send it again. 0: off. */
     uint32_t inject;
     uint64_t injected;
+    /* ZPREGEL_INJECT_LATE_BEGIN (ms): no broadcast is read until `deaf_until`. */
+    uint32_t late_begin;
+    int64_t deaf_until;
     /* ZPREGEL_INJECT_LOSS=N, N >= 2: every Nth batch taken in is left out
        of its merge, though ACKed to its sender with the rest, as a faulty
        router would; only the master's count check can tell. 0: off. */
@@ -427,7 +430,8 @@ static void s_check_all (self_t *self)
    for an aggregation (held until it completes) may be at most two
    supersteps ahead of the newest BEGIN seen here (a sender may have seen
    a BEGIN this router has not yet), so that nobody can fill the router
-   with aggregations of supersteps to come. 0 or a zp_frame_err_t. */
+   with aggregations of supersteps to come. `step` 0 passes always. 0 or
+   a zp_frame_err_t. */
 static int s_check_sender (const self_t *self, zp_wire_msg_t *msg, uint32_t src, uint32_t step)
 {
     if (!zp_wire_is_data_identity (&msg->identity, 'w', src, self->job) ||
@@ -474,9 +478,13 @@ static void s_on_data (self_t *self)
     if (rc == 0 && (h->job != self->job || h->src >= self->n_workers || h->dst >= self->n_workers ||
                     h->type != zp_program_wire_type (self->program)))
         rc = ZP_ERANGE;
+    /* Only an aggregation is held, so only its superstep is bounded. A
+       load-balanced batch goes on at once, however far behind on
+       broadcasts this router is (it forwards without them, and may not
+       yet have seen superstep 0 begin): dropping it would hang the job,
+       since an in-process sender never sends a batch again. */
     if (rc == 0)
-        rc = s_check_sender (self, &msg, h->src,
-                             (h->flags & ZP_BATCH_AGGREGATE) ? h->step : (uint32_t) self->begun);
+        rc = s_check_sender (self, &msg, h->src, (h->flags & ZP_BATCH_AGGREGATE) ? h->step : 0);
     if (rc != 0) {
         zp_node_reject (&self->node, &msg, "a bad batch", zp_frame_strerror (rc));
         zp_wire_close (&msg);
@@ -659,6 +667,10 @@ static void s_handle_broadcast (self_t *self, const zp_broadcast_t *b)
         if (zp_ready_encode (&ready, &self->node.w) == 0)
             zp_node_send (&self->node);
         self->ready_sent = true;
+        if (self->late_begin) {
+            self->deaf_until = zclock_mono () + self->late_begin;
+            zpoller_remove (self->poller, self->node.bcast);
+        }
     } else if (b->kind == ZP_MSG_PLAN && self->routed)
         s_on_plan (self, b);
     else if (b->kind == ZP_MSG_BEGIN && self->routed) {
@@ -741,6 +753,7 @@ void zp_router_actor (zsock_t *pipe, void *args)
     self->args = *(zp_router_args_t *) args;
     self->inject = zp_node_inject_faults ();
     self->lose = zp_node_inject_loss ();
+    self->late_begin = zp_node_inject_late_begin ();
     zp_cbor_writer_init (&self->w, 1 << 16);
     if (zp_node_start (&self->node, pipe, "router", ZP_ROLE_ROUTER, &self->args) != 0) {
         s_destroy (self);
@@ -752,6 +765,10 @@ void zp_router_actor (zsock_t *pipe, void *args)
     while (!self->stop) {
         zsock_t *which = zpoller_wait (self->poller, 50);
         int64_t now = zclock_mono ();
+        if (self->deaf_until && now >= self->deaf_until) {
+            self->deaf_until = 0;
+            zpoller_add (self->poller, self->node.bcast);
+        }
         if (self->routed && now >= self->next_ping) {
             /* Alive, for the master's liveness check. */
             self->next_ping = now + self->settings.heartbeat_ms;

@@ -151,3 +151,34 @@ Test (routing, every_balancer_gives_the_same_answer, .timeout = 300)
             }
     }
 }
+
+Test (routing, a_router_behind_on_broadcasts_forwards_load_balanced_batches, .timeout = 120)
+{
+    /* In-process workers never send a batch again: a router that drops
+       one hangs the job. ZPREGEL_INJECT_LATE_BEGIN makes the routers read
+       no broadcast for 500 ms after their READY, so the workers' first
+       batches reach them before they know superstep 0 has begun. Each
+       batch is then as far ahead as the superstep its sender is in, and
+       must be forwarded. (Pairs inside one process go direct: the
+       in-process worker's batches to the tcp ones are those at stake.) */
+    char dir[4096];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    const char *job =
+        s_job (dir, "late", "wcc",
+               zp_test_path ("tests/data/ldbc/example-undirected/example-undirected.properties"),
+               "routing:\n  mode: load_balanced\n");
+    setenv ("ZPREGEL_INJECT_LATE_BEGIN", "500", 1);
+    const char *argv[] = {zp_test_bin (), "run", job, "--quiet", NULL};
+    zp_test_run_t r;
+    zp_test_run (argv, 30, &r);
+    unsetenv ("ZPREGEL_INJECT_LATE_BEGIN");
+    cr_assert (!r.timed_out, "the job hung for 30 s:\n%s", r.err);
+    cr_assert_eq (r.status, 0, "exit %d\n%s", r.status, r.err);
+    zp_test_run_free (&r);
+    char out[4300], msg[512];
+    snprintf (out, sizeof out, "%s/late.out", dir);
+    cr_assert_eq (zp_test_validate (
+                      out, zp_test_path ("tests/data/ldbc/example-undirected/example-undirected-WCC"),
+                      "equivalence", msg, sizeof msg),
+                  0, "%s", msg);
+}
