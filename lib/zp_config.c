@@ -547,6 +547,15 @@ static int s_nodes (s_ctx_t *ctx, yaml_node_t *node, const char *path, bool rout
                            "a tcp %s needs an endpoint (e.g. tcp://localhost: the port is "
                            "chosen at run time)",
                            what);
+        size_t len = strlen (w->name);
+        bool control = false;
+        for (size_t k = 0; k < len; k++)
+            control |= (unsigned char) w->name[k] < 0x20 || w->name[k] == 0x7f;
+        if (len == 0 || len > ZP_NODE_NAME_MAX || control)
+            return s_fail (ctx, item, sub,
+                           "a %s name is 1 to %d bytes with no control characters, got %zu "
+                           "bytes%s",
+                           what, ZP_NODE_NAME_MAX, len, control ? " with control characters" : "");
         for (size_t j = 0; j < i; j++)
             if (strcmp (list[j].name, w->name) == 0)
                 return s_fail (ctx, item, sub, "%s name \"%s\" is used twice", what, w->name);

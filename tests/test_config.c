@@ -147,6 +147,21 @@ Test (config, workers_are_checked_together)
 {
     s_fails (S_JOB "workers:\n  - name: a\n  - name: a\n",
              "6: workers[1]: worker name \"a\" is used twice");
+    /* A name is a ZeroMQ identity (255 bytes at most, with a suffix). */
+    char yaml[1024], name[257];
+    memset (name, 'n', 256);
+    name[256] = 0;
+    snprintf (yaml, sizeof yaml, S_JOB "workers:\n  - name: a\nrouters:\n  - name: %s\n", name);
+    s_fails (yaml, "7: routers[0]: a router name is 1 to 200 bytes with no control characters, "
+                   "got 256 bytes");
+    s_fails (S_JOB "workers:\n  - name: \"a\\tb\"\n",
+             "5: workers[0]: a worker name is 1 to 200 bytes with no control characters, got 3 "
+             "bytes with control characters");
+    name[200] = 0;
+    snprintf (yaml, sizeof yaml, S_JOB "workers:\n  - name: %s\n", name);
+    zp_config_t *ok = s_load (yaml, NULL, 0);
+    cr_assert_not_null (ok, "%s", s_err);
+    zp_config_destroy (&ok);
     s_fails (S_JOB "workers:\n  - name: a\n    transport: tcp\n",
              "5: workers[0]: a tcp worker needs an endpoint (e.g. tcp://localhost: the port is "
              "chosen at run time)");

@@ -34,6 +34,11 @@ typedef enum {
 
 typedef enum { ZP_COMPRESS_AUTO = 0, ZP_COMPRESS_ON = 1, ZP_COMPRESS_OFF = 2 } zp_compress_mode_t;
 
+/* A node's name is its ZeroMQ identity on every link (with a suffix of
+   its own there), which holds at most 255 bytes: a name is 1 to this
+   many bytes, with no control characters. */
+#define ZP_NODE_NAME_MAX 200
+
 typedef struct {
     char *name;
     zp_transport_t transport;
