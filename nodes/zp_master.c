@@ -19,6 +19,7 @@
 #include "zp_endpoint.h"
 #include "zp_grow.h"
 #include "zp_ratelog.h"
+#include "zp_heartbeat.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -235,6 +236,20 @@ static int s_sender (self_t *self, zp_wire_msg_t *msg)
         s_worker_t *wk = &self->workers[w];
         if (wk->joined && zmq_msg_size (&wk->identity) == len &&
             memcmp (zmq_msg_data (&wk->identity), id, len) == 0)
+            return (int) w;
+    }
+    return -1;
+}
+
+/* The joined node whose heartbeat thread (zp_heartbeat.h) sent `msg`, or -1. */
+static int s_heartbeat_sender (self_t *self, zp_wire_msg_t *msg)
+{
+    size_t len = zmq_msg_size (&msg->identity);
+    const void *id = zmq_msg_data (&msg->identity);
+    for (uint32_t w = 0; w < self->n_nodes; w++) {
+        s_worker_t *wk = &self->workers[w];
+        if (wk->joined && zp_heartbeat_is_of (id, len, zmq_msg_data (&wk->identity),
+                                              zmq_msg_size (&wk->identity)))
             return (int) w;
     }
     return -1;
@@ -991,6 +1006,20 @@ static void s_on_control (self_t *self)
     int kind = zp_frame_kind (zp_wire_data (&msg), zp_wire_size (&msg));
     int w = s_sender (self, &msg);
     const char *user = zp_wire_user (&msg);
+    int beat = w < 0 ? s_heartbeat_sender (self, &msg) : -1;
+    if (beat >= 0) {
+        /* A node's heartbeat thread: a PING with the node's key, or nothing. */
+        if (kind != ZP_MSG_PING)
+            s_reject (self, &msg, "a frame", "kind %d on the heartbeat link of %s", kind,
+                      s_node_name (self, (uint32_t) beat));
+        else if (user && strcmp (user, self->workers[beat].key) != 0)
+            s_reject (self, &msg, "a frame", "a heartbeat of %s with another key (%.8s...)",
+                      s_node_name (self, (uint32_t) beat), user);
+        else
+            self->workers[beat].heard = zclock_mono ();
+        zp_wire_close (&msg);
+        return;
+    }
     if (w >= 0 && user && strcmp (user, self->workers[w].key) != 0) {
         /* The identity of a node that joined, on a connection with another
            key: not that node. */

@@ -36,6 +36,7 @@
 #include "zp_pool.h"
 #include "zp_log.h"
 #include "zp_node.h"
+#include "zp_heartbeat.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -123,7 +124,7 @@ typedef struct {
     const uint32_t *routes; /* the plan of this superstep, or NULL: all direct */
     uint64_t unacked;
     uint64_t retries, duplicates; /* this superstep */
-    int64_t next_ping;            /* when the master hears from us next */
+    zp_heartbeat_t *heartbeat;    /* from ASSIGN on: our PINGs, on a thread of their own */
     zp_step_stats_t stats;
     double compute_seconds;
     int64_t computed_at; /* when compute ended: the wait for ACKs starts */
@@ -348,17 +349,11 @@ static void s_retry (self_t *self)
     }
 }
 
-/* Tells the master we are alive (and how far compute is), when it is time. */
+/* What our heartbeat thread tells the master: how far compute is. The
+   master hears from us whatever this thread does (zp_heartbeat.h). */
 static void s_ping (self_t *self, uint64_t progress)
 {
-    int64_t now = zclock_mono ();
-    if (!self->partition || now < self->next_ping)
-        return;
-    const zp_settings_t *set = zp_partition_settings (self->partition);
-    self->next_ping = now + set->heartbeat_ms;
-    zp_ping_t ping = {self->step, progress};
-    if (zp_ping_encode (&ping, &self->node.w) == 0)
-        zp_node_send (&self->node);
+    zp_heartbeat_set (self->heartbeat, self->step, progress);
 }
 
 /* Serves incoming batches and ACKs for up to `timeout_ms`. */
@@ -709,6 +704,12 @@ static void s_on_assign (self_t *self, const void *frame, size_t size)
         if (!a.settings.threads)
             a.settings.threads = 1;
     }
+    self->heartbeat = zp_heartbeat_new (self->args.control, self->node.name,
+                                        self->node.security, a.settings.heartbeat_ms);
+    if (!self->heartbeat) {
+        s_fail (self, "cannot start the heartbeat thread");
+        return;
+    }
     self->partition = zp_partition_new (&a, self->program, err, sizeof err);
     if (!self->partition) {
         s_fail (self, err);
@@ -895,6 +896,7 @@ static void s_on_held (self_t *self)
 
 static void s_destroy (self_t *self)
 {
+    zp_heartbeat_destroy (&self->heartbeat);
     zpoller_destroy (&self->poller);
     for (uint32_t i = 0; self->links && i < self->n_workers + self->n_routers; i++) {
         zsock_destroy (&self->links[i].sock);

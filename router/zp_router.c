@@ -19,6 +19,7 @@
 #include "zp_wire.h"
 #include "zp_grow.h"
 #include "zp_node.h"
+#include "zp_heartbeat.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -87,7 +88,7 @@ typedef struct {
     s_agg_t *aggs;
     size_t n_aggs, cap_aggs;
     zp_rstats_t stats;
-    int64_t next_ping;
+    zp_heartbeat_t *heartbeat; /* from ROUTE on: our PINGs, on a thread of their own */
     zp_cbor_writer_t w; /* batches */
     /* Fault injection for tests (ZPREGEL_INJECT_FAULTS=N, N >= 2): every
        Nth merged batch is not sent the first time, as if it were lost on
@@ -641,6 +642,12 @@ static void s_on_route (self_t *self, const void *frame, size_t size)
         }
         zpoller_add (self->poller, link->sock);
     }
+    self->heartbeat = zp_heartbeat_new (self->args.control, self->node.name, self->node.security,
+                                        m.settings.heartbeat_ms);
+    if (!self->heartbeat) {
+        s_fail (self, "cannot start the heartbeat thread");
+        return;
+    }
     self->routed = true;
 }
 
@@ -728,6 +735,7 @@ static void s_on_control (self_t *self)
 
 static void s_destroy (self_t *self)
 {
+    zp_heartbeat_destroy (&self->heartbeat);
     zpoller_destroy (&self->poller);
     for (uint32_t i = 0; self->links && i < self->n_workers; i++) {
         zsock_destroy (&self->links[i].sock);
@@ -768,13 +776,6 @@ void zp_router_actor (zsock_t *pipe, void *args)
         if (self->deaf_until && now >= self->deaf_until) {
             self->deaf_until = 0;
             zpoller_add (self->poller, self->node.bcast);
-        }
-        if (self->routed && now >= self->next_ping) {
-            /* Alive, for the master's liveness check. */
-            self->next_ping = now + self->settings.heartbeat_ms;
-            zp_ping_t ping = {0, 0};
-            if (zp_ping_encode (&ping, &self->node.w) == 0)
-                zp_node_send (&self->node);
         }
         if (self->routed && zp_node_master_silent (&self->node, self->settings.heartbeat_ms,
                                                    self->settings.liveness)) {

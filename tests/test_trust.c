@@ -55,6 +55,34 @@ static void s_assert_no_errors (const char *err)
                err);
 }
 
+Test (trust, building_a_large_inbox_is_not_a_death, .timeout = 120)
+{
+    /* LCC on the Debian graph sends every vertex's neighbour list to each
+       neighbour: a worker then decodes and stores millions of messages
+       between BEGIN and its first compute() call, longer than 3 missed
+       heartbeats of 50 ms. No recovery is allowed: the job must finish,
+       with no error line, and give what the default settings give. */
+    char dir[4096];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    const char *graph = zp_test_path ("data/debian-deps.properties");
+    const char *tight = s_job (dir, "tight", "lcc", graph,
+                               "reliability:\n  heartbeat_ms: 50\n  liveness: 3\n"
+                               "  max_recoveries: 0\n");
+    zp_test_run_t r;
+    s_run (tight, NULL, NULL, NULL, NULL, &r);
+    cr_assert_eq (r.status, 0, "%s", r.err);
+    s_assert_no_errors (r.err);
+    zp_test_run_free (&r);
+    const char *plain = s_job (dir, "plain", "lcc", graph, "");
+    s_run (plain, NULL, NULL, NULL, NULL, &r);
+    cr_assert_eq (r.status, 0, "%s", r.err);
+    zp_test_run_free (&r);
+    char a[4300], b[4300];
+    snprintf (a, sizeof a, "%s/tight.out", dir);
+    snprintf (b, sizeof b, "%s/plain.out", dir);
+    cr_assert (zp_test_same_file (a, b), "the two runs differ");
+}
+
 Test (trust, a_superstep_far_longer_than_the_liveness_window_is_not_a_death, .timeout = 120)
 {
     /* Heartbeats every 50 ms, dead after 4 missed: 0.2 s. Each vertex
