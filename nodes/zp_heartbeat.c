@@ -3,6 +3,7 @@
 #include "zp_cbor.h"
 #include "zp_control.h"
 #include "zp_log.h"
+#include "zp_node.h"
 #include "zp_security_internal.h"
 #include "zp_wire.h"
 
@@ -55,13 +56,7 @@ static void s_actor (zsock_t *pipe, void *args)
             next = now + self->interval_ms;
         }
         zsock_t *which = zpoller_wait (poller, (int) (next - now > 0 ? next - now : 0));
-        if (which == pipe) {
-            char *cmd = zstr_recv (pipe);
-            bool term = !cmd || streq (cmd, "$TERM");
-            zstr_free (&cmd);
-            if (term)
-                break;
-        } else if (!which && zpoller_terminated (poller))
+        if (which == pipe ? zp_node_told_to_end (pipe) : !which && zpoller_terminated (poller))
             break;
     }
     zpoller_destroy (&poller);

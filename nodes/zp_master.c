@@ -20,6 +20,7 @@
 #include "zp_grow.h"
 #include "zp_ratelog.h"
 #include "zp_heartbeat.h"
+#include "zp_node.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -1272,10 +1273,7 @@ void zp_master_actor (zsock_t *pipe, void *argp)
         int64_t next = joining && next_sync < next_heartbeat ? next_sync : next_heartbeat;
         zsock_t *which = zpoller_wait (poller, (int) (next > now ? next - now : 0));
         if (which == pipe) {
-            char *cmd = zstr_recv (pipe);
-            bool term = !cmd || streq (cmd, "$TERM");
-            zstr_free (&cmd);
-            if (term)
+            if (zp_node_told_to_end (pipe))
                 break;
         } else if (which == self->control)
             s_on_control (self);
