@@ -40,6 +40,8 @@ void zp_node_report_suppressed (zp_node_t *node, bool now)
         zp_node_log (node, "%" PRIu64 " more bad frames not logged", more);
 }
 
+/* How long an ACK may wait for room. */
+#define S_ACK_TIMEOUT_MS 1000
 /* How long a send to the master may wait for room. */
 #define S_SEND_TIMEOUT_MS 2000
 /* How long a node waits for its ASSIGN (or ROUTE) when its args say nothing. */
@@ -71,6 +73,10 @@ int zp_node_open (zp_node_t *node, const char *kind, const zp_node_args_t *args)
     const char *const *data = args->data;
     const char *control = args->control;
     zsock_set_router_mandatory (node->data, 1);
+    /* What a node sends on its data socket is ACKs. A sender that stops
+       reading them (stopped, dying) must not stop the node: after this
+       long the ACK is dropped, and the sender's retry asks for it again. */
+    zsock_set_sndtimeo (node->data, S_ACK_TIMEOUT_MS);
     for (int i = 0; i < 2; i++) {
         if (!data[i])
             continue;

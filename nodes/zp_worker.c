@@ -62,7 +62,7 @@ typedef struct {
 typedef struct {
     zsock_t *sock;
     zp_compress_t *z;
-    bool lossless; /* inproc: what is sent arrives */
+    bool lossless; /* inproc to a peer: what is sent arrives */
 } s_link_t;
 
 /* A batch sent and not yet ACKed. On links that can lose frames (tcp) it
@@ -662,7 +662,11 @@ static int s_connect_link (self_t *self, uint32_t i, const char *ep, size_t len,
         snprintf (err, errlen, "cannot connect to %.400s", endpoint);
         return -1;
     }
-    link->lossless = strncmp (endpoint, "inproc://", 9) == 0;
+    /* What is sent in-process to a peer arrives. A router is a hop, not
+       the receiver: it may drop a batch it cannot pass on (a full queue),
+       so a batch to a router is kept and sent again until the receiver's
+       ACK comes back, on every transport. */
+    link->lossless = strncmp (endpoint, "inproc://", 9) == 0 && i < self->n_workers;
     if (s_compress_link (set->compress, endpoint) &&
         !(link->z =
               zp_compress_new ((int) set->compress_level, zp_batch_max_plain (set->batch_bytes)))) {

@@ -20,6 +20,7 @@
 #include "zp_grow.h"
 #include "zp_node.h"
 #include "zp_heartbeat.h"
+#include "zp_log.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -46,6 +47,7 @@ typedef struct {
     s_sent_t *sent; /* the merged batches */
     size_t n_sent, cap_sent;
     int64_t sent_at; /* when they were last sent (again) */
+    uint32_t retries; /* times they were sent again (s_retry_merged) */
     bool merged;
     uint64_t *in; /* per sender: messages taken in (for the master's check) */
     uint64_t out; /* messages in the merged batches */
@@ -127,6 +129,7 @@ static void s_ack_sender (self_t *self, uint32_t step, uint32_t src, uint32_t ds
     memcpy (zmq_msg_data (&id), identity, (size_t) len);
     zp_cbor_writer_t aw;
     zp_cbor_writer_init (&aw, 64);
+    /* The data socket's send timeout bounds the wait (zp_node.c). */
     if (zp_ack_encode (&ack, &aw) == 0 && zp_wire_send (self->node.data, &id, &aw, false) != 0)
         s_log (self, "cannot ACK to worker %u: %s", src, zmq_strerror (errno));
     zp_cbor_writer_free (&aw);
@@ -188,12 +191,31 @@ static void s_send_unacked (self_t *self, s_agg_t *a, bool again)
             continue;
         if (!again && self->inject && ++self->injected % self->inject == 0)
             continue; /* held back: see `inject` */
-        if (zp_wire_send_kept (self->links[a->dst].sock, s->frame, false) != 0)
-            s_log (self, "cannot send to worker %u: %s", a->dst, zmq_strerror (errno));
+        /* Never blocking: a receiver whose queue is full gets it again
+           from s_retry_merged (a router that waits on one worker hears
+           nothing else, not even its owner's $TERM). */
+        if (zp_wire_send_kept (self->links[a->dst].sock, s->frame, true) != 0)
+            zp_log_debug ("router %s: worker %u's queue is full: a merged batch waits",
+                          self->node.name, a->dst);
         else if (again)
             self->stats.resent++;
     }
     a->sent_at = zclock_mono ();
+}
+
+/* Sends again the merged batches not ACKed within ack_timeout_ms, twice
+   as late each time (at most 64 times): a batch lost on a tcp link, or
+   not sent for a full queue. Called from the main loop. */
+static void s_retry_merged (self_t *self, int64_t now)
+{
+    for (size_t i = 0; i < self->n_aggs; i++) {
+        s_agg_t *a = &self->aggs[i];
+        int64_t wait = (int64_t) self->settings.ack_timeout_ms << (a->retries < 6 ? a->retries : 6);
+        if (a->merged && a->n_sent && now - a->sent_at >= wait) {
+            a->retries++;
+            s_send_unacked (self, a, true);
+        }
+    }
 }
 
 static int s_cmp_held (const void *x, const void *y)
@@ -498,9 +520,16 @@ static void s_on_data (self_t *self)
         self->stats.messages_in += h->count;
         self->stats.messages_out += h->count;
         self->stats.frames_out++;
+        /* Never blocking (see s_send_unacked): on a full queue the batch is
+           dropped, unACKed, and its sender sends it again (a worker keeps
+           every batch it sends through a router, in-process or not). */
         if (zp_wire_send_raw (self->links[h->dst].sock, NULL, zp_wire_data (&msg),
-                              zp_wire_size (&msg), false) != 0)
-            s_log (self, "cannot forward to worker %u: %s", h->dst, zmq_strerror (errno));
+                              zp_wire_size (&msg), true) != 0) {
+            self->stats.frames_out--;
+            zp_log_debug ("router %s: worker %u's queue is full: a batch from worker %u waits "
+                          "for its sender's retry",
+                          self->node.name, h->dst, h->src);
+        }
         zp_wire_close (&msg);
         return;
     }
@@ -777,6 +806,8 @@ void zp_router_actor (zsock_t *pipe, void *args)
             self->deaf_until = 0;
             zpoller_add (self->poller, self->node.bcast);
         }
+        if (self->routed)
+            s_retry_merged (self, now);
         if (self->routed && zp_node_master_silent (&self->node, self->settings.heartbeat_ms,
                                                    self->settings.liveness)) {
             self->failed = self->lost = true;

@@ -212,6 +212,35 @@ Test (faults, without_recoveries_a_hung_worker_is_declared_dead, .timeout = 60)
     cr_assert_eq (zp_test_count_processes (job), 0, "processes of %s left behind", job);
 }
 
+Test (faults, a_router_whose_receiver_hangs_ends_with_the_job, .timeout = 90)
+{
+    /* Batches of 256 bytes through an in-process router on load-balanced
+       routes: thousands a superstep. A stopped receiver fills the router's
+       queue to it; the router must not block on it (it would hear nothing
+       more, not even its owner's $TERM): the job fails within the liveness
+       window, naming the stopped worker, and the process ends. */
+    char dir[4096], job[4200], out[4200], err[4200];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    snprintf (job, sizeof job, "%s",
+              s_job (dir, "blocked", 100000,
+                     "routers:\n  - name: r1\nrouting:\n  mode: load_balanced\n"
+                     "engine:\n  batch_bytes: 256\n"
+                     "reliability:\n  heartbeat_ms: 100\n  liveness: 5\n  max_recoveries: 0\n"));
+    const char *run[] = {zp_test_bin (), "run", job, NULL};
+    int pid = zp_test_start (run, out, err);
+    cr_assert (zp_test_wait_for (err, "superstep 3:", 60), "the job did not start");
+    int victim = zp_test_find_process (job, "--name t1");
+    cr_assert_gt (victim, 0);
+    kill (victim, SIGSTOP);
+    int status = zp_test_wait (pid, 30);
+    kill (victim, SIGKILL);
+    char *text = zp_test_read (err, NULL);
+    cr_assert_eq (status, 1, "the job did not end within 30 s of a hung receiver:\n%s", text);
+    cr_assert (strstr (text, "worker t1 (tcp://127.0.0.1:") && strstr (text, "is silent"), "%s",
+               text);
+    free (text);
+}
+
 Test (faults, without_recoveries_a_killed_router_fails_the_job_at_once, .timeout = 60)
 {
     char dir[4096], extra[512];
