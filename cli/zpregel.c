@@ -345,6 +345,14 @@ static void s_write_summary (FILE *f, const zp_job_summary_t *s)
     fprintf (f, ",\"time\":\"%s\"}\n", now);
 }
 
+/* The exit status of a process that SIGINT or SIGTERM interrupted:
+   128 + the signal (130, 143), as shells expect; 1 if no signal did. */
+static int s_interrupted_status (void)
+{
+    int signo = zp_process_signal ();
+    return signo ? 128 + signo : 1;
+}
+
 static int s_cmd_run (int argc, char **argv, bool spawn)
 {
     const char *cmd = spawn ? "run" : "master";
@@ -432,6 +440,7 @@ static int s_cmd_run (int argc, char **argv, bool spawn)
     return rc == 0                        ? 0
            : rc == ZP_JOB_LIMIT           ? 3
            : rc == ZP_JOB_PROGRAM_CRASHED ? ZP_EXIT_PROGRAM_CRASHED
+           : rc == ZP_JOB_INTERRUPTED     ? s_interrupted_status ()
                                           : 1;
 }
 
@@ -586,11 +595,14 @@ static int s_launch_children (const zp_config_t *cfg, const char *where, s_child
             running--;
         }
     }
+    /* Interrupted: whatever still runs is stopped, all at once. */
+    pid_t pids[n ? n : 1];
     for (size_t i = 0; i < n; i++)
-        if (children[i].pid > 0) { /* interrupted */
-            zp_process_stop (children[i].pid, 0);
-            children[i].status = 1;
-        }
+        pids[i] = children[i].pid;
+    zp_process_stop_all (pids, NULL, n, 0);
+    for (size_t i = 0; i < n; i++)
+        if (children[i].pid > 0)
+            children[i].status = s_interrupted_status ();
     /* The job's status, and a closing line: what ran here and how it ended
        (each node has logged why a failed job failed, as the master said). */
     int rc = 0;
@@ -831,6 +843,8 @@ static int s_cmd_node (int argc, char **argv, const char *cmd)
             rc = s_run_node (cfg, wc, router);
     } else
         rc = s_launch (cfg, host, overrides, n_overrides);
+    if (rc != 0 && zsys_interrupted)
+        rc = s_interrupted_status ();
     zp_config_destroy (&cfg);
     free (overrides);
     return rc;
@@ -1525,8 +1539,11 @@ static void s_malloc_setup (void)
 int main (int argc, char **argv)
 {
     s_malloc_setup ();
-    /* czmq installs its own SIGINT handler; zsys_interrupted tells us. Logs go to stderr. */
+    /* SIGINT and SIGTERM set zsys_interrupted, as czmq's own handler does,
+       and are remembered for the exit status (128 + signal). Logs go to
+       stderr. */
     zsys_init ();
+    zp_process_catch_signals ();
     zsys_set_logident ("zpregel");
     zsys_set_logstream (stderr);
     if (s_log_level (&argc, argv) != 0)

@@ -1,6 +1,8 @@
 /*  zp_process: spawning and reaping child processes. Linux (prctl). */
 #include "zp_process.h"
 
+#include <czmq.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -52,31 +54,80 @@ int zp_process_poll (pid_t pid, int *status)
     return 1;
 }
 
-/* Polls every 10 ms for up to timeout_ms. */
-static int s_wait (pid_t pid, int timeout_ms, int *status)
+/* Polls the processes still running in pids[] every 10 ms for up to
+   timeout_ms; those that end get their status and leave (pid 0). Whether
+   all have ended. */
+static bool s_wait_all (pid_t *pids, int *statuses, size_t n, int timeout_ms)
 {
-    for (int waited = 0; waited <= timeout_ms; waited += 10) {
-        int rc = zp_process_poll (pid, status);
-        if (rc != 0)
-            return rc;
+    for (int waited = 0;; waited += 10) {
+        size_t running = 0;
+        for (size_t i = 0; i < n; i++) {
+            int status = -1;
+            if (pids[i] <= 0)
+                continue;
+            int rc = zp_process_poll (pids[i], &status);
+            if (rc != 0) {
+                statuses[i] = rc == 1 ? status : -1;
+                pids[i] = 0;
+            } else
+                running++;
+        }
+        if (!running)
+            return true;
+        if (waited >= timeout_ms)
+            return false;
         nanosleep (&(struct timespec){0, 10 * 1000 * 1000}, NULL);
     }
-    return 0;
+}
+
+void zp_process_stop_all (const pid_t *pids, int *statuses, size_t n, int timeout_ms)
+{
+    pid_t left[n ? n : 1];
+    int got[n ? n : 1];
+    for (size_t i = 0; i < n; i++) {
+        left[i] = pids[i];
+        got[i] = -1;
+    }
+    if (!s_wait_all (left, got, n, timeout_ms)) {
+        for (size_t i = 0; i < n; i++)
+            if (left[i] > 0)
+                kill (left[i], SIGTERM);
+        if (!s_wait_all (left, got, n, 1000))
+            for (size_t i = 0; i < n; i++)
+                if (left[i] > 0) {
+                    kill (left[i], SIGKILL);
+                    int raw;
+                    if (waitpid (left[i], &raw, 0) == left[i])
+                        got[i] = s_status (raw);
+                }
+    }
+    for (size_t i = 0; statuses && i < n; i++)
+        statuses[i] = got[i];
 }
 
 int zp_process_stop (pid_t pid, int timeout_ms)
 {
     int status = -1;
-    if (s_wait (pid, timeout_ms, &status) != 0)
-        return status;
-    kill (pid, SIGTERM);
-    if (s_wait (pid, 1000, &status) != 0)
-        return status;
-    kill (pid, SIGKILL);
-    int raw;
-    if (waitpid (pid, &raw, 0) == pid)
-        return s_status (raw);
-    return -1;
+    zp_process_stop_all (&pid, &status, 1, timeout_ms);
+    return status;
+}
+
+static volatile sig_atomic_t s_signal;
+
+static void s_on_signal (int signo)
+{
+    s_signal = signo;
+    zsys_interrupted = 1;
+}
+
+void zp_process_catch_signals (void)
+{
+    zsys_handler_set (s_on_signal);
+}
+
+int zp_process_signal (void)
+{
+    return (int) s_signal;
 }
 
 const char *zp_process_hostname (void)

@@ -26,6 +26,18 @@ int zp_process_poll (pid_t pid, int *status);
 /* Waits up to `timeout_ms` for `pid` to end, then sends SIGTERM, waits up to
    1 s more, then SIGKILL. Returns its exit status (as zp_process_poll). */
 int zp_process_stop (pid_t pid, int timeout_ms);
+/* The same for `n` processes at once (a pid <= 0 is skipped): the waits
+   are shared, so stopping many takes no longer than stopping one. Their
+   exit statuses go to statuses[] (may be NULL). */
+void zp_process_stop_all (const pid_t *pids, int *statuses, size_t n, int timeout_ms);
+
+/* SIGINT and SIGTERM end a zpregel process the czmq way (zsys_interrupted
+   is set; every node and wait in it ends soon) and are remembered, so that
+   it can exit with 128 + the signal, as shells expect. Call once, after
+   zsys_init. */
+void zp_process_catch_signals (void);
+/* The signal that interrupted this process, or 0. */
+int zp_process_signal (void);
 
 /* This machine's host name (static buffer). */
 const char *zp_process_hostname (void);

@@ -663,6 +663,7 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
         if (!which) {
             if (zpoller_terminated (poller) || zsys_interrupted) {
                 snprintf (err, errlen, "interrupted");
+                rc = ZP_JOB_INTERRUPTED;
                 break;
             }
             /* A node process that ends before the job does ends this run:
@@ -787,16 +788,19 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
 done:
     for (uint32_t w = 0; workers && w < nn; w++)
         zactor_destroy (&workers[w]);
-    /* Worker processes end after the master's BYE; the others are stopped. */
-    for (uint32_t w = 0; children && w < nn; w++)
-        if (children[w] > 0) {
-            int status = zp_process_stop (children[w], rc == 0 ? 5000 : 1000);
-            if (rc == 0 && status != 0) {
+    /* Worker processes end after the master's BYE; the others are stopped,
+       all at once (and at once when interrupted: they were told nothing). */
+    if (children) {
+        int statuses[nn];
+        zp_process_stop_all (children, statuses, nn,
+                             rc == 0 ? 5000 : rc == ZP_JOB_INTERRUPTED ? 0 : 1000);
+        for (uint32_t w = 0; w < nn; w++)
+            if (rc == 0 && children[w] > 0 && statuses[w] != 0) {
                 snprintf (err, errlen, "%s %s (pid %d) exited with status %d",
-                          w < n ? "worker" : "router", names[w], (int) children[w], status);
+                          w < n ? "worker" : "router", names[w], (int) children[w], statuses[w]);
                 rc = -1;
             }
-        }
+    }
     zactor_destroy (&master);
     for (uint32_t w = 0; endpoints && w < nn; w++) {
         zstr_free (&endpoints[w]);
@@ -986,7 +990,8 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
         size_t n_lost = 0;
         bool gone = false;
         rc = s_attempt (&job, resume, &by_handle, lost, &n_lost, &gone, err, errlen);
-        if (rc == 0 || n_lost == 0 || summary->recoveries >= cfg->max_recoveries)
+        if (rc == 0 || n_lost == 0 || summary->recoveries >= cfg->max_recoveries ||
+            rc == ZP_JOB_INTERRUPTED)
             break;
         summary->recoveries++;
         zp_status_recovered (status);

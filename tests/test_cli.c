@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <glob.h>
+#include <signal.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -181,6 +182,49 @@ Test (cli, a_master_that_cannot_bind_says_so)
               "zpregel: the master cannot bind tcp://127.0.0.1:%d: Address already in use", port);
     cr_assert (strstr (r.err, want), "%s", r.err);
     zp_test_run_free (&r);
+}
+
+/* Starts a long mixed job (an inproc and a tcp worker, a tcp router),
+   sends `signo` to zpregel run alone once it computes, and checks that it
+   exits with 128 + signo, stops every process it started, and writes no
+   output. */
+static void s_interrupt (const char *dir, const char *name, int signo)
+{
+    char yaml[4096], out[4300], err[4300], output[4300];
+    snprintf (output, sizeof output, "%s/%s.out", dir, name);
+    snprintf (yaml, sizeof yaml,
+              "job:\n  algorithm: pr\n  graph: %s\n  output: %s\n"
+              "  params:\n    iterations: 1000000\n"
+              "master:\n  control: tcp://127.0.0.1\n  broadcast: tcp://127.0.0.1\n"
+              "workers:\n  - name: w1\n  - name: w2\n    transport: tcp\n"
+              "    endpoint: tcp://127.0.0.1\n"
+              "routers:\n  - name: r1\n    transport: tcp\n    endpoint: tcp://127.0.0.1\n"
+              "routing:\n  mode: aggregated\n",
+              zp_test_path ("data/debian-deps.properties"), output);
+    char file[300];
+    snprintf (file, sizeof file, "%s.yaml", name);
+    const char *job = zp_test_write (dir, file, yaml);
+    const char *argv[] = {zp_test_bin (), "run", job, NULL};
+    int pid = zp_test_start (argv, out, err);
+    cr_assert (zp_test_wait_for (err, "superstep 3:", 60), "the job did not start");
+    kill (pid, signo);
+    int status = zp_test_wait (pid, 20);
+    char *text = zp_test_read (err, NULL);
+    cr_assert_eq (status, 128 + signo, "exit %d after signal %d:\n%s", status, signo, text);
+    free (text);
+    /* Its children were stopped with it (the wait is bounded). */
+    for (int i = 0; i < 50 && zp_test_count_processes (job) > 0; i++)
+        usleep (100000);
+    cr_assert_eq (zp_test_count_processes (job), 0, "processes of %s left behind", job);
+    cr_assert_neq (access (output, F_OK), 0, "an interrupted job wrote output");
+}
+
+Test (cli, sigint_and_sigterm_stop_the_whole_job_with_130_and_143, .timeout = 120)
+{
+    char dir[4096];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    s_interrupt (dir, "int", SIGINT);
+    s_interrupt (dir, "term", SIGTERM);
 }
 
 Test (cli, usage_and_help)

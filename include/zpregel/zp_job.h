@@ -156,6 +156,9 @@ typedef struct {
    exited with ZP_EXIT_PROGRAM_CRASHED (an inproc worker's crash ends the
    whole process with that status). */
 #define ZP_JOB_PROGRAM_CRASHED (-4)
+/* ... and ZP_JOB_INTERRUPTED when SIGINT or SIGTERM (zsys_interrupted)
+   ended it: every node it started is stopped, at once. */
+#define ZP_JOB_INTERRUPTED (-5)
 int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_summary_t *summary,
                 char *err, size_t errlen);
 void zp_job_summary_free (zp_job_summary_t *summary);
