@@ -525,7 +525,7 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
     }
     char checkpoint_dir[ZP_CHECKPOINT_PATH_MAX];
     s_checkpoint_dir (cfg, checkpoint_dir, sizeof checkpoint_dir);
-    zp_master_bound_t bound = {"", ""};
+    zp_master_bound_t bound = {"", "", false};
     zp_master_args_t margs = {
         .job = job,
         .n_control = 1,
@@ -626,7 +626,8 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
                      "zpregel watch %s\n",
                      bound.control, bound.broadcast, bound.broadcast);
     }
-    for (uint32_t w = 0; w < nn; w++) {
+    /* A master that did not start says why below (FAIL): no node is started. */
+    for (uint32_t w = 0; bound.started && w < nn; w++) {
         bool router = w >= n;
         const zp_worker_config_t *wc = s_node (j, w, NULL);
         if (wc->transport == ZP_TRANSPORT_INPROC) {

@@ -1259,6 +1259,8 @@ void zp_master_actor (zsock_t *pipe, void *argp)
                          self->resume.step, dir);
     } else if (ok && a->settings.checkpoint_every)
         zp_checkpoint_clear (a->settings.checkpoint_dir); /* never resume into another run */
+    if (a->bound)
+        a->bound->started = ok;
     zsock_signal (pipe, ok ? 0 : 1);
     /* zactor_new took the signal: say why on the pipe, where the owner reads. */
     if (!ok)

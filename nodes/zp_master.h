@@ -42,11 +42,15 @@
 typedef enum { ZP_RESUME_NO, ZP_RESUME_REQUIRED, ZP_RESUME_IF_ANY } zp_resume_t;
 
 /* Where the master's tcp (or ipc) endpoints were bound, their ports
-   resolved ("" when it binds none): written by the actor before
-   zactor_new returns. */
+   resolved ("" when it binds none), and whether it started at all:
+   written by the actor before zactor_new returns. A master that did not
+   start (it cannot bind, say) tells why on its pipe; no node may be
+   started for it, or nodes with fixed endpoints would join whatever
+   master holds them. */
 typedef struct {
     char control[300];
     char broadcast[300];
+    bool started;
 } zp_master_bound_t;
 
 typedef struct {

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <inttypes.h>
 
@@ -225,6 +226,62 @@ Test (cli, sigint_and_sigterm_stop_the_whole_job_with_130_and_143, .timeout = 12
     snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
     s_interrupt (dir, "int", SIGINT);
     s_interrupt (dir, "term", SIGTERM);
+}
+
+Test (cli, a_second_job_whose_master_cannot_bind_starts_no_nodes, .timeout = 120)
+{
+    /* Two copies of one job with fixed master endpoints: the second one's
+       master cannot bind. Its tcp worker must not be started, or it would
+       join the first job's master under a name of that job, compute for
+       it and then die, forcing a recovery that the first job does not
+       allow. */
+    char dir[4096], first[4096], second[4096];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    int control = zp_test_port (), broadcast = zp_test_port ();
+    const char *form = "job:\n  algorithm: pr\n  graph: %s\n  output: %s/%s.out\n"
+                       "  params:\n    iterations: 3000\n"
+                       "master:\n  control: tcp://127.0.0.1:%d\n  broadcast: tcp://127.0.0.1:%d\n"
+                       "workers:\n  - name: w1\n  - name: w2\n    transport: tcp\n"
+                       "    endpoint: tcp://127.0.0.1:%d\n"
+                       "reliability:\n  max_recoveries: 0\n";
+    const char *graph = zp_test_path ("data/debian-deps.properties");
+    snprintf (first, sizeof first, form, graph, dir, "first", control, broadcast, zp_test_port ());
+    snprintf (second, sizeof second, form, graph, dir, "second", control, broadcast,
+              zp_test_port ());
+    char out[4300], err[4300];
+    const char *a[] = {zp_test_bin (), "run", zp_test_write (dir, "first.yaml", first), NULL};
+    int pid = zp_test_start (a, out, err);
+    cr_assert (zp_test_wait_for (err, "superstep 2:", 60), "the first job did not start");
+    const char *job2 = zp_test_write (dir, "second.yaml", second);
+    const char *b[] = {zp_test_bin (), "run", job2, NULL};
+    char out2[4300], err2[4300];
+    int pid2 = zp_test_start (b, out2, err2);
+    /* While it tries to bind (3 s) and fails: only its own process. */
+    int most = 0, status2 = -1;
+    for (int i = 0; i < 600; i++) {
+        int count = zp_test_count_processes (job2);
+        most = count > most ? count : most;
+        int raw;
+        if (waitpid (pid2, &raw, WNOHANG) == pid2) {
+            status2 = WIFEXITED (raw) ? WEXITSTATUS (raw) : -1;
+            break;
+        }
+        usleep (100000);
+    }
+    if (status2 == -1)
+        status2 = zp_test_wait (pid2, 1);
+    char *text2 = zp_test_read (err2, NULL);
+    cr_assert_eq (status2, 1, "%s", text2);
+    char want[128];
+    snprintf (want, sizeof want, "the master cannot bind tcp://127.0.0.1:%d", control);
+    cr_assert (strstr (text2, want), "%s", text2);
+    cr_assert_eq (most, 1, "the second job started %d node processes for a master it has not",
+                  most - 1);
+    free (text2);
+    int status = zp_test_wait (pid, 100);
+    char *text = zp_test_read (err, NULL);
+    cr_assert_eq (status, 0, "the first job was disturbed:\n%s", text);
+    free (text);
 }
 
 Test (cli, usage_and_help)
