@@ -15,6 +15,7 @@
     engine.max_supersteps stopped a job that had not converged
     (engine.on_limit: fail), 4 when a vertex program crashed.
 */
+#include "zp_actor.h"
 #include "zp_gen.h"
 #include "zp_log.h"
 #include "zp_json.h"
@@ -482,7 +483,7 @@ static int s_run_node_once (const zp_config_t *cfg, const zp_worker_config_t *wc
             break;
     }
     zpoller_destroy (&poller);
-    zactor_destroy (&actor);
+    zp_actor_destroy (&actor);
     return rc;
 }
 

@@ -1,4 +1,5 @@
 /*  zp_heartbeat: see zp_heartbeat.h. */
+#include "zp_actor.h"
 #include "zp_heartbeat.h"
 #include "zp_cbor.h"
 #include "zp_control.h"
@@ -101,7 +102,7 @@ void zp_heartbeat_destroy (zp_heartbeat_t **self_p)
     zp_heartbeat_t *self = *self_p;
     if (!self)
         return;
-    zactor_destroy (&self->actor);
+    zp_actor_destroy (&self->actor);
     free (self->control);
     free (self->identity);
     free (self);

@@ -6,6 +6,7 @@
     talk over inproc endpoints named after a random job id, so two jobs in
     one process never meet.
 */
+#include "zp_actor.h"
 #include "zp_job_internal.h"
 #include "zp_log.h"
 #include "zp_checkpoint.h"
@@ -788,7 +789,7 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
     zpoller_destroy (&poller);
 done:
     for (uint32_t w = 0; workers && w < nn; w++)
-        zactor_destroy (&workers[w]);
+        zp_actor_destroy (&workers[w]);
     /* Worker processes end after the master's BYE; the others are stopped,
        all at once (and at once when interrupted: they were told nothing). */
     if (children) {
@@ -802,7 +803,7 @@ done:
                 rc = -1;
             }
     }
-    zactor_destroy (&master);
+    zp_actor_destroy (&master);
     for (uint32_t w = 0; endpoints && w < nn; w++) {
         zstr_free (&endpoints[w]);
         zstr_free (&where[w]);

@@ -193,6 +193,11 @@ Test (checkpoint, a_killed_master_is_resumed_to_the_same_answer, .timeout = 180)
     for (int i = 0; i < 100 && zp_test_count_processes (job) > 0; i++)
         usleep (100 * 1000);
     cr_assert_eq (zp_test_count_processes (job), 0, "workers of the killed master left behind");
+    /* ... and they ended cleanly: no assertion, no socket left open. */
+    text = zp_test_read (err, NULL);
+    cr_assert (!strstr (text, "Assertion") && !strstr (text, "dangling"),
+               "the workers of the killed master did not end cleanly:\n%s", text);
+    free (text);
 
     char *e2;
     int rc = s_run (job, "--resume", NULL, NULL, &e2);

@@ -241,6 +241,42 @@ Test (faults, a_router_whose_receiver_hangs_ends_with_the_job, .timeout = 90)
     free (text);
 }
 
+Test (faults, the_nodes_of_a_killed_master_end_cleanly, .timeout = 180)
+{
+    /* The master's process dies (SIGKILL) with checkpoints on, five times,
+       at different points: its tcp workers and router (killed in turn by
+       their parent-death signal, SIGTERM) must end without an assertion,
+       a socket left open or a process left behind. */
+    char dir[4096], extra[1024];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    snprintf (extra, sizeof extra,
+              "routers:\n  - name: r1\n  - name: r2\n    transport: tcp\n"
+              "    endpoint: tcp://127.0.0.1:%d\n"
+              "routing:\n  mode: aggregated\n"
+              "reliability:\n  checkpoint_every: 5\n  checkpoint_dir: %s/ckpt\n",
+              zp_test_port (), dir);
+    for (int round = 0; round < 5; round++) {
+        char name[32], job[4200], out[4200], err[4200];
+        snprintf (name, sizeof name, "killed%d", round);
+        snprintf (job, sizeof job, "%s", s_job (dir, name, 100000, extra));
+        const char *run[] = {zp_test_bin (), "run", job, NULL};
+        int pid = zp_test_start (run, out, err);
+        char step[32];
+        snprintf (step, sizeof step, "superstep %d:", 3 + 7 * round);
+        cr_assert (zp_test_wait_for (err, step, 60), "the job did not start");
+        kill (pid, SIGKILL);
+        zp_test_wait (pid, 5);
+        for (int i = 0; i < 100 && zp_test_count_processes (job) > 0; i++)
+            usleep (100 * 1000);
+        cr_assert_eq (zp_test_count_processes (job), 0, "nodes of the killed master left behind");
+        char *text = zp_test_read (err, NULL);
+        cr_assert (!strstr (text, "Assertion") && !strstr (text, "dangling"),
+                   "round %d: the nodes of the killed master did not end cleanly:\n%s", round,
+                   text);
+        free (text);
+    }
+}
+
 Test (faults, without_recoveries_a_killed_router_fails_the_job_at_once, .timeout = 60)
 {
     char dir[4096], extra[512];
