@@ -25,6 +25,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 /* The job parameter that names the weight column for ZP_NEEDS_WEIGHTS programs. */
@@ -283,19 +284,43 @@ static const zp_worker_config_t *s_node (const s_job_t *j, uint32_t k, uint32_t 
 /* A directory for this user's ipc endpoints, that only the user can enter:
    $XDG_RUNTIME_DIR/zpregel, else /tmp/zpregel-UID. 0, or -1 when it is not
    the user's own (then the job is not watchable from outside). */
-static int s_private_dir (char *dir, size_t len)
+/* Whether `dir` is a directory of this user's that no one else may enter
+   (made if missing). */
+static bool s_private (const char *dir)
 {
-    const char *runtime = getenv ("XDG_RUNTIME_DIR");
-    if (runtime && *runtime)
-        snprintf (dir, len, "%s/zpregel", runtime);
-    else
-        snprintf (dir, len, "/tmp/zpregel-%u", (unsigned) getuid ());
     mkdir (dir, 0700);
     struct stat st;
     return lstat (dir, &st) == 0 && S_ISDIR (st.st_mode) && st.st_uid == getuid () &&
-                   (st.st_mode & 077) == 0
-               ? 0
-               : -1;
+           (st.st_mode & 077) == 0;
+}
+
+/* The longest path an ipc endpoint may have (a socket address's sun_path). */
+#define S_IPC_PATH_MAX (sizeof (((struct sockaddr_un *) 0)->sun_path) - 1)
+/* The names s_watch_endpoints gives the sockets in the directory: "/", 16
+   hex digits, "-broadcast". */
+#define S_IPC_NAME_LEN 27
+
+/* The directory of the ipc endpoints of a job watched from this machine:
+   $XDG_RUNTIME_DIR/zpregel, or /tmp/zpregel-UID when that one is not
+   private or too long for a socket's address. 0, or -1 (none fits). */
+static int s_private_dir (char *dir, size_t len)
+{
+    const char *runtime = getenv ("XDG_RUNTIME_DIR");
+    if (runtime && *runtime) {
+        snprintf (dir, len, "%s/zpregel", runtime);
+        if (strlen (dir) + S_IPC_NAME_LEN <= S_IPC_PATH_MAX && s_private (dir))
+            return 0;
+    }
+    snprintf (dir, len, "/tmp/zpregel-%u", (unsigned) getuid ());
+    return strlen (dir) + S_IPC_NAME_LEN <= S_IPC_PATH_MAX && s_private (dir) ? 0 : -1;
+}
+
+/* Removes the socket file of an ipc:// endpoint (which the master bound):
+   libzmq leaves it behind. */
+static void s_unlink_ipc (const char *endpoint)
+{
+    if (strncmp (endpoint, "ipc://", 6) == 0)
+        unlink (endpoint + 6);
 }
 
 /* reliability.checkpoint_dir, made absolute so that nodes started
@@ -496,6 +521,8 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
     char **where = calloc (nn, sizeof *where);
     char **endpoints = calloc (nn, sizeof *endpoints);
     pid_t *children = calloc (nn, sizeof *children);
+    /* A job watched from this machine only: the master's ipc endpoints. */
+    char ipc_control[300] = "", ipc_broadcast[300] = "";
     /* --set for the nodes this process starts: the caller's, and where the master is. */
     const char **spawn_sets = calloc ((options ? options->n_overrides : 0) + 2, sizeof *spawn_sets);
     int rc = -1;
@@ -580,7 +607,7 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
     /* A job with no tcp master endpoints can still be watched: from this
        machine, by this user, on ipc endpoints in a directory only the user
        can enter (docs/STATS.md). */
-    char watch_dir[200], ipc_control[300], ipc_broadcast[300];
+    char watch_dir[200];
     if (!cfg->control && !cfg->broadcast && s_private_dir (watch_dir, sizeof watch_dir) == 0) {
         snprintf (ipc_control, sizeof ipc_control, "ipc://%s/%016" PRIx64 "-control", watch_dir,
                   job);
@@ -804,6 +831,8 @@ done:
             }
     }
     zp_actor_destroy (&master);
+    s_unlink_ipc (ipc_control);
+    s_unlink_ipc (ipc_broadcast);
     for (uint32_t w = 0; endpoints && w < nn; w++) {
         zstr_free (&endpoints[w]);
         zstr_free (&where[w]);

@@ -3,7 +3,9 @@
     workers on other hosts simulated with network namespaces. */
 #include "zp_test.h"
 
+#include <dirent.h>
 #include <inttypes.h>
+#include <sys/stat.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -506,4 +508,49 @@ Test (distributed, a_job_with_every_node_inproc_can_be_watched, .timeout = 120)
                    strstr (text, "giving up after 30s without an event"),
                "%s", text);
     free (text);
+}
+
+/* The number of entries in `dir`, not counting . and .. (-1: no such dir). */
+static int s_entries (const char *dir)
+{
+    DIR *d = opendir (dir);
+    if (!d)
+        return -1;
+    int n = 0;
+    for (struct dirent *e; (e = readdir (d));)
+        n += strcmp (e->d_name, ".") != 0 && strcmp (e->d_name, "..") != 0;
+    closedir (d);
+    return n;
+}
+
+Test (distributed, an_inproc_job_leaves_no_socket_files_and_fits_any_runtime_dir, .timeout = 120)
+{
+    /* Its watch sockets live in $XDG_RUNTIME_DIR/zpregel while the job
+       runs, and go with it. A runtime directory too long for a socket's
+       address (108 bytes) is no reason to fail: they go to
+       /tmp/zpregel-UID instead, and go with the job there too. */
+    char dir[4096], out[4300], set[4400], runtime[4300], sockets[4400];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    snprintf (out, sizeof out, "%s/local.out", dir);
+    snprintf (set, sizeof set, "job.output=%s", out);
+    const char *run[] = {zp_test_bin (), "run", zp_test_path ("configs/local.yaml"), "--set", set,
+                         "--quiet", NULL};
+    snprintf (runtime, sizeof runtime, "%s/run", dir);
+    cr_assert_eq (mkdir (runtime, 0700), 0);
+    setenv ("XDG_RUNTIME_DIR", runtime, 1);
+    zp_test_run_t r;
+    zp_test_run (run, 60, &r);
+    cr_assert_eq (r.status, 0, "%s", r.err);
+    zp_test_run_free (&r);
+    snprintf (sockets, sizeof sockets, "%s/zpregel", runtime);
+    cr_assert_eq (s_entries (sockets), 0, "the job left files in %s", sockets);
+
+    char longer[4400];
+    snprintf (longer, sizeof longer, "%s/%0100d", dir, 0);
+    cr_assert_eq (mkdir (longer, 0700), 0);
+    setenv ("XDG_RUNTIME_DIR", longer, 1);
+    zp_test_run (run, 60, &r);
+    unsetenv ("XDG_RUNTIME_DIR");
+    cr_assert_eq (r.status, 0, "a long XDG_RUNTIME_DIR failed the job:\n%s", r.err);
+    zp_test_run_free (&r);
 }
