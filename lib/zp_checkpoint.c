@@ -210,9 +210,21 @@ static int s_write_file (const char *dir, const char *path, const zp_cbor_writer
 /* Reads and decompresses `path`: a malloc'd buffer, or NULL with a message. */
 static uint8_t *s_read_file (const char *path, size_t *size, char *err, size_t errlen)
 {
-    FILE *f = fopen (path, "rb");
-    if (!f) {
+    /* Opened without waiting (a FIFO put there would block open() for
+       ever) and read only if it is a regular file. */
+    int fd = open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat (fd, &st) != 0) {
         snprintf (err, errlen, "cannot open %s: %s", path, strerror (errno));
+        if (fd >= 0)
+            close (fd);
+        return NULL;
+    }
+    FILE *f = S_ISREG (st.st_mode) ? fdopen (fd, "rb") : NULL;
+    if (!f) {
+        snprintf (err, errlen, "%s is damaged: %s", path,
+                  S_ISREG (st.st_mode) ? strerror (errno) : "not a regular file");
+        close (fd);
         return NULL;
     }
     uint8_t *raw = NULL, *out = NULL;
@@ -340,23 +352,35 @@ int zp_checkpoint_save (const char *dir, uint64_t fingerprint, uint32_t worker, 
     return rc;
 }
 
+/* Reads worker file `path` of worker `worker` at `step`: the decompressed
+   bytes (caller frees) and a reader at its partition, or NULL with a
+   message (a file of another worker or superstep, copied or swapped
+   there, is refused like a damaged one). */
+static uint8_t *s_open_worker (const char *path, uint64_t fingerprint, uint32_t step,
+                               uint32_t worker, zp_cbor_reader_t *r, char *err, size_t errlen)
+{
+    uint8_t *data = s_open (path, 7, "worker", fingerprint, step, r, err, errlen);
+    uint64_t who;
+    if (data && (zp_cbor_read_uint (r, &who) != 0 || who != worker)) {
+        snprintf (err, errlen, "%s is not the checkpoint of worker %u", path, worker);
+        free (data);
+        data = NULL;
+    }
+    return data;
+}
+
 int zp_checkpoint_restore (const char *dir, uint64_t fingerprint, uint32_t worker, uint32_t step,
                            zp_partition_t *partition, char *err, size_t errlen)
 {
     char path[ZP_CHECKPOINT_PATH_MAX];
     s_worker_path (path, sizeof path, dir, fingerprint, step, worker);
     zp_cbor_reader_t r;
-    uint8_t *data = s_open (path, 7, "worker", fingerprint, step, &r, err, errlen);
+    uint8_t *data = s_open_worker (path, fingerprint, step, worker, &r, err, errlen);
     if (!data)
         return -1;
-    uint64_t who;
     int rc = 0;
-    if (zp_cbor_read_uint (&r, &who) != 0 || who != worker) {
-        snprintf (err, errlen, "%s is not the checkpoint of worker %u", path, worker);
-        rc = -1;
-    }
     char why[512];
-    if (rc == 0 && zp_partition_restore (partition, step, &r, why, sizeof why) != 0) {
+    if (zp_partition_restore (partition, step, &r, why, sizeof why) != 0) {
         snprintf (err, errlen, "%s: %s", path, why);
         rc = -1;
     }
@@ -583,7 +607,8 @@ static int s_manifest_load (const char *dir, uint32_t step, bool check, uint64_t
     return rc;
 }
 
-/* Whether every worker file of `m` that this host can see is sound. A
+/* Whether every worker file of `m` that this host can see is sound and
+   where it belongs (its worker's, of its superstep). A
    directory that is not shared may hold none of them (each worker then
    checks its own when it restores), but never some. 0, or -1 with a message. */
 static int s_verify_workers (const char *dir, const zp_manifest_t *m, char *err, size_t errlen)
@@ -596,8 +621,11 @@ static int s_verify_workers (const char *dir, const zp_manifest_t *m, char *err,
             missing++;
             continue;
         }
-        if (zp_checkpoint_check_file (path, err, errlen) != 0)
+        zp_cbor_reader_t r;
+        uint8_t *data = s_open_worker (path, m->fingerprint, m->step, w, &r, err, errlen);
+        if (!data)
             return -1;
+        free (data);
     }
     if (missing && missing < m->n_workers) {
         s_worker_path (path, sizeof path, dir, m->fingerprint, m->step, 0);

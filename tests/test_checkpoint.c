@@ -7,6 +7,7 @@
 #include "zp_checkpoint.h"
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* A job with `workers` (YAML list items) and a tcp worker process t0,
@@ -260,6 +261,54 @@ Test (checkpoint, every_damaged_byte_of_a_checkpoint_is_refused, .timeout = 120)
         fclose (f);
         free (bytes);
     }
+}
+
+/* Swaps the contents of two files by renaming them. */
+static void s_swap (const char *a, const char *b)
+{
+    char tmp[4500];
+    snprintf (tmp, sizeof tmp, "%s.swap", a);
+    cr_assert (rename (a, tmp) == 0 && rename (b, a) == 0 && rename (tmp, b) == 0);
+}
+
+Test (checkpoint, a_misplaced_or_special_file_falls_back_like_a_damaged_one, .timeout = 180)
+{
+    /* Worker files swapped (each sound, each in the other's place), then a
+       FIFO where a worker file should be: --resume names the file, takes
+       the checkpoint before it and gives the answer of an uninterrupted
+       run; the FIFO neither hangs it nor needs a signal to end. */
+    char dir[4096];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    const char *graph = zp_test_path ("data/debian-deps.properties");
+    const char *job = s_job (dir, "moved", "pr", graph, "  checkpoint_every: 2\n");
+    const char *plain = s_job (dir, "straight", "pr", graph, "");
+    char *err;
+    cr_assert_eq (s_run (plain, "--set", "engine.max_supersteps=7", NULL, &err), 0, "%s", err);
+    free (err);
+    cr_assert_eq (s_run (job, "--set", "engine.max_supersteps=5", NULL, &err), 0, "%s", err);
+    free (err);
+    char ckpt[4200], w0[4400], w1[4400], a[4400], b[4400];
+    snprintf (ckpt, sizeof ckpt, "%s/ckpt-moved", dir);
+    snprintf (a, sizeof a, "%s/straight.out", dir);
+    snprintf (b, sizeof b, "%s/moved.out", dir);
+    cr_assert (zp_test_find_file (ckpt, "step-4.w0.", w0, sizeof w0));
+    cr_assert (zp_test_find_file (ckpt, "step-4.w1.", w1, sizeof w1));
+    s_swap (w0, w1);
+    cr_assert_eq (s_run (job, "--resume", "--set", "engine.max_supersteps=7", &err), 0, "%s", err);
+    cr_assert (strstr (err, "is not the checkpoint of worker"), "%s", err);
+    cr_assert (strstr (err, "using the checkpoint of superstep 2 before it"), "%s", err);
+    free (err);
+    cr_assert (zp_test_same_file (a, b), "the resumed answer differs");
+
+    /* The resume wrote checkpoints 4 and 6 again: a FIFO for worker 1's at 6. */
+    cr_assert (zp_test_find_file (ckpt, "step-6.w1.", w1, sizeof w1));
+    cr_assert_eq (unlink (w1), 0);
+    cr_assert_eq (mkfifo (w1, 0600), 0);
+    cr_assert_eq (s_run (job, "--resume", "--set", "engine.max_supersteps=7", &err), 0, "%s", err);
+    cr_assert (strstr (err, w1) && strstr (err, "not a regular file"), "%s", err);
+    cr_assert (strstr (err, "using the checkpoint of superstep 4 before it"), "%s", err);
+    free (err);
+    cr_assert (zp_test_same_file (a, b), "the resumed answer differs");
 }
 
 Test (checkpoint, a_checkpoint_that_does_not_fit_is_refused_by_name, .timeout = 120)
