@@ -679,9 +679,11 @@ static int s_launch_slurm (const zp_config_t *cfg, const char *const *overrides,
         zp_endpoint_parse (cfg->control, &control, why, sizeof why);
     if (zp_endpoint_is_tcp (cfg->broadcast))
         zp_endpoint_parse (cfg->broadcast, &bcast, why, sizeof why);
-    long job = atol (getenv ("SLURM_JOB_ID") ? getenv ("SLURM_JOB_ID") : "0");
-    long step = atol (getenv ("SLURM_STEP_ID") ? getenv ("SLURM_STEP_ID") : "0");
-    int base = 20000 + (int) ((job * 64 + step * 2) % 40000);
+    /* Unsigned arithmetic on whatever the ids hold (a huge or a bad one
+       included): a port from 20000 to 59998, the same on every task. */
+    uint64_t job = strtoull (getenv ("SLURM_JOB_ID") ? getenv ("SLURM_JOB_ID") : "0", NULL, 10);
+    uint64_t step = strtoull (getenv ("SLURM_STEP_ID") ? getenv ("SLURM_STEP_ID") : "0", NULL, 10);
+    int base = 20000 + (int) (((job % 40000) * 64 + (step % 40000) * 2) % 40000);
     char set_control[400], set_bcast[400];
     snprintf (set_control, sizeof set_control, "master.control=tcp://%s:%d", first,
               control.port ? control.port : base);

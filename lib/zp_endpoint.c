@@ -20,6 +20,16 @@ int zp_endpoint_parse_address (const char *text, zp_endpoint_t *ep, char *err, s
     size_t len = strlen (endpoint);
     if (len > 2 && strcmp (endpoint + len - 2, ":0") == 0)
         endpoint[len - 2] = 0; /* port 0: chosen at run time */
+    /* The port is never implied: "9464" alone is a port without its host,
+       not a host named 9464. */
+    const char *colon = text ? strrchr (text, ':') : NULL;
+    if (text && (!colon || strchr (colon, ']'))) {
+        bool digits = *text && strspn (text, "0123456789") == strlen (text);
+        snprintf (err, errlen, "expected HOST:PORT, e.g. 127.0.0.1:9464, got \"%s\"%s%s%s", text,
+                  digits ? " (a port needs its host: 127.0.0.1:" : "", digits ? text : "",
+                  digits ? ")" : "");
+        return -1;
+    }
     if (!text || zp_endpoint_parse (endpoint, ep, err, errlen) != 0) {
         snprintf (err, errlen, "expected HOST:PORT, e.g. 127.0.0.1:9464, got \"%s\"",
                   text ? text : "");

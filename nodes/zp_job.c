@@ -846,6 +846,43 @@ done:
     return rc;
 }
 
+/* Whether job.output can be written, before anything runs: its directory
+   is made (as a user expects of an output path) and must take a new file,
+   and the file, if it exists, must take writes. Nothing is created. 0, or
+   -1 with a message naming where the path came from. */
+static int s_check_output (const zp_config_t *cfg, char *err, size_t errlen)
+{
+    if (!cfg->output)
+        return 0;
+    char *dir = strdup (cfg->output), *slash = dir ? strrchr (dir, '/') : NULL;
+    if (!dir) {
+        snprintf (err, errlen, "out of memory");
+        return -1;
+    }
+    if (slash && slash != dir) {
+        *slash = 0;
+        zsys_dir_create ("%s", dir);
+    } else if (slash)
+        slash[1] = 0; /* "/file": the root */
+    else
+        snprintf (dir, strlen (dir) + 1, ".");
+    struct stat st;
+    const char *why = NULL;
+    if (stat (cfg->output, &st) == 0)
+        why = S_ISDIR (st.st_mode)          ? "it is a directory"
+              : access (cfg->output, W_OK) ? strerror (errno)
+                                            : NULL;
+    else if (stat (dir, &st) != 0 || !S_ISDIR (st.st_mode))
+        why = "its directory cannot be made";
+    else if (access (dir, W_OK | X_OK) != 0)
+        why = strerror (errno);
+    if (why)
+        snprintf (err, errlen, "%s: job.output: %s: cannot write: %s",
+                  zp_config_origin (cfg, "job.output"), cfg->output, why);
+    free (dir);
+    return why ? -1 : 0;
+}
+
 int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_summary_t *summary,
                 char *err, size_t errlen)
 {
@@ -853,9 +890,13 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
     char why[1024];
     const zp_program_t *program = zp_program_load (cfg->algorithm, why, sizeof why);
     if (!program) {
-        snprintf (err, errlen, "%s: job.algorithm: %s", cfg->path, why);
+        /* Where the name came from: the file's line, or the --set. */
+        snprintf (err, errlen, "%s: job.algorithm: %s", zp_config_origin (cfg, "job.algorithm"),
+                  why);
         return -1;
     }
+    if (s_check_output (cfg, err, errlen) != 0)
+        return -1;
     snprintf (summary->program, sizeof summary->program, "%s", zp_program_own_name (program));
     summary->value_type = program->value_type;
 
@@ -1080,15 +1121,7 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
                 words * sizeof *values);
     if (program->value_type == ZP_F64)
         s_top (summary, g, values);
-    if (cfg->output) {
-        /* Create the output's directory, as a user expects of an output path. */
-        char *dir = strdup (cfg->output), *slash = dir ? strrchr (dir, '/') : NULL;
-        if (slash && slash != dir) {
-            *slash = 0;
-            zsys_dir_create ("%s", dir);
-        }
-        free (dir);
-    }
+    /* The output's directory was made by s_check_output, before the run. */
     if (cfg->output &&
         (program->format ? zp_graph_write_formatted (g, values, words, program->format, cfg->output,
                                                      err, errlen)

@@ -245,7 +245,8 @@ static void s_metric_f (FILE *out, const char *name, const char *type, const cha
                         double value)
 {
     s_family (out, name, type, help);
-    fprintf (out, "%s %.9g\n", name, value);
+    /* 15 digits: a time since the epoch keeps its milliseconds. */
+    fprintf (out, "%s %.15g\n", name, value);
 }
 
 typedef enum { S_U64, S_F64 } s_kind_t;

@@ -126,6 +126,44 @@ Test (cli, set_overrides_the_job_file)
     zp_test_run_free (&r);
 }
 
+Test (cli, what_cannot_work_is_said_before_the_job_runs)
+{
+    /* An output that cannot be written, and an algorithm set on the command
+       line that does not exist: each is named where it was written, at
+       once, before any superstep (the job would run a million). */
+    char dir[4096], set[4400];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    const char *job =
+        s_job (dir, zp_test_path ("tests/data/ldbc/example-directed/example-directed.properties"),
+               "  params:\n    iterations: 1000000\n", 1);
+    snprintf (set, sizeof set, "job.output=%s", dir); /* a directory */
+    const char *to_dir[] = {zp_test_bin (), "run", job, "--set", set, NULL};
+    zp_test_run_t r;
+    zp_test_run (to_dir, 30, &r);
+    cr_assert_eq (r.status, 1, "%s", r.err);
+    char want[4500];
+    snprintf (want, sizeof want, "--set %s: job.output: %s: cannot write: it is a directory", set,
+              dir);
+    cr_assert (strstr (r.err, want), "%s", r.err);
+    cr_assert (!strstr (r.err, "superstep"), "%s", r.err);
+    zp_test_run_free (&r);
+    const char *under_a_file[] = {zp_test_bin (), "run", job, "--set",
+                                  "job.output=/dev/null/out.txt", NULL};
+    zp_test_run (under_a_file, 30, &r);
+    cr_assert_eq (r.status, 1, "%s", r.err);
+    cr_assert (strstr (r.err, "job.output: /dev/null/out.txt: cannot write: its directory cannot "
+                              "be made"),
+               "%s", r.err);
+    zp_test_run_free (&r);
+    const char *algo[] = {zp_test_bin (), "run", job, "--set", "job.algorithm=nope", NULL};
+    zp_test_run (algo, 30, &r);
+    cr_assert_eq (r.status, 1, "%s", r.err);
+    cr_assert (strstr (r.err, "zpregel: --set job.algorithm=nope: job.algorithm: unknown "
+                              "algorithm \"nope\""),
+               "%s", r.err);
+    zp_test_run_free (&r);
+}
+
 Test (cli, bad_input_exits_1_with_file_and_line)
 {
     char dir[4096];

@@ -284,3 +284,39 @@ Test (clusters, a_node_bound_on_every_interface_is_reached_where_it_advertises, 
     cr_assert (strstr (r.err, "did not acknowledge"), "%s", r.err);
     zp_test_run_free (&r);
 }
+
+Test (clusters, a_slurm_step_with_a_huge_job_id_chooses_a_valid_port, .timeout = 120)
+{
+    /* The environment of task 0 of a one-task step, as srun sets it, with
+       a job id past 64 bits: the master's ports come from the ids, and
+       must be ports (the sum overflowed to a negative one). */
+    char dir[4096];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    const char *out = s_local (dir, "wcc");
+    char yaml[2048], set[4300];
+    snprintf (yaml, sizeof yaml,
+              "job:\n  algorithm: wcc\n  graph: %s\n"
+              "master:\n  control: tcp://localhost\n  broadcast: tcp://localhost\n"
+              "workers:\n  - name: w\n",
+              zp_test_path ("data/debian-deps.properties"));
+    snprintf (set, sizeof set, "job.output=%s/slurm.out", dir);
+    setenv ("SLURM_PROCID", "0", 1);
+    setenv ("SLURM_NTASKS", "1", 1);
+    setenv ("SLURM_STEP_NODELIST", "localhost", 1);
+    setenv ("SLURM_JOB_ID", "99999999999999999999999", 1);
+    setenv ("SLURM_STEP_ID", "9223372036854775807", 1);
+    const char *run[] = {zp_test_bin (), "launch", zp_test_write (dir, "slurm.yaml", yaml),
+                         "--set",        set,      NULL};
+    zp_test_run_t r;
+    zp_test_run (run, 60, &r);
+    unsetenv ("SLURM_PROCID");
+    unsetenv ("SLURM_NTASKS");
+    unsetenv ("SLURM_STEP_NODELIST");
+    unsetenv ("SLURM_JOB_ID");
+    unsetenv ("SLURM_STEP_ID");
+    cr_assert_eq (r.status, 0, "%s", r.err);
+    zp_test_run_free (&r);
+    char got[4300];
+    snprintf (got, sizeof got, "%s/slurm.out", dir);
+    s_assert_same_file (out, got);
+}

@@ -2,6 +2,9 @@
     Prometheus's own checker and by a real browser (headless Chromium). */
 #include "zp_test.h"
 
+#include <math.h>
+#include <time.h>
+
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <netinet/in.h>
@@ -124,6 +127,13 @@ Test (status, metrics_scraped_during_a_job_pass_promtool_and_agree_with_its_stat
     /* The values are the job's: the step records up to the superstep
        scraped add up to the counters, and per worker too. */
     cr_assert_eq (s_sample (metrics, "zpregel_graph_vertices"), 63436);
+    /* The start time to the millisecond, not rounded to 9 digits (100 s). */
+    struct timespec now;
+    clock_gettime (CLOCK_REALTIME, &now);
+    double started = s_sample (metrics, "zpregel_job_start_time_seconds");
+    cr_assert (started <= (double) now.tv_sec + 1 && started > (double) now.tv_sec - 120 &&
+                   started != floor (started / 100) * 100,
+               "zpregel_job_start_time_seconds %f, now %ld", started, (long) now.tv_sec);
     cr_assert_eq (s_sample (metrics, "zpregel_workers"), 3);
     cr_assert_eq (s_sample (metrics, "zpregel_supersteps_total"), step + 1);
     char *text = zp_test_read (stats, NULL);
@@ -233,6 +243,13 @@ Test (status, a_bad_or_taken_http_address_is_named)
     zp_test_run (bad, 30, &r);
     cr_assert_eq (r.status, 1, "%s", r.err);
     cr_assert (strstr (r.err, "master.http") && strstr (r.err, "expected HOST:PORT"), "%s", r.err);
+    zp_test_run_free (&r);
+    /* A port alone is not a host. */
+    const char *bare[] = {zp_test_bin (), "run", job, "--set", "master.http=9464", NULL};
+    zp_test_run (bare, 30, &r);
+    cr_assert_eq (r.status, 1, "%s", r.err);
+    cr_assert (strstr (r.err, "got \"9464\" (a port needs its host: 127.0.0.1:9464)"), "%s",
+               r.err);
     zp_test_run_free (&r);
     /* A port someone else has: the job says so and does not run. */
     int port = zp_test_port ();
