@@ -1455,6 +1455,24 @@ static void s_print_program (const zp_program_t *p, bool json)
                     d->help ? d->help : "", d->property ? d->property : "-",
                     d->required ? "none, required" : def);
     }
+    /* Every program that reads edge weights takes the job's weight column
+       by name (the loader reads it, not the program: zp_job.c). */
+    if (p->flags & ZP_NEEDS_WEIGHTS) {
+        const char *help = "name of the edge property that holds the weights";
+        if (json) {
+            printf ("%s{\"name\":\"weight_property\",\"type\":\"text\",\"property\":",
+                    p->n_params ? "," : "");
+            if (p->weight_property)
+                zp_json_string (stdout, p->weight_property);
+            else
+                printf ("null");
+            printf (",\"required\":false,\"default\":\"weight\",\"help\":");
+            zp_json_string (stdout, help);
+            printf ("}");
+        } else
+            printf ("         job.params.%-12s %s (from %s; default weight)\n", "weight_property",
+                    help, p->weight_property ? p->weight_property : "-");
+    }
     if (json)
         printf ("]}\n");
 }

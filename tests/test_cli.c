@@ -339,6 +339,10 @@ Test (cli, usage_and_help)
     zp_test_run (programs, 10, &r);
     cr_assert_eq (r.status, 0);
     cr_assert (strstr (r.out, "job.params.damping"), "%s", r.out);
+    /* Every parameter a job may set, the weight column's name included. */
+    cr_assert (strstr (r.out, "job.params.weight_property name of the edge property that holds "
+                              "the weights (from sssp.weight-property; default weight)"),
+               "%s", r.out);
     zp_test_run_free (&r);
     const char *unknown[] = {zp_test_bin (), "frobnicate", NULL};
     zp_test_run (unknown, 10, &r);

@@ -80,4 +80,20 @@ Test (install, an_embedding_program_builds_with_pkg_config_and_runs_without_ld_l
     snprintf (b, sizeof b, "%s/file.out", dir);
     double rel = zp_test_max_relative (a, b);
     cr_assert (rel >= 0 && rel < 1e-14, "the values in memory differ from the file's by %g", rel);
+    /* A program with struct values (hubs and authorities): printed as the
+       file has them, not as the raw bits of the struct's first word. */
+    snprintf (script, sizeof script, "'%s/embed' '%s' job.algorithm=hits > '%s/hits.out'", dir, job,
+              dir);
+    s_sh (script, 120, &r);
+    cr_assert_eq (r.status, 0, "%s%s", r.out, r.err);
+    zp_test_run_free (&r);
+    snprintf (a, sizeof a, "%s/hits.out", dir);
+    char *text = zp_test_read (a, NULL);
+    cr_assert (text, "no output from the embedding program");
+    unsigned long long id;
+    double hub, authority;
+    cr_assert_eq (sscanf (text, "%llu %lf %lf", &id, &hub, &authority), 3,
+                  "not \"id hub authority\": %.200s", text);
+    cr_assert (hub >= 0 && hub <= 1 && authority >= 0 && authority <= 1, "%.200s", text);
+    free (text);
 }

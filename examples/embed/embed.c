@@ -27,9 +27,16 @@ int main (int argc, char **argv)
     int rc = zp_job_run (cfg, &options, &summary, err, sizeof err);
     if (rc != 0)
         fprintf (stderr, "%s\n", err);
+    /* A program whose values are structs (kcore, hits) says how to print
+       one: its format function, as the job's output file shows it. */
+    const zp_program_t *program = zp_program_load (cfg->algorithm, err, sizeof err);
     for (uint64_t i = 0; rc == 0 && i < summary.n_values; i++) {
         zp_value_t v = summary.values[i * summary.value_words];
-        if (summary.value_type == ZP_F64)
+        char text[512];
+        if (program && program->format) {
+            program->format (&summary.values[i * summary.value_words], text, sizeof text);
+            printf ("%" PRIu64 " %s\n", summary.ids[i], text);
+        } else if (summary.value_type == ZP_F64)
             printf ("%" PRIu64 " %.17g\n", summary.ids[i], v.f64);
         else if (summary.value_type == ZP_I64)
             printf ("%" PRIu64 " %" PRId64 "\n", summary.ids[i], v.i64);
