@@ -1,9 +1,13 @@
 /*  zp_http: the master's HTTP endpoint. */
 #include "zp_http.h"
 #include "zp_endpoint.h"
+#include "zp_log.h"
+#include "zp_ratelog.h"
 
+#include <inttypes.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +20,33 @@ extern const size_t zp_web_index_html_size, zp_web_status_js_size, zp_web_status
 struct zp_http_s {
     struct MHD_Daemon *daemon;
     zp_status_t *status;
+    zp_ratelog_t said; /* libmicrohttpd's lines (bad requests): rated */
 };
+
+/* Connections the server holds at once, and at most from one address: a
+   client (or a hostile one) that opens many and sends nothing leaves the
+   rest to others, and each is dropped after S_IDLE_S seconds. */
+#define S_CONNECTIONS 64u
+#define S_PER_ADDRESS 8u
+#define S_IDLE_S      10u
+
+/* libmicrohttpd's own lines (a malformed request, a dropped connection):
+   a warning, at most ZP_RATELOG_BURST a second, so that a client sending
+   garbage cannot fill the log. Runs on the server's thread only. */
+static void s_log (void *cls, const char *fmt, va_list ap)
+{
+    zp_http_t *self = cls;
+    uint64_t more;
+    if (!zp_ratelog_allow (&self->said, &more))
+        return;
+    char line[512];
+    vsnprintf (line, sizeof line, fmt, ap);
+    line[strcspn (line, "\n")] = 0;
+    if (more)
+        zp_log_warning ("master.http: %s (and %" PRIu64 " more lines not logged)", line, more);
+    else
+        zp_log_warning ("master.http: %s", line);
+}
 
 static enum MHD_Result s_reply (struct MHD_Connection *c, unsigned int code, const char *type,
                                 const void *body, size_t size, enum MHD_ResponseMemoryMode mode)
@@ -92,9 +122,11 @@ zp_http_t *zp_http_start (const char *address, zp_status_t *status, char *bound,
         unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
         if (ai->ai_family == AF_INET6)
             flags |= MHD_USE_IPv6;
-        self->daemon = MHD_start_daemon (flags, 0, NULL, NULL, s_handle, self, MHD_OPTION_SOCK_ADDR,
-                                         ai->ai_addr, MHD_OPTION_CONNECTION_LIMIT, 64u,
-                                         MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_END);
+        self->daemon = MHD_start_daemon (
+            flags, 0, NULL, NULL, s_handle, self, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+            MHD_OPTION_CONNECTION_LIMIT, S_CONNECTIONS, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+            S_PER_ADDRESS, MHD_OPTION_CONNECTION_TIMEOUT, S_IDLE_S, MHD_OPTION_EXTERNAL_LOGGER,
+            s_log, self, MHD_OPTION_END);
     }
     freeaddrinfo (ai);
     if (!self || !self->daemon) {
@@ -117,6 +149,9 @@ void zp_http_stop (zp_http_t **self_p)
     if (!self)
         return;
     MHD_stop_daemon (self->daemon);
+    uint64_t more = zp_ratelog_unreported (&self->said, true);
+    if (more)
+        zp_log_warning ("master.http: %" PRIu64 " more lines not logged", more);
     free (self);
     *self_p = NULL;
 }

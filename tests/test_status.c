@@ -294,3 +294,68 @@ Test (status, log_level_sets_what_the_nodes_log, .timeout = 120)
                "%s", r.err);
     zp_test_run_free (&r);
 }
+
+/* A tcp connection to 127.0.0.1:port from `source` (a loopback address),
+   or -1. */
+static int s_connect_from (const char *source, int port)
+{
+    int fd = socket (AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in from = {.sin_family = AF_INET}, to = {.sin_family = AF_INET};
+    inet_pton (AF_INET, source, &from.sin_addr);
+    inet_pton (AF_INET, "127.0.0.1", &to.sin_addr);
+    to.sin_port = htons ((uint16_t) port);
+    if (fd < 0 || bind (fd, (struct sockaddr *) &from, sizeof from) != 0 ||
+        connect (fd, (struct sockaddr *) &to, sizeof to) != 0) {
+        if (fd >= 0)
+            close (fd);
+        return -1;
+    }
+    return fd;
+}
+
+static size_t s_count_lines_with (const char *path, const char *needle)
+{
+    char *text = zp_test_read (path, NULL);
+    size_t n = 0;
+    for (const char *p = text; p && (p = strstr (p, needle)); p++)
+        n++;
+    free (text);
+    return n;
+}
+
+Test (status, bad_and_idle_clients_neither_flood_the_log_nor_hold_the_server, .timeout = 120)
+{
+    /* 2,000 malformed requests make a few rated lines, not 2,000; then 64
+       connections from one address that send nothing (all the server's
+       slots, once) leave the metrics to everyone else. */
+    char dir[4096], err[4200];
+    int port = zp_test_port ();
+    int pid = s_start_paced (dir, port, 200, NULL, err);
+    cr_assert (zp_test_wait_for (err, "superstep 1:", 60), "the job did not start");
+    for (int i = 0; i < 2000; i++) {
+        int fd = s_connect_from ("127.0.0.1", port);
+        if (fd < 0)
+            continue;
+        const char garbage[] = "GARBAGE \x01\x02 HTTP/9.9\r\nno colon here\r\n\r\n";
+        if (write (fd, garbage, sizeof garbage - 1) < 0)
+            cr_log_warn ("write failed");
+        close (fd);
+    }
+    int idle[64], held = 0;
+    for (int i = 0; i < 64; i++)
+        if ((idle[held] = s_connect_from ("127.0.0.2", port)) >= 0)
+            held++;
+    cr_assert_gt (held, 0, "no connection from 127.0.0.2");
+    int code = 0;
+    char *metrics = zp_test_http_get (port, "/metrics", &code);
+    cr_assert (metrics && code == 200, "the metrics did not answer while %d idle connections were "
+                                       "held",
+               held);
+    free (metrics);
+    for (int i = 0; i < held; i++)
+        close (idle[i]);
+    kill (pid, SIGTERM);
+    zp_test_wait (pid, 30);
+    size_t lines = s_count_lines_with (err, "master.http:");
+    cr_assert (lines < 200, "2,000 bad requests made %zu log lines", lines);
+}
