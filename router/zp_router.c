@@ -86,7 +86,7 @@ typedef struct {
     s_plan_t *plans;
     size_t n_plans;
     s_step_plan_t *steps;
-    size_t n_steps;
+    size_t n_steps, cap_steps;
     s_agg_t *aggs;
     size_t n_aggs, cap_aggs;
     zp_rstats_t stats;
@@ -696,6 +696,41 @@ static void s_on_plan (self_t *self, const zp_broadcast_t *b)
     self->plans[self->n_plans++] = (s_plan_t){b->plan_version, routes};
 }
 
+/* Supersteps whose plan is kept behind the newest BEGIN. An aggregation
+   of superstep s is complete before any worker can say DONE for s, so
+   before BEGIN s + 1: a few are margin enough. */
+#define S_STEPS_KEPT 8
+
+/* Forgets the supersteps (and the plans only they used) that no
+   aggregation can still need, so that memory and the plan look-up stay
+   the same size however long the job runs. */
+static void s_forget_old_steps (self_t *self)
+{
+    size_t kept = 0;
+    uint64_t oldest = UINT64_MAX; /* the oldest plan version still used */
+    for (size_t i = 0; i < self->n_steps; i++) {
+        const s_step_plan_t *st = &self->steps[i];
+        bool needed = (int64_t) st->step + S_STEPS_KEPT > self->begun;
+        for (size_t k = 0; !needed && k < self->n_aggs; k++)
+            needed = self->aggs[k].step == st->step;
+        if (needed) {
+            self->steps[kept++] = *st;
+            oldest = st->version < oldest ? st->version : oldest;
+        }
+    }
+    self->n_steps = kept;
+    /* Versions only grow: a plan older than every kept step's is done
+       with (a newer one may wait for its BEGIN). */
+    kept = 0;
+    for (size_t k = 0; k < self->n_plans; k++) {
+        if (self->plans[k].version < oldest)
+            free (self->plans[k].routes);
+        else
+            self->plans[kept++] = self->plans[k];
+    }
+    self->n_plans = kept;
+}
+
 static void s_handle_broadcast (self_t *self, const zp_broadcast_t *b)
 {
     if (b->kind == ZP_MSG_SYNC && self->routed && !self->ready_sent) {
@@ -712,12 +747,14 @@ static void s_handle_broadcast (self_t *self, const zp_broadcast_t *b)
     else if (b->kind == ZP_MSG_BEGIN && self->routed) {
         if ((int64_t) b->step > self->begun)
             self->begun = b->step;
-        s_step_plan_t *grown = realloc (self->steps, (self->n_steps + 1) * sizeof *grown);
+        s_step_plan_t *grown = zp_grow (self->steps, &self->cap_steps, self->n_steps,
+                                        sizeof *grown, 16);
         if (grown) {
             self->steps = grown;
             self->steps[self->n_steps++] = (s_step_plan_t){b->step, b->plan_version};
         }
         s_check_all (self);
+        s_forget_old_steps (self);
     } else if (b->kind == ZP_MSG_TERMINATE && !self->finished) {
         self->finished = true;
         if (b->status != 0 && !self->failed)
