@@ -28,7 +28,7 @@ int main (void)
     zp_compress_t *z = zp_compress_new (1, zp_batch_max_plain (1 << 20));
     zp_handle_t ids[4] = {0, 3, 7, 9};
     zp_value_t values[4] = {{.f64 = 0.5}, {.f64 = 1}, {.f64 = -2}, {.f64 = 1e300}};
-    uint32_t offsets[5] = {0, 1, 3, 3, 6};
+    uint64_t offsets[5] = {0, 1, 3, 3, 6};
     const uint8_t bytes[6] = "abcdef";
     zp_batch_out_t b = {{42, 3, 1, 0, 7, ZP_F64, 0, 4}, ids, values, NULL, NULL};
     zp_batch_encode (&b, NULL, 0, &s_w);

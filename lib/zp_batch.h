@@ -43,7 +43,7 @@ typedef struct {
     zp_batch_header_t header;
     const zp_handle_t *ids;   /* count handles, ascending when compressed is wanted */
     const zp_value_t *values; /* F64/I64: count values */
-    const uint32_t *offsets;  /* BYTES: count+1 offsets into data */
+    const uint64_t *offsets;  /* BYTES: count+1 offsets into data */
     const uint8_t *data;      /* BYTES: the concatenated messages */
 } zp_batch_out_t;
 

@@ -78,7 +78,7 @@ static int s_lanes_new (zp_partition_t *p, uint32_t threads);
 typedef struct {
     uint32_t *ids;
     zp_value_t *values;
-    uint32_t *offsets; /* bytes: count+1 offsets into data */
+    uint64_t *offsets; /* bytes: count+1 offsets into data (no 4 GiB bound) */
     uint8_t *data;
     size_t count, cap;
     size_t data_size, data_cap;
@@ -262,7 +262,7 @@ static int s_box_reserve (s_box_t *b, size_t count, bool with_values, bool with_
         b->values = values;
     }
     if (with_offsets) {
-        uint32_t *offsets = realloc (b->offsets, (cap + 1) * sizeof *offsets);
+        uint64_t *offsets = realloc (b->offsets, (cap + 1) * sizeof *offsets);
         if (!offsets)
             return -1;
         if (!b->offsets)
@@ -277,8 +277,6 @@ static int s_box_reserve_data (s_box_t *b, size_t len)
 {
     if (b->data_size + len <= b->data_cap)
         return 0;
-    if (len > UINT32_MAX - b->data_size)
-        return -1;
     size_t cap = b->data_cap ? b->data_cap : 4096;
     while (cap < b->data_size + len)
         cap *= 2;
@@ -718,7 +716,7 @@ int zp_partition_deliver (zp_partition_t *p, zp_batch_view_t *view)
             if (len)
                 memcpy (box->data + box->data_size, data, len);
             box->data_size += len;
-            box->offsets[box->count + 1] = (uint32_t) box->data_size;
+            box->offsets[box->count + 1] = box->data_size;
         }
         box->count++;
     }
@@ -1599,7 +1597,7 @@ static void s_send_bytes_one (zp_partition_t *p, zp_handle_t to, const void *dat
     if (len)
         memcpy (b->data + b->data_size, data, len);
     b->data_size += len;
-    b->offsets[++b->count] = (uint32_t) b->data_size;
+    b->offsets[++b->count] = b->data_size;
     if (w != p->worker && s_box_bytes (b) >= p->settings.batch_bytes)
         s_flush_box (p, w);
 }

@@ -256,7 +256,7 @@ static int s_keep_merged (self_t *self, s_agg_t *a, const s_item_t *items, size_
     a->sent = sent;
     zp_handle_t *ids = malloc ((count ? count : 1) * sizeof *ids);
     zp_value_t *values = malloc ((count ? count : 1) * sizeof *values);
-    uint32_t *offsets = malloc ((count + 1) * sizeof *offsets);
+    uint64_t *offsets = malloc ((count + 1) * sizeof *offsets);
     size_t data_size = 0;
     for (size_t i = 0; i < count; i++)
         data_size += items[i].len;

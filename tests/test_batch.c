@@ -78,11 +78,11 @@ Test (batch, bytes_round_trip)
     const char *msgs[] = {"", "a", "hello world", "\0\1\2"};
     size_t lens[] = {0, 1, 11, 3};
     zp_handle_t ids[4] = {5, 6, 6, 100};
-    uint32_t offsets[5] = {0};
+    uint64_t offsets[5] = {0};
     uint8_t data[64];
     for (int i = 0; i < 4; i++) {
         memcpy (data + offsets[i], msgs[i], lens[i]);
-        offsets[i + 1] = offsets[i] + (uint32_t) lens[i];
+        offsets[i + 1] = offsets[i] + lens[i];
     }
     zp_batch_out_t b = {.header = {.job = 7, .type = ZP_BYTES, .count = 4},
                         .ids = ids,
@@ -184,7 +184,7 @@ Test (batch, truncated_and_corrupt_frames_are_rejected)
     s_torture (w.data, w.size, z);
     cr_assert_eq (zp_batch_encode (&b, z, 0, &w), 0);
     s_torture (w.data, w.size, z);
-    uint32_t offsets[3] = {0, 2, 5};
+    uint64_t offsets[3] = {0, 2, 5};
     zp_batch_out_t bb = {.header = {.type = ZP_BYTES, .count = 2},
                          .ids = ids,
                          .offsets = offsets,
