@@ -597,9 +597,9 @@ static int s_launch_children (const zp_config_t *cfg, const char *where, s_child
         }
     }
     /* Interrupted: whatever still runs is stopped, all at once. */
-    pid_t pids[n ? n : 1];
-    for (size_t i = 0; i < n; i++)
-        pids[i] = children[i].pid;
+    pid_t pids[n + 1];
+    for (size_t i = 0; i <= n; i++)
+        pids[i] = i < n ? children[i].pid : 0;
     zp_process_stop_all (pids, NULL, n, 0);
     for (size_t i = 0; i < n; i++)
         if (children[i].pid > 0)

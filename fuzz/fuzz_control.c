@@ -82,6 +82,8 @@ int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
         size_t text_len;
         if (zp_broadcast_decode (data, size, &b) == 0 && b.kind == ZP_MSG_PLAN)
             s_touch ((const uint8_t *) b.routes, (size_t) b.n_workers * b.n_workers * 4);
+        uint64_t first;
+        s_sink += zp_gone_decode (data, size, &first);
         s_sink += zp_replay_decode (data, size, &replay) + zp_ready_decode (data, size, &ready) +
                   zp_ping_decode (data, size, &ping) + zp_rstats_decode (data, size, &rstats) +
                   zp_bye_decode (data, size, &status, &text, &text_len);

@@ -134,6 +134,23 @@ int zp_replay_decode (const void *frame, size_t size, zp_replay_t *m)
     return zp_frame_end (&r);
 }
 
+int zp_gone_encode (uint64_t first, zp_cbor_writer_t *out)
+{
+    zp_frame_write_begin (out, ZP_MSG_GONE, 3);
+    zp_cbor_write_uint (out, first);
+    return s_done (out);
+}
+
+int zp_gone_decode (const void *frame, size_t size, uint64_t *first)
+{
+    zp_cbor_reader_t r;
+    S_TRY (zp_frame_begin (&r, frame, size, ZP_MSG_GONE, 3));
+    ZP_READ_U (&r, UINT64_MAX, *first);
+    if (*first < 2)
+        return ZP_ERANGE;
+    return zp_frame_end (&r);
+}
+
 /* `count` text items. */
 static int s_texts (zp_cbor_reader_t *r, size_t count)
 {

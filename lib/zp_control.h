@@ -240,6 +240,10 @@ int zp_fail_encode (const zp_fail_t *m, zp_cbor_writer_t *out);
 int zp_fail_decode (const void *frame, size_t size, zp_fail_t *m);
 int zp_replay_encode (const zp_replay_t *m, zp_cbor_writer_t *out);
 int zp_replay_decode (const void *frame, size_t size, zp_replay_t *m);
+/* GONE answers a REPLAY that asks for broadcasts the master no longer
+   keeps: those before `first` (>= 2). */
+int zp_gone_encode (uint64_t first, zp_cbor_writer_t *out);
+int zp_gone_decode (const void *frame, size_t size, uint64_t *first);
 /* BYE carries how the job ended and why, as TERMINATE does (a node may
    see the BYE before the TERMINATE broadcast). `reason`: NULL or "" when
    the job finished; decoded, not NUL-terminated. */

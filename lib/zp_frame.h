@@ -32,6 +32,7 @@ typedef enum {
     ZP_MSG_ASSIGN = 16,
     ZP_MSG_BYE = 17,
     ZP_MSG_ROUTE = 18, /* master -> router: the workers, the program, settings */
+    ZP_MSG_GONE = 19,  /* master -> anyone, for a REPLAY: broadcasts before `first` are not kept */
     /* master -> everyone, over the broadcast PUB */
     ZP_MSG_SYNC = 32,
     ZP_MSG_BEGIN = 33,

@@ -39,6 +39,21 @@ void zp_sequencer_destroy (zp_sequencer_t **self_p)
     *self_p = NULL;
 }
 
+void zp_sequencer_skip (zp_sequencer_t *self, uint64_t first)
+{
+    if (!self->started || self->next >= first)
+        return;
+    size_t kept = 0;
+    for (size_t i = 0; i < self->n_held; i++)
+        if (self->held[i].seq < first)
+            zp_wire_close (&self->held[i].msg);
+        else
+            self->held[kept++] = self->held[i];
+    self->n_held = kept;
+    self->next = first;
+    self->asked = 0;
+}
+
 uint64_t zp_sequencer_expected (const zp_sequencer_t *self)
 {
     return self->next;

@@ -29,6 +29,9 @@ void zp_sequencer_offer (zp_sequencer_t *self, zp_wire_msg_t *msg, uint64_t seq)
 bool zp_sequencer_next (zp_sequencer_t *self, zp_wire_msg_t *msg);
 /* If frames are missing and it is time to ask: true with the range. */
 bool zp_sequencer_gap (zp_sequencer_t *self, uint64_t *from, uint64_t *to);
+/* Gives up on the frames before `first` (the master keeps them no more):
+   the next frame expected is `first`, if it was expected before it. */
+void zp_sequencer_skip (zp_sequencer_t *self, uint64_t first);
 /* The sequence number expected next. */
 uint64_t zp_sequencer_expected (const zp_sequencer_t *self);
 

@@ -9,6 +9,9 @@
 #include "zp_control.h"
 #include "zp_sequencer.h"
 #include "zp_wire.h"
+#include "zp_log.h"
+
+#include <inttypes.h>
 
 #include <stdlib.h>
 
@@ -139,6 +142,17 @@ static void s_take (zp_watch_t *self, zsock_t *from)
     zp_wire_msg_t msg;
     if (zp_wire_recv (from, false, &msg) != 0)
         return;
+    uint64_t first;
+    if (zp_gone_decode (zp_wire_data (&msg), zp_wire_size (&msg), &first) == 0) {
+        /* A long job: the master keeps only its newest broadcasts. */
+        if (zp_sequencer_expected (self->sequencer) < first)
+            zp_log_warning ("watch: the master no longer keeps broadcasts %" PRIu64
+                            " to %" PRIu64 "; following from %" PRIu64,
+                            zp_sequencer_expected (self->sequencer), first - 1, first);
+        zp_sequencer_skip (self->sequencer, first);
+        zp_wire_close (&msg);
+        return;
+    }
     zp_broadcast_t b;
     if (zp_broadcast_decode (zp_wire_data (&msg), zp_wire_size (&msg), &b) != 0) {
         self->bad_frames++;

@@ -82,7 +82,8 @@ typedef struct {
     const char *public_control; /* named in SYNC and HEARTBEAT */
     zp_router_report_t *router_reports;
     s_frame_t *log; /* log[i] is broadcast seq i + 1 */
-    size_t n_log, cap_log;
+    size_t n_log, cap_log; /* log[i] is broadcast log_first + i */
+    uint64_t log_first, published;
     uint32_t step;
     int64_t step_started;
     int64_t deadline;
@@ -137,9 +138,30 @@ static void s_report_suppressed (self_t *self, bool now)
         zp_log_error ("master: %" PRIu64 " more bad frames not logged", more);
 }
 
+/* Broadcasts kept for REPLAY, at most: the newest S_LOG_MAX (about 10 MB
+   of BEGINs), so that a job of millions of supersteps keeps its memory. A
+   watcher that asks for older ones is told they are gone (GONE) and
+   follows from the oldest kept; a node never lags that far (its SUB
+   queue holds fewer). */
+#define S_LOG_MAX (1u << 17)
+
+/* Forgets the older half of a full log. */
+static void s_trim_log (self_t *self)
+{
+    if (self->n_log < S_LOG_MAX)
+        return;
+    size_t drop = self->n_log / 2;
+    for (size_t i = 0; i < drop; i++)
+        free (self->log[i].data);
+    memmove (self->log, self->log + drop, (self->n_log - drop) * sizeof *self->log);
+    self->n_log -= drop;
+    self->log_first += drop;
+}
+
 static void s_publish (self_t *self, zp_broadcast_t *b)
 {
-    b->seq = self->n_log + 1;
+    s_trim_log (self);
+    b->seq = self->published + 1;
     if (zp_broadcast_encode (b, &self->w) != 0)
         return;
     s_frame_t *log = zp_grow (self->log, &self->cap_log, self->n_log, sizeof *log, 256);
@@ -153,6 +175,7 @@ static void s_publish (self_t *self, zp_broadcast_t *b)
     memcpy (f->data, self->w.data, self->w.size);
     f->size = self->w.size;
     self->n_log++;
+    self->published++;
     zp_wire_send_raw (self->bcast, NULL, f->data, f->size, false);
 }
 
@@ -982,13 +1005,19 @@ static void s_on_replay (self_t *self, zp_wire_msg_t *msg)
         return;
     }
     uint64_t from = r.from ? r.from : 1;
-    uint64_t to = r.to < self->n_log ? r.to : self->n_log;
+    uint64_t to = r.to < self->published ? r.to : self->published;
+    if (from < self->log_first && to >= from) {
+        /* Not kept any more: said once, then what is kept. */
+        if (zp_gone_encode (self->log_first, &self->w) == 0)
+            zp_wire_send (self->control, &msg->identity, &self->w, true);
+        from = self->log_first;
+    }
     uint64_t budget = s_replay_budget (self, msg);
     if (to >= from && to - from >= budget)
         to = budget ? from + budget - 1 : from - 1;
     s_replay_spend (self, msg, to >= from ? to - from + 1 : 0);
     for (uint64_t seq = from; seq <= to; seq++) {
-        const s_frame_t *f = &self->log[seq - 1];
+        const s_frame_t *f = &self->log[seq - self->log_first];
         /* A peer that went away is no reason to stop: ROUTER_MANDATORY says so. */
         if (zp_wire_send_raw (self->control, &msg->identity, f->data, f->size, true) != 0)
             break;
@@ -1199,6 +1228,7 @@ void zp_master_actor (zsock_t *pipe, void *argp)
     self->values = calloc (a->graph->n ? a->graph->n * zp_program_value_words (a->program) : 1,
                            sizeof *self->values);
     zp_cbor_writer_init (&self->w, 1 << 16);
+    self->log_first = 1;
     self->replay_budgets = zhashx_new ();
     if (self->replay_budgets)
         zhashx_set_destructor (self->replay_budgets, s_free_item);

@@ -863,7 +863,10 @@ static void s_on_control_msg (self_t *self, zp_wire_msg_t msg)
         zp_node_broadcast (&self->node, &msg, s_on_broadcast_cb, self); /* replayed */
         return;
     }
-    if (kind == ZP_MSG_ASSIGN && self->state == S_JOINING)
+    uint64_t first;
+    if (kind == ZP_MSG_GONE && zp_gone_decode (data, size, &first) == 0)
+        s_fail (self, "missed broadcasts the master no longer keeps");
+    else if (kind == ZP_MSG_ASSIGN && self->state == S_JOINING)
         s_on_assign (self, data, size);
     else if (kind == ZP_MSG_BYE && zp_bye_decode (data, size, &status, &reason, &reason_len) == 0) {
         if (status != 0 && !self->failed)

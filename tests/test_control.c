@@ -221,6 +221,13 @@ Test (control, done_result_fail_ready_bye_round_trip)
     replay = (zp_replay_t){9, 3};
     cr_assert_eq (zp_replay_encode (&replay, &w), 0);
     cr_assert_eq (zp_replay_decode (w.data, w.size, &replayd), ZP_ERANGE);
+    uint64_t first = 0;
+    cr_assert_eq (zp_gone_encode (65537, &w), 0);
+    cr_assert_eq (zp_gone_decode (w.data, w.size, &first), 0);
+    cr_assert_eq (first, 65537);
+    cr_assert_eq (zp_replay_decode (w.data, w.size, &replayd), ZP_EKIND);
+    cr_assert_eq (zp_gone_encode (1, &w), 0); /* nothing is gone before 1 */
+    cr_assert_eq (zp_gone_decode (w.data, w.size, &first), ZP_ERANGE);
     cr_assert_eq (zp_bye_encode (0, NULL, &w), 0);
     /* A BYE is not a READY. */
     cr_assert_eq (zp_ready_decode (w.data, w.size, &readyd), ZP_EKIND);

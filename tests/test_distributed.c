@@ -554,3 +554,38 @@ Test (distributed, an_inproc_job_leaves_no_socket_files_and_fits_any_runtime_dir
     cr_assert_eq (r.status, 0, "a long XDG_RUNTIME_DIR failed the job:\n%s", r.err);
     zp_test_run_free (&r);
 }
+
+Test (distributed, a_watcher_of_a_very_long_job_is_told_its_start_is_gone, .timeout = 240)
+{
+    /* The master keeps the newest 131,072 broadcasts. A watcher started
+       after 135,000 supersteps asks for broadcast 1 on: it is told which
+       are gone (GONE), says so, and follows from the oldest one kept. */
+    char dir[4096], yaml[4096], job_out[4300], job_err[4300], w_out[4300], w_err[4300];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    int broadcast = zp_test_port ();
+    snprintf (yaml, sizeof yaml,
+              "job:\n  algorithm: pr\n  graph: %s\n  output: %s/long.out\n"
+              "  params:\n    iterations: 190000\n"
+              "master:\n  control: tcp://127.0.0.1:%d\n  broadcast: tcp://127.0.0.1:%d\n"
+              "workers:\n  - name: w1\n"
+              "engine:\n  max_supersteps: 200000\n",
+              zp_test_path ("tests/data/ldbc/example-directed/example-directed.properties"), dir,
+              zp_test_port (), broadcast);
+    const char *job = zp_test_write (dir, "long.yaml", yaml);
+    const char *run[] = {zp_test_bin (), "run", job, NULL};
+    int pid = zp_test_start (run, job_out, job_err);
+    cr_assert (zp_test_wait_for (job_err, "superstep 135000:", 180), "the job did not get there");
+    char endpoint[64];
+    snprintf (endpoint, sizeof endpoint, "tcp://127.0.0.1:%d", broadcast);
+    const char *watch[] = {zp_test_bin (), "watch", endpoint, "--timeout", "30", NULL};
+    int watcher = zp_test_start (watch, w_out, w_err);
+    cr_assert (zp_test_wait_for (w_err, "the master no longer keeps broadcasts 1 to ", 30),
+               "the watcher was not told: %s", zp_test_read (w_err, NULL));
+    cr_assert (zp_test_wait_for (w_out, "  begin      superstep ", 30), "no superstep followed");
+    cr_assert_eq (zp_test_wait (pid, 120), 0, "%s", zp_test_read (job_err, NULL));
+    zp_test_wait (watcher, 60);
+    char *text = zp_test_read (w_out, NULL);
+    cr_assert (text && !strstr (text, "superstep 1 (after"), "history it was told is gone:\n%.300s",
+               text);
+    free (text);
+}
