@@ -169,7 +169,7 @@ static int s_read_settings (zp_cbor_reader_t *r, zp_settings_t *s)
     ZP_READ_U (r, UINT64_MAX, s->batch_bytes);
     ZP_READ_U (r, 22, s->compress_level);
     ZP_READ_U (r, UINT64_MAX, s->compress_min);
-    ZP_READ_U (r, 2, s->compress);
+    ZP_READ_U (r, ZP_COMPRESS_OFF, s->compress);
     ZP_READ_U (r, UINT32_MAX, s->max_supersteps);
     ZP_READ_U (r, UINT32_MAX, s->ack_timeout_ms);
     ZP_READ_U (r, UINT32_MAX, s->max_retries);
@@ -268,7 +268,7 @@ static void s_write_settings (zp_cbor_writer_t *out, const zp_settings_t *s)
     zp_cbor_write_uint (out, s->batch_bytes);
     zp_cbor_write_uint (out, s->compress_level);
     zp_cbor_write_uint (out, s->compress_min);
-    zp_cbor_write_uint (out, s->compress);
+    zp_cbor_write_uint (out, (uint64_t) s->compress);
     zp_cbor_write_uint (out, s->max_supersteps);
     zp_cbor_write_uint (out, s->ack_timeout_ms);
     zp_cbor_write_uint (out, s->max_retries);

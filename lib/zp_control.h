@@ -26,6 +26,7 @@
 
 #include "zp_cbor.h"
 #include "zp_frame.h"
+#include "zpregel/zp_config.h"
 #include "zpregel/zp_job.h"
 #include "zpregel/zp_types.h"
 
@@ -64,7 +65,7 @@ typedef struct {
     uint64_t batch_bytes;    /* flush an outbox at this many bytes */
     uint32_t compress_level; /* zstd level */
     uint64_t compress_min;   /* compress payloads of at least this size */
-    uint32_t compress;       /* 0 auto (tcp links off this host), 1 every link, 2 none */
+    zp_compress_mode_t compress; /* compression.mode; on the wire 0 auto, 1 on, 2 off */
     uint32_t max_supersteps;
     uint32_t ack_timeout_ms;   /* tcp links: an unACKed batch is sent again after this, doubling */
     uint32_t max_retries;      /* ... this many times, then the worker fails */

@@ -576,9 +576,7 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
         .settings = {.batch_bytes = cfg->batch_bytes,
                      .compress_level = cfg->compress_level,
                      .compress_min = cfg->compress_min_bytes,
-                     .compress = cfg->compress_mode == ZP_COMPRESS_ON    ? 1
-                                 : cfg->compress_mode == ZP_COMPRESS_OFF ? 2
-                                                                         : 0,
+                     .compress = cfg->compress_mode,
                      .max_supersteps = cfg->max_supersteps,
                      .check_program = (uint32_t) cfg->check_program,
                      .threads = cfg->threads,

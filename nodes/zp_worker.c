@@ -37,6 +37,7 @@
 #include "zp_log.h"
 #include "zp_node.h"
 #include "zp_heartbeat.h"
+#include "zp_link.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -57,13 +58,6 @@ typedef struct {
     uint64_t *ahead;
     size_t n_ahead, cap_ahead;
 } s_rx_t;
-
-/* A socket we send batches on: to a peer, or to a router. */
-typedef struct {
-    zsock_t *sock;
-    zp_compress_t *z;
-    bool lossless; /* inproc to a peer: what is sent arrives */
-} s_link_t;
 
 /* A batch sent and not yet ACKed. On links that can lose frames (tcp) it
    keeps its frame (zp_wire_keep: the memory that was sent, shared), to
@@ -113,7 +107,7 @@ typedef struct {
     uint64_t job;
     uint32_t worker, n_workers, n_routers;
     uint32_t step;
-    s_link_t *links; /* n_workers peers, then n_routers routers */
+    zp_link_t *links; /* n_workers peers, then n_routers routers */
     s_peer_t *peers;
     s_rx_t *rx; /* per source: workers, then routers */
     zp_compress_t *rx_z;
@@ -403,7 +397,7 @@ static uint32_t s_route (const self_t *self, uint32_t dst)
    (back-pressure). */
 static void s_on_control (self_t *self);
 
-static int s_send_on (self_t *self, s_link_t *link, zmq_msg_t *kept)
+static int s_send_on (self_t *self, zp_link_t *link, zmq_msg_t *kept)
 {
     while (!(zsock_events (link->sock) & ZMQ_POLLOUT)) {
         s_service (self, 10);
@@ -430,7 +424,7 @@ static int s_flush (void *ctx, uint32_t dst, const zp_batch_out_t *batch)
     s_peer_t *p = &self->peers[dst];
     const zp_settings_t *set = zp_partition_settings (self->partition);
     uint32_t route = s_route (self, dst);
-    s_link_t *link =
+    zp_link_t *link =
         route ? &self->links[self->n_workers + zp_route_router (route)] : &self->links[dst];
     zp_batch_out_t out = *batch;
     out.header.seq = p->next_seq++;
@@ -630,50 +624,18 @@ static void s_send_ready (self_t *self)
     }
 }
 
-/* Whether batches to `endpoint` are compressed: always (1), never (2), or
-   in auto mode (0) on tcp links that leave this host, where the network and
-   not the CPU is the bottleneck. */
-static bool s_compress_link (uint32_t mode, const char *endpoint)
-{
-    if (mode != 0)
-        return mode == 1;
-    return strncmp (endpoint, "tcp://", 6) == 0 && strncmp (endpoint, "tcp://127.", 10) != 0 &&
-           strncmp (endpoint, "tcp://localhost:", 16) != 0 &&
-           strncmp (endpoint, "tcp://[::1]", 11) != 0;
-}
-
-/* Connects link i to `endpoint` as "w<worker>". */
+/* Connects link i to `endpoint` as "w<worker>" (zp_link.h says what a
+   link is: its queue bound, its compression, whether it loses nothing). */
 static int s_connect_link (self_t *self, uint32_t i, const char *ep, size_t len,
                            const zp_settings_t *set, char *err, size_t errlen)
 {
     char endpoint[512], identity[48];
     snprintf (endpoint, sizeof endpoint, "%.*s", (int) len, ep);
-    s_link_t *link = &self->links[i];
-    link->sock = zsock_new (ZMQ_DEALER);
-    if (!link->sock) {
-        snprintf (err, errlen, "cannot create a socket");
-        return -1;
-    }
     zp_wire_data_identity (identity, sizeof identity, 'w', self->worker, self->job);
-    zsock_set_identity (link->sock, identity);
-    zsock_set_sndhwm (link->sock, zp_wire_link_hwm (set->batch_bytes));
-    zp_security_client (self->node.security, link->sock);
-    if (zsock_connect (link->sock, "%s", endpoint) != 0) {
-        snprintf (err, errlen, "cannot connect to %.400s", endpoint);
+    if (zp_link_open (&self->links[i], endpoint, identity, i >= self->n_workers, set,
+                      self->node.security, err, errlen) != 0)
         return -1;
-    }
-    /* What is sent in-process to a peer arrives. A router is a hop, not
-       the receiver: it may drop a batch it cannot pass on (a full queue),
-       so a batch to a router is kept and sent again until the receiver's
-       ACK comes back, on every transport. */
-    link->lossless = strncmp (endpoint, "inproc://", 9) == 0 && i < self->n_workers;
-    if (s_compress_link (set->compress, endpoint) &&
-        !(link->z =
-              zp_compress_new ((int) set->compress_level, zp_batch_max_plain (set->batch_bytes)))) {
-        snprintf (err, errlen, "out of memory");
-        return -1;
-    }
-    zpoller_add (self->poller, link->sock);
+    zpoller_add (self->poller, self->links[i].sock);
     return 0;
 }
 
@@ -906,8 +868,7 @@ static void s_destroy (self_t *self)
     zp_heartbeat_destroy (&self->heartbeat);
     zpoller_destroy (&self->poller);
     for (uint32_t i = 0; self->links && i < self->n_workers + self->n_routers; i++) {
-        zsock_destroy (&self->links[i].sock);
-        zp_compress_destroy (&self->links[i].z);
+        zp_link_close (&self->links[i]);
     }
     for (uint32_t i = 0; self->peers && i < self->n_workers; i++) {
         for (size_t k = 0; k < self->peers[i].n_pending; k++)

@@ -20,6 +20,7 @@
 #include "zp_grow.h"
 #include "zp_node.h"
 #include "zp_heartbeat.h"
+#include "zp_link.h"
 #include "zp_log.h"
 
 #include <errno.h>
@@ -64,8 +65,7 @@ typedef struct {
 } s_step_plan_t;
 
 typedef struct {
-    zsock_t *sock;
-    zp_compress_t *z;
+    zp_link_t link;    /* to a worker (zp_link.h) */
     uint64_t next_seq; /* of our merged batches to this worker */
 } s_link_t;
 
@@ -194,7 +194,7 @@ static void s_send_unacked (self_t *self, s_agg_t *a, bool again)
         /* Never blocking: a receiver whose queue is full gets it again
            from s_retry_merged (a router that waits on one worker hears
            nothing else, not even its owner's $TERM). */
-        if (zp_wire_send_kept (self->links[a->dst].sock, s->frame, true) != 0)
+        if (zp_wire_send_kept (self->links[a->dst].link.sock, s->frame, true) != 0)
             zp_log_debug ("router %s: worker %u's queue is full: a merged batch waits",
                           self->node.name, a->dst);
         else if (again)
@@ -283,7 +283,7 @@ static int s_keep_merged (self_t *self, s_agg_t *a, const s_item_t *items, size_
                               .offsets = offsets,
                               .data = data};
         s_sent_t *s = &a->sent[a->n_sent];
-        if (zp_batch_encode (&out, link->z, self->settings.compress_min, &self->w) == 0 &&
+        if (zp_batch_encode (&out, link->link.z, self->settings.compress_min, &self->w) == 0 &&
             (s->frame = zp_wire_keep (&self->w))) {
             s->seq = out.header.seq;
             s->acked = false;
@@ -523,7 +523,7 @@ static void s_on_data (self_t *self)
         /* Never blocking (see s_send_unacked): on a full queue the batch is
            dropped, unACKed, and its sender sends it again (a worker keeps
            every batch it sends through a router, in-process or not). */
-        if (zp_wire_send_raw (self->links[h->dst].sock, NULL, zp_wire_data (&msg),
+        if (zp_wire_send_raw (self->links[h->dst].link.sock, NULL, zp_wire_data (&msg),
                               zp_wire_size (&msg), true) != 0) {
             self->stats.frames_out--;
             zp_log_debug ("router %s: worker %u's queue is full: a batch from worker %u waits "
@@ -648,28 +648,14 @@ static void s_on_route (self_t *self, const void *frame, size_t size)
         }
         snprintf (endpoint, sizeof endpoint, "%.*s", (int) len, ep);
         s_link_t *link = &self->links[i];
-        link->sock = zsock_new (ZMQ_DEALER);
-        if (!link->sock) {
-            s_fail (self, "cannot create a socket");
-            return;
-        }
-        zsock_set_identity (link->sock, identity);
-        zp_security_client (self->node.security, link->sock);
-        if (zsock_connect (link->sock, "%s", endpoint) != 0) {
-            snprintf (err, sizeof err, "cannot connect to worker %u at %.400s", i, endpoint);
+        char why[512];
+        if (zp_link_open (&link->link, endpoint, identity, false, &m.settings,
+                          self->node.security, why, sizeof why) != 0) {
+            snprintf (err, sizeof err, "worker %u: %s", i, why);
             s_fail (self, err);
             return;
         }
-        bool compress = m.settings.compress == 1 ||
-                        (m.settings.compress == 0 && strncmp (endpoint, "tcp://127.", 10) != 0 &&
-                         strncmp (endpoint, "tcp://", 6) == 0);
-        if (compress &&
-            !(link->z = zp_compress_new ((int) m.settings.compress_level,
-                                         zp_batch_max_plain (m.settings.batch_bytes)))) {
-            s_fail (self, "out of memory");
-            return;
-        }
-        zpoller_add (self->poller, link->sock);
+        zpoller_add (self->poller, link->link.sock);
     }
     self->heartbeat = zp_heartbeat_new (self->args.control, self->node.name, self->node.security,
                                         m.settings.heartbeat_ms);
@@ -807,8 +793,7 @@ static void s_destroy (self_t *self)
     zp_heartbeat_destroy (&self->heartbeat);
     zpoller_destroy (&self->poller);
     for (uint32_t i = 0; self->links && i < self->n_workers; i++) {
-        zsock_destroy (&self->links[i].sock);
-        zp_compress_destroy (&self->links[i].z);
+        zp_link_close (&self->links[i].link);
     }
     free (self->links);
     for (size_t i = 0; i < self->n_aggs; i++)

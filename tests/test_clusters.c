@@ -3,6 +3,7 @@
     slurmd started by the test), and zpregel launch saying how a job ended. */
 #include "zp_test.h"
 
+#include <stdlib.h>
 #include <unistd.h>
 
 /* The answer of `algorithm` with every worker in one process: dir/ALGO-local.out. */
@@ -288,8 +289,8 @@ Test (clusters, a_node_bound_on_every_interface_is_reached_where_it_advertises, 
 Test (clusters, a_slurm_step_with_a_huge_job_id_chooses_a_valid_port, .timeout = 120)
 {
     /* The environment of task 0 of a one-task step, as srun sets it, with
-       a job id past 64 bits: the master's ports come from the ids, and
-       must be ports (the sum overflowed to a negative one). */
+       job and step ids past 2^63: the master's ports come from the ids,
+       and must be ports (the sum overflowed to a negative one). */
     char dir[4096];
     snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
     const char *out = s_local (dir, "wcc");
@@ -303,12 +304,25 @@ Test (clusters, a_slurm_step_with_a_huge_job_id_chooses_a_valid_port, .timeout =
     setenv ("SLURM_PROCID", "0", 1);
     setenv ("SLURM_NTASKS", "1", 1);
     setenv ("SLURM_STEP_NODELIST", "localhost", 1);
-    setenv ("SLURM_JOB_ID", "99999999999999999999999", 1);
-    setenv ("SLURM_STEP_ID", "9223372036854775807", 1);
     const char *run[] = {zp_test_bin (), "launch", zp_test_write (dir, "slurm.yaml", yaml),
                          "--set",        set,      NULL};
-    zp_test_run_t r;
-    zp_test_run (run, 60, &r);
+    zp_test_run_t r = {0};
+    /* Ids past 2^63 (a signed long saturates there), different each try:
+       the port they give may be another job's (another test run's) at the
+       moment, and a real allocation would have other ids. */
+    srandom ((unsigned) getpid ());
+    for (int attempt = 0; attempt < 3; attempt++) {
+        char job_id[32], step_id[32];
+        snprintf (job_id, sizeof job_id, "184467440737095%05d", (int) (random () % 50000));
+        snprintf (step_id, sizeof step_id, "92233720368547%05d", (int) (random () % 50000));
+        setenv ("SLURM_JOB_ID", job_id, 1);
+        setenv ("SLURM_STEP_ID", step_id, 1);
+        if (attempt)
+            zp_test_run_free (&r);
+        zp_test_run (run, 60, &r);
+        if (r.status == 0 || !strstr (r.err, "Address already in use"))
+            break;
+    }
     unsetenv ("SLURM_PROCID");
     unsetenv ("SLURM_NTASKS");
     unsetenv ("SLURM_STEP_NODELIST");

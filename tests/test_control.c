@@ -87,7 +87,7 @@ static zp_cbor_writer_t s_assign_frame (uint32_t worker, uint32_t lo, uint32_t h
         .in_targets = (const uint8_t *) tgt,
         .n_in_edges = 4,
         .peers = peers,
-        .settings = {1 << 20, 3, 4096, 1, 50, 200, 8, 1000, 5, 10, "/var/ckpt", 0, 30}};
+        .settings = {1 << 20, 3, 4096, ZP_COMPRESS_ON, 50, 200, 8, 1000, 5, 10, "/var/ckpt", 0, 30}};
     zp_cbor_writer_t w;
     zp_cbor_writer_init (&w, 0);
     cr_assert_eq (zp_assign_encode (&a, &w), 0);
@@ -112,7 +112,7 @@ Test (control, assign_round_trip)
     cr_assert_not_null (d.in_offsets);
     cr_assert_eq (d.settings.batch_bytes, 1 << 20);
     cr_assert_eq (d.settings.compress_level, 3);
-    cr_assert_eq (d.settings.compress, 1);
+    cr_assert_eq (d.settings.compress, ZP_COMPRESS_ON);
     cr_assert_eq (d.settings.max_supersteps, 50);
     cr_assert_eq (d.settings.ack_timeout_ms, 200);
     cr_assert_eq (d.settings.liveness, 5);
