@@ -1162,15 +1162,38 @@ static void s_on_join_timer (self_t *self)
 
 /* A node silent for liveness x heartbeat is lost: the job ends and says
    which and for how long; the owner may recover (zp_job). */
+/* Frames read from control, at most, before a node is judged silent. */
+#define S_DRAIN_MAX 10000
+
+/* Whether the job is in a state where nodes are judged by their heartbeats. */
+static bool s_judging (const self_t *self)
+{
+    return self->state == S_SYNCING || self->state == S_RUNNING || self->state == S_COLLECTING;
+}
+
 static void s_check_liveness (self_t *self, int64_t now)
 {
     const zp_settings_t *set = &self->args->settings;
     int64_t limit = (int64_t) set->heartbeat_ms * set->liveness;
+    bool drained = false;
     for (uint32_t w = 0; w < self->n_nodes; w++) {
         s_worker_t *wk = &self->workers[w];
         /* Liveness starts at READY: before it, a node that joined early
            waits (silent) for the others and then loads its partition,
            and the join deadline is what bounds that. */
+        if (wk->ready && !wk->result && now - wk->heard > limit && !drained) {
+            /* Silence is judged on drained input, as the nodes judge ours:
+               a PING still waiting on the control socket is news from the
+               node, however long the master itself was busy (a loaded
+               machine, a large ASSIGN) before it looked. */
+            drained = true;
+            for (int i = 0; i < S_DRAIN_MAX && s_judging (self) &&
+                            (zsock_events (self->control) & ZMQ_POLLIN);
+                 i++)
+                s_on_control (self);
+            if (!s_judging (self))
+                return;
+        }
         if (wk->ready && !wk->result && now - wk->heard > limit) {
             bool router = w >= self->args->n_workers;
             s_lost (self, "LOST", &w, 1, "%s %s (%s) is silent: no heartbeat for %.1fs",
@@ -1316,7 +1339,7 @@ void zp_master_actor (zsock_t *pipe, void *argp)
             s_on_join_timer (self);
             next_sync = now + 20;
         }
-        if (self->state == S_SYNCING || self->state == S_RUNNING || self->state == S_COLLECTING)
+        if (s_judging (self))
             s_check_liveness (self, now);
         if (now >= next_heartbeat) {
             s_report_suppressed (self, false);
