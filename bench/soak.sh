@@ -59,7 +59,7 @@ EOF
     echo "$dir/$1.yaml"
 }
 
-ok=0 hangs=0 failed=0 bad=0 left=0
+ok=0 hangs=0 failed=0 bad=0 left=0 czmq=0
 case "$name" in
 lb)
     runs=${runs:-100}
@@ -89,7 +89,12 @@ reliability:
         wait "$pid" 2>/dev/null
         for _ in $(seq 1 100); do pgrep -f "$job" >/dev/null || break; sleep 0.1; done
         if pgrep -f "$job" >/dev/null; then left=$((left + 1)); pkill -9 -f "$job"; fi
-        n=$(grep -ciE "assert|dangling|signaler" "$dir/err")
+        # czmq's own actor pipe (src/zsys.c) is counted apart: its exit
+        # handler waits 200 ms for actor threads, which a loaded machine
+        # can exceed. Ours (nodes/, router/, lib/) are bad lines.
+        czmq=$((czmq + $(grep -c "dangling.*created at src/zsys.c" "$dir/err")))
+        n=$(grep -iE "assert|dangling|signaler" "$dir/err" | grep -vc "created at src/zsys.c")
+        grep -iE "assert|dangling|signaler" "$dir/err" >&2
         bad=$((bad + n))
         [ "$n" = 0 ] && ok=$((ok + 1)) || failed=$((failed + 1))
     done
@@ -115,5 +120,6 @@ liveness)
     exit 2
     ;;
 esac
-echo "soak: $name runs=$runs ok=$ok hangs=$hangs failed=$failed bad_lines=$bad left=$left"
+echo "soak: $name runs=$runs ok=$ok hangs=$hangs failed=$failed bad_lines=$bad left=$left" \
+    "czmq_pipe_lines=$czmq"
 [ "$ok" = "$runs" ]

@@ -241,6 +241,22 @@ Test (faults, a_router_whose_receiver_hangs_ends_with_the_job, .timeout = 90)
     free (text);
 }
 
+/* Whether `text` reports a socket of ours left open at exit ("dangling
+   ... created at nodes/zp_node.c:58"). czmq's own actor pipe (created in
+   src/zsys.c) is not ours: czmq's exit handler waits 200 ms for actor
+   threads that are ending, and on a machine at load 10 one was seen to
+   take longer, about once in a hundred runs (bench/soak.sh master-kill). */
+static bool s_our_socket_dangles (const char *text)
+{
+    for (const char *p = text; (p = strstr (p, "dangling")); p++) {
+        const char *end = strchr (p, '\n');
+        const char *czmq = strstr (p, "created at src/zsys.c");
+        if (!czmq || (end && czmq > end))
+            return true;
+    }
+    return false;
+}
+
 Test (faults, the_nodes_of_a_killed_master_end_cleanly, .timeout = 180)
 {
     /* The master's process dies (SIGKILL) with checkpoints on, five times,
@@ -270,7 +286,7 @@ Test (faults, the_nodes_of_a_killed_master_end_cleanly, .timeout = 180)
             usleep (100 * 1000);
         cr_assert_eq (zp_test_count_processes (job), 0, "nodes of the killed master left behind");
         char *text = zp_test_read (err, NULL);
-        cr_assert (!strstr (text, "Assertion") && !strstr (text, "dangling"),
+        cr_assert (!strstr (text, "Assertion") && !s_our_socket_dangles (text),
                    "round %d: the nodes of the killed master did not end cleanly:\n%s", round,
                    text);
         free (text);
