@@ -62,9 +62,9 @@ typedef struct {
 
 /* Engine settings a worker needs, fixed for the job. */
 typedef struct {
-    uint64_t batch_bytes;    /* flush an outbox at this many bytes */
-    uint32_t compress_level; /* zstd level */
-    uint64_t compress_min;   /* compress payloads of at least this size */
+    uint64_t batch_bytes;        /* flush an outbox at this many bytes */
+    uint32_t compress_level;     /* zstd level */
+    uint64_t compress_min;       /* compress payloads of at least this size */
     zp_compress_mode_t compress; /* compression.mode; on the wire 0 auto, 1 on, 2 off */
     uint32_t max_supersteps;
     uint32_t ack_timeout_ms;   /* tcp links: an unACKed batch is sent again after this, doubling */

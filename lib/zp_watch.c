@@ -146,8 +146,8 @@ static void s_take (zp_watch_t *self, zsock_t *from)
     if (zp_gone_decode (zp_wire_data (&msg), zp_wire_size (&msg), &first) == 0) {
         /* A long job: the master keeps only its newest broadcasts. */
         if (zp_sequencer_expected (self->sequencer) < first)
-            zp_log_warning ("watch: the master no longer keeps broadcasts %" PRIu64
-                            " to %" PRIu64 "; following from %" PRIu64,
+            zp_log_warning ("watch: the master no longer keeps broadcasts %" PRIu64 " to %" PRIu64
+                            "; following from %" PRIu64,
                             zp_sequencer_expected (self->sequencer), first - 1, first);
         zp_sequencer_skip (self->sequencer, first);
         zp_wire_close (&msg);

@@ -122,11 +122,11 @@ zp_http_t *zp_http_start (const char *address, zp_status_t *status, char *bound,
         unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
         if (ai->ai_family == AF_INET6)
             flags |= MHD_USE_IPv6;
-        self->daemon = MHD_start_daemon (
-            flags, 0, NULL, NULL, s_handle, self, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-            MHD_OPTION_CONNECTION_LIMIT, S_CONNECTIONS, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-            S_PER_ADDRESS, MHD_OPTION_CONNECTION_TIMEOUT, S_IDLE_S, MHD_OPTION_EXTERNAL_LOGGER,
-            s_log, self, MHD_OPTION_END);
+        self->daemon = MHD_start_daemon (flags, 0, NULL, NULL, s_handle, self, MHD_OPTION_SOCK_ADDR,
+                                         ai->ai_addr, MHD_OPTION_CONNECTION_LIMIT, S_CONNECTIONS,
+                                         MHD_OPTION_PER_IP_CONNECTION_LIMIT, S_PER_ADDRESS,
+                                         MHD_OPTION_CONNECTION_TIMEOUT, S_IDLE_S,
+                                         MHD_OPTION_EXTERNAL_LOGGER, s_log, self, MHD_OPTION_END);
     }
     freeaddrinfo (ai);
     if (!self || !self->daemon) {

@@ -820,7 +820,9 @@ done:
     if (children) {
         int statuses[nn];
         zp_process_stop_all (children, statuses, nn,
-                             rc == 0 ? 5000 : rc == ZP_JOB_INTERRUPTED ? 0 : 1000);
+                             rc == 0                    ? 5000
+                             : rc == ZP_JOB_INTERRUPTED ? 0
+                                                        : 1000);
         for (uint32_t w = 0; w < nn; w++)
             if (rc == 0 && children[w] > 0 && statuses[w] != 0) {
                 snprintf (err, errlen, "%s %s (pid %d) exited with status %d",
@@ -867,9 +869,9 @@ static int s_check_output (const zp_config_t *cfg, char *err, size_t errlen)
     struct stat st;
     const char *why = NULL;
     if (stat (cfg->output, &st) == 0)
-        why = S_ISDIR (st.st_mode)          ? "it is a directory"
+        why = S_ISDIR (st.st_mode)         ? "it is a directory"
               : access (cfg->output, W_OK) ? strerror (errno)
-                                            : NULL;
+                                           : NULL;
     else if (stat (dir, &st) != 0 || !S_ISDIR (st.st_mode))
         why = "its directory cannot be made";
     else if (access (dir, W_OK | X_OK) != 0)

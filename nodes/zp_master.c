@@ -81,7 +81,7 @@ typedef struct {
     zp_master_bound_t bound;    /* its tcp endpoints as bound */
     const char *public_control; /* named in SYNC and HEARTBEAT */
     zp_router_report_t *router_reports;
-    s_frame_t *log; /* log[i] is broadcast seq i + 1 */
+    s_frame_t *log;        /* log[i] is broadcast seq i + 1 */
     size_t n_log, cap_log; /* log[i] is broadcast log_first + i */
     uint64_t log_first, published;
     uint32_t step;
@@ -123,8 +123,8 @@ static void s_reject (self_t *self, zp_wire_msg_t *msg, const char *what, const 
     vsnprintf (why, sizeof why, fmt, ap);
     va_end (ap);
     if (more)
-        zp_log_error ("master: dropped %s from %s: %s (and %" PRIu64 " more bad frames not logged)", what,
-                      peer, why, more);
+        zp_log_error ("master: dropped %s from %s: %s (and %" PRIu64 " more bad frames not logged)",
+                      what, peer, why, more);
     else
         zp_log_error ("master: dropped %s from %s: %s", what, peer, why);
 }
@@ -1187,8 +1187,8 @@ static void s_check_liveness (self_t *self, int64_t now)
                node, however long the master itself was busy (a loaded
                machine, a large ASSIGN) before it looked. */
             drained = true;
-            for (int i = 0; i < S_DRAIN_MAX && s_judging (self) &&
-                            (zsock_events (self->control) & ZMQ_POLLIN);
+            for (int i = 0;
+                 i < S_DRAIN_MAX && s_judging (self) && (zsock_events (self->control) & ZMQ_POLLIN);
                  i++)
                 s_on_control (self);
             if (!s_judging (self))

@@ -670,8 +670,8 @@ static void s_on_assign (self_t *self, const void *frame, size_t size)
         if (!a.settings.threads)
             a.settings.threads = 1;
     }
-    self->heartbeat = zp_heartbeat_new (self->args.control, self->node.name,
-                                        self->node.security, a.settings.heartbeat_ms);
+    self->heartbeat = zp_heartbeat_new (self->args.control, self->node.name, self->node.security,
+                                        a.settings.heartbeat_ms);
     if (!self->heartbeat) {
         s_fail (self, "cannot start the heartbeat thread");
         return;

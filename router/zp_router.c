@@ -47,7 +47,7 @@ typedef struct {
     uint64_t *ends; /* per sender: batches announced + 1, 0 before its END */
     s_sent_t *sent; /* the merged batches */
     size_t n_sent, cap_sent;
-    int64_t sent_at; /* when they were last sent (again) */
+    int64_t sent_at;  /* when they were last sent (again) */
     uint32_t retries; /* times they were sent again (s_retry_merged) */
     bool merged;
     uint64_t *in; /* per sender: messages taken in (for the master's check) */
@@ -91,7 +91,7 @@ typedef struct {
     size_t n_aggs, cap_aggs;
     zp_rstats_t stats;
     zp_heartbeat_t *heartbeat; /* from ROUTE on: our PINGs, on a thread of their own */
-    zp_cbor_writer_t w; /* batches */
+    zp_cbor_writer_t w;        /* batches */
     /* Fault injection for tests (ZPREGEL_INJECT_FAULTS=N, N >= 2): every
        Nth merged batch is not sent the first time, as if it were lost on
        the way; the senders' retries make us send it again. 0: off. */
@@ -649,8 +649,8 @@ static void s_on_route (self_t *self, const void *frame, size_t size)
         snprintf (endpoint, sizeof endpoint, "%.*s", (int) len, ep);
         s_link_t *link = &self->links[i];
         char why[512];
-        if (zp_link_open (&link->link, endpoint, identity, false, &m.settings,
-                          self->node.security, why, sizeof why) != 0) {
+        if (zp_link_open (&link->link, endpoint, identity, false, &m.settings, self->node.security,
+                          why, sizeof why) != 0) {
             snprintf (err, sizeof err, "worker %u: %s", i, why);
             s_fail (self, err);
             return;
@@ -733,8 +733,8 @@ static void s_handle_broadcast (self_t *self, const zp_broadcast_t *b)
     else if (b->kind == ZP_MSG_BEGIN && self->routed) {
         if ((int64_t) b->step > self->begun)
             self->begun = b->step;
-        s_step_plan_t *grown = zp_grow (self->steps, &self->cap_steps, self->n_steps,
-                                        sizeof *grown, 16);
+        s_step_plan_t *grown =
+            zp_grow (self->steps, &self->cap_steps, self->n_steps, sizeof *grown, 16);
         if (grown) {
             self->steps = grown;
             self->steps[self->n_steps++] = (s_step_plan_t){b->step, b->plan_version};

@@ -147,8 +147,8 @@ Test (cli, what_cannot_work_is_said_before_the_job_runs)
     cr_assert (strstr (r.err, want), "%s", r.err);
     cr_assert (!strstr (r.err, "superstep"), "%s", r.err);
     zp_test_run_free (&r);
-    const char *under_a_file[] = {zp_test_bin (), "run", job, "--set",
-                                  "job.output=/dev/null/out.txt", NULL};
+    const char *under_a_file[] = {
+        zp_test_bin (), "run", job, "--set", "job.output=/dev/null/out.txt", NULL};
     zp_test_run (under_a_file, 30, &r);
     cr_assert_eq (r.status, 1, "%s", r.err);
     cr_assert (strstr (r.err, "job.output: /dev/null/out.txt: cannot write: its directory cannot "

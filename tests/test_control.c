@@ -68,26 +68,26 @@ static zp_cbor_writer_t s_assign_frame (uint32_t worker, uint32_t lo, uint32_t h
     static uint32_t tgt[4] = {0, 1, 4, 2};
     static double wgt[4] = {0.5, 1, 2, 0};
     static const char *peers[2] = {"inproc://a", "inproc://b"};
-    zp_assign_t a = {
-        .job = 99,
-        .worker = worker,
-        .n_workers = 2,
-        .n_vertices = 5,
-        .directed = true,
-        .program = "pr",
-        .params = (const uint8_t *) params,
-        .n_params = 2,
-        .ranges = (const uint8_t *) ranges,
-        .ids = (const uint8_t *) ids,
-        .out_offsets = (const uint8_t *) off,
-        .out_targets = (const uint8_t *) tgt,
-        .out_weights = (const uint8_t *) wgt,
-        .n_edges = 4,
-        .in_offsets = (const uint8_t *) off,
-        .in_targets = (const uint8_t *) tgt,
-        .n_in_edges = 4,
-        .peers = peers,
-        .settings = {1 << 20, 3, 4096, ZP_COMPRESS_ON, 50, 200, 8, 1000, 5, 10, "/var/ckpt", 0, 30}};
+    zp_assign_t a = {.job = 99,
+                     .worker = worker,
+                     .n_workers = 2,
+                     .n_vertices = 5,
+                     .directed = true,
+                     .program = "pr",
+                     .params = (const uint8_t *) params,
+                     .n_params = 2,
+                     .ranges = (const uint8_t *) ranges,
+                     .ids = (const uint8_t *) ids,
+                     .out_offsets = (const uint8_t *) off,
+                     .out_targets = (const uint8_t *) tgt,
+                     .out_weights = (const uint8_t *) wgt,
+                     .n_edges = 4,
+                     .in_offsets = (const uint8_t *) off,
+                     .in_targets = (const uint8_t *) tgt,
+                     .n_in_edges = 4,
+                     .peers = peers,
+                     .settings = {1 << 20, 3, 4096, ZP_COMPRESS_ON, 50, 200, 8, 1000, 5, 10,
+                                  "/var/ckpt", 0, 30}};
     zp_cbor_writer_t w;
     zp_cbor_writer_init (&w, 0);
     cr_assert_eq (zp_assign_encode (&a, &w), 0);

@@ -534,7 +534,7 @@ Test (distributed, an_inproc_job_leaves_no_socket_files_and_fits_any_runtime_dir
     snprintf (out, sizeof out, "%s/local.out", dir);
     snprintf (set, sizeof set, "job.output=%s", out);
     const char *run[] = {zp_test_bin (), "run", zp_test_path ("configs/local.yaml"), "--set", set,
-                         "--quiet", NULL};
+                         "--quiet",      NULL};
     snprintf (runtime, sizeof runtime, "%s/run", dir);
     cr_assert_eq (mkdir (runtime, 0700), 0);
     setenv ("XDG_RUNTIME_DIR", runtime, 1);

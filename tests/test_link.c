@@ -43,8 +43,8 @@ Test (link, only_an_in_process_link_to_the_receiver_itself_is_lossless)
         char id[32];
         snprintf (id, sizeof id, "w%zu.0000000000000001", i);
         zp_link_t link = {0};
-        cr_assert_eq (zp_link_open (&link, cases[i].endpoint, id,
-                                    cases[i].to_router, &set, NULL, err, sizeof err),
+        cr_assert_eq (zp_link_open (&link, cases[i].endpoint, id, cases[i].to_router, &set, NULL,
+                                    err, sizeof err),
                       0, "%s", err);
         cr_assert_eq (link.lossless, cases[i].lossless, "%s, to a %s", cases[i].endpoint,
                       cases[i].to_router ? "router" : "worker");
@@ -73,8 +73,7 @@ Test (link, a_link_that_cannot_connect_says_so_and_holds_nothing)
     zp_settings_t set = {.batch_bytes = 4096, .compress = ZP_COMPRESS_OFF};
     zp_link_t link = {0};
     char err[512];
-    cr_assert_eq (zp_link_open (&link, "tcp://nowhere", "w0.1", false, &set, NULL, err,
-                                sizeof err),
+    cr_assert_eq (zp_link_open (&link, "tcp://nowhere", "w0.1", false, &set, NULL, err, sizeof err),
                   -1);
     cr_assert (strstr (err, "cannot connect to tcp://nowhere"), "%s", err);
     cr_assert_null (link.sock);

@@ -178,7 +178,8 @@ Test (routing, a_router_behind_on_broadcasts_forwards_load_balanced_batches, .ti
     char out[4300], msg[512];
     snprintf (out, sizeof out, "%s/late.out", dir);
     cr_assert_eq (zp_test_validate (
-                      out, zp_test_path ("tests/data/ldbc/example-undirected/example-undirected-WCC"),
+                      out,
+                      zp_test_path ("tests/data/ldbc/example-undirected/example-undirected-WCC"),
                       "equivalence", msg, sizeof msg),
                   0, "%s", msg);
 }

@@ -248,8 +248,7 @@ Test (status, a_bad_or_taken_http_address_is_named)
     const char *bare[] = {zp_test_bin (), "run", job, "--set", "master.http=9464", NULL};
     zp_test_run (bare, 30, &r);
     cr_assert_eq (r.status, 1, "%s", r.err);
-    cr_assert (strstr (r.err, "got \"9464\" (a port needs its host: 127.0.0.1:9464)"), "%s",
-               r.err);
+    cr_assert (strstr (r.err, "got \"9464\" (a port needs its host: 127.0.0.1:9464)"), "%s", r.err);
     zp_test_run_free (&r);
     /* A port someone else has: the job says so and does not run. */
     int port = zp_test_port ();
@@ -348,8 +347,9 @@ Test (status, bad_and_idle_clients_neither_flood_the_log_nor_hold_the_server, .t
     cr_assert_gt (held, 0, "no connection from 127.0.0.2");
     int code = 0;
     char *metrics = zp_test_http_get (port, "/metrics", &code);
-    cr_assert (metrics && code == 200, "the metrics did not answer while %d idle connections were "
-                                       "held",
+    cr_assert (metrics && code == 200,
+               "the metrics did not answer while %d idle connections were "
+               "held",
                held);
     free (metrics);
     for (int i = 0; i < held; i++)
