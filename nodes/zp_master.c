@@ -2,16 +2,19 @@
 
     States: JOINING (HELLOs) -> SYNCING (ASSIGN sent, SYNC published until
     every READY) -> RUNNING (supersteps) -> COLLECTING (RESULTs) -> OVER.
-    A 20 ms timer publishes SYNC while joining and enforces join_timeout; the
-    heartbeat timer runs for the whole job. Any FAIL from a worker, or a
+    A 20 ms timer publishes SYNC while joining and enforces join_timeout;
+    HEARTBEATs come from the publisher's thread (zp_publisher.h) for the
+    whole job, however busy this loop is. Any FAIL from a worker, or a
     broken invariant, fails the job: TERMINATE with status 1, BYE to
     everyone, FAIL on the pipe.
 
-    Every published frame is kept, so REPLAY can serve any range of them: a
-    subscriber that joins late or loses frames to PUB's high-water mark asks
-    for them over the control socket and sees the job as it happened.
+    The publisher keeps the published frames, so REPLAY can serve a range of
+    them: a subscriber that joins late or loses frames to PUB's high-water
+    mark asks for them over the control socket and sees the job as it
+    happened.
 */
 #include "zp_master.h"
+#include "zp_publisher.h"
 #include "zp_log.h"
 #include "zp_security_internal.h"
 #include "zp_checkpoint.h"
@@ -58,12 +61,8 @@ typedef struct {
 } s_replay_budget_t;
 
 typedef struct {
-    uint8_t *data;
-    size_t size;
-} s_frame_t;
-
-typedef struct {
-    zsock_t *pipe, *control, *bcast;
+    zsock_t *pipe, *control;
+    zp_publisher_t *publisher; /* the PUB socket, its log and the HEARTBEATs */
     const zp_master_args_t *args;
     s_state_t state;
     s_worker_t *workers; /* n_workers workers, then n_routers routers */
@@ -81,9 +80,6 @@ typedef struct {
     zp_master_bound_t bound;    /* its tcp endpoints as bound */
     const char *public_control; /* named in SYNC and HEARTBEAT */
     zp_router_report_t *router_reports;
-    s_frame_t *log;        /* log[i] is broadcast seq i + 1 */
-    size_t n_log, cap_log; /* log[i] is broadcast log_first + i */
-    uint64_t log_first, published;
     uint32_t step;
     int64_t step_started;
     int64_t deadline;
@@ -105,6 +101,7 @@ typedef struct {
     zp_manifest_t current;    /* what the checkpoint of this superstep needs from the master */
     zp_ratelog_t rejections;  /* frames dropped from peers, for the log */
     zhashx_t *replay_budgets; /* peer text -> s_replay_budget_t */
+    uint32_t stall_ms;        /* ZPREGEL_INJECT_MASTER_STALL (zp_node.h) */
 } self_t;
 
 /* Logs "master: dropped WHAT from PEER: WHY", rate-limited (zp_ratelog). */
@@ -138,45 +135,10 @@ static void s_report_suppressed (self_t *self, bool now)
         zp_log_error ("master: %" PRIu64 " more bad frames not logged", more);
 }
 
-/* Broadcasts kept for REPLAY, at most: the newest S_LOG_MAX (about 10 MB
-   of BEGINs), so that a job of millions of supersteps keeps its memory. A
-   watcher that asks for older ones is told they are gone (GONE) and
-   follows from the oldest kept; a node never lags that far (its SUB
-   queue holds fewer). */
-#define S_LOG_MAX (1u << 17)
-
-/* Forgets the older half of a full log. */
-static void s_trim_log (self_t *self)
-{
-    if (self->n_log < S_LOG_MAX)
-        return;
-    size_t drop = self->n_log / 2;
-    for (size_t i = 0; i < drop; i++)
-        free (self->log[i].data);
-    memmove (self->log, self->log + drop, (self->n_log - drop) * sizeof *self->log);
-    self->n_log -= drop;
-    self->log_first += drop;
-}
-
 static void s_publish (self_t *self, zp_broadcast_t *b)
 {
-    s_trim_log (self);
-    b->seq = self->published + 1;
-    if (zp_broadcast_encode (b, &self->w) != 0)
-        return;
-    s_frame_t *log = zp_grow (self->log, &self->cap_log, self->n_log, sizeof *log, 256);
-    if (!log)
-        return; /* not published: subscribers see no gap, the job fails on memory soon */
-    self->log = log;
-    s_frame_t *f = &self->log[self->n_log];
-    f->data = malloc (self->w.size);
-    if (!f->data)
-        return;
-    memcpy (f->data, self->w.data, self->w.size);
-    f->size = self->w.size;
-    self->n_log++;
-    self->published++;
-    zp_wire_send_raw (self->bcast, NULL, f->data, f->size, false);
+    /* Out of memory: not published, subscribers see no gap, the job fails on memory soon. */
+    zp_publisher_publish (self->publisher, b);
 }
 
 static const char *s_node_name (const self_t *self, uint32_t w);
@@ -487,6 +449,8 @@ static void s_begin (self_t *self)
     memset (self->wsteps, 0, self->args->n_workers * sizeof *self->wsteps);
     self->step_started = zclock_usecs ();
     s_publish (self, &b);
+    if (self->step == 2 && self->stall_ms) /* ZPREGEL_INJECT_MASTER_STALL */
+        zclock_sleep ((int) self->stall_ms);
 }
 
 /* Continues from the checkpoint in self->resume: its superstep, its
@@ -1004,24 +968,22 @@ static void s_on_replay (self_t *self, zp_wire_msg_t *msg)
         s_reject (self, msg, "a bad REPLAY", "%s", zp_frame_strerror (rc));
         return;
     }
+    uint64_t first, published;
+    zp_publisher_kept (self->publisher, &first, &published);
     uint64_t from = r.from ? r.from : 1;
-    uint64_t to = r.to < self->published ? r.to : self->published;
-    if (from < self->log_first && to >= from) {
+    uint64_t to = r.to < published ? r.to : published;
+    if (from < first && to >= from) {
         /* Not kept any more: said once, then what is kept. */
-        if (zp_gone_encode (self->log_first, &self->w) == 0)
+        if (zp_gone_encode (first, &self->w) == 0)
             zp_wire_send (self->control, &msg->identity, &self->w, true);
-        from = self->log_first;
+        from = first;
     }
     uint64_t budget = s_replay_budget (self, msg);
     if (to >= from && to - from >= budget)
         to = budget ? from + budget - 1 : from - 1;
     s_replay_spend (self, msg, to >= from ? to - from + 1 : 0);
-    for (uint64_t seq = from; seq <= to; seq++) {
-        const s_frame_t *f = &self->log[seq - self->log_first];
-        /* A peer that went away is no reason to stop: ROUTER_MANDATORY says so. */
-        if (zp_wire_send_raw (self->control, &msg->identity, f->data, f->size, true) != 0)
-            break;
-    }
+    if (to >= from)
+        zp_publisher_replay (self->publisher, from, to, self->control, &msg->identity);
 }
 
 static void s_on_control (self_t *self)
@@ -1251,43 +1213,46 @@ void zp_master_actor (zsock_t *pipe, void *argp)
     self->values = calloc (a->graph->n ? a->graph->n * zp_program_value_words (a->program) : 1,
                            sizeof *self->values);
     zp_cbor_writer_init (&self->w, 1 << 16);
-    self->log_first = 1;
     self->replay_budgets = zhashx_new ();
+    self->stall_ms = zp_node_inject_master_stall ();
     if (self->replay_budgets)
         zhashx_set_destructor (self->replay_budgets, s_free_item);
     char why[1024] = "the master cannot start: out of memory or sockets";
     self->control = zsock_new (ZMQ_ROUTER);
-    self->bcast = zsock_new (ZMQ_PUB);
+    zsock_t *bcast = zsock_new (ZMQ_PUB);
     bool ok = self->workers && self->partials && self->wsteps && self->done_at && self->sent &&
               self->prev_sent && self->received && self->routes && self->routes_before &&
               self->merged[0] && self->merged[1] && self->merged_in[0] && self->merged_in[1] &&
-              self->values && self->control && self->bcast && self->replay_budgets;
+              self->values && self->control && bcast && self->replay_budgets;
     if (ok) {
         zsock_set_router_mandatory (self->control, 1);
         zsock_set_linger (self->control, 2000);
-        zsock_set_linger (self->bcast, 1000);
-        zsock_set_sndhwm (self->bcast, 100000);
+        zsock_set_linger (bcast, 1000);
+        zsock_set_sndhwm (bcast, 100000);
         zp_security_server (a->security, self->control);
-        zp_security_server (a->security, self->bcast);
+        zp_security_server (a->security, bcast);
         ok = s_bind_all (self->control, a->control, a->n_control, why, sizeof why) &&
-             s_bind_all (self->bcast, a->broadcast, a->n_broadcast, why, sizeof why);
+             s_bind_all (bcast, a->broadcast, a->n_broadcast, why, sizeof why);
     }
     if (ok) {
         /* The tcp endpoints, if any, are bound last: their ports, as the
            system chose them when the job file leaves them open. */
         char *control = zsock_last_endpoint (self->control);
-        char *bcast = zsock_last_endpoint (self->bcast);
+        char *published = zsock_last_endpoint (bcast);
         /* tcp, or ipc for a job watched from this machine only */
         if (control && (zp_endpoint_is_tcp (control) || !strncmp (control, "ipc://", 6)))
             snprintf (self->bound.control, sizeof self->bound.control, "%s", control);
-        if (bcast && (zp_endpoint_is_tcp (bcast) || !strncmp (bcast, "ipc://", 6)))
-            snprintf (self->bound.broadcast, sizeof self->bound.broadcast, "%s", bcast);
+        if (published && (zp_endpoint_is_tcp (published) || !strncmp (published, "ipc://", 6)))
+            snprintf (self->bound.broadcast, sizeof self->bound.broadcast, "%s", published);
         zstr_free (&control);
-        zstr_free (&bcast);
+        zstr_free (&published);
         self->public_control = self->bound.control[0] ? self->bound.control : a->public_control;
         if (a->bound)
             *a->bound = self->bound;
+        self->publisher = zp_publisher_new (&bcast);
+        ok = self->publisher != NULL;
     }
+    zsock_destroy (&bcast); /* not bound, or no publisher */
     if (ok) {
         self->fingerprint =
             zp_checkpoint_fingerprint_of (a->program_name, a->params, a->program->n_params,
@@ -1312,6 +1277,11 @@ void zp_master_actor (zsock_t *pipe, void *argp)
                          self->resume.step, dir);
     } else if (ok && a->settings.checkpoint_every)
         zp_checkpoint_clear (a->settings.checkpoint_dir); /* never resume into another run */
+    if (ok && zp_publisher_start_heartbeat (self->publisher, a->heartbeat_ms,
+                                            self->public_control) != 0) {
+        snprintf (why, sizeof why, "the master cannot start its heartbeat thread");
+        ok = false;
+    }
     if (a->bound)
         a->bound->started = ok;
     zsock_signal (pipe, ok ? 0 : 1);
@@ -1321,11 +1291,11 @@ void zp_master_actor (zsock_t *pipe, void *argp)
     zpoller_t *poller = ok ? zpoller_new (pipe, self->control, NULL) : NULL;
     self->deadline = zclock_mono () + a->join_timeout_ms;
     int64_t next_sync = zclock_mono ();
-    int64_t next_heartbeat = zclock_mono () + a->heartbeat_ms;
+    int64_t next_report = zclock_mono () + a->heartbeat_ms;
     while (poller) {
         int64_t now = zclock_mono ();
         bool joining = self->state == S_JOINING || self->state == S_SYNCING;
-        int64_t next = joining && next_sync < next_heartbeat ? next_sync : next_heartbeat;
+        int64_t next = joining && next_sync < next_report ? next_sync : next_report;
         zsock_t *which = zpoller_wait (poller, (int) (next > now ? next - now : 0));
         if (which == pipe) {
             if (zp_node_told_to_end (pipe))
@@ -1341,12 +1311,9 @@ void zp_master_actor (zsock_t *pipe, void *argp)
         }
         if (s_judging (self))
             s_check_liveness (self, now);
-        if (now >= next_heartbeat) {
+        if (now >= next_report) {
             s_report_suppressed (self, false);
-            zp_broadcast_t b = {
-                .kind = ZP_MSG_HEARTBEAT, .step = self->step, .control = self->public_control};
-            s_publish (self, &b);
-            next_heartbeat = now + a->heartbeat_ms;
+            next_report = now + a->heartbeat_ms;
         }
     }
     zpoller_destroy (&poller);
@@ -1360,9 +1327,6 @@ void zp_master_actor (zsock_t *pipe, void *argp)
         free (wk->locality);
         free (wk->peer);
     }
-    for (size_t i = 0; i < self->n_log; i++)
-        free (self->log[i].data);
-    free (self->log);
     free (self->workers);
     free (self->routes);
     free (self->routes_before);
@@ -1383,5 +1347,5 @@ void zp_master_actor (zsock_t *pipe, void *argp)
     zp_cbor_writer_free (&self->w);
     zhashx_destroy (&self->replay_budgets);
     zsock_destroy (&self->control);
-    zsock_destroy (&self->bcast);
+    zp_publisher_destroy (&self->publisher);
 }

@@ -278,6 +278,11 @@ uint32_t zp_node_inject_late_begin (void)
     return s_inject ("ZPREGEL_INJECT_LATE_BEGIN");
 }
 
+uint32_t zp_node_inject_master_stall (void)
+{
+    return s_inject ("ZPREGEL_INJECT_MASTER_STALL");
+}
+
 void zp_node_report_exit (zsock_t *pipe, bool report, bool failed, bool lost)
 {
     if (report)

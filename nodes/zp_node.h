@@ -130,6 +130,10 @@ uint32_t zp_node_inject_loss (void);
    broadcast for MS ms after its READY, so that workers begin superstep 0
    and send to it before it has seen that superstep begin. */
 uint32_t zp_node_inject_late_begin (void);
+/* ZPREGEL_INJECT_MASTER_STALL=MS, the same way: the master's main loop
+   does nothing for MS ms once it has published superstep 2's BEGIN, as a
+   master busy with a flood or starved of CPU would. */
+uint32_t zp_node_inject_master_stall (void);
 
 /* The end of an actor that reports its exit on its pipe: "OK", "FAILED",
    or "LOST" when the job was lost to it (the master went silent, or ended

@@ -214,6 +214,31 @@ Test (faults, without_recoveries_a_hung_worker_is_declared_dead, .timeout = 60)
     cr_assert_eq (zp_test_count_processes (job), 0, "processes of %s left behind", job);
 }
 
+Test (faults, a_master_busy_for_longer_than_the_liveness_window_is_not_a_death, .timeout = 90)
+{
+    /* Nodes give up on a master they hear nothing from for liveness x
+       heartbeat_ms (0.5 s here). ZPREGEL_INJECT_MASTER_STALL keeps the
+       master's main loop idle for 2 s after superstep 2 begins, as a flood
+       of frames or a starved CPU would: its HEARTBEATs come from a thread
+       of their own and go on, so the job ends as if nothing happened. */
+    char dir[4096], job[4200], plain[4200];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    const char *reliability = "reliability:\n  heartbeat_ms: 100\n  liveness: 5\n"
+                              "  max_recoveries: 0\n";
+    snprintf (plain, sizeof plain, "%s", s_job (dir, "plain", 10, reliability));
+    snprintf (job, sizeof job, "%s", s_job (dir, "stalled", 10, reliability));
+    setenv ("ZPREGEL_INJECT_MASTER_STALL", "2000", 1);
+    const char *run[] = {zp_test_bin (), "run", job, NULL};
+    zp_test_run_t r;
+    zp_test_run (run, 60, &r);
+    unsetenv ("ZPREGEL_INJECT_MASTER_STALL");
+    cr_assert (!r.timed_out, "the job hung for 60 s:\n%s", r.err);
+    cr_assert_eq (r.status, 0, "exit %d\n%s", r.status, r.err);
+    cr_assert (!strstr (r.err, "silent"), "%s", r.err);
+    zp_test_run_free (&r);
+    s_assert_same_as_plain (dir, "stalled", plain, 0);
+}
+
 Test (faults, a_router_whose_receiver_hangs_ends_with_the_job, .timeout = 90)
 {
     /* Batches of 256 bytes through an in-process router on load-balanced
