@@ -3,7 +3,8 @@
 #
 #   make            library, zpregel binary
 #   make run        the main job (configs/local.yaml) on the bundled graph
-#   make test       unit and integration tests (Criterion)
+#   make test       the layering check, unit and integration tests (Criterion)
+#   make unit       the unit tests alone (seconds: no processes, no jobs)
 #   make check      the same tests built with AddressSanitizer + UBSan
 #   make bench      benchmarks (not part of test): make bench SCALE=22 ROUNDS=5
 #   make fuzz       libFuzzer targets for every decoder, FUZZ_SECONDS each (clang)
@@ -42,25 +43,32 @@ WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parame
 # without it.
 OPT     ?= -O2 -g -flto=auto
 LTO_LDFLAGS = $(if $(findstring -flto,$(OPT)),$(OPT),)
-# include/zpregel/ is the installed API; the headers in lib/, nodes/ and
-# router/ are private to the tree. Plugins see only the public ones.
+# include/zpregel/ is the installed API; the headers in lib/*/, nodes/ and
+# router/ are private to the tree. Plugins see only the public ones. Which
+# folder may include from which: scripts/layers.sh (docs/ARCHITECTURE.md).
+LIB_DIRS = $(sort $(dir $(wildcard lib/*/*.[ch])))
 PUBLIC_CFLAGS = -std=gnu11 $(OPT) $(WARN) -fPIC -Iinclude $(EXTRA_CFLAGS)
-CFLAGS_ALL = $(PUBLIC_CFLAGS) -Ilib -Inodes -Irouter $(PKG_CFLAGS)
+CFLAGS_ALL = $(PUBLIC_CFLAGS) $(addprefix -I,$(LIB_DIRS)) -Inodes -Irouter $(PKG_CFLAGS)
 LIBS_ALL   = $(LTO_LDFLAGS) $(PKG_LIBS) -lm -lpthread -ldl $(EXTRA_LDFLAGS)
 
 # The library: shared machinery, the nodes, the router, the built-in programs.
-LIB_SRC  = $(wildcard lib/*.c) $(wildcard nodes/*.c) $(wildcard router/*.c) \
+LIB_SRC  = $(wildcard lib/*/*.c) $(wildcard nodes/*.c) $(wildcard router/*.c) \
            $(wildcard examples/algorithms/*.c)
 CLI_SRC  = $(wildcard cli/*.c)
+# Unit tests (tests/unit/) drive one module in-process and run in seconds;
+# integration tests (tests/) run jobs, processes and networks. Both use the
+# helpers of tests/zp_test.c.
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
 TEST_SRC = $(wildcard tests/test_*.c)
-HEADERS  = $(wildcard include/zpregel/*.h) $(wildcard lib/*.h) $(wildcard nodes/*.h) \
+HEADERS  = $(wildcard include/zpregel/*.h) $(wildcard lib/*/*.h) $(wildcard nodes/*.h) \
            $(wildcard router/*.h)
 
 # The status page's assets (web/), compiled into the library.
 WEB      = web/index.html web/status.js web/status.css
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/zp_web_assets.o
 CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
-TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/obj/%.o)
+TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/tests/zp_test.o
+UNIT_OBJ = $(UNIT_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/tests/zp_test.o
 
 # Shared-object programs: the example, and broken ones the tests must refuse.
 PLUGINS  = $(BUILD)/libzp_indegree.so
@@ -75,8 +83,9 @@ LIBA     = $(BUILD)/libzpregel.a
 LIBSO    = $(BUILD)/libzpregel.so.$(SOFULL)
 BIN      = $(BUILD)/zpregel
 TESTBIN  = $(BUILD)/zpregel-tests
+UNITBIN  = $(BUILD)/zpregel-unit
 
-.PHONY: all run test check bench fuzz fuzz-run fuzz-seeds install format clean help
+.PHONY: all run test unit layers check bench fuzz fuzz-run fuzz-seeds install format clean help
 all: $(BIN) $(LIBSO) $(PLUGINS)
 
 # A plugin links against nothing: it calls the zp_* API of the process that loads it.
@@ -123,6 +132,10 @@ $(BUILD)/obj/tests/%.o: tests/%.c $(HEADERS) tests/zp_test.h build/config.mk
 
 $(TESTBIN): $(TEST_OBJ) $(LIBA) $(BIN) $(PLUGINS) $(TEST_PLUGINS)
 	$(CC) -rdynamic -o $@ $(TEST_OBJ) -Wl,--whole-archive $(LIBA) -Wl,--no-whole-archive \
+	    $(TEST_LIBS) $(LIBS_ALL)
+
+$(UNITBIN): $(UNIT_OBJ) $(LIBA)
+	$(CC) -rdynamic -o $@ $(UNIT_OBJ) -Wl,--whole-archive $(LIBA) -Wl,--no-whole-archive \
 	    $(TEST_LIBS) $(LIBS_ALL)
 
 BENCH_BINS = $(BUILD)/pagerank_ref $(BUILD)/bench
@@ -180,9 +193,16 @@ run: $(BIN)
 # Criterion runs each test in its own process; two at a time on this size of
 # machine. scripts/test.sh shows each test as it ends, skips with their reason.
 TEST_JOBS ?= 2
-test: $(TESTBIN)
-	@ZPREGEL_CHECK_PROGRAM=1 ZPREGEL_BIN=$(abspath $(BIN)) ZPREGEL_BUILD=$(abspath $(BUILD)) ZPREGEL_ROOT=$(CURDIR) \
-	    bash scripts/test.sh ./$(TESTBIN) $(TEST_JOBS) $(TEST_ARGS)
+TEST_ENV = ZPREGEL_CHECK_PROGRAM=1 ZPREGEL_BIN=$(abspath $(BIN)) ZPREGEL_BUILD=$(abspath $(BUILD)) \
+           ZPREGEL_ROOT=$(CURDIR)
+unit: $(UNITBIN)
+	@$(TEST_ENV) bash scripts/test.sh ./$(UNITBIN) $(TEST_JOBS) $(TEST_ARGS)
+
+layers:
+	@bash scripts/layers.sh
+
+test: layers unit $(TESTBIN)
+	@$(TEST_ENV) bash scripts/test.sh ./$(TESTBIN) $(TEST_JOBS) $(TEST_ARGS)
 
 check:
 	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \

@@ -896,7 +896,12 @@ static void s_on_rstats (self_t *self, int w, zp_wire_msg_t *msg)
                       s_node_name (self, (uint32_t) w));
         return;
     }
-    self->router_reports[index] = r;
+    self->router_reports[index] = (zp_router_report_t){.router = r.router,
+                                                       .frames_in = r.frames_in,
+                                                       .frames_out = r.frames_out,
+                                                       .messages_in = r.messages_in,
+                                                       .messages_out = r.messages_out,
+                                                       .resent = r.resent};
     self->workers[w].result = true;
     if (++self->n_results == self->n_nodes)
         s_finish_job (self);

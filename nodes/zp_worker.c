@@ -684,7 +684,7 @@ static void s_on_assign (self_t *self, const void *frame, size_t size)
     zp_log_debug ("worker %s: computes with %u thread%s", self->node.name,
                   zp_partition_threads (self->partition),
                   zp_partition_threads (self->partition) == 1 ? "" : "s");
-    zp_crash_watch ("worker", self->node.name, self->partition);
+    zp_partition_watch_crashes (self->partition, "worker", self->node.name);
     self->fingerprint = zp_checkpoint_fingerprint (a.program, a.program_len, a.params, a.n_params,
                                                    a.n_vertices, a.n_workers, a.ranges);
     self->checkpoint_every = a.settings.checkpoint_every;

@@ -27,7 +27,6 @@
 #include "zp_cbor.h"
 #include "zp_frame.h"
 #include "zpregel/zp_config.h"
-#include "zpregel/zp_job.h"
 #include "zpregel/zp_types.h"
 
 #include <stdbool.h>
@@ -131,8 +130,14 @@ typedef struct {
     zp_settings_t settings;
 } zp_route_msg_t;
 
-/* RSTATS: a router's counters for the whole job. */
-typedef zp_router_report_t zp_rstats_t;
+/* RSTATS: a router's counters for the whole job (the master reports them
+   as a zp_router_report_t, zp_job.h). */
+typedef struct {
+    uint32_t router;
+    uint64_t frames_in, frames_out;
+    uint64_t messages_in, messages_out;
+    uint64_t resent; /* merged batches sent again */
+} zp_rstats_t;
 
 typedef struct {
     uint32_t worker; /* or router index, for a router */

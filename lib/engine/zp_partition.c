@@ -879,13 +879,31 @@ static inline bool s_has_messages (const zp_partition_t *p, uint32_t v)
     return p->inbox_off[v + 1] > p->inbox_off[v];
 }
 
+/* zp_crash_site_fn: the vertex this thread computes, if any. */
+static bool s_crash_site (const void *ctx, const char **program, uint64_t *step, uint64_t *vertex)
+{
+    const zp_partition_t *p = ctx;
+    if (zp_partition_vertex (p, vertex) == UINT32_MAX)
+        return false;
+    *program = zp_partition_program_name (p);
+    *step = zp_partition_step (p);
+    return true;
+}
+
+void zp_partition_watch_crashes (zp_partition_t *p, const char *kind, const char *name)
+{
+    p->crash_kind = kind;
+    p->crash_name = name;
+    zp_crash_watch (kind, name, s_crash_site, p);
+}
+
 /* Watches a pool thread for a crash in the program, as its worker's own
    thread is watched. */
 static void s_lane_start (void *arg)
 {
     zp_partition_t *p = arg;
     if (p->crash_kind)
-        zp_crash_watch (p->crash_kind, p->crash_name, p);
+        zp_crash_watch (p->crash_kind, p->crash_name, s_crash_site, p);
 }
 static void s_lane_stop (void *arg)
 {
@@ -1169,7 +1187,6 @@ int zp_partition_compute (zp_partition_t *p, zp_flush_fn *flush, zp_tick_fn *tic
     if (p->path != S_COMBINED && s_build_inbox (p) != 0)
         return -1;
     if (p->n_lanes > 1 && !p->pool) {
-        zp_crash_current (&p->crash_kind, &p->crash_name);
         if (!(p->pool = zp_pool_new (p->n_lanes, s_lane_start, s_lane_stop, p))) {
             snprintf (p->error, sizeof p->error, "cannot start %u compute threads (engine.threads)",
                       p->n_lanes);

@@ -15,16 +15,21 @@
 #ifndef ZP_CRASH_H
 #define ZP_CRASH_H
 
-#include "zp_partition.h"
+#include <stdbool.h>
+#include <stdint.h>
 
-/* From now on, crashes in this thread while `partition` computes are the
-   program's: reported as `kind` `name` (e.g. "worker", "w2"). Installs the
-   handlers once per process. The strings must outlive zp_crash_unwatch. */
-void zp_crash_watch (const char *kind, const char *name, const zp_partition_t *partition);
+/* Where the watched thread computes: false when it is not inside a
+   program's compute(), else the program's name, the superstep and the
+   vertex id. Called from the signal handler: async-signal-safe. */
+typedef bool zp_crash_site_fn (const void *ctx, const char **program, uint64_t *step,
+                               uint64_t *vertex);
+
+/* From now on, crashes in this thread while `site` (with `ctx`) says it
+   computes are the program's: reported as `kind` `name` (e.g. "worker",
+   "w2"). Installs the handlers once per process. The strings must outlive
+   zp_crash_unwatch. */
+void zp_crash_watch (const char *kind, const char *name, zp_crash_site_fn *site, const void *ctx);
 /* This thread computes no more. */
 void zp_crash_unwatch (void);
-/* What the calling thread watches as (NULLs if nothing): for the threads
-   it starts to watch the same way. */
-void zp_crash_current (const char **kind, const char **name);
 
 #endif

@@ -14,7 +14,8 @@ static struct sigaction s_previous[S_N_SIGNALS];
 
 typedef struct {
     const char *kind, *name;
-    const zp_partition_t *partition;
+    zp_crash_site_fn *site;
+    const void *ctx;
     void *stack;
 } s_watch_t;
 
@@ -60,10 +61,9 @@ static void s_handler (int sig, siginfo_t *info, void *context)
 {
     (void) info;
     (void) context;
-    const zp_partition_t *p = s_watch.partition;
-    uint64_t id = 0;
-    uint32_t vertex = p ? zp_partition_vertex (p, &id) : UINT32_MAX;
-    if (vertex == UINT32_MAX) {
+    const char *program = NULL;
+    uint64_t step = 0, id = 0;
+    if (!s_watch.site || !s_watch.site (s_watch.ctx, &program, &step, &id)) {
         /* Not the program's: the handler before ours decides. */
         for (size_t i = 0; i < S_N_SIGNALS; i++)
             if (s_signals[i] == sig)
@@ -76,11 +76,11 @@ static void s_handler (int sig, siginfo_t *info, void *context)
     at = s_put (line, at, sizeof line, " ");
     at = s_put (line, at, sizeof line, s_watch.name);
     at = s_put (line, at, sizeof line, ": program ");
-    at = s_put (line, at, sizeof line, zp_partition_program_name (p));
+    at = s_put (line, at, sizeof line, program);
     at = s_put (line, at, sizeof line, " crashed with ");
     at = s_put (line, at, sizeof line, s_signal_name (sig));
     at = s_put (line, at, sizeof line, " in superstep ");
-    at = s_put_u64 (line, at, sizeof line, zp_partition_step (p));
+    at = s_put_u64 (line, at, sizeof line, step);
     at = s_put (line, at, sizeof line, " at vertex ");
     at = s_put_u64 (line, at, sizeof line, id);
     at = s_put (line, at, sizeof line, "; a crash in a program is not retried\n");
@@ -100,13 +100,14 @@ static void s_install (void)
         sigaction (s_signals[i], &sa, &s_previous[i]);
 }
 
-void zp_crash_watch (const char *kind, const char *name, const zp_partition_t *partition)
+void zp_crash_watch (const char *kind, const char *name, zp_crash_site_fn *site, const void *ctx)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once (&once, s_install);
     s_watch.kind = kind;
     s_watch.name = name;
-    s_watch.partition = partition;
+    s_watch.site = site;
+    s_watch.ctx = ctx;
     if (!s_watch.stack) {
         /* Room to report a stack overflow from. */
         size_t size = 64 * 1024;
@@ -120,17 +121,11 @@ void zp_crash_watch (const char *kind, const char *name, const zp_partition_t *p
 
 void zp_crash_unwatch (void)
 {
-    s_watch.partition = NULL;
+    s_watch.site = NULL;
     if (s_watch.stack) {
         stack_t ss = {.ss_flags = SS_DISABLE};
         sigaltstack (&ss, NULL);
         free (s_watch.stack);
         s_watch.stack = NULL;
     }
-}
-
-void zp_crash_current (const char **kind, const char **name)
-{
-    *kind = s_watch.partition ? s_watch.kind : NULL;
-    *name = s_watch.partition ? s_watch.name : NULL;
 }

@@ -72,6 +72,11 @@ const zp_settings_t *zp_partition_settings (const zp_partition_t *self);
 /* The program error that failed the last compute (see the vertex API in
    zp_partition.c), or NULL: then it was memory or a flush. */
 const char *zp_partition_error (const zp_partition_t *self);
+/* From now on, a crash (zp_crash.h) in this thread or in the partition's
+   compute threads while a program computes is reported as `kind` `name`
+   with the program, the superstep and the vertex. The strings must
+   outlive the partition. */
+void zp_partition_watch_crashes (zp_partition_t *self, const char *kind, const char *name);
 /* The vertex whose compute() is running (its id in *id), or UINT32_MAX;
    and the superstep. For crash reports. */
 uint32_t zp_partition_vertex (const zp_partition_t *self, uint64_t *id);

@@ -304,38 +304,3 @@ Test (graph, binary_format_round_trips_and_refuses_damage)
     cr_assert_null (zp_graph_load (&src, NULL, s_err, sizeof s_err));
     cr_assert (strstr (s_err, "not a zpregel binary graph (no ZPGRAPH1 header)"), "%s", s_err);
 }
-
-Test (graph, rmat_generator)
-{
-    const char *dir = zp_test_tmpdir ();
-    char prefix[4200];
-    snprintf (prefix, sizeof prefix, "%s/rmat", dir);
-    const char *argv[] = {zp_test_bin (), "gen", "rmat", "--scale", "12",
-                          "--seed",       "3",   "-o",   prefix,    NULL};
-    zp_test_run_t r;
-    zp_test_run (argv, 60, &r);
-    cr_assert_eq (r.status, 0, "%s", r.err);
-    zp_test_run_free (&r);
-    /* The text and the binary files describe the same graph. */
-    char text[4300], bin[4300];
-    snprintf (text, sizeof text, "%s.properties", prefix);
-    snprintf (bin, sizeof bin, "%s.zpg", prefix);
-    zp_graph_source_t a = {text, ZP_FORMAT_AUTO, -1, NULL, false},
-                      b = {bin, ZP_FORMAT_AUTO, -1, NULL, false};
-    zp_graph_t *ga = zp_graph_load (&a, NULL, s_err, sizeof s_err);
-    cr_assert_not_null (ga, "%s", s_err);
-    zp_graph_t *gb = zp_graph_load (&b, NULL, s_err, sizeof s_err);
-    cr_assert_not_null (gb, "%s", s_err);
-    cr_assert_eq (ga->n, 4096);
-    cr_assert_eq (ga->m, gb->m);
-    cr_assert_gt (ga->m, 4096 * 12, "about 16 edges a vertex, less repeats");
-    cr_assert_eq (memcmp (ga->targets, gb->targets, ga->m * 4), 0);
-    cr_assert_eq (ga->dropped_duplicates + ga->dropped_self_loops, 0, "the generator removed them");
-    /* Power law: the busiest vertex has far more than the average degree. */
-    uint64_t max = 0;
-    for (uint64_t v = 0; v < ga->n; v++)
-        max = ga->offsets[v + 1] - ga->offsets[v] > max ? ga->offsets[v + 1] - ga->offsets[v] : max;
-    cr_assert_gt (max, 20 * ga->m / ga->n);
-    zp_graph_destroy (&ga);
-    zp_graph_destroy (&gb);
-}

@@ -1,0 +1,296 @@
+/*  The partition driven by hand, without a socket or a thread of a node:
+    the graph placed as the master places it (zp_layout), one ASSIGN per
+    worker decoded into a zp_partition, and supersteps run as a worker and
+    a master would run them. Batches go from a partition's flush callback
+    straight into the receiver's inbox, in (source, sequence) order, and
+    the aggregators are combined here. The answers of the six Graphalytics
+    algorithms must match the LDBC reference outputs on any number of
+    partitions and threads, whichever message path the program takes:
+    combined (BFS, WCC, PageRank, SSSP), listed (CDLP) or bytes (LCC). */
+#include "zp_test.h"
+#include "zp_batch.h"
+#include "zp_graph.h"
+#include "zp_layout.h"
+#include "zp_partition.h"
+#include "zp_properties.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+
+/* A batch in flight: the encoded frame, as a worker would send it. */
+typedef struct {
+    uint32_t dst;
+    uint8_t *frame;
+    size_t size;
+} s_flight_t;
+
+typedef struct {
+    uint32_t n;
+    zp_partition_t *parts[4];
+    uint64_t next_seq[4][4]; /* [src][dst] */
+    uint32_t src;            /* the partition computing */
+    s_flight_t *flights;
+    size_t n_flights, cap_flights;
+    zp_cbor_writer_t w;
+} s_cluster_t;
+
+static int s_flush (void *ctx, uint32_t dst, const zp_batch_out_t *batch)
+{
+    s_cluster_t *c = ctx;
+    cr_assert_neq (dst, c->src, "a partition never flushes to itself");
+    zp_batch_out_t out = *batch;
+    out.header.seq = c->next_seq[c->src][dst]++;
+    cr_assert_eq (zp_batch_encode (&out, NULL, 0, &c->w), 0);
+    if (c->n_flights == c->cap_flights) {
+        c->cap_flights = c->cap_flights ? 2 * c->cap_flights : 64;
+        c->flights = realloc (c->flights, c->cap_flights * sizeof *c->flights);
+        cr_assert_not_null (c->flights);
+    }
+    s_flight_t *f = &c->flights[c->n_flights++];
+    f->dst = dst;
+    f->size = c->w.size;
+    f->frame = malloc (f->size);
+    cr_assert_not_null (f->frame);
+    memcpy (f->frame, c->w.data, f->size);
+    return 0;
+}
+
+static void s_tick (void *ctx, uint64_t progress)
+{
+    (void) ctx;
+    (void) progress;
+}
+
+/* The program's parameters as the job resolves them from a dataset: the
+   property, else the program's fallback. */
+static void s_params (const zp_program_t *prog, const zp_properties_t *props, uint64_t *raw)
+{
+    for (size_t i = 0; i < prog->n_params; i++) {
+        const zp_param_def_t *d = &prog->params[i];
+        const char *text = d->property ? zp_properties_get (props, d->property) : NULL;
+        zp_value_t v = d->fallback;
+        if (text && d->type == ZP_F64)
+            v.f64 = strtod (text, NULL);
+        else if (text && d->type == ZP_I64)
+            v.i64 = strtoll (text, NULL, 10);
+        else if (text)
+            v.u64 = strtoull (text, NULL, 10);
+        cr_assert (text || !d->required, "%s needs %s", prog->name, d->property);
+        raw[i] = v.bits;
+    }
+}
+
+/* Runs `algo` on the LDBC dataset `name` (tests/data/ldbc/NAME/NAME) over
+   `n` partitions computing on `threads` threads each, with batches of
+   `batch_bytes`, and checks the output against the dataset's reference
+   by the Graphalytics rule `rule`. */
+static void s_run (const char *name, const char *algo, const char *upper, const char *rule,
+                   uint32_t n, uint32_t threads, uint64_t batch_bytes, bool pull)
+{
+    char path[512], err[1024];
+    snprintf (path, sizeof path, "tests/data/ldbc/%s/%s.properties", name, name);
+    const zp_program_t *prog = zp_program_find (algo);
+    cr_assert_not_null (prog, "%s", algo);
+    zp_properties_t *props = NULL;
+    const char *weight = (prog->flags & ZP_NEEDS_WEIGHTS) ? "weight" : NULL;
+    zp_graph_source_t src = {zp_test_path (path), ZP_FORMAT_AUTO, -1, weight, false};
+    zp_graph_t *g = zp_graph_load (&src, &props, err, sizeof err);
+    cr_assert_not_null (g, "%s", err);
+    if (prog->flags & ZP_NEEDS_IN_EDGES)
+        cr_assert_eq (zp_graph_build_in_edges (g), 0);
+    uint64_t params[ZP_MAX_PARAMS];
+    s_params (prog, props, params);
+    zp_placement_t how = {.vertices = ZP_BALANCE_HASH, .workers = ZP_BALANCE_ROUND_ROBIN};
+    zp_layout_t *layout = zp_layout_new (g, n, n, &how);
+    cr_assert_not_null (layout);
+
+    s_cluster_t c = {.n = n};
+    zp_cbor_writer_init (&c.w, 1 << 12);
+    zp_cbor_writer_t aw;
+    zp_cbor_writer_init (&aw, 1 << 12);
+    const char *peers[4] = {"", "", "", ""};
+    zp_assign_t base = {.job = 7,
+                        .directed = g->directed,
+                        .program = algo,
+                        .params = (const uint8_t *) params,
+                        .n_params = prog->n_params,
+                        .peers = peers,
+                        .settings = {.batch_bytes = batch_bytes,
+                                     .compress = ZP_COMPRESS_OFF,
+                                     .max_supersteps = 1000,
+                                     .check_program = 1,
+                                     .threads = threads,
+                                     .pull = pull}};
+    for (uint32_t w = 0; w < n; w++) {
+        cr_assert_eq (zp_layout_encode_assign (layout, g, w, &base, &aw), 0);
+        zp_assign_t a;
+        cr_assert_eq (zp_assign_decode (aw.data, aw.size, &a), 0);
+        c.parts[w] = zp_partition_new (&a, prog, err, sizeof err);
+        cr_assert_not_null (c.parts[w], "worker %u: %s", w, err);
+    }
+
+    /* Supersteps: begin with the aggregates, deliver the batches of the
+       superstep before in (source, sequence) order, compute; until every
+       vertex has halted and no message is on its way. */
+    size_t n_aggs = prog->n_aggregators;
+    zp_value_t aggs[ZP_MAX_AGGREGATORS] = {{0}};
+    for (size_t k = 0; k < n_aggs; k++)
+        aggs[k] = zp_combiner_identity (prog->aggregators[k].op, prog->aggregators[k].type);
+    uint64_t sent[4], received[5];
+    uint32_t step = 0;
+    for (;; step++) {
+        cr_assert_lt (step, 1000, "%s on %s does not end", algo, name);
+        s_flight_t *flights = c.flights;
+        size_t n_flights = c.n_flights;
+        c.flights = NULL;
+        c.n_flights = c.cap_flights = 0;
+        uint64_t active = 0, messages = 0;
+        zp_value_t next[ZP_MAX_AGGREGATORS];
+        for (size_t k = 0; k < n_aggs; k++)
+            next[k] =
+                (prog->persistent_aggregators & (1u << k))
+                    ? aggs[k]
+                    : zp_combiner_identity (prog->aggregators[k].op, prog->aggregators[k].type);
+        for (uint32_t w = 0; w < n; w++) {
+            zp_partition_begin (c.parts[w], step, (const uint8_t *) aggs, n_aggs);
+            for (size_t i = 0; i < n_flights; i++) {
+                if (flights[i].dst != w)
+                    continue;
+                zp_batch_view_t view;
+                cr_assert_eq (zp_batch_decode (flights[i].frame, flights[i].size, NULL, &view), 0);
+                cr_assert_eq (view.header.step, step - 1, "a batch of the superstep before");
+                cr_assert_eq (zp_partition_check_batch (c.parts[w], &view), 0);
+                cr_assert_eq (zp_partition_deliver (c.parts[w], &view), 0);
+            }
+        }
+        for (size_t i = 0; i < n_flights; i++)
+            free (flights[i].frame);
+        free (flights);
+        for (uint32_t w = 0; w < n; w++) {
+            c.src = w;
+            zp_step_stats_t stats = {.sent = sent, .received = received};
+            cr_assert_eq (zp_partition_compute (c.parts[w], s_flush, s_tick, &c, &stats), 0, "%s",
+                          zp_partition_error (c.parts[w]));
+            active += stats.active;
+            messages += stats.messages;
+            for (size_t k = 0; k < n_aggs; k++)
+                zp_combiner_apply (prog->aggregators[k].op, prog->aggregators[k].type, &next[k],
+                                   stats.aggregates[k]);
+        }
+        memcpy (aggs, next, sizeof next);
+        if (active == 0 && messages == 0)
+            break;
+    }
+
+    /* The values by vertex index, written as the job writes them. */
+    size_t words = zp_program_value_words (prog);
+    zp_value_t *values = calloc (g->n * words, sizeof *values);
+    cr_assert_not_null (values);
+    for (uint32_t w = 0; w < n; w++) {
+        const zp_value_t *mine = zp_partition_values (c.parts[w]);
+        for (uint32_t h = layout->ranges[w]; h < layout->ranges[w + 1]; h++)
+            memcpy (&values[(size_t) layout->index_of[h] * words],
+                    &mine[(size_t) (h - layout->ranges[w]) * words], words * sizeof *values);
+    }
+    char out[4200], ref[600], msg[1024];
+    snprintf (out, sizeof out, "%s/%s.out", zp_test_tmpdir (), algo);
+    snprintf (ref, sizeof ref, "tests/data/ldbc/%s/%s-%s", name, name, upper);
+    cr_assert_eq (zp_graph_write_values (g, values, prog->value_type, out, err, sizeof err), 0,
+                  "%s", err);
+    cr_assert_eq (zp_test_validate (out, zp_test_path (ref), rule, msg, sizeof msg), 0,
+                  "%s on %s, %u partitions x %u threads, batches of %" PRIu64 " bytes: %s", algo,
+                  name, n, threads, batch_bytes, msg);
+
+    free (values);
+    for (uint32_t w = 0; w < n; w++)
+        zp_partition_destroy (&c.parts[w]);
+    zp_cbor_writer_free (&c.w);
+    zp_cbor_writer_free (&aw);
+    zp_layout_destroy (&layout);
+    zp_graph_destroy (&g);
+    zp_properties_destroy (&props);
+}
+
+/* Every algorithm on its LDBC test graphs, directed and undirected, on 1
+   to 4 partitions, with batches small enough that a superstep flushes
+   many. */
+static void s_every_size (const char *algo, const char *upper, const char *rule, uint32_t threads,
+                          bool pull)
+{
+    const char *kinds[] = {"directed", "undirected"};
+    for (int k = 0; k < 2; k++) {
+        char test[64], example[64];
+        snprintf (test, sizeof test, "test-%s-%s", algo, kinds[k]);
+        snprintf (example, sizeof example, "example-%s", kinds[k]);
+        for (uint32_t n = 1; n <= 4; n++) {
+            s_run (test, algo, upper, rule, n, threads, 64, pull);
+            s_run (example, algo, upper, rule, n, threads, n == 4 ? 1 << 16 : 64, pull);
+        }
+    }
+}
+
+Test (partition, bfs_matches_ldbc_on_one_to_four_partitions)
+{
+    s_every_size ("bfs", "BFS", "exact", 1, false);
+}
+
+Test (partition, bfs_pulled_on_two_threads_matches_ldbc)
+{
+    s_every_size ("bfs", "BFS", "exact", 2, true);
+}
+
+Test (partition, wcc_matches_ldbc_on_one_to_four_partitions)
+{
+    s_every_size ("wcc", "WCC", "equivalence", 2, false);
+}
+
+Test (partition, pagerank_matches_ldbc_on_one_to_four_partitions)
+{
+    s_every_size ("pr", "PR", "epsilon", 2, true);
+}
+
+Test (partition, sssp_matches_ldbc_on_one_to_four_partitions)
+{
+    s_every_size ("sssp", "SSSP", "epsilon", 1, false);
+}
+
+Test (partition, cdlp_listed_messages_match_ldbc_on_one_to_four_partitions)
+{
+    s_every_size ("cdlp", "CDLP", "equivalence", 1, false);
+}
+
+Test (partition, lcc_byte_messages_match_ldbc_on_one_to_four_partitions)
+{
+    s_every_size ("lcc", "LCC", "epsilon", 1, false);
+}
+
+Test (partition, an_assign_with_ranges_that_do_not_cover_the_graph_is_refused)
+{
+    char err[1024];
+    const zp_program_t *prog = zp_program_find ("wcc");
+    zp_graph_source_t src = {
+        zp_test_path ("tests/data/ldbc/example-directed/example-directed.properties"),
+        ZP_FORMAT_AUTO, -1, NULL, false};
+    zp_graph_t *g = zp_graph_load (&src, NULL, err, sizeof err);
+    cr_assert_not_null (g, "%s", err);
+    zp_placement_t how = {.vertices = ZP_BALANCE_HASH, .workers = ZP_BALANCE_ROUND_ROBIN};
+    zp_layout_t *layout = zp_layout_new (g, 2, 2, &how);
+    const char *peers[2] = {"", ""};
+    zp_assign_t base = {.job = 1,
+                        .directed = true,
+                        .program = "wcc",
+                        .peers = peers,
+                        .settings = {.batch_bytes = 64, .threads = 1}};
+    zp_cbor_writer_t w;
+    zp_cbor_writer_init (&w, 1 << 12);
+    cr_assert_eq (zp_layout_encode_assign (layout, g, 0, &base, &w), 0);
+    zp_assign_t a;
+    cr_assert_eq (zp_assign_decode (w.data, w.size, &a), 0);
+    uint32_t ranges[3] = {0, 3, 5}; /* the graph has 10 vertices */
+    a.ranges = (const uint8_t *) ranges;
+    cr_assert_null (zp_partition_new (&a, prog, err, sizeof err));
+    cr_assert_str_eq (err, "ASSIGN: worker ranges do not cover the graph");
+    zp_cbor_writer_free (&w);
+    zp_layout_destroy (&layout);
+    zp_graph_destroy (&g);
+}
