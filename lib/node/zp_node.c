@@ -46,6 +46,9 @@ void zp_node_report_suppressed (zp_node_t *node, bool now)
 #define S_SEND_TIMEOUT_MS 2000
 /* How long a node waits for its ASSIGN (or ROUTE) when its args say nothing. */
 #define S_JOIN_TIMEOUT_MS 30000
+/* A master that is heard but sends no ASSIGN: given this many join_ms
+   (zp_node_join_expired). */
+#define S_JOIN_SPAN 3
 
 int zp_node_open (zp_node_t *node, const char *kind, const zp_node_args_t *args)
 {
@@ -302,7 +305,7 @@ int zp_node_start (zp_node_t *node, zsock_t *pipe, const char *kind, zp_role_t r
     node->program = args->program;
     node->heard = zclock_mono ();
     node->join_ms = args->join_timeout_ms ? args->join_timeout_ms : S_JOIN_TIMEOUT_MS;
-    node->join_deadline = node->heard + node->join_ms;
+    node->join_deadline = node->heard + (int64_t) S_JOIN_SPAN * node->join_ms;
     return 0;
 }
 
@@ -362,9 +365,17 @@ bool zp_node_master_silent (zp_node_t *node, uint32_t heartbeat_ms, uint32_t liv
 
 bool zp_node_join_expired (zp_node_t *node, const char *what)
 {
-    if (zclock_mono () <= node->join_deadline)
-        return false;
-    zp_log_error ("%s %s: no %s from the master at %s within %.1fs", node->kind, node->name, what,
-                  node->master, node->join_ms / 1000.0);
-    return true;
+    int64_t now = zclock_mono (), silent = now - node->heard;
+    if (silent > node->join_ms) {
+        zp_log_error ("%s %s: no %s from the master at %s, silent for %.1fs", node->kind,
+                      node->name, what, node->master, (double) silent / 1000);
+        return true;
+    }
+    if (now > node->join_deadline) {
+        zp_log_error ("%s %s: no %s from the master at %s within %.1fs, though it is alive",
+                      node->kind, node->name, what, node->master,
+                      S_JOIN_SPAN * node->join_ms / 1000.0);
+        return true;
+    }
+    return false;
 }

@@ -33,8 +33,8 @@ typedef struct {
     const char *master;            /* the master's control endpoint, for logs */
     const char *program;           /* the program the node may load, or NULL (zp_node_args_t) */
     int64_t heard;                 /* when the master was last heard from */
-    uint32_t join_ms;              /* no ASSIGN (or ROUTE) within this of the start: give up */
-    int64_t join_deadline;
+    uint32_t join_ms;              /* the master silent this long before ASSIGN (or ROUTE): give up */
+    int64_t join_deadline;         /* no ASSIGN by then, the master heard or not: give up */
     /* Frames read from control and broadcast while the node was busy
        (computing), in arrival order, for the main loop to handle after. */
     struct zp_node_held_s *held;
@@ -77,7 +77,12 @@ void zp_node_hold (zp_node_t *node);
 /* Takes the oldest held frame (the caller owns `msg`); false if none.
    `*broadcast` says which socket it came from. */
 bool zp_node_take_held (zp_node_t *node, zp_wire_msg_t *msg, bool *broadcast);
-/* Whether the join deadline has passed (logged: no `what` came). */
+/* Whether to give up waiting for `what` (ASSIGN or ROUTE), logged: the
+   master was silent for join_ms (dead, or never started), or it lives but
+   sent nothing for 3 x join_ms. A master that lives decides: it fails the
+   job after its own join_timeout and says so (BYE with the reason), so a
+   node that started before it, or got less CPU, does not end first with
+   a vaguer message. */
 bool zp_node_join_expired (zp_node_t *node, const char *what);
 
 /* The program the master's ASSIGN or ROUTE names (`asked`, `len` bytes):
