@@ -347,6 +347,9 @@ static void s_send_assigns (self_t *self)
                                 .workers = peers,
                                 .keys = keys,
                                 .settings = a->settings};
+        /* Where the job resumes: the router bounds held aggregations by it
+           until it has seen a BEGIN (a batch may come before that BEGIN). */
+        route.settings.restore_step = self->resume.step;
         if (zp_route_encode (&route, &self->w) != 0) {
             s_fail (self, "out of memory");
             free (keys);
