@@ -270,7 +270,7 @@ Test (faults, a_router_whose_receiver_hangs_ends_with_the_job, .timeout = 90)
 }
 
 /* Whether `text` reports a socket of ours left open at exit ("dangling
-   ... created at nodes/zp_node.c:58"). czmq's own actor pipe (created in
+   ... created at lib/node/zp_node.c:58"). czmq's own actor pipe (created in
    src/zsys.c) is not ours: czmq's exit handler waits 200 ms for actor
    threads that are ending, and on a machine at load 10 one was seen to
    take longer, about once in a hundred runs (bench/soak.sh master-kill). */

@@ -1,7 +1,7 @@
 /*  zp_config: a job, as described by one YAML file.
 
     zp_config_load() parses the file with libyaml, applies `--set key=value`
-    overrides, and checks every key against the schema in lib/zp_config.c:
+    overrides, and checks every key against the schema in lib/config/zp_config.c:
     types, ranges, required keys; an unknown key is an error. An error names
     the file, the line, the key path and what was expected, e.g.
 

@@ -1,7 +1,7 @@
 /*  zp_partition: the vertices a worker owns and the machinery of one superstep.
 
     Internal to the library: the worker node (nodes/zp_worker.c) drives it,
-    the vertex API (lib/zp_vertex.c) reads and writes it. It knows nothing of
+    the vertex API (lib/engine/zp_vertex.c) reads and writes it. It knows nothing of
     sockets: batches leave through a flush callback and come in as decoded
     views.
 

@@ -47,7 +47,7 @@ typedef struct {
     bool vertex_values;          /* Graphalytics: read a value after each id in the .v file */
 } zp_graph_source_t;
 
-/* Writes the graph in zpregel's binary format (a CSR: see lib/zp_graph.c),
+/* Writes the graph in zpregel's binary format (a CSR: see lib/graph/zp_graph.c),
    which loads with one mapping and no parsing. 0, or -1 with a message. */
 int zp_graph_write_binary (const zp_graph_t *self, const char *path, char *err, size_t errlen);
 

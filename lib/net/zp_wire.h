@@ -69,7 +69,7 @@ bool zp_wire_is_data_identity (const zmq_msg_t *identity, char role, uint32_t in
 
 /* Binds `sock` to `endpoint`, waiting up to `wait_ms` while the address is
    still held (EADDRINUSE) by a socket that just closed and lingers. A tcp
-   endpoint's host may be a name, resolved here (lib/zp_endpoint.h), and its
+   endpoint's host may be a name, resolved here (lib/net/zp_endpoint.h), and its
    port may be left to the system (tcp://HOST or tcp://HOST:*). 0, or -1
    with zmq_errno() set (a host that cannot be resolved is logged). */
 int zp_wire_bind (zsock_t *sock, const char *endpoint, int wait_ms);

@@ -1,5 +1,5 @@
-/*  zp_heartbeat: a node's pulse, on a thread of its own (internal to
-    nodes/ and router/).
+/*  zp_heartbeat: a node's pulse, on a thread of its own (internal:
+    lib/node/, used by nodes/ and router/).
 
     The master takes a worker or router that says nothing for liveness x
     heartbeat_ms for dead. A node's main thread cannot be the one that

@@ -1,5 +1,5 @@
 /*  zp_link: one data link, from a worker or a router to a node it sends
-    batches to (internal to nodes/ and router/).
+    batches to (internal: lib/node/, used by nodes/ and router/).
 
     A link is a DEALER connected to the receiver's data ROUTER under the
     sender's data identity (zp_wire_data_identity), with CURVE when the job

@@ -1,4 +1,5 @@
-/*  zp_node: what a worker and a router share (internal to nodes/ and router/).
+/*  zp_node: what a worker and a router share (internal: lib/node/, used by
+    nodes/ and router/).
 
     A node has a SUB to the master's broadcast (subscribed before anything
     else, so no broadcast after its HELLO is missed), a ROUTER for data bound

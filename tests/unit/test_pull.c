@@ -1,4 +1,4 @@
-/*  The pull index (lib/zp_pull.c): a partition's out-edges turned around,
+/*  The pull index (lib/engine/zp_pull.c): a partition's out-edges turned around,
     built on the worker's compute threads. Answers of pulled supersteps
     are checked against pushed ones in test_algorithms.c; here, the index
     itself against a transposition written the plain way, built on 1 to 8
