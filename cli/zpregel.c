@@ -20,6 +20,7 @@
 #include "zp_log.h"
 #include "zp_json.h"
 #include "zp_job_internal.h"
+#include "zp_settings.h"
 #include "zp_plan.h"
 #include "zp_process.h"
 #include "zp_traffic.h"
@@ -452,16 +453,7 @@ static int s_run_node_once (const zp_config_t *cfg, const zp_worker_config_t *wc
 {
     char locality[300];
     snprintf (locality, sizeof locality, "%s/%d", zp_process_hostname (), (int) getpid ());
-    zp_node_args_t args = {.name = wc->name,
-                           .control = cfg->control,
-                           .broadcast = cfg->broadcast,
-                           .data = {wc->endpoint, NULL},
-                           .advertise = wc->advertise,
-                           .locality = locality,
-                           .join_timeout_ms = cfg->join_timeout_ms,
-                           .security = security,
-                           .program = cfg->algorithm,
-                           .report_exit = true};
+    zp_node_args_t args = zp_node_args_of (cfg, wc, locality, security);
     zactor_t *actor = zactor_new (router ? zp_router_actor : zp_worker_actor, &args);
     if (!actor) {
         fprintf (stderr, "zpregel: %s %s: cannot start on %s\n", router ? "router" : "worker",
@@ -577,20 +569,19 @@ static int s_launch_children (const zp_config_t *cfg, const char *where, s_child
             if (c->pid <= 0 || zp_process_poll (c->pid, &status) != 1)
                 continue;
             const char *role = !c->node ? "master" : c->router ? "router" : "worker";
-            const char *name = c->node ? c->node->name : "";
-            if (c->node && status > 128 && c->restarts < cfg->max_recoveries) {
+            zp_child_end_t end = zp_process_end (status);
+            char how[600];
+            zp_process_end_text (role, c->node ? c->node->name : "", c->pid, status, how,
+                                 sizeof how);
+            if (c->node && end == ZP_CHILD_LOST && c->restarts < cfg->max_recoveries) {
                 c->restarts++;
-                zp_log_warning ("zpregel launch: %s %s (pid %d) died of signal %d; starting it "
-                                "again (%u of at most %u)",
-                                role, name, (int) c->pid, status - 128, c->restarts,
-                                cfg->max_recoveries);
+                zp_log_warning ("zpregel launch: %s; starting it again (%u of at most %u)", how,
+                                c->restarts, cfg->max_recoveries);
                 if ((c->pid = s_spawn_child (cfg, c, overrides, n_overrides)) > 0)
                     continue;
             }
-            if (status == ZP_EXIT_PROGRAM_CRASHED)
-                zp_log_error ("zpregel launch: %s %s (pid %d): its program crashed; not started "
-                              "again, the same input would crash it again",
-                              role, name, (int) c->pid);
+            if (end == ZP_CHILD_CRASHED)
+                zp_log_error ("zpregel launch: %s", how);
             c->status = status;
             c->pid = 0;
             running--;
@@ -1100,11 +1091,7 @@ static int s_cmd_plan (int argc, char **argv)
             free (overrides);
             return 1;
         }
-        opt.mode = (zp_routing_mode_t) cfg->routing_mode;
-        opt.batch_bytes = (double) cfg->batch_bytes;
-        opt.heavy_bytes = (double) cfg->heavy_bytes;
-        opt.fan_in = cfg->fan_in;
-        opt.connection_cost = cfg->connection_cost;
+        opt = zp_plan_options_of (cfg);
         nw = (uint32_t) cfg->n_workers;
         nr = (uint32_t) cfg->n_routers;
     }

@@ -8,6 +8,7 @@
 */
 #include "zp_actor.h"
 #include "zp_job_internal.h"
+#include "zp_settings.h"
 #include "zp_log.h"
 #include "zp_checkpoint.h"
 #include "zp_http.h"
@@ -554,50 +555,36 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
     char checkpoint_dir[ZP_CHECKPOINT_PATH_MAX];
     s_checkpoint_dir (cfg, checkpoint_dir, sizeof checkpoint_dir);
     zp_master_bound_t bound = {"", "", false};
-    zp_master_args_t margs = {
-        .job = job,
-        .n_control = 1,
-        .control = {control},
-        .n_broadcast = 1,
-        .broadcast = {broadcast},
-        .public_control = cfg->control ? cfg->control : control,
-        .join_timeout_ms = cfg->join_timeout_ms,
-        .heartbeat_ms = cfg->heartbeat_ms,
-        .n_workers = n,
-        .worker_names = names,
-        .worker_where = (const char *const *) where,
-        .graph = j->g,
-        .shipped = s_shipped,
-        .shipped_ctx = j->g,
-        .layout = j->layout,
-        .program = program,
-        .program_name = program->name,
-        .params = j->params,
-        .settings = {.batch_bytes = cfg->batch_bytes,
-                     .compress_level = cfg->compress_level,
-                     .compress_min = cfg->compress_min_bytes,
-                     .compress = cfg->compress_mode,
-                     .max_supersteps = cfg->max_supersteps,
-                     .check_program = (uint32_t) cfg->check_program,
-                     .threads = cfg->threads,
-                     .pull = (uint32_t) cfg->pull,
-                     .ack_timeout_ms = cfg->ack_timeout_ms,
-                     .max_retries = cfg->max_retries,
-                     .heartbeat_ms = cfg->heartbeat_ms,
-                     .liveness = cfg->liveness,
-                     .checkpoint_every = cfg->checkpoint_every,
-                     .checkpoint_dir = cfg->checkpoint_dir ? checkpoint_dir : NULL},
-        .n_routers = nr,
-        .router_names = names + n,
-        .router_where = (const char *const *) where + n,
-        .routing = {(zp_routing_mode_t) cfg->routing_mode, (double) cfg->batch_bytes,
-                    (double) cfg->heavy_bytes, cfg->fan_in, cfg->connection_cost},
-        .replan_every = cfg->replan_every,
-        .estimate = j->estimate,
-        .resume = resume,
-        .recovering = j->recovering,
-        .security = j->security,
-        .bound = &bound};
+    zp_master_args_t margs = {.job = job,
+                              .n_control = 1,
+                              .control = {control},
+                              .n_broadcast = 1,
+                              .broadcast = {broadcast},
+                              .public_control = cfg->control ? cfg->control : control,
+                              .join_timeout_ms = cfg->join_timeout_ms,
+                              .heartbeat_ms = cfg->heartbeat_ms,
+                              .n_workers = n,
+                              .worker_names = names,
+                              .worker_where = (const char *const *) where,
+                              .graph = j->g,
+                              .shipped = s_shipped,
+                              .shipped_ctx = j->g,
+                              .layout = j->layout,
+                              .program = program,
+                              .program_name = program->name,
+                              .params = j->params,
+                              .settings =
+                                  zp_settings_of (cfg, cfg->checkpoint_dir ? checkpoint_dir : NULL),
+                              .n_routers = nr,
+                              .router_names = names + n,
+                              .router_where = (const char *const *) where + n,
+                              .routing = zp_plan_options_of (cfg),
+                              .replan_every = cfg->replan_every,
+                              .estimate = j->estimate,
+                              .resume = resume,
+                              .recovering = j->recovering,
+                              .security = j->security,
+                              .bound = &bound};
     if (cfg->control)
         margs.control[margs.n_control++] = cfg->control;
     if (cfg->broadcast)
@@ -657,13 +644,16 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
         bool router = w >= n;
         const zp_worker_config_t *wc = s_node (j, w, NULL);
         if (wc->transport == ZP_TRANSPORT_INPROC) {
-            zp_node_args_t args = {.name = names[w],
-                                   .control = control,
-                                   .broadcast = broadcast,
-                                   .data = {endpoints[w], has_tcp ? tcp_data : NULL},
-                                   .locality = locality,
-                                   .join_timeout_ms = cfg->join_timeout_ms,
-                                   .security = j->security};
+            /* In this process: the master's and its own in-process
+               endpoints, and the program the master names. */
+            zp_node_args_t args = zp_node_args_of (cfg, wc, locality, j->security);
+            args.control = control;
+            args.broadcast = broadcast;
+            args.data[0] = endpoints[w];
+            args.data[1] = has_tcp ? tcp_data : NULL;
+            args.advertise = NULL;
+            args.program = NULL;
+            args.report_exit = false;
             workers[w] = zactor_new (router ? zp_router_actor : zp_worker_actor, &args);
         } else if (zp_config_is_local (wc->host) && options && options->spawn) {
             if (!options->exe) {
@@ -702,19 +692,16 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
             while (w < nn && !(children[w] && zp_process_poll (children[w], &status) == 1))
                 w++;
             if (w < nn) {
-                const char *role = w < n ? "worker" : "router";
-                if (status == ZP_EXIT_PROGRAM_CRASHED) {
-                    snprintf (err, errlen,
-                              "%s %s (pid %d): its program crashed (the line above says where); "
-                              "not started again, the same input would crash it again",
-                              role, names[w], (int) children[w]);
+                zp_child_end_t end = zp_process_end (status);
+                char how[600];
+                zp_process_end_text (w < n ? "worker" : "router", names[w], children[w], status,
+                                     how, sizeof how);
+                snprintf (err, errlen, "%s%s", how,
+                          end == ZP_CHILD_CRASHED ? "" : " before the job ended");
+                if (end == ZP_CHILD_CRASHED)
                     rc = ZP_JOB_PROGRAM_CRASHED;
-                } else
-                    snprintf (err, errlen,
-                              "%s %s (pid %d) exited with status %d before the job ended", role,
-                              names[w], (int) children[w], status);
                 children[w] = 0;
-                if (status > 128)
+                if (end == ZP_CHILD_LOST)
                     s_node (j, w, &lost[(*n_lost)++]);
                 break;
             }

@@ -119,6 +119,7 @@ typedef struct {
     uint64_t unacked;
     uint64_t retries, duplicates; /* this superstep */
     zp_heartbeat_t *heartbeat;    /* from ASSIGN on: our PINGs, on a thread of their own */
+    zp_settings_t settings;       /* as ASSIGN gave them (checkpoint_dir: ours) */
     zp_step_stats_t stats;
     double compute_seconds;
     int64_t computed_at; /* when compute ended: the wait for ACKs starts */
@@ -126,7 +127,6 @@ typedef struct {
     uint64_t bad_frames;
     /* checkpoints */
     uint64_t fingerprint;
-    uint32_t checkpoint_every;
     uint32_t restored; /* the superstep restored from a checkpoint, or 0 */
     char checkpoint_dir[ZP_CHECKPOINT_PATH_MAX];
     /* Fault injection for tests (ZPREGEL_INJECT_FAULTS=N, N >= 2): of the
@@ -317,7 +317,7 @@ static void s_retry (self_t *self)
 {
     if (!self->partition || !self->unacked)
         return;
-    const zp_settings_t *set = zp_partition_settings (self->partition);
+    const zp_settings_t *set = &self->settings;
     int64_t now = zclock_mono ();
     for (uint32_t j = 0; j < self->n_workers; j++) {
         s_peer_t *p = &self->peers[j];
@@ -422,7 +422,7 @@ static int s_flush (void *ctx, uint32_t dst, const zp_batch_out_t *batch)
 {
     self_t *self = ctx;
     s_peer_t *p = &self->peers[dst];
-    const zp_settings_t *set = zp_partition_settings (self->partition);
+    const zp_settings_t *set = &self->settings;
     uint32_t route = s_route (self, dst);
     zp_link_t *link =
         route ? &self->links[self->n_workers + zp_route_router (route)] : &self->links[dst];
@@ -576,7 +576,7 @@ static void s_begin (self_t *self, const zp_broadcast_t *b)
     }
     self->n_stored = kept;
     /* Every message of this superstep is here: the state to checkpoint. */
-    if (zp_checkpoint_due (self->checkpoint_every, b->step) && b->step != self->restored) {
+    if (zp_checkpoint_due (self->settings.checkpoint_every, b->step) && b->step != self->restored) {
         char err[ZP_CHECKPOINT_PATH_MAX + 256];
         s_ping (self, 0);
         if (zp_checkpoint_save (self->checkpoint_dir, self->fingerprint, self->worker, b->step,
@@ -587,9 +587,9 @@ static void s_begin (self_t *self, const zp_broadcast_t *b)
         /* Two before it are kept: the master keeps the manifest in force
            and the one before it (to fall back to if the newest is
            damaged), and this one has no manifest yet. */
-        if (b->step > 3 * self->checkpoint_every)
+        if (b->step > 3 * self->settings.checkpoint_every)
             zp_checkpoint_remove (self->checkpoint_dir, self->fingerprint, self->worker,
-                                  b->step - 3 * self->checkpoint_every);
+                                  b->step - 3 * self->settings.checkpoint_every);
     }
     for (uint32_t i = 0; i < self->n_workers; i++)
         self->peers[i].bytes = self->peers[i].batches = 0;
@@ -687,9 +687,11 @@ static void s_on_assign (self_t *self, const void *frame, size_t size)
     zp_partition_watch_crashes (self->partition, "worker", self->node.name);
     self->fingerprint = zp_checkpoint_fingerprint (a.program, a.program_len, a.params, a.n_params,
                                                    a.n_vertices, a.n_workers, a.ranges);
-    self->checkpoint_every = a.settings.checkpoint_every;
     snprintf (self->checkpoint_dir, sizeof self->checkpoint_dir, "%.*s",
               (int) a.settings.checkpoint_dir_len, a.settings.checkpoint_dir);
+    self->settings = a.settings;
+    self->settings.checkpoint_dir = self->checkpoint_dir; /* not the frame's */
+    self->settings.checkpoint_dir_len = strlen (self->checkpoint_dir);
     if (a.settings.restore_step) {
         char why[ZP_CHECKPOINT_PATH_MAX + 256];
         if (zp_checkpoint_restore (self->checkpoint_dir, self->fingerprint, self->worker,
@@ -918,7 +920,7 @@ void zp_worker_actor (zsock_t *pipe, void *args)
         s_ping (self, 0);
         s_retry (self);
         /* A master silent for liveness heartbeats is gone: do not wait forever. */
-        const zp_settings_t *set = self->partition ? zp_partition_settings (self->partition) : NULL;
+        const zp_settings_t *set = self->partition ? &self->settings : NULL;
         if (set && zp_node_master_silent (&self->node, set->heartbeat_ms, set->liveness)) {
             self->failed = self->lost = true;
             break;

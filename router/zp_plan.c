@@ -22,6 +22,15 @@ zp_plan_options_t zp_plan_defaults (void)
     return o;
 }
 
+zp_plan_options_t zp_plan_options_of (const zp_config_t *cfg)
+{
+    return (zp_plan_options_t){.mode = (zp_routing_mode_t) cfg->routing_mode,
+                               .batch_bytes = (double) cfg->batch_bytes,
+                               .heavy_bytes = (double) cfg->heavy_bytes,
+                               .fan_in = cfg->fan_in,
+                               .connection_cost = cfg->connection_cost};
+}
+
 static bool s_same (const char *const *place, uint32_t a, uint32_t b)
 {
     return place && place[a] && place[b] && strcmp (place[a], place[b]) == 0;

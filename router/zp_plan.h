@@ -23,6 +23,7 @@
 #define ZP_PLAN_H
 
 #include "zp_traffic.h"
+#include "zpregel/zp_config.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -92,6 +93,8 @@ typedef struct {
 
 /* The options' defaults (docs/ROUTING.md explains them). */
 zp_plan_options_t zp_plan_defaults (void);
+/* The options a job file sets (routing:, engine.batch_bytes). */
+zp_plan_options_t zp_plan_options_of (const zp_config_t *cfg);
 
 /* A plan that sends every pair the same way: direct, or (kind aggregated)
    through the router nearest each receiver. */

@@ -13,8 +13,8 @@ LAYERS=(
     cli          # the command line, one file per command
     nodes        # the job and its master and workers
     router       # the router node and route plans
-    lib/config   # job files into run-time settings
     lib/node     # what every node shares: control sockets, the data link, heartbeats
+    lib/config   # job files, and what they give the nodes to run by
     lib/engine   # the partition and the vertex API, checkpoints, programs, threads
     lib/graph    # graph input, generators, placement and traffic
     lib/net      # sockets: frames on the wire, security, endpoints, broadcasts in order

@@ -137,3 +137,27 @@ const char *zp_process_hostname (void)
         snprintf (name, sizeof name, "localhost");
     return name;
 }
+
+zp_child_end_t zp_process_end (int status)
+{
+    return status == 0                         ? ZP_CHILD_FINISHED
+           : status == ZP_EXIT_PROGRAM_CRASHED ? ZP_CHILD_CRASHED
+           : status > 128                      ? ZP_CHILD_LOST
+                                               : ZP_CHILD_FAILED;
+}
+
+void zp_process_end_text (const char *role, const char *name, pid_t pid, int status, char *buf,
+                          size_t len)
+{
+    zp_child_end_t end = zp_process_end (status);
+    if (end == ZP_CHILD_CRASHED)
+        snprintf (buf, len,
+                  "%s %s (pid %d): its program crashed (the line above says where); not started "
+                  "again, the same input would crash it again",
+                  role, name, (int) pid);
+    else if (end == ZP_CHILD_LOST)
+        snprintf (buf, len, "%s %s (pid %d) exited with status %d (killed by signal %d)", role,
+                  name, (int) pid, status, status - 128);
+    else
+        snprintf (buf, len, "%s %s (pid %d) exited with status %d", role, name, (int) pid, status);
+}

@@ -113,10 +113,6 @@ const char *zp_partition_program_name (const zp_partition_t *p)
     return p->program->name;
 }
 
-const zp_settings_t *zp_partition_settings (const zp_partition_t *p)
-{
-    return &p->settings;
-}
 const zp_value_t *zp_partition_values (const zp_partition_t *p)
 {
     return p->values;

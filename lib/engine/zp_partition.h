@@ -68,7 +68,6 @@ void zp_partition_destroy (zp_partition_t **self_p);
 uint32_t zp_partition_worker (const zp_partition_t *self);
 uint32_t zp_partition_workers (const zp_partition_t *self);
 uint64_t zp_partition_size (const zp_partition_t *self);
-const zp_settings_t *zp_partition_settings (const zp_partition_t *self);
 /* The program error that failed the last compute (see the vertex API in
    zp_partition.c), or NULL: then it was memory or a flush. */
 const char *zp_partition_error (const zp_partition_t *self);
