@@ -1,0 +1,298 @@
+/*  zpregel run and zpregel master: a whole job from one YAML file, its
+    progress line, its summary and its --stats file. */
+#include "zp_cli.h"
+
+static void s_usage_run (FILE *out, const char *cmd)
+{
+    fprintf (out,
+             "usage: zpregel %s JOB.yaml [--set key.path=value]... [--stats FILE] [--quiet]\n"
+             "       %*s [--resume]\n\n",
+             cmd, (int) (strlen (cmd) + 17), "");
+    if (streq (cmd, "run"))
+        fprintf (out, "Runs the job described by JOB.yaml: loads the graph, starts the master and\n"
+                      "the inproc workers, starts the tcp workers of this host as processes (and\n"
+                      "waits for those of other hosts), runs supersteps until every vertex has\n"
+                      "halted, and writes job.output. If a node it started dies, it starts every\n"
+                      "node again from the last checkpoint (reliability.checkpoint_every), up to\n"
+                      "reliability.max_recoveries times.\n\n");
+    else
+        fprintf (out, "Like run, but starts no worker process: every tcp worker is started on its\n"
+                      "host with 'zpregel launch' or 'zpregel worker'.\n\n");
+    fprintf (
+        out,
+        "  -s, --set KEY=VALUE  override a key of the YAML file (e.g. job.params.iterations=20,\n"
+        "                       workers[1].weight=2); an index one past a list's end adds an\n"
+        "                       item (workers[2].name=w3 on two workers); may be repeated\n"
+        "      --unset KEY      remove a key or a list item (job.params, workers[1])\n"
+        "      --stats FILE     write one JSON object per superstep, and a summary, to FILE\n"
+        "      --resume         continue from the newest complete checkpoint in\n"
+        "                       reliability.checkpoint_dir (after the master died)\n"
+        "  -q, --quiet          no progress and no summary\n"
+        "  -h, --help           this help\n");
+}
+
+typedef struct {
+    bool tty;
+    bool quiet;
+    FILE *stats;
+    int64_t started;
+} s_progress_t;
+
+static void s_human_bytes (uint64_t bytes, char *buf, size_t len)
+{
+    const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    double v = (double) bytes;
+    int u = 0;
+    while (v >= 1024 && u < 4) {
+        v /= 1024;
+        u++;
+    }
+    snprintf (buf, len, u ? "%.1f %s" : "%.0f %s", v, units[u]);
+}
+
+static void s_on_step (void *ctx, const zp_step_report_t *r)
+{
+    zp_traffic_t t = {r->n_workers, r->sent_messages, r->sent_bytes};
+    s_progress_t *p = ctx;
+    double elapsed = (double) (zclock_usecs () - p->started) / 1e6;
+    if (p->stats) {
+        char now[40];
+        zp_cli_now (now, sizeof now);
+        fprintf (p->stats,
+                 "{\"step\":%u,\"seconds\":%.6f,\"compute_seconds\":%.6f,"
+                 "\"slowest_worker\":\"%s\",\"active\":%" PRIu64 ",\"messages\":%" PRIu64
+                 ",\"bytes\":%" PRIu64 ",\"batches\":%" PRIu64 ",\"retries\":%" PRIu64
+                 ",\"duplicates\":%" PRIu64 ",\"workers\":[",
+                 r->step, r->seconds, r->compute_seconds, r->slowest, r->active, r->messages,
+                 r->bytes, r->batches, r->retries, r->duplicates);
+        for (uint32_t i = 0; i < r->n_workers; i++) {
+            const zp_worker_step_t *w = &r->workers[i];
+            fprintf (p->stats, "%s{\"name\":", i ? "," : "");
+            zp_json_string (p->stats, w->name);
+            fprintf (p->stats,
+                     ",\"active\":%" PRIu64 ",\"messages_out\":%" PRIu64 ",\"messages_in\":%" PRIu64
+                     ",\"bytes_out\":%" PRIu64 ",\"bytes_in\":%" PRIu64 ",\"compute_seconds\":%.6f,"
+                     "\"send_wait_seconds\":%.6f,\"barrier_wait_seconds\":%.6f}",
+                     w->active, w->messages_out, w->messages_in, w->bytes_out, w->bytes_in,
+                     w->compute_seconds, w->send_wait_seconds, w->barrier_wait_seconds);
+        }
+        fprintf (p->stats, "],\"time\":\"%s\"}\n", now);
+        zp_traffic_write (p->stats, r->step, &t);
+    }
+    if (p->quiet)
+        return;
+    char bytes[32];
+    s_human_bytes (r->bytes, bytes, sizeof bytes);
+    if (p->tty)
+        fprintf (stderr,
+                 "\r\033[Ksuperstep %u  active %" PRIu64 "  messages %" PRIu64
+                 "  bytes %s  elapsed %.2fs",
+                 r->step, r->active, r->messages, bytes, elapsed);
+    else
+        fprintf (stderr,
+                 "superstep %u: active %" PRIu64 ", messages %" PRIu64 ", bytes %s, %.4fs, "
+                 "elapsed %.2fs, slowest %s (%.4fs computing)\n",
+                 r->step, r->active, r->messages, bytes, r->seconds, elapsed, r->slowest,
+                 r->compute_seconds);
+    fflush (stderr);
+}
+
+/* The label of `id` in an "id name" file, or NULL (caller frees). */
+static char *s_label (const char *path, uint64_t id)
+{
+    FILE *f = path ? fopen (path, "r") : NULL;
+    if (!f)
+        return NULL;
+    char line[512], *found = NULL;
+    while (!found && fgets (line, sizeof line, f)) {
+        char *end;
+        unsigned long long v = strtoull (line, &end, 10);
+        if (end != line && v == id && *end == ' ') {
+            end[strcspn (end, "\r\n")] = 0;
+            found = strdup (end + 1);
+        }
+    }
+    fclose (f);
+    return found;
+}
+
+static void s_print_summary (const zp_config_t *cfg, const zp_job_summary_t *s)
+{
+    char bytes[32];
+    s_human_bytes (s->bytes, bytes, sizeof bytes);
+    printf ("zpregel: %s on %s\n", s->program, cfg->graph);
+    printf ("  graph     %" PRIu64 " vertices, %" PRIu64 " edges, %s", s->vertices, s->edges,
+            s->directed ? "directed" : "undirected");
+    if (s->dropped_self_loops || s->dropped_duplicates)
+        printf (" (dropped %" PRIu64 " self-loops, %" PRIu64 " repeated edges)",
+                s->dropped_self_loops, s->dropped_duplicates);
+    printf ("\n");
+    printf ("  workers   %u, imbalance max/mean: vertices %.2f, edges %.2f\n", s->n_workers,
+            s->imbalance_vertices, s->imbalance_edges);
+    printf ("  load      %.3f s\n", s->load_seconds);
+    printf ("  compute   %.3f s: %u supersteps, %" PRIu64
+            " messages, %s between workers in %" PRIu64 " batches\n",
+            s->compute_seconds, s->supersteps, s->messages, bytes, s->batches);
+    if (s->resumed_step)
+        printf ("  resumed   from the checkpoint of superstep %u: counts are of supersteps "
+                "%u to %u\n",
+                s->resumed_step, s->resumed_step, s->supersteps - 1);
+    if (!s->converged)
+        printf ("  result    NOT CONVERGED: stopped at engine.max_supersteps (%u) with %" PRIu64
+                " vertices active and %" PRIu64 " messages in flight (engine.on_limit: stop)\n",
+                cfg->max_supersteps, s->active_at_end, s->messages_at_end);
+    if (s->retries || s->duplicates)
+        printf ("  delivery  %" PRIu64 " batches sent again, %" PRIu64 " duplicates dropped\n",
+                s->retries, s->duplicates);
+    if (s->recoveries)
+        printf ("  recovery  %u: every node started again after one was lost\n", s->recoveries);
+    if (s->workers_left)
+        printf ("  left      %u worker(s): their partitions moved to the other workers\n",
+                s->workers_left);
+    if (s->routers_left)
+        printf ("  left      %u router(s): routes planned again without them\n", s->routers_left);
+    for (uint32_t r = 0; s->routers && r < s->n_routers; r++) {
+        printf ("  router %-10s frames in %" PRIu64 ", out %" PRIu64 "; messages in %" PRIu64
+                ", out %" PRIu64,
+                cfg->routers[r].name, s->routers[r].frames_in, s->routers[r].frames_out,
+                s->routers[r].messages_in, s->routers[r].messages_out);
+        if (s->routers[r].resent)
+            printf ("; %" PRIu64 " merged batches sent again", s->routers[r].resent);
+        printf ("\n");
+    }
+    printf ("  output    %.3f s%s%s\n", s->output_seconds, cfg->output ? ": " : "",
+            cfg->output ? cfg->output : " (no job.output set)");
+    if (s->n_top) {
+        printf ("  top %zu vertices by value:\n", s->n_top);
+        for (size_t i = 0; i < s->n_top; i++) {
+            char v[64];
+            zp_format_value (v, sizeof v, s->top_values[i], s->value_type);
+            char *label = s_label (cfg->labels, s->top_ids[i]);
+            printf ("    %12" PRIu64 "  %s%s%s\n", s->top_ids[i], v, label ? "  " : "",
+                    label ? label : "");
+            free (label);
+        }
+    }
+}
+
+static void s_write_u64s (FILE *f, const char *key, const uint64_t *v, uint32_t n)
+{
+    fprintf (f, ",\"%s\":[", key);
+    for (uint32_t i = 0; i < n; i++)
+        fprintf (f, "%s%" PRIu64, i ? "," : "", v[i]);
+    fprintf (f, "]");
+}
+
+/* The last line of --stats. */
+static void s_write_summary (FILE *f, const zp_job_summary_t *s)
+{
+    fprintf (f,
+             "{\"summary\":true,\"program\":\"%s\",\"vertices\":%" PRIu64 ",\"edges\":%" PRIu64
+             ",\"workers\":%u,\"supersteps\":%u,\"resumed_step\":%u,\"converged\":%s"
+             ",\"active_at_end\":%" PRIu64 ",\"messages_at_end\":%" PRIu64 ",\"messages\":%" PRIu64
+             ",\"bytes\":%" PRIu64 ",\"retries\":%" PRIu64 ",\"duplicates\":%" PRIu64
+             ",\"recoveries\":%u"
+             ",\"workers_left\":%u,\"routers_left\":%u"
+             ",\"load_seconds\":%.6f,\"compute_seconds\":%.6f,\"output_seconds\":%.6f"
+             ",\"imbalance_vertices\":%.4f,\"imbalance_edges\":%.4f",
+             s->program, s->vertices, s->edges, s->n_workers, s->supersteps, s->resumed_step,
+             s->converged ? "true" : "false", s->active_at_end, s->messages_at_end, s->messages,
+             s->bytes, s->retries, s->duplicates, s->recoveries, s->workers_left, s->routers_left,
+             s->load_seconds, s->compute_seconds, s->output_seconds, s->imbalance_vertices,
+             s->imbalance_edges);
+    s_write_u64s (f, "vertices_per_worker", s->vertices_of, s->n_workers);
+    s_write_u64s (f, "edges_per_worker", s->edges_of, s->n_workers);
+    char now[40];
+    zp_cli_now (now, sizeof now);
+    fprintf (f, ",\"time\":\"%s\"}\n", now);
+}
+
+int zp_cli_run (int argc, char **argv, bool spawn)
+{
+    const char *cmd = spawn ? "run" : "master";
+    static const struct option longopts[] = {{"set", required_argument, NULL, 's'},
+                                             {"stats", required_argument, NULL, 'S'},
+                                             {"quiet", no_argument, NULL, 'q'},
+                                             {"resume", no_argument, NULL, 'R'},
+                                             {"unset", required_argument, NULL, 'u'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    const char **overrides = calloc ((size_t) argc, sizeof *overrides);
+    size_t n_overrides = 0;
+    const char *stats_path = NULL;
+    bool quiet = false, resume = false;
+    int c;
+    optind = 1;
+    while ((c = getopt_long (argc, argv, "s:qh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 's':
+            overrides[n_overrides++] = optarg;
+            break;
+        case 'u':
+            if ((overrides[n_overrides] = zp_cli_unset (optarg)))
+                n_overrides++;
+            break;
+        case 'S':
+            stats_path = optarg;
+            break;
+        case 'q':
+            quiet = true;
+            break;
+        case 'R':
+            resume = true;
+            break;
+        case 'h':
+            s_usage_run (stdout, cmd);
+            free (overrides);
+            return 0;
+        default:
+            s_usage_run (stderr, cmd);
+            free (overrides);
+            return 2;
+        }
+    }
+    if (optind != argc - 1) {
+        fprintf (stderr, "zpregel %s: expected exactly one JOB.yaml\n", cmd);
+        s_usage_run (stderr, cmd);
+        free (overrides);
+        return 2;
+    }
+    char err[2048];
+    zp_config_t *cfg = zp_cli_load (argv[optind], overrides, n_overrides);
+    if (!cfg) {
+        free (overrides);
+        return 1;
+    }
+    s_progress_t progress = {isatty (STDERR_FILENO), quiet, NULL, zclock_usecs ()};
+    if (stats_path && !(progress.stats = fopen (stats_path, "w"))) {
+        fprintf (stderr, "zpregel: %s: cannot write: %s\n", stats_path, strerror (errno));
+        zp_config_destroy (&cfg);
+        return 1;
+    }
+    zp_job_options_t options = {s_on_step, &progress,   spawn,  zp_cli_exe (),
+                                overrides, n_overrides, resume, quiet};
+    zp_job_summary_t summary;
+    int rc = zp_job_run (cfg, &options, &summary, err, sizeof err);
+    free (overrides);
+    if (progress.tty && !quiet)
+        fprintf (stderr, "\n");
+    if (rc != 0)
+        fprintf (stderr, "zpregel: %s\n", err);
+    else if (!quiet)
+        s_print_summary (cfg, &summary);
+    if (progress.stats) {
+        if (rc == 0)
+            s_write_summary (progress.stats, &summary);
+        if (fclose (progress.stats) != 0 && rc == 0) {
+            fprintf (stderr, "zpregel: %s: write failed\n", stats_path);
+            rc = -1;
+        }
+    }
+    zp_job_summary_free (&summary);
+    zp_config_destroy (&cfg);
+    return rc == 0                        ? 0
+           : rc == ZP_JOB_LIMIT           ? 3
+           : rc == ZP_JOB_PROGRAM_CRASHED ? ZP_EXIT_PROGRAM_CRASHED
+           : rc == ZP_JOB_INTERRUPTED     ? zp_cli_interrupted_status ()
+                                          : 1;
+}
