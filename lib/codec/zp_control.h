@@ -1,19 +1,31 @@
 /*  zp_control: the control messages between the master and its nodes.
 
-    Over the control ROUTER/DEALER pair:
+    Over the control ROUTER/DEALER pair (docs/PROTOCOL.md has every field):
       HELLO   node -> master   role, name, the endpoints it bound, where it runs
-      REPLAY  anyone -> master broadcasts [from, to] again, over control
       ASSIGN  master -> worker its partition, the program, the peers, settings
-      READY   worker -> master partition loaded and a broadcast seen
+      ROUTE   master -> router the workers it reaches, the program, settings
+      READY   node -> master   settings taken and a broadcast seen
+      PING    node -> master   alive, and how far compute is (from the node's
+                               heartbeat thread, on a socket of its own)
       DONE    worker -> master a superstep finished: counts, traffic, aggregates
+      MERGED  router -> master what one aggregation took in and sent on
       RESULT  worker -> master final vertex values
+      RSTATS  router -> master what it forwarded and combined over the job
       FAIL    node -> master   a fatal error, with its text
-      BYE     master -> node   the job is over; the node may exit
+      BYE     master -> node   the job is over (or lost); the node may exit
+      REPLAY  anyone -> master broadcasts [from, to] again, over control
+      GONE    master -> anyone the broadcasts before `first` are not kept
     Over the broadcast PUB/SUB pair, each with a sequence number:
-      SYNC      until every node has confirmed it is subscribed
-      BEGIN     start of a superstep, with the aggregated values of the last one
-      TERMINATE the job is over (status 0) or failed (status 1)
-      HEARTBEAT periodically, so that subscribers know the master lives
+      SYNC       until every node has confirmed it is subscribed
+      PLAN       a route plan, by version
+      BEGIN      start of a superstep, with the aggregated values of the last
+                 one and the plan to route by
+      CHECKPOINT the checkpoint of a superstep is complete
+      TERMINATE  the job is over (status 0) or failed (status 1)
+      HEARTBEAT  periodically (from the master's publisher thread), so that
+                 subscribers know the master lives
+    On the data links (zp_batch.h): BATCH, ACK, and END (worker -> router: no
+    more batches this superstep for a receiver).
     SYNC and HEARTBEAT name the master's control endpoint, so that a watcher
     that knows only the broadcast endpoint can ask for what it missed.
 
