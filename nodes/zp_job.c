@@ -707,29 +707,25 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
             }
             continue;
         }
-        char *cmd = NULL;
-        zframe_t *frame = NULL, *traffic = NULL, *wsteps = NULL, *routes = NULL;
-        if (zsock_recv (master, "sffff", &cmd, &frame, &traffic, &wsteps, &routes) != 0 || !cmd) {
+        zp_master_report_t rep;
+        int got = zp_master_report_recv (master, n, nr, &rep);
+        if (got == -1) {
             snprintf (err, errlen, "lost the master");
-            zstr_free (&cmd);
-            zframe_destroy (&frame);
-            zframe_destroy (&traffic);
-            zframe_destroy (&wsteps);
-            zframe_destroy (&routes);
             break;
         }
         bool over = true;
-        if (streq (cmd, "STEP") && zframe_size (frame) == sizeof (zp_step_report_t)) {
-            zp_step_report_t r;
-            memcpy (&r, zframe_data (frame), sizeof r);
-            if (summary->supersteps == 0 && r.step > 0)
-                summary->resumed_step = r.step;
-            summary->supersteps = r.step + 1;
-            summary->active_at_end = r.active;
-            summary->messages_at_end = r.messages;
-            summary->halted_by_master = r.halted;
+        if (got != 0)
+            snprintf (err, errlen, "%s", rep.text);
+        else if (rep.kind == ZP_MASTER_STEP) {
+            zp_step_report_t *r = &rep.step;
+            if (summary->supersteps == 0 && r->step > 0)
+                summary->resumed_step = r->step;
+            summary->supersteps = r->step + 1;
+            summary->active_at_end = r->active;
+            summary->messages_at_end = r->messages;
+            summary->halted_by_master = r->halted;
             s_totals_t *totals = j->totals;
-            while (totals->cap <= r.step) {
+            while (totals->cap <= r->step) {
                 size_t had = totals->cap;
                 s_sent_t *grown =
                     zp_grow (totals->steps, &totals->cap, totals->cap, sizeof *grown, 64);
@@ -739,62 +735,39 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
                 memset (grown + had, 0, (totals->cap - had) * sizeof *grown);
                 totals->steps = grown;
             }
-            if (r.step < totals->cap) {
-                totals->steps[r.step] = (s_sent_t){r.messages, r.bytes, r.batches};
-                totals->n = r.step + 1; /* after a recovery: forget what came after */
+            if (r->step < totals->cap) {
+                totals->steps[r->step] = (s_sent_t){r->messages, r->bytes, r->batches};
+                totals->n = r->step + 1; /* after a recovery: forget what came after */
             }
-            summary->retries += r.retries;
-            summary->duplicates += r.duplicates;
-            const uint64_t *t = traffic ? (const uint64_t *) zframe_data (traffic) : NULL;
-            r.n_workers = n;
-            r.sent_messages = t;
-            r.sent_bytes = t ? t + (size_t) n * n : NULL;
-            r.workers = wsteps && zframe_size (wsteps) == n * sizeof (zp_worker_step_t)
-                            ? (const zp_worker_step_t *) zframe_data (wsteps)
-                            : NULL;
-            bool whole =
-                t && zframe_size (traffic) == (size_t) 2 * n * n * sizeof (uint64_t) && r.workers;
-            if (whole && j->status) {
+            summary->retries += r->retries;
+            summary->duplicates += r->duplicates;
+            if (rep.whole && j->status) {
                 const char *router_names[nr + 1];
                 for (uint32_t k = 0; k < nr; k++)
                     router_names[k] = cfg->routers[j->routers[k]].name;
-                bool plan = routes && zframe_size (routes) == (size_t) n * n * sizeof (uint32_t);
-                zp_status_step (j->status, &r,
-                                plan ? (const uint32_t *) zframe_data (routes) : NULL, router_names,
-                                nr);
+                zp_status_step (j->status, r, rep.routes, router_names, nr);
             }
-            if (whole && options && options->on_step)
-                options->on_step (options->ctx, &r);
+            if (rep.whole && options && options->on_step)
+                options->on_step (options->ctx, r);
             over = false;
-        } else if (streq (cmd, "DONE") && zframe_size (frame) == sizeof (void *)) {
-            memcpy (by_handle, zframe_data (frame), sizeof *by_handle);
+        } else if (rep.kind == ZP_MASTER_DONE) {
+            *by_handle = rep.values;
             rc = 0;
             /* By the config's routers: one that left the job reports zeros. */
             summary->n_routers = (uint32_t) cfg->n_routers;
-            if (nr && traffic && zframe_size (traffic) == nr * sizeof (zp_router_report_t) &&
+            if (rep.routers &&
                 (summary->routers = calloc (cfg->n_routers, sizeof *summary->routers)))
                 for (uint32_t r = 0; r < nr; r++)
-                    memcpy (&summary->routers[j->routers[r]],
-                            zframe_data (traffic) + r * sizeof (zp_router_report_t),
-                            sizeof (zp_router_report_t));
-        } else if (streq (cmd, "FAIL") || streq (cmd, "LOST") || streq (cmd, "GONE")) {
-            snprintf (err, errlen, "%.*s", (int) zframe_size (frame), (char *) zframe_data (frame));
+                    summary->routers[j->routers[r]] = rep.routers[r];
+        } else {
+            snprintf (err, errlen, "%s", rep.text);
             /* The master's node indices are this run's: make them the config's. */
-            size_t count = traffic ? zframe_size (traffic) / sizeof (uint32_t) : 0;
-            *gone = streq (cmd, "GONE");
-            for (size_t i = 0; !streq (cmd, "FAIL") && i < count; i++) {
-                uint32_t k;
-                memcpy (&k, zframe_data (traffic) + i * sizeof k, sizeof k);
-                if (k < nn)
-                    s_node (j, k, &lost[(*n_lost)++]);
-            }
-        } else
-            snprintf (err, errlen, "unexpected report from the master: %s", cmd);
-        zstr_free (&cmd);
-        zframe_destroy (&frame);
-        zframe_destroy (&traffic);
-        zframe_destroy (&wsteps);
-        zframe_destroy (&routes);
+            *gone = rep.kind == ZP_MASTER_GONE;
+            for (size_t i = 0; i < rep.n_nodes; i++)
+                if (rep.nodes[i] < nn)
+                    s_node (j, rep.nodes[i], &lost[(*n_lost)++]);
+        }
+        zp_master_report_free (&rep);
         if (over)
             break;
     }

@@ -1357,3 +1357,58 @@ void zp_master_actor (zsock_t *pipe, void *argp)
     zsock_destroy (&self->control);
     zp_publisher_destroy (&self->publisher);
 }
+
+int zp_master_report_recv (zactor_t *master, uint32_t n_workers, uint32_t n_routers,
+                           zp_master_report_t *r)
+{
+    memset (r, 0, sizeof *r);
+    char *cmd = NULL;
+    zframe_t **f = r->frames;
+    if (zsock_recv (master, "sffff", &cmd, &f[0], &f[1], &f[2], &f[3]) != 0 || !cmd) {
+        zstr_free (&cmd);
+        zp_master_report_free (r);
+        return -1;
+    }
+    size_t n = n_workers;
+    int rc = 0;
+    if (streq (cmd, "STEP") && f[0] && zframe_size (f[0]) == sizeof r->step) {
+        r->kind = ZP_MASTER_STEP;
+        memcpy (&r->step, zframe_data (f[0]), sizeof r->step);
+        bool traffic = f[1] && zframe_size (f[1]) == 2 * n * n * sizeof (uint64_t);
+        bool workers = f[2] && zframe_size (f[2]) == n * sizeof (zp_worker_step_t);
+        r->step.n_workers = n_workers;
+        r->step.sent_messages = traffic ? (const uint64_t *) zframe_data (f[1]) : NULL;
+        r->step.sent_bytes = traffic ? r->step.sent_messages + n * n : NULL;
+        r->step.workers = workers ? (const zp_worker_step_t *) zframe_data (f[2]) : NULL;
+        r->whole = traffic && workers;
+        if (f[3] && zframe_size (f[3]) == n * n * sizeof (uint32_t))
+            r->routes = (const uint32_t *) zframe_data (f[3]);
+    } else if (streq (cmd, "DONE") && f[0] && zframe_size (f[0]) == sizeof r->values) {
+        r->kind = ZP_MASTER_DONE;
+        memcpy (&r->values, zframe_data (f[0]), sizeof r->values);
+        if (n_routers && f[1] && zframe_size (f[1]) == n_routers * sizeof (zp_router_report_t))
+            r->routers = (const zp_router_report_t *) zframe_data (f[1]);
+    } else if (streq (cmd, "FAIL") || streq (cmd, "LOST") || streq (cmd, "GONE")) {
+        r->kind = streq (cmd, "FAIL")   ? ZP_MASTER_FAIL
+                  : streq (cmd, "LOST") ? ZP_MASTER_LOST
+                                        : ZP_MASTER_GONE;
+        if (f[0])
+            snprintf (r->text, sizeof r->text, "%.*s", (int) zframe_size (f[0]),
+                      (const char *) zframe_data (f[0]));
+        if (r->kind != ZP_MASTER_FAIL && f[1]) {
+            r->nodes = (const uint32_t *) zframe_data (f[1]);
+            r->n_nodes = zframe_size (f[1]) / sizeof (uint32_t);
+        }
+    } else {
+        snprintf (r->text, sizeof r->text, "unexpected report from the master: %s", cmd);
+        rc = -2;
+    }
+    zstr_free (&cmd);
+    return rc;
+}
+
+void zp_master_report_free (zp_master_report_t *r)
+{
+    for (int i = 0; i < 4; i++)
+        zframe_destroy (&r->frames[i]);
+}

@@ -7,21 +7,16 @@
    BEGIN, wait for every DONE (the barrier), combine the aggregators, check that what each worker
    says it sent to another is what the other says it received, decide whether to stop. At the end it
     publishes TERMINATE, collects every worker's values and sends BYE.
-    It keeps every broadcast it published and sends any range of them again
-    to whoever asks with REPLAY (a worker that saw a gap, a late watcher), and
-    publishes a HEARTBEAT every heartbeat_ms.
+    Its publisher (zp_publisher.h) keeps the broadcasts for REPLAY (a worker
+    that saw a gap, a late watcher) and publishes a HEARTBEAT every
+    heartbeat_ms from a thread of its own.
 
-    It reports to its owner over the actor pipe:
-      "STEP" + a zp_step_report_t + the traffic matrix (n x n uint64 messages,
-             then n x n uint64 bytes: row = sender, column = receiver)
-                                    after each superstep
-      "DONE" + a pointer + reports  the values (zp_value_t[|V|] by handle; owner frees),
-                                    and a zp_router_report_t per router
-      "FAIL" + text + empty         the job failed; the text says why
-      "LOST" + text + nodes         the job failed because nodes went silent:
-                                    their indices, uint32, workers then routers
-      "GONE" + text + nodes         (when recovering) nodes did not join again
-    and then waits for $TERM.
+    It reports to its owner over the actor pipe, after each superstep (STEP:
+    the superstep's report, the traffic matrix, each worker's part, the
+    routes), at the end (DONE: the values and the routers' reports), or when
+    the job fails (FAIL, LOST, GONE: why, and which nodes), and then waits
+    for $TERM. zp_master_report_recv reads one such report: the frames are
+    written and read here, next to each other.
 */
 #ifndef ZP_MASTER_H
 #define ZP_MASTER_H
@@ -98,5 +93,43 @@ typedef struct {
 /* The actor body: pass it to zactor_new with a zp_master_args_t, which must
    stay valid until the actor is destroyed. */
 void zp_master_actor (zsock_t *pipe, void *args);
+
+typedef enum {
+    ZP_MASTER_STEP, /* a superstep is over */
+    ZP_MASTER_DONE, /* the job finished: the values */
+    ZP_MASTER_FAIL, /* the job failed: why */
+    ZP_MASTER_LOST, /* the job failed because nodes went silent: why, and which */
+    ZP_MASTER_GONE  /* (when recovering) nodes did not join again: why, and which */
+} zp_master_report_kind_t;
+
+/* One report of the master to its owner. */
+typedef struct {
+    zp_master_report_kind_t kind;
+    /* STEP: the report, its traffic matrix (sent_messages, then sent_bytes:
+       n x n, row = sender) and its workers' parts, all pointing into the
+       frames; `whole` when every part came with its size. `routes`: n x n
+       route codes of the superstep (zp_plan.h), or NULL. */
+    zp_step_report_t step;
+    bool whole;
+    const uint32_t *routes;
+    /* DONE: the values by handle (zp_value_t[|V|]; the owner frees them),
+       and one report per router (n_routers of them), or NULL. */
+    zp_value_t *values;
+    const zp_router_report_t *routers;
+    /* FAIL, LOST, GONE: why; LOST and GONE: the nodes' indices (workers,
+       then routers). */
+    char text[1024];
+    const uint32_t *nodes;
+    size_t n_nodes;
+    zframe_t *frames[4]; /* what the pointers above point into */
+} zp_master_report_t;
+
+/* Reads the master's next report from `master` (its actor), for a job of
+   `n_workers` workers and `n_routers` routers. 0; -1 when the master is
+   gone (the pipe broke); -2 when the report is not one of the above (then
+   report->text says what came). Free with zp_master_report_free. */
+int zp_master_report_recv (zactor_t *master, uint32_t n_workers, uint32_t n_routers,
+                           zp_master_report_t *report);
+void zp_master_report_free (zp_master_report_t *report);
 
 #endif
