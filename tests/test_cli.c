@@ -245,7 +245,8 @@ static void s_interrupt (const char *dir, const char *name, int signo)
     const char *job = zp_test_write (dir, file, yaml);
     const char *argv[] = {zp_test_bin (), "run", job, NULL};
     int pid = zp_test_start (argv, out, err);
-    cr_assert (zp_test_wait_for (err, "superstep 3:", 60), "the job did not start");
+    cr_assert (zp_test_wait_for (err, "superstep 3:", 60), "the job did not start:\n%s",
+               zp_test_read (err, NULL));
     kill (pid, signo);
     int status = zp_test_wait (pid, 20);
     char *text = zp_test_read (err, NULL);

@@ -167,7 +167,8 @@ Test (distributed, watchers_started_before_and_during_a_job_see_every_superstep,
     int early = zp_test_start (watch, early_out, early_err);
     const char *run[] = {zp_test_bin (), "run", job, NULL};
     int pid = zp_test_start (run, job_out, job_err);
-    cr_assert (zp_test_wait_for (job_err, "superstep 20:", 60), "the job did not start");
+    cr_assert (zp_test_wait_for (job_err, "superstep 20:", 60), "the job did not start:\n%s",
+               zp_test_read (job_err, NULL));
     int late = zp_test_start (watch, late_out, late_err);
     cr_assert_eq (zp_test_wait (pid, 120), 0, "job failed");
     cr_assert_eq (zp_test_wait (early, 30), 0, "early watcher: %s", zp_test_read (early_err, NULL));
@@ -192,7 +193,8 @@ Test (distributed, watchers_see_route_plans_and_checkpoints, .timeout = 120)
     char job_out[4200], job_err[4200], watch_out[4200], watch_err[4200];
     const char *run[] = {zp_test_bin (), "run", job, NULL};
     int pid = zp_test_start (run, job_out, job_err);
-    cr_assert (zp_test_wait_for (job_err, "superstep 20:", 60), "the job did not start");
+    cr_assert (zp_test_wait_for (job_err, "superstep 20:", 60), "the job did not start:\n%s",
+               zp_test_read (job_err, NULL));
     const char *watch[] = {zp_test_bin (), "watch", job, "--timeout", "60", NULL};
     int watcher = zp_test_start (watch, watch_out, watch_err);
     cr_assert_eq (zp_test_wait (pid, 120), 0, "%s", zp_test_read (job_err, NULL));
