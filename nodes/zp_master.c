@@ -1193,10 +1193,13 @@ static bool s_bind_all (zsock_t *sock, const char *const *endpoints, size_t n, c
     return true;
 }
 
-void zp_master_actor (zsock_t *pipe, void *argp)
+/* Makes the master's state for `a`: its arrays, its sockets bound, the
+   checkpoint it resumes from (if asked), its publisher's heartbeat
+   started. false with why in `why` when it cannot start; the state is then
+   for s_self_destroy only. */
+static bool s_self_new (self_t *self, zsock_t *pipe, const zp_master_args_t *a, char *why,
+                        size_t whylen)
 {
-    const zp_master_args_t *a = argp;
-    self_t self_s = {0}, *self = &self_s;
     self->pipe = pipe;
     self->args = a;
     uint32_t n = a->n_workers;
@@ -1225,7 +1228,7 @@ void zp_master_actor (zsock_t *pipe, void *argp)
     self->stall_ms = zp_node_inject_master_stall ();
     if (self->replay_budgets)
         zhashx_set_destructor (self->replay_budgets, s_free_item);
-    char why[1024] = "the master cannot start: out of memory or sockets";
+    snprintf (why, whylen, "the master cannot start: out of memory or sockets");
     self->control = zsock_new (ZMQ_ROUTER);
     zsock_t *bcast = zsock_new (ZMQ_PUB);
     bool ok = self->workers && self->partials && self->wsteps && self->done_at && self->sent &&
@@ -1239,8 +1242,8 @@ void zp_master_actor (zsock_t *pipe, void *argp)
         zsock_set_sndhwm (bcast, 100000);
         zp_security_server (a->security, self->control);
         zp_security_server (a->security, bcast);
-        ok = s_bind_all (self->control, a->control, a->n_control, why, sizeof why) &&
-             s_bind_all (bcast, a->broadcast, a->n_broadcast, why, sizeof why);
+        ok = s_bind_all (self->control, a->control, a->n_control, why, whylen) &&
+             s_bind_all (bcast, a->broadcast, a->n_broadcast, why, whylen);
     }
     if (ok) {
         /* The tcp endpoints, if any, are bound last: their ports, as the
@@ -1270,14 +1273,13 @@ void zp_master_actor (zsock_t *pipe, void *argp)
     }
     if (ok && a->resume) {
         const char *dir = a->settings.checkpoint_dir;
-        int rc =
-            dir ? zp_manifest_latest (dir, self->fingerprint, &self->resume, why, sizeof why) : -1;
+        int rc = dir ? zp_manifest_latest (dir, self->fingerprint, &self->resume, why, whylen) : -1;
         if (!dir)
-            snprintf (why, sizeof why, "cannot resume: the job sets no reliability.checkpoint_dir");
+            snprintf (why, whylen, "cannot resume: the job sets no reliability.checkpoint_dir");
         else if (rc == 1)
-            snprintf (why, sizeof why, "cannot resume: no complete checkpoint in %s", dir);
+            snprintf (why, whylen, "cannot resume: no complete checkpoint in %s", dir);
         else if (rc == 0 && self->resume.n_workers != n)
-            snprintf (why, sizeof why, "cannot resume: the checkpoint in %s has %u workers, not %u",
+            snprintf (why, whylen, "cannot resume: the checkpoint in %s has %u workers, not %u",
                       dir, self->resume.n_workers, n);
         ok = rc == 0 && (!self->resume.step || self->resume.n_workers == n);
         if (ok && self->resume.step)
@@ -1287,9 +1289,54 @@ void zp_master_actor (zsock_t *pipe, void *argp)
         zp_checkpoint_clear (a->settings.checkpoint_dir); /* never resume into another run */
     if (ok && zp_publisher_start_heartbeat (self->publisher, a->heartbeat_ms,
                                             self->public_control) != 0) {
-        snprintf (why, sizeof why, "the master cannot start its heartbeat thread");
+        snprintf (why, whylen, "the master cannot start its heartbeat thread");
         ok = false;
     }
+    return ok;
+}
+
+/* Frees what s_self_new made, whether or not the master started. */
+static void s_self_destroy (self_t *self)
+{
+    s_report_suppressed (self, true);
+    for (uint32_t w = 0; self->workers && w < self->n_nodes; w++) {
+        s_worker_t *wk = &self->workers[w];
+        if (wk->joined)
+            zmq_msg_close (&wk->identity);
+        for (size_t i = 0; i < wk->n_endpoints; i++)
+            free (wk->endpoints[i]);
+        free (wk->locality);
+        free (wk->peer);
+    }
+    free (self->workers);
+    free (self->routes);
+    free (self->routes_before);
+    for (int k = 0; k < 2; k++) {
+        free (self->merged[k]);
+        free (self->merged_in[k]);
+    }
+    free (self->router_reports);
+    zp_plan_destroy (&self->plan);
+    zp_manifest_free (&self->resume);
+    free (self->partials);
+    free (self->wsteps);
+    free (self->done_at);
+    free (self->sent);
+    free (self->prev_sent);
+    free (self->received);
+    free (self->values);
+    zp_cbor_writer_free (&self->w);
+    zhashx_destroy (&self->replay_budgets);
+    zsock_destroy (&self->control);
+    zp_publisher_destroy (&self->publisher);
+}
+
+void zp_master_actor (zsock_t *pipe, void *argp)
+{
+    const zp_master_args_t *a = argp;
+    self_t self_s = {0}, *self = &self_s;
+    char why[1024];
+    bool ok = s_self_new (self, pipe, a, why, sizeof why);
     if (a->bound)
         a->bound->started = ok;
     zsock_signal (pipe, ok ? 0 : 1);
@@ -1325,37 +1372,7 @@ void zp_master_actor (zsock_t *pipe, void *argp)
         }
     }
     zpoller_destroy (&poller);
-    s_report_suppressed (self, true);
-    for (uint32_t w = 0; self->workers && w < self->n_nodes; w++) {
-        s_worker_t *wk = &self->workers[w];
-        if (wk->joined)
-            zmq_msg_close (&wk->identity);
-        for (size_t i = 0; i < wk->n_endpoints; i++)
-            free (wk->endpoints[i]);
-        free (wk->locality);
-        free (wk->peer);
-    }
-    free (self->workers);
-    free (self->routes);
-    free (self->routes_before);
-    for (int k = 0; k < 2; k++) {
-        free (self->merged[k]);
-        free (self->merged_in[k]);
-    }
-    free (self->router_reports);
-    zp_plan_destroy (&self->plan);
-    zp_manifest_free (&self->resume);
-    free (self->partials);
-    free (self->wsteps);
-    free (self->done_at);
-    free (self->sent);
-    free (self->prev_sent);
-    free (self->received);
-    free (self->values);
-    zp_cbor_writer_free (&self->w);
-    zhashx_destroy (&self->replay_budgets);
-    zsock_destroy (&self->control);
-    zp_publisher_destroy (&self->publisher);
+    s_self_destroy (self);
 }
 
 int zp_master_report_recv (zactor_t *master, uint32_t n_workers, uint32_t n_routers,
