@@ -498,6 +498,10 @@ static void s_on_hello (self_t *self, zp_wire_msg_t *msg)
         return;
     }
     s_worker_t *wk = &self->workers[w];
+    if (wk->joined && zmq_msg_size (&msg->identity) == zmq_msg_size (&wk->identity) &&
+        memcmp (zmq_msg_data (&msg->identity), zmq_msg_data (&wk->identity),
+                zmq_msg_size (&msg->identity)) == 0)
+        return; /* a repeat from the node that joined (zp_node_hello_again) */
     if (wk->joined) {
         /* A name is claimed once: the first claimant keeps it. */
         s_reject (self, msg, "a HELLO", "%s %s was claimed first by %s", role,

@@ -918,6 +918,8 @@ void zp_worker_actor (zsock_t *pipe, void *args)
             break;
         zsock_t *which = zpoller_wait (self->poller, 50);
         s_ping (self, 0);
+        if (self->state == S_JOINING)
+            zp_node_hello_again (&self->node);
         s_retry (self);
         /* A master silent for liveness heartbeats is gone: do not wait forever. */
         const zp_settings_t *set = self->partition ? &self->settings : NULL;

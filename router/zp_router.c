@@ -833,6 +833,8 @@ void zp_router_actor (zsock_t *pipe, void *args)
         }
         if (self->routed)
             s_retry_merged (self, now);
+        else
+            zp_node_hello_again (&self->node);
         if (self->routed && zp_node_master_silent (&self->node, self->settings.heartbeat_ms,
                                                    self->settings.liveness)) {
             self->failed = self->lost = true;

@@ -190,12 +190,21 @@ int zp_node_send (zp_node_t *node)
 
 void zp_node_hello (zp_node_t *node, zp_role_t role, const char *locality)
 {
+    node->role = role;
+    node->locality = locality;
+    node->hello_at = zclock_mono ();
     zp_hello_t hello = {
         .role = role, .name = node->name, .n_endpoints = node->n_endpoints, .locality = locality};
     for (size_t i = 0; i < node->n_endpoints; i++)
         hello.endpoints[i] = node->endpoints[i];
     if (zp_hello_encode (&hello, &node->w) == 0)
         zp_node_send (node);
+}
+
+void zp_node_hello_again (zp_node_t *node)
+{
+    if (zclock_mono () - node->hello_at >= 1000)
+        zp_node_hello (node, node->role, node->locality);
 }
 
 static const char *s_file_name (const char *path)

@@ -36,6 +36,9 @@ typedef struct {
     int64_t heard;                 /* when the master was last heard from */
     uint32_t join_ms;              /* the master silent this long before ASSIGN (or ROUTE): give up */
     int64_t join_deadline;         /* no ASSIGN by then, the master heard or not: give up */
+    zp_role_t role;                /* as said in HELLO */
+    const char *locality;
+    int64_t hello_at;              /* when HELLO was last sent */
     /* Frames read from control and broadcast while the node was busy
        (computing), in arrival order, for the main loop to handle after. */
     struct zp_node_held_s *held;
@@ -105,6 +108,12 @@ int zp_node_set_keys (zp_node_t *node, const uint8_t *keys, size_t n_nodes);
 bool zp_node_has_key (const zp_node_t *node, zp_wire_msg_t *msg, uint32_t index);
 /* Says HELLO with the bound endpoints and where the node runs. */
 void zp_node_hello (zp_node_t *node, zp_role_t role, const char *locality);
+/* Says HELLO again if the last one is a second old: call it while waiting
+   for ASSIGN (or ROUTE). A HELLO may reach a master that is ending (after
+   a recovery, the old master still accepts connections until its owner
+   destroys it) and be lost there; the master takes a repeat from a node
+   that joined for what it is. */
+void zp_node_hello_again (zp_node_t *node);
 /* Sends what node->w holds to the master; -1 (logged) on failure. */
 int zp_node_send (zp_node_t *node);
 /* Logs "<kind> <name>: ..." as an error. */
