@@ -498,10 +498,12 @@ static void s_on_hello (self_t *self, zp_wire_msg_t *msg)
         return;
     }
     s_worker_t *wk = &self->workers[w];
-    if (wk->joined && zmq_msg_size (&msg->identity) == zmq_msg_size (&wk->identity) &&
-        memcmp (zmq_msg_data (&msg->identity), zmq_msg_data (&wk->identity),
-                zmq_msg_size (&msg->identity)) == 0)
-        return; /* a repeat from the node that joined (zp_node_hello_again) */
+    /* A repeat from the node that joined (zp_node_hello_again): the same
+       process ("host/pid"). A node started again under the same name is
+       another process, and is not the one that joined. */
+    if (wk->joined && wk->locality && strlen (wk->locality) == hello.locality_len &&
+        memcmp (wk->locality, hello.locality, hello.locality_len) == 0)
+        return;
     if (wk->joined) {
         /* A name is claimed once: the first claimant keeps it. */
         s_reject (self, msg, "a HELLO", "%s %s was claimed first by %s", role,
@@ -1033,7 +1035,10 @@ static void s_on_control (self_t *self)
         zp_wire_close (&msg);
         return;
     }
-    if (w >= 0)
+    /* Any frame from a node that joined says it lives, but a HELLO: that may
+       be the same name started again, while the node that joined is gone
+       (s_on_hello tells them apart). */
+    if (w >= 0 && kind != ZP_MSG_HELLO)
         self->workers[w].heard = zclock_mono ();
     if (kind == ZP_MSG_PING && w >= 0)
         ; /* alive: noted above */
