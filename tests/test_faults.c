@@ -407,7 +407,7 @@ static void s_kill_and_recover (const char *victim_name, const char *extra_plain
     cr_assert (strstr (text, "debian-deps.properties again: the master gave its edges back"), "%s",
                text);
     cr_assert (strstr (text, "resuming from the checkpoint of superstep"), "%s", text);
-    cr_assert (strstr (summary, "recovery  1:"), "%s", summary);
+    cr_assert (strstr (summary, "recovery  1:"), "%s\n%s", summary, text);
     /* Supersteps computed again are counted once: 300 x 264,191 edges. */
     cr_assert (strstr (summary, "301 supersteps, 79257300 messages"), "%s", summary);
     free (text);
