@@ -1,23 +1,25 @@
 #!/usr/bin/env bash
 # A one-node Slurm cluster of this machine for the Slurm test: Debian's
 # slurmctld and slurmd (package slurm-wlm), their state and logs in DIR,
-# listening on loopback ports PORT and PORT+1, with auth/none (the cluster
-# is the test's own and lives only as long as the test).
-#   tests/slurm.sh up DIR PORT   start it; SLURM_CONF is DIR/slurm.conf
+# listening on loopback ports PORT (slurmctld) and DPORT (slurmd), with
+# auth/none (the cluster is the test's own and lives only as long as the
+# test). Both ports come from the test's allocator: PORT+1 was once taken,
+# and is what the allocator hands the next test.
+#   tests/slurm.sh up DIR PORT DPORT   start it; SLURM_CONF is DIR/slurm.conf
 #   tests/slurm.sh down DIR      stop it (quietly, whatever is running)
 set -u
 cmd=$1 dir=$2
 export SLURM_CONF=$dir/slurm.conf
 case $cmd in
 up)
-    port=$3
+    port=$3 dport=$4
     node=$(hostname -s)
     mkdir -p "$dir/state" "$dir/spool"
     cat >"$SLURM_CONF" <<EOF
 ClusterName=zpregeltest
 SlurmctldHost=$node(127.0.0.1)
 SlurmctldPort=$port
-SlurmdPort=$((port + 1))
+SlurmdPort=$dport
 AuthType=auth/none
 CredType=cred/none
 SlurmUser=root

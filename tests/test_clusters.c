@@ -202,10 +202,11 @@ Test (clusters, a_job_runs_across_a_slurm_allocation_with_srun, .fini = s_slurm_
     char dir[4096];
     snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
     snprintf (s_slurm_dir, sizeof s_slurm_dir, "%s/slurm", dir);
-    char port[16];
+    char port[16], dport[16];
     snprintf (port, sizeof port, "%d", zp_test_port ());
-    const char *up[] = {"/bin/bash", zp_test_path ("tests/slurm.sh"), "up", s_slurm_dir, port,
-                        NULL};
+    snprintf (dport, sizeof dport, "%d", zp_test_port ());
+    const char *up[] = {
+        "/bin/bash", zp_test_path ("tests/slurm.sh"), "up", s_slurm_dir, port, dport, NULL};
     zp_test_run_t r;
     zp_test_run (up, 60, &r);
     cr_assert_eq (r.status, 0, "cannot start Slurm: %s%s", r.out, r.err);
