@@ -34,11 +34,11 @@ typedef struct {
     const char *master;            /* the master's control endpoint, for logs */
     const char *program;           /* the program the node may load, or NULL (zp_node_args_t) */
     int64_t heard;                 /* when the master was last heard from */
-    uint32_t join_ms;              /* the master silent this long before ASSIGN (or ROUTE): give up */
-    int64_t join_deadline;         /* no ASSIGN by then, the master heard or not: give up */
-    zp_role_t role;                /* as said in HELLO */
+    uint32_t join_ms;      /* the master silent this long before ASSIGN (or ROUTE): give up */
+    int64_t join_deadline; /* no ASSIGN by then, the master heard or not: give up */
+    zp_role_t role;        /* as said in HELLO */
     const char *locality;
-    int64_t hello_at;              /* when HELLO was last sent */
+    int64_t hello_at; /* when HELLO was last sent */
     /* Frames read from control and broadcast while the node was busy
        (computing), in arrival order, for the main loop to handle after. */
     struct zp_node_held_s *held;
