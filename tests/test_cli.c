@@ -255,7 +255,8 @@ static void s_interrupt (const char *dir, const char *name, int signo)
     /* Its children were stopped with it (the wait is bounded). */
     for (int i = 0; i < 50 && zp_test_count_processes (job) > 0; i++)
         usleep (100000);
-    cr_assert_eq (zp_test_count_processes (job), 0, "processes of %s left behind", job);
+    char *left = zp_test_processes_left (job, 10);
+    cr_assert (!left, "processes of %s left behind:\n%s", job, left);
     cr_assert_neq (access (output, F_OK), 0, "an interrupted job wrote output");
 }
 

@@ -161,7 +161,8 @@ static void s_killed_fails_at_once (const char *job, const char *role, const cha
     snprintf (want, sizeof want, "%s %s (pid %d) exited with status 137", role, name, victim);
     cr_assert (strstr (text, want), "%s", text);
     free (text);
-    cr_assert_eq (zp_test_count_processes (job), 0, "processes of %s left behind", job);
+    char *left = zp_test_processes_left (job, 10);
+    cr_assert (!left, "processes of %s left behind:\n%s", job, left);
 }
 
 Test (faults, without_recoveries_a_killed_worker_fails_the_job_at_once, .timeout = 60)
@@ -219,7 +220,8 @@ Test (faults, without_recoveries_a_hung_worker_is_declared_dead, .timeout = 60)
     cr_assert (strstr (text, "worker t1 (tcp://127.0.0.1:"), "%s", text);
     cr_assert (strstr (text, "is silent: no heartbeat for"), "%s", text);
     free (text);
-    cr_assert_eq (zp_test_count_processes (job), 0, "processes of %s left behind", job);
+    char *left = zp_test_processes_left (job, 10);
+    cr_assert (!left, "processes of %s left behind:\n%s", job, left);
 }
 
 Test (faults, a_master_busy_for_longer_than_the_liveness_window_is_not_a_death, .timeout = 90)
@@ -363,9 +365,9 @@ Test (faults, the_nodes_of_a_killed_master_end_cleanly, .timeout = 180)
                    zp_test_read (err, NULL));
         kill (pid, SIGKILL);
         zp_test_wait (pid, 5);
-        for (int i = 0; i < 100 && zp_test_count_processes (job) > 0; i++)
-            usleep (100 * 1000);
-        cr_assert_eq (zp_test_count_processes (job), 0, "nodes of the killed master left behind");
+        char *left = zp_test_processes_left (job, 10);
+        cr_assert (!left, "round %d: nodes of the killed master left behind:\n%s\n%s", round, left,
+                   left ? zp_test_read (err, NULL) : "");
         char *text = zp_test_read (err, NULL);
         cr_assert (!strstr (text, "Assertion") && !s_our_socket_dangles (text),
                    "round %d: the nodes of the killed master did not end cleanly:\n%s", round,
@@ -417,7 +419,8 @@ static void s_kill_and_recover (const char *victim_name, const char *extra_plain
     free (text);
     free (summary);
     s_assert_same_as_plain (dir, "recover", plain, 0);
-    cr_assert_eq (zp_test_count_processes (job), 0, "processes of %s left behind", job);
+    char *left = zp_test_processes_left (job, 10);
+    cr_assert (!left, "processes of %s left behind:\n%s", job, left);
 }
 
 Test (faults, a_killed_worker_is_recovered_from_a_checkpoint_to_the_same_bytes, .timeout = 180)
@@ -474,7 +477,8 @@ Test (faults, a_graph_changed_before_a_recovery_fails_the_job_by_name, .timeout 
     free (said);
     for (int i = 0; i < 3; i++)
         free (text[i]);
-    cr_assert_eq (zp_test_count_processes (job), 0, "processes of %s left behind", job);
+    char *left = zp_test_processes_left (job, 10);
+    cr_assert (!left, "processes of %s left behind:\n%s", job, left);
 }
 
 Test (faults, a_killed_router_is_recovered_from_a_checkpoint_to_the_same_bytes, .timeout = 180)
@@ -637,7 +641,8 @@ static void s_kill_and_move (const char *const *victims, int n_victims)
     cr_assert (zp_test_find_file (ckpt, ".w0.", NULL, 0), "no checkpoint of the survivors in %s",
                ckpt);
     s_assert_same_as_plain (dir, "moved", plain, 1e-9);
-    cr_assert_eq (zp_test_count_processes (job), 0, "processes of %s left behind", job);
+    char *running = zp_test_processes_left (job, 10);
+    cr_assert (!running, "processes of %s left behind:\n%s", job, running);
 }
 
 Test (faults, a_lost_workers_partitions_move_to_the_survivors, .timeout = 180)
@@ -677,7 +682,8 @@ Test (faults, zpregel_launch_starts_a_killed_worker_again_to_the_same_bytes, .ti
     free (text);
     free (summary);
     s_assert_same_as_plain (dir, "relaunch", plain, 0);
-    cr_assert_eq (zp_test_count_processes (job), 0, "processes of %s left behind", job);
+    char *left = zp_test_processes_left (job, 10);
+    cr_assert (!left, "processes of %s left behind:\n%s", job, left);
 }
 
 Test (faults, a_router_that_does_not_come_back_leaves_and_its_routes_go_direct, .timeout = 180)
@@ -710,7 +716,8 @@ Test (faults, a_router_that_does_not_come_back_leaves_and_its_routes_go_direct, 
     free (text);
     free (summary);
     s_assert_same_as_plain (dir, "unrouted", plain, 1e-9);
-    cr_assert_eq (zp_test_count_processes (job), 0, "processes of %s left behind", job);
+    char *left = zp_test_processes_left (job, 10);
+    cr_assert (!left, "processes of %s left behind:\n%s", job, left);
 }
 
 Test (faults, a_full_link_queue_makes_the_sender_wait_and_loses_nothing, .timeout = 180)

@@ -162,7 +162,8 @@ Test (security, a_worker_whose_key_is_not_allowed_cannot_join, .timeout = 120)
     zp_test_wait (p1, 30);
     zp_test_wait (p2, 30);
     zp_test_wait (pr, 30);
-    cr_assert_eq (zp_test_count_processes (job), 0, "processes of %s left behind", job);
+    char *left = zp_test_processes_left (job, 10);
+    cr_assert (!left, "processes of %s left behind:\n%s", job, left);
 }
 
 /* The `port` of `key` ("control: tcp://127.0.0.1:PORT") in a job file. */

@@ -220,9 +220,67 @@ int zp_test_port (void)
     return -1;
 }
 
+/* A growing text: appends `text` to *buf (of *len bytes, NUL-terminated). */
+static void s_append (char **buf, size_t *len, const char *text)
+{
+    size_t n = strlen (text);
+    char *grown = realloc (*buf, *len + n + 1);
+    if (!grown)
+        return;
+    memcpy (grown + *len, text, n + 1);
+    *buf = grown;
+    *len += n;
+}
+
+/* Appends " label=" and the text of a small /proc file on one line. */
+static void s_append_proc (char **buf, size_t *len, const char *label, const char *path)
+{
+    size_t n = 0;
+    char *text = zp_test_read (path, &n);
+    if (!text)
+        return;
+    for (size_t i = 0; i < n; i++)
+        if (!text[i] || text[i] == '\n')
+            text[i] = ' ';
+    while (n > 0 && text[n - 1] == ' ')
+        text[--n] = 0;
+    char line[300];
+    snprintf (line, sizeof line, " %s=%.200s", label, text);
+    s_append (buf, len, line);
+    free (text);
+}
+
+/* Appends what process `pid` is doing: per thread its name, the kernel's
+   wait channel, the system call it is in (number, arguments, stack and
+   instruction pointers) and its stat line. */
+static void s_describe (char **buf, size_t *len, const char *pid)
+{
+    char path[300];
+    snprintf (path, sizeof path, "/proc/%s/task", pid);
+    DIR *tasks = opendir (path);
+    struct dirent *t;
+    while (tasks && (t = readdir (tasks))) {
+        if (t->d_name[0] == '.')
+            continue;
+        s_append (buf, len, "  task ");
+        s_append (buf, len, t->d_name);
+        const char *parts[] = {"comm", "wchan", "syscall", "stat"};
+        for (size_t k = 0; k < sizeof parts / sizeof parts[0]; k++) {
+            char at[400];
+            snprintf (at, sizeof at, "/proc/%s/task/%s/%s", pid, t->d_name, parts[k]);
+            s_append_proc (buf, len, parts[k], at);
+        }
+        s_append (buf, len, "\n");
+    }
+    if (tasks)
+        closedir (tasks);
+}
+
 /* Scans /proc for processes (not this one) whose command line holds both
-   needles (`also` may be NULL); returns how many, and the first in *first. */
-static int s_scan_processes (const char *needle, const char *also, int *first)
+   needles (`also` may be NULL); returns how many, and the first in *first.
+   With `buf`, appends each one's command line and what it is doing. */
+static int s_scan_processes (const char *needle, const char *also, int *first, char **buf,
+                             size_t *len)
 {
     int count = 0;
     *first = -1;
@@ -233,18 +291,26 @@ static int s_scan_processes (const char *needle, const char *also, int *first)
             continue;
         char path[300];
         snprintf (path, sizeof path, "/proc/%s/cmdline", d->d_name);
-        size_t len;
-        char *cmd = zp_test_read (path, &len);
+        size_t n;
+        char *cmd = zp_test_read (path, &n);
         if (!cmd)
             continue;
-        for (size_t i = 0; i + 1 < len; i++)
+        for (size_t i = 0; i + 1 < n; i++)
             if (!cmd[i])
                 cmd[i] = ' ';
         /* Zombies have an empty command line and do not count. */
-        if (len && strstr (cmd, needle) && (!also || strstr (cmd, also))) {
+        if (n && strstr (cmd, needle) && (!also || strstr (cmd, also))) {
             if (*first < 0)
                 *first = atoi (d->d_name);
             count++;
+            if (buf) {
+                s_append (buf, len, "pid ");
+                s_append (buf, len, d->d_name);
+                s_append (buf, len, ": ");
+                s_append (buf, len, cmd);
+                s_append (buf, len, "\n");
+                s_describe (buf, len, d->d_name);
+            }
         }
         free (cmd);
     }
@@ -256,7 +322,7 @@ static int s_scan_processes (const char *needle, const char *also, int *first)
 int zp_test_find_process (const char *needle, const char *also)
 {
     int first;
-    s_scan_processes (needle, also, &first);
+    s_scan_processes (needle, also, &first, NULL, NULL);
     return first;
 }
 
@@ -276,7 +342,21 @@ bool zp_test_find_file (const char *dir, const char *part, char *path, size_t le
 int zp_test_count_processes (const char *needle)
 {
     int first;
-    return s_scan_processes (needle, NULL, &first);
+    return s_scan_processes (needle, NULL, &first, NULL, NULL);
+}
+
+char *zp_test_processes_left (const char *needle, int timeout_s)
+{
+    for (int i = 0; i < timeout_s * 10 && zp_test_count_processes (needle) > 0; i++)
+        usleep (100 * 1000);
+    char *buf = NULL;
+    size_t len = 0;
+    int first;
+    s_append (&buf, &len, "");
+    if (s_scan_processes (needle, NULL, &first, &buf, &len) > 0)
+        return buf;
+    free (buf);
+    return NULL;
 }
 
 /* An output as parallel arrays, sorted by id. */

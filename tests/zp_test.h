@@ -54,6 +54,10 @@ int zp_test_port (void);
 char *zp_test_http_get (int port, const char *path, int *code);
 /* How many processes have `needle` in their command line (from /proc). */
 int zp_test_count_processes (const char *needle);
+/* Waits up to timeout_s for every process with `needle` in its command
+   line to end: NULL if they did, else what each one left is doing, per
+   thread (caller frees). */
+char *zp_test_processes_left (const char *needle, int timeout_s);
 /* The pid of a process whose command line has both needles, or -1. */
 int zp_test_find_process (const char *needle, const char *also);
 
