@@ -3,22 +3,27 @@
 
 static int s_cmd_gen_rmat (int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"scale", required_argument, NULL, 's'}, {"edge-factor", required_argument, NULL, 'e'},
-        {"seed", required_argument, NULL, 'S'},  {"output", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},        {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"scale", required_argument, NULL, 's'},
+                                             {"edge-factor", required_argument, NULL, 'e'},
+                                             {"seed", required_argument, NULL, 'S'},
+                                             {"output", required_argument, NULL, 'o'},
+                                             {"weights", no_argument, NULL, 'w'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
     unsigned long scale = 0, factor = 16, seed = 1;
     const char *prefix = NULL;
-    bool help = false, bad = false;
+    bool help = false, bad = false, weights = false;
     int c;
     optind = 2;
-    while ((c = getopt_long (argc, argv, "s:e:S:o:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long (argc, argv, "s:e:S:o:wh", longopts, NULL)) != -1) {
         char *end;
         unsigned long *field = c == 's' ? &scale : c == 'e' ? &factor : c == 'S' ? &seed : NULL;
         if (c == 'o')
             prefix = optarg;
         else if (c == 'h')
             help = true;
+        else if (c == 'w')
+            weights = true;
         else if (!field || (*field = strtoul (optarg, &end, 10), *end != 0 || optarg[0] == '-')) {
             if (field)
                 fprintf (stderr, "zpregel gen rmat: expected a whole number, got \"%s\"\n", optarg);
@@ -27,16 +32,21 @@ static int s_cmd_gen_rmat (int argc, char **argv)
     }
     if (help || bad || !prefix || !scale || optind < argc) {
         fprintf (help ? stdout : stderr,
-                 "usage: zpregel gen rmat --scale S [--edge-factor E] [--seed N] -o PREFIX\n\n"
+                 "usage: zpregel gen rmat --scale S [--edge-factor E] [--seed N] [--weights]\n"
+                 "                        -o PREFIX\n\n"
                  "Writes a Graph500-style R-MAT graph with 2^S vertices and about E x 2^S\n"
                  "directed edges (default E = 16; a=0.57, b=0.19, c=0.19; ids permuted;\n"
                  "self-loops and repeated edges removed) as PREFIX.v, PREFIX.e and\n"
-                 "PREFIX.properties (LDBC Graphalytics) and PREFIX.zpg (binary, fast to load).\n");
+                 "PREFIX.properties (LDBC Graphalytics) and PREFIX.zpg (binary, fast to load).\n"
+                 "--weights gives each edge a weight k/65536 (k from 1 to 65536, drawn from\n"
+                 "the seed and the edge), so that SSSP runs on the graph too.\n");
         return help ? 0 : 2;
     }
     char err[1024];
     int64_t t0 = zclock_usecs ();
     zp_graph_t *g = zp_gen_rmat ((uint32_t) scale, (uint32_t) factor, seed, err, sizeof err);
+    if (g && weights && zp_gen_weigh (g, seed, err, sizeof err) != 0)
+        zp_graph_destroy (&g);
     if (!g) {
         fprintf (stderr, "zpregel: %s\n", err);
         return 1;
@@ -63,7 +73,8 @@ int zp_cli_gen (int argc, char **argv)
         /* No subcommand, or help for `gen` itself: both. */
         bool help = argc == 2 && (streq (argv[1], "--help") || streq (argv[1], "-h"));
         fprintf (help ? stdout : stderr,
-                 "usage: zpregel gen rmat --scale S [--edge-factor E] [--seed N] -o PREFIX\n"
+                 "usage: zpregel gen rmat --scale S [--edge-factor E] [--seed N] [--weights]\n"
+                 "                        -o PREFIX\n"
                  "       zpregel gen traffic --workers N -o FILE [--alpha A] [--fanout F]\n"
                  "                           [--messages M] [--seed S]\n\n"
                  "gen rmat writes a Graph500 R-MAT graph; gen traffic a synthetic traffic\n"

@@ -130,4 +130,45 @@ Test (commands, the_rmat_generator_writes_the_same_graph_as_text_and_binary)
     cr_assert_gt (max, 20 * ga->m / ga->n);
     zp_graph_destroy (&ga);
     zp_graph_destroy (&gb);
+    /* With --weights, the same edges with the same weights in both, each
+       k / 65536 with k from 1 to 65536, and SSSP runs on the dataset. */
+    char wprefix[4300];
+    snprintf (wprefix, sizeof wprefix, "%s/rmatw", dir);
+    const char *wargv[] = {zp_test_bin (), "gen", "rmat",  "--scale", "12", "--seed", "3",
+                           "--weights",    "-o",  wprefix, NULL};
+    zp_test_run (wargv, 60, &r);
+    cr_assert_eq (r.status, 0, "%s", r.err);
+    zp_test_run_free (&r);
+    snprintf (text, sizeof text, "%s.properties", wprefix);
+    snprintf (bin, sizeof bin, "%s.zpg", wprefix);
+    a = (zp_graph_source_t){text, ZP_FORMAT_AUTO, -1, "weight", false};
+    b = (zp_graph_source_t){bin, ZP_FORMAT_AUTO, -1, NULL, false};
+    cr_assert_not_null (ga = zp_graph_load (&a, NULL, s_err, sizeof s_err), "%s", s_err);
+    cr_assert_not_null (gb = zp_graph_load (&b, NULL, s_err, sizeof s_err), "%s", s_err);
+    cr_assert (ga->weights && gb->weights && ga->m == gb->m);
+    cr_assert_eq (memcmp (ga->weights, gb->weights, ga->m * sizeof (double)), 0);
+    for (uint64_t e = 0; e < ga->m; e++) {
+        double k = ga->weights[e] * 65536;
+        cr_assert (k >= 1 && k <= 65536 && k == (double) (uint64_t) k, "weight %g", ga->weights[e]);
+    }
+    zp_graph_destroy (&ga);
+    zp_graph_destroy (&gb);
+    char yaml[9000], out[4400];
+    snprintf (out, sizeof out, "%s/sssp.out", dir);
+    snprintf (yaml, sizeof yaml,
+              "job:\n  algorithm: sssp\n  graph: %s\n  output: %s\nworkers:\n  - name: w1\n", text,
+              out);
+    const char *run[] = {zp_test_bin (), "run", zp_test_write (dir, "sssp.yaml", yaml), "--quiet",
+                         NULL};
+    zp_test_run (run, 60, &r);
+    cr_assert_eq (r.status, 0, "%s", r.err);
+    zp_test_run_free (&r);
+    /* The source is the busiest vertex: most vertices are reached. */
+    char *values = zp_test_read (out, NULL);
+    cr_assert_not_null (values);
+    size_t unreached = 0;
+    for (char *p = values; (p = strstr (p, " infinity")); p++)
+        unreached++;
+    cr_assert_lt (unreached, 4096 / 2, "%zu of 4096 vertices unreached", unreached);
+    free (values);
 }

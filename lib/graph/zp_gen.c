@@ -133,6 +133,22 @@ zp_graph_t *zp_gen_rmat (uint32_t scale, uint32_t edge_factor, uint64_t seed, ch
     return g;
 }
 
+int zp_gen_weigh (zp_graph_t *g, uint64_t seed, char *err, size_t errlen)
+{
+    free (g->weights);
+    g->weights = malloc ((g->m ? g->m : 1) * sizeof *g->weights);
+    if (!g->weights) {
+        snprintf (err, errlen, "out of memory for %" PRIu64 " weights", g->m);
+        return -1;
+    }
+    for (uint64_t v = 0; v < g->n; v++)
+        for (uint64_t e = g->offsets[v]; e < g->offsets[v + 1]; e++) {
+            uint64_t k = zp_mix64 (seed ^ zp_mix64 (g->ids[v] << 32 ^ g->ids[g->targets[e]]));
+            g->weights[e] = (double) (k % 65536 + 1) / 65536.0;
+        }
+    return 0;
+}
+
 /* Writes "a b\n" or "a\n" lines fast. */
 typedef struct {
     FILE *f;
@@ -200,7 +216,15 @@ int zp_gen_write (const zp_graph_t *g, const char *prefix, char *err, size_t err
     for (uint64_t v = 0; v < g->n; v++)
         for (uint64_t e = g->offsets[v]; e < g->offsets[v + 1]; e++) {
             s_num (o, g->ids[v], ' ');
-            s_num (o, g->ids[g->targets[e]], '\n');
+            if (!g->weights) {
+                s_num (o, g->ids[g->targets[e]], '\n');
+                continue;
+            }
+            /* k / 65536 has at most 16 decimals: %.17g writes it exactly. */
+            s_num (o, g->ids[g->targets[e]], ' ');
+            if (o->at + 32 > sizeof o->buf)
+                s_flush (o);
+            o->at += (size_t) snprintf (o->buf + o->at, 32, "%.17g\n", g->weights[e]);
         }
     if (s_close_out (o, prefix, ".e", err, errlen) != 0)
         goto done;
@@ -212,15 +236,30 @@ int zp_gen_write (const zp_graph_t *g, const char *prefix, char *err, size_t err
         snprintf (err, errlen, "%s: cannot write: %s", path, strerror (errno));
         goto done;
     }
+    /* BFS and SSSP start at the vertex with the most out-edges (the first
+       such): in a power-law graph it reaches most of the others, where a
+       vertex taken at random often reaches none. */
+    uint64_t source = 0;
+    for (uint64_t v = 1; v < g->n; v++)
+        if (g->offsets[v + 1] - g->offsets[v] > g->offsets[source + 1] - g->offsets[source])
+            source = v;
+    source = g->n ? g->ids[source] : 0;
     fprintf (p,
              "# R-MAT graph (a=0.57, b=0.19, c=0.19), made by zpregel gen rmat\n"
              "graph.%s.vertex-file = %s.v\ngraph.%s.edge-file = %s.e\n"
              "graph.%s.meta.vertices = %" PRIu64 "\ngraph.%s.meta.edges = %" PRIu64 "\n"
-             "graph.%s.directed = true\ngraph.%s.algorithms = bfs, cdlp, lcc, pr, wcc\n"
+             "graph.%s.directed = true\ngraph.%s.algorithms = bfs, cdlp, lcc, pr, %swcc\n"
              "graph.%s.bfs.source-vertex = %" PRIu64 "\ngraph.%s.cdlp.max-iterations = 10\n"
              "graph.%s.pr.damping-factor = 0.85\ngraph.%s.pr.num-iterations = 10\n",
-             base, base, base, base, base, g->n, base, g->edges, base, base, base,
-             g->n ? g->ids[0] : 0, base, base, base);
+             base, base, base, base, base, g->n, base, g->edges, base, base,
+             g->weights ? "sssp, " : "", base, source, base, base, base);
+    if (g->weights)
+        fprintf (p,
+                 "graph.%s.edge-properties.names = weight\n"
+                 "graph.%s.edge-properties.types = real\n"
+                 "graph.%s.sssp.weight-property = weight\n"
+                 "graph.%s.sssp.source-vertex = %" PRIu64 "\n",
+                 base, base, base, base, source);
     if (fclose (p) != 0) {
         snprintf (err, errlen, "%s: write failed", path);
         goto done;

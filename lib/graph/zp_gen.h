@@ -19,7 +19,14 @@
 zp_graph_t *zp_gen_rmat (uint32_t scale, uint32_t edge_factor, uint64_t seed, char *err,
                          size_t errlen);
 
-/* Writes PREFIX.v, PREFIX.e, PREFIX.properties and PREFIX.zpg. 0, or -1 with a message. */
+/* Gives every edge of g a weight k / 65536, k in 1..65536, drawn from
+   `seed` and the edge's ends (so the same graph and seed give the same
+   weights): non-negative and exact in decimal, for SSSP. 0, or -1 with
+   a message. */
+int zp_gen_weigh (zp_graph_t *g, uint64_t seed, char *err, size_t errlen);
+
+/* Writes PREFIX.v, PREFIX.e (with a weight column when g is weighted),
+   PREFIX.properties and PREFIX.zpg. 0, or -1 with a message. */
 int zp_gen_write (const zp_graph_t *g, const char *prefix, char *err, size_t errlen);
 
 #endif
