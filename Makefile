@@ -6,7 +6,8 @@
 #   make test       the layering check, unit and integration tests (Criterion)
 #   make unit       the unit tests alone (seconds: no processes, no jobs)
 #   make check      the same tests built with AddressSanitizer + UBSan
-#   make bench      benchmarks (not part of test): make bench SCALE=22 ROUNDS=5
+#   make bench      benchmarks (not part of test): make bench SCALE=22 ROUNDS=5;
+#                   make bench-pagerank, make bench-algorithms: one half
 #   make fuzz       libFuzzer targets for every decoder, FUZZ_SECONDS each (clang)
 #   make install PREFIX=/usr/local
 #   make format     clang-format the tree
@@ -85,7 +86,7 @@ BIN      = $(BUILD)/zpregel
 TESTBIN  = $(BUILD)/zpregel-tests
 UNITBIN  = $(BUILD)/zpregel-unit
 
-.PHONY: all run test unit layers check bench fuzz fuzz-run fuzz-seeds install format clean help
+.PHONY: all run test unit layers check bench bench-pagerank bench-algorithms fuzz fuzz-run fuzz-seeds install format clean help
 all: $(BIN) $(LIBSO) $(PLUGINS)
 
 # A plugin links against nothing: it calls the zp_* API of the process that loads it.
@@ -138,17 +139,25 @@ $(UNITBIN): $(UNIT_OBJ) $(LIBA)
 	$(CC) -rdynamic -o $@ $(UNIT_OBJ) -Wl,--whole-archive $(LIBA) -Wl,--no-whole-archive \
 	    $(TEST_LIBS) $(LIBS_ALL)
 
-BENCH_BINS = $(BUILD)/pagerank_ref $(BUILD)/bench
+BENCH_BINS = $(BUILD)/pagerank_ref $(BUILD)/bench $(BUILD)/graphalytics_ref $(BUILD)/bench_algorithms
 
 $(BUILD)/%: bench/%.c $(LIBA) $(HEADERS)
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS_ALL) -o $@ $< -Wl,--whole-archive $(LIBA) -Wl,--no-whole-archive $(LIBS_ALL)
 
-# Benchmarks (not part of test): PageRank on R-MAT scale $(SCALE), see docs/PERFORMANCE.md.
+# Benchmarks (not part of test), see docs/PERFORMANCE.md: PageRank on R-MAT
+# scale $(SCALE), then the other five Graphalytics algorithms (LCC on scale
+# $(LCC_SCALE)), each against a single-threaded loop of its own.
 SCALE ?= 20
+LCC_SCALE ?= 16
 ROUNDS ?= 5
-bench: $(BIN) $(BENCH_BINS)
+ALGORITHM_ROUNDS ?= 3
+bench: bench-pagerank bench-algorithms
+bench-pagerank: $(BIN) $(BENCH_BINS)
 	./$(BUILD)/bench --scale $(SCALE) --rounds $(ROUNDS) --zpregel ./$(BIN) --ref ./$(BUILD)/pagerank_ref
+bench-algorithms: $(BIN) $(BENCH_BINS)
+	./$(BUILD)/bench_algorithms --scale $(SCALE) --lcc-scale $(LCC_SCALE) \
+	    --rounds $(ALGORITHM_ROUNDS) --zpregel ./$(BIN) --ref ./$(BUILD)/graphalytics_ref
 
 # Fuzz targets (fuzz/README.md): every decoder of what comes from outside,
 # built with clang's libFuzzer and ASan+UBSan, each run for FUZZ_SECONDS
