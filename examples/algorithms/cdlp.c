@@ -5,8 +5,12 @@
     to the smallest label, and keeps its label if it has no neighbours.
 
     Labels cannot be combined (the histogram needs every one), so messages
-    take the listed path. A vertex sorts what it received and scans the runs;
-    the sort buffer lives in the worker's state and grows as needed.
+    take the listed path. A vertex counts what it received in a hash table
+    (open addressing over a power of two at least twice the count, in the
+    worker's state, grown as needed and cleared slot by slot), which costs
+    a probe a label where sorting them cost log n comparisons each: at
+    R-MAT scale 20 a vertex gets 31 labels on average, and a hub hundreds
+    of thousands.
 */
 #include "zpregel/zp_program.h"
 
@@ -15,8 +19,11 @@
 
 typedef struct {
     int64_t iterations;
-    uint64_t *labels; /* scratch for one vertex's messages */
-    size_t capacity;
+    /* One vertex's histogram: label[i] seen count[i] times (0: free);
+       used[] lists the slots taken, to find the winner and clear them. */
+    uint64_t *label;
+    uint32_t *count, *used;
+    size_t capacity; /* a power of two */
 } s_state_t;
 
 static int s_setup (const zp_params_t *params, void **state, char *err, size_t errlen)
@@ -37,14 +44,56 @@ static int s_setup (const zp_params_t *params, void **state, char *err, size_t e
 static void s_teardown (void *state)
 {
     s_state_t *s = state;
-    free (s->labels);
+    free (s->label);
+    free (s->count);
+    free (s->used);
     free (s);
 }
 
-static int s_cmp (const void *a, const void *b)
+/* Makes room for n labels: 0, or -1 if memory ran out. */
+static int s_reserve (s_state_t *s, size_t n)
 {
-    uint64_t x = *(const uint64_t *) a, y = *(const uint64_t *) b;
-    return x < y ? -1 : x > y;
+    size_t capacity = 16;
+    while (capacity < 2 * n)
+        capacity *= 2;
+    if (capacity <= s->capacity)
+        return 0;
+    free (s->label);
+    free (s->count);
+    free (s->used);
+    s->label = malloc (capacity * sizeof *s->label);
+    s->count = calloc (capacity, sizeof *s->count);
+    s->used = malloc (capacity * sizeof *s->used);
+    s->capacity = s->label && s->count && s->used ? capacity : 0;
+    return s->capacity ? 0 : -1;
+}
+
+/* The most frequent of the n labels received, the smallest on a tie. */
+static uint64_t s_most_frequent (s_state_t *s, const zp_vertex_t *v, size_t n)
+{
+    size_t mask = s->capacity - 1, n_used = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t label = zp_message_u64 (v, i);
+        size_t at = (size_t) ((label * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+        while (s->count[at] && s->label[at] != label)
+            at = (at + 1) & mask;
+        if (!s->count[at]) {
+            s->label[at] = label;
+            s->used[n_used++] = (uint32_t) at;
+        }
+        s->count[at]++;
+    }
+    uint64_t best = UINT64_MAX;
+    uint32_t most = 0;
+    for (size_t i = 0; i < n_used; i++) {
+        uint32_t at = s->used[i];
+        if (s->count[at] > most || (s->count[at] == most && s->label[at] < best)) {
+            most = s->count[at];
+            best = s->label[at];
+        }
+        s->count[at] = 0;
+    }
+    return best;
 }
 
 static void s_send (zp_vertex_t *v, uint64_t label)
@@ -62,28 +111,9 @@ static void s_compute (zp_vertex_t *v)
         zp_set_u64 (v, zp_id (v));
     size_t n = zp_message_count (v);
     if (step > 0 && n > 0) {
-        if (n > s->capacity) {
-            uint64_t *grown = realloc (s->labels, n * sizeof *grown);
-            if (!grown)
-                return; /* keeps the old label; cannot happen short of memory exhaustion */
-            s->labels = grown;
-            s->capacity = n;
-        }
-        for (size_t i = 0; i < n; i++)
-            s->labels[i] = zp_message_u64 (v, i);
-        qsort (s->labels, n, sizeof *s->labels, s_cmp);
-        uint64_t best = s->labels[0];
-        size_t best_run = 0;
-        for (size_t i = 0; i < n;) {
-            size_t j = i;
-            while (j < n && s->labels[j] == s->labels[i])
-                j++;
-            if (j - i > best_run) { /* strictly more: ties keep the smaller label */
-                best_run = j - i;
-                best = s->labels[i];
-            }
-            i = j;
-        }
+        if (s_reserve (s, n) != 0)
+            return; /* keeps the old label; cannot happen short of memory exhaustion */
+        uint64_t best = s_most_frequent (s, v, n);
         zp_set_u64 (v, best);
     }
     if ((int64_t) step < s->iterations)
