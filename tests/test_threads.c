@@ -82,14 +82,14 @@ Test (threads, a_worker_takes_the_setting_or_its_share_of_the_cpus, .timeout = 1
     cr_assert_eq (s_threads_of (r.err, "w2"), share, "%s", r.err);
     zp_test_run_free (&r);
 
-    /* One thread: messages without a combiner (CDLP), and a program that
-       does not declare ZP_THREAD_SAFE. */
-    const char *one[] = {"cdlp", zp_test_plugin ("paced")};
-    for (int i = 0; i < 2; i++) {
-        job = s_job (dir, one[i], s_example (), 1, "engine:\n  threads: 4\n");
+    /* Messages without a combiner (CDLP, LCC) take the setting too; a
+       program that does not declare ZP_THREAD_SAFE computes on one. */
+    const char *programs[] = {"cdlp", "lcc", zp_test_plugin ("paced")};
+    for (int i = 0; i < 3; i++) {
+        job = s_job (dir, programs[i], s_example (), 1, "engine:\n  threads: 4\n");
         s_run (job, "--log-level", "debug", &r);
-        cr_assert_eq (r.status, 0, "%s: %s", one[i], r.err);
-        cr_assert_eq (s_threads_of (r.err, "w1"), 1, "%s: %s", one[i], r.err);
+        cr_assert_eq (r.status, 0, "%s: %s", programs[i], r.err);
+        cr_assert_eq (s_threads_of (r.err, "w1"), i < 2 ? 4 : 1, "%s: %s", programs[i], r.err);
         zp_test_run_free (&r);
     }
 

@@ -6,25 +6,27 @@
 
     Labels cannot be combined (the histogram needs every one), so messages
     take the listed path. A vertex counts what it received in a hash table
-    (open addressing over a power of two at least twice the count, in the
-    worker's state, grown as needed and cleared slot by slot), which costs
-    a probe a label where sorting them cost log n comparisons each: at
-    R-MAT scale 20 a vertex gets 31 labels on average, and a hub hundreds
-    of thousands.
+    (open addressing over a power of two at least twice the count, in its
+    thread's zp_scratch, grown as needed and cleared slot by slot), which
+    costs a probe a label where sorting them cost log n comparisons each:
+    at R-MAT scale 20 a vertex gets 31 labels on average, and a hub
+    hundreds of thousands. Nothing else is shared, so it runs on every
+    thread of a worker (ZP_THREAD_SAFE).
 */
 #include "zpregel/zp_program.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+/* A thread's histogram, in its zp_scratch: `capacity` slots (a power of
+   two), label[i] seen count[i] times (0: free); used[] lists the slots
+   taken, to find the winner and clear them. */
 typedef struct {
-    int64_t iterations;
-    /* One vertex's histogram: label[i] seen count[i] times (0: free);
-       used[] lists the slots taken, to find the winner and clear them. */
+    size_t capacity;
     uint64_t *label;
     uint32_t *count, *used;
-    size_t capacity; /* a power of two */
-} s_state_t;
+} s_table_t;
 
 static int s_setup (const zp_params_t *params, void **state, char *err, size_t errlen)
 {
@@ -33,43 +35,43 @@ static int s_setup (const zp_params_t *params, void **state, char *err, size_t e
         snprintf (err, errlen, "iterations must be from 0 to 1000000, got %lld", (long long) it);
         return -1;
     }
-    s_state_t *s = calloc (1, sizeof *s);
-    if (!s)
+    int64_t *iterations = malloc (sizeof *iterations);
+    if (!iterations)
         return -1;
-    s->iterations = it;
-    *state = s;
+    *iterations = it;
+    *state = iterations;
     return 0;
 }
 
-static void s_teardown (void *state)
+/* The thread's table, with room for n labels; NULL if memory ran out.
+   Its slots are free between vertices; a table that grows is laid out
+   again over zeroed memory. */
+static s_table_t *s_table (zp_vertex_t *v, size_t n)
 {
-    s_state_t *s = state;
-    free (s->label);
-    free (s->count);
-    free (s->used);
-    free (s);
-}
-
-/* Makes room for n labels: 0, or -1 if memory ran out. */
-static int s_reserve (s_state_t *s, size_t n)
-{
+    const size_t head = (sizeof (s_table_t) + 15) / 16 * 16;
+    s_table_t *t = zp_scratch (v, head);
     size_t capacity = 16;
     while (capacity < 2 * n)
         capacity *= 2;
-    if (capacity <= s->capacity)
-        return 0;
-    free (s->label);
-    free (s->count);
-    free (s->used);
-    s->label = malloc (capacity * sizeof *s->label);
-    s->count = calloc (capacity, sizeof *s->count);
-    s->used = malloc (capacity * sizeof *s->used);
-    s->capacity = s->label && s->count && s->used ? capacity : 0;
-    return s->capacity ? 0 : -1;
+    if (t && t->capacity > capacity)
+        capacity = t->capacity;
+    uint8_t *m = t ? zp_scratch (v, head + capacity * 16) : NULL;
+    if (!m)
+        return NULL;
+    t = (s_table_t *) m;
+    if (capacity > t->capacity) {
+        memset (m + head, 0, capacity * 16);
+        t->capacity = capacity;
+    }
+    /* Where the parts are: the buffer may have moved since the last call. */
+    t->label = (uint64_t *) (m + head);
+    t->count = (uint32_t *) (m + head + capacity * 8);
+    t->used = (uint32_t *) (m + head + capacity * 12);
+    return t;
 }
 
 /* The most frequent of the n labels received, the smallest on a tie. */
-static uint64_t s_most_frequent (s_state_t *s, const zp_vertex_t *v, size_t n)
+static uint64_t s_most_frequent (s_table_t *s, const zp_vertex_t *v, size_t n)
 {
     size_t mask = s->capacity - 1, n_used = 0;
     for (size_t i = 0; i < n; i++) {
@@ -105,18 +107,18 @@ static void s_send (zp_vertex_t *v, uint64_t label)
 
 static void s_compute (zp_vertex_t *v)
 {
-    s_state_t *s = zp_state (v);
+    const int64_t *iterations = zp_state (v);
     uint32_t step = zp_superstep (v);
     if (step == 0)
         zp_set_u64 (v, zp_id (v));
     size_t n = zp_message_count (v);
     if (step > 0 && n > 0) {
-        if (s_reserve (s, n) != 0)
+        s_table_t *t = s_table (v, n);
+        if (!t)
             return; /* keeps the old label; cannot happen short of memory exhaustion */
-        uint64_t best = s_most_frequent (s, v, n);
-        zp_set_u64 (v, best);
+        zp_set_u64 (v, s_most_frequent (t, v, n));
     }
-    if ((int64_t) step < s->iterations)
+    if ((int64_t) step < *iterations)
         s_send (v, zp_get_u64 (v));
     else
         zp_vote_to_halt (v);
@@ -133,10 +135,10 @@ const zp_program_t zp_cdlp_program = {
     .value_type = ZP_U64, /* labels are ids: any uint64 */
     .message_type = ZP_U64,
     .combiner = ZP_COMBINE_NONE,
-    .flags = ZP_NEEDS_IN_EDGES | ZP_PLACEMENT_FREE,
+    .flags = ZP_NEEDS_IN_EDGES | ZP_PLACEMENT_FREE | ZP_THREAD_SAFE,
     .params = s_params,
     .n_params = 1,
     .setup = s_setup,
-    .teardown = s_teardown,
+    .teardown = free,
     .compute = s_compute,
 };

@@ -6,35 +6,13 @@
     t = sum over u in N(v) of |N(v) ∩ N_out(u)|. So in superstep 0 every
     vertex u sends its sorted out-neighbour list to each of its neighbours
     (variable-size messages), and in superstep 1 every vertex intersects its
-    own neighbour set with each list it received.
+    own neighbour set with each list it received. The sorted sets live in
+    the thread's zp_scratch, so it runs on every thread of a worker.
 */
 #include "zpregel/zp_program.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-typedef struct {
-    zp_handle_t *set; /* scratch: a vertex's neighbour set, sorted */
-    zp_handle_t *out; /* scratch: its out-neighbours, sorted */
-    size_t capacity;
-} s_state_t;
-
-static int s_setup (const zp_params_t *params, void **state, char *err, size_t errlen)
-{
-    s_state_t *s = calloc (1, sizeof *s);
-    if (!s)
-        return -1;
-    *state = s;
-    return 0;
-}
-
-static void s_teardown (void *state)
-{
-    s_state_t *s = state;
-    free (s->set);
-    free (s->out);
-    free (s);
-}
 
 static int s_cmp (const void *a, const void *b)
 {
@@ -54,28 +32,22 @@ static size_t s_sort_unique (zp_handle_t *h, size_t n)
     return k;
 }
 
-/* Fills s->set with N(v) and s->out with N_out(v), both sorted; returns
-   |N(v)| and sets *n_out. -1 if memory ran out. */
-static long s_neighbours (zp_vertex_t *v, s_state_t *s, size_t *n_out)
+/* Fills set with N(v) and out with N_out(v), both sorted, in the
+   thread's scratch; returns |N(v)| and sets *n_out. -1 if memory ran out. */
+static long s_neighbours (zp_vertex_t *v, zp_handle_t **set_p, zp_handle_t **out_p, size_t *n_out)
 {
     size_t out = zp_out_degree (v), in = zp_in_degree (v);
-    if (out + in > s->capacity) {
-        zp_handle_t *set = realloc (s->set, (out + in) * sizeof *set);
-        if (!set)
-            return -1;
-        s->set = set;
-        zp_handle_t *o = realloc (s->out, (out + in) * sizeof *o);
-        if (!o)
-            return -1;
-        s->out = o;
-        s->capacity = out + in;
-    }
+    zp_handle_t *set = zp_scratch (v, 2 * (out + in) * sizeof *set + 1), *o = set + out + in;
+    if (!set)
+        return -1;
     for (size_t i = 0; i < out; i++)
-        s->set[i] = s->out[i] = zp_out_target (v, i);
+        set[i] = o[i] = zp_out_target (v, i);
     for (size_t i = 0; i < in; i++)
-        s->set[out + i] = zp_in_source (v, i);
-    *n_out = s_sort_unique (s->out, out);
-    return (long) s_sort_unique (s->set, out + in);
+        set[out + i] = zp_in_source (v, i);
+    *set_p = set;
+    *out_p = o;
+    *n_out = s_sort_unique (o, out);
+    return (long) s_sort_unique (set, out + in);
 }
 
 /* |a ∩ b| for sorted a and b (b as little-endian handles in a message). */
@@ -98,9 +70,9 @@ static uint64_t s_common (const zp_handle_t *a, size_t na, const uint8_t *b, siz
 
 static void s_compute (zp_vertex_t *v)
 {
-    s_state_t *s = zp_state (v);
+    zp_handle_t *set, *out;
     size_t n_out;
-    long d = s_neighbours (v, s, &n_out);
+    long d = s_neighbours (v, &set, &out, &n_out);
     if (d < 0) {
         zp_vote_to_halt (v);
         return;
@@ -108,7 +80,7 @@ static void s_compute (zp_vertex_t *v)
     if (zp_superstep (v) == 0) {
         /* Our out-list goes to every neighbour (the message is the sorted handles). */
         for (long i = 0; i < d; i++)
-            zp_send_bytes (v, s->set[i], s->out, n_out * sizeof (zp_handle_t));
+            zp_send_bytes (v, set[i], out, n_out * sizeof (zp_handle_t));
         zp_set_f64 (v, 0.0);
         if (d > 1)
             return; /* stay awake to count in the next superstep */
@@ -117,7 +89,7 @@ static void s_compute (zp_vertex_t *v)
         for (size_t i = 0; i < zp_message_count (v); i++) {
             size_t len;
             const uint8_t *list = zp_message_bytes (v, i, &len);
-            t += s_common (s->set, (size_t) d, list, len / sizeof (zp_handle_t));
+            t += s_common (set, (size_t) d, list, len / sizeof (zp_handle_t));
         }
         zp_set_f64 (v, (double) t / ((double) d * (double) (d - 1)));
     }
@@ -131,8 +103,7 @@ const zp_program_t zp_lcc_program = {
     .value_type = ZP_F64,
     .message_type = ZP_BYTES,
     .combiner = ZP_COMBINE_NONE,
-    .flags = ZP_NEEDS_IN_EDGES, /* not placement-free: its messages are lists of handles */
-    .setup = s_setup,
-    .teardown = s_teardown,
+    /* not placement-free: its messages are lists of handles */
+    .flags = ZP_NEEDS_IN_EDGES | ZP_THREAD_SAFE,
     .compute = s_compute,
 };

@@ -66,9 +66,14 @@ typedef enum {
 #define ZP_NEEDS_VERTEX_VALUES 8u
 /* compute() may run for several vertices at once, on engine.threads
    threads: it reads and writes only through its zp_vertex_t (its value,
-   its messages, its sends and aggregates) and at most reads zp_state().
-   Without it a worker computes on one thread. Only programs whose
-   messages have a combiner use more than one. */
+   its messages, its sends and aggregates, its zp_scratch) and at most
+   reads zp_state(). Without it a worker computes on one thread. Messages
+   arrive in the same order on any number of threads: each thread takes
+   a range of the vertices, and what the later ranges send follows what
+   the earlier ones sent. Without a combiner, what the threads after the
+   first send is held in memory until the superstep's compute ends (the
+   first thread's goes out as it is sent). ZP_STRUCT messages merged
+   with combine_message are computed on one thread. */
 #define ZP_THREAD_SAFE 16u
 
 typedef struct {
@@ -214,6 +219,15 @@ int64_t zp_aggregated_i64 (const zp_vertex_t *v, size_t index);
 uint64_t zp_aggregated_u64 (const zp_vertex_t *v, size_t index);
 
 void zp_vote_to_halt (zp_vertex_t *v);
+/* Scratch memory of the thread that computes v, for work inside one
+   compute() (a histogram, a sorted copy of the edges): at least `bytes`,
+   16-byte aligned, NULL if memory ran out. It is the same buffer for
+   every vertex the thread computes, so what a compute() leaves in it the
+   next one on that thread finds; it grows when asked for more, keeping
+   its contents, and bytes no call asked for before start zeroed. The
+   engine frees it with the partition. This is how a ZP_THREAD_SAFE
+   program keeps scratch that zp_state() (shared by the threads) cannot. */
+void *zp_scratch (zp_vertex_t *v, size_t bytes);
 
 /* The vertex value of any type, in place: a double, int64_t or uint64_t for
    ZP_F64, ZP_I64 and ZP_U64 values, or the program's struct for ZP_STRUCT

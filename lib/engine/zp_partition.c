@@ -327,8 +327,13 @@ void zp_partition_destroy (zp_partition_t **self_p)
     free (p->slot);
     zp_pool_destroy (&p->pool);
     for (uint32_t i = 0; p->lanes && i < p->n_lanes; i++) {
-        free (p->lanes[i].own_combine);
-        free (p->lanes[i].own_touched);
+        zp_lane_t *l = &p->lanes[i];
+        free (l->own_combine);
+        free (l->own_touched);
+        for (uint32_t w = 0; l->boxes && w < p->n_workers; w++)
+            zp_box_free (&l->boxes[w]);
+        free (l->boxes);
+        free (l->scratch);
     }
     free (p->lanes);
     for (uint32_t w = 0; p->outbox && w < p->n_workers; w++)
@@ -621,14 +626,15 @@ static void s_lane_stop (void *arg)
 }
 
 /* The lanes: `threads` of them when the program may run on several
-   (ZP_THREAD_SAFE) and its messages take the combined path, else one.
+   (ZP_THREAD_SAFE), else one; one too for ZP_STRUCT messages merged on
+   the receiving side (zp_message merges them into the partition's fold).
    Each gets a slice of the vertices with about the same number of
    vertices plus out-edges. The threads start with the first compute, on
    the thread that will be lane 0, so that they are watched as it is. */
 static int s_lanes_new (zp_partition_t *p, uint32_t threads)
 {
     uint32_t n = threads ? threads : 1;
-    if (p->path != ZP_PATH_COMBINED || !(p->program->flags & ZP_THREAD_SAFE))
+    if (!(p->program->flags & ZP_THREAD_SAFE) || p->program->combine_message)
         n = 1;
     if (n > p->n)
         n = p->n ? p->n : 1;
@@ -649,6 +655,11 @@ static int s_lanes_new (zp_partition_t *p, uint32_t threads)
         l->to = i + 1 == n ? p->n : v;
         if (i == 0)
             continue;
+        if (p->path != ZP_PATH_COMBINED) {
+            if (!(l->boxes = calloc (p->n_workers, sizeof *l->boxes)))
+                return -1;
+            continue;
+        }
         uint64_t nv = p->n_vertices ? p->n_vertices : 1;
         l->own_combine = malloc (nv * sizeof *l->own_combine);
         l->own_touched = calloc (nv, 1);
@@ -883,6 +894,38 @@ static void s_finish_lane (void *arg, uint32_t index)
     l->halted = halted;
 }
 
+/* After compute on the listed and bytes paths: the messages of lanes
+   1.. follow lane 0's in the outboxes, lane by lane, so that each worker
+   gets them in the order one thread would have sent them (its vertices'
+   order); boxes to other workers go out as they fill. */
+static void s_merge_boxes (zp_partition_t *p)
+{
+    bool bytes = p->path == ZP_PATH_BYTES;
+    for (uint32_t l = 1; l < p->n_lanes; l++)
+        for (uint32_t w = 0; w < p->n_workers; w++) {
+            zp_box_t *from = &p->lanes[l].boxes[w], *to = &p->outbox[w];
+            for (size_t i = 0; i < from->count && !p->failed; i++) {
+                size_t len = bytes ? from->offsets[i + 1] - from->offsets[i] : 0;
+                if (zp_box_reserve (to, 1, !bytes, bytes) != 0 ||
+                    zp_box_reserve_data (to, len) != 0) {
+                    p->failed = -1;
+                    break;
+                }
+                to->ids[to->count] = from->ids[i];
+                if (bytes) {
+                    if (len)
+                        memcpy (to->data + to->data_size, from->data + from->offsets[i], len);
+                    to->data_size += len;
+                    to->offsets[++to->count] = to->data_size;
+                } else
+                    to->values[to->count++] = from->values[i];
+                if (w != p->worker && zp_box_bytes (to) >= p->settings.batch_bytes)
+                    zp_partition_flush_box (p, w);
+            }
+            zp_box_clear (from);
+        }
+}
+
 int zp_partition_compute (zp_partition_t *p, zp_flush_fn *flush, zp_tick_fn *tick, void *ctx,
                           zp_step_stats_t *stats)
 {
@@ -915,6 +958,8 @@ int zp_partition_compute (zp_partition_t *p, zp_flush_fn *flush, zp_tick_fn *tic
     for (uint32_t i = 0; i < p->n_lanes; i++) {
         atomic_store_explicit (&p->lanes[i].done, 0, memory_order_relaxed);
         p->lanes[i].failed = false;
+        for (uint32_t w = 0; p->lanes[i].boxes && w < p->n_workers; w++)
+            zp_box_clear (&p->lanes[i].boxes[w]); /* left by a superstep that failed */
     }
     zp_pool_run (p->pool, s_compute_lane, p, s_waiting, p);
     /* The slots: pulled if dense, else pushed. */
@@ -933,8 +978,10 @@ int zp_partition_compute (zp_partition_t *p, zp_flush_fn *flush, zp_tick_fn *tic
     bool pushed = false;
     for (uint32_t i = 1; i < p->n_lanes; i++)
         pushed |= p->lanes[i].messages > (p->pulling ? p->lanes[i].shared : 0);
-    if (pushed && !p->failed)
+    if (pushed && !p->failed && p->path == ZP_PATH_COMBINED)
         zp_pool_run (p->pool, s_merge_lane, p, s_waiting, p);
+    if (p->path != ZP_PATH_COMBINED && !p->failed)
+        s_merge_boxes (p);
     for (uint32_t i = 0; i < p->n_lanes; i++)
         if (p->lanes[i].failed && !p->error[0])
             snprintf (p->error, sizeof p->error, "%s", p->lanes[i].error);

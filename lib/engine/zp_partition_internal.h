@@ -64,6 +64,13 @@ struct zp_lane_s {
     uint8_t *touched;
     zp_value_t *own_combine; /* lanes 1..: |V| of each */
     uint8_t *own_touched;
+    /* Lanes 1.. on the listed and bytes paths: their messages, a box per
+       destination worker, kept until compute ends (zp_partition.c's
+       s_merge_boxes puts them after lane 0's); NULL for lane 0, which
+       sends into the partition's outboxes. */
+    zp_box_t *boxes;
+    void *scratch; /* zp_scratch */
+    size_t scratch_size;
     uint64_t messages;
     uint64_t shared;  /* of the messages: those put in the senders' slots (pulled) */
     bool share_marks; /* one of them cannot say it is there by its value (zp_improves) */

@@ -261,18 +261,29 @@ const void *zp_message_bytes (const zp_vertex_t *v, size_t i, size_t *len)
     return p->inbox_blob + p->inbox_blob_off[at];
 }
 
-/* Sends one fixed-size message on the listed path. */
-static void s_send_listed (zp_partition_t *p, zp_handle_t to, zp_value_t m)
+/* The box of worker w's messages from v's lane: the partition's outbox
+   for lane 0, the worker's own thread, which sends a full one to another
+   worker at once; the lane's own for the others, kept until compute ends. */
+static inline zp_box_t *s_box (const zp_vertex_t *v, uint32_t w, bool *flushes)
 {
+    *flushes = !v->lane->boxes && w != v->p->worker;
+    return v->lane->boxes ? &v->lane->boxes[w] : &v->p->outbox[w];
+}
+
+/* Sends one fixed-size message on the listed path. */
+static void s_send_listed (const zp_vertex_t *v, zp_handle_t to, zp_value_t m)
+{
+    zp_partition_t *p = v->p;
     uint32_t w = zp_owner (p, to);
-    zp_box_t *b = &p->outbox[w];
+    bool flushes;
+    zp_box_t *b = s_box (v, w, &flushes);
     if (zp_box_reserve (b, 1, true, false) != 0) {
         p->failed = -1;
         return;
     }
     b->ids[b->count] = to;
     b->values[b->count++] = m;
-    if (w != p->worker && b->count * 16 >= p->settings.batch_bytes)
+    if (flushes && zp_box_bytes (b) >= p->settings.batch_bytes)
         zp_partition_flush_box (p, w);
 }
 
@@ -290,7 +301,7 @@ void zp_vertex_scatter (const zp_vertex_t *v, const uint32_t *restrict t, size_t
     zp_partition_t *p = v->p;
     if (p->path == ZP_PATH_LISTED) {
         for (size_t i = 0; i < count; i++)
-            s_send_listed (p, t[i], m);
+            s_send_listed (v, t[i], m);
         return;
     }
     /* restrict: the values and the bitset never overlap, so the compiler
@@ -330,10 +341,12 @@ void zp_vertex_scatter (const zp_vertex_t *v, const uint32_t *restrict t, size_t
     }
 }
 
-static void s_send_bytes_one (zp_partition_t *p, zp_handle_t to, const void *data, size_t len)
+static void s_send_bytes_one (const zp_vertex_t *v, zp_handle_t to, const void *data, size_t len)
 {
+    zp_partition_t *p = v->p;
     uint32_t w = zp_owner (p, to);
-    zp_box_t *b = &p->outbox[w];
+    bool flushes;
+    zp_box_t *b = s_box (v, w, &flushes);
     if (zp_box_reserve (b, 1, false, true) != 0 || zp_box_reserve_data (b, len) != 0) {
         p->failed = -1;
         return;
@@ -343,7 +356,7 @@ static void s_send_bytes_one (zp_partition_t *p, zp_handle_t to, const void *dat
         memcpy (b->data + b->data_size, data, len);
     b->data_size += len;
     b->offsets[++b->count] = b->data_size;
-    if (w != p->worker && zp_box_bytes (b) >= p->settings.batch_bytes)
+    if (flushes && zp_box_bytes (b) >= p->settings.batch_bytes)
         zp_partition_flush_box (p, w);
 }
 
@@ -391,7 +404,7 @@ void zp_send_bytes (zp_vertex_t *v, zp_handle_t to, const void *data, size_t len
 {
     if (s_check_send (v, "zp_send_bytes", to, ZP_BYTES)) {
         v->lane->messages++;
-        s_send_bytes_one (v->p, to, data, len);
+        s_send_bytes_one (v, to, data, len);
     }
 }
 
@@ -464,7 +477,7 @@ static void s_send_neighbours_bytes (zp_vertex_t *v, const char *call, bool in, 
         return;
     v->lane->messages += n;
     for (size_t i = 0; i < n; i++)
-        s_send_bytes_one (v->p, t[i], data, len);
+        s_send_bytes_one (v, t[i], data, len);
 }
 
 /* A send to the out-neighbours that goes in the slot when the superstep
@@ -506,7 +519,7 @@ void zp_send (zp_vertex_t *v, zp_handle_t to, const void *message)
     zp_value_t buf[ZP_MAX_VALUE_SIZE / 8];
     if (s_check_send (v, "zp_send", to, ZP_STRUCT)) {
         v->lane->messages++;
-        s_send_bytes_one (v->p, to, s_padded (v->p, message, buf),
+        s_send_bytes_one (v, to, s_padded (v->p, message, buf),
                           zp_program_message_bytes (v->p->program));
     }
 }
@@ -523,7 +536,7 @@ static void s_send_neighbours_struct (zp_vertex_t *v, const char *call, bool in,
     size_t len = zp_program_message_bytes (v->p->program);
     v->lane->messages += n;
     for (size_t i = 0; i < n; i++)
-        s_send_bytes_one (v->p, t[i], data, len);
+        s_send_bytes_one (v, t[i], data, len);
 }
 
 void zp_send_out (zp_vertex_t *v, const void *message)
@@ -601,4 +614,21 @@ uint64_t (zp_aggregated_u64) (const zp_vertex_t *v, size_t index)
 void (zp_vote_to_halt) (zp_vertex_t *v)
 {
     zp_flag_set (v->p->halted, v->v);
+}
+
+void *zp_scratch (zp_vertex_t *v, size_t bytes)
+{
+    zp_lane_t *l = v->lane;
+    if (bytes <= l->scratch_size)
+        return l->scratch;
+    size_t size = l->scratch_size ? l->scratch_size : 4096;
+    while (size < bytes)
+        size *= 2;
+    uint8_t *grown = realloc (l->scratch, size);
+    if (!grown)
+        return NULL;
+    memset (grown + l->scratch_size, 0, size - l->scratch_size);
+    l->scratch = grown;
+    l->scratch_size = size;
+    return grown;
 }
