@@ -170,7 +170,7 @@ Test (checkpoint, a_killed_master_is_resumed_to_the_same_answer, .timeout = 180)
                   "  - name: t1\n    transport: tcp\n    endpoint: tcp://127.0.0.1:%d\n"
                   "  - name: t2\n    transport: tcp\n    endpoint: tcp://127.0.0.1:%d\n"
                   "reliability:\n  checkpoint_every: 25\n  checkpoint_dir: %s/ckpt\n"
-                  "  heartbeat_ms: 100\n  liveness: 5\n",
+                  "  heartbeat_ms: 200\n  liveness: 10\n",
                   graph, dir, params, zp_test_port (), zp_test_port (), zp_test_port (),
                   zp_test_port (), dir);
         snprintf (job, sizeof job, "%s", zp_test_write (dir, "killed.yaml", yaml));
