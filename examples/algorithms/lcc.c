@@ -23,6 +23,7 @@
                    v-b, summed per vertex and sent as one credit each;
       superstep 3  t(v) = its share + the credits; the coefficient.
 
+    A list entry takes 4 bytes (8 on graphs of more than 2^30 vertices).
     Every vertex's t is an exact count, so the output does not depend on
     the placement, the workers or the threads. The sorted neighbour lists
     live in the thread's zp_scratch, so it runs on every thread.
@@ -37,10 +38,35 @@
 #define S_HANDLE(e) ((zp_handle_t) ((e) >> 2))
 #define S_ARCS(e)   ((unsigned) ((e) &3))
 
-/* A list of superstep 1: its sender, then (handle, arcs) pairs. */
+/* A list of superstep 1: its sender, then `count` entries (handle, arcs):
+   4 bytes each, handle << 2 | arcs, when the graph has at most 2^30
+   vertices (every handle fits), else 8 (the handle, then the arcs). */
 typedef struct {
     uint32_t from, count;
 } s_list_t;
+
+static size_t s_entry_size (const zp_vertex_t *v)
+{
+    return zp_vertex_count (v) <= (1u << 30) ? 4 : 8;
+}
+
+static void s_put_entry (uint8_t *at, size_t size, zp_handle_t handle, unsigned arcs)
+{
+    uint32_t word[2] = {handle << 2 | arcs, 0};
+    if (size == 8) {
+        word[0] = handle;
+        word[1] = arcs;
+    }
+    memcpy (at, word, size);
+}
+
+static void s_get_entry (const uint8_t *at, size_t size, zp_handle_t *handle, unsigned *arcs)
+{
+    uint32_t word[2] = {0, 0};
+    memcpy (word, at, size);
+    *handle = size == 8 ? word[0] : word[0] >> 2;
+    *arcs = size == 8 ? word[1] : word[0] & 3;
+}
 
 static int s_cmp (const void *a, const void *b)
 {
@@ -114,7 +140,9 @@ static int s_send_higher (zp_vertex_t *v)
     }
     s_sort (deg, n);
     zp_handle_t self = zp_handle (v);
-    uint32_t *pairs = (uint32_t *) (list + 1), count = 0;
+    uint8_t *entries = (uint8_t *) (list + 1);
+    uint32_t count = 0;
+    size_t size = s_entry_size (v);
     /* Both sorted by handle, and every neighbour wrote once. */
     for (size_t i = 0, j = 0; i < d && j < n; i++) {
         while (j < n && (deg[j] >> 32) < S_HANDLE (e[i]))
@@ -123,8 +151,7 @@ static int s_send_higher (zp_vertex_t *v)
             uint32_t du = (uint32_t) deg[j];
             /* Mark the lower-ranked in e (bit 63) for the sends below. */
             if (s_above (du, S_HANDLE (e[i]), (uint32_t) d, self)) {
-                pairs[2 * count] = S_HANDLE (e[i]);
-                pairs[2 * count + 1] = S_ARCS (e[i]);
+                s_put_entry (entries + size * count, size, S_HANDLE (e[i]), S_ARCS (e[i]));
                 count++;
             } else
                 e[i] |= 1ull << 63;
@@ -134,7 +161,7 @@ static int s_send_higher (zp_vertex_t *v)
     memcpy (list, &head, sizeof head);
     for (size_t i = 0; i < d; i++)
         if (e[i] >> 63)
-            zp_send_bytes (v, S_HANDLE (e[i] & ~(1ull << 63)), list, 8 + 8 * (size_t) count);
+            zp_send_bytes (v, S_HANDLE (e[i] & ~(1ull << 63)), list, 8 + size * count);
     return 0;
 }
 
@@ -166,22 +193,23 @@ static uint64_t s_count (zp_vertex_t *v)
         arcs[i] = j < d && S_HANDLE (e[j]) == (up[i] >> 32) ? S_ARCS (e[j]) : 0;
     }
     uint64_t mine = 0;
+    size_t size = s_entry_size (v);
     for (size_t b = 0; b < n; b++) {
         size_t len;
         const uint8_t *m = zp_message_bytes (v, (size_t) (uint32_t) up[b], &len);
         s_list_t head = {0, 0};
         memcpy (&head, m, sizeof head);
-        if (len != 8 + 8 * (size_t) head.count)
+        if (len != 8 + size * head.count)
             continue; /* not a list of superstep 1 */
-        const uint8_t *pairs = m + 8;
-        /* c in both N+(b) (the pairs) and N+(v) (up), both by handle. */
+        /* c in both N+(b) (the entries) and N+(v) (up), both by handle. */
         for (size_t k = 0, c = 0; k < head.count && c < n; k++) {
-            uint32_t pair[2];
-            memcpy (pair, pairs + 8 * k, sizeof pair);
-            while (c < n && (up[c] >> 32) < pair[0])
+            zp_handle_t h;
+            unsigned arcs_bc;
+            s_get_entry (m + 8 + size * k, size, &h, &arcs_bc);
+            while (c < n && (up[c] >> 32) < h)
                 c++;
-            if (c < n && (up[c] >> 32) == pair[0]) {
-                mine += (uint64_t) __builtin_popcount (pair[1]);
+            if (c < n && (up[c] >> 32) == h) {
+                mine += (uint64_t) __builtin_popcount (arcs_bc);
                 credit[b] += (uint64_t) __builtin_popcount ((unsigned) arcs[c]);
                 credit[c] += (uint64_t) __builtin_popcount ((unsigned) arcs[b]);
             }
