@@ -301,8 +301,9 @@ int main (int argc, char **argv)
     }
     printf ("R-MAT scale %d (LCC: scale %d), weights k/65536; %d rounds; in each, every "
             "configuration right after a run of the single-threaded loop, x loop the median of "
-            "the ratios of compute to that run's (their range in brackets); whole run: the "
-            "process's wall time (load the .zpg, compute, write the output)\n\n",
+            "the ratios of compute to that run's (their range in brackets); compute: zpregel's "
+            "supersteps, the loop's loop; whole run: the process's wall time (load the .zpg, "
+            "start the nodes and ship the partitions, compute, write the output)\n\n",
             scale, lcc_scale, rounds);
     printf ("| algorithm | configuration | compute s | x loop | whole run s | whole / compute | "
             "supersteps | messages | peak RSS | output |\n");
