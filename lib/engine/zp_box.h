@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Messages for one worker (outbound) or from one worker (inbound). */
 typedef struct {
@@ -40,6 +41,27 @@ static inline int zp_box_reserve (zp_box_t *b, size_t count, bool with_values, b
 static inline int zp_box_reserve_data (zp_box_t *b, size_t len)
 {
     return b->data_size + len <= b->data_cap ? 0 : zp_box_grow_data (b, len);
+}
+/* Appends a fixed-size message: 0, or -1 when memory ran out. */
+static inline int zp_box_push (zp_box_t *b, uint32_t id, zp_value_t m)
+{
+    if (zp_box_reserve (b, 1, true, false) != 0)
+        return -1;
+    b->ids[b->count] = id;
+    b->values[b->count++] = m;
+    return 0;
+}
+/* Appends a byte message of `len` bytes: 0, or -1 when memory ran out. */
+static inline int zp_box_push_bytes (zp_box_t *b, uint32_t id, const void *data, size_t len)
+{
+    if (zp_box_reserve (b, 1, false, true) != 0 || zp_box_reserve_data (b, len) != 0)
+        return -1;
+    b->ids[b->count] = id;
+    if (len)
+        memcpy (b->data + b->data_size, data, len);
+    b->data_size += len;
+    b->offsets[++b->count] = b->data_size;
+    return 0;
 }
 static inline void zp_box_clear (zp_box_t *b)
 {

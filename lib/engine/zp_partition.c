@@ -905,20 +905,13 @@ static void s_merge_boxes (zp_partition_t *p)
         for (uint32_t w = 0; w < p->n_workers; w++) {
             zp_box_t *from = &p->lanes[l].boxes[w], *to = &p->outbox[w];
             for (size_t i = 0; i < from->count && !p->failed; i++) {
-                size_t len = bytes ? from->offsets[i + 1] - from->offsets[i] : 0;
-                if (zp_box_reserve (to, 1, !bytes, bytes) != 0 ||
-                    zp_box_reserve_data (to, len) != 0) {
+                int rc = bytes ? zp_box_push_bytes (to, from->ids[i], from->data + from->offsets[i],
+                                                    from->offsets[i + 1] - from->offsets[i])
+                               : zp_box_push (to, from->ids[i], from->values[i]);
+                if (rc != 0) {
                     p->failed = -1;
                     break;
                 }
-                to->ids[to->count] = from->ids[i];
-                if (bytes) {
-                    if (len)
-                        memcpy (to->data + to->data_size, from->data + from->offsets[i], len);
-                    to->data_size += len;
-                    to->offsets[++to->count] = to->data_size;
-                } else
-                    to->values[to->count++] = from->values[i];
                 if (w != p->worker && zp_box_bytes (to) >= p->settings.batch_bytes)
                     zp_partition_flush_box (p, w);
             }

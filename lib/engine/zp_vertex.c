@@ -277,12 +277,10 @@ static void s_send_listed (const zp_vertex_t *v, zp_handle_t to, zp_value_t m)
     uint32_t w = zp_owner (p, to);
     bool flushes;
     zp_box_t *b = s_box (v, w, &flushes);
-    if (zp_box_reserve (b, 1, true, false) != 0) {
+    if (zp_box_push (b, to, m) != 0) {
         p->failed = -1;
         return;
     }
-    b->ids[b->count] = to;
-    b->values[b->count++] = m;
     if (flushes && zp_box_bytes (b) >= p->settings.batch_bytes)
         zp_partition_flush_box (p, w);
 }
@@ -347,15 +345,10 @@ static void s_send_bytes_one (const zp_vertex_t *v, zp_handle_t to, const void *
     uint32_t w = zp_owner (p, to);
     bool flushes;
     zp_box_t *b = s_box (v, w, &flushes);
-    if (zp_box_reserve (b, 1, false, true) != 0 || zp_box_reserve_data (b, len) != 0) {
+    if (zp_box_push_bytes (b, to, data, len) != 0) {
         p->failed = -1;
         return;
     }
-    b->ids[b->count] = to;
-    if (len)
-        memcpy (b->data + b->data_size, data, len);
-    b->data_size += len;
-    b->offsets[++b->count] = b->data_size;
     if (flushes && zp_box_bytes (b) >= p->settings.batch_bytes)
         zp_partition_flush_box (p, w);
 }
