@@ -222,6 +222,10 @@ static void s_on_batch (self_t *self)
         zp_wire_close (&msg);
         return;
     }
+    if (self->partition && zp_node_foreign (&self->node, &msg, self->job)) {
+        zp_wire_close (&msg);
+        return;
+    }
     char who[128];
     zp_batch_view_t view;
     int rc = self->partition

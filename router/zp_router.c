@@ -473,6 +473,10 @@ static void s_on_data (self_t *self)
         zp_wire_close (&msg);
         return;
     }
+    if (self->routed && zp_node_foreign (&self->node, &msg, self->job)) {
+        zp_wire_close (&msg);
+        return;
+    }
     int kind = zp_frame_kind (zp_wire_data (&msg), zp_wire_size (&msg));
     if (kind == ZP_MSG_END) {
         zp_end_t end;

@@ -392,36 +392,72 @@ static bool s_forge (int port, const char *identity, uint32_t src)
     return s_forge_keyed (port, identity, src, NULL, NULL);
 }
 
-Test (hostile, a_batch_is_bound_to_the_link_it_comes_on, .timeout = 60)
+/* A worker process of job 42 (one worker of two) assigned by a master
+   the test plays, ready for batches on `data_port`. */
+typedef struct {
+    zsock_t *control, *bcast;
+    zmq_msg_t identity;
+    int data_port, pid;
+    char out[4300], err[4300];
+} s_lone_worker_t;
+
+static void s_lone_worker_start (s_lone_worker_t *w, const char *name)
 {
     char dir[4096];
     snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
-    int control_port = zp_test_port (), broadcast_port = zp_test_port (),
-        data_port = zp_test_port ();
-    zsock_t *control = zsock_new (ZMQ_ROUTER), *bcast = zsock_new (ZMQ_PUB);
-    cr_assert_eq (zsock_bind (control, "tcp://127.0.0.1:%d", control_port), control_port);
-    cr_assert_eq (zsock_bind (bcast, "tcp://127.0.0.1:%d", broadcast_port), broadcast_port);
-    const char *job =
-        s_one_worker_job (dir, "bound.yaml", control_port, broadcast_port, data_port, "");
-    char out[4300], err[4300];
+    int control_port = zp_test_port (), broadcast_port = zp_test_port ();
+    w->data_port = zp_test_port ();
+    w->control = zsock_new (ZMQ_ROUTER);
+    w->bcast = zsock_new (ZMQ_PUB);
+    cr_assert_eq (zsock_bind (w->control, "tcp://127.0.0.1:%d", control_port), control_port);
+    cr_assert_eq (zsock_bind (w->bcast, "tcp://127.0.0.1:%d", broadcast_port), broadcast_port);
+    const char *job = s_one_worker_job (dir, name, control_port, broadcast_port, w->data_port, "");
     const char *argv[] = {zp_test_bin (), "worker", job, "--name", "w1", NULL};
-    int pid = zp_test_start (argv, out, err);
-    zmq_msg_t identity;
-    s_wait_hello (control, &identity);
-    s_assign (control, &identity, "pr", 42, 1);
+    w->pid = zp_test_start (argv, w->out, w->err);
+    s_wait_hello (w->control, &w->identity);
+    s_assign (w->control, &w->identity, "pr", 42, 1);
     usleep (300000);
+}
+
+static void s_lone_worker_stop (s_lone_worker_t *w)
+{
+    zmq_msg_close (&w->identity);
+    zsock_destroy (&w->control);
+    zsock_destroy (&w->bcast);
+    kill (w->pid, SIGTERM);
+    zp_test_wait (w->pid, 30);
+}
+
+Test (hostile, a_batch_is_bound_to_the_link_it_comes_on, .timeout = 60)
+{
+    s_lone_worker_t w;
+    s_lone_worker_start (&w, "bound.yaml");
     /* A stranger claims to be the router's merged batches, then worker 1. */
-    cr_assert (!s_forge (data_port, "w9.000000000000002a", 2), "a forged router batch was ACKed");
-    cr_assert (zp_test_wait_for (err, "the claimed sender is not the link it came on", 5), "%s",
+    cr_assert (!s_forge (w.data_port, "w9.000000000000002a", 2), "a forged router batch was ACKed");
+    cr_assert (zp_test_wait_for (w.err, "the claimed sender is not the link it came on", 5), "%s",
                "the forged batch was not refused by name");
-    cr_assert (!s_forge (data_port, "w9.000000000000002a", 1), "a forged worker batch was ACKed");
+    cr_assert (!s_forge (w.data_port, "w9.000000000000002a", 1), "a forged worker batch was ACKed");
     /* Worker 1's own link is believed. */
-    cr_assert (s_forge (data_port, "w1.000000000000002a", 1), "worker 1's batch was not ACKed");
-    zmq_msg_close (&identity);
-    zsock_destroy (&control);
-    zsock_destroy (&bcast);
-    kill (pid, SIGTERM);
-    zp_test_wait (pid, 30);
+    cr_assert (s_forge (w.data_port, "w1.000000000000002a", 1), "worker 1's batch was not ACKed");
+    s_lone_worker_stop (&w);
+}
+
+Test (hostile, a_node_of_another_job_is_ignored_without_an_error, .timeout = 60)
+{
+    /* A node left over from an ended job goes on sending to the port its
+       peer had; an ephemeral port is soon another job's. */
+    s_lone_worker_t w;
+    s_lone_worker_start (&w, "stray.yaml");
+    cr_assert (!s_forge (w.data_port, "w1.00000000000000ff", 1), "another job's batch was ACKed");
+    cr_assert (zp_test_wait_for (w.err, "a node of job 00000000000000ff", 5),
+               "the stray frame was not named");
+    /* This job's worker 1 is still heard. */
+    cr_assert (s_forge (w.data_port, "w1.000000000000002a", 1), "worker 1's batch was not ACKed");
+    s_lone_worker_stop (&w);
+    char *log = zp_test_read (w.err, NULL);
+    cr_assert (log && !strstr (log, "E: ") && !strstr (log, "W: "),
+               "a stray frame made an error line:\n%s", log ? log : "");
+    free (log);
 }
 
 /* Says HELLO to the master at `control_port` as worker `name`, from the

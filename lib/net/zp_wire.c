@@ -255,6 +255,27 @@ int zp_wire_data_identity (char *buf, size_t len, char role, uint32_t index, uin
     return snprintf (buf, len, "%c%u.%016" PRIx64, role, index, job);
 }
 
+bool zp_wire_data_identity_job (const zmq_msg_t *identity, uint64_t *job)
+{
+    const char *p = zmq_msg_data ((zmq_msg_t *) identity);
+    size_t n = zmq_msg_size ((zmq_msg_t *) identity), at = 1;
+    if (n < 1 + 1 + 1 + 16 || (p[0] != 'w' && p[0] != 'r'))
+        return false;
+    while (at < n && at <= 10 && isdigit ((unsigned char) p[at]))
+        at++;
+    if (at == 1 || at >= n || p[at] != '.' || n - at - 1 != 16)
+        return false;
+    uint64_t v = 0;
+    for (size_t i = at + 1; i < n; i++) {
+        int c = (unsigned char) p[i];
+        if (!isxdigit (c) || isupper (c))
+            return false;
+        v = v << 4 | (uint64_t) (isdigit (c) ? c - '0' : c - 'a' + 10);
+    }
+    *job = v;
+    return true;
+}
+
 bool zp_wire_is_data_identity (const zmq_msg_t *identity, char role, uint32_t index, uint64_t job)
 {
     char want[48];

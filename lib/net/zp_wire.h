@@ -66,6 +66,9 @@ int zp_wire_data_identity (char *buf, size_t len, char role, uint32_t index, uin
    `role` in job `job`. A ROUTER gives an identity to one connection at a
    time, so a frame that claims a sender is bound to that sender's link. */
 bool zp_wire_is_data_identity (const zmq_msg_t *identity, char role, uint32_t index, uint64_t job);
+/* The job a data identity names, if `identity` has that form (any role
+   and index): whether it does. */
+bool zp_wire_data_identity_job (const zmq_msg_t *identity, uint64_t *job);
 
 /* Binds `sock` to `endpoint`, waiting up to `wait_ms` while the address is
    still held (EADDRINUSE) by a socket that just closed and lingers. A tcp

@@ -33,11 +33,32 @@ void zp_node_reject (zp_node_t *node, zp_wire_msg_t *msg, const char *what, cons
         zp_node_log (node, "dropped %s from %s: %s", what, peer, why);
 }
 
+bool zp_node_foreign (zp_node_t *node, zp_wire_msg_t *msg, uint64_t job)
+{
+    uint64_t theirs, more;
+    if (!zp_wire_data_identity_job (&msg->identity, &theirs) || theirs == job)
+        return false;
+    if (zp_ratelog_allow (&node->strays, &more)) {
+        char peer[256];
+        zp_wire_peer_text (msg, peer, sizeof peer);
+        zp_log_info ("%s %s: ignored a frame from %s, a node of job %016" PRIx64
+                     " (this is job %016" PRIx64 "): a node of an ended job sending to "
+                     "a port this job now has%s",
+                     node->kind, node->name, peer, theirs, job,
+                     more ? " (and more such frames not logged)" : "");
+    }
+    return true;
+}
+
 void zp_node_report_suppressed (zp_node_t *node, bool now)
 {
     uint64_t more = zp_ratelog_unreported (&node->rejections, now);
     if (more)
         zp_node_log (node, "%" PRIu64 " more bad frames not logged", more);
+    more = zp_ratelog_unreported (&node->strays, now);
+    if (more)
+        zp_log_info ("%s %s: %" PRIu64 " more frames from nodes of other jobs not logged",
+                     node->kind, node->name, more);
 }
 
 /* How long an ACK may wait for room. */

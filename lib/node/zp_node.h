@@ -44,6 +44,7 @@ typedef struct {
     struct zp_node_held_s *held;
     size_t head_held, n_held, cap_held; /* held[head_held..n_held) are waiting */
     zp_ratelog_t rejections;            /* frames dropped from peers, for the log */
+    zp_ratelog_t strays;                /* frames from nodes of other jobs, for the log */
     bool told_failure;                  /* "the job failed: ..." was logged */
     uint8_t *keys; /* CURVE: the key of every node (ZP_KEY_TEXT each), or NULL */
     size_t n_keys;
@@ -122,6 +123,14 @@ void zp_node_log (zp_node_t *node, const char *fmt, ...);
    named by its identity and its connection's address, at most
    ZP_RATELOG_BURST lines a second (then how many more were dropped). */
 void zp_node_reject (zp_node_t *node, zp_wire_msg_t *msg, const char *what, const char *why);
+/* Whether `msg` comes from a node of another job than `job` (its data
+   identity says so): a node left over from an earlier job whose peer's
+   port this job's node now has (an ephemeral port is soon handed out
+   again) goes on sending to it until its own job gives up. Such a frame
+   is not this job's fault, nor an attack on it (it could not pass for
+   one of this job's nodes): it is dropped, and said at the info level,
+   rated as rejections are. */
+bool zp_node_foreign (zp_node_t *node, zp_wire_msg_t *msg, uint64_t job);
 /* Logs how many rejections were not, once their second is over (or at
    once with `now`), so that a flood that ended is still counted.
    zp_node_ask_gaps (the idle tick) and zp_node_close call it. */
