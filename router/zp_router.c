@@ -313,8 +313,8 @@ static int s_merge (self_t *self, s_agg_t *a)
     size_t total = 0;
     zp_batch_view_t view;
     for (size_t i = 0; i < a->n_held; i++) {
-        if (zp_batch_decode (zp_wire_data (&a->held[i].msg), zp_wire_size (&a->held[i].msg),
-                             self->rx_z, &view) != 0)
+        if (zp_batch_peek (zp_wire_data (&a->held[i].msg), zp_wire_size (&a->held[i].msg),
+                           &view.header) != 0)
             return -1;
         total += view.header.count;
     }
@@ -329,8 +329,9 @@ static int s_merge (self_t *self, s_agg_t *a)
     }
     size_t at = 0;
     for (size_t i = 0; i < a->n_held; i++) {
-        zp_batch_decode (zp_wire_data (&a->held[i].msg), zp_wire_size (&a->held[i].msg), self->rx_z,
-                         &view);
+        if (zp_batch_decode (zp_wire_data (&a->held[i].msg), zp_wire_size (&a->held[i].msg),
+                             self->rx_z, &view) != 0)
+            break; /* cannot be: it was decoded when it came */
         if (self->lose && ++self->lossy % self->lose == 0)
             continue; /* see `lose` */
         if (view.header.type == ZP_BYTES && (view.header.flags & ZP_BATCH_ZSTD)) {
@@ -497,10 +498,14 @@ static void s_on_data (self_t *self)
         zp_wire_close (&msg);
         return;
     }
+    /* A load-balanced batch goes on as it came: its header is all we read
+       (the receiver decodes and checks the rest). One to aggregate is
+       decoded whole now, so that a bad one is refused before it is held. */
     zp_batch_view_t view;
-    int rc = self->routed
-                 ? zp_batch_decode (zp_wire_data (&msg), zp_wire_size (&msg), self->rx_z, &view)
-                 : ZP_EKIND;
+    int rc = self->routed ? zp_batch_peek (zp_wire_data (&msg), zp_wire_size (&msg), &view.header)
+                          : ZP_EKIND;
+    if (rc == 0 && (view.header.flags & ZP_BATCH_AGGREGATE))
+        rc = zp_batch_decode (zp_wire_data (&msg), zp_wire_size (&msg), self->rx_z, &view);
     const zp_batch_header_t *h = &view.header;
     if (rc == 0 && (h->job != self->job || h->src >= self->n_workers || h->dst >= self->n_workers ||
                     h->type != zp_program_wire_type (self->program)))

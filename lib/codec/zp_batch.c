@@ -145,28 +145,44 @@ static int s_read_payload (zp_cbor_reader_t *r, zp_batch_view_t *view)
     return got == n ? 0 : ZP_ECOUNT;
 }
 
-int zp_batch_decode (const void *frame, size_t size, zp_compress_t *z, zp_batch_view_t *view)
+/* Reads and checks the fields before the payload. */
+static int s_read_header (zp_cbor_reader_t *r, const void *frame, size_t size, zp_batch_header_t *h)
 {
-    zp_cbor_reader_t r;
-    memset (view, 0, sizeof *view);
-    int rc = zp_frame_begin (&r, frame, size, ZP_MSG_BATCH, S_FIELDS);
+    int rc = zp_frame_begin (r, frame, size, ZP_MSG_BATCH, S_FIELDS);
     if (rc)
         return rc;
-    zp_batch_header_t *h = &view->header;
     uint64_t type;
-    ZP_READ_U (&r, UINT64_MAX, h->job);
-    ZP_READ_U (&r, UINT32_MAX, h->step);
-    ZP_READ_U (&r, UINT32_MAX, h->src);
-    ZP_READ_U (&r, UINT32_MAX, h->dst);
-    ZP_READ_U (&r, UINT64_MAX, h->seq);
-    ZP_READ_U (&r, ZP_U64, type);
+    ZP_READ_U (r, UINT64_MAX, h->job);
+    ZP_READ_U (r, UINT32_MAX, h->step);
+    ZP_READ_U (r, UINT32_MAX, h->src);
+    ZP_READ_U (r, UINT32_MAX, h->dst);
+    ZP_READ_U (r, UINT64_MAX, h->seq);
+    ZP_READ_U (r, ZP_U64, type);
     if (type < ZP_F64)
         return ZP_ERANGE;
     h->type = (zp_type_t) type;
     /* A message costs at least 9 bytes on the wire (8-byte id + its value),
        so a count above that bound cannot be honest: refuse it before trusting it. */
-    ZP_READ_U (&r, ZP_MAX_VERTICES * 64, h->count);
-    ZP_READ_U (&r, ZP_BATCH_ZSTD | ZP_BATCH_AGGREGATE, h->flags);
+    ZP_READ_U (r, ZP_MAX_VERTICES * 64, h->count);
+    ZP_READ_U (r, ZP_BATCH_ZSTD | ZP_BATCH_AGGREGATE, h->flags);
+    return 0;
+}
+
+int zp_batch_peek (const void *frame, size_t size, zp_batch_header_t *header)
+{
+    zp_cbor_reader_t r;
+    memset (header, 0, sizeof *header);
+    return s_read_header (&r, frame, size, header);
+}
+
+int zp_batch_decode (const void *frame, size_t size, zp_compress_t *z, zp_batch_view_t *view)
+{
+    zp_cbor_reader_t r;
+    memset (view, 0, sizeof *view);
+    zp_batch_header_t *h = &view->header;
+    int rc = s_read_header (&r, frame, size, h);
+    if (rc)
+        return rc;
     if (!(h->flags & ZP_BATCH_ZSTD)) {
         if ((rc = s_read_payload (&r, view)) != 0)
             return rc;

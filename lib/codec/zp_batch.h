@@ -75,6 +75,10 @@ int zp_batch_encode (const zp_batch_out_t *batch, zp_compress_t *z, size_t min_b
    nor, for fixed-size messages, beyond what `count` of them take. Returns
    0 or a negative zp_frame_err_t. */
 int zp_batch_decode (const void *frame, size_t size, zp_compress_t *z, zp_batch_view_t *view);
+/* Reads and checks a batch frame's header alone, neither its payload nor
+   what follows (which zp_batch_decode checks): what a router needs to pass
+   a batch on. 0 or a negative zp_frame_err_t. */
+int zp_batch_peek (const void *frame, size_t size, zp_batch_header_t *header);
 
 static inline uint64_t zp_batch_id (const zp_batch_view_t *view, size_t i)
 {

@@ -151,6 +151,38 @@ Test (batch, compressed_round_trip_is_smaller)
     free (vals);
 }
 
+Test (batch, a_peek_reads_the_header_of_a_compressed_batch_without_inflating_it)
+{
+    size_t n = 20000;
+    zp_handle_t *ids = malloc (n * sizeof *ids);
+    zp_value_t *vals = malloc (n * sizeof *vals);
+    zp_batch_out_t b = s_fixed_batch (ZP_F64, n, ids, vals);
+    b.header.flags = ZP_BATCH_AGGREGATE;
+    zp_compress_t *z = zp_compress_new (1, 1 << 24);
+    zp_cbor_writer_t w;
+    zp_cbor_writer_init (&w, 0);
+    cr_assert_eq (zp_batch_encode (&b, z, 1024, &w), 0);
+    /* No decompression context: a decode cannot read it, a peek can. */
+    zp_batch_header_t h;
+    cr_assert_eq (zp_batch_peek (w.data, w.size, &h), 0);
+    cr_assert (h.job == 42 && h.step == 3 && h.src == 1 && h.dst == 2 && h.seq == 9);
+    cr_assert (h.type == ZP_F64 && h.count == n);
+    cr_assert_eq (h.flags, ZP_BATCH_ZSTD | ZP_BATCH_AGGREGATE);
+    /* A header cut short, or of another kind of frame, is refused. */
+    for (size_t len = 0; len < 12; len++)
+        cr_assert_lt (zp_batch_peek (w.data, len, &h), 0, "a %zu-byte prefix was read", len);
+    zp_ack_t ack = {42, 3, 1, 2, 9, 10};
+    zp_cbor_writer_t aw;
+    zp_cbor_writer_init (&aw, 64);
+    cr_assert_eq (zp_ack_encode (&ack, &aw), 0);
+    cr_assert_eq (zp_batch_peek (aw.data, aw.size, &h), ZP_EKIND);
+    zp_cbor_writer_free (&aw);
+    zp_compress_destroy (&z);
+    zp_cbor_writer_free (&w);
+    free (ids);
+    free (vals);
+}
+
 /* Every prefix and every single-byte corruption of `frame` must decode to an
    error or to a view that is consistent with the frame, never crash. */
 static void s_torture (const uint8_t *frame, size_t size, zp_compress_t *z)
