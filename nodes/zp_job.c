@@ -483,11 +483,6 @@ done:
     return rc;
 }
 
-/* Starts the master and every node this process runs, and waits for the
-   job to end. 0 with the values by handle in *by_handle (caller frees), or
-   -1 with a message; when nodes died or went silent, their indices (config
-   workers, then routers) in lost[], *n_lost of them, and *gone when they
-   did not come back after a recovery. */
 /* The master has sent every partition: it keeps the graph's edges only
    to send them again after a recovery, so they go until then
    (s_edges_back); the ids stay for the output. */
@@ -507,6 +502,80 @@ static int s_edges_back (s_job_t *j, char *err, size_t errlen)
     return zp_graph_reload_edges (j->g, j->source, in_edges, err, errlen);
 }
 
+/* A superstep ended, as the master reports it: the summary, the totals
+   per superstep, the status page and the caller's callback hear of it. */
+static void s_on_step (const s_job_t *j, const zp_master_report_t *rep)
+{
+    const zp_config_t *cfg = j->cfg;
+    const zp_job_options_t *options = j->options;
+    zp_job_summary_t *summary = j->summary;
+    uint32_t nr = j->n_routers;
+    const zp_step_report_t *r = &rep->step;
+    if (summary->supersteps == 0 && r->step > 0)
+        summary->resumed_step = r->step;
+    summary->supersteps = r->step + 1;
+    summary->active_at_end = r->active;
+    summary->messages_at_end = r->messages;
+    summary->halted_by_master = r->halted;
+    s_totals_t *totals = j->totals;
+    while (totals->cap <= r->step) {
+        size_t had = totals->cap;
+        s_sent_t *grown = zp_grow (totals->steps, &totals->cap, totals->cap, sizeof *grown, 64);
+        if (!grown)
+            break;
+        /* Supersteps before a resumed checkpoint were not run here. */
+        memset (grown + had, 0, (totals->cap - had) * sizeof *grown);
+        totals->steps = grown;
+    }
+    if (r->step < totals->cap) {
+        totals->steps[r->step] = (s_sent_t){r->messages, r->bytes, r->batches};
+        totals->n = r->step + 1; /* after a recovery: forget what came after */
+    }
+    summary->retries += r->retries;
+    summary->duplicates += r->duplicates;
+    if (rep->whole && j->status) {
+        const char *router_names[nr + 1];
+        for (uint32_t k = 0; k < nr; k++)
+            router_names[k] = cfg->routers[j->routers[k]].name;
+        zp_status_step (j->status, r, rep->routes, router_names, nr);
+    }
+    if (rep->whole && options && options->on_step)
+        options->on_step (options->ctx, r);
+}
+
+/* A node process that ends before the job does ends this run: one that
+   died of a signal (a crash, kill -9) is lost and may be recovered; one
+   that exited has said why (it cannot bind its endpoint, say), and
+   starting it again would not help. Whether one of `children` ended (err
+   says how; *rc and lost[] say what follows). */
+static bool s_child_ended (const s_job_t *j, pid_t *children, const char **names, uint32_t *lost,
+                           size_t *n_lost, int *rc, char *err, size_t errlen)
+{
+    uint32_t n = j->n_workers, nn = n + j->n_routers;
+    int status = 0;
+    uint32_t w = 0;
+    while (w < nn && !(children[w] && zp_process_poll (children[w], &status) == 1))
+        w++;
+    if (w == nn)
+        return false;
+    zp_child_end_t end = zp_process_end (status);
+    char how[600];
+    zp_process_end_text (w < n ? "worker" : "router", names[w], children[w], status, how,
+                         sizeof how);
+    snprintf (err, errlen, "%s%s", how, end == ZP_CHILD_CRASHED ? "" : " before the job ended");
+    if (end == ZP_CHILD_CRASHED)
+        *rc = ZP_JOB_PROGRAM_CRASHED;
+    children[w] = 0;
+    if (end == ZP_CHILD_LOST)
+        s_node (j, w, &lost[(*n_lost)++]);
+    return true;
+}
+
+/* Starts the master and every node this process runs, and waits for the
+   job to end. 0 with the values by handle in *by_handle (caller frees), or
+   -1 with a message; when nodes died or went silent, their indices (config
+   workers, then routers) in lost[], *n_lost of them, and *gone when they
+   did not come back after a recovery. */
 static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_handle, uint32_t *lost,
                       size_t *n_lost, bool *gone, char *err, size_t errlen)
 {
@@ -683,28 +752,8 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
                 rc = ZP_JOB_INTERRUPTED;
                 break;
             }
-            /* A node process that ends before the job does ends this run:
-               one that died of a signal (a crash, kill -9) is lost and may
-               be recovered; one that exited has said why (it cannot bind
-               its endpoint, say), and starting it again would not help. */
-            int status = 0;
-            uint32_t w = 0;
-            while (w < nn && !(children[w] && zp_process_poll (children[w], &status) == 1))
-                w++;
-            if (w < nn) {
-                zp_child_end_t end = zp_process_end (status);
-                char how[600];
-                zp_process_end_text (w < n ? "worker" : "router", names[w], children[w], status,
-                                     how, sizeof how);
-                snprintf (err, errlen, "%s%s", how,
-                          end == ZP_CHILD_CRASHED ? "" : " before the job ended");
-                if (end == ZP_CHILD_CRASHED)
-                    rc = ZP_JOB_PROGRAM_CRASHED;
-                children[w] = 0;
-                if (end == ZP_CHILD_LOST)
-                    s_node (j, w, &lost[(*n_lost)++]);
+            if (s_child_ended (j, children, names, lost, n_lost, &rc, err, errlen))
                 break;
-            }
             continue;
         }
         zp_master_report_t rep;
@@ -717,38 +766,7 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
         if (got != 0)
             snprintf (err, errlen, "%s", rep.text);
         else if (rep.kind == ZP_MASTER_STEP) {
-            zp_step_report_t *r = &rep.step;
-            if (summary->supersteps == 0 && r->step > 0)
-                summary->resumed_step = r->step;
-            summary->supersteps = r->step + 1;
-            summary->active_at_end = r->active;
-            summary->messages_at_end = r->messages;
-            summary->halted_by_master = r->halted;
-            s_totals_t *totals = j->totals;
-            while (totals->cap <= r->step) {
-                size_t had = totals->cap;
-                s_sent_t *grown =
-                    zp_grow (totals->steps, &totals->cap, totals->cap, sizeof *grown, 64);
-                if (!grown)
-                    break;
-                /* Supersteps before a resumed checkpoint were not run here. */
-                memset (grown + had, 0, (totals->cap - had) * sizeof *grown);
-                totals->steps = grown;
-            }
-            if (r->step < totals->cap) {
-                totals->steps[r->step] = (s_sent_t){r->messages, r->bytes, r->batches};
-                totals->n = r->step + 1; /* after a recovery: forget what came after */
-            }
-            summary->retries += r->retries;
-            summary->duplicates += r->duplicates;
-            if (rep.whole && j->status) {
-                const char *router_names[nr + 1];
-                for (uint32_t k = 0; k < nr; k++)
-                    router_names[k] = cfg->routers[j->routers[k]].name;
-                zp_status_step (j->status, r, rep.routes, router_names, nr);
-            }
-            if (rep.whole && options && options->on_step)
-                options->on_step (options->ctx, r);
+            s_on_step (j, &rep);
             over = false;
         } else if (rep.kind == ZP_MASTER_DONE) {
             *by_handle = rep.values;
