@@ -384,6 +384,7 @@ void zp_partition_begin (zp_partition_t *p, uint32_t step, const uint8_t *aggreg
         p->lanes[l].messages = 0;
         p->lanes[l].shared = 0;
         p->lanes[l].share_marks = false;
+        p->lanes[l].share_mixed = false;
     }
     for (size_t i = 0; i < p->program->n_aggregators; i++) {
         const zp_aggregator_def_t *d = &p->program->aggregators[i];
@@ -740,6 +741,22 @@ static void s_unshare (zp_partition_t *p, uint32_t from, uint32_t to)
     memset (set + from, 0, to - from);
 }
 
+/* Whether combining copies of one value gives that value (min, max). */
+static bool s_selects (zp_op_t op)
+{
+    switch (op) {
+    case ZP_OP_MIN_F64:
+    case ZP_OP_MIN_I64:
+    case ZP_OP_MIN_U64:
+    case ZP_OP_MAX_F64:
+    case ZP_OP_MAX_I64:
+    case ZP_OP_MAX_U64:
+        return true;
+    default:
+        return false;
+    }
+}
+
 /* Whether the superstep's zp_send_out_* messages are pulled: their
    senders have more than a twentieth of the partition's out-edges
    (Ligra's rule), and the index is there or can be built. It depends only
@@ -802,6 +819,33 @@ static void s_gather_lane (void *arg, uint32_t index)
     bool marks = p->share_marks;
     uint64_t lo = zp_pull_slice (&p->pull, index, p->n_lanes);
     uint64_t hi = zp_pull_slice (&p->pull, index + 1, p->n_lanes);
+    if (p->share_uniform) {
+        /* Every sender sent the same value, and min or max of copies of a
+           value is that value: the first sender found is all a target needs
+           (a bottom-up BFS's first parent). */
+        zp_value_t m = p->share_value;
+        switch (p->op) {
+#define S_GATHER_ANY(op, expr)                                                                     \
+    case op:                                                                                       \
+        for (uint64_t i = lo; i < hi; i++) {                                                       \
+            uint32_t e = off[i], end = off[i + 1];                                                 \
+            while (e < end && !set[src[e]] && share[src[e]].bits == identity.bits)                 \
+                e++;                                                                               \
+            if (e == end)                                                                          \
+                continue;                                                                          \
+            zp_value_t *acc = &buf[handle[i]];                                                     \
+            expr;                                                                                  \
+            if (marks)                                                                             \
+                flags[handle[i]] = 1;                                                              \
+        }                                                                                          \
+        break;
+            ZP_OPS (S_GATHER_ANY)
+#undef S_GATHER_ANY
+        case ZP_OP_FN:
+            break;
+        }
+        return;
+    }
     switch (p->op) {
 #define S_GATHER(op, expr)                                                                         \
     case op:                                                                                       \
@@ -958,9 +1002,15 @@ int zp_partition_compute (zp_partition_t *p, zp_flush_fn *flush, zp_tick_fn *tic
     /* The slots: pulled if dense, else pushed. */
     uint64_t shared = 0;
     p->share_marks = false;
+    p->share_uniform = s_selects (p->op);
     for (uint32_t i = 0; i < p->n_lanes; i++) {
-        shared += p->lanes[i].shared;
-        p->share_marks |= p->lanes[i].share_marks;
+        const zp_lane_t *l = &p->lanes[i];
+        if (l->shared && !shared)
+            p->share_value = l->share_first;
+        if (l->shared)
+            p->share_uniform &= !l->share_mixed && l->share_first.bits == p->share_value.bits;
+        shared += l->shared;
+        p->share_marks |= l->share_marks;
     }
     p->pulling = shared && !p->failed && s_dense (p, shared);
     if (shared && !p->failed)

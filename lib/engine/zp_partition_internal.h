@@ -74,6 +74,11 @@ struct zp_lane_s {
     uint64_t messages;
     uint64_t shared;  /* of the messages: those put in the senders' slots (pulled) */
     bool share_marks; /* one of them cannot say it is there by its value (zp_improves) */
+    /* The first value put in a slot, and whether another differed: a
+       superstep whose slots all hold one value (a BFS level) lets a min
+       or max gather stop at the first sender of each target. */
+    zp_value_t share_first;
+    bool share_mixed;
     zp_value_t agg[ZP_MAX_AGGREGATORS];
     bool failed;
     char error[512];       /* its first program error */
@@ -116,14 +121,16 @@ struct zp_partition_s {
     /* pull (engine.pull, zp_pull.h): a zp_send_out_* puts the message in
        the sender's slot; after compute, a dense superstep pulls the slots
        into the in-neighbours' entries, a sparse one pushes them */
-    bool pull_ok;        /* engine.pull, a sum/min/max combiner, and memory */
-    bool pulling;        /* this superstep was dense */
-    zp_pull_t pull;      /* built the first time a superstep is dense */
-    zp_value_t *share;   /* n slots, at the identity between supersteps */
-    uint8_t *share_set;  /* n: set by a message that its value cannot tell of (zp_improves) */
-    uint32_t *slot;      /* n: each vertex's slot, hubs first within a lane (zp_pull_order) */
-    bool share_dirty;    /* slots may be off the identity: a superstep failed after sending */
-    bool share_marks;    /* any lane's share_marks, for the gather */
+    bool pull_ok;       /* engine.pull, a sum/min/max combiner, and memory */
+    bool pulling;       /* this superstep was dense */
+    zp_pull_t pull;     /* built the first time a superstep is dense */
+    zp_value_t *share;  /* n slots, at the identity between supersteps */
+    uint8_t *share_set; /* n: set by a message that its value cannot tell of (zp_improves) */
+    uint32_t *slot;     /* n: each vertex's slot, hubs first within a lane (zp_pull_order) */
+    bool share_dirty;   /* slots may be off the identity: a superstep failed after sending */
+    bool share_marks;   /* any lane's share_marks, for the gather */
+    bool share_uniform; /* every slot sent holds share_value, and op selects (min, max) */
+    zp_value_t share_value;
     zp_box_t *outbox;    /* per destination worker */
     zp_box_t *inbound;   /* per source worker, this superstep's deliveries */
     uint64_t *inbox_off; /* listed/bytes inbox: n+1 */

@@ -427,6 +427,10 @@ static inline void s_share (const zp_vertex_t *v, zp_value_t m, size_t count)
 {
     zp_partition_t *p = v->p;
     zp_lane_t *l = v->lane;
+    if (!l->shared)
+        l->share_first = m;
+    else
+        l->share_mixed |= m.bits != l->share_first.bits;
     l->messages += count;
     l->shared += count;
     uint32_t slot = p->slot[v->v];

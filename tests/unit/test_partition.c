@@ -321,6 +321,61 @@ Test (partition, listed_and_byte_messages_on_three_threads_give_the_bytes_of_one
         }
 }
 
+/* A min-combined program whose dense supersteps send one value from
+   every sender (a gather may stop at a target's first sender), then mixed
+   values (it may not), then one value from some senders; each vertex
+   keeps the digits of what it received. */
+static void s_levels_compute (zp_vertex_t *v)
+{
+    uint32_t step = zp_superstep (v);
+    if (step > 0) {
+        int64_t got = zp_message_count (v) ? zp_message_i64 (v, 0) : 0;
+        zp_set_i64 (v, zp_get_i64 (v) * 10 + got);
+    }
+    uint64_t id = zp_id (v);
+    if (step == 0)
+        zp_send_out_i64 (v, 4);
+    else if (step == 1)
+        zp_send_out_i64 (v, (int64_t) (id % 3) + 1);
+    else if (step == 2 && id % 2 == 0)
+        zp_send_out_i64 (v, 9);
+    else if (step == 3)
+        zp_send_out_i64 (v, id < 6 ? 5 : 7);
+    if (step == 4)
+        zp_vote_to_halt (v);
+}
+
+static const zp_program_t s_levels_program = {
+    .api_version = ZP_API_VERSION,
+    .name = "t-levels",
+    .value_type = ZP_I64,
+    .message_type = ZP_I64,
+    .combiner = ZP_COMBINE_MIN,
+    .flags = ZP_THREAD_SAFE,
+    .compute = s_levels_compute,
+};
+
+Test (partition, a_min_gather_that_stops_at_a_first_sender_gives_what_pushing_gives)
+{
+    char err[256];
+    if (!zp_program_find ("t-levels"))
+        cr_assert_eq (zp_program_register (&s_levels_program, err, sizeof err), 0, "%s", err);
+    const char *graphs[] = {"example-directed", "example-undirected", "test-bfs-directed",
+                            "test-bfs-undirected"};
+    for (size_t k = 0; k < 4; k++)
+        for (uint32_t n = 1; n <= 3; n++) {
+            char *pushed = s_run (graphs[k], "t-levels", NULL, NULL, n, 1, 64, false);
+            for (uint32_t threads = 1; threads <= 3; threads++) {
+                char *pulled = s_run (graphs[k], "t-levels", NULL, NULL, n, threads, 64, true);
+                cr_assert (pushed && pulled && strcmp (pushed, pulled) == 0,
+                           "%s, %u partitions x %u threads: pulled differs from pushed:\n%s\n%s",
+                           graphs[k], n, threads, pushed, pulled);
+                free (pulled);
+            }
+            free (pushed);
+        }
+}
+
 Test (partition, an_assign_with_ranges_that_do_not_cover_the_graph_is_refused)
 {
     char err[1024];
