@@ -4,7 +4,11 @@
 # listening on loopback ports PORT (slurmctld) and DPORT (slurmd), with
 # auth/none (the cluster is the test's own and lives only as long as the
 # test). Both ports come from the test's allocator: PORT+1 was once taken,
-# and is what the allocator hands the next test.
+# and is what the allocator hands the next test. The first job id follows
+# PORT too: `zpregel launch` derives the master's ports from the job id,
+# and two suites side by side, each with a cluster whose first job was 1,
+# had their nodes join one master (job ids 188 + PORT mod 400 put those
+# ports at 32032 and up, above the allocator's range).
 #   tests/slurm.sh up DIR PORT DPORT   start it; SLURM_CONF is DIR/slurm.conf
 #   tests/slurm.sh down DIR      stop it (quietly, whatever is running)
 set -u
@@ -20,6 +24,7 @@ ClusterName=zpregeltest
 SlurmctldHost=$node(127.0.0.1)
 SlurmctldPort=$port
 SlurmdPort=$dport
+FirstJobId=$((188 + port % 400))
 AuthType=auth/none
 CredType=cred/none
 SlurmUser=root
@@ -58,6 +63,14 @@ down)
     [ -f "$SLURM_CONF" ] && timeout 10 scontrol shutdown >/dev/null 2>&1
     for pid in "$dir/slurmctld.pid" "$dir/slurmd.pid"; do
         [ -f "$pid" ] && kill "$(cat "$pid")" 2>/dev/null
+    done
+    # A step that outlived its cluster (a failed test's): its slurmstepd
+    # and tasks, known by this cluster's SLURM_CONF in their environment.
+    for pid in $(pgrep -f '^slurmstepd'); do
+        if tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qxF "SLURM_CONF=$SLURM_CONF"; then
+            pkill -9 -P "$pid"
+            kill -9 "$pid" 2>/dev/null
+        fi
     done
     exit 0
     ;;
