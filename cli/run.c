@@ -6,20 +6,31 @@ static void s_usage_run (FILE *out, const char *cmd)
 {
     fprintf (out,
              "usage: zpregel %s JOB.yaml [--set key.path=value]... [--stats FILE] [--quiet]\n"
-             "       %*s [--resume]\n\n",
-             cmd, (int) (strlen (cmd) + 17), "");
+             "       %*s [--resume]\n"
+             "       zpregel %s --algorithm NAME --graph FILE [--workers N] [--threads T]\n"
+             "       %*s [--output FILE] [--param NAME=VALUE]... [--stats FILE] [--quiet]\n\n",
+             cmd, (int) (strlen (cmd) + 7), "", cmd, (int) (strlen (cmd) + 7), "");
     if (streq (cmd, "run"))
-        fprintf (out, "Runs the job described by JOB.yaml: loads the graph, starts the master and\n"
-                      "the inproc workers, starts the tcp workers of this host as processes (and\n"
-                      "waits for those of other hosts), runs supersteps until every vertex has\n"
-                      "halted, and writes job.output. If a node it started dies, it starts every\n"
-                      "node again from the last checkpoint (reliability.checkpoint_every), up to\n"
-                      "reliability.max_recoveries times.\n\n");
+        fprintf (out,
+                 "Runs the job described by JOB.yaml: loads the graph, starts the master and\n"
+                 "the inproc workers, starts the tcp workers of this host as processes (and\n"
+                 "waits for those of other hosts), runs supersteps until every vertex has\n"
+                 "halted, and writes job.output. If a node it started dies, it starts every\n"
+                 "node again from the last checkpoint (reliability.checkpoint_every), up to\n"
+                 "reliability.max_recoveries times. Without JOB.yaml, --algorithm and --graph\n"
+                 "make the job: N in-process workers of this process.\n\n");
     else
         fprintf (out, "Like run, but starts no worker process: every tcp worker is started on its\n"
                       "host with 'zpregel launch' or 'zpregel worker'.\n\n");
     fprintf (
         out,
+        "  -a, --algorithm NAME job.algorithm: pr, bfs, wcc, cdlp, lcc, sssp, ... or a plugin\n"
+        "                       (zpregel programs lists them)\n"
+        "  -g, --graph FILE     job.graph: a .properties file, an edge list, a .zpg\n"
+        "  -w, --workers N      without JOB.yaml: N in-process workers (default 1)\n"
+        "  -t, --threads T      engine.threads: compute threads a worker\n"
+        "  -o, --output FILE    job.output: one line per vertex, \"id value\"\n"
+        "  -p, --param K=V      job.params.K (e.g. iterations=20, source=1); may be repeated\n"
         "  -s, --set KEY=VALUE  override a key of the YAML file (e.g. job.params.iterations=20,\n"
         "                       workers[1].weight=2); an index one past a list's end adds an\n"
         "                       item (workers[2].name=w3 on two workers); may be repeated\n"
@@ -29,6 +40,41 @@ static void s_usage_run (FILE *out, const char *cmd)
         "                       reliability.checkpoint_dir (after the master died)\n"
         "  -q, --quiet          no progress and no summary\n"
         "  -h, --help           this help\n");
+}
+
+/* The overrides of a run and how each was given: --set and --unset as
+   they are, --algorithm and the like as the keys they set, named by their
+   flag in errors (zp_config_load_flags). */
+typedef struct {
+    const char **sets;
+    const char **labels;
+    char **owned; /* strings made here, freed with the rest */
+    size_t n, n_owned;
+} s_overrides_t;
+
+static void s_add (s_overrides_t *o, const char *set, const char *label)
+{
+    o->sets[o->n] = set;
+    o->labels[o->n++] = label;
+}
+
+/* Adds "key=value", given as "flag given". */
+static void s_add_flag (s_overrides_t *o, const char *key, const char *value, const char *flag,
+                        const char *given)
+{
+    char *set = zsys_sprintf ("%s=%s", key, value), *label = zsys_sprintf ("%s %s", flag, given);
+    o->owned[o->n_owned++] = set;
+    o->owned[o->n_owned++] = label;
+    s_add (o, set, label);
+}
+
+static void s_overrides_free (s_overrides_t *o)
+{
+    for (size_t i = 0; i < o->n_owned; i++)
+        zstr_free (&o->owned[i]);
+    free (o->owned);
+    free (o->sets);
+    free (o->labels);
 }
 
 typedef struct {
@@ -215,22 +261,58 @@ int zp_cli_run (int argc, char **argv, bool spawn)
                                              {"quiet", no_argument, NULL, 'q'},
                                              {"resume", no_argument, NULL, 'R'},
                                              {"unset", required_argument, NULL, 'u'},
+                                             {"algorithm", required_argument, NULL, 'a'},
+                                             {"graph", required_argument, NULL, 'g'},
+                                             {"workers", required_argument, NULL, 'w'},
+                                             {"threads", required_argument, NULL, 't'},
+                                             {"output", required_argument, NULL, 'o'},
+                                             {"param", required_argument, NULL, 'p'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
-    const char **overrides = calloc ((size_t) argc, sizeof *overrides);
-    size_t n_overrides = 0;
-    const char *stats_path = NULL;
+    /* At most 2 strings an option, and a worker's name for each of up to
+       ZP_CLI_MAX_WORKERS. */
+    size_t cap = (size_t) argc + ZP_CLI_MAX_WORKERS;
+    s_overrides_t o = {calloc (cap, sizeof (char *)), calloc (cap, sizeof (char *)),
+                       calloc (2 * cap, sizeof (char *)), 0, 0};
+    const char *stats_path = NULL, *workers = NULL;
     bool quiet = false, resume = false;
-    int c;
+    int c, status = 2;
     optind = 1;
-    while ((c = getopt_long (argc, argv, "s:qh", longopts, NULL)) != -1) {
+    while (o.sets && o.labels && o.owned &&
+           (c = getopt_long (argc, argv, "s:qha:g:w:t:o:p:", longopts, NULL)) != -1) {
         switch (c) {
         case 's':
-            overrides[n_overrides++] = optarg;
+            s_add (&o, optarg, NULL);
             break;
         case 'u':
-            if ((overrides[n_overrides] = zp_cli_unset (optarg)))
-                n_overrides++;
+            if ((o.sets[o.n] = zp_cli_unset (optarg)))
+                s_add (&o, o.sets[o.n], NULL);
+            break;
+        case 'a':
+            s_add_flag (&o, "job.algorithm", optarg, "--algorithm", optarg);
+            break;
+        case 'g':
+            s_add_flag (&o, "job.graph", optarg, "--graph", optarg);
+            break;
+        case 't':
+            s_add_flag (&o, "engine.threads", optarg, "--threads", optarg);
+            break;
+        case 'o':
+            s_add_flag (&o, "job.output", optarg, "--output", optarg);
+            break;
+        case 'p': {
+            char key[300];
+            const char *eq = strchr (optarg, '=');
+            snprintf (key, sizeof key, "job.params.%.*s", eq ? (int) (eq - optarg) : 0, optarg);
+            if (!eq || eq == optarg || eq - optarg > 200) {
+                fprintf (stderr, "zpregel %s: --param %s: expected NAME=VALUE\n", cmd, optarg);
+                goto done;
+            }
+            s_add_flag (&o, key, eq + 1, "--param", optarg);
+            break;
+        }
+        case 'w':
+            workers = optarg;
             break;
         case 'S':
             stats_path = optarg;
@@ -243,37 +325,67 @@ int zp_cli_run (int argc, char **argv, bool spawn)
             break;
         case 'h':
             s_usage_run (stdout, cmd);
-            free (overrides);
-            return 0;
+            status = 0;
+            goto done;
         default:
             s_usage_run (stderr, cmd);
-            free (overrides);
-            return 2;
+            goto done;
         }
     }
-    if (optind != argc - 1) {
-        fprintf (stderr, "zpregel %s: expected exactly one JOB.yaml\n", cmd);
+    if (!o.sets || !o.labels || !o.owned) {
+        fprintf (stderr, "zpregel: out of memory\n");
+        status = 1;
+        goto done;
+    }
+    const char *path = optind == argc - 1 ? argv[optind] : NULL;
+    if (optind < argc - 1 || (!path && o.n == 0)) {
+        fprintf (stderr, "zpregel %s: expected exactly one JOB.yaml, or --algorithm and --graph\n",
+                 cmd);
         s_usage_run (stderr, cmd);
-        free (overrides);
-        return 2;
+        goto done;
     }
+    if (path && workers) {
+        fprintf (stderr,
+                 "zpregel %s: --workers %s: %s lists its workers (--set workers[N].name=... "
+                 "adds one)\n",
+                 cmd, workers, path);
+        goto done;
+    }
+    if (!path) {
+        /* N in-process workers, named w1..wN. */
+        char *end = NULL;
+        long n = workers ? strtol (workers, &end, 10) : 1;
+        if ((workers && (*end || end == workers)) || n < 1 || n > ZP_CLI_MAX_WORKERS) {
+            fprintf (stderr, "zpregel %s: --workers %s: expected a number from 1 to %d\n", cmd,
+                     workers, ZP_CLI_MAX_WORKERS);
+            goto done;
+        }
+        for (long i = 0; i < n; i++) {
+            char key[32], name[32];
+            snprintf (key, sizeof key, "workers[%ld].name", i);
+            snprintf (name, sizeof name, "w%ld", i + 1);
+            s_add_flag (&o, key, name, "--workers", workers ? workers : "1");
+        }
+    }
+    status = 1;
     char err[2048];
-    zp_config_t *cfg = zp_cli_load (argv[optind], overrides, n_overrides);
+    zp_config_t *cfg = zp_config_load_flags (path, o.sets, o.labels, o.n, err, sizeof err);
     if (!cfg) {
-        free (overrides);
-        return 1;
+        fprintf (stderr, "zpregel: %s\n", err);
+        goto done;
     }
+    const char **overrides = o.sets;
+    size_t n_overrides = o.n;
     s_progress_t progress = {isatty (STDERR_FILENO), quiet, NULL, zclock_usecs ()};
     if (stats_path && !(progress.stats = fopen (stats_path, "w"))) {
         fprintf (stderr, "zpregel: %s: cannot write: %s\n", stats_path, strerror (errno));
         zp_config_destroy (&cfg);
-        return 1;
+        goto done;
     }
     zp_job_options_t options = {s_on_step, &progress,   spawn,  zp_cli_exe (),
                                 overrides, n_overrides, resume, quiet};
     zp_job_summary_t summary;
     int rc = zp_job_run (cfg, &options, &summary, err, sizeof err);
-    free (overrides);
     if (progress.tty && !quiet)
         fprintf (stderr, "\n");
     if (rc != 0)
@@ -290,9 +402,12 @@ int zp_cli_run (int argc, char **argv, bool spawn)
     }
     zp_job_summary_free (&summary);
     zp_config_destroy (&cfg);
-    return rc == 0                        ? 0
-           : rc == ZP_JOB_LIMIT           ? 3
-           : rc == ZP_JOB_PROGRAM_CRASHED ? ZP_EXIT_PROGRAM_CRASHED
-           : rc == ZP_JOB_INTERRUPTED     ? zp_cli_interrupted_status ()
-                                          : 1;
+    status = rc == 0                        ? 0
+             : rc == ZP_JOB_LIMIT           ? 3
+             : rc == ZP_JOB_PROGRAM_CRASHED ? ZP_EXIT_PROGRAM_CRASHED
+             : rc == ZP_JOB_INTERRUPTED     ? zp_cli_interrupted_status ()
+                                            : 1;
+done:
+    s_overrides_free (&o);
+    return status;
 }

@@ -46,6 +46,9 @@ int zp_cli_interrupted_status (void);
    zp_cli_unset); on error says "zpregel: ERROR" on stderr and returns NULL. */
 zp_config_t *zp_cli_load (const char *path, const char *const *overrides, size_t n_overrides);
 
+/* The most in-process workers `zpregel run --workers N` starts. */
+#define ZP_CLI_MAX_WORKERS 256
+
 /* The commands: argv[0] is the command's name; each returns the exit status. */
 int zp_cli_run (int argc, char **argv, bool spawn);       /* run, and master without spawn */
 int zp_cli_node (int argc, char **argv, const char *cmd); /* worker, router, launch */

@@ -48,6 +48,83 @@ Test (cli, pagerank_on_every_ldbc_graph_with_a_pr_output)
     }
 }
 
+Test (cli, a_job_without_a_yaml_file_runs_from_flags)
+{
+    /* The same job from flags and from a file: the same bytes, and the
+       LDBC reference. */
+    char dir[4096], graph[4096], out[4200], flags_out[4200], ref[4096], msg[512];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    snprintf (graph, sizeof graph, "%s",
+              zp_test_path ("tests/data/ldbc/test-bfs-directed/test-bfs-directed.properties"));
+    const char *job = s_job (dir, graph, "  params:\n    source: 1\nengine:\n  threads: 2\n", 3);
+    zp_test_run_t r;
+    const char *file_argv[] = {zp_test_bin (), "run", job, "--set", "job.algorithm=bfs", NULL};
+    zp_test_run (file_argv, 60, &r);
+    cr_assert_eq (r.status, 0, "the job file: exit %d\n%s", r.status, r.err);
+    zp_test_run_free (&r);
+    snprintf (flags_out, sizeof flags_out, "%s/flags.txt", dir);
+    const char *argv[] = {zp_test_bin (), "run",     "--algorithm", "bfs",      "--graph",
+                          graph,          "-w",      "3",           "-t",       "2",
+                          "--output",     flags_out, "--param",     "source=1", NULL};
+    zp_test_run (argv, 60, &r);
+    cr_assert_eq (r.status, 0, "exit %d\n%s", r.status, r.err);
+    cr_assert (strstr (r.out, "zpregel: bfs on") && strstr (r.out, "workers   3"), "%s", r.out);
+    zp_test_run_free (&r);
+    snprintf (out, sizeof out, "%s/out/result.txt", dir);
+    cr_assert (zp_test_same_file (out, flags_out), "flags and file gave different outputs");
+    snprintf (ref, sizeof ref, "%s",
+              zp_test_path ("tests/data/ldbc/test-bfs-directed/test-bfs-directed-BFS"));
+    cr_assert_eq (zp_test_validate (flags_out, ref, "exact", msg, sizeof msg), 0, "%s", msg);
+    /* Flags also override a job file. */
+    const char *both[] = {zp_test_bin (), "run",      job,         "--algorithm", "bfs",
+                          "--param",      "source=2", "--threads", "1",           NULL};
+    zp_test_run (both, 60, &r);
+    cr_assert_eq (r.status, 0, "exit %d\n%s", r.status, r.err);
+    cr_assert (strstr (r.out, "zpregel: bfs on"), "%s", r.out);
+    cr_assert (!zp_test_same_file (out, flags_out), "--param source=2 changed nothing");
+    zp_test_run_free (&r);
+}
+
+Test (cli, a_bad_flag_is_named_in_its_error)
+{
+    const char *graph = zp_test_path ("data/debian-deps.properties");
+    struct {
+        const char *args[6];
+        int status;
+        const char *says;
+    } cases[] = {
+        {{"--algorithm", "pr"}, 1, "the command line: job.graph: required key is missing"},
+        {{"--algorithm", "nope", "--graph", graph}, 1, "--algorithm nope: job.algorithm: unknown"},
+        {{"--algorithm", "pr", "--graph", "/nonexistent.e"}, 1, "/nonexistent.e"},
+        {{"-a", "pr", "-g", graph}, 0, NULL},
+        {{"--threads", "many", "-a", "pr"}, 1, "--threads many: engine.threads: expected"},
+        {{"--workers", "0", "-a", "pr"}, 2, "--workers 0: expected a number from 1 to 256"},
+        {{"--param", "iterations", "-a", "pr"}, 2, "--param iterations: expected NAME=VALUE"},
+        {{"--param", "nope=1", "-a", "pr", "-g", graph}, 1, "--param nope=1: job.params.nope"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *argv[12] = {zp_test_bin (), "run", "--quiet"};
+        size_t n = 3;
+        for (size_t k = 0; k < 6 && cases[i].args[k]; k++)
+            argv[n++] = cases[i].args[k];
+        if (cases[i].status == 0) {
+            /* The working case, made to fail only on its output path. */
+            argv[n++] = "--output";
+            argv[n++] = "/dev/null/out.txt";
+        }
+        zp_test_run_t r;
+        zp_test_run (argv, 60, &r);
+        if (cases[i].says)
+            cr_assert (r.status == cases[i].status && strstr (r.err, cases[i].says),
+                       "case %zu: exit %d, expected %d and \"%s\":\n%s", i, r.status,
+                       cases[i].status, cases[i].says, r.err);
+        else
+            cr_assert (r.status == 1 && strstr (r.err, "--output /dev/null/out.txt"),
+                       "case %zu: exit %d:\n%s", i, r.status, r.err);
+        zp_test_run_free (&r);
+    }
+}
+
 Test (cli, stats_file_has_a_line_per_superstep_and_a_summary)
 {
     char dir[4096], stats[4200];

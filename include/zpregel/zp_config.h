@@ -131,6 +131,16 @@ typedef struct {
    any error. */
 zp_config_t *zp_config_load (const char *path, const char *const *overrides, size_t n_overrides,
                              char *err, size_t errlen);
+/* The same with `labels[i]` naming how override i was given, in errors
+   and origins ("--graph edges.txt" instead of "--set job.graph=edges.txt";
+   labels or an entry of it may be NULL), and with `path` NULL for a job
+   that has no file: the overrides are all of it, and errors that would
+   name a line of the file name ZP_CONFIG_NO_FILE. Its name is then the
+   algorithm's. (Added in 1.4.) */
+#define ZP_CONFIG_NO_FILE "the command line"
+zp_config_t *zp_config_load_flags (const char *path, const char *const *overrides,
+                                   const char *const *labels, size_t n_overrides, char *err,
+                                   size_t errlen);
 void zp_config_destroy (zp_config_t **self_p);
 
 /* Whether a node whose `host:` is `host` runs on this machine: no host,

@@ -188,19 +188,32 @@ typedef struct {
     zp_config_t *cfg;
     yaml_document_t *doc;
     const char *const *overrides;
-    char *dir; /* directory of the YAML file */
+    const char *const *labels; /* how each override was given (NULL: "--set ...") */
+    char *dir;                 /* directory of the YAML file */
     char *err;
     size_t errlen;
 } s_ctx_t;
+
+/* How override i was given: "--set k=v", or its label ("--graph g"). */
+static void s_given (const s_ctx_t *ctx, int i, char *buf, size_t len)
+{
+    if (ctx->labels && ctx->labels[i])
+        snprintf (buf, len, "%s", ctx->labels[i]);
+    else
+        snprintf (buf, len, "--set %s", ctx->overrides[i]);
+}
 
 /* "file:line" or "--set k=v" for a node. */
 static void s_origin (s_ctx_t *ctx, yaml_node_t *node, char *buf, size_t len)
 {
     const char *tag = node && node->tag ? (const char *) node->tag : "";
+    bool no_file = strcmp (ctx->cfg->path, ZP_CONFIG_NO_FILE) == 0;
     if (strncmp (tag, S_SET_TAG, strlen (S_SET_TAG)) == 0) {
         int i = atoi (tag + strlen (S_SET_TAG));
-        snprintf (buf, len, "--set %s", ctx->overrides[i]);
-    } else
+        s_given (ctx, i, buf, len);
+    } else if (no_file)
+        snprintf (buf, len, "%s", ctx->cfg->path);
+    else
         snprintf (buf, len, "%s:%zu", ctx->cfg->path, node ? node->start_mark.line + 1 : 1);
 }
 
@@ -609,7 +622,9 @@ static int s_section (s_ctx_t *ctx, yaml_node_t *node, const s_key_t *keys, void
         if (keys[i].required && !(seen & (1ull << i))) {
             char sub[512];
             snprintf (sub, sizeof sub, "%s%s%s", path, *path ? "." : "", keys[i].name);
-            return s_fail (ctx, owner, sub, "required key is missing");
+            /* Without a file, no flag is to blame: the command line is. */
+            bool no_file = strcmp (ctx->cfg->path, ZP_CONFIG_NO_FILE) == 0;
+            return s_fail (ctx, no_file ? NULL : owner, sub, "required key is missing");
         }
     return 0;
 }
@@ -692,13 +707,15 @@ static int s_remove (s_ctx_t *ctx, const char *text)
 static int s_override (s_ctx_t *ctx, int index)
 {
     const char *text = ctx->overrides[index];
+    char given[512];
+    s_given (ctx, index, given, sizeof given);
     if (text[0] == '-')
         return s_remove (ctx, text);
     const char *eq = strchr (text, '=');
     char tag[64];
     snprintf (tag, sizeof tag, S_SET_TAG "%d", index);
     if (!eq || eq == text) {
-        snprintf (ctx->err, ctx->errlen, "--set %s: expected key.path=value", text);
+        snprintf (ctx->err, ctx->errlen, "%s: expected key.path=value", given);
         return -1;
     }
     char *path = strndup (text, (size_t) (eq - text));
@@ -718,7 +735,7 @@ static int s_override (s_ctx_t *ctx, int index)
             char *end;
             idx = strtol (bracket + 1, &end, 10);
             if (end == bracket + 1 || strcmp (end, "]") != 0 || idx < 0) {
-                snprintf (ctx->err, ctx->errlen, "--set %s: bad index in \"%s\"", text, tok);
+                snprintf (ctx->err, ctx->errlen, "%s: bad index in \"%s\"", given, tok);
                 goto done;
             }
             *bracket = 0;
@@ -726,7 +743,7 @@ static int s_override (s_ctx_t *ctx, int index)
         bool last = !bracket && save && !*save;
         yaml_node_t *node = yaml_document_get_node (doc, cur);
         if (node->type != YAML_MAPPING_NODE) {
-            snprintf (ctx->err, ctx->errlen, "--set %s: \"%s\" is not inside a mapping", text, tok);
+            snprintf (ctx->err, ctx->errlen, "%s: \"%s\" is not inside a mapping", given, tok);
             goto done;
         }
         int next = s_find (doc, node, tok);
@@ -737,7 +754,7 @@ static int s_override (s_ctx_t *ctx, int index)
                 next = yaml_document_add_scalar (doc, (yaml_char_t *) tag, (yaml_char_t *) value,
                                                  -1, YAML_PLAIN_SCALAR_STYLE);
             else if (bracket) {
-                snprintf (ctx->err, ctx->errlen, "--set %s: there is no list \"%s\" to index", text,
+                snprintf (ctx->err, ctx->errlen, "%s: there is no list \"%s\" to index", given,
                           tok);
                 goto done;
             } else
@@ -756,13 +773,13 @@ static int s_override (s_ctx_t *ctx, int index)
                          ? (long) (seq->data.sequence.items.top - seq->data.sequence.items.start)
                          : -1;
             if (n < 0) {
-                snprintf (ctx->err, ctx->errlen, "--set %s: \"%s\" is not a list", text, tok);
+                snprintf (ctx->err, ctx->errlen, "%s: \"%s\" is not a list", given, tok);
                 goto done;
             }
             if (idx > n) {
                 snprintf (ctx->err, ctx->errlen,
-                          "--set %s: index %ld out of range (%s has %ld: index %ld adds one)", text,
-                          idx, tok, n, n);
+                          "%s: index %ld out of range (%s has %ld: index %ld adds one)", given, idx,
+                          tok, n, n);
                 goto done;
             }
             if (idx == n) { /* one past the end: a new item */
@@ -778,8 +795,7 @@ static int s_override (s_ctx_t *ctx, int index)
     }
     yaml_node_t *target = yaml_document_get_node (doc, cur);
     if (target->type != YAML_SCALAR_NODE) {
-        snprintf (ctx->err, ctx->errlen, "--set %s: cannot replace a whole section with a value",
-                  text);
+        snprintf (ctx->err, ctx->errlen, "%s: cannot replace a whole section with a value", given);
         goto done;
     }
     char *copy = strdup (value), *tagcopy = strdup (tag);
@@ -796,7 +812,7 @@ static int s_override (s_ctx_t *ctx, int index)
     rc = 0;
 done:
     if (rc && !ctx->err[0])
-        snprintf (ctx->err, ctx->errlen, "--set %s: cannot apply", text);
+        snprintf (ctx->err, ctx->errlen, "%s: cannot apply", given);
     free (path);
     return rc;
 }
@@ -957,48 +973,76 @@ static void s_defaults (zp_config_t *cfg)
     cfg->connection_cost = 1.0;
 }
 
+/* The job file's tree in *doc: loaded from `path`, or, without a file,
+   an empty list of workers for the overrides to fill. 0, or -1 with a
+   message. */
+static int s_document (const char *path, yaml_document_t *doc, char *err, size_t errlen)
+{
+    if (!path) {
+        if (!yaml_document_initialize (doc, NULL, NULL, NULL, 1, 1))
+            return -1;
+        /* {workers: []}, for "workers[0].name=w1" to add to. */
+        int root = yaml_document_add_mapping (doc, NULL, YAML_BLOCK_MAPPING_STYLE);
+        int key = yaml_document_add_scalar (doc, NULL, (yaml_char_t *) "workers", -1,
+                                            YAML_PLAIN_SCALAR_STYLE);
+        int list = yaml_document_add_sequence (doc, NULL, YAML_BLOCK_SEQUENCE_STYLE);
+        if (!root || !key || !list || !yaml_document_append_mapping_pair (doc, root, key, list)) {
+            yaml_document_delete (doc);
+            return -1;
+        }
+        return 0;
+    }
+    FILE *file = fopen (path, "rb");
+    if (!file) {
+        snprintf (err, errlen, "%s: cannot open: %s", path, strerror (errno));
+        return -1;
+    }
+    yaml_parser_t parser;
+    yaml_parser_initialize (&parser);
+    yaml_parser_set_input_file (&parser, file);
+    int loaded = yaml_parser_load (&parser, doc);
+    if (!loaded)
+        snprintf (err, errlen, "%s:%zu: YAML syntax error: %s%s%s", path,
+                  parser.problem_mark.line + 1, parser.problem ? parser.problem : "unknown",
+                  parser.context ? " " : "", parser.context ? parser.context : "");
+    yaml_parser_delete (&parser);
+    fclose (file);
+    return loaded ? 0 : -1;
+}
+
 zp_config_t *zp_config_load (const char *path, const char *const *overrides, size_t n_overrides,
                              char *err, size_t errlen)
 {
+    return zp_config_load_flags (path, overrides, NULL, n_overrides, err, errlen);
+}
+
+zp_config_t *zp_config_load_flags (const char *path, const char *const *overrides,
+                                   const char *const *labels, size_t n_overrides, char *err,
+                                   size_t errlen)
+{
     err[0] = 0;
+    const char *shown = path ? path : ZP_CONFIG_NO_FILE;
     zp_config_t *cfg = calloc (1, sizeof *cfg);
     if (!cfg) {
-        snprintf (err, errlen, "%s: out of memory", path);
+        snprintf (err, errlen, "%s: out of memory", shown);
         return NULL;
     }
     s_defaults (cfg);
-    cfg->path = strdup (path);
-    char *dircopy = strdup (path);
-    s_ctx_t ctx = {cfg, NULL, overrides, NULL, err, errlen};
+    cfg->path = strdup (shown);
+    char *dircopy = strdup (path ? path : "./job");
+    s_ctx_t ctx = {cfg, NULL, overrides, labels, NULL, err, errlen};
     if (!cfg->path || !dircopy) {
         free (dircopy);
         zp_config_destroy (&cfg);
-        snprintf (err, errlen, "%s: out of memory", path);
+        snprintf (err, errlen, "%s: out of memory", shown);
         return NULL;
     }
     ctx.dir = strdup (dirname (dircopy));
     free (dircopy);
-
-    FILE *file = fopen (path, "rb");
-    if (!file) {
-        snprintf (err, errlen, "%s: cannot open: %s", path, strerror (errno));
-        free (ctx.dir);
-        zp_config_destroy (&cfg);
-        return NULL;
-    }
-    yaml_parser_t parser;
     yaml_document_t doc;
-    yaml_parser_initialize (&parser);
-    yaml_parser_set_input_file (&parser, file);
-    int loaded = yaml_parser_load (&parser, &doc);
-    if (!loaded) {
-        snprintf (err, errlen, "%s:%zu: YAML syntax error: %s%s%s", path,
-                  parser.problem_mark.line + 1, parser.problem ? parser.problem : "unknown",
-                  parser.context ? " " : "", parser.context ? parser.context : "");
-    }
-    yaml_parser_delete (&parser);
-    fclose (file);
-    int rc = loaded ? 0 : -1;
+    int rc = s_document (path, &doc, err, errlen);
+    if (rc != 0 && !err[0])
+        snprintf (err, errlen, "%s: out of memory", shown);
     if (rc == 0) {
         ctx.doc = &doc;
         for (size_t i = 0; rc == 0 && i < n_overrides; i++)
@@ -1020,6 +1064,8 @@ zp_config_t *zp_config_load (const char *path, const char *const *overrides, siz
         zp_config_destroy (&cfg);
         return NULL;
     }
+    if (!cfg->name && !path)
+        cfg->name = strdup (cfg->algorithm);
     if (!cfg->name) {
         char *copy = strdup (cfg->path), *base = basename (copy);
         char *dot = strrchr (base, '.');

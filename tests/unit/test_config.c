@@ -361,3 +361,28 @@ Test (config, set_adds_list_items_and_unset_removes_keys_and_items)
     cr_assert_null (s_load (S_JOB S_WORKERS, none, 1));
     cr_assert (strstr (s_err, "--unset job.nothing: no such key or list item"), "%s", s_err);
 }
+
+Test (config, a_job_without_a_file_is_made_of_labelled_overrides)
+{
+    const char *sets[] = {"job.algorithm=pr", "job.graph=g.properties", "workers[0].name=w1",
+                          "engine.threads=2"};
+    const char *labels[] = {"--algorithm pr", "--graph g.properties", "--workers 1", NULL};
+    zp_config_t *cfg = zp_config_load_flags (NULL, sets, labels, 4, s_err, sizeof s_err);
+    cr_assert_not_null (cfg, "%s", s_err);
+    cr_assert_str_eq (cfg->path, ZP_CONFIG_NO_FILE);
+    cr_assert_str_eq (cfg->name, "pr");
+    cr_assert_str_eq (cfg->graph, "g.properties"); /* as given: relative to where it runs */
+    cr_assert_eq (cfg->n_workers, 1);
+    cr_assert_eq (cfg->threads, 2);
+    cr_assert_str_eq (zp_config_origin (cfg, "job.graph"), "--graph g.properties");
+    cr_assert_str_eq (zp_config_origin (cfg, "engine.threads"), "--set engine.threads=2");
+    zp_config_destroy (&cfg);
+    /* A bad value is named by its flag, a missing key by the command line. */
+    sets[3] = "engine.threads=lots";
+    labels[3] = "--threads lots";
+    cr_assert_null (zp_config_load_flags (NULL, sets, labels, 4, s_err, sizeof s_err));
+    cr_assert (strstr (s_err, "--threads lots: engine.threads: expected"), "%s", s_err);
+    const char *no_graph[] = {"job.algorithm=pr", "workers[0].name=w1"};
+    cr_assert_null (zp_config_load_flags (NULL, no_graph, labels, 2, s_err, sizeof s_err));
+    cr_assert_str_eq (s_err, ZP_CONFIG_NO_FILE ": job.graph: required key is missing");
+}
