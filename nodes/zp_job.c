@@ -19,6 +19,7 @@
 #include "zp_worker.h"
 #include "zp_endpoint.h"
 #include "zp_grow.h"
+#include "zp_output.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -824,6 +825,22 @@ done:
     return rc;
 }
 
+/* job.output in job.output_format, with the names of job.labels in CSV
+   and JSON lines. */
+static int s_write_output (const zp_config_t *cfg, const zp_program_t *program, const zp_graph_t *g,
+                           const zp_value_t *values, size_t words, char *err, size_t errlen)
+{
+    zp_names_t names = {0};
+    bool named = cfg->labels && cfg->output_format != ZP_OUTPUT_TEXT;
+    if (named && zp_names_load (&names, cfg->labels, err, errlen) != 0)
+        return -1;
+    zp_output_t how = {cfg->output_format, named ? &names : NULL, words,
+                       program->format ? ZP_STRUCT : program->value_type, program->format};
+    int rc = zp_output_write (g, values, &how, cfg->output, err, errlen);
+    zp_names_free (&names);
+    return rc;
+}
+
 /* Whether job.output can be written, before anything runs: its directory
    is made (as a user expects of an output path) and must take a new file,
    and the file, if it exists, must take writes. Nothing is created. 0, or
@@ -1100,11 +1117,7 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
     if (program->value_type == ZP_F64)
         s_top (summary, g, values);
     /* The output's directory was made by s_check_output, before the run. */
-    if (cfg->output &&
-        (program->format ? zp_graph_write_formatted (g, values, words, program->format, cfg->output,
-                                                     err, errlen)
-                         : zp_graph_write_values (g, values, program->value_type, cfg->output, err,
-                                                  errlen)) != 0)
+    if (cfg->output && s_write_output (cfg, program, g, values, words, err, errlen) != 0)
         rc = -1;
     summary->output_seconds = (double) (zclock_usecs () - t0) / 1e6;
     if (rc == 0) {

@@ -85,6 +85,51 @@ Test (cli, a_job_without_a_yaml_file_runs_from_flags)
     zp_test_run_free (&r);
 }
 
+Test (cli, results_come_as_csv_or_json_lines_with_the_vertices_names)
+{
+    char dir[4096], csv[4200], jsonl[4200];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    snprintf (csv, sizeof csv, "%s/pr.csv", dir);
+    snprintf (jsonl, sizeof jsonl, "%s/pr.out", dir);
+    const char *graph = zp_test_path ("data/debian-deps.properties");
+    char labels[4200];
+    snprintf (labels, sizeof labels, "job.labels=%s", zp_test_path ("data/debian-deps.names"));
+    const char *as_csv[] = {zp_test_bin (), "run", "-q",    "-a",   "pr", "-g", graph,
+                            "-w",           "2",   "--set", labels, "-o", csv,  NULL};
+    zp_test_run_t r;
+    zp_test_run (as_csv, 60, &r);
+    cr_assert_eq (r.status, 0, "exit %d\n%s", r.status, r.err);
+    zp_test_run_free (&r);
+    char *text = zp_test_read (csv, NULL);
+    cr_assert (text && strncmp (text, "id,name,value\n1,0ad,", 20) == 0, "%.200s", text);
+    cr_assert (strstr (text, "\n16808,libc6,"), "no row for libc6");
+    free (text);
+    /* Named by job.output_format, whatever the extension. */
+    const char *as_jsonl[] = {zp_test_bin (),
+                              "run",
+                              "-q",
+                              "-a",
+                              "pr",
+                              "-g",
+                              graph,
+                              "--set",
+                              labels,
+                              "--set",
+                              "job.output_format=jsonl",
+                              "-o",
+                              jsonl,
+                              NULL};
+    zp_test_run (as_jsonl, 60, &r);
+    cr_assert_eq (r.status, 0, "exit %d\n%s", r.status, r.err);
+    zp_test_run_free (&r);
+    text = zp_test_read (jsonl, NULL);
+    cr_assert (text && strncmp (text, "{\"id\":1,\"name\":\"0ad\",\"value\":", 29) == 0, "%.200s",
+               text);
+    cr_assert (strstr (text, "\n{\"id\":16808,\"name\":\"libc6\",\"value\":"),
+               "no line for libc6");
+    free (text);
+}
+
 Test (cli, a_bad_flag_is_named_in_its_error)
 {
     const char *graph = zp_test_path ("data/debian-deps.properties");

@@ -25,6 +25,15 @@ typedef enum {
     ZP_FORMAT_SNAP = 2,
     ZP_FORMAT_BINARY = 3,
 } zp_format_t;
+/* job.output_format: how job.output is written. AUTO, the default, is
+   resolved at load by job.output's extension (.csv: CSV, .jsonl or
+   .ndjson: JSON lines, else text), so a loaded job never holds it. */
+typedef enum {
+    ZP_OUTPUT_AUTO = 0,
+    ZP_OUTPUT_TEXT = 1,  /* "id value" lines, the Graphalytics format */
+    ZP_OUTPUT_CSV = 2,   /* a header, then id[,name],value rows (RFC 4180) */
+    ZP_OUTPUT_JSONL = 3, /* {"id":..,["name":..,]"value":..} per line */
+} zp_output_format_t;
 /* engine.on_limit: a job that reaches engine.max_supersteps with vertices
    still active or messages in flight has not converged. */
 typedef enum {
@@ -122,6 +131,8 @@ typedef struct {
     uint32_t threads; /* compute threads a worker; 0: its process's CPUs, shared by its workers */
     /* engine (added in 1.2) */
     int pull; /* 1: dense supersteps pull over in-edges (engine.pull); 0: always push */
+    /* job (added in 1.4) */
+    zp_output_format_t output_format;
 } zp_config_t;
 
 /* Loads `path`, applying `n_overrides` strings of the form "key.path=value"

@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <yaml.h>
 
 #define S_SET_TAG "tag:zpregel.set,"
@@ -76,6 +77,8 @@ typedef struct s_key_s {
 static const char *const s_formats[] = {"auto", "graphalytics", "snap", "binary", NULL};
 static const char *const s_transports[] = {"inproc", "tcp", NULL};
 static const char *const s_compress_modes[] = {"auto", "on", "off", NULL};
+/* In the order of zp_output_format_t. */
+static const char *const s_output_formats[] = {"auto", "text", "csv", "jsonl", NULL};
 /* In the order of zp_on_limit_t. */
 static const char *const s_on_limit[] = {"fail", "stop", NULL};
 /* In the order of zp_balancer_t. */
@@ -90,6 +93,7 @@ static const s_key_t s_job_keys[] = {
     {"directed", K_BOOL, S_OFF (directed), false, 0, 0, NULL, NULL},
     {"output", K_PATH, S_OFF (output), false, 0, 0, NULL, NULL},
     {"labels", K_PATH, S_OFF (labels), false, 0, 0, NULL, NULL},
+    {"output_format", K_ENUM, S_OFF (output_format), false, 0, 0, s_output_formats, NULL},
     {"params", K_PARAMS, 0, false, 0, 0, NULL, NULL},
     S_END};
 
@@ -973,6 +977,19 @@ static void s_defaults (zp_config_t *cfg)
     cfg->connection_cost = 1.0;
 }
 
+/* The output format a path's extension says: .csv, .jsonl or .ndjson. */
+static zp_output_format_t s_output_format_of (const char *path)
+{
+    const char *dot = path ? strrchr (path, '.') : NULL;
+    if (dot && strchr (dot, '/'))
+        dot = NULL;
+    if (dot && strcasecmp (dot, ".csv") == 0)
+        return ZP_OUTPUT_CSV;
+    if (dot && (strcasecmp (dot, ".jsonl") == 0 || strcasecmp (dot, ".ndjson") == 0))
+        return ZP_OUTPUT_JSONL;
+    return ZP_OUTPUT_TEXT;
+}
+
 /* The job file's tree in *doc: loaded from `path`, or, without a file,
    an empty list of workers for the overrides to fill. 0, or -1 with a
    message. */
@@ -1064,6 +1081,8 @@ zp_config_t *zp_config_load_flags (const char *path, const char *const *override
         zp_config_destroy (&cfg);
         return NULL;
     }
+    if (cfg->output_format == ZP_OUTPUT_AUTO)
+        cfg->output_format = s_output_format_of (cfg->output);
     if (!cfg->name && !path)
         cfg->name = strdup (cfg->algorithm);
     if (!cfg->name) {

@@ -14,6 +14,7 @@
     edges can be dropped in the same sweep.
 */
 #include "zp_graph.h"
+#include "zp_output.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -1135,54 +1136,17 @@ int zp_format_value (char *buf, size_t len, zp_value_t value, zp_type_t type)
     return snprintf (buf, len, "%.15e", value.f64);
 }
 
-static int s_write (const zp_graph_t *g, const zp_value_t *values, zp_type_t type, size_t words,
-                    int (*format) (const void *, char *, size_t), const char *path, char *err,
-                    size_t errlen)
-{
-    FILE *out = fopen (path, "w");
-    if (!out) {
-        snprintf (err, errlen, "%s: cannot write: %s", path, strerror (errno));
-        return -1;
-    }
-    char buf[1024];
-    setvbuf (out, NULL, _IOFBF, 1 << 20);
-    for (uint64_t i = 0; i < g->n; i++) {
-        int len = snprintf (buf, sizeof buf, "%" PRIu64 " ", g->ids[i]);
-        int more = format ? format (&values[i * words], buf + len, sizeof buf - (size_t) len - 1)
-                          : zp_format_value (buf + len, sizeof buf - (size_t) len, values[i], type);
-        if (more < 0 || (size_t) (len + more) >= sizeof buf - 1) {
-            snprintf (err, errlen,
-                      "%s: the program's format() wrote %d bytes for vertex %" PRIu64
-                      " (at most %zu)",
-                      path, more, g->ids[i], sizeof buf - (size_t) len - 2);
-            fclose (out);
-            return -1;
-        }
-        len += more;
-        buf[len++] = '\n';
-        fwrite (buf, 1, (size_t) len, out);
-    }
-    if (fflush (out) != 0 || ferror (out)) {
-        snprintf (err, errlen, "%s: write failed: %s", path, strerror (errno));
-        fclose (out);
-        return -1;
-    }
-    if (fclose (out) != 0) {
-        snprintf (err, errlen, "%s: write failed: %s", path, strerror (errno));
-        return -1;
-    }
-    return 0;
-}
-
 int zp_graph_write_values (const zp_graph_t *g, const zp_value_t *values, zp_type_t type,
                            const char *path, char *err, size_t errlen)
 {
-    return s_write (g, values, type, 1, NULL, path, err, errlen);
+    zp_output_t how = {ZP_OUTPUT_TEXT, NULL, 1, type, NULL};
+    return zp_output_write (g, values, &how, path, err, errlen);
 }
 
 int zp_graph_write_formatted (const zp_graph_t *g, const zp_value_t *values, size_t words,
                               int (*format) (const void *value, char *buf, size_t len),
                               const char *path, char *err, size_t errlen)
 {
-    return s_write (g, values, ZP_STRUCT, words, format, path, err, errlen);
+    zp_output_t how = {ZP_OUTPUT_TEXT, NULL, words, ZP_STRUCT, format};
+    return zp_output_write (g, values, &how, path, err, errlen);
 }

@@ -104,7 +104,7 @@ Test (config, unknown_keys_are_errors)
     s_fails (
         "job:\n  algorithm: pr\n  grpah: x\n" S_WORKERS,
         "3: job.grpah: unknown key (expected one of: name, algorithm, graph, format, directed, "
-        "output, labels, params)");
+        "output, labels, output_format, params)");
     s_fails (S_JOB "workers:\n  - name: w1\n    cores: 4\n",
              "6: workers[0].cores: unknown key (expected one of: name, transport, endpoint, "
              "advertise, host, weight, key)");
@@ -385,4 +385,28 @@ Test (config, a_job_without_a_file_is_made_of_labelled_overrides)
     const char *no_graph[] = {"job.algorithm=pr", "workers[0].name=w1"};
     cr_assert_null (zp_config_load_flags (NULL, no_graph, labels, 2, s_err, sizeof s_err));
     cr_assert_str_eq (s_err, ZP_CONFIG_NO_FILE ": job.graph: required key is missing");
+}
+
+Test (config, the_output_format_is_named_or_follows_the_extension)
+{
+    const char *sets[] = {"job.output=out/x.CSV"};
+    zp_config_t *cfg = s_load (S_JOB S_WORKERS, sets, 1);
+    cr_assert_not_null (cfg, "%s", s_err);
+    cr_assert_eq (cfg->output_format, ZP_OUTPUT_CSV);
+    zp_config_destroy (&cfg);
+    const char *jsonl[] = {"job.output=x.ndjson"};
+    cfg = s_load (S_JOB S_WORKERS, jsonl, 1);
+    cr_assert_eq (cfg->output_format, ZP_OUTPUT_JSONL);
+    zp_config_destroy (&cfg);
+    const char *named[] = {"job.output=x.csv", "job.output_format=text"};
+    cfg = s_load (S_JOB S_WORKERS, named, 2);
+    cr_assert_eq (cfg->output_format, ZP_OUTPUT_TEXT);
+    zp_config_destroy (&cfg);
+    cfg = s_load (S_JOB S_WORKERS, NULL, 0);
+    cr_assert_eq (cfg->output_format, ZP_OUTPUT_TEXT);
+    zp_config_destroy (&cfg);
+    const char *bad[] = {"job.output_format=xml"};
+    cr_assert_null (s_load (S_JOB S_WORKERS, bad, 1));
+    cr_assert (strstr (s_err, "--set job.output_format=xml: job.output_format: expected one of"),
+               "%s", s_err);
 }

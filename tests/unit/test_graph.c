@@ -2,6 +2,7 @@
     and a file:line message for every kind of malformed input. */
 #include "zp_test.h"
 #include "zp_graph.h"
+#include "zp_output.h"
 
 #include <math.h>
 
@@ -303,4 +304,54 @@ Test (graph, binary_format_round_trips_and_refuses_damage)
     zp_graph_source_t src = {junk, ZP_FORMAT_AUTO, -1, NULL, false};
     cr_assert_null (zp_graph_load (&src, NULL, s_err, sizeof s_err));
     cr_assert (strstr (s_err, "not a zpregel binary graph (no ZPGRAPH1 header)"), "%s", s_err);
+}
+
+Test (graph, csv_and_json_lines_carry_names_and_quote_what_needs_it)
+{
+    zp_graph_t *g = s_ldbc ("test-wcc-directed", NULL, NULL);
+    cr_assert_not_null (g, "%s", s_err);
+    zp_value_t *values = calloc (g->n, sizeof *values);
+    values[0].f64 = 0.5;
+    values[1].f64 = INFINITY;
+    const char *dir = zp_test_tmpdir ();
+    const char *names_path =
+        zp_test_write (dir, "v.names", "# id name\n2 b, \"quoted\"\n1 plain\n\n3 tab\there\n");
+    zp_names_t names;
+    cr_assert_eq (zp_names_load (&names, names_path, s_err, sizeof s_err), 0, "%s", s_err);
+    cr_assert_str_eq (zp_names_find (&names, 3), "tab\there");
+    cr_assert_null (zp_names_find (&names, 4));
+    char path[4200];
+    snprintf (path, sizeof path, "%s/out", dir);
+    zp_output_t how = {ZP_OUTPUT_CSV, &names, 1, ZP_F64, NULL};
+    cr_assert_eq (zp_output_write (g, values, &how, path, s_err, sizeof s_err), 0, "%s", s_err);
+    char *text = zp_test_read (path, NULL);
+    const char *csv = "id,name,value\n1,plain,5.000000000000000e-01\n"
+                      "2,\"b, \"\"quoted\"\"\",infinity\n3,tab\there,0.000000000000000e+00\n4,,";
+    cr_assert (strncmp (text, csv, strlen (csv)) == 0, "%s", text);
+    free (text);
+    how.format = ZP_OUTPUT_JSONL;
+    cr_assert_eq (zp_output_write (g, values, &how, path, s_err, sizeof s_err), 0, "%s", s_err);
+    text = zp_test_read (path, NULL);
+    const char *jsonl = "{\"id\":1,\"name\":\"plain\",\"value\":5.000000000000000e-01}\n"
+                        "{\"id\":2,\"name\":\"b, \\\"quoted\\\"\",\"value\":\"infinity\"}\n"
+                        "{\"id\":3,\"name\":\"tab\\u0009here\",\"value\":0.000000000000000e+00}\n"
+                        "{\"id\":4,\"name\":null,";
+    cr_assert (strncmp (text, jsonl, strlen (jsonl)) == 0, "%s", text);
+    free (text);
+    /* Text stays what the validators read: no names. */
+    how.format = ZP_OUTPUT_TEXT;
+    cr_assert_eq (zp_output_write (g, values, &how, path, s_err, sizeof s_err), 0, "%s", s_err);
+    text = zp_test_read (path, NULL);
+    cr_assert (strncmp (text, "1 5.000000000000000e-01\n2 infinity\n", 35) == 0, "%s", text);
+    free (text);
+    zp_names_free (&names);
+    /* A bad names file is named by file and line. */
+    const char *bad = zp_test_write (dir, "bad.names", "1 one\nx two\n");
+    cr_assert_eq (zp_names_load (&names, bad, s_err, sizeof s_err), -1);
+    cr_assert (strstr (s_err, "bad.names:2: expected \"id name\""), "%s", s_err);
+    bad = zp_test_write (dir, "twice.names", "1 one\n1 uno\n");
+    cr_assert_eq (zp_names_load (&names, bad, s_err, sizeof s_err), -1);
+    cr_assert (strstr (s_err, "vertex 1 is named twice"), "%s", s_err);
+    free (values);
+    zp_graph_destroy (&g);
 }

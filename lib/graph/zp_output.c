@@ -1,0 +1,224 @@
+/*  zp_output: see zp_output.h. */
+#include "zp_output.h"
+#include "zp_grow.h"
+#include "zp_json.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    uint64_t id;
+    char *name;
+} s_named_t;
+
+static int s_cmp_named (const void *a, const void *b)
+{
+    const s_named_t *x = a, *y = b;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+int zp_names_load (zp_names_t *self, const char *path, char *err, size_t errlen)
+{
+    memset (self, 0, sizeof *self);
+    FILE *f = fopen (path, "r");
+    if (!f) {
+        snprintf (err, errlen, "%s: cannot open: %s", path, strerror (errno));
+        return -1;
+    }
+    s_named_t *all = NULL;
+    size_t n = 0, cap = 0, line_no = 0, size = 0;
+    char *line = NULL;
+    int rc = 0;
+    while (rc == 0 && getline (&line, &size, f) >= 0) {
+        line_no++;
+        line[strcspn (line, "\r\n")] = 0;
+        if (!line[0] || line[0] == '#')
+            continue;
+        char *end;
+        errno = 0;
+        unsigned long long id = strtoull (line, &end, 10);
+        if (end == line || line[0] == '-' || errno || *end != ' ' || !end[1]) {
+            snprintf (err, errlen, "%s:%zu: expected \"id name\" (an unsigned id, a space, a name)",
+                      path, line_no);
+            rc = -1;
+            break;
+        }
+        s_named_t *grown = zp_grow (all, &cap, n, sizeof *all, 1024);
+        char *name = grown ? strdup (end + 1) : NULL;
+        if (!name) {
+            if (grown)
+                all = grown;
+            snprintf (err, errlen, "%s: out of memory", path);
+            rc = -1;
+            break;
+        }
+        all = grown;
+        all[n++] = (s_named_t){id, name};
+    }
+    free (line);
+    fclose (f);
+    if (rc == 0) {
+        qsort (all, n, sizeof *all, s_cmp_named);
+        for (size_t i = 1; i < n && rc == 0; i++)
+            if (all[i].id == all[i - 1].id) {
+                snprintf (err, errlen, "%s: vertex %" PRIu64 " is named twice", path, all[i].id);
+                rc = -1;
+            }
+    }
+    if (rc == 0) {
+        self->ids = malloc ((n ? n : 1) * sizeof *self->ids);
+        self->names = malloc ((n ? n : 1) * sizeof *self->names);
+        if (!self->ids || !self->names) {
+            snprintf (err, errlen, "%s: out of memory", path);
+            rc = -1;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (rc == 0) {
+            self->ids[i] = all[i].id;
+            self->names[i] = all[i].name;
+        } else
+            free (all[i].name);
+    }
+    free (all);
+    if (rc == 0)
+        self->n = n;
+    else {
+        free (self->ids);
+        free (self->names);
+        memset (self, 0, sizeof *self);
+    }
+    return rc;
+}
+
+const char *zp_names_find (const zp_names_t *self, uint64_t id)
+{
+    size_t lo = 0, hi = self->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (self->ids[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < self->n && self->ids[lo] == id ? self->names[lo] : NULL;
+}
+
+void zp_names_free (zp_names_t *self)
+{
+    for (size_t i = 0; i < self->n; i++)
+        free (self->names[i]);
+    free (self->ids);
+    free (self->names);
+    memset (self, 0, sizeof *self);
+}
+
+/* A CSV field: as it is, or quoted with its quotes doubled. */
+static void s_csv_field (FILE *out, const char *text)
+{
+    if (!text[strcspn (text, ",\"\r\n")]) {
+        fputs (text, out);
+        return;
+    }
+    fputc ('"', out);
+    for (const char *p = text; *p; p++) {
+        if (*p == '"')
+            fputc ('"', out);
+        fputc (*p, out);
+    }
+    fputc ('"', out);
+}
+
+/* One vertex's value as text, in buf; its length, or -1 if it does not fit. */
+static int s_value_text (const zp_output_t *how, const zp_value_t *value, char *buf, size_t len)
+{
+    int n = how->columns ? how->columns (value, buf, len)
+                         : zp_format_value (buf, len, *value, how->type);
+    return n < 0 || (size_t) n >= len ? -1 : n;
+}
+
+static void s_header (FILE *out, const zp_output_t *how)
+{
+    if (how->format == ZP_OUTPUT_CSV)
+        fputs (how->names ? "id,name,value\n" : "id,value\n", out);
+}
+
+static void s_row (FILE *out, const zp_output_t *how, uint64_t id, const char *name,
+                   const char *value)
+{
+    switch (how->format) {
+    case ZP_OUTPUT_CSV:
+        fprintf (out, "%" PRIu64 ",", id);
+        if (how->names) {
+            s_csv_field (out, name ? name : "");
+            fputc (',', out);
+        }
+        s_csv_field (out, value);
+        fputc ('\n', out);
+        break;
+    case ZP_OUTPUT_JSONL: {
+        fprintf (out, "{\"id\":%" PRIu64, id);
+        if (how->names) {
+            fputs (",\"name\":", out);
+            if (name)
+                zp_json_string (out, name);
+            else
+                fputs ("null", out);
+        }
+        fputs (",\"value\":", out);
+        /* A number where the text is one JSON takes: not infinity, nor
+           a program's own columns. */
+        if (!how->columns && !strstr (value, "inf") && !strstr (value, "nan"))
+            fputs (value, out);
+        else
+            zp_json_string (out, value);
+        fputs ("}\n", out);
+        break;
+    }
+    default:
+        fprintf (out, "%" PRIu64 " %s\n", id, value);
+    }
+}
+
+int zp_output_write (const zp_graph_t *g, const zp_value_t *values, const zp_output_t *how,
+                     const char *path, char *err, size_t errlen)
+{
+    FILE *out = fopen (path, "w");
+    if (!out) {
+        snprintf (err, errlen, "%s: cannot write: %s", path, strerror (errno));
+        return -1;
+    }
+    zp_output_t text = *how;
+    if (text.format == ZP_OUTPUT_AUTO || text.format == ZP_OUTPUT_TEXT) {
+        text.format = ZP_OUTPUT_TEXT;
+        text.names = NULL; /* what the validators read: ids and values only */
+    }
+    setvbuf (out, NULL, _IOFBF, 1 << 20);
+    s_header (out, &text);
+    char buf[1024];
+    for (uint64_t i = 0; i < g->n; i++) {
+        if (s_value_text (&text, &values[i * text.words], buf, sizeof buf) < 0) {
+            snprintf (err, errlen,
+                      "%s: the program's format() wrote more than %zu bytes for vertex %" PRIu64,
+                      path, sizeof buf - 1, g->ids[i]);
+            fclose (out);
+            return -1;
+        }
+        s_row (out, &text, g->ids[i], text.names ? zp_names_find (text.names, g->ids[i]) : NULL,
+               buf);
+    }
+    if (fflush (out) != 0 || ferror (out)) {
+        snprintf (err, errlen, "%s: write failed: %s", path, strerror (errno));
+        fclose (out);
+        return -1;
+    }
+    if (fclose (out) != 0) {
+        snprintf (err, errlen, "%s: write failed: %s", path, strerror (errno));
+        return -1;
+    }
+    return 0;
+}
