@@ -193,13 +193,42 @@ static void s_first_host (const char *list, char *out, size_t len)
     out[at] = 0;
 }
 
+/* The first two ports of Slurm's list of a step's reserved ports
+   ("12000-12001", "12000,12005-12007") in ports[]; how many were found
+   (0 when `list` is NULL or says nothing sensible). */
+static int s_reserved_ports (const char *list, int ports[2])
+{
+    int n = 0;
+    for (const char *p = list; p && *p && n < 2;) {
+        char *end;
+        long lo = strtol (p, &end, 10), hi = lo;
+        if (end == p || lo < 1 || lo > 65535)
+            return 0;
+        p = end;
+        if (*p == '-') {
+            hi = strtol (p + 1, &end, 10);
+            if (end == p + 1 || hi < lo || hi > 65535)
+                return 0;
+            p = end;
+        }
+        for (long port = lo; port <= hi && n < 2; port++)
+            ports[n++] = (int) port;
+        if (*p == ',')
+            p++;
+        else if (*p)
+            return 0;
+    }
+    return n;
+}
+
 /* Under Slurm (srun zpregel launch JOB.yaml): task 0 runs the master on the
    first node of the step; the tcp nodes, workers then routers as the job
    file lists them, go to the tasks in turn from task 1 (the k-th, from 0,
    to task (k + 1) mod tasks),
    each binding on its task's node with a port chosen at run time. The
-   master's ports are the job file's, or, when it leaves them open, two
-   taken from the Slurm job and step ids (every task computes the same). */
+   master's ports are the job file's, or, when it leaves them open, the
+   first two Slurm reserved for the step, or two taken from the Slurm job
+   and step ids (every task computes the same). */
 static int s_launch_slurm (const zp_config_t *cfg, const char *const *overrides, size_t n_overrides)
 {
     const char *procid = getenv ("SLURM_PROCID"), *ntasks = getenv ("SLURM_NTASKS");
@@ -226,16 +255,28 @@ static int s_launch_slurm (const zp_config_t *cfg, const char *const *overrides,
         zp_endpoint_parse (cfg->control, &control, why, sizeof why);
     if (zp_endpoint_is_tcp (cfg->broadcast))
         zp_endpoint_parse (cfg->broadcast, &bcast, why, sizeof why);
-    /* Unsigned arithmetic on whatever the ids hold (a huge or a bad one
-       included): a port from 20000 to 59998, the same on every task. */
-    uint64_t job = strtoull (getenv ("SLURM_JOB_ID") ? getenv ("SLURM_JOB_ID") : "0", NULL, 10);
-    uint64_t step = strtoull (getenv ("SLURM_STEP_ID") ? getenv ("SLURM_STEP_ID") : "0", NULL, 10);
-    int base = 20000 + (int) (((job % 40000) * 64 + (step % 40000) * 2) % 40000);
+    /* Ports Slurm reserved for the step (MpiParams=ports=... in
+       slurm.conf), which nothing else on the node is handed; else, by
+       unsigned arithmetic on whatever the ids hold (a huge or a bad one
+       included), a port from 20000 to 59998, the same on every task, which
+       any other program may hold already. */
+    int reserved[2];
+    int base;
+    bool resv = s_reserved_ports (getenv ("SLURM_STEP_RESV_PORTS"), reserved) == 2;
+    if (resv)
+        base = reserved[0];
+    else {
+        uint64_t job = strtoull (getenv ("SLURM_JOB_ID") ? getenv ("SLURM_JOB_ID") : "0", NULL, 10);
+        uint64_t step =
+            strtoull (getenv ("SLURM_STEP_ID") ? getenv ("SLURM_STEP_ID") : "0", NULL, 10);
+        base = 20000 + (int) (((job % 40000) * 64 + (step % 40000) * 2) % 40000);
+        reserved[1] = base + 1;
+    }
     char set_control[400], set_bcast[400];
     snprintf (set_control, sizeof set_control, "master.control=tcp://%s:%d", first,
               control.port ? control.port : base);
     snprintf (set_bcast, sizeof set_bcast, "master.broadcast=tcp://%s:%d", first,
-              bcast.port ? bcast.port : base + 1);
+              bcast.port ? bcast.port : reserved[1]);
     size_t total = cfg->n_workers + cfg->n_routers, n = 0, tcp = 0;
     s_child_t *children = calloc (total + 1, sizeof *children);
     char (*binds)[400] = calloc (total + 1, sizeof *binds);
@@ -245,8 +286,15 @@ static int s_launch_slurm (const zp_config_t *cfg, const char *const *overrides,
         fprintf (stderr, "zpregel launch: out of memory\n");
         return 1;
     }
-    if (rank == 0)
+    if (rank == 0) {
         children[n++] = (s_child_t){.sets = {set_control, set_bcast}, .n_sets = 2};
+        fprintf (stderr, "zpregel launch: %s: the master listens on %s and %s (%s)\n", here,
+                 set_control + strlen ("master.control="), set_bcast + strlen ("master.broadcast="),
+                 control.port && bcast.port ? "the job file's ports"
+                 : resv                     ? "ports Slurm reserved for the step"
+                                            : "ports from the Slurm job id: srun --resv-ports=2 "
+                                              "reserves two");
+    }
     for (size_t i = 0; i < total; i++) {
         bool router = i >= cfg->n_workers;
         size_t k = router ? i - cfg->n_workers : i;

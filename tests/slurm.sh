@@ -4,19 +4,19 @@
 # listening on loopback ports PORT (slurmctld) and DPORT (slurmd), with
 # auth/none (the cluster is the test's own and lives only as long as the
 # test). Both ports come from the test's allocator: PORT+1 was once taken,
-# and is what the allocator hands the next test. The first job id follows
-# PORT too: `zpregel launch` derives the master's ports from the job id,
-# and two suites side by side, each with a cluster whose first job was 1,
-# had their nodes join one master (job ids 188 + PORT mod 400 put those
-# ports at 32032 and up, above the allocator's range).
-#   tests/slurm.sh up DIR PORT DPORT   start it; SLURM_CONF is DIR/slurm.conf
+# and is what the allocator hands the next test. Steps get the ports
+# RESV..RESV+1 reserved (MpiParams=ports), two more of the allocator's,
+# where `zpregel launch` puts the master: the ports it derives from the
+# job id without them were once taken by two suites side by side (their
+# clusters both began at job 1), and then by an ephemeral port.
+#   tests/slurm.sh up DIR PORT DPORT RESV   start it; SLURM_CONF is DIR/slurm.conf
 #   tests/slurm.sh down DIR      stop it (quietly, whatever is running)
 set -u
 cmd=$1 dir=$2
 export SLURM_CONF=$dir/slurm.conf
 case $cmd in
 up)
-    port=$3 dport=$4
+    port=$3 dport=$4 resv=$5
     node=$(hostname -s)
     mkdir -p "$dir/state" "$dir/spool"
     cat >"$SLURM_CONF" <<EOF
@@ -24,7 +24,7 @@ ClusterName=zpregeltest
 SlurmctldHost=$node(127.0.0.1)
 SlurmctldPort=$port
 SlurmdPort=$dport
-FirstJobId=$((188 + port % 400))
+MpiParams=ports=$resv-$((resv + 1))
 AuthType=auth/none
 CredType=cred/none
 SlurmUser=root
@@ -75,7 +75,7 @@ down)
     exit 0
     ;;
 *)
-    echo "usage: $0 up DIR PORT | down DIR" >&2
+    echo "usage: $0 up DIR PORT DPORT RESV | down DIR" >&2
     exit 2
     ;;
 esac

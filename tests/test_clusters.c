@@ -202,11 +202,19 @@ Test (clusters, a_job_runs_across_a_slurm_allocation_with_srun, .fini = s_slurm_
     char dir[4096];
     snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
     snprintf (s_slurm_dir, sizeof s_slurm_dir, "%s/slurm", dir);
-    char port[16], dport[16];
+    char port[16], dport[16], resv[16];
     snprintf (port, sizeof port, "%d", zp_test_port ());
     snprintf (dport, sizeof dport, "%d", zp_test_port ());
+    /* Two ports in a row for the master (the step's reserved ports). */
+    int lo = zp_test_port (), hi = zp_test_port ();
+    for (int tries = 0; hi != lo + 1 && tries < 100; tries++) {
+        lo = hi;
+        hi = zp_test_port ();
+    }
+    cr_assert_eq (hi, lo + 1, "no two free ports in a row");
+    snprintf (resv, sizeof resv, "%d", lo);
     const char *up[] = {
-        "/bin/bash", zp_test_path ("tests/slurm.sh"), "up", s_slurm_dir, port, dport, NULL};
+        "/bin/bash", zp_test_path ("tests/slurm.sh"), "up", s_slurm_dir, port, dport, resv, NULL};
     zp_test_run_t r;
     zp_test_run (up, 60, &r);
     cr_assert_eq (r.status, 0, "cannot start Slurm: %s%s", r.out, r.err);
@@ -219,6 +227,7 @@ Test (clusters, a_job_runs_across_a_slurm_allocation_with_srun, .fini = s_slurm_
     const char *job = s_named_job (dir, "slurm", "");
     const char *srun[] = {"/usr/bin/srun",
                           "--ntasks=3",
+                          "--resv-ports=2",
                           "--overcommit",
                           "--kill-on-bad-exit=0",
                           zp_test_bin (),
@@ -235,6 +244,11 @@ Test (clusters, a_job_runs_across_a_slurm_allocation_with_srun, .fini = s_slurm_
         cr_assert (at && strstr (at, ": the job finished"), "task %d said nothing:\n%s", task,
                    r.err);
     }
+    /* The master took the ports Slurm reserved for the step. */
+    char listens[128];
+    snprintf (listens, sizeof listens, ":%d and tcp://", lo);
+    cr_assert (strstr (r.err, listens) && strstr (r.err, "(ports Slurm reserved for the step)"),
+               "%s", r.err);
     /* Task 0 ran the master (and w0 in it), the tcp nodes were dealt out. */
     cr_assert (strstr (r.err, "task 0 of 3 on") && strstr (r.err, "master (exit 0)"), "%s", r.err);
     zp_test_run_free (&r);
