@@ -123,7 +123,7 @@ struct zp_partition_s {
        into the in-neighbours' entries, a sparse one pushes them */
     bool pull_ok;       /* engine.pull, a sum/min/max combiner, and memory */
     bool pulling;       /* this superstep was dense */
-    zp_pull_t pull;     /* built the first time a superstep is dense */
+    zp_pull_t pull;     /* built with the partition (pull_ok) */
     zp_value_t *share;  /* n slots, at the identity between supersteps */
     uint8_t *share_set; /* n: set by a message that its value cannot tell of (zp_improves) */
     uint32_t *slot;     /* n: each vertex's slot, hubs first within a lane (zp_pull_order) */

@@ -22,9 +22,9 @@
     branch the processor cannot predict. The slots are ordered by
     out-degree (zp_pull_order): in a power-law graph a few vertices are
     most of the sources the gather reads, and with their slots side by
-    side they stay in the cache. It is built the first time a superstep
-    is dense, from the partition's out-edges, on the worker's compute
-    threads, into memory mapped with its pages in.
+    side they stay in the cache. It is built with the partition, from
+    its out-edges, on the worker's compute threads, into memory mapped
+    with its pages in.
 */
 #ifndef ZP_PULL_H
 #define ZP_PULL_H
