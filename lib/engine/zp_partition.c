@@ -118,10 +118,6 @@ const zp_value_t *zp_partition_values (const zp_partition_t *p)
     return p->values;
 }
 
-static void s_lane_start (void *arg);
-static void s_lane_stop (void *arg);
-static void s_waiting (void *arg);
-
 zp_partition_t *zp_partition_new (const zp_assign_t *a, const zp_program_t *program, char *err,
                                   size_t errlen)
 {
@@ -269,12 +265,12 @@ zp_partition_t *zp_partition_new (const zp_assign_t *a, const zp_program_t *prog
            the in-edges of a graph are built when it is loaded: a
            superstep that is the first dense one (BFS's second, PageRank's
            first) would otherwise spend most of its time building it (at
-           R-MAT scale 20, ~0.2 s of BFS's 0.3 s superstep). Without
-           memory for it the partition pushes, as s_dense does. */
-        if (p->n_lanes > 1 && !(p->pool = zp_pool_new (p->n_lanes, s_lane_start, s_lane_stop, p)))
-            goto oom;
-        if (zp_pull_build (&p->pull, p->n, p->out_off, p->out_tgt, p->slot, p->n_vertices, p->pool,
-                           p->n_lanes, s_waiting, p) != 0)
+           R-MAT scale 20, ~0.2 s of BFS's 0.3 s superstep). On this
+           thread alone: the compute threads start with the first compute,
+           so that they are watched for crashes as it is (s_lanes_new).
+           Without memory for it the partition pushes, as s_dense does. */
+        if (zp_pull_build (&p->pull, p->n, p->out_off, p->out_tgt, p->slot, p->n_vertices, NULL, 1,
+                           NULL, NULL) != 0)
             p->pull_ok = false;
     }
 
