@@ -99,6 +99,18 @@ static bool s_is_worker_file (const char *name, unsigned *step, uint64_t *finger
            strcmp (tail, "zpc") == 0;
 }
 
+/* Whether a directory entry is a worker file's temporary, left by a worker
+   killed while it wrote (step-S.wN.F.zpc.tmp): pruned as worker files are
+   (a moved checkpoint once kept a lost worker's). */
+static bool s_is_worker_tmp (const char *name)
+{
+    unsigned step, worker;
+    uint64_t fp;
+    char tail[16];
+    return sscanf (name, "step-%u.w%u.%16" SCNx64 ".%15s", &step, &worker, &fp, tail) == 4 &&
+           strcmp (tail, "zpc.tmp") == 0;
+}
+
 static void s_manifest_path (char *path, size_t len, const char *dir, uint32_t step)
 {
     snprintf (path, len, "%s/step-%u.manifest", dir, step);
@@ -416,7 +428,8 @@ void zp_checkpoint_remove (const char *dir, uint64_t fingerprint, uint32_t worke
 }
 
 /* Removes from `dir` the manifests of supersteps before `below` and, if
-   `workers`, every worker file but those of (keep_fp, keep_step). */
+   `workers`, every worker file but those of (keep_fp, keep_step), and
+   every worker file's temporary. */
 static void s_prune (const char *dir, bool workers, uint64_t keep_fp, uint32_t keep_step,
                      uint32_t below)
 {
@@ -426,8 +439,9 @@ static void s_prune (const char *dir, bool workers, uint64_t keep_fp, uint32_t k
     while (d && (e = readdir (d))) {
         unsigned step;
         uint64_t fp;
-        bool worker = s_is_worker_file (e->d_name, &step, &fp);
-        if ((worker && workers && !(fp == keep_fp && step == keep_step)) ||
+        bool tmp = s_is_worker_tmp (e->d_name);
+        bool worker = !tmp && s_is_worker_file (e->d_name, &step, &fp);
+        if ((tmp && workers) || (worker && workers && !(fp == keep_fp && step == keep_step)) ||
             (!worker && s_is_manifest (e->d_name, &step) && step < below)) {
             snprintf (path, sizeof path, "%s/%.*s", dir, (int) (sizeof path - strlen (dir) - 2),
                       e->d_name);
