@@ -777,17 +777,23 @@ static void s_on_broadcast_cb (void *ctx, const zp_broadcast_t *b)
     s_handle_broadcast (ctx, b);
 }
 
+/* One broadcast from the SUB socket; whether there was one. */
+static bool s_on_bcast (self_t *self)
+{
+    zp_wire_msg_t msg;
+    if (zp_wire_recv (self->node.bcast, false, &msg) != 0)
+        return false;
+    zp_node_broadcast (&self->node, &msg, s_on_broadcast_cb, self);
+    return true;
+}
+
 /* Reads the broadcasts that wait on the SUB socket now (not while the
    test hook keeps the router deaf). */
 static void s_drain_broadcasts (self_t *self)
 {
-    for (int i = 0;
-         !self->deaf_until && i < 10000 && (zsock_events (self->node.bcast) & ZMQ_POLLIN); i++) {
-        zp_wire_msg_t msg;
-        if (zp_wire_recv (self->node.bcast, false, &msg) != 0)
+    for (int i = 0; !self->deaf_until && i < 10000; i++)
+        if (!(zsock_events (self->node.bcast) & ZMQ_POLLIN) || !s_on_bcast (self))
             break;
-        zp_node_broadcast (&self->node, &msg, s_on_broadcast_cb, self);
-    }
 }
 
 static void s_on_control (self_t *self)
@@ -890,11 +896,9 @@ void zp_router_actor (zsock_t *pipe, void *args)
                 break;
         } else if (which == self->node.control)
             s_on_control (self);
-        else if (which == self->node.bcast) {
-            zp_wire_msg_t msg;
-            if (zp_wire_recv (self->node.bcast, false, &msg) == 0)
-                zp_node_broadcast (&self->node, &msg, s_on_broadcast_cb, self);
-        } else if (which == self->node.data)
+        else if (which == self->node.bcast)
+            s_on_bcast (self);
+        else if (which == self->node.data)
             s_on_data (self);
         else
             s_on_worker (self, which);

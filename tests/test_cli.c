@@ -125,8 +125,7 @@ Test (cli, results_come_as_csv_or_json_lines_with_the_vertices_names)
     text = zp_test_read (jsonl, NULL);
     cr_assert (text && strncmp (text, "{\"id\":1,\"name\":\"0ad\",\"value\":", 29) == 0, "%.200s",
                text);
-    cr_assert (strstr (text, "\n{\"id\":16808,\"name\":\"libc6\",\"value\":"),
-               "no line for libc6");
+    cr_assert (strstr (text, "\n{\"id\":16808,\"name\":\"libc6\",\"value\":"), "no line for libc6");
     free (text);
 }
 

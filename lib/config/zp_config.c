@@ -193,6 +193,7 @@ typedef struct {
     yaml_document_t *doc;
     const char *const *overrides;
     const char *const *labels; /* how each override was given (NULL: "--set ...") */
+    bool no_file;              /* the overrides are the whole job (zp_config_load_flags) */
     char *dir;                 /* directory of the YAML file */
     char *err;
     size_t errlen;
@@ -211,11 +212,10 @@ static void s_given (const s_ctx_t *ctx, int i, char *buf, size_t len)
 static void s_origin (s_ctx_t *ctx, yaml_node_t *node, char *buf, size_t len)
 {
     const char *tag = node && node->tag ? (const char *) node->tag : "";
-    bool no_file = strcmp (ctx->cfg->path, ZP_CONFIG_NO_FILE) == 0;
     if (strncmp (tag, S_SET_TAG, strlen (S_SET_TAG)) == 0) {
         int i = atoi (tag + strlen (S_SET_TAG));
         s_given (ctx, i, buf, len);
-    } else if (no_file)
+    } else if (ctx->no_file)
         snprintf (buf, len, "%s", ctx->cfg->path);
     else
         snprintf (buf, len, "%s:%zu", ctx->cfg->path, node ? node->start_mark.line + 1 : 1);
@@ -627,8 +627,7 @@ static int s_section (s_ctx_t *ctx, yaml_node_t *node, const s_key_t *keys, void
             char sub[512];
             snprintf (sub, sizeof sub, "%s%s%s", path, *path ? "." : "", keys[i].name);
             /* Without a file, no flag is to blame: the command line is. */
-            bool no_file = strcmp (ctx->cfg->path, ZP_CONFIG_NO_FILE) == 0;
-            return s_fail (ctx, no_file ? NULL : owner, sub, "required key is missing");
+            return s_fail (ctx, ctx->no_file ? NULL : owner, sub, "required key is missing");
         }
     return 0;
 }
@@ -1047,7 +1046,7 @@ zp_config_t *zp_config_load_flags (const char *path, const char *const *override
     s_defaults (cfg);
     cfg->path = strdup (shown);
     char *dircopy = strdup (path ? path : "./job");
-    s_ctx_t ctx = {cfg, NULL, overrides, labels, NULL, err, errlen};
+    s_ctx_t ctx = {cfg, NULL, overrides, labels, !path, NULL, err, errlen};
     if (!cfg->path || !dircopy) {
         free (dircopy);
         zp_config_destroy (&cfg);

@@ -10,14 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct {
-    uint64_t id;
-    char *name;
-} s_named_t;
-
 static int s_cmp_named (const void *a, const void *b)
 {
-    const s_named_t *x = a, *y = b;
+    const zp_named_t *x = a, *y = b;
     return x->id < y->id ? -1 : x->id > y->id;
 }
 
@@ -29,8 +24,7 @@ int zp_names_load (zp_names_t *self, const char *path, char *err, size_t errlen)
         snprintf (err, errlen, "%s: cannot open: %s", path, strerror (errno));
         return -1;
     }
-    s_named_t *all = NULL;
-    size_t n = 0, cap = 0, line_no = 0, size = 0;
+    size_t cap = 0, line_no = 0, size = 0;
     char *line = NULL;
     int rc = 0;
     while (rc == 0 && getline (&line, &size, f) >= 0) {
@@ -47,73 +41,45 @@ int zp_names_load (zp_names_t *self, const char *path, char *err, size_t errlen)
             rc = -1;
             break;
         }
-        s_named_t *grown = zp_grow (all, &cap, n, sizeof *all, 1024);
+        zp_named_t *grown = zp_grow (self->items, &cap, self->n, sizeof *grown, 1024);
         char *name = grown ? strdup (end + 1) : NULL;
+        if (grown)
+            self->items = grown;
         if (!name) {
-            if (grown)
-                all = grown;
             snprintf (err, errlen, "%s: out of memory", path);
             rc = -1;
             break;
         }
-        all = grown;
-        all[n++] = (s_named_t){id, name};
+        self->items[self->n++] = (zp_named_t){id, name};
     }
     free (line);
     fclose (f);
-    if (rc == 0) {
-        qsort (all, n, sizeof *all, s_cmp_named);
-        for (size_t i = 1; i < n && rc == 0; i++)
-            if (all[i].id == all[i - 1].id) {
-                snprintf (err, errlen, "%s: vertex %" PRIu64 " is named twice", path, all[i].id);
-                rc = -1;
-            }
-    }
-    if (rc == 0) {
-        self->ids = malloc ((n ? n : 1) * sizeof *self->ids);
-        self->names = malloc ((n ? n : 1) * sizeof *self->names);
-        if (!self->ids || !self->names) {
-            snprintf (err, errlen, "%s: out of memory", path);
+    if (rc == 0)
+        qsort (self->items, self->n, sizeof *self->items, s_cmp_named);
+    for (size_t i = 1; rc == 0 && i < self->n; i++)
+        if (self->items[i].id == self->items[i - 1].id) {
+            snprintf (err, errlen, "%s: vertex %" PRIu64 " is named twice", path,
+                      self->items[i].id);
             rc = -1;
         }
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (rc == 0) {
-            self->ids[i] = all[i].id;
-            self->names[i] = all[i].name;
-        } else
-            free (all[i].name);
-    }
-    free (all);
-    if (rc == 0)
-        self->n = n;
-    else {
-        free (self->ids);
-        free (self->names);
-        memset (self, 0, sizeof *self);
-    }
+    if (rc != 0)
+        zp_names_free (self);
     return rc;
 }
 
 const char *zp_names_find (const zp_names_t *self, uint64_t id)
 {
-    size_t lo = 0, hi = self->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (self->ids[mid] < id)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < self->n && self->ids[lo] == id ? self->names[lo] : NULL;
+    zp_named_t key = {id, NULL};
+    const zp_named_t *found =
+        self->n ? bsearch (&key, self->items, self->n, sizeof key, s_cmp_named) : NULL;
+    return found ? found->name : NULL;
 }
 
 void zp_names_free (zp_names_t *self)
 {
     for (size_t i = 0; i < self->n; i++)
-        free (self->names[i]);
-    free (self->ids);
-    free (self->names);
+        free (self->items[i].name);
+    free (self->items);
     memset (self, 0, sizeof *self);
 }
 
@@ -200,6 +166,8 @@ int zp_output_write (const zp_graph_t *g, const zp_value_t *values, const zp_out
     setvbuf (out, NULL, _IOFBF, 1 << 20);
     s_header (out, &text);
     char buf[1024];
+    /* Ids and names both ascend: one walk pairs them. */
+    size_t named = 0;
     for (uint64_t i = 0; i < g->n; i++) {
         if (s_value_text (&text, &values[i * text.words], buf, sizeof buf) < 0) {
             snprintf (err, errlen,
@@ -208,8 +176,14 @@ int zp_output_write (const zp_graph_t *g, const zp_value_t *values, const zp_out
             fclose (out);
             return -1;
         }
-        s_row (out, &text, g->ids[i], text.names ? zp_names_find (text.names, g->ids[i]) : NULL,
-               buf);
+        const char *name = NULL;
+        if (text.names) {
+            while (named < text.names->n && text.names->items[named].id < g->ids[i])
+                named++;
+            if (named < text.names->n && text.names->items[named].id == g->ids[i])
+                name = text.names->items[named].name;
+        }
+        s_row (out, &text, g->ids[i], name, buf);
     }
     if (fflush (out) != 0 || ferror (out)) {
         snprintf (err, errlen, "%s: write failed: %s", path, strerror (errno));

@@ -15,8 +15,11 @@
 
 /* Vertex names by id, sorted by id. */
 typedef struct {
-    uint64_t *ids;
-    char **names;
+    uint64_t id;
+    char *name;
+} zp_named_t;
+typedef struct {
+    zp_named_t *items;
     size_t n;
 } zp_names_t;
 
