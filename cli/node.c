@@ -10,7 +10,7 @@ static int s_run_node_once (const zp_config_t *cfg, const zp_worker_config_t *wc
     char locality[300];
     snprintf (locality, sizeof locality, "%s/%d", zp_process_hostname (), (int) getpid ());
     zp_node_args_t args = zp_node_args_of (cfg, wc, locality, security);
-    zactor_t *actor = zactor_new (router ? zp_router_actor : zp_worker_actor, &args);
+    zactor_t *actor = zp_actor_new (router ? zp_router_actor : zp_worker_actor, &args);
     if (!actor) {
         fprintf (stderr, "zpregel: %s %s: cannot start on %s\n", router ? "router" : "worker",
                  wc->name, wc->endpoint);

@@ -685,7 +685,7 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
                                      wc->endpoint, wc->host ? wc->host : "this host", cfg->path,
                                      wc->host ? wc->host : zp_process_hostname ());
     }
-    master = zactor_new (zp_master_actor, &margs);
+    master = zp_actor_new (zp_master_actor, &margs);
     if (!master) {
         snprintf (err, errlen, "cannot start the master on %s", margs.public_control);
         goto done;
@@ -724,7 +724,7 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
             args.advertise = NULL;
             args.program = NULL;
             args.report_exit = false;
-            workers[w] = zactor_new (router ? zp_router_actor : zp_worker_actor, &args);
+            workers[w] = zp_actor_new (router ? zp_router_actor : zp_worker_actor, &args);
         } else if (zp_config_is_local (wc->host) && options && options->spawn) {
             if (!options->exe) {
                 snprintf (err, errlen, "%s: starting tcp nodes needs the zpregel binary", names[w]);

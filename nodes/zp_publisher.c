@@ -125,7 +125,7 @@ int zp_publisher_start_heartbeat (zp_publisher_t *self, uint32_t interval_ms, co
         return 0;
     self->interval_ms = interval_ms ? interval_ms : 1;
     self->control = control;
-    self->actor = zactor_new (s_actor, self);
+    self->actor = zp_actor_new (s_actor, self);
     return self->actor ? 0 : -1;
 }
 

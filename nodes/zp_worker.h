@@ -13,9 +13,9 @@
     The same actor runs as a thread of `zpregel run` (inproc endpoints) or
     alone in a `zpregel worker` process (tcp endpoints).
 
-        zactor_t *w = zactor_new (zp_worker_actor, &args);  // returns when bound
+        zactor_t *w = zp_actor_new (zp_worker_actor, &args);  // returns when bound
         ...
-        zactor_destroy (&w);                               // sends $TERM
+        zp_actor_destroy (&w);                               // sends $TERM, waits
 */
 #ifndef ZP_WORKER_H
 #define ZP_WORKER_H

@@ -81,7 +81,7 @@ zp_heartbeat_t *zp_heartbeat_new (const char *control, const char *name,
         memcpy (self->identity + len, ZP_HEARTBEAT_SUFFIX, sizeof ZP_HEARTBEAT_SUFFIX);
     }
     if (self->control && self->identity)
-        self->actor = zactor_new (s_actor, self);
+        self->actor = zp_actor_new (s_actor, self);
     if (!self->actor) {
         zp_heartbeat_destroy (&self);
         return NULL;
