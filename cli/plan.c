@@ -114,8 +114,9 @@ int zp_cli_plan (int argc, char **argv)
     }
     if (cfg && !traffic_path) {
         /* Estimate from the graph, placed as the job would place it. */
-        zp_graph_source_t src = {cfg->graph, cfg->format, cfg->directed < 0 ? 1 : cfg->directed,
-                                 NULL, false};
+        zp_graph_source_t src = {.path = cfg->graph,
+                                 .format = cfg->format,
+                                 .directed = cfg->directed < 0 ? 1 : cfg->directed};
         zp_graph_t *g = zp_graph_load (&src, NULL, err, sizeof err);
         if (!g) {
             fprintf (stderr, "zpregel: %s\n", err);

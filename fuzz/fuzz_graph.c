@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     char err[1024];
     zp_format_t formats[] = {ZP_FORMAT_SNAP, ZP_FORMAT_BINARY};
     for (int i = 0; i < 2; i++) {
-        zp_graph_source_t src = {path, formats[i], 0, NULL, false};
+        zp_graph_source_t src = {path, formats[i], 0, NULL, false, 0};
         zp_graph_t *g = zp_graph_load (&src, NULL, err, sizeof err);
         if (g)
             zp_graph_build_in_edges (g);

@@ -896,8 +896,12 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
     summary->value_type = program->value_type;
 
     int64_t t0 = zclock_usecs ();
-    zp_graph_source_t source = {cfg->graph, cfg->format, cfg->directed < 0 ? 1 : cfg->directed,
-                                NULL, (program->flags & ZP_NEEDS_VERTEX_VALUES) != 0};
+    zp_graph_source_t source = {
+        .path = cfg->graph,
+        .format = cfg->format,
+        .directed = cfg->directed < 0 ? 1 : cfg->directed,
+        .vertex_values = (program->flags & ZP_NEEDS_VERTEX_VALUES) != 0,
+    };
     zp_properties_t *props = NULL;
     char weight[256];
     zp_format_t format = zp_graph_format (cfg->graph, cfg->format);

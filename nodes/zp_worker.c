@@ -34,6 +34,7 @@
 #include "zp_grow.h"
 #include "zp_partition.h"
 #include "zp_pool.h"
+#include "zp_process.h"
 #include "zp_log.h"
 #include "zp_node.h"
 #include "zp_heartbeat.h"
@@ -670,7 +671,7 @@ static void s_on_assign (self_t *self, const void *frame, size_t size)
        job's workers on this host. */
     if (!a.settings.threads) {
         uint32_t here = a.settings.host_workers;
-        a.settings.threads = zp_pool_cpus () / (here ? here : 1);
+        a.settings.threads = zp_process_cpus () / (here ? here : 1);
         if (!a.settings.threads)
             a.settings.threads = 1;
     }

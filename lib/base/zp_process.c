@@ -1,10 +1,12 @@
 /*  zp_process: spawning and reaping child processes. Linux (prctl). */
+#define _GNU_SOURCE /* sched_getaffinity */
 #include "zp_process.h"
 
 #include <czmq.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -160,4 +162,13 @@ void zp_process_end_text (const char *role, const char *name, pid_t pid, int sta
                   name, (int) pid, status, status - 128);
     else
         snprintf (buf, len, "%s %s (pid %d) exited with status %d", role, name, (int) pid, status);
+}
+
+uint32_t zp_process_cpus (void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity (0, sizeof set, &set) == 0 && CPU_COUNT (&set) > 0)
+        return (uint32_t) CPU_COUNT (&set);
+    long n = sysconf (_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (uint32_t) n : 1;
 }

@@ -14,6 +14,7 @@
 #define ZP_PROCESS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* The exit status of a zpregel process whose vertex program crashed (a
@@ -63,5 +64,8 @@ int zp_process_signal (void);
 
 /* This machine's host name (static buffer). */
 const char *zp_process_hostname (void);
+
+/* The CPUs this process may run on (its affinity mask), at least 1. */
+uint32_t zp_process_cpus (void);
 
 #endif

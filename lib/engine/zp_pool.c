@@ -1,13 +1,11 @@
 /*  zp_pool: see zp_pool.h. One mutex and two condition variables: a run
     bumps `generation` and wakes the threads; each runs its lane, and the
     last one to finish wakes the caller. */
-#define _GNU_SOURCE
 #include "zp_pool.h"
 #include "zp_ticker.h"
 
 #include <errno.h>
 #include <pthread.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -158,13 +156,4 @@ void zp_pool_run (zp_pool_t *self, zp_pool_fn *fn, void *arg, void (*waiting) (v
         }
     }
     pthread_mutex_unlock (&self->lock);
-}
-
-uint32_t zp_pool_cpus (void)
-{
-    cpu_set_t set;
-    if (sched_getaffinity (0, sizeof set, &set) == 0 && CPU_COUNT (&set) > 0)
-        return (uint32_t) CPU_COUNT (&set);
-    long n = sysconf (_SC_NPROCESSORS_ONLN);
-    return n > 0 ? (uint32_t) n : 1;
 }

@@ -30,7 +30,4 @@ void zp_pool_destroy (zp_pool_t **self_p);
 void zp_pool_run (zp_pool_t *self, zp_pool_fn *fn, void *arg, void (*waiting) (void *),
                   void *wait_arg);
 
-/* The CPUs this process may run on (its affinity mask), at least 1. */
-uint32_t zp_pool_cpus (void);
-
 #endif

@@ -9,17 +9,25 @@
     enough (the common case: ids 0..n-1 or 1..n), an open-addressing hash table
     otherwise.
 
+    A Graphalytics edge file is parsed on every CPU the process may use:
+    the mapping is cut into shares at line starts, a thread parses each into
+    an edge list of its own, and the lists are read in file order, so the
+    graph is the one a single pass builds, and an error is the first in the
+    file, on its line.
+
     The CSR is built in one counting pass and one filling pass; adjacency lists
     are then sorted (only those that are not sorted already) so repeated
     edges can be dropped in the same sweep.
 */
 #include "zp_graph.h"
 #include "zp_output.h"
+#include "zp_process.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,14 +163,18 @@ static int s_bad_line (const s_file_t *f, char *err, size_t errlen, const char *
     return -1;
 }
 
-/* Parses an unsigned decimal at f->p; 0 on success. */
+/* Parses an unsigned decimal at f->p; 0 on success. Nineteen digits
+   cannot overflow 64 bits, so only the digits after them are checked. */
 static inline int s_uint (s_file_t *f, uint64_t *value)
 {
-    const char *q = f->p;
-    if (q >= f->end || (unsigned) (*q - '0') > 9)
+    const char *q = f->p, *end = f->end;
+    if (q >= end || (unsigned) (*q - '0') > 9)
         return -1;
+    const char *unchecked = end - q > 19 ? q + 19 : end;
     uint64_t v = 0;
-    while (q < f->end && (unsigned) (*q - '0') <= 9) {
+    while (q < unchecked && (unsigned) (*q - '0') <= 9)
+        v = v * 10 + (unsigned) (*q++ - '0');
+    while (q < end && (unsigned) (*q - '0') <= 9) {
         unsigned d = (unsigned) (*q - '0');
         if (v > (UINT64_MAX - d) / 10)
             return -1;
@@ -225,6 +237,13 @@ static void s_skip_field (s_file_t *f)
 {
     while (f->p < f->end && !s_is_blank (*f->p) && *f->p != '\n')
         f->p++;
+}
+
+/* Skips what is left of the line (properties we do not load) and its end. */
+static void s_skip_line (s_file_t *f)
+{
+    const char *nl = memchr (f->p, '\n', (size_t) (f->end - f->p));
+    f->p = nl ? nl + 1 : f->end;
 }
 
 /* Id -> index map. */
@@ -403,20 +422,24 @@ static int s_cmp_u32 (const void *x, const void *y)
 }
 
 /* Builds the CSR of `g` (ids set) from edges given as vertex indexes. */
-static int s_build_csr (zp_graph_t *g, const s_edges_t *e, bool weighted)
+/* Builds the CSR from the edge lists parts[0..n_parts), read in order. */
+static int s_build_csr (zp_graph_t *g, const s_edges_t *parts, size_t n_parts, bool weighted)
 {
     uint64_t n = g->n;
     g->offsets = calloc (n + 1, sizeof *g->offsets);
     if (!g->offsets)
         return -1;
-    for (uint64_t i = 0; i < e->count; i++) {
-        if (e->a[i] == e->b[i]) {
-            g->dropped_self_loops++;
-            continue;
+    for (size_t k = 0; k < n_parts; k++) {
+        const s_edges_t *e = &parts[k];
+        for (uint64_t i = 0; i < e->count; i++) {
+            if (e->a[i] == e->b[i]) {
+                g->dropped_self_loops++;
+                continue;
+            }
+            g->offsets[e->a[i] + 1]++;
+            if (!g->directed)
+                g->offsets[e->b[i] + 1]++;
         }
-        g->offsets[e->a[i] + 1]++;
-        if (!g->directed)
-            g->offsets[e->b[i] + 1]++;
     }
     for (uint64_t i = 0; i < n; i++)
         g->offsets[i + 1] += g->offsets[i];
@@ -429,19 +452,22 @@ static int s_build_csr (zp_graph_t *g, const s_edges_t *e, bool weighted)
         return -1;
     }
     memcpy (pos, g->offsets, n * sizeof *pos);
-    for (uint64_t i = 0; i < e->count; i++) {
-        uint64_t a = e->a[i], b = e->b[i];
-        if (a == b)
-            continue;
-        uint64_t at = pos[a]++;
-        g->targets[at] = (uint32_t) b;
-        if (weighted)
-            g->weights[at] = e->w[i];
-        if (!g->directed) {
-            at = pos[b]++;
-            g->targets[at] = (uint32_t) a;
+    for (size_t k = 0; k < n_parts; k++) {
+        const s_edges_t *e = &parts[k];
+        for (uint64_t i = 0; i < e->count; i++) {
+            uint64_t a = e->a[i], b = e->b[i];
+            if (a == b)
+                continue;
+            uint64_t at = pos[a]++;
+            g->targets[at] = (uint32_t) b;
             if (weighted)
                 g->weights[at] = e->w[i];
+            if (!g->directed) {
+                at = pos[b]++;
+                g->targets[at] = (uint32_t) a;
+                if (weighted)
+                    g->weights[at] = e->w[i];
+            }
         }
     }
     free (pos);
@@ -637,6 +663,168 @@ static int s_weight_column (const zp_properties_t *props, const char *weight, co
     return -1;
 }
 
+/* Shares of an edge file, parsed each on a thread of its own. */
+#define S_SHARES_MAX     64
+#define S_SHARE_MIN_SIZE (8u << 20) /* smaller files are not worth a thread */
+
+typedef enum {
+    S_SHARE_OK = 0,
+    S_SHARE_IDS,       /* no "source target" */
+    S_SHARE_NO_WEIGHT, /* the weight column is missing */
+    S_SHARE_WEIGHT,    /* the weight is not a finite, non-negative number */
+    S_SHARE_UNKNOWN,   /* an id that is not in the vertex file */
+    S_SHARE_MEMORY,
+} s_share_error_t;
+
+typedef struct {
+    s_file_t f; /* over the share; f.line counts its lines */
+    const s_idmap_t *map;
+    int wcol; /* the weight's column after the two ids, or -1 */
+    s_edges_t edges;
+    uint64_t records;
+    s_share_error_t error;
+    uint64_t unknown; /* with S_SHARE_UNKNOWN: the id */
+} s_share_t;
+
+/* How many shares to cut `f` into: `threads` if set, else one per CPU
+   for each S_SHARE_MIN_SIZE bytes, at most S_SHARES_MAX. */
+static size_t s_shares_count (const s_file_t *f, uint32_t threads)
+{
+    size_t n = threads;
+    if (!n) {
+        n = zp_process_cpus ();
+        size_t fits = f->size / S_SHARE_MIN_SIZE;
+        if (n > fits)
+            n = fits;
+    }
+    return n < 1 ? 1 : n > S_SHARES_MAX ? S_SHARES_MAX : n;
+}
+
+/* Cuts f into n shares of about equal size, each starting at a line start. */
+static void s_shares_cut (const s_file_t *f, s_share_t *shares, size_t n, const s_idmap_t *map,
+                          int wcol)
+{
+    size_t page = (size_t) sysconf (_SC_PAGESIZE);
+    const char *from = f->p;
+    for (size_t k = 0; k < n; k++) {
+        const char *to = f->end;
+        if (k + 1 < n) {
+            to = f->p + (size_t) ((double) f->size * (double) (k + 1) / (double) n);
+            if (to < from)
+                to = from;
+            const char *nl = to < f->end ? memchr (to, '\n', (size_t) (f->end - to)) : NULL;
+            to = nl ? nl + 1 : f->end;
+        }
+        s_share_t *s = &shares[k];
+        s->f = *f;
+        s->f.p = from;
+        s->f.end = to;
+        s->f.line = 0;
+        s->f.line_start = NULL;
+        /* Pages are given back from the first one wholly in the share. */
+        s->f.released = from;
+        if (f->data) {
+            size_t off = (size_t) (from - f->data);
+            s->f.released = f->data + (off + page - 1) / page * page;
+        }
+        s->map = map;
+        s->wcol = wcol;
+        from = to;
+    }
+}
+
+static void *s_share_parse (void *arg)
+{
+    s_share_t *s = arg;
+    s_file_t *f = &s->f;
+    bool weighted = s->wcol >= 0;
+    while (s_next_line (f, false)) {
+        uint64_t a, b;
+        double w = 0;
+        s->records++;
+        if (s_uint (f, &a) != 0 || !s_sep (f) || s_uint (f, &b) != 0) {
+            s->error = S_SHARE_IDS;
+            return NULL;
+        }
+        for (int col = 0; col <= s->wcol; col++) {
+            if (!s_sep (f)) {
+                s->error = S_SHARE_NO_WEIGHT;
+                return NULL;
+            }
+            if (col < s->wcol)
+                s_skip_field (f);
+            else if (s_weight (f, &w) != 0) {
+                s->error = S_SHARE_WEIGHT;
+                return NULL;
+            }
+        }
+        s_skip_line (f);
+        int64_t ia = s_idmap_get (s->map, a), ib = s_idmap_get (s->map, b);
+        if (ia < 0 || ib < 0) {
+            s->error = S_SHARE_UNKNOWN;
+            s->unknown = ia < 0 ? a : b;
+            return NULL;
+        }
+        if (s_edges_push (&s->edges, (uint32_t) ia, (uint32_t) ib, w, weighted) != 0) {
+            s->error = S_SHARE_MEMORY;
+            return NULL;
+        }
+    }
+    return NULL;
+}
+
+/* Parses every share, the first on this thread and each other on a thread
+   of its own (on this one when a thread cannot start). */
+static void s_shares_parse (s_share_t *shares, size_t n)
+{
+    pthread_t threads[S_SHARES_MAX];
+    bool started[S_SHARES_MAX] = {false};
+    for (size_t k = 1; k < n; k++)
+        started[k] = pthread_create (&threads[k], NULL, s_share_parse, &shares[k]) == 0;
+    s_share_parse (&shares[0]);
+    for (size_t k = 1; k < n; k++) {
+        if (started[k])
+            pthread_join (threads[k], NULL);
+        else
+            s_share_parse (&shares[k]);
+    }
+}
+
+/* The first error in file order, with its line in the whole file; else the
+   records of every share in *records. */
+static int s_shares_error (s_share_t *shares, size_t n, const char *vpath, uint64_t *records,
+                           char *err, size_t errlen)
+{
+    size_t lines = 0;
+    *records = 0;
+    for (size_t k = 0; k < n; k++) {
+        s_share_t *s = &shares[k];
+        *records += s->records;
+        if (s->error == S_SHARE_OK) {
+            lines += s->f.line;
+            continue;
+        }
+        s->f.line += lines;
+        switch (s->error) {
+        case S_SHARE_IDS:
+            return s_bad_line (&s->f, err, errlen,
+                               "\"source target [properties]\" with unsigned integer ids");
+        case S_SHARE_NO_WEIGHT:
+            return s_bad_line (&s->f, err, errlen, "a weight column on the edge");
+        case S_SHARE_WEIGHT:
+            return s_bad_line (&s->f, err, errlen, "a finite, non-negative weight");
+        case S_SHARE_UNKNOWN:
+            snprintf (err, errlen, "%s:%zu: vertex %" PRIu64 " is not in %s", s->f.path, s->f.line,
+                      s->unknown, vpath);
+            return -1;
+        default:
+            snprintf (err, errlen, "%s: out of memory", s->f.path);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static zp_graph_t *s_load_graphalytics (const zp_graph_source_t *src, zp_properties_t **props_p,
                                         char *err, size_t errlen)
 {
@@ -647,7 +835,8 @@ static zp_graph_t *s_load_graphalytics (const zp_graph_source_t *src, zp_propert
     char *vpath = zp_properties_path (props, "vertex-file");
     char *epath = zp_properties_path (props, "edge-file");
     const char *directed = zp_properties_get (props, "directed");
-    s_edges_t edges = {0};
+    s_share_t *shares = NULL;
+    size_t n_shares = 0;
     s_idmap_t map = {0};
     s_file_t f = {0};
     int rc = -1;
@@ -677,50 +866,27 @@ static zp_graph_t *s_load_graphalytics (const zp_graph_source_t *src, zp_propert
         goto done;
     if (s_open (&f, epath, err, errlen) != 0)
         goto done;
-    uint64_t records = 0;
-    while (s_next_line (&f, false)) {
-        uint64_t a, b;
-        double w = 0;
-        records++;
-        if (s_uint (&f, &a) != 0 || !s_sep (&f) || s_uint (&f, &b) != 0) {
-            s_bad_line (&f, err, errlen,
-                        "\"source target [properties]\" with unsigned integer ids");
-            goto done;
-        }
-        for (int col = 0; col <= wcol; col++) {
-            if (!s_sep (&f)) {
-                s_bad_line (&f, err, errlen, "a weight column on the edge");
-                goto done;
-            }
-            if (col < wcol)
-                s_skip_field (&f);
-            else if (s_weight (&f, &w) != 0) {
-                s_bad_line (&f, err, errlen, "a finite, non-negative weight");
-                goto done;
-            }
-        }
-        while (s_sep (&f))
-            s_skip_field (&f);
-        if (f.p < f.end)
-            f.p++;
-        int64_t ia = s_idmap_get (&map, a), ib = s_idmap_get (&map, b);
-        if (ia < 0 || ib < 0) {
-            snprintf (err, errlen, "%s:%zu: vertex %" PRIu64 " is not in %s", epath, f.line,
-                      ia < 0 ? a : b, vpath);
-            goto done;
-        }
-        if (s_edges_push (&edges, (uint32_t) ia, (uint32_t) ib, w, wcol >= 0) != 0) {
-            snprintf (err, errlen, "%s: out of memory", epath);
-            goto done;
-        }
+    n_shares = s_shares_count (&f, src->load_threads);
+    shares = calloc (n_shares, sizeof *shares);
+    if (!shares) {
+        snprintf (err, errlen, "%s: out of memory", epath);
+        goto done;
     }
+    s_shares_cut (&f, shares, n_shares, &map, wcol);
+    s_shares_parse (shares, n_shares);
+    uint64_t records = 0;
+    if (s_shares_error (shares, n_shares, vpath, &records, err, errlen) != 0)
+        goto done;
     if (records == 0) {
         snprintf (err, errlen, "%s: no edges: the file is empty", epath);
         goto done;
     }
     if (s_meta_check (props, "edges", records, epath, "edges", err, errlen) != 0)
         goto done;
-    if (s_build_csr (g, &edges, wcol >= 0) != 0) {
+    s_edges_t parts[S_SHARES_MAX];
+    for (size_t k = 0; k < n_shares; k++)
+        parts[k] = shares[k].edges;
+    if (s_build_csr (g, parts, n_shares, wcol >= 0) != 0) {
         snprintf (err, errlen, "%s: out of memory", epath);
         goto done;
     }
@@ -728,7 +894,9 @@ static zp_graph_t *s_load_graphalytics (const zp_graph_source_t *src, zp_propert
 done:
     s_close (&f);
     s_idmap_free (&map);
-    s_edges_free (&edges);
+    for (size_t k = 0; shares && k < n_shares; k++)
+        s_edges_free (&shares[k].edges);
+    free (shares);
     free (vpath);
     free (epath);
     if (rc != 0) {
@@ -826,7 +994,7 @@ static zp_graph_t *s_load_snap (const zp_graph_source_t *src, char *err, size_t 
     raw.a = raw.b = NULL;
     edges.w = raw.w;
     raw.w = NULL;
-    if (s_build_csr (g, &edges, weighted) != 0) {
+    if (s_build_csr (g, &edges, 1, weighted) != 0) {
         snprintf (err, errlen, "%s: out of memory", src->path);
         goto done;
     }

@@ -45,6 +45,9 @@ typedef struct {
     int directed;                /* SNAP: 1/0; -1 = directed. Graphalytics: from the file */
     const char *weight_property; /* Graphalytics: load this edge property as the weight, or NULL */
     bool vertex_values;          /* Graphalytics: read a value after each id in the .v file */
+    /* Graphalytics: the threads that parse the edge file; 0 for one per
+       CPU the process may use, for each 8 MB of the file */
+    uint32_t load_threads;
 } zp_graph_source_t;
 
 /* Writes the graph in zpregel's binary format (a CSR: see lib/graph/zp_graph.c),

@@ -12,7 +12,7 @@ static zp_graph_t *s_ldbc (const char *name, const char *weight, zp_properties_t
 {
     char path[512];
     snprintf (path, sizeof path, "tests/data/ldbc/%s/%s.properties", name, name);
-    zp_graph_source_t src = {zp_test_path (path), ZP_FORMAT_AUTO, -1, weight, false};
+    zp_graph_source_t src = {zp_test_path (path), ZP_FORMAT_AUTO, -1, weight, false, 0};
     return zp_graph_load (&src, props, s_err, sizeof s_err);
 }
 
@@ -101,7 +101,7 @@ Test (graph, snap_edge_list)
                                       "  18446744073709551615   7  \r\n"
                                       "7 7\n"
                                       "100 7\n");
-    zp_graph_source_t src = {path, ZP_FORMAT_AUTO, 1, NULL, false};
+    zp_graph_source_t src = {path, ZP_FORMAT_AUTO, 1, NULL, false, 0};
     zp_graph_t *g = zp_graph_load (&src, NULL, s_err, sizeof s_err);
     cr_assert_not_null (g, "%s", s_err);
     cr_assert_eq (g->n, 3);
@@ -134,7 +134,7 @@ static void s_bad_ldbc (const char *props, const char *v, const char *e, const c
         zp_test_write (d, "g.v", v);
     if (e)
         zp_test_write (d, "g.e", e);
-    zp_graph_source_t src = {p, ZP_FORMAT_AUTO, -1, weight, false};
+    zp_graph_source_t src = {p, ZP_FORMAT_AUTO, -1, weight, false, 0};
     zp_graph_t *g = zp_graph_load (&src, NULL, s_err, sizeof s_err);
     cr_assert_null (g, "accepted");
     char expect[8192] = "";
@@ -206,7 +206,7 @@ Test (graph, malformed_snap_input_names_file_and_line)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const char *path = zp_test_write (dir, "g.txt", cases[i][0]);
-        zp_graph_source_t src = {path, ZP_FORMAT_SNAP, 1, NULL, false};
+        zp_graph_source_t src = {path, ZP_FORMAT_SNAP, 1, NULL, false, 0};
         cr_assert_null (zp_graph_load (&src, NULL, s_err, sizeof s_err));
         char want[8192];
         snprintf (want, sizeof want, "%s/%s", dir, cases[i][1]);
@@ -215,7 +215,7 @@ Test (graph, malformed_snap_input_names_file_and_line)
     /* An empty edge list is a mistake (a failed download, a wrong path),
        not a graph to run on: 0 vertices would "succeed" with no answer. */
     const char *path = zp_test_write (dir, "empty.txt", "# nothing\n");
-    zp_graph_source_t src = {path, ZP_FORMAT_SNAP, 1, NULL, false};
+    zp_graph_source_t src = {path, ZP_FORMAT_SNAP, 1, NULL, false, 0};
     cr_assert_null (zp_graph_load (&src, NULL, s_err, sizeof s_err));
     char want[8192];
     snprintf (want, sizeof want, "%s/empty.txt: no edges: the file is empty", dir);
@@ -267,7 +267,7 @@ Test (graph, binary_format_round_trips_and_refuses_damage)
         char path[4200];
         snprintf (path, sizeof path, "%s/g.zpg", dir);
         cr_assert_eq (zp_graph_write_binary (g, path, s_err, sizeof s_err), 0, "%s", s_err);
-        zp_graph_source_t src = {path, ZP_FORMAT_AUTO, -1, NULL, false};
+        zp_graph_source_t src = {path, ZP_FORMAT_AUTO, -1, NULL, false, 0};
         zp_graph_t *h = zp_graph_load (&src, NULL, s_err, sizeof s_err);
         cr_assert_not_null (h, "%s", s_err);
         cr_assert_eq (h->n, g->n);
@@ -301,7 +301,7 @@ Test (graph, binary_format_round_trips_and_refuses_damage)
     const char *dir = zp_test_tmpdir ();
     const char *junk =
         zp_test_write (dir, "junk.zpg", "not a graph at all, longer than forty bytes");
-    zp_graph_source_t src = {junk, ZP_FORMAT_AUTO, -1, NULL, false};
+    zp_graph_source_t src = {junk, ZP_FORMAT_AUTO, -1, NULL, false, 0};
     cr_assert_null (zp_graph_load (&src, NULL, s_err, sizeof s_err));
     cr_assert (strstr (s_err, "not a zpregel binary graph (no ZPGRAPH1 header)"), "%s", s_err);
 }
@@ -354,4 +354,77 @@ Test (graph, csv_and_json_lines_carry_names_and_quote_what_needs_it)
     cr_assert (strstr (s_err, "vertex 1 is named twice"), "%s", s_err);
     free (values);
     zp_graph_destroy (&g);
+}
+
+/* Loads DIR/g.properties with the edge file parsed in `threads` shares. */
+static zp_graph_t *s_load_in_shares (const char *props, uint32_t threads)
+{
+    zp_graph_source_t src = {props, ZP_FORMAT_AUTO, -1, "weight", false, threads};
+    return zp_graph_load (&src, NULL, s_err, sizeof s_err);
+}
+
+Test (graph, an_edge_file_parsed_in_shares_gives_the_graph_and_errors_of_one_pass)
+{
+    char d[4096];
+    snprintf (d, sizeof d, "%s", zp_test_tmpdir ());
+    const char *props = zp_test_write (d, "g.properties", S_PROPS);
+    char *v = malloc (1 << 16), *e = malloc (1 << 20);
+    size_t vn = 0, en = 0;
+    for (int i = 1; i <= 500; i++)
+        vn += (size_t) snprintf (v + vn, 16, "%d\n", i);
+    zp_test_write (d, "g.v", v);
+    /* Blank lines, CR LF ends, trailing blanks and extra columns, repeated
+       arcs and self-loops, and no newline after the last line. */
+    uint64_t x = 12345;
+    for (int line = 1; line <= 3000; line++) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        int a = (int) (x >> 33) % 500 + 1, b = (int) (x >> 45) % 500 + 1;
+        if (line % 97 == 0)
+            en += (size_t) snprintf (e + en, 64, "\n");
+        else
+            en += (size_t) snprintf (e + en, 64, "%d %d %d.25%s%s", a, b, line % 7,
+                                     line % 11 == 0 ? " 7 x  \r" : "", line < 3000 ? "\n" : "");
+    }
+    zp_test_write (d, "g.e", e);
+    zp_graph_t *one = s_load_in_shares (props, 1);
+    cr_assert_not_null (one, "%s", s_err);
+    s_check_csr (one);
+    for (uint32_t threads = 2; threads <= 9; threads++) {
+        zp_graph_t *g = s_load_in_shares (props, threads);
+        cr_assert_not_null (g, "%u shares: %s", threads, s_err);
+        cr_assert_eq (g->m, one->m, "%u shares", threads);
+        cr_assert_eq (g->dropped_duplicates, one->dropped_duplicates);
+        cr_assert_eq (g->dropped_self_loops, one->dropped_self_loops);
+        cr_assert_arr_eq (g->offsets, one->offsets, (one->n + 1) * sizeof *one->offsets);
+        cr_assert_arr_eq (g->targets, one->targets, one->m * sizeof *one->targets);
+        cr_assert_arr_eq (g->weights, one->weights, one->m * sizeof *one->weights);
+        zp_graph_destroy (&g);
+    }
+    zp_graph_destroy (&one);
+    /* A bad line at the start, in the middle or at the end is named by its
+       line in the whole file however many shares parse it; of two, the first. */
+    const int bad_lines[] = {1, 1500, 2999, 3000};
+    for (size_t k = 0; k < sizeof bad_lines / sizeof *bad_lines; k++) {
+        int bad = bad_lines[k];
+        char *copy = strdup (e), *at = copy;
+        for (int line = 1; line < bad; line++)
+            at = strchr (at, '\n') + 1;
+        at[0] = 'x'; /* "x..." is no id */
+        if (bad == 1500)
+            strchr (strchr (at, '\n') + 1, ' ')[-1] = '?'; /* the next line too */
+        zp_test_write (d, "g.e", copy);
+        char want[4096];
+        for (uint32_t threads = 1; threads <= 9; threads++) {
+            cr_assert_null (s_load_in_shares (props, threads), "accepted");
+            if (threads == 1)
+                snprintf (want, sizeof want, "%s", s_err);
+            cr_assert_str_eq (s_err, want, "%u shares", threads);
+        }
+        char line[32];
+        snprintf (line, sizeof line, "/g.e:%d: expected", bad);
+        cr_assert (strstr (want, line), "%s", want);
+        free (copy);
+    }
+    free (v);
+    free (e);
 }
