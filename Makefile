@@ -229,6 +229,8 @@ install: $(BIN) $(LIBSO) $(LIBA)
 	ln -sf libzpregel.so.$(SOFULL) $(DESTDIR)$(PREFIX)/lib/libzpregel.so.$(SOMAJOR)
 	ln -sf libzpregel.so.$(SOMAJOR) $(DESTDIR)$(PREFIX)/lib/libzpregel.so
 	install -m 644 include/zpregel/*.h $(DESTDIR)$(PREFIX)/include/zpregel/
+	install -d $(DESTDIR)$(PREFIX)/lib/python3/dist-packages/zpregel
+	install -m 644 python/zpregel/*.py $(DESTDIR)$(PREFIX)/lib/python3/dist-packages/zpregel/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' zpregel.pc.in \
 	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/zpregel.pc
 

@@ -5,6 +5,8 @@
 #   scripts/deps.sh fuzz   clang with libFuzzer, for make fuzz, likewise
 #   scripts/deps.sh slurm  Slurm's daemons and srun (slurm-wlm), for the Slurm
 #                          test, likewise (the test skips without them)
+#   scripts/deps.sh python Debian's python3 with numpy, networkx and scipy, for
+#                          the Python package's test, likewise
 #   scripts/deps.sh web    promtool (prometheus) and headless Chromium, for the
 #                          metrics and status page tests, likewise
 set -u
@@ -41,6 +43,18 @@ if [ "${1:-}" = web ]; then
             s_apt install -y -qq --no-install-recommends prometheus chromium && exit 0
     fi
     echo "zpregel: the status tests need: sudo apt-get install -y prometheus chromium" >&2
+    exit 1
+fi
+if [ "${1:-}" = python ]; then
+    /usr/bin/python3 -c 'import numpy, networkx, scipy' >/dev/null 2>&1 && exit 0
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "zpregel: installing python3 with numpy, networkx and scipy for the Python test" >&2
+        export DEBIAN_FRONTEND=noninteractive
+        s_apt update -qq &&
+            s_apt install -y -qq --no-install-recommends python3 python3-numpy python3-networkx \
+                python3-scipy && exit 0
+    fi
+    echo "zpregel: the Python test needs: sudo apt-get install -y python3-numpy python3-networkx python3-scipy" >&2
     exit 1
 fi
 if [ "${1:-}" = slurm ]; then

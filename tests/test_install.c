@@ -23,8 +23,11 @@ Test (install, an_embedding_program_builds_with_pkg_config_and_runs_without_ld_l
     char dir[4096], script[16384];
     snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
     zp_test_run_t r;
-    snprintf (script, sizeof script, "make -s -C '%s' install PREFIX='%s/prefix' >/dev/null",
-              zp_test_root (), dir);
+    /* One make at a time in the tree: the Python test installs too. */
+    snprintf (script, sizeof script,
+              "mkdir -p '%s/build' && flock '%s/build/.install.lock' "
+              "make -s -C '%s' install PREFIX='%s/prefix' >/dev/null",
+              zp_test_root (), zp_test_root (), zp_test_root (), dir);
     s_sh (script, 240, &r);
     cr_assert_eq (r.status, 0, "make install: %s%s", r.out, r.err);
     zp_test_run_free (&r);
