@@ -356,7 +356,7 @@ int main (int argc, char **argv)
     char props[4200], err[1024];
     snprintf (props, sizeof props, "%s.properties", prefix);
     int64_t t0 = zclock_usecs ();
-    zp_graph_source_t src = {props, ZP_FORMAT_AUTO, 1, NULL, false, 0};
+    zp_graph_source_t src = {props, ZP_FORMAT_AUTO, 1, NULL, false, 0, NULL};
     zp_graph_t *g = zp_graph_load (&src, NULL, err, sizeof err);
     if (!g) {
         fprintf (stderr, "bench: %s\n", err);

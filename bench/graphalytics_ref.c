@@ -292,7 +292,7 @@ int main (int argc, char **argv)
     }
     char err[1024];
     int64_t t0 = zclock_usecs ();
-    zp_graph_source_t src = {argv[2], ZP_FORMAT_AUTO, 1, sssp ? "weight" : NULL, false, 0};
+    zp_graph_source_t src = {argv[2], ZP_FORMAT_AUTO, 1, sssp ? "weight" : NULL, false, 0, NULL};
     zp_graph_t *g = zp_graph_load (&src, NULL, err, sizeof err);
     if (!g) {
         fprintf (stderr, "graphalytics_ref: %s\n", err);

@@ -28,7 +28,7 @@ int main (int argc, char **argv)
     int iterations = atoi (argv[2]);
     char err[1024];
     int64_t t0 = zclock_usecs ();
-    zp_graph_source_t src = {argv[1], ZP_FORMAT_AUTO, 1, NULL, false, 0};
+    zp_graph_source_t src = {argv[1], ZP_FORMAT_AUTO, 1, NULL, false, 0, NULL};
     zp_graph_t *g = zp_graph_load (&src, NULL, err, sizeof err);
     if (!g) {
         fprintf (stderr, "pagerank_ref: %s\n", err);

@@ -213,9 +213,14 @@ static void s_print_summary (const zp_config_t *cfg, const zp_job_summary_t *s)
         for (size_t i = 0; i < s->n_top; i++) {
             char v[64];
             zp_format_value (v, sizeof v, s->top_values[i], s->value_type);
-            char *label = s_label (cfg->labels, s->top_ids[i]);
-            printf ("    %12" PRIu64 "  %s%s%s\n", s->top_ids[i], v, label ? "  " : "",
-                    label ? label : "");
+            /* A graph of names has ids 0..n-1, each its own index. */
+            const char *name = zp_job_summary_name (s, s->top_ids[i]);
+            char *label = name ? NULL : s_label (cfg->labels, s->top_ids[i]);
+            if (name)
+                printf ("    %s  %s\n", name, v);
+            else
+                printf ("    %12" PRIu64 "  %s%s%s\n", s->top_ids[i], v, label ? "  " : "",
+                        label ? label : "");
             free (label);
         }
     }

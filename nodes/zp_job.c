@@ -90,8 +90,8 @@ static void s_param_names (const zp_program_t *p, char *buf, size_t len)
 }
 
 int zp_job_resolve_params (const zp_config_t *cfg, const zp_program_t *program,
-                           const zp_properties_t *props, zp_value_t *values, char *err,
-                           size_t errlen)
+                           const zp_properties_t *props, const zp_graph_t *g, zp_value_t *values,
+                           char *err, size_t errlen)
 {
     char names[512];
     s_param_names (program, names, sizeof names);
@@ -116,7 +116,16 @@ int zp_job_resolve_params (const zp_config_t *cfg, const zp_program_t *program,
                            : def->type == ZP_VERTEX
                                ? "a vertex id (0 to 18446744073709551615)"
                                : "a whole number from 0 to 18446744073709551615";
-        if (given) {
+        if (given && def->type == ZP_VERTEX && g && g->names) {
+            /* The vertices have names: a vertex parameter gives one. */
+            int64_t at = zp_graph_find_name (g, text);
+            if (at < 0) {
+                snprintf (err, errlen, "%s: job.params.%s: no vertex is named \"%s\" in %s",
+                          given->origin, def->name, text, cfg->graph);
+                return -1;
+            }
+            values[k].u64 = g->ids[at];
+        } else if (given) {
             if (s_parse_param (def, text, &values[k]) != 0) {
                 snprintf (err, errlen, "%s: job.params.%s: expected %s, got \"%s\"", given->origin,
                           def->name, what, text);
@@ -215,11 +224,20 @@ void zp_job_summary_free (zp_job_summary_t *summary)
     free (summary->routers);
     free (summary->ids);
     free (summary->values);
+    free (summary->names);
+    free (summary->name_at);
     summary->vertices_of = summary->edges_of = NULL;
     summary->routers = NULL;
     summary->ids = NULL;
     summary->values = NULL;
+    summary->names = NULL;
+    summary->name_at = NULL;
     summary->n_values = 0;
+}
+
+const char *zp_job_summary_name (const zp_job_summary_t *summary, uint64_t i)
+{
+    return summary->names && i < summary->n_values ? summary->names + summary->name_at[i] : NULL;
 }
 
 pid_t zp_job_spawn_node (const char *exe, const zp_config_t *cfg, bool router, const char *name,
@@ -929,6 +947,27 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
         }
         fclose (labels);
     }
+    zp_csv_t csv = {0, cfg->csv_header, cfg->csv_source, cfg->csv_target, cfg->csv_weight};
+    if (format == ZP_FORMAT_CSV) {
+        const char *d = cfg->csv_delimiter;
+        if (d && strcmp (d, "tab") != 0 && strcmp (d, "\\t") != 0 &&
+            (strlen (d) != 1 || *d == '"' || *d == '\n' || *d == '\r')) {
+            snprintf (err, errlen,
+                      "%s: job.csv.delimiter: expected one character (not a quote), or \"tab\", "
+                      "got \"%s\"",
+                      zp_config_origin (cfg, "job.csv.delimiter"), d);
+            return -1;
+        }
+        csv.delimiter = !d ? 0 : strlen (d) == 1 ? *d : '\t';
+        source.csv = &csv;
+    } else if (cfg->csv_delimiter || cfg->csv_header >= 0 || cfg->csv_source || cfg->csv_target ||
+               cfg->csv_weight) {
+        snprintf (err, errlen,
+                  "%s: job.csv is for CSV edge lists; %s is not one (job.format: csv "
+                  "reads it as one)",
+                  cfg->path, cfg->graph);
+        return -1;
+    }
     if (program->flags & ZP_NEEDS_WEIGHTS) {
         /* The weight column's name may come from the dataset's properties. */
         if (format == ZP_FORMAT_GRAPHALYTICS &&
@@ -972,7 +1011,7 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
         snprintf (err, errlen, "out of memory");
         goto done;
     }
-    if (zp_job_resolve_params (cfg, program, props, params, err, errlen) != 0 ||
+    if (zp_job_resolve_params (cfg, program, props, g, params, err, errlen) != 0 ||
         s_check_vertex_params (cfg, program, props, params, g, err, errlen) != 0)
         goto done;
     if ((program->flags & ZP_NEEDS_IN_EDGES) && zp_graph_build_in_edges (g) != 0) {
@@ -1132,6 +1171,10 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
         values = NULL;
         summary->n_values = g->n;
         summary->value_words = words;
+        summary->names = g->names;
+        summary->name_at = g->name_at;
+        g->names = NULL;
+        g->name_at = NULL;
     }
 done:
     zp_status_set_state (status, rc == 0 ? ZP_STATE_FINISHED : ZP_STATE_FAILED);

@@ -27,7 +27,7 @@ zp_layout_t *zp_job_layout (const zp_config_t *cfg, const zp_graph_t *g);
    program->params). `props` may be NULL. 0, or -1 with a message naming where
    the bad value came from. */
 int zp_job_resolve_params (const zp_config_t *cfg, const zp_program_t *program,
-                           const zp_properties_t *props, zp_value_t *values, char *err,
-                           size_t errlen);
+                           const zp_properties_t *props, const zp_graph_t *g, zp_value_t *values,
+                           char *err, size_t errlen);
 
 #endif

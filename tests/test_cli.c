@@ -131,7 +131,9 @@ Test (cli, results_come_as_csv_or_json_lines_with_the_vertices_names)
 
 Test (cli, a_bad_flag_is_named_in_its_error)
 {
-    const char *graph = zp_test_path ("data/debian-deps.properties");
+    /* A copy: zp_test_path's buffers are reused by later calls. */
+    char graph[4200];
+    snprintf (graph, sizeof graph, "%s", zp_test_path ("data/debian-deps.properties"));
     struct {
         const char *args[6];
         int status;
@@ -627,4 +629,181 @@ Test (cli, the_sample_configs_run_every_builtin_on_every_ldbc_dataset, .timeout 
                 }
             }
         }
+}
+
+/* data/debian-deps as a CSV of package names ("package,depends" and a
+   line per dependency, a name quoted now and then), at DIR/deps.csv. */
+static void s_deps_csv (const char *dir, char *path, size_t len)
+{
+    size_t nn = 0;
+    char *names_text = zp_test_read (zp_test_path ("data/debian-deps.names"), &nn);
+    cr_assert (names_text);
+    /* ids are 1..63436, one "id name" line each */
+    static char *names[70000];
+    for (char *line = strtok (names_text, "\n"); line; line = strtok (NULL, "\n")) {
+        char *space = strchr (line, ' ');
+        long id = strtol (line, NULL, 10);
+        if (space && id > 0 && id < 70000)
+            names[id] = space + 1;
+    }
+    char *edges = zp_test_read (zp_test_path ("data/debian-deps.e"), NULL);
+    cr_assert (edges);
+    snprintf (path, len, "%s/deps.csv", dir);
+    FILE *out = fopen (path, "w");
+    cr_assert (out);
+    fputs ("package,depends\n", out);
+    long n = 0;
+    for (char *line = strtok (edges, "\n"); line; line = strtok (NULL, "\n")) {
+        long a, b;
+        cr_assert_eq (sscanf (line, "%ld %ld", &a, &b), 2);
+        cr_assert (names[a] && names[b], "edge %ld %ld has no names", a, b);
+        fprintf (out, n++ % 7 == 0 ? "\"%s\",%s\n" : "%s,%s\n", names[a], names[b]);
+    }
+    fclose (out);
+    free (edges);
+    free (names_text);
+}
+
+Test (cli, a_csv_edge_list_of_names_gives_results_by_name, .timeout = 120)
+{
+    char dir[4096], csv[4200], out[4200], ids_out[4200], jsonl[4200];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    s_deps_csv (dir, csv, sizeof csv);
+    snprintf (out, sizeof out, "%s/bfs.csv", dir);
+    snprintf (ids_out, sizeof ids_out, "%s/bfs.txt", dir);
+    /* BFS from 0ad (id 1) by name, and by id on the .properties graph. */
+    const char *by_name[] = {zp_test_bin (),
+                             "run",
+                             "-q",
+                             "-a",
+                             "bfs",
+                             "-g",
+                             csv,
+                             "-w",
+                             "2",
+                             "-p",
+                             "source=0ad",
+                             "--set",
+                             "job.csv.source=package",
+                             "--set",
+                             "job.csv.target=depends",
+                             "-o",
+                             out,
+                             NULL};
+    zp_test_run_t r;
+    zp_test_run (by_name, 60, &r);
+    cr_assert_eq (r.status, 0, "exit %d\n%s", r.status, r.err);
+    zp_test_run_free (&r);
+    const char *by_id[] = {zp_test_bin (),
+                           "run",
+                           "-q",
+                           "-a",
+                           "bfs",
+                           "-g",
+                           zp_test_path ("data/debian-deps.properties"),
+                           "-p",
+                           "source=1",
+                           "-o",
+                           ids_out,
+                           NULL};
+    zp_test_run (by_id, 60, &r);
+    cr_assert_eq (r.status, 0, "exit %d\n%s", r.status, r.err);
+    zp_test_run_free (&r);
+    /* Every row of the named run is the id run's hop count of that package. */
+    char *named = zp_test_read (out, NULL), *numbered = zp_test_read (ids_out, NULL);
+    char *names_text = zp_test_read (zp_test_path ("data/debian-deps.names"), NULL);
+    cr_assert (named && numbered && names_text);
+    cr_assert (strncmp (named, "name,value\n", 11) == 0, "%.100s", named);
+    static char hops_of[70000][24];
+    for (char *line = strtok (numbered, "\n"); line; line = strtok (NULL, "\n")) {
+        long id;
+        char v[24];
+        if (sscanf (line, "%ld %23s", &id, v) == 2 && id > 0 && id < 70000)
+            snprintf (hops_of[id], sizeof hops_of[id], "%s", v);
+    }
+    size_t rows = 0, reached = 0;
+    char *save = NULL;
+    for (char *line = strtok_r (named + 11, "\n", &save); line;
+         line = strtok_r (NULL, "\n", &save)) {
+        char *comma = strrchr (line, ',');
+        cr_assert (comma, "%s", line);
+        *comma = 0;
+        char *name = line;
+        /* No package name has a comma or a quote: none is written quoted. */
+        cr_assert (*name != '"', "a quoted name: %s", name);
+        /* Find the package's id in the names file. */
+        char key[300];
+        snprintf (key, sizeof key, " %s\n", name);
+        char *at = strstr (names_text, key);
+        while (at && at > names_text && at[-1] != '\n' && !(at[-1] >= '0' && at[-1] <= '9'))
+            at = strstr (at + 1, key);
+        cr_assert (at, "package %s is not in the names file", name);
+        char *start = at;
+        while (start > names_text && start[-1] != '\n')
+            start--;
+        long id = strtol (start, NULL, 10);
+        cr_assert_str_eq (comma + 1, hops_of[id], "package %s (id %ld)", name, id);
+        rows++;
+        reached += strcmp (comma + 1, "9223372036854775807") != 0;
+    }
+    cr_assert_eq (rows, 59417, "%zu rows: the packages with a dependency either way", rows);
+    cr_assert_gt (reached, 10, "%zu reached", reached);
+    free (named);
+    free (numbered);
+    free (names_text);
+    /* The same through a job file, as JSON lines. */
+    char yaml[9000];
+    snprintf (jsonl, sizeof jsonl, "%s/pr.jsonl", dir);
+    snprintf (yaml, sizeof yaml,
+              "job:\n  algorithm: pr\n  graph: %s\n  output: %s\n  csv:\n    source: package\n"
+              "    target: depends\n    delimiter: \",\"\nworkers:\n  - name: w1\n",
+              csv, jsonl);
+    const char *job[] = {zp_test_bin (), "run", "-q", zp_test_write (dir, "csv.yaml", yaml), NULL};
+    zp_test_run (job, 60, &r);
+    cr_assert_eq (r.status, 0, "exit %d\n%s", r.status, r.err);
+    zp_test_run_free (&r);
+    char *lines = zp_test_read (jsonl, NULL);
+    cr_assert (lines && strstr (lines, "{\"name\":\"libc6\",\"value\":"), "%.200s", lines);
+    free (lines);
+}
+
+Test (cli, csv_input_errors_name_the_file_line_or_key)
+{
+    char dir[4096], d[4096];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    snprintf (d, sizeof d, "%s", dir);
+    const char *empty = zp_test_write (d, "empty.csv", "");
+    const char *twice = zp_test_write (d, "twice.csv", "a,b,a\nx,y,z\n");
+    const char *semi = zp_test_write (d, "semi.csv", "a;b\nx;y\n");
+    const struct {
+        const char *graph, *set, *want;
+    } cases[] = {
+        {empty, NULL, "empty.csv: no edges: the file is empty"},
+        {twice, NULL, "twice.csv:1: the header names column \"a\" twice"},
+        {semi, NULL,
+         "semi.csv:2: expected at least 2 fields separated by ',', got 1 in \"x;y\" "
+         "(is the delimiter ';'?)"},
+        {semi, "job.csv.source=from",
+         "semi.csv:1: job.csv.source: no column \"from\" in the header"},
+        {semi, "job.csv.delimiter=;;",
+         "--set job.csv.delimiter=;;: job.csv.delimiter: expected one character (not a quote), "
+         "or \"tab\", got \";;\""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const char *argv[] = {zp_test_bin (), "run", "-q",           "-a",
+                              "wcc",          "-g",  cases[i].graph, cases[i].set ? "--set" : NULL,
+                              cases[i].set,   NULL};
+        zp_test_run_t r;
+        zp_test_run (argv, 60, &r);
+        cr_assert_eq (r.status, 1, "%s: exit %d\n%s", cases[i].want, r.status, r.err);
+        cr_assert (strstr (r.err, cases[i].want), "want %s, got: %s", cases[i].want, r.err);
+        zp_test_run_free (&r);
+    }
+    /* The right delimiter reads it. */
+    const char *argv[] = {zp_test_bin (),        "run", "-q", "-a", "wcc", "-g", semi, "--set",
+                          "job.csv.delimiter=;", NULL};
+    zp_test_run_t r;
+    zp_test_run (argv, 60, &r);
+    cr_assert_eq (r.status, 0, "exit %d\n%s", r.status, r.err);
+    zp_test_run_free (&r);
 }

@@ -112,8 +112,8 @@ Test (commands, the_rmat_generator_writes_the_same_graph_as_text_and_binary)
     char text[4300], bin[4300];
     snprintf (text, sizeof text, "%s.properties", prefix);
     snprintf (bin, sizeof bin, "%s.zpg", prefix);
-    zp_graph_source_t a = {text, ZP_FORMAT_AUTO, -1, NULL, false, 0},
-                      b = {bin, ZP_FORMAT_AUTO, -1, NULL, false, 0};
+    zp_graph_source_t a = {text, ZP_FORMAT_AUTO, -1, NULL, false, 0, NULL},
+                      b = {bin, ZP_FORMAT_AUTO, -1, NULL, false, 0, NULL};
     zp_graph_t *ga = zp_graph_load (&a, NULL, s_err, sizeof s_err);
     cr_assert_not_null (ga, "%s", s_err);
     zp_graph_t *gb = zp_graph_load (&b, NULL, s_err, sizeof s_err);
@@ -141,8 +141,8 @@ Test (commands, the_rmat_generator_writes_the_same_graph_as_text_and_binary)
     zp_test_run_free (&r);
     snprintf (text, sizeof text, "%s.properties", wprefix);
     snprintf (bin, sizeof bin, "%s.zpg", wprefix);
-    a = (zp_graph_source_t){text, ZP_FORMAT_AUTO, -1, "weight", false, 0};
-    b = (zp_graph_source_t){bin, ZP_FORMAT_AUTO, -1, NULL, false, 0};
+    a = (zp_graph_source_t){text, ZP_FORMAT_AUTO, -1, "weight", false, 0, NULL};
+    b = (zp_graph_source_t){bin, ZP_FORMAT_AUTO, -1, NULL, false, 0, NULL};
     cr_assert_not_null (ga = zp_graph_load (&a, NULL, s_err, sizeof s_err), "%s", s_err);
     cr_assert_not_null (gb = zp_graph_load (&b, NULL, s_err, sizeof s_err), "%s", s_err);
     cr_assert (ga->weights && gb->weights && ga->m == gb->m);

@@ -313,7 +313,7 @@ static int64_t *s_read_i64 (const char *out, const zp_graph_t *g, bool as_double
 static zp_graph_t *s_graph (const char *path, bool snap)
 {
     char err[1024];
-    zp_graph_source_t src = {path, snap ? ZP_FORMAT_SNAP : ZP_FORMAT_AUTO, 1, NULL, false, 0};
+    zp_graph_source_t src = {path, snap ? ZP_FORMAT_SNAP : ZP_FORMAT_AUTO, 1, NULL, false, 0, NULL};
     zp_graph_t *g = zp_graph_load (&src, NULL, err, sizeof err);
     cr_assert_not_null (g, "%s", err);
     return g;

@@ -48,6 +48,8 @@ static void s_layout (char *buf, size_t len)
     S_FIELD (zp_job_summary_t, top_values);
     S_FIELD (zp_job_summary_t, ids);
     S_FIELD (zp_job_summary_t, value_words);
+    S_FIELD (zp_job_summary_t, names);
+    S_FIELD (zp_job_summary_t, name_at);
     S_STRUCT ("StepReport", zp_step_report_t);
     S_FIELD (zp_step_report_t, slowest);
     S_FIELD (zp_step_report_t, halted);

@@ -24,6 +24,7 @@ typedef enum {
     ZP_FORMAT_GRAPHALYTICS = 1,
     ZP_FORMAT_SNAP = 2,
     ZP_FORMAT_BINARY = 3,
+    ZP_FORMAT_CSV = 4, /* added in 1.5: a CSV or TSV edge list, ids or names (job.csv) */
 } zp_format_t;
 /* job.output_format: how job.output is written. AUTO, the default, is
    resolved at load by job.output's extension (.csv: CSV, .jsonl or
@@ -133,6 +134,12 @@ typedef struct {
     int pull; /* 1: dense supersteps pull over in-edges (engine.pull); 0: always push */
     /* job (added in 1.4) */
     zp_output_format_t output_format;
+    /* job.csv (added in 1.5): how a CSV or TSV edge list is read */
+    char *csv_delimiter; /* one character, or "tab"; NULL: ',' (a .tsv file: tab) */
+    int csv_header;      /* 1: its first line names the columns; 0: it has none; -1: unset (1) */
+    char *csv_source;    /* the source column: a name in the header, or a number from 1; NULL: 1 */
+    char *csv_target;    /* the target column; NULL: 2 */
+    char *csv_weight;    /* the weight column, or NULL: no weights */
 } zp_config_t;
 
 /* Loads `path`, applying `n_overrides` strings of the form "key.path=value"

@@ -144,7 +144,16 @@ typedef struct {
     uint64_t *ids;
     zp_value_t *values;
     size_t value_words;
+    /* Added in 1.5: the vertices' names, when the graph gives them (a CSV
+       edge list of names; its ids are then 0..n-1): read them with
+       zp_job_summary_name. NULL otherwise. */
+    char *names;
+    uint64_t *name_at;
 } zp_job_summary_t;
+
+/* The name of the vertex at index i of the summary's values (with ids[i]),
+   or NULL when the graph has no names. (Added in 1.5.) */
+const char *zp_job_summary_name (const zp_job_summary_t *summary, uint64_t i);
 
 /* Runs the job. 0 on success (summary->converged says whether it ended by
    itself or at engine.max_supersteps with engine.on_limit: stop); -1 with

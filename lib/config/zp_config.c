@@ -74,7 +74,7 @@ typedef struct s_key_s {
 #define S_OFF(field)  offsetof (zp_config_t, field)
 #define S_WOFF(field) offsetof (zp_worker_config_t, field)
 
-static const char *const s_formats[] = {"auto", "graphalytics", "snap", "binary", NULL};
+static const char *const s_formats[] = {"auto", "graphalytics", "snap", "binary", "csv", NULL};
 static const char *const s_transports[] = {"inproc", "tcp", NULL};
 static const char *const s_compress_modes[] = {"auto", "on", "off", NULL};
 /* In the order of zp_output_format_t. */
@@ -85,6 +85,14 @@ static const char *const s_on_limit[] = {"fail", "stop", NULL};
 static const char *const s_balancers[] = {"hash", "round_robin", "weighted", "range", NULL};
 static const char *const s_balance_by[] = {"vertices", "edges", NULL};
 
+static const s_key_t s_csv_keys[] = {
+    {"delimiter", K_STRING, S_OFF (csv_delimiter), false, 0, 0, NULL, NULL},
+    {"header", K_BOOL, S_OFF (csv_header), false, 0, 0, NULL, NULL},
+    {"source", K_STRING, S_OFF (csv_source), false, 0, 0, NULL, NULL},
+    {"target", K_STRING, S_OFF (csv_target), false, 0, 0, NULL, NULL},
+    {"weight", K_STRING, S_OFF (csv_weight), false, 0, 0, NULL, NULL},
+    S_END};
+
 static const s_key_t s_job_keys[] = {
     {"name", K_STRING, S_OFF (name), false, 0, 0, NULL, NULL},
     {"algorithm", K_PROGRAM, S_OFF (algorithm), true, 0, 0, NULL, NULL},
@@ -94,6 +102,7 @@ static const s_key_t s_job_keys[] = {
     {"output", K_PATH, S_OFF (output), false, 0, 0, NULL, NULL},
     {"labels", K_PATH, S_OFF (labels), false, 0, 0, NULL, NULL},
     {"output_format", K_ENUM, S_OFF (output_format), false, 0, 0, s_output_formats, NULL},
+    {"csv", K_SECTION, 0, false, 0, 0, NULL, s_csv_keys},
     {"params", K_PARAMS, 0, false, 0, 0, NULL, NULL},
     S_END};
 
@@ -473,6 +482,15 @@ static void s_list_keys (void)
         const s_key_t *children = top->children;
         bool list = top->kind == K_WORKERS || top->kind == K_ROUTERS;
         for (const s_key_t *k = children; k && k->name && n < 160; k++) {
+            if (k->kind == K_SECTION) { /* job.csv: its keys */
+                for (const s_key_t *c = k->children; c->name && n < 160; c++) {
+                    snprintf (s_key_names[n], sizeof s_key_names[n], "%s.%s.%s", top->name, k->name,
+                              c->name);
+                    s_key_list[n] = s_key_names[n];
+                    n++;
+                }
+                continue;
+            }
             snprintf (s_key_names[n], sizeof s_key_names[n], "%s%s.%s", top->name, list ? "[]" : "",
                       k->name);
             s_key_list[n] = s_key_names[n];
@@ -948,6 +966,7 @@ static void s_defaults (zp_config_t *cfg)
 {
     cfg->format = ZP_FORMAT_AUTO;
     cfg->directed = -1;
+    cfg->csv_header = -1;
     cfg->join_timeout_ms = 30000;
     cfg->heartbeat_ms = 1000;
     cfg->liveness = 5;
@@ -1110,6 +1129,10 @@ void zp_config_destroy (zp_config_t **self_p)
     free (cfg->client_cert);
     free (cfg->allowed);
     free (cfg->labels);
+    free (cfg->csv_delimiter);
+    free (cfg->csv_source);
+    free (cfg->csv_target);
+    free (cfg->csv_weight);
     for (size_t i = 0; i < cfg->n_params; i++) {
         free (cfg->params[i].name);
         free (cfg->params[i].value);

@@ -1021,6 +1021,438 @@ done:
    Loading checks the size and every array before trusting it. */
 #define S_MAGIC "ZPGRAPH1"
 
+/* CSV and TSV edge lists. */
+
+static bool s_ends_with (const char *s, const char *suffix);
+
+/* One record's fields, as views into the file or, for a quoted field
+   with doubled quotes, into `unquoted`. */
+#define S_CSV_MAX_FIELDS 64
+typedef struct {
+    const char *at[S_CSV_MAX_FIELDS];
+    size_t len[S_CSV_MAX_FIELDS];
+    size_t n; /* fields on the line (more than S_CSV_MAX_FIELDS are counted, not kept) */
+    size_t off[S_CSV_MAX_FIELDS]; /* a field unquoted into the buffer (at[i] NULL): where */
+    size_t line;                  /* where the record starts */
+    char *unquoted;               /* grows as needed */
+    size_t cap, used;
+} s_record_t;
+
+/* Reads the record at f->p into r; 0 at the end of the file, -1 on an
+   unterminated quote (f->line says where it began). Blank lines are
+   skipped. */
+static int s_csv_record (s_file_t *f, char delim, s_record_t *r)
+{
+    while (f->p < f->end && (*f->p == '\n' || *f->p == '\r')) {
+        if (*f->p == '\n')
+            f->line++;
+        f->p++;
+    }
+    if (f->p >= f->end)
+        return 0;
+    if (f->data && (size_t) (f->p - f->released) >= S_RELEASE_BYTES)
+        s_release (f);
+    f->line_start = f->p;
+    r->n = 0;
+    r->used = 0;
+    r->line = f->line + 1;
+    while (true) {
+        const char *start = f->p;
+        size_t len;
+        /* Blanks may come before an opening quote. */
+        const char *first = f->p;
+        while (first < f->end && *first == ' ' && delim != ' ')
+            first++;
+        if (first < f->end && *first == '"') {
+            f->p = first;
+            /* Quoted: up to the closing quote, "" standing for one. */
+            const char *q = ++f->p;
+            bool doubled = false;
+            while (true) {
+                const char *close = memchr (q, '"', (size_t) (f->end - q));
+                if (!close) {
+                    f->line = r->line;
+                    return -1;
+                }
+                if (close + 1 < f->end && close[1] == '"') {
+                    doubled = true;
+                    q = close + 2;
+                    continue;
+                }
+                q = close;
+                break;
+            }
+            for (const char *c = f->p; c < q; c++)
+                f->line += *c == '\n';
+            len = (size_t) (q - f->p);
+            start = f->p;
+            if (doubled) {
+                if (r->used + len + 1 > r->cap) {
+                    size_t cap = (r->used + len + 1) * 2;
+                    char *grown = realloc (r->unquoted, cap);
+                    if (!grown)
+                        return -1;
+                    r->unquoted = grown;
+                    r->cap = cap;
+                }
+                char *out = r->unquoted + r->used;
+                size_t k = 0;
+                for (const char *c = f->p; c < q; c++) {
+                    out[k++] = *c;
+                    if (*c == '"')
+                        c++;
+                }
+                start = NULL; /* in the buffer, at `used`: pointed to once it stops moving */
+                if (r->n < S_CSV_MAX_FIELDS)
+                    r->off[r->n] = r->used;
+                len = k;
+                r->used += k;
+            }
+            f->p = q + 1;
+            /* Blanks may follow the closing quote. */
+            while (f->p < f->end && *f->p != delim && (*f->p == ' ' || *f->p == '\r'))
+                f->p++;
+        } else {
+            while (f->p < f->end && *f->p != delim && *f->p != '\n')
+                f->p++;
+            len = (size_t) (f->p - start);
+            /* A CR before the line's end, and blanks around the field, are not in it. */
+            while (len && (start[len - 1] == '\r' || start[len - 1] == ' '))
+                len--;
+            while (len && *start == ' ' && delim != ' ') {
+                start++;
+                len--;
+            }
+        }
+        if (r->n < S_CSV_MAX_FIELDS) {
+            r->at[r->n] = start;
+            r->len[r->n] = len;
+        }
+        r->n++;
+        if (f->p < f->end && *f->p == delim) {
+            f->p++;
+            continue;
+        }
+        /* The end of the line (or junk after a closing quote: taken as its end). */
+        const char *nl = f->p < f->end ? memchr (f->p, '\n', (size_t) (f->end - f->p)) : NULL;
+        f->p = nl ? nl + 1 : f->end;
+        f->line++;
+        for (size_t i = 0; i < r->n && i < S_CSV_MAX_FIELDS; i++)
+            if (!r->at[i])
+                r->at[i] = r->unquoted + r->off[i];
+        return 1;
+    }
+}
+
+/* Vertex names while loading: each distinct name once, in the order it
+   first appears, in an arena; an open-addressing table finds them. */
+typedef struct {
+    char *arena;
+    size_t used, cap;
+    uint64_t *at; /* n + 1 offsets into the arena */
+    uint64_t n, cap_at;
+    uint32_t *slots; /* index + 1, 0 empty */
+    uint64_t mask;
+} s_namer_t;
+
+static uint64_t s_hash_bytes (const char *s, size_t len)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char) s[i]) * 1099511628211ULL;
+    return s_mix (h);
+}
+
+/* The index of `name`, added if new; -1 when memory runs out or a graph
+   would have more than 2^32 - 1 vertices. */
+static int64_t s_namer_get (s_namer_t *nm, const char *name, size_t len)
+{
+    if (2 * (nm->n + 1) > nm->mask) {
+        uint64_t cap = nm->mask ? 2 * (nm->mask + 1) : 1024;
+        uint32_t *slots = calloc (cap, sizeof *slots);
+        if (!slots)
+            return -1;
+        for (uint64_t i = 0; i < nm->n; i++) {
+            const char *s = nm->arena + nm->at[i];
+            uint64_t h = s_hash_bytes (s, nm->at[i + 1] - nm->at[i] - 1) & (cap - 1);
+            while (slots[h])
+                h = (h + 1) & (cap - 1);
+            slots[h] = (uint32_t) i + 1;
+        }
+        free (nm->slots);
+        nm->slots = slots;
+        nm->mask = cap - 1;
+    }
+    uint64_t h = s_hash_bytes (name, len) & nm->mask;
+    for (; nm->slots[h]; h = (h + 1) & nm->mask) {
+        uint64_t i = nm->slots[h] - 1;
+        if (nm->at[i + 1] - nm->at[i] - 1 == len && memcmp (nm->arena + nm->at[i], name, len) == 0)
+            return (int64_t) i;
+    }
+    if (nm->n >= ZP_MAX_VERTICES - 1)
+        return -1;
+    if (nm->used + len + 1 > nm->cap) {
+        size_t cap = (nm->used + len + 1) * 2;
+        char *grown = realloc (nm->arena, cap);
+        if (!grown)
+            return -1;
+        nm->arena = grown;
+        nm->cap = cap;
+    }
+    if (nm->n + 2 > nm->cap_at) {
+        uint64_t cap = nm->cap_at ? 2 * nm->cap_at : 1024;
+        uint64_t *grown = realloc (nm->at, cap * sizeof *grown);
+        if (!grown)
+            return -1;
+        nm->at = grown;
+        nm->cap_at = cap;
+    }
+    if (nm->n == 0)
+        nm->at[0] = 0;
+    memcpy (nm->arena + nm->used, name, len);
+    nm->arena[nm->used + len] = 0;
+    nm->used += len + 1;
+    nm->at[nm->n + 1] = nm->used;
+    nm->slots[h] = (uint32_t) nm->n + 1;
+    return (int64_t) nm->n++;
+}
+
+/* Whether `s` is an unsigned decimal (no sign, no leading zero but "0")
+   that fits 64 bits: then the ids are numbers. */
+static bool s_is_id (const char *s, size_t len, uint64_t *value)
+{
+    if (len == 0 || len > 20 || (len > 1 && s[0] == '0'))
+        return false;
+    uint64_t v = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned d = (unsigned) (s[i] - '0');
+        if (d > 9 || v > (UINT64_MAX - d) / 10)
+            return false;
+        v = v * 10 + d;
+    }
+    *value = v;
+    return true;
+}
+
+/* The 0-based column `spec` names: a number from 1, or a name in the
+   header. -1 with a message. */
+static int s_csv_column (const char *spec, const char *key, const s_record_t *header,
+                         const char *path, char delim, char *err, size_t errlen)
+{
+    uint64_t number;
+    if (s_is_id (spec, strlen (spec), &number)) {
+        if (number == 0 || number > S_CSV_MAX_FIELDS) {
+            snprintf (err, errlen, "%s: job.csv.%s: expected a column number from 1 to %d, got %s",
+                      path, key, S_CSV_MAX_FIELDS, spec);
+            return -1;
+        }
+        return (int) number - 1;
+    }
+    if (!header) {
+        snprintf (err, errlen,
+                  "%s: job.csv.%s: \"%s\" names a column, but the file has no header "
+                  "(job.csv.header: false): give its number from 1",
+                  path, key, spec);
+        return -1;
+    }
+    for (size_t i = 0; i < header->n && i < S_CSV_MAX_FIELDS; i++)
+        if (header->len[i] == strlen (spec) && memcmp (header->at[i], spec, header->len[i]) == 0)
+            return (int) i;
+    char list[512] = "";
+    for (size_t i = 0; i < header->n && i < S_CSV_MAX_FIELDS; i++) {
+        size_t at = strlen (list);
+        snprintf (list + at, sizeof list - at, "%s\"%.*s\"", i ? ", " : "", (int) header->len[i],
+                  header->at[i]);
+    }
+    snprintf (err, errlen,
+              "%s:1: job.csv.%s: no column \"%s\" in the header (its columns, "
+              "separated by '%s': %s)",
+              path, key, spec, delim == '\t' ? "\\t" : (char[]){delim, 0}, list);
+    return -1;
+}
+
+static zp_graph_t *s_load_csv (const zp_graph_source_t *src, char *err, size_t errlen)
+{
+    const zp_csv_t none = {0, -1, NULL, NULL, NULL};
+    const zp_csv_t *how = src->csv ? src->csv : &none;
+    char delim = how->delimiter ? how->delimiter : s_ends_with (src->path, ".tsv") ? '\t' : ',';
+    const char *shown = delim == '\t' ? "\\t" : (char[]){delim, 0};
+    bool header = how->header != 0;
+    zp_graph_t *g = calloc (1, sizeof *g);
+    s_file_t f = {0};
+    s_record_t r = {0}, head = {0};
+    s_namer_t nm = {0};
+    s_edges_t edges = {0};
+    bool weighted = src->weight_property != NULL;
+    int rc = -1;
+    if (!g)
+        goto done;
+    g->directed = src->directed != 0;
+    if (weighted && !how->weight) {
+        snprintf (err, errlen,
+                  "%s: the program reads edge weights: name their column with job.csv.weight",
+                  src->path);
+        goto done;
+    }
+    if (s_open (&f, src->path, err, errlen) != 0)
+        goto done;
+    int got = header ? s_csv_record (&f, delim, &head) : 1;
+    if (got < 0) {
+        snprintf (err, errlen, "%s:%zu: a quote that is never closed", src->path, f.line);
+        goto done;
+    }
+    if (got == 0) {
+        snprintf (err, errlen, "%s: no edges: the file is empty", src->path);
+        goto done;
+    }
+    if (header) {
+        /* A name said twice leaves a column in doubt. */
+        for (size_t i = 0; i < head.n && i < S_CSV_MAX_FIELDS; i++)
+            for (size_t j = 0; j < i; j++)
+                if (head.len[i] == head.len[j] &&
+                    memcmp (head.at[i], head.at[j], head.len[i]) == 0) {
+                    snprintf (err, errlen, "%s:%zu: the header names column \"%.*s\" twice",
+                              src->path, head.line, (int) head.len[i], head.at[i]);
+                    goto done;
+                }
+        /* The header's fields point into the mapping, or into its buffer. */
+    }
+    int cs = s_csv_column (how->source ? how->source : "1", "source", header ? &head : NULL,
+                           src->path, delim, err, errlen);
+    int ct = cs < 0 ? -1
+                    : s_csv_column (how->target ? how->target : "2", "target",
+                                    header ? &head : NULL, src->path, delim, err, errlen);
+    int cw = ct < 0 || !weighted ? -1
+                                 : s_csv_column (how->weight, "weight", header ? &head : NULL,
+                                                 src->path, delim, err, errlen);
+    if (cs < 0 || ct < 0 || (weighted && cw < 0))
+        goto done;
+    int need = (cs > ct ? cs : ct) + 1;
+    if (cw + 1 > need)
+        need = cw + 1;
+    uint64_t records = 0;
+    while ((got = s_csv_record (&f, delim, &r)) > 0) {
+        if (r.n < (size_t) need) {
+            char ex[64];
+            s_excerpt (&f, ex, sizeof ex);
+            const char *hint = memchr (ex, ';', strlen (ex))    ? " (is the delimiter ';'?)"
+                               : memchr (ex, '\t', strlen (ex)) ? " (is the delimiter a tab?)"
+                               : memchr (ex, ',', strlen (ex))  ? " (is the delimiter ','?)"
+                                                                : "";
+            snprintf (err, errlen,
+                      "%s:%zu: expected at least %d fields separated by '%s', got %zu "
+                      "in \"%s\"%s",
+                      src->path, r.line, need, shown, r.n, ex, hint);
+            goto done;
+        }
+        if (r.len[cs] == 0 || r.len[ct] == 0) {
+            snprintf (err, errlen, "%s:%zu: an empty %s vertex", src->path, r.line,
+                      r.len[cs] == 0 ? "source" : "target");
+            goto done;
+        }
+        double w = 0;
+        if (weighted) {
+            char buf[64];
+            size_t n = r.len[cw] < sizeof buf - 1 ? r.len[cw] : sizeof buf - 1;
+            memcpy (buf, r.at[cw], n);
+            buf[n] = 0;
+            char *end;
+            errno = 0;
+            w = strtod (buf, &end);
+            if (n == 0 || *end || errno || !isfinite (w) || w < 0) {
+                snprintf (err, errlen, "%s:%zu: expected a finite, non-negative weight, got \"%s\"",
+                          src->path, r.line, buf);
+                goto done;
+            }
+        }
+        int64_t a = s_namer_get (&nm, r.at[cs], r.len[cs]);
+        int64_t b = a < 0 ? -1 : s_namer_get (&nm, r.at[ct], r.len[ct]);
+        if (a < 0 || b < 0 || s_edges_push (&edges, (uint32_t) a, (uint32_t) b, w, weighted) != 0) {
+            snprintf (err, errlen, "%s:%zu: out of memory, or more than %" PRIu64 " vertices",
+                      src->path, r.line, (uint64_t) ZP_MAX_VERTICES - 1);
+            goto done;
+        }
+        records++;
+    }
+    if (got < 0) {
+        snprintf (err, errlen, "%s:%zu: a quote that is never closed", src->path, f.line);
+        goto done;
+    }
+    if (records == 0) {
+        snprintf (err, errlen, "%s: no edges: the file has %s", src->path,
+                  header ? "its header only" : "no records");
+        goto done;
+    }
+    g->n = nm.n;
+    g->ids = malloc (g->n * sizeof *g->ids);
+    if (!g->ids)
+        goto oom;
+    /* Numbers for every vertex: they are the ids, as in any other format. */
+    bool numbers = true;
+    for (uint64_t i = 0; i < g->n && numbers; i++)
+        numbers = s_is_id (nm.arena + nm.at[i], nm.at[i + 1] - nm.at[i] - 1, &g->ids[i]);
+    if (numbers) {
+        /* Index by ascending id: sort (id, first-seen index) pairs, renumber. */
+        s_id_value_t *pairs = malloc (g->n * sizeof *pairs);
+        uint32_t *order = malloc (g->n * sizeof *order);
+        if (!pairs || !order) {
+            free (pairs);
+            free (order);
+            goto oom;
+        }
+        for (uint64_t i = 0; i < g->n; i++)
+            pairs[i] = (s_id_value_t){g->ids[i], (double) i};
+        qsort (pairs, g->n, sizeof *pairs, s_cmp_id_value);
+        for (uint64_t i = 0; i < g->n; i++) {
+            g->ids[i] = pairs[i].id;
+            order[(uint64_t) pairs[i].value] = (uint32_t) i;
+        }
+        for (uint64_t e = 0; e < edges.count; e++) {
+            edges.a[e] = order[edges.a[e]];
+            edges.b[e] = order[edges.b[e]];
+        }
+        free (pairs);
+        free (order);
+    } else {
+        for (uint64_t i = 0; i < g->n; i++)
+            g->ids[i] = i;
+        g->names = nm.arena;
+        g->name_at = nm.at;
+        nm.arena = NULL;
+        nm.at = NULL;
+    }
+    if (s_build_csr (g, &edges, 1, weighted) != 0)
+        goto oom;
+    rc = 0;
+    goto done;
+oom:
+    snprintf (err, errlen, "%s: out of memory", src->path);
+done:
+    s_close (&f);
+    free (r.unquoted);
+    free (head.unquoted);
+    free (nm.arena);
+    free (nm.at);
+    free (nm.slots);
+    s_edges_free (&edges);
+    if (rc != 0)
+        zp_graph_destroy (&g);
+    return g;
+}
+
+const char *zp_graph_name (const zp_graph_t *self, uint64_t i)
+{
+    return self->names && i < self->n ? self->names + self->name_at[i] : NULL;
+}
+
+int64_t zp_graph_find_name (const zp_graph_t *self, const char *name)
+{
+    for (uint64_t i = 0; self->names && i < self->n; i++)
+        if (strcmp (self->names + self->name_at[i], name) == 0)
+            return (int64_t) i;
+    return -1;
+}
+
 static size_t s_binary_size (uint64_t n, uint64_t m, bool weighted)
 {
     size_t size = 40 + n * 8 + (n + 1) * 8 + m * 4;
@@ -1132,9 +1564,10 @@ zp_format_t zp_graph_format (const char *path, zp_format_t format)
 {
     if (format != ZP_FORMAT_AUTO)
         return format;
-    return s_ends_with (path, ".properties") ? ZP_FORMAT_GRAPHALYTICS
-           : s_ends_with (path, ".zpg")      ? ZP_FORMAT_BINARY
-                                             : ZP_FORMAT_SNAP;
+    return s_ends_with (path, ".properties")                          ? ZP_FORMAT_GRAPHALYTICS
+           : s_ends_with (path, ".zpg")                               ? ZP_FORMAT_BINARY
+           : s_ends_with (path, ".csv") || s_ends_with (path, ".tsv") ? ZP_FORMAT_CSV
+                                                                      : ZP_FORMAT_SNAP;
 }
 
 zp_graph_t *zp_graph_load (const zp_graph_source_t *source, zp_properties_t **props_p, char *err,
@@ -1147,6 +1580,8 @@ zp_graph_t *zp_graph_load (const zp_graph_source_t *source, zp_properties_t **pr
         return s_load_graphalytics (source, props_p, err, errlen);
     if (format == ZP_FORMAT_BINARY)
         return s_load_binary (source, err, errlen);
+    if (format == ZP_FORMAT_CSV)
+        return s_load_csv (source, err, errlen);
     return s_load_snap (source, err, errlen);
 }
 
@@ -1172,6 +1607,8 @@ void zp_graph_destroy (zp_graph_t **self_p)
     zp_graph_t *g = *self_p;
     s_free_edges (g);
     free (g->ids);
+    free (g->names);
+    free (g->name_at);
     free (g);
     *self_p = NULL;
 }

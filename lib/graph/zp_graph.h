@@ -36,7 +36,21 @@ typedef struct {
     uint64_t *in_offsets;  /* after zp_graph_build_in_edges: n+1 */
     uint32_t *in_sources;  /* m sources, ascending per vertex */
     uint64_t dropped;      /* after zp_graph_drop_edges: a digest of what it dropped, else 0 */
+    /* A CSV edge list with names for vertices: vertex i (id i) is named
+       names + name_at[i] (NUL-terminated); NULL when the ids are numbers */
+    char *names;
+    uint64_t *name_at; /* n + 1 */
 } zp_graph_t;
+
+/* How a CSV or TSV edge list is read (job.csv). Each field may be quoted
+   ("a, b", with "" for a quote), as RFC 4180 has it. */
+typedef struct {
+    char delimiter;     /* 0: ',' (a file whose name ends in .tsv: tab) */
+    int header;         /* 1: the first line names the columns; 0: none; -1: 1 */
+    const char *source; /* a column: its name in the header, or its number from 1; NULL: 1 */
+    const char *target; /* NULL: 2 */
+    const char *weight; /* NULL: no weight column */
+} zp_csv_t;
 
 /* How to read the input. */
 typedef struct {
@@ -48,7 +62,18 @@ typedef struct {
     /* Graphalytics: the threads that parse the edge file; 0 for one per
        CPU the process may use, for each 8 MB of the file */
     uint32_t load_threads;
+    /* CSV: how to read it, or NULL for the defaults. Ids that are all
+       unsigned integers are kept; any other vertex ids are names, numbered
+       0..n-1 in the order they first appear, and kept in names. Weights
+       are loaded when weight_property is set: then csv->weight must name
+       the column. */
+    const zp_csv_t *csv;
 } zp_graph_source_t;
+
+/* The name of vertex index i, or NULL when the graph has none. */
+const char *zp_graph_name (const zp_graph_t *self, uint64_t i);
+/* The index of the vertex named `name`, or -1 (a scan: for parameters). */
+int64_t zp_graph_find_name (const zp_graph_t *self, const char *name);
 
 /* Writes the graph in zpregel's binary format (a CSR: see lib/graph/zp_graph.c),
    which loads with one mapping and no parsing. 0, or -1 with a message. */
@@ -58,7 +83,8 @@ int zp_graph_write_binary (const zp_graph_t *self, const char *path, char *err, 
    dataset's properties (the caller destroys them). NULL with a message naming
    the file and line on any error. */
 /* The format of the file at `path`: `format`, or with ZP_FORMAT_AUTO,
-   by its name (.properties Graphalytics, .zpg binary, else SNAP). */
+   by its name (.properties Graphalytics, .zpg binary, .csv and .tsv CSV,
+   else SNAP). */
 zp_format_t zp_graph_format (const char *path, zp_format_t format);
 zp_graph_t *zp_graph_load (const zp_graph_source_t *source, zp_properties_t **props_p, char *err,
                            size_t errlen);

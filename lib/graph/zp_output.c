@@ -107,29 +107,35 @@ static int s_value_text (const zp_output_t *how, const zp_value_t *value, char *
     return n < 0 || (size_t) n >= len ? -1 : n;
 }
 
-static void s_header (FILE *out, const zp_output_t *how)
+/* A graph whose vertices are names (a CSV edge list of names): rows say
+   the name where others say the id, which is only the vertex's number. */
+static void s_header (FILE *out, const zp_output_t *how, bool by_name)
 {
     if (how->format == ZP_OUTPUT_CSV)
-        fputs (how->names ? "id,name,value\n" : "id,value\n", out);
+        fputs (by_name ? "name,value\n" : how->names ? "id,name,value\n" : "id,value\n", out);
 }
 
 static void s_row (FILE *out, const zp_output_t *how, uint64_t id, const char *name,
-                   const char *value)
+                   bool by_name, const char *value)
 {
+    bool named = by_name || how->names;
     switch (how->format) {
     case ZP_OUTPUT_CSV:
-        fprintf (out, "%" PRIu64 ",", id);
-        if (how->names) {
+        if (!by_name)
+            fprintf (out, "%" PRIu64 ",", id);
+        if (named) {
             s_csv_field (out, name ? name : "");
             fputc (',', out);
         }
         s_csv_field (out, value);
         fputc ('\n', out);
         break;
-    case ZP_OUTPUT_JSONL: {
-        fprintf (out, "{\"id\":%" PRIu64, id);
-        if (how->names) {
-            fputs (",\"name\":", out);
+    case ZP_OUTPUT_JSONL:
+        fputc ('{', out);
+        if (!by_name)
+            fprintf (out, "\"id\":%" PRIu64 "%s", id, named ? "," : "");
+        if (named) {
+            fputs ("\"name\":", out);
             if (name)
                 zp_json_string (out, name);
             else
@@ -144,9 +150,11 @@ static void s_row (FILE *out, const zp_output_t *how, uint64_t id, const char *n
             zp_json_string (out, value);
         fputs ("}\n", out);
         break;
-    }
     default:
-        fprintf (out, "%" PRIu64 " %s\n", id, value);
+        if (by_name)
+            fprintf (out, "%s %s\n", name, value);
+        else
+            fprintf (out, "%" PRIu64 " %s\n", id, value);
     }
 }
 
@@ -164,7 +172,8 @@ int zp_output_write (const zp_graph_t *g, const zp_value_t *values, const zp_out
         text.names = NULL; /* what the validators read: ids and values only */
     }
     setvbuf (out, NULL, _IOFBF, 1 << 20);
-    s_header (out, &text);
+    bool by_name = g->names != NULL;
+    s_header (out, &text, by_name);
     char buf[1024];
     /* Ids and names both ascend: one walk pairs them. */
     size_t named = 0;
@@ -183,7 +192,9 @@ int zp_output_write (const zp_graph_t *g, const zp_value_t *values, const zp_out
             if (named < text.names->n && text.names->items[named].id == g->ids[i])
                 name = text.names->items[named].name;
         }
-        s_row (out, &text, g->ids[i], name, buf);
+        if (by_name)
+            name = zp_graph_name (g, i);
+        s_row (out, &text, g->ids[i], name, by_name, buf);
     }
     if (fflush (out) != 0 || ferror (out)) {
         snprintf (err, errlen, "%s: write failed: %s", path, strerror (errno));

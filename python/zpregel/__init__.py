@@ -22,6 +22,8 @@ import shutil
 import tempfile
 import types
 
+import numpy as np
+
 from . import _native
 
 __all__ = ["run", "Graph", "Result", "Error", "LimitReached", "library_path"]
@@ -84,7 +86,6 @@ class Graph:
         """Edges as sequences (or numpy arrays) of unsigned integer ids;
         `vertices` adds isolated ones; `weights`, non-negative numbers, are
         loaded by programs that read weights (sssp)."""
-        import numpy as np
         src = np.asarray(sources)
         dst = np.asarray(targets)
         if src.shape != dst.shape or src.ndim != 1:
@@ -134,7 +135,6 @@ class Graph:
         weights = None
         if weight is not None:
             weights = [d.get(weight, 1.0) for _, _, d in edges]
-        import numpy as np
         return cls.from_edges(np.asarray(sources, dtype=np.uint64),
                               np.asarray(targets, dtype=np.uint64), weights=weights,
                               directed=G.is_directed(), vertices=np.arange(len(nodes)),
@@ -175,6 +175,18 @@ class Result:
             keys = [self.names[i] for i in keys]
         return dict(zip(keys, self.values.tolist()))
 
+    def top(self, n=10):
+        """The n vertices with the largest values, largest first, as
+        (vertex, value) pairs (the vertex by name when the graph had names;
+        ties in ascending id order)."""
+        if self.values.ndim != 1:
+            raise ValueError("zpregel: values of this program are structs: no order")
+        order = np.lexsort((self.ids, -self.values.astype(np.float64)))[:n]
+        keys = self.ids[order].tolist()
+        if self.names is not None:
+            keys = [self.names[i] for i in keys]
+        return list(zip(keys, self.values[order].tolist()))
+
     def __repr__(self):
         return "<zpregel.Result %s: %d vertices, %d supersteps>" % (
             self.summary.program, len(self.ids), self.summary.supersteps)
@@ -210,8 +222,18 @@ def _summary_record(s):
     return record
 
 
+def _names(s):
+    """The vertices' names the job's graph gave (a CSV of names): by id,
+    which is then the vertex's index."""
+    n = s.n_values
+    if not n:
+        return []
+    at = np.ctypeslib.as_array(s.name_at, shape=(n + 1,)).tolist()
+    blob = ctypes.string_at(s.names, at[n])
+    return [blob[at[i]:at[i + 1] - 1].decode(errors="replace") for i in range(n)]
+
+
 def _values(s):
-    import numpy as np
     n = s.n_values
     if not s.ids or not s.values:
         return np.zeros(0, dtype=np.uint64), np.zeros(0)
@@ -295,6 +317,8 @@ def run(job=None, graph=None, workers=None, params=None, **settings):
                 raise KeyboardInterrupt(message)
             raise (LimitReached if rc == _native.ZP_JOB_LIMIT else Error)(message)
         ids, values = _values(summary)
+        if names is None and summary.names:
+            names = _names(summary)
         return Result(ids, values, names, _summary_record(summary), steps)
     finally:
         _lib.zp_job_summary_free(ctypes.byref(summary))

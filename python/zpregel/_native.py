@@ -74,7 +74,9 @@ class Summary(ctypes.Structure):
                 ("n_top", ctypes.c_size_t), ("top_ids", c_u64 * ZP_JOB_TOP),
                 ("top_values", Value * ZP_JOB_TOP), ("n_values", c_u64),
                 ("ids", ctypes.POINTER(c_u64)), ("values", ctypes.POINTER(Value)),
-                ("value_words", ctypes.c_size_t)]
+                ("value_words", ctypes.c_size_t),
+                # libzpregel 1.5
+                ("names", ctypes.POINTER(ctypes.c_char)), ("name_at", ctypes.POINTER(c_u64))]
 
 
 def _candidates():

@@ -93,6 +93,17 @@ check(j.to_dict() == {1: 1, 2: 1, 3: 1, 9: 9}, "WCC from a job file: %r" % j.to_
 with open(os.path.join(tmp, "out.txt")) as f:
     check(f.read() == "1 1\n2 1\n3 1\n9 9\n", "the job's output file")
 
+# A CSV edge list of names: the results come by name.
+csv = os.path.join(tmp, "follows.csv")
+with open(csv, "w") as f:
+    f.write("follower,followed\nann,bob\nbob,\"carol, jr\"\ndan,ann\n")
+n = zpregel.run(algorithm="bfs", graph=csv, params={"source": "ann"},
+                **{"job.csv.source": "follower", "job.csv.target": "followed"})
+check(n.names == ["ann", "bob", "carol, jr", "dan"], "names %r" % (n.names,))
+check(n.to_dict() == {"ann": 0, "bob": 1, "carol, jr": 2, "dan": 9223372036854775807},
+      "BFS by name: %r" % n.to_dict())
+check(n.top(1) == [("dan", 9223372036854775807)], "top %r" % n.top(1))
+
 # An LDBC dataset and its reference output.
 ldbc = os.path.join(root, "tests/data/ldbc/example-directed/example-directed")
 c = zpregel.run(algorithm="cdlp", graph=ldbc + ".properties", workers=3)

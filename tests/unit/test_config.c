@@ -104,7 +104,7 @@ Test (config, unknown_keys_are_errors)
     s_fails (
         "job:\n  algorithm: pr\n  grpah: x\n" S_WORKERS,
         "3: job.grpah: unknown key (expected one of: name, algorithm, graph, format, directed, "
-        "output, labels, output_format, params)");
+        "output, labels, output_format, csv, params)");
     s_fails (S_JOB "workers:\n  - name: w1\n    cores: 4\n",
              "6: workers[0].cores: unknown key (expected one of: name, transport, endpoint, "
              "advertise, host, weight, key)");

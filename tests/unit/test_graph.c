@@ -12,7 +12,7 @@ static zp_graph_t *s_ldbc (const char *name, const char *weight, zp_properties_t
 {
     char path[512];
     snprintf (path, sizeof path, "tests/data/ldbc/%s/%s.properties", name, name);
-    zp_graph_source_t src = {zp_test_path (path), ZP_FORMAT_AUTO, -1, weight, false, 0};
+    zp_graph_source_t src = {zp_test_path (path), ZP_FORMAT_AUTO, -1, weight, false, 0, NULL};
     return zp_graph_load (&src, props, s_err, sizeof s_err);
 }
 
@@ -101,7 +101,7 @@ Test (graph, snap_edge_list)
                                       "  18446744073709551615   7  \r\n"
                                       "7 7\n"
                                       "100 7\n");
-    zp_graph_source_t src = {path, ZP_FORMAT_AUTO, 1, NULL, false, 0};
+    zp_graph_source_t src = {path, ZP_FORMAT_AUTO, 1, NULL, false, 0, NULL};
     zp_graph_t *g = zp_graph_load (&src, NULL, s_err, sizeof s_err);
     cr_assert_not_null (g, "%s", s_err);
     cr_assert_eq (g->n, 3);
@@ -134,7 +134,7 @@ static void s_bad_ldbc (const char *props, const char *v, const char *e, const c
         zp_test_write (d, "g.v", v);
     if (e)
         zp_test_write (d, "g.e", e);
-    zp_graph_source_t src = {p, ZP_FORMAT_AUTO, -1, weight, false, 0};
+    zp_graph_source_t src = {p, ZP_FORMAT_AUTO, -1, weight, false, 0, NULL};
     zp_graph_t *g = zp_graph_load (&src, NULL, s_err, sizeof s_err);
     cr_assert_null (g, "accepted");
     char expect[8192] = "";
@@ -206,7 +206,7 @@ Test (graph, malformed_snap_input_names_file_and_line)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const char *path = zp_test_write (dir, "g.txt", cases[i][0]);
-        zp_graph_source_t src = {path, ZP_FORMAT_SNAP, 1, NULL, false, 0};
+        zp_graph_source_t src = {path, ZP_FORMAT_SNAP, 1, NULL, false, 0, NULL};
         cr_assert_null (zp_graph_load (&src, NULL, s_err, sizeof s_err));
         char want[8192];
         snprintf (want, sizeof want, "%s/%s", dir, cases[i][1]);
@@ -215,7 +215,7 @@ Test (graph, malformed_snap_input_names_file_and_line)
     /* An empty edge list is a mistake (a failed download, a wrong path),
        not a graph to run on: 0 vertices would "succeed" with no answer. */
     const char *path = zp_test_write (dir, "empty.txt", "# nothing\n");
-    zp_graph_source_t src = {path, ZP_FORMAT_SNAP, 1, NULL, false, 0};
+    zp_graph_source_t src = {path, ZP_FORMAT_SNAP, 1, NULL, false, 0, NULL};
     cr_assert_null (zp_graph_load (&src, NULL, s_err, sizeof s_err));
     char want[8192];
     snprintf (want, sizeof want, "%s/empty.txt: no edges: the file is empty", dir);
@@ -267,7 +267,7 @@ Test (graph, binary_format_round_trips_and_refuses_damage)
         char path[4200];
         snprintf (path, sizeof path, "%s/g.zpg", dir);
         cr_assert_eq (zp_graph_write_binary (g, path, s_err, sizeof s_err), 0, "%s", s_err);
-        zp_graph_source_t src = {path, ZP_FORMAT_AUTO, -1, NULL, false, 0};
+        zp_graph_source_t src = {path, ZP_FORMAT_AUTO, -1, NULL, false, 0, NULL};
         zp_graph_t *h = zp_graph_load (&src, NULL, s_err, sizeof s_err);
         cr_assert_not_null (h, "%s", s_err);
         cr_assert_eq (h->n, g->n);
@@ -301,7 +301,7 @@ Test (graph, binary_format_round_trips_and_refuses_damage)
     const char *dir = zp_test_tmpdir ();
     const char *junk =
         zp_test_write (dir, "junk.zpg", "not a graph at all, longer than forty bytes");
-    zp_graph_source_t src = {junk, ZP_FORMAT_AUTO, -1, NULL, false, 0};
+    zp_graph_source_t src = {junk, ZP_FORMAT_AUTO, -1, NULL, false, 0, NULL};
     cr_assert_null (zp_graph_load (&src, NULL, s_err, sizeof s_err));
     cr_assert (strstr (s_err, "not a zpregel binary graph (no ZPGRAPH1 header)"), "%s", s_err);
 }
@@ -359,7 +359,7 @@ Test (graph, csv_and_json_lines_carry_names_and_quote_what_needs_it)
 /* Loads DIR/g.properties with the edge file parsed in `threads` shares. */
 static zp_graph_t *s_load_in_shares (const char *props, uint32_t threads)
 {
-    zp_graph_source_t src = {props, ZP_FORMAT_AUTO, -1, "weight", false, threads};
+    zp_graph_source_t src = {props, ZP_FORMAT_AUTO, -1, "weight", false, threads, NULL};
     return zp_graph_load (&src, NULL, s_err, sizeof s_err);
 }
 
@@ -427,4 +427,102 @@ Test (graph, an_edge_file_parsed_in_shares_gives_the_graph_and_errors_of_one_pas
     }
     free (v);
     free (e);
+}
+
+/* Loads DIR/NAME written with `text` as a CSV edge list read as `how` says. */
+static zp_graph_t *s_csv (const char *name, const char *text, const zp_csv_t *how,
+                          const char *weight)
+{
+    char d[4096];
+    snprintf (d, sizeof d, "%s", zp_test_tmpdir ());
+    const char *path = zp_test_write (d, name, text);
+    zp_graph_source_t src = {path, ZP_FORMAT_AUTO, -1, weight, false, 0, how};
+    return zp_graph_load (&src, NULL, s_err, sizeof s_err);
+}
+
+Test (graph, csv_edge_lists_with_names_or_numbers_quoted_or_not)
+{
+    /* Names, numbered in the order they first appear; a quoted field
+       holds the delimiter, a doubled quote and a line break. */
+    zp_csv_t how = {0, -1, "to", "from", "w"};
+    zp_graph_t *g = s_csv ("named.csv",
+                           "from,to,w\r\n"
+                           "alice,bob,1.5\r\n"
+                           "\n"
+                           "bob,\"carol, \"\"jr\"\"\",2\n"
+                           " \"carol, \"\"jr\"\"\" ,alice , 0.5\n"
+                           "\"line\nbreak\",alice,1",
+                           &how, "weight");
+    cr_assert_not_null (g, "%s", s_err);
+    cr_assert_eq (g->n, 4);
+    cr_assert_str_eq (zp_graph_name (g, 0), "bob"); /* the target column comes first */
+    cr_assert_str_eq (zp_graph_name (g, 1), "alice");
+    cr_assert_str_eq (zp_graph_name (g, 2), "carol, \"jr\"");
+    cr_assert_str_eq (zp_graph_name (g, 3), "line\nbreak");
+    cr_assert_eq (zp_graph_find_name (g, "carol, \"jr\""), 2);
+    cr_assert_eq (zp_graph_find_name (g, "nobody"), -1);
+    /* source = "to", target = "from": bob -> alice with 1.5 */
+    cr_assert_eq (g->offsets[1] - g->offsets[0], 1);
+    cr_assert_eq (g->targets[g->offsets[0]], 1);
+    cr_assert_eq (g->weights[g->offsets[0]], 1.5);
+    s_check_csr (g);
+    zp_graph_destroy (&g);
+    /* Numbers everywhere: they are the ids; columns by number, no header, TSV. */
+    how = (zp_csv_t){0, 0, "2", "1", NULL};
+    g = s_csv ("numbers.tsv", "10\t20\tx\n30\t10\ty\n", &how, NULL);
+    cr_assert_not_null (g, "%s", s_err);
+    cr_assert_eq (g->n, 3);
+    cr_assert_null (g->names);
+    cr_assert_eq (g->ids[0], 10);
+    cr_assert_eq (g->ids[2], 30);
+    cr_assert_eq (g->targets[g->offsets[1]], 0, "20 -> 10");
+    zp_graph_destroy (&g);
+    /* One name among numbers makes them all names. */
+    g = s_csv ("mixed.csv", "a,b\n1,2\n2,x\n", NULL, NULL);
+    cr_assert_not_null (g, "%s", s_err);
+    cr_assert_str_eq (zp_graph_name (g, 2), "x");
+    cr_assert_str_eq (zp_graph_name (g, 0), "1");
+    zp_graph_destroy (&g);
+}
+
+/* Expects loading `text` as NAME to fail with `want` after the directory. */
+static void s_bad_csv (const char *name, const char *text, const zp_csv_t *how, const char *weight,
+                       const char *want)
+{
+    cr_assert_null (s_csv (name, text, how, weight), "accepted %s", text);
+    const char *slash = strrchr (s_err, '/');
+    cr_assert (slash, "%s", s_err);
+    cr_assert_str_eq (slash + 1, want);
+}
+
+Test (graph, malformed_csv_input_names_file_line_and_column)
+{
+    zp_csv_t named = {0, 1, "src", "dst", NULL};
+    s_bad_csv ("e.csv", "", NULL, NULL, "e.csv: no edges: the file is empty");
+    s_bad_csv ("e.csv", "a,b\n", NULL, NULL, "e.csv: no edges: the file has its header only");
+    s_bad_csv ("e.csv", "src,dst,src\n1,2,3\n", &named, NULL,
+               "e.csv:1: the header names column \"src\" twice");
+    s_bad_csv ("e.csv", "source,target\n1,2\n", &named, NULL,
+               "e.csv:1: job.csv.source: no column \"src\" in the header (its columns, separated "
+               "by ',': \"source\", \"target\")");
+    s_bad_csv ("e.csv", "src;dst\nalice;bob\n", &named, NULL,
+               "e.csv:1: job.csv.source: no column \"src\" in the header (its columns, separated "
+               "by ',': \"src;dst\")");
+    s_bad_csv ("e.csv", "a,b\nalice;bob\n", NULL, NULL,
+               "e.csv:2: expected at least 2 fields separated by ',', got 1 in \"alice;bob\" (is "
+               "the delimiter ';'?)");
+    zp_csv_t plain = {0, 0, "src", NULL, NULL};
+    s_bad_csv ("e.csv", "1,2\n", &plain, NULL,
+               "e.csv: job.csv.source: \"src\" names a column, but the file has no header "
+               "(job.csv.header: false): give its number from 1");
+    s_bad_csv ("e.csv", "a,b\nx,\"y\n", NULL, NULL, "e.csv:2: a quote that is never closed");
+    s_bad_csv ("e.csv", "a,b\nx,\n", NULL, NULL, "e.csv:2: an empty target vertex");
+    s_bad_csv ("e.csv", "a,b\nx,y\n", NULL, "weight",
+               "e.csv: the program reads edge weights: name their column with job.csv.weight");
+    zp_csv_t weighted = {0, 1, NULL, NULL, "w"};
+    s_bad_csv ("e.csv", "a,b,w\nx,y,-1\n", &weighted, "weight",
+               "e.csv:2: expected a finite, non-negative weight, got \"-1\"");
+    zp_csv_t far = {0, 1, "99", NULL, NULL};
+    s_bad_csv ("e.csv", "a,b\nx,y\n", &far, NULL,
+               "e.csv: job.csv.source: expected a column number from 1 to 64, got 99");
 }

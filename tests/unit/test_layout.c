@@ -33,7 +33,8 @@ Test (layout, every_vertex_gets_one_handle_in_its_workers_range)
         -1,
         NULL,
         false,
-        0};
+        0,
+        NULL};
     zp_graph_t *g = zp_graph_load (&src, NULL, err, sizeof err);
     cr_assert_not_null (g, "%s", err);
     for (uint32_t workers = 1; workers <= 5; workers++) {
@@ -122,7 +123,7 @@ Test (balance, placing_a_real_graph_by_edges_follows_worker_weights)
 {
     char err[1024];
     zp_graph_source_t src = {
-        zp_test_path ("data/debian-deps.properties"), ZP_FORMAT_AUTO, -1, NULL, false, 0};
+        zp_test_path ("data/debian-deps.properties"), ZP_FORMAT_AUTO, -1, NULL, false, 0, NULL};
     zp_graph_t *g = zp_graph_load (&src, NULL, err, sizeof err);
     cr_assert_not_null (g, "%s", err);
     double weights[3] = {1, 1, 2};

@@ -94,7 +94,7 @@ static char *s_run (const char *name, const char *algo, const char *upper, const
     cr_assert_not_null (prog, "%s", algo);
     zp_properties_t *props = NULL;
     const char *weight = (prog->flags & ZP_NEEDS_WEIGHTS) ? "weight" : NULL;
-    zp_graph_source_t src = {zp_test_path (path), ZP_FORMAT_AUTO, -1, weight, false, 0};
+    zp_graph_source_t src = {zp_test_path (path), ZP_FORMAT_AUTO, -1, weight, false, 0, NULL};
     zp_graph_t *g = zp_graph_load (&src, &props, err, sizeof err);
     cr_assert_not_null (g, "%s", err);
     if (prog->flags & ZP_NEEDS_IN_EDGES)
@@ -386,7 +386,8 @@ Test (partition, an_assign_with_ranges_that_do_not_cover_the_graph_is_refused)
         -1,
         NULL,
         false,
-        0};
+        0,
+        NULL};
     zp_graph_t *g = zp_graph_load (&src, NULL, err, sizeof err);
     cr_assert_not_null (g, "%s", err);
     zp_placement_t how = {.vertices = ZP_BALANCE_HASH, .workers = ZP_BALANCE_ROUND_ROBIN};
