@@ -7,7 +7,8 @@
 #   make unit       the unit tests alone (seconds: no processes, no jobs)
 #   make check      the same tests built with AddressSanitizer + UBSan
 #   make bench      benchmarks (not part of test): make bench SCALE=22 ROUNDS=5;
-#                   make bench-pagerank, make bench-algorithms: one half
+#                   make bench-pagerank, make bench-algorithms: one half;
+#                   make bench-cluster [SCENARIOS=racks]: an emulated cluster (root)
 #   make fuzz       libFuzzer targets for every decoder, FUZZ_SECONDS each (clang)
 #   make install PREFIX=/usr/local
 #   make format     clang-format the tree
@@ -86,7 +87,7 @@ BIN      = $(BUILD)/zpregel
 TESTBIN  = $(BUILD)/zpregel-tests
 UNITBIN  = $(BUILD)/zpregel-unit
 
-.PHONY: all run test unit layers check bench bench-pagerank bench-algorithms fuzz fuzz-run fuzz-seeds install format clean help
+.PHONY: all run test unit layers check bench bench-pagerank bench-algorithms bench-cluster fuzz fuzz-run fuzz-seeds install format clean help
 all: $(BIN) $(LIBSO) $(PLUGINS)
 
 # A plugin links against nothing: it calls the zp_* API of the process that loads it.
@@ -158,6 +159,10 @@ bench-pagerank: $(BIN) $(BENCH_BINS)
 bench-algorithms: $(BIN) $(BENCH_BINS)
 	./$(BUILD)/bench_algorithms --scale $(SCALE) --lcc-scale $(LCC_SCALE) \
 	    --rounds $(ALGORITHM_ROUNDS) --zpregel ./$(BIN) --ref ./$(BUILD)/graphalytics_ref
+# The emulated cluster (bench/cluster.sh, as root): hosts as network
+# namespaces, links shaped with tc, every routing mode on each scenario.
+bench-cluster: $(BIN)
+	bash bench/cluster.sh $(SCENARIOS)
 
 # Fuzz targets (fuzz/README.md): every decoder of what comes from outside,
 # built with clang's libFuzzer and ASan+UBSan, each run for FUZZ_SECONDS
