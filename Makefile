@@ -21,7 +21,7 @@ VERSION  = 0.1.0
 # The shared library's ABI: its SONAME is libzpregel.so.$(SOMAJOR), changed
 # only when a program built against it would break (docs/ARCHITECTURE.md).
 SOMAJOR  = 1
-SOFULL   = $(SOMAJOR).5.0
+SOFULL   = $(SOMAJOR).6.0
 
 .DEFAULT_GOAL := all
 NODEPS_GOALS = clean format help
@@ -66,7 +66,7 @@ HEADERS  = $(wildcard include/zpregel/*.h) $(wildcard lib/*/*.h) $(wildcard node
            $(wildcard router/*.h)
 
 # The status page's assets (web/), compiled into the library.
-WEB      = web/index.html web/status.js web/status.css
+WEB      = web/index.html web/status.js web/status.css web/history.html web/history.js
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/zp_web_assets.o
 CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/tests/zp_test.o

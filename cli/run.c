@@ -6,7 +6,7 @@ static void s_usage_run (FILE *out, const char *cmd)
 {
     fprintf (out,
              "usage: zpregel %s JOB.yaml [--set key.path=value]... [--stats FILE] [--quiet]\n"
-             "       %*s [--resume]\n"
+             "       %*s [--history DIR] [--resume]\n"
              "       zpregel %s --algorithm NAME --graph FILE [--workers N] [--threads T]\n"
              "       %*s [--output FILE] [--param NAME=VALUE]... [--stats FILE] [--quiet]\n\n",
              cmd, (int) (strlen (cmd) + 7), "", cmd, (int) (strlen (cmd) + 7), "");
@@ -36,6 +36,8 @@ static void s_usage_run (FILE *out, const char *cmd)
         "                       item (workers[2].name=w3 on two workers); may be repeated\n"
         "      --unset KEY      remove a key or a list item (job.params, workers[1])\n"
         "      --stats FILE     write one JSON object per superstep, and a summary, to FILE\n"
+        "      --history DIR    master.history: keep the job's record (its status page, its\n"
+        "                       supersteps, its summary) in DIR, for 'zpregel serve DIR'\n"
         "      --resume         continue from the newest complete checkpoint in\n"
         "                       reliability.checkpoint_dir (after the master died)\n"
         "  -q, --quiet          no progress and no summary\n"
@@ -82,6 +84,8 @@ typedef struct {
     bool quiet;
     FILE *stats;
     int64_t started;
+    double step_seconds; /* the supersteps' times, summed */
+    uint64_t steps;      /* supersteps reported */
 } s_progress_t;
 
 static void s_human_bytes (uint64_t bytes, char *buf, size_t len)
@@ -98,48 +102,36 @@ static void s_human_bytes (uint64_t bytes, char *buf, size_t len)
 
 static void s_on_step (void *ctx, const zp_step_report_t *r)
 {
-    zp_traffic_t t = {r->n_workers, r->sent_messages, r->sent_bytes};
     s_progress_t *p = ctx;
     double elapsed = (double) (zclock_usecs () - p->started) / 1e6;
-    if (p->stats) {
-        char now[40];
-        zp_cli_now (now, sizeof now);
-        fprintf (p->stats,
-                 "{\"step\":%u,\"seconds\":%.6f,\"compute_seconds\":%.6f,"
-                 "\"slowest_worker\":\"%s\",\"active\":%" PRIu64 ",\"messages\":%" PRIu64
-                 ",\"bytes\":%" PRIu64 ",\"batches\":%" PRIu64 ",\"retries\":%" PRIu64
-                 ",\"duplicates\":%" PRIu64 ",\"workers\":[",
-                 r->step, r->seconds, r->compute_seconds, r->slowest, r->active, r->messages,
-                 r->bytes, r->batches, r->retries, r->duplicates);
-        for (uint32_t i = 0; i < r->n_workers; i++) {
-            const zp_worker_step_t *w = &r->workers[i];
-            fprintf (p->stats, "%s{\"name\":", i ? "," : "");
-            zp_json_string (p->stats, w->name);
-            fprintf (p->stats,
-                     ",\"active\":%" PRIu64 ",\"messages_out\":%" PRIu64 ",\"messages_in\":%" PRIu64
-                     ",\"bytes_out\":%" PRIu64 ",\"bytes_in\":%" PRIu64 ",\"compute_seconds\":%.6f,"
-                     "\"send_wait_seconds\":%.6f,\"barrier_wait_seconds\":%.6f}",
-                     w->active, w->messages_out, w->messages_in, w->bytes_out, w->bytes_in,
-                     w->compute_seconds, w->send_wait_seconds, w->barrier_wait_seconds);
-        }
-        fprintf (p->stats, "],\"time\":\"%s\"}\n", now);
-        zp_traffic_write (p->stats, r->step, &t);
-    }
+    if (p->stats)
+        zp_stats_write_step (p->stats, r);
+    p->step_seconds += r->seconds;
+    p->steps++;
     if (p->quiet)
         return;
-    char bytes[32];
+    char bytes[32], left[96] = "";
     s_human_bytes (r->bytes, bytes, sizeof bytes);
+    /* A known end: how far, and the time left at the mean superstep's pace. */
+    if (r->planned > r->step + 1) {
+        double secs = p->step_seconds / (double) p->steps * (double) (r->planned - r->step - 1);
+        if (p->tty)
+            snprintf (left, sizeof left, " of %u  %.1fs left", r->planned, secs);
+        else
+            snprintf (left, sizeof left, "; %u of %u done, about %.1fs left", r->step + 1,
+                      r->planned, secs);
+    }
     if (p->tty)
         fprintf (stderr,
-                 "\r\033[Ksuperstep %u  active %" PRIu64 "  messages %" PRIu64
+                 "\r\033[Ksuperstep %u%s  active %" PRIu64 "  messages %" PRIu64
                  "  bytes %s  elapsed %.2fs",
-                 r->step, r->active, r->messages, bytes, elapsed);
+                 r->step, left, r->active, r->messages, bytes, elapsed);
     else
         fprintf (stderr,
                  "superstep %u: active %" PRIu64 ", messages %" PRIu64 ", bytes %s, %.4fs, "
-                 "elapsed %.2fs, slowest %s (%.4fs computing)\n",
+                 "elapsed %.2fs, slowest %s (%.4fs computing)%s\n",
                  r->step, r->active, r->messages, bytes, r->seconds, elapsed, r->slowest,
-                 r->compute_seconds);
+                 r->compute_seconds, left);
     fflush (stderr);
 }
 
@@ -226,54 +218,17 @@ static void s_print_summary (const zp_config_t *cfg, const zp_job_summary_t *s)
     }
 }
 
-static void s_write_u64s (FILE *f, const char *key, const uint64_t *v, uint32_t n)
-{
-    fprintf (f, ",\"%s\":[", key);
-    for (uint32_t i = 0; i < n; i++)
-        fprintf (f, "%s%" PRIu64, i ? "," : "", v[i]);
-    fprintf (f, "]");
-}
-
-/* The last line of --stats. */
-static void s_write_summary (FILE *f, const zp_job_summary_t *s)
-{
-    fprintf (f,
-             "{\"summary\":true,\"program\":\"%s\",\"vertices\":%" PRIu64 ",\"edges\":%" PRIu64
-             ",\"workers\":%u,\"supersteps\":%u,\"resumed_step\":%u,\"converged\":%s"
-             ",\"active_at_end\":%" PRIu64 ",\"messages_at_end\":%" PRIu64 ",\"messages\":%" PRIu64
-             ",\"bytes\":%" PRIu64 ",\"retries\":%" PRIu64 ",\"duplicates\":%" PRIu64
-             ",\"recoveries\":%u"
-             ",\"workers_left\":%u,\"routers_left\":%u"
-             ",\"load_seconds\":%.6f,\"compute_seconds\":%.6f,\"output_seconds\":%.6f"
-             ",\"imbalance_vertices\":%.4f,\"imbalance_edges\":%.4f",
-             s->program, s->vertices, s->edges, s->n_workers, s->supersteps, s->resumed_step,
-             s->converged ? "true" : "false", s->active_at_end, s->messages_at_end, s->messages,
-             s->bytes, s->retries, s->duplicates, s->recoveries, s->workers_left, s->routers_left,
-             s->load_seconds, s->compute_seconds, s->output_seconds, s->imbalance_vertices,
-             s->imbalance_edges);
-    s_write_u64s (f, "vertices_per_worker", s->vertices_of, s->n_workers);
-    s_write_u64s (f, "edges_per_worker", s->edges_of, s->n_workers);
-    char now[40];
-    zp_cli_now (now, sizeof now);
-    fprintf (f, ",\"time\":\"%s\"}\n", now);
-}
-
 int zp_cli_run (int argc, char **argv, bool spawn)
 {
     const char *cmd = spawn ? "run" : "master";
-    static const struct option longopts[] = {{"set", required_argument, NULL, 's'},
-                                             {"stats", required_argument, NULL, 'S'},
-                                             {"quiet", no_argument, NULL, 'q'},
-                                             {"resume", no_argument, NULL, 'R'},
-                                             {"unset", required_argument, NULL, 'u'},
-                                             {"algorithm", required_argument, NULL, 'a'},
-                                             {"graph", required_argument, NULL, 'g'},
-                                             {"workers", required_argument, NULL, 'w'},
-                                             {"threads", required_argument, NULL, 't'},
-                                             {"output", required_argument, NULL, 'o'},
-                                             {"param", required_argument, NULL, 'p'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        {"set", required_argument, NULL, 's'},     {"stats", required_argument, NULL, 'S'},
+        {"quiet", no_argument, NULL, 'q'},         {"resume", no_argument, NULL, 'R'},
+        {"unset", required_argument, NULL, 'u'},   {"algorithm", required_argument, NULL, 'a'},
+        {"graph", required_argument, NULL, 'g'},   {"workers", required_argument, NULL, 'w'},
+        {"threads", required_argument, NULL, 't'}, {"output", required_argument, NULL, 'o'},
+        {"param", required_argument, NULL, 'p'},   {"history", required_argument, NULL, 'H'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
     /* At most 2 strings an option, and a worker's name for each of up to
        ZP_CLI_MAX_WORKERS. */
     size_t cap = (size_t) argc + ZP_CLI_MAX_WORKERS;
@@ -301,6 +256,9 @@ int zp_cli_run (int argc, char **argv, bool spawn)
             break;
         case 't':
             s_add_flag (&o, "engine.threads", optarg, "--threads", optarg);
+            break;
+        case 'H':
+            s_add_flag (&o, "master.history", optarg, "--history", optarg);
             break;
         case 'o':
             s_add_flag (&o, "job.output", optarg, "--output", optarg);
@@ -381,7 +339,7 @@ int zp_cli_run (int argc, char **argv, bool spawn)
     }
     const char **overrides = o.sets;
     size_t n_overrides = o.n;
-    s_progress_t progress = {isatty (STDERR_FILENO), quiet, NULL, zclock_usecs ()};
+    s_progress_t progress = {isatty (STDERR_FILENO), quiet, NULL, zclock_usecs (), 0, 0};
     if (stats_path && !(progress.stats = fopen (stats_path, "w"))) {
         fprintf (stderr, "zpregel: %s: cannot write: %s\n", stats_path, strerror (errno));
         zp_config_destroy (&cfg);
@@ -399,7 +357,7 @@ int zp_cli_run (int argc, char **argv, bool spawn)
         s_print_summary (cfg, &summary);
     if (progress.stats) {
         if (rc == 0)
-            s_write_summary (progress.stats, &summary);
+            zp_stats_write_summary (progress.stats, &summary);
         if (fclose (progress.stats) != 0 && rc == 0) {
             fprintf (stderr, "zpregel: %s: write failed\n", stats_path);
             rc = -1;

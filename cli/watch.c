@@ -137,7 +137,7 @@ int zp_cli_watch (int argc, char **argv)
         if (e.kind == ZP_EVENT_SYNC && !all)
             continue;
         char now[40];
-        zp_cli_now (now, sizeof now);
+        zp_stats_now (now, sizeof now);
         if (json) {
             printf ("{\"seq\":%" PRIu64 ",\"event\":\"%s\",\"step\":%u,"
                     "\"active\":%" PRIu64 ",\"messages\":%" PRIu64 ",\"status\":%u,"

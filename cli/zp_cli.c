@@ -27,18 +27,6 @@ const char *zp_cli_exe (void)
     return path;
 }
 
-/* Now, as UTC with milliseconds: "2026-12-01T12:34:56.789Z". */
-void zp_cli_now (char *buf, size_t len)
-{
-    struct timespec ts;
-    clock_gettime (CLOCK_REALTIME, &ts);
-    struct tm tm;
-    gmtime_r (&ts.tv_sec, &tm);
-    char day[32];
-    strftime (day, sizeof day, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf (buf, len, "%s.%03ldZ", day, ts.tv_nsec / 1000000);
-}
-
 /* The exit status of a process that SIGINT or SIGTERM interrupted:
    128 + the signal (130, 143), as shells expect; 1 if no signal did. */
 int zp_cli_interrupted_status (void)

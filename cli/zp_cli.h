@@ -13,6 +13,7 @@
 #include "zp_json.h"
 #include "zp_job_internal.h"
 #include "zp_settings.h"
+#include "zp_stats.h"
 #include "zp_plan.h"
 #include "zp_process.h"
 #include "zp_traffic.h"
@@ -38,8 +39,6 @@
 const char *zp_cli_unset (const char *key);
 /* This binary, for starting worker processes. */
 const char *zp_cli_exe (void);
-/* Now, as UTC with milliseconds (--stats, zpregel watch). */
-void zp_cli_now (char *buf, size_t len);
 /* The exit status of a process that SIGINT or SIGTERM stopped: 128 + it. */
 int zp_cli_interrupted_status (void);
 /* Loads `path` with `overrides` (--set values, and --unset ones from
@@ -57,5 +56,6 @@ int zp_cli_plan (int argc, char **argv);
 int zp_cli_gen (int argc, char **argv);
 int zp_cli_programs (int argc, char **argv);
 int zp_cli_keygen (int argc, char **argv);
+int zp_cli_serve (int argc, char **argv);
 
 #endif

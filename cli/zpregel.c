@@ -5,6 +5,7 @@
         zpregel worker JOB.yaml --name W      one tcp worker
         zpregel launch JOB.yaml --host H      every tcp worker of host H
         zpregel watch ENDPOINT|JOB.yaml       follow a job's broadcast
+        zpregel serve DIR [--http HOST:PORT]  the jobs master.history kept, in a browser
         zpregel programs
         zpregel keygen PATH                   a CURVE certificate for security:
         zpregel version
@@ -37,6 +38,8 @@ static void s_usage_main (FILE *out)
              "  programs [P]...   list vertex programs (built-ins, or shared objects) and their\n"
              "                    parameters (--json: one JSON object each)\n"
              "  keygen PATH       write a CURVE certificate: PATH (public) and PATH_secret\n"
+             "  serve DIR         serve the jobs kept in DIR (master.history), with their status\n"
+             "                    pages, over HTTP (--http HOST:PORT)\n"
              "  version           print the version\n"
              "\n"
              "Every command takes --log-level error|warning|info|debug (default info, or\n"
@@ -130,6 +133,8 @@ int main (int argc, char **argv)
         return zp_cli_programs (argc - 1, argv + 1);
     if (streq (cmd, "keygen"))
         return zp_cli_keygen (argc - 1, argv + 1);
+    if (streq (cmd, "serve"))
+        return zp_cli_serve (argc - 1, argv + 1);
     if (streq (cmd, "version") || streq (cmd, "--version")) {
         printf ("zpregel %s\n", ZP_VERSION);
         return 0;

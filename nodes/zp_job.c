@@ -11,6 +11,8 @@
 #include "zp_settings.h"
 #include "zp_log.h"
 #include "zp_checkpoint.h"
+#include "zp_history.h"
+#include "zp_params.h"
 #include "zp_http.h"
 #include "zp_master.h"
 #include "zp_process.h"
@@ -287,7 +289,9 @@ typedef struct {
     bool recovering;
     s_totals_t *totals;
     const zp_security_t *security;
-    zp_status_t *status; /* for master.http, or NULL */
+    zp_status_t *status;   /* for master.http and master.history, or NULL */
+    zp_history_t *history; /* master.history's record, or NULL */
+    uint32_t planned;      /* supersteps the program says the job takes, or 0 */
 } s_job_t;
 
 /* Node k of a run (its workers, then its routers): its config and its
@@ -521,6 +525,19 @@ static int s_edges_back (s_job_t *j, char *err, size_t errlen)
     return zp_graph_reload_edges (j->g, j->source, in_edges, err, errlen);
 }
 
+/* The supersteps the program says the job takes with `params`, at most
+   engine.max_supersteps, or 0: not known. */
+static uint32_t s_planned (const zp_config_t *cfg, const zp_program_t *program,
+                           const zp_value_t *params)
+{
+    if (!program->supersteps)
+        return 0;
+    struct zp_params_s p = {.program = program};
+    memcpy (p.values, params, sizeof p.values);
+    uint32_t n = program->supersteps (&p);
+    return n < cfg->max_supersteps ? n : cfg->max_supersteps;
+}
+
 /* A superstep ended, as the master reports it: the summary, the totals
    per superstep, the status page and the caller's callback hear of it. */
 static void s_on_step (const s_job_t *j, const zp_master_report_t *rep)
@@ -529,7 +546,9 @@ static void s_on_step (const s_job_t *j, const zp_master_report_t *rep)
     const zp_job_options_t *options = j->options;
     zp_job_summary_t *summary = j->summary;
     uint32_t nr = j->n_routers;
-    const zp_step_report_t *r = &rep->step;
+    zp_step_report_t report = rep->step;
+    report.planned = j->planned;
+    const zp_step_report_t *r = &report;
     if (summary->supersteps == 0 && r->step > 0)
         summary->resumed_step = r->step;
     summary->supersteps = r->step + 1;
@@ -558,6 +577,8 @@ static void s_on_step (const s_job_t *j, const zp_master_report_t *rep)
             router_names[k] = cfg->routers[j->routers[k]].name;
         zp_status_step (j->status, r, rep->routes, router_names, nr);
     }
+    if (rep->whole)
+        zp_history_step (j->history, r);
     if (rep->whole && options && options->on_step)
         options->on_step (options->ctx, r);
 }
@@ -977,16 +998,20 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
         source.weight_property = weight;
         zp_properties_destroy (&props);
     }
-    /* master.http serves the job's metrics and status page while it runs. */
+    /* master.http serves the job's metrics and status page while it runs;
+       master.history keeps its record after it ends. */
     zp_status_t *status = NULL;
     zp_http_t *http = NULL;
+    zp_history_t *history = NULL;
+    if ((cfg->http || cfg->history) && !(status = zp_status_new (cfg))) {
+        snprintf (err, errlen, "out of memory");
+        return -1;
+    }
     if (cfg->http) {
         char bound[400];
-        status = zp_status_new (cfg);
-        http =
-            status ? zp_http_start (cfg->http, status, bound, sizeof bound, why, sizeof why) : NULL;
+        http = zp_http_start (cfg->http, status, bound, sizeof bound, why, sizeof why);
         if (!http) {
-            snprintf (err, errlen, "%s: %s", cfg->path, status ? why : "out of memory");
+            snprintf (err, errlen, "%s: %s", cfg->path, why);
             zp_status_destroy (&status);
             return -1;
         }
@@ -994,8 +1019,23 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
             fprintf (stderr, "zpregel: the job's status page is %s, its metrics %smetrics\n", bound,
                      bound);
     }
+    if (cfg->history) {
+        history = zp_history_open (cfg, status, why, sizeof why);
+        if (!history) {
+            snprintf (err, errlen, "%s: %s", cfg->path, why);
+            zp_http_stop (&http);
+            zp_status_destroy (&status);
+            return -1;
+        }
+        if (options && options->on_step && !options->quiet)
+            fprintf (stderr, "zpregel: the job's record is kept in %s (zpregel serve %s)\n",
+                     zp_history_path (history), cfg->history);
+    }
     zp_graph_t *g = zp_graph_load (&source, &props, err, errlen);
     if (!g) {
+        zp_status_set_error (status, err);
+        zp_status_set_state (status, ZP_STATE_FAILED);
+        zp_history_close (&history, NULL);
         zp_http_stop (&http);
         zp_status_destroy (&status);
         return -1;
@@ -1078,7 +1118,9 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
                    .routers = calloc (nr + 1, sizeof (uint32_t)),
                    .totals = &totals,
                    .security = security,
-                   .status = status};
+                   .status = status,
+                   .history = history,
+                   .planned = s_planned (cfg, program, params)};
     uint32_t *lost = calloc ((size_t) n + nr, sizeof *lost);
     if (!job.workers || !job.routers || !lost) {
         free (job.workers);
@@ -1177,7 +1219,10 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
         g->name_at = NULL;
     }
 done:
+    if (rc != 0)
+        zp_status_set_error (status, err);
     zp_status_set_state (status, rc == 0 ? ZP_STATE_FINISHED : ZP_STATE_FAILED);
+    zp_history_close (&history, rc == 0 ? summary : NULL);
     zp_http_stop (&http);
     zp_status_destroy (&status);
     zp_traffic_free (&estimate);

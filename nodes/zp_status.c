@@ -37,7 +37,9 @@ struct zp_status_s {
     pthread_mutex_t lock;
     const zp_config_t *cfg;
     zp_job_state_t state;
-    double started; /* CLOCK_REALTIME seconds */
+    char error[512]; /* why it failed, or "" */
+    double started;  /* CLOCK_REALTIME seconds */
+    double ended;    /* when it finished or failed, or 0 */
     char program[64];
     const zp_program_t *prog;
     uint64_t vertices, edges;
@@ -103,6 +105,17 @@ void zp_status_set_state (zp_status_t *self, zp_job_state_t state)
         return;
     pthread_mutex_lock (&self->lock);
     self->state = state;
+    if (state == ZP_STATE_FINISHED || state == ZP_STATE_FAILED)
+        self->ended = s_now ();
+    pthread_mutex_unlock (&self->lock);
+}
+
+void zp_status_set_error (zp_status_t *self, const char *error)
+{
+    if (!self)
+        return;
+    pthread_mutex_lock (&self->lock);
+    snprintf (self->error, sizeof self->error, "%s", error ? error : "");
     pthread_mutex_unlock (&self->lock);
 }
 
@@ -420,7 +433,24 @@ static void s_json_plan (zp_status_t *self, FILE *out)
     fputs ("]}", out);
 }
 
-static void s_json (zp_status_t *self, FILE *out)
+/* While the job runs toward a known number of supersteps: the supersteps
+   left times the mean of those in the chart's history; -1 otherwise. */
+static double s_seconds_left (const zp_status_t *self)
+{
+    if (self->state != ZP_STATE_RUNNING || !self->n_steps ||
+        self->last.step + 1 >= self->last.planned)
+        return -1;
+    uint64_t first = self->n_steps > S_HISTORY ? self->n_steps - S_HISTORY : 0;
+    double sum = 0;
+    for (uint64_t i = first; i < self->n_steps; i++)
+        sum += self->history[i % S_HISTORY].seconds;
+    return sum / (double) (self->n_steps - first) *
+           (double) (self->last.planned - self->last.step - 1);
+}
+
+/* The job in brief: the fields before the supersteps' list, without the
+   closing brace. */
+static void s_json_head (zp_status_t *self, FILE *out)
 {
     const zp_config_t *cfg = self->cfg;
     double now = s_now ();
@@ -433,8 +463,14 @@ static void s_json (zp_status_t *self, FILE *out)
     fprintf (out,
              ",\"state\":\"%s\",\"elapsed_seconds\":%.3f,\"loaded\":%s,\"vertices\":%" PRIu64
              ",\"edges\":%" PRIu64 ",\"directed\":%s",
-             s_state_names[self->state], now - self->started, self->loaded ? "true" : "false",
-             self->vertices, self->edges, self->directed ? "true" : "false");
+             s_state_names[self->state], (self->ended > 0 ? self->ended : now) - self->started,
+             self->loaded ? "true" : "false", self->vertices, self->edges,
+             self->directed ? "true" : "false");
+    fprintf (out, ",\"started\":%.3f", self->started);
+    if (*self->error) {
+        fputs (",\"error\":", out);
+        zp_json_string (out, self->error);
+    }
     fprintf (out, ",\"superstep\":%" PRId64 ",\"active\":%" PRIu64 ",\"slowest_worker\":",
              self->has_last ? (int64_t) self->last.step : -1,
              self->has_last ? self->last.active : 0);
@@ -447,6 +483,23 @@ static void s_json (zp_status_t *self, FILE *out)
     if (self->checkpoint_at > 0)
         fprintf (out, ",\"checkpoint_step\":%u,\"checkpoint_age_seconds\":%.3f",
                  self->checkpoint_step, now - self->checkpoint_at);
+    if (self->has_last && self->last.planned) {
+        fprintf (out, ",\"planned_supersteps\":%u", self->last.planned);
+        double left = s_seconds_left (self);
+        if (left >= 0)
+            fprintf (out, ",\"seconds_left\":%.3f", left);
+    }
+}
+
+static void s_json_brief (zp_status_t *self, FILE *out)
+{
+    s_json_head (self, out);
+    fputs ("}\n", out);
+}
+
+static void s_json (zp_status_t *self, FILE *out)
+{
+    s_json_head (self, out);
     fputs (",\"steps\":[", out);
     uint64_t first = self->n_steps > S_HISTORY ? self->n_steps - S_HISTORY : 0;
     for (uint64_t i = first; i < self->n_steps; i++) {
@@ -493,6 +546,11 @@ static char *s_render (zp_status_t *self, void (*render) (zp_status_t *, FILE *)
         return NULL;
     }
     return text;
+}
+
+char *zp_status_brief_json (zp_status_t *self)
+{
+    return s_render (self, s_json_brief);
 }
 
 char *zp_status_metrics (zp_status_t *self)

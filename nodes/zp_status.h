@@ -31,6 +31,8 @@ zp_status_t *zp_status_new (const zp_config_t *cfg);
 void zp_status_destroy (zp_status_t **self_p);
 
 void zp_status_set_state (zp_status_t *self, zp_job_state_t state);
+/* Why the job failed (shown with the state "failed"). */
+void zp_status_set_error (zp_status_t *self, const char *error);
 /* The program and graph, once loaded, and where the vertices went:
    vertices_of and edges_of have cfg->n_workers items (by the config's
    order). */
@@ -48,5 +50,8 @@ void zp_status_recovered (zp_status_t *self);
    JSON: malloc'd, NULL when out of memory. */
 char *zp_status_metrics (zp_status_t *self);
 char *zp_status_json (zp_status_t *self);
+/* The JSON's fields before its supersteps, workers, aggregators and plan:
+   the job in brief, for the history's list. */
+char *zp_status_brief_json (zp_status_t *self);
 
 #endif

@@ -359,3 +359,190 @@ Test (status, bad_and_idle_clients_neither_flood_the_log_nor_hold_the_server, .t
     size_t lines = s_count_lines_with (err, "master.http:");
     cr_assert (lines < 200, "2,000 bad requests made %zu log lines", lines);
 }
+
+/* The one record directory of `hist` whose job.json holds `needle`, into
+   path (4096 bytes); false if none does. */
+static bool s_record (const char *hist, const char *needle, char *path)
+{
+    char cmd[8192];
+    snprintf (cmd, sizeof cmd, "grep -l -- '%s' '%s'/*/job.json | head -1 | xargs -r dirname",
+              needle, hist);
+    const char *sh[] = {"/bin/sh", "-c", cmd, NULL};
+    zp_test_run_t r;
+    zp_test_run (sh, 30, &r);
+    bool found = r.status == 0 && r.out && *r.out;
+    if (found) {
+        r.out[strcspn (r.out, "\n")] = 0;
+        snprintf (path, 4096, "%s", r.out);
+    }
+    zp_test_run_free (&r);
+    return found;
+}
+
+static size_t s_count (const char *text, const char *needle)
+{
+    size_t n = 0;
+    for (const char *at = text; at && (at = strstr (at, needle)); at += strlen (needle))
+        n++;
+    return n;
+}
+
+Test (status, a_job_kept_in_its_history_is_served_after_it_ended, .timeout = 300)
+{
+    char dir[4096], hist[4200], job[4096];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    snprintf (hist, sizeof hist, "%s/history", dir);
+    snprintf (job, sizeof job, "%s", s_paced_job (dir, zp_test_port (), 6, 20));
+    /* A job that finishes, and one that fails (stopped at
+       engine.max_supersteps), both kept. */
+    zp_test_run_t r;
+    const char *ok[] = {zp_test_bin (), "run", job, "--history", hist, NULL};
+    zp_test_run (ok, 120, &r);
+    cr_assert_eq (r.status, 0, "%s", r.err);
+    cr_assert (strstr (r.err, "the job's record is kept in ") && strstr (r.err, "zpregel serve "),
+               "%s", r.err);
+    /* The progress line knows where the job ends. */
+    cr_assert (strstr (r.err, "superstep 2: ") && strstr (r.err, "3 of 6 done, about "), "%s",
+               r.err);
+    zp_test_run_free (&r);
+    const char *failing[] = {zp_test_bin (),
+                             "run",
+                             job,
+                             "--history",
+                             hist,
+                             "--set",
+                             "job.name=limited",
+                             "--set",
+                             "engine.max_supersteps=2",
+                             NULL};
+    zp_test_run (failing, 120, &r);
+    cr_assert_eq (r.status, 3, "%s", r.err);
+    zp_test_run_free (&r);
+
+    char done[4096], failed[4096], path[4400];
+    cr_assert (s_record (hist, "\"state\":\"finished\"", done), "no finished job in %s", hist);
+    cr_assert (s_record (hist, "\"state\":\"failed\"", failed), "no failed job in %s", hist);
+    /* Each file of a record holds what it should. */
+    const struct {
+        const char *record, *file, *needles[3];
+    } want[] = {
+        {done, "job.json", {"\"job\":\"paced\"", "\"superstep\":5,", "\"planned_supersteps\":6"}},
+        {done, "summary.json", {"\"supersteps\":6,", "\"converged\":true", NULL}},
+        {failed,
+         "status.json",
+         {"\"job\":\"limited\"", "\"error\":\"not converged: stopped at engine.max_supersteps (2)",
+          NULL}},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        snprintf (path, sizeof path, "%s/%s", want[i].record, want[i].file);
+        char *text = zp_test_read (path, NULL);
+        for (size_t k = 0; k < 3 && want[i].needles[k]; k++)
+            cr_assert (text && strstr (text, want[i].needles[k]), "%s has no %s: %s", path,
+                       want[i].needles[k], text);
+        free (text);
+    }
+    snprintf (path, sizeof path, "%s/steps.jsonl", done);
+    char *steps = zp_test_read (path, NULL);
+    cr_assert_eq (s_count (steps, "{\"step\":"), 6, "%s", steps);
+    cr_assert_eq (s_count (steps, "\"traffic\""), 6, "%s", steps);
+    free (steps);
+    snprintf (path, sizeof path, "%s/summary.json", failed);
+    cr_assert_null (zp_test_read (path, NULL), "a failed job has no summary");
+
+    /* zpregel serve shows both. */
+    int port = zp_test_port ();
+    char address[64], out[4200], err[4200];
+    snprintf (address, sizeof address, "127.0.0.1:%d", port);
+    const char *serve[] = {zp_test_bin (), "serve", hist, "--http", address, NULL};
+    int pid = zp_test_start (serve, out, err);
+    cr_assert (zp_test_wait_for (err, "serving the jobs of", 30), "%s", zp_test_read (err, NULL));
+    int code = 0;
+    char *list = zp_test_http_get (port, "/jobs.json", &code);
+    cr_assert_eq (code, 200, "%s", list);
+    cr_assert (list[0] == '[' && s_count (list, "\"id\":") == 2, "%s", list);
+    free (list);
+    const char *id = strrchr (done, '/') + 1;
+    char url[600];
+    snprintf (url, sizeof url, "/jobs/%s", id);
+    free (zp_test_http_get (port, url, &code));
+    cr_assert_eq (code, 301, "a job's page without its slash");
+    snprintf (url, sizeof url, "/jobs/%s/steps.jsonl", id);
+    char *served = zp_test_http_get (port, url, &code);
+    cr_assert_eq (code, 200);
+    cr_assert_eq (s_count (served, "{\"step\":"), 6, "%s", served);
+    free (served);
+    /* Nothing outside the history, whatever the path says. */
+    const char *outside[] = {"/jobs/../history/x", "/jobs/%2e%2e/x", "/jobs/.hidden/status.json",
+                             "/jobs//status.json", "/etc/passwd"};
+    for (size_t i = 0; i < sizeof outside / sizeof outside[0]; i++) {
+        free (zp_test_http_get (port, outside[i], &code));
+        cr_assert_eq (code, 404, "%s gave %d", outside[i], code);
+    }
+
+    if (!s_have ("chromium")) {
+        kill (pid, SIGTERM);
+        cr_assert_eq (zp_test_wait (pid, 30), 0);
+        cr_skip_test ("chromium is not installed (Debian's chromium; scripts/deps.sh web): the "
+                      "pages were not drawn");
+    }
+    snprintf (url, sizeof url, "http://127.0.0.1:%d/", port);
+    char *page = s_dom (url, NULL);
+    cr_assert (strstr (page, "data-jobs=\"2\""), "%s", page);
+    cr_assert_eq (s_count (page, "<tr class=\"job\""), 2, "%s", page);
+    cr_assert (strstr (page, "<a href=\"jobs/") && strstr (page, ">limited</a>"), "%s", page);
+    cr_assert (strstr (page, "not converged"), "the list does not say why a job failed: %s", page);
+    free (page);
+    snprintf (url, sizeof url, "http://127.0.0.1:%d/jobs/%s/", port, id);
+    page = s_dom (url, NULL);
+    cr_assert (strstr (page, "class=\"state finished\""), "%s", page);
+    cr_assert (strstr (page, "<dd id=\"program\">paced</dd>"), "%s", page);
+    cr_assert (strstr (page, "<dd id=\"superstep\">5 of 6</dd>"), "%s", page);
+    cr_assert (strstr (page, "<td>c</td><td>tcp</td>"), "%s", page);
+    cr_assert (strstr (page, ">r1</text>"), "the plan has no router: %s", page);
+    /* The chart: a bar and a compute bar a superstep. */
+    cr_assert (s_count (page, "<rect x=") >= 12, "%s", page);
+    cr_assert (strstr (page, "all jobs"), "%s", page);
+    free (page);
+    kill (pid, SIGTERM);
+    cr_assert_eq (zp_test_wait (pid, 30), 0, "zpregel serve did not end cleanly on SIGTERM");
+}
+
+Test (status, history_and_serve_errors_are_named, .timeout = 120)
+{
+    char dir[4096], job[4096];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    snprintf (job, sizeof job, "%s", s_paced_job (dir, zp_test_port (), 2, 1));
+    /* A history that cannot be made: a file where its directory would be. */
+    const char *file = zp_test_write (dir, "taken", "a file\n");
+    zp_test_run_t r;
+    const char *bad[] = {zp_test_bin (), "run", job, "--history", file, NULL};
+    zp_test_run (bad, 60, &r);
+    cr_assert_eq (r.status, 1, "%s", r.err);
+    cr_assert (strstr (r.err, "master.history: cannot make the directory") && strstr (r.err, file),
+               "%s", r.err);
+    zp_test_run_free (&r);
+    /* serve: no such directory, a file, no directory at all, a bad address. */
+    char missing[4200];
+    snprintf (missing, sizeof missing, "%s/none", dir);
+    const char *none[] = {zp_test_bin (), "serve", missing, NULL};
+    zp_test_run (none, 30, &r);
+    cr_assert_eq (r.status, 1, "%s", r.err);
+    cr_assert (strstr (r.err, missing) && strstr (r.err, "No such file or directory"), "%s", r.err);
+    zp_test_run_free (&r);
+    const char *afile[] = {zp_test_bin (), "serve", file, NULL};
+    zp_test_run (afile, 30, &r);
+    cr_assert_eq (r.status, 1, "%s", r.err);
+    cr_assert (strstr (r.err, "not a directory"), "%s", r.err);
+    zp_test_run_free (&r);
+    const char *nothing[] = {zp_test_bin (), "serve", NULL};
+    zp_test_run (nothing, 30, &r);
+    cr_assert_eq (r.status, 2, "%s", r.err);
+    cr_assert (strstr (r.err, "expected one history directory"), "%s", r.err);
+    zp_test_run_free (&r);
+    const char *address[] = {zp_test_bin (), "serve", dir, "--http", "localhost:http", NULL};
+    zp_test_run (address, 30, &r);
+    cr_assert_eq (r.status, 1, "%s", r.err);
+    cr_assert (strstr (r.err, "serve --http: ") && strstr (r.err, "expected HOST:PORT"), "%s",
+               r.err);
+    zp_test_run_free (&r);
+}

@@ -21,13 +21,16 @@ function cell(tr, text) { const td = document.createElement("td"); td.textConten
 function facts(s) {
   $("job").textContent = s.job;
   const state = $("state");
-  state.textContent = s.state;
+  state.textContent = s.error ? s.state + ": " + s.error : s.state;
   state.className = "state " + s.state;
   $("program").textContent = s.program;
   $("graph").textContent = s.graph;
   $("vertices").textContent = s.loaded ? num(s.vertices) : "loading";
   $("edges").textContent = s.loaded ? num(s.edges) + (s.directed ? " directed" : " undirected") : "";
-  $("superstep").textContent = s.superstep < 0 ? "not started" : s.superstep;
+  let step = s.superstep < 0 ? "not started" : String(s.superstep);
+  if (s.superstep >= 0 && s.planned_supersteps)
+    step += " of " + s.planned_supersteps + (s.seconds_left !== undefined ? ", about " + s.seconds_left.toFixed(1) + " s left" : "");
+  $("superstep").textContent = step;
   $("active").textContent = num(s.active);
   $("slowest").textContent = s.slowest_worker;
   $("messages").textContent = num(s.messages);
@@ -145,5 +148,13 @@ async function poll() {
     state.className = "state lost";
   }
   setTimeout(poll, 1000);
+}
+// Served by zpregel serve (a job of a history): a way back to the list.
+if (location.pathname.includes("/jobs/")) {
+  const back = document.createElement("a");
+  back.href = "../../";
+  back.textContent = "all jobs";
+  const footer = document.querySelector("footer");
+  footer.prepend(back, " · ");
 }
 poll();

@@ -128,6 +128,13 @@ static const zp_param_def_t s_params[] = {
     {"iterations", ZP_I64, "cdlp.max-iterations", false, {.i64 = 10}, "number of iterations"},
 };
 
+/* Superstep 0 and one a further iteration. */
+static uint32_t s_supersteps (const zp_params_t *params)
+{
+    int64_t it = zp_param_i64 (params, "iterations");
+    return it >= 0 && it < 1000000 ? (uint32_t) it + 1 : 0;
+}
+
 const zp_program_t zp_cdlp_program = {
     .api_version = ZP_API_VERSION,
     .name = "cdlp",
@@ -141,4 +148,5 @@ const zp_program_t zp_cdlp_program = {
     .setup = s_setup,
     .teardown = free,
     .compute = s_compute,
+    .supersteps = s_supersteps,
 };

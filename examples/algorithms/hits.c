@@ -95,6 +95,13 @@ static const zp_aggregator_def_t s_aggregators[] = {
     [S_HUB_SUM] = {"hub_sum", ZP_F64, ZP_COMBINE_SUM},
 };
 
+/* Two supersteps an iteration (hubs, then authorities), and two more. */
+static uint32_t s_supersteps (const zp_params_t *params)
+{
+    int64_t it = zp_param_i64 (params, "iterations");
+    return it >= 1 && it < 1000000 ? 2 * (uint32_t) it + 2 : 0;
+}
+
 const zp_program_t zp_hits_program = {
     .api_version = ZP_API_VERSION,
     .name = "hits",
@@ -112,4 +119,5 @@ const zp_program_t zp_hits_program = {
     .compute = s_compute,
     .value_size = sizeof (s_vertex_t),
     .format = s_format,
+    .supersteps = s_supersteps,
 };

@@ -254,6 +254,13 @@ static void s_compute (zp_vertex_t *v)
     }
 }
 
+/* Degrees, lists, triangles, coefficients: four supersteps. */
+static uint32_t s_supersteps (const zp_params_t *params)
+{
+    (void) params;
+    return 4;
+}
+
 const zp_program_t zp_lcc_program = {
     .api_version = ZP_API_VERSION,
     .name = "lcc",
@@ -264,4 +271,5 @@ const zp_program_t zp_lcc_program = {
     /* not placement-free: its messages hold handles */
     .flags = ZP_NEEDS_IN_EDGES | ZP_THREAD_SAFE,
     .compute = s_compute,
+    .supersteps = s_supersteps,
 };

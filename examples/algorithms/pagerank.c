@@ -87,6 +87,13 @@ static const zp_aggregator_def_t s_aggregators[] = {
     {"sink_mass", ZP_F64, ZP_COMBINE_SUM},
 };
 
+/* Superstep 0 and one a further iteration. */
+static uint32_t s_supersteps (const zp_params_t *params)
+{
+    int64_t it = zp_param_i64 (params, "iterations");
+    return it >= 0 && it < 1000000 ? (uint32_t) it + 1 : 0;
+}
+
 const zp_program_t zp_pagerank_program = {
     .api_version = ZP_API_VERSION,
     .name = "pr",
@@ -103,4 +110,5 @@ const zp_program_t zp_pagerank_program = {
     .teardown = s_teardown,
     .init = s_init,
     .compute = s_compute,
+    .supersteps = s_supersteps,
 };

@@ -140,6 +140,8 @@ typedef struct {
     char *csv_source;    /* the source column: a name in the header, or a number from 1; NULL: 1 */
     char *csv_target;    /* the target column; NULL: 2 */
     char *csv_weight;    /* the weight column, or NULL: no weights */
+    /* master (added in 1.6) */
+    char *history; /* master.history: the directory that keeps each job's record, or NULL */
 } zp_config_t;
 
 /* Loads `path`, applying `n_overrides` strings of the form "key.path=value"

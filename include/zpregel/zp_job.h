@@ -68,6 +68,10 @@ typedef struct {
     uint32_t n_aggregates;
     zp_value_t aggregates[ZP_MAX_AGGREGATORS];
     bool checkpointed; /* a checkpoint of this superstep is complete */
+    /* (Added in 1.6.) The supersteps the job takes, when its program says
+       so before it starts (zp_program_t.supersteps), at most
+       engine.max_supersteps; 0: not known. */
+    uint32_t planned;
 } zp_step_report_t;
 
 /* What one router did over the whole job. */

@@ -39,7 +39,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define ZP_API_VERSION     3
+#define ZP_API_VERSION     4
 #define ZP_MAX_AGGREGATORS 8
 #define ZP_MAX_PARAMS      16
 #define ZP_MAX_VALUE_SIZE  256 /* bytes of a ZP_STRUCT value */
@@ -146,6 +146,14 @@ typedef struct {
        `message` into `acc`; associative and commutative. A vertex then sees
        one message, the merge of all sent to it. */
     void (*combine_message) (void *acc, const void *message);
+
+    /* --- API version 4 (a version 2 or 3 program ends above) --- */
+    /* Optional: how many supersteps a job takes with these parameters, when
+       that is known before it starts (PageRank: iterations + 1), or 0 when
+       the graph decides. It may end sooner (a graph without edges), never
+       later. The progress line, the status page and the history show
+       "superstep i of N" and the time left. */
+    uint32_t (*supersteps) (const zp_params_t *params);
 } zp_program_t;
 
 /* Parameters, in setup(). */

@@ -112,6 +112,7 @@ static const s_key_t s_master_keys[] = {
     {"host", K_STRING, S_OFF (master_host), false, 0, 0, NULL, NULL},
     {"join_timeout", K_DURATION, S_OFF (join_timeout_ms), false, 1, 86400000, NULL, NULL},
     {"http", K_ADDRESS, S_OFF (http), false, 0, 0, NULL, NULL},
+    {"history", K_PATH, S_OFF (history), false, 0, 0, NULL, NULL},
     S_END};
 
 static const s_key_t s_worker_keys[] = {
@@ -1133,6 +1134,7 @@ void zp_config_destroy (zp_config_t **self_p)
     free (cfg->csv_source);
     free (cfg->csv_target);
     free (cfg->csv_weight);
+    free (cfg->history);
     for (size_t i = 0; i < cfg->n_params; i++) {
         free (cfg->params[i].name);
         free (cfg->params[i].value);

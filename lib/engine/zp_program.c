@@ -125,10 +125,11 @@ const zp_program_t *zp_program_load (const char *name, char *err, size_t errlen)
         dlclose (handle);
         return NULL;
     }
-    /* A version 1 program's object ends where version 2's fields begin:
-       only that much is read, and the rest is zero. */
-    size_t size =
-        exported->api_version == 1 ? offsetof (zp_program_t, value_size) : sizeof (zp_program_t);
+    /* An older program's object ends where the next version's fields
+       begin: only that much is read, and the rest is zero. */
+    size_t size = exported->api_version == 1   ? offsetof (zp_program_t, value_size)
+                  : exported->api_version <= 3 ? offsetof (zp_program_t, supersteps)
+                                               : sizeof (zp_program_t);
     s_loaded_t *loaded = calloc (1, sizeof *loaded + strlen (name) + 1);
     if (!loaded) {
         snprintf (err, errlen, "out of memory");

@@ -39,7 +39,7 @@ class StepReport(ctypes.Structure):
                 ("n_workers", c_u32), ("sent_messages", ctypes.POINTER(c_u64)),
                 ("sent_bytes", ctypes.POINTER(c_u64)), ("workers", ctypes.POINTER(WorkerStep)),
                 ("n_aggregates", c_u32), ("aggregates", Value * ZP_MAX_AGGREGATORS),
-                ("checkpointed", ctypes.c_bool)]
+                ("checkpointed", ctypes.c_bool), ("planned", c_u32)]
 
 
 class RouterReport(ctypes.Structure):

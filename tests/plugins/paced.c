@@ -42,6 +42,12 @@ static int s_setup (const zp_params_t *params, void **state, char *err, size_t e
     return 0;
 }
 
+static uint32_t s_supersteps (const zp_params_t *params)
+{
+    int64_t steps = zp_param_i64 (params, "steps");
+    return steps > 0 && steps < 1000000 ? (uint32_t) steps : 0;
+}
+
 static const zp_param_def_t s_params[] = {
     {"steps", ZP_I64, NULL, false, {.i64 = 20}, "supersteps to run"},
     {"step_ms", ZP_I64, NULL, false, {.i64 = 200}, "how long each superstep takes, at least"},
@@ -66,4 +72,5 @@ const zp_program_t zp_program = {
     .n_aggregators = 2,
     .setup = s_setup,
     .compute = s_compute,
+    .supersteps = s_supersteps,
 };
