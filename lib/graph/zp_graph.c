@@ -700,36 +700,47 @@ static size_t s_shares_count (const s_file_t *f, uint32_t threads)
     return n < 1 ? 1 : n > S_SHARES_MAX ? S_SHARES_MAX : n;
 }
 
-/* Cuts f into n shares of about equal size, each starting at a line start. */
-static void s_shares_cut (const s_file_t *f, s_share_t *shares, size_t n, const s_idmap_t *map,
-                          int wcol)
+/* Cuts what is left of f into n parts of about equal size, each starting
+   at a line start: each a copy of f over its part, counting its lines
+   from 0. */
+static void s_file_split (const s_file_t *f, s_file_t *parts, size_t stride, size_t n)
 {
     size_t page = (size_t) sysconf (_SC_PAGESIZE);
+    size_t left = (size_t) (f->end - f->p);
     const char *from = f->p;
     for (size_t k = 0; k < n; k++) {
         const char *to = f->end;
         if (k + 1 < n) {
-            to = f->p + (size_t) ((double) f->size * (double) (k + 1) / (double) n);
+            to = f->p + (size_t) ((double) left * (double) (k + 1) / (double) n);
             if (to < from)
                 to = from;
             const char *nl = to < f->end ? memchr (to, '\n', (size_t) (f->end - to)) : NULL;
             to = nl ? nl + 1 : f->end;
         }
-        s_share_t *s = &shares[k];
-        s->f = *f;
-        s->f.p = from;
-        s->f.end = to;
-        s->f.line = 0;
-        s->f.line_start = NULL;
-        /* Pages are given back from the first one wholly in the share. */
-        s->f.released = from;
+        s_file_t *part = (s_file_t *) ((char *) parts + k * stride);
+        *part = *f;
+        part->p = from;
+        part->end = to;
+        part->line = 0;
+        part->line_start = NULL;
+        /* Pages are given back from the first one wholly in the part. */
+        part->released = from;
         if (f->data) {
             size_t off = (size_t) (from - f->data);
-            s->f.released = f->data + (off + page - 1) / page * page;
+            part->released = f->data + (off + page - 1) / page * page;
         }
-        s->map = map;
-        s->wcol = wcol;
         from = to;
+    }
+}
+
+/* Cuts f into n shares of about equal size, each starting at a line start. */
+static void s_shares_cut (const s_file_t *f, s_share_t *shares, size_t n, const s_idmap_t *map,
+                          int wcol)
+{
+    s_file_split (f, &shares[0].f, sizeof *shares, n);
+    for (size_t k = 0; k < n; k++) {
+        shares[k].map = map;
+        shares[k].wcol = wcol;
     }
 }
 
@@ -773,20 +784,21 @@ static void *s_share_parse (void *arg)
     return NULL;
 }
 
-/* Parses every share, the first on this thread and each other on a thread
-   of its own (on this one when a thread cannot start). */
-static void s_shares_parse (s_share_t *shares, size_t n)
+/* Runs fn on each of n items (`stride` bytes apart, at most
+   S_SHARES_MAX), the first on this thread and each other on a thread of
+   its own (on this one when a thread cannot start). */
+static void s_parallel (void *(*fn) (void *), void *items, size_t stride, size_t n)
 {
     pthread_t threads[S_SHARES_MAX];
     bool started[S_SHARES_MAX] = {false};
     for (size_t k = 1; k < n; k++)
-        started[k] = pthread_create (&threads[k], NULL, s_share_parse, &shares[k]) == 0;
-    s_share_parse (&shares[0]);
+        started[k] = pthread_create (&threads[k], NULL, fn, (char *) items + k * stride) == 0;
+    fn (items);
     for (size_t k = 1; k < n; k++) {
         if (started[k])
             pthread_join (threads[k], NULL);
         else
-            s_share_parse (&shares[k]);
+            fn ((char *) items + k * stride);
     }
 }
 
@@ -873,7 +885,7 @@ static zp_graph_t *s_load_graphalytics (const zp_graph_source_t *src, zp_propert
         goto done;
     }
     s_shares_cut (&f, shares, n_shares, &map, wcol);
-    s_shares_parse (shares, n_shares);
+    s_parallel (s_share_parse, shares, sizeof *shares, n_shares);
     uint64_t records = 0;
     if (s_shares_error (shares, n_shares, vpath, &records, err, errlen) != 0)
         goto done;
@@ -1271,6 +1283,112 @@ static int s_csv_column (const char *spec, const char *key, const s_record_t *he
     return -1;
 }
 
+/* A share of a CSV file: its records parsed on a thread of its own, its
+   vertices numbered in the order they first appear in it. */
+typedef struct {
+    s_file_t f; /* over the share; f.line counts its lines */
+    char delim;
+    const char *shown; /* the delimiter, for messages */
+    int cs, ct, cw, need;
+    s_record_t r;
+    s_namer_t nm;     /* the share's own names */
+    s_edges_t edges;  /* by the share's indexes, then the graph's */
+    uint32_t *global; /* the share's index -> the graph's, after the merge */
+    uint64_t records;
+    size_t error_line; /* the first error's line in the share, 0: none */
+    char error[400];   /* what it says after "path:line: " */
+} s_csv_share_t;
+
+static void *s_csv_share_parse (void *arg)
+{
+    s_csv_share_t *s = arg;
+    s_file_t *f = &s->f;
+    s_record_t *r = &s->r;
+    bool weighted = s->cw >= 0;
+    int got;
+    while ((got = s_csv_record (f, s->delim, r)) > 0) {
+        if (r->n < (size_t) s->need) {
+            char ex[64];
+            s_excerpt (f, ex, sizeof ex);
+            const char *hint = memchr (ex, ';', strlen (ex))    ? " (is the delimiter ';'?)"
+                               : memchr (ex, '\t', strlen (ex)) ? " (is the delimiter a tab?)"
+                               : memchr (ex, ',', strlen (ex))  ? " (is the delimiter ','?)"
+                                                                : "";
+            snprintf (s->error, sizeof s->error,
+                      "expected at least %d fields separated by '%s', got %zu in \"%s\"%s", s->need,
+                      s->shown, r->n, ex, hint);
+            s->error_line = r->line;
+            return NULL;
+        }
+        if (r->len[s->cs] == 0 || r->len[s->ct] == 0) {
+            snprintf (s->error, sizeof s->error, "an empty %s vertex",
+                      r->len[s->cs] == 0 ? "source" : "target");
+            s->error_line = r->line;
+            return NULL;
+        }
+        double w = 0;
+        if (weighted) {
+            char buf[64];
+            size_t n = r->len[s->cw] < sizeof buf - 1 ? r->len[s->cw] : sizeof buf - 1;
+            memcpy (buf, r->at[s->cw], n);
+            buf[n] = 0;
+            char *end;
+            errno = 0;
+            w = strtod (buf, &end);
+            if (n == 0 || *end || errno || !isfinite (w) || w < 0) {
+                snprintf (s->error, sizeof s->error,
+                          "expected a finite, non-negative weight, got \"%s\"", buf);
+                s->error_line = r->line;
+                return NULL;
+            }
+        }
+        int64_t a = s_namer_get (&s->nm, r->at[s->cs], r->len[s->cs]);
+        int64_t b = a < 0 ? -1 : s_namer_get (&s->nm, r->at[s->ct], r->len[s->ct]);
+        if (a < 0 || b < 0 || s_edges_push (&s->edges, (uint32_t) a, (uint32_t) b, w, weighted)) {
+            snprintf (s->error, sizeof s->error, "out of memory, or more than %" PRIu64 " vertices",
+                      (uint64_t) ZP_MAX_VERTICES - 1);
+            s->error_line = r->line;
+            return NULL;
+        }
+        s->records++;
+    }
+    if (got < 0) {
+        snprintf (s->error, sizeof s->error, "a quote that is never closed");
+        s->error_line = f->line;
+    }
+    return NULL;
+}
+
+/* The share's names, and their numbers in the graph, let go. */
+static void s_csv_share_forget (s_csv_share_t *s)
+{
+    free (s->global);
+    free (s->nm.arena);
+    free (s->nm.at);
+    free (s->nm.slots);
+    s->global = NULL;
+    s->nm = (s_namer_t){0};
+}
+
+/* The share's edges by the graph's indexes. */
+static void *s_csv_share_renumber (void *arg)
+{
+    s_csv_share_t *s = arg;
+    for (uint64_t e = 0; e < s->edges.count; e++) {
+        s->edges.a[e] = s->global[s->edges.a[e]];
+        s->edges.b[e] = s->global[s->edges.b[e]];
+    }
+    s_csv_share_forget (s);
+    return NULL;
+}
+
+static void s_csv_share_free (s_csv_share_t *s)
+{
+    free (s->r.unquoted);
+    s_edges_free (&s->edges);
+    s_csv_share_forget (s);
+}
+
 static zp_graph_t *s_load_csv (const zp_graph_source_t *src, char *err, size_t errlen)
 {
     const zp_csv_t none = {0, -1, NULL, NULL, NULL};
@@ -1280,9 +1398,10 @@ static zp_graph_t *s_load_csv (const zp_graph_source_t *src, char *err, size_t e
     bool header = how->header != 0;
     zp_graph_t *g = calloc (1, sizeof *g);
     s_file_t f = {0};
-    s_record_t r = {0}, head = {0};
+    s_record_t head = {0};
     s_namer_t nm = {0};
-    s_edges_t edges = {0};
+    s_csv_share_t *shares = NULL;
+    size_t n_shares = 0;
     bool weighted = src->weight_property != NULL;
     int rc = -1;
     if (!g)
@@ -1330,59 +1449,59 @@ static zp_graph_t *s_load_csv (const zp_graph_source_t *src, char *err, size_t e
     int need = (cs > ct ? cs : ct) + 1;
     if (cw + 1 > need)
         need = cw + 1;
-    uint64_t records = 0;
-    while ((got = s_csv_record (&f, delim, &r)) > 0) {
-        if (r.n < (size_t) need) {
-            char ex[64];
-            s_excerpt (&f, ex, sizeof ex);
-            const char *hint = memchr (ex, ';', strlen (ex))    ? " (is the delimiter ';'?)"
-                               : memchr (ex, '\t', strlen (ex)) ? " (is the delimiter a tab?)"
-                               : memchr (ex, ',', strlen (ex))  ? " (is the delimiter ','?)"
-                                                                : "";
-            snprintf (err, errlen,
-                      "%s:%zu: expected at least %d fields separated by '%s', got %zu "
-                      "in \"%s\"%s",
-                      src->path, r.line, need, shown, r.n, ex, hint);
-            goto done;
-        }
-        if (r.len[cs] == 0 || r.len[ct] == 0) {
-            snprintf (err, errlen, "%s:%zu: an empty %s vertex", src->path, r.line,
-                      r.len[cs] == 0 ? "source" : "target");
-            goto done;
-        }
-        double w = 0;
-        if (weighted) {
-            char buf[64];
-            size_t n = r.len[cw] < sizeof buf - 1 ? r.len[cw] : sizeof buf - 1;
-            memcpy (buf, r.at[cw], n);
-            buf[n] = 0;
-            char *end;
-            errno = 0;
-            w = strtod (buf, &end);
-            if (n == 0 || *end || errno || !isfinite (w) || w < 0) {
-                snprintf (err, errlen, "%s:%zu: expected a finite, non-negative weight, got \"%s\"",
-                          src->path, r.line, buf);
-                goto done;
-            }
-        }
-        int64_t a = s_namer_get (&nm, r.at[cs], r.len[cs]);
-        int64_t b = a < 0 ? -1 : s_namer_get (&nm, r.at[ct], r.len[ct]);
-        if (a < 0 || b < 0 || s_edges_push (&edges, (uint32_t) a, (uint32_t) b, w, weighted) != 0) {
-            snprintf (err, errlen, "%s:%zu: out of memory, or more than %" PRIu64 " vertices",
-                      src->path, r.line, (uint64_t) ZP_MAX_VERTICES - 1);
-            goto done;
-        }
-        records++;
+    /* Shares cut at line starts, unless a quote is in the file: a quoted
+       field may hold a line's end, and only a reader from the start knows
+       whether a newline is one. */
+    n_shares =
+        memchr (f.p, '"', (size_t) (f.end - f.p)) ? 1 : s_shares_count (&f, src->load_threads);
+    shares = calloc (n_shares, sizeof *shares);
+    if (!shares)
+        goto oom;
+    s_file_split (&f, &shares[0].f, sizeof *shares, n_shares);
+    for (size_t k = 0; k < n_shares; k++) {
+        s_csv_share_t *sh = &shares[k];
+        sh->delim = delim;
+        sh->shown = shown;
+        sh->cs = cs;
+        sh->ct = ct;
+        sh->cw = cw;
+        sh->need = need;
     }
-    if (got < 0) {
-        snprintf (err, errlen, "%s:%zu: a quote that is never closed", src->path, f.line);
-        goto done;
+    s_parallel (s_csv_share_parse, shares, sizeof *shares, n_shares);
+    /* The first error in file order, with its line in the whole file. */
+    uint64_t records = 0;
+    size_t lines = f.line;
+    for (size_t k = 0; k < n_shares; k++) {
+        if (shares[k].error_line) {
+            snprintf (err, errlen, "%s:%zu: %s", src->path, lines + shares[k].error_line,
+                      shares[k].error);
+            goto done;
+        }
+        lines += shares[k].f.line;
+        records += shares[k].records;
     }
     if (records == 0) {
         snprintf (err, errlen, "%s: no edges: the file has %s", src->path,
                   header ? "its header only" : "no records");
         goto done;
     }
+    /* The graph's vertices in the order they first appear in the file:
+       each share's, in its order, after those of the shares before it. */
+    for (size_t k = 0; k < n_shares; k++) {
+        s_csv_share_t *sh = &shares[k];
+        if (!(sh->global = malloc ((sh->nm.n ? sh->nm.n : 1) * sizeof *sh->global)))
+            goto oom;
+        for (uint64_t i = 0; i < sh->nm.n; i++) {
+            const char *name = sh->nm.arena + sh->nm.at[i];
+            int64_t at = s_namer_get (&nm, name, sh->nm.at[i + 1] - sh->nm.at[i] - 1);
+            if (at < 0)
+                goto oom;
+            sh->global[i] = (uint32_t) at;
+        }
+    }
+    s_parallel (s_csv_share_renumber, shares, sizeof *shares, n_shares);
+    free (nm.slots);
+    nm.slots = NULL;
     g->n = nm.n;
     g->ids = malloc (g->n * sizeof *g->ids);
     if (!g->ids)
@@ -1407,10 +1526,11 @@ static zp_graph_t *s_load_csv (const zp_graph_source_t *src, char *err, size_t e
             g->ids[i] = pairs[i].id;
             order[(uint64_t) pairs[i].value] = (uint32_t) i;
         }
-        for (uint64_t e = 0; e < edges.count; e++) {
-            edges.a[e] = order[edges.a[e]];
-            edges.b[e] = order[edges.b[e]];
-        }
+        for (size_t k = 0; k < n_shares; k++)
+            for (uint64_t e = 0; e < shares[k].edges.count; e++) {
+                shares[k].edges.a[e] = order[shares[k].edges.a[e]];
+                shares[k].edges.b[e] = order[shares[k].edges.b[e]];
+            }
         free (pairs);
         free (order);
     } else {
@@ -1421,7 +1541,10 @@ static zp_graph_t *s_load_csv (const zp_graph_source_t *src, char *err, size_t e
         nm.arena = NULL;
         nm.at = NULL;
     }
-    if (s_build_csr (g, &edges, 1, weighted) != 0)
+    s_edges_t parts[S_SHARES_MAX];
+    for (size_t k = 0; k < n_shares; k++)
+        parts[k] = shares[k].edges;
+    if (s_build_csr (g, parts, n_shares, weighted) != 0)
         goto oom;
     rc = 0;
     goto done;
@@ -1429,12 +1552,13 @@ oom:
     snprintf (err, errlen, "%s: out of memory", src->path);
 done:
     s_close (&f);
-    free (r.unquoted);
     free (head.unquoted);
     free (nm.arena);
     free (nm.at);
     free (nm.slots);
-    s_edges_free (&edges);
+    for (size_t k = 0; shares && k < n_shares; k++)
+        s_csv_share_free (&shares[k]);
+    free (shares);
     if (rc != 0)
         zp_graph_destroy (&g);
     return g;

@@ -363,6 +363,21 @@ static zp_graph_t *s_load_in_shares (const char *props, uint32_t threads)
     return zp_graph_load (&src, NULL, s_err, sizeof s_err);
 }
 
+/* Every load of `path` in 1 to 9 shares fails with the same message as
+   one pass, which holds `needle`. */
+static void s_same_error_in_shares (zp_graph_t *(*load) (const char *, uint32_t), const char *path,
+                                    const char *needle)
+{
+    char want[4096];
+    for (uint32_t threads = 1; threads <= 9; threads++) {
+        cr_assert_null (load (path, threads), "accepted");
+        if (threads == 1)
+            snprintf (want, sizeof want, "%s", s_err);
+        cr_assert_str_eq (s_err, want, "%u shares", threads);
+    }
+    cr_assert (strstr (want, needle), "%s", want);
+}
+
 Test (graph, an_edge_file_parsed_in_shares_gives_the_graph_and_errors_of_one_pass)
 {
     char d[4096];
@@ -413,16 +428,9 @@ Test (graph, an_edge_file_parsed_in_shares_gives_the_graph_and_errors_of_one_pas
         if (bad == 1500)
             strchr (strchr (at, '\n') + 1, ' ')[-1] = '?'; /* the next line too */
         zp_test_write (d, "g.e", copy);
-        char want[4096];
-        for (uint32_t threads = 1; threads <= 9; threads++) {
-            cr_assert_null (s_load_in_shares (props, threads), "accepted");
-            if (threads == 1)
-                snprintf (want, sizeof want, "%s", s_err);
-            cr_assert_str_eq (s_err, want, "%u shares", threads);
-        }
         char line[32];
         snprintf (line, sizeof line, "/g.e:%d: expected", bad);
-        cr_assert (strstr (want, line), "%s", want);
+        s_same_error_in_shares (s_load_in_shares, props, line);
         free (copy);
     }
     free (v);
@@ -438,6 +446,79 @@ static zp_graph_t *s_csv (const char *name, const char *text, const zp_csv_t *ho
     const char *path = zp_test_write (d, name, text);
     zp_graph_source_t src = {path, ZP_FORMAT_AUTO, -1, weight, false, 0, how};
     return zp_graph_load (&src, NULL, s_err, sizeof s_err);
+}
+
+/* Loads `path` as a CSV edge list (header, weights in column w) parsed
+   in `threads` shares. */
+static zp_graph_t *s_csv_in_shares (const char *path, uint32_t threads)
+{
+    zp_csv_t how = {0, 1, "src", "dst", "w"};
+    zp_graph_source_t src = {path, ZP_FORMAT_AUTO, -1, "weight", false, threads, &how};
+    return zp_graph_load (&src, NULL, s_err, sizeof s_err);
+}
+
+Test (graph, a_csv_file_parsed_in_shares_gives_the_graph_names_and_errors_of_one_pass)
+{
+    char d[4096];
+    snprintf (d, sizeof d, "%s", zp_test_tmpdir ());
+    /* Names that recur across the file (so that the shares see them in
+       another order than the file), blank lines, CR LF ends, no newline
+       after the last line; then the same with numbers. */
+    for (int numbers = 0; numbers <= 1; numbers++) {
+        char *e = malloc (1 << 20);
+        size_t en = (size_t) snprintf (e, 64, "w,src,dst\n");
+        uint64_t x = 777;
+        for (int line = 2; line <= 3000; line++) {
+            x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+            int a = (int) (x >> 33) % 700, b = (int) (x >> 45) % 700;
+            if (line % 89 == 0)
+                en += (size_t) snprintf (e + en, 64, "%s", line % 2 ? "\n" : "\r\n");
+            else
+                en += (size_t) snprintf (e + en, 96, "%d.5,%s%d,%s%d%s%s", line % 5,
+                                         numbers ? "" : "v", a, numbers ? "" : "v", b,
+                                         line % 13 == 0 ? "\r" : "", line < 3000 ? "\n" : "");
+        }
+        const char *path = zp_test_write (d, numbers ? "n.csv" : "g.csv", e);
+        zp_graph_t *one = s_csv_in_shares (path, 1);
+        cr_assert_not_null (one, "%s", s_err);
+        s_check_csr (one);
+        cr_assert_eq (!one->names, numbers, "names %p for numbers %d", (void *) one->names,
+                      numbers);
+        for (uint32_t threads = 2; threads <= 9; threads++) {
+            zp_graph_t *g = s_csv_in_shares (path, threads);
+            cr_assert_not_null (g, "%u shares: %s", threads, s_err);
+            cr_assert_eq (g->n, one->n, "%u shares", threads);
+            cr_assert_eq (g->m, one->m, "%u shares", threads);
+            cr_assert_arr_eq (g->ids, one->ids, one->n * sizeof *one->ids);
+            cr_assert_arr_eq (g->offsets, one->offsets, (one->n + 1) * sizeof *one->offsets);
+            cr_assert_arr_eq (g->targets, one->targets, one->m * sizeof *one->targets);
+            cr_assert_arr_eq (g->weights, one->weights, one->m * sizeof *one->weights);
+            for (uint64_t i = 0; !numbers && i < one->n; i++)
+                cr_assert_str_eq (zp_graph_name (g, i), zp_graph_name (one, i), "%u shares",
+                                  threads);
+            zp_graph_destroy (&g);
+        }
+        zp_graph_destroy (&one);
+        /* A bad line near the start, in the middle or at the end is named
+           by its line in the whole file however many shares parse it; of
+           two, the first. */
+        const int bad_lines[] = {2, 1500, 2999, 3000};
+        for (size_t k = 0; !numbers && k < sizeof bad_lines / sizeof *bad_lines; k++) {
+            int bad = bad_lines[k];
+            char *copy = strdup (e), *at = copy;
+            for (int line = 1; line < bad; line++)
+                at = strchr (at, '\n') + 1;
+            at[0] = 'x'; /* "x.5" is no weight */
+            if (bad == 1500)
+                *strchr (strchr (at, '\n') + 1, ',') = ';'; /* the next line: one field short */
+            char line[64];
+            snprintf (line, sizeof line, "/bad.csv:%d: expected a finite, non-negative weight",
+                      bad);
+            s_same_error_in_shares (s_csv_in_shares, zp_test_write (d, "bad.csv", copy), line);
+            free (copy);
+        }
+        free (e);
+    }
 }
 
 Test (graph, csv_edge_lists_with_names_or_numbers_quoted_or_not)
