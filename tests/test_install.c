@@ -100,3 +100,22 @@ Test (install, an_embedding_program_builds_with_pkg_config_and_runs_without_ld_l
     cr_assert (hub >= 0 && hub <= 1 && authority >= 0 && authority <= 1, "%.200s", text);
     free (text);
 }
+
+/* docs/PROGRAMS.md's line for a plugin built in a checkout, without
+   make install: the tree's headers alone. */
+Test (install, a_plugin_builds_in_the_tree_with_the_documented_line, .timeout = 120)
+{
+    char dir[4096], script[16384];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    snprintf (script, sizeof script,
+              "cd '%s' && cc -shared -fPIC -I include examples/plugin/indegree_centrality.c "
+              "-o '%s/libindeg.so' && '%s' run --algorithm '%s/libindeg.so' --graph "
+              "tests/data/ldbc/test-pr-directed/test-pr-directed.properties --output "
+              "'%s/indeg.out' -q && wc -l < '%s/indeg.out'",
+              zp_test_path ("."), dir, zp_test_bin (), dir, dir, dir);
+    zp_test_run_t r;
+    s_sh (script, 90, &r);
+    cr_assert_eq (r.status, 0, "%s%s", r.out, r.err);
+    cr_assert (atoi (r.out) > 0, "no output lines: %s", r.out);
+    zp_test_run_free (&r);
+}
