@@ -534,7 +534,7 @@ Test (cli, the_main_job_runs)
     char dir[4096];
     snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
     char out[4200], set[4300];
-    snprintf (out, sizeof out, "%s/pr.txt", dir);
+    snprintf (out, sizeof out, "%s/pr.csv", dir);
     snprintf (set, sizeof set, "job.output=%s", out);
     const char *argv[] = {zp_test_bin (), "run", zp_test_path ("configs/local.yaml"),
                           "--set",        set,   NULL};
@@ -550,7 +550,11 @@ Test (cli, the_main_job_runs)
     int lines = 0;
     for (size_t i = 0; i < len; i++)
         lines += text[i] == '\n';
-    cr_assert_eq (lines, 63436);
+    /* A header, then a row a package, by its name. */
+    cr_assert_eq (lines, 63437);
+    const char *head = "id,name,value\n1,0ad,";
+    cr_assert (strncmp (text, head, strlen (head)) == 0, "%.100s", text);
+    cr_assert (strstr (text, "\n16808,libc6,1.54"), "libc6 is not 16808's name");
     free (text);
     zp_test_run_free (&r);
 }
