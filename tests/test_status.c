@@ -496,7 +496,7 @@ Test (status, a_job_kept_in_its_history_is_served_after_it_ended, .timeout = 300
     page = s_dom (url, NULL);
     cr_assert (strstr (page, "class=\"state finished\""), "%s", page);
     cr_assert (strstr (page, "<dd id=\"program\">paced</dd>"), "%s", page);
-    cr_assert (strstr (page, "<dd id=\"superstep\">5 of 6</dd>"), "%s", page);
+    cr_assert (strstr (page, "<dd id=\"superstep\">5, 6 of 6 done</dd>"), "%s", page);
     cr_assert (strstr (page, "<td>c</td><td>tcp</td>"), "%s", page);
     cr_assert (strstr (page, ">r1</text>"), "the plan has no router: %s", page);
     /* The chart: a bar and a compute bar a superstep. */

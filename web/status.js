@@ -29,7 +29,7 @@ function facts(s) {
   $("edges").textContent = s.loaded ? num(s.edges) + (s.directed ? " directed" : " undirected") : "";
   let step = s.superstep < 0 ? "not started" : String(s.superstep);
   if (s.superstep >= 0 && s.planned_supersteps)
-    step += " of " + s.planned_supersteps + (s.seconds_left !== undefined ? ", about " + s.seconds_left.toFixed(1) + " s left" : "");
+    step += ", " + (s.superstep + 1) + " of " + s.planned_supersteps + " done" + (s.seconds_left !== undefined ? ", about " + s.seconds_left.toFixed(1) + " s left" : "");
   $("superstep").textContent = step;
   $("active").textContent = num(s.active);
   $("slowest").textContent = s.slowest_worker;
