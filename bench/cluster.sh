@@ -21,7 +21,8 @@
 #   flat-fast   4 worker hosts and a router host on one bridge, links unshaped
 #   flat-1g     the same, every host link 1 Gbit/s
 #   racks       2 racks of 2 worker hosts and a router host, 1 Gbit/s host
-#               links, the racks joined by one 200 Mbit/s uplink
+#               links, the racks joined by one 200 Mbit/s uplink; the job
+#               file says which host is in which rack (racks:)
 #   slow-host   flat-1g with one worker host at 100 Mbit/s
 #   many        16 worker hosts on one bridge, unshaped, a small graph: the
 #               barrier's cost with many nodes
@@ -121,9 +122,10 @@ s_names () {
     done
 }
 
-# Builds scenario $1; sets workers (host names) and routers (host names).
+# Builds scenario $1; sets workers (host names), routers (host names) and
+# racks (the job file's racks: section, or empty).
 s_scenario () {
-    workers=() routers=()
+    workers=() routers=() racks=""
     case $1 in
     flat-fast | flat-1g | slow-host)
         local rate=""
@@ -150,6 +152,7 @@ s_scenario () {
         s_host rb br1 1000
         workers=(a1 a2 b1 b2)
         routers=(ra rb)
+        racks=$'racks:\n  a: [m, a1, a2, ra]\n  b: [b1, b2, rb]\n'
         ;;
     many)
         s_switch 1 ""
@@ -191,6 +194,7 @@ s_job () {
             printf '  - name: %s\n    transport: tcp\n    endpoint: tcp://%s\n    host: %s\n' \
                 "$r" "$r" "$r"
         done
+        printf '%s' "$racks"
     } >"$f"
     echo "$f"
 }

@@ -59,6 +59,7 @@ int zp_cli_plan (int argc, char **argv)
     int rc = 1;
     uint32_t nw = 0, nr = 0;
     char **names = NULL, **process = NULL, **host = NULL;
+    const char **rack = NULL;
     uint64_t *vertices = NULL;
     const char *source = traffic_path;
     if (optind == argc - 1) {
@@ -91,7 +92,8 @@ int zp_cli_plan (int argc, char **argv)
     names = calloc (nw + nr, sizeof *names);
     process = calloc (nw + nr, sizeof *process);
     host = calloc (nw + nr, sizeof *host);
-    if (!names || !process || !host)
+    rack = calloc (nw + nr, sizeof *rack);
+    if (!names || !process || !host || !rack)
         goto done;
     /* Where each node runs: inproc nodes share the master's process and host. */
     for (uint32_t i = 0; i < nw + nr; i++) {
@@ -111,6 +113,7 @@ int zp_cli_plan (int argc, char **argv)
             process[i] = zsys_sprintf ("tcp:%s", n->name);
             host[i] = strdup (n->host ? n->host : "localhost");
         }
+        rack[i] = cfg ? zp_config_rack (cfg, host[i]) : NULL;
     }
     if (cfg && !traffic_path) {
         /* Estimate from the graph, placed as the job would place it. */
@@ -142,7 +145,9 @@ int zp_cli_plan (int argc, char **argv)
                           (const char *const *) process,
                           (const char *const *) host,
                           (const char *const *) host + nw,
-                          vertices};
+                          vertices,
+                          rack,
+                          rack + nw};
     zp_plan_t *plan = zp_plan_new (&tm, &topo, &opt);
     zp_plan_t *direct = zp_plan_uniform (&topo, ZP_ROUTE_DIRECT);
     zp_plan_t *routed = zp_plan_uniform (&topo, ZP_ROUTE_AGGREGATED);
@@ -176,8 +181,11 @@ int zp_cli_plan (int argc, char **argv)
     s_print_cost ("plan", &cp);
     s_print_cost ("all-direct", &cd);
     s_print_cost ("all-routed", &cr);
-    printf ("\nthe plan costs %.1f%% of all-direct and %.1f%% of all-routed\n",
-            100 * cp.cost / cd.cost, 100 * cp.cost / cr.cost);
+    if (cd.cost > 0 && cr.cost > 0)
+        printf ("\nthe plan costs %.1f%% of all-direct and %.1f%% of all-routed\n",
+                100 * cp.cost / cd.cost, 100 * cp.cost / cr.cost);
+    else
+        printf ("\nno traffic crosses a process: every plan costs nothing\n");
     if (nw <= 16) {
         printf ("\nroutes (sender -> receiver):\n");
         for (uint32_t i = 0; i < nw; i++)
@@ -219,6 +227,7 @@ done:
     free (names);
     free (process);
     free (host);
+    free (rack);
     free (vertices);
     zp_traffic_free (&tm);
     zp_config_destroy (&cfg);

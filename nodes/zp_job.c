@@ -628,6 +628,7 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
     /* Nodes are the workers, then the routers. */
     zactor_t **workers = calloc (nn, sizeof *workers);
     const char **names = calloc (nn, sizeof *names);
+    const char **hosts = calloc (nn, sizeof *hosts), **racks = calloc (nn, sizeof *racks);
     char **where = calloc (nn, sizeof *where);
     char **endpoints = calloc (nn, sizeof *endpoints);
     pid_t *children = calloc (nn, sizeof *children);
@@ -637,9 +638,14 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
     const char **spawn_sets = calloc ((options ? options->n_overrides : 0) + 2, sizeof *spawn_sets);
     int rc = -1;
     *n_lost = 0;
-    if (!workers || !names || !where || !endpoints || !children || !spawn_sets) {
+    if (!workers || !names || !hosts || !racks || !where || !endpoints || !children ||
+        !spawn_sets) {
         snprintf (err, errlen, "out of memory");
         goto done;
+    }
+    for (uint32_t w = 0; w < nn; w++) {
+        hosts[w] = s_node (j, w, NULL)->host;
+        racks[w] = zp_config_rack (cfg, hosts[w]);
     }
     /* Endpoints of this run. Nodes in this process use inproc; if the job
        has tcp workers, the master also binds its tcp endpoints and every
@@ -693,6 +699,8 @@ static int s_attempt (const s_job_t *j, zp_resume_t resume, zp_value_t **by_hand
                               .resume = resume,
                               .recovering = j->recovering,
                               .security = j->security,
+                              .node_hosts = hosts,
+                              .node_racks = racks,
                               .bound = &bound};
     if (cfg->control)
         margs.control[margs.n_control++] = cfg->control;
@@ -860,6 +868,8 @@ done:
     free (spawn_sets);
     free (workers);
     free (names);
+    free (hosts);
+    free (racks);
     free (where);
     return rc;
 }

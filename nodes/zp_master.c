@@ -363,24 +363,29 @@ static void s_send_assigns (self_t *self)
         a->shipped (a->shipped_ctx);
 }
 
-/* The topology as the nodes said in HELLO: process = locality, host = its
-   part before the '/'. Strings live in `buf` (freed by the caller). */
+/* The topology as the nodes said in HELLO (process = locality) and the job
+   file says (host, when it gives one, else the locality's part before the
+   '/'; rack). Strings live in `buf` (freed by the caller). */
 static zp_topology_t s_topology (self_t *self, char ***buf)
 {
+    const zp_master_args_t *a = self->args;
     uint32_t n = self->n_nodes;
     char **b = calloc ((size_t) 2 * n + 1, sizeof *b);
     *buf = b;
     for (uint32_t i = 0; b && i < n; i++) {
         const char *loc = self->workers[i].locality ? self->workers[i].locality : "";
+        const char *host = a->node_hosts ? a->node_hosts[i] : NULL;
         b[i] = strdup (loc);
-        b[n + i] = strndup (loc, s_host_len (loc));
+        b[n + i] = host ? strdup (host) : strndup (loc, s_host_len (loc));
     }
-    zp_topology_t t = {self->args->n_workers,
-                       self->args->n_routers,
+    zp_topology_t t = {a->n_workers,
+                       a->n_routers,
                        b ? (const char *const *) b : NULL,
                        b ? (const char *const *) b + n : NULL,
-                       b ? (const char *const *) b + n + self->args->n_workers : NULL,
-                       NULL};
+                       b ? (const char *const *) b + n + a->n_workers : NULL,
+                       NULL,
+                       a->node_racks,
+                       a->node_racks ? a->node_racks + a->n_workers : NULL};
     return t;
 }
 

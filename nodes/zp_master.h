@@ -88,6 +88,11 @@ typedef struct {
        time is reported GONE, not missing. */
     bool recovering;
     const zp_security_t *security; /* CURVE on its tcp sockets, or NULL */
+    /* The workers', then the routers', host and rack as the job file says
+       (NULL, or an item NULL: not said). A host said here is the node's
+       host in route plans; else the host its HELLO names. */
+    const char *const *node_hosts;
+    const char *const *node_racks;
 } zp_master_args_t;
 
 /* The actor body: pass it to zactor_new with a zp_master_args_t, which must

@@ -36,22 +36,44 @@ static bool s_same (const char *const *place, uint32_t a, uint32_t b)
     return place && place[a] && place[b] && strcmp (place[a], place[b]) == 0;
 }
 
-/* The router nearest worker j: one on j's host if there is any (spread over
-   them by j), else one picked by j. */
-static uint32_t s_near (const zp_topology_t *t, uint32_t j)
+/* Whether router r's place (host or rack) is `place`. */
+static bool s_router_at (const char *const *router_place, uint32_t r, const char *place)
 {
-    uint32_t local = 0;
-    for (uint32_t r = 0; r < t->n_routers; r++)
-        if (t->router_host && t->worker_host && t->router_host[r] && t->worker_host[j] &&
-            strcmp (t->router_host[r], t->worker_host[j]) == 0)
-            local++;
-    if (local) {
-        uint32_t pick = j % local;
-        for (uint32_t r = 0; r < t->n_routers; r++)
-            if (t->router_host && t->worker_host && t->router_host[r] && t->worker_host[j] &&
-                strcmp (t->router_host[r], t->worker_host[j]) == 0 && pick-- == 0)
-                return r;
-    }
+    return router_place && place && router_place[r] && strcmp (router_place[r], place) == 0;
+}
+
+/* Router `pick` (modulo their count) of those at `place`; false if none is. */
+static bool s_router_of (const zp_topology_t *t, const char *const *router_place, const char *place,
+                         uint32_t pick, uint32_t *r)
+{
+    uint32_t there = 0;
+    for (uint32_t k = 0; k < t->n_routers; k++)
+        there += s_router_at (router_place, k, place);
+    if (!there)
+        return false;
+    pick %= there;
+    for (uint32_t k = 0; k < t->n_routers; k++)
+        if (s_router_at (router_place, k, place) && pick-- == 0) {
+            *r = k;
+            return true;
+        }
+    return false;
+}
+
+/* The router that aggregates what worker i sends worker j: when they are
+   in two racks, one in i's rack (the batches are combined before they
+   cross the uplink); else one on j's host, or in j's rack; else one picked
+   by j. Among several, spread by j. */
+static uint32_t s_near (const zp_topology_t *t, uint32_t i, uint32_t j)
+{
+    const char *ri = t->worker_rack ? t->worker_rack[i] : NULL;
+    const char *rj = t->worker_rack ? t->worker_rack[j] : NULL;
+    uint32_t r;
+    if (ri && rj && strcmp (ri, rj) != 0 && s_router_of (t, t->router_rack, ri, j, &r))
+        return r;
+    if (s_router_of (t, t->router_host, t->worker_host ? t->worker_host[j] : NULL, j, &r) ||
+        s_router_of (t, t->router_rack, rj, j, &r))
+        return r;
     return zp_jump_hash (zp_mix64 (j), t->n_routers);
 }
 
@@ -92,7 +114,7 @@ zp_plan_t *zp_plan_uniform (const zp_topology_t *t, zp_route_kind_t kind)
         for (uint32_t j = 0; j < n; j++) {
             if (i == j || s_same (t->worker_process, i, j))
                 continue; /* a process never sends its own traffic out through a router */
-            uint32_t r = kind == ZP_ROUTE_AGGREGATED ? s_near (t, j) : s_spread (t, i, j);
+            uint32_t r = kind == ZP_ROUTE_AGGREGATED ? s_near (t, i, j) : s_spread (t, i, j);
             p->routes[(size_t) i * n + j] = zp_route_make (kind, r);
         }
     return p;
@@ -123,7 +145,7 @@ static zp_plan_t *s_heuristic (const zp_traffic_matrix_t *tm, const zp_topology_
                 continue;
             uint32_t *route = &p->routes[(size_t) i * n + j];
             if (light >= o->fan_in)
-                *route = zp_route_make (ZP_ROUTE_AGGREGATED, s_near (t, j));
+                *route = zp_route_make (ZP_ROUTE_AGGREGATED, s_near (t, i, j));
             else if (spread && b > 0)
                 *route = zp_route_make (ZP_ROUTE_BALANCED, s_spread (t, i, j));
         }

@@ -2,9 +2,11 @@
 
     A plan gives every (sender worker, receiver worker) pair a route:
       direct         the sender's DEALER to the receiver's data socket
-      aggregated     via a router near the receiver, which merges the batches
-                     of all its senders for that receiver with the program's
-                     combiner before forwarding
+      aggregated     via a router, which merges the batches of all its
+                     senders for that receiver with the program's combiner
+                     before forwarding: one in the sender's rack when the
+                     receiver is in another (the combined batch crosses the
+                     uplink), else one near the receiver
       load_balanced  via a router picked by a balancer over the pool, which
                      forwards each batch as it is
     Every plan gives the same results: routes change how messages travel,
@@ -72,6 +74,11 @@ typedef struct {
     const char *const *worker_host;
     const char *const *router_host;  /* n_routers */
     const uint64_t *worker_vertices; /* n_workers, or NULL: bounds what combining can save */
+    /* The racks (the job file's racks:) of the workers and the routers, or
+       NULL (an item NULL: not known). A pair of workers in two racks is
+       aggregated at a router in the sender's rack, before the uplink. */
+    const char *const *worker_rack;
+    const char *const *router_rack;
 } zp_topology_t;
 
 typedef struct {

@@ -82,6 +82,40 @@ Test (commands, on_the_skewed_debian_graph_light_senders_are_aggregated)
     zp_test_run_free (&r);
 }
 
+Test (commands, racks_put_the_router_of_a_cross_rack_pair_in_the_senders_rack)
+{
+    /* Two racks of two workers and a router, aggregated routes: a pair
+       across the racks goes through the sender's rack's router, a pair in
+       one rack through its own. */
+    const char *dir = zp_test_tmpdir ();
+    char yaml[8192];
+    snprintf (yaml, sizeof yaml,
+              "job:\n  algorithm: pr\n  graph: %s\n"
+              "master:\n  control: tcp://10.0.0.1:5555\n  broadcast: tcp://10.0.0.1:5556\n"
+              "  host: m\nrouting:\n  mode: aggregated\nworkers:\n"
+              "  - {name: a1, transport: tcp, endpoint: 'tcp://10.0.1.1:5601', host: ha1}\n"
+              "  - {name: a2, transport: tcp, endpoint: 'tcp://10.0.1.2:5601', host: ha2}\n"
+              "  - {name: b1, transport: tcp, endpoint: 'tcp://10.0.2.1:5601', host: hb1}\n"
+              "  - {name: b2, transport: tcp, endpoint: 'tcp://10.0.2.2:5601', host: hb2}\n"
+              "routers:\n"
+              "  - {name: rb, transport: tcp, endpoint: 'tcp://10.0.2.9:5701', host: hrb}\n"
+              "  - {name: ra, transport: tcp, endpoint: 'tcp://10.0.1.9:5701', host: hra}\n"
+              "racks:\n  a: [m, ha1, ha2, hra]\n  b: [hb1, hb2, hrb]\n",
+              zp_test_path ("data/debian-deps.properties"));
+    const char *argv[] = {zp_test_bin (), "plan", zp_test_write (dir, "racks.yaml", yaml), NULL};
+    zp_test_run_t r;
+    zp_test_run (argv, 60, &r);
+    cr_assert_eq (r.status, 0, "%s", r.err);
+    const char *want[] = {"a1           -> b1           aggregated via ra",
+                          "a2           -> b2           aggregated via ra",
+                          "b1           -> a2           aggregated via rb",
+                          "b2           -> b1           aggregated via rb",
+                          "a2           -> a1           aggregated via ra"};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        cr_assert (strstr (r.out, want[i]), "no \"%s\" in:\n%s", want[i], r.out);
+    zp_test_run_free (&r);
+}
+
 Test (commands, pairs_inside_a_process_are_counted_apart)
 {
     /* configs/mixed.yaml: w1 and w2 share the master's process (inproc,

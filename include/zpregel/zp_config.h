@@ -142,6 +142,10 @@ typedef struct {
     char *csv_weight;    /* the weight column, or NULL: no weights */
     /* master (added in 1.6) */
     char *history; /* master.history: the directory that keeps each job's record, or NULL */
+    /* racks (added in 1.6): host rack_hosts[i] is in rack rack_of[i] */
+    char **rack_hosts;
+    char **rack_of;
+    size_t n_rack_hosts;
 } zp_config_t;
 
 /* Loads `path`, applying `n_overrides` strings of the form "key.path=value"
@@ -149,6 +153,10 @@ typedef struct {
    workers), or "-key.path" to remove a key or a list item ("-job.params",
    "-workers[1]"). Returns NULL and writes a one-line message into err on
    any error. */
+/* The rack `host` is in, as the job file's racks: say, or NULL. (Added in
+   1.6.) */
+const char *zp_config_rack (const zp_config_t *cfg, const char *host);
+
 zp_config_t *zp_config_load (const char *path, const char *const *overrides, size_t n_overrides,
                              char *err, size_t errlen);
 /* The same with `labels[i]` naming how override i was given, in errors

@@ -50,6 +50,7 @@ typedef enum {
     K_PARAMS,   /* mapping of free scalars (job.params) */
     K_ENDPOINT, /* a tcp endpoint (zp_endpoint.h) */
     K_ADDRESS,  /* HOST:PORT, a tcp endpoint without its tcp:// (master.http) */
+    K_RACKS,    /* mapping of rack names to lists of host names (racks) */
 } s_kind_t;
 
 struct zp_config_origin_s {
@@ -196,6 +197,7 @@ static const s_key_t s_top_keys[] = {
     {"placement", K_SECTION, 0, false, 0, 0, NULL, s_placement_keys},
     {"reliability", K_SECTION, 0, false, 0, 0, NULL, s_reliability_keys},
     {"security", K_SECTION, 0, false, 0, 0, NULL, s_security_keys},
+    {"racks", K_RACKS, 0, false, 0, 0, NULL, NULL},
     S_END};
 
 typedef struct {
@@ -482,6 +484,12 @@ static void s_list_keys (void)
     for (const s_key_t *top = s_top_keys; top->name; top++) {
         const s_key_t *children = top->children;
         bool list = top->kind == K_WORKERS || top->kind == K_ROUTERS;
+        if (!children && n < 160) { /* racks: a key of its own */
+            snprintf (s_key_names[n], sizeof s_key_names[n], "%s", top->name);
+            s_key_list[n] = s_key_names[n];
+            n++;
+            continue;
+        }
         for (const s_key_t *k = children; k && k->name && n < 160; k++) {
             if (k->kind == K_SECTION) { /* job.csv: its keys */
                 for (const s_key_t *c = k->children; c->name && n < 160; c++) {
@@ -599,6 +607,63 @@ static int s_nodes (s_ctx_t *ctx, yaml_node_t *node, const char *path, bool rout
     return 0;
 }
 
+/* racks: {rack: [host, ...], ...}: each host in one rack. */
+static int s_racks (s_ctx_t *ctx, yaml_node_t *node, const char *path)
+{
+    if (node->type != YAML_MAPPING_NODE)
+        return s_expected (ctx, node, path, "a mapping of rack names to lists of hosts");
+    zp_config_t *cfg = ctx->cfg;
+    size_t hosts = 0;
+    for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top;
+         p++) {
+        yaml_node_t *v = yaml_document_get_node (ctx->doc, p->value);
+        if (v->type == YAML_SEQUENCE_NODE)
+            hosts += (size_t) (v->data.sequence.items.top - v->data.sequence.items.start);
+    }
+    cfg->rack_hosts = calloc (hosts + 1, sizeof *cfg->rack_hosts);
+    cfg->rack_of = calloc (hosts + 1, sizeof *cfg->rack_of);
+    if (!cfg->rack_hosts || !cfg->rack_of)
+        return s_fail (ctx, node, path, "out of memory");
+    for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top;
+         p++) {
+        yaml_node_t *k = yaml_document_get_node (ctx->doc, p->key);
+        yaml_node_t *v = yaml_document_get_node (ctx->doc, p->value);
+        const char *rack = s_scalar (k);
+        char sub[512];
+        snprintf (sub, sizeof sub, "%s.%s", path, rack ? rack : "?");
+        if (!rack || !*rack)
+            return s_expected (ctx, k, path, "a rack's name");
+        if (v->type != YAML_SEQUENCE_NODE)
+            return s_expected (ctx, v, sub, "a list of host names ([host1, host2])");
+        for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
+             it++) {
+            yaml_node_t *h = yaml_document_get_node (ctx->doc, *it);
+            const char *host = s_scalar (h);
+            if (!host || !*host)
+                return s_expected (ctx, h, sub, "a host name");
+            for (size_t i = 0; i < cfg->n_rack_hosts; i++)
+                if (strcmp (cfg->rack_hosts[i], host) == 0)
+                    return s_fail (ctx, h, sub, "host \"%s\" is already in rack \"%s\"", host,
+                                   cfg->rack_of[i]);
+            size_t i = cfg->n_rack_hosts;
+            cfg->rack_hosts[i] = strdup (host);
+            cfg->rack_of[i] = strdup (rack);
+            if (!cfg->rack_hosts[i] || !cfg->rack_of[i])
+                return s_fail (ctx, h, sub, "out of memory");
+            cfg->n_rack_hosts++;
+        }
+    }
+    return 0;
+}
+
+const char *zp_config_rack (const zp_config_t *cfg, const char *host)
+{
+    for (size_t i = 0; host && i < cfg->n_rack_hosts; i++)
+        if (strcmp (cfg->rack_hosts[i], host) == 0)
+            return cfg->rack_of[i];
+    return NULL;
+}
+
 /* `owner` is the node a missing key is reported at: the section's own key. */
 static int s_section (s_ctx_t *ctx, yaml_node_t *node, const s_key_t *keys, void *base,
                       const char *path, yaml_node_t *owner)
@@ -634,6 +699,8 @@ static int s_section (s_ctx_t *ctx, yaml_node_t *node, const s_key_t *keys, void
             rc = s_nodes (ctx, v, sub, keys[i].kind == K_ROUTERS);
         else if (keys[i].kind == K_PARAMS)
             rc = s_params (ctx, v, sub);
+        else if (keys[i].kind == K_RACKS)
+            rc = s_racks (ctx, v, sub);
         else if (v->type != YAML_SCALAR_NODE)
             rc = s_expected (ctx, v, sub, "a single value");
         else if ((rc = s_store_scalar (ctx, &keys[i], v, sub, base)) == 0)
@@ -1135,6 +1202,12 @@ void zp_config_destroy (zp_config_t **self_p)
     free (cfg->csv_target);
     free (cfg->csv_weight);
     free (cfg->history);
+    for (size_t i = 0; i < cfg->n_rack_hosts; i++) {
+        free (cfg->rack_hosts[i]);
+        free (cfg->rack_of[i]);
+    }
+    free (cfg->rack_hosts);
+    free (cfg->rack_of);
     for (size_t i = 0; i < cfg->n_params; i++) {
         free (cfg->params[i].name);
         free (cfg->params[i].value);

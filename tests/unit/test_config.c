@@ -100,7 +100,7 @@ Test (config, unknown_keys_are_errors)
     s_fails (
         S_JOB S_WORKERS "jobs: 1\n",
         "6: jobs: unknown key (expected one of: job, master, workers, routers, routing, engine, "
-        "compression, placement, reliability, security)");
+        "compression, placement, reliability, security, racks)");
     s_fails (
         "job:\n  algorithm: pr\n  grpah: x\n" S_WORKERS,
         "3: job.grpah: unknown key (expected one of: name, algorithm, graph, format, directed, "
@@ -409,4 +409,21 @@ Test (config, the_output_format_is_named_or_follows_the_extension)
     cr_assert_null (s_load (S_JOB S_WORKERS, bad, 1));
     cr_assert (strstr (s_err, "--set job.output_format=xml: job.output_format: expected one of"),
                "%s", s_err);
+}
+
+Test (config, racks_name_each_hosts_rack_once)
+{
+    zp_config_t *cfg = s_load (S_JOB S_WORKERS "racks:\n  a: [h1, h2]\n  b:\n    - h3\n", NULL, 0);
+    cr_assert_not_null (cfg, "%s", s_err);
+    cr_assert_str_eq (zp_config_rack (cfg, "h2"), "a");
+    cr_assert_str_eq (zp_config_rack (cfg, "h3"), "b");
+    cr_assert_null (zp_config_rack (cfg, "h4"));
+    cr_assert_null (zp_config_rack (cfg, NULL));
+    zp_config_destroy (&cfg);
+    s_fails (S_JOB S_WORKERS "racks:\n  a: [h1]\n  b: [h2, h1]\n",
+             "8: racks.b: host \"h1\" is already in rack \"a\"");
+    s_fails (S_JOB S_WORKERS "racks: [h1, h2]\n",
+             "6: racks: expected a mapping of rack names to lists of hosts, got a list");
+    s_fails (S_JOB S_WORKERS "racks:\n  a: h1\n",
+             "7: racks.a: expected a list of host names ([host1, host2]), got \"h1\"");
 }

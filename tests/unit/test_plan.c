@@ -21,6 +21,8 @@ static void s_world (s_world_t *w, uint32_t n, uint32_t r)
                               (const char *const *) w->process,
                               (const char *const *) w->host,
                               (const char *const *) w->host + n,
+                              NULL,
+                              NULL,
                               NULL};
 }
 
@@ -140,6 +142,42 @@ Test (plan, forced_modes_route_every_pair_but_a_process_own)
                 cr_assert_eq (zp_route_kind (route), want, "mode %d, %u -> %u", k, i, j);
                 if (want != ZP_ROUTE_DIRECT)
                     cr_assert_lt (zp_route_router (route), 2);
+            }
+        zp_plan_destroy (&plan);
+    }
+    zp_traffic_free (&m);
+    s_world_free (&w);
+}
+
+Test (plan, aggregated_pairs_across_racks_combine_in_the_senders_rack)
+{
+    /* Workers 0, 1 in rack a and 2, 3 in rack b; router 0 in rack b, router 1
+       in rack a (not in the workers' order, so that no index lines up). */
+    s_world_t w;
+    s_world (&w, 4, 2);
+    const char *racks[] = {"a", "a", "b", "b", "b", "a"};
+    zp_traffic_matrix_t m = s_matrix (4);
+    zp_plan_options_t o = zp_plan_defaults ();
+    o.mode = ZP_ROUTING_AGGREGATED;
+    for (int known = 0; known <= 1; known++) {
+        w.topo.worker_rack = known ? racks : NULL;
+        w.topo.router_rack = known ? racks + 4 : NULL;
+        zp_plan_t *plan = zp_plan_new (&m, &w.topo, &o);
+        for (uint32_t i = 0; i < 4; i++)
+            for (uint32_t j = 0; j < 4; j++) {
+                if (i == j)
+                    continue;
+                uint32_t route = plan->routes[i * 4 + j];
+                cr_assert_eq (zp_route_kind (route), ZP_ROUTE_AGGREGATED);
+                uint32_t r = zp_route_router (route);
+                if (!known) {
+                    /* As before racks: by the receiver alone. */
+                    uint32_t other = (j + 1) % 4 == i ? (j + 2) % 4 : (j + 1) % 4;
+                    cr_assert_eq (route, plan->routes[other * 4 + j]);
+                    continue;
+                }
+                /* Across racks, the sender's rack's router; inside one, its own. */
+                cr_assert_str_eq (racks[4 + r], racks[i], "%u -> %u via router %u", i, j, r);
             }
         zp_plan_destroy (&plan);
     }
