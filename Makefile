@@ -8,7 +8,8 @@
 #   make check      the same tests built with AddressSanitizer + UBSan
 #   make bench      benchmarks (not part of test): make bench SCALE=22 ROUNDS=5;
 #                   make bench-pagerank, make bench-algorithms: one half;
-#                   make bench-cluster [SCENARIOS=racks]: an emulated cluster (root)
+#                   make bench-cluster [SCENARIOS=racks]: an emulated cluster (root);
+#                   make bench-barrier: an empty superstep with 2 to 32 tcp workers
 #   make fuzz       libFuzzer targets for every decoder, FUZZ_SECONDS each (clang)
 #   make install PREFIX=/usr/local
 #   make format     clang-format the tree
@@ -87,7 +88,7 @@ BIN      = $(BUILD)/zpregel
 TESTBIN  = $(BUILD)/zpregel-tests
 UNITBIN  = $(BUILD)/zpregel-unit
 
-.PHONY: all run test unit layers check bench bench-pagerank bench-algorithms bench-cluster fuzz fuzz-run fuzz-seeds install format clean help
+.PHONY: all run test unit layers check bench bench-pagerank bench-algorithms bench-cluster bench-barrier fuzz fuzz-run fuzz-seeds install format clean help
 all: $(BIN) $(LIBSO) $(PLUGINS)
 
 # A plugin links against nothing: it calls the zp_* API of the process that loads it.
@@ -163,6 +164,9 @@ bench-algorithms: $(BIN) $(BENCH_BINS)
 # namespaces, links shaped with tc, every routing mode on each scenario.
 bench-cluster: $(BIN)
 	bash bench/cluster.sh $(SCENARIOS)
+# The barrier's cost: BFS along a path, one message a superstep (bench/barrier.sh).
+bench-barrier: $(BIN)
+	bash bench/barrier.sh
 
 # Fuzz targets (fuzz/README.md): every decoder of what comes from outside,
 # built with clang's libFuzzer and ASan+UBSan, each run for FUZZ_SECONDS
