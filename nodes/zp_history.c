@@ -237,10 +237,11 @@ static bool s_valid_id (const char *id, size_t len)
 }
 
 /* A regular file's contents (malloc'd, NUL-terminated), or NULL with errno
-   set: a FIFO or a device is not read (it could block the server). */
+   set: a FIFO or a device is not read (it could block the server), nor a
+   symbolic link (it could lead out of the history). */
 static char *s_read (const char *path, size_t *size)
 {
-    int fd = open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    int fd = open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0)
         return NULL;
     struct stat st;
@@ -285,7 +286,11 @@ static void s_list (const char *dir, zp_http_reply_t *reply)
     size_t n = 0, cap = 0;
     struct dirent *e;
     while ((e = readdir (d))) {
-        if (!s_valid_id (e->d_name, strlen (e->d_name)))
+        char path[4400];
+        struct stat st;
+        snprintf (path, sizeof path, "%s/%s", dir, e->d_name);
+        if (!s_valid_id (e->d_name, strlen (e->d_name)) || lstat (path, &st) != 0 ||
+            !S_ISDIR (st.st_mode))
             continue;
         if (n == cap) {
             char **grown = realloc (ids, (cap = cap ? 2 * cap : 64) * sizeof *ids);
@@ -356,7 +361,7 @@ void zp_history_site (void *ctx, const char *url, zp_http_reply_t *reply)
     char path[4400];
     snprintf (path, sizeof path, "%s/%.*s", dir, (int) len, id);
     struct stat st;
-    if (!s_valid_id (id, len) || stat (path, &st) != 0 || !S_ISDIR (st.st_mode)) {
+    if (!s_valid_id (id, len) || lstat (path, &st) != 0 || !S_ISDIR (st.st_mode)) {
         zp_http_text (reply, MHD_HTTP_NOT_FOUND, "no such job in this history (see /jobs.json)\n");
         return;
     }

@@ -10,6 +10,7 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* A job of `steps` supersteps of about `step_ms` each (the paced test
@@ -449,6 +450,15 @@ Test (status, a_job_kept_in_its_history_is_served_after_it_ended, .timeout = 300
     snprintf (path, sizeof path, "%s/summary.json", failed);
     cr_assert_null (zp_test_read (path, NULL), "a failed job has no summary");
 
+    /* A link in the history to a record elsewhere is not one of its jobs. */
+    char outside[4300], link[4400];
+    snprintf (outside, sizeof outside, "%s/outside", dir);
+    snprintf (link, sizeof link, "%s/linked", hist);
+    cr_assert_eq (mkdir (outside, 0700), 0);
+    zp_test_write (outside, "job.json", "{\"id\":\"linked\",\"state\":\"finished\"}\n");
+    zp_test_write (outside, "status.json", "{}\n");
+    cr_assert_eq (symlink (outside, link), 0);
+
     /* zpregel serve shows both. */
     int port = zp_test_port ();
     char address[64], out[4200], err[4200];
@@ -472,11 +482,11 @@ Test (status, a_job_kept_in_its_history_is_served_after_it_ended, .timeout = 300
     cr_assert_eq (s_count (served, "{\"step\":"), 6, "%s", served);
     free (served);
     /* Nothing outside the history, whatever the path says. */
-    const char *outside[] = {"/jobs/../history/x", "/jobs/%2e%2e/x", "/jobs/.hidden/status.json",
-                             "/jobs//status.json", "/etc/passwd"};
-    for (size_t i = 0; i < sizeof outside / sizeof outside[0]; i++) {
-        free (zp_test_http_get (port, outside[i], &code));
-        cr_assert_eq (code, 404, "%s gave %d", outside[i], code);
+    const char *astray[] = {"/jobs/../history/x", "/jobs/%2e%2e/x", "/jobs/.hidden/status.json",
+                            "/jobs//status.json", "/etc/passwd",    "/jobs/linked/status.json"};
+    for (size_t i = 0; i < sizeof astray / sizeof astray[0]; i++) {
+        free (zp_test_http_get (port, astray[i], &code));
+        cr_assert_eq (code, 404, "%s gave %d", astray[i], code);
     }
 
     if (!s_have ("chromium")) {
