@@ -3,8 +3,8 @@
 
 static void s_print_cost (const char *what, const zp_plan_cost_t *c)
 {
-    printf ("  %-12s %12.0f %12.0f %14.0f %14.0f %14.1f\n", what, c->connections, c->frames,
-            c->bytes, c->busiest_link, c->cost);
+    printf ("  %-12s %12.0f %12.0f %14.0f %14.0f %14.0f %14.1f\n", what, c->connections, c->frames,
+            c->bytes, c->busiest_link, c->busiest_router, c->cost);
 }
 
 int zp_cli_plan (int argc, char **argv)
@@ -176,8 +176,8 @@ int zp_cli_plan (int argc, char **argv)
             " aggregated, %" PRIu64 " load-balanced; %" PRIu64
             " within a process (inproc, direct)\n\n",
             cp.routes[0], cp.routes[1], cp.routes[2], with_traffic - between);
-    printf ("  %-12s %12s %12s %14s %14s %14s\n", "per superstep", "connections", "frames", "bytes",
-            "busiest link", "cost");
+    printf ("  %-12s %12s %12s %14s %14s %14s %14s\n", "per superstep", "connections", "frames",
+            "bytes", "busiest link", "busiest router", "cost");
     s_print_cost ("plan", &cp);
     s_print_cost ("all-direct", &cd);
     s_print_cost ("all-routed", &cr);

@@ -202,8 +202,14 @@ void zp_plan_cost (const zp_plan_t *plan, const zp_traffic_matrix_t *tm, const z
                 fwd_frames[(size_t) r * n + j] += s_frames (b, B);
             }
         }
+    double *router_frames = calloc ((size_t) nr + 1, sizeof (double));
+    if (!router_frames) {
+        c->cost = INFINITY;
+        goto done;
+    }
     for (size_t k = 0; k < (size_t) n * nr; k++)
         if (in_bytes[k] > 0) {
+            router_frames[k % nr] += in_frames[k];
             c->connections++;
             c->frames += in_frames[k];
             c->bytes += in_bytes[k];
@@ -223,13 +229,18 @@ void zp_plan_cost (const zp_plan_t *plan, const zp_traffic_matrix_t *tm, const z
                 frames += s_frames (merged, B);
             }
             if (out > 0) {
+                router_frames[r] += frames;
                 c->connections++;
                 c->frames += frames;
                 c->bytes += out;
                 c->busiest_link = fmax (c->busiest_link, out);
             }
         }
-    c->cost = c->frames + o->connection_cost * c->connections + c->bytes / B + c->busiest_link / B;
+    for (uint32_t r = 0; r < nr; r++)
+        c->busiest_router = fmax (c->busiest_router, router_frames[r]);
+    free (router_frames);
+    c->cost = c->frames + o->connection_cost * c->connections + c->bytes / B + c->busiest_link / B +
+              c->busiest_router;
 done:
     free (agg_msgs);
     free (agg_bytes);

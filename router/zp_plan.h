@@ -93,7 +93,8 @@ typedef struct {
     double connections;
     double frames;
     double bytes;
-    double busiest_link; /* bytes */
+    double busiest_link;   /* bytes */
+    double busiest_router; /* frames in and out of the router that handles the most */
     double cost;
     uint64_t routes[3]; /* pairs with traffic, by zp_route_kind_t */
 } zp_plan_cost_t;
