@@ -156,5 +156,11 @@ if (location.pathname.includes("/jobs/")) {
   back.textContent = "all jobs";
   const footer = document.querySelector("footer");
   footer.prepend(back, " · ");
+  // A finished job's metrics were served while it ran, and are not kept.
+  const metrics = footer.querySelector('a[href="metrics"]');
+  if (metrics) {
+    metrics.previousSibling.remove();
+    metrics.remove();
+  }
 }
 poll();
