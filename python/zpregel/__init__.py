@@ -203,7 +203,7 @@ def _step_record(r):
         step=r.step, active=r.active, messages=r.messages, bytes=r.bytes, batches=r.batches,
         seconds=r.seconds, compute_seconds=r.compute_seconds, slowest=r.slowest.decode(),
         retries=r.retries, duplicates=r.duplicates, halted=r.halted,
-        checkpointed=r.checkpointed, workers=workers)
+        checkpointed=r.checkpointed, planned=r.planned, workers=workers)
 
 
 def _summary_record(s):

@@ -50,6 +50,7 @@ check(r.summary.program == "pr" and r.summary.supersteps == 201, "summary %r" % 
 check(len(r.steps) == r.summary.supersteps, "a record a superstep")
 check(sum(s.messages for s in r.steps) == r.summary.messages, "steps add up to the summary")
 check(len(r.steps[1].workers) == 2 and r.steps[1].workers[0].name == "w1", "worker records")
+check(all(s.planned == 201 for s in r.steps), "each record knows the 201 supersteps planned")
 
 # WCC on a directed graph with string nodes and two components.
 D = nx.DiGraph([("a", "b"), ("c", "b"), ("x", "y")])
