@@ -118,9 +118,12 @@ typedef struct {
     size_t n_plans;
     const uint32_t *routes; /* the plan of this superstep, or NULL: all direct */
     uint64_t unacked;
-    uint64_t retries, duplicates; /* this superstep */
-    zp_heartbeat_t *heartbeat;    /* from ASSIGN on: our PINGs, on a thread of their own */
-    zp_settings_t settings;       /* as ASSIGN gave them (checkpoint_dir: ours) */
+    /* Since the last DONE, which reports them: a re-sent batch may arrive
+       after this worker's DONE and before the next BEGIN, and counts then
+       in the next superstep's report. */
+    uint64_t retries, duplicates;
+    zp_heartbeat_t *heartbeat; /* from ASSIGN on: our PINGs, on a thread of their own */
+    zp_settings_t settings;    /* as ASSIGN gave them (checkpoint_dir: ours) */
     zp_step_stats_t stats;
     double compute_seconds;
     int64_t computed_at; /* when compute ended: the wait for ACKs starts */
@@ -519,8 +522,10 @@ static void s_send_done (self_t *self)
                       .aggregates = (const uint8_t *) aggs,
                       .retries = self->retries,
                       .duplicates = self->duplicates};
-    if (zp_done_encode (&done, &self->node.w) == 0)
+    if (zp_done_encode (&done, &self->node.w) == 0) {
         zp_node_send (&self->node);
+        self->retries = self->duplicates = 0;
+    }
     self->state = S_IDLE;
 }
 
@@ -598,7 +603,6 @@ static void s_begin (self_t *self, const zp_broadcast_t *b)
     }
     for (uint32_t i = 0; i < self->n_workers; i++)
         self->peers[i].bytes = self->peers[i].batches = 0;
-    self->retries = self->duplicates = 0;
     /* ACKs served during compute must not end the superstep early. */
     self->state = S_COMPUTING;
     int64_t start = zclock_usecs ();
