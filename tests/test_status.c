@@ -556,3 +556,43 @@ Test (status, history_and_serve_errors_are_named, .timeout = 120)
                r.err);
     zp_test_run_free (&r);
 }
+
+Test (status, a_running_job_s_record_moves_while_it_runs, .timeout = 300)
+{
+    /* While the job runs, zpregel serve shows its record moving on: it is
+       written again at most once a second, not only at the end. */
+    char dir[4096], hist[4200], err[4300];
+    int port = zp_test_port ();
+    const char *extra[] = {"--history", NULL, NULL};
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    snprintf (hist, sizeof hist, "%s/history", dir);
+    extra[1] = hist;
+    int pid = s_start_paced (dir, port, 120, extra, err);
+    cr_assert (zp_test_wait_for (err, "superstep 3:", 60), "%s", zp_test_read (err, NULL));
+    int serve_port = zp_test_port ();
+    char address[64], sout[4200], serr[4200];
+    snprintf (address, sizeof address, "127.0.0.1:%d", serve_port);
+    const char *serve[] = {zp_test_bin (), "serve", hist, "--http", address, NULL};
+    int server = zp_test_start (serve, sout, serr);
+    cr_assert (zp_test_wait_for (serr, "serving the jobs of", 30), "%s", zp_test_read (serr, NULL));
+    int code = 0, first = -1, later = -1;
+    for (int i = 0; i < 40 && (first < 0 || later <= first); i++) {
+        char *list = zp_test_http_get (serve_port, "/jobs.json", &code);
+        const char *at = list ? strstr (list, "\"superstep\":") : NULL;
+        int step = at ? atoi (at + 12) : -1;
+        cr_assert (!list || !strstr (list, "\"state\":\"finished\""), "the job ended first: %s",
+                   list);
+        if (at && first < 0)
+            first = step;
+        else if (at)
+            later = step;
+        free (list);
+        usleep (250 * 1000);
+    }
+    cr_assert (first >= 0 && later > first,
+               "the record did not move while the job ran (superstep %d, then %d)", first, later);
+    kill (pid, SIGTERM);
+    zp_test_wait (pid, 60);
+    kill (server, SIGTERM);
+    cr_assert_eq (zp_test_wait (server, 30), 0);
+}
