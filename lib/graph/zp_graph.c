@@ -20,6 +20,7 @@
     edges can be dropped in the same sweep.
 */
 #include "zp_graph.h"
+#include "zp_grow.h"
 #include "zp_output.h"
 #include "zp_process.h"
 
@@ -421,8 +422,8 @@ static int s_cmp_u32 (const void *x, const void *y)
     return a < b ? -1 : a > b;
 }
 
-/* Builds the CSR of `g` (ids set) from edges given as vertex indexes. */
-/* Builds the CSR from the edge lists parts[0..n_parts), read in order. */
+/* Builds the CSR of `g` (ids set) from edge lists of vertex indexes,
+   parts[0..n_parts), read in order. */
 static int s_build_csr (zp_graph_t *g, const s_edges_t *parts, size_t n_parts, bool weighted)
 {
     uint64_t n = g->n;
@@ -1162,7 +1163,8 @@ typedef struct {
     char *arena;
     size_t used, cap;
     uint64_t *at; /* n + 1 offsets into the arena */
-    uint64_t n, cap_at;
+    uint64_t n;
+    size_t cap_at;
     uint32_t *slots; /* index + 1, 0 empty */
     uint64_t mask;
 } s_namer_t;
@@ -1211,14 +1213,10 @@ static int64_t s_namer_get (s_namer_t *nm, const char *name, size_t len)
         nm->arena = grown;
         nm->cap = cap;
     }
-    if (nm->n + 2 > nm->cap_at) {
-        uint64_t cap = nm->cap_at ? 2 * nm->cap_at : 1024;
-        uint64_t *grown = realloc (nm->at, cap * sizeof *grown);
-        if (!grown)
-            return -1;
-        nm->at = grown;
-        nm->cap_at = cap;
-    }
+    uint64_t *at = zp_grow (nm->at, &nm->cap_at, nm->n + 1, sizeof *at, 1024);
+    if (!at)
+        return -1;
+    nm->at = at;
     if (nm->n == 0)
         nm->at[0] = 0;
     memcpy (nm->arena + nm->used, name, len);
@@ -1249,7 +1247,7 @@ static bool s_is_id (const char *s, size_t len, uint64_t *value)
 /* The 0-based column `spec` names: a number from 1, or a name in the
    header. -1 with a message. */
 static int s_csv_column (const char *spec, const char *key, const s_record_t *header,
-                         const char *path, char delim, char *err, size_t errlen)
+                         const char *path, const char *shown, char *err, size_t errlen)
 {
     uint64_t number;
     if (s_is_id (spec, strlen (spec), &number)) {
@@ -1279,7 +1277,7 @@ static int s_csv_column (const char *spec, const char *key, const s_record_t *he
     snprintf (err, errlen,
               "%s:1: job.csv.%s: no column \"%s\" in the header (its columns, "
               "separated by '%s': %s)",
-              path, key, spec, delim == '\t' ? "\\t" : (char[]){delim, 0}, list);
+              path, key, spec, shown, list);
     return -1;
 }
 
@@ -1437,13 +1435,13 @@ static zp_graph_t *s_load_csv (const zp_graph_source_t *src, char *err, size_t e
         /* The header's fields point into the mapping, or into its buffer. */
     }
     int cs = s_csv_column (how->source ? how->source : "1", "source", header ? &head : NULL,
-                           src->path, delim, err, errlen);
+                           src->path, shown, err, errlen);
     int ct = cs < 0 ? -1
                     : s_csv_column (how->target ? how->target : "2", "target",
-                                    header ? &head : NULL, src->path, delim, err, errlen);
+                                    header ? &head : NULL, src->path, shown, err, errlen);
     int cw = ct < 0 || !weighted ? -1
                                  : s_csv_column (how->weight, "weight", header ? &head : NULL,
-                                                 src->path, delim, err, errlen);
+                                                 src->path, shown, err, errlen);
     if (cs < 0 || ct < 0 || (weighted && cw < 0))
         goto done;
     int need = (cs > ct ? cs : ct) + 1;
@@ -1499,40 +1497,36 @@ static zp_graph_t *s_load_csv (const zp_graph_source_t *src, char *err, size_t e
             sh->global[i] = (uint32_t) at;
         }
     }
-    s_parallel (s_csv_share_renumber, shares, sizeof *shares, n_shares);
     free (nm.slots);
     nm.slots = NULL;
     g->n = nm.n;
-    g->ids = malloc (g->n * sizeof *g->ids);
+    g->ids = malloc ((g->n ? g->n : 1) * sizeof *g->ids);
     if (!g->ids)
         goto oom;
-    /* Numbers for every vertex: they are the ids, as in any other format. */
+    /* Numbers for every vertex: they are the ids, as in any other format,
+       and the vertices are indexed by ascending id; each share's numbers
+       then go through the id's index. */
     bool numbers = true;
     for (uint64_t i = 0; i < g->n && numbers; i++)
         numbers = s_is_id (nm.arena + nm.at[i], nm.at[i + 1] - nm.at[i] - 1, &g->ids[i]);
     if (numbers) {
-        /* Index by ascending id: sort (id, first-seen index) pairs, renumber. */
-        s_id_value_t *pairs = malloc (g->n * sizeof *pairs);
-        uint32_t *order = malloc (g->n * sizeof *order);
-        if (!pairs || !order) {
-            free (pairs);
-            free (order);
+        uint64_t *first_seen = malloc ((g->n ? g->n : 1) * sizeof *first_seen);
+        s_idmap_t map = {0};
+        if (first_seen) {
+            memcpy (first_seen, g->ids, g->n * sizeof *first_seen);
+            qsort (g->ids, g->n, sizeof *g->ids, s_cmp_u64);
+        }
+        if (!first_seen || s_idmap_build (&map, g->ids, g->n) != 0) {
+            free (first_seen);
+            s_idmap_free (&map);
             goto oom;
         }
-        for (uint64_t i = 0; i < g->n; i++)
-            pairs[i] = (s_id_value_t){g->ids[i], (double) i};
-        qsort (pairs, g->n, sizeof *pairs, s_cmp_id_value);
-        for (uint64_t i = 0; i < g->n; i++) {
-            g->ids[i] = pairs[i].id;
-            order[(uint64_t) pairs[i].value] = (uint32_t) i;
-        }
         for (size_t k = 0; k < n_shares; k++)
-            for (uint64_t e = 0; e < shares[k].edges.count; e++) {
-                shares[k].edges.a[e] = order[shares[k].edges.a[e]];
-                shares[k].edges.b[e] = order[shares[k].edges.b[e]];
-            }
-        free (pairs);
-        free (order);
+            for (uint64_t i = 0; i < shares[k].nm.n; i++)
+                shares[k].global[i] =
+                    (uint32_t) s_idmap_get (&map, first_seen[shares[k].global[i]]);
+        s_idmap_free (&map);
+        free (first_seen);
     } else {
         for (uint64_t i = 0; i < g->n; i++)
             g->ids[i] = i;
@@ -1541,6 +1535,7 @@ static zp_graph_t *s_load_csv (const zp_graph_source_t *src, char *err, size_t e
         nm.arena = NULL;
         nm.at = NULL;
     }
+    s_parallel (s_csv_share_renumber, shares, sizeof *shares, n_shares);
     s_edges_t parts[S_SHARES_MAX];
     for (size_t k = 0; k < n_shares; k++)
         parts[k] = shares[k].edges;

@@ -115,8 +115,8 @@ static void s_header (FILE *out, const zp_output_t *how, bool by_name)
         fputs (by_name ? "name,value\n" : how->names ? "id,name,value\n" : "id,value\n", out);
 }
 
-static void s_row (FILE *out, const zp_output_t *how, uint64_t id, const char *name,
-                   bool by_name, const char *value)
+static void s_row (FILE *out, const zp_output_t *how, uint64_t id, const char *name, bool by_name,
+                   const char *value)
 {
     bool named = by_name || how->names;
     switch (how->format) {
