@@ -3,6 +3,7 @@
 #include "zp_log.h"
 #include "zp_stats.h"
 
+#include <czmq.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -92,38 +93,34 @@ static void s_refresh (zp_history_t *self)
     self->written = s_monotonic ();
 }
 
-/* The job's name as a part of a directory's name: letters, digits, '.',
-   '_' and '-' kept, anything else '_'. */
+/* A character a record's id may hold: a letter, a digit, '.', '_' or '-'. */
+static bool s_id_char (char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
+}
+
+/* The job's name as a part of a record's id: any other character '_'. */
 static void s_name_part (const char *name, char *buf, size_t len)
 {
     size_t n = 0;
     for (const char *c = name && *name ? name : "job"; *c && n + 1 < len && n < 64; c++)
-        buf[n++] = (char) ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
-                                   (*c >= '0' && *c <= '9') || *c == '.' || *c == '_' || *c == '-'
-                               ? *c
-                               : '_');
+        buf[n++] = s_id_char (*c) ? *c : '_';
     buf[n] = 0;
     if (buf[0] == '.')
         buf[0] = '_';
 }
 
-/* mkdir -p for the history's directory itself. */
-static int s_mkdirs (const char *dir)
+/* The history's directory, made with its parents (czmq's mkdir -p, as
+   job.output's is); -1 with errno when it is not a directory after. */
+static int s_make_dir (const char *dir)
 {
-    char path[4096];
-    snprintf (path, sizeof path, "%s", dir);
-    for (char *p = path + 1; *p; p++)
-        if (*p == '/') {
-            *p = 0;
-            if (mkdir (path, 0777) != 0 && errno != EEXIST)
-                return -1;
-            *p = '/';
-        }
-    if (mkdir (path, 0777) != 0 && errno != EEXIST)
-        return -1;
+    int made = zsys_dir_create ("%s", dir), why = errno;
     struct stat st;
-    if (stat (path, &st) != 0)
+    if (stat (dir, &st) != 0) {
+        errno = made != 0 ? why : errno;
         return -1;
+    }
     if (!S_ISDIR (st.st_mode)) {
         errno = ENOTDIR;
         return -1;
@@ -140,7 +137,7 @@ zp_history_t *zp_history_open (const zp_config_t *cfg, zp_status_t *status, char
         return NULL;
     }
     self->status = status;
-    if (s_mkdirs (cfg->history) != 0) {
+    if (s_make_dir (cfg->history) != 0) {
         snprintf (err, errlen, "master.history: cannot make the directory %s: %s", cfg->history,
                   strerror (errno));
         free (self);
@@ -227,12 +224,9 @@ static bool s_valid_id (const char *id, size_t len)
 {
     if (len == 0 || len >= 200 || id[0] == '.')
         return false;
-    for (size_t i = 0; i < len; i++) {
-        char c = id[i];
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '_' || c == '-'))
+    for (size_t i = 0; i < len; i++)
+        if (!s_id_char (id[i]))
             return false;
-    }
     return true;
 }
 

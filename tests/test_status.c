@@ -388,6 +388,19 @@ static size_t s_count (const char *text, const char *needle)
     return n;
 }
 
+/* Starts `zpregel serve hist` on a port of its own (into *port) and waits
+   until it listens; its pid. */
+static int s_serve (const char *hist, int *port)
+{
+    char address[64], out[4200], err[4200];
+    *port = zp_test_port ();
+    snprintf (address, sizeof address, "127.0.0.1:%d", *port);
+    const char *serve[] = {zp_test_bin (), "serve", hist, "--http", address, NULL};
+    int pid = zp_test_start (serve, out, err);
+    cr_assert (zp_test_wait_for (err, "serving the jobs of", 30), "%s", zp_test_read (err, NULL));
+    return pid;
+}
+
 Test (status, a_job_kept_in_its_history_is_served_after_it_ended, .timeout = 300)
 {
     char dir[4096], hist[4200], job[4096];
@@ -460,12 +473,8 @@ Test (status, a_job_kept_in_its_history_is_served_after_it_ended, .timeout = 300
     cr_assert_eq (symlink (outside, link), 0);
 
     /* zpregel serve shows both. */
-    int port = zp_test_port ();
-    char address[64], out[4200], err[4200];
-    snprintf (address, sizeof address, "127.0.0.1:%d", port);
-    const char *serve[] = {zp_test_bin (), "serve", hist, "--http", address, NULL};
-    int pid = zp_test_start (serve, out, err);
-    cr_assert (zp_test_wait_for (err, "serving the jobs of", 30), "%s", zp_test_read (err, NULL));
+    int port;
+    int pid = s_serve (hist, &port);
     int code = 0;
     char *list = zp_test_http_get (port, "/jobs.json", &code);
     cr_assert_eq (code, 200, "%s", list);
@@ -569,12 +578,8 @@ Test (status, a_running_job_s_record_moves_while_it_runs, .timeout = 300)
     extra[1] = hist;
     int pid = s_start_paced (dir, port, 120, extra, err);
     cr_assert (zp_test_wait_for (err, "superstep 3:", 60), "%s", zp_test_read (err, NULL));
-    int serve_port = zp_test_port ();
-    char address[64], sout[4200], serr[4200];
-    snprintf (address, sizeof address, "127.0.0.1:%d", serve_port);
-    const char *serve[] = {zp_test_bin (), "serve", hist, "--http", address, NULL};
-    int server = zp_test_start (serve, sout, serr);
-    cr_assert (zp_test_wait_for (serr, "serving the jobs of", 30), "%s", zp_test_read (serr, NULL));
+    int serve_port;
+    int server = s_serve (hist, &serve_port);
     int code = 0, first = -1, later = -1;
     for (int i = 0; i < 40 && (first < 0 || later <= first); i++) {
         char *list = zp_test_http_get (serve_port, "/jobs.json", &code);
