@@ -22,7 +22,7 @@ VERSION  = 0.1.0
 # The shared library's ABI: its SONAME is libzpregel.so.$(SOMAJOR), changed
 # only when a program built against it would break (docs/ARCHITECTURE.md).
 SOMAJOR  = 1
-SOFULL   = $(SOMAJOR).6.0
+SOFULL   = $(SOMAJOR).7.0
 
 .DEFAULT_GOAL := all
 NODEPS_GOALS = clean format help
@@ -80,7 +80,7 @@ TEST_PLUGINS = $(BUILD)/tests/libzp_bad_version.so $(BUILD)/tests/libzp_no_symbo
                $(BUILD)/tests/libzp_misuse.so $(BUILD)/tests/libzp_evil.so \
                $(BUILD)/tests/libzp_v1_layout.so $(BUILD)/tests/libzp_struct_messages.so \
                $(BUILD)/tests/libzp_struct_merged.so $(BUILD)/tests/libzp_input_values.so \
-               $(BUILD)/tests/libzp_paced.so
+               $(BUILD)/tests/libzp_paced.so $(BUILD)/tests/libzp_neighbour_max.so
 
 LIBA     = $(BUILD)/libzpregel.a
 LIBSO    = $(BUILD)/libzpregel.so.$(SOFULL)

@@ -171,6 +171,9 @@ static void s_print_summary (const zp_config_t *cfg, const zp_job_summary_t *s)
     printf ("  compute   %.3f s: %u supersteps, %" PRIu64
             " messages, %s between workers in %" PRIu64 " batches\n",
             s->compute_seconds, s->supersteps, s->messages, bytes, s->batches);
+    if (s->mirrored)
+        printf ("  mirrors   %" PRIu64 " neighbours' values sent to the workers that read them\n",
+                s->mirrored);
     if (s->resumed_step)
         printf ("  resumed   from the checkpoint of superstep %u: counts are of supersteps "
                 "%u to %u\n",

@@ -263,7 +263,7 @@ pid_t zp_job_spawn_node (const char *exe, const zp_config_t *cfg, bool router, c
 /* What each superstep sent, by superstep: a superstep computed again after
    a recovery replaces its first run, so the summary counts it once. */
 typedef struct {
-    uint64_t messages, bytes, batches;
+    uint64_t messages, bytes, batches, mirrored;
 } s_sent_t;
 
 typedef struct {
@@ -517,7 +517,7 @@ static void s_shipped (void *g)
 /* Before a run that follows a recovery: the edges, loaded again. */
 static int s_edges_back (s_job_t *j, char *err, size_t errlen)
 {
-    bool in_edges = (j->program->flags & ZP_NEEDS_IN_EDGES) != 0;
+    bool in_edges = zp_program_in_edges (j->program);
     if (j->g->dropped)
         zp_log_info ("loading %s again: the master gave its edges back after it sent the "
                      "partitions",
@@ -566,7 +566,7 @@ static void s_on_step (const s_job_t *j, const zp_master_report_t *rep)
         totals->steps = grown;
     }
     if (r->step < totals->cap) {
-        totals->steps[r->step] = (s_sent_t){r->messages, r->bytes, r->batches};
+        totals->steps[r->step] = (s_sent_t){r->messages, r->bytes, r->batches, r->mirrored};
         totals->n = r->step + 1; /* after a recovery: forget what came after */
     }
     summary->retries += r->retries;
@@ -1064,7 +1064,7 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
     if (zp_job_resolve_params (cfg, program, props, g, params, err, errlen) != 0 ||
         s_check_vertex_params (cfg, program, props, params, g, err, errlen) != 0)
         goto done;
-    if ((program->flags & ZP_NEEDS_IN_EDGES) && zp_graph_build_in_edges (g) != 0) {
+    if (zp_program_in_edges (program) && zp_graph_build_in_edges (g) != 0) {
         snprintf (err, errlen, "out of memory building in-edges");
         goto done;
     }
@@ -1176,6 +1176,7 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
         summary->messages += totals.steps[s].messages;
         summary->bytes += totals.steps[s].bytes;
         summary->batches += totals.steps[s].batches;
+        summary->mirrored += totals.steps[s].mirrored;
     }
     free (totals.steps);
     zp_security_destroy (&security);

@@ -852,6 +852,7 @@ static void s_on_done (self_t *self, int w, zp_wire_msg_t *msg)
     r->batches += d.batches;
     r->retries += d.retries;
     r->duplicates += d.duplicates;
+    r->mirrored += d.mirrored;
     if (ws->compute_seconds > r->compute_seconds || !r->slowest[0]) {
         r->compute_seconds = ws->compute_seconds;
         snprintf (r->slowest, sizeof r->slowest, "%s", self->args->worker_names[w]);

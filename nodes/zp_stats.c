@@ -28,8 +28,8 @@ void zp_stats_write_step (FILE *out, const zp_step_report_t *r)
     fprintf (out,
              ",\"active\":%" PRIu64 ",\"messages\":%" PRIu64 ",\"bytes\":%" PRIu64
              ",\"batches\":%" PRIu64 ",\"retries\":%" PRIu64 ",\"duplicates\":%" PRIu64
-             ",\"workers\":[",
-             r->active, r->messages, r->bytes, r->batches, r->retries, r->duplicates);
+             ",\"mirrored\":%" PRIu64 ",\"workers\":[",
+             r->active, r->messages, r->bytes, r->batches, r->retries, r->duplicates, r->mirrored);
     for (uint32_t i = 0; i < r->n_workers; i++) {
         const zp_worker_step_t *w = &r->workers[i];
         fprintf (out, "%s{\"name\":", i ? "," : "");
@@ -62,16 +62,16 @@ void zp_stats_write_summary (FILE *f, const zp_job_summary_t *s)
              ",\"vertices\":%" PRIu64 ",\"edges\":%" PRIu64
              ",\"workers\":%u,\"supersteps\":%u,\"resumed_step\":%u,\"converged\":%s"
              ",\"active_at_end\":%" PRIu64 ",\"messages_at_end\":%" PRIu64 ",\"messages\":%" PRIu64
-             ",\"bytes\":%" PRIu64 ",\"retries\":%" PRIu64 ",\"duplicates\":%" PRIu64
-             ",\"recoveries\":%u"
+             ",\"mirrored\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"retries\":%" PRIu64
+             ",\"duplicates\":%" PRIu64 ",\"recoveries\":%u"
              ",\"workers_left\":%u,\"routers_left\":%u"
              ",\"load_seconds\":%.6f,\"compute_seconds\":%.6f,\"output_seconds\":%.6f"
              ",\"imbalance_vertices\":%.4f,\"imbalance_edges\":%.4f",
              s->vertices, s->edges, s->n_workers, s->supersteps, s->resumed_step,
              s->converged ? "true" : "false", s->active_at_end, s->messages_at_end, s->messages,
-             s->bytes, s->retries, s->duplicates, s->recoveries, s->workers_left, s->routers_left,
-             s->load_seconds, s->compute_seconds, s->output_seconds, s->imbalance_vertices,
-             s->imbalance_edges);
+             s->mirrored, s->bytes, s->retries, s->duplicates, s->recoveries, s->workers_left,
+             s->routers_left, s->load_seconds, s->compute_seconds, s->output_seconds,
+             s->imbalance_vertices, s->imbalance_edges);
     s_write_u64s (f, "vertices_per_worker", s->vertices_of, s->n_workers);
     s_write_u64s (f, "edges_per_worker", s->edges_of, s->n_workers);
     char now[40];

@@ -77,7 +77,7 @@ typedef struct {
     s_pending_t *pending;
     size_t n_pending, cap_pending;
     uint64_t bytes; /* this superstep */
-    uint64_t batches;
+    uint64_t batches, mirror_batches;
 } s_peer_t;
 
 typedef struct {
@@ -431,7 +431,10 @@ static int s_flush (void *ctx, uint32_t dst, const zp_batch_out_t *batch)
     self_t *self = ctx;
     s_peer_t *p = &self->peers[dst];
     const zp_settings_t *set = &self->settings;
-    uint32_t route = s_route (self, dst);
+    /* Mirrors go direct: a router would merge what it aggregates with the
+       job's combiner, and forward nothing else faster than the link. */
+    bool mirror = (batch->header.flags & ZP_BATCH_MIRROR) != 0;
+    uint32_t route = mirror ? 0 : s_route (self, dst);
     zp_link_t *link =
         route ? &self->links[self->n_workers + zp_route_router (route)] : &self->links[dst];
     zp_batch_out_t out = *batch;
@@ -470,7 +473,10 @@ static int s_flush (void *ctx, uint32_t dst, const zp_batch_out_t *batch)
     if (rc != 0)
         return -1;
     p->bytes += size;
-    p->batches++;
+    if (mirror)
+        p->mirror_batches++;
+    else
+        p->batches++; /* what an END through a router announces */
     /* Let ACKs and incoming batches flow while we compute. */
     s_service (self, 0);
     return 0;
@@ -500,7 +506,7 @@ static void s_send_done (self_t *self)
     for (uint32_t i = 0; i < n; i++) {
         sent_bytes[i] = self->peers[i].bytes;
         bytes += self->peers[i].bytes;
-        batches += self->peers[i].batches;
+        batches += self->peers[i].batches + self->peers[i].mirror_batches;
     }
     uint64_t aggs[ZP_MAX_AGGREGATORS];
     for (size_t i = 0; i < ZP_MAX_AGGREGATORS; i++)
@@ -521,7 +527,8 @@ static void s_send_done (self_t *self)
                       .n_aggregates = self->program->n_aggregators,
                       .aggregates = (const uint8_t *) aggs,
                       .retries = self->retries,
-                      .duplicates = self->duplicates};
+                      .duplicates = self->duplicates,
+                      .mirrored = self->stats.mirrored};
     if (zp_done_encode (&done, &self->node.w) == 0) {
         zp_node_send (&self->node);
         self->retries = self->duplicates = 0;
@@ -602,7 +609,7 @@ static void s_begin (self_t *self, const zp_broadcast_t *b)
                                   b->step - 3 * self->settings.checkpoint_every);
     }
     for (uint32_t i = 0; i < self->n_workers; i++)
-        self->peers[i].bytes = self->peers[i].batches = 0;
+        self->peers[i].bytes = self->peers[i].batches = self->peers[i].mirror_batches = 0;
     /* ACKs served during compute must not end the superstep early. */
     self->state = S_COMPUTING;
     int64_t start = zclock_usecs ();

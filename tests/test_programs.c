@@ -1,5 +1,6 @@
 /*  Programs written with API version 2 (struct values, master compute, an
-    output formatter): kcore and hits, checked against oracles written here
+    output formatter): kcore and hits, and with version 5 (neighbours'
+    values read in place), checked against oracles written here
     (sequential, as the textbooks give them) on generated graphs, with every
     worker in one process, in tcp processes, and mixed with a router. */
 #include "zp_test.h"
@@ -255,6 +256,88 @@ Test (programs, hits_agrees_with_the_definition_inproc_tcp_and_mixed, .timeout =
         free (hub);
     }
     s_graph_free (&g);
+}
+
+/* tests/plugins/neighbour_max.c, sequentially: each vertex starts at its
+   id; each round it takes the largest of its value, its in-neighbours'
+   and its out-neighbours' less one, all as the round before left them. */
+static int64_t *s_neighbour_max_oracle (const s_graph_t *g, bool directed, int rounds)
+{
+    int64_t *val = malloc (g->n * sizeof *val), *next = malloc (g->n * sizeof *next);
+    for (size_t v = 0; v < g->n; v++)
+        val[v] = (int64_t) g->ids[v];
+    for (int r = 0; r < rounds; r++) {
+        memcpy (next, val, g->n * sizeof *val);
+        for (size_t e = 0; e < g->m; e++)
+            for (int way = 0; way < (directed ? 1 : 2); way++) {
+                uint32_t a = way ? g->dst[e] : g->src[e], b = way ? g->src[e] : g->dst[e];
+                if (val[a] > next[b]) /* b's in-neighbour a */
+                    next[b] = val[a];
+                if (val[b] - 1 > next[a]) /* a's out-neighbour b */
+                    next[a] = val[b] - 1;
+            }
+        int64_t *t = val;
+        val = next;
+        next = t;
+    }
+    free (next);
+    return val;
+}
+
+Test (programs, a_plugin_reads_its_neighbours_values_in_place_inproc_tcp_and_mixed, .timeout = 300)
+{
+    /* No message is sent: every value a vertex reads of a neighbour on
+       another worker comes from the mirrors (zp_out_value_*,
+       zp_in_value_*), and the answer is the oracle's on every setup. */
+    char dir[4096];
+    snprintf (dir, sizeof dir, "%s", zp_test_tmpdir ());
+    const char *program = zp_test_plugin ("neighbour_max");
+    char plugin[4200];
+    snprintf (plugin, sizeof plugin, "%s", program);
+    for (int directed = 0; directed < 2; directed++) {
+        s_graph_t g;
+        s_generate (&g, 3000, 9000, directed, 21 + (uint64_t) directed);
+        char path[4200];
+        snprintf (path, sizeof path, "%s", s_write_snap (dir, directed ? "nd.txt" : "nu.txt", &g));
+        int64_t *want = s_neighbour_max_oracle (&g, directed, 6);
+        for (int k = 0; k < 3; k++) {
+            char *text = s_run (dir, plugin, path, directed, k, "");
+            size_t lines = 0, moved = 0;
+            for (char *line = text; *line; lines++) {
+                unsigned long long id;
+                long long value;
+                cr_assert_eq (sscanf (line, "%llu %lld", &id, &value), 2, "%.40s", line);
+                size_t v = s_index (id);
+                cr_assert (v < g.n && value == want[v],
+                           "%s, %s: vertex %llu has %lld, the oracle says %lld",
+                           directed ? "directed" : "undirected", s_setup_names[k], id, value,
+                           (long long) want[v]);
+                moved += value != (long long) id;
+                line = strchr (line, '\n') ? strchr (line, '\n') + 1 : line + strlen (line);
+            }
+            cr_assert_gt (lines, g.n / 2);
+            cr_assert_gt (moved, lines / 2, "most vertices take a neighbour's value");
+            free (text);
+        }
+        free (want);
+        s_graph_free (&g);
+    }
+    /* Read in superstep 0, before there is anything to read: named. */
+    char yaml[8400];
+    snprintf (yaml, sizeof yaml,
+              "job:\n  algorithm: %s\n  graph: %s/nd.txt\n  format: snap\n  directed: true\n"
+              "  output: %s/early.out\n  params:\n    early: 1\n%s",
+              plugin, dir, dir, s_setups[0]);
+    const char *run[] = {zp_test_bin (), "run", zp_test_write (dir, "early.yaml", yaml), "--quiet",
+                         NULL};
+    zp_test_run_t r;
+    zp_test_run (run, 120, &r);
+    cr_assert_eq (r.status, 1, "%s", r.err);
+    cr_assert (strstr (r.err, "zp_out_value_i64 at vertex ") &&
+                   strstr (r.err, " in superstep 0: neighbours' values are there from superstep "
+                                  "1 on"),
+               "%s", r.err);
+    zp_test_run_free (&r);
 }
 
 Test (programs, sssp_reads_weights_from_a_third_snap_column, .timeout = 60)

@@ -358,8 +358,10 @@ Test (trust, a_program_that_misuses_the_api_is_named, .timeout = 120)
         "zp_get_i64 at vertex 1 in superstep 1: the program's value type is f64",
         "zp_send_out_f64 at vertex 1 in superstep 0: messages are sent from compute(), not "
         "init() (in init)",
+        "zp_out_value_f64 at vertex 1 in superstep 1: the program does not declare "
+        "ZP_READS_NEIGHBOURS",
     };
-    for (int m = 1; m <= 8; m++) {
+    for (int m = 1; m <= 9; m++) {
         char set[64];
         snprintf (set, sizeof set, "job.params.mistake=%d", m);
         zp_test_run_t r;

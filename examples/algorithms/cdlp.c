@@ -4,14 +4,17 @@
     in- and out-neighbours (a neighbour that is both counts twice), ties going
     to the smallest label, and keeps its label if it has no neighbours.
 
-    Labels cannot be combined (the histogram needs every one), so messages
-    take the listed path. A vertex counts what it received in a hash table
-    (open addressing over a power of two at least twice the count, in its
-    thread's zp_scratch, grown as needed and cleared slot by slot), which
-    costs a probe a label where sorting them cost log n comparisons each:
-    at R-MAT scale 20 a vertex gets 31 labels on average, and a hub
-    hundreds of thousands. Nothing else is shared, so it runs on every
-    thread of a worker (ZP_THREAD_SAFE).
+    The labels are read where they are (ZP_READS_NEIGHBOURS): a vertex
+    reads its neighbours' labels of the previous superstep in place, and
+    no message is sent; the engine refreshes the labels of other workers'
+    vertices with the ones that changed, once per worker that reads them.
+    (Sent as messages, every label went to every neighbour in every
+    iteration: 32M messages a superstep at R-MAT scale 20.) A vertex
+    counts the labels in a hash table (open addressing over a power of two
+    at least twice the count, in its thread's zp_scratch, grown as needed
+    and cleared slot by slot), which costs a probe a label where sorting
+    them cost log n comparisons each. Nothing else is shared, so it runs
+    on every thread of a worker (ZP_THREAD_SAFE).
 */
 #include "zpregel/zp_program.h"
 
@@ -70,21 +73,28 @@ static s_table_t *s_table (zp_vertex_t *v, size_t n)
     return t;
 }
 
-/* The most frequent of the n labels received, the smallest on a tie. */
-static uint64_t s_most_frequent (s_table_t *s, const zp_vertex_t *v, size_t n)
+/* Counts one label. */
+static inline void s_count (s_table_t *s, uint64_t label, size_t mask, size_t *n_used)
+{
+    size_t at = (size_t) ((label * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+    while (s->count[at] && s->label[at] != label)
+        at = (at + 1) & mask;
+    if (!s->count[at]) {
+        s->label[at] = label;
+        s->used[(*n_used)++] = (uint32_t) at;
+    }
+    s->count[at]++;
+}
+
+/* The most frequent of the labels of v's out-neighbours and (directed
+   graphs) in-neighbours, the smallest on a tie. */
+static uint64_t s_most_frequent (s_table_t *s, const zp_vertex_t *v, size_t out, size_t in)
 {
     size_t mask = s->capacity - 1, n_used = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint64_t label = zp_message_u64 (v, i);
-        size_t at = (size_t) ((label * 0x9E3779B97F4A7C15ull) >> 32) & mask;
-        while (s->count[at] && s->label[at] != label)
-            at = (at + 1) & mask;
-        if (!s->count[at]) {
-            s->label[at] = label;
-            s->used[n_used++] = (uint32_t) at;
-        }
-        s->count[at]++;
-    }
+    for (size_t i = 0; i < out; i++)
+        s_count (s, zp_out_value_u64 (v, i), mask, &n_used);
+    for (size_t i = 0; i < in; i++)
+        s_count (s, zp_in_value_u64 (v, i), mask, &n_used);
     uint64_t best = UINT64_MAX;
     uint32_t most = 0;
     for (size_t i = 0; i < n_used; i++) {
@@ -98,29 +108,23 @@ static uint64_t s_most_frequent (s_table_t *s, const zp_vertex_t *v, size_t n)
     return best;
 }
 
-static void s_send (zp_vertex_t *v, uint64_t label)
-{
-    zp_send_out_u64 (v, label);
-    if (zp_directed (v))
-        zp_send_in_u64 (v, label);
-}
-
 static void s_compute (zp_vertex_t *v)
 {
     const int64_t *iterations = zp_state (v);
     uint32_t step = zp_superstep (v);
     if (step == 0)
         zp_set_u64 (v, zp_id (v));
-    size_t n = zp_message_count (v);
-    if (step > 0 && n > 0) {
-        s_table_t *t = s_table (v, n);
-        if (!t)
-            return; /* keeps the old label; cannot happen short of memory exhaustion */
-        zp_set_u64 (v, s_most_frequent (t, v, n));
+    else {
+        /* An undirected graph has each edge both ways: its out-edges are all. */
+        size_t out = zp_out_degree (v), in = zp_directed (v) ? zp_in_degree (v) : 0;
+        if (out + in > 0) {
+            s_table_t *t = s_table (v, out + in);
+            if (!t)
+                return; /* keeps the old label; cannot happen short of memory exhaustion */
+            zp_set_u64 (v, s_most_frequent (t, v, out, in));
+        }
     }
-    if ((int64_t) step < *iterations)
-        s_send (v, zp_get_u64 (v));
-    else
+    if ((int64_t) step >= *iterations)
         zp_vote_to_halt (v);
 }
 
@@ -142,7 +146,7 @@ const zp_program_t zp_cdlp_program = {
     .value_type = ZP_U64, /* labels are ids: any uint64 */
     .message_type = ZP_U64,
     .combiner = ZP_COMBINE_NONE,
-    .flags = ZP_NEEDS_IN_EDGES | ZP_PLACEMENT_FREE | ZP_THREAD_SAFE,
+    .flags = ZP_READS_NEIGHBOURS | ZP_PLACEMENT_FREE | ZP_THREAD_SAFE,
     .params = s_params,
     .n_params = 1,
     .setup = s_setup,

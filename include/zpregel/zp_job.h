@@ -72,6 +72,10 @@ typedef struct {
        so before it starts (zp_program_t.supersteps), at most
        engine.max_supersteps; 0: not known. */
     uint32_t planned;
+    /* (Added in 1.7.) Values sent to other workers' copies of their
+       vertices' neighbours (ZP_READS_NEIGHBOURS): the values that changed,
+       once per worker that reads them. */
+    uint64_t mirrored;
 } zp_step_report_t;
 
 /* What one router did over the whole job. */
@@ -153,6 +157,8 @@ typedef struct {
        zp_job_summary_name. NULL otherwise. */
     char *names;
     uint64_t *name_at;
+    /* Added in 1.7: the steps' `mirrored`, summed as `messages` is. */
+    uint64_t mirrored;
 } zp_job_summary_t;
 
 /* The name of the vertex at index i of the summary's values (with ids[i]),

@@ -30,6 +30,15 @@
     API version 3 makes the calls a compute() makes for every vertex inline
     (see "Inline calls" at the end): zp_program_t is as in version 2, and
     version 1 and 2 programs run as they are.
+
+    API version 4 adds supersteps() at the end of zp_program_t.
+
+    API version 5 lets compute() read its neighbours' values of the
+    previous superstep in place (ZP_READS_NEIGHBOURS, zp_out_value_*,
+    zp_in_value_*): the engine keeps a copy of every neighbour's value on
+    each worker, refreshed once a superstep with the values that changed,
+    so a program that needs every neighbour's value (label propagation)
+    sends no message an edge. zp_program_t is as in version 4.
 */
 #ifndef ZP_PROGRAM_H
 #define ZP_PROGRAM_H
@@ -39,7 +48,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define ZP_API_VERSION     4
+#define ZP_API_VERSION     5
 #define ZP_MAX_AGGREGATORS 8
 #define ZP_MAX_PARAMS      16
 #define ZP_MAX_VALUE_SIZE  256 /* bytes of a ZP_STRUCT value */
@@ -75,6 +84,18 @@ typedef enum {
    first thread's goes out as it is sent). ZP_STRUCT messages merged
    with combine_message are computed on one thread. */
 #define ZP_THREAD_SAFE 16u
+/* compute() reads its out- and in-neighbours' values as they were when
+   the previous superstep ended (zp_out_value_*, zp_in_value_*; API
+   version 5, ZP_F64, ZP_I64 or ZP_U64 values). Each worker keeps the
+   values of its own vertices' neighbours: its own, and mirrors of the
+   others' that the engine refreshes after each superstep with one
+   update for each value that changed, per worker that reads it (not per
+   edge). Superstep 0 reads no neighbour: the values are there from
+   superstep 1 on. A neighbour's change does not wake a vertex that voted
+   to halt (a message does). The in-edges are loaded (as with
+   ZP_NEEDS_IN_EDGES). Cost: 8 bytes a vertex of the graph on each worker,
+   and 4 bytes a mirrored vertex; docs/PROGRAMS.md. */
+#define ZP_READS_NEIGHBOURS 32u
 
 typedef struct {
     const char *name;
@@ -226,6 +247,17 @@ double zp_aggregated_f64 (const zp_vertex_t *v, size_t index);
 int64_t zp_aggregated_i64 (const zp_vertex_t *v, size_t index);
 uint64_t zp_aggregated_u64 (const zp_vertex_t *v, size_t index);
 
+/* Neighbours' values (API version 5, ZP_READS_NEIGHBOURS): the value
+   out-neighbour i (zp_out_target (v, i)) or in-neighbour i
+   (zp_in_source (v, i)) had when the previous superstep ended, wherever
+   it is placed. From superstep 1 on. */
+double zp_out_value_f64 (const zp_vertex_t *v, size_t i);
+int64_t zp_out_value_i64 (const zp_vertex_t *v, size_t i);
+uint64_t zp_out_value_u64 (const zp_vertex_t *v, size_t i);
+double zp_in_value_f64 (const zp_vertex_t *v, size_t i);
+int64_t zp_in_value_i64 (const zp_vertex_t *v, size_t i);
+uint64_t zp_in_value_u64 (const zp_vertex_t *v, size_t i);
+
 void zp_vote_to_halt (zp_vertex_t *v);
 /* Scratch memory of the thread that computes v, for work inside one
    compute() (a histogram, a sorted copy of the edges): at least `bytes`,
@@ -285,6 +317,9 @@ void zp_combiner_apply (zp_combiner_t op, zp_type_t type, zp_value_t *acc, zp_va
    0, or -1 with a message in err. */
 int zp_program_check (const zp_program_t *program, char *err, size_t errlen);
 
+/* Whether the program's workers get in-edges: ZP_NEEDS_IN_EDGES or
+   ZP_READS_NEIGHBOURS. */
+bool zp_program_in_edges (const zp_program_t *program);
 /* 64-bit words a vertex value takes: 1, or value_size rounded up for ZP_STRUCT. */
 size_t zp_program_value_words (const zp_program_t *program);
 /* How messages travel in batches: ZP_STRUCT ones as byte strings of
@@ -316,6 +351,13 @@ typedef struct {
     void *state;
     const zp_value_t *aggregated; /* the previous superstep's aggregators */
     size_t n_aggregators;
+    /* API version 5: the values the neighbours had when the previous
+       superstep ended, by handle (ZP_READS_NEIGHBOURS from superstep 1 on,
+       else NULL), and the edges to find them by. */
+    const zp_value_t *view;
+    const uint32_t *out_target;
+    const uint64_t *in_offset; /* by the vertex's index in its worker */
+    const uint32_t *in_source;
 } zp_vertex_step_t;
 
 struct zp_partition_s;
@@ -389,6 +431,24 @@ static inline size_t zp_inline_message_count (const zp_vertex_t *v)
             return v->step->aggregated[index].member;                                              \
         return (zp_aggregated_##member) (v, index);                                                \
     }
+#define ZP_INLINE_NEIGHBOUR(type, member)                                                          \
+    static inline type zp_inline_out_value_##member (const zp_vertex_t *v, size_t i)               \
+    {                                                                                              \
+        if (!v->step->checked && v->step->view)                                                    \
+            return v->step->view[v->step->out_target[v->out_offset[0] + i]].member;                \
+        return (zp_out_value_##member) (v, i);                                                     \
+    }                                                                                              \
+    static inline type zp_inline_in_value_##member (const zp_vertex_t *v, size_t i)                \
+    {                                                                                              \
+        if (!v->step->checked && v->step->view)                                                    \
+            return v->step->view[v->step->in_source[v->step->in_offset[v->v] + i]].member;         \
+        return (zp_in_value_##member) (v, i);                                                      \
+    }
+ZP_INLINE_NEIGHBOUR (double, f64)
+ZP_INLINE_NEIGHBOUR (int64_t, i64)
+ZP_INLINE_NEIGHBOUR (uint64_t, u64)
+#undef ZP_INLINE_NEIGHBOUR
+
 ZP_INLINE_GET (double, f64)
 ZP_INLINE_GET (int64_t, i64)
 ZP_INLINE_GET (uint64_t, u64)
@@ -415,6 +475,12 @@ ZP_INLINE_GET (uint64_t, u64)
 #define zp_aggregated_f64(v, i) zp_inline_aggregated_f64 (v, i)
 #define zp_aggregated_i64(v, i) zp_inline_aggregated_i64 (v, i)
 #define zp_aggregated_u64(v, i) zp_inline_aggregated_u64 (v, i)
+#define zp_out_value_f64(v, i)  zp_inline_out_value_f64 (v, i)
+#define zp_out_value_i64(v, i)  zp_inline_out_value_i64 (v, i)
+#define zp_out_value_u64(v, i)  zp_inline_out_value_u64 (v, i)
+#define zp_in_value_f64(v, i)   zp_inline_in_value_f64 (v, i)
+#define zp_in_value_i64(v, i)   zp_inline_in_value_i64 (v, i)
+#define zp_in_value_u64(v, i)   zp_inline_in_value_u64 (v, i)
 #endif
 
 #endif

@@ -101,12 +101,13 @@ int zp_batch_encode (const zp_batch_out_t *b, zp_compress_t *z, size_t min_bytes
         if (failed)
             return -1;
         if (zdata) {
-            zp_cbor_write_uint (out, ZP_BATCH_ZSTD | (h->flags & ZP_BATCH_AGGREGATE));
+            zp_cbor_write_uint (out, ZP_BATCH_ZSTD |
+                                         (h->flags & (ZP_BATCH_AGGREGATE | ZP_BATCH_MIRROR)));
             zp_cbor_write_bytes (out, zdata, zsize);
             return out->failed ? -1 : 0;
         }
     }
-    zp_cbor_write_uint (out, h->flags & ZP_BATCH_AGGREGATE);
+    zp_cbor_write_uint (out, h->flags & (ZP_BATCH_AGGREGATE | ZP_BATCH_MIRROR));
     s_write_payload (b, false, out);
     return out->failed ? -1 : 0;
 }
@@ -164,7 +165,9 @@ static int s_read_header (zp_cbor_reader_t *r, const void *frame, size_t size, z
     /* A message costs at least 9 bytes on the wire (8-byte id + its value),
        so a count above that bound cannot be honest: refuse it before trusting it. */
     ZP_READ_U (r, ZP_MAX_VERTICES * 64, h->count);
-    ZP_READ_U (r, ZP_BATCH_ZSTD | ZP_BATCH_AGGREGATE, h->flags);
+    ZP_READ_U (r, ZP_BATCH_ZSTD | ZP_BATCH_AGGREGATE | ZP_BATCH_MIRROR, h->flags);
+    if ((h->flags & ZP_BATCH_AGGREGATE) && (h->flags & ZP_BATCH_MIRROR))
+        return ZP_ERANGE;
     return 0;
 }
 

@@ -26,6 +26,11 @@
 #define ZP_BATCH_ZSTD 1u
 /* Sent to a router on an aggregated route: merge with the other senders'. */
 #define ZP_BATCH_AGGREGATE 2u
+/* Values of the sender's own vertices for the receiver's mirrors
+   (ZP_READS_NEIGHBOURS), of the program's value type, not messages: the
+   receiver keeps them as its neighbours' values, and a router never sees
+   one (they go direct). */
+#define ZP_BATCH_MIRROR 4u
 
 typedef struct {
     uint64_t job;

@@ -483,10 +483,11 @@ int zp_ping_decode (const void *frame, size_t size, zp_ping_t *m)
 }
 
 /* DONE: [kind, version, worker, step, active, messages, bytes, batches, seconds,
-          n_workers, sent, sent_bytes, received, aggregates, retries, duplicates] */
+          n_workers, sent, sent_bytes, received, aggregates, retries, duplicates,
+          mirrored] */
 int zp_done_encode (const zp_done_t *m, zp_cbor_writer_t *out)
 {
-    zp_frame_write_begin (out, ZP_MSG_DONE, 17);
+    zp_frame_write_begin (out, ZP_MSG_DONE, 18);
     zp_cbor_write_uint (out, m->worker);
     zp_cbor_write_uint (out, m->step);
     zp_cbor_write_uint (out, m->active);
@@ -502,13 +503,14 @@ int zp_done_encode (const zp_done_t *m, zp_cbor_writer_t *out)
     zp_cbor_write_typed (out, ZP_TAG_U64LE, m->aggregates, m->n_aggregates * 8);
     zp_cbor_write_uint (out, m->retries);
     zp_cbor_write_uint (out, m->duplicates);
+    zp_cbor_write_uint (out, m->mirrored);
     return s_done (out);
 }
 
 int zp_done_decode (const void *frame, size_t size, zp_done_t *m)
 {
     zp_cbor_reader_t r;
-    S_TRY (zp_frame_begin (&r, frame, size, ZP_MSG_DONE, 17));
+    S_TRY (zp_frame_begin (&r, frame, size, ZP_MSG_DONE, 18));
     ZP_READ_U (&r, UINT32_MAX, m->worker);
     ZP_READ_U (&r, UINT32_MAX, m->step);
     ZP_READ_U (&r, UINT64_MAX, m->active);
@@ -526,6 +528,7 @@ int zp_done_decode (const void *frame, size_t size, zp_done_t *m)
     S_TRY (s_typed_any (&r, ZP_TAG_U64LE, 8, &m->n_aggregates, &m->aggregates));
     ZP_READ_U (&r, UINT64_MAX, m->retries);
     ZP_READ_U (&r, UINT64_MAX, m->duplicates);
+    ZP_READ_U (&r, UINT64_MAX, m->mirrored);
     return zp_frame_end (&r);
 }
 

@@ -175,6 +175,7 @@ typedef struct {
     const uint8_t *aggregates; /* n_aggregates raw 8-byte partial values */
     uint64_t retries;          /* batches sent again this superstep */
     uint64_t duplicates;       /* batches received twice and dropped */
+    uint64_t mirrored;         /* values sent to other workers' mirrors (zp_mirror.h) */
 } zp_done_t;
 
 /* PING: a node is alive, and how far its compute is. */

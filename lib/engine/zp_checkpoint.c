@@ -742,6 +742,7 @@ int zp_checkpoint_move (const char *dir, const zp_manifest_t *m, const zp_layout
     zp_partition_state_t *old = calloc (n_from, sizeof *old);
     s_moved_t *neu = calloc (n_to, sizeof *neu);
     char path[ZP_CHECKPOINT_PATH_MAX];
+    uint8_t *all = NULL, *mirror_ids = NULL, *mirror_values = NULL; /* neighbours' values */
     int rc = -1;
     if (!data || !old || !neu) {
         snprintf (err, errlen, "out of memory moving the checkpoint");
@@ -817,11 +818,39 @@ int zp_checkpoint_move (const char *dir, const zp_manifest_t *m, const zp_layout
             t->at++;
         }
     }
+    /* A program that reads its neighbours: each new worker gets every
+       other worker's values as its mirrors (what its vertices read is
+       among them), from the values by new handle. */
+    bool mirrors = n_from && old[0].mirror_ids;
+    uint64_t n_all = to->ranges[n_to];
+    for (uint32_t i = 0; i < n_from; i++)
+        if (!old[i].mirror_ids != !mirrors || (mirrors && words != 1)) {
+            snprintf (err, errlen, "the checkpoint's neighbours' values do not fit its values");
+            goto done;
+        }
+    if (mirrors) {
+        all = malloc (8 * n_all + 1);
+        mirror_ids = malloc (4 * n_all + 1);
+        mirror_values = malloc (8 * n_all + 1);
+        if (!all || !mirror_ids || !mirror_values) {
+            snprintf (err, errlen, "out of memory moving the checkpoint");
+            goto done;
+        }
+        for (uint32_t w = 0; w < n_to; w++)
+            memcpy (all + 8 * to->ranges[w], neu[w].values,
+                    8 * (size_t) (to->ranges[w + 1] - to->ranges[w]));
+    }
     /* Write the new files, then commit with the manifest, then clean up. */
     for (uint32_t w = 0; w < n_to; w++) {
         s_moved_t *t = &neu[w];
         if (bytes)
             zp_store_u64 (t->offsets + 8 * t->count, t->blob_size);
+        size_t n_mirrors = 0;
+        for (uint64_t h = 0; mirrors && h < n_all; h++)
+            if (h < to->ranges[w] || h >= to->ranges[w + 1]) {
+                zp_store_u32 (mirror_ids + 4 * n_mirrors, (uint32_t) h);
+                memcpy (mirror_values + 8 * n_mirrors++, all + 8 * h, 8);
+            }
         zp_partition_state_t state = {.n = to->ranges[w + 1] - to->ranges[w],
                                       .words = words,
                                       .values = t->values,
@@ -832,7 +861,10 @@ int zp_checkpoint_move (const char *dir, const zp_manifest_t *m, const zp_layout
                                       .msgs = t->msgs,
                                       .offsets = t->offsets,
                                       .blob = t->blob,
-                                      .blob_size = t->blob_size};
+                                      .blob_size = t->blob_size,
+                                      .n_mirrors = n_mirrors,
+                                      .mirror_ids = mirrors ? mirror_ids : NULL,
+                                      .mirror_values = mirror_values};
         zp_cbor_writer_t out;
         zp_cbor_writer_init (&out, 1 << 16);
         s_write_header (&out, 7, "worker", to_fingerprint, m->step);
@@ -856,5 +888,8 @@ done:
     free (data);
     free (old);
     free (neu);
+    free (all);
+    free (mirror_ids);
+    free (mirror_values);
     return rc;
 }

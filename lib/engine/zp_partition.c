@@ -28,6 +28,10 @@ static void s_vertex_step (zp_partition_t *p)
         .state = p->state,
         .aggregated = p->agg_prev,
         .n_aggregators = p->program->n_aggregators,
+        .view = p->step > 0 && !p->initializing ? p->mirror.view : NULL,
+        .out_target = p->out_tgt,
+        .in_offset = p->in_off,
+        .in_source = p->in_src,
     };
     p->shares = p->pull_ok && !p->initializing && !p->checked ? p->program->message_type : 0;
 }
@@ -192,7 +196,7 @@ zp_partition_t *zp_partition_new (const zp_assign_t *a, const zp_program_t *prog
             snprintf (err, errlen, "ASSIGN: in-edge arrays are inconsistent");
             goto fail;
         }
-    } else if (program->flags & ZP_NEEDS_IN_EDGES) {
+    } else if (zp_program_in_edges (program)) {
         snprintf (err, errlen, "program %s needs in-edges, and ASSIGN has none", program->name);
         goto fail;
     }
@@ -254,7 +258,7 @@ zp_partition_t *zp_partition_new (const zp_assign_t *a, const zp_program_t *prog
     for (size_t i = 0; i < program->n_aggregators; i++)
         p->agg_prev[i] =
             zp_combiner_identity (program->aggregators[i].op, program->aggregators[i].type);
-    if (s_lanes_new (p, a->settings.threads) != 0)
+    if (s_lanes_new (p, a->settings.threads) != 0 || zp_mirror_build (p) != 0)
         goto oom;
     if (p->pull_ok) {
         if (!(p->slot = malloc ((n ? n : 1) * sizeof *p->slot)))
@@ -333,6 +337,7 @@ void zp_partition_destroy (zp_partition_t **self_p)
         free (p->touched[b]);
     }
     zp_pull_free (&p->pull);
+    zp_mirror_free (p);
     free (p->share);
     free (p->share_set);
     free (p->slot);
@@ -366,6 +371,8 @@ int zp_partition_check_batch (const zp_partition_t *p, const zp_batch_view_t *vi
     const zp_batch_header_t *h = &view->header;
     if (h->job != p->job || h->dst != p->worker || h->src >= p->n_sources || h->src == p->worker)
         return ZP_ERANGE;
+    if (h->flags & ZP_BATCH_MIRROR)
+        return zp_mirror_check (p, view);
     if (h->type != zp_program_wire_type (p->program))
         return ZP_ETYPE;
     uint64_t lo = p->lo, hi = (uint64_t) p->lo + p->n;
@@ -406,6 +413,7 @@ void zp_partition_begin (zp_partition_t *p, uint32_t step, const uint8_t *aggreg
     }
     memset (p->sent, 0, p->n_workers * sizeof *p->sent);
     memset (p->received, 0, p->n_sources * sizeof *p->received);
+    p->mirror.received = 0;
     for (uint32_t w = 0; w < p->n_sources; w++)
         zp_box_clear (&p->inbound[w]);
 }
@@ -414,6 +422,10 @@ int zp_partition_deliver (zp_partition_t *p, zp_batch_view_t *view)
 {
     const zp_batch_header_t *h = &view->header;
     size_t n = h->count;
+    if (h->flags & ZP_BATCH_MIRROR) {
+        zp_mirror_deliver (p, view);
+        return 0;
+    }
     p->received[h->src] += n;
     if (p->path == ZP_PATH_COMBINED) {
         /* Messages sent in the previous superstep were combined into the buffer of its parity. */
@@ -535,26 +547,33 @@ int zp_partition_build_inbox (zp_partition_t *p)
     return 0;
 }
 
-int zp_partition_flush_box (zp_partition_t *p, uint32_t dst)
+int zp_partition_send_box (zp_partition_t *p, uint32_t dst, zp_box_t *b, zp_type_t type,
+                           uint32_t flags)
 {
-    zp_box_t *b = &p->outbox[dst];
     if (b->count == 0 || p->failed)
         return p->failed;
     zp_batch_out_t out = {.header = {.job = p->job,
                                      .step = p->step,
                                      .src = p->worker,
                                      .dst = dst,
-                                     .type = zp_program_wire_type (p->program),
+                                     .type = type,
+                                     .flags = flags,
                                      .count = b->count},
                           .ids = b->ids,
                           .values = b->values,
                           .offsets = b->offsets,
                           .data = b->data};
-    p->sent[dst] += b->count;
     if (p->flush (p->flush_ctx, dst, &out) != 0)
         p->failed = -1;
     zp_box_clear (b);
     return p->failed;
+}
+
+int zp_partition_flush_box (zp_partition_t *p, uint32_t dst)
+{
+    if (!p->failed)
+        p->sent[dst] += p->outbox[dst].count;
+    return zp_partition_send_box (p, dst, &p->outbox[dst], zp_program_wire_type (p->program), 0);
 }
 
 /* Packs the touched entries of worker dst's range into batches, resetting
@@ -1059,10 +1078,13 @@ int zp_partition_compute (zp_partition_t *p, zp_flush_fn *flush, zp_tick_fn *tic
         for (size_t i = 0; i < p->n; i++)
             halted += p->halted[i];
     }
+    if (!p->failed)
+        zp_mirror_send (p);
     if (p->failed)
         return -1;
     stats->active = p->n - halted;
     stats->messages = 0;
+    stats->mirrored = p->mirror.sent;
     memset (stats->aggregates, 0, sizeof stats->aggregates);
     for (size_t i = 0; i < p->program->n_aggregators; i++)
         stats->aggregates[i] = p->lanes[0].agg[i];

@@ -53,6 +53,7 @@ typedef void (zp_tick_fn) (void *ctx, uint64_t progress);
 typedef struct {
     uint64_t active;
     uint64_t messages;  /* sends, before combining, local ones included */
+    uint64_t mirrored;  /* values sent to other workers' mirrors (zp_mirror.h) */
     uint64_t *sent;     /* messages put into batches for each worker */
     uint64_t *received; /* messages received from each source (previous superstep) */
     zp_value_t aggregates[ZP_MAX_AGGREGATORS];
@@ -107,7 +108,9 @@ int zp_partition_compute (zp_partition_t *self, zp_flush_fn *flush, zp_tick_fn *
    inbox. Saved as the CBOR array [values, halted, path, ids, messages or
    null, offsets or null, blob or null]: the inbox in the order compute
    would read it, ids local to the worker's range; `messages` for fixed-size
-   messages (one per id), `offsets` (count + 1) into `blob` for bytes. */
+   messages (one per id), `offsets` (count + 1) into `blob` for bytes;
+   then, for a program that reads its neighbours, [mirror handles, their
+   values] (a state of seven elements, as before API version 5, has none). */
 typedef struct {
     size_t n;               /* vertices */
     size_t words;           /* 64-bit words of a vertex value (zp_program_value_words) */
@@ -120,6 +123,12 @@ typedef struct {
     const uint8_t *offsets; /* count + 1 little-endian uint64, or NULL (fixed size) */
     const uint8_t *blob;
     size_t blob_size;
+    /* ZP_READS_NEIGHBOURS: the neighbours' values of other workers this
+       worker holds (zp_mirror.h), `n_mirrors` handles (little-endian
+       uint32) and their values (uint64); mirror_ids NULL: none. */
+    size_t n_mirrors;
+    const uint8_t *mirror_ids;
+    const uint8_t *mirror_values;
 } zp_partition_state_t;
 
 void zp_partition_state_write (const zp_partition_state_t *state, zp_cbor_writer_t *out);

@@ -17,6 +17,7 @@
 #define ZP_PARTITION_INTERNAL_H
 
 #include "zp_box.h"
+#include "zp_mirror.h"
 #include "zp_params.h"
 #include "zp_partition.h"
 #include "zp_pool.h"
@@ -131,6 +132,7 @@ struct zp_partition_s {
     bool share_marks;   /* any lane's share_marks, for the gather */
     bool share_uniform; /* every slot sent holds share_value, and op selects (min, max) */
     zp_value_t share_value;
+    zp_mirror_t mirror;  /* the neighbours' values (ZP_READS_NEIGHBOURS) */
     zp_box_t *outbox;    /* per destination worker */
     zp_box_t *inbound;   /* per source worker, this superstep's deliveries */
     uint64_t *inbox_off; /* listed/bytes inbox: n+1 */
@@ -241,8 +243,11 @@ static inline bool zp_has_messages (const zp_partition_t *p, uint32_t v)
     return p->inbox_off[v + 1] > p->inbox_off[v];
 }
 
-/* Sends the outbox of worker `dst` as a batch (zp_flush_fn); 0, or -1
-   once compute has failed. */
+/* Sends box `b` to worker `dst` as a batch of `type` with `flags`
+   (zp_flush_fn) and empties it; 0, or -1 once compute has failed. */
+int zp_partition_send_box (zp_partition_t *p, uint32_t dst, zp_box_t *b, zp_type_t type,
+                           uint32_t flags);
+/* Sends the outbox of worker `dst` as a batch (counted as sent). */
 int zp_partition_flush_box (zp_partition_t *p, uint32_t dst);
 /* Builds the listed or bytes inbox of this superstep from our own outbox
    and the inbound boxes, in source order. 0 or -1 (memory). */

@@ -17,7 +17,7 @@ static const zp_box_t *s_inbox_box (const zp_partition_t *p, uint32_t w)
 
 void zp_partition_state_write (const zp_partition_state_t *s, zp_cbor_writer_t *out)
 {
-    zp_cbor_write_array (out, 7);
+    zp_cbor_write_array (out, s->mirror_ids ? 8 : 7);
     zp_cbor_write_typed (out, ZP_TAG_U64LE, s->values, s->n * s->words * 8);
     zp_cbor_write_bytes (out, s->halted, s->n);
     zp_cbor_write_uint (out, s->path);
@@ -31,14 +31,19 @@ void zp_partition_state_write (const zp_partition_state_t *s, zp_cbor_writer_t *
         zp_cbor_write_null (out);
         zp_cbor_write_null (out);
     }
+    if (s->mirror_ids) {
+        zp_cbor_write_array (out, 2);
+        zp_cbor_write_typed (out, ZP_TAG_U32LE, s->mirror_ids, s->n_mirrors * 4);
+        zp_cbor_write_typed (out, ZP_TAG_U64LE, s->mirror_values, s->n_mirrors * 8);
+    }
 }
 
 int zp_partition_state_read (zp_cbor_reader_t *in, zp_partition_state_t *s, const char **what)
 {
-    size_t n_halted, n_values, n_msgs = 0, n_offsets = 0;
+    size_t n_halted, n_values, n_msgs = 0, n_offsets = 0, parts = 0;
     memset (s, 0, sizeof *s);
     *what = "the state";
-    if (zp_cbor_read_array_n (in, 7) != 0 ||
+    if (zp_cbor_read_array (in, &parts) != 0 || (parts != 7 && parts != 8) ||
         zp_cbor_read_typed (in, ZP_TAG_U64LE, 8, &s->values, &n_values) != 0 ||
         zp_cbor_read_bytes (in, &s->halted, &n_halted) != 0 ||
         zp_cbor_read_uint (in, &s->path) != 0 ||
@@ -67,6 +72,15 @@ int zp_partition_state_read (zp_cbor_reader_t *in, zp_partition_state_t *s, cons
     } else if (zp_cbor_read_typed (in, ZP_TAG_U64LE, 8, &s->msgs, &n_msgs) != 0 ||
                n_msgs != s->count || !zp_cbor_read_null (in) || !zp_cbor_read_null (in))
         return -1;
+    *what = "the neighbours' values";
+    size_t n_mirror_values;
+    if (parts == 8 &&
+        (zp_cbor_read_array_n (in, 2) != 0 ||
+         zp_cbor_read_typed (in, ZP_TAG_U32LE, 4, &s->mirror_ids, &s->n_mirrors) != 0 ||
+         zp_cbor_read_typed (in, ZP_TAG_U64LE, 8, &s->mirror_values, &n_mirror_values) != 0 ||
+         n_mirror_values != s->n_mirrors))
+        return -1;
+    *what = "the state";
     if (!zp_cbor_at_end (in))
         return -1;
     for (size_t i = 0; i < s->count; i++)
@@ -95,6 +109,7 @@ void zp_partition_save (const zp_partition_t *p, zp_cbor_writer_t *out)
     uint8_t *msgs = p->path != ZP_PATH_BYTES ? malloc (s.count * 8 + 1) : NULL;
     uint8_t *offsets = p->path == ZP_PATH_BYTES ? malloc ((s.count + 1) * 8) : NULL;
     uint8_t *blob = p->path == ZP_PATH_BYTES ? malloc (s.blob_size + 1) : NULL;
+    uint8_t *mirror_values = NULL;
     if (!ids || (p->path != ZP_PATH_BYTES && !msgs) ||
         (p->path == ZP_PATH_BYTES && (!offsets || !blob))) {
         out->failed = true;
@@ -131,8 +146,22 @@ void zp_partition_save (const zp_partition_t *p, zp_cbor_writer_t *out)
     s.msgs = msgs;
     s.offsets = offsets;
     s.blob = blob;
+    /* The mirrors: the view's entries of the other workers' vertices read here. */
+    const zp_mirror_t *m = &p->mirror;
+    if (m->view) {
+        if (!(mirror_values = malloc (m->n_in * 8 + 1))) {
+            out->failed = true;
+            goto done;
+        }
+        for (size_t i = 0; i < m->n_in; i++)
+            zp_store_u64 (mirror_values + 8 * i, m->view[m->in[i]].bits);
+        s.n_mirrors = m->n_in;
+        s.mirror_ids = (const uint8_t *) m->in; /* little-endian hosts only (zp_types.h) */
+        s.mirror_values = mirror_values;
+    }
     zp_partition_state_write (&s, out);
 done:
+    free (mirror_values);
     free (ids);
     free (msgs);
     free (offsets);
@@ -152,10 +181,20 @@ int zp_partition_restore (zp_partition_t *p, uint32_t step, zp_cbor_reader_t *in
     what = "the message path (another program?)";
     if (s.path != p->path)
         goto bad;
+    what = "the neighbours' values (another program?)";
+    if (!s.mirror_ids != !p->mirror.view)
+        goto bad;
+    for (size_t i = 0; i < s.n_mirrors; i++) {
+        uint32_t h = zp_load_u32 (s.mirror_ids + 4 * i);
+        if (h >= p->n_vertices || (h >= p->lo && h - p->lo < p->n))
+            goto bad;
+        p->mirror.view[h].bits = zp_load_u64 (s.mirror_values + 8 * i);
+    }
     for (size_t i = 0; i < (size_t) p->n * p->words; i++)
         p->values[i].bits = zp_load_u64 (s.values + 8 * i);
     for (uint32_t v = 0; v < p->n; v++)
         p->halted[v] = s.halted[v] != 0;
+    zp_mirror_restored (p);
     if (p->path == ZP_PATH_COMBINED) {
         uint32_t b = (step + 1) & 1;
         for (size_t i = 0; i < s.count; i++) {

@@ -239,6 +239,11 @@ static bool s_fixed (zp_type_t t)
     return t == ZP_F64 || t == ZP_I64 || t == ZP_U64;
 }
 
+bool zp_program_in_edges (const zp_program_t *p)
+{
+    return (p->flags & (ZP_NEEDS_IN_EDGES | ZP_READS_NEIGHBOURS)) != 0;
+}
+
 size_t zp_program_value_words (const zp_program_t *p)
 {
     return p->value_type == ZP_STRUCT ? (p->value_size + 7) / 8 : 1;
@@ -309,6 +314,13 @@ int zp_program_check (const zp_program_t *p, char *err, size_t errlen)
         snprintf (err, errlen,
                   "program %s: combiner must be NONE, SUM, MIN, MAX or FN (with combine set), "
                   "and NONE for byte messages",
+                  name);
+        return -1;
+    }
+    if ((p->flags & ZP_READS_NEIGHBOURS) && (p->api_version < 5 || !s_fixed (p->value_type))) {
+        snprintf (err, errlen,
+                  "program %s: ZP_READS_NEIGHBOURS needs API version 5 and a ZP_F64, ZP_I64 or "
+                  "ZP_U64 value",
                   name);
         return -1;
     }

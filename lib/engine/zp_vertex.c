@@ -185,6 +185,43 @@ zp_handle_t zp_in_source (const zp_vertex_t *v, size_t i)
     return p->in_src[p->in_off[v->v] + i];
 }
 
+/* A neighbour's value of the previous superstep (ZP_READS_NEIGHBOURS):
+   the view's entry at handle h, after the checks. */
+static bool s_reads_neighbours (const zp_vertex_t *v, const char *call, zp_type_t type)
+{
+    const zp_partition_t *p = v->p;
+    if (!p->mirror.view) {
+        s_misuse (v, call, "the program does not declare ZP_READS_NEIGHBOURS");
+        return false;
+    }
+    if (p->step == 0 || p->initializing) {
+        s_misuse (v, call, "neighbours' values are there from superstep 1 on");
+        return false;
+    }
+    return s_typed (v, call, p->program->value_type, type, "value");
+}
+#define S_NEIGHBOUR_VALUE(type, member, T)                                                         \
+    type (zp_out_value_##member) (const zp_vertex_t *v, size_t i)                                  \
+    {                                                                                              \
+        const zp_partition_t *p = v->p;                                                            \
+        if (!s_reads_neighbours (v, "zp_out_value_" #member, T) ||                                 \
+            !s_index (v, "zp_out_value_" #member, i, zp_out_degree (v)))                           \
+            return 0;                                                                              \
+        return p->mirror.view[p->out_tgt[p->out_off[v->v] + i]].member;                            \
+    }                                                                                              \
+    type (zp_in_value_##member) (const zp_vertex_t *v, size_t i)                                   \
+    {                                                                                              \
+        const zp_partition_t *p = v->p;                                                            \
+        if (!s_reads_neighbours (v, "zp_in_value_" #member, T) ||                                  \
+            !s_index (v, "zp_in_value_" #member, i, p->in_off[v->v + 1] - p->in_off[v->v]))        \
+            return 0;                                                                              \
+        return p->mirror.view[p->in_src[p->in_off[v->v] + i]].member;                              \
+    }
+S_NEIGHBOUR_VALUE (double, f64, ZP_F64)
+S_NEIGHBOUR_VALUE (int64_t, i64, ZP_I64)
+S_NEIGHBOUR_VALUE (uint64_t, u64, ZP_U64)
+#undef S_NEIGHBOUR_VALUE
+
 /* Messages in the inbox for the vertex, before any merge of struct ones. */
 static inline size_t s_inbox_count (const zp_vertex_t *v)
 {

@@ -203,7 +203,8 @@ def _step_record(r):
         step=r.step, active=r.active, messages=r.messages, bytes=r.bytes, batches=r.batches,
         seconds=r.seconds, compute_seconds=r.compute_seconds, slowest=r.slowest.decode(),
         retries=r.retries, duplicates=r.duplicates, halted=r.halted,
-        checkpointed=r.checkpointed, planned=r.planned, workers=workers)
+        checkpointed=r.checkpointed, planned=r.planned, mirrored=r.mirrored,
+        workers=workers)
 
 
 def _summary_record(s):
@@ -211,7 +212,7 @@ def _summary_record(s):
               "n_workers", "imbalance_vertices", "imbalance_edges", "load_seconds",
               "compute_seconds", "output_seconds", "supersteps", "resumed_step",
               "active_at_end", "messages_at_end", "halted_by_master", "converged",
-              "messages", "bytes", "batches", "retries", "duplicates", "recoveries",
+              "messages", "mirrored", "bytes", "batches", "retries", "duplicates", "recoveries",
               "workers_left", "routers_left")
     record = types.SimpleNamespace(program=s.program.decode(),
                                    **{f: getattr(s, f) for f in fields})

@@ -39,7 +39,9 @@ class StepReport(ctypes.Structure):
                 ("n_workers", c_u32), ("sent_messages", ctypes.POINTER(c_u64)),
                 ("sent_bytes", ctypes.POINTER(c_u64)), ("workers", ctypes.POINTER(WorkerStep)),
                 ("n_aggregates", c_u32), ("aggregates", Value * ZP_MAX_AGGREGATORS),
-                ("checkpointed", ctypes.c_bool), ("planned", c_u32)]
+                ("checkpointed", ctypes.c_bool), ("planned", c_u32),
+                # libzpregel 1.7
+                ("mirrored", c_u64)]
 
 
 class RouterReport(ctypes.Structure):
@@ -76,7 +78,9 @@ class Summary(ctypes.Structure):
                 ("ids", ctypes.POINTER(c_u64)), ("values", ctypes.POINTER(Value)),
                 ("value_words", ctypes.c_size_t),
                 # libzpregel 1.5
-                ("names", ctypes.POINTER(ctypes.c_char)), ("name_at", ctypes.POINTER(c_u64))]
+                ("names", ctypes.POINTER(ctypes.c_char)), ("name_at", ctypes.POINTER(c_u64)),
+                # libzpregel 1.7
+                ("mirrored", c_u64)]
 
 
 def _candidates():

@@ -8,6 +8,7 @@
       6 zp_send_i64 from a program whose messages are f64
       7 zp_get_i64 of an f64 value
       8 zp_send_out_f64 in init(), not in superstep 1
+      9 zp_out_value_f64 without ZP_READS_NEIGHBOURS
     0 makes no mistake. */
 #include <zpregel/zp_program.h>
 
@@ -50,6 +51,9 @@ static void s_compute (zp_vertex_t *v)
             break;
         case 7:
             s_sink = (double) zp_get_i64 (v);
+            break;
+        case 9:
+            s_sink = zp_out_value_f64 (v, 0);
             break;
         }
     }

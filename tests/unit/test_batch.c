@@ -61,6 +61,35 @@ Test (batch, fixed_size_round_trip)
     }
 }
 
+Test (batch, a_mirror_batch_keeps_its_flag_compressed_or_not_and_never_aggregates)
+{
+    zp_handle_t ids[300];
+    zp_value_t vals[300];
+    zp_batch_out_t b = s_fixed_batch (ZP_I64, 300, ids, vals);
+    b.header.flags = ZP_BATCH_MIRROR;
+    zp_compress_t *z = zp_compress_new (1, 1 << 20);
+    cr_assert_not_null (z);
+    for (int squeeze = 0; squeeze < 2; squeeze++) {
+        zp_cbor_writer_t w;
+        zp_cbor_writer_init (&w, 0);
+        cr_assert_eq (zp_batch_encode (&b, squeeze ? z : NULL, 0, &w), 0);
+        zp_batch_view_t v;
+        cr_assert_eq (zp_batch_decode (w.data, w.size, z, &v), 0);
+        cr_assert_eq (v.header.flags, ZP_BATCH_MIRROR | (squeeze ? ZP_BATCH_ZSTD : 0));
+        s_check_fixed (&v, &b);
+        zp_cbor_writer_free (&w);
+    }
+    /* Mirrors to a router to merge: no such batch. */
+    b.header.flags = ZP_BATCH_MIRROR | ZP_BATCH_AGGREGATE;
+    zp_cbor_writer_t w;
+    zp_cbor_writer_init (&w, 0);
+    cr_assert_eq (zp_batch_encode (&b, NULL, 0, &w), 0);
+    zp_batch_view_t v;
+    cr_assert_eq (zp_batch_decode (w.data, w.size, NULL, &v), ZP_ERANGE);
+    zp_cbor_writer_free (&w);
+    zp_compress_destroy (&z);
+}
+
 Test (batch, empty_batch_round_trip)
 {
     zp_batch_out_t b = {.header = {.job = 1, .type = ZP_F64, .count = 0}};

@@ -159,7 +159,8 @@ Test (control, done_result_fail_ready_bye_round_trip)
                       2,
                       (const uint8_t *) agg,
                       3,
-                      4},
+                      4,
+                      5},
               dd;
     zp_cbor_writer_t w;
     zp_cbor_writer_init (&w, 0);
@@ -173,6 +174,7 @@ Test (control, done_result_fail_ready_bye_round_trip)
     cr_assert_eq (dd.n_aggregates, 2);
     cr_assert_eq (dd.retries, 3);
     cr_assert_eq (dd.duplicates, 4);
+    cr_assert_eq (dd.mirrored, 5);
     s_truncations (&w, s_done);
 
     uint64_t values[4] = {1, 2, 3, 4};

@@ -97,7 +97,7 @@ static char *s_run (const char *name, const char *algo, const char *upper, const
     zp_graph_source_t src = {zp_test_path (path), ZP_FORMAT_AUTO, -1, weight, false, 0, NULL};
     zp_graph_t *g = zp_graph_load (&src, &props, err, sizeof err);
     cr_assert_not_null (g, "%s", err);
-    if (prog->flags & ZP_NEEDS_IN_EDGES)
+    if (zp_program_in_edges (prog))
         cr_assert_eq (zp_graph_build_in_edges (g), 0);
     uint64_t params[ZP_MAX_PARAMS];
     s_params (prog, props, params);
@@ -257,9 +257,11 @@ Test (partition, sssp_matches_ldbc_on_one_to_four_partitions)
     s_every_size ("sssp", "SSSP", "epsilon", 1, false);
 }
 
-Test (partition, cdlp_listed_messages_match_ldbc_on_one_to_four_partitions)
+Test (partition, cdlp_reading_its_neighbours_matches_ldbc_on_one_to_four_partitions)
 {
+    /* Labels read in place: the other partitions' through mirror batches. */
     s_every_size ("cdlp", "CDLP", "equivalence", 1, false);
+    s_every_size ("cdlp", "CDLP", "equivalence", 3, false);
 }
 
 Test (partition, lcc_byte_messages_match_ldbc_on_one_to_four_partitions)
@@ -376,10 +378,14 @@ Test (partition, a_min_gather_that_stops_at_a_first_sender_gives_what_pushing_gi
         }
 }
 
-Test (partition, an_assign_with_ranges_that_do_not_cover_the_graph_is_refused)
+/* The ASSIGN of worker `w` of 2 of `algo` on the directed example graph
+   (its in-edges loaded, the program's fallback parameters), placed by
+   `vertices`: decoded into `a` from `aw`, which holds it. */
+static void s_example_assign (const char *algo, uint32_t w, zp_balancer_t vertices,
+                              zp_layout_t **layout_p, zp_cbor_writer_t *aw, zp_assign_t *a)
 {
     char err[1024];
-    const zp_program_t *prog = zp_program_find ("wcc");
+    const zp_program_t *prog = zp_program_find (algo);
     zp_graph_source_t src = {
         zp_test_path ("tests/data/ldbc/example-directed/example-directed.properties"),
         ZP_FORMAT_AUTO,
@@ -390,24 +396,102 @@ Test (partition, an_assign_with_ranges_that_do_not_cover_the_graph_is_refused)
         NULL};
     zp_graph_t *g = zp_graph_load (&src, NULL, err, sizeof err);
     cr_assert_not_null (g, "%s", err);
-    zp_placement_t how = {.vertices = ZP_BALANCE_HASH, .workers = ZP_BALANCE_ROUND_ROBIN};
-    zp_layout_t *layout = zp_layout_new (g, 2, 2, &how);
-    const char *peers[2] = {"", ""};
+    cr_assert_eq (zp_graph_build_in_edges (g), 0);
+    zp_placement_t how = {.vertices = vertices, .workers = ZP_BALANCE_ROUND_ROBIN};
+    *layout_p = zp_layout_new (g, 2, 2, &how);
+    cr_assert_not_null (*layout_p);
+    static uint64_t params[ZP_MAX_PARAMS];
+    for (size_t i = 0; i < prog->n_params; i++)
+        params[i] = prog->params[i].fallback.bits;
+    static const char *peers[2] = {"", ""};
     zp_assign_t base = {.job = 1,
                         .directed = true,
-                        .program = "wcc",
+                        .program = algo,
+                        .params = (const uint8_t *) params,
+                        .n_params = prog->n_params,
                         .peers = peers,
                         .settings = {.batch_bytes = 64, .threads = 1}};
+    zp_cbor_writer_init (aw, 1 << 12);
+    cr_assert_eq (zp_layout_encode_assign (*layout_p, g, w, &base, aw), 0);
+    cr_assert_eq (zp_assign_decode (aw->data, aw->size, a), 0);
+    zp_graph_destroy (&g);
+}
+
+Test (partition, an_assign_with_ranges_that_do_not_cover_the_graph_is_refused)
+{
+    char err[1024];
+    zp_layout_t *layout;
     zp_cbor_writer_t w;
-    zp_cbor_writer_init (&w, 1 << 12);
-    cr_assert_eq (zp_layout_encode_assign (layout, g, 0, &base, &w), 0);
     zp_assign_t a;
-    cr_assert_eq (zp_assign_decode (w.data, w.size, &a), 0);
+    s_example_assign ("wcc", 0, ZP_BALANCE_HASH, &layout, &w, &a);
     uint32_t ranges[3] = {0, 3, 5}; /* the graph has 10 vertices */
     a.ranges = (const uint8_t *) ranges;
-    cr_assert_null (zp_partition_new (&a, prog, err, sizeof err));
+    cr_assert_null (zp_partition_new (&a, zp_program_find ("wcc"), err, sizeof err));
     cr_assert_str_eq (err, "ASSIGN: worker ranges do not cover the graph");
     zp_cbor_writer_free (&w);
     zp_layout_destroy (&layout);
-    zp_graph_destroy (&g);
+}
+
+/* Worker `w` of 2 of `algo` on the directed example graph, placed by range. */
+static zp_partition_t *s_example_part (const char *algo, uint32_t w, zp_layout_t **layout_p)
+{
+    char err[1024];
+    zp_cbor_writer_t aw;
+    zp_assign_t a;
+    s_example_assign (algo, w, ZP_BALANCE_RANGE, layout_p, &aw, &a);
+    zp_partition_t *p = zp_partition_new (&a, zp_program_find (algo), err, sizeof err);
+    cr_assert_not_null (p, "%s", err);
+    zp_cbor_writer_free (&aw);
+    return p;
+}
+
+/* A mirror batch from worker 0 to worker 1 with ids `ids`, decoded. */
+static void s_mirror_batch (zp_type_t type, const zp_handle_t *ids, size_t n, zp_cbor_writer_t *w,
+                            zp_batch_view_t *view)
+{
+    zp_value_t values[8] = {{0}};
+    zp_batch_out_t b = {.header = {.job = 1,
+                                   .step = 0,
+                                   .src = 0,
+                                   .dst = 1,
+                                   .type = type,
+                                   .flags = ZP_BATCH_MIRROR,
+                                   .count = n},
+                        .ids = ids,
+                        .values = values};
+    cr_assert_eq (zp_batch_encode (&b, NULL, 0, w), 0);
+    cr_assert_eq (zp_batch_decode (w->data, w->size, NULL, view), 0);
+    cr_assert_eq (view->header.flags, ZP_BATCH_MIRROR);
+}
+
+Test (partition, a_mirror_batch_is_checked_against_its_sender_and_the_program)
+{
+    /* Worker 1 of 2 (range placement: worker 0 owns the first handles). */
+    zp_layout_t *layout;
+    zp_partition_t *p = s_example_part ("cdlp", 1, &layout);
+    uint32_t mid = layout->ranges[1];
+    cr_assert_gt (mid, 1);
+    zp_cbor_writer_t w;
+    zp_cbor_writer_init (&w, 256);
+    zp_batch_view_t view;
+    zp_handle_t good[2] = {0, mid - 1}, theirs[1] = {mid}, past[1] = {100};
+    s_mirror_batch (ZP_U64, good, 2, &w, &view);
+    cr_assert_eq (zp_partition_check_batch (p, &view), 0);
+    /* A handle that is not the sender's own, or not in the graph. */
+    s_mirror_batch (ZP_U64, theirs, 1, &w, &view);
+    cr_assert_eq (zp_partition_check_batch (p, &view), ZP_ERANGE);
+    s_mirror_batch (ZP_U64, past, 1, &w, &view);
+    cr_assert_eq (zp_partition_check_batch (p, &view), ZP_ERANGE);
+    /* Values of another type than the program's. */
+    s_mirror_batch (ZP_F64, good, 2, &w, &view);
+    cr_assert_eq (zp_partition_check_batch (p, &view), ZP_ETYPE);
+    zp_partition_destroy (&p);
+    zp_layout_destroy (&layout);
+    /* A program that reads no neighbour takes none. */
+    p = s_example_part ("wcc", 1, &layout);
+    s_mirror_batch (ZP_U64, good, 2, &w, &view);
+    cr_assert_eq (zp_partition_check_batch (p, &view), ZP_ERANGE);
+    zp_partition_destroy (&p);
+    zp_layout_destroy (&layout);
+    zp_cbor_writer_free (&w);
 }
