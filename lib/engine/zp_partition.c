@@ -245,7 +245,8 @@ zp_partition_t *zp_partition_new (const zp_assign_t *a, const zp_program_t *prog
         for (int b = 0; b < 2; b++) {
             p->combine[b] = malloc ((nv ? nv : 1) * sizeof (zp_value_t));
             p->touched[b] = calloc (nv ? nv : 1, 1);
-            if (!p->combine[b] || !p->touched[b])
+            p->dirty[b] = calloc (zp_blocks (nv), 1);
+            if (!p->combine[b] || !p->touched[b] || !p->dirty[b])
                 goto oom;
             for (uint64_t i = 0; i < nv; i++)
                 p->combine[b][i] = p->identity;
@@ -305,6 +306,7 @@ zp_partition_t *zp_partition_new (const zp_assign_t *a, const zp_program_t *prog
             goto fail;
         }
     }
+    zp_partition_wake_blocks (p);
     return p;
 oom:
     snprintf (err, errlen, "out of memory for a partition of %u vertices", p->n);
@@ -335,6 +337,7 @@ void zp_partition_destroy (zp_partition_t **self_p)
     for (int b = 0; b < 2; b++) {
         free (p->combine[b]);
         free (p->touched[b]);
+        free (p->dirty[b]);
     }
     zp_pull_free (&p->pull);
     zp_mirror_free (p);
@@ -346,6 +349,10 @@ void zp_partition_destroy (zp_partition_t **self_p)
         zp_lane_t *l = &p->lanes[i];
         free (l->own_combine);
         free (l->own_touched);
+        free (l->own_dirty);
+        free (l->awake);
+        free (l->awake_next);
+        free (l->senders);
         for (uint32_t w = 0; l->boxes && w < p->n_workers; w++)
             zp_box_free (&l->boxes[w]);
         free (l->boxes);
@@ -431,10 +438,11 @@ int zp_partition_deliver (zp_partition_t *p, zp_batch_view_t *view)
         /* Messages sent in the previous superstep were combined into the buffer of its parity. */
         uint32_t b = (p->step + 1) & 1;
         zp_value_t *buf = p->combine[b];
-        uint8_t *bits = p->touched[b];
+        uint8_t *bits = p->touched[b], *dirty = p->dirty[b];
         for (size_t i = 0; i < n; i++) {
             uint64_t id = zp_batch_id (view, i);
             zp_value_t m = zp_batch_value (view, i);
+            dirty[id >> ZP_BLOCK] = 1;
             if (p->op == ZP_OP_FN) {
                 if (zp_flag (bits, id))
                     p->program->combine (&buf[id], m);
@@ -583,6 +591,7 @@ static int s_flush_combined (zp_partition_t *p, uint32_t dst)
     uint32_t b = p->step & 1;
     zp_value_t *buf = p->combine[b];
     uint8_t *flags = p->touched[b];
+    const uint8_t *dirty = p->dirty[b];
     zp_box_t *box = &p->outbox[dst];
     size_t limit = p->settings.batch_bytes / 16;
     if (limit < 16)
@@ -592,25 +601,33 @@ static int s_flush_combined (zp_partition_t *p, uint32_t dst)
         p->failed = -1;
         return -1;
     }
-    /* Without a branch: every entry is written at the end of the box and
-       counted only if it holds a message. In a power-law graph about half
-       the handles are no one's target, which the processor cannot
-       predict: at R-MAT scale 20, packing and sending one of 2 workers'
-       512K entries took 3.0-3.3 ms with a branch, 1.1-1.5 ms without. */
+    /* Without a branch within a block: every entry is written at the end
+       of the box and counted only if it holds a message. In a power-law
+       graph about half the handles are no one's target, which the
+       processor cannot predict: at R-MAT scale 20, packing and sending
+       one of 2 workers' 512K entries took 3.0-3.3 ms with a branch, 1.1-1.5
+       ms without. Blocks that hold nothing are passed over. */
     uint64_t lo = p->ranges[dst], hi = p->ranges[dst + 1];
     const zp_value_t identity = p->identity;
     size_t count = box->count;
-    for (uint64_t i = lo; i < hi; i++) {
-        box->ids[count] = (uint32_t) i;
-        box->values[count] = buf[i];
-        count += zp_got (p, b, i);
-        buf[i] = identity;
-        flags[i] = 0;
-        if (count >= limit) {
-            box->count = count;
-            if (zp_partition_flush_box (p, dst) != 0) /* empties the box */
-                return -1;
-            count = box->count;
+    for (uint64_t i = lo; i < hi;) {
+        uint64_t end = zp_block_next (i) < hi ? zp_block_next (i) : hi;
+        if (!dirty[i >> ZP_BLOCK]) {
+            i = end;
+            continue;
+        }
+        for (; i < end; i++) {
+            box->ids[count] = (uint32_t) i;
+            box->values[count] = buf[i];
+            count += zp_got (p, b, i);
+            buf[i] = identity;
+            flags[i] = 0;
+            if (count >= limit) {
+                box->count = count;
+                if (zp_partition_flush_box (p, dst) != 0) /* empties the box */
+                    return -1;
+                count = box->count;
+            }
         }
     }
     box->count = count;
@@ -684,6 +701,12 @@ static int s_lanes_new (zp_partition_t *p, uint32_t threads)
         while (v < p->n && (uint64_t) v + p->out_off[v] < goal)
             v++;
         l->to = i + 1 == n ? p->n : v;
+        size_t blocks = (l->to >> ZP_BLOCK) - (l->from >> ZP_BLOCK) + 1;
+        l->awake = calloc (blocks, 1);
+        l->awake_next = calloc (blocks, 1);
+        l->senders = malloc (((size_t) (l->to - l->from) + 1) * sizeof *l->senders);
+        if (!l->awake || !l->awake_next || !l->senders)
+            return -1;
         if (i == 0)
             continue;
         if (p->path != ZP_PATH_COMBINED) {
@@ -694,14 +717,45 @@ static int s_lanes_new (zp_partition_t *p, uint32_t threads)
         uint64_t nv = p->n_vertices ? p->n_vertices : 1;
         l->own_combine = malloc (nv * sizeof *l->own_combine);
         l->own_touched = calloc (nv, 1);
-        if (!l->own_combine || !l->own_touched)
+        l->own_dirty = calloc (zp_blocks (nv), 1);
+        if (!l->own_combine || !l->own_touched || !l->own_dirty)
             return -1;
         for (uint64_t h = 0; h < p->n_vertices; h++)
             l->own_combine[h] = p->identity;
         l->combine = l->own_combine;
         l->touched = l->own_touched;
+        l->dirty = l->own_dirty;
     }
     return 0;
+}
+
+void zp_partition_wake_blocks (zp_partition_t *p)
+{
+    for (uint32_t i = 0; i < p->n_lanes; i++) {
+        zp_lane_t *l = &p->lanes[i];
+        uint32_t base = l->from >> ZP_BLOCK;
+        memset (l->awake, 0, (l->to >> ZP_BLOCK) - base + 1);
+        l->n_awake = 0;
+        for (uint32_t v = l->from; v < l->to; v++)
+            if (!p->halted[v]) {
+                l->awake[(v >> ZP_BLOCK) - base] = 1;
+                l->n_awake++;
+            }
+    }
+}
+
+/* After a superstep that failed part way: every block is looked at again. */
+static void s_blocks_all (zp_partition_t *p)
+{
+    uint64_t nv = p->n_vertices;
+    for (int b = 0; b < 2 && p->dirty[0]; b++)
+        memset (p->dirty[b], 1, zp_blocks (nv));
+    for (uint32_t i = 0; i < p->n_lanes; i++) {
+        zp_lane_t *l = &p->lanes[i];
+        if (l->own_dirty)
+            memset (l->own_dirty, 1, zp_blocks (nv));
+        memset (l->awake, 1, (l->to >> ZP_BLOCK) - (l->from >> ZP_BLOCK) + 1);
+    }
 }
 
 static uint64_t s_progress (const zp_partition_t *p)
@@ -723,7 +777,10 @@ static void s_waiting (void *arg)
 /* Runs compute() on the lane's vertices that are active or have messages.
    Only lane 0 ticks: the worker's sockets are its thread's. What the loop
    reads of p for every vertex is in locals: compute() is opaque to the
-   compiler, which would read p's fields again after each call. */
+   compiler, which would read p's fields again after each call. On the
+   combined path it passes over the blocks where no vertex was awake and
+   no message came (ZP_BLOCK); it notes the blocks of the vertices that
+   stay awake, for the next superstep. */
 static void s_compute_lane (void *arg, uint32_t index)
 {
     zp_partition_t *p = arg;
@@ -739,14 +796,31 @@ static void s_compute_lane (void *arg, uint32_t index)
     const uint8_t *inbox_flags = combined ? p->touched[read] + p->lo : NULL;
     const uint64_t identity = p->identity.bits;
     uint8_t *halted = p->halted;
+    const uint8_t *inbox_dirty = combined ? p->dirty[read] : NULL; /* by handle */
+    const uint8_t *awake = l->awake;
+    uint8_t *awake_next = l->awake_next;
+    uint32_t base = l->from >> ZP_BLOCK, lo = p->lo;
+    uint64_t n_awake = 0;
+    memset (awake_next, 0, (l->to >> ZP_BLOCK) - base + 1);
     s_current = l;
     for (uint32_t v = l->from; v < l->to && !p->failed; v++) {
+        if (combined && !inbox_dirty[(lo + v) >> ZP_BLOCK] && !awake[(v >> ZP_BLOCK) - base]) {
+            /* To the next block of either kind (handles and local
+               vertices are numbered from different starts). */
+            uint64_t a = zp_block_next ((uint64_t) lo + v) - lo, c = zp_block_next (v);
+            v = (uint32_t) (a < c ? a : c) - 1;
+            continue;
+        }
         bool has = combined ? zp_holds (inbox_flags, inbox, identity, v) : zp_has_messages (p, v);
         if (!has && halted[v])
             continue;
         halted[v] = 0;
         s_vertex_at (&vx, l, v, combined && has ? &inbox[v] : NULL);
         compute (&vx);
+        if (!halted[v]) {
+            awake_next[(v >> ZP_BLOCK) - base] = 1;
+            n_awake++;
+        }
         if ((++computed & (S_PROGRESS_VERTICES - 1)) == 0)
             atomic_store_explicit (&l->done, computed, memory_order_relaxed);
         if (ticks && ((computed & (S_TICK_VERTICES - 1)) == 0 || zp_ticker_read () != seen)) {
@@ -757,6 +831,9 @@ static void s_compute_lane (void *arg, uint32_t index)
     atomic_store_explicit (&l->done, computed, memory_order_relaxed);
     l->vertex = UINT32_MAX;
     s_current = NULL;
+    l->awake_next = l->awake;
+    l->awake = awake_next;
+    l->n_awake = n_awake;
 }
 
 /* Puts slots [from, to) back at the identity: those of a lane's
@@ -805,18 +882,16 @@ static bool s_dense (zp_partition_t *p, uint64_t shared)
     return true;
 }
 
-/* After compute in a sparse superstep, over the lane's vertices: pushes
-   each slot that was sent to the sender's out-neighbours, into the lane's
-   buffer, and puts it back at the identity. */
+/* After compute in a sparse superstep, over the lane's senders: pushes
+   each one's slot to its out-neighbours, into the lane's buffer, and puts
+   it back at the identity. */
 static void s_push_lane (void *arg, uint32_t index)
 {
     zp_partition_t *p = arg;
     zp_lane_t *l = &p->lanes[index];
     zp_vertex_t vx = {.p = p, .lane = l};
-    for (uint32_t v = l->from; v < l->to; v++) {
-        uint32_t slot = p->slot[v];
-        if (p->share[slot].bits == p->identity.bits && !p->share_set[slot])
-            continue;
+    for (uint32_t k = 0; k < l->n_senders; k++) {
+        uint32_t v = l->senders[k], slot = p->slot[v];
         vx.v = v;
         zp_vertex_scatter (&vx, p->out_tgt + p->out_off[v], p->out_off[v + 1] - p->out_off[v],
                            p->share[slot]);
@@ -913,20 +988,29 @@ static void s_gather_lane (void *arg, uint32_t index)
 }
 
 /* Combines the other lanes' buffers into the partition's over this
-   lane's share of the handles, and puts them back at the identity. */
+   lane's share of the handles (whole blocks, so that no two lanes write
+   one block's byte), and puts them back at the identity. */
 static void s_merge_lane (void *arg, uint32_t index)
 {
     zp_partition_t *p = arg;
     uint32_t b = p->step & 1;
     zp_value_t *restrict buf = p->combine[b];
-    uint8_t *restrict flags = p->touched[b];
-    uint64_t lo = p->n_vertices * index / p->n_lanes;
-    uint64_t hi = p->n_vertices * (index + 1) / p->n_lanes;
+    uint8_t *restrict flags = p->touched[b], *restrict dirty = p->dirty[b];
+    uint64_t blocks = zp_blocks (p->n_vertices);
+    uint64_t lo = (blocks * index / p->n_lanes) << ZP_BLOCK;
+    uint64_t hi = (blocks * (index + 1) / p->n_lanes) << ZP_BLOCK;
+    if (hi > p->n_vertices)
+        hi = p->n_vertices;
     for (uint32_t k = 1; k < p->n_lanes; k++) {
         zp_lane_t *l = &p->lanes[k];
         for (uint64_t h = lo; h < hi; h++) {
+            if (!l->dirty[h >> ZP_BLOCK]) {
+                h = zp_block_next (h) - 1;
+                continue;
+            }
             if (!l->touched[h] && l->combine[h].bits == p->identity.bits)
                 continue;
+            dirty[h >> ZP_BLOCK] = 1;
             if (p->op == ZP_OP_FN && !zp_got (p, b, h))
                 buf[h] = l->combine[h];
             else if (p->op == ZP_OP_FN)
@@ -938,34 +1022,48 @@ static void s_merge_lane (void *arg, uint32_t index)
             l->combine[h] = p->identity;
             l->touched[h] = 0;
         }
+        if (lo < hi)
+            memset (l->dirty + (lo >> ZP_BLOCK), 0, ((hi - 1) >> ZP_BLOCK) - (lo >> ZP_BLOCK) + 1);
     }
 }
 
 /* After compute (and the merge), over the lane's vertices: puts the
-   inbox compute read back at the identity, and counts what was sent to
-   them (it stays in place as next superstep's inbox) and the halted. */
+   inbox compute read back at the identity, counts what was sent to them
+   (it stays in place as next superstep's inbox), and puts the slots of
+   a pulled superstep back; in the blocks where there is something to do. */
 static void s_finish_lane (void *arg, uint32_t index)
 {
     zp_partition_t *p = arg;
     zp_lane_t *l = &p->lanes[index];
-    uint32_t b = p->step & 1, read = b ^ 1;
-    uint64_t mine = 0, halted = 0, identity = p->identity.bits;
+    uint32_t b = p->step & 1, read = b ^ 1, lo = p->lo;
+    uint64_t mine = 0, identity = p->identity.bits;
     /* Through local pointers: a store to a byte array may alias anything,
        and the fields of p would be read again for every vertex. */
-    zp_value_t *restrict inbox = p->combine[read] + p->lo;
-    uint8_t *restrict inbox_flags = p->touched[read] + p->lo;
-    const zp_value_t *restrict next = p->combine[b] + p->lo;
-    const uint8_t *restrict next_flags = p->touched[b] + p->lo, *restrict stopped = p->halted;
-    for (uint32_t v = l->from; v < l->to; v++) {
-        inbox[v].bits = identity;
-        mine += zp_holds (next_flags, next, identity, v);
-        halted += stopped[v];
+    zp_value_t *restrict inbox = p->combine[read] + lo;
+    uint8_t *restrict inbox_flags = p->touched[read] + lo;
+    const zp_value_t *restrict next = p->combine[b] + lo;
+    const uint8_t *restrict next_flags = p->touched[b] + lo;
+    const uint8_t *restrict was = p->dirty[read], *restrict will = p->dirty[b];
+    for (uint32_t v = l->from; v < l->to;) {
+        uint64_t g = (uint64_t) lo + v;
+        uint32_t end = (uint32_t) (zp_block_next (g) - lo);
+        if (end > l->to)
+            end = l->to;
+        if (was[g >> ZP_BLOCK]) {
+            for (uint32_t u = v; u < end; u++)
+                inbox[u].bits = identity;
+            memset (inbox_flags + v, 0, end - v);
+        }
+        if (will[g >> ZP_BLOCK])
+            for (uint32_t u = v; u < end; u++)
+                mine += zp_holds (next_flags, next, identity, u);
+        v = end;
     }
-    memset (inbox_flags + l->from, 0, l->to - l->from);
     if (p->pulling)
-        s_unshare (p, l->from, l->to);
+        for (uint32_t k = 0; k < l->n_senders; k++)
+            s_unshare (p, p->slot[l->senders[k]], p->slot[l->senders[k]] + 1);
     l->mine = mine;
-    l->halted = halted;
+    l->halted = (l->to - l->from) - l->n_awake;
 }
 
 /* After compute on the listed and bytes paths: the messages of lanes
@@ -1022,9 +1120,11 @@ int zp_partition_compute (zp_partition_t *p, zp_flush_fn *flush, zp_tick_fn *tic
     uint32_t b = p->step & 1;
     p->lanes[0].combine = p->combine[b];
     p->lanes[0].touched = p->touched[b];
+    p->lanes[0].dirty = p->dirty[b];
     for (uint32_t i = 0; i < p->n_lanes; i++) {
         atomic_store_explicit (&p->lanes[i].done, 0, memory_order_relaxed);
         p->lanes[i].failed = false;
+        p->lanes[i].n_senders = 0;
         for (uint32_t w = 0; p->lanes[i].boxes && w < p->n_workers; w++)
             zp_box_clear (&p->lanes[i].boxes[w]); /* left by a superstep that failed */
     }
@@ -1045,6 +1145,8 @@ int zp_partition_compute (zp_partition_t *p, zp_flush_fn *flush, zp_tick_fn *tic
     p->pulling = shared && !p->failed && s_dense (p, shared);
     if (shared && !p->failed)
         zp_pool_run (p->pool, p->pulling ? s_gather_lane : s_push_lane, p, s_waiting, p);
+    if (p->pulling && p->path == ZP_PATH_COMBINED) /* the gather wrote where it found senders */
+        memset (p->dirty[b], 1, zp_blocks (p->n_vertices));
     /* Pulled slots are put back by s_finish_lane; pushed ones were. */
     p->share_dirty = shared > 0 && (p->pulling || p->failed);
     /* The other lanes' arrays, unless all they sent was pulled. */
@@ -1061,6 +1163,7 @@ int zp_partition_compute (zp_partition_t *p, zp_flush_fn *flush, zp_tick_fn *tic
     uint64_t halted = 0;
     if (p->path == ZP_PATH_COMBINED && !p->failed) {
         zp_pool_run (p->pool, s_finish_lane, p, s_waiting, p);
+        memset (p->dirty[b ^ 1], 0, zp_blocks (p->n_vertices)); /* the inbox is empty again */
         p->share_dirty = false;
         p->sent[p->worker] = 0;
         for (uint32_t i = 0; i < p->n_lanes; i++) {
@@ -1080,8 +1183,10 @@ int zp_partition_compute (zp_partition_t *p, zp_flush_fn *flush, zp_tick_fn *tic
     }
     if (!p->failed)
         zp_mirror_send (p);
-    if (p->failed)
+    if (p->failed) {
+        s_blocks_all (p);
         return -1;
+    }
     stats->active = p->n - halted;
     stats->messages = 0;
     stats->mirrored = p->mirror.sent;

@@ -63,8 +63,18 @@ struct zp_lane_s {
     _Alignas(64) uint32_t from, to; /* local vertices [from, to) */
     zp_value_t *combine;
     uint8_t *touched;
+    uint8_t *dirty;          /* the blocks of `combine` that may hold a message (ZP_BLOCK) */
     zp_value_t *own_combine; /* lanes 1..: |V| of each */
     uint8_t *own_touched;
+    uint8_t *own_dirty;
+    /* The blocks of its vertices (from its first block on) with a vertex
+       awake after the last compute, and those of this one; and how many. */
+    uint8_t *awake, *awake_next;
+    uint64_t n_awake;
+    /* The vertices that put a message in their slot this superstep, in
+       order (at most to - from): a sparse superstep pushes only those. */
+    uint32_t *senders;
+    uint32_t n_senders;
     /* Lanes 1.. on the listed and bytes paths: their messages, a box per
        destination worker, kept until compute ends (zp_partition.c's
        s_merge_boxes puts them after lane 0's); NULL for lane 0, which
@@ -119,6 +129,7 @@ struct zp_partition_s {
     zp_value_t identity;
     zp_value_t *combine[2];
     uint8_t *touched[2]; /* |V| flags per parity: a byte, so marking one is a store */
+    uint8_t *dirty[2];   /* per parity, a byte a block of handles (ZP_BLOCK) */
     /* pull (engine.pull, zp_pull.h): a zp_send_out_* puts the message in
        the sender's slot; after compute, a dense superstep pulls the slots
        into the in-neighbours' entries, a sparse one pushes them */
@@ -163,6 +174,23 @@ struct zp_partition_s {
     zp_value_t fold[ZP_MAX_VALUE_SIZE / 8]; /* struct messages merged for zp_message (one lane) */
     char error[512];                        /* the first program error, for the worker's FAIL */
 };
+
+/* Blocks of 2^ZP_BLOCK handles or local vertices, a byte each, set when
+   one of them may hold a message (or may be awake): a sparse superstep
+   (a BFS's last levels, a path's every one) visits the blocks where
+   something happened, not every vertex, and a superstep with one message
+   costs microseconds, not a pass over |V|. A set byte only says "look":
+   setting more is always right (after a failed superstep all are set). */
+#define ZP_BLOCK 6
+static inline size_t zp_blocks (uint64_t n)
+{
+    return (size_t) (n >> ZP_BLOCK) + 1;
+}
+/* The first handle or vertex of the block after i's. */
+static inline uint64_t zp_block_next (uint64_t i)
+{
+    return ((i >> ZP_BLOCK) + 1) << ZP_BLOCK;
+}
 
 /* Flags are bytes, not bits: the send loop marks a target with one store
    instead of a read-modify-write, which measured 14 -> 9 instructions an edge. */
@@ -252,6 +280,9 @@ int zp_partition_flush_box (zp_partition_t *p, uint32_t dst);
 /* Builds the listed or bytes inbox of this superstep from our own outbox
    and the inbound boxes, in source order. 0 or -1 (memory). */
 int zp_partition_build_inbox (zp_partition_t *p);
+/* Sets each lane's awake blocks from the halted flags (after init() and
+   after a restore). */
+void zp_partition_wake_blocks (zp_partition_t *p);
 /* Combines `m` into the lane's buffer at each of the `count` targets `t`
    (or, on the listed path, sends it to each). */
 void zp_vertex_scatter (const zp_vertex_t *v, const uint32_t *restrict t, size_t count,

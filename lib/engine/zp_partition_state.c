@@ -201,7 +201,9 @@ int zp_partition_restore (zp_partition_t *p, uint32_t step, zp_cbor_reader_t *in
             uint64_t h = (uint64_t) p->lo + zp_load_u32 (s.ids + 4 * i);
             p->combine[b][h].bits = zp_load_u64 (s.msgs + 8 * i);
             p->touched[b][h] = 1;
+            p->dirty[b][h >> ZP_BLOCK] = 1;
         }
+        zp_partition_wake_blocks (p);
         return 0;
     }
     /* Listed and bytes: the whole inbox, in order, as if we had sent it to ourselves. */
@@ -222,6 +224,7 @@ int zp_partition_restore (zp_partition_t *p, uint32_t step, zp_cbor_reader_t *in
         memcpy (box->data, s.blob, s.blob_size);
     box->data_size = s.blob_size;
     box->count = s.count;
+    zp_partition_wake_blocks (p);
     return 0;
 bad:
     snprintf (err, errlen, "the checkpoint does not fit this partition: bad %s", what);

@@ -343,7 +343,8 @@ void zp_vertex_scatter (const zp_vertex_t *v, const uint32_t *restrict t, size_t
        need not reload one after each store to the other. */
     zp_value_t *restrict buf = v->lane->combine;
     uint8_t *restrict bits = v->lane->touched;
-    bool mark = !zp_improves (p->op, m); /* zp_got: the flag is needed */
+    uint8_t *restrict dirty = v->lane->dirty; /* ZP_BLOCK */
+    bool mark = !zp_improves (p->op, m);      /* zp_got: the flag is needed */
     switch (p->op) {
 #define S_LOOP(expr)                                                                               \
     if (mark)                                                                                      \
@@ -351,11 +352,13 @@ void zp_vertex_scatter (const zp_vertex_t *v, const uint32_t *restrict t, size_t
             zp_value_t *acc = &buf[t[i]];                                                          \
             expr;                                                                                  \
             zp_flag_set (bits, t[i]);                                                              \
+            dirty[t[i] >> ZP_BLOCK] = 1;                                                           \
         }                                                                                          \
     else                                                                                           \
         for (size_t i = 0; i < count; i++) {                                                       \
             zp_value_t *acc = &buf[t[i]];                                                          \
             expr;                                                                                  \
+            dirty[t[i] >> ZP_BLOCK] = 1;                                                           \
         }                                                                                          \
     break;
 #define S_CASE(op, expr)                                                                           \
@@ -370,6 +373,7 @@ void zp_vertex_scatter (const zp_vertex_t *v, const uint32_t *restrict t, size_t
             else
                 buf[t[i]] = m;
             zp_flag_set (bits, t[i]);
+            dirty[t[i] >> ZP_BLOCK] = 1;
         }
         break;
 #undef S_LOOP
@@ -472,6 +476,8 @@ static inline void s_share (const zp_vertex_t *v, zp_value_t m, size_t count)
     l->shared += count;
     uint32_t slot = p->slot[v->v];
     zp_value_t *acc = &p->share[slot];
+    if (acc->bits == p->identity.bits && !p->share_set[slot])
+        l->senders[l->n_senders++] = v->v; /* its first message this superstep */
     switch (p->op) {
 #define S_CASE(op, expr)                                                                           \
     case op:                                                                                       \
