@@ -20,9 +20,14 @@ static int s_setup (const zp_params_t *params, void **state, char *err, size_t e
     return 0;
 }
 
+/* Every vertex but the source sleeps from the start: superstep 0
+   computes the source alone (a sparse superstep visits only the blocks
+   of vertices awake or sent to), not every vertex to put it to sleep. */
 static void s_init (zp_vertex_t *v)
 {
     zp_set_i64 (v, INT64_MAX);
+    if (zp_id (v) != *(const uint64_t *) zp_state (v))
+        zp_vote_to_halt (v);
 }
 
 static void s_compute (zp_vertex_t *v)

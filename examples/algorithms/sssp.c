@@ -20,9 +20,13 @@ static int s_setup (const zp_params_t *params, void **state, char *err, size_t e
     return 0;
 }
 
+/* Every vertex but the source sleeps from the start: superstep 0
+   computes the source alone. */
 static void s_init (zp_vertex_t *v)
 {
     zp_set_f64 (v, INFINITY);
+    if (zp_id (v) != *(const uint64_t *) zp_state (v))
+        zp_vote_to_halt (v);
 }
 
 static void s_compute (zp_vertex_t *v)

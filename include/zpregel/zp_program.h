@@ -4,7 +4,9 @@
     an optional combiner, its parameters and aggregators, and two callbacks.
     init() runs once per vertex before superstep 0; compute() runs in every
     superstep for each vertex that is active or has messages. A vertex that
-    calls zp_vote_to_halt() sleeps until a message wakes it; the job ends when
+    calls zp_vote_to_halt() sleeps until a message wakes it (in init(),
+    from superstep 0 on: a vertex with nothing to do until a message comes
+    then costs nothing before it does); the job ends when
     every vertex sleeps and no message is in flight, or at max_supersteps.
 
     Inside compute() a program may read its value and edges, read the messages
