@@ -108,6 +108,35 @@ static uint64_t s_most_frequent (s_table_t *s, const zp_vertex_t *v, size_t out,
     return best;
 }
 
+/* The same for a vertex of few neighbours (most of a power-law graph's):
+   (label, count) pairs in an array, searched in order, without a hash or
+   a table to clear. n at most S_FEW. */
+#define S_FEW 16
+static uint64_t s_most_frequent_few (const zp_vertex_t *v, size_t out, size_t in)
+{
+    uint64_t label[S_FEW];
+    uint32_t count[S_FEW], k = 0;
+    for (size_t i = 0; i < out + in; i++) {
+        uint64_t x = i < out ? zp_out_value_u64 (v, i) : zp_in_value_u64 (v, i - out);
+        uint32_t j = 0;
+        while (j < k && label[j] != x)
+            j++;
+        if (j == k) {
+            label[k] = x;
+            count[k++] = 0;
+        }
+        count[j]++;
+    }
+    uint64_t best = UINT64_MAX;
+    uint32_t most = 0;
+    for (uint32_t j = 0; j < k; j++)
+        if (count[j] > most || (count[j] == most && label[j] < best)) {
+            most = count[j];
+            best = label[j];
+        }
+    return best;
+}
+
 static void s_compute (zp_vertex_t *v)
 {
     const int64_t *iterations = zp_state (v);
@@ -117,7 +146,9 @@ static void s_compute (zp_vertex_t *v)
     else {
         /* An undirected graph has each edge both ways: its out-edges are all. */
         size_t out = zp_out_degree (v), in = zp_directed (v) ? zp_in_degree (v) : 0;
-        if (out + in > 0) {
+        if (out + in > 0 && out + in <= S_FEW)
+            zp_set_u64 (v, s_most_frequent_few (v, out, in));
+        else if (out + in > 0) {
             s_table_t *t = s_table (v, out + in);
             if (!t)
                 return; /* keeps the old label; cannot happen short of memory exhaustion */

@@ -677,7 +677,7 @@ static void s_lane_stop (void *arg)
    (ZP_THREAD_SAFE), else one; one too for ZP_STRUCT messages merged on
    the receiving side (zp_message merges them into the partition's fold).
    Each gets a slice of the vertices with about the same number of
-   vertices plus out-edges. The threads start with the first compute, on
+   vertices plus edges. The threads start with the first compute, on
    the thread that will be lane 0, so that they are watched as it is. */
 static int s_lanes_new (zp_partition_t *p, uint32_t threads)
 {
@@ -691,14 +691,17 @@ static int s_lanes_new (zp_partition_t *p, uint32_t threads)
         return -1;
     memset (p->lanes, 0, n * sizeof *p->lanes);
     p->n_lanes = n;
-    uint64_t m = p->out_off[p->n], work = (uint64_t) p->n + m;
+    /* A vertex's work: itself and its edges, in-edges too when the program
+       has them (it reads or sends along them: CDLP, WCC). */
+    const uint64_t *in = p->in_off && p->directed ? p->in_off : NULL;
+    uint64_t work = (uint64_t) p->n + p->out_off[p->n] + (in ? in[p->n] : 0);
     uint32_t v = 0;
     for (uint32_t i = 0; i < n; i++) {
         zp_lane_t *l = &p->lanes[i];
         l->vertex = UINT32_MAX;
         l->from = v;
         uint64_t goal = work * (i + 1) / n;
-        while (v < p->n && (uint64_t) v + p->out_off[v] < goal)
+        while (v < p->n && (uint64_t) v + p->out_off[v] + (in ? in[v] : 0) < goal)
             v++;
         l->to = i + 1 == n ? p->n : v;
         size_t blocks = (l->to >> ZP_BLOCK) - (l->from >> ZP_BLOCK) + 1;
