@@ -50,12 +50,15 @@ static void s_layout (char *buf, size_t len)
     S_FIELD (zp_job_summary_t, value_words);
     S_FIELD (zp_job_summary_t, names);
     S_FIELD (zp_job_summary_t, name_at);
+    S_FIELD (zp_job_summary_t, mirrored);
     S_STRUCT ("StepReport", zp_step_report_t);
     S_FIELD (zp_step_report_t, slowest);
     S_FIELD (zp_step_report_t, halted);
     S_FIELD (zp_step_report_t, sent_messages);
     S_FIELD (zp_step_report_t, aggregates);
     S_FIELD (zp_step_report_t, checkpointed);
+    S_FIELD (zp_step_report_t, planned);
+    S_FIELD (zp_step_report_t, mirrored);
     S_STRUCT ("WorkerStep", zp_worker_step_t);
     S_FIELD (zp_worker_step_t, barrier_wait_seconds);
     S_STRUCT ("Options", zp_job_options_t);

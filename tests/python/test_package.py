@@ -52,6 +52,23 @@ check(sum(s.messages for s in r.steps) == r.summary.messages, "steps add up to t
 check(len(r.steps[1].workers) == 2 and r.steps[1].workers[0].name == "w1", "worker records")
 check(all(s.planned == 201 for s in r.steps), "each record knows the 201 supersteps planned")
 
+# CDLP reads its neighbours' labels in place: no message, the labels
+# that changed sent to the other worker's mirrors; against Graphalytics'
+# rule (the most frequent neighbour label, the smallest on a tie), here.
+c = zpregel.run(algorithm="cdlp", graph=g, workers=2, params={"iterations": 10})
+check(c.summary.messages == 0 and c.summary.mirrored > 0,
+      "CDLP: %d messages, %d values mirrored" % (c.summary.messages, c.summary.mirrored))
+check(sum(s.mirrored for s in c.steps) == c.summary.mirrored, "mirrored adds up")
+labels = {v: g.id_of(v) for v in G}
+for _ in range(10):
+    counts = {v: {} for v in G}
+    for v in G:
+        for u in G[v]:
+            counts[v][labels[u]] = counts[v].get(labels[u], 0) + 1
+    labels = {v: min(counts[v], key=lambda x: (-counts[v][x], x)) if counts[v] else labels[v]
+              for v in G}
+check(c.to_dict() == labels, "CDLP %r against %r" % (c.to_dict(), labels))
+
 # WCC on a directed graph with string nodes and two components.
 D = nx.DiGraph([("a", "b"), ("c", "b"), ("x", "y")])
 D.add_node("alone")
