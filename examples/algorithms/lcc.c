@@ -13,8 +13,9 @@
     (at most sqrt(2m) entries a list), where sending every out-list to
     every neighbour moved 2.8 GB at R-MAT scale 16 and could not run at 18.
 
-      superstep 0  v sends (its handle, d) to each neighbour;
-      superstep 1  v ranks its neighbours by the degrees received, and
+      superstep 0  v's value is d (its neighbours read it in place,
+                   ZP_READS_NEIGHBOURS: no message);
+      superstep 1  v ranks its neighbours by their degrees, and
                    sends N+(v), its higher-ranked neighbours (with the
                    directions of their arcs), to each lower-ranked one;
       superstep 2  v learns N+(v) from who wrote to it; for each list
@@ -122,28 +123,25 @@ static inline bool s_above (uint32_t da, zp_handle_t a, uint32_t db, zp_handle_t
 /* Superstep 1: N+(v) to each lower-ranked neighbour. */
 static int s_send_higher (zp_vertex_t *v)
 {
-    size_t room = zp_out_degree (v) + zp_in_degree (v), n = zp_message_count (v);
-    /* e: N(v); deg: the (handle << 32 | degree) received, one a neighbour;
-       list: the message, header and pairs. */
-    uint64_t *e = s_words (v, 2 * room + n + 1);
+    size_t out = zp_out_degree (v), in = zp_in_degree (v), room = out + in, n = room;
+    /* e: N(v); deg: (handle << 32 | degree) of each edge's neighbour, read
+       in place (a neighbour both ways is there twice); list: the message,
+       header and pairs. */
+    uint64_t *e = s_words (v, 3 * room + 1);
     if (!e)
         return -1;
     uint64_t *deg = e + room, *list = deg + n;
     size_t d = s_neighbours (v, e);
-    for (size_t i = 0; i < n; i++) {
-        size_t len;
-        const uint8_t *m = zp_message_bytes (v, i, &len);
-        uint32_t pair[2] = {0, 0};
-        if (len == sizeof pair)
-            memcpy (pair, m, sizeof pair);
-        deg[i] = (uint64_t) pair[0] << 32 | pair[1];
-    }
+    for (size_t i = 0; i < out; i++)
+        deg[i] = (uint64_t) zp_out_target (v, i) << 32 | (uint32_t) zp_out_value_f64 (v, i);
+    for (size_t i = 0; i < in; i++)
+        deg[out + i] = (uint64_t) zp_in_source (v, i) << 32 | (uint32_t) zp_in_value_f64 (v, i);
     s_sort (deg, n);
     zp_handle_t self = zp_handle (v);
     uint8_t *entries = (uint8_t *) (list + 1);
     uint32_t count = 0;
     size_t size = s_entry_size (v);
-    /* Both sorted by handle, and every neighbour wrote once. */
+    /* Both sorted by handle. */
     for (size_t i = 0, j = 0; i < d && j < n; i++) {
         while (j < n && (deg[j] >> 32) < S_HANDLE (e[i]))
             j++;
@@ -227,10 +225,7 @@ static void s_compute (zp_vertex_t *v)
     if (step == 0) {
         uint64_t *e = s_words (v, zp_out_degree (v) + zp_in_degree (v));
         size_t d = e ? s_neighbours (v, e) : 0;
-        uint32_t pair[2] = {zp_handle (v), (uint32_t) d};
-        for (size_t i = 0; i < d; i++)
-            zp_send_bytes (v, S_HANDLE (e[i]), pair, sizeof pair);
-        zp_set_f64 (v, 0.0);
+        zp_set_f64 (v, (double) d); /* for the neighbours to rank it by */
         if (d == 0)
             zp_vote_to_halt (v);
     } else if (step == 1) {
@@ -269,7 +264,7 @@ const zp_program_t zp_lcc_program = {
     .message_type = ZP_BYTES,
     .combiner = ZP_COMBINE_NONE,
     /* not placement-free: its messages hold handles */
-    .flags = ZP_NEEDS_IN_EDGES | ZP_THREAD_SAFE,
+    .flags = ZP_NEEDS_IN_EDGES | ZP_READS_NEIGHBOURS | ZP_THREAD_SAFE,
     .compute = s_compute,
     .supersteps = s_supersteps,
 };

@@ -270,13 +270,17 @@ zp_partition_t *zp_partition_new (const zp_assign_t *a, const zp_program_t *prog
            the in-edges of a graph are built when it is loaded: a
            superstep that is the first dense one (BFS's second, PageRank's
            first) would otherwise spend most of its time building it (at
-           R-MAT scale 20, ~0.2 s of BFS's 0.3 s superstep). On this
-           thread alone: the compute threads start with the first compute,
-           so that they are watched for crashes as it is (s_lanes_new).
-           Without memory for it the partition pushes, as s_dense does. */
-        if (zp_pull_build (&p->pull, p->n, p->out_off, p->out_tgt, p->slot, p->n_vertices, NULL, 1,
-                           NULL, NULL) != 0)
+           R-MAT scale 20, ~0.2 s of BFS's 0.3 s superstep). On threads
+           of a pool of its own, as many as the lanes: the compute threads
+           start with the first compute, so that they are watched for
+           crashes as it is (s_lanes_new), and this is the engine's code,
+           not the program's. Without memory for it the partition pushes,
+           as s_dense does. */
+        zp_pool_t *build = p->n_lanes > 1 ? zp_pool_new (p->n_lanes, NULL, NULL, NULL) : NULL;
+        if (zp_pull_build (&p->pull, p->n, p->out_off, p->out_tgt, p->slot, p->n_vertices, build,
+                           build ? p->n_lanes : 1, NULL, NULL) != 0)
             p->pull_ok = false;
+        zp_pool_destroy (&build);
     }
 
     if (program->setup) {
