@@ -49,7 +49,7 @@ struct zp_status_s {
     uint64_t n_steps; /* supersteps reported, recoveries' repeats included */
     zp_step_report_t last;
     bool has_last;
-    uint64_t messages, bytes, batches, retries, duplicates;
+    uint64_t messages, bytes, batches, retries, duplicates, mirrored;
     uint32_t recoveries, checkpoints, checkpoint_step;
     double checkpoint_at; /* CLOCK_REALTIME seconds, 0: none yet */
     /* The last superstep's route plan: n x n words, its routers' names. */
@@ -202,6 +202,7 @@ void zp_status_step (zp_status_t *self, const zp_step_report_t *r, const uint32_
     self->batches += r->batches;
     self->retries += r->retries;
     self->duplicates += r->duplicates;
+    self->mirrored += r->mirrored;
     if (r->checkpointed) {
         self->checkpoints++;
         self->checkpoint_step = r->step;
@@ -321,6 +322,8 @@ static void s_metrics (zp_status_t *self, FILE *out)
                 self->retries);
     s_metric_u (out, "zpregel_duplicates_total", "counter", "Batches received twice and dropped.",
                 self->duplicates);
+    s_metric_u (out, "zpregel_mirrored_total", "counter",
+                "Neighbours' values sent to the workers that read them.", self->mirrored);
     s_metric_u (out, "zpregel_recoveries_total", "counter",
                 "Times every node was started again after one was lost.", self->recoveries);
     s_metric_u (out, "zpregel_checkpoints_total", "counter", "Checkpoints completed.",
@@ -477,9 +480,10 @@ static void s_json_head (zp_status_t *self, FILE *out)
     zp_json_string (out, self->has_last ? self->last.slowest : "");
     fprintf (out,
              ",\"messages\":%" PRIu64 ",\"bytes\":%" PRIu64 ",\"retries\":%" PRIu64
-             ",\"duplicates\":%" PRIu64 ",\"recoveries\":%u,\"checkpoints\":%u",
-             self->messages, self->bytes, self->retries, self->duplicates, self->recoveries,
-             self->checkpoints);
+             ",\"duplicates\":%" PRIu64 ",\"mirrored\":%" PRIu64 ",\"recoveries\":%u"
+             ",\"checkpoints\":%u",
+             self->messages, self->bytes, self->retries, self->duplicates, self->mirrored,
+             self->recoveries, self->checkpoints);
     if (self->checkpoint_at > 0)
         fprintf (out, ",\"checkpoint_step\":%u,\"checkpoint_age_seconds\":%.3f",
                  self->checkpoint_step, now - self->checkpoint_at);

@@ -139,12 +139,13 @@ Test (status, metrics_scraped_during_a_job_pass_promtool_and_agree_with_its_stat
     cr_assert_eq (s_sample (metrics, "zpregel_supersteps_total"), step + 1);
     char *text = zp_test_read (stats, NULL);
     cr_assert (text);
-    double messages = 0, bytes = 0, active = -1, c_out = 0, c_compute = 0;
+    double messages = 0, bytes = 0, mirrored = 0, active = -1, c_out = 0, c_compute = 0;
     for (char *line = strtok (text, "\n"); line; line = strtok (NULL, "\n")) {
         if (strncmp (line, "{\"step\":", 8) != 0 || s_field (line, "step") > step)
             continue;
         messages += s_field (line, "messages");
         bytes += s_field (line, "bytes");
+        mirrored += s_field (line, "mirrored");
         active = s_field (line, "active");
         const char *c = strstr (line, "{\"name\":\"c\"");
         cr_assert (c, "no record of worker c: %s", line);
@@ -154,6 +155,7 @@ Test (status, metrics_scraped_during_a_job_pass_promtool_and_agree_with_its_stat
     free (text);
     cr_assert_eq (s_sample (metrics, "zpregel_messages_total"), messages);
     cr_assert_eq (s_sample (metrics, "zpregel_sent_bytes_total"), bytes);
+    cr_assert_eq (s_sample (metrics, "zpregel_mirrored_total"), mirrored);
     cr_assert_eq (s_sample (metrics, "zpregel_active_vertices"), active);
     cr_assert_eq (s_sample (metrics, "zpregel_worker_sent_messages_total{worker=\"c\"}"), c_out);
     double compute = s_sample (metrics, "zpregel_worker_compute_seconds_total{worker=\"c\"}");
