@@ -77,7 +77,8 @@ typedef struct {
     s_pending_t *pending;
     size_t n_pending, cap_pending;
     uint64_t bytes; /* this superstep */
-    uint64_t batches, mirror_batches;
+    uint64_t batches;
+    uint64_t aggregated; /* of them, those to a router to merge: what an END announces */
 } s_peer_t;
 
 typedef struct {
@@ -433,8 +434,7 @@ static int s_flush (void *ctx, uint32_t dst, const zp_batch_out_t *batch)
     const zp_settings_t *set = &self->settings;
     /* Mirrors go direct: a router would merge what it aggregates with the
        job's combiner, and forward nothing else faster than the link. */
-    bool mirror = (batch->header.flags & ZP_BATCH_MIRROR) != 0;
-    uint32_t route = mirror ? 0 : s_route (self, dst);
+    uint32_t route = (batch->header.flags & ZP_BATCH_MIRROR) ? 0 : s_route (self, dst);
     zp_link_t *link =
         route ? &self->links[self->n_workers + zp_route_router (route)] : &self->links[dst];
     zp_batch_out_t out = *batch;
@@ -473,10 +473,8 @@ static int s_flush (void *ctx, uint32_t dst, const zp_batch_out_t *batch)
     if (rc != 0)
         return -1;
     p->bytes += size;
-    if (mirror)
-        p->mirror_batches++;
-    else
-        p->batches++; /* what an END through a router announces */
+    p->batches++;
+    p->aggregated += (out.header.flags & ZP_BATCH_AGGREGATE) != 0;
     /* Let ACKs and incoming batches flow while we compute. */
     s_service (self, 0);
     return 0;
@@ -490,7 +488,7 @@ static int s_send_ends (self_t *self)
         uint32_t route = s_route (self, dst);
         if (dst == self->worker || zp_route_kind (route) != ZP_ROUTE_AGGREGATED)
             continue;
-        zp_end_t end = {self->job, self->step, self->worker, dst, self->peers[dst].batches};
+        zp_end_t end = {self->job, self->step, self->worker, dst, self->peers[dst].aggregated};
         if (zp_end_encode (&end, &self->bw) != 0 ||
             s_send_on (self, &self->links[self->n_workers + zp_route_router (route)], NULL) != 0)
             return -1;
@@ -506,7 +504,7 @@ static void s_send_done (self_t *self)
     for (uint32_t i = 0; i < n; i++) {
         sent_bytes[i] = self->peers[i].bytes;
         bytes += self->peers[i].bytes;
-        batches += self->peers[i].batches + self->peers[i].mirror_batches;
+        batches += self->peers[i].batches;
     }
     uint64_t aggs[ZP_MAX_AGGREGATORS];
     for (size_t i = 0; i < ZP_MAX_AGGREGATORS; i++)
@@ -609,7 +607,7 @@ static void s_begin (self_t *self, const zp_broadcast_t *b)
                                   b->step - 3 * self->settings.checkpoint_every);
     }
     for (uint32_t i = 0; i < self->n_workers; i++)
-        self->peers[i].bytes = self->peers[i].batches = self->peers[i].mirror_batches = 0;
+        self->peers[i].bytes = self->peers[i].batches = self->peers[i].aggregated = 0;
     /* ACKs served during compute must not end the superstep early. */
     self->state = S_COMPUTING;
     int64_t start = zclock_usecs ();

@@ -742,7 +742,7 @@ int zp_checkpoint_move (const char *dir, const zp_manifest_t *m, const zp_layout
     zp_partition_state_t *old = calloc (n_from, sizeof *old);
     s_moved_t *neu = calloc (n_to, sizeof *neu);
     char path[ZP_CHECKPOINT_PATH_MAX];
-    uint8_t *all = NULL, *mirror_ids = NULL, *mirror_values = NULL; /* neighbours' values */
+    uint8_t *mirror_ids = NULL, *mirror_values = NULL; /* neighbours' values */
     int rc = -1;
     if (!data || !old || !neu) {
         snprintf (err, errlen, "out of memory moving the checkpoint");
@@ -819,8 +819,8 @@ int zp_checkpoint_move (const char *dir, const zp_manifest_t *m, const zp_layout
         }
     }
     /* A program that reads its neighbours: each new worker gets every
-       other worker's values as its mirrors (what its vertices read is
-       among them), from the values by new handle. */
+       other new worker's values as its mirrors (what its vertices read is
+       among them). */
     bool mirrors = n_from && old[0].mirror_ids;
     uint64_t n_all = to->ranges[n_to];
     for (uint32_t i = 0; i < n_from; i++)
@@ -829,16 +829,12 @@ int zp_checkpoint_move (const char *dir, const zp_manifest_t *m, const zp_layout
             goto done;
         }
     if (mirrors) {
-        all = malloc (8 * n_all + 1);
         mirror_ids = malloc (4 * n_all + 1);
         mirror_values = malloc (8 * n_all + 1);
-        if (!all || !mirror_ids || !mirror_values) {
+        if (!mirror_ids || !mirror_values) {
             snprintf (err, errlen, "out of memory moving the checkpoint");
             goto done;
         }
-        for (uint32_t w = 0; w < n_to; w++)
-            memcpy (all + 8 * to->ranges[w], neu[w].values,
-                    8 * (size_t) (to->ranges[w + 1] - to->ranges[w]));
     }
     /* Write the new files, then commit with the manifest, then clean up. */
     for (uint32_t w = 0; w < n_to; w++) {
@@ -846,11 +842,14 @@ int zp_checkpoint_move (const char *dir, const zp_manifest_t *m, const zp_layout
         if (bytes)
             zp_store_u64 (t->offsets + 8 * t->count, t->blob_size);
         size_t n_mirrors = 0;
-        for (uint64_t h = 0; mirrors && h < n_all; h++)
-            if (h < to->ranges[w] || h >= to->ranges[w + 1]) {
-                zp_store_u32 (mirror_ids + 4 * n_mirrors, (uint32_t) h);
-                memcpy (mirror_values + 8 * n_mirrors++, all + 8 * h, 8);
-            }
+        for (uint32_t o = 0; mirrors && o < n_to; o++) {
+            size_t count = to->ranges[o + 1] - to->ranges[o];
+            if (o == w || !count)
+                continue;
+            memcpy (mirror_values + 8 * n_mirrors, neu[o].values, 8 * count);
+            for (uint32_t h = to->ranges[o]; h < to->ranges[o + 1]; h++)
+                zp_store_u32 (mirror_ids + 4 * n_mirrors++, h);
+        }
         zp_partition_state_t state = {.n = to->ranges[w + 1] - to->ranges[w],
                                       .words = words,
                                       .values = t->values,
@@ -888,7 +887,6 @@ done:
     free (data);
     free (old);
     free (neu);
-    free (all);
     free (mirror_ids);
     free (mirror_values);
     return rc;

@@ -2,6 +2,7 @@
     zp_mirror.h.
 */
 #include "zp_mirror.h"
+#include "zp_grow.h"
 #include "zp_partition_internal.h"
 
 #include <stdlib.h>
@@ -33,41 +34,36 @@ int zp_mirror_build (zp_partition_t *p)
     m->box = calloc (p->n_workers, sizeof *m->box);
     uint32_t *stamp = calloc (p->n_workers, sizeof *stamp);
     uint8_t *read = calloc (nv / 8 + 1, 1); /* a bit a remote handle read here */
+    size_t n_to = 0, cap_to = 0, cap_in = 0;
     if (!m->view || !m->to_off || !m->box || !stamp || !read)
         goto oom;
-    /* Count, then fill, the workers each vertex goes to: those that own
-       one of its neighbours (stamp[w] == v + 1 once w is counted for v). */
-    for (int fill = 0; fill < 2; fill++) {
-        memset (stamp, 0, p->n_workers * sizeof *stamp);
-        for (uint32_t v = 0; v < n; v++) {
-            uint32_t at = fill ? m->to_off[v] : 0, count = 0;
-            S_EACH_NEIGHBOUR (p, v, h, {
-                if (h >= lo && h < hi)
-                    continue;
-                uint32_t w = zp_owner (p, h);
-                if (!fill)
-                    read[h >> 3] |= (uint8_t) (1u << (h & 7));
-                if (stamp[w] == v + 1)
-                    continue;
-                stamp[w] = v + 1;
-                if (fill)
-                    m->to[at++] = w;
-                count++;
-            });
-            if (!fill)
-                m->to_off[v + 1] = m->to_off[v] + count;
-        }
-        if (!fill && !(m->to = malloc (((size_t) m->to_off[n] + 1) * sizeof *m->to)))
-            goto oom;
+    /* The workers each vertex goes to: those that own one of its
+       neighbours (stamp[w] == v + 1 once w is listed for v). */
+    for (uint32_t v = 0; v < n; v++) {
+        S_EACH_NEIGHBOUR (p, v, h, {
+            if (h >= lo && h < hi)
+                continue;
+            read[h >> 3] |= (uint8_t) (1u << (h & 7));
+            uint32_t w = zp_owner (p, h);
+            if (stamp[w] == v + 1)
+                continue;
+            stamp[w] = v + 1;
+            uint32_t *to = zp_grow (m->to, &cap_to, n_to, sizeof *to, 64);
+            if (!to)
+                goto oom;
+            m->to = to;
+            m->to[n_to++] = w;
+        });
+        m->to_off[v + 1] = (uint32_t) n_to;
     }
     for (uint64_t h = 0; h < nv; h++)
-        m->n_in += (read[h >> 3] >> (h & 7)) & 1;
-    if (!(m->in = malloc ((m->n_in + 1) * sizeof *m->in)))
-        goto oom;
-    size_t at = 0;
-    for (uint64_t h = 0; h < nv; h++)
-        if ((read[h >> 3] >> (h & 7)) & 1)
-            m->in[at++] = (uint32_t) h;
+        if ((read[h >> 3] >> (h & 7)) & 1) {
+            uint32_t *in = zp_grow (m->in, &cap_in, m->n_in, sizeof *in, 64);
+            if (!in)
+                goto oom;
+            m->in = in;
+            m->in[m->n_in++] = (uint32_t) h;
+        }
     free (stamp);
     free (read);
     return 0;
@@ -111,7 +107,6 @@ void zp_mirror_deliver (zp_partition_t *p, const zp_batch_view_t *view)
     zp_mirror_t *m = &p->mirror;
     for (size_t i = 0; i < view->header.count; i++)
         m->view[zp_batch_id (view, i)] = zp_batch_value (view, i);
-    m->received += view->header.count;
 }
 
 /* Sends the mirror box of worker dst as a batch. */
@@ -129,9 +124,7 @@ int zp_mirror_send (zp_partition_t *p)
     m->sent = 0;
     if (!m->view)
         return 0;
-    size_t limit = p->settings.batch_bytes / 16;
-    if (limit < 16)
-        limit = 16;
+    size_t limit = zp_batch_limit (p);
     bool all = p->step == 0; /* the view holds nothing yet */
     for (uint32_t v = 0; v < p->n; v++) {
         zp_value_t now = p->values[v], *seen = &m->view[(uint64_t) p->lo + v];

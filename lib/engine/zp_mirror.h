@@ -33,9 +33,8 @@ typedef struct {
     uint32_t *to;
     uint32_t *in; /* the remote handles read here, ascending */
     size_t n_in;
-    zp_box_t *box;     /* per worker: values on their way */
-    uint64_t sent;     /* values sent after the last compute */
-    uint64_t received; /* values received before it */
+    zp_box_t *box; /* per worker: values on their way */
+    uint64_t sent; /* values sent after the last compute */
 } zp_mirror_t;
 
 /* Builds the lists from the partition's out- and in-edges and the view,

@@ -28,7 +28,7 @@ static void s_vertex_step (zp_partition_t *p)
         .state = p->state,
         .aggregated = p->agg_prev,
         .n_aggregators = p->program->n_aggregators,
-        .view = p->step > 0 && !p->initializing ? p->mirror.view : NULL,
+        .view = p->step > 0 ? p->mirror.view : NULL, /* init () runs before superstep 0 */
         .out_target = p->out_tgt,
         .in_offset = p->in_off,
         .in_source = p->in_src,
@@ -424,7 +424,6 @@ void zp_partition_begin (zp_partition_t *p, uint32_t step, const uint8_t *aggreg
     }
     memset (p->sent, 0, p->n_workers * sizeof *p->sent);
     memset (p->received, 0, p->n_sources * sizeof *p->received);
-    p->mirror.received = 0;
     for (uint32_t w = 0; w < p->n_sources; w++)
         zp_box_clear (&p->inbound[w]);
 }
@@ -597,9 +596,7 @@ static int s_flush_combined (zp_partition_t *p, uint32_t dst)
     uint8_t *flags = p->touched[b];
     const uint8_t *dirty = p->dirty[b];
     zp_box_t *box = &p->outbox[dst];
-    size_t limit = p->settings.batch_bytes / 16;
-    if (limit < 16)
-        limit = 16;
+    size_t limit = zp_batch_limit (p);
     /* Room for a whole batch once, not a check a message. */
     if (zp_box_reserve (box, limit, true, false) != 0) {
         p->failed = -1;
@@ -708,9 +705,8 @@ static int s_lanes_new (zp_partition_t *p, uint32_t threads)
         while (v < p->n && (uint64_t) v + p->out_off[v] + (in ? in[v] : 0) < goal)
             v++;
         l->to = i + 1 == n ? p->n : v;
-        size_t blocks = (l->to >> ZP_BLOCK) - (l->from >> ZP_BLOCK) + 1;
-        l->awake = calloc (blocks, 1);
-        l->awake_next = calloc (blocks, 1);
+        l->awake = calloc (zp_lane_blocks (l), 1);
+        l->awake_next = calloc (zp_lane_blocks (l), 1);
         l->senders = malloc (((size_t) (l->to - l->from) + 1) * sizeof *l->senders);
         if (!l->awake || !l->awake_next || !l->senders)
             return -1;
@@ -741,7 +737,7 @@ void zp_partition_wake_blocks (zp_partition_t *p)
     for (uint32_t i = 0; i < p->n_lanes; i++) {
         zp_lane_t *l = &p->lanes[i];
         uint32_t base = l->from >> ZP_BLOCK;
-        memset (l->awake, 0, (l->to >> ZP_BLOCK) - base + 1);
+        memset (l->awake, 0, zp_lane_blocks (l));
         l->n_awake = 0;
         for (uint32_t v = l->from; v < l->to; v++)
             if (!p->halted[v]) {
@@ -755,13 +751,14 @@ void zp_partition_wake_blocks (zp_partition_t *p)
 static void s_blocks_all (zp_partition_t *p)
 {
     uint64_t nv = p->n_vertices;
-    for (int b = 0; b < 2 && p->dirty[0]; b++)
-        memset (p->dirty[b], 1, zp_blocks (nv));
+    for (int b = 0; b < 2; b++)
+        if (p->dirty[b])
+            memset (p->dirty[b], 1, zp_blocks (nv));
     for (uint32_t i = 0; i < p->n_lanes; i++) {
         zp_lane_t *l = &p->lanes[i];
         if (l->own_dirty)
             memset (l->own_dirty, 1, zp_blocks (nv));
-        memset (l->awake, 1, (l->to >> ZP_BLOCK) - (l->from >> ZP_BLOCK) + 1);
+        memset (l->awake, 1, zp_lane_blocks (l));
     }
 }
 
@@ -808,7 +805,7 @@ static void s_compute_lane (void *arg, uint32_t index)
     uint8_t *awake_next = l->awake_next;
     uint32_t base = l->from >> ZP_BLOCK, lo = p->lo;
     uint64_t n_awake = 0;
-    memset (awake_next, 0, (l->to >> ZP_BLOCK) - base + 1);
+    memset (awake_next, 0, zp_lane_blocks (l));
     s_current = l;
     for (uint32_t v = l->from; v < l->to && !p->failed; v++) {
         if (combined && !inbox_dirty[(lo + v) >> ZP_BLOCK] && !awake[(v >> ZP_BLOCK) - base]) {
@@ -1070,7 +1067,6 @@ static void s_finish_lane (void *arg, uint32_t index)
         for (uint32_t k = 0; k < l->n_senders; k++)
             s_unshare (p, p->slot[l->senders[k]], p->slot[l->senders[k]] + 1);
     l->mine = mine;
-    l->halted = (l->to - l->from) - l->n_awake;
 }
 
 /* After compute on the listed and bytes paths: the messages of lanes
@@ -1167,16 +1163,13 @@ int zp_partition_compute (zp_partition_t *p, zp_flush_fn *flush, zp_tick_fn *tic
     for (uint32_t i = 0; i < p->n_lanes; i++)
         if (p->lanes[i].failed && !p->error[0])
             snprintf (p->error, sizeof p->error, "%s", p->lanes[i].error);
-    uint64_t halted = 0;
     if (p->path == ZP_PATH_COMBINED && !p->failed) {
         zp_pool_run (p->pool, s_finish_lane, p, s_waiting, p);
         memset (p->dirty[b ^ 1], 0, zp_blocks (p->n_vertices)); /* the inbox is empty again */
         p->share_dirty = false;
         p->sent[p->worker] = 0;
-        for (uint32_t i = 0; i < p->n_lanes; i++) {
+        for (uint32_t i = 0; i < p->n_lanes; i++)
             p->sent[p->worker] += p->lanes[i].mine;
-            halted += p->lanes[i].halted;
-        }
         for (uint32_t w = 0; w < p->n_workers; w++)
             if (w != p->worker)
                 s_flush_combined (p, w);
@@ -1185,8 +1178,6 @@ int zp_partition_compute (zp_partition_t *p, zp_flush_fn *flush, zp_tick_fn *tic
             if (w != p->worker)
                 zp_partition_flush_box (p, w);
         p->sent[p->worker] = p->outbox[p->worker].count;
-        for (size_t i = 0; i < p->n; i++)
-            halted += p->halted[i];
     }
     if (!p->failed)
         zp_mirror_send (p);
@@ -1194,13 +1185,14 @@ int zp_partition_compute (zp_partition_t *p, zp_flush_fn *flush, zp_tick_fn *tic
         s_blocks_all (p);
         return -1;
     }
-    stats->active = p->n - halted;
+    stats->active = 0;
     stats->messages = 0;
     stats->mirrored = p->mirror.sent;
     memset (stats->aggregates, 0, sizeof stats->aggregates);
     for (size_t i = 0; i < p->program->n_aggregators; i++)
         stats->aggregates[i] = p->lanes[0].agg[i];
     for (uint32_t l = 0; l < p->n_lanes; l++) {
+        stats->active += p->lanes[l].n_awake; /* a vertex not computed stayed asleep */
         stats->messages += p->lanes[l].messages;
         for (size_t i = 0; l && i < p->program->n_aggregators; i++) {
             const zp_aggregator_def_t *d = &p->program->aggregators[i];

@@ -95,7 +95,7 @@ struct zp_lane_s {
     char error[512];       /* its first program error */
     uint32_t vertex;       /* the vertex in compute(), or UINT32_MAX */
     _Atomic uint64_t done; /* vertices computed, for the ticks */
-    uint64_t mine, halted; /* after compute: messages to our own vertices, halted ones */
+    uint64_t mine;         /* after compute: messages to our own vertices */
 };
 
 struct zp_partition_s {
@@ -190,6 +190,17 @@ static inline size_t zp_blocks (uint64_t n)
 static inline uint64_t zp_block_next (uint64_t i)
 {
     return ((i >> ZP_BLOCK) + 1) << ZP_BLOCK;
+}
+/* The blocks a lane's awake bytes cover: from its first vertex's to its last's. */
+static inline size_t zp_lane_blocks (const zp_lane_t *l)
+{
+    return (l->to >> ZP_BLOCK) - (l->from >> ZP_BLOCK) + 1;
+}
+/* The messages of a batch: batch_bytes of 16-byte (handle, value) pairs, at least 16. */
+static inline size_t zp_batch_limit (const zp_partition_t *p)
+{
+    size_t limit = p->settings.batch_bytes / 16;
+    return limit < 16 ? 16 : limit;
 }
 
 /* Flags are bytes, not bits: the send loop marks a target with one store

@@ -194,6 +194,7 @@ int zp_partition_restore (zp_partition_t *p, uint32_t step, zp_cbor_reader_t *in
         p->values[i].bits = zp_load_u64 (s.values + 8 * i);
     for (uint32_t v = 0; v < p->n; v++)
         p->halted[v] = s.halted[v] != 0;
+    zp_partition_wake_blocks (p);
     zp_mirror_restored (p);
     if (p->path == ZP_PATH_COMBINED) {
         uint32_t b = (step + 1) & 1;
@@ -203,7 +204,6 @@ int zp_partition_restore (zp_partition_t *p, uint32_t step, zp_cbor_reader_t *in
             p->touched[b][h] = 1;
             p->dirty[b][h >> ZP_BLOCK] = 1;
         }
-        zp_partition_wake_blocks (p);
         return 0;
     }
     /* Listed and bytes: the whole inbox, in order, as if we had sent it to ourselves. */
@@ -224,7 +224,6 @@ int zp_partition_restore (zp_partition_t *p, uint32_t step, zp_cbor_reader_t *in
         memcpy (box->data, s.blob, s.blob_size);
     box->data_size = s.blob_size;
     box->count = s.count;
-    zp_partition_wake_blocks (p);
     return 0;
 bad:
     snprintf (err, errlen, "the checkpoint does not fit this partition: bad %s", what);

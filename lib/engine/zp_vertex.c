@@ -194,7 +194,7 @@ static bool s_reads_neighbours (const zp_vertex_t *v, const char *call, zp_type_
         s_misuse (v, call, "the program does not declare ZP_READS_NEIGHBOURS");
         return false;
     }
-    if (p->step == 0 || p->initializing) {
+    if (p->step == 0) { /* init () runs before superstep 0 too */
         s_misuse (v, call, "neighbours' values are there from superstep 1 on");
         return false;
     }
