@@ -220,10 +220,26 @@ static int s_read_keys (zp_cbor_reader_t *r, size_t n_nodes, const uint8_t **key
             in_offsets, in_targets, peers, routers, keys, vertex_values, settings] */
 #define S_ASSIGN_FIELDS 21
 
-int zp_assign_encode (const zp_assign_t *m, zp_cbor_writer_t *out)
+/* A bulk array of an ASSIGN: copied from `data`, or, with `at`, room left
+   for it and its offset in the frame said in *at. */
+static void s_bulk (zp_cbor_writer_t *out, uint64_t tag, const uint8_t *data, size_t size,
+                    size_t *at)
+{
+    if (!at) {
+        zp_cbor_write_typed (out, tag, data, size);
+        return;
+    }
+    uint8_t *room = zp_cbor_write_typed_reserve (out, tag, size);
+    *at = room ? (size_t) (room - out->data) : 0;
+}
+
+static int s_assign_encode (const zp_assign_t *m, zp_cbor_writer_t *out, zp_assign_room_t *room)
 {
     size_t n =
         zp_load_u32 (m->ranges + 4 * (m->worker + 1)) - zp_load_u32 (m->ranges + 4 * m->worker);
+    if (room)
+        memset (room, 0, sizeof *room);
+#define S_AT(field) (room ? &room->field : NULL)
     zp_frame_write_begin (out, ZP_MSG_ASSIGN, S_ASSIGN_FIELDS);
     zp_cbor_write_uint (out, m->job);
     zp_cbor_write_uint (out, m->worker);
@@ -233,16 +249,16 @@ int zp_assign_encode (const zp_assign_t *m, zp_cbor_writer_t *out)
     zp_cbor_write_text (out, m->program);
     zp_cbor_write_typed (out, ZP_TAG_U64LE, m->params, m->n_params * 8);
     zp_cbor_write_typed (out, ZP_TAG_U32LE, m->ranges, (m->n_workers + 1) * 4);
-    zp_cbor_write_typed (out, ZP_TAG_U64LE, m->ids, n * 8);
-    zp_cbor_write_typed (out, ZP_TAG_U64LE, m->out_offsets, (n + 1) * 8);
-    zp_cbor_write_typed (out, ZP_TAG_U32LE, m->out_targets, m->n_edges * 4);
+    s_bulk (out, ZP_TAG_U64LE, m->ids, n * 8, S_AT (ids));
+    s_bulk (out, ZP_TAG_U64LE, m->out_offsets, (n + 1) * 8, S_AT (out_offsets));
+    s_bulk (out, ZP_TAG_U32LE, m->out_targets, m->n_edges * 4, S_AT (out_targets));
     if (m->out_weights)
-        zp_cbor_write_typed (out, ZP_TAG_F64LE, m->out_weights, m->n_edges * 8);
+        s_bulk (out, ZP_TAG_F64LE, m->out_weights, m->n_edges * 8, S_AT (out_weights));
     else
         zp_cbor_write_null (out);
     if (m->in_offsets) {
-        zp_cbor_write_typed (out, ZP_TAG_U64LE, m->in_offsets, (n + 1) * 8);
-        zp_cbor_write_typed (out, ZP_TAG_U32LE, m->in_targets, m->n_in_edges * 4);
+        s_bulk (out, ZP_TAG_U64LE, m->in_offsets, (n + 1) * 8, S_AT (in_offsets));
+        s_bulk (out, ZP_TAG_U32LE, m->in_targets, m->n_in_edges * 4, S_AT (in_targets));
     } else {
         zp_cbor_write_null (out);
         zp_cbor_write_null (out);
@@ -255,11 +271,22 @@ int zp_assign_encode (const zp_assign_t *m, zp_cbor_writer_t *out)
         zp_cbor_write_text (out, m->routers[i]);
     s_write_keys (out, m->keys, (size_t) m->n_workers + m->n_routers);
     if (m->vertex_values)
-        zp_cbor_write_typed (out, ZP_TAG_F64LE, m->vertex_values, n * 8);
+        s_bulk (out, ZP_TAG_F64LE, m->vertex_values, n * 8, S_AT (vertex_values));
     else
         zp_cbor_write_null (out);
+#undef S_AT
     s_write_settings (out, &m->settings);
     return s_done (out);
+}
+
+int zp_assign_encode (const zp_assign_t *m, zp_cbor_writer_t *out)
+{
+    return s_assign_encode (m, out, NULL);
+}
+
+int zp_assign_encode_room (const zp_assign_t *m, zp_cbor_writer_t *out, zp_assign_room_t *room)
+{
+    return s_assign_encode (m, out, room);
 }
 
 static void s_write_settings (zp_cbor_writer_t *out, const zp_settings_t *s)

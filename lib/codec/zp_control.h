@@ -223,6 +223,18 @@ typedef struct {
 int zp_hello_encode (const zp_hello_t *m, zp_cbor_writer_t *out);
 int zp_hello_decode (const void *frame, size_t size, zp_hello_t *m);
 int zp_assign_encode (const zp_assign_t *m, zp_cbor_writer_t *out);
+/* Where zp_assign_encode_room left room for a partition's arrays: byte
+   offsets into the writer's data, 0 for an array the frame does not carry. */
+typedef struct {
+    size_t ids, out_offsets, out_targets, out_weights, in_offsets, in_targets, vertex_values;
+} zp_assign_room_t;
+/* zp_assign_encode without copying the partition's arrays (ids, offsets,
+   targets, weights, in-edges, input values): it leaves room for them and
+   says where in `room`, for the caller to fill in place once the frame is
+   whole (the master slices the graph straight into the frame). It reads
+   those pointers only to know which arrays are present; n_edges and
+   n_in_edges give the sizes. */
+int zp_assign_encode_room (const zp_assign_t *m, zp_cbor_writer_t *out, zp_assign_room_t *room);
 int zp_assign_decode (const void *frame, size_t size, zp_assign_t *m);
 /* Reads the next peer endpoint of a decoded ASSIGN (n_workers times). */
 int zp_assign_next_peer (zp_assign_t *m, const char **endpoint, size_t *len);

@@ -22,6 +22,7 @@
 #include "zp_graph.h"
 #include "zp_grow.h"
 #include "zp_output.h"
+#include "zp_parallel.h"
 #include "zp_process.h"
 
 #include <errno.h>
@@ -665,7 +666,7 @@ static int s_weight_column (const zp_properties_t *props, const char *weight, co
 }
 
 /* Shares of an edge file, parsed each on a thread of its own. */
-#define S_SHARES_MAX     64
+#define S_SHARES_MAX     ZP_PARALLEL_MAX
 #define S_SHARE_MIN_SIZE (8u << 20) /* smaller files are not worth a thread */
 
 typedef enum {
@@ -785,24 +786,6 @@ static void *s_share_parse (void *arg)
     return NULL;
 }
 
-/* Runs fn on each of n items (`stride` bytes apart, at most
-   S_SHARES_MAX), the first on this thread and each other on a thread of
-   its own (on this one when a thread cannot start). */
-static void s_parallel (void *(*fn) (void *), void *items, size_t stride, size_t n)
-{
-    pthread_t threads[S_SHARES_MAX];
-    bool started[S_SHARES_MAX] = {false};
-    for (size_t k = 1; k < n; k++)
-        started[k] = pthread_create (&threads[k], NULL, fn, (char *) items + k * stride) == 0;
-    fn (items);
-    for (size_t k = 1; k < n; k++) {
-        if (started[k])
-            pthread_join (threads[k], NULL);
-        else
-            fn ((char *) items + k * stride);
-    }
-}
-
 /* The first error in file order, with its line in the whole file; else the
    records of every share in *records. */
 static int s_shares_error (s_share_t *shares, size_t n, const char *vpath, uint64_t *records,
@@ -886,7 +869,7 @@ static zp_graph_t *s_load_graphalytics (const zp_graph_source_t *src, zp_propert
         goto done;
     }
     s_shares_cut (&f, shares, n_shares, &map, wcol);
-    s_parallel (s_share_parse, shares, sizeof *shares, n_shares);
+    zp_parallel (s_share_parse, shares, sizeof *shares, n_shares);
     uint64_t records = 0;
     if (s_shares_error (shares, n_shares, vpath, &records, err, errlen) != 0)
         goto done;
@@ -1465,7 +1448,7 @@ static zp_graph_t *s_load_csv (const zp_graph_source_t *src, char *err, size_t e
         sh->cw = cw;
         sh->need = need;
     }
-    s_parallel (s_csv_share_parse, shares, sizeof *shares, n_shares);
+    zp_parallel (s_csv_share_parse, shares, sizeof *shares, n_shares);
     /* The first error in file order, with its line in the whole file. */
     uint64_t records = 0;
     size_t lines = f.line;
@@ -1535,7 +1518,7 @@ static zp_graph_t *s_load_csv (const zp_graph_source_t *src, char *err, size_t e
         nm.arena = NULL;
         nm.at = NULL;
     }
-    s_parallel (s_csv_share_renumber, shares, sizeof *shares, n_shares);
+    zp_parallel (s_csv_share_renumber, shares, sizeof *shares, n_shares);
     s_edges_t parts[S_SHARES_MAX];
     for (size_t k = 0; k < n_shares; k++)
         parts[k] = shares[k].edges;
@@ -1624,6 +1607,10 @@ static zp_graph_t *s_load_binary (const zp_graph_source_t *src, char *err, size_
     memcpy (head, p + 16, 24);
     uint64_t n = head[0], m = head[1];
     bool weighted = flags & 2;
+    /* The weights are read only when asked for (weight_property set, by a
+       program that reads them): 8 bytes an arc that BFS, WCC, CDLP and LCC
+       would otherwise copy and ship to their workers for nothing. */
+    bool keep_weights = weighted && src->weight_property;
     if (n > ZP_MAX_VERTICES || m > (UINT64_MAX / 16) || f.size != s_binary_size (n, m, weighted)) {
         snprintf (err, errlen,
                   "%s: %zu bytes, but its header describes %" PRIu64 " vertices and %" PRIu64
@@ -1640,8 +1627,8 @@ static zp_graph_t *s_load_binary (const zp_graph_source_t *src, char *err, size_
     g->ids = malloc ((n ? n : 1) * 8);
     g->offsets = malloc ((n + 1) * 8);
     g->targets = malloc ((m ? m : 1) * 4);
-    g->weights = weighted ? malloc ((m ? m : 1) * 8) : NULL;
-    if (!g->ids || !g->offsets || !g->targets || (weighted && !g->weights))
+    g->weights = keep_weights ? malloc ((m ? m : 1) * 8) : NULL;
+    if (!g->ids || !g->offsets || !g->targets || (keep_weights && !g->weights))
         goto oom;
     size_t at = 40;
     memcpy (g->ids, p + at, n * 8);
@@ -1650,7 +1637,7 @@ static zp_graph_t *s_load_binary (const zp_graph_source_t *src, char *err, size_
     at += (n + 1) * 8;
     memcpy (g->targets, p + at, m * 4);
     at += m * 4;
-    if (weighted)
+    if (keep_weights)
         memcpy (g->weights, p + ((at + 7) & ~(size_t) 7), m * 8);
     /* Trust nothing: ascending ids, offsets that end at m, targets inside. */
     bool ok = g->offsets[0] == 0 && g->offsets[n] == m;
@@ -1810,6 +1797,45 @@ int zp_graph_reload_edges (zp_graph_t *g, const zp_graph_source_t *source, bool 
     return 0;
 }
 
+/* A share of zp_graph_build_in_edges: the in-lists of the targets [lo, hi). */
+typedef struct {
+    const zp_graph_t *g;
+    uint64_t lo, hi;
+    uint64_t *off;
+    uint32_t *src;
+} s_in_share_t;
+
+/* Counts the in-degree of each target of the share in off[t + 1]. */
+static void *s_in_count (void *arg)
+{
+    s_in_share_t *s = arg;
+    const uint32_t *restrict targets = s->g->targets;
+    uint64_t *restrict off = s->off;
+    uint64_t m = s->g->m, lo = s->lo, span = s->hi - s->lo;
+    for (uint64_t i = 0; i < m; i++)
+        if (targets[i] - lo < span)
+            off[targets[i] + 1]++;
+    return NULL;
+}
+
+/* Fills the share's in-lists, each at off[t] on, advancing off[t]. Every
+   share scans the arcs in source order, so each in-list comes out
+   ascending, as on one thread. */
+static void *s_in_fill (void *arg)
+{
+    s_in_share_t *s = arg;
+    const zp_graph_t *g = s->g;
+    const uint32_t *restrict targets = g->targets;
+    uint64_t *restrict off = s->off;
+    uint32_t *restrict src = s->src;
+    uint64_t lo = s->lo, span = s->hi - s->lo;
+    for (uint64_t v = 0; v < g->n; v++)
+        for (uint64_t i = g->offsets[v]; i < g->offsets[v + 1]; i++)
+            if (targets[i] - lo < span)
+                src[off[targets[i]]++] = (uint32_t) v;
+    return NULL;
+}
+
 int zp_graph_build_in_edges (zp_graph_t *g)
 {
     if (g->in_offsets)
@@ -1827,14 +1853,24 @@ int zp_graph_build_in_edges (zp_graph_t *g)
         free (src);
         return -1;
     }
-    for (uint64_t i = 0; i < m; i++)
-        off[g->targets[i] + 1]++;
+    /* Threads own ranges of targets: of about equal size to count, of
+       about equal in-degree to fill (each scans every arc, but writes only
+       its own lists, so the random writes are shared out). */
+    s_in_share_t shares[ZP_PARALLEL_MAX];
+    uint32_t t = zp_parallel_threads (m, 4u << 20);
+    for (uint32_t k = 0; k < t; k++)
+        shares[k] = (s_in_share_t){g, n * k / t, n * (k + 1) / t, off, src};
+    zp_parallel (s_in_count, shares, sizeof *shares, t);
     for (uint64_t i = 0; i < n; i++)
         off[i + 1] += off[i];
-    /* Filling in source order keeps every in-list ascending. */
-    for (uint64_t v = 0; v < n; v++)
-        for (uint64_t i = g->offsets[v]; i < g->offsets[v + 1]; i++)
-            src[off[g->targets[i]]++] = (uint32_t) v;
+    uint64_t v = 0;
+    for (uint32_t k = 0; k < t; k++) {
+        shares[k].lo = v;
+        while (v < n && (k + 1 == t || off[v] < m * (k + 1) / t))
+            v++;
+        shares[k].hi = v;
+    }
+    zp_parallel (s_in_fill, shares, sizeof *shares, t);
     for (uint64_t i = n; i > 0; i--)
         off[i] = off[i - 1];
     off[0] = 0;

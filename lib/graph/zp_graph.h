@@ -57,7 +57,8 @@ typedef struct {
     const char *path;            /* .properties (Graphalytics) or an edge list (SNAP) */
     zp_format_t format;          /* AUTO: Graphalytics if the path ends in .properties */
     int directed;                /* SNAP: 1/0; -1 = directed. Graphalytics: from the file */
-    const char *weight_property; /* Graphalytics: load this edge property as the weight, or NULL */
+    const char *weight_property; /* Graphalytics: load this edge property as the weight; binary
+                                    (.zpg): load its weights; NULL: no weights */
     bool vertex_values;          /* Graphalytics: read a value after each id in the .v file */
     /* Graphalytics: the threads that parse the edge file; 0 for one per
        CPU the process may use, for each 8 MB of the file */

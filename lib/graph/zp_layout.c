@@ -1,5 +1,6 @@
 /*  zp_layout: placement, handle numbering and the per-worker slices of the graph. */
 #include "zp_layout.h"
+#include "zp_parallel.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -193,95 +194,127 @@ void zp_layout_destroy (zp_layout_t **self_p)
     *self_p = NULL;
 }
 
-/* Slices one CSR (out or in) for the handles [lo, hi), mapping targets to handles. */
-static int s_slice (const zp_layout_t *l, const uint64_t *off, const uint32_t *tgt,
-                    const double *wgt, uint32_t lo, uint32_t hi, uint64_t **off_out,
-                    uint32_t **tgt_out, double **wgt_out, size_t *m_out)
+/* A share of a worker's handles, sliced into its ASSIGN on a thread. */
+typedef struct {
+    const zp_layout_t *l;
+    const zp_graph_t *g;
+    uint32_t lo, hi;  /* the share's handles */
+    uint32_t first;   /* the worker's first handle */
+    uint64_t out, in; /* the share's first out- and in-edge in the worker's slices */
+    uint8_t *frame;   /* the ASSIGN */
+    zp_assign_room_t room;
+} s_slice_share_t;
+
+/* The edges of the handles [lo, hi) in one CSR (out or in). */
+static uint64_t s_count (const zp_layout_t *l, const uint64_t *off, uint32_t lo, uint32_t hi)
 {
-    size_t n = hi - lo, m = 0;
+    uint64_t m = 0;
     for (uint32_t h = lo; h < hi; h++) {
         uint32_t i = l->index_of[h];
         m += off[i + 1] - off[i];
     }
-    uint64_t *o = malloc ((n + 1) * sizeof *o);
-    uint32_t *t = malloc ((m ? m : 1) * sizeof *t);
-    double *w = wgt ? malloc ((m ? m : 1) * sizeof *w) : NULL;
-    if (!o || !t || (wgt && !w)) {
-        free (o);
-        free (t);
-        free (w);
-        return -1;
+    return m;
+}
+
+static void *s_count_share (void *arg)
+{
+    s_slice_share_t *s = arg;
+    s->out = s_count (s->l, s->g->offsets, s->lo, s->hi);
+    s->in = s->g->in_offsets ? s_count (s->l, s->g->in_offsets, s->lo, s->hi) : 0;
+    return NULL;
+}
+
+/* Slices one CSR (out or in) for the share's handles into the frame's room
+   (unaligned, little-endian): offsets from the worker's first edge, targets
+   mapped to handles, and the weights when `wgt` and `w_at`. */
+static void s_slice (const s_slice_share_t *s, const uint64_t *off, const uint32_t *tgt,
+                     const double *wgt, uint64_t at, uint8_t *o_at, uint8_t *t_at, uint8_t *w_at)
+{
+    const uint32_t *restrict handle_of = s->l->handle_of;
+    for (uint32_t h = s->lo; h < s->hi; h++) {
+        uint32_t i = s->l->index_of[h];
+        zp_store_u64 (o_at + (size_t) (h - s->first) * 8, at);
+        uint64_t begin = off[i], end = off[i + 1];
+        uint8_t *t = t_at + at * 4;
+        for (uint64_t e = begin; e < end; e++, t += 4)
+            zp_store_u32 (t, handle_of[tgt[e]]);
+        if (w_at && end > begin)
+            memcpy (w_at + at * 8, wgt + begin, (end - begin) * 8);
+        at += end - begin;
     }
-    size_t at = 0;
-    for (uint32_t h = lo; h < hi; h++) {
-        uint32_t i = l->index_of[h];
-        o[h - lo] = at;
-        for (uint64_t e = off[i]; e < off[i + 1]; e++, at++) {
-            t[at] = l->handle_of[tgt[e]];
-            if (w)
-                w[at] = wgt[e];
-        }
+}
+
+static void *s_slice_share (void *arg)
+{
+    s_slice_share_t *s = arg;
+    const zp_graph_t *g = s->g;
+    const zp_assign_room_t *r = &s->room;
+    uint8_t *frame = s->frame;
+    for (uint32_t h = s->lo; h < s->hi; h++) {
+        uint32_t i = s->l->index_of[h];
+        zp_store_u64 (frame + r->ids + (size_t) (h - s->first) * 8, g->ids[i]);
+        if (g->vertex_values)
+            memcpy (frame + r->vertex_values + (size_t) (h - s->first) * 8, &g->vertex_values[i],
+                    8);
     }
-    o[n] = at;
-    *off_out = o;
-    *tgt_out = t;
-    if (wgt_out)
-        *wgt_out = w;
-    *m_out = m;
-    return 0;
+    s_slice (s, g->offsets, g->targets, g->weights, s->out, frame + r->out_offsets,
+             frame + r->out_targets, g->weights ? frame + r->out_weights : NULL);
+    if (g->in_offsets)
+        s_slice (s, g->in_offsets, g->in_sources, NULL, s->in, frame + r->in_offsets,
+                 frame + r->in_targets, NULL);
+    return NULL;
 }
 
 int zp_layout_encode_assign (const zp_layout_t *l, const zp_graph_t *g, uint32_t w,
                              const zp_assign_t *base, zp_cbor_writer_t *out)
 {
     uint32_t lo = l->ranges[w], hi = l->ranges[w + 1];
-    size_t n = hi - lo;
+    /* Shares of about equal size: the placement spreads the degrees. */
+    s_slice_share_t shares[ZP_PARALLEL_MAX];
+    uint64_t edges = g->offsets[g->n] / (l->n_workers ? l->n_workers : 1);
+    uint32_t t = zp_parallel_threads (edges + (hi - lo), 1u << 20);
+    for (uint32_t k = 0; k < t; k++)
+        shares[k] = (s_slice_share_t){.l = l,
+                                      .g = g,
+                                      .lo = lo + (uint32_t) ((uint64_t) (hi - lo) * k / t),
+                                      .hi = lo + (uint32_t) ((uint64_t) (hi - lo) * (k + 1) / t),
+                                      .first = lo};
+    zp_parallel (s_count_share, shares, sizeof *shares, t);
     zp_assign_t a = *base;
     a.worker = w;
     a.n_workers = l->n_workers;
     a.n_vertices = l->n;
     a.ranges = (const uint8_t *) l->ranges;
-    uint64_t *ids = malloc ((n ? n : 1) * sizeof *ids);
-    uint64_t *off = NULL, *in_off = NULL;
-    uint32_t *tgt = NULL, *in_src = NULL;
-    double *wgt = NULL, *values = NULL;
-    int rc = -1;
-    if (!ids)
-        goto done;
-    values = g->vertex_values ? malloc ((n ? n : 1) * sizeof *values) : NULL;
-    if (g->vertex_values && !values)
-        goto done;
-    for (uint32_t h = lo; h < hi; h++) {
-        ids[h - lo] = g->ids[l->index_of[h]];
-        if (values)
-            values[h - lo] = g->vertex_values[l->index_of[h]];
+    a.n_edges = a.n_in_edges = 0;
+    for (uint32_t k = 0; k < t; k++) {
+        uint64_t out_k = shares[k].out, in_k = shares[k].in;
+        shares[k].out = a.n_edges;
+        shares[k].in = a.n_in_edges;
+        a.n_edges += out_k;
+        a.n_in_edges += in_k;
     }
-    a.vertex_values = (const uint8_t *) values;
-    if (s_slice (l, g->offsets, g->targets, g->weights, lo, hi, &off, &tgt, &wgt, &a.n_edges) != 0)
-        goto done;
-    a.ids = (const uint8_t *) ids;
-    a.out_offsets = (const uint8_t *) off;
-    a.out_targets = (const uint8_t *) tgt;
-    a.out_weights = (const uint8_t *) wgt;
-    a.in_offsets = a.in_targets = NULL;
-    a.n_in_edges = 0;
-    if (g->in_offsets) {
-        if (s_slice (l, g->in_offsets, g->in_sources, NULL, lo, hi, &in_off, &in_src, NULL,
-                     &a.n_in_edges) != 0)
-            goto done;
-        a.in_offsets = (const uint8_t *) in_off;
-        a.in_targets = (const uint8_t *) in_src;
+    /* The graph's own arrays mark which the frame carries; the frame gets
+       this worker's slices of them, written in place. */
+    a.ids = (const uint8_t *) g->ids;
+    a.out_offsets = (const uint8_t *) g->offsets;
+    a.out_targets = (const uint8_t *) g->targets;
+    a.out_weights = (const uint8_t *) g->weights;
+    a.in_offsets = (const uint8_t *) g->in_offsets;
+    a.in_targets = (const uint8_t *) g->in_sources;
+    a.vertex_values = (const uint8_t *) g->vertex_values;
+    zp_assign_room_t room;
+    if (zp_assign_encode_room (&a, out, &room) != 0)
+        return -1;
+    for (uint32_t k = 0; k < t; k++) {
+        shares[k].frame = out->data;
+        shares[k].room = room;
     }
-    rc = zp_assign_encode (&a, out);
-done:
-    free (ids);
-    free (values);
-    free (off);
-    free (tgt);
-    free (wgt);
-    free (in_off);
-    free (in_src);
-    return rc;
+    zp_parallel (s_slice_share, shares, sizeof *shares, t);
+    size_t n = hi - lo;
+    zp_store_u64 (out->data + room.out_offsets + n * 8, a.n_edges);
+    if (g->in_offsets)
+        zp_store_u64 (out->data + room.in_offsets + n * 8, a.n_in_edges);
+    return 0;
 }
 
 int zp_layout_estimate_traffic (const zp_layout_t *l, const zp_graph_t *g, double bytes_per_message,

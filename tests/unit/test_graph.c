@@ -267,7 +267,8 @@ Test (graph, binary_format_round_trips_and_refuses_damage)
         char path[4200];
         snprintf (path, sizeof path, "%s/g.zpg", dir);
         cr_assert_eq (zp_graph_write_binary (g, path, s_err, sizeof s_err), 0, "%s", s_err);
-        zp_graph_source_t src = {path, ZP_FORMAT_AUTO, -1, NULL, false, 0, NULL};
+        zp_graph_source_t src = {path, ZP_FORMAT_AUTO, -1, k == 0 ? "weight" : NULL, false, 0,
+                                 NULL};
         zp_graph_t *h = zp_graph_load (&src, NULL, s_err, sizeof s_err);
         cr_assert_not_null (h, "%s", s_err);
         cr_assert_eq (h->n, g->n);
@@ -279,6 +280,13 @@ Test (graph, binary_format_round_trips_and_refuses_damage)
         cr_assert_eq (!h->weights, !g->weights);
         if (g->weights)
             cr_assert_eq (memcmp (h->weights, g->weights, g->m * 8), 0);
+        zp_graph_destroy (&h);
+        /* Weights are read only when asked for (a program that reads them). */
+        src.weight_property = NULL;
+        h = zp_graph_load (&src, NULL, s_err, sizeof s_err);
+        cr_assert_not_null (h, "%s", s_err);
+        cr_assert_null (h->weights);
+        cr_assert_eq (memcmp (h->targets, g->targets, g->m * 4), 0);
         zp_graph_destroy (&h);
         /* Truncated by one byte, and a target out of range. */
         size_t len;
