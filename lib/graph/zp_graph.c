@@ -1892,12 +1892,46 @@ int64_t zp_graph_index (const zp_graph_t *g, uint64_t id)
     return lo < g->n && g->ids[lo] == id ? (int64_t) lo : -1;
 }
 
+int zp_format_u64 (char *buf, size_t len, uint64_t value, bool negative)
+{
+    static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+                                "25262728293031323334353637383940414243444546474849"
+                                "50515253545556575859606162636465666768697071727374"
+                                "75767778798081828384858687888990919293949596979899";
+    char digits[20];
+    int n = 0;
+    while (value >= 100) { /* two digits a division */
+        unsigned pair = (unsigned) (value % 100) * 2;
+        value /= 100;
+        digits[n++] = pairs[pair + 1];
+        digits[n++] = pairs[pair];
+    }
+    if (value >= 10) {
+        digits[n++] = pairs[value * 2 + 1];
+        digits[n++] = pairs[value * 2];
+    } else
+        digits[n++] = (char) ('0' + value);
+    size_t need = (size_t) n + negative;
+    if (need >= len)
+        return (int) need; /* as snprintf: what it would take */
+    char *at = buf;
+    if (negative)
+        *at++ = '-';
+    while (n)
+        *at++ = digits[--n];
+    *at = 0;
+    return (int) need;
+}
+
 int zp_format_value (char *buf, size_t len, zp_value_t value, zp_type_t type)
 {
+    /* Integers by hand: snprintf took a third of writing a BFS's output. */
     if (type == ZP_I64)
-        return snprintf (buf, len, "%" PRId64, value.i64);
+        return zp_format_u64 (buf, len,
+                              value.i64 < 0 ? 0 - (uint64_t) value.i64 : (uint64_t) value.i64,
+                              value.i64 < 0);
     if (type == ZP_U64)
-        return snprintf (buf, len, "%" PRIu64, value.u64);
+        return zp_format_u64 (buf, len, value.u64, false);
     if (isinf (value.f64))
         return snprintf (buf, len, "%sinfinity", value.f64 < 0 ? "-" : "");
     return snprintf (buf, len, "%.15e", value.f64);

@@ -123,5 +123,8 @@ int zp_graph_write_formatted (const zp_graph_t *self, const zp_value_t *values, 
 
 /* Formats one value as the output does; returns the length written. */
 int zp_format_value (char *buf, size_t len, zp_value_t value, zp_type_t type);
+/* `value` in decimal, after a '-' if `negative`, as snprintf would write
+   it: the length, which is >= len when it did not fit. */
+int zp_format_u64 (char *buf, size_t len, uint64_t value, bool negative);
 
 #endif

@@ -115,6 +115,9 @@ static void s_header (FILE *out, const zp_output_t *how, bool by_name)
         fputs (by_name ? "name,value\n" : how->names ? "id,name,value\n" : "id,value\n", out);
 }
 
+/* The longest value text a row takes, with its NUL. */
+#define ZP_OUTPUT_VALUE_MAX 1024
+
 static void s_row (FILE *out, const zp_output_t *how, uint64_t id, const char *name, bool by_name,
                    const char *value)
 {
@@ -151,10 +154,19 @@ static void s_row (FILE *out, const zp_output_t *how, uint64_t id, const char *n
         fputs ("}\n", out);
         break;
     default:
-        if (by_name)
+        if (by_name) {
             fprintf (out, "%s %s\n", name, value);
-        else
-            fprintf (out, "%" PRIu64 " %s\n", id, value);
+            break;
+        }
+        /* One write a row, the id by hand: fprintf took a third of writing
+           a BFS's output. */
+        char line[ZP_OUTPUT_VALUE_MAX + 24];
+        int n = zp_format_u64 (line, 24, id, false);
+        size_t len = strlen (value);
+        line[n] = ' ';
+        memcpy (line + n + 1, value, len);
+        line[n + 1 + len] = '\n';
+        fwrite (line, 1, (size_t) n + len + 2, out);
     }
 }
 
@@ -174,7 +186,7 @@ int zp_output_write (const zp_graph_t *g, const zp_value_t *values, const zp_out
     setvbuf (out, NULL, _IOFBF, 1 << 20);
     bool by_name = g->names != NULL;
     s_header (out, &text, by_name);
-    char buf[1024];
+    char buf[ZP_OUTPUT_VALUE_MAX];
     /* Ids and names both ascend: one walk pairs them. */
     size_t named = 0;
     for (uint64_t i = 0; i < g->n; i++) {

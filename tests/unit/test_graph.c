@@ -4,6 +4,7 @@
 #include "zp_graph.h"
 #include "zp_output.h"
 
+#include <inttypes.h>
 #include <math.h>
 
 static char s_err[2048];
@@ -614,4 +615,35 @@ Test (graph, malformed_csv_input_names_file_line_and_column)
     zp_csv_t far = {0, 1, "99", NULL, NULL};
     s_bad_csv ("e.csv", "a,b\nx,y\n", &far, NULL,
                "e.csv: job.csv.source: expected a column number from 1 to 64, got 99");
+}
+
+Test (graph, integers_are_written_as_printf_writes_them)
+{
+    const struct {
+        zp_type_t type;
+        zp_value_t value;
+    } cases[] = {
+        {ZP_I64, {.i64 = 0}},          {ZP_I64, {.i64 = 7}},
+        {ZP_I64, {.i64 = -7}},         {ZP_I64, {.i64 = 10}},
+        {ZP_I64, {.i64 = 99}},         {ZP_I64, {.i64 = -100}},
+        {ZP_I64, {.i64 = INT64_MAX}},  {ZP_I64, {.i64 = INT64_MIN}},
+        {ZP_U64, {.u64 = 0}},          {ZP_U64, {.u64 = 9}},
+        {ZP_U64, {.u64 = 100}},        {ZP_U64, {.u64 = 1001}},
+        {ZP_U64, {.u64 = UINT64_MAX}}, {ZP_U64, {.u64 = UINT64_MAX / 10}},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+        char got[32], want[32];
+        int n = zp_format_value (got, sizeof got, cases[k].value, cases[k].type);
+        int m = cases[k].type == ZP_I64
+                    ? snprintf (want, sizeof want, "%" PRId64, cases[k].value.i64)
+                    : snprintf (want, sizeof want, "%" PRIu64, cases[k].value.u64);
+        cr_assert_eq (n, m);
+        cr_assert_str_eq (got, want);
+    }
+    /* Too small a buffer: nothing written past it, and the length it takes. */
+    char small[4] = "xyz";
+    cr_assert_eq (zp_format_u64 (small, sizeof small, 12345, false), 5);
+    cr_assert_eq (zp_format_u64 (small, sizeof small, 123, true), 4);
+    cr_assert_eq (zp_format_u64 (small, sizeof small, 123, false), 3);
+    cr_assert_str_eq (small, "123");
 }
