@@ -41,6 +41,10 @@
     each worker, refreshed once a superstep with the values that changed,
     so a program that needs every neighbour's value (label propagation)
     sends no message an edge. zp_program_t is as in version 4.
+
+    API version 6 adds ZP_MONOTONE: a label-correcting program says that a
+    message no better than its vertex's value changes nothing, and the
+    engine may leave such messages out. zp_program_t is as in version 4.
 */
 #ifndef ZP_PROGRAM_H
 #define ZP_PROGRAM_H
@@ -50,7 +54,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define ZP_API_VERSION     5
+#define ZP_API_VERSION     6
 #define ZP_MAX_AGGREGATORS 8
 #define ZP_MAX_PARAMS      16
 #define ZP_MAX_VALUE_SIZE  256 /* bytes of a ZP_STRUCT value */
@@ -98,6 +102,16 @@ typedef enum {
    ZP_NEEDS_IN_EDGES). Cost: 8 bytes a vertex of the graph on each worker,
    and 4 bytes a mirrored vertex; docs/PROGRAMS.md. */
 #define ZP_READS_NEIGHBOURS 32u
+/* compute() only ever moves the vertex's value to a message it was sent
+   that is better than the value (smaller under ZP_COMBINE_MIN, larger
+   under ZP_COMBINE_MAX), and a message that is not better changes
+   nothing: a label-correcting program (BFS, SSSP, WCC). The engine may
+   then leave such a message out: a dense superstep's pull skips the
+   vertices of its worker whose value no message sent can better (a
+   bottom-up BFS searches parents for unvisited vertices only), and does
+   not wake them. Needs API version 6, a MIN or MAX combiner, and
+   value_type equal to message_type (ZP_F64, ZP_I64 or ZP_U64). */
+#define ZP_MONOTONE 64u
 
 typedef struct {
     const char *name;

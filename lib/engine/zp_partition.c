@@ -232,6 +232,8 @@ zp_partition_t *zp_partition_new (const zp_assign_t *a, const zp_program_t *prog
             p->op = ZP_OP_FN;
         }
         p->identity = zp_combiner_identity (program->combiner, program->message_type);
+        p->monotone = (program->flags & ZP_MONOTONE) && p->op != ZP_OP_FN &&
+                      p->op != ZP_OP_SUM_F64 && p->op != ZP_OP_SUM_I64;
         p->pull_ok = a->settings.pull && p->op != ZP_OP_FN;
         if (p->pull_ok) {
             p->share = malloc ((n ? n : 1) * sizeof *p->share);
@@ -926,6 +928,11 @@ static void s_gather_lane (void *arg, uint32_t index)
     const uint8_t *restrict set = p->share_set;
     const zp_value_t identity = p->identity;
     bool marks = p->share_marks;
+    /* ZP_MONOTONE: a target of this worker whose value no message sent can
+       better needs no message, nor to be woken for one. */
+    const zp_value_t *restrict values = p->values;
+    uint32_t first = p->lo, mine = p->n;
+    bool monotone = p->monotone;
     uint64_t lo = zp_pull_slice (&p->pull, index, p->n_lanes);
     uint64_t hi = zp_pull_slice (&p->pull, index + 1, p->n_lanes);
     if (p->share_uniform) {
@@ -937,7 +944,9 @@ static void s_gather_lane (void *arg, uint32_t index)
 #define S_GATHER_ANY(op, expr)                                                                     \
     case op:                                                                                       \
         for (uint64_t i = lo; i < hi; i++) {                                                       \
-            uint32_t e = off[i], end = off[i + 1];                                                 \
+            uint32_t e = off[i], end = off[i + 1], local = handle[i] - first;                      \
+            if (monotone && local < mine && !zp_better (op, m, values[local]))                     \
+                continue;                                                                          \
             while (e < end && !set[src[e]] && share[src[e]].bits == identity.bits)                 \
                 e++;                                                                               \
             if (e == end)                                                                          \
@@ -970,7 +979,6 @@ static void s_gather_lane (void *arg, uint32_t index)
                     }                                                                              \
                 if (!got)                                                                          \
                     continue;                                                                      \
-                flags[handle[i]] = 1;                                                              \
             } else {                                                                               \
                 for (uint32_t e = off[i]; e < off[i + 1]; e++) {                                   \
                     m = share[src[e]];                                                             \
@@ -979,6 +987,11 @@ static void s_gather_lane (void *arg, uint32_t index)
                 if (!zp_improves (op, sum))                                                        \
                     continue;                                                                      \
             }                                                                                      \
+            uint32_t local = handle[i] - first;                                                    \
+            if (monotone && local < mine && !zp_better (op, sum, values[local]))                   \
+                continue;                                                                          \
+            if (marks)                                                                             \
+                flags[handle[i]] = 1;                                                              \
             m = sum;                                                                               \
             acc = &buf[handle[i]];                                                                 \
             expr;                                                                                  \

@@ -142,6 +142,8 @@ struct zp_partition_s {
     bool share_dirty;   /* slots may be off the identity: a superstep failed after sending */
     bool share_marks;   /* any lane's share_marks, for the gather */
     bool share_uniform; /* every slot sent holds share_value, and op selects (min, max) */
+    bool monotone;      /* ZP_MONOTONE on the combined path: the pull leaves out a
+                           message no better than its target's value (zp_better) */
     zp_value_t share_value;
     zp_mirror_t mirror;  /* the neighbours' values (ZP_READS_NEIGHBOURS) */
     zp_box_t *outbox;    /* per destination worker */
@@ -252,6 +254,28 @@ static inline bool zp_improves (zp_op_t op, zp_value_t m)
         return m.u64 > 0;
     default:
         return false;
+    }
+}
+
+/* Whether message m is better than a vertex's value v (ZP_MONOTONE): below
+   it for a min, above it for a max. */
+static inline bool zp_better (zp_op_t op, zp_value_t m, zp_value_t v)
+{
+    switch (op) {
+    case ZP_OP_MIN_F64:
+        return m.f64 < v.f64;
+    case ZP_OP_MIN_I64:
+        return m.i64 < v.i64;
+    case ZP_OP_MIN_U64:
+        return m.u64 < v.u64;
+    case ZP_OP_MAX_F64:
+        return m.f64 > v.f64;
+    case ZP_OP_MAX_I64:
+        return m.i64 > v.i64;
+    case ZP_OP_MAX_U64:
+        return m.u64 > v.u64;
+    default:
+        return true;
     }
 }
 

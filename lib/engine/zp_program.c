@@ -324,6 +324,15 @@ int zp_program_check (const zp_program_t *p, char *err, size_t errlen)
                   name);
         return -1;
     }
+    if ((p->flags & ZP_MONOTONE) &&
+        (p->api_version < 6 || !s_fixed (p->value_type) || p->message_type != p->value_type ||
+         (p->combiner != ZP_COMBINE_MIN && p->combiner != ZP_COMBINE_MAX))) {
+        snprintf (err, errlen,
+                  "program %s: ZP_MONOTONE needs API version 6, a MIN or MAX combiner, and "
+                  "value_type equal to message_type (ZP_F64, ZP_I64 or ZP_U64)",
+                  name);
+        return -1;
+    }
     if (p->n_params > ZP_MAX_PARAMS || (p->n_params && !p->params)) {
         snprintf (err, errlen, "program %s: at most %d parameters", name, ZP_MAX_PARAMS);
         return -1;

@@ -15,6 +15,7 @@
 #include "zp_properties.h"
 
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 
 /* A batch in flight: the encoded frame, as a worker would send it. */
@@ -376,6 +377,120 @@ Test (partition, a_min_gather_that_stops_at_a_first_sender_gives_what_pushing_gi
             }
             free (pushed);
         }
+}
+
+/* Label-correcting programs, each with and without ZP_MONOTONE, that
+   count the messages they were given that were no better than their
+   value: a min of mixed labels (as WCC: the gather combines what the
+   senders sent), and depths from several sources (as BFS: every sender
+   of a superstep sends one value, and the gather stops at a first one).
+   With the flag, a pull leaves such messages out; the output is the same. */
+static _Atomic uint64_t s_not_better;
+
+static void s_note (zp_vertex_t *v)
+{
+    if (zp_message_count (v) && zp_message_i64 (v, 0) >= zp_get_i64 (v))
+        atomic_fetch_add (&s_not_better, 1);
+}
+
+static void s_mins_compute (zp_vertex_t *v)
+{
+    if (zp_superstep (v) == 0) {
+        zp_set_i64 (v, 1000 + (int64_t) (zp_id (v) * 7 % 13));
+        zp_send_out_i64 (v, zp_get_i64 (v));
+    } else {
+        s_note (v);
+        if (zp_message_count (v) && zp_message_i64 (v, 0) < zp_get_i64 (v)) {
+            zp_set_i64 (v, zp_message_i64 (v, 0));
+            zp_send_out_i64 (v, zp_get_i64 (v));
+        }
+    }
+    zp_vote_to_halt (v);
+}
+
+static void s_depths_compute (zp_vertex_t *v)
+{
+    if (zp_superstep (v) == 0) {
+        zp_set_i64 (v, zp_id (v) % 5 == 0 ? 0 : INT64_MAX);
+        if (zp_get_i64 (v) == 0)
+            zp_send_out_i64 (v, 1);
+    } else {
+        s_note (v);
+        if (zp_message_count (v) && zp_message_i64 (v, 0) < zp_get_i64 (v)) {
+            zp_set_i64 (v, zp_message_i64 (v, 0));
+            zp_send_out_i64 (v, zp_get_i64 (v) + 1);
+        }
+    }
+    zp_vote_to_halt (v);
+}
+
+#define S_CORRECTING(NAME, COMPUTE, FLAGS)                                                         \
+    {                                                                                              \
+        .api_version = ZP_API_VERSION, .name = NAME, .value_type = ZP_I64, .message_type = ZP_I64, \
+        .combiner = ZP_COMBINE_MIN, .flags = ZP_THREAD_SAFE | (FLAGS), .compute = COMPUTE          \
+    }
+static const zp_program_t s_correcting[] = {
+    S_CORRECTING ("t-mins", s_mins_compute, 0),
+    S_CORRECTING ("t-mins-monotone", s_mins_compute, ZP_MONOTONE),
+    S_CORRECTING ("t-depths", s_depths_compute, 0),
+    S_CORRECTING ("t-depths-monotone", s_depths_compute, ZP_MONOTONE),
+};
+
+Test (partition, a_pull_leaves_out_the_messages_that_cannot_better_a_monotone_programs_value)
+{
+    char err[256];
+    for (size_t k = 0; k < 4; k++)
+        cr_assert_eq (zp_program_register (&s_correcting[k], err, sizeof err), 0, "%s", err);
+    const char *graphs[] = {"example-directed", "example-undirected", "test-bfs-directed",
+                            "test-wcc-undirected"};
+    uint64_t left_out[4] = {0};
+    for (size_t k = 0; k < 4; k++)
+        for (size_t p = 0; p < 4; p += 2)
+            for (uint32_t n = 1; n <= 3; n++)
+                for (uint32_t threads = 1; threads <= 2; threads++)
+                    for (int pull = 0; pull < 2; pull++) {
+                        const char *plain = s_correcting[p].name, *mono = s_correcting[p + 1].name;
+                        atomic_store (&s_not_better, 0);
+                        char *a = s_run (graphs[k], plain, NULL, NULL, n, threads, 64, pull);
+                        uint64_t without = atomic_load (&s_not_better);
+                        atomic_store (&s_not_better, 0);
+                        char *b = s_run (graphs[k], mono, NULL, NULL, n, threads, 64, pull);
+                        cr_assert (a && b && strcmp (a, b) == 0,
+                                   "%s on %s, %u partitions x %u threads, pull %d: the output "
+                                   "differs without the messages that cannot better a value",
+                                   mono, graphs[k], n, threads, pull);
+                        uint64_t with = atomic_load (&s_not_better);
+                        cr_assert_leq (with, without,
+                                       "%s on %s, %u partitions x %u threads, pull %d: %" PRIu64
+                                       " messages that could not better the value, %" PRIu64
+                                       " without the flag",
+                                       mono, graphs[k], n, threads, pull, with, without);
+                        if (!pull)
+                            cr_assert_eq (with, without, "%s: only a pull leaves them out", mono);
+                        left_out[p] += without - with;
+                        free (a);
+                        free (b);
+                    }
+    /* Pulls left such messages out, of both programs. */
+    cr_assert (left_out[0] > 0 && left_out[2] > 0, "no message left out: %" PRIu64 ", %" PRIu64,
+               left_out[0], left_out[2]);
+}
+
+Test (partition, a_monotone_program_must_keep_to_a_min_or_max_of_its_own_type)
+{
+    char err[256];
+    zp_program_t p = s_correcting[1];
+    cr_assert_eq (zp_program_check (&p, err, sizeof err), 0, "%s", err);
+    p.combiner = ZP_COMBINE_SUM;
+    cr_assert_neq (zp_program_check (&p, err, sizeof err), 0);
+    cr_assert (strstr (err, "ZP_MONOTONE needs"), "%s", err);
+    p = s_correcting[1];
+    p.message_type = ZP_F64;
+    cr_assert_neq (zp_program_check (&p, err, sizeof err), 0);
+    p = s_correcting[1];
+    p.api_version = 5;
+    cr_assert_neq (zp_program_check (&p, err, sizeof err), 0);
+    cr_assert (strstr (err, "API version 6"), "%s", err);
 }
 
 /* The ASSIGN of worker `w` of 2 of `algo` on the directed example graph
