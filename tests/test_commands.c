@@ -194,7 +194,7 @@ Test (commands, the_rmat_generator_writes_the_same_graph_as_text_and_binary)
     snprintf (text, sizeof text, "%s.properties", wprefix);
     snprintf (bin, sizeof bin, "%s.zpg", wprefix);
     a = (zp_graph_source_t){text, ZP_FORMAT_AUTO, -1, "weight", false, 0, NULL};
-    b = (zp_graph_source_t){bin, ZP_FORMAT_AUTO, -1, NULL, false, 0, NULL};
+    b = (zp_graph_source_t){bin, ZP_FORMAT_AUTO, -1, "weight", false, 0, NULL};
     cr_assert_not_null (ga = zp_graph_load (&a, NULL, s_err, sizeof s_err), "%s", s_err);
     cr_assert_not_null (gb = zp_graph_load (&b, NULL, s_err, sizeof s_err), "%s", s_err);
     cr_assert (ga->weights && gb->weights && ga->m == gb->m);
