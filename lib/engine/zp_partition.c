@@ -373,8 +373,9 @@ void zp_partition_destroy (zp_partition_t **self_p)
     free (p->inbound);
     free (p->inbox_off);
     free (p->inbox_val);
-    free (p->inbox_blob_off);
-    free (p->inbox_blob);
+    free (p->inbox_at);
+    free (p->inbox_len);
+    zp_box_free (&p->self_inbox);
     free (p);
     *self_p = NULL;
 }
@@ -487,13 +488,12 @@ int zp_partition_build_inbox (zp_partition_t *p)
 {
     uint64_t *off = p->inbox_off;
     memset (off, 0, ((size_t) p->n + 1) * sizeof *off);
-    size_t total = 0, blob = 0;
+    size_t total = 0;
     for (uint32_t w = 0; w < p->n_sources; w++) {
         const zp_box_t *b = w == p->worker ? &p->outbox[w] : &p->inbound[w];
         for (size_t i = 0; i < b->count; i++)
             off[b->ids[i] - p->lo + 1]++;
         total += b->count;
-        blob += b->data_size;
     }
     for (uint32_t v = 0; v < p->n; v++)
         off[v + 1] += off[v];
@@ -504,32 +504,19 @@ int zp_partition_build_inbox (zp_partition_t *p)
         if (!p->inbox_val)
             return -1;
     }
-    if (p->path == ZP_PATH_BYTES) {
-        if (total + 1 > p->inbox_blob_off_cap) {
-            free (p->inbox_blob_off);
-            p->inbox_blob_off = malloc ((total + 1) * sizeof *p->inbox_blob_off);
-            p->inbox_blob_off_cap = p->inbox_blob_off ? total + 1 : 0;
-            if (!p->inbox_blob_off)
-                return -1;
-        }
-        if (blob > p->inbox_blob_cap) {
-            free (p->inbox_blob);
-            p->inbox_blob = malloc (blob);
-            p->inbox_blob_cap = p->inbox_blob ? blob : 0;
-            if (!p->inbox_blob)
-                return -1;
-        }
+    if (p->path == ZP_PATH_BYTES && total > p->inbox_at_cap) {
+        free (p->inbox_at);
+        free (p->inbox_len);
+        p->inbox_at = malloc (total * sizeof *p->inbox_at);
+        p->inbox_len = malloc (total * sizeof *p->inbox_len);
+        p->inbox_at_cap = p->inbox_at && p->inbox_len ? total : 0;
+        if (!p->inbox_at_cap)
+            return -1;
     }
-    /* Fill: pos[v] walks from off[v]; lengths first for bytes, then a prefix sum. */
+    /* Fill: pos[v] walks from off[v]. */
     uint64_t *pos = malloc (((size_t) p->n + 1) * sizeof *pos);
-    uint64_t *len = p->path == ZP_PATH_BYTES ? malloc ((total + 1) * sizeof *len) : NULL;
-    const uint8_t **src = p->path == ZP_PATH_BYTES ? malloc ((total + 1) * sizeof *src) : NULL;
-    if (!pos || (p->path == ZP_PATH_BYTES && (!len || !src))) {
-        free (pos);
-        free (len);
-        free (src);
+    if (!pos)
         return -1;
-    }
     memcpy (pos, off, ((size_t) p->n + 1) * sizeof *pos);
     for (uint32_t w = 0; w < p->n_sources; w++) {
         const zp_box_t *b = w == p->worker ? &p->outbox[w] : &p->inbound[w];
@@ -538,24 +525,18 @@ int zp_partition_build_inbox (zp_partition_t *p)
             if (p->path == ZP_PATH_LISTED)
                 p->inbox_val[at] = b->values[i];
             else {
-                len[at] = b->offsets[i + 1] - b->offsets[i];
-                src[at] = b->data + b->offsets[i];
+                p->inbox_at[at] = b->data + b->offsets[i];
+                p->inbox_len[at] = b->offsets[i + 1] - b->offsets[i];
             }
         }
     }
-    if (p->path == ZP_PATH_BYTES) {
-        uint64_t at = 0;
-        for (size_t i = 0; i < total; i++) {
-            p->inbox_blob_off[i] = at;
-            if (len[i])
-                memcpy (p->inbox_blob + at, src[i], len[i]);
-            at += len[i];
-        }
-        p->inbox_blob_off[total] = at;
-    }
     free (pos);
-    free (len);
-    free (src);
+    if (p->path == ZP_PATH_BYTES) {
+        /* The messages to ourselves stay where they are, in self_inbox. */
+        zp_box_t kept = p->self_inbox;
+        p->self_inbox = p->outbox[p->worker];
+        p->outbox[p->worker] = kept;
+    }
     zp_box_clear (&p->outbox[p->worker]);
     return 0;
 }

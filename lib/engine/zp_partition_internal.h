@@ -151,10 +151,15 @@ struct zp_partition_s {
     uint64_t *inbox_off; /* listed/bytes inbox: n+1 */
     zp_value_t *inbox_val;
     size_t inbox_val_cap;
-    uint64_t *inbox_blob_off; /* bytes: total+1 */
-    size_t inbox_blob_off_cap;
-    uint8_t *inbox_blob;
-    size_t inbox_blob_cap;
+    /* Bytes: where each message is and how long, in the boxes it came in
+       (read in place, not copied): the inbound boxes, cleared only at the
+       next superstep's begin, and self_inbox, what this worker sent
+       itself, swapped out of outbox[worker] as the inbox is built (its
+       next sends go to the box emptied). */
+    const uint8_t **inbox_at;
+    uint64_t *inbox_len;
+    size_t inbox_at_cap;
+    zp_box_t self_inbox;
     /* threads */
     zp_lane_t *lanes;
     uint32_t n_lanes;

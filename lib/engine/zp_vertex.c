@@ -245,7 +245,7 @@ const void *zp_message (const zp_vertex_t *v, size_t i)
         !s_index (v, "zp_message", i, zp_message_count (v)))
         return zero;
     uint64_t at = p->inbox_off[v->v] + i;
-    const uint8_t *first = p->inbox_blob + p->inbox_blob_off[at];
+    const uint8_t *first = p->inbox_at[at];
     size_t n = s_inbox_count (v);
     if (!p->program->combine_message || n == 1)
         return first;
@@ -253,7 +253,7 @@ const void *zp_message (const zp_vertex_t *v, size_t i)
     size_t size = zp_program_message_bytes (p->program);
     memcpy (p->fold, first, size);
     for (size_t k = 1; k < n; k++)
-        p->program->combine_message (p->fold, p->inbox_blob + p->inbox_blob_off[at + k]);
+        p->program->combine_message (p->fold, p->inbox_at[at + k]);
     return p->fold;
 }
 
@@ -294,8 +294,8 @@ const void *zp_message_bytes (const zp_vertex_t *v, size_t i, size_t *len)
     if (!s_index (v, "zp_message_bytes", i, zp_message_count (v)))
         return NULL;
     uint64_t at = p->inbox_off[v->v] + i;
-    *len = p->inbox_blob_off[at + 1] - p->inbox_blob_off[at];
-    return p->inbox_blob + p->inbox_blob_off[at];
+    *len = p->inbox_len[at];
+    return p->inbox_at[at];
 }
 
 /* The box of worker w's messages from v's lane: the partition's outbox
