@@ -360,8 +360,10 @@ Test (trust, a_program_that_misuses_the_api_is_named, .timeout = 120)
         "init() (in init)",
         "zp_out_value_f64 at vertex 1 in superstep 1: the program does not declare "
         "ZP_READS_NEIGHBOURS",
+        "zp_send_out_plus_weight at vertex 1 in superstep 1: the program does not declare "
+        "ZP_NEEDS_WEIGHTS",
     };
-    for (int m = 1; m <= 9; m++) {
+    for (int m = 1; m <= 10; m++) {
         char set[64];
         snprintf (set, sizeof set, "job.params.mistake=%d", m);
         zp_test_run_t r;

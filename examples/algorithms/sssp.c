@@ -39,9 +39,7 @@ static void s_compute (zp_vertex_t *v)
         dist = zp_message_f64 (v, 0);
     if (dist < zp_get_f64 (v)) {
         zp_set_f64 (v, dist);
-        size_t degree = zp_out_degree (v);
-        for (size_t i = 0; i < degree; i++)
-            zp_send_f64 (v, zp_out_target (v, i), dist + zp_out_weight (v, i));
+        zp_send_out_plus_weight (v, dist); /* dist + each edge's weight */
     }
     zp_vote_to_halt (v);
 }

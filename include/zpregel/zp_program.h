@@ -44,7 +44,8 @@
 
     API version 6 adds ZP_MONOTONE: a label-correcting program says that a
     message no better than its vertex's value changes nothing, and the
-    engine may leave such messages out. zp_program_t is as in version 4.
+    engine may leave such messages out; and zp_send_out_plus_weight, a
+    shortest-path relaxation in one call. zp_program_t is as in version 4.
 */
 #ifndef ZP_PROGRAM_H
 #define ZP_PROGRAM_H
@@ -253,6 +254,11 @@ void zp_send_in_f64 (zp_vertex_t *v, double message); /* to every in-neighbour *
 void zp_send_in_i64 (zp_vertex_t *v, int64_t message);
 void zp_send_in_u64 (zp_vertex_t *v, uint64_t message);
 void zp_send_in_bytes (zp_vertex_t *v, const void *data, size_t len);
+/* `base` plus each out-edge's weight, along that edge: a shortest-path
+   relaxation in one call, where a zp_send_f64 an edge costs a call, its
+   checks and the edge's zp_out_target and zp_out_weight each (ZP_F64
+   messages, ZP_NEEDS_WEIGHTS; API version 6). */
+void zp_send_out_plus_weight (zp_vertex_t *v, double base);
 
 /* Aggregators: add to aggregator `index` in this superstep; read its
    combined value from the previous superstep (the identity in superstep 0). */

@@ -434,6 +434,57 @@ void zp_send_u64 (zp_vertex_t *v, zp_handle_t to, uint64_t message)
 {
     s_send_value (v, "zp_send_u64", to, (zp_value_t){.u64 = message}, ZP_U64);
 }
+
+void zp_send_out_plus_weight (zp_vertex_t *v, double base)
+{
+    const char *call = "zp_send_out_plus_weight";
+    zp_partition_t *p = v->p;
+    if (!p->out_w) {
+        s_misuse (v, call, "the program does not declare ZP_NEEDS_WEIGHTS");
+        return;
+    }
+    if (!s_check_send (v, call, 0, ZP_F64))
+        return;
+    uint64_t first = p->out_off[v->v];
+    size_t count = p->out_off[v->v + 1] - first;
+    const uint32_t *restrict t = p->out_tgt + first;
+    const double *restrict w = p->out_w + first;
+    v->lane->messages += count;
+    if (p->path == ZP_PATH_LISTED) {
+        for (size_t i = 0; i < count; i++)
+            s_send_listed (v, t[i], (zp_value_t){.f64 = base + w[i]});
+        return;
+    }
+    /* As zp_vertex_scatter, with a message an edge. */
+    zp_value_t *restrict buf = v->lane->combine;
+    uint8_t *restrict bits = v->lane->touched;
+    uint8_t *restrict dirty = v->lane->dirty;
+    switch (p->op) {
+#define S_CASE(op, expr)                                                                           \
+    case op:                                                                                       \
+        for (size_t i = 0; i < count; i++) {                                                       \
+            zp_value_t m = {.f64 = base + w[i]}, *acc = &buf[t[i]];                                \
+            expr;                                                                                  \
+            if (!zp_improves (op, m))                                                              \
+                zp_flag_set (bits, t[i]);                                                          \
+            dirty[t[i] >> ZP_BLOCK] = 1;                                                           \
+        }                                                                                          \
+        break;
+        ZP_OPS (S_CASE)
+#undef S_CASE
+    case ZP_OP_FN:
+        for (size_t i = 0; i < count; i++) {
+            zp_value_t m = {.f64 = base + w[i]};
+            if (zp_flag (bits, t[i]))
+                p->program->combine (&buf[t[i]], m);
+            else
+                buf[t[i]] = m;
+            zp_flag_set (bits, t[i]);
+            dirty[t[i] >> ZP_BLOCK] = 1;
+        }
+        break;
+    }
+}
 void zp_send_bytes (zp_vertex_t *v, zp_handle_t to, const void *data, size_t len)
 {
     if (s_check_send (v, "zp_send_bytes", to, ZP_BYTES)) {

@@ -9,6 +9,7 @@
       7 zp_get_i64 of an f64 value
       8 zp_send_out_f64 in init(), not in superstep 1
       9 zp_out_value_f64 without ZP_READS_NEIGHBOURS
+     10 zp_send_out_plus_weight without ZP_NEEDS_WEIGHTS
     0 makes no mistake. */
 #include <zpregel/zp_program.h>
 
@@ -54,6 +55,9 @@ static void s_compute (zp_vertex_t *v)
             break;
         case 9:
             s_sink = zp_out_value_f64 (v, 0);
+            break;
+        case 10:
+            zp_send_out_plus_weight (v, 1.0);
             break;
         }
     }

@@ -493,6 +493,68 @@ Test (partition, a_monotone_program_must_keep_to_a_min_or_max_of_its_own_type)
     cr_assert (strstr (err, "API version 6"), "%s", err);
 }
 
+/* zp_send_out_plus_weight gives what a zp_send_f64 an out-edge gives, on
+   the listed path (no combiner), summed, and under a min. */
+static void s_weighted (zp_vertex_t *v, bool fused)
+{
+    if (zp_superstep (v) == 0) {
+        double base = (double) (zp_id (v) % 7) + 0.5;
+        if (fused)
+            zp_send_out_plus_weight (v, base);
+        else
+            for (size_t i = 0; i < zp_out_degree (v); i++)
+                zp_send_f64 (v, zp_out_target (v, i), base + zp_out_weight (v, i));
+        return;
+    }
+    double x = 0;
+    for (size_t i = 0; i < zp_message_count (v); i++)
+        x = x * 3 + zp_message_f64 (v, i); /* the order shows */
+    zp_set_f64 (v, x);
+    zp_vote_to_halt (v);
+}
+static void s_weighted_loop (zp_vertex_t *v)
+{
+    s_weighted (v, false);
+}
+static void s_weighted_fused (zp_vertex_t *v)
+{
+    s_weighted (v, true);
+}
+
+#define S_WEIGHTED(NAME, COMPUTE, COMBINER)                                                        \
+    {                                                                                              \
+        .api_version = ZP_API_VERSION, .name = NAME, .value_type = ZP_F64, .message_type = ZP_F64, \
+        .combiner = COMBINER, .flags = ZP_THREAD_SAFE | ZP_NEEDS_WEIGHTS, .compute = COMPUTE       \
+    }
+static const zp_program_t s_weighted_programs[] = {
+    S_WEIGHTED ("t-w-listed", s_weighted_loop, ZP_COMBINE_NONE),
+    S_WEIGHTED ("t-w-listed-fused", s_weighted_fused, ZP_COMBINE_NONE),
+    S_WEIGHTED ("t-w-sum", s_weighted_loop, ZP_COMBINE_SUM),
+    S_WEIGHTED ("t-w-sum-fused", s_weighted_fused, ZP_COMBINE_SUM),
+    S_WEIGHTED ("t-w-min", s_weighted_loop, ZP_COMBINE_MIN),
+    S_WEIGHTED ("t-w-min-fused", s_weighted_fused, ZP_COMBINE_MIN),
+};
+
+Test (partition, sending_plus_each_weight_gives_what_a_send_an_edge_gives)
+{
+    char err[256];
+    for (size_t k = 0; k < 6; k++)
+        cr_assert_eq (zp_program_register (&s_weighted_programs[k], err, sizeof err), 0, "%s", err);
+    for (size_t k = 0; k < 6; k += 2)
+        for (uint32_t n = 1; n <= 3; n++)
+            for (uint32_t threads = 1; threads <= 2; threads++) {
+                const char *loop = s_weighted_programs[k].name;
+                const char *fused = s_weighted_programs[k + 1].name;
+                char *a = s_run ("example-directed", loop, NULL, NULL, n, threads, 64, true);
+                char *b = s_run ("example-directed", fused, NULL, NULL, n, threads, 64, true);
+                cr_assert (a && b && strcmp (a, b) == 0,
+                           "%s on %u partitions x %u threads:\n%s\nagainst %s:\n%s", fused, n,
+                           threads, b, loop, a);
+                free (a);
+                free (b);
+            }
+}
+
 /* The ASSIGN of worker `w` of 2 of `algo` on the directed example graph
    (its in-edges loaded, the program's fallback parameters), placed by
    `vertices`: decoded into `a` from `aw`, which holds it. */
