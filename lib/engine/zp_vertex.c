@@ -330,6 +330,19 @@ static void s_send_many (const zp_vertex_t *v, const uint32_t *restrict t, size_
     v->lane->messages += count;
     zp_vertex_scatter (v, t, count, m);
 }
+/* A message into a lane's combining array under the program's own
+   combine(): the first one to a target is taken as it is. */
+static inline void s_combine_fn (const zp_partition_t *p, zp_value_t *buf, uint8_t *bits,
+                                 uint8_t *dirty, uint32_t to, zp_value_t m)
+{
+    if (zp_flag (bits, to))
+        p->program->combine (&buf[to], m);
+    else
+        buf[to] = m;
+    zp_flag_set (bits, to);
+    dirty[to >> ZP_BLOCK] = 1;
+}
+
 void zp_vertex_scatter (const zp_vertex_t *v, const uint32_t *restrict t, size_t count,
                         zp_value_t m)
 {
@@ -367,14 +380,8 @@ void zp_vertex_scatter (const zp_vertex_t *v, const uint32_t *restrict t, size_t
         ZP_OPS (S_CASE)
 #undef S_CASE
     case ZP_OP_FN:
-        for (size_t i = 0; i < count; i++) {
-            if (zp_flag (bits, t[i]))
-                p->program->combine (&buf[t[i]], m);
-            else
-                buf[t[i]] = m;
-            zp_flag_set (bits, t[i]);
-            dirty[t[i] >> ZP_BLOCK] = 1;
-        }
+        for (size_t i = 0; i < count; i++)
+            s_combine_fn (p, buf, bits, dirty, t[i], m);
         break;
 #undef S_LOOP
     }
@@ -473,15 +480,8 @@ void zp_send_out_plus_weight (zp_vertex_t *v, double base)
         ZP_OPS (S_CASE)
 #undef S_CASE
     case ZP_OP_FN:
-        for (size_t i = 0; i < count; i++) {
-            zp_value_t m = {.f64 = base + w[i]};
-            if (zp_flag (bits, t[i]))
-                p->program->combine (&buf[t[i]], m);
-            else
-                buf[t[i]] = m;
-            zp_flag_set (bits, t[i]);
-            dirty[t[i] >> ZP_BLOCK] = 1;
-        }
+        for (size_t i = 0; i < count; i++)
+            s_combine_fn (p, buf, bits, dirty, t[i], (zp_value_t){.f64 = base + w[i]});
         break;
     }
 }
