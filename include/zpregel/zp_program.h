@@ -283,7 +283,8 @@ uint64_t zp_in_value_u64 (const zp_vertex_t *v, size_t i);
 void zp_vote_to_halt (zp_vertex_t *v);
 /* Scratch memory of the thread that computes v, for work inside one
    compute() (a histogram, a sorted copy of the edges): at least `bytes`,
-   16-byte aligned, NULL if memory ran out. It is the same buffer for
+   16-byte aligned; NULL if memory ran out, and the job then fails, saying
+   so (a program that went on without it would give a wrong answer). It is the same buffer for
    every vertex the thread computes, so what a compute() leaves in it the
    next one on that thread finds; it grows when asked for more, keeping
    its contents, and bytes no call asked for before start zeroed. The

@@ -716,8 +716,11 @@ void *zp_scratch (zp_vertex_t *v, size_t bytes)
     while (size < bytes)
         size *= 2;
     uint8_t *grown = realloc (l->scratch, size);
-    if (!grown)
+    if (!grown) {
+        /* Loud: a program that skips the work without it would be wrong. */
+        s_misuse (v, "zp_scratch", "out of memory for %zu bytes", bytes);
         return NULL;
+    }
     memset (grown + l->scratch_size, 0, size - l->scratch_size);
     l->scratch = grown;
     l->scratch_size = size;

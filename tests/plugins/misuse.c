@@ -10,6 +10,7 @@
       8 zp_send_out_f64 in init(), not in superstep 1
       9 zp_out_value_f64 without ZP_READS_NEIGHBOURS
      10 zp_send_out_plus_weight without ZP_NEEDS_WEIGHTS
+     11 zp_scratch of more memory than there is
     0 makes no mistake. */
 #include <zpregel/zp_program.h>
 
@@ -58,6 +59,9 @@ static void s_compute (zp_vertex_t *v)
             break;
         case 10:
             zp_send_out_plus_weight (v, 1.0);
+            break;
+        case 11:
+            s_sink = zp_scratch (v, (size_t) 1 << 62) ? 1 : 0;
             break;
         }
     }
