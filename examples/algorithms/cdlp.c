@@ -151,7 +151,7 @@ static void s_compute (zp_vertex_t *v)
         else if (out + in > 0) {
             s_table_t *t = s_table (v, out + in);
             if (!t)
-                return; /* keeps the old label; cannot happen short of memory exhaustion */
+                return; /* out of memory: zp_scratch has failed the job, saying so */
             zp_set_u64 (v, s_most_frequent (t, v, out, in));
         }
     }
