@@ -133,25 +133,18 @@ static size_t s_neighbours (zp_vertex_t *v, uint64_t *e)
     return d;
 }
 
-/* The thread's scratch begins with a mark for each handle of the graph
-   (zero, as zp_scratch leaves bytes no call asked for before, and put
-   back to zero after each use); the words of one compute() follow. */
-static size_t s_marks_bytes (const zp_vertex_t *v)
+/* Scratch for `words` 64-bit words, or NULL if memory ran out. They
+   follow, at the front of the thread's scratch, a mark for each handle of
+   the graph (zero, as zp_scratch leaves bytes no call asked for before,
+   and put back to zero after each use), given in *marks when asked for:
+   both from one call, since a call for more may move the scratch. */
+static uint64_t *s_words (zp_vertex_t *v, size_t words, uint32_t **marks)
 {
-    return (zp_vertex_count (v) * sizeof (uint32_t) + 15) / 16 * 16;
-}
-
-static uint32_t *s_marks (zp_vertex_t *v)
-{
-    return zp_scratch (v, s_marks_bytes (v));
-}
-
-/* Scratch for `words` 64-bit words after the marks; NULL if memory ran out. */
-static uint64_t *s_words (zp_vertex_t *v, size_t words)
-{
-    size_t marks = s_marks_bytes (v);
-    uint8_t *scratch = zp_scratch (v, marks + (words ? words : 1) * sizeof (uint64_t));
-    return scratch ? (uint64_t *) (scratch + marks) : NULL;
+    size_t skip = (zp_vertex_count (v) * sizeof (uint32_t) + 15) / 16 * 16;
+    uint8_t *scratch = zp_scratch (v, skip + (words ? words : 1) * sizeof (uint64_t));
+    if (marks)
+        *marks = (uint32_t *) scratch;
+    return scratch ? (uint64_t *) (scratch + skip) : NULL;
 }
 
 /* Whether (da, a) ranks above (db, b). */
@@ -167,7 +160,7 @@ static int s_send_higher (zp_vertex_t *v)
     /* e: N(v); deg: (handle << 32 | degree) of each edge's neighbour, read
        in place (a neighbour both ways is there twice); list: the message,
        header and pairs. */
-    uint64_t *e = s_words (v, 3 * room + 1);
+    uint64_t *e = s_words (v, 3 * room + 1, NULL);
     if (!e)
         return -1;
     uint64_t *deg = e + room, *list = deg + n;
@@ -213,8 +206,8 @@ static uint64_t s_count (zp_vertex_t *v)
     /* at: by handle, 1 + the place in up of each of N+(v), else 0; e: N(v);
        up: N+(v) as (handle << 32 | message index), sorted; arcs: v's arcs
        to each of up; credit: what each of up is owed. */
-    uint64_t *e = s_words (v, room + 3 * n + 1);
-    uint32_t *at = s_marks (v); /* after: s_words may move the scratch */
+    uint32_t *at;
+    uint64_t *e = s_words (v, room + 3 * n + 1, &at);
     if (!at || !e || n == 0)
         return 0;
     uint64_t *up = e + room, *arcs = up + n, *credit = arcs + n;
@@ -270,7 +263,7 @@ static void s_compute (zp_vertex_t *v)
 {
     uint32_t step = zp_superstep (v);
     if (step == 0) {
-        uint64_t *e = s_words (v, zp_out_degree (v) + zp_in_degree (v));
+        uint64_t *e = s_words (v, zp_out_degree (v) + zp_in_degree (v), NULL);
         size_t d = e ? s_neighbours (v, e) : 0;
         zp_set_f64 (v, (double) d); /* for the neighbours to rank it by */
         if (d == 0)
@@ -289,7 +282,7 @@ static void s_compute (zp_vertex_t *v)
                 memcpy (&credit, m, sizeof credit);
             t += credit;
         }
-        uint64_t *e = s_words (v, zp_out_degree (v) + zp_in_degree (v));
+        uint64_t *e = s_words (v, zp_out_degree (v) + zp_in_degree (v), NULL);
         size_t d = e ? s_neighbours (v, e) : 0;
         zp_set_f64 (v, d > 1 ? (double) t / ((double) d * (double) (d - 1)) : 0.0);
         zp_vote_to_halt (v);

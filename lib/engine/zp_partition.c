@@ -232,8 +232,7 @@ zp_partition_t *zp_partition_new (const zp_assign_t *a, const zp_program_t *prog
             p->op = ZP_OP_FN;
         }
         p->identity = zp_combiner_identity (program->combiner, program->message_type);
-        p->monotone = (program->flags & ZP_MONOTONE) && p->op != ZP_OP_FN &&
-                      p->op != ZP_OP_SUM_F64 && p->op != ZP_OP_SUM_I64;
+        p->monotone = (program->flags & ZP_MONOTONE) && zp_selects (p->op);
         p->pull_ok = a->settings.pull && p->op != ZP_OP_FN;
         if (p->pull_ok) {
             p->share = malloc ((n ? n : 1) * sizeof *p->share);
@@ -835,22 +834,6 @@ static void s_unshare (zp_partition_t *p, uint32_t from, uint32_t to)
     memset (set + from, 0, to - from);
 }
 
-/* Whether combining copies of one value gives that value (min, max). */
-static bool s_selects (zp_op_t op)
-{
-    switch (op) {
-    case ZP_OP_MIN_F64:
-    case ZP_OP_MIN_I64:
-    case ZP_OP_MIN_U64:
-    case ZP_OP_MAX_F64:
-    case ZP_OP_MAX_I64:
-    case ZP_OP_MAX_U64:
-        return true;
-    default:
-        return false;
-    }
-}
-
 /* Whether the superstep's zp_send_out_* messages are pulled: their
    senders have more than a twentieth of the partition's out-edges
    (Ligra's rule), and the index is there or can be built. It depends only
@@ -1129,7 +1112,7 @@ int zp_partition_compute (zp_partition_t *p, zp_flush_fn *flush, zp_tick_fn *tic
     /* The slots: pulled if dense, else pushed. */
     uint64_t shared = 0;
     p->share_marks = false;
-    p->share_uniform = s_selects (p->op);
+    p->share_uniform = zp_selects (p->op);
     for (uint32_t i = 0; i < p->n_lanes; i++) {
         const zp_lane_t *l = &p->lanes[i];
         if (l->shared && !shared)

@@ -262,6 +262,22 @@ static inline bool zp_improves (zp_op_t op, zp_value_t m)
     }
 }
 
+/* Whether combining copies of one value gives that value (min, max). */
+static inline bool zp_selects (zp_op_t op)
+{
+    switch (op) {
+    case ZP_OP_MIN_F64:
+    case ZP_OP_MIN_I64:
+    case ZP_OP_MIN_U64:
+    case ZP_OP_MAX_F64:
+    case ZP_OP_MAX_I64:
+    case ZP_OP_MAX_U64:
+        return true;
+    default:
+        return false;
+    }
+}
+
 /* Whether message m is better than a vertex's value v (ZP_MONOTONE): below
    it for a min, above it for a max. */
 static inline bool zp_better (zp_op_t op, zp_value_t m, zp_value_t v)

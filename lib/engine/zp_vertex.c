@@ -442,49 +442,6 @@ void zp_send_u64 (zp_vertex_t *v, zp_handle_t to, uint64_t message)
     s_send_value (v, "zp_send_u64", to, (zp_value_t){.u64 = message}, ZP_U64);
 }
 
-void zp_send_out_plus_weight (zp_vertex_t *v, double base)
-{
-    const char *call = "zp_send_out_plus_weight";
-    zp_partition_t *p = v->p;
-    if (!p->out_w) {
-        s_misuse (v, call, "the program does not declare ZP_NEEDS_WEIGHTS");
-        return;
-    }
-    if (!s_check_send (v, call, 0, ZP_F64))
-        return;
-    uint64_t first = p->out_off[v->v];
-    size_t count = p->out_off[v->v + 1] - first;
-    const uint32_t *restrict t = p->out_tgt + first;
-    const double *restrict w = p->out_w + first;
-    v->lane->messages += count;
-    if (p->path == ZP_PATH_LISTED) {
-        for (size_t i = 0; i < count; i++)
-            s_send_listed (v, t[i], (zp_value_t){.f64 = base + w[i]});
-        return;
-    }
-    /* As zp_vertex_scatter, with a message an edge. */
-    zp_value_t *restrict buf = v->lane->combine;
-    uint8_t *restrict bits = v->lane->touched;
-    uint8_t *restrict dirty = v->lane->dirty;
-    switch (p->op) {
-#define S_CASE(op, expr)                                                                           \
-    case op:                                                                                       \
-        for (size_t i = 0; i < count; i++) {                                                       \
-            zp_value_t m = {.f64 = base + w[i]}, *acc = &buf[t[i]];                                \
-            expr;                                                                                  \
-            if (!zp_improves (op, m))                                                              \
-                zp_flag_set (bits, t[i]);                                                          \
-            dirty[t[i] >> ZP_BLOCK] = 1;                                                           \
-        }                                                                                          \
-        break;
-        ZP_OPS (S_CASE)
-#undef S_CASE
-    case ZP_OP_FN:
-        for (size_t i = 0; i < count; i++)
-            s_combine_fn (p, buf, bits, dirty, t[i], (zp_value_t){.f64 = base + w[i]});
-        break;
-    }
-}
 void zp_send_bytes (zp_vertex_t *v, zp_handle_t to, const void *data, size_t len)
 {
     if (s_check_send (v, "zp_send_bytes", to, ZP_BYTES)) {
@@ -542,6 +499,49 @@ static inline void s_share (const zp_vertex_t *v, zp_value_t m, size_t count)
     if (!zp_improves (p->op, m)) {
         p->share_set[slot] = 1;
         l->share_marks = true;
+    }
+}
+
+void zp_send_out_plus_weight (zp_vertex_t *v, double base)
+{
+    const char *call = "zp_send_out_plus_weight";
+    zp_partition_t *p = v->p;
+    if (!p->out_w) {
+        s_misuse (v, call, "the program does not declare ZP_NEEDS_WEIGHTS");
+        return;
+    }
+    size_t count;
+    const uint32_t *restrict t = s_out (v, &count);
+    if (!count || !s_check_send (v, call, 0, ZP_F64))
+        return;
+    const double *restrict w = p->out_w + p->out_off[v->v];
+    v->lane->messages += count;
+    if (p->path == ZP_PATH_LISTED) {
+        for (size_t i = 0; i < count; i++)
+            s_send_listed (v, t[i], (zp_value_t){.f64 = base + w[i]});
+        return;
+    }
+    /* As zp_vertex_scatter, with a message an edge. */
+    zp_value_t *restrict buf = v->lane->combine;
+    uint8_t *restrict bits = v->lane->touched;
+    uint8_t *restrict dirty = v->lane->dirty;
+    switch (p->op) {
+#define S_CASE(op, expr)                                                                           \
+    case op:                                                                                       \
+        for (size_t i = 0; i < count; i++) {                                                       \
+            zp_value_t m = {.f64 = base + w[i]}, *acc = &buf[t[i]];                                \
+            expr;                                                                                  \
+            if (!zp_improves (op, m))                                                              \
+                zp_flag_set (bits, t[i]);                                                          \
+            dirty[t[i] >> ZP_BLOCK] = 1;                                                           \
+        }                                                                                          \
+        break;
+        ZP_OPS (S_CASE)
+#undef S_CASE
+    case ZP_OP_FN:
+        for (size_t i = 0; i < count; i++)
+            s_combine_fn (p, buf, bits, dirty, t[i], (zp_value_t){.f64 = base + w[i]});
+        break;
     }
 }
 

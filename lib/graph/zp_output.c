@@ -118,8 +118,9 @@ static void s_header (FILE *out, const zp_output_t *how, bool by_name)
 /* The longest value text a row takes, with its NUL. */
 #define ZP_OUTPUT_VALUE_MAX 1024
 
+/* One vertex's row: its id or name and its value's text, `len` bytes. */
 static void s_row (FILE *out, const zp_output_t *how, uint64_t id, const char *name, bool by_name,
-                   const char *value)
+                   const char *value, size_t len)
 {
     bool named = by_name || how->names;
     switch (how->format) {
@@ -162,7 +163,6 @@ static void s_row (FILE *out, const zp_output_t *how, uint64_t id, const char *n
            a BFS's output. */
         char line[ZP_OUTPUT_VALUE_MAX + 24];
         int n = zp_format_u64 (line, 24, id, false);
-        size_t len = strlen (value);
         line[n] = ' ';
         memcpy (line + n + 1, value, len);
         line[n + 1 + len] = '\n';
@@ -190,7 +190,8 @@ int zp_output_write (const zp_graph_t *g, const zp_value_t *values, const zp_out
     /* Ids and names both ascend: one walk pairs them. */
     size_t named = 0;
     for (uint64_t i = 0; i < g->n; i++) {
-        if (s_value_text (&text, &values[i * text.words], buf, sizeof buf) < 0) {
+        int len = s_value_text (&text, &values[i * text.words], buf, sizeof buf);
+        if (len < 0) {
             snprintf (err, errlen,
                       "%s: the program's format() wrote more than %zu bytes for vertex %" PRIu64,
                       path, sizeof buf - 1, g->ids[i]);
@@ -206,7 +207,7 @@ int zp_output_write (const zp_graph_t *g, const zp_value_t *values, const zp_out
         }
         if (by_name)
             name = zp_graph_name (g, i);
-        s_row (out, &text, g->ids[i], name, by_name, buf);
+        s_row (out, &text, g->ids[i], name, by_name, buf, (size_t) len);
     }
     if (fflush (out) != 0 || ferror (out)) {
         snprintf (err, errlen, "%s: write failed: %s", path, strerror (errno));
