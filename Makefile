@@ -22,7 +22,7 @@ VERSION  = 0.1.0
 # The shared library's ABI: its SONAME is libzpregel.so.$(SOMAJOR), changed
 # only when a program built against it would break (docs/ARCHITECTURE.md).
 SOMAJOR  = 1
-SOFULL   = $(SOMAJOR).8.0
+SOFULL   = $(SOMAJOR).9.0
 
 .DEFAULT_GOAL := all
 NODEPS_GOALS = clean format help

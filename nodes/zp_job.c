@@ -874,6 +874,15 @@ done:
     return rc;
 }
 
+/* Puts each vertex's answer (the program's result()) in place of its
+   struct of `words` words: vertex i's is read before it is written over,
+   since i <= i * words. */
+static void s_answers (const zp_program_t *program, zp_value_t *values, uint64_t n, size_t words)
+{
+    for (uint64_t i = 0; i < n; i++)
+        values[i] = program->result (&values[i * words]);
+}
+
 /* job.output in job.output_format, with the names of job.labels in CSV
    and JSON lines. */
 static int s_write_output (const zp_config_t *cfg, const zp_program_t *program, const zp_graph_t *g,
@@ -883,8 +892,10 @@ static int s_write_output (const zp_config_t *cfg, const zp_program_t *program, 
     bool named = cfg->labels && cfg->output_format != ZP_OUTPUT_TEXT;
     if (named && zp_names_load (&names, cfg->labels, err, errlen) != 0)
         return -1;
+    bool formatted = program->format != NULL; /* else the values are answers (s_answers) */
     zp_output_t how = {cfg->output_format, named ? &names : NULL, words,
-                       program->format ? ZP_STRUCT : program->value_type, program->format};
+                       formatted ? ZP_STRUCT : zp_program_result_type (program),
+                       formatted ? program->format : NULL};
     int rc = zp_output_write (g, values, &how, cfg->output, err, errlen);
     zp_names_free (&names);
     return rc;
@@ -942,7 +953,7 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
     if (s_check_output (cfg, err, errlen) != 0)
         return -1;
     snprintf (summary->program, sizeof summary->program, "%s", zp_program_own_name (program));
-    summary->value_type = program->value_type;
+    summary->value_type = zp_program_result_type (program);
 
     int64_t t0 = zclock_usecs ();
     zp_graph_source_t source = {
@@ -1210,11 +1221,21 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
     for (uint64_t i = 0; i < g->n; i++)
         memcpy (&values[i * words], &by_handle[(size_t) layout->handle_of[i] * words],
                 words * sizeof *values);
-    if (program->value_type == ZP_F64)
-        s_top (summary, g, values);
-    /* The output's directory was made by s_check_output, before the run. */
-    if (cfg->output && s_write_output (cfg, program, g, values, words, err, errlen) != 0)
+    /* The output's directory was made by s_check_output, before the run.
+       A program's format() writes its structs; without one, a result()
+       gives each vertex's answer first. */
+    bool answered = program->result && !program->format;
+    if (answered)
+        s_answers (program, values, g->n, words);
+    if (cfg->output &&
+        s_write_output (cfg, program, g, values, answered ? 1 : words, err, errlen) != 0)
         rc = -1;
+    if (program->result && !answered)
+        s_answers (program, values, g->n, words);
+    if (program->result)
+        words = 1;
+    if (zp_program_result_type (program) == ZP_F64 && words == 1)
+        s_top (summary, g, values);
     summary->output_seconds = (double) (zclock_usecs () - t0) / 1e6;
     if (rc == 0) {
         /* The values stay with the caller, in memory (the graph's ids too). */

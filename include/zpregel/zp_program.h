@@ -46,6 +46,12 @@
     message no better than its vertex's value changes nothing, and the
     engine may leave such messages out; and zp_send_out_plus_weight, a
     shortest-path relaxation in one call. zp_program_t is as in version 4.
+
+    API version 7 adds zp_local_value: compute() may reach the value of
+    any vertex on its own worker in place (a union-find over the worker's
+    vertices), with zp_local_first and zp_local_count; zp_out_targets and
+    zp_in_sources, a vertex's edges as one array; and zp_send_each_*, one
+    message to a list of handles. zp_program_t is as in version 4.
 */
 #ifndef ZP_PROGRAM_H
 #define ZP_PROGRAM_H
@@ -55,7 +61,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define ZP_API_VERSION     6
+#define ZP_API_VERSION     7
 #define ZP_MAX_AGGREGATORS 8
 #define ZP_MAX_PARAMS      16
 #define ZP_MAX_VALUE_SIZE  256 /* bytes of a ZP_STRUCT value */
@@ -82,8 +88,9 @@ typedef enum {
 #define ZP_NEEDS_VERTEX_VALUES 8u
 /* compute() may run for several vertices at once, on engine.threads
    threads: it reads and writes only through its zp_vertex_t (its value,
-   its messages, its sends and aggregates, its zp_scratch) and at most
-   reads zp_state(). Without it a worker computes on one thread. Messages
+   its messages, its sends and aggregates, its zp_scratch, the worker's
+   other values through zp_local_value with atomics) and at most reads
+   zp_state(). Without it a worker computes on one thread. Messages
    arrive in the same order on any number of threads: each thread takes
    a range of the vertices, and what the later ranges send follows what
    the earlier ones sent. Without a combiner, what the threads after the
@@ -192,6 +199,16 @@ typedef struct {
        later. The progress line, the status page and the history show
        "superstep i of N" and the time left. */
     uint32_t (*supersteps) (const zp_params_t *params);
+
+    /* --- API version 7 (a version 4 to 6 program ends above) --- */
+    /* Optional, for ZP_STRUCT values: the vertex's answer as one number
+       of result_type (ZP_F64, ZP_I64 or ZP_U64), such as WCC's label,
+       kept in a struct beside its union-find. The output writes it (a
+       format function, if there is one, is used instead), and the values
+       a job leaves in memory (zp_job_summary_t, Python's Result) are
+       these numbers, as for a program of scalar values. */
+    zp_type_t result_type;
+    zp_value_t (*result) (const void *value);
 } zp_program_t;
 
 /* Parameters, in setup(). */
@@ -226,6 +243,11 @@ zp_handle_t zp_out_target (const zp_vertex_t *v, size_t i);
 double zp_out_weight (const zp_vertex_t *v, size_t i); /* needs ZP_NEEDS_WEIGHTS */
 size_t zp_in_degree (const zp_vertex_t *v);            /* needs ZP_NEEDS_IN_EDGES */
 zp_handle_t zp_in_source (const zp_vertex_t *v, size_t i);
+/* The same edges as one array each (API version 7): zp_out_degree (v)
+   targets, and zp_in_degree (v) sources (needs ZP_NEEDS_IN_EDGES), valid
+   for the whole job. */
+const zp_handle_t *zp_out_targets (const zp_vertex_t *v);
+const zp_handle_t *zp_in_sources (const zp_vertex_t *v);
 
 /* Messages received (sent in the previous superstep). */
 size_t zp_message_count (const zp_vertex_t *v);
@@ -245,6 +267,12 @@ void zp_send_in (zp_vertex_t *v, const void *message);  /* to every in-neighbour
 void zp_send_f64 (zp_vertex_t *v, zp_handle_t to, double message);
 void zp_send_i64 (zp_vertex_t *v, zp_handle_t to, int64_t message);
 void zp_send_u64 (zp_vertex_t *v, zp_handle_t to, uint64_t message);
+/* The same message to each of `count` handles (API version 7): one call
+   for a list the program chose (the neighbours on other workers), sent as
+   zp_send_out_* sends to every neighbour. */
+void zp_send_each_f64 (zp_vertex_t *v, const zp_handle_t *to, size_t count, double message);
+void zp_send_each_i64 (zp_vertex_t *v, const zp_handle_t *to, size_t count, int64_t message);
+void zp_send_each_u64 (zp_vertex_t *v, const zp_handle_t *to, size_t count, uint64_t message);
 void zp_send_bytes (zp_vertex_t *v, zp_handle_t to, const void *data, size_t len);
 void zp_send_out_f64 (zp_vertex_t *v, double message); /* to every out-neighbour */
 void zp_send_out_i64 (zp_vertex_t *v, int64_t message);
@@ -279,6 +307,25 @@ uint64_t zp_out_value_u64 (const zp_vertex_t *v, size_t i);
 double zp_in_value_f64 (const zp_vertex_t *v, size_t i);
 int64_t zp_in_value_i64 (const zp_vertex_t *v, size_t i);
 uint64_t zp_in_value_u64 (const zp_vertex_t *v, size_t i);
+
+/* The value of vertex `h`, in place, when h is on this worker (each
+   worker owns one contiguous range of handles), else NULL (API version
+   7). For work that a worker does over its own vertices at once, which a
+   message an edge would make slow: WCC links each vertex to its neighbours
+   on the worker in a union-find (examples/algorithms/wcc.c). What is
+   written there is that vertex's value: checkpointed with it, and a value
+   that holds a handle makes the program not ZP_PLACEMENT_FREE. With
+   ZP_THREAD_SAFE other threads of the worker compute other vertices at
+   the same time, in no set order: a field that another vertex's compute()
+   may write in the same superstep is read and written with atomics
+   (__atomic_load_n, __atomic_compare_exchange_n), and the program's
+   answer must not depend on that order. Between supersteps every write is
+   seen. */
+void *zp_local_value (zp_vertex_t *v, zp_handle_t h);
+/* This worker's handles: zp_local_count (v) of them from zp_local_first
+   (v) (API version 7). */
+zp_handle_t zp_local_first (const zp_vertex_t *v);
+size_t zp_local_count (const zp_vertex_t *v);
 
 void zp_vote_to_halt (zp_vertex_t *v);
 /* Scratch memory of the thread that computes v, for work inside one
@@ -345,6 +392,9 @@ int zp_program_check (const zp_program_t *program, char *err, size_t errlen);
 bool zp_program_in_edges (const zp_program_t *program);
 /* 64-bit words a vertex value takes: 1, or value_size rounded up for ZP_STRUCT. */
 size_t zp_program_value_words (const zp_program_t *program);
+/* The type of a vertex's answer: result_type with a result() (API
+   version 7), else value_type. */
+zp_type_t zp_program_result_type (const zp_program_t *program);
 /* How messages travel in batches: ZP_STRUCT ones as byte strings of
    message_size rounded up to 8 bytes; others as they are. */
 zp_type_t zp_program_wire_type (const zp_program_t *program);
@@ -381,6 +431,13 @@ typedef struct {
     const uint32_t *out_target;
     const uint64_t *in_offset; /* by the vertex's index in its worker */
     const uint32_t *in_source;
+    /* API version 7: the worker's values and its range of handles
+       [local_lo, local_lo + local_n), for zp_local_value; whether the
+       graph is directed (in-edges are the out-edges when it is not). */
+    zp_value_t *local_values;
+    size_t local_words;
+    uint32_t local_lo, local_n;
+    bool directed;
 } zp_vertex_step_t;
 
 struct zp_partition_s;
@@ -467,6 +524,48 @@ static inline size_t zp_inline_message_count (const zp_vertex_t *v)
             return v->step->view[v->step->in_source[v->step->in_offset[v->v] + i]].member;         \
         return (zp_in_value_##member) (v, i);                                                      \
     }
+static inline const zp_handle_t *zp_inline_out_targets (const zp_vertex_t *v)
+{
+    return v->step->out_target + v->out_offset[0];
+}
+/* In-edges: their own CSR in a directed graph (ZP_NEEDS_IN_EDGES), the
+   out-edges in an undirected one; the function says what is missing. */
+static inline size_t zp_inline_in_degree (const zp_vertex_t *v)
+{
+    const zp_vertex_step_t *s = v->step;
+    if (!s->checked && s->in_offset)
+        return (size_t) (s->in_offset[v->v + 1] - s->in_offset[v->v]);
+    if (!s->checked && !s->directed)
+        return zp_inline_out_degree (v);
+    return (zp_in_degree) (v);
+}
+static inline const zp_handle_t *zp_inline_in_sources (const zp_vertex_t *v)
+{
+    const zp_vertex_step_t *s = v->step;
+    if (!s->checked && s->in_offset)
+        return s->in_source + s->in_offset[v->v];
+    if (!s->checked && !s->directed)
+        return zp_inline_out_targets (v);
+    return (zp_in_sources) (v);
+}
+static inline zp_handle_t zp_inline_local_first (const zp_vertex_t *v)
+{
+    return v->step->local_lo;
+}
+static inline size_t zp_inline_local_count (const zp_vertex_t *v)
+{
+    return v->step->local_n;
+}
+static inline void *zp_inline_local_value (zp_vertex_t *v, zp_handle_t h)
+{
+    const zp_vertex_step_t *s = v->step;
+    if (s->checked)
+        return (zp_local_value) (v, h);
+    return (uint32_t) (h - s->local_lo) < s->local_n
+               ? s->local_values + (size_t) (h - s->local_lo) * s->local_words
+               : NULL;
+}
+
 ZP_INLINE_NEIGHBOUR (double, f64)
 ZP_INLINE_NEIGHBOUR (int64_t, i64)
 ZP_INLINE_NEIGHBOUR (uint64_t, u64)
@@ -504,6 +603,12 @@ ZP_INLINE_GET (uint64_t, u64)
 #define zp_in_value_f64(v, i)   zp_inline_in_value_f64 (v, i)
 #define zp_in_value_i64(v, i)   zp_inline_in_value_i64 (v, i)
 #define zp_in_value_u64(v, i)   zp_inline_in_value_u64 (v, i)
+#define zp_out_targets(v)       zp_inline_out_targets (v)
+#define zp_in_degree(v)         zp_inline_in_degree (v)
+#define zp_in_sources(v)        zp_inline_in_sources (v)
+#define zp_local_value(v, h)    zp_inline_local_value (v, h)
+#define zp_local_first(v)       zp_inline_local_first (v)
+#define zp_local_count(v)       zp_inline_local_count (v)
 #endif
 
 #endif

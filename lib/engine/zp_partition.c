@@ -32,6 +32,11 @@ static void s_vertex_step (zp_partition_t *p)
         .out_target = p->out_tgt,
         .in_offset = p->in_off,
         .in_source = p->in_src,
+        .local_values = p->values,
+        .local_words = p->words,
+        .local_lo = p->lo,
+        .local_n = p->n,
+        .directed = p->directed,
     };
     p->shares = p->pull_ok && !p->initializing && !p->checked ? p->program->message_type : 0;
 }

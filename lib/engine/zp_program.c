@@ -129,6 +129,7 @@ const zp_program_t *zp_program_load (const char *name, char *err, size_t errlen)
        begin: only that much is read, and the rest is zero. */
     size_t size = exported->api_version == 1   ? offsetof (zp_program_t, value_size)
                   : exported->api_version <= 3 ? offsetof (zp_program_t, supersteps)
+                  : exported->api_version <= 6 ? offsetof (zp_program_t, result_type)
                                                : sizeof (zp_program_t);
     s_loaded_t *loaded = calloc (1, sizeof *loaded + strlen (name) + 1);
     if (!loaded) {
@@ -244,6 +245,11 @@ bool zp_program_in_edges (const zp_program_t *p)
     return (p->flags & (ZP_NEEDS_IN_EDGES | ZP_READS_NEIGHBOURS)) != 0;
 }
 
+zp_type_t zp_program_result_type (const zp_program_t *p)
+{
+    return p->result ? p->result_type : p->value_type;
+}
+
 size_t zp_program_value_words (const zp_program_t *p)
 {
     return p->value_type == ZP_STRUCT ? (p->value_size + 7) / 8 : 1;
@@ -280,11 +286,19 @@ int zp_program_check (const zp_program_t *p, char *err, size_t errlen)
         return -1;
     }
     if (p->value_type == ZP_STRUCT &&
-        (p->value_size == 0 || p->value_size > ZP_MAX_VALUE_SIZE || !p->format)) {
+        (p->value_size == 0 || p->value_size > ZP_MAX_VALUE_SIZE || !(p->format || p->result))) {
         snprintf (err, errlen,
                   "program %s: a ZP_STRUCT value needs value_size from 1 to %d bytes and a "
-                  "format function for the output",
+                  "format or result function for the output",
                   name, ZP_MAX_VALUE_SIZE);
+        return -1;
+    }
+    if (p->result &&
+        (p->api_version < 7 || p->value_type != ZP_STRUCT || !s_fixed (p->result_type))) {
+        snprintf (err, errlen,
+                  "program %s: result() needs API version 7, ZP_STRUCT values and a "
+                  "result_type of ZP_F64, ZP_I64 or ZP_U64",
+                  name);
         return -1;
     }
     if (v2 && p->persistent_aggregators >> p->n_aggregators) {

@@ -166,7 +166,7 @@ static bool s_has_in_edges (const zp_vertex_t *v, const char *call)
     s_misuse (v, call, "the program does not declare ZP_NEEDS_IN_EDGES");
     return false;
 }
-size_t zp_in_degree (const zp_vertex_t *v)
+size_t (zp_in_degree) (const zp_vertex_t *v)
 {
     const zp_partition_t *p = v->p;
     if (!s_has_in_edges (v, "zp_in_degree"))
@@ -183,6 +183,39 @@ zp_handle_t zp_in_source (const zp_vertex_t *v, size_t i)
     if (!p->in_off)
         return p->out_tgt[p->out_off[v->v] + i];
     return p->in_src[p->in_off[v->v] + i];
+}
+const zp_handle_t *(zp_out_targets) (const zp_vertex_t *v)
+{
+    return v->p->out_tgt + v->p->out_off[v->v];
+}
+const zp_handle_t *(zp_in_sources) (const zp_vertex_t *v)
+{
+    const zp_partition_t *p = v->p;
+    if (!s_has_in_edges (v, "zp_in_sources"))
+        return p->out_tgt; /* with a degree of 0 (zp_in_degree) */
+    if (!p->in_off)
+        return (zp_out_targets) (v);
+    return p->in_src + p->in_off[v->v];
+}
+
+zp_handle_t (zp_local_first) (const zp_vertex_t *v)
+{
+    return v->p->lo;
+}
+size_t (zp_local_count) (const zp_vertex_t *v)
+{
+    return v->p->n;
+}
+void *(zp_local_value) (zp_vertex_t *v, zp_handle_t h)
+{
+    zp_partition_t *p = v->p;
+    if (p->checked && h >= p->n_vertices) {
+        s_misuse (v, "zp_local_value", "handle %u, but |V| = %" PRIu64, h, p->n_vertices);
+        return NULL;
+    }
+    if (h - p->lo >= p->n)
+        return NULL;
+    return &p->values[(size_t) (h - p->lo) * p->words];
 }
 
 /* A neighbour's value of the previous superstep (ZP_READS_NEIGHBOURS):
@@ -440,6 +473,32 @@ void zp_send_i64 (zp_vertex_t *v, zp_handle_t to, int64_t message)
 void zp_send_u64 (zp_vertex_t *v, zp_handle_t to, uint64_t message)
 {
     s_send_value (v, "zp_send_u64", to, (zp_value_t){.u64 = message}, ZP_U64);
+}
+
+/* One message to each of `count` handles, checked as that many sends
+   (a handle past |V| would write outside the combining array), then
+   sent in one loop. */
+static void s_send_each (zp_vertex_t *v, const char *call, const zp_handle_t *to, size_t count,
+                         zp_value_t m, zp_type_t type)
+{
+    zp_handle_t last = 0;
+    for (size_t i = 0; i < count; i++)
+        last = to[i] > last ? to[i] : last;
+    if (count && !s_check_send (v, call, last, type))
+        return;
+    s_send_many (v, to, count, m);
+}
+void zp_send_each_f64 (zp_vertex_t *v, const zp_handle_t *to, size_t count, double message)
+{
+    s_send_each (v, "zp_send_each_f64", to, count, (zp_value_t){.f64 = message}, ZP_F64);
+}
+void zp_send_each_i64 (zp_vertex_t *v, const zp_handle_t *to, size_t count, int64_t message)
+{
+    s_send_each (v, "zp_send_each_i64", to, count, (zp_value_t){.i64 = message}, ZP_I64);
+}
+void zp_send_each_u64 (zp_vertex_t *v, const zp_handle_t *to, size_t count, uint64_t message)
+{
+    s_send_each (v, "zp_send_each_u64", to, count, (zp_value_t){.u64 = message}, ZP_U64);
 }
 
 void zp_send_bytes (zp_vertex_t *v, zp_handle_t to, const void *data, size_t len)

@@ -11,6 +11,8 @@
       9 zp_out_value_f64 without ZP_READS_NEIGHBOURS
      10 zp_send_out_plus_weight without ZP_NEEDS_WEIGHTS
      11 zp_scratch of more memory than there is
+     12 zp_local_value of a handle past |V|
+     13 zp_send_each_f64 to a list with a handle past |V|
     0 makes no mistake. */
 #include <zpregel/zp_program.h>
 
@@ -63,6 +65,14 @@ static void s_compute (zp_vertex_t *v)
         case 11:
             s_sink = zp_scratch (v, (size_t) 1 << 62) ? 1 : 0;
             break;
+        case 12:
+            s_sink = zp_local_value (v, (zp_handle_t) zp_vertex_count (v) + 3) ? 1 : 0;
+            break;
+        case 13: {
+            zp_handle_t to[] = {zp_handle (v), (zp_handle_t) zp_vertex_count (v)};
+            zp_send_each_f64 (v, to, 2, 1.0);
+            break;
+        }
         }
     }
     zp_set_f64 (v, zp_message_count (v) ? zp_message_f64 (v, 0) : 0.0);

@@ -81,6 +81,9 @@ static void s_params (const zp_program_t *prog, const zp_properties_t *props, ui
     }
 }
 
+/* Set: s_run runs the inline calls (engine.check_program off). */
+static bool s_unchecked;
+
 /* Runs `algo` on the LDBC dataset `name` (tests/data/ldbc/NAME/NAME) over
    `n` partitions computing on `threads` threads each, with batches of
    `batch_bytes`, and checks the output against the dataset's reference
@@ -120,7 +123,7 @@ static char *s_run (const char *name, const char *algo, const char *upper, const
                         .settings = {.batch_bytes = batch_bytes,
                                      .compress = ZP_COMPRESS_OFF,
                                      .max_supersteps = 1000,
-                                     .check_program = 1,
+                                     .check_program = s_unchecked ? 0 : 1,
                                      .threads = threads,
                                      .pull = pull}};
     for (uint32_t w = 0; w < n; w++) {
@@ -197,8 +200,19 @@ static char *s_run (const char *name, const char *algo, const char *upper, const
     char out[4200], ref[600], msg[1024];
     snprintf (out, sizeof out, "%s/%s.out", zp_test_tmpdir (), algo);
     snprintf (ref, sizeof ref, "tests/data/ldbc/%s/%s-%s", name, name, upper);
-    cr_assert_eq (zp_graph_write_values (g, values, prog->value_type, out, err, sizeof err), 0,
-                  "%s", err);
+    if (prog->result && !prog->format) {
+        for (uint64_t i = 0; i < g->n; i++)
+            values[i] = prog->result (&values[i * words]);
+        words = 1;
+    }
+    if (prog->format)
+        cr_assert_eq (
+            zp_graph_write_formatted (g, values, words, prog->format, out, err, sizeof err), 0,
+            "%s", err);
+    else
+        cr_assert_eq (
+            zp_graph_write_values (g, values, zp_program_result_type (prog), out, err, sizeof err),
+            0, "%s", err);
     cr_assert (!upper || zp_test_validate (out, zp_test_path (ref), rule, msg, sizeof msg) == 0,
                "%s on %s, %u partitions x %u threads, batches of %" PRIu64 " bytes: %s", algo, name,
                n, threads, batch_bytes, msg);
@@ -553,6 +567,120 @@ Test (partition, sending_plus_each_weight_gives_what_a_send_an_edge_gives)
                 free (a);
                 free (b);
             }
+}
+
+/* API version 7: reading the values of the worker's vertices in place
+   (zp_local_value) and sending to a list (zp_send_each_u64) gives what a
+   message along every edge gives. Each vertex sums its in-neighbours'
+   3 id + 1: from a message an edge, or by reading the in-neighbours on its
+   worker in place, with messages from the others only. */
+typedef struct {
+    uint64_t mine, sum;
+} s_sum_t;
+static void s_sum (zp_vertex_t *v, bool local)
+{
+    s_sum_t *s = zp_value (v);
+    zp_handle_t first = zp_local_first (v);
+    size_t count = zp_local_count (v);
+    if (zp_superstep (v) == 0) {
+        s->mine = zp_id (v) * 3 + 1;
+        if (!local) {
+            zp_send_out_u64 (v, s->mine);
+            return;
+        }
+        size_t n = 0, out = zp_out_degree (v);
+        zp_handle_t *far = zp_scratch (v, (out + 1) * sizeof *far);
+        const zp_handle_t *t = zp_out_targets (v);
+        for (size_t i = 0; i < out; i++)
+            if ((zp_handle_t) (t[i] - first) >= count)
+                far[n++] = t[i];
+        zp_send_each_u64 (v, far, n, s->mine);
+        return; /* awake into superstep 1 */
+    }
+    s->sum = zp_message_count (v) ? zp_message_u64 (v, 0) : 0;
+    const zp_handle_t *src = zp_in_sources (v);
+    for (size_t i = 0; local && i < zp_in_degree (v); i++) {
+        const s_sum_t *u = zp_local_value (v, src[i]);
+        bool here = (zp_handle_t) (src[i] - first) < count;
+        if (here != (u != NULL))
+            s->sum += (uint64_t) 1 << 40; /* shows in the output */
+        else if (u)
+            s->sum += u->mine;
+    }
+    zp_vote_to_halt (v);
+}
+static void s_sum_sent (zp_vertex_t *v)
+{
+    s_sum (v, false);
+}
+static void s_sum_local (zp_vertex_t *v)
+{
+    s_sum (v, true);
+}
+static int s_sum_format (const void *value, char *buf, size_t len)
+{
+    return snprintf (buf, len, "%llu", (unsigned long long) ((const s_sum_t *) value)->sum);
+}
+#define S_SUM(NAME, COMPUTE)                                                                       \
+    {                                                                                              \
+        .api_version = ZP_API_VERSION, .name = NAME, .value_type = ZP_STRUCT,                      \
+        .message_type = ZP_U64, .combiner = ZP_COMBINE_SUM,                                        \
+        .flags = ZP_THREAD_SAFE | ZP_NEEDS_IN_EDGES, .compute = COMPUTE,                           \
+        .value_size = sizeof (s_sum_t), .format = s_sum_format                                     \
+    }
+static const zp_program_t s_sum_programs[] = {S_SUM ("t-sum-sent", s_sum_sent),
+                                              S_SUM ("t-sum-local", s_sum_local)};
+
+Test (partition, reading_the_workers_values_in_place_gives_what_messages_give)
+{
+    char err[256];
+    for (size_t k = 0; k < 2; k++)
+        cr_assert_eq (zp_program_register (&s_sum_programs[k], err, sizeof err), 0, "%s", err);
+    const char *graphs[] = {"example-directed", "example-undirected"};
+    for (int unchecked = 0; unchecked <= 1; unchecked++)
+        for (int g = 0; g < 2; g++)
+            for (uint32_t n = 1; n <= 3; n++)
+                for (uint32_t threads = 1; threads <= 2; threads++) {
+                    s_unchecked = unchecked;
+                    char *a = s_run (graphs[g], "t-sum-sent", NULL, NULL, n, threads, 64, false);
+                    char *b = s_run (graphs[g], "t-sum-local", NULL, NULL, n, threads, 64, false);
+                    s_unchecked = false;
+                    cr_assert (a && b && strcmp (a, b) == 0,
+                               "%s, %u partitions x %u threads%s:\n%s\nagainst messages:\n%s",
+                               graphs[g], n, threads, unchecked ? ", unchecked" : "", b, a);
+                    free (a);
+                    free (b);
+                }
+}
+
+/* result() names a struct value's answer: API version 7, struct values,
+   a number type; with it a struct needs no format(). */
+Test (partition, a_result_needs_a_struct_value_and_a_number_type)
+{
+    char err[256];
+    zp_program_t p = *zp_program_find ("wcc");
+    cr_assert_eq (zp_program_check (&p, err, sizeof err), 0, "%s", err);
+    cr_assert_eq (zp_program_result_type (&p), ZP_U64);
+    zp_program_t bad = p;
+    bad.result_type = ZP_BYTES;
+    cr_assert_neq (zp_program_check (&bad, err, sizeof err), 0);
+    cr_assert (strstr (err, "result() needs"), "%s", err);
+    bad = p;
+    bad.api_version = 6;
+    cr_assert_neq (zp_program_check (&bad, err, sizeof err), 0);
+    cr_assert (strstr (err, "API version 7"), "%s", err);
+    bad = p;
+    bad.result = NULL;
+    cr_assert_neq (zp_program_check (&bad, err, sizeof err), 0);
+    cr_assert (strstr (err, "format or result"), "%s", err);
+}
+
+/* WCC's union-find inside each worker, with the inline calls. */
+Test (partition, wcc_with_the_inline_calls_matches_ldbc)
+{
+    s_unchecked = true;
+    s_every_size ("wcc", "WCC", "equivalence", 2, false);
+    s_unchecked = false;
 }
 
 /* The ASSIGN of worker `w` of 2 of `algo` on the directed example graph
