@@ -11,9 +11,12 @@
 # direct routes, and whether the output equals an all-inproc run's (exact
 # for WCC and BFS, within 1e-9 for PageRank). Each scenario and algorithm
 # ends with one line for scripts:
-#   bench-cluster: SCENARIO ALGORITHM auto=S best=MODE:S direct=S predicted=-
-# (median superstep seconds; the optimizer prices plans in frames and
-# bytes, not seconds, so it predicts no time yet: "-").
+#   bench-cluster: SCENARIO ALGORITHM auto=S best=MODE:S direct=S predicted=S/M
+# (median superstep seconds; `predicted` is what `zpregel plan JOB --traffic
+# STATS` predicts for the auto runs' plan from the last auto run's --stats,
+# its mean compute a superstep plus the network time the optimizer prices
+# for its mean traffic from the job file's links: speeds, over M, that
+# run's mean superstep; "-" where the scenario gives no speeds).
 #
 #   bench/cluster.sh [SCENARIO...]      as root (make bench-cluster runs all)
 #
@@ -122,10 +125,15 @@ s_names () {
     done
 }
 
-# Builds scenario $1; sets workers (host names), routers (host names) and
-# racks (the job file's racks: section, or empty).
+# A speed in Mbit/s divided by LINK_SCALE, as the job file's links: says it.
+s_rate () { awk -v r="$1" -v s="$LINK_SCALE" 'BEGIN { printf "%gMbit", r / s }'; }
+
+# Builds scenario $1; sets workers (host names), routers (host names),
+# racks (the job file's racks: section, or empty) and speeds (its links:
+# section: the speeds tc gives the links, for the route planner; empty
+# where they are not shaped).
 s_scenario () {
-    workers=() routers=() racks=""
+    workers=() routers=() racks="" speeds=""
     case $1 in
     flat-fast | flat-1g | slow-host)
         local rate=""
@@ -140,6 +148,10 @@ s_scenario () {
         done
         s_host r1 br0 "$rate"
         routers=(r1)
+        if [ -n "$rate" ]; then
+            speeds=$'links:\n  host: '"$(s_rate "$rate")"$'\n'
+            [ "$1" = slow-host ] && speeds+=$'  hosts:\n    w4: '"$(s_rate 100)"$'\n'
+        fi
         ;;
     racks)
         s_switch 2 200
@@ -153,6 +165,7 @@ s_scenario () {
         workers=(a1 a2 b1 b2)
         routers=(ra rb)
         racks=$'racks:\n  a: [m, a1, a2, ra]\n  b: [b1, b2, rb]\n'
+        speeds=$'links:\n  host: '"$(s_rate 1000)"$'\n  uplink: '"$(s_rate 200)"$'\n'
         ;;
     many)
         s_switch 1 ""
@@ -194,7 +207,7 @@ s_job () {
             printf '  - name: %s\n    transport: tcp\n    endpoint: tcp://%s\n    host: %s\n' \
                 "$r" "$r" "$r"
         done
-        printf '%s' "$racks"
+        printf '%s%s' "$racks" "$speeds"
     } >"$f"
     echo "$f"
 }
@@ -213,7 +226,8 @@ s_counters () {
 s_median () { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 # Runs job $1 once on the hosts; prints "median_seconds bytes_per_step
-# host_link_bytes uplink_bytes" or "failed".
+# host_link_bytes uplink_bytes router_messages_in router_messages_out" or
+# "failed".
 s_run () {
     local job=$1 stats=$dir/stats.jsonl pids=() before after
     rm -f "$stats"
@@ -232,6 +246,7 @@ s_run () {
         return
     fi
     wait 2>/dev/null
+    cp "$stats" "${job%.yaml}.stats.jsonl"
     read -r -a after < <(s_counters)
     # Supersteps 1 .. last-1 (0 starts, the last only halts).
     local steps
@@ -239,7 +254,11 @@ s_run () {
     printf '%s ' "$(echo "$steps" | sed '1d;$d' | s_median)"
     grep -o '^{"step":[0-9]*,[^[]*"bytes":[0-9]*' "$stats" | sed 's/.*"bytes"://' |
         awk 'NR > 1 { b += $1; n++ } END { printf "%d ", n ? b / n : 0 }'
-    echo "$((after[0] - before[0])) $((after[1] - before[1]))"
+    printf '%s ' "$((after[0] - before[0])) $((after[1] - before[1]))"
+    # What the routers took in and sent on (the summary's routers): their
+    # combining, over the whole job.
+    grep -o '"routers":\[[^]]*\]' "$stats" | grep -o '"messages_[a-z]*":[0-9]*' |
+        awk -F: '/_in"/ { i += $2 } /_out"/ { o += $2 } END { printf "%d %d\n", i, o }'
 }
 
 # The all-inproc output of algorithm $1 on graph $2 (BFS from $3).
@@ -271,7 +290,7 @@ scenarios=("$@")
 [ ${#scenarios[@]} -gt 0 ] || scenarios=(flat-fast flat-1g racks slow-host many)
 echo "cluster: shaping with tbf (bandwidth); netem (latency): $netem$([ $netem = no ] && echo ', so links add no latency')"
 echo "cluster: R-MAT scale $SCALE ($((SCALE - 4)) for many), $RUNS runs a mode, interleaved; link rates divided by $LINK_SCALE"
-printf '\n| scenario | algorithm | mode | superstep s (median of runs) | x direct | bytes a superstep (--stats) | host links MB a run | uplink MB a run | output | runs |\n|---|---|---|---|---|---|---|---|---|---|\n'
+printf '\n| scenario | algorithm | mode | superstep s (median of runs) | x direct | bytes a superstep (--stats) | host links MB a run | uplink MB a run | router messages in / out | output | runs |\n|---|---|---|---|---|---|---|---|---|---|---|\n'
 summary=()
 for sc in "${scenarios[@]}"; do
     scale=$SCALE
@@ -285,17 +304,19 @@ for sc in "${scenarios[@]}"; do
     s_scenario "$sc" || exit 2
     for algo in $ALGOS; do
         ref=$(s_reference "$algo" "$graph.zpg" "$source") || exit 1
-        declare -A times=() bytes=() links=() uplink=() same=()
+        declare -A times=() bytes=() links=() uplink=() same=() merged=()
         for ((run = 1; run <= RUNS; run++)); do
             for mode in $MODES; do
                 job=$(s_job "$algo" "$mode" "$graph.zpg" "$source")
                 rm -f "$dir/out-$algo-$mode.txt"
-                read -r t b l u < <(s_run "$job")
+                read -r t b l u ri ro < <(s_run "$job")
                 [ "$t" = failed ] && { echo "cluster: $sc $algo $mode run $run failed" >&2; continue; }
                 times[$mode]+="$t "
                 bytes[$mode]=$b
                 links[$mode]=$(awk -v b="$l" 'BEGIN { printf "%.1f", b / 1e6 }')
                 uplink[$mode]=$(awk -v b="$u" 'BEGIN { printf "%.1f", b / 1e6 }')
+                merged[$mode]=$(awk -v i="${ri:-0}" -v o="${ro:-0}" \
+                    'BEGIN { r = 0; if (o > 0) r = i / o; if (i > 0) printf "%d / %d (%.2fx)", i, o, r; else print "-" }')
                 if s_same "$ref" "$dir/out-$algo-$mode.txt" "$algo"; then
                     same[$mode]=${same[$mode]:-equal}
                 else
@@ -309,17 +330,28 @@ for sc in "${scenarios[@]}"; do
         for mode in $MODES; do
             med=$(echo "${times[$mode]:-}" | s_median)
             ratio=$(awk -v a="$med" -v d="$direct" 'BEGIN { if (d > 0 && a > 0) printf "%.2f", a / d; else print "-" }')
-            printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$sc" "$algo" "$mode" \
+            printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$sc" "$algo" "$mode" \
                 "${med:--}" "$ratio" "${bytes[$mode]:--}" "${links[$mode]:--}" "${uplink[$mode]:--}" \
-                "${same[$mode]:--}" "$(echo ${times[$mode]:-})"
+                "${merged[$mode]:--}" "${same[$mode]:--}" "$(echo ${times[$mode]:-})"
             if [ "$mode" != auto ] && [ -n "$med" ] &&
                 { [ -z "$best_t" ] || awk -v a="$med" -v b="$best_t" 'BEGIN { exit !(a < b) }'; }; then
                 best=$mode best_t=$med
             fi
         done
         auto=$(echo "${times[auto]:-}" | s_median)
-        summary+=("bench-cluster: $sc $algo auto=${auto:--} best=${best:--}:${best_t:--} direct=${direct:--} predicted=-")
-        unset times bytes links uplink same
+        # The optimizer's prediction for the auto runs' plan: the last auto
+        # run's compute plus the network time it prices.
+        predicted=-
+        auto_job=$dir/job-$algo-auto.yaml
+        if [ -n "$speeds" ] && [ -f "${auto_job%.yaml}.stats.jsonl" ]; then
+            "$bin" plan "$auto_job" --traffic "${auto_job%.yaml}.stats.jsonl" >"$dir/plan.txt" 2>&1
+            p=$(sed -n 's/.*the plan.s network [0-9.e-]* s = \([0-9.e-]*\) s.*/\1/p' "$dir/plan.txt")
+            m=$(sed -n 's/.*: a superstep \([0-9.e-]*\) s (the mean.*/\1/p' "$dir/plan.txt")
+            [ -n "$p" ] && [ -n "$m" ] && predicted=$p/$m
+            sed -n '/per superstep/,/^$/p;/measured in/,/predicted/p' "$dir/plan.txt" | sed "s/^/cluster: $sc $algo plan: /" >&2
+        fi
+        summary+=("bench-cluster: $sc $algo auto=${auto:--} best=${best:--}:${best_t:--} direct=${direct:--} predicted=$predicted")
+        unset times bytes links uplink same merged
     done
     s_down
 done

@@ -1,10 +1,16 @@
 /*  zpregel plan: the route plan for a job's traffic, and what it saves. */
 #include "zp_cli.h"
 
+#include <math.h>
+
 static void s_print_cost (const char *what, const zp_plan_cost_t *c)
 {
-    printf ("  %-12s %12.0f %12.0f %14.0f %14.0f %14.0f %14.1f\n", what, c->connections, c->frames,
+    printf ("  %-12s %12.0f %12.0f %14.0f %14.0f %14.0f %14.1f", what, c->connections, c->frames,
             c->bytes, c->busiest_link, c->busiest_router, c->cost);
+    if (isnan (c->seconds))
+        printf ("\n");
+    else
+        printf (" %14.6f\n", c->seconds);
 }
 
 int zp_cli_plan (int argc, char **argv)
@@ -115,8 +121,11 @@ int zp_cli_plan (int argc, char **argv)
         }
         rack[i] = cfg ? zp_config_rack (cfg, host[i]) : NULL;
     }
-    if (cfg && !traffic_path) {
-        /* Estimate from the graph, placed as the job would place it. */
+    if (cfg) {
+        /* Estimate from the graph, placed as the job would place it: the
+           traffic, unless a file gives it, and in any case what a router
+           can combine (a measured matrix counts what the workers sent,
+           not what the routers merged). */
         zp_graph_source_t src = {.path = cfg->graph,
                                  .format = cfg->format,
                                  .directed = cfg->directed < 0 ? 1 : cfg->directed};
@@ -126,7 +135,20 @@ int zp_cli_plan (int argc, char **argv)
             goto done;
         }
         zp_layout_t *l = zp_job_layout (cfg, g);
-        int ok = l ? zp_layout_estimate_traffic (l, g, 16, &tm) : -1;
+        zp_traffic_matrix_t est = {0};
+        int ok = l ? zp_job_estimate_traffic (cfg, l, g, (const char *const *) host,
+                                              traffic_path ? &est : &tm)
+                   : -1;
+        if (ok == 0 && traffic_path) {
+            tm.reached = est.reached;
+            tm.n_groups = est.n_groups;
+            tm.group_of = est.group_of;
+            tm.group_reached = est.group_reached;
+            est.reached = NULL;
+            est.group_of = NULL;
+            est.group_reached = NULL;
+        }
+        zp_traffic_free (&est);
         if (l) {
             vertices = calloc (nw, sizeof *vertices);
             for (uint32_t w = 0; vertices && w < nw; w++)
@@ -138,7 +160,8 @@ int zp_cli_plan (int argc, char **argv)
             fprintf (stderr, "zpregel: out of memory estimating the traffic\n");
             goto done;
         }
-        source = "estimated from the graph (one combined message per edge)";
+        if (!traffic_path)
+            source = "estimated from the graph (one combined message per edge)";
     }
     zp_topology_t topo = {nw,
                           nr,
@@ -176,16 +199,35 @@ int zp_cli_plan (int argc, char **argv)
             " aggregated, %" PRIu64 " load-balanced; %" PRIu64
             " within a process (inproc, direct)\n\n",
             cp.routes[0], cp.routes[1], cp.routes[2], with_traffic - between);
-    printf ("  %-12s %12s %12s %14s %14s %14s %14s\n", "per superstep", "connections", "frames",
-            "bytes", "busiest link", "busiest router", "cost");
+    bool timed = !isnan (cp.seconds) && !isnan (cd.seconds) && !isnan (cr.seconds);
+    printf ("  %-12s %12s %12s %14s %14s %14s %14s%s\n", "per superstep", "connections", "frames",
+            "bytes", "busiest link", "busiest router", "cost", timed ? "   network (s)" : "");
     s_print_cost ("plan", &cp);
     s_print_cost ("all-direct", &cd);
     s_print_cost ("all-routed", &cr);
-    if (cd.cost > 0 && cr.cost > 0)
+    if (timed && cd.seconds > 0 && cr.seconds > 0)
+        printf ("\nthe plan takes %.1f%% of all-direct's network time and %.1f%% of "
+                "all-routed's\n",
+                100 * cp.seconds / cd.seconds, 100 * cp.seconds / cr.seconds);
+    else if (cd.cost > 0 && cr.cost > 0)
         printf ("\nthe plan costs %.1f%% of all-direct and %.1f%% of all-routed\n",
                 100 * cp.cost / cd.cost, 100 * cp.cost / cr.cost);
     else
         printf ("\nno traffic crosses a process: every plan costs nothing\n");
+    if (!timed && cfg)
+        printf ("(the job file gives no link speeds, links.host: the plans are priced in "
+                "frames, not seconds)\n");
+    if (timed && traffic_path && !isnan (tm.measured_seconds)) {
+        /* The run that wrote the file: its compute, and the network as the
+           model prices the plan its job used (routing.mode). */
+        printf ("\nmeasured in %s: a superstep %.6f s (the mean, as the traffic is), its "
+                "compute %.6f s;\n"
+                "predicted: that compute + the plan's network %.6f s = %.6f s (%.0f%% of the "
+                "measured)\n",
+                traffic_path, tm.measured_seconds, tm.measured_compute, cp.seconds,
+                tm.measured_compute + cp.seconds,
+                100 * (tm.measured_compute + cp.seconds) / tm.measured_seconds);
+    }
     if (nw <= 16) {
         printf ("\nroutes (sender -> receiver):\n");
         for (uint32_t i = 0; i < nw; i++)

@@ -296,6 +296,34 @@ typedef struct {
 
 /* Node k of a run (its workers, then its routers): its config and its
    index among the config's workers, then routers. */
+int zp_job_estimate_traffic (const zp_config_t *cfg, const zp_layout_t *layout, const zp_graph_t *g,
+                             const char *const *hosts, zp_traffic_matrix_t *m)
+{
+    uint32_t n = layout->n_workers, groups = 0;
+    uint32_t *group_of = calloc (n ? n : 1, sizeof *group_of);
+    const char **names = calloc (n ? n : 1, sizeof *names);
+    if (!group_of || !names) {
+        free (group_of);
+        free (names);
+        return -1;
+    }
+    for (uint32_t w = 0; w < n; w++) {
+        const char *rack = hosts ? zp_config_rack (cfg, hosts[w]) : NULL;
+        uint32_t k = 0;
+        while (rack && k < groups && strcmp (names[k], rack) != 0)
+            k++;
+        if (rack && k == groups)
+            names[groups++] = rack;
+        group_of[w] = rack ? k : UINT32_MAX;
+    }
+    for (uint32_t w = 0; w < n; w++)
+        group_of[w] = group_of[w] == UINT32_MAX ? groups : group_of[w]; /* in none */
+    int rc = zp_layout_estimate_traffic (layout, g, 16, groups ? group_of : NULL, groups, m);
+    free (group_of);
+    free (names);
+    return rc;
+}
+
 static const zp_worker_config_t *s_node (const s_job_t *j, uint32_t k, uint32_t *index)
 {
     bool router = k >= j->n_workers;
@@ -493,9 +521,16 @@ static int s_leave (s_job_t *j, const zp_placement_t *how, const uint32_t *lost,
     }
     next = NULL;
     zp_traffic_free (estimate);
-    if (j->n_routers && zp_layout_estimate_traffic (j->layout, j->g, 16, estimate) != 0) {
-        snprintf (err, errlen, "out of memory estimating traffic");
-        goto done;
+    if (j->n_routers) {
+        const char **hosts = calloc (j->n_workers + 1, sizeof *hosts);
+        for (uint32_t w = 0; hosts && w < j->n_workers; w++)
+            hosts[w] = s_node (j, w, NULL)->host;
+        int ok = hosts ? zp_job_estimate_traffic (j->cfg, j->layout, j->g, hosts, estimate) : -1;
+        free (hosts);
+        if (ok != 0) {
+            snprintf (err, errlen, "out of memory estimating traffic");
+            goto done;
+        }
     }
     rc = 0;
 done:
@@ -1110,9 +1145,16 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
     zp_status_set_graph (status, program, g->n, g->edges, g->directed, summary->vertices_of,
                          summary->edges_of);
 
-    if (nr && zp_layout_estimate_traffic (layout, g, 16, &estimate) != 0) {
-        snprintf (err, errlen, "out of memory estimating traffic");
-        goto done;
+    if (nr) {
+        const char **hosts = calloc (cfg->n_workers + 1, sizeof *hosts);
+        for (size_t w = 0; hosts && w < cfg->n_workers; w++)
+            hosts[w] = cfg->workers[w].host;
+        int ok = hosts ? zp_job_estimate_traffic (cfg, layout, g, hosts, &estimate) : -1;
+        free (hosts);
+        if (ok != 0) {
+            snprintf (err, errlen, "out of memory estimating traffic");
+            goto done;
+        }
     }
     /* Run the nodes. When some are lost: start them all again from the last
        complete checkpoint; a lost node that does not come back leaves the

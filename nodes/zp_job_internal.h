@@ -23,6 +23,13 @@ zp_placement_t zp_job_placement (const zp_config_t *cfg, double *weights);
 /* Places g as the job file asks: NULL if memory ran out. */
 zp_layout_t *zp_job_layout (const zp_config_t *cfg, const zp_graph_t *g);
 
+/* The traffic the program's messages would make between the workers of
+   `layout` (zp_layout_estimate_traffic), with the workers grouped by the
+   racks their `hosts` are in (the job file's racks:, for what a rack's
+   router can combine). 0, or -1 if memory ran out. */
+int zp_job_estimate_traffic (const zp_config_t *cfg, const zp_layout_t *layout, const zp_graph_t *g,
+                             const char *const *hosts, zp_traffic_matrix_t *m);
+
 /* Resolves the program's parameters into values (in the order of
    program->params). `props` may be NULL. 0, or -1 with a message naming where
    the bad value came from. */

@@ -797,8 +797,10 @@ static void s_finish_step (self_t *self)
     if (self->plan && a->routing.mode == ZP_ROUTING_AUTO && a->replan_every &&
         self->step % a->replan_every == 0) {
         /* Plan the next supersteps by what this one measured. */
-        zp_traffic_matrix_t measured = {n, calloc ((size_t) n * n, sizeof (double)),
-                                        calloc ((size_t) n * n, sizeof (double)), 1};
+        zp_traffic_matrix_t measured = {.n = n,
+                                        .messages = calloc ((size_t) n * n, sizeof (double)),
+                                        .bytes = calloc ((size_t) n * n, sizeof (double)),
+                                        .steps = 1};
         for (size_t k = 0; measured.messages && measured.bytes && k < (size_t) n * n; k++) {
             measured.messages[k] = (double) self->sent[k];
             measured.bytes[k] = (double) self->sent_bytes[k];

@@ -74,6 +74,19 @@ void zp_stats_write_summary (FILE *f, const zp_job_summary_t *s)
              s->imbalance_vertices, s->imbalance_edges);
     s_write_u64s (f, "vertices_per_worker", s->vertices_of, s->n_workers);
     s_write_u64s (f, "edges_per_worker", s->edges_of, s->n_workers);
+    /* Each router's whole job: the hop that the workers' bytes do not
+       show, and what its merging combined (messages in against out). */
+    fputs (",\"routers\":[", f);
+    for (uint32_t r = 0; s->routers && r < s->n_routers; r++) {
+        const zp_router_report_t *x = &s->routers[r];
+        fprintf (f,
+                 "%s{\"router\":%u,\"frames_in\":%" PRIu64 ",\"frames_out\":%" PRIu64
+                 ",\"messages_in\":%" PRIu64 ",\"messages_out\":%" PRIu64 ",\"resent\":%" PRIu64
+                 "}",
+                 r ? "," : "", x->router, x->frames_in, x->frames_out, x->messages_in,
+                 x->messages_out, x->resent);
+    }
+    fputs ("]", f);
     char now[40];
     zp_stats_now (now, sizeof now);
     fprintf (f, ",\"time\":\"%s\"}\n", now);

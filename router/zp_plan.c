@@ -28,7 +28,22 @@ zp_plan_options_t zp_plan_options_of (const zp_config_t *cfg)
                                .batch_bytes = (double) cfg->batch_bytes,
                                .heavy_bytes = (double) cfg->heavy_bytes,
                                .fan_in = cfg->fan_in,
-                               .connection_cost = cfg->connection_cost};
+                               .connection_cost = cfg->connection_cost,
+                               .host_rate = cfg->link_host,
+                               .uplink_rate = cfg->link_uplink,
+                               .latency = cfg->link_latency,
+                               .rate_hosts = (const char *const *) cfg->link_hosts,
+                               .rates = cfg->link_rates,
+                               .n_rates = cfg->n_link_hosts};
+}
+
+/* The speed of `host`'s link in bytes a second, 0 if not known. */
+static double s_rate (const zp_plan_options_t *o, const char *host)
+{
+    for (size_t i = 0; host && i < o->n_rates; i++)
+        if (strcmp (o->rate_hosts[i], host) == 0)
+            return o->rates[i];
+    return o->host_rate;
 }
 
 static bool s_same (const char *const *place, uint32_t a, uint32_t b)
@@ -158,12 +173,129 @@ static double s_frames (double bytes, double batch)
     return bytes > 0 ? ceil (bytes / batch) : 0;
 }
 
+/* The seconds model: what crosses each host's link and each rack's
+   uplink, each way. Nodes are the workers, then the routers; a host or a
+   rack is numbered by its first node. */
+typedef struct {
+    uint32_t nodes;
+    uint32_t *host, *rack;  /* by node: the first node of its host, of its rack (or UINT32_MAX) */
+    double *out, *in;       /* by host */
+    double *up_out, *up_in; /* by rack */
+    bool routed;
+} s_net_t;
+
+static const char *s_node_place (const char *const *workers, const char *const *routers, uint32_t n,
+                                 uint32_t k)
+{
+    if (k < n)
+        return workers ? workers[k] : NULL;
+    return routers ? routers[k - n] : NULL;
+}
+
+static void s_number (const zp_topology_t *t, bool racks, uint32_t *ids)
+{
+    uint32_t n = t->n_workers, all = n + t->n_routers;
+    const char *const *w = racks ? t->worker_rack : t->worker_host;
+    const char *const *r = racks ? t->router_rack : t->router_host;
+    for (uint32_t k = 0; k < all; k++) {
+        const char *place = s_node_place (w, r, n, k);
+        ids[k] = place ? k : racks ? UINT32_MAX : k; /* no host known: a host of its own */
+        for (uint32_t j = 0; place && j < k; j++) {
+            const char *other = s_node_place (w, r, n, j);
+            if (other && strcmp (other, place) == 0) {
+                ids[k] = ids[j];
+                break;
+            }
+        }
+    }
+}
+
+static int s_net_new (s_net_t *net, const zp_topology_t *t)
+{
+    memset (net, 0, sizeof *net);
+    uint32_t all = t->n_workers + t->n_routers;
+    net->nodes = all;
+    net->host = calloc (all + 1, sizeof *net->host);
+    net->rack = calloc (all + 1, sizeof *net->rack);
+    net->out = calloc (all + 1, sizeof *net->out);
+    net->in = calloc (all + 1, sizeof *net->in);
+    net->up_out = calloc (all + 1, sizeof *net->up_out);
+    net->up_in = calloc (all + 1, sizeof *net->up_in);
+    if (!net->host || !net->rack || !net->out || !net->in || !net->up_out || !net->up_in)
+        return -1;
+    s_number (t, false, net->host);
+    s_number (t, true, net->rack);
+    return 0;
+}
+
+static void s_net_free (s_net_t *net)
+{
+    free (net->host);
+    free (net->rack);
+    free (net->out);
+    free (net->in);
+    free (net->up_out);
+    free (net->up_in);
+}
+
+/* `bytes` from node a to node b: nothing leaves a host for itself. */
+static void s_net_move (s_net_t *net, uint32_t a, uint32_t b, double bytes)
+{
+    if (!net->host || bytes <= 0 || net->host[a] == net->host[b])
+        return;
+    net->out[net->host[a]] += bytes;
+    net->in[net->host[b]] += bytes;
+    uint32_t ra = net->rack[a], rb = net->rack[b];
+    if (ra != UINT32_MAX && rb != UINT32_MAX && ra != rb) {
+        net->up_out[ra] += bytes;
+        net->up_in[rb] += bytes;
+    }
+}
+
+/* The seconds of the busiest link (NAN when a host that moves bytes has
+   no known speed), plus the route's hops' latency. */
+static double s_net_seconds (const s_net_t *net, const zp_topology_t *t, const zp_plan_options_t *o,
+                             double *busiest_bytes)
+{
+    uint32_t n = t->n_workers;
+    double worst = 0, moved = 0;
+    *busiest_bytes = 0;
+    for (uint32_t k = 0; net->host && k < net->nodes; k++) {
+        if (net->host[k] != k || (net->out[k] <= 0 && net->in[k] <= 0))
+            continue; /* not the first node of its host, or nothing through it */
+        double rate = s_rate (o, s_node_place (t->worker_host, t->router_host, n, k));
+        if (rate <= 0)
+            return NAN;
+        double b = fmax (net->out[k], net->in[k]);
+        moved += b;
+        if (b / rate > worst) {
+            worst = b / rate;
+            *busiest_bytes = b;
+        }
+    }
+    for (uint32_t k = 0; net->rack && o->uplink_rate > 0 && k < net->nodes; k++) {
+        double b = fmax (net->up_out[k], net->up_in[k]);
+        if (b / o->uplink_rate > worst) {
+            worst = b / o->uplink_rate;
+            *busiest_bytes = b;
+        }
+    }
+    return worst + (moved > 0 ? o->latency * (net->routed ? 2 : 1) : 0);
+}
+
 void zp_plan_cost (const zp_plan_t *plan, const zp_traffic_matrix_t *tm, const zp_topology_t *t,
                    const zp_plan_options_t *o, zp_plan_cost_t *c)
 {
     memset (c, 0, sizeof *c);
+    c->seconds = NAN;
     uint32_t n = t->n_workers, nr = t->n_routers;
     double B = o->batch_bytes;
+    s_net_t net;
+    bool timed = o->host_rate > 0 || o->n_rates > 0;
+    if (timed && s_net_new (&net, t) != 0) {
+        s_net_free (&net);
+        timed = false;
+    }
     /* Per router->worker link: aggregated messages and bytes in, forwarded bytes and frames. */
     double *agg_msgs = calloc ((size_t) nr * n + 1, sizeof (double));
     double *agg_bytes = calloc ((size_t) nr * n + 1, sizeof (double));
@@ -171,7 +303,13 @@ void zp_plan_cost (const zp_plan_t *plan, const zp_traffic_matrix_t *tm, const z
     double *fwd_frames = calloc ((size_t) nr * n + 1, sizeof (double));
     double *in_bytes = calloc ((size_t) n * nr + 1, sizeof (double)); /* worker -> router */
     double *in_frames = calloc ((size_t) n * nr + 1, sizeof (double));
-    if (!agg_msgs || !agg_bytes || !fwd_bytes || !fwd_frames || !in_bytes || !in_frames) {
+    /* Per router->worker link: the group (rack) of all its aggregated
+       senders, UINT32_MAX - 1 while none, UINT32_MAX when mixed. */
+    uint32_t *agg_group = malloc (((size_t) nr * n + 1) * sizeof *agg_group);
+    for (size_t k = 0; agg_group && k < (size_t) nr * n; k++)
+        agg_group[k] = UINT32_MAX - 1;
+    if (!agg_msgs || !agg_bytes || !fwd_bytes || !fwd_frames || !in_bytes || !in_frames ||
+        !agg_group) {
         c->cost = INFINITY;
         goto done;
     }
@@ -189,14 +327,21 @@ void zp_plan_cost (const zp_plan_t *plan, const zp_traffic_matrix_t *tm, const z
                 c->frames += s_frames (b, B);
                 c->bytes += b;
                 c->busiest_link = fmax (c->busiest_link, b);
+                if (timed)
+                    s_net_move (&net, i, j, b);
                 continue;
             }
             uint32_t r = zp_route_router (route);
             in_bytes[(size_t) i * nr + r] += b;
             in_frames[(size_t) i * nr + r] += s_frames (b, B);
             if (kind == ZP_ROUTE_AGGREGATED) {
-                agg_msgs[(size_t) r * n + j] += m;
-                agg_bytes[(size_t) r * n + j] += b;
+                size_t rj = (size_t) r * n + j;
+                agg_msgs[rj] += m;
+                agg_bytes[rj] += b;
+                uint32_t g =
+                    tm->group_of && tm->group_of[i] < tm->n_groups ? tm->group_of[i] : UINT32_MAX;
+                agg_group[rj] =
+                    agg_group[rj] == UINT32_MAX - 1 || agg_group[rj] == g ? g : UINT32_MAX;
             } else {
                 fwd_bytes[(size_t) r * n + j] += b;
                 fwd_frames[(size_t) r * n + j] += s_frames (b, B);
@@ -209,6 +354,10 @@ void zp_plan_cost (const zp_plan_t *plan, const zp_traffic_matrix_t *tm, const z
     }
     for (size_t k = 0; k < (size_t) n * nr; k++)
         if (in_bytes[k] > 0) {
+            if (timed) {
+                s_net_move (&net, (uint32_t) (k / nr), n + (uint32_t) (k % nr), in_bytes[k]);
+                net.routed = true;
+            }
             router_frames[k % nr] += in_frames[k];
             c->connections++;
             c->frames += in_frames[k];
@@ -220,15 +369,23 @@ void zp_plan_cost (const zp_plan_t *plan, const zp_traffic_matrix_t *tm, const z
             size_t k = (size_t) r * n + j;
             double out = fwd_bytes[k], frames = fwd_frames[k];
             if (agg_bytes[k] > 0) {
-                /* Combining leaves at most one message per receiving vertex. */
+                /* Combining leaves at most one message per receiving
+                   vertex, per vertex another worker points at, and per
+                   vertex the senders' rack points at. */
                 double msgs = agg_msgs[k];
-                if (t->worker_vertices && msgs > (double) t->worker_vertices[j])
-                    msgs = (double) t->worker_vertices[j];
+                if (t->worker_vertices)
+                    msgs = fmin (msgs, (double) t->worker_vertices[j]);
+                if (tm->reached)
+                    msgs = fmin (msgs, tm->reached[j]);
+                if (tm->group_reached && agg_group[k] < tm->n_groups)
+                    msgs = fmin (msgs, tm->group_reached[(size_t) agg_group[k] * n + j]);
                 double merged = agg_msgs[k] > 0 ? agg_bytes[k] * msgs / agg_msgs[k] : agg_bytes[k];
                 out += merged;
                 frames += s_frames (merged, B);
             }
             if (out > 0) {
+                if (timed)
+                    s_net_move (&net, n + r, j, out);
                 router_frames[r] += frames;
                 c->connections++;
                 c->frames += frames;
@@ -241,13 +398,18 @@ void zp_plan_cost (const zp_plan_t *plan, const zp_traffic_matrix_t *tm, const z
     free (router_frames);
     c->cost = c->frames + o->connection_cost * c->connections + c->bytes / B + c->busiest_link / B +
               c->busiest_router;
+    if (timed)
+        c->seconds = s_net_seconds (&net, t, o, &c->busiest_seconds_bytes);
 done:
+    if (timed)
+        s_net_free (&net);
     free (agg_msgs);
     free (agg_bytes);
     free (fwd_bytes);
     free (fwd_frames);
     free (in_bytes);
     free (in_frames);
+    free (agg_group);
 }
 
 zp_plan_t *zp_plan_new (const zp_traffic_matrix_t *tm, const zp_topology_t *t,
@@ -266,17 +428,28 @@ zp_plan_t *zp_plan_new (const zp_traffic_matrix_t *tm, const zp_topology_t *t,
     zp_plan_t *candidates[4] = {s_heuristic (tm, t, o, true), s_heuristic (tm, t, o, false),
                                 zp_plan_uniform (t, ZP_ROUTE_DIRECT),
                                 zp_plan_uniform (t, ZP_ROUTE_AGGREGATED)};
-    int best = -1;
-    double best_cost = INFINITY;
+    /* In seconds when the links price every candidate, else in frames. */
+    zp_plan_cost_t c[4];
+    bool seconds = true;
     for (int i = 0; i < 4; i++) {
         if (!candidates[i])
             continue;
-        zp_plan_cost_t c;
-        zp_plan_cost (candidates[i], tm, t, o, &c);
-        if (best < 0 || c.cost < best_cost) {
+        zp_plan_cost (candidates[i], tm, t, o, &c[i]);
+        seconds &= !isnan (c[i].seconds);
+    }
+    int best = -1;
+    for (int i = 0; i < 4; i++) {
+        if (!candidates[i])
+            continue;
+        /* Plans as fast as each other (the same busiest link): the one
+           of fewer frames, hops and connections. */
+        bool tie =
+            best >= 0 && seconds &&
+            fabs (c[i].seconds - c[best].seconds) <= 1e-9 * fmax (c[i].seconds, c[best].seconds);
+        if (best < 0 ||
+            (tie ? c[i].cost < c[best].cost
+                 : (seconds ? c[i].seconds < c[best].seconds : c[i].cost < c[best].cost)))
             best = i;
-            best_cost = c.cost;
-        }
     }
     zp_plan_t *plan = best >= 0 ? candidates[best] : NULL;
     for (int i = 0; i < 4; i++)

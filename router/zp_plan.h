@@ -16,10 +16,14 @@
     under a plan, in frame-equivalents:
       cost = frames + connection_cost x connections + bytes / batch_bytes
              + busiest_link_bytes / batch_bytes
+    With the links' speeds (the job file's links:), a plan is also priced
+    in seconds: the busiest link moving its bytes, plus a hop's latency per
+    hop.
     The optimizer sends pairs inside one process or host and heavy pairs
     direct, aggregates destinations with at least `fan_in` light senders,
     spreads the remaining light pairs over the router pool, and keeps the
-    cheapest of that plan, all-direct and all-routed.
+    cheapest of that plan, all-direct and all-routed: in seconds when the
+    links are known, else in frames.
 */
 #ifndef ZP_PLAN_H
 #define ZP_PLAN_H
@@ -87,6 +91,18 @@ typedef struct {
     double heavy_bytes;     /* a pair sending at least this a superstep goes direct */
     uint32_t fan_in;        /* light senders that make a destination worth aggregating */
     double connection_cost; /* one connection, in frame-equivalents per superstep */
+    /* The links (the job file's links:), in bytes a second, 0 when not
+       known: each host's link to its switch (host_rate, or its entry of
+       rate_hosts/rates), each rack's uplink, and the delay of a hop. With a
+       speed for every host that sends or receives, a plan is priced in
+       seconds too (zp_plan_cost_t.seconds), and `auto` keeps the plan of
+       fewest seconds. */
+    double host_rate;
+    double uplink_rate;
+    double latency;
+    const char *const *rate_hosts;
+    const double *rates;
+    size_t n_rates;
 } zp_plan_options_t;
 
 typedef struct {
@@ -97,6 +113,12 @@ typedef struct {
     double busiest_router; /* frames in and out of the router that handles the most */
     double cost;
     uint64_t routes[3]; /* pairs with traffic, by zp_route_kind_t */
+    /* The network's part of a superstep, in seconds, when the links are
+       known (else NAN): the busiest link, each way (a host's link, or a
+       rack's uplink), moving its bytes at its speed, plus the latency of
+       the longest route (one hop direct, two through a router). */
+    double seconds;
+    double busiest_seconds_bytes; /* the bytes of that link */
 } zp_plan_cost_t;
 
 /* The options' defaults (docs/ROUTING.md explains them). */

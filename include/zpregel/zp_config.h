@@ -146,6 +146,14 @@ typedef struct {
     char **rack_hosts;
     char **rack_of;
     size_t n_rack_hosts;
+    /* links (added in 1.9): the link speeds the route planner prices a
+       superstep's traffic with, in bytes a second (0: not given) */
+    double link_host;    /* each host's link to its rack's switch, each way */
+    double link_uplink;  /* each rack's uplink, each way */
+    double link_latency; /* seconds a hop adds */
+    char **link_hosts;   /* hosts whose link differs (links.hosts), */
+    double *link_rates;  /* and their speeds */
+    size_t n_link_hosts;
 } zp_config_t;
 
 /* Loads `path`, applying `n_overrides` strings of the form "key.path=value"
@@ -156,6 +164,9 @@ typedef struct {
 /* The rack `host` is in, as the job file's racks: say, or NULL. (Added in
    1.6.) */
 const char *zp_config_rack (const zp_config_t *cfg, const char *host);
+/* The speed of `host`'s link in bytes a second: its links.hosts entry, else
+   links.host; 0 when neither is given. (Added in 1.9.) */
+double zp_config_link (const zp_config_t *cfg, const char *host);
 
 zp_config_t *zp_config_load (const char *path, const char *const *overrides, size_t n_overrides,
                              char *err, size_t errlen);

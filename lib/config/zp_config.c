@@ -51,6 +51,9 @@ typedef enum {
     K_ENDPOINT, /* a tcp endpoint (zp_endpoint.h) */
     K_ADDRESS,  /* HOST:PORT, a tcp endpoint without its tcp:// (master.http) */
     K_RACKS,    /* mapping of rack names to lists of host names (racks) */
+    K_RATE,     /* a link's speed: "1Gbit", "200Mbit/s", "125MB/s"; stored in bytes a second */
+    K_DELAY,    /* "100us", "2ms", "0.5s" or seconds; stored in seconds (double) */
+    K_RATES,    /* mapping of host names to speeds (links.hosts) */
 } s_kind_t;
 
 struct zp_config_origin_s {
@@ -186,6 +189,13 @@ static const s_key_t s_security_keys[] = {
     {"allowed", K_PATH, S_OFF (allowed), false, 0, 0, NULL, NULL},
     S_END};
 
+static const s_key_t s_links_keys[] = {
+    {"host", K_RATE, S_OFF (link_host), false, 0, 0, NULL, NULL},
+    {"uplink", K_RATE, S_OFF (link_uplink), false, 0, 0, NULL, NULL},
+    {"latency", K_DELAY, S_OFF (link_latency), false, 0, 0, NULL, NULL},
+    {"hosts", K_RATES, 0, false, 0, 0, NULL, NULL},
+    S_END};
+
 static const s_key_t s_top_keys[] = {
     {"job", K_SECTION, 0, true, 0, 0, NULL, s_job_keys},
     {"master", K_SECTION, 0, false, 0, 0, NULL, s_master_keys},
@@ -198,6 +208,7 @@ static const s_key_t s_top_keys[] = {
     {"reliability", K_SECTION, 0, false, 0, 0, NULL, s_reliability_keys},
     {"security", K_SECTION, 0, false, 0, 0, NULL, s_security_keys},
     {"racks", K_RACKS, 0, false, 0, 0, NULL, NULL},
+    {"links", K_SECTION, 0, false, 0, 0, NULL, s_links_keys},
     S_END};
 
 typedef struct {
@@ -313,6 +324,34 @@ static int s_store_string (s_ctx_t *ctx, yaml_node_t *node, const char *path, ch
     return 0;
 }
 
+/* A link's speed: a number and a unit, bits ("bit", "kbit", "Mbit",
+   "Gbit") or bytes ("B", "KB", "MB", "GB"), decimal, "/s" optional; in
+   bytes a second. 0, or -1 when it is not one or not above 0. */
+static int s_parse_rate (const char *text, double *rate)
+{
+    static const struct {
+        const char *unit;
+        double bytes;
+    } units[] = {{"bit", 1.0 / 8}, {"kbit", 1e3 / 8}, {"Mbit", 1e6 / 8}, {"Gbit", 1e9 / 8},
+                 {"B", 1},         {"KB", 1e3},       {"MB", 1e6},       {"GB", 1e9}};
+    if (!text)
+        return -1;
+    char *end;
+    errno = 0;
+    double v = strtod (text, &end);
+    if (errno || end == text || !isfinite (v) || v <= 0)
+        return -1;
+    size_t len = strlen (end);
+    if (len >= 2 && strcmp (end + len - 2, "/s") == 0)
+        len -= 2;
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (strlen (units[i].unit) == len && strncmp (end, units[i].unit, len) == 0) {
+            *rate = v * units[i].bytes;
+            return 0;
+        }
+    return -1;
+}
+
 static int s_store_scalar (s_ctx_t *ctx, const s_key_t *key, yaml_node_t *node, const char *path,
                            void *base)
 {
@@ -401,6 +440,29 @@ static int s_store_scalar (s_ctx_t *ctx, const s_key_t *key, yaml_node_t *node, 
             return s_fail (ctx, node, path, "expected a duration from %llums to %llums, got \"%s\"",
                            (unsigned long long) key->min, (unsigned long long) key->max, text);
         *(uint32_t *) field = (uint32_t) ms;
+        return 0;
+    }
+    case K_RATE: {
+        double rate;
+        if (s_parse_rate (text, &rate) != 0)
+            return s_expected (ctx, node, path,
+                               "a link speed such as 1Gbit, 200Mbit/s or 125MB/s (above 0)");
+        *(double *) field = rate;
+        return 0;
+    }
+    case K_DELAY: {
+        char *end;
+        errno = 0;
+        double v = text ? strtod (text, &end) : 0;
+        double scale = 0;
+        if (text && !errno && end != text && isfinite (v) && v >= 0)
+            scale = strcmp (end, "us") == 0               ? 1e-6
+                    : strcmp (end, "ms") == 0             ? 1e-3
+                    : strcmp (end, "s") == 0 || *end == 0 ? 1
+                                                          : 0;
+        if (scale == 0)
+            return s_expected (ctx, node, path, "a delay such as 100us, 2ms or 0.5s");
+        *(double *) field = v * scale;
         return 0;
     }
     case K_NUMBER: {
@@ -607,6 +669,24 @@ static int s_nodes (s_ctx_t *ctx, yaml_node_t *node, const char *path, bool rout
     return 0;
 }
 
+/* Pair p of a mapping under `path`: its key and value nodes, the key's
+   text (NULL, reported as not `what`, when it is empty) and its path in
+   sub ("racks.a"). */
+static const char *s_map_key (s_ctx_t *ctx, const yaml_node_pair_t *p, const char *path,
+                              const char *what, char *sub, size_t len, yaml_node_t **k,
+                              yaml_node_t **v)
+{
+    *k = yaml_document_get_node (ctx->doc, p->key);
+    *v = yaml_document_get_node (ctx->doc, p->value);
+    const char *key = s_scalar (*k);
+    snprintf (sub, len, "%s.%s", path, key ? key : "?");
+    if (!key || !*key) {
+        s_expected (ctx, *k, path, what);
+        return NULL;
+    }
+    return key;
+}
+
 /* racks: {rack: [host, ...], ...}: each host in one rack. */
 static int s_racks (s_ctx_t *ctx, yaml_node_t *node, const char *path)
 {
@@ -626,13 +706,11 @@ static int s_racks (s_ctx_t *ctx, yaml_node_t *node, const char *path)
         return s_fail (ctx, node, path, "out of memory");
     for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top;
          p++) {
-        yaml_node_t *k = yaml_document_get_node (ctx->doc, p->key);
-        yaml_node_t *v = yaml_document_get_node (ctx->doc, p->value);
-        const char *rack = s_scalar (k);
+        yaml_node_t *k, *v;
         char sub[512];
-        snprintf (sub, sizeof sub, "%s.%s", path, rack ? rack : "?");
-        if (!rack || !*rack)
-            return s_expected (ctx, k, path, "a rack's name");
+        const char *rack = s_map_key (ctx, p, path, "a rack's name", sub, sizeof sub, &k, &v);
+        if (!rack)
+            return -1;
         if (v->type != YAML_SEQUENCE_NODE)
             return s_expected (ctx, v, sub, "a list of host names ([host1, host2])");
         for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
@@ -654,6 +732,46 @@ static int s_racks (s_ctx_t *ctx, yaml_node_t *node, const char *path)
         }
     }
     return 0;
+}
+
+/* links.hosts: {host: speed, ...}, each host once. */
+static int s_rates (s_ctx_t *ctx, yaml_node_t *node, const char *path)
+{
+    if (node->type != YAML_MAPPING_NODE)
+        return s_expected (ctx, node, path, "a mapping of host names to link speeds");
+    zp_config_t *cfg = ctx->cfg;
+    size_t n = (size_t) (node->data.mapping.pairs.top - node->data.mapping.pairs.start);
+    cfg->link_hosts = calloc (n + 1, sizeof *cfg->link_hosts);
+    cfg->link_rates = calloc (n + 1, sizeof *cfg->link_rates);
+    if (!cfg->link_hosts || !cfg->link_rates)
+        return s_fail (ctx, node, path, "out of memory");
+    for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top;
+         p++) {
+        yaml_node_t *k, *v;
+        char sub[512];
+        const char *host = s_map_key (ctx, p, path, "a host name", sub, sizeof sub, &k, &v);
+        if (!host)
+            return -1;
+        for (size_t i = 0; i < cfg->n_link_hosts; i++)
+            if (strcmp (cfg->link_hosts[i], host) == 0)
+                return s_fail (ctx, k, sub, "duplicate key");
+        double rate;
+        if (v->type != YAML_SCALAR_NODE || s_parse_rate (s_scalar (v), &rate) != 0)
+            return s_expected (ctx, v, sub,
+                               "a link speed such as 1Gbit, 200Mbit/s or 125MB/s (above 0)");
+        if (!(cfg->link_hosts[cfg->n_link_hosts] = strdup (host)))
+            return s_fail (ctx, k, sub, "out of memory");
+        cfg->link_rates[cfg->n_link_hosts++] = rate;
+    }
+    return 0;
+}
+
+double zp_config_link (const zp_config_t *cfg, const char *host)
+{
+    for (size_t i = 0; host && i < cfg->n_link_hosts; i++)
+        if (strcmp (cfg->link_hosts[i], host) == 0)
+            return cfg->link_rates[i];
+    return cfg->link_host;
 }
 
 const char *zp_config_rack (const zp_config_t *cfg, const char *host)
@@ -701,6 +819,8 @@ static int s_section (s_ctx_t *ctx, yaml_node_t *node, const s_key_t *keys, void
             rc = s_params (ctx, v, sub);
         else if (keys[i].kind == K_RACKS)
             rc = s_racks (ctx, v, sub);
+        else if (keys[i].kind == K_RATES)
+            rc = s_rates (ctx, v, sub);
         else if (v->type != YAML_SCALAR_NODE)
             rc = s_expected (ctx, v, sub, "a single value");
         else if ((rc = s_store_scalar (ctx, &keys[i], v, sub, base)) == 0)
@@ -1208,6 +1328,10 @@ void zp_config_destroy (zp_config_t **self_p)
     }
     free (cfg->rack_hosts);
     free (cfg->rack_of);
+    for (size_t i = 0; i < cfg->n_link_hosts; i++)
+        free (cfg->link_hosts[i]);
+    free (cfg->link_hosts);
+    free (cfg->link_rates);
     for (size_t i = 0; i < cfg->n_params; i++) {
         free (cfg->params[i].name);
         free (cfg->params[i].value);

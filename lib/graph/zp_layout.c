@@ -317,8 +317,49 @@ int zp_layout_encode_assign (const zp_layout_t *l, const zp_graph_t *g, uint32_t
     return 0;
 }
 
+/* The worker that owns handle t, walking from `w` (ranges ascend). */
+static uint32_t s_owner_from (const zp_layout_t *l, uint32_t w, uint32_t t)
+{
+    while (w > 0 && t < l->ranges[w])
+        w--;
+    while (t >= l->ranges[w + 1])
+        w++;
+    return w;
+}
+
+/* Counts, for each group k of senders (the workers that group_of puts in
+   it; NULL: every worker in group 0), the distinct vertices of each
+   worker j that the group's vertices point at, into counts[k x n + j]: a
+   combiner merges the rest. A vertex of the sender's own worker counts
+   only with `own` (it never leaves the worker). */
+static void s_reached (const zp_layout_t *l, const zp_graph_t *g, const uint32_t *group_of,
+                       uint32_t n_groups, bool own, uint32_t *stamp, double *counts)
+{
+    uint32_t n = l->n_workers;
+    memset (stamp, 0, (l->n ? l->n : 1) * sizeof *stamp);
+    for (uint32_t k = 0; k < n_groups; k++)
+        for (uint32_t w = 0; w < n; w++) {
+            if ((group_of ? group_of[w] : 0) != k)
+                continue;
+            uint32_t owner = 0;
+            for (uint32_t h = l->ranges[w]; h < l->ranges[w + 1]; h++) {
+                uint32_t i = l->index_of[h];
+                for (uint64_t e = g->offsets[i]; e < g->offsets[i + 1]; e++) {
+                    uint32_t t = l->handle_of[g->targets[e]];
+                    if (stamp[t] == k + 1)
+                        continue;
+                    owner = s_owner_from (l, owner, t);
+                    if (owner == w && !own)
+                        continue;
+                    stamp[t] = k + 1;
+                    counts[(size_t) k * n + owner] += 1;
+                }
+            }
+        }
+}
+
 int zp_layout_estimate_traffic (const zp_layout_t *l, const zp_graph_t *g, double bytes_per_message,
-                                zp_traffic_matrix_t *m)
+                                const uint32_t *group_of, uint32_t n_groups, zp_traffic_matrix_t *m)
 {
     uint32_t n = l->n_workers;
     memset (m, 0, sizeof *m);
@@ -326,34 +367,33 @@ int zp_layout_estimate_traffic (const zp_layout_t *l, const zp_graph_t *g, doubl
     m->steps = 1;
     m->messages = calloc ((size_t) n * n, sizeof *m->messages);
     m->bytes = calloc ((size_t) n * n, sizeof *m->bytes);
-    /* seen[v] = w + 1 once a vertex of worker w has sent to v: a combiner
-       merges the rest. Workers are visited one after the other. */
+    m->reached = calloc (n ? n : 1, sizeof *m->reached);
+    if (group_of && n_groups) {
+        m->n_groups = n_groups;
+        m->group_of = malloc ((n ? n : 1) * sizeof *m->group_of);
+        m->group_reached = calloc ((size_t) n_groups * n + 1, sizeof *m->group_reached);
+    }
+    /* Each worker a group of its own: what it sends each worker. */
     uint32_t *seen = calloc (l->n ? l->n : 1, sizeof *seen);
-    if (!m->messages || !m->bytes || !seen) {
+    uint32_t *each = malloc ((n ? n : 1) * sizeof *each);
+    if (!m->messages || !m->bytes || !m->reached || !seen || !each ||
+        (m->n_groups && (!m->group_of || !m->group_reached))) {
         free (seen);
+        free (each);
         zp_traffic_free (m);
         return -1;
     }
-    for (uint32_t w = 0; w < n; w++) {
-        uint32_t target_worker = 0;
-        for (uint32_t h = l->ranges[w]; h < l->ranges[w + 1]; h++) {
-            uint32_t i = l->index_of[h];
-            for (uint64_t e = g->offsets[i]; e < g->offsets[i + 1]; e++) {
-                uint32_t t = l->handle_of[g->targets[e]];
-                if (seen[t] == w + 1)
-                    continue;
-                seen[t] = w + 1;
-                /* The owner of handle t: ranges are ascending. */
-                while (target_worker > 0 && t < l->ranges[target_worker])
-                    target_worker--;
-                while (t >= l->ranges[target_worker + 1])
-                    target_worker++;
-                m->messages[(size_t) w * n + target_worker] += 1;
-            }
-        }
-    }
+    for (uint32_t w = 0; w < n; w++)
+        each[w] = w;
+    s_reached (l, g, each, n, true, seen, m->messages);
+    free (each);
     for (size_t k = 0; k < (size_t) n * n; k++)
         m->bytes[k] = k % (n + 1) == 0 ? 0 : m->messages[k] * bytes_per_message;
+    s_reached (l, g, NULL, 1, false, seen, m->reached);
+    if (m->n_groups) {
+        memcpy (m->group_of, group_of, n * sizeof *group_of);
+        s_reached (l, g, group_of, n_groups, false, seen, m->group_reached);
+    }
     free (seen);
     return 0;
 }

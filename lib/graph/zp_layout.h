@@ -60,9 +60,13 @@ void zp_layout_destroy (zp_layout_t **self_p);
 /* The traffic a program that sends one combined message along every
    out-edge (as PageRank does) would make in a superstep: messages from
    worker i to worker j = the distinct vertices of j that i's vertices point
-   at; bytes = messages x bytes_per_message. For planning before a run. */
+   at; bytes = messages x bytes_per_message. And what combining at a
+   router can leave: m->reached, and with `group_of` (n_workers entries,
+   a group below n_groups or n_groups for none; NULL: no groups),
+   m->group_reached (zp_traffic.h). For planning before a run. */
 int zp_layout_estimate_traffic (const zp_layout_t *self, const zp_graph_t *g,
-                                double bytes_per_message, zp_traffic_matrix_t *m);
+                                double bytes_per_message, const uint32_t *group_of,
+                                uint32_t n_groups, zp_traffic_matrix_t *m);
 
 /* Encodes the ASSIGN for worker `w` into `out`. `base` supplies the fields
    that do not depend on the worker (job, program, params, peers, settings);

@@ -48,6 +48,9 @@ void zp_traffic_free (zp_traffic_matrix_t *m)
 {
     free (m->messages);
     free (m->bytes);
+    free (m->reached);
+    free (m->group_of);
+    free (m->group_reached);
     memset (m, 0, sizeof *m);
 }
 
@@ -84,6 +87,30 @@ static bool s_num (s_cur_t *c, uint64_t *v)
     return errno == 0;
 }
 
+/* The mean of n values, NAN for none. */
+static double s_mean (const double *v, size_t n)
+{
+    double sum = 0;
+    for (size_t i = 0; i < n; i++)
+        sum += v[i];
+    return n ? sum / (double) n : NAN;
+}
+
+/* A superstep line: {"step":N,"seconds":S,"compute_seconds":C,...}. */
+static bool s_step_line (const char *line, uint64_t *step, double *seconds, double *compute)
+{
+    s_cur_t c = {line};
+    char *end;
+    if (!s_lit (&c, "{\"step\":") || !s_num (&c, step) || !s_lit (&c, ",\"seconds\":"))
+        return false;
+    *seconds = strtod (c.p, &end);
+    c.p = end;
+    if (!s_lit (&c, ",\"compute_seconds\":"))
+        return false;
+    *compute = strtod (c.p, &end);
+    return end != c.p;
+}
+
 int zp_traffic_read (const char *path, zp_traffic_matrix_t *m, char *err, size_t errlen)
 {
     memset (m, 0, sizeof *m);
@@ -95,12 +122,33 @@ int zp_traffic_read (const char *path, zp_traffic_matrix_t *m, char *err, size_t
     char *line = NULL;
     size_t cap = 0, lineno = 0;
     int rc = 0;
+    double *seconds = NULL, *compute = NULL;
+    size_t n_steps = 0, cap_steps = 0;
     while (rc == 0 && getline (&line, &cap, f) > 0) {
         lineno++;
         s_cur_t c = {line};
+        uint64_t step;
+        double sec, comp;
+        if (s_step_line (line, &step, &sec, &comp)) {
+            if (n_steps == cap_steps) {
+                cap_steps = cap_steps ? 2 * cap_steps : 64;
+                double *a = realloc (seconds, cap_steps * sizeof *a);
+                seconds = a ? a : seconds;
+                double *b = realloc (compute, cap_steps * sizeof *b);
+                compute = b ? b : compute;
+                if (!a || !b) {
+                    snprintf (err, errlen, "%s: out of memory", path);
+                    rc = -1;
+                    break;
+                }
+            }
+            seconds[n_steps] = sec;
+            compute[n_steps++] = comp;
+            continue;
+        }
         if (!s_lit (&c, "{\"traffic\":true,"))
             continue;
-        uint64_t step, n;
+        uint64_t n;
         if (!s_lit (&c, "\"step\":") || !s_num (&c, &step) || !s_lit (&c, ",\"workers\":") ||
             !s_num (&c, &n) || !s_lit (&c, ",\"pairs\":[") || n == 0 || n > 65536) {
             snprintf (err, errlen,
@@ -145,6 +193,10 @@ int zp_traffic_read (const char *path, zp_traffic_matrix_t *m, char *err, size_t
     }
     free (line);
     fclose (f);
+    m->measured_seconds = s_mean (seconds, n_steps);
+    m->measured_compute = s_mean (compute, n_steps);
+    free (seconds);
+    free (compute);
     if (rc == 0 && m->steps == 0) {
         snprintf (err, errlen, "%s: no traffic lines (write them with zpregel run --stats FILE)",
                   path);
@@ -170,6 +222,7 @@ static double s_uniform (uint64_t seed, uint64_t i)
 int zp_traffic_generate (uint32_t n, double alpha, uint32_t fanout, double total,
                          double bytes_per_message, uint64_t seed, zp_traffic_matrix_t *m)
 {
+    memset (m, 0, sizeof *m);
     if (n == 0 || s_alloc (m, n) != 0)
         return -1;
     /* Zipf weights by rank; ranks are a seeded permutation of the workers, so

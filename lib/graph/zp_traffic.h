@@ -31,13 +31,28 @@ typedef struct {
     double *messages; /* n x n per superstep */
     double *bytes;
     uint32_t steps; /* how many supersteps were averaged */
+    /* What a router's combining can leave, when the matrix was estimated
+       from the graph (else NULL): reached[j], the vertices of worker j
+       that a vertex of another worker points at; with groups of senders
+       (racks), group_of[i] (n_groups when in none) and group_reached[g x n
+       + j], those that a vertex of group g (not j's) points at. */
+    double *reached;
+    uint32_t n_groups;
+    uint32_t *group_of;
+    double *group_reached;
+    /* Read from a --stats file (zp_traffic_read): the mean superstep, and
+       the mean of its slowest worker's compute, in seconds, over the
+       supersteps whose traffic is averaged above; NAN when it has none. */
+    double measured_seconds;
+    double measured_compute;
 } zp_traffic_matrix_t;
 
 /* Writes one traffic line for superstep `step`. */
 void zp_traffic_write (FILE *out, uint32_t step, const zp_traffic_t *traffic);
 
-/* Reads every traffic line of a --stats file (other lines are skipped) and
-   averages them. 0, or -1 with "file:line: ..." in err. */
+/* Reads every traffic line of a --stats file and averages them, and the
+   supersteps' times (measured_*; other lines are skipped). 0, or -1 with
+   "file:line: ..." in err. */
 int zp_traffic_read (const char *path, zp_traffic_matrix_t *m, char *err, size_t errlen);
 
 /* A synthetic power-law matrix: n workers; worker i's activity and

@@ -100,7 +100,7 @@ Test (config, unknown_keys_are_errors)
     s_fails (
         S_JOB S_WORKERS "jobs: 1\n",
         "6: jobs: unknown key (expected one of: job, master, workers, routers, routing, engine, "
-        "compression, placement, reliability, security, racks)");
+        "compression, placement, reliability, security, racks, links)");
     s_fails (
         "job:\n  algorithm: pr\n  grpah: x\n" S_WORKERS,
         "3: job.grpah: unknown key (expected one of: name, algorithm, graph, format, directed, "
@@ -409,6 +409,35 @@ Test (config, the_output_format_is_named_or_follows_the_extension)
     cr_assert_null (s_load (S_JOB S_WORKERS, bad, 1));
     cr_assert (strstr (s_err, "--set job.output_format=xml: job.output_format: expected one of"),
                "%s", s_err);
+}
+
+Test (config, links_give_speeds_in_bits_or_bytes_and_a_latency)
+{
+    zp_config_t *cfg = s_load (S_JOB S_WORKERS "links:\n  host: 1Gbit\n  uplink: 200Mbit/s\n"
+                                               "  latency: 100us\n  hosts:\n    b2: 12.5MB/s\n",
+                               NULL, 0);
+    cr_assert_not_null (cfg, "%s", s_err);
+    cr_assert_float_eq (cfg->link_host, 125e6, 1e-3);
+    cr_assert_float_eq (cfg->link_uplink, 25e6, 1e-3);
+    cr_assert_float_eq (cfg->link_latency, 1e-4, 1e-12);
+    cr_assert_float_eq (zp_config_link (cfg, "b2"), 12.5e6, 1e-3);
+    cr_assert_float_eq (zp_config_link (cfg, "a1"), 125e6, 1e-3);
+    zp_config_destroy (&cfg);
+    cfg = s_load (S_JOB S_WORKERS, NULL, 0);
+    cr_assert_eq (zp_config_link (cfg, "a1"), 0, "not given: not known");
+    zp_config_destroy (&cfg);
+    s_fails (S_JOB S_WORKERS "links:\n  host: fast\n",
+             "7: links.host: expected a link speed such as 1Gbit, 200Mbit/s or 125MB/s (above "
+             "0), got \"fast\"");
+    s_fails (S_JOB S_WORKERS "links:\n  uplink: 0Gbit\n",
+             "7: links.uplink: expected a link speed such as 1Gbit, 200Mbit/s or 125MB/s (above "
+             "0), got \"0Gbit\"");
+    s_fails (S_JOB S_WORKERS "links:\n  latency: 3 days\n",
+             "7: links.latency: expected a delay such as 100us, 2ms or 0.5s, got \"3 days\"");
+    s_fails (S_JOB S_WORKERS "links:\n  hosts:\n    b2: 1Gbit\n    b2: 2Gbit\n",
+             "9: links.hosts.b2: duplicate key");
+    s_fails (S_JOB S_WORKERS "links:\n  hosts: [b2]\n",
+             "7: links.hosts: expected a mapping of host names to link speeds, got a list");
 }
 
 Test (config, racks_name_each_hosts_rack_once)

@@ -2,6 +2,8 @@
 #include "zp_test.h"
 #include "zp_plan.h"
 
+#include <math.h>
+
 /* n workers, each in its own process on its own host; r routers on their own hosts. */
 typedef struct {
     char *process[1100], *host[1100];
@@ -36,8 +38,10 @@ static void s_world_free (s_world_t *w)
 
 static zp_traffic_matrix_t s_matrix (uint32_t n)
 {
-    zp_traffic_matrix_t m = {n, calloc ((size_t) n * n, sizeof (double)),
-                             calloc ((size_t) n * n, sizeof (double)), 1};
+    zp_traffic_matrix_t m = {.n = n,
+                             .messages = calloc ((size_t) n * n, sizeof (double)),
+                             .bytes = calloc ((size_t) n * n, sizeof (double)),
+                             .steps = 1};
     return m;
 }
 
@@ -181,6 +185,100 @@ Test (plan, aggregated_pairs_across_racks_combine_in_the_senders_rack)
             }
         zp_plan_destroy (&plan);
     }
+    zp_traffic_free (&m);
+    s_world_free (&w);
+}
+
+/* Two racks of two worker hosts and a router host each, 1 Gbit/s host
+   links, a 200 Mbit/s uplink: every pair sends 512 KB a superstep, and a
+   rack's two senders point at the same vertices of a receiver in the
+   other rack (group_reached: what one sender sends). Direct routes put
+   4 x 512 KB on the uplink each way; the racks' routers combine the two
+   senders first, so 2 x 512 KB cross it: the optimizer, pricing seconds,
+   takes the routers, and its price is the busiest link's bytes at its
+   speed. Without link speeds there are no seconds (NAN), and on a flat
+   network (no racks) the router's one link is the bottleneck: direct. */
+Test (plan, with_link_speeds_the_plan_is_priced_in_seconds_and_routers_pay_before_a_slow_uplink)
+{
+    s_world_t w;
+    s_world (&w, 4, 2);
+    const char *racks[] = {"a", "a", "b", "b", "a", "b"};
+    zp_traffic_matrix_t m = s_matrix (4);
+    double pair = 512e3;
+    for (uint32_t i = 0; i < 4; i++)
+        for (uint32_t j = 0; j < 4; j++)
+            if (i != j)
+                s_set (&m, i, j, pair);
+    m.n_groups = 2;
+    m.group_of = malloc (4 * sizeof *m.group_of);
+    m.group_reached = calloc (8, sizeof *m.group_reached);
+    for (uint32_t i = 0; i < 4; i++) {
+        m.group_of[i] = i / 2;
+        m.group_reached[(i / 2 == 0 ? 1 : 0) * 4 + i] = pair / 16; /* from the other rack */
+        m.group_reached[(i / 2) * 4 + i] = pair / 16;              /* from its own rack's other */
+    }
+    zp_plan_options_t o = zp_plan_defaults ();
+    zp_plan_t *direct = zp_plan_uniform (&w.topo, ZP_ROUTE_DIRECT);
+    zp_plan_cost_t c;
+    zp_plan_cost (direct, &m, &w.topo, &o, &c);
+    cr_assert (isnan (c.seconds), "no link speeds, no seconds: %g", c.seconds);
+
+    o.host_rate = 1e9 / 8;
+    o.uplink_rate = 200e6 / 8;
+    w.topo.worker_rack = racks;
+    w.topo.router_rack = racks + 4;
+    zp_plan_cost (direct, &m, &w.topo, &o, &c);
+    double uplink = 4 * pair / o.uplink_rate;
+    cr_assert_float_eq (c.seconds, uplink, 1e-9, "direct: %g s, the uplink %g s", c.seconds,
+                        uplink);
+    cr_assert_float_eq (c.busiest_seconds_bytes, 4 * pair, 1e-6);
+    zp_plan_t *plan = zp_plan_new (&m, &w.topo, &o);
+    zp_plan_cost_t cp;
+    zp_plan_cost (plan, &m, &w.topo, &o, &cp);
+    cr_assert_lt (cp.seconds * 1.5, c.seconds, "plan %g s, direct %g s", cp.seconds, c.seconds);
+    for (uint32_t i = 0; i < 4; i++)
+        for (uint32_t j = 0; j < 4; j++) {
+            uint32_t route = plan->routes[i * 4 + j];
+            if (i / 2 == j / 2 || i == j)
+                continue;
+            cr_assert_eq (zp_route_kind (route), ZP_ROUTE_AGGREGATED, "%u -> %u", i, j);
+            cr_assert_str_eq (racks[4 + zp_route_router (route)], racks[i]);
+        }
+    /* A hop's latency counts once direct, twice through a router. */
+    o.latency = 0.001;
+    zp_plan_cost_t lat;
+    zp_plan_cost (direct, &m, &w.topo, &o, &lat);
+    cr_assert_float_eq (lat.seconds, c.seconds + 0.001, 1e-9);
+    zp_plan_cost (plan, &m, &w.topo, &o, &lat);
+    cr_assert_float_eq (lat.seconds, cp.seconds + 0.002, 1e-9);
+    o.latency = 0;
+    zp_plan_destroy (&plan);
+
+    /* Flat: no racks, no uplink; a router's link carries what it merges
+       twice (in and out), where direct routes spread it over every host. */
+    w.topo.worker_rack = NULL;
+    w.topo.router_rack = NULL;
+    free (m.group_of);
+    free (m.group_reached);
+    m.group_of = NULL;
+    m.group_reached = NULL;
+    m.n_groups = 0;
+    plan = zp_plan_new (&m, &w.topo, &o);
+    zp_plan_cost (plan, &m, &w.topo, &o, &cp);
+    zp_plan_cost (direct, &m, &w.topo, &o, &c);
+    cr_assert_eq (cp.routes[ZP_ROUTE_AGGREGATED] + cp.routes[ZP_ROUTE_BALANCED], 0,
+                  "flat: every pair direct");
+    cr_assert_float_eq (cp.seconds, 3 * pair / o.host_rate, 1e-9);
+    /* A slow host's link sets the pace. */
+    const char *slow[] = {"h3"};
+    double rate[] = {100e6 / 8};
+    o.rate_hosts = slow;
+    o.rates = rate;
+    o.n_rates = 1;
+    zp_plan_cost (direct, &m, &w.topo, &o, &c);
+    cr_assert_float_eq (c.seconds, 3 * pair / rate[0], 1e-9);
+    zp_plan_destroy (&plan);
+    zp_plan_destroy (&direct);
     zp_traffic_free (&m);
     s_world_free (&w);
 }
