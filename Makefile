@@ -161,9 +161,13 @@ bench-algorithms: $(BIN) $(BENCH_BINS)
 	./$(BUILD)/bench_algorithms --scale $(SCALE) --lcc-scale $(LCC_SCALE) \
 	    --rounds $(ALGORITHM_ROUNDS) --zpregel ./$(BIN) --ref ./$(BUILD)/graphalytics_ref
 # The emulated cluster (bench/cluster.sh, as root): hosts as network
-# namespaces, links shaped with tc, every routing mode on each scenario.
+# namespaces, links shaped with tc, every routing mode on each scenario;
+# its output also in build/bench-cluster.log, drawn into
+# build/bench-cluster.svg when gnuplot is there (bench/plot-cluster.sh).
 bench-cluster: $(BIN)
-	bash bench/cluster.sh $(SCENARIOS)
+	bash -o pipefail -c 'bash bench/cluster.sh $(SCENARIOS) 2>&1 | tee $(BUILD)/bench-cluster.log'
+	if command -v gnuplot >/dev/null; then bash bench/plot-cluster.sh $(BUILD)/bench-cluster.log; \
+	else echo "bench-cluster: no gnuplot, no plot (bash scripts/deps.sh plot)"; fi
 # The barrier's cost: BFS along a path, one message a superstep (bench/barrier.sh).
 bench-barrier: $(BIN)
 	bash bench/barrier.sh

@@ -9,6 +9,7 @@
 #                          the Python package's test, likewise
 #   scripts/deps.sh web    promtool (prometheus) and headless Chromium, for the
 #                          metrics and status page tests, likewise
+#   scripts/deps.sh plot   gnuplot (gnuplot-nox), for bench/plot-cluster.sh, likewise
 set -u
 
 # apt-get as root, waiting for another apt or dpkg that holds its locks
@@ -43,6 +44,16 @@ if [ "${1:-}" = web ]; then
             s_apt install -y -qq --no-install-recommends prometheus chromium && exit 0
     fi
     echo "zpregel: the status tests need: sudo apt-get install -y prometheus chromium" >&2
+    exit 1
+fi
+if [ "${1:-}" = plot ]; then
+    command -v gnuplot >/dev/null 2>&1 && exit 0
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "zpregel: installing gnuplot (gnuplot-nox) for the cluster bench's plot" >&2
+        export DEBIAN_FRONTEND=noninteractive
+        s_apt update -qq && s_apt install -y -qq --no-install-recommends gnuplot-nox && exit 0
+    fi
+    echo "zpregel: the cluster bench's plot needs: sudo apt-get install -y gnuplot-nox" >&2
     exit 1
 fi
 if [ "${1:-}" = python ]; then
