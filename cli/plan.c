@@ -139,15 +139,8 @@ int zp_cli_plan (int argc, char **argv)
         int ok = l ? zp_job_estimate_traffic (cfg, l, g, (const char *const *) host,
                                               traffic_path ? &est : &tm)
                    : -1;
-        if (ok == 0 && traffic_path) {
-            tm.reached = est.reached;
-            tm.n_groups = est.n_groups;
-            tm.group_of = est.group_of;
-            tm.group_reached = est.group_reached;
-            est.reached = NULL;
-            est.group_of = NULL;
-            est.group_reached = NULL;
-        }
+        if (ok == 0 && traffic_path)
+            zp_traffic_take_bounds (&tm, &est);
         zp_traffic_free (&est);
         if (l) {
             vertices = calloc (nw, sizeof *vertices);

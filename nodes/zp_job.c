@@ -296,6 +296,15 @@ typedef struct {
 
 /* Node k of a run (its workers, then its routers): its config and its
    index among the config's workers, then routers. */
+static const zp_worker_config_t *s_node (const s_job_t *j, uint32_t k, uint32_t *index)
+{
+    bool router = k >= j->n_workers;
+    uint32_t i = router ? j->routers[k - j->n_workers] : j->workers[k];
+    if (index)
+        *index = router ? (uint32_t) j->cfg->n_workers + i : i;
+    return router ? &j->cfg->routers[i] : &j->cfg->workers[i];
+}
+
 int zp_job_estimate_traffic (const zp_config_t *cfg, const zp_layout_t *layout, const zp_graph_t *g,
                              const char *const *hosts, zp_traffic_matrix_t *m)
 {
@@ -324,13 +333,21 @@ int zp_job_estimate_traffic (const zp_config_t *cfg, const zp_layout_t *layout, 
     return rc;
 }
 
-static const zp_worker_config_t *s_node (const s_job_t *j, uint32_t k, uint32_t *index)
+/* zp_job_estimate_traffic over the config's workers `workers` (the
+   layout's order; NULL: all of them in order), by the hosts their
+   `host:` names, as the master's plans see them. */
+static int s_estimate (const zp_config_t *cfg, const zp_layout_t *layout, const zp_graph_t *g,
+                       const uint32_t *workers, zp_traffic_matrix_t *m)
 {
-    bool router = k >= j->n_workers;
-    uint32_t i = router ? j->routers[k - j->n_workers] : j->workers[k];
-    if (index)
-        *index = router ? (uint32_t) j->cfg->n_workers + i : i;
-    return router ? &j->cfg->routers[i] : &j->cfg->workers[i];
+    uint32_t n = layout->n_workers;
+    const char **hosts = calloc (n + 1, sizeof *hosts);
+    if (!hosts)
+        return -1;
+    for (uint32_t w = 0; w < n; w++)
+        hosts[w] = cfg->workers[workers ? workers[w] : w].host;
+    int rc = zp_job_estimate_traffic (cfg, layout, g, hosts, m);
+    free (hosts);
+    return rc;
 }
 
 /* A directory for this user's ipc endpoints, that only the user can enter:
@@ -521,16 +538,9 @@ static int s_leave (s_job_t *j, const zp_placement_t *how, const uint32_t *lost,
     }
     next = NULL;
     zp_traffic_free (estimate);
-    if (j->n_routers) {
-        const char **hosts = calloc (j->n_workers + 1, sizeof *hosts);
-        for (uint32_t w = 0; hosts && w < j->n_workers; w++)
-            hosts[w] = s_node (j, w, NULL)->host;
-        int ok = hosts ? zp_job_estimate_traffic (j->cfg, j->layout, j->g, hosts, estimate) : -1;
-        free (hosts);
-        if (ok != 0) {
-            snprintf (err, errlen, "out of memory estimating traffic");
-            goto done;
-        }
+    if (j->n_routers && s_estimate (j->cfg, j->layout, j->g, j->workers, estimate) != 0) {
+        snprintf (err, errlen, "out of memory estimating traffic");
+        goto done;
     }
     rc = 0;
 done:
@@ -927,7 +937,7 @@ static int s_write_output (const zp_config_t *cfg, const zp_program_t *program, 
     bool named = cfg->labels && cfg->output_format != ZP_OUTPUT_TEXT;
     if (named && zp_names_load (&names, cfg->labels, err, errlen) != 0)
         return -1;
-    bool formatted = program->format != NULL; /* else the values are answers (s_answers) */
+    bool formatted = program->format != NULL; /* else the values are numbers (s_answers) */
     zp_output_t how = {cfg->output_format, named ? &names : NULL, words,
                        formatted ? ZP_STRUCT : zp_program_result_type (program),
                        formatted ? program->format : NULL};
@@ -1145,16 +1155,9 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
     zp_status_set_graph (status, program, g->n, g->edges, g->directed, summary->vertices_of,
                          summary->edges_of);
 
-    if (nr) {
-        const char **hosts = calloc (cfg->n_workers + 1, sizeof *hosts);
-        for (size_t w = 0; hosts && w < cfg->n_workers; w++)
-            hosts[w] = cfg->workers[w].host;
-        int ok = hosts ? zp_job_estimate_traffic (cfg, layout, g, hosts, &estimate) : -1;
-        free (hosts);
-        if (ok != 0) {
-            snprintf (err, errlen, "out of memory estimating traffic");
-            goto done;
-        }
+    if (nr && s_estimate (cfg, layout, g, NULL, &estimate) != 0) {
+        snprintf (err, errlen, "out of memory estimating traffic");
+        goto done;
     }
     /* Run the nodes. When some are lost: start them all again from the last
        complete checkpoint; a lost node that does not come back leaves the
@@ -1264,18 +1267,19 @@ int zp_job_run (const zp_config_t *cfg, const zp_job_options_t *options, zp_job_
         memcpy (&values[i * words], &by_handle[(size_t) layout->handle_of[i] * words],
                 words * sizeof *values);
     /* The output's directory was made by s_check_output, before the run.
-       A program's format() writes its structs; without one, a result()
-       gives each vertex's answer first. */
-    bool answered = program->result && !program->format;
-    if (answered)
-        s_answers (program, values, g->n, words);
-    if (cfg->output &&
-        s_write_output (cfg, program, g, values, answered ? 1 : words, err, errlen) != 0)
+       A program's format() writes its structs; then a result() puts each
+       vertex's answer in their place, which is what the output of a
+       program without format() and the caller get. */
+    if (cfg->output && program->format &&
+        s_write_output (cfg, program, g, values, words, err, errlen) != 0)
         rc = -1;
-    if (program->result && !answered)
+    if (program->result) {
         s_answers (program, values, g->n, words);
-    if (program->result)
         words = 1;
+    }
+    if (cfg->output && !program->format &&
+        s_write_output (cfg, program, g, values, words, err, errlen) != 0)
+        rc = -1;
     if (zp_program_result_type (program) == ZP_F64 && words == 1)
         s_top (summary, g, values);
     summary->output_seconds = (double) (zclock_usecs () - t0) / 1e6;

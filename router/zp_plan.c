@@ -241,7 +241,7 @@ static void s_net_free (s_net_t *net)
 /* `bytes` from node a to node b: nothing leaves a host for itself. */
 static void s_net_move (s_net_t *net, uint32_t a, uint32_t b, double bytes)
 {
-    if (!net->host || bytes <= 0 || net->host[a] == net->host[b])
+    if (bytes <= 0 || net->host[a] == net->host[b])
         return;
     net->out[net->host[a]] += bytes;
     net->in[net->host[b]] += bytes;
@@ -260,7 +260,7 @@ static double s_net_seconds (const s_net_t *net, const zp_topology_t *t, const z
     uint32_t n = t->n_workers;
     double worst = 0, moved = 0;
     *busiest_bytes = 0;
-    for (uint32_t k = 0; net->host && k < net->nodes; k++) {
+    for (uint32_t k = 0; k < net->nodes; k++) {
         if (net->host[k] != k || (net->out[k] <= 0 && net->in[k] <= 0))
             continue; /* not the first node of its host, or nothing through it */
         double rate = s_rate (o, s_node_place (t->worker_host, t->router_host, n, k));
@@ -273,7 +273,7 @@ static double s_net_seconds (const s_net_t *net, const zp_topology_t *t, const z
             *busiest_bytes = b;
         }
     }
-    for (uint32_t k = 0; net->rack && o->uplink_rate > 0 && k < net->nodes; k++) {
+    for (uint32_t k = 0; o->uplink_rate > 0 && k < net->nodes; k++) {
         double b = fmax (net->up_out[k], net->up_in[k]);
         if (b / o->uplink_rate > worst) {
             worst = b / o->uplink_rate;
@@ -304,10 +304,12 @@ void zp_plan_cost (const zp_plan_t *plan, const zp_traffic_matrix_t *tm, const z
     double *in_bytes = calloc ((size_t) n * nr + 1, sizeof (double)); /* worker -> router */
     double *in_frames = calloc ((size_t) n * nr + 1, sizeof (double));
     /* Per router->worker link: the group (rack) of all its aggregated
-       senders, UINT32_MAX - 1 while none, UINT32_MAX when mixed. */
+       senders, S_NO_SENDER while none, S_NO_GROUP when they are of
+       several or of none. */
+    enum { S_NO_GROUP = UINT32_MAX, S_NO_SENDER = UINT32_MAX - 1 };
     uint32_t *agg_group = malloc (((size_t) nr * n + 1) * sizeof *agg_group);
     for (size_t k = 0; agg_group && k < (size_t) nr * n; k++)
-        agg_group[k] = UINT32_MAX - 1;
+        agg_group[k] = S_NO_SENDER;
     if (!agg_msgs || !agg_bytes || !fwd_bytes || !fwd_frames || !in_bytes || !in_frames ||
         !agg_group) {
         c->cost = INFINITY;
@@ -339,9 +341,8 @@ void zp_plan_cost (const zp_plan_t *plan, const zp_traffic_matrix_t *tm, const z
                 agg_msgs[rj] += m;
                 agg_bytes[rj] += b;
                 uint32_t g =
-                    tm->group_of && tm->group_of[i] < tm->n_groups ? tm->group_of[i] : UINT32_MAX;
-                agg_group[rj] =
-                    agg_group[rj] == UINT32_MAX - 1 || agg_group[rj] == g ? g : UINT32_MAX;
+                    tm->group_of && tm->group_of[i] < tm->n_groups ? tm->group_of[i] : S_NO_GROUP;
+                agg_group[rj] = agg_group[rj] == S_NO_SENDER || agg_group[rj] == g ? g : S_NO_GROUP;
             } else {
                 fwd_bytes[(size_t) r * n + j] += b;
                 fwd_frames[(size_t) r * n + j] += s_frames (b, B);
@@ -412,6 +413,16 @@ done:
     free (agg_group);
 }
 
+/* Whether plan a is cheaper than plan b: in seconds, or in frames; two
+   as fast as each other (the same busiest link) by their frames, which
+   count the hops and connections. */
+static bool s_cheaper (const zp_plan_cost_t *a, const zp_plan_cost_t *b, bool seconds)
+{
+    if (seconds && fabs (a->seconds - b->seconds) > 1e-9 * fmax (a->seconds, b->seconds))
+        return a->seconds < b->seconds;
+    return a->cost < b->cost;
+}
+
 zp_plan_t *zp_plan_new (const zp_traffic_matrix_t *tm, const zp_topology_t *t,
                         const zp_plan_options_t *o)
 {
@@ -438,19 +449,9 @@ zp_plan_t *zp_plan_new (const zp_traffic_matrix_t *tm, const zp_topology_t *t,
         seconds &= !isnan (c[i].seconds);
     }
     int best = -1;
-    for (int i = 0; i < 4; i++) {
-        if (!candidates[i])
-            continue;
-        /* Plans as fast as each other (the same busiest link): the one
-           of fewer frames, hops and connections. */
-        bool tie =
-            best >= 0 && seconds &&
-            fabs (c[i].seconds - c[best].seconds) <= 1e-9 * fmax (c[i].seconds, c[best].seconds);
-        if (best < 0 ||
-            (tie ? c[i].cost < c[best].cost
-                 : (seconds ? c[i].seconds < c[best].seconds : c[i].cost < c[best].cost)))
+    for (int i = 0; i < 4; i++)
+        if (candidates[i] && (best < 0 || s_cheaper (&c[i], &c[best], seconds)))
             best = i;
-    }
     zp_plan_t *plan = best >= 0 ? candidates[best] : NULL;
     for (int i = 0; i < 4; i++)
         if (i != best)

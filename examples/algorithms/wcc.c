@@ -84,6 +84,13 @@ static void s_union (zp_vertex_t *v, zp_handle_t a, zp_handle_t b)
     }
 }
 
+/* Whether this worker has every vertex: then no label can come from
+   another, and its answer is final once its trees are. */
+static inline bool s_alone (const zp_vertex_t *v)
+{
+    return zp_local_count (v) == zp_vertex_count (v);
+}
+
 /* Whether handle h is on this worker: one range, [first, first + count). */
 static inline bool s_here (zp_handle_t first, size_t count, zp_handle_t h)
 {
@@ -94,10 +101,10 @@ static inline bool s_here (zp_handle_t first, size_t count, zp_handle_t h)
    has every vertex), gathered in the thread's scratch and sent in one call. */
 static void s_send_across (zp_vertex_t *v, uint64_t label)
 {
+    if (s_alone (v))
+        return;
     zp_handle_t first = zp_local_first (v);
     size_t count = zp_local_count (v);
-    if (count == zp_vertex_count (v))
-        return;
     size_t out = zp_out_degree (v), in = zp_directed (v) ? zp_in_degree (v) : 0, n = 0;
     zp_handle_t *far = zp_scratch (v, (out + in) * sizeof *far);
     if (!far)
@@ -168,8 +175,7 @@ static void s_compute (zp_vertex_t *v)
         if (root != self) {
             s->label = s_at (v, root)->label; /* written by nobody in this superstep */
             __atomic_store_n (&s->parent, root, __ATOMIC_RELAXED);
-            /* A worker with every vertex has its answer: no label can come. */
-            if (zp_local_count (v) < zp_vertex_count (v))
+            if (!s_alone (v)) /* the list serves labels from other workers */
                 s->next = __atomic_exchange_n (&s_at (v, root)->next, self, __ATOMIC_RELAXED);
         }
         s_send_across (v, s->label);

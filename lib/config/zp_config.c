@@ -324,6 +324,8 @@ static int s_store_string (s_ctx_t *ctx, yaml_node_t *node, const char *path, ch
     return 0;
 }
 
+#define S_RATE_WHAT "a link speed such as 1Gbit, 200Mbit/s or 125MB/s (above 0)"
+
 /* A link's speed: a number and a unit, bits ("bit", "kbit", "Mbit",
    "Gbit") or bytes ("B", "KB", "MB", "GB"), decimal, "/s" optional; in
    bytes a second. 0, or -1 when it is not one or not above 0. */
@@ -445,8 +447,7 @@ static int s_store_scalar (s_ctx_t *ctx, const s_key_t *key, yaml_node_t *node, 
     case K_RATE: {
         double rate;
         if (s_parse_rate (text, &rate) != 0)
-            return s_expected (ctx, node, path,
-                               "a link speed such as 1Gbit, 200Mbit/s or 125MB/s (above 0)");
+            return s_expected (ctx, node, path, S_RATE_WHAT);
         *(double *) field = rate;
         return 0;
     }
@@ -757,8 +758,7 @@ static int s_rates (s_ctx_t *ctx, yaml_node_t *node, const char *path)
                 return s_fail (ctx, k, sub, "duplicate key");
         double rate;
         if (v->type != YAML_SCALAR_NODE || s_parse_rate (s_scalar (v), &rate) != 0)
-            return s_expected (ctx, v, sub,
-                               "a link speed such as 1Gbit, 200Mbit/s or 125MB/s (above 0)");
+            return s_expected (ctx, v, sub, S_RATE_WHAT);
         if (!(cfg->link_hosts[cfg->n_link_hosts] = strdup (host)))
             return s_fail (ctx, k, sub, "out of memory");
         cfg->link_rates[cfg->n_link_hosts++] = rate;

@@ -87,13 +87,19 @@ static bool s_num (s_cur_t *c, uint64_t *v)
     return errno == 0;
 }
 
-/* The mean of n values, NAN for none. */
-static double s_mean (const double *v, size_t n)
+void zp_traffic_take_bounds (zp_traffic_matrix_t *to, zp_traffic_matrix_t *from)
 {
-    double sum = 0;
-    for (size_t i = 0; i < n; i++)
-        sum += v[i];
-    return n ? sum / (double) n : NAN;
+    free (to->reached);
+    free (to->group_of);
+    free (to->group_reached);
+    to->reached = from->reached;
+    to->n_groups = from->n_groups;
+    to->group_of = from->group_of;
+    to->group_reached = from->group_reached;
+    from->reached = NULL;
+    from->n_groups = 0;
+    from->group_of = NULL;
+    from->group_reached = NULL;
 }
 
 /* A superstep line: {"step":N,"seconds":S,"compute_seconds":C,...}. */
@@ -122,28 +128,18 @@ int zp_traffic_read (const char *path, zp_traffic_matrix_t *m, char *err, size_t
     char *line = NULL;
     size_t cap = 0, lineno = 0;
     int rc = 0;
-    double *seconds = NULL, *compute = NULL;
-    size_t n_steps = 0, cap_steps = 0;
+    /* The supersteps' times, summed for their means. */
+    double seconds = 0, compute = 0;
+    size_t n_steps = 0;
     while (rc == 0 && getline (&line, &cap, f) > 0) {
         lineno++;
         s_cur_t c = {line};
         uint64_t step;
         double sec, comp;
         if (s_step_line (line, &step, &sec, &comp)) {
-            if (n_steps == cap_steps) {
-                cap_steps = cap_steps ? 2 * cap_steps : 64;
-                double *a = realloc (seconds, cap_steps * sizeof *a);
-                seconds = a ? a : seconds;
-                double *b = realloc (compute, cap_steps * sizeof *b);
-                compute = b ? b : compute;
-                if (!a || !b) {
-                    snprintf (err, errlen, "%s: out of memory", path);
-                    rc = -1;
-                    break;
-                }
-            }
-            seconds[n_steps] = sec;
-            compute[n_steps++] = comp;
+            seconds += sec;
+            compute += comp;
+            n_steps++;
             continue;
         }
         if (!s_lit (&c, "{\"traffic\":true,"))
@@ -193,10 +189,8 @@ int zp_traffic_read (const char *path, zp_traffic_matrix_t *m, char *err, size_t
     }
     free (line);
     fclose (f);
-    m->measured_seconds = s_mean (seconds, n_steps);
-    m->measured_compute = s_mean (compute, n_steps);
-    free (seconds);
-    free (compute);
+    m->measured_seconds = n_steps ? seconds / (double) n_steps : NAN;
+    m->measured_compute = n_steps ? compute / (double) n_steps : NAN;
     if (rc == 0 && m->steps == 0) {
         snprintf (err, errlen, "%s: no traffic lines (write them with zpregel run --stats FILE)",
                   path);

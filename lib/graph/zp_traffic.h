@@ -65,6 +65,10 @@ int zp_traffic_generate (uint32_t n, double alpha, uint32_t fanout, double total
 /* Writes a matrix as one traffic line (step 0), for files made by the generator. */
 void zp_traffic_write_matrix (FILE *out, const zp_traffic_matrix_t *m);
 
+/* Moves what `from` bounds a router's combining by (reached, the
+   groups) into `to`: a measured matrix planned with the graph's bounds. */
+void zp_traffic_take_bounds (zp_traffic_matrix_t *to, zp_traffic_matrix_t *from);
+
 void zp_traffic_free (zp_traffic_matrix_t *m);
 
 #endif
